@@ -1,0 +1,93 @@
+# perfpilot: eBPF profiler and auto-tuner.
+#   make            build ./perfpilot
+#   make run        install missing packages, build, run a 10 s host-wide summary
+#   make test       install missing packages, build, run unit + end-to-end tests
+#   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel
+
+ARCH      := $(shell uname -m)
+BPF_ARCH  := $(subst x86_64,x86,$(subst aarch64,arm64,$(ARCH)))
+BUILD     ?= build
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(BUILD)/skel -Iuser
+LIBS      := -lbpf -lelf -lz -ljansson -lncursesw -lm
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
+              -Ivmlinux/$(ARCH) -Iinclude -Ibpf
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/skel/%.skel.h,$(BPF_SRCS))
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(USER_SRCS))
+# modules without BPF or terminal dependencies, linked into unit tests
+PURE_OBJS := $(filter-out $(BUILD)/obj/main.o,$(USER_OBJS))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(wildcard tests/workloads/*.c))
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+.PHONY: all deps run test unit e2e asan clean vmlinux bench
+.SECONDARY:
+all: perfpilot
+
+deps:
+	@tools/setup-deps.sh
+
+perfpilot: $(BUILD)/perfpilot
+	@cp $< $@
+
+$(BUILD)/perfpilot: $(USER_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/common.bpf.h include/perfpilot.h vmlinux/$(ARCH)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	@mkdir -p $(@D)
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: user/%.c $(SKELS) $(wildcard include/*.h user/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+# unit tests: normal and with AddressSanitizer + UndefinedBehaviorSanitizer
+$(BUILD)/tests/%: tests/unit/%.c $(PURE_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+$(BUILD)/workloads/%: tests/workloads/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -o $@ $< -lpthread
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="-O1 -g $(SAN_FLAGS)" build/asan/perfpilot unit
+
+e2e: perfpilot $(WORKLOADS) asan
+	@tests/e2e/run.sh
+
+run: deps
+	@$(MAKE) --no-print-directory perfpilot
+	./perfpilot stat -a -d 10
+
+test: deps
+	@$(MAKE) --no-print-directory perfpilot unit
+	@$(MAKE) --no-print-directory e2e
+
+bench: deps
+	@tools/setup-deps.sh --bench
+	@$(MAKE) --no-print-directory perfpilot
+	tools/bench/overhead
+
+vmlinux:
+	tools/gen-vmlinux.sh
+
+clean:
+	rm -rf build perfpilot

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Pieces every perfpilot BPF object shares: the task filter (evaluated in the
+ * kernel), the drop counters and small CO-RE helpers.
+ *
+ * All kernel memory is read with BPF_CORE_READ so the same program body works
+ * when attached as tp_btf (BTF pointers) and as raw_tp (plain u64 arguments).
+ */
+#ifndef PP_COMMON_BPF_H
+#define PP_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "perfpilot.h"
+
+#define PF_EXITING 0x00000004
+
+/* Filter configuration, set by the loader before load. */
+const volatile __u32 filter_mode = PP_FILTER_ALL;
+const volatile __u32 cgroup_hier = PP_CGROUP_V2;
+const volatile __u32 cgroup_ssid = 0;       /* v1 controller index */
+const volatile __u32 cgroup_level = 0;      /* depth of the target cgroup */
+const volatile __u64 cgroup_target_id = 0;  /* kernfs id of the target */
+
+/* Thread groups selected in PP_FILTER_PID mode (shared between objects). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PP_MAX_FILTER);
+	__type(key, __u32);
+	__type(value, __u8);
+} pid_filter SEC(".maps");
+
+/* Drop and anomaly counters (shared between objects). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PP_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+static __always_inline void count_event(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &which);
+
+	if (v)
+		*v += 1; /* per-CPU slot: no atomic needed */
+}
+
+/* Kernels before 6.1 kept ancestor ids instead of ancestor pointers. */
+struct cgroup___old {
+	int level;
+	__u64 ancestor_ids[];
+} __attribute__((preserve_access_index));
+
+/* The task's cgroup in the hierarchy perfpilot reports and filters on. */
+static __always_inline struct cgroup *task_cgroup(struct task_struct *t)
+{
+	struct css_set *cset = BPF_CORE_READ(t, cgroups);
+	struct cgroup_subsys_state *css = NULL;
+	struct cgroup_subsys_state **slot;
+	__u32 ssid = cgroup_ssid;
+
+	if (!cset)
+		return NULL;
+	if (cgroup_hier == PP_CGROUP_V2)
+		return BPF_CORE_READ(cset, dfl_cgrp);
+	if (ssid >= 16)
+		return NULL;
+	slot = __builtin_preserve_access_index(&cset->subsys[0]);
+	bpf_probe_read_kernel(&css, sizeof(css), slot + ssid);
+	return css ? BPF_CORE_READ(css, cgroup) : NULL;
+}
+
+static __always_inline __u64 cgroup_id_of(struct cgroup *cg)
+{
+	return cg ? BPF_CORE_READ(cg, kn, id) : 0;
+}
+
+static __always_inline __u64 task_cgroup_id(struct task_struct *t)
+{
+	return cgroup_id_of(task_cgroup(t));
+}
+
+/* Is `cg` the target cgroup or one of its descendants? */
+static __always_inline bool cgroup_under_target(struct cgroup *cg)
+{
+	__u32 lvl = cgroup_level;
+	__u64 id = 0;
+
+	if (!cg || BPF_CORE_READ(cg, level) < (int)lvl || lvl > 255)
+		return false;
+	if (bpf_core_field_exists(cg->ancestors)) {
+		struct cgroup **slot = __builtin_preserve_access_index(&cg->ancestors[0]);
+		struct cgroup *anc = NULL;
+
+		bpf_probe_read_kernel(&anc, sizeof(anc), slot + lvl);
+		id = cgroup_id_of(anc);
+	} else {
+		struct cgroup___old *old = (void *)cg;
+		__u64 *slot = __builtin_preserve_access_index(&old->ancestor_ids[0]);
+
+		bpf_probe_read_kernel(&id, sizeof(id), slot + lvl);
+	}
+	return id == cgroup_target_id;
+}
+
+/* The in-kernel filter: should events of this task be counted? */
+static __always_inline bool task_selected(struct task_struct *t, __u32 tgid)
+{
+	if (filter_mode == PP_FILTER_ALL)
+		return true;
+	if (filter_mode == PP_FILTER_PID)
+		return bpf_map_lookup_elem(&pid_filter, &tgid) != NULL;
+	return cgroup_under_target(task_cgroup(t));
+}
+
+/* Index of the log2 histogram slot for a value in nanoseconds. */
+static __always_inline __u32 hist_slot_ns(__u64 ns)
+{
+	__u64 v = ns / 1000;
+	__u32 r = 0;
+
+	if (v >= (1ULL << 32)) { v >>= 32; r += 32; }
+	if (v >= (1ULL << 16)) { v >>= 16; r += 16; }
+	if (v >= (1ULL << 8)) { v >>= 8; r += 8; }
+	if (v >= (1ULL << 4)) { v >>= 4; r += 4; }
+	if (v >= (1ULL << 2)) { v >>= 2; r += 2; }
+	if (v >= (1ULL << 1)) { r += 1; }
+	/* r = floor(log2(us)); slot 0 is < 1 us, slot k is [2^(k-1), 2^k) */
+	if (ns < 1000)
+		return 0;
+	r += 1;
+	return r < PP_HIST_SLOTS ? r : PP_HIST_SLOTS - 1;
+}
+
+/* Look up a map entry, creating it zeroed when missing. NULL when full. */
+static __always_inline void *lookup_or_init(void *map, const void *key, const void *init)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	bpf_map_update_elem(map, key, init, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
+#endif /* PP_COMMON_BPF_H */

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory collector: minor/major faults, RSS, direct-reclaim stalls and OOM
+ * kills, per thread group.
+ *
+ * Faults come from the kernel's own fault accounting (the software perf
+ * events PAGE_FAULTS_MIN/MAJ that mm_account_fault() raises next to
+ * task->min_flt/maj_flt), so they are architecture independent and match
+ * /proc/PID/stat exactly.
+ */
+#include "common.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile __u32 page_size = 4096;
+const volatile bool victim_is_task = true; /* mark_victim(task, uid) vs (pid) */
+
+enum { MM_FILE = 0, MM_ANON = 1, MM_SWAP = 2, MM_SHMEM = 3 };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PP_MAX_PROCS_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct pp_mem_stats);
+} mem_stats SEC(".maps");
+
+/* Threads currently in direct reclaim: tid -> start time. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} reclaim_start SEC(".maps");
+
+static __always_inline struct pp_mem_stats *mem_of(__u32 tgid)
+{
+	static const struct pp_mem_stats zero;
+	struct pp_mem_stats *ms = lookup_or_init(&mem_stats, &tgid, &zero);
+
+	if (!ms)
+		count_event(PP_CNT_MEM_DROPPED);
+	return ms;
+}
+
+static __always_inline struct pp_mem_stats *current_mem(void)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (!tgid || !task_selected(t, tgid))
+		return NULL;
+	return mem_of(tgid);
+}
+
+SEC("perf_event")
+int fault_min(void *ctx)
+{
+	struct pp_mem_stats *ms = current_mem();
+
+	if (ms)
+		__sync_fetch_and_add(&ms->minflt, 1);
+	return 0;
+}
+
+SEC("perf_event")
+int fault_maj(void *ctx)
+{
+	struct pp_mem_stats *ms = current_mem();
+
+	if (ms)
+		__sync_fetch_and_add(&ms->majflt, 1);
+	return 0;
+}
+
+/* Before 6.2 the counters were atomics in struct mm_rss_stat. */
+struct mm_rss_stat___old {
+	atomic_long_t count[4];
+} __attribute__((preserve_access_index));
+
+struct mm_struct___old {
+	struct mm_rss_stat___old rss_stat;
+} __attribute__((preserve_access_index));
+
+/* file + anon + shmem pages, read the way the rss_stat tracepoint reads them */
+static __always_inline __s64 mm_rss_pages(struct mm_struct *mm)
+{
+	if (bpf_core_type_exists(struct mm_rss_stat___old)) {
+		struct mm_struct___old *old = (void *)mm;
+
+		return BPF_CORE_READ(old, rss_stat.count[MM_FILE].counter) +
+		       BPF_CORE_READ(old, rss_stat.count[MM_ANON].counter) +
+		       BPF_CORE_READ(old, rss_stat.count[MM_SHMEM].counter);
+	}
+	/* percpu_counter since 6.2: the folded count */
+	return BPF_CORE_READ(mm, rss_stat[MM_FILE].count) +
+	       BPF_CORE_READ(mm, rss_stat[MM_ANON].count) +
+	       BPF_CORE_READ(mm, rss_stat[MM_SHMEM].count);
+}
+
+static __always_inline int on_rss_stat(struct mm_struct *mm)
+{
+	struct task_struct *cur = (void *)bpf_get_current_task(), *owner = NULL;
+	struct pp_mem_stats *ms;
+	__s64 pages, bytes;
+	__u32 tgid;
+
+	if (BPF_CORE_READ(cur, mm) == mm) {
+		owner = cur;
+	} else if (bpf_core_field_exists(mm->owner)) {
+		owner = BPF_CORE_READ(mm, owner);
+	}
+	if (!owner) {
+		count_event(PP_CNT_RSS_UNATTRIBUTED);
+		return 0;
+	}
+	tgid = BPF_CORE_READ(owner, tgid);
+	if (!tgid || !task_selected(owner, tgid))
+		return 0;
+	pages = mm_rss_pages(mm);
+	bytes = pages > 0 ? pages * page_size : 0;
+	ms = mem_of(tgid);
+	if (!ms)
+		return 0;
+	ms->rss_bytes = bytes;
+	if (bytes > ms->rss_peak_bytes)
+		ms->rss_peak_bytes = bytes;
+	return 0;
+}
+
+static __always_inline int on_reclaim_begin(void)
+{
+	__u64 id = bpf_get_current_pid_tgid(), now;
+	struct task_struct *t = (void *)bpf_get_current_task();
+	__u32 tid = (__u32)id;
+
+	if (!task_selected(t, id >> 32))
+		return 0;
+	now = bpf_ktime_get_ns();
+	bpf_map_update_elem(&reclaim_start, &tid, &now, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int on_reclaim_end(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct pp_mem_stats *ms;
+	__u64 *start;
+
+	start = bpf_map_lookup_elem(&reclaim_start, &tid);
+	if (!start)
+		return 0;
+	ms = mem_of(id >> 32);
+	if (ms) {
+		__sync_fetch_and_add(&ms->reclaim_stall_ns, bpf_ktime_get_ns() - *start);
+		__sync_fetch_and_add(&ms->reclaim_count, 1);
+	}
+	bpf_map_delete_elem(&reclaim_start, &tid);
+	return 0;
+}
+
+static __always_inline int on_mark_victim(__u64 arg0)
+{
+	struct pp_mem_stats *ms;
+	__u32 tgid;
+
+	if (victim_is_task) {
+		struct task_struct *t = (void *)arg0;
+
+		tgid = BPF_CORE_READ(t, tgid);
+		if (!task_selected(t, tgid))
+			return 0;
+	} else {
+		/* older kernels pass only the pid; count it unfiltered by cgroup */
+		tgid = (__u32)arg0;
+		if (filter_mode == PP_FILTER_PID && !bpf_map_lookup_elem(&pid_filter, &tgid))
+			return 0;
+	}
+	ms = mem_of(tgid);
+	if (ms)
+		__sync_fetch_and_add(&ms->oom_kills, 1);
+	return 0;
+}
+
+SEC("tp_btf/rss_stat")
+int BPF_PROG(rss_stat_btf, struct mm_struct *mm)
+{
+	return on_rss_stat(mm);
+}
+
+SEC("raw_tp/rss_stat")
+int BPF_PROG(rss_stat_raw, struct mm_struct *mm)
+{
+	return on_rss_stat(mm);
+}
+
+SEC("tp_btf/mm_vmscan_direct_reclaim_begin")
+int BPF_PROG(reclaim_begin_btf)
+{
+	return on_reclaim_begin();
+}
+
+SEC("raw_tp/mm_vmscan_direct_reclaim_begin")
+int BPF_PROG(reclaim_begin_raw)
+{
+	return on_reclaim_begin();
+}
+
+SEC("tp_btf/mm_vmscan_direct_reclaim_end")
+int BPF_PROG(reclaim_end_btf)
+{
+	return on_reclaim_end();
+}
+
+SEC("raw_tp/mm_vmscan_direct_reclaim_end")
+int BPF_PROG(reclaim_end_raw)
+{
+	return on_reclaim_end();
+}
+
+/* Reclaim forced by a cgroup's memory limit stalls the task just the same. */
+SEC("tp_btf/mm_vmscan_memcg_reclaim_begin")
+int BPF_PROG(memcg_reclaim_begin_btf)
+{
+	return on_reclaim_begin();
+}
+
+SEC("raw_tp/mm_vmscan_memcg_reclaim_begin")
+int BPF_PROG(memcg_reclaim_begin_raw)
+{
+	return on_reclaim_begin();
+}
+
+SEC("tp_btf/mm_vmscan_memcg_reclaim_end")
+int BPF_PROG(memcg_reclaim_end_btf)
+{
+	return on_reclaim_end();
+}
+
+SEC("raw_tp/mm_vmscan_memcg_reclaim_end")
+int BPF_PROG(memcg_reclaim_end_raw)
+{
+	return on_reclaim_end();
+}
+
+SEC("tp_btf/mark_victim")
+int BPF_PROG(mark_victim_btf, __u64 arg0)
+{
+	return on_mark_victim(arg0);
+}
+
+SEC("raw_tp/mark_victim")
+int BPF_PROG(mark_victim_raw, __u64 arg0)
+{
+	return on_mark_victim(arg0);
+}

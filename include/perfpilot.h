@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Types shared by the BPF programs (bpf/) and the user-space side (user/).
+ * Everything here must compile both with vmlinux.h (BPF) and with the libc
+ * headers (user space), so only fixed-width kernel types are used.
+ */
+#ifndef PERFPILOT_H
+#define PERFPILOT_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define PP_COMM_LEN 16
+
+/* log2 histogram of microseconds: slot i counts values in [2^(i-1), 2^i) us,
+ * slot 0 counts values below 1 us. */
+#define PP_HIST_SLOTS 32
+
+/* Default capacities; user space may resize the maps before load. */
+#define PP_MAX_PROCS_DEFAULT   8192
+#define PP_MAX_THREADS_DEFAULT 32768
+#define PP_MAX_FILTER          4096
+
+/* How the collectors select tasks (in the kernel). */
+enum pp_filter_mode {
+	PP_FILTER_ALL = 0,    /* every task on the host */
+	PP_FILTER_PID = 1,    /* tgid present in the pid_filter map */
+	PP_FILTER_CGROUP = 2, /* task's cgroup is the target or a descendant */
+};
+
+/* Which cgroup hierarchy a task's cgroup is read from. */
+enum pp_cgroup_hier {
+	PP_CGROUP_V2 = 0, /* task->cgroups->dfl_cgrp */
+	PP_CGROUP_V1 = 1, /* task->cgroups->subsys[ssid]->cgroup */
+};
+
+/* Global counters, one slot each in the per-CPU `counters` array. */
+enum pp_counter {
+	PP_CNT_PROC_DROPPED = 0,   /* process entry could not be created (map full) */
+	PP_CNT_THREAD_DROPPED = 1, /* thread entry could not be created (map full) */
+	PP_CNT_MEM_DROPPED = 2,    /* memory entry could not be created (map full) */
+	PP_CNT_RSS_UNATTRIBUTED = 3, /* rss_stat for an mm with no known owner */
+	PP_CNT_MAX = 8,
+};
+
+#define PP_PROC_EXITED 0x1u /* the whole thread group has exited */
+
+/* Per-process (thread group) scheduler statistics, keyed by tgid.
+ * Counters are cumulative since the entry was created; user space takes
+ * differences between reads. */
+struct pp_sched_stats {
+	__u64 oncpu_ns;
+	__u64 runq_wait_ns;
+	__u64 runq_max_ns;  /* largest single wait since creation */
+	__u64 nvcsw;
+	__u64 nivcsw;
+	__u64 migrations;
+	__u64 cgroup_id;    /* cgroup id in the reported hierarchy */
+	__u64 start_ns;     /* bpf_ktime_get_ns() at creation */
+	__u64 exit_ns;      /* when the thread group exited, or 0 */
+	__u32 flags;        /* PP_PROC_* */
+	__u32 pad;
+	char comm[PP_COMM_LEN];
+	__u32 runq_hist[PP_HIST_SLOTS];
+};
+
+/* Per-process memory statistics, keyed by tgid. */
+struct pp_mem_stats {
+	__u64 minflt;
+	__u64 majflt;
+	__s64 rss_bytes;      /* anon+file+shmem at the last rss_stat event */
+	__s64 rss_peak_bytes; /* largest rss_bytes seen */
+	__u64 reclaim_stall_ns;
+	__u64 reclaim_count;
+	__u64 oom_kills;      /* times this process was chosen as OOM victim */
+};
+
+/* Per-thread scratch state, keyed by tid (never read by user space except
+ * for counting). */
+struct pp_thread {
+	__u64 oncpu_ts;   /* when it was switched in, 0 when off CPU */
+	__u64 enq_ts;     /* when it became runnable, 0 when not waiting */
+	__u64 reclaim_ts; /* when it entered direct reclaim, 0 otherwise */
+	__u32 tgid;
+	__u32 pad;
+};
+
+#endif /* PERFPILOT_H */

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install what perfpilot needs to build, run and test, from the distribution's
+# packages. Idempotent: does nothing when everything is present.
+#
+#   clang, llvm           compile the BPF programs (clang -target bpf), llvm-strip
+#   bpftool               generate BPF skeletons and vmlinux.h
+#   libbpf-dev            load and attach BPF programs (CO-RE)
+#   libelf-dev, zlib1g-dev  libbpf's own dependencies
+#   libdw-dev             DWARF access (symbolization)
+#   libjansson-dev        JSON output
+#   libncurses-dev        `perfpilot top`
+#   libcmocka-dev         unit tests
+#   jq, util-linux, procps, iproute2  end-to-end tests (parse JSON, setpriv, taskset, netns)
+#   linux-perf, bpftrace  the overhead benchmark (tools/bench/overhead, optional)
+#   pkg-config, make, gcc build tools
+set -euo pipefail
+want_bench=0
+[ "${1:-}" = "--bench" ] && want_bench=1
+
+pkgs=(make gcc pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libdw-dev
+      libjansson-dev libncurses-dev libcmocka-dev jq util-linux procps iproute2 coreutils)
+[ "$want_bench" = 1 ] && pkgs+=(linux-perf bpftrace)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "setup: missing packages: ${missing[*]}; run as root (sudo make ...) or: sudo apt-get install ${missing[*]}" >&2
+	exit 2
+fi
+command -v apt-get >/dev/null || { echo "setup: no apt-get; install by hand: ${missing[*]}" >&2; exit 2; }
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

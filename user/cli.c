@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+
+void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("perfpilot: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_USAGE);
+}
+
+static const char *const sort_names[SORT_KEYS] = {
+	[SORT_CPU] = "cpu", [SORT_RUNQ] = "runq", [SORT_RQP99] = "p99", [SORT_VCSW] = "vcsw",
+	[SORT_IVCSW] = "ivcsw", [SORT_MINFLT] = "minflt", [SORT_MAJFLT] = "majflt",
+	[SORT_RSS] = "rss", [SORT_PID] = "pid",
+};
+
+int sort_key_by_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < SORT_KEYS; i++)
+		if (sort_names[i] && !strcmp(name, sort_names[i]))
+			return i;
+	return -1;
+}
+
+static void help(const char *cmd, bool is_top)
+{
+	if (is_top)
+		printf("Usage: perfpilot top [-a | -p PID[,PID...] | -c CGROUP] [-i SECONDS] [options]\n\n"
+		       "A live, refreshing per-process view of scheduler and memory behaviour.\n"
+		       "Keys: q quit, < > change sort column, c cpu, r run-queue wait, f faults,\n"
+		       "m rss, p pid, space refresh now.\n\n");
+	else
+		printf("Usage: perfpilot stat [-a | -p PID[,PID...] | -c CGROUP] [-d SECONDS] [-i SECONDS]\n"
+		       "                      [--children] [--json] [options]\n\n"
+		       "Per-process scheduler and memory statistics, aggregated in the kernel.\n"
+		       "Without -i, one summary at the end (after -d, or on Ctrl-C).\n\n");
+	printf("What to watch (filtered in the kernel):\n"
+	       "  -a, --all              the whole host (default)\n"
+	       "  -p, --pid PID[,PID]    only these processes (all their threads)\n"
+	       "      --children         with -p, also processes they fork from now on\n"
+	       "  -c, --cgroup PATH      processes in this cgroup and its descendants: a cgroup v2\n"
+	       "                         path (/sys/fs/cgroup/x, or x relative to the cgroup2 mount)\n"
+	       "                         or a v1 path under a controller (/sys/fs/cgroup/cpu/x)\n"
+	       "When and how:\n"
+	       "  -d, --duration SECONDS stop after this long (10, 1.5, 500ms, 2m, 1h)\n"
+	       "  -i, --interval SECONDS report every interval%s\n"
+	       "      --json             one JSON object per process per interval (stat)\n"
+	       "  -n, --rows N           table rows to show (default 20 for -a, 0 = all)\n"
+	       "  -s, --sort COLUMN      cpu, runq, p99, vcsw, ivcsw, minflt, majflt, rss, pid\n"
+	       "      --max-procs N      process table size in the kernel (default %d)\n"
+	       "      --attach MODE      auto (tp_btf, else raw_tp) or raw_tp\n"
+	       "      --bpf-stats        print each BPF program's run count and mean cost at exit\n"
+	       "  -v, --verbose          say which attach type each tracepoint uses\n"
+	       "  -h, --help             this help\n\n"
+	       "Examples:\n"
+	       "  perfpilot %s -a -d 10              whole host, one 10 s summary\n"
+	       "  perfpilot %s -p 1234 -i 1          one process, every second\n"
+	       "  perfpilot %s -c system.slice -d 30 a cgroup and its children\n"
+	       "  perfpilot stat -a -d 5 --json | jq 'select(.type==\"process\") | .cpu.oncpu_ns'\n",
+	       is_top ? " (default 1)" : "", PP_MAX_PROCS_DEFAULT, cmd, cmd, cmd);
+}
+
+void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
+{
+	enum { OPT_CHILDREN = 256, OPT_JSON, OPT_MAX_PROCS, OPT_ATTACH, OPT_BPF_STATS };
+	static const struct option longopts[] = {
+		{"all", no_argument, NULL, 'a'},
+		{"pid", required_argument, NULL, 'p'},
+		{"cgroup", required_argument, NULL, 'c'},
+		{"children", no_argument, NULL, OPT_CHILDREN},
+		{"duration", required_argument, NULL, 'd'},
+		{"interval", required_argument, NULL, 'i'},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"rows", required_argument, NULL, 'n'},
+		{"sort", required_argument, NULL, 's'},
+		{"max-procs", required_argument, NULL, OPT_MAX_PROCS},
+		{"attach", required_argument, NULL, OPT_ATTACH},
+		{"bpf-stats", no_argument, NULL, OPT_BPF_STATS},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	const char *cmd = argv[0];
+	bool rows_set = false;
+	char err[256];
+	int c, k, nsel = 0;
+	unsigned long v;
+
+	memset(o, 0, sizeof(*o));
+	o->max_procs = PP_MAX_PROCS_DEFAULT;
+	o->target.mode = PP_FILTER_ALL;
+	if (is_top)
+		o->interval_s = 1;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":ap:c:d:i:n:s:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			nsel++;
+			o->target.mode = PP_FILTER_ALL;
+			break;
+		case 'p':
+			nsel++;
+			o->target.mode = PP_FILTER_PID;
+			if (parse_pid_list(optarg, o->target.pids, PP_MAX_PIDS, &o->target.npids, err,
+					   sizeof(err)))
+				usage_error("%s", err);
+			break;
+		case 'c':
+			nsel++;
+			o->target.mode = PP_FILTER_CGROUP;
+			o->target.cgroup = optarg;
+			break;
+		case OPT_CHILDREN:
+			o->target.children = true;
+			break;
+		case 'd':
+			if (parse_seconds(optarg, &o->duration_s))
+				usage_error("bad duration '%s': use seconds such as 10, 1.5, 500ms, 2m", optarg);
+			break;
+		case 'i':
+			if (parse_seconds(optarg, &o->interval_s) || o->interval_s < 0.1)
+				usage_error("bad interval '%s': use seconds, at least 0.1", optarg);
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case 'n':
+			if (parse_uint(optarg, 0, 100000, &v))
+				usage_error("bad row count '%s'", optarg);
+			o->rows = (unsigned int)v;
+			rows_set = true;
+			break;
+		case 's':
+			k = sort_key_by_name(optarg);
+			if (k < 0)
+				usage_error("unknown sort column '%s': use cpu, runq, p99, vcsw, ivcsw, "
+					    "minflt, majflt, rss or pid", optarg);
+			o->sort = (enum sample_key)k;
+			break;
+		case OPT_MAX_PROCS:
+			if (parse_uint(optarg, 64, 1u << 22, &o->max_procs))
+				usage_error("bad --max-procs '%s': a number from 64 to 4194304", optarg);
+			break;
+		case OPT_ATTACH:
+			if (!strcmp(optarg, "auto"))
+				o->attach = ATTACH_AUTO;
+			else if (!strcmp(optarg, "raw_tp"))
+				o->attach = ATTACH_RAW_TP;
+			else
+				usage_error("bad --attach '%s': use auto or raw_tp", optarg);
+			break;
+		case OPT_BPF_STATS:
+			o->bpf_stats = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			help(cmd, is_top);
+			exit(0);
+		case ':':
+			usage_error("option '%s' needs a value; see 'perfpilot %s --help'",
+				    argv[optind - 1], cmd);
+		default:
+			usage_error("unknown option '%s'; see 'perfpilot %s --help'", argv[optind - 1], cmd);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'; see 'perfpilot %s --help'", argv[optind], cmd);
+	if (nsel > 1)
+		usage_error("choose one of -a, -p and -c");
+	if (o->target.children && o->target.mode != PP_FILTER_PID)
+		usage_error("--children needs -p");
+	if (is_top && o->json)
+		usage_error("top is interactive; use 'perfpilot stat --json' for machine output");
+	if (o->interval_s && o->duration_s && o->interval_s > o->duration_s)
+		o->interval_s = o->duration_s;
+	if (!rows_set)
+		o->rows = (o->target.mode == PP_FILTER_ALL) ? 20 : 0;
+}
+
+void watch_validate(struct watch_opts *o)
+{
+	char err[PATH_MAX + 256];
+	size_t i;
+
+	if (geteuid() != 0)
+		usage_error("needs root to load BPF programs (CAP_BPF, CAP_PERFMON): run it with sudo");
+	for (i = 0; i < o->target.npids; i++) {
+		if (kill((pid_t)o->target.pids[i], 0) && errno == ESRCH)
+			usage_error("no process with PID %u (is it still running?)", o->target.pids[i]);
+	}
+	if (o->target.mode == PP_FILTER_CGROUP && cg_resolve(o->target.cgroup, &o->cg, err, sizeof(err)))
+		usage_error("%s", err);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Options shared by `stat` and `top`, their parsing and validation. */
+#ifndef PP_CLI_H
+#define PP_CLI_H
+
+#include <stdbool.h>
+#include <stdnoreturn.h>
+#include "args.h"
+#include "cgroup.h"
+#include "collector.h"
+#include "sample.h"
+
+#define EXIT_USAGE 2
+
+struct watch_opts {
+	struct target target;
+	struct cg_target cg;    /* resolved -c */
+	double duration_s;      /* 0: until Ctrl-C */
+	double interval_s;      /* 0: one summary at the end */
+	bool json;
+	unsigned int rows;      /* table rows, 0 = all */
+	unsigned long max_procs;
+	enum attach_pref attach;
+	bool bpf_stats;
+	bool verbose;
+	enum sample_key sort;
+};
+
+/* Print "perfpilot: <msg>" as one line and exit with EXIT_USAGE. */
+noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Parse the options of `stat` or `top` (argv[0] is the subcommand). Prints
+ * help and exits 0 on --help; exits EXIT_USAGE with one line on bad input.
+ */
+void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top);
+
+/* Checks needing the host: root, PIDs alive, cgroup exists. Exits on error. */
+void watch_validate(struct watch_opts *o);
+
+/* Sort key from a column name ("cpu", "runq", ...); -1 if unknown. */
+int sort_key_by_name(const char *name);
+
+#endif

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/* perfpilot stat: per-process scheduler and memory statistics. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "commands.h"
+#include "output.h"
+#include "watch.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void emit(const struct watch_opts *o, struct watch *w, struct proc_sample *s, size_t n,
+		 const struct interval_info *ii)
+{
+	size_t i, shown;
+	bool any_exited = false;
+
+	sample_sort(s, n, o->sort);
+	if (o->json) {
+		for (i = 0; i < n; i++) {
+			char *line = sample_json(&s[i], ii);
+
+			if (line) {
+				puts(line);
+				free(line);
+			}
+		}
+		{
+			char *line = interval_json(ii, collector_attach_kind(w->col));
+
+			if (line) {
+				puts(line);
+				free(line);
+			}
+		}
+		fflush(stdout);
+		return;
+	}
+	shown = o->rows && o->rows < n ? o->rows : n;
+	table_header(stdout, ii, shown, n);
+	for (i = 0; i < shown; i++) {
+		table_row(stdout, &s[i], ii->interval_s);
+		any_exited |= s[i].exited;
+	}
+	table_footer(stdout, ii);
+	if (any_exited)
+		printf("* exited during the interval\n");
+	putchar('\n');
+	fflush(stdout);
+}
+
+/* Sleep until `deadline` (monotonic), showing the time left on a terminal. */
+static void wait_until(double deadline, bool progress, double end)
+{
+	while (!stop) {
+		double now = mono_now(), left = deadline - now, nap;
+		struct timespec ts;
+
+		if (left <= 0)
+			break;
+		if (progress && end > 0)
+			fprintf(stderr, "\rperfpilot: collecting, %.0f s left  ", ceil(end - now));
+		nap = left < 0.5 ? left : 0.5;
+		ts.tv_sec = (time_t)nap;
+		ts.tv_nsec = (long)((nap - (double)ts.tv_sec) * 1e9);
+		nanosleep(&ts, NULL);
+	}
+	if (progress && end > 0)
+		fprintf(stderr, "\r%40s\r", "");
+}
+
+int cmd_stat(int argc, char **argv)
+{
+	struct watch_opts o;
+	struct watch w;
+	struct sigaction sa = {.sa_handler = on_signal};
+	double start, end, next;
+	bool progress;
+
+	watch_parse(argc, argv, &o, false);
+	watch_start(&w, &o);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	progress = isatty(STDERR_FILENO) && !o.interval_s;
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "perfpilot: attached (%s)%s; Ctrl-C to stop\n",
+			collector_attach_kind(w.col), o.duration_s ? "" : ", until Ctrl-C");
+	start = mono_now();
+	end = o.duration_s ? start + o.duration_s : 0;
+	next = o.interval_s ? start + o.interval_s : (end ? end : 1e300);
+	for (;;) {
+		struct interval_info ii;
+		struct proc_sample *s;
+		size_t n;
+		bool last;
+
+		wait_until(end && next > end ? end : next, progress, end);
+		last = stop || (end && mono_now() >= end - 1e-3);
+		if (!o.interval_s && !last)
+			continue;
+		if (watch_tick(&w, &s, &n, &ii)) {
+			fprintf(stderr, "perfpilot: reading the BPF maps failed: %s\n", strerror(errno));
+			watch_stop(&w, false);
+			return 1;
+		}
+		emit(&o, &w, s, n, &ii);
+		free(s);
+		if (last)
+			break;
+		next += o.interval_s;
+	}
+	watch_stop(&w, o.bpf_stats);
+	return 0;
+}

@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "collector.h"
+#include "kfeatures.h"
+#include "sched.skel.h"
+#include "mem.skel.h"
+
+#define MAX_PERF_FDS 4096
+
+struct collector {
+	struct sched_bpf *sched;
+	struct mem_bpf *mem;
+	struct features feat;
+	bool raw_tp;
+	int stats_fd;
+	int perf_fds[MAX_PERF_FDS];
+	struct bpf_link *perf_links[MAX_PERF_FDS];
+	int nperf;
+	struct bpf_link *links[32];
+	int nlinks;
+};
+
+/* A tracepoint handler that exists as a tp_btf and a raw_tp program. */
+struct tp_prog {
+	const char *tp;
+	struct bpf_program *btf, *raw;
+	const char *what; /* what is lost without it */
+};
+
+static int online_cpus(bool *mask, int max)
+{
+	char buf[1024];
+	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
+	char *p, *save = NULL;
+	int n = 0;
+
+	memset(mask, 0, (size_t)max);
+	if (!f || !fgets(buf, sizeof(buf), f)) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	for (p = strtok_r(buf, ",\n", &save); p; p = strtok_r(NULL, ",\n", &save)) {
+		int a, b;
+
+		if (sscanf(p, "%d-%d", &a, &b) != 2)
+			b = a = atoi(p);
+		for (; a <= b && a < max; a++, n++)
+			mask[a] = true;
+	}
+	return n;
+}
+
+static int perf_open(__u32 type, __u64 config, __u64 period, int cpu)
+{
+	struct perf_event_attr a = {
+		.type = type,
+		.size = sizeof(a),
+		.config = config,
+		.sample_period = period,
+	};
+
+	return (int)syscall(__NR_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* Open one software event per online CPU and attach `prog` to each. */
+static int attach_per_cpu(struct collector *c, struct bpf_program *prog, __u64 config,
+			  __u64 period, char *err, size_t errlen)
+{
+	static bool mask[MAX_PERF_FDS];
+	int cpu, ncpu = libbpf_num_possible_cpus();
+
+	if (ncpu <= 0 || online_cpus(mask, MAX_PERF_FDS) <= 0) {
+		snprintf(err, errlen, "cannot read the list of online CPUs");
+		return -1;
+	}
+	for (cpu = 0; cpu < ncpu && cpu < MAX_PERF_FDS; cpu++) {
+		int fd;
+
+		if (!mask[cpu])
+			continue;
+		if (c->nperf >= MAX_PERF_FDS) {
+			snprintf(err, errlen, "too many CPUs");
+			return -1;
+		}
+		fd = perf_open(PERF_TYPE_SOFTWARE, config, period, cpu);
+		if (fd < 0) {
+			snprintf(err, errlen, "perf_event_open(software %llu) on CPU %d: %s",
+				 (unsigned long long)config, cpu, strerror(errno));
+			return -1;
+		}
+		c->perf_fds[c->nperf] = fd;
+		c->perf_links[c->nperf] = bpf_program__attach_perf_event(prog, fd);
+		if (!c->perf_links[c->nperf]) {
+			snprintf(err, errlen, "attach %s to CPU %d: %s", bpf_program__name(prog), cpu,
+				 strerror(errno));
+			close(fd);
+			return -1;
+		}
+		c->nperf++;
+	}
+	return 0;
+}
+
+/* Enable the right variant of each handler; returns how many are usable. */
+static int choose(struct tp_prog *tps, int n, bool raw_tp, bool verbose)
+{
+	int i, usable = 0;
+
+	for (i = 0; i < n; i++) {
+		bool exists = tp_nargs(tps[i].tp) >= 0;
+
+		bpf_program__set_autoload(tps[i].btf, exists && !raw_tp);
+		bpf_program__set_autoload(tps[i].raw, exists && raw_tp);
+		if (exists)
+			usable++;
+		else
+			fprintf(stderr, "perfpilot: tracepoint %s missing in this kernel: %s unavailable\n",
+				tps[i].tp, tps[i].what);
+		if (verbose && exists)
+			fprintf(stderr, "perfpilot: %s via %s\n", tps[i].tp, raw_tp ? "raw_tp" : "tp_btf");
+	}
+	return usable;
+}
+
+static int attach_tps(struct collector *c, struct tp_prog *tps, int n, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct bpf_program *p = c->raw_tp ? tps[i].raw : tps[i].btf;
+		struct bpf_link *l;
+
+		if (!bpf_program__autoload(p))
+			continue;
+		if (c->nlinks >= (int)(sizeof(c->links) / sizeof(c->links[0]))) {
+			snprintf(err, errlen, "internal: too many links");
+			return -1;
+		}
+		l = bpf_program__attach(p);
+		if (!l) {
+			snprintf(err, errlen, "attaching %s (%s) failed: %s", tps[i].tp,
+				 c->raw_tp ? "raw_tp" : "tp_btf", strerror(errno));
+			return -1;
+		}
+		c->links[c->nlinks++] = l;
+	}
+	return 0;
+}
+
+static void configure_filter(const struct collector_opts *o, void *rodata_filter_mode,
+			     void *rodata_hier, void *rodata_ssid, void *rodata_level, void *rodata_id)
+{
+	*(__u32 *)rodata_filter_mode = o->target->mode;
+	if (o->target->mode == PP_FILTER_CGROUP && o->cgroup) {
+		*(__u32 *)rodata_hier = o->cgroup->hier;
+		*(__u32 *)rodata_ssid = o->cgroup->ssid;
+		*(__u32 *)rodata_level = o->cgroup->level;
+		*(__u64 *)rodata_id = o->cgroup->id;
+	} else if (o->cgroup) {
+		*(__u32 *)rodata_hier = o->cgroup->hier;
+		*(__u32 *)rodata_ssid = o->cgroup->ssid;
+	}
+}
+
+static int open_sched(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
+{
+	struct sched_bpf *s = sched_bpf__open();
+	struct tp_prog tps[6];
+
+	if (!s) {
+		snprintf(err, errlen, "cannot open the scheduler BPF object: %s", strerror(errno));
+		return -1;
+	}
+	c->sched = s;
+	tps[0] = (struct tp_prog){"sched_switch", s->progs.sched_switch_btf, s->progs.sched_switch_raw,
+				  "on-CPU time and context switches"};
+	tps[1] = (struct tp_prog){"sched_wakeup", s->progs.sched_wakeup_btf, s->progs.sched_wakeup_raw,
+				  "run-queue latency after wakeups"};
+	tps[2] = (struct tp_prog){"sched_wakeup_new", s->progs.sched_wakeup_new_btf,
+				  s->progs.sched_wakeup_new_raw, "run-queue latency of new tasks"};
+	tps[3] = (struct tp_prog){"sched_migrate_task", s->progs.sched_migrate_btf,
+				  s->progs.sched_migrate_raw, "migrations"};
+	tps[4] = (struct tp_prog){"sched_process_fork", s->progs.sched_fork_btf, s->progs.sched_fork_raw,
+				  "--children"};
+	tps[5] = (struct tp_prog){"sched_process_exit", s->progs.sched_exit_btf, s->progs.sched_exit_raw,
+				  "exit reporting"};
+	if (tp_nargs("sched_switch") < 0) {
+		snprintf(err, errlen, "this kernel's BTF has no sched_switch tracepoint: "
+			 "run 'perfpilot doctor'");
+		return -1;
+	}
+	choose(tps, 6, c->raw_tp, o->verbose);
+	configure_filter(o, (void *)&s->rodata->filter_mode, (void *)&s->rodata->cgroup_hier,
+			 (void *)&s->rodata->cgroup_ssid, (void *)&s->rodata->cgroup_level,
+			 (void *)&s->rodata->cgroup_target_id);
+	s->rodata->exit_has_group_dead = c->feat.exit_has_group_dead;
+	s->rodata->follow_children = o->target->children;
+	bpf_map__set_max_entries(s->maps.sched_stats, o->max_procs);
+	bpf_map__set_max_entries(s->maps.threads, o->max_procs * 4);
+	if (sched_bpf__load(s)) {
+		snprintf(err, errlen, "loading the scheduler BPF programs failed: %s", strerror(errno));
+		return -1;
+	}
+	if (attach_tps(c, tps, 6, err, errlen))
+		return -1;
+	return attach_per_cpu(c, s->progs.oncpu_tick, PERF_COUNT_SW_CPU_CLOCK,
+			      1000000000ULL / (o->tick_hz ? o->tick_hz : 10), err, errlen);
+}
+
+static int open_mem(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
+{
+	struct mem_bpf *m = mem_bpf__open();
+	struct tp_prog tps[5];
+
+	if (!m) {
+		snprintf(err, errlen, "cannot open the memory BPF object: %s", strerror(errno));
+		return -1;
+	}
+	c->mem = m;
+	tps[0] = (struct tp_prog){"rss_stat", m->progs.rss_stat_btf, m->progs.rss_stat_raw, "RSS"};
+	tps[1] = (struct tp_prog){"mm_vmscan_direct_reclaim_begin", m->progs.reclaim_begin_btf,
+				  m->progs.reclaim_begin_raw, "direct reclaim stalls"};
+	tps[2] = (struct tp_prog){"mm_vmscan_direct_reclaim_end", m->progs.reclaim_end_btf,
+				  m->progs.reclaim_end_raw, "direct reclaim stalls"};
+	tps[3] = (struct tp_prog){"mm_vmscan_memcg_reclaim_begin", m->progs.memcg_reclaim_begin_btf,
+				  m->progs.memcg_reclaim_begin_raw, "cgroup-limit reclaim stalls"};
+	tps[4] = (struct tp_prog){"mm_vmscan_memcg_reclaim_end", m->progs.memcg_reclaim_end_btf,
+				  m->progs.memcg_reclaim_end_raw, "cgroup-limit reclaim stalls"};
+	choose(tps, 5, c->raw_tp, o->verbose);
+	{
+		struct tp_prog v = {"mark_victim", m->progs.mark_victim_btf, m->progs.mark_victim_raw,
+				    "OOM kill counts"};
+
+		choose(&v, 1, c->raw_tp, o->verbose);
+		configure_filter(o, (void *)&m->rodata->filter_mode, (void *)&m->rodata->cgroup_hier,
+				 (void *)&m->rodata->cgroup_ssid, (void *)&m->rodata->cgroup_level,
+				 (void *)&m->rodata->cgroup_target_id);
+		m->rodata->page_size = (__u32)sysconf(_SC_PAGESIZE);
+		m->rodata->victim_is_task = c->feat.mark_victim_has_task;
+		bpf_map__set_max_entries(m->maps.mem_stats, o->max_procs);
+		/* one filter and one set of counters for all collectors */
+		if (bpf_map__reuse_fd(m->maps.pid_filter, bpf_map__fd(c->sched->maps.pid_filter)) ||
+		    bpf_map__reuse_fd(m->maps.counters, bpf_map__fd(c->sched->maps.counters))) {
+			snprintf(err, errlen, "sharing maps between collectors failed: %s", strerror(errno));
+			return -1;
+		}
+		if (mem_bpf__load(m)) {
+			snprintf(err, errlen, "loading the memory BPF programs failed: %s", strerror(errno));
+			return -1;
+		}
+		if (attach_tps(c, tps, 5, err, errlen) || attach_tps(c, &v, 1, err, errlen))
+			return -1;
+	}
+	if (!c->feat.perf_sw_events) {
+		fprintf(stderr, "perfpilot: software perf events unavailable: page fault counts disabled\n");
+		return 0;
+	}
+	if (attach_per_cpu(c, m->progs.fault_min, PERF_COUNT_SW_PAGE_FAULTS_MIN, 1, err, errlen) ||
+	    attach_per_cpu(c, m->progs.fault_maj, PERF_COUNT_SW_PAGE_FAULTS_MAJ, 1, err, errlen))
+		return -1;
+	return 0;
+}
+
+static void teardown(struct collector *c)
+{
+	int i;
+
+	for (i = 0; i < c->nperf; i++) {
+		bpf_link__destroy(c->perf_links[i]);
+		close(c->perf_fds[i]);
+	}
+	c->nperf = 0;
+	for (i = 0; i < c->nlinks; i++)
+		bpf_link__destroy(c->links[i]);
+	c->nlinks = 0;
+	mem_bpf__destroy(c->mem);
+	sched_bpf__destroy(c->sched);
+	c->mem = NULL;
+	c->sched = NULL;
+}
+
+static int fill_pid_filter(struct collector *c, const struct target *t, char *err, size_t errlen)
+{
+	int fd = bpf_map__fd(c->sched->maps.pid_filter);
+	__u8 one = 1;
+	size_t i;
+
+	for (i = 0; i < t->npids; i++) {
+		if (bpf_map_update_elem(fd, &t->pids[i], &one, BPF_ANY)) {
+			snprintf(err, errlen, "filling the PID filter failed: %s", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int open_all(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
+{
+	if (open_sched(c, o, err, errlen))
+		return -1;
+	if (o->target->mode == PP_FILTER_PID && fill_pid_filter(c, o->target, err, errlen))
+		return -1;
+	return open_mem(c, o, err, errlen);
+}
+
+static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_WARN && getenv("PERFPILOT_DEBUG"))
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+int collector_open(struct collector **out, const struct collector_opts *o,
+		   char *err, size_t errlen)
+{
+	struct collector *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	c->stats_fd = -1;
+	libbpf_set_print(silent_print);
+	features_probe(&c->feat);
+	if (!c->feat.btf) {
+		snprintf(err, errlen, "kernel BTF (/sys/kernel/btf/vmlinux) not found: perfpilot needs "
+			 "CONFIG_DEBUG_INFO_BTF=y; see 'perfpilot doctor'");
+		free(c);
+		return -1;
+	}
+	c->raw_tp = o->attach == ATTACH_RAW_TP;
+	if (open_all(c, o, err, errlen)) {
+		if (c->raw_tp) {
+			teardown(c);
+			free(c);
+			return -1;
+		}
+		/* tp_btf refused: try the raw tracepoints before giving up */
+		fprintf(stderr, "perfpilot: %s; retrying with raw_tp\n", err);
+		teardown(c);
+		c->raw_tp = true;
+		if (open_all(c, o, err, errlen)) {
+			teardown(c);
+			free(c);
+			return -1;
+		}
+	}
+	if (o->bpf_stats) {
+		c->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (c->stats_fd < 0)
+			fprintf(stderr, "perfpilot: cannot enable BPF run-time stats: %s\n", strerror(errno));
+	}
+	*out = c;
+	return 0;
+}
+
+const char *collector_attach_kind(const struct collector *c)
+{
+	return c->raw_tp ? "raw_tp" : "tp_btf";
+}
+
+static int cmp_raw(const void *a, const void *b)
+{
+	const struct proc_raw *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static struct proc_raw *find_raw(struct proc_raw *v, size_t n, uint32_t pid)
+{
+	struct proc_raw key = {.pid = pid};
+
+	return bsearch(&key, v, n, sizeof(*v), cmp_raw);
+}
+
+int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
+{
+	int sfd = bpf_map__fd(c->sched->maps.sched_stats), mfd = bpf_map__fd(c->mem->maps.mem_stats);
+	size_t cap = bpf_map__max_entries(c->sched->maps.sched_stats) +
+		     bpf_map__max_entries(c->mem->maps.mem_stats);
+	struct proc_raw *v = calloc(cap, sizeof(*v));
+	size_t cnt = 0, nsched;
+	__u32 key, next, *prev = NULL;
+
+	if (!v)
+		return -1;
+	while (cnt < cap && !bpf_map_get_next_key(sfd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(sfd, &key, &v[cnt].sched))
+			continue;
+		v[cnt].pid = key;
+		v[cnt].has_sched = true;
+		cnt++;
+	}
+	qsort(v, cnt, sizeof(*v), cmp_raw);
+	nsched = cnt;
+	prev = NULL;
+	while (cnt < cap && !bpf_map_get_next_key(mfd, prev, &next)) {
+		struct pp_mem_stats ms;
+		struct proc_raw *r;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(mfd, &key, &ms))
+			continue;
+		r = find_raw(v, nsched, key);
+		if (!r) {
+			r = &v[cnt++];
+			r->pid = key;
+		}
+		r->mem = ms;
+		r->has_mem = true;
+	}
+	qsort(v, cnt, sizeof(*v), cmp_raw);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+void collector_forget(struct collector *c, uint32_t pid)
+{
+	bpf_map_delete_elem(bpf_map__fd(c->sched->maps.sched_stats), &pid);
+	bpf_map_delete_elem(bpf_map__fd(c->mem->maps.mem_stats), &pid);
+}
+
+void collector_counters(struct collector *c, uint64_t out[PP_CNT_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(c->sched->maps.counters);
+	__u64 *vals = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*vals));
+	__u32 k;
+	int i;
+
+	memset(out, 0, sizeof(uint64_t) * PP_CNT_MAX);
+	if (!vals)
+		return;
+	for (k = 0; k < PP_CNT_MAX; k++) {
+		if (bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		for (i = 0; i < ncpu; i++)
+			out[k] += vals[i];
+	}
+	free(vals);
+}
+
+static void print_obj_stats(struct bpf_object *obj, FILE *f)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		fprintf(f, "bpf-prog %-28s runs %12llu total_ns %14llu avg_ns %8.1f\n",
+			bpf_program__name(p), (unsigned long long)info.run_cnt,
+			(unsigned long long)info.run_time_ns,
+			info.run_cnt ? (double)info.run_time_ns / (double)info.run_cnt : 0.0);
+	}
+}
+
+void collector_print_prog_stats(struct collector *c, FILE *f)
+{
+	if (c->stats_fd < 0)
+		return;
+	print_obj_stats(c->sched->obj, f);
+	print_obj_stats(c->mem->obj, f);
+}
+
+void collector_close(struct collector *c)
+{
+	if (!c)
+		return;
+	teardown(c);
+	if (c->stats_fd >= 0)
+		close(c->stats_fd);
+	free(c);
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Loads, configures and attaches the BPF collectors; reads their maps. */
+#ifndef PP_COLLECTOR_H
+#define PP_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "args.h"
+#include "cgroup.h"
+#include "sample.h"
+
+enum attach_pref {
+	ATTACH_AUTO = 0,   /* tp_btf, falling back to raw_tp */
+	ATTACH_RAW_TP = 1, /* force raw_tp (older kernels, or to compare) */
+};
+
+struct collector_opts {
+	const struct target *target;
+	const struct cg_target *cgroup; /* when target->mode == PP_FILTER_CGROUP */
+	unsigned int max_procs;
+	unsigned int tick_hz;    /* on-CPU flush rate (default 10) */
+	enum attach_pref attach;
+	bool bpf_stats;          /* measure each program's run time */
+	bool verbose;
+};
+
+struct collector;
+
+/*
+ * Load and attach. On failure returns -1 with a one-line reason in err and
+ * sets *usage_error when the cause is the user's input (exit code 2).
+ * Degraded features are reported on stderr, one line each.
+ */
+int collector_open(struct collector **out, const struct collector_opts *o,
+		   char *err, size_t errlen);
+
+/* Snapshot of all thread groups, sorted by pid. Caller frees *out. */
+int collector_read(struct collector *c, struct proc_raw **out, size_t *n);
+
+/* Forget a thread group (after its exit was reported). */
+void collector_forget(struct collector *c, uint32_t pid);
+
+/* Cumulative drop counters, summed over CPUs. */
+void collector_counters(struct collector *c, uint64_t out[PP_CNT_MAX]);
+
+/* Attach type actually used ("tp_btf" or "raw_tp"). */
+const char *collector_attach_kind(const struct collector *c);
+
+/* Per-program run counts and mean cost (needs opts.bpf_stats). */
+void collector_print_prog_stats(struct collector *c, FILE *f);
+
+void collector_close(struct collector *c);
+
+#endif

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/* perfpilot: eBPF profiler and auto-tuner for Linux hosts. */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+#include "commands.h"
+
+#define PERFPILOT_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: perfpilot COMMAND [options]\n\n"
+		"Commands:\n"
+		"  stat     per-process CPU, run-queue and memory statistics (summary or intervals)\n"
+		"  top      live, sortable terminal view of the same\n"
+		"  doctor   what this kernel and host support, and how to fix what is missing\n\n"
+		"Run 'perfpilot COMMAND --help' for the options of a command.\n"
+		"Example: sudo perfpilot stat -a -d 10\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("perfpilot %s\n", PERFPILOT_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "stat"))
+		return cmd_stat(argc - 1, argv + 1);
+	if (!strcmp(cmd, "top"))
+		return cmd_top(argc - 1, argv + 1);
+	if (!strcmp(cmd, "doctor"))
+		return cmd_doctor(argc - 1, argv + 1);
+	usage_error("unknown command '%s'; try 'perfpilot --help'", cmd);
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+#include <time.h>
+#include "output.h"
+
+static json_t *hist_json(const struct hist_summary *h)
+{
+	return json_pack("{s:I, s:f, s:f, s:f, s:f}", "count", (json_int_t)h->count,
+			 "p50", round(h->p50 * 10) / 10, "p90", round(h->p90 * 10) / 10,
+			 "p99", round(h->p99 * 10) / 10, "max", round(h->max * 10) / 10);
+}
+
+char *sample_json(const struct proc_sample *s, const struct interval_info *ii)
+{
+	json_t *o, *cpu, *mem;
+	char *out;
+
+	cpu = json_pack("{s:I, s:I, s:o, s:I, s:I, s:I}",
+			"oncpu_ns", (json_int_t)s->oncpu_ns,
+			"runq_wait_ns", (json_int_t)s->runq_wait_ns,
+			"runq_lat_us", hist_json(&s->runq_lat_us),
+			"nvcsw", (json_int_t)s->nvcsw,
+			"nivcsw", (json_int_t)s->nivcsw,
+			"migrations", (json_int_t)s->migrations);
+	mem = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			"minflt", (json_int_t)s->minflt,
+			"majflt", (json_int_t)s->majflt,
+			"rss_bytes", (json_int_t)s->rss_bytes,
+			"rss_peak_bytes", (json_int_t)s->rss_peak_bytes,
+			"reclaim_stall_ns", (json_int_t)s->reclaim_stall_ns,
+			"reclaim_count", (json_int_t)s->reclaim_count,
+			"oom_kills", (json_int_t)s->oom_kills);
+	o = json_pack("{s:s, s:f, s:f, s:I, s:s, s:s, s:b, s:o, s:o}",
+		      "type", "process",
+		      "ts", round(ii->ts * 1000) / 1000,
+		      "interval_s", round(ii->interval_s * 1000) / 1000,
+		      "pid", (json_int_t)s->pid,
+		      "comm", s->comm,
+		      "cgroup", s->cgroup,
+		      "exited", s->exited,
+		      "cpu", cpu, "mem", mem);
+	if (!o)
+		return NULL;
+	out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return out;
+}
+
+char *interval_json(const struct interval_info *ii, const char *attach)
+{
+	json_t *o;
+	char *out;
+
+	o = json_pack("{s:s, s:f, s:f, s:i, s:s, s:{s:I, s:I, s:I, s:I}}",
+		      "type", "interval",
+		      "ts", round(ii->ts * 1000) / 1000,
+		      "interval_s", round(ii->interval_s * 1000) / 1000,
+		      "processes", ii->nprocs,
+		      "attach", attach ? attach : "",
+		      "dropped",
+		      "processes", (json_int_t)ii->dropped[PP_CNT_PROC_DROPPED],
+		      "threads", (json_int_t)ii->dropped[PP_CNT_THREAD_DROPPED],
+		      "mem", (json_int_t)ii->dropped[PP_CNT_MEM_DROPPED],
+		      "rss_unattributed", (json_int_t)ii->dropped[PP_CNT_RSS_UNATTRIBUTED]);
+	if (!o)
+		return NULL;
+	out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return out;
+}
+
+void fmt_count(char *buf, size_t len, uint64_t v)
+{
+	static const char unit[] = "kMGTPE";
+	double d = (double)v;
+	int u = -1;
+
+	if (v < 10000) {
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+		return;
+	}
+	while (d >= 999.95 && u < 5) {
+		d /= 1000;
+		u++;
+	}
+	snprintf(buf, len, d < 9.995 ? "%.2f%c" : d < 99.95 ? "%.1f%c" : "%.0f%c", d, unit[u]);
+}
+
+void fmt_mib(char *buf, size_t len, int64_t bytes)
+{
+	double m = (double)bytes / (1024.0 * 1024.0);
+
+	if (bytes < 0)
+		snprintf(buf, len, "-");
+	else if (m < 99999.5)
+		snprintf(buf, len, m < 1000 ? "%.1f" : "%.0f", m);
+	else
+		snprintf(buf, len, "%.0fG", m / 1024);
+}
+
+/* PID(7) COMM(14) CPU%(6) RUNQms(7) RQp99us(7) VCSW(6) IVCSW(6) MINFLT(6) MAJF(5) RSSMiB(6): 79 */
+#define ROW_FMT "%7s %-14.14s %6s %7s %7s %6s %6s %6s %5s %6s\n"
+
+void table_header(FILE *f, const struct interval_info *ii, size_t shown, size_t total)
+{
+	char when[32] = "";
+	time_t t = (time_t)ii->ts;
+	struct tm tm;
+
+	if (localtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	fprintf(f, "%s  interval %.1f s  %zu processes active%s\n", when, ii->interval_s, total,
+		shown < total ? " (top by CPU shown)" : "");
+	fprintf(f, ROW_FMT, "PID", "COMM", "CPU%", "RUNQms", "RQp99us", "VCSW", "IVCSW", "MINFLT",
+		"MAJF", "RSSMiB");
+}
+
+void table_row(FILE *f, const struct proc_sample *s, double interval_s)
+{
+	char pid[16], cpu[16], rq[16], p99[16], v[16], iv[16], mn[16], mj[16], rss[16];
+	char comm[PP_COMM_LEN + 2];
+
+	snprintf(pid, sizeof(pid), "%u", s->pid);
+	snprintf(comm, sizeof(comm), "%s%s", s->comm, s->exited ? "*" : "");
+	snprintf(cpu, sizeof(cpu), "%.1f",
+		 interval_s > 0 ? (double)s->oncpu_ns / (interval_s * 1e7) : 0.0);
+	snprintf(rq, sizeof(rq), "%.1f", (double)s->runq_wait_ns / 1e6);
+	if ((double)s->runq_wait_ns / 1e6 >= 99999.5)
+		snprintf(rq, sizeof(rq), "%.0fs", (double)s->runq_wait_ns / 1e9);
+	fmt_count(p99, sizeof(p99), (uint64_t)llround(s->runq_lat_us.p99));
+	fmt_count(v, sizeof(v), s->nvcsw);
+	fmt_count(iv, sizeof(iv), s->nivcsw);
+	fmt_count(mn, sizeof(mn), s->minflt);
+	fmt_count(mj, sizeof(mj), s->majflt);
+	if (s->has_mem)
+		fmt_mib(rss, sizeof(rss), s->rss_bytes);
+	else
+		snprintf(rss, sizeof(rss), "-");
+	fprintf(f, ROW_FMT, pid, comm, cpu, rq, p99, v, iv, mn, mj, rss);
+}
+
+void table_footer(FILE *f, const struct interval_info *ii)
+{
+	const uint64_t *d = ii->dropped;
+
+	if (d[PP_CNT_PROC_DROPPED] || d[PP_CNT_THREAD_DROPPED] || d[PP_CNT_MEM_DROPPED])
+		fprintf(f, "dropped, maps full (raise --max-procs): procs %llu threads %llu mem %llu\n",
+			(unsigned long long)d[PP_CNT_PROC_DROPPED],
+			(unsigned long long)d[PP_CNT_THREAD_DROPPED],
+			(unsigned long long)d[PP_CNT_MEM_DROPPED]);
+}

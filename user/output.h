@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* JSON lines and the 80-column table. */
+#ifndef PP_OUTPUT_H
+#define PP_OUTPUT_H
+
+#include <stdio.h>
+#include "sample.h"
+
+/* One process line (malloc'd, no newline; NULL on allocation failure). */
+char *sample_json(const struct proc_sample *s, const struct interval_info *ii);
+
+/* The per-interval line: type "interval", processes, dropped counters. */
+char *interval_json(const struct interval_info *ii, const char *attach);
+
+/* A count in at most `width` characters: 999, 12.3k, 4.56M, 7.8G. */
+void fmt_count(char *buf, size_t len, uint64_t v);
+
+/* Bytes as MiB with one decimal (or "-" when negative/unknown). */
+void fmt_mib(char *buf, size_t len, int64_t bytes);
+
+#define TABLE_WIDTH 80
+
+/* Header lines of the table (title, column names with units). */
+void table_header(FILE *f, const struct interval_info *ii, size_t shown, size_t total);
+/* One row; never wider than TABLE_WIDTH. */
+void table_row(FILE *f, const struct proc_sample *s, double interval_s);
+/* Footer: drop counters, only when something was dropped. */
+void table_footer(FILE *f, const struct interval_info *ii);
+
+#endif

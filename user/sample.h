@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What user space reports for one process over one interval. */
+#ifndef PP_SAMPLE_H
+#define PP_SAMPLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "perfpilot.h"
+#include "hist.h"
+
+#define PP_CGROUP_PATH_MAX 256
+
+/* Cumulative kernel counters of one thread group, as read from the maps. */
+struct proc_raw {
+	uint32_t pid;
+	bool has_sched, has_mem;
+	struct pp_sched_stats sched;
+	struct pp_mem_stats mem;
+};
+
+/* Differences over an interval (gauges such as RSS are end-of-interval). */
+struct proc_sample {
+	uint32_t pid;
+	char comm[PP_COMM_LEN];
+	char cgroup[PP_CGROUP_PATH_MAX];
+	bool exited;
+	bool has_mem;
+	uint64_t cgroup_id;  /* kernel id, to name cgroups of exited processes */
+	/* cpu */
+	uint64_t oncpu_ns;
+	uint64_t runq_wait_ns;
+	uint64_t nvcsw, nivcsw, migrations;
+	struct hist_summary runq_lat_us;
+	/* mem */
+	uint64_t minflt, majflt;
+	int64_t rss_bytes, rss_peak_bytes;
+	uint64_t reclaim_stall_ns, reclaim_count;
+	uint64_t oom_kills;
+};
+
+/* Interval-wide facts printed with the samples. */
+struct interval_info {
+	double ts;          /* wall clock at the end of the interval, unix seconds */
+	double interval_s;  /* length of the interval */
+	uint64_t dropped[PP_CNT_MAX]; /* drop counters, cumulative */
+	unsigned int nprocs;  /* processes with activity in the interval */
+};
+
+/*
+ * Turn two cumulative snapshots (both sorted by pid) into interval samples.
+ * `prev` may be empty (first interval: counters start at zero). Writes at
+ * most `ncur` samples to `out` and returns how many; processes with no
+ * activity are skipped unless `keep_idle`. comm/cgroup are left empty.
+ */
+size_t sample_diff(const struct proc_raw *prev, size_t nprev,
+		   const struct proc_raw *cur, size_t ncur,
+		   bool keep_idle, struct proc_sample *out);
+
+/* Is there anything to report for this sample? */
+bool sample_active(const struct proc_sample *s);
+
+/* Sort keys for tables. */
+enum sample_key {
+	SORT_CPU = 0, SORT_RUNQ, SORT_RQP99, SORT_VCSW, SORT_IVCSW,
+	SORT_MINFLT, SORT_MAJFLT, SORT_RSS, SORT_PID, SORT_KEYS
+};
+void sample_sort(struct proc_sample *s, size_t n, enum sample_key key);
+
+#endif

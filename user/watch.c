@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "watch.h"
+
+double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void watch_start(struct watch *w, struct watch_opts *o)
+{
+	struct collector_opts co = {
+		.target = &o->target,
+		.cgroup = o->target.mode == PP_FILTER_CGROUP ? &o->cg : NULL,
+		.max_procs = (unsigned int)o->max_procs,
+		.tick_hz = 10,
+		.attach = o->attach,
+		.bpf_stats = o->bpf_stats,
+		.verbose = o->verbose,
+	};
+	struct cg_view view;
+	char err[512];
+
+	memset(w, 0, sizeof(*w));
+	watch_validate(o);
+	if (o->target.mode == PP_FILTER_CGROUP && o->cg.hier == PP_CGROUP_V1) {
+		/* report cgroups in the hierarchy the user chose */
+		memset(&view, 0, sizeof(view));
+		view.hier = PP_CGROUP_V1;
+		snprintf(view.controller, sizeof(view.controller), "%s", o->cg.controller);
+		snprintf(view.mount, sizeof(view.mount), "%s", o->cg.mount);
+	} else {
+		cg_view_default(&view);
+	}
+	if (collector_open(&w->col, &co, err, sizeof(err))) {
+		fprintf(stderr, "perfpilot: %s\n", err);
+		exit(1);
+	}
+	w->meta = procmeta_new(&view);
+	if (!w->meta) {
+		fprintf(stderr, "perfpilot: out of memory\n");
+		exit(1);
+	}
+	w->keep_idle = o->target.mode == PP_FILTER_PID;
+	w->last_mono = mono_now();
+}
+
+int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct interval_info *ii)
+{
+	struct proc_raw *cur;
+	struct proc_sample *s;
+	size_t ncur, i, j, ns;
+	double now = mono_now();
+
+	memset(ii, 0, sizeof(*ii));
+	if (collector_read(w->col, &cur, &ncur))
+		return -1;
+	s = calloc(ncur ? ncur : 1, sizeof(*s));
+	if (!s) {
+		free(cur);
+		return -1;
+	}
+	ns = sample_diff(w->prev, w->nprev, cur, ncur, w->keep_idle, s);
+	for (i = 0; i < ns; i++)
+		procmeta_fill(w->meta, &s[i], s[i].cgroup_id);
+	/* exited processes: reported now, then removed from kernel and memory */
+	for (i = 0, j = 0; i < ncur; i++) {
+		if (cur[i].has_sched && (cur[i].sched.flags & PP_PROC_EXITED)) {
+			collector_forget(w->col, cur[i].pid);
+			procmeta_forget(w->meta, cur[i].pid);
+			continue;
+		}
+		cur[j++] = cur[i];
+	}
+	free(w->prev);
+	w->prev = cur;
+	w->nprev = j;
+	ii->ts = wall_now();
+	ii->interval_s = now - w->last_mono;
+	ii->nprocs = (unsigned int)ns;
+	w->last_mono = now;
+	collector_counters(w->col, ii->dropped);
+	*out = s;
+	*n = ns;
+	return 0;
+}
+
+void watch_stop(struct watch *w, bool print_prog_stats)
+{
+	if (print_prog_stats)
+		collector_print_prog_stats(w->col, stderr);
+	collector_close(w->col);
+	procmeta_free(w->meta);
+	free(w->prev);
+	memset(w, 0, sizeof(*w));
+}

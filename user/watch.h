@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A running collection: collector + previous snapshot + process names. */
+#ifndef PP_WATCH_H
+#define PP_WATCH_H
+
+#include "cli.h"
+#include "collector.h"
+#include "procmeta.h"
+
+struct watch {
+	struct collector *col;
+	struct procmeta *meta;
+	struct proc_raw *prev;
+	size_t nprev;
+	double last_mono;   /* monotonic seconds at the previous tick */
+	bool keep_idle;     /* report idle processes too (-p) */
+};
+
+/* Validate, load and attach. Exits with a one-line error on failure. */
+void watch_start(struct watch *w, struct watch_opts *o);
+
+/*
+ * End the current interval: samples of active processes (malloc'd, caller
+ * frees *out) and the interval facts. Exited processes are reported here
+ * once and then forgotten.
+ */
+int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct interval_info *ii);
+
+void watch_stop(struct watch *w, bool print_prog_stats);
+
+/* Monotonic and wall clocks in seconds. */
+double mono_now(void);
+double wall_now(void);
+
+#endif
