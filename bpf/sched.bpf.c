@@ -21,12 +21,22 @@ struct {
 	__type(value, struct pp_sched_stats);
 } sched_stats SEC(".maps");
 
+/* Size of `threads`, a power of two (set by the loader). */
+const volatile __u32 thread_slots = PP_THREAD_SLOTS_DEFAULT;
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, PP_MAX_THREADS_DEFAULT);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PP_THREAD_SLOTS_DEFAULT);
 	__type(key, __u32);
 	__type(value, struct pp_thread);
 } threads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PP_THREAD_OVERFLOW);
+	__type(key, __u32);
+	__type(value, struct pp_thread);
+} threads_overflow SEC(".maps");
 
 /* Zeroed templates for new entries (too large for the BPF stack). */
 struct {
@@ -36,28 +46,33 @@ struct {
 	__type(value, struct pp_sched_stats);
 } scratch SEC(".maps");
 
-static __always_inline long task_state(struct task_struct *t)
-{
-	struct task_struct___pre514 {
-		long state;
-	} __attribute__((preserve_access_index)) *old = (void *)t;
+/*
+ * Field reads: tp_btf programs get BTF-typed pointers and load fields
+ * directly; raw_tp programs must go through bpf_probe_read_kernel. `direct`
+ * is a compile-time constant in every caller, so one branch disappears.
+ */
+#define TREAD(direct, t, field) ((direct) ? (t)->field : BPF_CORE_READ(t, field))
 
+struct task_struct___pre514 {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline long task_state(struct task_struct *t, bool direct)
+{
 	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
-	return BPF_CORE_READ(old, state);
+		return TREAD(direct, t, __state);
+	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
 }
 
-static __always_inline struct pp_sched_stats *
-proc_stats(struct task_struct *t, __u32 tgid, bool create)
+/* The process entry; created (with its name and cgroup) when missing. */
+static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, __u32 tgid)
 {
 	struct pp_sched_stats *st = bpf_map_lookup_elem(&sched_stats, &tgid);
 	struct task_struct *leader;
 	__u32 zero = 0;
 
-	if (st || !create)
+	if (st)
 		return st;
-	if (BPF_CORE_READ(t, flags) & PF_EXITING)
-		return NULL; /* do not resurrect a thread group that is going away */
 	st = bpf_map_lookup_elem(&scratch, &zero);
 	if (!st)
 		return NULL;
@@ -73,108 +88,120 @@ proc_stats(struct task_struct *t, __u32 tgid, bool create)
 	return st;
 }
 
-static __always_inline struct pp_thread *thread_state(__u32 tid, __u32 tgid, bool create)
+/* The thread's entry, if it has one (it was selected when first seen). */
+static __always_inline struct pp_thread *thread_find(__u32 tid)
 {
-	struct pp_thread *th = bpf_map_lookup_elem(&threads, &tid);
+	__u32 idx = tid & (thread_slots - 1);
+	struct pp_thread *th = bpf_map_lookup_elem(&threads, &idx);
+
+	if (!th || th->tid == tid)
+		return th && tid ? th : NULL;
+	if (!th->tid)
+		return NULL; /* free slot: not tracked (or not selected) */
+	return bpf_map_lookup_elem(&threads_overflow, &tid);
+}
+
+/* Find the thread's entry, creating it if the filter selects the task. */
+static __always_inline struct pp_thread *thread_entry(struct task_struct *t, __u32 tid, bool direct)
+{
+	__u32 idx = tid & (thread_slots - 1), tgid;
+	struct pp_thread *th = bpf_map_lookup_elem(&threads, &idx);
 	struct pp_thread init = {};
 
-	if (th || !create)
+	if (!th || !tid)
+		return NULL;
+	if (th->tid == tid)
 		return th;
+	if (th->tid) {
+		struct pp_thread *o = bpf_map_lookup_elem(&threads_overflow, &tid);
+
+		if (o)
+			return o;
+	}
+	tgid = TREAD(direct, t, tgid);
+	if (!task_selected(t, tgid))
+		return NULL;
+	if (TREAD(direct, t, flags) & PF_EXITING)
+		return NULL; /* do not resurrect a thread that is going away */
+	if (!proc_entry(t, tgid))
+		return NULL;
+	if (!th->tid) {
+		__builtin_memset(th, 0, sizeof(*th));
+		th->tgid = tgid;
+		th->tid = tid;
+		return th;
+	}
+	/* the slot belongs to another live thread */
+	init.tid = tid;
 	init.tgid = tgid;
-	bpf_map_update_elem(&threads, &tid, &init, BPF_NOEXIST);
-	th = bpf_map_lookup_elem(&threads, &tid);
+	bpf_map_update_elem(&threads_overflow, &tid, &init, BPF_NOEXIST);
+	th = bpf_map_lookup_elem(&threads_overflow, &tid);
 	if (!th)
 		count_event(PP_CNT_THREAD_DROPPED);
 	return th;
 }
 
 /* A task became runnable: start its run-queue wait. */
-static __always_inline int on_wakeup(struct task_struct *p)
+static __always_inline int on_wakeup(struct task_struct *p, bool direct)
 {
-	__u32 tid = BPF_CORE_READ(p, pid), tgid = BPF_CORE_READ(p, tgid);
-	struct pp_thread *th;
+	struct pp_thread *th = thread_entry(p, TREAD(direct, p, pid), direct);
 
-	if (!tid || !task_selected(p, tgid))
-		return 0;
-	th = thread_state(tid, tgid, true);
 	if (th && !th->enq_ts)
 		th->enq_ts = bpf_ktime_get_ns();
 	return 0;
 }
 
 static __always_inline int on_switch(bool preempt, struct task_struct *prev,
-				     struct task_struct *next)
+				     struct task_struct *next, bool direct)
 {
 	__u64 now = bpf_ktime_get_ns();
-	__u32 tid, tgid;
-	struct pp_sched_stats *st;
 	struct pp_thread *th;
 
-	tid = BPF_CORE_READ(prev, pid);
-	tgid = BPF_CORE_READ(prev, tgid);
-	if (tid && task_selected(prev, tgid)) {
-		bool involuntary = preempt || task_state(prev) == 0;
+	th = thread_entry(prev, TREAD(direct, prev, pid), direct);
+	if (th) {
+		bool involuntary = preempt || task_state(prev, direct) == 0;
 
-		th = thread_state(tid, tgid, false);
-		st = proc_stats(prev, tgid, true);
-		if (th) {
-			if (th->oncpu_ts && st)
-				__sync_fetch_and_add(&st->oncpu_ns, now - th->oncpu_ts);
-			th->oncpu_ts = 0;
-			/* still runnable: it waits in the run queue from now on */
-			if (involuntary)
-				th->enq_ts = now;
-		}
-		if (st) {
-			if (involuntary)
-				__sync_fetch_and_add(&st->nivcsw, 1);
-			else
-				__sync_fetch_and_add(&st->nvcsw, 1);
+		if (th->oncpu_ts)
+			th->oncpu_ns += now - th->oncpu_ts;
+		th->oncpu_ts = 0;
+		if (involuntary) {
+			th->nivcsw++;
+			th->enq_ts = now; /* still runnable: it waits from now on */
+		} else {
+			th->nvcsw++;
 		}
 	}
 
-	tid = BPF_CORE_READ(next, pid);
-	tgid = BPF_CORE_READ(next, tgid);
-	if (!tid || !task_selected(next, tgid))
-		return 0;
-	th = thread_state(tid, tgid, true);
+	th = thread_entry(next, TREAD(direct, next, pid), direct);
 	if (!th)
 		return 0;
 	th->oncpu_ts = now;
 	if (th->enq_ts) {
 		__u64 wait = now - th->enq_ts;
+		__u32 slot = hist_slot_ns(wait);
 
 		th->enq_ts = 0;
-		st = proc_stats(next, tgid, true);
-		if (st) {
-			__u32 slot = hist_slot_ns(wait);
-
-			__sync_fetch_and_add(&st->runq_wait_ns, wait);
-			if (slot < PP_HIST_SLOTS)
-				__sync_fetch_and_add(&st->runq_hist[slot], 1);
-			if (wait > st->runq_max_ns)
-				st->runq_max_ns = wait;
-		}
+		th->runq_wait_ns += wait;
+		if (slot < PP_HIST_SLOTS)
+			th->runq_hist[slot]++;
+		if (wait > th->runq_max_ns)
+			th->runq_max_ns = wait;
 	}
 	return 0;
 }
 
-static __always_inline int on_migrate(struct task_struct *p)
+static __always_inline int on_migrate(struct task_struct *p, bool direct)
 {
-	__u32 tgid = BPF_CORE_READ(p, tgid);
-	struct pp_sched_stats *st;
+	struct pp_thread *th = thread_find(TREAD(direct, p, pid));
 
-	if (!BPF_CORE_READ(p, pid) || !task_selected(p, tgid))
-		return 0;
-	st = proc_stats(p, tgid, true);
-	if (st)
-		__sync_fetch_and_add(&st->migrations, 1);
+	if (th)
+		th->migrations++;
 	return 0;
 }
 
-static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child)
+static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child, bool direct)
 {
-	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
+	__u32 ptgid = TREAD(direct, parent, tgid), ctgid = TREAD(direct, child, tgid);
 	__u8 one = 1;
 
 	if (!follow_children || ptgid == ctgid)
@@ -184,20 +211,37 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	return 0;
 }
 
-static __always_inline int on_exit(__u64 *ctx, struct task_struct *p)
+/* Fold an exiting thread's counters into its process entry. */
+static __always_inline void fold_thread(struct pp_sched_stats *st, struct pp_thread *th, __u64 now)
 {
-	__u32 tid = BPF_CORE_READ(p, pid), tgid = BPF_CORE_READ(p, tgid);
-	struct pp_sched_stats *st;
-	struct pp_thread *th;
+	int i;
+
+	if (th->oncpu_ts)
+		th->oncpu_ns += now - th->oncpu_ts;
+	__sync_fetch_and_add(&st->oncpu_ns, th->oncpu_ns);
+	__sync_fetch_and_add(&st->runq_wait_ns, th->runq_wait_ns);
+	__sync_fetch_and_add(&st->nvcsw, th->nvcsw);
+	__sync_fetch_and_add(&st->nivcsw, th->nivcsw);
+	__sync_fetch_and_add(&st->migrations, th->migrations);
+	if (th->runq_max_ns > st->runq_max_ns)
+		st->runq_max_ns = th->runq_max_ns;
+	for (i = 0; i < PP_HIST_SLOTS; i++)
+		if (th->runq_hist[i])
+			__sync_fetch_and_add(&st->runq_hist[i], th->runq_hist[i]);
+}
+
+static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direct)
+{
+	__u32 tid = TREAD(direct, p, pid), tgid = TREAD(direct, p, tgid);
+	struct pp_sched_stats *st = bpf_map_lookup_elem(&sched_stats, &tgid);
+	struct pp_thread *th = thread_find(tid);
 	bool group_dead;
 
-	th = bpf_map_lookup_elem(&threads, &tid);
 	if (th) {
-		/* account the slice up to now; the final switch finds no entry */
-		st = bpf_map_lookup_elem(&sched_stats, &tgid);
-		if (st && th->oncpu_ts)
-			__sync_fetch_and_add(&st->oncpu_ns, bpf_ktime_get_ns() - th->oncpu_ts);
-		bpf_map_delete_elem(&threads, &tid);
+		if (st)
+			fold_thread(st, th, bpf_ktime_get_ns());
+		__builtin_memset(th, 0, sizeof(*th)); /* frees the slot */
+		bpf_map_delete_elem(&threads_overflow, &tid);
 	}
 	if (exit_has_group_dead)
 		group_dead = (bool)ctx[1];
@@ -205,7 +249,6 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p)
 		group_dead = BPF_CORE_READ(p, signal, live.counter) == 0;
 	if (!group_dead)
 		return 0;
-	st = bpf_map_lookup_elem(&sched_stats, &tgid);
 	if (st) {
 		/* the name after any exec, for a process user space never saw */
 		bpf_probe_read_kernel_str(st->comm, sizeof(st->comm), p->comm);
@@ -225,20 +268,17 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p)
 SEC("perf_event")
 int oncpu_tick(void *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid(), now;
-	__u32 tid = (__u32)id, tgid = id >> 32;
-	struct pp_sched_stats *st;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct pp_thread *th;
+	__u64 now;
 
 	if (!tid)
 		return 0;
-	th = bpf_map_lookup_elem(&threads, &tid);
+	th = thread_find(tid);
 	if (!th || !th->oncpu_ts)
 		return 0;
-	st = bpf_map_lookup_elem(&sched_stats, &tgid);
 	now = bpf_ktime_get_ns();
-	if (st)
-		__sync_fetch_and_add(&st->oncpu_ns, now - th->oncpu_ts);
+	th->oncpu_ns += now - th->oncpu_ts;
 	th->oncpu_ts = now;
 	return 0;
 }
@@ -247,72 +287,72 @@ int oncpu_tick(void *ctx)
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return on_switch(preempt, prev, next);
+	return on_switch(preempt, prev, next, true);
 }
 
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(sched_wakeup_btf, struct task_struct *p)
 {
-	return on_wakeup(p);
+	return on_wakeup(p, true);
 }
 
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(sched_wakeup_new_btf, struct task_struct *p)
 {
-	return on_wakeup(p);
+	return on_wakeup(p, true);
 }
 
 SEC("tp_btf/sched_migrate_task")
 int BPF_PROG(sched_migrate_btf, struct task_struct *p)
 {
-	return on_migrate(p);
+	return on_migrate(p, true);
 }
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sched_fork_btf, struct task_struct *parent, struct task_struct *child)
 {
-	return on_fork(parent, child);
+	return on_fork(parent, child, true);
 }
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sched_exit_btf, struct task_struct *p)
 {
-	return on_exit(ctx, p);
+	return on_exit(ctx, p, true);
 }
 
 /* raw_tp variants: same bodies, untyped arguments */
 SEC("raw_tp/sched_switch")
 int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return on_switch(preempt, prev, next);
+	return on_switch(preempt, prev, next, false);
 }
 
 SEC("raw_tp/sched_wakeup")
 int BPF_PROG(sched_wakeup_raw, struct task_struct *p)
 {
-	return on_wakeup(p);
+	return on_wakeup(p, false);
 }
 
 SEC("raw_tp/sched_wakeup_new")
 int BPF_PROG(sched_wakeup_new_raw, struct task_struct *p)
 {
-	return on_wakeup(p);
+	return on_wakeup(p, false);
 }
 
 SEC("raw_tp/sched_migrate_task")
 int BPF_PROG(sched_migrate_raw, struct task_struct *p)
 {
-	return on_migrate(p);
+	return on_migrate(p, false);
 }
 
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(sched_fork_raw, struct task_struct *parent, struct task_struct *child)
 {
-	return on_fork(parent, child);
+	return on_fork(parent, child, false);
 }
 
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(sched_exit_raw, struct task_struct *p)
 {
-	return on_exit(ctx, p);
+	return on_exit(ctx, p, false);
 }

@@ -19,7 +19,8 @@
 
 /* Default capacities; user space may resize the maps before load. */
 #define PP_MAX_PROCS_DEFAULT   8192
-#define PP_MAX_THREADS_DEFAULT 32768
+#define PP_THREAD_SLOTS_DEFAULT 65536 /* power of two */
+#define PP_THREAD_OVERFLOW     8192
 #define PP_MAX_FILTER          4096
 
 /* How the collectors select tasks (in the kernel). */
@@ -76,14 +77,27 @@ struct pp_mem_stats {
 	__u64 oom_kills;      /* times this process was chosen as OOM victim */
 };
 
-/* Per-thread scratch state, keyed by tid (never read by user space except
- * for counting). */
+/*
+ * Per-thread state and counters. The hot path touches only the entries of
+ * the two threads being switched. Entries live in a direct-mapped array
+ * indexed by tid modulo its size (a lookup the verifier inlines); the rare
+ * thread whose slot is taken by another live thread goes to an overflow hash.
+ * User space sums the threads of a process; an exiting thread folds its
+ * counters into the process entry (struct pp_sched_stats) and frees its
+ * slot. Only the CPU a thread runs on updates its counters: no atomics.
+ */
 struct pp_thread {
+	__u32 tid;        /* owner of the slot, 0 when free */
+	__u32 tgid;
 	__u64 oncpu_ts;   /* when it was switched in, 0 when off CPU */
 	__u64 enq_ts;     /* when it became runnable, 0 when not waiting */
-	__u64 reclaim_ts; /* when it entered direct reclaim, 0 otherwise */
-	__u32 tgid;
-	__u32 pad;
+	__u64 oncpu_ns;
+	__u64 runq_wait_ns;
+	__u64 runq_max_ns;
+	__u64 nvcsw;
+	__u64 nivcsw;
+	__u64 migrations;
+	__u32 runq_hist[PP_HIST_SLOTS];
 };
 
 #endif /* PERFPILOT_H */

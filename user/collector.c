@@ -206,7 +206,15 @@ static int open_sched(struct collector *c, const struct collector_opts *o, char 
 	s->rodata->exit_has_group_dead = c->feat.exit_has_group_dead;
 	s->rodata->follow_children = o->target->children;
 	bpf_map__set_max_entries(s->maps.sched_stats, o->max_procs);
-	bpf_map__set_max_entries(s->maps.threads, o->max_procs * 4);
+	{
+		/* a power of two, eight thread slots per process */
+		__u32 slots = 1024;
+
+		while (slots < o->max_procs * 8 && slots < (1u << 22))
+			slots <<= 1;
+		bpf_map__set_max_entries(s->maps.threads, slots);
+		s->rodata->thread_slots = slots;
+	}
 	if (sched_bpf__load(s)) {
 		snprintf(err, errlen, "loading the scheduler BPF programs failed: %s", strerror(errno));
 		return -1;
@@ -383,49 +391,127 @@ static struct proc_raw *find_raw(struct proc_raw *v, size_t n, uint32_t pid)
 	return bsearch(&key, v, n, sizeof(*v), cmp_raw);
 }
 
+/*
+ * Read a whole hash map: batched when the kernel supports it, one key at a
+ * time otherwise. Returns the number of entries copied into keys/vals.
+ */
+static size_t dump_map(int fd, size_t cap, __u32 *keys, void *vals, size_t vsize)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 batch, *in = NULL, count;
+	size_t n = 0;
+	int err;
+
+	while (n < cap) {
+		count = (__u32)(cap - n);
+		err = bpf_map_lookup_batch(fd, in, &batch, keys + n, (char *)vals + n * vsize, &count,
+					   &opts);
+		if (err && errno != ENOENT) {
+			if (n == 0 && in == NULL)
+				goto one_by_one;
+			break;
+		}
+		n += count;
+		if (err) /* ENOENT: that was the last batch */
+			break;
+		in = &batch;
+	}
+	return n;
+
+one_by_one:
+	{
+		__u32 key, next, *prev = NULL;
+
+		n = 0;
+		while (n < cap && !bpf_map_get_next_key(fd, prev, &next)) {
+			key = next;
+			prev = &key;
+			if (bpf_map_lookup_elem(fd, &key, (char *)vals + n * vsize))
+				continue;
+			keys[n++] = key;
+		}
+	}
+	return n;
+}
+
+/* Add a live thread's counters to its process. */
+static void add_thread(struct pp_sched_stats *st, const struct pp_thread *th)
+{
+	int i;
+
+	st->oncpu_ns += th->oncpu_ns;
+	st->runq_wait_ns += th->runq_wait_ns;
+	st->nvcsw += th->nvcsw;
+	st->nivcsw += th->nivcsw;
+	st->migrations += th->migrations;
+	if (th->runq_max_ns > st->runq_max_ns)
+		st->runq_max_ns = th->runq_max_ns;
+	for (i = 0; i < PP_HIST_SLOTS; i++)
+		st->runq_hist[i] += th->runq_hist[i];
+}
+
 int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 {
-	int sfd = bpf_map__fd(c->sched->maps.sched_stats), mfd = bpf_map__fd(c->mem->maps.mem_stats);
-	size_t cap = bpf_map__max_entries(c->sched->maps.sched_stats) +
-		     bpf_map__max_entries(c->mem->maps.mem_stats);
+	struct bpf_map *sm = c->sched->maps.sched_stats, *tm = c->sched->maps.threads;
+	size_t pcap = bpf_map__max_entries(sm);
+	size_t tcap = bpf_map__max_entries(tm) + bpf_map__max_entries(c->sched->maps.threads_overflow);
+	size_t mcap = bpf_map__max_entries(c->mem->maps.mem_stats);
+	size_t cap = pcap + mcap, np, nt, nm, cnt, i;
 	struct proc_raw *v = calloc(cap, sizeof(*v));
-	size_t cnt = 0, nsched;
-	__u32 key, next, *prev = NULL;
+	struct pp_sched_stats *ps = malloc(pcap * sizeof(*ps));
+	struct pp_thread *ts = malloc(tcap * sizeof(*ts));
+	struct pp_mem_stats *ms = malloc(mcap * sizeof(*ms));
+	__u32 *keys = malloc((pcap > tcap ? (pcap > mcap ? pcap : mcap) : (tcap > mcap ? tcap : mcap)) *
+			     sizeof(*keys));
+	int ret = -1;
 
-	if (!v)
-		return -1;
-	while (cnt < cap && !bpf_map_get_next_key(sfd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(sfd, &key, &v[cnt].sched))
-			continue;
-		v[cnt].pid = key;
-		v[cnt].has_sched = true;
-		cnt++;
+	if (!v || !ps || !ts || !ms || !keys)
+		goto out;
+	np = dump_map(bpf_map__fd(sm), pcap, keys, ps, sizeof(*ps));
+	for (i = 0; i < np; i++) {
+		v[i].pid = keys[i];
+		v[i].has_sched = true;
+		v[i].sched = ps[i];
 	}
+	cnt = np;
 	qsort(v, cnt, sizeof(*v), cmp_raw);
-	nsched = cnt;
-	prev = NULL;
-	while (cnt < cap && !bpf_map_get_next_key(mfd, prev, &next)) {
-		struct pp_mem_stats ms;
+	nt = dump_map(bpf_map__fd(tm), tcap, keys, ts, sizeof(*ts));
+	nt += dump_map(bpf_map__fd(c->sched->maps.threads_overflow), tcap - nt, keys, ts + nt,
+		       sizeof(*ts));
+	for (i = 0; i < nt; i++) {
 		struct proc_raw *r;
 
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(mfd, &key, &ms))
-			continue;
-		r = find_raw(v, nsched, key);
+		if (!ts[i].tid)
+			continue; /* free slot */
+		r = find_raw(v, np, ts[i].tgid);
+		if (r) /* a thread whose process entry is gone is being torn down */
+			add_thread(&r->sched, &ts[i]);
+	}
+	nm = dump_map(bpf_map__fd(c->mem->maps.mem_stats), mcap, keys, ms, sizeof(*ms));
+	for (i = 0; i < nm; i++) {
+		struct proc_raw *r = find_raw(v, np, keys[i]);
+
 		if (!r) {
+			if (cnt >= cap)
+				break;
 			r = &v[cnt++];
-			r->pid = key;
+			r->pid = keys[i];
 		}
-		r->mem = ms;
+		r->mem = ms[i];
 		r->has_mem = true;
 	}
 	qsort(v, cnt, sizeof(*v), cmp_raw);
 	*out = v;
 	*n = cnt;
-	return 0;
+	v = NULL;
+	ret = 0;
+out:
+	free(v);
+	free(ps);
+	free(ts);
+	free(ms);
+	free(keys);
+	return ret;
 }
 
 void collector_forget(struct collector *c, uint32_t pid)

@@ -43,7 +43,7 @@ char *sample_json(const struct proc_sample *s, const struct interval_info *ii)
 		      "cpu", cpu, "mem", mem);
 	if (!o)
 		return NULL;
-	out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	json_decref(o);
 	return out;
 }
@@ -66,7 +66,7 @@ char *interval_json(const struct interval_info *ii, const char *attach)
 		      "rss_unattributed", (json_int_t)ii->dropped[PP_CNT_RSS_UNATTRIBUTED]);
 	if (!o)
 		return NULL;
-	out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	json_decref(o);
 	return out;
 }

@@ -5,7 +5,7 @@
 
 static uint64_t delta(uint64_t cur, uint64_t prev)
 {
-	return cur >= prev ? cur - prev : cur; /* entry was recreated */
+	return cur >= prev ? cur - prev : 0; /* a thread folded while being read */
 }
 
 /* Largest wait in this interval: exact when the cumulative maximum grew,
