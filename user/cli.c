@@ -61,9 +61,11 @@ static void help(const char *cmd, bool is_top)
 	       "  -d, --duration SECONDS stop after this long (10, 1.5, 500ms, 2m, 1h)\n"
 	       "  -i, --interval SECONDS report every interval%s\n"
 	       "      --json             one JSON object per process per interval (stat)\n"
+	       "      --per-cgroup       also totals per cgroup (stat; JSON type \"cgroup\")\n"
 	       "  -n, --rows N           table rows to show (default 20 for -a, 0 = all)\n"
 	       "  -s, --sort COLUMN      cpu, runq, p99, vcsw, ivcsw, minflt, majflt, rss, pid\n"
 	       "      --max-procs N      process table size in the kernel (default %d)\n"
+	       "      --max-threads N    thread slots in the kernel (default: 4 x threads now)\n"
 	       "      --attach MODE      auto (tp_btf, else raw_tp) or raw_tp\n"
 	       "      --bpf-stats        print each BPF program's run count and mean cost at exit\n"
 	       "  -v, --verbose          say which attach type each tracepoint uses\n"
@@ -78,7 +80,7 @@ static void help(const char *cmd, bool is_top)
 
 void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 {
-	enum { OPT_CHILDREN = 256, OPT_JSON, OPT_MAX_PROCS, OPT_ATTACH, OPT_BPF_STATS };
+	enum { OPT_CHILDREN = 256, OPT_JSON, OPT_MAX_PROCS, OPT_ATTACH, OPT_BPF_STATS, OPT_PER_CGROUP, OPT_MAX_THREADS };
 	static const struct option longopts[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"pid", required_argument, NULL, 'p'},
@@ -87,9 +89,11 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 		{"duration", required_argument, NULL, 'd'},
 		{"interval", required_argument, NULL, 'i'},
 		{"json", no_argument, NULL, OPT_JSON},
+		{"per-cgroup", no_argument, NULL, OPT_PER_CGROUP},
 		{"rows", required_argument, NULL, 'n'},
 		{"sort", required_argument, NULL, 's'},
 		{"max-procs", required_argument, NULL, OPT_MAX_PROCS},
+		{"max-threads", required_argument, NULL, OPT_MAX_THREADS},
 		{"attach", required_argument, NULL, OPT_ATTACH},
 		{"bpf-stats", no_argument, NULL, OPT_BPF_STATS},
 		{"verbose", no_argument, NULL, 'v'},
@@ -141,6 +145,9 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 		case OPT_JSON:
 			o->json = true;
 			break;
+		case OPT_PER_CGROUP:
+			o->per_cgroup = true;
+			break;
 		case 'n':
 			if (parse_uint(optarg, 0, 100000, &v))
 				usage_error("bad row count '%s'", optarg);
@@ -157,6 +164,10 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 		case OPT_MAX_PROCS:
 			if (parse_uint(optarg, 64, 1u << 22, &o->max_procs))
 				usage_error("bad --max-procs '%s': a number from 64 to 4194304", optarg);
+			break;
+		case OPT_MAX_THREADS:
+			if (parse_uint(optarg, 64, 1u << 22, &o->max_threads))
+				usage_error("bad --max-threads '%s': a number from 64 to 4194304", optarg);
 			break;
 		case OPT_ATTACH:
 			if (!strcmp(optarg, "auto"))
@@ -188,6 +199,8 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 		usage_error("choose one of -a, -p and -c");
 	if (o->target.children && o->target.mode != PP_FILTER_PID)
 		usage_error("--children needs -p");
+	if (is_top && o->per_cgroup)
+		usage_error("--per-cgroup is a stat option");
 	if (is_top && o->json)
 		usage_error("top is interactive; use 'perfpilot stat --json' for machine output");
 	if (o->interval_s && o->duration_s && o->interval_s > o->duration_s)

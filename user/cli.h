@@ -18,8 +18,10 @@ struct watch_opts {
 	double duration_s;      /* 0: until Ctrl-C */
 	double interval_s;      /* 0: one summary at the end */
 	bool json;
+	bool per_cgroup;        /* also (stat) print per-cgroup totals */
 	unsigned int rows;      /* table rows, 0 = all */
 	unsigned long max_procs;
+	unsigned long max_threads;
 	enum attach_pref attach;
 	bool bpf_stats;
 	bool verbose;

@@ -19,6 +19,35 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+static void print_line(char *line)
+{
+	if (line) {
+		puts(line);
+		free(line);
+	}
+}
+
+static void emit_cgroups(const struct watch_opts *o, const struct proc_sample *s, size_t n,
+			 const struct interval_info *ii)
+{
+	struct proc_sample *g = calloc(n ? n : 1, sizeof(*g));
+	size_t k, i;
+
+	if (!g)
+		return;
+	k = sample_by_cgroup(s, n, g);
+	sample_sort(g, k, o->sort == SORT_PID ? SORT_CPU : o->sort);
+	if (!o->json)
+		cgroup_table_header(stdout);
+	for (i = 0; i < k; i++) {
+		if (o->json)
+			print_line(cgroup_json(&g[i], ii));
+		else
+			cgroup_table_row(stdout, &g[i], ii->interval_s);
+	}
+	free(g);
+}
+
 static void emit(const struct watch_opts *o, struct watch *w, struct proc_sample *s, size_t n,
 		 const struct interval_info *ii)
 {
@@ -26,23 +55,16 @@ static void emit(const struct watch_opts *o, struct watch *w, struct proc_sample
 	bool any_exited = false;
 
 	sample_sort(s, n, o->sort);
+	if (o->per_cgroup && !o->json) {
+		emit_cgroups(o, s, n, ii);
+		putchar('\n');
+	}
 	if (o->json) {
-		for (i = 0; i < n; i++) {
-			char *line = sample_json(&s[i], ii);
-
-			if (line) {
-				puts(line);
-				free(line);
-			}
-		}
-		{
-			char *line = interval_json(ii, collector_attach_kind(w->col));
-
-			if (line) {
-				puts(line);
-				free(line);
-			}
-		}
+		if (o->per_cgroup)
+			emit_cgroups(o, s, n, ii);
+		for (i = 0; i < n; i++)
+			print_line(sample_json(&s[i], ii));
+		print_line(interval_json(ii, collector_attach_kind(w->col)));
 		fflush(stdout);
 		return;
 	}

@@ -26,7 +26,15 @@ struct collector {
 	int nperf;
 	struct bpf_link *links[32];
 	int nlinks;
+	/* read buffers, sized once for the maps */
+	struct proc_raw *rbuf;
+	struct pp_sched_stats *pbuf;
+	struct pp_thread *tbuf;
+	struct pp_mem_stats *mbuf;
+	__u32 *kbuf;
 };
+
+static int alloc_buffers(struct collector *c);
 
 /* A tracepoint handler that exists as a tp_btf and a raw_tp program. */
 struct tp_prog {
@@ -172,6 +180,35 @@ static void configure_filter(const struct collector_opts *o, void *rodata_filter
 	}
 }
 
+/* Threads on the host now: the second number of /proc/loadavg's "r/t". */
+static unsigned int host_threads(void)
+{
+	unsigned int running = 0, total = 0;
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	if (f) {
+		if (fscanf(f, "%*f %*f %*f %u/%u", &running, &total) != 2)
+			total = 0;
+		fclose(f);
+	}
+	return total;
+}
+
+/*
+ * Slots of the direct-mapped thread array: a power of two, four times the
+ * threads alive now (few collisions, room to grow), at least 4096; or the
+ * user's --max-threads rounded up.
+ */
+unsigned int thread_slots_for(unsigned int nthreads, unsigned int requested)
+{
+	unsigned long want = requested ? requested : (unsigned long)nthreads * 4;
+	unsigned int slots = 4096;
+
+	while (slots < want && slots < (1u << 22))
+		slots <<= 1;
+	return slots;
+}
+
 static int open_sched(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
 {
 	struct sched_bpf *s = sched_bpf__open();
@@ -207,11 +244,8 @@ static int open_sched(struct collector *c, const struct collector_opts *o, char 
 	s->rodata->follow_children = o->target->children;
 	bpf_map__set_max_entries(s->maps.sched_stats, o->max_procs);
 	{
-		/* a power of two, eight thread slots per process */
-		__u32 slots = 1024;
+		__u32 slots = thread_slots_for(host_threads(), o->max_threads);
 
-		while (slots < o->max_procs * 8 && slots < (1u << 22))
-			slots <<= 1;
 		bpf_map__set_max_entries(s->maps.threads, slots);
 		s->rodata->thread_slots = slots;
 	}
@@ -363,6 +397,12 @@ int collector_open(struct collector **out, const struct collector_opts *o,
 			return -1;
 		}
 	}
+	if (alloc_buffers(c)) {
+		snprintf(err, errlen, "out of memory for the read buffers");
+		teardown(c);
+		free(c);
+		return -1;
+	}
 	if (o->bpf_stats) {
 		c->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 		if (c->stats_fd < 0)
@@ -450,6 +490,24 @@ static void add_thread(struct pp_sched_stats *st, const struct pp_thread *th)
 		st->runq_hist[i] += th->runq_hist[i];
 }
 
+static int alloc_buffers(struct collector *c)
+{
+	size_t pcap = bpf_map__max_entries(c->sched->maps.sched_stats);
+	size_t tcap = bpf_map__max_entries(c->sched->maps.threads) +
+		      bpf_map__max_entries(c->sched->maps.threads_overflow);
+	size_t mcap = bpf_map__max_entries(c->mem->maps.mem_stats);
+	size_t kcap = pcap > tcap ? pcap : tcap;
+
+	if (mcap > kcap)
+		kcap = mcap;
+	c->rbuf = calloc(pcap + mcap, sizeof(*c->rbuf));
+	c->pbuf = calloc(pcap, sizeof(*c->pbuf));
+	c->tbuf = calloc(tcap, sizeof(*c->tbuf));
+	c->mbuf = calloc(mcap, sizeof(*c->mbuf));
+	c->kbuf = calloc(kcap, sizeof(*c->kbuf));
+	return c->rbuf && c->pbuf && c->tbuf && c->mbuf && c->kbuf ? 0 : -1;
+}
+
 int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 {
 	struct bpf_map *sm = c->sched->maps.sched_stats, *tm = c->sched->maps.threads;
@@ -457,17 +515,14 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 	size_t tcap = bpf_map__max_entries(tm) + bpf_map__max_entries(c->sched->maps.threads_overflow);
 	size_t mcap = bpf_map__max_entries(c->mem->maps.mem_stats);
 	size_t cap = pcap + mcap, np, nt, nm, cnt, i;
-	struct proc_raw *v = calloc(cap, sizeof(*v));
-	struct pp_sched_stats *ps = malloc(pcap * sizeof(*ps));
-	struct pp_thread *ts = malloc(tcap * sizeof(*ts));
-	struct pp_mem_stats *ms = malloc(mcap * sizeof(*ms));
-	__u32 *keys = malloc((pcap > tcap ? (pcap > mcap ? pcap : mcap) : (tcap > mcap ? tcap : mcap)) *
-			     sizeof(*keys));
-	int ret = -1;
+	struct proc_raw *v = c->rbuf, *copy;
+	struct pp_sched_stats *ps = c->pbuf;
+	struct pp_thread *ts = c->tbuf;
+	struct pp_mem_stats *ms = c->mbuf;
+	__u32 *keys = c->kbuf;
 
-	if (!v || !ps || !ts || !ms || !keys)
-		goto out;
 	np = dump_map(bpf_map__fd(sm), pcap, keys, ps, sizeof(*ps));
+	memset(v, 0, cap * sizeof(*v));
 	for (i = 0; i < np; i++) {
 		v[i].pid = keys[i];
 		v[i].has_sched = true;
@@ -501,17 +556,13 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 		r->has_mem = true;
 	}
 	qsort(v, cnt, sizeof(*v), cmp_raw);
-	*out = v;
+	copy = malloc((cnt ? cnt : 1) * sizeof(*copy));
+	if (!copy)
+		return -1;
+	memcpy(copy, v, cnt * sizeof(*copy));
+	*out = copy;
 	*n = cnt;
-	v = NULL;
-	ret = 0;
-out:
-	free(v);
-	free(ps);
-	free(ts);
-	free(ms);
-	free(keys);
-	return ret;
+	return 0;
 }
 
 void collector_forget(struct collector *c, uint32_t pid)
@@ -572,5 +623,10 @@ void collector_close(struct collector *c)
 	teardown(c);
 	if (c->stats_fd >= 0)
 		close(c->stats_fd);
+	free(c->rbuf);
+	free(c->pbuf);
+	free(c->tbuf);
+	free(c->mbuf);
+	free(c->kbuf);
 	free(c);
 }

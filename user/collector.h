@@ -18,6 +18,7 @@ struct collector_opts {
 	const struct target *target;
 	const struct cg_target *cgroup; /* when target->mode == PP_FILTER_CGROUP */
 	unsigned int max_procs;
+	unsigned int max_threads;  /* thread slots; 0 = four times the threads alive now */
 	unsigned int tick_hz;    /* on-CPU flush rate (default 10) */
 	enum attach_pref attach;
 	bool bpf_stats;          /* measure each program's run time */
@@ -27,8 +28,7 @@ struct collector_opts {
 struct collector;
 
 /*
- * Load and attach. On failure returns -1 with a one-line reason in err and
- * sets *usage_error when the cause is the user's input (exit code 2).
+ * Load and attach. On failure returns -1 with a one-line reason in err.
  * Degraded features are reported on stderr, one line each.
  */
 int collector_open(struct collector **out, const struct collector_opts *o,
@@ -50,5 +50,8 @@ const char *collector_attach_kind(const struct collector *c);
 void collector_print_prog_stats(struct collector *c, FILE *f);
 
 void collector_close(struct collector *c);
+
+/* Size of the thread slot array for `nthreads` live threads (or as requested). */
+unsigned int thread_slots_for(unsigned int nthreads, unsigned int requested);
 
 #endif

@@ -73,21 +73,40 @@ static const struct btf_type *tp_arg_type(const char *tp, int i)
 	return btf__type_by_id(btf, btf_params(t)[i + 1].type);
 }
 
+/* Member `field` of struct/union `t`, looking into anonymous members. */
+static bool type_has_field(const struct btf *btf, const struct btf_type *t, const char *field,
+			   int depth)
+{
+	const struct btf_member *m = btf_members(t);
+	int i;
+
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		const char *name = btf__name_by_offset(btf, m->name_off);
+		const struct btf_type *mt;
+
+		if (name && *name) {
+			if (!strcmp(name, field))
+				return true;
+			continue;
+		}
+		mt = btf__type_by_id(btf, m->type);
+		while (mt && (btf_is_mod(mt) || btf_is_typedef(mt)))
+			mt = btf__type_by_id(btf, mt->type);
+		if (mt && (btf_is_struct(mt) || btf_is_union(mt)) && depth < 4 &&
+		    type_has_field(btf, mt, field, depth + 1))
+			return true;
+	}
+	return false;
+}
+
 bool btf_has_field(const char *type, const char *field)
 {
 	struct btf *btf = features_vmlinux_btf();
-	const struct btf_type *t;
-	const struct btf_member *m;
-	int id, i;
+	int id;
 
 	if (!btf || (id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT)) < 0)
 		return false;
-	t = btf__type_by_id(btf, id);
-	m = btf_members(t);
-	for (i = 0; i < btf_vlen(t); i++, m++)
-		if (!strcmp(btf__name_by_offset(btf, m->name_off), field))
-			return true;
-	return false;
+	return type_has_field(btf, btf__type_by_id(btf, id), field, 0);
 }
 
 static bool fs_is(const char *path, long magic)
@@ -147,7 +166,7 @@ void features_probe(struct features *f)
 			snprintf(fn, sizeof(fn), "%s/cgroup.controllers", mounts.m[i].path);
 			c = fopen(fn, "r");
 			if (c) {
-				f->cgroup_v2_controllers |= fgets(buf, sizeof(buf), c) && buf[0] != '\n';
+				f->cgroup_v2_controllers |= fgets(buf, sizeof(buf), c) && buf[0] > ' ';
 				fclose(c);
 			}
 		} else if (mounts.m[i].controllers[0]) {

@@ -12,35 +12,33 @@ static json_t *hist_json(const struct hist_summary *h)
 			 "p99", round(h->p99 * 10) / 10, "max", round(h->max * 10) / 10);
 }
 
-char *sample_json(const struct proc_sample *s, const struct interval_info *ii)
+static json_t *cpu_json(const struct proc_sample *s)
 {
-	json_t *o, *cpu, *mem;
+	return json_pack("{s:I, s:I, s:o, s:I, s:I, s:I}",
+			 "oncpu_ns", (json_int_t)s->oncpu_ns,
+			 "runq_wait_ns", (json_int_t)s->runq_wait_ns,
+			 "runq_lat_us", hist_json(&s->runq_lat_us),
+			 "nvcsw", (json_int_t)s->nvcsw,
+			 "nivcsw", (json_int_t)s->nivcsw,
+			 "migrations", (json_int_t)s->migrations);
+}
+
+static json_t *mem_json(const struct proc_sample *s)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "minflt", (json_int_t)s->minflt,
+			 "majflt", (json_int_t)s->majflt,
+			 "rss_bytes", (json_int_t)s->rss_bytes,
+			 "rss_peak_bytes", (json_int_t)s->rss_peak_bytes,
+			 "reclaim_stall_ns", (json_int_t)s->reclaim_stall_ns,
+			 "reclaim_count", (json_int_t)s->reclaim_count,
+			 "oom_kills", (json_int_t)s->oom_kills);
+}
+
+static char *dump(json_t *o)
+{
 	char *out;
 
-	cpu = json_pack("{s:I, s:I, s:o, s:I, s:I, s:I}",
-			"oncpu_ns", (json_int_t)s->oncpu_ns,
-			"runq_wait_ns", (json_int_t)s->runq_wait_ns,
-			"runq_lat_us", hist_json(&s->runq_lat_us),
-			"nvcsw", (json_int_t)s->nvcsw,
-			"nivcsw", (json_int_t)s->nivcsw,
-			"migrations", (json_int_t)s->migrations);
-	mem = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-			"minflt", (json_int_t)s->minflt,
-			"majflt", (json_int_t)s->majflt,
-			"rss_bytes", (json_int_t)s->rss_bytes,
-			"rss_peak_bytes", (json_int_t)s->rss_peak_bytes,
-			"reclaim_stall_ns", (json_int_t)s->reclaim_stall_ns,
-			"reclaim_count", (json_int_t)s->reclaim_count,
-			"oom_kills", (json_int_t)s->oom_kills);
-	o = json_pack("{s:s, s:f, s:f, s:I, s:s, s:s, s:b, s:o, s:o}",
-		      "type", "process",
-		      "ts", round(ii->ts * 1000) / 1000,
-		      "interval_s", round(ii->interval_s * 1000) / 1000,
-		      "pid", (json_int_t)s->pid,
-		      "comm", s->comm,
-		      "cgroup", s->cgroup,
-		      "exited", s->exited,
-		      "cpu", cpu, "mem", mem);
 	if (!o)
 		return NULL;
 	out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
@@ -48,27 +46,43 @@ char *sample_json(const struct proc_sample *s, const struct interval_info *ii)
 	return out;
 }
 
+char *sample_json(const struct proc_sample *s, const struct interval_info *ii)
+{
+	return dump(json_pack("{s:s, s:f, s:f, s:I, s:s, s:s, s:b, s:o, s:o}",
+			      "type", "process",
+			      "ts", round(ii->ts * 1000) / 1000,
+			      "interval_s", round(ii->interval_s * 1000) / 1000,
+			      "pid", (json_int_t)s->pid,
+			      "comm", s->comm,
+			      "cgroup", s->cgroup,
+			      "exited", s->exited,
+			      "cpu", cpu_json(s), "mem", mem_json(s)));
+}
+
+char *cgroup_json(const struct proc_sample *g, const struct interval_info *ii)
+{
+	return dump(json_pack("{s:s, s:f, s:f, s:s, s:I, s:o, s:o}",
+			      "type", "cgroup",
+			      "ts", round(ii->ts * 1000) / 1000,
+			      "interval_s", round(ii->interval_s * 1000) / 1000,
+			      "cgroup", g->cgroup,
+			      "processes", (json_int_t)g->pid,
+			      "cpu", cpu_json(g), "mem", mem_json(g)));
+}
+
 char *interval_json(const struct interval_info *ii, const char *attach)
 {
-	json_t *o;
-	char *out;
-
-	o = json_pack("{s:s, s:f, s:f, s:i, s:s, s:{s:I, s:I, s:I, s:I}}",
-		      "type", "interval",
-		      "ts", round(ii->ts * 1000) / 1000,
-		      "interval_s", round(ii->interval_s * 1000) / 1000,
-		      "processes", ii->nprocs,
-		      "attach", attach ? attach : "",
-		      "dropped",
-		      "processes", (json_int_t)ii->dropped[PP_CNT_PROC_DROPPED],
-		      "threads", (json_int_t)ii->dropped[PP_CNT_THREAD_DROPPED],
-		      "mem", (json_int_t)ii->dropped[PP_CNT_MEM_DROPPED],
-		      "rss_unattributed", (json_int_t)ii->dropped[PP_CNT_RSS_UNATTRIBUTED]);
-	if (!o)
-		return NULL;
-	out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-	json_decref(o);
-	return out;
+	return dump(json_pack("{s:s, s:f, s:f, s:i, s:s, s:{s:I, s:I, s:I, s:I}}",
+			      "type", "interval",
+			      "ts", round(ii->ts * 1000) / 1000,
+			      "interval_s", round(ii->interval_s * 1000) / 1000,
+			      "processes", ii->nprocs,
+			      "attach", attach ? attach : "",
+			      "dropped",
+			      "processes", (json_int_t)ii->dropped[PP_CNT_PROC_DROPPED],
+			      "threads", (json_int_t)ii->dropped[PP_CNT_THREAD_DROPPED],
+			      "mem", (json_int_t)ii->dropped[PP_CNT_MEM_DROPPED],
+			      "rss_unattributed", (json_int_t)ii->dropped[PP_CNT_RSS_UNATTRIBUTED]));
 }
 
 void fmt_count(char *buf, size_t len, uint64_t v)
@@ -150,4 +164,36 @@ void table_footer(FILE *f, const struct interval_info *ii)
 			(unsigned long long)d[PP_CNT_PROC_DROPPED],
 			(unsigned long long)d[PP_CNT_THREAD_DROPPED],
 			(unsigned long long)d[PP_CNT_MEM_DROPPED]);
+}
+
+/* CGROUP(33) PROCS(5) CPU%(6) RUNQms(7) RQp99us(7) IVCSW(6) MINFLT(6) RSSMiB(6): 80 */
+#define CG_ROW_FMT "%-33.33s %5s %6s %7s %7s %6s %6s %6s\n"
+
+void cgroup_table_header(FILE *f)
+{
+	fprintf(f, CG_ROW_FMT, "CGROUP", "PROCS", "CPU%", "RUNQms", "RQp99us", "IVCSW", "MINFLT",
+		"RSSMiB");
+}
+
+void cgroup_table_row(FILE *f, const struct proc_sample *g, double interval_s)
+{
+	char procs[16], cpu[16], rq[16], p99[16], iv[16], mn[16], rss[16], name[40];
+	size_t len = strlen(g->cgroup);
+
+	/* keep the informative end of long paths */
+	if (len > 33)
+		snprintf(name, sizeof(name), "...%s", g->cgroup + len - 30);
+	else
+		snprintf(name, sizeof(name), "%s", g->cgroup);
+	fmt_count(procs, sizeof(procs), g->pid);
+	snprintf(cpu, sizeof(cpu), "%.1f",
+		 interval_s > 0 ? (double)g->oncpu_ns / (interval_s * 1e7) : 0.0);
+	snprintf(rq, sizeof(rq), "%.1f", (double)g->runq_wait_ns / 1e6);
+	if ((double)g->runq_wait_ns / 1e6 >= 99999.5)
+		snprintf(rq, sizeof(rq), "%.0fs", (double)g->runq_wait_ns / 1e9);
+	fmt_count(p99, sizeof(p99), (uint64_t)llround(g->runq_lat_us.p99));
+	fmt_count(iv, sizeof(iv), g->nivcsw);
+	fmt_count(mn, sizeof(mn), g->minflt);
+	fmt_mib(rss, sizeof(rss), g->rss_bytes);
+	fprintf(f, CG_ROW_FMT, name, procs, cpu, rq, p99, iv, mn, rss);
 }

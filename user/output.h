@@ -9,6 +9,9 @@
 /* One process line (malloc'd, no newline; NULL on allocation failure). */
 char *sample_json(const struct proc_sample *s, const struct interval_info *ii);
 
+/* One cgroup line (type "cgroup"): a sample from sample_by_cgroup(). */
+char *cgroup_json(const struct proc_sample *g, const struct interval_info *ii);
+
 /* The per-interval line: type "interval", processes, dropped counters. */
 char *interval_json(const struct interval_info *ii, const char *attach);
 
@@ -26,5 +29,9 @@ void table_header(FILE *f, const struct interval_info *ii, size_t shown, size_t 
 void table_row(FILE *f, const struct proc_sample *s, double interval_s);
 /* Footer: drop counters, only when something was dropped. */
 void table_footer(FILE *f, const struct interval_info *ii);
+
+/* The per-cgroup table (--per-cgroup). */
+void cgroup_table_header(FILE *f);
+void cgroup_table_row(FILE *f, const struct proc_sample *g, double interval_s);
 
 #endif

@@ -51,6 +51,7 @@ static void fill(struct proc_sample *s, const struct proc_raw *c, const struct p
 		for (i = 0; i < PP_HIST_SLOTS; i++)
 			h[i] = a->runq_hist[i] >= b->runq_hist[i] ? a->runq_hist[i] - b->runq_hist[i]
 								  : a->runq_hist[i];
+		memcpy(s->runq_hist, h, sizeof(h));
 		hist_summarize(h, PP_HIST_SLOTS,
 			       interval_max_us(h, a->runq_max_ns, p->has_sched ? b->runq_max_ns : 0),
 			       &s->runq_lat_us);
@@ -127,4 +128,46 @@ void sample_sort(struct proc_sample *s, size_t n, enum sample_key key)
 {
 	sort_key = key;
 	qsort(s, n, sizeof(*s), cmp_sample);
+}
+
+size_t sample_by_cgroup(const struct proc_sample *s, size_t n, struct proc_sample *out)
+{
+	size_t i, j, k = 0;
+	int b;
+
+	for (i = 0; i < n; i++) {
+		struct proc_sample *g = NULL;
+
+		for (j = 0; j < k; j++)
+			if (!strcmp(out[j].cgroup, s[i].cgroup))
+				g = &out[j];
+		if (!g) {
+			g = &out[k++];
+			memset(g, 0, sizeof(*g));
+			memcpy(g->cgroup, s[i].cgroup, sizeof(g->cgroup));
+		}
+		g->pid++;
+		g->has_mem |= s[i].has_mem;
+		g->oncpu_ns += s[i].oncpu_ns;
+		g->runq_wait_ns += s[i].runq_wait_ns;
+		g->nvcsw += s[i].nvcsw;
+		g->nivcsw += s[i].nivcsw;
+		g->migrations += s[i].migrations;
+		for (b = 0; b < PP_HIST_SLOTS; b++)
+			g->runq_hist[b] += s[i].runq_hist[b];
+		if (s[i].runq_lat_us.max > g->runq_lat_us.max)
+			g->runq_lat_us.max = s[i].runq_lat_us.max;
+		g->minflt += s[i].minflt;
+		g->majflt += s[i].majflt;
+		if (!s[i].exited) {
+			g->rss_bytes += s[i].rss_bytes;
+			g->rss_peak_bytes += s[i].rss_peak_bytes;
+		}
+		g->reclaim_stall_ns += s[i].reclaim_stall_ns;
+		g->reclaim_count += s[i].reclaim_count;
+		g->oom_kills += s[i].oom_kills;
+	}
+	for (j = 0; j < k; j++)
+		hist_summarize(out[j].runq_hist, PP_HIST_SLOTS, out[j].runq_lat_us.max, &out[j].runq_lat_us);
+	return k;
 }

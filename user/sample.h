@@ -31,6 +31,7 @@ struct proc_sample {
 	uint64_t runq_wait_ns;
 	uint64_t nvcsw, nivcsw, migrations;
 	struct hist_summary runq_lat_us;
+	uint32_t runq_hist[PP_HIST_SLOTS]; /* the interval's waits, log2 us */
 	/* mem */
 	uint64_t minflt, majflt;
 	int64_t rss_bytes, rss_peak_bytes;
@@ -65,5 +66,13 @@ enum sample_key {
 	SORT_MINFLT, SORT_MAJFLT, SORT_RSS, SORT_PID, SORT_KEYS
 };
 void sample_sort(struct proc_sample *s, size_t n, enum sample_key key);
+
+/*
+ * Sum samples per cgroup path into `out` (at most n entries): counters add
+ * up, RSS adds up, run-queue histograms merge. In each result `pid` is the
+ * number of processes, `comm` is empty and `cgroup` names the group.
+ * Returns the number of cgroups.
+ */
+size_t sample_by_cgroup(const struct proc_sample *s, size_t n, struct proc_sample *out);
 
 #endif

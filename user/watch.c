@@ -26,6 +26,7 @@ void watch_start(struct watch *w, struct watch_opts *o)
 		.target = &o->target,
 		.cgroup = o->target.mode == PP_FILTER_CGROUP ? &o->cg : NULL,
 		.max_procs = (unsigned int)o->max_procs,
+		.max_threads = (unsigned int)o->max_threads,
 		.tick_hz = 10,
 		.attach = o->attach,
 		.bpf_stats = o->bpf_stats,
