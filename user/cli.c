@@ -209,6 +209,50 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 		o->rows = (o->target.mode == PP_FILTER_ALL) ? 20 : 0;
 }
 
+uint32_t tgid_of(uint32_t pid)
+{
+	char fn[64], line[128];
+	unsigned int tgid = 0;
+	FILE *f;
+
+	snprintf(fn, sizeof(fn), "/proc/%u/status", pid);
+	f = fopen(fn, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %u", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+/* Running, sleeping or stopped: not gone and not a zombie. */
+static bool alive(uint32_t pid)
+{
+	char fn[64], buf[512], *p;
+	FILE *f;
+	bool ok = false;
+
+	snprintf(fn, sizeof(fn), "/proc/%u/stat", pid);
+	f = fopen(fn, "r");
+	if (!f)
+		return false;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) != NULL)
+		ok = p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+	fclose(f);
+	return ok;
+}
+
+bool any_alive(const struct target *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->npids; i++)
+		if (alive(t->pids[i]))
+			return true;
+	return false;
+}
+
 void watch_validate(struct watch_opts *o)
 {
 	char err[PATH_MAX + 256];
@@ -217,8 +261,16 @@ void watch_validate(struct watch_opts *o)
 	if (geteuid() != 0)
 		usage_error("needs root to load BPF programs (CAP_BPF, CAP_PERFMON): run it with sudo");
 	for (i = 0; i < o->target.npids; i++) {
-		if (kill((pid_t)o->target.pids[i], 0) && errno == ESRCH)
-			usage_error("no process with PID %u (is it still running?)", o->target.pids[i]);
+		uint32_t pid = o->target.pids[i], tgid;
+
+		if (kill((pid_t)pid, 0) && errno == ESRCH)
+			usage_error("no process with PID %u (is it still running?)", pid);
+		tgid = tgid_of(pid);
+		if (tgid && tgid != pid) {
+			fprintf(stderr, "perfpilot: %u is a thread of process %u; watching the process\n",
+				pid, tgid);
+			o->target.pids[i] = tgid;
+		}
 	}
 	if (o->target.mode == PP_FILTER_CGROUP && cg_resolve(o->target.cgroup, &o->cg, err, sizeof(err)))
 		usage_error("%s", err);

@@ -40,6 +40,12 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top);
 /* Checks needing the host: root, PIDs alive, cgroup exists. Exits on error. */
 void watch_validate(struct watch_opts *o);
 
+/* The process a thread id belongs to (0 if unknown). */
+uint32_t tgid_of(uint32_t pid);
+
+/* Is any of the target's PIDs still alive? */
+bool any_alive(const struct target *t);
+
 /* Sort key from a column name ("cpu", "runq", ...); -1 if unknown. */
 int sort_key_by_name(const char *name);
 

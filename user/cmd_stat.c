@@ -81,8 +81,11 @@ static void emit(const struct watch_opts *o, struct watch *w, struct proc_sample
 	fflush(stdout);
 }
 
-/* Sleep until `deadline` (monotonic), showing the time left on a terminal. */
-static void wait_until(double deadline, bool progress, double end)
+/*
+ * Sleep until `deadline` (monotonic), showing the time left on a terminal.
+ * With -p (and no --children), stop once every watched process is gone.
+ */
+static void wait_until(double deadline, bool progress, double end, const struct target *t)
 {
 	while (!stop) {
 		double now = mono_now(), left = deadline - now, nap;
@@ -92,6 +95,10 @@ static void wait_until(double deadline, bool progress, double end)
 			break;
 		if (progress && end > 0)
 			fprintf(stderr, "\rperfpilot: collecting, %.0f s left  ", ceil(end - now));
+		if (t->mode == PP_FILTER_PID && !t->children && !any_alive(t)) {
+			stop = 1;
+			break;
+		}
 		nap = left < 0.5 ? left : 0.5;
 		ts.tv_sec = (time_t)nap;
 		ts.tv_nsec = (long)((nap - (double)ts.tv_sec) * 1e9);
@@ -126,7 +133,7 @@ int cmd_stat(int argc, char **argv)
 		size_t n;
 		bool last;
 
-		wait_until(end && next > end ? end : next, progress, end);
+		wait_until(end && next > end ? end : next, progress, end, &o.target);
 		last = stop || (end && mono_now() >= end - 1e-3);
 		if (!o.interval_s && !last)
 			continue;

@@ -408,6 +408,7 @@ int collector_open(struct collector **out, const struct collector_opts *o,
 		if (c->stats_fd < 0)
 			fprintf(stderr, "perfpilot: cannot enable BPF run-time stats: %s\n", strerror(errno));
 	}
+	features_release(); /* the kernel's BTF is large; libbpf has its own copy */
 	*out = c;
 	return 0;
 }
@@ -522,8 +523,8 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 	__u32 *keys = c->kbuf;
 
 	np = dump_map(bpf_map__fd(sm), pcap, keys, ps, sizeof(*ps));
-	memset(v, 0, cap * sizeof(*v));
 	for (i = 0; i < np; i++) {
+		memset(&v[i], 0, sizeof(v[i]));
 		v[i].pid = keys[i];
 		v[i].has_sched = true;
 		v[i].sched = ps[i];
@@ -550,6 +551,7 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 			if (cnt >= cap)
 				break;
 			r = &v[cnt++];
+			memset(r, 0, sizeof(*r));
 			r->pid = keys[i];
 		}
 		r->mem = ms[i];

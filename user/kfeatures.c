@@ -33,6 +33,13 @@ struct btf *features_vmlinux_btf(void)
 	return vmlinux_btf;
 }
 
+void features_release(void)
+{
+	btf__free(vmlinux_btf);
+	vmlinux_btf = NULL;
+	btf_tried = false;
+}
+
 int tp_nargs(const char *tp)
 {
 	struct btf *btf = features_vmlinux_btf();

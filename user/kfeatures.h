@@ -30,6 +30,9 @@ void features_probe(struct features *f);
 /* The kernel's BTF, or NULL (owned by the features module, do not free). */
 struct btf *features_vmlinux_btf(void);
 
+/* Free the BTF loaded by the probes (it is loaded again on demand). */
+void features_release(void);
+
 /* Number of arguments of tracepoint `tp` (as seen by BPF), -1 if unknown. */
 int tp_nargs(const char *tp);
 
