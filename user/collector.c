@@ -346,13 +346,37 @@ static int fill_pid_filter(struct collector *c, const struct target *t, char *er
 	return 0;
 }
 
+/* Undo what open_mem() attached, keeping the scheduler collector. */
+static void drop_mem(struct collector *c, int nlinks, int nperf)
+{
+	while (c->nperf > nperf) {
+		c->nperf--;
+		bpf_link__destroy(c->perf_links[c->nperf]);
+		close(c->perf_fds[c->nperf]);
+	}
+	while (c->nlinks > nlinks)
+		bpf_link__destroy(c->links[--c->nlinks]);
+	mem_bpf__destroy(c->mem);
+	c->mem = NULL;
+}
+
 static int open_all(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
 {
+	int nlinks, nperf;
+	char merr[256];
+
 	if (open_sched(c, o, err, errlen))
 		return -1;
 	if (o->target->mode == PP_FILTER_PID && fill_pid_filter(c, o->target, err, errlen))
 		return -1;
-	return open_mem(c, o, err, errlen);
+	nlinks = c->nlinks;
+	nperf = c->nperf;
+	if (open_mem(c, o, merr, sizeof(merr))) {
+		/* the scheduler numbers are still worth having */
+		fprintf(stderr, "perfpilot: memory statistics unavailable: %s\n", merr);
+		drop_mem(c, nlinks, nperf);
+	}
+	return 0;
 }
 
 static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -496,7 +520,7 @@ static int alloc_buffers(struct collector *c)
 	size_t pcap = bpf_map__max_entries(c->sched->maps.sched_stats);
 	size_t tcap = bpf_map__max_entries(c->sched->maps.threads) +
 		      bpf_map__max_entries(c->sched->maps.threads_overflow);
-	size_t mcap = bpf_map__max_entries(c->mem->maps.mem_stats);
+	size_t mcap = c->mem ? bpf_map__max_entries(c->mem->maps.mem_stats) : 0;
 	size_t kcap = pcap > tcap ? pcap : tcap;
 
 	if (mcap > kcap)
@@ -504,7 +528,7 @@ static int alloc_buffers(struct collector *c)
 	c->rbuf = calloc(pcap + mcap, sizeof(*c->rbuf));
 	c->pbuf = calloc(pcap, sizeof(*c->pbuf));
 	c->tbuf = calloc(tcap, sizeof(*c->tbuf));
-	c->mbuf = calloc(mcap, sizeof(*c->mbuf));
+	c->mbuf = calloc(mcap ? mcap : 1, sizeof(*c->mbuf));
 	c->kbuf = calloc(kcap, sizeof(*c->kbuf));
 	return c->rbuf && c->pbuf && c->tbuf && c->mbuf && c->kbuf ? 0 : -1;
 }
@@ -514,8 +538,8 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 	struct bpf_map *sm = c->sched->maps.sched_stats, *tm = c->sched->maps.threads;
 	size_t pcap = bpf_map__max_entries(sm);
 	size_t tcap = bpf_map__max_entries(tm) + bpf_map__max_entries(c->sched->maps.threads_overflow);
-	size_t mcap = bpf_map__max_entries(c->mem->maps.mem_stats);
-	size_t cap = pcap + mcap, np, nt, nm, cnt, i;
+	size_t mcap = c->mem ? bpf_map__max_entries(c->mem->maps.mem_stats) : 0;
+	size_t cap = pcap + mcap, np, nt, nm = 0, cnt, i;
 	struct proc_raw *v = c->rbuf, *copy;
 	struct pp_sched_stats *ps = c->pbuf;
 	struct pp_thread *ts = c->tbuf;
@@ -543,7 +567,8 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 		if (r) /* a thread whose process entry is gone is being torn down */
 			add_thread(&r->sched, &ts[i]);
 	}
-	nm = dump_map(bpf_map__fd(c->mem->maps.mem_stats), mcap, keys, ms, sizeof(*ms));
+	if (c->mem)
+		nm = dump_map(bpf_map__fd(c->mem->maps.mem_stats), mcap, keys, ms, sizeof(*ms));
 	for (i = 0; i < nm; i++) {
 		struct proc_raw *r = find_raw(v, np, keys[i]);
 
@@ -570,7 +595,8 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 void collector_forget(struct collector *c, uint32_t pid)
 {
 	bpf_map_delete_elem(bpf_map__fd(c->sched->maps.sched_stats), &pid);
-	bpf_map_delete_elem(bpf_map__fd(c->mem->maps.mem_stats), &pid);
+	if (c->mem)
+		bpf_map_delete_elem(bpf_map__fd(c->mem->maps.mem_stats), &pid);
 }
 
 void collector_counters(struct collector *c, uint64_t out[PP_CNT_MAX])
@@ -615,7 +641,8 @@ void collector_print_prog_stats(struct collector *c, FILE *f)
 	if (c->stats_fd < 0)
 		return;
 	print_obj_stats(c->sched->obj, f);
-	print_obj_stats(c->mem->obj, f);
+	if (c->mem)
+		print_obj_stats(c->mem->obj, f);
 }
 
 void collector_close(struct collector *c)
