@@ -38,7 +38,7 @@ deps:
 	@tools/setup-deps.sh
 
 perfpilot: $(BUILD)/perfpilot
-	@cp $< $@
+	@cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/perfpilot: $(USER_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)

@@ -44,7 +44,8 @@ static void help(const char *cmd, bool is_top)
 		printf("Usage: perfpilot top [-a | -p PID[,PID...] | -c CGROUP] [-i SECONDS] [options]\n\n"
 		       "A live, refreshing per-process view of scheduler and memory behaviour.\n"
 		       "Keys: q quit, < > change sort column, c cpu, r run-queue wait, f faults,\n"
-		       "m rss, p pid, space refresh now.\n\n");
+		       "m rss, p pid, space refresh now, arrows/PgUp/PgDn/Home/End scroll,\n"
+		       "h or ? key help. All active processes are listed unless -n is given.\n\n");
 	else
 		printf("Usage: perfpilot stat [-a | -p PID[,PID...] | -c CGROUP] [-d SECONDS] [-i SECONDS]\n"
 		       "                      [--children] [--json] [options]\n\n"
@@ -205,8 +206,8 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 		usage_error("top is interactive; use 'perfpilot stat --json' for machine output");
 	if (o->interval_s && o->duration_s && o->interval_s > o->duration_s)
 		o->interval_s = o->duration_s;
-	if (!rows_set)
-		o->rows = (o->target.mode == PP_FILTER_ALL) ? 20 : 0;
+	if (!rows_set) /* top scrolls through everything */
+		o->rows = (o->target.mode == PP_FILTER_ALL && !is_top) ? 20 : 0;
 }
 
 uint32_t tgid_of(uint32_t pid)

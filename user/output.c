@@ -184,7 +184,7 @@ void cgroup_table_row(FILE *f, const struct proc_sample *g, double interval_s)
 	if (len > 33)
 		snprintf(name, sizeof(name), "...%s", g->cgroup + len - 30);
 	else
-		snprintf(name, sizeof(name), "%s", g->cgroup);
+		snprintf(name, sizeof(name), "%.33s", g->cgroup);
 	fmt_count(procs, sizeof(procs), g->pid);
 	snprintf(cpu, sizeof(cpu), "%.1f",
 		 interval_s > 0 ? (double)g->oncpu_ns / (interval_s * 1e7) : 0.0);
