@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "watch.h"
 
 double mono_now(void)
@@ -56,7 +57,62 @@ void watch_start(struct watch *w, struct watch_opts *o)
 		exit(1);
 	}
 	w->keep_idle = o->target.mode == PP_FILTER_PID;
+	w->target = &o->target;
 	w->last_mono = mono_now();
+}
+
+/*
+ * RSS comes from rss_stat events; a process whose RSS has not changed since
+ * perfpilot attached has had none, so read the same counters from statm.
+ */
+static void rss_from_statm(struct proc_sample *s)
+{
+	unsigned long long size, resident;
+	char fn[64];
+	FILE *f;
+
+	if (s->has_mem || s->exited)
+		return;
+	snprintf(fn, sizeof(fn), "/proc/%u/statm", s->pid);
+	f = fopen(fn, "r");
+	if (!f)
+		return;
+	if (fscanf(f, "%llu %llu", &size, &resident) == 2 && size) {
+		s->rss_bytes = (int64_t)(resident * (unsigned long long)sysconf(_SC_PAGESIZE));
+		s->rss_peak_bytes = s->rss_bytes;
+		s->has_mem = true;
+	}
+	fclose(f);
+}
+
+/* With -p, every named process gets a row, even before its first event. */
+static struct proc_sample *add_idle_targets(struct watch *w, struct proc_sample *s, size_t *ns)
+{
+	size_t i, j, extra = 0;
+	struct proc_sample *n;
+
+	if (!w->target || w->target->mode != PP_FILTER_PID)
+		return s;
+	n = realloc(s, (*ns + w->target->npids) * sizeof(*s));
+	if (!n)
+		return s;
+	for (i = 0; i < w->target->npids; i++) {
+		uint32_t pid = w->target->pids[i];
+		bool found = false;
+		char fn[64];
+
+		for (j = 0; j < *ns + extra && !found; j++)
+			found = n[j].pid == pid;
+		snprintf(fn, sizeof(fn), "/proc/%u", pid);
+		if (found || access(fn, F_OK))
+			continue;
+		memset(&n[*ns + extra], 0, sizeof(*n));
+		n[*ns + extra].pid = pid;
+		procmeta_fill(w->meta, &n[*ns + extra], 0);
+		extra++;
+	}
+	*ns += extra;
+	return n;
 }
 
 int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct interval_info *ii)
@@ -89,6 +145,9 @@ int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct inte
 	free(w->prev);
 	w->prev = cur;
 	w->nprev = j;
+	s = add_idle_targets(w, s, &ns);
+	for (i = 0; i < ns; i++)
+		rss_from_statm(&s[i]);
 	ii->ts = wall_now();
 	ii->interval_s = now - w->last_mono;
 	ii->nprocs = (unsigned int)ns;

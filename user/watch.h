@@ -14,6 +14,7 @@ struct watch {
 	size_t nprev;
 	double last_mono;   /* monotonic seconds at the previous tick */
 	bool keep_idle;     /* report idle processes too (-p) */
+	const struct target *target;
 };
 
 /* Validate, load and attach. Exits with a one-line error on failure. */
