@@ -12,12 +12,14 @@
 #include "kfeatures.h"
 #include "sched.skel.h"
 #include "mem.skel.h"
+#include "io.skel.h"
 
 #define MAX_PERF_FDS 4096
 
 struct collector {
 	struct sched_bpf *sched;
 	struct mem_bpf *mem;
+	struct io_bpf *io;
 	struct features feat;
 	bool raw_tp;
 	int stats_fd;
@@ -31,6 +33,7 @@ struct collector {
 	struct pp_sched_stats *pbuf;
 	struct pp_thread *tbuf;
 	struct pp_mem_stats *mbuf;
+	struct pp_io_stats *iobuf;
 	__u32 *kbuf;
 };
 
@@ -313,6 +316,56 @@ static int open_mem(struct collector *c, const struct collector_opts *o, char *e
 	return 0;
 }
 
+static int open_io(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
+{
+	struct io_bpf *b = io_bpf__open();
+	struct tp_prog tps[4];
+	int n = 0;
+
+	if (!b) {
+		snprintf(err, errlen, "cannot open the block IO BPF object: %s", strerror(errno));
+		return -1;
+	}
+	c->io = b;
+	if (tp_nargs("block_rq_issue") < 0 || tp_nargs("block_rq_complete") < 0) {
+		snprintf(err, errlen, "no block_rq_issue/complete tracepoints");
+		return -1;
+	}
+	/* the submitter's context: block_io_start (6.5+), else the insert */
+	if (tp_nargs("block_io_start") >= 0) {
+		tps[n++] = (struct tp_prog){"block_io_start", b->progs.io_start_btf, b->progs.io_start_raw,
+					    "IO attribution to the submitter"};
+		bpf_program__set_autoload(b->progs.rq_insert_btf, false);
+		bpf_program__set_autoload(b->progs.rq_insert_raw, false);
+	} else {
+		tps[n++] = (struct tp_prog){"block_rq_insert", b->progs.rq_insert_btf,
+					    b->progs.rq_insert_raw, "IO queue time"};
+		bpf_program__set_autoload(b->progs.io_start_btf, false);
+		bpf_program__set_autoload(b->progs.io_start_raw, false);
+	}
+	tps[n++] = (struct tp_prog){"block_rq_issue", b->progs.rq_issue_btf, b->progs.rq_issue_raw,
+				    "IO device latency"};
+	tps[n++] = (struct tp_prog){"block_rq_complete", b->progs.rq_complete_btf,
+				    b->progs.rq_complete_raw, "IO completion"};
+	choose(tps, n, c->raw_tp, o->verbose);
+	configure_filter(o, (void *)&b->rodata->filter_mode, (void *)&b->rodata->cgroup_hier,
+			 (void *)&b->rodata->cgroup_ssid, (void *)&b->rodata->cgroup_level,
+			 (void *)&b->rodata->cgroup_target_id);
+	/* the request argument moved when the queue argument was dropped (5.11) */
+	b->rodata->rq_tp_has_queue = tp_nargs("block_rq_issue") >= 2;
+	bpf_map__set_max_entries(b->maps.io_stats, o->max_procs);
+	if (bpf_map__reuse_fd(b->maps.pid_filter, bpf_map__fd(c->sched->maps.pid_filter)) ||
+	    bpf_map__reuse_fd(b->maps.counters, bpf_map__fd(c->sched->maps.counters))) {
+		snprintf(err, errlen, "sharing maps between collectors failed: %s", strerror(errno));
+		return -1;
+	}
+	if (io_bpf__load(b)) {
+		snprintf(err, errlen, "loading the block IO BPF programs failed: %s", strerror(errno));
+		return -1;
+	}
+	return attach_tps(c, tps, n, err, errlen);
+}
+
 static void teardown(struct collector *c)
 {
 	int i;
@@ -325,8 +378,10 @@ static void teardown(struct collector *c)
 	for (i = 0; i < c->nlinks; i++)
 		bpf_link__destroy(c->links[i]);
 	c->nlinks = 0;
+	io_bpf__destroy(c->io);
 	mem_bpf__destroy(c->mem);
 	sched_bpf__destroy(c->sched);
+	c->io = NULL;
 	c->mem = NULL;
 	c->sched = NULL;
 }
@@ -346,8 +401,8 @@ static int fill_pid_filter(struct collector *c, const struct target *t, char *er
 	return 0;
 }
 
-/* Undo what open_mem() attached, keeping the scheduler collector. */
-static void drop_mem(struct collector *c, int nlinks, int nperf)
+/* Undo what an optional collector attached, keeping the others. */
+static void drop_links(struct collector *c, int nlinks, int nperf)
 {
 	while (c->nperf > nperf) {
 		c->nperf--;
@@ -356,8 +411,6 @@ static void drop_mem(struct collector *c, int nlinks, int nperf)
 	}
 	while (c->nlinks > nlinks)
 		bpf_link__destroy(c->links[--c->nlinks]);
-	mem_bpf__destroy(c->mem);
-	c->mem = NULL;
 }
 
 static int open_all(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
@@ -374,7 +427,17 @@ static int open_all(struct collector *c, const struct collector_opts *o, char *e
 	if (open_mem(c, o, merr, sizeof(merr))) {
 		/* the scheduler numbers are still worth having */
 		fprintf(stderr, "perfpilot: memory statistics unavailable: %s\n", merr);
-		drop_mem(c, nlinks, nperf);
+		drop_links(c, nlinks, nperf);
+		mem_bpf__destroy(c->mem);
+		c->mem = NULL;
+	}
+	nlinks = c->nlinks;
+	nperf = c->nperf;
+	if (open_io(c, o, merr, sizeof(merr))) {
+		fprintf(stderr, "perfpilot: block IO statistics unavailable: %s\n", merr);
+		drop_links(c, nlinks, nperf);
+		io_bpf__destroy(c->io);
+		c->io = NULL;
 	}
 	return 0;
 }
@@ -521,16 +584,20 @@ static int alloc_buffers(struct collector *c)
 	size_t tcap = bpf_map__max_entries(c->sched->maps.threads) +
 		      bpf_map__max_entries(c->sched->maps.threads_overflow);
 	size_t mcap = c->mem ? bpf_map__max_entries(c->mem->maps.mem_stats) : 0;
+	size_t icap = c->io ? bpf_map__max_entries(c->io->maps.io_stats) : 0;
 	size_t kcap = pcap > tcap ? pcap : tcap;
 
 	if (mcap > kcap)
 		kcap = mcap;
-	c->rbuf = calloc(pcap + mcap, sizeof(*c->rbuf));
+	if (icap > kcap)
+		kcap = icap;
+	c->rbuf = calloc(pcap + mcap + icap, sizeof(*c->rbuf));
+	c->iobuf = calloc(icap ? icap : 1, sizeof(*c->iobuf));
 	c->pbuf = calloc(pcap, sizeof(*c->pbuf));
 	c->tbuf = calloc(tcap, sizeof(*c->tbuf));
 	c->mbuf = calloc(mcap ? mcap : 1, sizeof(*c->mbuf));
 	c->kbuf = calloc(kcap, sizeof(*c->kbuf));
-	return c->rbuf && c->pbuf && c->tbuf && c->mbuf && c->kbuf ? 0 : -1;
+	return c->rbuf && c->pbuf && c->tbuf && c->mbuf && c->iobuf && c->kbuf ? 0 : -1;
 }
 
 int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
@@ -539,7 +606,8 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 	size_t pcap = bpf_map__max_entries(sm);
 	size_t tcap = bpf_map__max_entries(tm) + bpf_map__max_entries(c->sched->maps.threads_overflow);
 	size_t mcap = c->mem ? bpf_map__max_entries(c->mem->maps.mem_stats) : 0;
-	size_t cap = pcap + mcap, np, nt, nm = 0, cnt, i;
+	size_t icap = c->io ? bpf_map__max_entries(c->io->maps.io_stats) : 0;
+	size_t cap = pcap + mcap + icap, np, nt, nm = 0, ni = 0, cnt, i;
 	struct proc_raw *v = c->rbuf, *copy;
 	struct pp_sched_stats *ps = c->pbuf;
 	struct pp_thread *ts = c->tbuf;
@@ -582,6 +650,21 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 		r->mem = ms[i];
 		r->has_mem = true;
 	}
+	if (c->io)
+		ni = dump_map(bpf_map__fd(c->io->maps.io_stats), icap, keys, c->iobuf, sizeof(*c->iobuf));
+	for (i = 0; i < ni; i++) {
+		struct proc_raw *r = find_raw(v, np, keys[i]);
+
+		if (!r) {
+			if (cnt >= cap)
+				break;
+			r = &v[cnt++];
+			memset(r, 0, sizeof(*r));
+			r->pid = keys[i];
+		}
+		r->io = c->iobuf[i];
+		r->has_io = true;
+	}
 	qsort(v, cnt, sizeof(*v), cmp_raw);
 	copy = malloc((cnt ? cnt : 1) * sizeof(*copy));
 	if (!copy)
@@ -597,6 +680,8 @@ void collector_forget(struct collector *c, uint32_t pid)
 	bpf_map_delete_elem(bpf_map__fd(c->sched->maps.sched_stats), &pid);
 	if (c->mem)
 		bpf_map_delete_elem(bpf_map__fd(c->mem->maps.mem_stats), &pid);
+	if (c->io)
+		bpf_map_delete_elem(bpf_map__fd(c->io->maps.io_stats), &pid);
 }
 
 void collector_counters(struct collector *c, uint64_t out[PP_CNT_MAX])
@@ -643,6 +728,8 @@ void collector_print_prog_stats(struct collector *c, FILE *f)
 	print_obj_stats(c->sched->obj, f);
 	if (c->mem)
 		print_obj_stats(c->mem->obj, f);
+	if (c->io)
+		print_obj_stats(c->io->obj, f);
 }
 
 void collector_close(struct collector *c)
@@ -656,6 +743,7 @@ void collector_close(struct collector *c)
 	free(c->pbuf);
 	free(c->tbuf);
 	free(c->mbuf);
+	free(c->iobuf);
 	free(c->kbuf);
 	free(c);
 }

@@ -35,6 +35,17 @@ static json_t *mem_json(const struct proc_sample *s)
 			 "oom_kills", (json_int_t)s->oom_kills);
 }
 
+static json_t *io_json(const struct proc_sample *s)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}",
+			 "read_bytes", (json_int_t)s->read_bytes,
+			 "write_bytes", (json_int_t)s->write_bytes,
+			 "read_ops", (json_int_t)s->read_ops,
+			 "write_ops", (json_int_t)s->write_ops,
+			 "lat_us", hist_json(&s->io_lat_us),
+			 "queue_us", hist_json(&s->io_queue_us));
+}
+
 static char *dump(json_t *o)
 {
 	char *out;
@@ -48,7 +59,7 @@ static char *dump(json_t *o)
 
 char *sample_json(const struct proc_sample *s, const struct interval_info *ii)
 {
-	return dump(json_pack("{s:s, s:f, s:f, s:I, s:s, s:s, s:b, s:o, s:o}",
+	return dump(json_pack("{s:s, s:f, s:f, s:I, s:s, s:s, s:b, s:b, s:o, s:o, s:o}",
 			      "type", "process",
 			      "ts", round(ii->ts * 1000) / 1000,
 			      "interval_s", round(ii->interval_s * 1000) / 1000,
@@ -56,23 +67,24 @@ char *sample_json(const struct proc_sample *s, const struct interval_info *ii)
 			      "comm", s->comm,
 			      "cgroup", s->cgroup,
 			      "exited", s->exited,
-			      "cpu", cpu_json(s), "mem", mem_json(s)));
+			      "kthread", s->kthread,
+			      "cpu", cpu_json(s), "mem", mem_json(s), "io", io_json(s)));
 }
 
 char *cgroup_json(const struct proc_sample *g, const struct interval_info *ii)
 {
-	return dump(json_pack("{s:s, s:f, s:f, s:s, s:I, s:o, s:o}",
+	return dump(json_pack("{s:s, s:f, s:f, s:s, s:I, s:o, s:o, s:o}",
 			      "type", "cgroup",
 			      "ts", round(ii->ts * 1000) / 1000,
 			      "interval_s", round(ii->interval_s * 1000) / 1000,
 			      "cgroup", g->cgroup,
 			      "processes", (json_int_t)g->pid,
-			      "cpu", cpu_json(g), "mem", mem_json(g)));
+			      "cpu", cpu_json(g), "mem", mem_json(g), "io", io_json(g)));
 }
 
 char *interval_json(const struct interval_info *ii, const char *attach)
 {
-	return dump(json_pack("{s:s, s:f, s:f, s:i, s:s, s:{s:I, s:I, s:I, s:I}}",
+	return dump(json_pack("{s:s, s:f, s:f, s:i, s:s, s:{s:I, s:I, s:I, s:I, s:I}}",
 			      "type", "interval",
 			      "ts", round(ii->ts * 1000) / 1000,
 			      "interval_s", round(ii->interval_s * 1000) / 1000,
@@ -82,7 +94,8 @@ char *interval_json(const struct interval_info *ii, const char *attach)
 			      "processes", (json_int_t)ii->dropped[PP_CNT_PROC_DROPPED],
 			      "threads", (json_int_t)ii->dropped[PP_CNT_THREAD_DROPPED],
 			      "mem", (json_int_t)ii->dropped[PP_CNT_MEM_DROPPED],
-			      "rss_unattributed", (json_int_t)ii->dropped[PP_CNT_RSS_UNATTRIBUTED]));
+			      "rss_unattributed", (json_int_t)ii->dropped[PP_CNT_RSS_UNATTRIBUTED],
+			      "io", (json_int_t)ii->dropped[PP_CNT_IO_DROPPED]));
 }
 
 void fmt_count(char *buf, size_t len, uint64_t v)
