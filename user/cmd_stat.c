@@ -69,9 +69,16 @@ static void emit(const struct watch_opts *o, struct watch *w, struct proc_sample
 		return;
 	}
 	shown = o->rows && o->rows < n ? o->rows : n;
-	table_header(stdout, ii, shown, n);
+	table_title(stdout, ii, shown, n);
+	if (o->view == VIEW_IO)
+		table_header_io(stdout);
+	else
+		table_header(stdout);
 	for (i = 0; i < shown; i++) {
-		table_row(stdout, &s[i], ii->interval_s);
+		if (o->view == VIEW_IO)
+			table_row_io(stdout, &s[i]);
+		else
+			table_row(stdout, &s[i], ii->interval_s);
 		any_exited |= s[i].exited;
 	}
 	table_footer(stdout, ii);
@@ -79,6 +86,48 @@ static void emit(const struct watch_opts *o, struct watch *w, struct proc_sample
 		printf("* exited during the interval\n");
 	putchar('\n');
 	fflush(stdout);
+}
+
+static void emit_devices_baseline(struct watch *w)
+{
+	struct dev_sample *d;
+	size_t n;
+
+	if (!watch_devices(w, &d, &n))
+		free(d);
+}
+
+static int emit_devices(const struct watch_opts *o, struct watch *w, const struct interval_info *ii)
+{
+	struct dev_sample *d;
+	size_t n, i;
+
+	if (watch_devices(w, &d, &n))
+		return -1;
+	if (!o->json) {
+		char when[32] = "";
+		time_t t = (time_t)ii->ts;
+		struct tm tm;
+
+		if (localtime_r(&t, &tm))
+			strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		printf("%s  interval %.1f s  %zu devices\n", when, ii->interval_s, n);
+		dev_table_header(stdout);
+	}
+	for (i = 0; i < n; i++) {
+		if (o->json)
+			print_line(dev_json(&d[i], ii->ts, ii->interval_s));
+		else
+			dev_table_row(stdout, &d[i], ii->interval_s);
+	}
+	if (!o->json) {
+		if (!n)
+			printf("(no block IO)\n");
+		putchar('\n');
+	}
+	fflush(stdout);
+	free(d);
+	return 0;
 }
 
 /*
@@ -118,6 +167,13 @@ int cmd_stat(int argc, char **argv)
 
 	watch_parse(argc, argv, &o, false);
 	watch_start(&w, &o);
+	if (o.devices && !collector_has_io(w.col)) {
+		fprintf(stderr, "perfpilot: --devices needs the block IO collector, which did not load\n");
+		watch_stop(&w, false);
+		return 1;
+	}
+	if (o.devices) /* a baseline, so the first interval counts from now */
+		emit_devices_baseline(&w);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	progress = isatty(STDERR_FILENO) && !o.interval_s;
@@ -142,7 +198,10 @@ int cmd_stat(int argc, char **argv)
 			watch_stop(&w, false);
 			return 1;
 		}
-		emit(&o, &w, s, n, &ii);
+		if (o.devices)
+			emit_devices(&o, &w, &ii);
+		else
+			emit(&o, &w, s, n, &ii);
 		free(s);
 		if (last)
 			break;

@@ -675,6 +675,52 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 	return 0;
 }
 
+static int cmp_dev(const void *a, const void *b)
+{
+	const struct dev_raw *x = a, *y = b;
+
+	return x->dev < y->dev ? -1 : x->dev > y->dev;
+}
+
+int collector_read_devices(struct collector *c, struct dev_raw **out, size_t *n)
+{
+	size_t cap, i, got;
+	struct pp_dev_stats *vals;
+	struct dev_raw *v;
+	__u32 *keys;
+
+	*out = NULL;
+	*n = 0;
+	if (!c->io)
+		return 0;
+	cap = bpf_map__max_entries(c->io->maps.dev_stats);
+	vals = calloc(cap, sizeof(*vals));
+	keys = calloc(cap, sizeof(*keys));
+	v = calloc(cap, sizeof(*v));
+	if (!vals || !keys || !v) {
+		free(vals);
+		free(keys);
+		free(v);
+		return -1;
+	}
+	got = dump_map(bpf_map__fd(c->io->maps.dev_stats), cap, keys, vals, sizeof(*vals));
+	for (i = 0; i < got; i++) {
+		v[i].dev = keys[i];
+		v[i].st = vals[i];
+	}
+	qsort(v, got, sizeof(*v), cmp_dev);
+	free(vals);
+	free(keys);
+	*out = v;
+	*n = got;
+	return 0;
+}
+
+bool collector_has_io(const struct collector *c)
+{
+	return c->io != NULL;
+}
+
 void collector_forget(struct collector *c, uint32_t pid)
 {
 	bpf_map_delete_elem(bpf_map__fd(c->sched->maps.sched_stats), &pid);

@@ -130,7 +130,7 @@ void fmt_mib(char *buf, size_t len, int64_t bytes)
 /* PID(7) COMM(14) CPU%(6) RUNQms(7) RQp99us(7) VCSW(6) IVCSW(6) MINFLT(6) MAJF(5) RSSMiB(6): 79 */
 #define ROW_FMT "%7s %-14.14s %6s %7s %7s %6s %6s %6s %5s %6s\n"
 
-void table_header(FILE *f, const struct interval_info *ii, size_t shown, size_t total)
+void table_title(FILE *f, const struct interval_info *ii, size_t shown, size_t total)
 {
 	char when[32] = "";
 	time_t t = (time_t)ii->ts;
@@ -139,7 +139,11 @@ void table_header(FILE *f, const struct interval_info *ii, size_t shown, size_t 
 	if (localtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	fprintf(f, "%s  interval %.1f s  %zu processes active%s\n", when, ii->interval_s, total,
-		shown < total ? " (top by CPU shown)" : "");
+		shown < total ? " (top rows shown)" : "");
+}
+
+void table_header(FILE *f)
+{
 	fprintf(f, ROW_FMT, "PID", "COMM", "CPU%", "RUNQms", "RQp99us", "VCSW", "IVCSW", "MINFLT",
 		"MAJF", "RSSMiB");
 }
@@ -209,4 +213,30 @@ void cgroup_table_row(FILE *f, const struct proc_sample *g, double interval_s)
 	fmt_count(mn, sizeof(mn), g->minflt);
 	fmt_mib(rss, sizeof(rss), g->rss_bytes);
 	fprintf(f, CG_ROW_FMT, name, procs, cpu, rq, p99, iv, mn, rss);
+}
+
+/* PID(7) COMM(14) RD_MiB(7) WR_MiB(7) RD_OPS(6) WR_OPS(6) LATp50us(8) LATp99us(8) QUEp99us(8) */
+#define IO_ROW_FMT "%7s %-14.14s %7s %7s %6s %6s %8s %8s %8s\n"
+
+void table_header_io(FILE *f)
+{
+	fprintf(f, IO_ROW_FMT, "PID", "COMM", "RD_MiB", "WR_MiB", "RD_OPS", "WR_OPS", "LATp50us",
+		"LATp99us", "QUEp99us");
+}
+
+void table_row_io(FILE *f, const struct proc_sample *s)
+{
+	char pid[16], rd[16], wr[16], ro[16], wo[16], p50[16], p99[16], q99[16];
+	char comm[PP_COMM_LEN + 2];
+
+	snprintf(pid, sizeof(pid), "%u", s->pid);
+	snprintf(comm, sizeof(comm), "%s%s", s->comm, s->exited ? "*" : "");
+	fmt_mib(rd, sizeof(rd), (int64_t)s->read_bytes);
+	fmt_mib(wr, sizeof(wr), (int64_t)s->write_bytes);
+	fmt_count(ro, sizeof(ro), s->read_ops);
+	fmt_count(wo, sizeof(wo), s->write_ops);
+	fmt_count(p50, sizeof(p50), (uint64_t)llround(s->io_lat_us.p50));
+	fmt_count(p99, sizeof(p99), (uint64_t)llround(s->io_lat_us.p99));
+	fmt_count(q99, sizeof(q99), (uint64_t)llround(s->io_queue_us.p99));
+	fprintf(f, IO_ROW_FMT, pid, comm, rd, wr, ro, wo, p50, p99, q99);
 }

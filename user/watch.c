@@ -99,6 +99,27 @@ int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct inte
 	return 0;
 }
 
+int watch_devices(struct watch *w, struct dev_sample **out, size_t *n)
+{
+	struct dev_raw *cur;
+	size_t ncur;
+
+	*out = NULL;
+	*n = 0;
+	if (collector_read_devices(w->col, &cur, &ncur))
+		return -1;
+	*out = calloc(ncur ? ncur : 1, sizeof(**out));
+	if (!*out) {
+		free(cur);
+		return -1;
+	}
+	*n = dev_diff(w->prev_dev, w->nprev_dev, cur, ncur, *out);
+	free(w->prev_dev);
+	w->prev_dev = cur;
+	w->nprev_dev = ncur;
+	return 0;
+}
+
 void watch_stop(struct watch *w, bool print_prog_stats)
 {
 	if (print_prog_stats)
@@ -106,5 +127,6 @@ void watch_stop(struct watch *w, bool print_prog_stats)
 	collector_close(w->col);
 	procmeta_free(w->meta);
 	free(w->prev);
+	free(w->prev_dev);
 	memset(w, 0, sizeof(*w));
 }

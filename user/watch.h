@@ -14,6 +14,8 @@ struct watch {
 	size_t nprev;
 	double last_mono;   /* monotonic seconds at the previous tick */
 	bool keep_idle;     /* report idle processes too (-p) */
+	struct dev_raw *prev_dev;
+	size_t nprev_dev;
 };
 
 /* Validate, load and attach. Exits with a one-line error on failure. */
@@ -25,6 +27,9 @@ void watch_start(struct watch *w, struct watch_opts *o);
  * once and then forgotten.
  */
 int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct interval_info *ii);
+
+/* Per-disk samples since the previous call (malloc'd, caller frees). */
+int watch_devices(struct watch *w, struct dev_sample **out, size_t *n);
 
 void watch_stop(struct watch *w, bool print_prog_stats);
 
