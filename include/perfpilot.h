@@ -43,6 +43,8 @@ enum pp_counter {
 	PP_CNT_MEM_DROPPED = 2,    /* memory entry could not be created (map full) */
 	PP_CNT_RSS_UNATTRIBUTED = 3, /* rss_stat for an mm with no known owner */
 	PP_CNT_IO_DROPPED = 4,     /* IO entry (process, request or device) not created */
+	PP_CNT_NET_DROPPED = 5,    /* TCP entry (process or connection) not created */
+	PP_CNT_NET_UNATTRIBUTED = 6, /* TCP event on a connection with no known owner */
 	PP_CNT_MAX = 8,
 };
 
@@ -133,6 +135,44 @@ struct pp_rq {
 	__u64 issue_ts;  /* handed to the driver */
 	__u32 tgid;      /* submitter, 0 when not selected by the filter */
 	__u32 dev;
+};
+
+/* Per-process TCP, keyed by tgid of the socket's owner. */
+struct pp_net_stats {
+	__u64 tx_bytes;
+	__u64 rx_bytes;
+	__u64 retrans;
+	__u64 resets;
+	__u64 connects;     /* active opens that reached ESTABLISHED */
+	__u64 accepts;      /* passive opens, counted for the listener's owner */
+	__u64 closes;
+	__u64 rtt_max_us;
+	__u32 rtt_hist[PP_HIST_SLOTS]; /* smoothed RTT samples (tcp_probe), log2 us */
+};
+
+#define PP_SOCK_CLOSED 0x1u
+
+/* A TCP connection, keyed by its struct sock address. */
+struct pp_sock {
+	__u32 tgid;        /* owner: the process that connected, listened or used it */
+	__u32 netns;       /* network namespace inode number */
+	__u16 family;      /* AF_INET or AF_INET6 */
+	__u16 sport, dport; /* host byte order */
+	__u16 flags;       /* PP_SOCK_* */
+	__u8 saddr[16], daddr[16];
+	__u64 tx_bytes;
+	__u64 rx_bytes;
+	__u64 retrans;
+	__u32 srtt_us;     /* last smoothed RTT */
+	__u32 pad;
+	__u64 start_ns;    /* when perfpilot first saw it */
+	__u64 close_ns;
+};
+
+/* A listening socket's owner, keyed by netns and local port. */
+struct pp_listen_key {
+	__u32 netns;
+	__u32 port;
 };
 
 #define PP_DEV_MKDEV(major, minor) (((__u32)(major) << 20) | (__u32)(minor))
