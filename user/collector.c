@@ -13,6 +13,7 @@
 #include "sched.skel.h"
 #include "mem.skel.h"
 #include "io.skel.h"
+#include "net.skel.h"
 
 #define MAX_PERF_FDS 4096
 
@@ -20,6 +21,7 @@ struct collector {
 	struct sched_bpf *sched;
 	struct mem_bpf *mem;
 	struct io_bpf *io;
+	struct net_bpf *net;
 	struct features feat;
 	bool raw_tp;
 	int stats_fd;
@@ -34,6 +36,7 @@ struct collector {
 	struct pp_thread *tbuf;
 	struct pp_mem_stats *mbuf;
 	struct pp_io_stats *iobuf;
+	struct pp_net_stats *netbuf;
 	__u32 *kbuf;
 };
 
@@ -366,6 +369,46 @@ static int open_io(struct collector *c, const struct collector_opts *o, char *er
 	return attach_tps(c, tps, n, err, errlen);
 }
 
+static int open_net(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
+{
+	struct net_bpf *b = net_bpf__open();
+	struct tp_prog tps[7];
+
+	if (!b) {
+		snprintf(err, errlen, "cannot open the TCP BPF object: %s", strerror(errno));
+		return -1;
+	}
+	c->net = b;
+	tps[0] = (struct tp_prog){"sock_send_length", b->progs.send_length_btf, b->progs.send_length_raw,
+				  "TCP bytes sent"};
+	tps[1] = (struct tp_prog){"sock_recv_length", b->progs.recv_length_btf, b->progs.recv_length_raw,
+				  "TCP bytes received"};
+	tps[2] = (struct tp_prog){"tcp_retransmit_skb", b->progs.retransmit_btf, b->progs.retransmit_raw,
+				  "retransmits"};
+	tps[3] = (struct tp_prog){"tcp_send_reset", b->progs.send_reset_btf, b->progs.send_reset_raw,
+				  "resets sent"};
+	tps[4] = (struct tp_prog){"tcp_receive_reset", b->progs.receive_reset_btf,
+				  b->progs.receive_reset_raw, "resets received"};
+	tps[5] = (struct tp_prog){"tcp_probe", b->progs.probe_btf, b->progs.probe_raw, "smoothed RTT"};
+	tps[6] = (struct tp_prog){"inet_sock_set_state", b->progs.set_state_btf, b->progs.set_state_raw,
+				  "connects, accepts, closes"};
+	choose(tps, 7, c->raw_tp, o->verbose);
+	configure_filter(o, (void *)&b->rodata->filter_mode, (void *)&b->rodata->cgroup_hier,
+			 (void *)&b->rodata->cgroup_ssid, (void *)&b->rodata->cgroup_level,
+			 (void *)&b->rodata->cgroup_target_id);
+	bpf_map__set_max_entries(b->maps.net_stats, o->max_procs);
+	if (bpf_map__reuse_fd(b->maps.pid_filter, bpf_map__fd(c->sched->maps.pid_filter)) ||
+	    bpf_map__reuse_fd(b->maps.counters, bpf_map__fd(c->sched->maps.counters))) {
+		snprintf(err, errlen, "sharing maps between collectors failed: %s", strerror(errno));
+		return -1;
+	}
+	if (net_bpf__load(b)) {
+		snprintf(err, errlen, "loading the TCP BPF programs failed: %s", strerror(errno));
+		return -1;
+	}
+	return attach_tps(c, tps, 7, err, errlen);
+}
+
 static void teardown(struct collector *c)
 {
 	int i;
@@ -378,9 +421,11 @@ static void teardown(struct collector *c)
 	for (i = 0; i < c->nlinks; i++)
 		bpf_link__destroy(c->links[i]);
 	c->nlinks = 0;
+	net_bpf__destroy(c->net);
 	io_bpf__destroy(c->io);
 	mem_bpf__destroy(c->mem);
 	sched_bpf__destroy(c->sched);
+	c->net = NULL;
 	c->io = NULL;
 	c->mem = NULL;
 	c->sched = NULL;
@@ -438,6 +483,14 @@ static int open_all(struct collector *c, const struct collector_opts *o, char *e
 		drop_links(c, nlinks, nperf);
 		io_bpf__destroy(c->io);
 		c->io = NULL;
+	}
+	nlinks = c->nlinks;
+	nperf = c->nperf;
+	if (open_net(c, o, merr, sizeof(merr))) {
+		fprintf(stderr, "perfpilot: TCP statistics unavailable: %s\n", merr);
+		drop_links(c, nlinks, nperf);
+		net_bpf__destroy(c->net);
+		c->net = NULL;
 	}
 	return 0;
 }
@@ -523,17 +576,30 @@ static struct proc_raw *find_raw(struct proc_raw *v, size_t n, uint32_t pid)
  * Read a whole hash map: batched when the kernel supports it, one key at a
  * time otherwise. Returns the number of entries copied into keys/vals.
  */
+static size_t dump_map_k(int fd, size_t cap, void *keys, size_t ksize, void *vals, size_t vsize);
+
 static size_t dump_map(int fd, size_t cap, __u32 *keys, void *vals, size_t vsize)
 {
+	return dump_map_k(fd, cap, keys, sizeof(*keys), vals, vsize);
+}
+
+static size_t dump_map64(int fd, size_t cap, __u64 *keys, void *vals, size_t vsize)
+{
+	return dump_map_k(fd, cap, keys, sizeof(*keys), vals, vsize);
+}
+
+static size_t dump_map_k(int fd, size_t cap, void *keys, size_t ksize, void *vals, size_t vsize)
+{
 	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	__u32 batch, *in = NULL, count;
+	__u64 batch, *in = NULL;
+	__u32 count;
 	size_t n = 0;
 	int err;
 
 	while (n < cap) {
 		count = (__u32)(cap - n);
-		err = bpf_map_lookup_batch(fd, in, &batch, keys + n, (char *)vals + n * vsize, &count,
-					   &opts);
+		err = bpf_map_lookup_batch(fd, in, &batch, (char *)keys + n * ksize,
+					   (char *)vals + n * vsize, &count, &opts);
 		if (err && errno != ENOENT) {
 			if (n == 0 && in == NULL)
 				goto one_by_one;
@@ -548,7 +614,8 @@ static size_t dump_map(int fd, size_t cap, __u32 *keys, void *vals, size_t vsize
 
 one_by_one:
 	{
-		__u32 key, next, *prev = NULL;
+		__u64 key = 0, next = 0;
+		void *prev = NULL;
 
 		n = 0;
 		while (n < cap && !bpf_map_get_next_key(fd, prev, &next)) {
@@ -556,7 +623,8 @@ one_by_one:
 			prev = &key;
 			if (bpf_map_lookup_elem(fd, &key, (char *)vals + n * vsize))
 				continue;
-			keys[n++] = key;
+			memcpy((char *)keys + n * ksize, &key, ksize);
+			n++;
 		}
 	}
 	return n;
@@ -585,19 +653,23 @@ static int alloc_buffers(struct collector *c)
 		      bpf_map__max_entries(c->sched->maps.threads_overflow);
 	size_t mcap = c->mem ? bpf_map__max_entries(c->mem->maps.mem_stats) : 0;
 	size_t icap = c->io ? bpf_map__max_entries(c->io->maps.io_stats) : 0;
+	size_t ncap = c->net ? bpf_map__max_entries(c->net->maps.net_stats) : 0;
 	size_t kcap = pcap > tcap ? pcap : tcap;
 
 	if (mcap > kcap)
 		kcap = mcap;
 	if (icap > kcap)
 		kcap = icap;
-	c->rbuf = calloc(pcap + mcap + icap, sizeof(*c->rbuf));
+	if (ncap > kcap)
+		kcap = ncap;
+	c->rbuf = calloc(pcap + mcap + icap + ncap, sizeof(*c->rbuf));
+	c->netbuf = calloc(ncap ? ncap : 1, sizeof(*c->netbuf));
 	c->iobuf = calloc(icap ? icap : 1, sizeof(*c->iobuf));
 	c->pbuf = calloc(pcap, sizeof(*c->pbuf));
 	c->tbuf = calloc(tcap, sizeof(*c->tbuf));
 	c->mbuf = calloc(mcap ? mcap : 1, sizeof(*c->mbuf));
 	c->kbuf = calloc(kcap, sizeof(*c->kbuf));
-	return c->rbuf && c->pbuf && c->tbuf && c->mbuf && c->iobuf && c->kbuf ? 0 : -1;
+	return c->rbuf && c->pbuf && c->tbuf && c->mbuf && c->iobuf && c->netbuf && c->kbuf ? 0 : -1;
 }
 
 int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
@@ -607,7 +679,8 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 	size_t tcap = bpf_map__max_entries(tm) + bpf_map__max_entries(c->sched->maps.threads_overflow);
 	size_t mcap = c->mem ? bpf_map__max_entries(c->mem->maps.mem_stats) : 0;
 	size_t icap = c->io ? bpf_map__max_entries(c->io->maps.io_stats) : 0;
-	size_t cap = pcap + mcap + icap, np, nt, nm = 0, ni = 0, cnt, i;
+	size_t ncap = c->net ? bpf_map__max_entries(c->net->maps.net_stats) : 0;
+	size_t cap = pcap + mcap + icap + ncap, np, nt, nm = 0, ni = 0, nn = 0, cnt, i;
 	struct proc_raw *v = c->rbuf, *copy;
 	struct pp_sched_stats *ps = c->pbuf;
 	struct pp_thread *ts = c->tbuf;
@@ -665,6 +738,22 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 		r->io = c->iobuf[i];
 		r->has_io = true;
 	}
+	if (c->net)
+		nn = dump_map(bpf_map__fd(c->net->maps.net_stats), ncap, keys, c->netbuf,
+			      sizeof(*c->netbuf));
+	for (i = 0; i < nn; i++) {
+		struct proc_raw *r = find_raw(v, np, keys[i]);
+
+		if (!r) {
+			if (cnt >= cap)
+				break;
+			r = &v[cnt++];
+			memset(r, 0, sizeof(*r));
+			r->pid = keys[i];
+		}
+		r->net = c->netbuf[i];
+		r->has_net = true;
+	}
 	qsort(v, cnt, sizeof(*v), cmp_raw);
 	copy = malloc((cnt ? cnt : 1) * sizeof(*copy));
 	if (!copy)
@@ -716,6 +805,49 @@ int collector_read_devices(struct collector *c, struct dev_raw **out, size_t *n)
 	return 0;
 }
 
+int collector_read_conns(struct collector *c, struct conn_raw **out, size_t *n)
+{
+	size_t cap, i, got;
+	struct pp_sock *vals;
+	struct conn_raw *v;
+	__u64 *keys;
+	int fd;
+
+	*out = NULL;
+	*n = 0;
+	if (!c->net)
+		return 0;
+	fd = bpf_map__fd(c->net->maps.socks);
+	cap = bpf_map__max_entries(c->net->maps.socks);
+	vals = calloc(cap, sizeof(*vals));
+	keys = calloc(cap, sizeof(*keys));
+	v = calloc(cap ? cap : 1, sizeof(*v));
+	if (!vals || !keys || !v) {
+		free(vals);
+		free(keys);
+		free(v);
+		return -1;
+	}
+	got = dump_map64(fd, cap, keys, vals, sizeof(*vals));
+	for (i = 0; i < got; i++) {
+		v[i].key = keys[i];
+		v[i].s = vals[i];
+		/* a closed connection is reported once, then dropped */
+		if (vals[i].flags & PP_SOCK_CLOSED)
+			bpf_map_delete_elem(fd, &keys[i]);
+	}
+	free(vals);
+	free(keys);
+	*out = v;
+	*n = got;
+	return 0;
+}
+
+bool collector_has_net(const struct collector *c)
+{
+	return c->net != NULL;
+}
+
 bool collector_has_io(const struct collector *c)
 {
 	return c->io != NULL;
@@ -728,6 +860,8 @@ void collector_forget(struct collector *c, uint32_t pid)
 		bpf_map_delete_elem(bpf_map__fd(c->mem->maps.mem_stats), &pid);
 	if (c->io)
 		bpf_map_delete_elem(bpf_map__fd(c->io->maps.io_stats), &pid);
+	if (c->net)
+		bpf_map_delete_elem(bpf_map__fd(c->net->maps.net_stats), &pid);
 }
 
 void collector_counters(struct collector *c, uint64_t out[PP_CNT_MAX])
@@ -776,6 +910,8 @@ void collector_print_prog_stats(struct collector *c, FILE *f)
 		print_obj_stats(c->mem->obj, f);
 	if (c->io)
 		print_obj_stats(c->io->obj, f);
+	if (c->net)
+		print_obj_stats(c->net->obj, f);
 }
 
 void collector_close(struct collector *c)
@@ -790,6 +926,7 @@ void collector_close(struct collector *c)
 	free(c->tbuf);
 	free(c->mbuf);
 	free(c->iobuf);
+	free(c->netbuf);
 	free(c->kbuf);
 	free(c);
 }

@@ -41,6 +41,17 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n);
 /* Per-disk snapshot, sorted by dev. Caller frees *out. 0 devices without IO. */
 int collector_read_devices(struct collector *c, struct dev_raw **out, size_t *n);
 
+struct conn_raw {
+	uint64_t key; /* the kernel's struct sock address */
+	struct pp_sock s;
+};
+
+/* All tracked TCP connections; closed ones are removed after this read. */
+int collector_read_conns(struct collector *c, struct conn_raw **out, size_t *n);
+
+/* Is the TCP collector loaded? */
+bool collector_has_net(const struct collector *c);
+
 /* Is the block IO collector loaded? */
 bool collector_has_io(const struct collector *c);
 

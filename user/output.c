@@ -46,6 +46,19 @@ static json_t *io_json(const struct proc_sample *s)
 			 "queue_us", hist_json(&s->io_queue_us));
 }
 
+static json_t *net_json(const struct proc_sample *s)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+			 "tx_bytes", (json_int_t)s->tx_bytes,
+			 "rx_bytes", (json_int_t)s->rx_bytes,
+			 "retrans", (json_int_t)s->retrans,
+			 "resets", (json_int_t)s->resets,
+			 "connects", (json_int_t)s->connects,
+			 "accepts", (json_int_t)s->accepts,
+			 "closes", (json_int_t)s->closes,
+			 "rtt_us", hist_json(&s->rtt_us));
+}
+
 static char *dump(json_t *o)
 {
 	char *out;
@@ -59,7 +72,7 @@ static char *dump(json_t *o)
 
 char *sample_json(const struct proc_sample *s, const struct interval_info *ii)
 {
-	return dump(json_pack("{s:s, s:f, s:f, s:I, s:s, s:s, s:b, s:b, s:o, s:o, s:o}",
+	return dump(json_pack("{s:s, s:f, s:f, s:I, s:s, s:s, s:b, s:b, s:o, s:o, s:o, s:o}",
 			      "type", "process",
 			      "ts", round(ii->ts * 1000) / 1000,
 			      "interval_s", round(ii->interval_s * 1000) / 1000,
@@ -68,23 +81,25 @@ char *sample_json(const struct proc_sample *s, const struct interval_info *ii)
 			      "cgroup", s->cgroup,
 			      "exited", s->exited,
 			      "kthread", s->kthread,
-			      "cpu", cpu_json(s), "mem", mem_json(s), "io", io_json(s)));
+			      "cpu", cpu_json(s), "mem", mem_json(s), "io", io_json(s),
+			      "net", net_json(s)));
 }
 
 char *cgroup_json(const struct proc_sample *g, const struct interval_info *ii)
 {
-	return dump(json_pack("{s:s, s:f, s:f, s:s, s:I, s:o, s:o, s:o}",
+	return dump(json_pack("{s:s, s:f, s:f, s:s, s:I, s:o, s:o, s:o, s:o}",
 			      "type", "cgroup",
 			      "ts", round(ii->ts * 1000) / 1000,
 			      "interval_s", round(ii->interval_s * 1000) / 1000,
 			      "cgroup", g->cgroup,
 			      "processes", (json_int_t)g->pid,
-			      "cpu", cpu_json(g), "mem", mem_json(g), "io", io_json(g)));
+			      "cpu", cpu_json(g), "mem", mem_json(g), "io", io_json(g),
+			      "net", net_json(g)));
 }
 
 char *interval_json(const struct interval_info *ii, const char *attach)
 {
-	return dump(json_pack("{s:s, s:f, s:f, s:i, s:s, s:{s:I, s:I, s:I, s:I, s:I}}",
+	return dump(json_pack("{s:s, s:f, s:f, s:i, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
 			      "type", "interval",
 			      "ts", round(ii->ts * 1000) / 1000,
 			      "interval_s", round(ii->interval_s * 1000) / 1000,
@@ -95,7 +110,9 @@ char *interval_json(const struct interval_info *ii, const char *attach)
 			      "threads", (json_int_t)ii->dropped[PP_CNT_THREAD_DROPPED],
 			      "mem", (json_int_t)ii->dropped[PP_CNT_MEM_DROPPED],
 			      "rss_unattributed", (json_int_t)ii->dropped[PP_CNT_RSS_UNATTRIBUTED],
-			      "io", (json_int_t)ii->dropped[PP_CNT_IO_DROPPED]));
+			      "io", (json_int_t)ii->dropped[PP_CNT_IO_DROPPED],
+			      "net", (json_int_t)ii->dropped[PP_CNT_NET_DROPPED],
+			      "net_unattributed", (json_int_t)ii->dropped[PP_CNT_NET_UNATTRIBUTED]));
 }
 
 void fmt_count(char *buf, size_t len, uint64_t v)
@@ -239,4 +256,31 @@ void table_row_io(FILE *f, const struct proc_sample *s)
 	fmt_count(p99, sizeof(p99), (uint64_t)llround(s->io_lat_us.p99));
 	fmt_count(q99, sizeof(q99), (uint64_t)llround(s->io_queue_us.p99));
 	fprintf(f, IO_ROW_FMT, pid, comm, rd, wr, ro, wo, p50, p99, q99);
+}
+
+/* PID(7) COMM(14) TX_MiB(7) RX_MiB(7) RETR(5) RST(4) CONN(5) ACC(5) RTTp50us(8) RTTp99us(8) */
+#define NET_ROW_FMT "%7s %-14.14s %7s %7s %5s %4s %5s %5s %8s %8s\n"
+
+void table_header_net(FILE *f)
+{
+	fprintf(f, NET_ROW_FMT, "PID", "COMM", "TX_MiB", "RX_MiB", "RETR", "RST", "CONN", "ACC",
+		"RTTp50us", "RTTp99us");
+}
+
+void table_row_net(FILE *f, const struct proc_sample *s)
+{
+	char pid[16], tx[16], rx[16], re[16], rs[16], cn[16], ac[16], p50[16], p99[16];
+	char comm[PP_COMM_LEN + 2];
+
+	snprintf(pid, sizeof(pid), "%u", s->pid);
+	snprintf(comm, sizeof(comm), "%s%s", s->comm, s->exited ? "*" : "");
+	fmt_mib(tx, sizeof(tx), (int64_t)s->tx_bytes);
+	fmt_mib(rx, sizeof(rx), (int64_t)s->rx_bytes);
+	fmt_count(re, sizeof(re), s->retrans);
+	fmt_count(rs, sizeof(rs), s->resets);
+	fmt_count(cn, sizeof(cn), s->connects);
+	fmt_count(ac, sizeof(ac), s->accepts);
+	fmt_count(p50, sizeof(p50), (uint64_t)llround(s->rtt_us.p50));
+	fmt_count(p99, sizeof(p99), (uint64_t)llround(s->rtt_us.p99));
+	fprintf(f, NET_ROW_FMT, pid, comm, tx, rx, re, rs, cn, ac, p50, p99);
 }

@@ -36,6 +36,10 @@ void table_footer(FILE *f, const struct interval_info *ii);
 void table_header_io(FILE *f);
 void table_row_io(FILE *f, const struct proc_sample *s);
 
+/* The TCP view of processes. */
+void table_header_net(FILE *f);
+void table_row_net(FILE *f, const struct proc_sample *s);
+
 /* The per-cgroup table (--per-cgroup). */
 void cgroup_table_header(FILE *f);
 void cgroup_table_row(FILE *f, const struct proc_sample *g, double interval_s);

@@ -50,6 +50,24 @@ static void fill_io(struct proc_sample *s, const struct pp_io_stats *a, const st
 		       &s->io_queue_us);
 }
 
+static void fill_net(struct proc_sample *s, const struct pp_net_stats *a,
+		     const struct pp_net_stats *b, bool had_prev)
+{
+	s->tx_bytes = delta(a->tx_bytes, b->tx_bytes);
+	s->rx_bytes = delta(a->rx_bytes, b->rx_bytes);
+	s->retrans = delta(a->retrans, b->retrans);
+	s->resets = delta(a->resets, b->resets);
+	s->connects = delta(a->connects, b->connects);
+	s->accepts = delta(a->accepts, b->accepts);
+	s->closes = delta(a->closes, b->closes);
+	hist_delta(a->rtt_hist, b->rtt_hist, s->rtt_hist);
+	/* RTT maxima are in microseconds already */
+	hist_summarize(s->rtt_hist, PP_HIST_SLOTS,
+		       interval_max_us(s->rtt_hist, a->rtt_max_us * 1000,
+				       had_prev ? b->rtt_max_us * 1000 : 0),
+		       &s->rtt_us);
+}
+
 static void fill(struct proc_sample *s, const struct proc_raw *c, const struct proc_raw *p)
 {
 	static const struct proc_raw zero;
@@ -92,13 +110,16 @@ static void fill(struct proc_sample *s, const struct proc_raw *c, const struct p
 	}
 	if (c->has_io)
 		fill_io(s, &c->io, &p->io, p->has_io);
+	if (c->has_net)
+		fill_net(s, &c->net, &p->net, p->has_net);
 }
 
 bool sample_active(const struct proc_sample *s)
 {
 	return s->exited || s->oncpu_ns || s->runq_wait_ns || s->nvcsw || s->nivcsw ||
 	       s->migrations || s->minflt || s->majflt || s->reclaim_stall_ns || s->oom_kills ||
-	       s->read_ops || s->write_ops;
+	       s->read_ops || s->write_ops || s->tx_bytes || s->rx_bytes || s->retrans ||
+	       s->resets || s->connects || s->accepts || s->closes;
 }
 
 size_t sample_diff(const struct proc_raw *prev, size_t nprev,
@@ -144,6 +165,7 @@ static int cmp_sample(const void *pa, const void *pb)
 	case SORT_MAJFLT: r = cmp_u64_desc(a->majflt, b->majflt); break;
 	case SORT_RSS: r = cmp_u64_desc((uint64_t)a->rss_bytes, (uint64_t)b->rss_bytes); break;
 	case SORT_IO: r = cmp_u64_desc(a->read_bytes + a->write_bytes, b->read_bytes + b->write_bytes); break;
+	case SORT_NET: r = cmp_u64_desc(a->tx_bytes + a->rx_bytes, b->tx_bytes + b->rx_bytes); break;
 	case SORT_PID: case SORT_KEYS: break;
 	}
 	if (!r)
@@ -205,12 +227,24 @@ size_t sample_by_cgroup(const struct proc_sample *s, size_t n, struct proc_sampl
 			g->io_lat_us.max = s[i].io_lat_us.max;
 		if (s[i].io_queue_us.max > g->io_queue_us.max)
 			g->io_queue_us.max = s[i].io_queue_us.max;
+		g->tx_bytes += s[i].tx_bytes;
+		g->rx_bytes += s[i].rx_bytes;
+		g->retrans += s[i].retrans;
+		g->resets += s[i].resets;
+		g->connects += s[i].connects;
+		g->accepts += s[i].accepts;
+		g->closes += s[i].closes;
+		for (b = 0; b < PP_HIST_SLOTS; b++)
+			g->rtt_hist[b] += s[i].rtt_hist[b];
+		if (s[i].rtt_us.max > g->rtt_us.max)
+			g->rtt_us.max = s[i].rtt_us.max;
 	}
 	for (j = 0; j < k; j++) {
 		hist_summarize(out[j].runq_hist, PP_HIST_SLOTS, out[j].runq_lat_us.max, &out[j].runq_lat_us);
 		hist_summarize(out[j].io_lat_hist, PP_HIST_SLOTS, out[j].io_lat_us.max, &out[j].io_lat_us);
 		hist_summarize(out[j].io_queue_hist, PP_HIST_SLOTS, out[j].io_queue_us.max,
 			       &out[j].io_queue_us);
+		hist_summarize(out[j].rtt_hist, PP_HIST_SLOTS, out[j].rtt_us.max, &out[j].rtt_us);
 	}
 	return k;
 }

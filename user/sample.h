@@ -13,10 +13,11 @@
 /* Cumulative kernel counters of one thread group, as read from the maps. */
 struct proc_raw {
 	uint32_t pid;
-	bool has_sched, has_mem, has_io;
+	bool has_sched, has_mem, has_io, has_net;
 	struct pp_sched_stats sched;
 	struct pp_mem_stats mem;
 	struct pp_io_stats io;
+	struct pp_net_stats net;
 };
 
 /* Differences over an interval (gauges such as RSS are end-of-interval). */
@@ -43,6 +44,10 @@ struct proc_sample {
 	uint64_t read_bytes, write_bytes, read_ops, write_ops;
 	struct hist_summary io_lat_us, io_queue_us;
 	uint32_t io_lat_hist[PP_HIST_SLOTS], io_queue_hist[PP_HIST_SLOTS];
+	/* tcp */
+	uint64_t tx_bytes, rx_bytes, retrans, resets, connects, accepts, closes;
+	struct hist_summary rtt_us;
+	uint32_t rtt_hist[PP_HIST_SLOTS];
 };
 
 /* Interval-wide facts printed with the samples. */
@@ -69,7 +74,7 @@ bool sample_active(const struct proc_sample *s);
 /* Sort keys for tables. */
 enum sample_key {
 	SORT_CPU = 0, SORT_RUNQ, SORT_RQP99, SORT_VCSW, SORT_IVCSW,
-	SORT_MINFLT, SORT_MAJFLT, SORT_RSS, SORT_PID, SORT_IO, SORT_KEYS
+	SORT_MINFLT, SORT_MAJFLT, SORT_RSS, SORT_PID, SORT_IO, SORT_NET, SORT_KEYS
 };
 void sample_sort(struct proc_sample *s, size_t n, enum sample_key key);
 
