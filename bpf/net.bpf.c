@@ -41,7 +41,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, struct pp_listen_key);
-	__type(value, __u32);
+	__type(value, struct pp_listener);
 } listeners SEC(".maps");
 
 static __always_inline struct pp_net_stats *net_of(__u32 tgid)
@@ -69,6 +69,29 @@ static __always_inline __u32 sk_netns(struct sock *sk)
 	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 }
 
+/* Addresses and ports: complete once the connection is established. */
+static __always_inline void sock_endpoints(struct sock *sk, struct pp_sock *s)
+{
+	s->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	s->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	s->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (s->family == AF_INET) {
+		bpf_core_read(s->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(s->daddr, 4, &sk->__sk_common.skc_daddr);
+	} else {
+		bpf_core_read(s->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(s->daddr, 16, &sk->__sk_common.skc_v6_daddr);
+	}
+}
+
+/* Name the owner: the current task when it is the owner, else blank. */
+static __always_inline void sock_owner(struct pp_sock *s, __u32 owner)
+{
+	s->tgid = owner;
+	if (owner == bpf_get_current_pid_tgid() >> 32)
+		bpf_get_current_comm(s->comm, sizeof(s->comm));
+}
+
 /* The connection's entry, created with `owner` (0: unknown yet). */
 static __always_inline struct pp_sock *sock_entry(struct sock *sk, __u32 owner, bool create)
 {
@@ -77,18 +100,9 @@ static __always_inline struct pp_sock *sock_entry(struct sock *sk, __u32 owner, 
 
 	if (s || !create)
 		return s;
-	init.tgid = owner;
+	sock_owner(&init, owner);
 	init.netns = sk_netns(sk);
-	init.family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	init.sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	init.dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (init.family == AF_INET) {
-		BPF_CORE_READ_INTO(init.saddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(init.daddr, sk, __sk_common.skc_daddr);
-	} else {
-		BPF_CORE_READ_INTO(init.saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(init.daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
-	}
+	sock_endpoints(sk, &init);
 	init.start_ns = bpf_ktime_get_ns();
 	bpf_map_update_elem(&socks, &key, &init, BPF_NOEXIST);
 	s = bpf_map_lookup_elem(&socks, &key);
@@ -114,8 +128,8 @@ static __always_inline int on_length(struct sock *sk, int ret, int flags, bool t
 		__sync_fetch_and_add(tx ? &n->tx_bytes : &n->rx_bytes, ret);
 	s = sock_entry(sk, tgid, true);
 	if (s) {
-		if (!s->tgid)
-			s->tgid = tgid; /* an accepted connection's first user */
+		if (s->tgid != tgid)
+			sock_owner(s, tgid); /* accepted, or handed to another process */
 		__sync_fetch_and_add(tx ? &s->tx_bytes : &s->rx_bytes, ret);
 	}
 	return 0;
@@ -190,18 +204,22 @@ static __always_inline int on_state(struct sock *sk, int oldstate, int newstate)
 	struct task_struct *t = (void *)bpf_get_current_task();
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct pp_listen_key lk = {};
+	struct pp_listener *owner, l = {};
 	struct pp_net_stats *n;
 	struct pp_sock *s;
-	__u32 *owner;
 
 	if (!sk || !is_tcp(sk))
 		return 0;
 	lk.netns = sk_netns(sk);
 	lk.port = BPF_CORE_READ(sk, __sk_common.skc_num);
 
-	if (newstate == ST_LISTEN) { /* listen(): process context */
-		if (task_selected(t, tgid))
-			bpf_map_update_elem(&listeners, &lk, &tgid, BPF_ANY);
+	if (newstate == ST_LISTEN) { /* listen(): process context, backlog already set */
+		if (!task_selected(t, tgid))
+			return 0;
+		l.tgid = tgid;
+		l.backlog = BPF_CORE_READ(sk, sk_max_ack_backlog);
+		if (bpf_map_update_elem(&listeners, &lk, &l, BPF_ANY))
+			count_event(PP_CNT_NET_DROPPED);
 		return 0;
 	}
 	if (oldstate == ST_LISTEN && newstate == ST_CLOSE) {
@@ -216,14 +234,16 @@ static __always_inline int on_state(struct sock *sk, int oldstate, int newstate)
 	if (newstate == ST_ESTABLISHED) {
 		if (oldstate == ST_SYN_SENT) {
 			n = owner_net(sk, &s);
+			if (s)
+				sock_endpoints(sk, s); /* the source port is known now */
 			if (n)
 				__sync_fetch_and_add(&n->connects, 1);
 		} else if (oldstate == ST_SYN_RECV) {
 			owner = bpf_map_lookup_elem(&listeners, &lk);
 			if (!owner)
 				return 0; /* not a listener of a watched process */
-			sock_entry(sk, *owner, true);
-			n = net_of(*owner);
+			sock_entry(sk, owner->tgid, true);
+			n = net_of(owner->tgid);
 			if (n)
 				__sync_fetch_and_add(&n->accepts, 1);
 		}

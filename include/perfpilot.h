@@ -167,6 +167,13 @@ struct pp_sock {
 	__u32 pad;
 	__u64 start_ns;    /* when perfpilot first saw it */
 	__u64 close_ns;
+	char comm[PP_COMM_LEN]; /* the owner's name when it was set */
+};
+
+/* A listening socket's owner and its listen() backlog. */
+struct pp_listener {
+	__u32 tgid;
+	__u32 backlog;
 };
 
 /* A listening socket's owner, keyed by netns and local port. */

@@ -843,6 +843,30 @@ int collector_read_conns(struct collector *c, struct conn_raw **out, size_t *n)
 	return 0;
 }
 
+size_t collector_read_listeners(struct collector *c, struct listen_owner *out, size_t max)
+{
+	struct pp_listen_key key, next, *prev = NULL;
+	struct pp_listener l;
+	size_t n = 0;
+	int fd;
+
+	if (!c->net)
+		return 0;
+	fd = bpf_map__fd(c->net->maps.listeners);
+	while (n < max && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &l))
+			continue;
+		out[n].netns = key.netns;
+		out[n].port = (uint16_t)key.port;
+		out[n].pid = l.tgid;
+		out[n].backlog = l.backlog;
+		n++;
+	}
+	return n;
+}
+
 bool collector_has_net(const struct collector *c)
 {
 	return c->net != NULL;

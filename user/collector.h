@@ -49,6 +49,15 @@ struct conn_raw {
 /* All tracked TCP connections; closed ones are removed after this read. */
 int collector_read_conns(struct collector *c, struct conn_raw **out, size_t *n);
 
+struct listen_owner {
+	uint32_t netns, pid;
+	uint32_t backlog;
+	uint16_t port;
+};
+
+/* Listening sockets of watched processes (netns, port, owner). */
+size_t collector_read_listeners(struct collector *c, struct listen_owner *out, size_t max);
+
 /* Is the TCP collector loaded? */
 bool collector_has_net(const struct collector *c);
 
