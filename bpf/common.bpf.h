@@ -16,6 +16,7 @@
 #include "perfpilot.h"
 
 #define PF_EXITING 0x00000004
+#define PF_KTHREAD 0x00200000
 
 /* Filter configuration, set by the loader before load. */
 const volatile __u32 filter_mode = PP_FILTER_ALL;

@@ -81,6 +81,8 @@ static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, 
 	bpf_probe_read_kernel_str(st->comm, sizeof(st->comm), leader ? leader->comm : t->comm);
 	st->cgroup_id = task_cgroup_id(t);
 	st->start_ns = bpf_ktime_get_ns();
+	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
+		st->flags |= PP_PROC_KTHREAD;
 	bpf_map_update_elem(&sched_stats, &tgid, st, BPF_NOEXIST);
 	st = bpf_map_lookup_elem(&sched_stats, &tgid);
 	if (!st)

@@ -42,10 +42,14 @@ enum pp_counter {
 	PP_CNT_THREAD_DROPPED = 1, /* thread entry could not be created (map full) */
 	PP_CNT_MEM_DROPPED = 2,    /* memory entry could not be created (map full) */
 	PP_CNT_RSS_UNATTRIBUTED = 3, /* rss_stat for an mm with no known owner */
+	PP_CNT_IO_DROPPED = 4,     /* IO entry (process, request or device) not created */
+	PP_CNT_NET_DROPPED = 5,    /* TCP entry (process or connection) not created */
+	PP_CNT_NET_UNATTRIBUTED = 6, /* TCP event on a connection with no known owner */
 	PP_CNT_MAX = 8,
 };
 
-#define PP_PROC_EXITED 0x1u /* the whole thread group has exited */
+#define PP_PROC_EXITED 0x1u  /* the whole thread group has exited */
+#define PP_PROC_KTHREAD 0x2u /* a kernel thread */
 
 /* Per-process (thread group) scheduler statistics, keyed by tgid.
  * Counters are cumulative since the entry was created; user space takes
@@ -99,5 +103,85 @@ struct pp_thread {
 	__u64 migrations;
 	__u32 runq_hist[PP_HIST_SLOTS];
 };
+
+/* Per-process block IO, keyed by tgid of the submitting process. */
+struct pp_io_stats {
+	__u64 read_bytes;
+	__u64 write_bytes;
+	__u64 read_ops;
+	__u64 write_ops;
+	__u64 lat_max_ns;    /* device time, issue to completion */
+	__u64 queue_max_ns;  /* time before issue */
+	__u32 lat_hist[PP_HIST_SLOTS];
+	__u32 queue_hist[PP_HIST_SLOTS];
+};
+
+/* Per-device block IO, keyed by the disk's dev_t (major << 20 | minor). */
+struct pp_dev_stats {
+	__u64 read_bytes;
+	__u64 write_bytes;
+	__u64 read_ops;
+	__u64 write_ops;
+	__s64 inflight;      /* issued, not completed, now */
+	__s64 inflight_max;  /* largest since the last reset by user space */
+	__u64 lat_max_ns;
+	__u32 lat_hist[PP_HIST_SLOTS];
+	__u32 queue_hist[PP_HIST_SLOTS];
+};
+
+/* A request between its start and its completion, keyed by its address. */
+struct pp_rq {
+	__u64 start_ts;  /* submitted (block_io_start or insert) */
+	__u64 issue_ts;  /* handed to the driver */
+	__u32 tgid;      /* submitter, 0 when not selected by the filter */
+	__u32 dev;
+};
+
+/* Per-process TCP, keyed by tgid of the socket's owner. */
+struct pp_net_stats {
+	__u64 tx_bytes;
+	__u64 rx_bytes;
+	__u64 retrans;
+	__u64 resets;
+	__u64 connects;     /* active opens that reached ESTABLISHED */
+	__u64 accepts;      /* passive opens, counted for the listener's owner */
+	__u64 closes;
+	__u64 rtt_max_us;
+	__u32 rtt_hist[PP_HIST_SLOTS]; /* smoothed RTT samples (tcp_probe), log2 us */
+};
+
+#define PP_SOCK_CLOSED 0x1u
+
+/* A TCP connection, keyed by its struct sock address. */
+struct pp_sock {
+	__u32 tgid;        /* owner: the process that connected, listened or used it */
+	__u32 netns;       /* network namespace inode number */
+	__u16 family;      /* AF_INET or AF_INET6 */
+	__u16 sport, dport; /* host byte order */
+	__u16 flags;       /* PP_SOCK_* */
+	__u8 saddr[16], daddr[16];
+	__u64 tx_bytes;
+	__u64 rx_bytes;
+	__u64 retrans;
+	__u32 srtt_us;     /* last smoothed RTT */
+	__u32 pad;
+	__u64 start_ns;    /* when perfpilot first saw it */
+	__u64 close_ns;
+	char comm[PP_COMM_LEN]; /* the owner's name when it was set */
+};
+
+/* A listening socket's owner and its listen() backlog. */
+struct pp_listener {
+	__u32 tgid;
+	__u32 backlog;
+};
+
+/* A listening socket's owner, keyed by netns and local port. */
+struct pp_listen_key {
+	__u32 netns;
+	__u32 port;
+};
+
+#define PP_DEV_MKDEV(major, minor) (((__u32)(major) << 20) | (__u32)(minor))
 
 #endif /* PERFPILOT_H */

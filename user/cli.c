@@ -25,7 +25,7 @@ void usage_error(const char *fmt, ...)
 static const char *const sort_names[SORT_KEYS] = {
 	[SORT_CPU] = "cpu", [SORT_RUNQ] = "runq", [SORT_RQP99] = "p99", [SORT_VCSW] = "vcsw",
 	[SORT_IVCSW] = "ivcsw", [SORT_MINFLT] = "minflt", [SORT_MAJFLT] = "majflt",
-	[SORT_RSS] = "rss", [SORT_PID] = "pid",
+	[SORT_RSS] = "rss", [SORT_PID] = "pid", [SORT_IO] = "io", [SORT_NET] = "net",
 };
 
 int sort_key_by_name(const char *name)
@@ -63,8 +63,12 @@ static void help(const char *cmd, bool is_top)
 	       "  -i, --interval SECONDS report every interval%s\n"
 	       "      --json             one JSON object per process per interval (stat)\n"
 	       "      --per-cgroup       also totals per cgroup (stat; JSON type \"cgroup\")\n"
+	       "      --view VIEW        table columns: sched (CPU, run queue, memory), io or net\n"
+	       "      --devices          per-disk block IO instead of processes (stat)\n"
+	       "      --connections      busiest TCP connections and listen queues (stat)\n"
 	       "  -n, --rows N           table rows to show (default 20 for -a, 0 = all)\n"
-	       "  -s, --sort COLUMN      cpu, runq, p99, vcsw, ivcsw, minflt, majflt, rss, pid\n"
+	       "  -s, --sort COLUMN      cpu, runq, p99, vcsw, ivcsw, minflt, majflt, rss, io, net,\n"
+	       "                         pid\n"
 	       "      --max-procs N      process table size in the kernel (default %d)\n"
 	       "      --max-threads N    thread slots in the kernel (default: 4 x threads now)\n"
 	       "      --attach MODE      auto (tp_btf, else raw_tp) or raw_tp\n"
@@ -81,7 +85,7 @@ static void help(const char *cmd, bool is_top)
 
 void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 {
-	enum { OPT_CHILDREN = 256, OPT_JSON, OPT_MAX_PROCS, OPT_ATTACH, OPT_BPF_STATS, OPT_PER_CGROUP, OPT_MAX_THREADS };
+	enum { OPT_CHILDREN = 256, OPT_JSON, OPT_MAX_PROCS, OPT_ATTACH, OPT_BPF_STATS, OPT_PER_CGROUP, OPT_MAX_THREADS, OPT_DEVICES, OPT_VIEW, OPT_CONNECTIONS };
 	static const struct option longopts[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"pid", required_argument, NULL, 'p'},
@@ -91,6 +95,9 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 		{"interval", required_argument, NULL, 'i'},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"per-cgroup", no_argument, NULL, OPT_PER_CGROUP},
+		{"devices", no_argument, NULL, OPT_DEVICES},
+		{"connections", no_argument, NULL, OPT_CONNECTIONS},
+		{"view", required_argument, NULL, OPT_VIEW},
 		{"rows", required_argument, NULL, 'n'},
 		{"sort", required_argument, NULL, 's'},
 		{"max-procs", required_argument, NULL, OPT_MAX_PROCS},
@@ -102,7 +109,7 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 		{},
 	};
 	const char *cmd = argv[0];
-	bool rows_set = false;
+	bool rows_set = false, sort_set = false;
 	char err[256];
 	int c, k, nsel = 0;
 	unsigned long v;
@@ -149,6 +156,22 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 		case OPT_PER_CGROUP:
 			o->per_cgroup = true;
 			break;
+		case OPT_DEVICES:
+			o->devices = true;
+			break;
+		case OPT_CONNECTIONS:
+			o->connections = true;
+			break;
+		case OPT_VIEW:
+			if (!strcmp(optarg, "sched"))
+				o->view = VIEW_SCHED;
+			else if (!strcmp(optarg, "io"))
+				o->view = VIEW_IO;
+			else if (!strcmp(optarg, "net"))
+				o->view = VIEW_NET;
+			else
+				usage_error("unknown view '%s': use sched, io or net", optarg);
+			break;
 		case 'n':
 			if (parse_uint(optarg, 0, 100000, &v))
 				usage_error("bad row count '%s'", optarg);
@@ -159,8 +182,9 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 			k = sort_key_by_name(optarg);
 			if (k < 0)
 				usage_error("unknown sort column '%s': use cpu, runq, p99, vcsw, ivcsw, "
-					    "minflt, majflt, rss or pid", optarg);
+					    "minflt, majflt, rss, io, net or pid", optarg);
 			o->sort = (enum sample_key)k;
+			sort_set = true;
 			break;
 		case OPT_MAX_PROCS:
 			if (parse_uint(optarg, 64, 1u << 22, &o->max_procs))
@@ -200,6 +224,16 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 		usage_error("choose one of -a, -p and -c");
 	if (o->target.children && o->target.mode != PP_FILTER_PID)
 		usage_error("--children needs -p");
+	if (is_top && o->devices)
+		usage_error("--devices is a stat option; in top press d");
+	if ((o->devices + o->per_cgroup + o->connections) > 1)
+		usage_error("choose one of --devices, --connections and --per-cgroup");
+	if (is_top && o->connections)
+		usage_error("--connections is a stat option; in top press n");
+	if (o->view == VIEW_IO && !sort_set)
+		o->sort = SORT_IO;
+	if (o->view == VIEW_NET && !sort_set)
+		o->sort = SORT_NET;
 	if (is_top && o->per_cgroup)
 		usage_error("--per-cgroup is a stat option");
 	if (is_top && o->json)

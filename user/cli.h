@@ -12,6 +12,8 @@
 
 #define EXIT_USAGE 2
 
+enum table_view { VIEW_SCHED = 0, VIEW_IO, VIEW_NET };
+
 struct watch_opts {
 	struct target target;
 	struct cg_target cg;    /* resolved -c */
@@ -19,6 +21,9 @@ struct watch_opts {
 	double interval_s;      /* 0: one summary at the end */
 	bool json;
 	bool per_cgroup;        /* also (stat) print per-cgroup totals */
+	bool devices;           /* (stat) per-device block IO instead of processes */
+	bool connections;       /* (stat) TCP connections instead of processes */
+	enum table_view view;   /* which columns the table shows */
 	unsigned int rows;      /* table rows, 0 = all */
 	unsigned long max_procs;
 	unsigned long max_threads;

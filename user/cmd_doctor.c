@@ -75,6 +75,16 @@ static void check_tracepoints(struct report *r)
 		{"mm_vmscan_direct_reclaim_begin", "direct reclaim stalls", false},
 		{"mm_vmscan_memcg_reclaim_begin", "cgroup-limit reclaim stalls", false},
 		{"mark_victim", "OOM kills", false},
+		{"block_io_start", "IO attribution to the submitter (else: at insert)", false},
+		{"block_rq_issue", "block IO", false},
+		{"block_rq_complete", "block IO", false},
+		{"sock_send_length", "TCP bytes sent", false},
+		{"sock_recv_length", "TCP bytes received", false},
+		{"tcp_retransmit_skb", "retransmits", false},
+		{"tcp_probe", "smoothed RTT", false},
+		{"inet_sock_set_state", "connects, accepts, closes", false},
+		{"tcp_send_reset", "resets sent", false},
+		{"tcp_receive_reset", "resets received", false},
 	};
 	size_t i;
 
@@ -100,6 +110,8 @@ static void check_layout(struct report *r, const struct features *f)
 	      f->sched_switch_nargs >= 4 ? " (with prev_state)" : " (pre-5.18: state read from task)");
 	check(r, INFO, "sig sched_process_exit", NULL, "%s",
 	      f->exit_has_group_dead ? "(task, group_dead)" : "(task): group exit read from signal->live");
+	check(r, INFO, "sig block_rq_issue", NULL, "%s",
+	      tp_nargs("block_rq_issue") >= 2 ? "(q, rq): pre-5.11" : "(rq)");
 	check(r, INFO, "sig mark_victim", NULL, "%s",
 	      f->mark_victim_has_task ? "(task, uid)" : "(pid): OOM victims not filtered by cgroup");
 	check(r, INFO, "task state field", NULL, "%s",
@@ -157,7 +169,8 @@ static void check_load(struct report *r)
 		      "%s", err);
 		return;
 	}
-	check(r, OK, "load collectors", NULL, "scheduler and memory programs load and attach (%s)",
+	check(r, OK, "load collectors", NULL, "scheduler, memory%s%s programs load and attach (%s)",
+	      collector_has_io(c) ? ", block IO" : "", collector_has_net(c) ? ", TCP" : "",
 	      collector_attach_kind(c));
 	collector_close(c);
 }

@@ -69,9 +69,20 @@ static void emit(const struct watch_opts *o, struct watch *w, struct proc_sample
 		return;
 	}
 	shown = o->rows && o->rows < n ? o->rows : n;
-	table_header(stdout, ii, shown, n);
+	table_title(stdout, ii, shown, n);
+	if (o->view == VIEW_IO)
+		table_header_io(stdout);
+	else if (o->view == VIEW_NET)
+		table_header_net(stdout);
+	else
+		table_header(stdout);
 	for (i = 0; i < shown; i++) {
-		table_row(stdout, &s[i], ii->interval_s);
+		if (o->view == VIEW_IO)
+			table_row_io(stdout, &s[i]);
+		else if (o->view == VIEW_NET)
+			table_row_net(stdout, &s[i]);
+		else
+			table_row(stdout, &s[i], ii->interval_s);
 		any_exited |= s[i].exited;
 	}
 	table_footer(stdout, ii);
@@ -79,6 +90,81 @@ static void emit(const struct watch_opts *o, struct watch *w, struct proc_sample
 		printf("* exited during the interval\n");
 	putchar('\n');
 	fflush(stdout);
+}
+
+static int emit_conns(const struct watch_opts *o, struct watch *w, const struct interval_info *ii)
+{
+	struct netns_sample *ns;
+	struct conn_sample *c;
+	size_t n, nns, i, shown;
+
+	if (watch_conns(w, &c, &n, &ns, &nns))
+		return -1;
+	shown = o->rows && o->rows < n ? o->rows : n;
+	if (!o->json) {
+		printf("%zu TCP connections active%s\n", n, shown < n ? " (busiest shown)" : "");
+		conn_table_header(stdout);
+	}
+	for (i = 0; i < shown; i++) {
+		if (o->json)
+			print_line(conn_json(&c[i], ii->ts, ii->interval_s));
+		else
+			conn_table_row(stdout, &c[i]);
+	}
+	for (i = 0; i < nns; i++) {
+		if (o->json)
+			print_line(netns_json(&ns[i], ii->ts, ii->interval_s));
+		else
+			netns_print(stdout, &ns[i]);
+	}
+	if (!o->json)
+		putchar('\n');
+	fflush(stdout);
+	free(c);
+	free(ns);
+	return 0;
+}
+
+static void emit_devices_baseline(struct watch *w)
+{
+	struct dev_sample *d;
+	size_t n;
+
+	if (!watch_devices(w, &d, &n))
+		free(d);
+}
+
+static int emit_devices(const struct watch_opts *o, struct watch *w, const struct interval_info *ii)
+{
+	struct dev_sample *d;
+	size_t n, i;
+
+	if (watch_devices(w, &d, &n))
+		return -1;
+	if (!o->json) {
+		char when[32] = "";
+		time_t t = (time_t)ii->ts;
+		struct tm tm;
+
+		if (localtime_r(&t, &tm))
+			strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		printf("%s  interval %.1f s  %zu devices\n", when, ii->interval_s, n);
+		dev_table_header(stdout);
+	}
+	for (i = 0; i < n; i++) {
+		if (o->json)
+			print_line(dev_json(&d[i], ii->ts, ii->interval_s));
+		else
+			dev_table_row(stdout, &d[i], ii->interval_s);
+	}
+	if (!o->json) {
+		if (!n)
+			printf("(no block IO)\n");
+		putchar('\n');
+	}
+	fflush(stdout);
+	free(d);
+	return 0;
 }
 
 /*
@@ -118,6 +204,28 @@ int cmd_stat(int argc, char **argv)
 
 	watch_parse(argc, argv, &o, false);
 	watch_start(&w, &o);
+	if (o.devices && !collector_has_io(w.col)) {
+		fprintf(stderr, "perfpilot: --devices needs the block IO collector, which did not load\n");
+		watch_stop(&w, false);
+		return 1;
+	}
+	if (o.devices) /* a baseline, so the first interval counts from now */
+		emit_devices_baseline(&w);
+	if (o.connections && !collector_has_net(w.col)) {
+		fprintf(stderr, "perfpilot: --connections needs the TCP collector, which did not load\n");
+		watch_stop(&w, false);
+		return 1;
+	}
+	if (o.connections) { /* a baseline for the namespaces' counters */
+		struct netns_sample *ns;
+		struct conn_sample *c;
+		size_t n, nns;
+
+		if (!watch_conns(&w, &c, &n, &ns, &nns)) {
+			free(c);
+			free(ns);
+		}
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	progress = isatty(STDERR_FILENO) && !o.interval_s;
@@ -142,7 +250,12 @@ int cmd_stat(int argc, char **argv)
 			watch_stop(&w, false);
 			return 1;
 		}
-		emit(&o, &w, s, n, &ii);
+		if (o.devices)
+			emit_devices(&o, &w, &ii);
+		else if (o.connections)
+			emit_conns(&o, &w, &ii);
+		else
+			emit(&o, &w, s, n, &ii);
 		free(s);
 		if (last)
 			break;

@@ -12,12 +12,16 @@
 #include "kfeatures.h"
 #include "sched.skel.h"
 #include "mem.skel.h"
+#include "io.skel.h"
+#include "net.skel.h"
 
 #define MAX_PERF_FDS 4096
 
 struct collector {
 	struct sched_bpf *sched;
 	struct mem_bpf *mem;
+	struct io_bpf *io;
+	struct net_bpf *net;
 	struct features feat;
 	bool raw_tp;
 	int stats_fd;
@@ -31,6 +35,8 @@ struct collector {
 	struct pp_sched_stats *pbuf;
 	struct pp_thread *tbuf;
 	struct pp_mem_stats *mbuf;
+	struct pp_io_stats *iobuf;
+	struct pp_net_stats *netbuf;
 	__u32 *kbuf;
 };
 
@@ -313,6 +319,96 @@ static int open_mem(struct collector *c, const struct collector_opts *o, char *e
 	return 0;
 }
 
+static int open_io(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
+{
+	struct io_bpf *b = io_bpf__open();
+	struct tp_prog tps[4];
+	int n = 0;
+
+	if (!b) {
+		snprintf(err, errlen, "cannot open the block IO BPF object: %s", strerror(errno));
+		return -1;
+	}
+	c->io = b;
+	if (tp_nargs("block_rq_issue") < 0 || tp_nargs("block_rq_complete") < 0) {
+		snprintf(err, errlen, "no block_rq_issue/complete tracepoints");
+		return -1;
+	}
+	/* the submitter's context: block_io_start (6.5+), else the insert */
+	if (tp_nargs("block_io_start") >= 0) {
+		tps[n++] = (struct tp_prog){"block_io_start", b->progs.io_start_btf, b->progs.io_start_raw,
+					    "IO attribution to the submitter"};
+		bpf_program__set_autoload(b->progs.rq_insert_btf, false);
+		bpf_program__set_autoload(b->progs.rq_insert_raw, false);
+	} else {
+		tps[n++] = (struct tp_prog){"block_rq_insert", b->progs.rq_insert_btf,
+					    b->progs.rq_insert_raw, "IO queue time"};
+		bpf_program__set_autoload(b->progs.io_start_btf, false);
+		bpf_program__set_autoload(b->progs.io_start_raw, false);
+	}
+	tps[n++] = (struct tp_prog){"block_rq_issue", b->progs.rq_issue_btf, b->progs.rq_issue_raw,
+				    "IO device latency"};
+	tps[n++] = (struct tp_prog){"block_rq_complete", b->progs.rq_complete_btf,
+				    b->progs.rq_complete_raw, "IO completion"};
+	choose(tps, n, c->raw_tp, o->verbose);
+	configure_filter(o, (void *)&b->rodata->filter_mode, (void *)&b->rodata->cgroup_hier,
+			 (void *)&b->rodata->cgroup_ssid, (void *)&b->rodata->cgroup_level,
+			 (void *)&b->rodata->cgroup_target_id);
+	/* the request argument moved when the queue argument was dropped (5.11) */
+	b->rodata->rq_tp_has_queue = tp_nargs("block_rq_issue") >= 2;
+	bpf_map__set_max_entries(b->maps.io_stats, o->max_procs);
+	if (bpf_map__reuse_fd(b->maps.pid_filter, bpf_map__fd(c->sched->maps.pid_filter)) ||
+	    bpf_map__reuse_fd(b->maps.counters, bpf_map__fd(c->sched->maps.counters))) {
+		snprintf(err, errlen, "sharing maps between collectors failed: %s", strerror(errno));
+		return -1;
+	}
+	if (io_bpf__load(b)) {
+		snprintf(err, errlen, "loading the block IO BPF programs failed: %s", strerror(errno));
+		return -1;
+	}
+	return attach_tps(c, tps, n, err, errlen);
+}
+
+static int open_net(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
+{
+	struct net_bpf *b = net_bpf__open();
+	struct tp_prog tps[7];
+
+	if (!b) {
+		snprintf(err, errlen, "cannot open the TCP BPF object: %s", strerror(errno));
+		return -1;
+	}
+	c->net = b;
+	tps[0] = (struct tp_prog){"sock_send_length", b->progs.send_length_btf, b->progs.send_length_raw,
+				  "TCP bytes sent"};
+	tps[1] = (struct tp_prog){"sock_recv_length", b->progs.recv_length_btf, b->progs.recv_length_raw,
+				  "TCP bytes received"};
+	tps[2] = (struct tp_prog){"tcp_retransmit_skb", b->progs.retransmit_btf, b->progs.retransmit_raw,
+				  "retransmits"};
+	tps[3] = (struct tp_prog){"tcp_send_reset", b->progs.send_reset_btf, b->progs.send_reset_raw,
+				  "resets sent"};
+	tps[4] = (struct tp_prog){"tcp_receive_reset", b->progs.receive_reset_btf,
+				  b->progs.receive_reset_raw, "resets received"};
+	tps[5] = (struct tp_prog){"tcp_probe", b->progs.probe_btf, b->progs.probe_raw, "smoothed RTT"};
+	tps[6] = (struct tp_prog){"inet_sock_set_state", b->progs.set_state_btf, b->progs.set_state_raw,
+				  "connects, accepts, closes"};
+	choose(tps, 7, c->raw_tp, o->verbose);
+	configure_filter(o, (void *)&b->rodata->filter_mode, (void *)&b->rodata->cgroup_hier,
+			 (void *)&b->rodata->cgroup_ssid, (void *)&b->rodata->cgroup_level,
+			 (void *)&b->rodata->cgroup_target_id);
+	bpf_map__set_max_entries(b->maps.net_stats, o->max_procs);
+	if (bpf_map__reuse_fd(b->maps.pid_filter, bpf_map__fd(c->sched->maps.pid_filter)) ||
+	    bpf_map__reuse_fd(b->maps.counters, bpf_map__fd(c->sched->maps.counters))) {
+		snprintf(err, errlen, "sharing maps between collectors failed: %s", strerror(errno));
+		return -1;
+	}
+	if (net_bpf__load(b)) {
+		snprintf(err, errlen, "loading the TCP BPF programs failed: %s", strerror(errno));
+		return -1;
+	}
+	return attach_tps(c, tps, 7, err, errlen);
+}
+
 static void teardown(struct collector *c)
 {
 	int i;
@@ -325,8 +421,12 @@ static void teardown(struct collector *c)
 	for (i = 0; i < c->nlinks; i++)
 		bpf_link__destroy(c->links[i]);
 	c->nlinks = 0;
+	net_bpf__destroy(c->net);
+	io_bpf__destroy(c->io);
 	mem_bpf__destroy(c->mem);
 	sched_bpf__destroy(c->sched);
+	c->net = NULL;
+	c->io = NULL;
 	c->mem = NULL;
 	c->sched = NULL;
 }
@@ -346,8 +446,8 @@ static int fill_pid_filter(struct collector *c, const struct target *t, char *er
 	return 0;
 }
 
-/* Undo what open_mem() attached, keeping the scheduler collector. */
-static void drop_mem(struct collector *c, int nlinks, int nperf)
+/* Undo what an optional collector attached, keeping the others. */
+static void drop_links(struct collector *c, int nlinks, int nperf)
 {
 	while (c->nperf > nperf) {
 		c->nperf--;
@@ -356,8 +456,6 @@ static void drop_mem(struct collector *c, int nlinks, int nperf)
 	}
 	while (c->nlinks > nlinks)
 		bpf_link__destroy(c->links[--c->nlinks]);
-	mem_bpf__destroy(c->mem);
-	c->mem = NULL;
 }
 
 static int open_all(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
@@ -374,7 +472,25 @@ static int open_all(struct collector *c, const struct collector_opts *o, char *e
 	if (open_mem(c, o, merr, sizeof(merr))) {
 		/* the scheduler numbers are still worth having */
 		fprintf(stderr, "perfpilot: memory statistics unavailable: %s\n", merr);
-		drop_mem(c, nlinks, nperf);
+		drop_links(c, nlinks, nperf);
+		mem_bpf__destroy(c->mem);
+		c->mem = NULL;
+	}
+	nlinks = c->nlinks;
+	nperf = c->nperf;
+	if (open_io(c, o, merr, sizeof(merr))) {
+		fprintf(stderr, "perfpilot: block IO statistics unavailable: %s\n", merr);
+		drop_links(c, nlinks, nperf);
+		io_bpf__destroy(c->io);
+		c->io = NULL;
+	}
+	nlinks = c->nlinks;
+	nperf = c->nperf;
+	if (open_net(c, o, merr, sizeof(merr))) {
+		fprintf(stderr, "perfpilot: TCP statistics unavailable: %s\n", merr);
+		drop_links(c, nlinks, nperf);
+		net_bpf__destroy(c->net);
+		c->net = NULL;
 	}
 	return 0;
 }
@@ -460,17 +576,30 @@ static struct proc_raw *find_raw(struct proc_raw *v, size_t n, uint32_t pid)
  * Read a whole hash map: batched when the kernel supports it, one key at a
  * time otherwise. Returns the number of entries copied into keys/vals.
  */
+static size_t dump_map_k(int fd, size_t cap, void *keys, size_t ksize, void *vals, size_t vsize);
+
 static size_t dump_map(int fd, size_t cap, __u32 *keys, void *vals, size_t vsize)
 {
+	return dump_map_k(fd, cap, keys, sizeof(*keys), vals, vsize);
+}
+
+static size_t dump_map64(int fd, size_t cap, __u64 *keys, void *vals, size_t vsize)
+{
+	return dump_map_k(fd, cap, keys, sizeof(*keys), vals, vsize);
+}
+
+static size_t dump_map_k(int fd, size_t cap, void *keys, size_t ksize, void *vals, size_t vsize)
+{
 	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	__u32 batch, *in = NULL, count;
+	__u64 batch, *in = NULL;
+	__u32 count;
 	size_t n = 0;
 	int err;
 
 	while (n < cap) {
 		count = (__u32)(cap - n);
-		err = bpf_map_lookup_batch(fd, in, &batch, keys + n, (char *)vals + n * vsize, &count,
-					   &opts);
+		err = bpf_map_lookup_batch(fd, in, &batch, (char *)keys + n * ksize,
+					   (char *)vals + n * vsize, &count, &opts);
 		if (err && errno != ENOENT) {
 			if (n == 0 && in == NULL)
 				goto one_by_one;
@@ -485,7 +614,8 @@ static size_t dump_map(int fd, size_t cap, __u32 *keys, void *vals, size_t vsize
 
 one_by_one:
 	{
-		__u32 key, next, *prev = NULL;
+		__u64 key = 0, next = 0;
+		void *prev = NULL;
 
 		n = 0;
 		while (n < cap && !bpf_map_get_next_key(fd, prev, &next)) {
@@ -493,7 +623,8 @@ one_by_one:
 			prev = &key;
 			if (bpf_map_lookup_elem(fd, &key, (char *)vals + n * vsize))
 				continue;
-			keys[n++] = key;
+			memcpy((char *)keys + n * ksize, &key, ksize);
+			n++;
 		}
 	}
 	return n;
@@ -521,16 +652,24 @@ static int alloc_buffers(struct collector *c)
 	size_t tcap = bpf_map__max_entries(c->sched->maps.threads) +
 		      bpf_map__max_entries(c->sched->maps.threads_overflow);
 	size_t mcap = c->mem ? bpf_map__max_entries(c->mem->maps.mem_stats) : 0;
+	size_t icap = c->io ? bpf_map__max_entries(c->io->maps.io_stats) : 0;
+	size_t ncap = c->net ? bpf_map__max_entries(c->net->maps.net_stats) : 0;
 	size_t kcap = pcap > tcap ? pcap : tcap;
 
 	if (mcap > kcap)
 		kcap = mcap;
-	c->rbuf = calloc(pcap + mcap, sizeof(*c->rbuf));
+	if (icap > kcap)
+		kcap = icap;
+	if (ncap > kcap)
+		kcap = ncap;
+	c->rbuf = calloc(pcap + mcap + icap + ncap, sizeof(*c->rbuf));
+	c->netbuf = calloc(ncap ? ncap : 1, sizeof(*c->netbuf));
+	c->iobuf = calloc(icap ? icap : 1, sizeof(*c->iobuf));
 	c->pbuf = calloc(pcap, sizeof(*c->pbuf));
 	c->tbuf = calloc(tcap, sizeof(*c->tbuf));
 	c->mbuf = calloc(mcap ? mcap : 1, sizeof(*c->mbuf));
 	c->kbuf = calloc(kcap, sizeof(*c->kbuf));
-	return c->rbuf && c->pbuf && c->tbuf && c->mbuf && c->kbuf ? 0 : -1;
+	return c->rbuf && c->pbuf && c->tbuf && c->mbuf && c->iobuf && c->netbuf && c->kbuf ? 0 : -1;
 }
 
 int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
@@ -539,7 +678,9 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 	size_t pcap = bpf_map__max_entries(sm);
 	size_t tcap = bpf_map__max_entries(tm) + bpf_map__max_entries(c->sched->maps.threads_overflow);
 	size_t mcap = c->mem ? bpf_map__max_entries(c->mem->maps.mem_stats) : 0;
-	size_t cap = pcap + mcap, np, nt, nm = 0, cnt, i;
+	size_t icap = c->io ? bpf_map__max_entries(c->io->maps.io_stats) : 0;
+	size_t ncap = c->net ? bpf_map__max_entries(c->net->maps.net_stats) : 0;
+	size_t cap = pcap + mcap + icap + ncap, np, nt, nm = 0, ni = 0, nn = 0, cnt, i;
 	struct proc_raw *v = c->rbuf, *copy;
 	struct pp_sched_stats *ps = c->pbuf;
 	struct pp_thread *ts = c->tbuf;
@@ -582,6 +723,37 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 		r->mem = ms[i];
 		r->has_mem = true;
 	}
+	if (c->io)
+		ni = dump_map(bpf_map__fd(c->io->maps.io_stats), icap, keys, c->iobuf, sizeof(*c->iobuf));
+	for (i = 0; i < ni; i++) {
+		struct proc_raw *r = find_raw(v, np, keys[i]);
+
+		if (!r) {
+			if (cnt >= cap)
+				break;
+			r = &v[cnt++];
+			memset(r, 0, sizeof(*r));
+			r->pid = keys[i];
+		}
+		r->io = c->iobuf[i];
+		r->has_io = true;
+	}
+	if (c->net)
+		nn = dump_map(bpf_map__fd(c->net->maps.net_stats), ncap, keys, c->netbuf,
+			      sizeof(*c->netbuf));
+	for (i = 0; i < nn; i++) {
+		struct proc_raw *r = find_raw(v, np, keys[i]);
+
+		if (!r) {
+			if (cnt >= cap)
+				break;
+			r = &v[cnt++];
+			memset(r, 0, sizeof(*r));
+			r->pid = keys[i];
+		}
+		r->net = c->netbuf[i];
+		r->has_net = true;
+	}
 	qsort(v, cnt, sizeof(*v), cmp_raw);
 	copy = malloc((cnt ? cnt : 1) * sizeof(*copy));
 	if (!copy)
@@ -592,11 +764,128 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 	return 0;
 }
 
+static int cmp_dev(const void *a, const void *b)
+{
+	const struct dev_raw *x = a, *y = b;
+
+	return x->dev < y->dev ? -1 : x->dev > y->dev;
+}
+
+int collector_read_devices(struct collector *c, struct dev_raw **out, size_t *n)
+{
+	size_t cap, i, got;
+	struct pp_dev_stats *vals;
+	struct dev_raw *v;
+	__u32 *keys;
+
+	*out = NULL;
+	*n = 0;
+	if (!c->io)
+		return 0;
+	cap = bpf_map__max_entries(c->io->maps.dev_stats);
+	vals = calloc(cap, sizeof(*vals));
+	keys = calloc(cap, sizeof(*keys));
+	v = calloc(cap, sizeof(*v));
+	if (!vals || !keys || !v) {
+		free(vals);
+		free(keys);
+		free(v);
+		return -1;
+	}
+	got = dump_map(bpf_map__fd(c->io->maps.dev_stats), cap, keys, vals, sizeof(*vals));
+	for (i = 0; i < got; i++) {
+		v[i].dev = keys[i];
+		v[i].st = vals[i];
+	}
+	qsort(v, got, sizeof(*v), cmp_dev);
+	free(vals);
+	free(keys);
+	*out = v;
+	*n = got;
+	return 0;
+}
+
+int collector_read_conns(struct collector *c, struct conn_raw **out, size_t *n)
+{
+	size_t cap, i, got;
+	struct pp_sock *vals;
+	struct conn_raw *v;
+	__u64 *keys;
+	int fd;
+
+	*out = NULL;
+	*n = 0;
+	if (!c->net)
+		return 0;
+	fd = bpf_map__fd(c->net->maps.socks);
+	cap = bpf_map__max_entries(c->net->maps.socks);
+	vals = calloc(cap, sizeof(*vals));
+	keys = calloc(cap, sizeof(*keys));
+	v = calloc(cap ? cap : 1, sizeof(*v));
+	if (!vals || !keys || !v) {
+		free(vals);
+		free(keys);
+		free(v);
+		return -1;
+	}
+	got = dump_map64(fd, cap, keys, vals, sizeof(*vals));
+	for (i = 0; i < got; i++) {
+		v[i].key = keys[i];
+		v[i].s = vals[i];
+		/* a closed connection is reported once, then dropped */
+		if (vals[i].flags & PP_SOCK_CLOSED)
+			bpf_map_delete_elem(fd, &keys[i]);
+	}
+	free(vals);
+	free(keys);
+	*out = v;
+	*n = got;
+	return 0;
+}
+
+size_t collector_read_listeners(struct collector *c, struct listen_owner *out, size_t max)
+{
+	struct pp_listen_key key, next, *prev = NULL;
+	struct pp_listener l;
+	size_t n = 0;
+	int fd;
+
+	if (!c->net)
+		return 0;
+	fd = bpf_map__fd(c->net->maps.listeners);
+	while (n < max && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &l))
+			continue;
+		out[n].netns = key.netns;
+		out[n].port = (uint16_t)key.port;
+		out[n].pid = l.tgid;
+		out[n].backlog = l.backlog;
+		n++;
+	}
+	return n;
+}
+
+bool collector_has_net(const struct collector *c)
+{
+	return c->net != NULL;
+}
+
+bool collector_has_io(const struct collector *c)
+{
+	return c->io != NULL;
+}
+
 void collector_forget(struct collector *c, uint32_t pid)
 {
 	bpf_map_delete_elem(bpf_map__fd(c->sched->maps.sched_stats), &pid);
 	if (c->mem)
 		bpf_map_delete_elem(bpf_map__fd(c->mem->maps.mem_stats), &pid);
+	if (c->io)
+		bpf_map_delete_elem(bpf_map__fd(c->io->maps.io_stats), &pid);
+	if (c->net)
+		bpf_map_delete_elem(bpf_map__fd(c->net->maps.net_stats), &pid);
 }
 
 void collector_counters(struct collector *c, uint64_t out[PP_CNT_MAX])
@@ -643,6 +932,10 @@ void collector_print_prog_stats(struct collector *c, FILE *f)
 	print_obj_stats(c->sched->obj, f);
 	if (c->mem)
 		print_obj_stats(c->mem->obj, f);
+	if (c->io)
+		print_obj_stats(c->io->obj, f);
+	if (c->net)
+		print_obj_stats(c->net->obj, f);
 }
 
 void collector_close(struct collector *c)
@@ -656,6 +949,8 @@ void collector_close(struct collector *c)
 	free(c->pbuf);
 	free(c->tbuf);
 	free(c->mbuf);
+	free(c->iobuf);
+	free(c->netbuf);
 	free(c->kbuf);
 	free(c);
 }

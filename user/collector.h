@@ -8,6 +8,7 @@
 #include "args.h"
 #include "cgroup.h"
 #include "sample.h"
+#include "devices.h"
 
 enum attach_pref {
 	ATTACH_AUTO = 0,   /* tp_btf, falling back to raw_tp */
@@ -36,6 +37,32 @@ int collector_open(struct collector **out, const struct collector_opts *o,
 
 /* Snapshot of all thread groups, sorted by pid. Caller frees *out. */
 int collector_read(struct collector *c, struct proc_raw **out, size_t *n);
+
+/* Per-disk snapshot, sorted by dev. Caller frees *out. 0 devices without IO. */
+int collector_read_devices(struct collector *c, struct dev_raw **out, size_t *n);
+
+struct conn_raw {
+	uint64_t key; /* the kernel's struct sock address */
+	struct pp_sock s;
+};
+
+/* All tracked TCP connections; closed ones are removed after this read. */
+int collector_read_conns(struct collector *c, struct conn_raw **out, size_t *n);
+
+struct listen_owner {
+	uint32_t netns, pid;
+	uint32_t backlog;
+	uint16_t port;
+};
+
+/* Listening sockets of watched processes (netns, port, owner). */
+size_t collector_read_listeners(struct collector *c, struct listen_owner *out, size_t max);
+
+/* Is the TCP collector loaded? */
+bool collector_has_net(const struct collector *c);
+
+/* Is the block IO collector loaded? */
+bool collector_has_io(const struct collector *c);
 
 /* Forget a thread group (after its exit was reported). */
 void collector_forget(struct collector *c, uint32_t pid);

@@ -35,6 +35,30 @@ static json_t *mem_json(const struct proc_sample *s)
 			 "oom_kills", (json_int_t)s->oom_kills);
 }
 
+static json_t *io_json(const struct proc_sample *s)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}",
+			 "read_bytes", (json_int_t)s->read_bytes,
+			 "write_bytes", (json_int_t)s->write_bytes,
+			 "read_ops", (json_int_t)s->read_ops,
+			 "write_ops", (json_int_t)s->write_ops,
+			 "lat_us", hist_json(&s->io_lat_us),
+			 "queue_us", hist_json(&s->io_queue_us));
+}
+
+static json_t *net_json(const struct proc_sample *s)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+			 "tx_bytes", (json_int_t)s->tx_bytes,
+			 "rx_bytes", (json_int_t)s->rx_bytes,
+			 "retrans", (json_int_t)s->retrans,
+			 "resets", (json_int_t)s->resets,
+			 "connects", (json_int_t)s->connects,
+			 "accepts", (json_int_t)s->accepts,
+			 "closes", (json_int_t)s->closes,
+			 "rtt_us", hist_json(&s->rtt_us));
+}
+
 static char *dump(json_t *o)
 {
 	char *out;
@@ -48,7 +72,7 @@ static char *dump(json_t *o)
 
 char *sample_json(const struct proc_sample *s, const struct interval_info *ii)
 {
-	return dump(json_pack("{s:s, s:f, s:f, s:I, s:s, s:s, s:b, s:o, s:o}",
+	return dump(json_pack("{s:s, s:f, s:f, s:I, s:s, s:s, s:b, s:b, s:o, s:o, s:o, s:o}",
 			      "type", "process",
 			      "ts", round(ii->ts * 1000) / 1000,
 			      "interval_s", round(ii->interval_s * 1000) / 1000,
@@ -56,23 +80,26 @@ char *sample_json(const struct proc_sample *s, const struct interval_info *ii)
 			      "comm", s->comm,
 			      "cgroup", s->cgroup,
 			      "exited", s->exited,
-			      "cpu", cpu_json(s), "mem", mem_json(s)));
+			      "kthread", s->kthread,
+			      "cpu", cpu_json(s), "mem", mem_json(s), "io", io_json(s),
+			      "net", net_json(s)));
 }
 
 char *cgroup_json(const struct proc_sample *g, const struct interval_info *ii)
 {
-	return dump(json_pack("{s:s, s:f, s:f, s:s, s:I, s:o, s:o}",
+	return dump(json_pack("{s:s, s:f, s:f, s:s, s:I, s:o, s:o, s:o, s:o}",
 			      "type", "cgroup",
 			      "ts", round(ii->ts * 1000) / 1000,
 			      "interval_s", round(ii->interval_s * 1000) / 1000,
 			      "cgroup", g->cgroup,
 			      "processes", (json_int_t)g->pid,
-			      "cpu", cpu_json(g), "mem", mem_json(g)));
+			      "cpu", cpu_json(g), "mem", mem_json(g), "io", io_json(g),
+			      "net", net_json(g)));
 }
 
 char *interval_json(const struct interval_info *ii, const char *attach)
 {
-	return dump(json_pack("{s:s, s:f, s:f, s:i, s:s, s:{s:I, s:I, s:I, s:I}}",
+	return dump(json_pack("{s:s, s:f, s:f, s:i, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
 			      "type", "interval",
 			      "ts", round(ii->ts * 1000) / 1000,
 			      "interval_s", round(ii->interval_s * 1000) / 1000,
@@ -82,7 +109,10 @@ char *interval_json(const struct interval_info *ii, const char *attach)
 			      "processes", (json_int_t)ii->dropped[PP_CNT_PROC_DROPPED],
 			      "threads", (json_int_t)ii->dropped[PP_CNT_THREAD_DROPPED],
 			      "mem", (json_int_t)ii->dropped[PP_CNT_MEM_DROPPED],
-			      "rss_unattributed", (json_int_t)ii->dropped[PP_CNT_RSS_UNATTRIBUTED]));
+			      "rss_unattributed", (json_int_t)ii->dropped[PP_CNT_RSS_UNATTRIBUTED],
+			      "io", (json_int_t)ii->dropped[PP_CNT_IO_DROPPED],
+			      "net", (json_int_t)ii->dropped[PP_CNT_NET_DROPPED],
+			      "net_unattributed", (json_int_t)ii->dropped[PP_CNT_NET_UNATTRIBUTED]));
 }
 
 void fmt_count(char *buf, size_t len, uint64_t v)
@@ -117,7 +147,7 @@ void fmt_mib(char *buf, size_t len, int64_t bytes)
 /* PID(7) COMM(14) CPU%(6) RUNQms(7) RQp99us(7) VCSW(6) IVCSW(6) MINFLT(6) MAJF(5) RSSMiB(6): 79 */
 #define ROW_FMT "%7s %-14.14s %6s %7s %7s %6s %6s %6s %5s %6s\n"
 
-void table_header(FILE *f, const struct interval_info *ii, size_t shown, size_t total)
+void table_title(FILE *f, const struct interval_info *ii, size_t shown, size_t total)
 {
 	char when[32] = "";
 	time_t t = (time_t)ii->ts;
@@ -126,7 +156,11 @@ void table_header(FILE *f, const struct interval_info *ii, size_t shown, size_t 
 	if (localtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	fprintf(f, "%s  interval %.1f s  %zu processes active%s\n", when, ii->interval_s, total,
-		shown < total ? " (top by CPU shown)" : "");
+		shown < total ? " (top rows shown)" : "");
+}
+
+void table_header(FILE *f)
+{
 	fprintf(f, ROW_FMT, "PID", "COMM", "CPU%", "RUNQms", "RQp99us", "VCSW", "IVCSW", "MINFLT",
 		"MAJF", "RSSMiB");
 }
@@ -196,4 +230,57 @@ void cgroup_table_row(FILE *f, const struct proc_sample *g, double interval_s)
 	fmt_count(mn, sizeof(mn), g->minflt);
 	fmt_mib(rss, sizeof(rss), g->rss_bytes);
 	fprintf(f, CG_ROW_FMT, name, procs, cpu, rq, p99, iv, mn, rss);
+}
+
+/* PID(7) COMM(14) RD_MiB(7) WR_MiB(7) RD_OPS(6) WR_OPS(6) LATp50us(8) LATp99us(8) QUEp99us(8) */
+#define IO_ROW_FMT "%7s %-14.14s %7s %7s %6s %6s %8s %8s %8s\n"
+
+void table_header_io(FILE *f)
+{
+	fprintf(f, IO_ROW_FMT, "PID", "COMM", "RD_MiB", "WR_MiB", "RD_OPS", "WR_OPS", "LATp50us",
+		"LATp99us", "QUEp99us");
+}
+
+void table_row_io(FILE *f, const struct proc_sample *s)
+{
+	char pid[16], rd[16], wr[16], ro[16], wo[16], p50[16], p99[16], q99[16];
+	char comm[PP_COMM_LEN + 2];
+
+	snprintf(pid, sizeof(pid), "%u", s->pid);
+	snprintf(comm, sizeof(comm), "%s%s", s->comm, s->exited ? "*" : "");
+	fmt_mib(rd, sizeof(rd), (int64_t)s->read_bytes);
+	fmt_mib(wr, sizeof(wr), (int64_t)s->write_bytes);
+	fmt_count(ro, sizeof(ro), s->read_ops);
+	fmt_count(wo, sizeof(wo), s->write_ops);
+	fmt_count(p50, sizeof(p50), (uint64_t)llround(s->io_lat_us.p50));
+	fmt_count(p99, sizeof(p99), (uint64_t)llround(s->io_lat_us.p99));
+	fmt_count(q99, sizeof(q99), (uint64_t)llround(s->io_queue_us.p99));
+	fprintf(f, IO_ROW_FMT, pid, comm, rd, wr, ro, wo, p50, p99, q99);
+}
+
+/* PID(7) COMM(14) TX_MiB(7) RX_MiB(7) RETR(5) RST(4) CONN(5) ACC(5) RTTp50us(8) RTTp99us(8) */
+#define NET_ROW_FMT "%7s %-14.14s %7s %7s %5s %4s %5s %5s %8s %8s\n"
+
+void table_header_net(FILE *f)
+{
+	fprintf(f, NET_ROW_FMT, "PID", "COMM", "TX_MiB", "RX_MiB", "RETR", "RST", "CONN", "ACC",
+		"RTTp50us", "RTTp99us");
+}
+
+void table_row_net(FILE *f, const struct proc_sample *s)
+{
+	char pid[16], tx[16], rx[16], re[16], rs[16], cn[16], ac[16], p50[16], p99[16];
+	char comm[PP_COMM_LEN + 2];
+
+	snprintf(pid, sizeof(pid), "%u", s->pid);
+	snprintf(comm, sizeof(comm), "%s%s", s->comm, s->exited ? "*" : "");
+	fmt_mib(tx, sizeof(tx), (int64_t)s->tx_bytes);
+	fmt_mib(rx, sizeof(rx), (int64_t)s->rx_bytes);
+	fmt_count(re, sizeof(re), s->retrans);
+	fmt_count(rs, sizeof(rs), s->resets);
+	fmt_count(cn, sizeof(cn), s->connects);
+	fmt_count(ac, sizeof(ac), s->accepts);
+	fmt_count(p50, sizeof(p50), (uint64_t)llround(s->rtt_us.p50));
+	fmt_count(p99, sizeof(p99), (uint64_t)llround(s->rtt_us.p99));
+	fprintf(f, NET_ROW_FMT, pid, comm, tx, rx, re, rs, cn, ac, p50, p99);
 }

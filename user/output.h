@@ -23,12 +23,22 @@ void fmt_mib(char *buf, size_t len, int64_t bytes);
 
 #define TABLE_WIDTH 80
 
-/* Header lines of the table (title, column names with units). */
-void table_header(FILE *f, const struct interval_info *ii, size_t shown, size_t total);
+/* Title line (time, interval, how many processes). */
+void table_title(FILE *f, const struct interval_info *ii, size_t shown, size_t total);
+/* Column names with units: scheduler and memory view. */
+void table_header(FILE *f);
 /* One row; never wider than TABLE_WIDTH. */
 void table_row(FILE *f, const struct proc_sample *s, double interval_s);
 /* Footer: drop counters, only when something was dropped. */
 void table_footer(FILE *f, const struct interval_info *ii);
+
+/* The block IO view of processes. */
+void table_header_io(FILE *f);
+void table_row_io(FILE *f, const struct proc_sample *s);
+
+/* The TCP view of processes. */
+void table_header_net(FILE *f);
+void table_row_net(FILE *f, const struct proc_sample *s);
 
 /* The per-cgroup table (--per-cgroup). */
 void cgroup_table_header(FILE *f);

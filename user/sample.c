@@ -10,7 +10,7 @@ static uint64_t delta(uint64_t cur, uint64_t prev)
 
 /* Largest wait in this interval: exact when the cumulative maximum grew,
  * otherwise bounded by the top edge of the highest non-empty slot. */
-static double interval_max_us(const uint32_t *h, uint64_t cur_max_ns, uint64_t prev_max_ns)
+double interval_max_us(const uint32_t *h, uint64_t cur_max_ns, uint64_t prev_max_ns)
 {
 	double lo, hi, cum = (double)cur_max_ns / 1000.0;
 	int i;
@@ -25,11 +25,53 @@ static double interval_max_us(const uint32_t *h, uint64_t cur_max_ns, uint64_t p
 	return hi < cum ? hi : cum;
 }
 
+void hist_delta(const uint32_t *cur, const uint32_t *prev, uint32_t *out)
+{
+	int i;
+
+	for (i = 0; i < PP_HIST_SLOTS; i++)
+		out[i] = cur[i] >= prev[i] ? cur[i] - prev[i] : 0;
+}
+
+static void fill_io(struct proc_sample *s, const struct pp_io_stats *a, const struct pp_io_stats *b,
+		    bool had_prev)
+{
+	s->read_bytes = delta(a->read_bytes, b->read_bytes);
+	s->write_bytes = delta(a->write_bytes, b->write_bytes);
+	s->read_ops = delta(a->read_ops, b->read_ops);
+	s->write_ops = delta(a->write_ops, b->write_ops);
+	hist_delta(a->lat_hist, b->lat_hist, s->io_lat_hist);
+	hist_delta(a->queue_hist, b->queue_hist, s->io_queue_hist);
+	hist_summarize(s->io_lat_hist, PP_HIST_SLOTS,
+		       interval_max_us(s->io_lat_hist, a->lat_max_ns, had_prev ? b->lat_max_ns : 0),
+		       &s->io_lat_us);
+	hist_summarize(s->io_queue_hist, PP_HIST_SLOTS,
+		       interval_max_us(s->io_queue_hist, a->queue_max_ns, had_prev ? b->queue_max_ns : 0),
+		       &s->io_queue_us);
+}
+
+static void fill_net(struct proc_sample *s, const struct pp_net_stats *a,
+		     const struct pp_net_stats *b, bool had_prev)
+{
+	s->tx_bytes = delta(a->tx_bytes, b->tx_bytes);
+	s->rx_bytes = delta(a->rx_bytes, b->rx_bytes);
+	s->retrans = delta(a->retrans, b->retrans);
+	s->resets = delta(a->resets, b->resets);
+	s->connects = delta(a->connects, b->connects);
+	s->accepts = delta(a->accepts, b->accepts);
+	s->closes = delta(a->closes, b->closes);
+	hist_delta(a->rtt_hist, b->rtt_hist, s->rtt_hist);
+	/* RTT maxima are in microseconds already */
+	hist_summarize(s->rtt_hist, PP_HIST_SLOTS,
+		       interval_max_us(s->rtt_hist, a->rtt_max_us * 1000,
+				       had_prev ? b->rtt_max_us * 1000 : 0),
+		       &s->rtt_us);
+}
+
 static void fill(struct proc_sample *s, const struct proc_raw *c, const struct proc_raw *p)
 {
 	static const struct proc_raw zero;
 	uint32_t h[PP_HIST_SLOTS];
-	int i;
 
 	if (!p)
 		p = &zero;
@@ -42,15 +84,14 @@ static void fill(struct proc_sample *s, const struct proc_raw *c, const struct p
 		memcpy(s->comm, a->comm, sizeof(s->comm));
 		s->comm[PP_COMM_LEN - 1] = 0;
 		s->exited = a->flags & PP_PROC_EXITED;
+		s->kthread = a->flags & PP_PROC_KTHREAD;
 		s->cgroup_id = a->cgroup_id;
 		s->oncpu_ns = delta(a->oncpu_ns, b->oncpu_ns);
 		s->runq_wait_ns = delta(a->runq_wait_ns, b->runq_wait_ns);
 		s->nvcsw = delta(a->nvcsw, b->nvcsw);
 		s->nivcsw = delta(a->nivcsw, b->nivcsw);
 		s->migrations = delta(a->migrations, b->migrations);
-		for (i = 0; i < PP_HIST_SLOTS; i++)
-			h[i] = a->runq_hist[i] >= b->runq_hist[i] ? a->runq_hist[i] - b->runq_hist[i]
-								  : a->runq_hist[i];
+		hist_delta(a->runq_hist, b->runq_hist, h);
 		memcpy(s->runq_hist, h, sizeof(h));
 		hist_summarize(h, PP_HIST_SLOTS,
 			       interval_max_us(h, a->runq_max_ns, p->has_sched ? b->runq_max_ns : 0),
@@ -67,12 +108,18 @@ static void fill(struct proc_sample *s, const struct proc_raw *c, const struct p
 		s->reclaim_count = delta(a->reclaim_count, b->reclaim_count);
 		s->oom_kills = delta(a->oom_kills, b->oom_kills);
 	}
+	if (c->has_io)
+		fill_io(s, &c->io, &p->io, p->has_io);
+	if (c->has_net)
+		fill_net(s, &c->net, &p->net, p->has_net);
 }
 
 bool sample_active(const struct proc_sample *s)
 {
 	return s->exited || s->oncpu_ns || s->runq_wait_ns || s->nvcsw || s->nivcsw ||
-	       s->migrations || s->minflt || s->majflt || s->reclaim_stall_ns || s->oom_kills;
+	       s->migrations || s->minflt || s->majflt || s->reclaim_stall_ns || s->oom_kills ||
+	       s->read_ops || s->write_ops || s->tx_bytes || s->rx_bytes || s->retrans ||
+	       s->resets || s->connects || s->accepts || s->closes;
 }
 
 size_t sample_diff(const struct proc_raw *prev, size_t nprev,
@@ -117,6 +164,8 @@ static int cmp_sample(const void *pa, const void *pb)
 	case SORT_MINFLT: r = cmp_u64_desc(a->minflt, b->minflt); break;
 	case SORT_MAJFLT: r = cmp_u64_desc(a->majflt, b->majflt); break;
 	case SORT_RSS: r = cmp_u64_desc((uint64_t)a->rss_bytes, (uint64_t)b->rss_bytes); break;
+	case SORT_IO: r = cmp_u64_desc(a->read_bytes + a->write_bytes, b->read_bytes + b->write_bytes); break;
+	case SORT_NET: r = cmp_u64_desc(a->tx_bytes + a->rx_bytes, b->tx_bytes + b->rx_bytes); break;
 	case SORT_PID: case SORT_KEYS: break;
 	}
 	if (!r)
@@ -166,8 +215,36 @@ size_t sample_by_cgroup(const struct proc_sample *s, size_t n, struct proc_sampl
 		g->reclaim_stall_ns += s[i].reclaim_stall_ns;
 		g->reclaim_count += s[i].reclaim_count;
 		g->oom_kills += s[i].oom_kills;
+		g->read_bytes += s[i].read_bytes;
+		g->write_bytes += s[i].write_bytes;
+		g->read_ops += s[i].read_ops;
+		g->write_ops += s[i].write_ops;
+		for (b = 0; b < PP_HIST_SLOTS; b++) {
+			g->io_lat_hist[b] += s[i].io_lat_hist[b];
+			g->io_queue_hist[b] += s[i].io_queue_hist[b];
+		}
+		if (s[i].io_lat_us.max > g->io_lat_us.max)
+			g->io_lat_us.max = s[i].io_lat_us.max;
+		if (s[i].io_queue_us.max > g->io_queue_us.max)
+			g->io_queue_us.max = s[i].io_queue_us.max;
+		g->tx_bytes += s[i].tx_bytes;
+		g->rx_bytes += s[i].rx_bytes;
+		g->retrans += s[i].retrans;
+		g->resets += s[i].resets;
+		g->connects += s[i].connects;
+		g->accepts += s[i].accepts;
+		g->closes += s[i].closes;
+		for (b = 0; b < PP_HIST_SLOTS; b++)
+			g->rtt_hist[b] += s[i].rtt_hist[b];
+		if (s[i].rtt_us.max > g->rtt_us.max)
+			g->rtt_us.max = s[i].rtt_us.max;
 	}
-	for (j = 0; j < k; j++)
+	for (j = 0; j < k; j++) {
 		hist_summarize(out[j].runq_hist, PP_HIST_SLOTS, out[j].runq_lat_us.max, &out[j].runq_lat_us);
+		hist_summarize(out[j].io_lat_hist, PP_HIST_SLOTS, out[j].io_lat_us.max, &out[j].io_lat_us);
+		hist_summarize(out[j].io_queue_hist, PP_HIST_SLOTS, out[j].io_queue_us.max,
+			       &out[j].io_queue_us);
+		hist_summarize(out[j].rtt_hist, PP_HIST_SLOTS, out[j].rtt_us.max, &out[j].rtt_us);
+	}
 	return k;
 }

@@ -58,6 +58,9 @@ void watch_start(struct watch *w, struct watch_opts *o)
 	}
 	w->keep_idle = o->target.mode == PP_FILTER_PID;
 	w->target = &o->target;
+	w->host = o->target.mode == PP_FILTER_ALL;
+	if (collector_has_net(w->col))
+		netns_baseline(&w->netns);
 	w->last_mono = mono_now();
 }
 
@@ -158,6 +161,66 @@ int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct inte
 	return 0;
 }
 
+int watch_devices(struct watch *w, struct dev_sample **out, size_t *n)
+{
+	struct dev_raw *cur;
+	size_t ncur;
+
+	*out = NULL;
+	*n = 0;
+	if (collector_read_devices(w->col, &cur, &ncur))
+		return -1;
+	*out = calloc(ncur ? ncur : 1, sizeof(**out));
+	if (!*out) {
+		free(cur);
+		return -1;
+	}
+	*n = dev_diff(w->prev_dev, w->nprev_dev, cur, ncur, *out);
+	free(w->prev_dev);
+	w->prev_dev = cur;
+	w->nprev_dev = ncur;
+	return 0;
+}
+
+int watch_conns(struct watch *w, struct conn_sample **out, size_t *n, struct netns_sample **ns,
+		size_t *nns)
+{
+	struct listen_owner lo[256];
+	struct conn_raw *cur;
+	struct timespec now;
+	size_t ncur, nlo, i, j;
+
+	*out = NULL;
+	*ns = NULL;
+	*n = *nns = 0;
+	if (collector_read_conns(w->col, &cur, &ncur))
+		return -1;
+	conn_sort_raw(cur, ncur);
+	*out = calloc(ncur ? ncur : 1, sizeof(**out));
+	*ns = calloc(NETNS_MAX, sizeof(**ns));
+	if (!*out || !*ns) {
+		free(cur);
+		free(*out);
+		free(*ns);
+		*out = NULL;
+		*ns = NULL;
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	*n = conn_diff(w->prev_conn, w->nprev_conn, cur, ncur,
+		       (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec, *out);
+	nlo = collector_read_listeners(w->col, lo, sizeof(lo) / sizeof(lo[0]));
+	*nns = netns_collect(&w->netns, cur, ncur, lo, nlo, w->host, *ns, NETNS_MAX);
+	/* closed connections were reported now and are gone from the kernel */
+	for (i = 0, j = 0; i < ncur; i++)
+		if (!(cur[i].s.flags & PP_SOCK_CLOSED))
+			cur[j++] = cur[i];
+	free(w->prev_conn);
+	w->prev_conn = cur;
+	w->nprev_conn = j;
+	return 0;
+}
+
 void watch_stop(struct watch *w, bool print_prog_stats)
 {
 	if (print_prog_stats)
@@ -165,5 +228,7 @@ void watch_stop(struct watch *w, bool print_prog_stats)
 	collector_close(w->col);
 	procmeta_free(w->meta);
 	free(w->prev);
+	free(w->prev_dev);
+	free(w->prev_conn);
 	memset(w, 0, sizeof(*w));
 }

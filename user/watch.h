@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "collector.h"
 #include "procmeta.h"
+#include "conns.h"
 
 struct watch {
 	struct collector *col;
@@ -15,6 +16,12 @@ struct watch {
 	double last_mono;   /* monotonic seconds at the previous tick */
 	bool keep_idle;     /* report idle processes too (-p) */
 	const struct target *target;
+	struct dev_raw *prev_dev;
+	size_t nprev_dev;
+	struct conn_raw *prev_conn;
+	size_t nprev_conn;
+	struct netns_state netns;
+	bool host;          /* watching the whole host (-a) */
 };
 
 /* Validate, load and attach. Exits with a one-line error on failure. */
@@ -26,6 +33,17 @@ void watch_start(struct watch *w, struct watch_opts *o);
  * once and then forgotten.
  */
 int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct interval_info *ii);
+
+/* Per-disk samples since the previous call (malloc'd, caller frees). */
+int watch_devices(struct watch *w, struct dev_sample **out, size_t *n);
+
+/*
+ * TCP connections that moved data, retransmitted or closed since the
+ * previous call (busiest first), and the namespaces' listen queues. Both
+ * malloc'd; the caller frees them.
+ */
+int watch_conns(struct watch *w, struct conn_sample **out, size_t *n, struct netns_sample **ns,
+		size_t *nns);
 
 void watch_stop(struct watch *w, bool print_prog_stats);
 

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TCP collector: bytes, retransmits, resets, connects, accepts and smoothed
+ * RTT per owning process, and a bounded table of connections.
+ *
+ * Bytes are counted in process context (sock_send_length/sock_recv_length),
+ * where the owner is the current task. Retransmits, RTT samples and state
+ * changes mostly happen in softirq context: they are attributed through the
+ * connection table, whose owner is the process that connected, listened
+ * (for accepted connections) or last moved data on the socket.
+ */
+#include "common.bpf.h"
+#include <bpf/bpf_endian.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define MSG_PEEK 2
+
+enum {
+	ST_ESTABLISHED = 1, ST_SYN_SENT = 2, ST_SYN_RECV = 3, ST_CLOSE = 7, ST_LISTEN = 10,
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PP_MAX_PROCS_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct pp_net_stats);
+} net_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct pp_sock);
+} socks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct pp_listen_key);
+	__type(value, struct pp_listener);
+} listeners SEC(".maps");
+
+static __always_inline struct pp_net_stats *net_of(__u32 tgid)
+{
+	static const struct pp_net_stats zero;
+	struct pp_net_stats *n;
+
+	if (!tgid)
+		return NULL;
+	n = lookup_or_init(&net_stats, &tgid, &zero);
+	if (!n)
+		count_event(PP_CNT_NET_DROPPED);
+	return n;
+}
+
+static __always_inline bool is_tcp(struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	return (family == AF_INET || family == AF_INET6) && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP;
+}
+
+static __always_inline __u32 sk_netns(struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+/* Addresses and ports: complete once the connection is established. */
+static __always_inline void sock_endpoints(struct sock *sk, struct pp_sock *s)
+{
+	s->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	s->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	s->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (s->family == AF_INET) {
+		bpf_core_read(s->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(s->daddr, 4, &sk->__sk_common.skc_daddr);
+	} else {
+		bpf_core_read(s->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(s->daddr, 16, &sk->__sk_common.skc_v6_daddr);
+	}
+}
+
+/* Name the owner: the current task when it is the owner, else blank. */
+static __always_inline void sock_owner(struct pp_sock *s, __u32 owner)
+{
+	s->tgid = owner;
+	if (owner == bpf_get_current_pid_tgid() >> 32)
+		bpf_get_current_comm(s->comm, sizeof(s->comm));
+}
+
+/* The connection's entry, created with `owner` (0: unknown yet). */
+static __always_inline struct pp_sock *sock_entry(struct sock *sk, __u32 owner, bool create)
+{
+	__u64 key = (__u64)sk;
+	struct pp_sock *s = bpf_map_lookup_elem(&socks, &key), init = {};
+
+	if (s || !create)
+		return s;
+	sock_owner(&init, owner);
+	init.netns = sk_netns(sk);
+	sock_endpoints(sk, &init);
+	init.start_ns = bpf_ktime_get_ns();
+	bpf_map_update_elem(&socks, &key, &init, BPF_NOEXIST);
+	s = bpf_map_lookup_elem(&socks, &key);
+	if (!s)
+		count_event(PP_CNT_NET_DROPPED);
+	return s;
+}
+
+/* Data moved in process context: the current task owns the bytes. */
+static __always_inline int on_length(struct sock *sk, int ret, int flags, bool tx)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct pp_net_stats *n;
+	struct pp_sock *s;
+
+	if (ret <= 0 || (!tx && (flags & MSG_PEEK)) || !sk || !is_tcp(sk))
+		return 0;
+	if (!task_selected(t, tgid))
+		return 0;
+	n = net_of(tgid);
+	if (n)
+		__sync_fetch_and_add(tx ? &n->tx_bytes : &n->rx_bytes, ret);
+	s = sock_entry(sk, tgid, true);
+	if (s) {
+		if (s->tgid != tgid)
+			sock_owner(s, tgid); /* accepted, or handed to another process */
+		__sync_fetch_and_add(tx ? &s->tx_bytes : &s->rx_bytes, ret);
+	}
+	return 0;
+}
+
+/* The owner of a connection, for events outside process context. */
+static __always_inline struct pp_net_stats *owner_net(struct sock *sk, struct pp_sock **sp)
+{
+	__u64 key = (__u64)sk;
+	struct pp_sock *s = bpf_map_lookup_elem(&socks, &key);
+
+	*sp = s;
+	if (!s || !s->tgid) {
+		count_event(PP_CNT_NET_UNATTRIBUTED);
+		return NULL;
+	}
+	return net_of(s->tgid);
+}
+
+static __always_inline int on_retransmit(struct sock *sk)
+{
+	struct pp_net_stats *n;
+	struct pp_sock *s;
+
+	if (!sk)
+		return 0;
+	n = owner_net(sk, &s);
+	if (s)
+		__sync_fetch_and_add(&s->retrans, 1);
+	if (n)
+		__sync_fetch_and_add(&n->retrans, 1);
+	return 0;
+}
+
+static __always_inline int on_reset(struct sock *sk)
+{
+	struct pp_net_stats *n;
+	struct pp_sock *s;
+
+	if (!sk)
+		return 0;
+	n = owner_net(sk, &s);
+	if (n)
+		__sync_fetch_and_add(&n->resets, 1);
+	return 0;
+}
+
+static __always_inline int on_probe(struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	struct pp_net_stats *n;
+	struct pp_sock *s = bpf_map_lookup_elem(&socks, &key);
+	__u32 srtt, slot;
+
+	if (!s || !s->tgid)
+		return 0; /* not a connection of a watched process */
+	srtt = BPF_CORE_READ((struct tcp_sock *)sk, srtt_us) >> 3;
+	s->srtt_us = srtt;
+	n = net_of(s->tgid);
+	if (!n)
+		return 0;
+	slot = hist_slot_ns((__u64)srtt * 1000);
+	if (slot < PP_HIST_SLOTS)
+		__sync_fetch_and_add(&n->rtt_hist[slot], 1);
+	if (srtt > n->rtt_max_us)
+		n->rtt_max_us = srtt;
+	return 0;
+}
+
+static __always_inline int on_state(struct sock *sk, int oldstate, int newstate)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct pp_listen_key lk = {};
+	struct pp_listener *owner, l = {};
+	struct pp_net_stats *n;
+	struct pp_sock *s;
+
+	if (!sk || !is_tcp(sk))
+		return 0;
+	lk.netns = sk_netns(sk);
+	lk.port = BPF_CORE_READ(sk, __sk_common.skc_num);
+
+	if (newstate == ST_LISTEN) { /* listen(): process context, backlog already set */
+		if (!task_selected(t, tgid))
+			return 0;
+		l.tgid = tgid;
+		l.backlog = BPF_CORE_READ(sk, sk_max_ack_backlog);
+		if (bpf_map_update_elem(&listeners, &lk, &l, BPF_ANY))
+			count_event(PP_CNT_NET_DROPPED);
+		return 0;
+	}
+	if (oldstate == ST_LISTEN && newstate == ST_CLOSE) {
+		bpf_map_delete_elem(&listeners, &lk);
+		return 0;
+	}
+	if (newstate == ST_SYN_SENT) { /* connect(): process context */
+		if (task_selected(t, tgid))
+			sock_entry(sk, tgid, true);
+		return 0;
+	}
+	if (newstate == ST_ESTABLISHED) {
+		if (oldstate == ST_SYN_SENT) {
+			n = owner_net(sk, &s);
+			if (s)
+				sock_endpoints(sk, s); /* the source port is known now */
+			if (n)
+				__sync_fetch_and_add(&n->connects, 1);
+		} else if (oldstate == ST_SYN_RECV) {
+			owner = bpf_map_lookup_elem(&listeners, &lk);
+			if (!owner)
+				return 0; /* not a listener of a watched process */
+			sock_entry(sk, owner->tgid, true);
+			n = net_of(owner->tgid);
+			if (n)
+				__sync_fetch_and_add(&n->accepts, 1);
+		}
+		return 0;
+	}
+	if (newstate == ST_CLOSE) {
+		__u64 key = (__u64)sk;
+
+		s = bpf_map_lookup_elem(&socks, &key);
+		if (!s)
+			return 0;
+		s->flags |= PP_SOCK_CLOSED;
+		s->close_ns = bpf_ktime_get_ns();
+		if (s->tgid) {
+			n = net_of(s->tgid);
+			if (n)
+				__sync_fetch_and_add(&n->closes, 1);
+		}
+	}
+	return 0;
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(send_length_btf, struct sock *sk, int ret, int flags)
+{
+	return on_length(sk, ret, flags, true);
+}
+
+SEC("raw_tp/sock_send_length")
+int BPF_PROG(send_length_raw, struct sock *sk, int ret, int flags)
+{
+	return on_length(sk, ret, flags, true);
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(recv_length_btf, struct sock *sk, int ret, int flags)
+{
+	return on_length(sk, ret, flags, false);
+}
+
+SEC("raw_tp/sock_recv_length")
+int BPF_PROG(recv_length_raw, struct sock *sk, int ret, int flags)
+{
+	return on_length(sk, ret, flags, false);
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(retransmit_btf, struct sock *sk)
+{
+	return on_retransmit(sk);
+}
+
+SEC("raw_tp/tcp_retransmit_skb")
+int BPF_PROG(retransmit_raw, struct sock *sk)
+{
+	return on_retransmit(sk);
+}
+
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(send_reset_btf, struct sock *sk)
+{
+	return on_reset(sk);
+}
+
+SEC("raw_tp/tcp_send_reset")
+int BPF_PROG(send_reset_raw, struct sock *sk)
+{
+	return on_reset(sk);
+}
+
+SEC("tp_btf/tcp_receive_reset")
+int BPF_PROG(receive_reset_btf, struct sock *sk)
+{
+	return on_reset(sk);
+}
+
+SEC("raw_tp/tcp_receive_reset")
+int BPF_PROG(receive_reset_raw, struct sock *sk)
+{
+	return on_reset(sk);
+}
+
+SEC("tp_btf/tcp_probe")
+int BPF_PROG(probe_btf, struct sock *sk)
+{
+	return on_probe(sk);
+}
+
+SEC("raw_tp/tcp_probe")
+int BPF_PROG(probe_raw, struct sock *sk)
+{
+	return on_probe(sk);
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(set_state_btf, struct sock *sk, int oldstate, int newstate)
+{
+	return on_state(sk, oldstate, newstate);
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(set_state_raw, struct sock *sk, int oldstate, int newstate)
+{
+	return on_state(sk, oldstate, newstate);
+}

@@ -1,0 +1,191 @@
+/*
+ * tcpxfer: TCP server and client with their own byte and connection counts,
+ * printed as one JSON line at exit (the ground truth for the TCP tests).
+ *
+ *   tcpxfer serve [-w] [-b BACKLOG] [-n CONNS] [-q SECONDS] PORT
+ *       listen on PORT; accept CONNS connections (default 1), read each to
+ *       EOF; with -q, do not accept at all: sleep SECONDS with a full queue
+ *   tcpxfer send [-w] ADDR PORT BYTES
+ *       connect and send BYTES, then close
+ *   tcpxfer connect [-w] ADDR PORT COUNT
+ *       open and close COUNT connections one after the other
+ *   tcpxfer flood ADDR PORT COUNT
+ *       start COUNT non-blocking connects at once, hold them 2 s
+ *
+ *   -w  wait for SIGUSR1 before starting (so a tracer can attach by pid)
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	fprintf(stderr, "tcpxfer: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void wait_start(void)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	if (sigwait(&set, &sig))
+		die("sigwait");
+}
+
+static struct sockaddr_in addr_of(const char *ip, const char *port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
+
+	if (inet_pton(AF_INET, ip, &a.sin_addr) != 1) {
+		fprintf(stderr, "tcpxfer: bad address %s\n", ip);
+		exit(2);
+	}
+	return a;
+}
+
+static int serve(int backlog, long conns, int quiet_s, const char *port)
+{
+	struct sockaddr_in a = addr_of("0.0.0.0", port);
+	unsigned long long rx = 0;
+	static char buf[65536];
+	long accepted = 0;
+	int one = 1, s;
+
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0)
+		die("socket");
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(s, (struct sockaddr *)&a, sizeof(a)) || listen(s, backlog))
+		die("bind/listen");
+	printf("{\"listening\":%d}\n", getpid());
+	fflush(stdout);
+	if (quiet_s) {
+		sleep((unsigned int)quiet_s);
+	} else {
+		while (accepted < conns) {
+			int c = accept(s, NULL, NULL);
+			ssize_t n;
+
+			if (c < 0)
+				die("accept");
+			accepted++;
+			while ((n = read(c, buf, sizeof(buf))) > 0)
+				rx += (unsigned long long)n;
+			close(c);
+		}
+	}
+	close(s);
+	printf("{\"pid\":%d,\"rx_bytes\":%llu,\"accepts\":%ld}\n", getpid(), rx, accepted);
+	return 0;
+}
+
+static int connect_to(struct sockaddr_in *a)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (s < 0)
+		die("socket");
+	if (connect(s, (struct sockaddr *)a, sizeof(*a)))
+		die("connect");
+	return s;
+}
+
+static int send_bytes(const char *ip, const char *port, unsigned long long total)
+{
+	struct sockaddr_in a = addr_of(ip, port);
+	unsigned long long sent = 0;
+	static char buf[65536];
+	int s = connect_to(&a);
+
+	memset(buf, 'x', sizeof(buf));
+	while (sent < total) {
+		size_t want = total - sent < sizeof(buf) ? (size_t)(total - sent) : sizeof(buf);
+		ssize_t n = send(s, buf, want, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die("send");
+		}
+		sent += (unsigned long long)n;
+	}
+	close(s);
+	printf("{\"pid\":%d,\"tx_bytes\":%llu}\n", getpid(), sent);
+	return 0;
+}
+
+static int connect_many(const char *ip, const char *port, long count)
+{
+	struct sockaddr_in a = addr_of(ip, port);
+	long i;
+
+	for (i = 0; i < count; i++)
+		close(connect_to(&a));
+	printf("{\"pid\":%d,\"connects\":%ld}\n", getpid(), count);
+	return 0;
+}
+
+static int flood(const char *ip, const char *port, long count)
+{
+	struct sockaddr_in a = addr_of(ip, port);
+	long i, started = 0;
+
+	for (i = 0; i < count; i++) {
+		int s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+		if (s < 0)
+			die("socket");
+		if (!connect(s, (struct sockaddr *)&a, sizeof(a)) || errno == EINPROGRESS)
+			started++;
+	}
+	sleep(2);
+	printf("{\"pid\":%d,\"started\":%ld}\n", getpid(), started);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int c, wait = 0, backlog = 16, quiet = 0;
+	long conns = 1;
+	const char *mode = argc > 1 ? argv[1] : "";
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	optind = 2;
+	while ((c = getopt(argc, argv, "wb:n:q:")) != -1) {
+		switch (c) {
+		case 'w': wait = 1; break;
+		case 'b': backlog = atoi(optarg); break;
+		case 'n': conns = atol(optarg); break;
+		case 'q': quiet = atoi(optarg); break;
+		default: return 2;
+		}
+	}
+	argv += optind;
+	argc -= optind;
+	if (wait)
+		wait_start();
+	if (!strcmp(mode, "serve") && argc == 1)
+		return serve(backlog, conns, quiet, argv[0]);
+	if (!strcmp(mode, "send") && argc == 3)
+		return send_bytes(argv[0], argv[1], strtoull(argv[2], NULL, 10));
+	if (!strcmp(mode, "connect") && argc == 3)
+		return connect_many(argv[0], argv[1], atol(argv[2]));
+	if (!strcmp(mode, "flood") && argc == 3)
+		return flood(argv[0], argv[1], atol(argv[2]));
+	fprintf(stderr, "usage: tcpxfer serve|send|connect|flood ... (see the source)\n");
+	return 2;
+}
