@@ -68,6 +68,20 @@ static void emit(const struct watch_opts *o, struct watch *w, struct proc_sample
 		fflush(stdout);
 		return;
 	}
+	/* the io and net views list only processes that did IO or TCP */
+	if (o->view != VIEW_SCHED) {
+		size_t k = 0;
+
+		for (i = 0; i < n; i++) {
+			bool io = s[i].read_ops || s[i].write_ops;
+			bool net = s[i].tx_bytes || s[i].rx_bytes || s[i].retrans || s[i].resets ||
+				   s[i].connects || s[i].accepts || s[i].closes;
+
+			if (o->view == VIEW_IO ? io : net)
+				s[k++] = s[i];
+		}
+		n = k;
+	}
 	shown = o->rows && o->rows < n ? o->rows : n;
 	table_title(stdout, ii, shown, n);
 	if (o->view == VIEW_IO)

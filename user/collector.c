@@ -30,6 +30,13 @@ struct collector {
 	int nperf;
 	struct bpf_link *links[32];
 	int nlinks;
+	struct pending {
+		struct bpf_program *prog;
+		const char *tp;
+		bool perf;
+		__u64 config, period;
+	} pend[48];
+	int npend;
 	/* read buffers, sized once for the maps */
 	struct proc_raw *rbuf;
 	struct pp_sched_stats *pbuf;
@@ -87,8 +94,8 @@ static int perf_open(__u32 type, __u64 config, __u64 period, int cpu)
 }
 
 /* Open one software event per online CPU and attach `prog` to each. */
-static int attach_per_cpu(struct collector *c, struct bpf_program *prog, __u64 config,
-			  __u64 period, char *err, size_t errlen)
+static int attach_per_cpu_now(struct collector *c, struct bpf_program *prog, __u64 config,
+			      __u64 period, char *err, size_t errlen)
 {
 	static bool mask[MAX_PERF_FDS];
 	int cpu, ncpu = libbpf_num_possible_cpus();
@@ -146,28 +153,79 @@ static int choose(struct tp_prog *tps, int n, bool raw_tp, bool verbose)
 	return usable;
 }
 
+static int attach_tp_now(struct collector *c, struct bpf_program *p, const char *tp, char *err,
+			 size_t errlen)
+{
+	struct bpf_link *l;
+
+	if (c->nlinks >= (int)(sizeof(c->links) / sizeof(c->links[0]))) {
+		snprintf(err, errlen, "internal: too many links");
+		return -1;
+	}
+	l = bpf_program__attach(p);
+	if (!l) {
+		snprintf(err, errlen, "attaching %s (%s) failed: %s", tp, c->raw_tp ? "raw_tp" : "tp_btf",
+			 strerror(errno));
+		return -1;
+	}
+	c->links[c->nlinks++] = l;
+	return 0;
+}
+
+/*
+ * Attachments wait until every collector is loaded, so that all of them
+ * start counting at the same moment (and loading the later ones, which
+ * takes a while, is not counted by the earlier ones).
+ */
+static int defer(struct collector *c, struct bpf_program *p, const char *tp, bool perf,
+		 __u64 config, __u64 period, char *err, size_t errlen)
+{
+	struct pending *x;
+
+	if (c->npend >= (int)(sizeof(c->pend) / sizeof(c->pend[0]))) {
+		snprintf(err, errlen, "internal: too many programs");
+		return -1;
+	}
+	x = &c->pend[c->npend++];
+	x->prog = p;
+	x->tp = tp;
+	x->perf = perf;
+	x->config = config;
+	x->period = period;
+	return 0;
+}
+
 static int attach_tps(struct collector *c, struct tp_prog *tps, int n, char *err, size_t errlen)
 {
 	int i;
 
 	for (i = 0; i < n; i++) {
 		struct bpf_program *p = c->raw_tp ? tps[i].raw : tps[i].btf;
-		struct bpf_link *l;
 
-		if (!bpf_program__autoload(p))
-			continue;
-		if (c->nlinks >= (int)(sizeof(c->links) / sizeof(c->links[0]))) {
-			snprintf(err, errlen, "internal: too many links");
+		if (bpf_program__autoload(p) && defer(c, p, tps[i].tp, false, 0, 0, err, errlen))
 			return -1;
-		}
-		l = bpf_program__attach(p);
-		if (!l) {
-			snprintf(err, errlen, "attaching %s (%s) failed: %s", tps[i].tp,
-				 c->raw_tp ? "raw_tp" : "tp_btf", strerror(errno));
-			return -1;
-		}
-		c->links[c->nlinks++] = l;
 	}
+	return 0;
+}
+
+static int attach_per_cpu(struct collector *c, struct bpf_program *prog, __u64 config,
+			  __u64 period, char *err, size_t errlen)
+{
+	return defer(c, prog, bpf_program__name(prog), true, config, period, err, errlen);
+}
+
+static int attach_pending(struct collector *c, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < c->npend; i++) {
+		struct pending *x = &c->pend[i];
+
+		if (x->perf ? attach_per_cpu_now(c, x->prog, x->config, x->period, err, errlen)
+			    : attach_tp_now(c, x->prog, x->tp, err, errlen))
+			return -1;
+	}
+	c->npend = 0;
 	return 0;
 }
 
@@ -421,6 +479,7 @@ static void teardown(struct collector *c)
 	for (i = 0; i < c->nlinks; i++)
 		bpf_link__destroy(c->links[i]);
 	c->nlinks = 0;
+	c->npend = 0;
 	net_bpf__destroy(c->net);
 	io_bpf__destroy(c->io);
 	mem_bpf__destroy(c->mem);
@@ -446,53 +505,38 @@ static int fill_pid_filter(struct collector *c, const struct target *t, char *er
 	return 0;
 }
 
-/* Undo what an optional collector attached, keeping the others. */
-static void drop_links(struct collector *c, int nlinks, int nperf)
-{
-	while (c->nperf > nperf) {
-		c->nperf--;
-		bpf_link__destroy(c->perf_links[c->nperf]);
-		close(c->perf_fds[c->nperf]);
-	}
-	while (c->nlinks > nlinks)
-		bpf_link__destroy(c->links[--c->nlinks]);
-}
-
 static int open_all(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
 {
-	int nlinks, nperf;
 	char merr[256];
+	int mark;
 
 	if (open_sched(c, o, err, errlen))
 		return -1;
 	if (o->target->mode == PP_FILTER_PID && fill_pid_filter(c, o->target, err, errlen))
 		return -1;
-	nlinks = c->nlinks;
-	nperf = c->nperf;
+	mark = c->npend;
 	if (open_mem(c, o, merr, sizeof(merr))) {
 		/* the scheduler numbers are still worth having */
 		fprintf(stderr, "perfpilot: memory statistics unavailable: %s\n", merr);
-		drop_links(c, nlinks, nperf);
+		c->npend = mark;
 		mem_bpf__destroy(c->mem);
 		c->mem = NULL;
 	}
-	nlinks = c->nlinks;
-	nperf = c->nperf;
+	mark = c->npend;
 	if (open_io(c, o, merr, sizeof(merr))) {
 		fprintf(stderr, "perfpilot: block IO statistics unavailable: %s\n", merr);
-		drop_links(c, nlinks, nperf);
+		c->npend = mark;
 		io_bpf__destroy(c->io);
 		c->io = NULL;
 	}
-	nlinks = c->nlinks;
-	nperf = c->nperf;
+	mark = c->npend;
 	if (open_net(c, o, merr, sizeof(merr))) {
 		fprintf(stderr, "perfpilot: TCP statistics unavailable: %s\n", merr);
-		drop_links(c, nlinks, nperf);
+		c->npend = mark;
 		net_bpf__destroy(c->net);
 		c->net = NULL;
 	}
-	return 0;
+	return attach_pending(c, err, errlen);
 }
 
 static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
