@@ -37,6 +37,14 @@ struct {
 	__type(value, struct pp_sock);
 } socks SEC(".maps");
 
+/* Connections closed since user space last read them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct pp_closed_key);
+	__type(value, struct pp_sock);
+} closed_socks SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
@@ -128,7 +136,7 @@ static __always_inline int on_length(struct sock *sk, int ret, int flags, bool t
 		__sync_fetch_and_add(tx ? &n->tx_bytes : &n->rx_bytes, ret);
 	s = sock_entry(sk, tgid, true);
 	if (s) {
-		if (s->tgid != tgid)
+		if (s->tgid != tgid || !s->comm[0])
 			sock_owner(s, tgid); /* accepted, or handed to another process */
 		__sync_fetch_and_add(tx ? &s->tx_bytes : &s->rx_bytes, ret);
 	}
@@ -250,9 +258,9 @@ static __always_inline int on_state(struct sock *sk, int oldstate, int newstate)
 		return 0;
 	}
 	if (newstate == ST_CLOSE) {
-		__u64 key = (__u64)sk;
+		struct pp_closed_key ck = {.sk = (__u64)sk};
 
-		s = bpf_map_lookup_elem(&socks, &key);
+		s = bpf_map_lookup_elem(&socks, &ck.sk);
 		if (!s)
 			return 0;
 		s->flags |= PP_SOCK_CLOSED;
@@ -262,6 +270,11 @@ static __always_inline int on_state(struct sock *sk, int oldstate, int newstate)
 			if (n)
 				__sync_fetch_and_add(&n->closes, 1);
 		}
+		/* out of the live table: the socket's memory may be reused at once */
+		ck.start_ns = s->start_ns;
+		if (bpf_map_update_elem(&closed_socks, &ck, s, BPF_ANY))
+			count_event(PP_CNT_NET_DROPPED);
+		bpf_map_delete_elem(&socks, &ck.sk);
 	}
 	return 0;
 }

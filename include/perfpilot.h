@@ -170,6 +170,13 @@ struct pp_sock {
 	char comm[PP_COMM_LEN]; /* the owner's name when it was set */
 };
 
+/* A closed connection waiting to be reported: its socket and when it began
+ * (a socket's memory is soon reused by another connection). */
+struct pp_closed_key {
+	__u64 sk;
+	__u64 start_ns;
+};
+
 /* A listening socket's owner and its listen() backlog. */
 struct pp_listener {
 	__u32 tgid;

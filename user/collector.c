@@ -851,24 +851,29 @@ int collector_read_devices(struct collector *c, struct dev_raw **out, size_t *n)
 
 int collector_read_conns(struct collector *c, struct conn_raw **out, size_t *n)
 {
-	size_t cap, i, got;
+	size_t cap, ccap, i, got, gotc;
+	struct pp_closed_key *ckeys;
 	struct pp_sock *vals;
 	struct conn_raw *v;
 	__u64 *keys;
-	int fd;
+	int fd, cfd;
 
 	*out = NULL;
 	*n = 0;
 	if (!c->net)
 		return 0;
 	fd = bpf_map__fd(c->net->maps.socks);
+	cfd = bpf_map__fd(c->net->maps.closed_socks);
 	cap = bpf_map__max_entries(c->net->maps.socks);
-	vals = calloc(cap, sizeof(*vals));
+	ccap = bpf_map__max_entries(c->net->maps.closed_socks);
+	vals = calloc(cap + ccap, sizeof(*vals));
 	keys = calloc(cap, sizeof(*keys));
-	v = calloc(cap ? cap : 1, sizeof(*v));
-	if (!vals || !keys || !v) {
+	ckeys = calloc(ccap, sizeof(*ckeys));
+	v = calloc(cap + ccap, sizeof(*v));
+	if (!vals || !keys || !ckeys || !v) {
 		free(vals);
 		free(keys);
+		free(ckeys);
 		free(v);
 		return -1;
 	}
@@ -876,14 +881,19 @@ int collector_read_conns(struct collector *c, struct conn_raw **out, size_t *n)
 	for (i = 0; i < got; i++) {
 		v[i].key = keys[i];
 		v[i].s = vals[i];
+	}
+	gotc = dump_map_k(cfd, ccap, ckeys, sizeof(*ckeys), vals + got, sizeof(*vals));
+	for (i = 0; i < gotc; i++) {
+		v[got + i].key = ckeys[i].sk;
+		v[got + i].s = vals[got + i];
 		/* a closed connection is reported once, then dropped */
-		if (vals[i].flags & PP_SOCK_CLOSED)
-			bpf_map_delete_elem(fd, &keys[i]);
+		bpf_map_delete_elem(cfd, &ckeys[i]);
 	}
 	free(vals);
 	free(keys);
+	free(ckeys);
 	*out = v;
-	*n = got;
+	*n = got + gotc;
 	return 0;
 }
 
@@ -909,6 +919,18 @@ size_t collector_read_listeners(struct collector *c, struct listen_owner *out, s
 		n++;
 	}
 	return n;
+}
+
+int collector_add_listener(struct collector *c, uint32_t netns, uint16_t port, uint32_t pid,
+			   uint32_t backlog)
+{
+	struct pp_listen_key key = {.netns = netns, .port = port};
+	struct pp_listener l = {.tgid = pid, .backlog = backlog};
+
+	if (!c->net)
+		return -1;
+	/* BPF_NOEXIST: a listen() seen since the start knows better */
+	return bpf_map_update_elem(bpf_map__fd(c->net->maps.listeners), &key, &l, BPF_NOEXIST);
 }
 
 bool collector_has_net(const struct collector *c)

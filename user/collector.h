@@ -58,6 +58,10 @@ struct listen_owner {
 /* Listening sockets of watched processes (netns, port, owner). */
 size_t collector_read_listeners(struct collector *c, struct listen_owner *out, size_t max);
 
+/* Tell the TCP collector about a listener that existed before it started. */
+int collector_add_listener(struct collector *c, uint32_t netns, uint16_t port, uint32_t pid,
+			   uint32_t backlog);
+
 /* Is the TCP collector loaded? */
 bool collector_has_net(const struct collector *c);
 

@@ -8,15 +8,19 @@
 #include <unistd.h>
 #include <string.h>
 #include "conns.h"
+#include "listeners.h"
 #include "output.h"
 
 #define PP_AF_INET 2
 
+/* a connection is its socket address and the time it was first seen */
 static int cmp_key(const void *a, const void *b)
 {
 	const struct conn_raw *x = a, *y = b;
 
-	return x->key < y->key ? -1 : x->key > y->key;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->s.start_ns < y->s.start_ns ? -1 : x->s.start_ns > y->s.start_ns;
 }
 
 void conn_sort_raw(struct conn_raw *v, size_t n)
@@ -73,9 +77,9 @@ size_t conn_diff(const struct conn_raw *prev, size_t nprev, const struct conn_ra
 		struct conn_sample *c = &out[n];
 		uint64_t end;
 
-		while (j < nprev && prev[j].key < cur[i].key)
+		while (j < nprev && cmp_key(&prev[j], &cur[i]) < 0)
 			j++;
-		if (j < nprev && prev[j].key == cur[i].key)
+		if (j < nprev && !cmp_key(&prev[j], &cur[i]))
 			b = &prev[j].s;
 		memset(c, 0, sizeof(*c));
 		c->pid = a->tgid;
@@ -261,6 +265,7 @@ void netns_baseline(struct netns_state *st)
 		if (!ns || seen)
 			continue;
 		st->netns[st->n] = ns;
+		st->pid[st->n] = pid;
 		st->overflows[st->n] = read_netstat(pid, "ListenOverflows");
 		st->drops[st->n] = read_netstat(pid, "ListenDrops");
 		st->n++;
@@ -291,12 +296,51 @@ static long long since(struct netns_state *st, uint32_t netns, long long now, bo
 	return now;
 }
 
+/* Owner of a listening socket inode: cached, else found in /proc/PID/fd. */
+static uint32_t owner_of_inode(struct netns_state *st, struct diag_listener *l)
+{
+	size_t i;
+
+	for (i = 0; i < st->nowners; i++)
+		if (st->inode[i] == l->inode)
+			return st->owner[i];
+	listener_owners(l, 1, NULL, 0);
+	if (st->nowners < sizeof(st->inode) / sizeof(st->inode[0])) {
+		st->inode[st->nowners] = l->inode;
+		st->owner[st->nowners++] = l->pid;
+	}
+	return l->pid;
+}
+
+/* The namespace's listeners: queues and backlogs from sock_diag, owners
+ * from the BPF table (listen() seen) or the processes' file descriptors. */
+static void fill_listeners(struct netns_state *st, struct netns_sample *o, uint32_t pid,
+			   const struct listen_owner *lo, size_t nlo)
+{
+	struct diag_listener l[NETNS_MAX_LISTENERS];
+	int n = diag_listeners(pid, l, NETNS_MAX_LISTENERS), j;
+	size_t m;
+
+	for (j = 0; j < n && o->nl < NETNS_MAX_LISTENERS; j++) {
+		struct netns_listener *x = &o->l[o->nl++];
+
+		x->port = l[j].port;
+		x->accept_queue = l[j].accept_queue;
+		x->backlog = l[j].backlog;
+		for (m = 0; m < nlo; m++)
+			if (lo[m].netns == o->netns && lo[m].port == l[j].port)
+				x->pid = lo[m].pid;
+		if (!x->pid)
+			x->pid = owner_of_inode(st, &l[j]);
+	}
+}
+
 size_t netns_collect(struct netns_state *st, const struct conn_raw *conns, size_t nconns,
 		     const struct listen_owner *lo, size_t nlo, bool host,
 		     struct netns_sample *out, size_t max)
 {
 	uint32_t ns[NETNS_MAX], pid[NETNS_MAX];
-	size_t n = 0, i, j, k;
+	size_t n = 0, i;
 
 	if (host)
 		add_ns(ns, pid, &n, NETNS_MAX, netns_of(0), (uint32_t)getpid());
@@ -306,8 +350,6 @@ size_t netns_collect(struct netns_state *st, const struct conn_raw *conns, size_
 		add_ns(ns, pid, &n, NETNS_MAX, conns[i].s.netns, conns[i].s.tgid);
 	for (i = 0; i < n && i < max; i++) {
 		struct netns_sample *o = &out[i];
-		struct listener l[NETNS_MAX_LISTENERS];
-		static const char *const files[] = {"tcp", "tcp6"};
 		long long v;
 
 		memset(o, 0, sizeof(*o));
@@ -316,31 +358,7 @@ size_t netns_collect(struct netns_state *st, const struct conn_raw *conns, size_
 		o->listen_overflows = v < 0 ? -1 : since(st, ns[i], v, true);
 		v = read_netstat(pid[i], "ListenDrops");
 		o->listen_drops = v < 0 ? -1 : since(st, ns[i], v, false);
-		for (k = 0; k < 2; k++) {
-			char fn[64];
-			size_t nl;
-			FILE *f;
-
-			snprintf(fn, sizeof(fn), "/proc/%u/net/%s", pid[i], files[k]);
-			f = fopen(fn, "r");
-			if (!f)
-				continue;
-			nl = parse_listeners(f, l, NETNS_MAX_LISTENERS);
-			fclose(f);
-			for (j = 0; j < nl && o->nl < NETNS_MAX_LISTENERS; j++) {
-				struct netns_listener *x = &o->l[o->nl++];
-				size_t m;
-
-				x->port = l[j].port;
-				x->accept_queue = l[j].accept_queue;
-				for (m = 0; m < nlo; m++) {
-					if (lo[m].netns == ns[i] && lo[m].port == l[j].port) {
-						x->pid = lo[m].pid;
-						x->backlog = lo[m].backlog;
-					}
-				}
-			}
-		}
+		fill_listeners(st, o, pid[i], lo, nlo);
 	}
 	return n < max ? n : max;
 }
@@ -375,13 +393,8 @@ void netns_print(FILE *f, const struct netns_sample *n)
 
 	fprintf(f, "netns %u: listen overflows %lld, drops %lld\n", n->netns, n->listen_overflows,
 		n->listen_drops);
-	for (i = 0; i < n->nl; i++) {
-		char backlog[16] = "?";
-
-		if (n->l[i].pid)
-			snprintf(backlog, sizeof(backlog), "%u", n->l[i].backlog);
-		fprintf(f, "  listener :%u pid %u accept queue %u/%s%s\n", n->l[i].port, n->l[i].pid,
-			n->l[i].accept_queue, backlog,
+	for (i = 0; i < n->nl; i++)
+		fprintf(f, "  listener :%u pid %u accept queue %u/%u%s\n", n->l[i].port, n->l[i].pid,
+			n->l[i].accept_queue, n->l[i].backlog,
 			n->l[i].backlog && n->l[i].accept_queue >= n->l[i].backlog ? " FULL" : "");
-	}
 }

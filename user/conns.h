@@ -69,8 +69,12 @@ struct netns_sample {
 /* Counters kept between intervals. */
 struct netns_state {
 	uint32_t netns[NETNS_MAX];
+	uint32_t pid[NETNS_MAX];      /* a process inside, at the baseline */
 	long long overflows[NETNS_MAX], drops[NETNS_MAX];
 	size_t n;
+	/* owners of listening sockets found through /proc/PID/fd */
+	uint32_t inode[256], owner[256];
+	size_t nowners;
 };
 
 /* Record every namespace's counters now, so intervals count from here. */

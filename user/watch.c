@@ -4,6 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "watch.h"
+#include "listeners.h"
 
 double mono_now(void)
 {
@@ -19,6 +20,55 @@ double wall_now(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Does the -a/-p/-c target select this process? (user-space check) */
+static bool selects(const struct watch_opts *o, uint32_t pid)
+{
+	char path[PP_CGROUP_PATH_MAX];
+	struct cg_view v = {0};
+	size_t i, len;
+
+	switch (o->target.mode) {
+	case PP_FILTER_ALL:
+		return true;
+	case PP_FILTER_PID:
+		for (i = 0; i < o->target.npids; i++)
+			if (o->target.pids[i] == pid)
+				return true;
+		return false;
+	case PP_FILTER_CGROUP:
+		v.hier = o->cg.hier;
+		snprintf(v.controller, sizeof(v.controller), "%s", o->cg.controller);
+		cg_path_of_pid(&v, pid, path, sizeof(path));
+		len = strlen(o->cg.rel);
+		return !strcmp(o->cg.rel, "/") ||
+		       (!strncmp(path, o->cg.rel, len) && (path[len] == 0 || path[len] == '/'));
+	}
+	return false;
+}
+
+/*
+ * Listeners opened before perfpilot started: the BPF side never saw their
+ * listen(), so tell it their owners, for accepts to be charged to them.
+ */
+static void seed_listeners(struct watch *w, const struct watch_opts *o)
+{
+	struct diag_listener l[256];
+	size_t i;
+	int j, n;
+
+	for (i = 0; i < w->netns.n; i++) {
+		n = diag_listeners(w->netns.pid[i], l, sizeof(l) / sizeof(l[0]));
+		if (n <= 0)
+			continue;
+		listener_owners(l, (size_t)n, o->target.mode == PP_FILTER_PID ? o->target.pids : NULL,
+				o->target.mode == PP_FILTER_PID ? o->target.npids : 0);
+		for (j = 0; j < n; j++)
+			if (l[j].pid && selects(o, l[j].pid))
+				collector_add_listener(w->col, w->netns.netns[i], l[j].port, l[j].pid,
+						       l[j].backlog);
+	}
 }
 
 void watch_start(struct watch *w, struct watch_opts *o)
@@ -59,8 +109,10 @@ void watch_start(struct watch *w, struct watch_opts *o)
 	w->keep_idle = o->target.mode == PP_FILTER_PID;
 	w->target = &o->target;
 	w->host = o->target.mode == PP_FILTER_ALL;
-	if (collector_has_net(w->col))
+	if (collector_has_net(w->col)) {
 		netns_baseline(&w->netns);
+		seed_listeners(w, o);
+	}
 	w->last_mono = mono_now();
 }
 
