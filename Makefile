@@ -11,8 +11,10 @@ CC        ?= gcc
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
 
+# CFLAGS may be set on the command line (the sanitizer build does);
+# the project's own flags are added to them
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(BUILD)/skel -Iuser
+PP_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(BUILD)/skel -Iuser
 LIBS      := -lbpf -lelf -lz -ljansson -lncursesw -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
               -Ivmlinux/$(ARCH) -Iinclude -Ibpf
@@ -41,7 +43,7 @@ perfpilot: $(BUILD)/perfpilot
 	@cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/perfpilot: $(USER_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(PP_CFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/common.bpf.h include/perfpilot.h vmlinux/$(ARCH)/vmlinux.h
 	@mkdir -p $(@D)
@@ -53,19 +55,19 @@ $(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
 
 $(BUILD)/obj/%.o: user/%.c $(SKELS) $(wildcard include/*.h user/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(PP_CFLAGS) -c $< -o $@
 
 # unit tests: normal and with AddressSanitizer + UndefinedBehaviorSanitizer
 $(BUILD)/tests/%: tests/unit/%.c $(PURE_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) -lcmocka
+	$(CC) $(CFLAGS) $(PP_CFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
 $(BUILD)/workloads/%: tests/workloads/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -o $@ $< -lpthread
 
 unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+	@rc=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || rc=1; done; exit $$rc
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="-O1 -g $(SAN_FLAGS)" build/asan/perfpilot unit

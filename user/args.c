@@ -13,7 +13,7 @@ int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned lon
 	unsigned long v;
 	char *end;
 
-	if (!s || !*s || *s == '-' || *s == '+')
+	if (!s || *s < '0' || *s > '9') /* no sign, no blanks */
 		return -1;
 	errno = 0;
 	v = strtoul(s, &end, 10);

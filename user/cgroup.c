@@ -59,9 +59,13 @@ int cg_parse_mountinfo(FILE *f, struct cg_mounts *out)
 			char *o, *s2 = NULL;
 
 			for (o = strtok_r(opts, ",", &s2); o; o = strtok_r(NULL, ",", &s2)) {
-				static const char *skip[] = {"rw", "ro", "relatime", "noexec", "nosuid",
-							     "nodev", "xattr", "clone_children",
-							     "noprefix", "cpuset_v2_mode", NULL};
+				/* mount flags, not controllers */
+				static const char *skip[] = {"rw", "ro", "relatime", "noatime",
+							     "nodiratime", "strictatime", "noexec",
+							     "nosuid", "nodev", "xattr", "clone_children",
+							     "noprefix", "cpuset_v2_mode", "favordynmods",
+							     "nsdelegate", "memory_recursiveprot",
+							     "memory_localevents", NULL};
 				bool ignored = false;
 				int k;
 
@@ -250,7 +254,9 @@ int cg_parse_proc_cgroup(FILE *f, enum pp_cgroup_hier hier, const char *controll
 		nl = strchr(c2, '\n');
 		if (nl)
 			*nl = 0;
+		*c1 = 0;
 		*c2 = 0;
+		/* line = hierarchy id, c1 + 1 = controllers, c2 + 1 = path */
 		if (hier == PP_CGROUP_V2) {
 			if (strcmp(line, "0") || c1[1])
 				continue;

@@ -112,10 +112,13 @@ char *conn_json(const struct conn_sample *c, double ts, double interval_s)
 	json_t *o;
 	char *s;
 
+	char comm[PP_COMM_LEN * 2];
+
+	utf8_clean(comm, sizeof(comm), c->comm);
 	o = json_pack("{s:s, s:f, s:f, s:I, s:s, s:I, s:s, s:i, s:s, s:i, s:I, s:I, s:I, s:I, s:b, s:f}",
 		      "type", "connection", "ts", round(ts * 1000) / 1000,
 		      "interval_s", round(interval_s * 1000) / 1000,
-		      "pid", (json_int_t)c->pid, "comm", c->comm, "netns", (json_int_t)c->netns,
+		      "pid", (json_int_t)c->pid, "comm", comm, "netns", (json_int_t)c->netns,
 		      "saddr", c->saddr, "sport", c->sport, "daddr", c->daddr, "dport", c->dport,
 		      "tx_bytes", (json_int_t)c->tx_bytes, "rx_bytes", (json_int_t)c->rx_bytes,
 		      "retrans", (json_int_t)c->retrans, "srtt_us", (json_int_t)c->srtt_us,
@@ -142,8 +145,8 @@ void conn_table_row(FILE *f, const struct conn_sample *c)
 	snprintf(pid, sizeof(pid), "%u", c->pid);
 	snprintf(l, sizeof(l), "%s:%u", c->saddr, c->sport);
 	snprintf(r, sizeof(r), "%s:%u%s", c->daddr, c->dport, c->closed ? "*" : "");
-	fmt_mib(tx, sizeof(tx), (int64_t)c->tx_bytes);
-	fmt_mib(rx, sizeof(rx), (int64_t)c->rx_bytes);
+	fmt_num(tx, sizeof(tx), (double)c->tx_bytes / 1048576.0, 6);
+	fmt_num(rx, sizeof(rx), (double)c->rx_bytes / 1048576.0, 6);
 	fmt_count(re, sizeof(re), c->retrans);
 	fprintf(f, CONN_FMT, pid, c->comm, l, r, tx, rx, re);
 }

@@ -113,8 +113,8 @@ void dev_table_row(FILE *f, const struct dev_sample *d, double interval_s)
 	char rb[16], wb[16], r[16], w[16], p50[16], p99[16], q99[16], in[16], pk[16];
 	double sec = interval_s > 0 ? interval_s : 1;
 
-	snprintf(rb, sizeof(rb), "%.1f", (double)d->read_bytes / 1e6 / sec);
-	snprintf(wb, sizeof(wb), "%.1f", (double)d->write_bytes / 1e6 / sec);
+	fmt_num(rb, sizeof(rb), (double)d->read_bytes / 1e6 / sec, 8);
+	fmt_num(wb, sizeof(wb), (double)d->write_bytes / 1e6 / sec, 8);
 	fmt_count(r, sizeof(r), (uint64_t)llround((double)d->read_ops / sec));
 	fmt_count(w, sizeof(w), (uint64_t)llround((double)d->write_ops / sec));
 	fmt_count(p50, sizeof(p50), (uint64_t)llround(d->lat_us.p50));

@@ -5,6 +5,36 @@
 #include <time.h>
 #include "output.h"
 
+/*
+ * JSON strings must be UTF-8; a comm cut at 15 bytes by the kernel can end
+ * in half a character. Copy `in`, replacing invalid bytes with '?'
+ * (control characters are valid: the JSON writer escapes them).
+ */
+void utf8_clean(char *out, size_t len, const char *in)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t w = 0;
+
+	while (*p && w + 1 < len) {
+		int n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+		      : (*p & 0xf8) == 0xf0 ? 4 : 0;
+		int i;
+
+		for (i = 1; i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				n = 0;
+		if (n == 0 || (n == 2 && *p < 0xc2) || w + (size_t)n >= len) {
+			out[w++] = '?'; /* invalid, overlong or no room */
+			p++;
+			continue;
+		}
+		memcpy(out + w, p, (size_t)n);
+		w += (size_t)n;
+		p += n;
+	}
+	out[w] = 0;
+}
+
 static json_t *hist_json(const struct hist_summary *h)
 {
 	return json_pack("{s:I, s:f, s:f, s:f, s:f}", "count", (json_int_t)h->count,
@@ -72,13 +102,17 @@ static char *dump(json_t *o)
 
 char *sample_json(const struct proc_sample *s, const struct interval_info *ii)
 {
+	char comm[PP_COMM_LEN * 2], cgroup[PP_CGROUP_PATH_MAX];
+
+	utf8_clean(comm, sizeof(comm), s->comm);
+	utf8_clean(cgroup, sizeof(cgroup), s->cgroup);
 	return dump(json_pack("{s:s, s:f, s:f, s:I, s:s, s:s, s:b, s:b, s:o, s:o, s:o, s:o}",
 			      "type", "process",
 			      "ts", round(ii->ts * 1000) / 1000,
 			      "interval_s", round(ii->interval_s * 1000) / 1000,
 			      "pid", (json_int_t)s->pid,
-			      "comm", s->comm,
-			      "cgroup", s->cgroup,
+			      "comm", comm,
+			      "cgroup", cgroup,
 			      "exited", s->exited,
 			      "kthread", s->kthread,
 			      "cpu", cpu_json(s), "mem", mem_json(s), "io", io_json(s),
@@ -87,11 +121,14 @@ char *sample_json(const struct proc_sample *s, const struct interval_info *ii)
 
 char *cgroup_json(const struct proc_sample *g, const struct interval_info *ii)
 {
+	char cgroup[PP_CGROUP_PATH_MAX];
+
+	utf8_clean(cgroup, sizeof(cgroup), g->cgroup);
 	return dump(json_pack("{s:s, s:f, s:f, s:s, s:I, s:o, s:o, s:o, s:o}",
 			      "type", "cgroup",
 			      "ts", round(ii->ts * 1000) / 1000,
 			      "interval_s", round(ii->interval_s * 1000) / 1000,
-			      "cgroup", g->cgroup,
+			      "cgroup", cgroup,
 			      "processes", (json_int_t)g->pid,
 			      "cpu", cpu_json(g), "mem", mem_json(g), "io", io_json(g),
 			      "net", net_json(g)));
@@ -125,11 +162,29 @@ void fmt_count(char *buf, size_t len, uint64_t v)
 		snprintf(buf, len, "%llu", (unsigned long long)v);
 		return;
 	}
-	while (d >= 999.95 && u < 5) {
+	while (d >= 999.5 && u < 5) { /* %.0f would print 1000 */
 		d /= 1000;
 		u++;
 	}
 	snprintf(buf, len, d < 9.995 ? "%.2f%c" : d < 99.95 ? "%.1f%c" : "%.0f%c", d, unit[u]);
+}
+
+void fmt_num(char *buf, size_t len, double v, int width)
+{
+	static const char unit[] = "kMGTPE";
+	int u = -1;
+
+	if (!(v >= 0))
+		v = 0;
+	snprintf(buf, len, "%.1f", v);
+	if ((int)strlen(buf) <= width)
+		return;
+	snprintf(buf, len, "%.0f", v);
+	while ((int)strlen(buf) > width && u < 5) {
+		v /= 1000;
+		u++;
+		snprintf(buf, len, "%.0f%c", v, unit[u]);
+	}
 }
 
 void fmt_mib(char *buf, size_t len, int64_t bytes)
@@ -172,18 +227,15 @@ void table_row(FILE *f, const struct proc_sample *s, double interval_s)
 
 	snprintf(pid, sizeof(pid), "%u", s->pid);
 	snprintf(comm, sizeof(comm), "%s%s", s->comm, s->exited ? "*" : "");
-	snprintf(cpu, sizeof(cpu), "%.1f",
-		 interval_s > 0 ? (double)s->oncpu_ns / (interval_s * 1e7) : 0.0);
-	snprintf(rq, sizeof(rq), "%.1f", (double)s->runq_wait_ns / 1e6);
-	if ((double)s->runq_wait_ns / 1e6 >= 99999.5)
-		snprintf(rq, sizeof(rq), "%.0fs", (double)s->runq_wait_ns / 1e9);
+	fmt_num(cpu, sizeof(cpu), interval_s > 0 ? (double)s->oncpu_ns / (interval_s * 1e7) : 0.0, 6);
+	fmt_num(rq, sizeof(rq), (double)s->runq_wait_ns / 1e6, 7);
 	fmt_count(p99, sizeof(p99), (uint64_t)llround(s->runq_lat_us.p99));
 	fmt_count(v, sizeof(v), s->nvcsw);
 	fmt_count(iv, sizeof(iv), s->nivcsw);
 	fmt_count(mn, sizeof(mn), s->minflt);
 	fmt_count(mj, sizeof(mj), s->majflt);
 	if (s->has_mem)
-		fmt_mib(rss, sizeof(rss), s->rss_bytes);
+		fmt_num(rss, sizeof(rss), s->rss_bytes > 0 ? (double)s->rss_bytes / 1048576.0 : 0, 6);
 	else
 		snprintf(rss, sizeof(rss), "-");
 	fprintf(f, ROW_FMT, pid, comm, cpu, rq, p99, v, iv, mn, mj, rss);
@@ -193,15 +245,18 @@ void table_footer(FILE *f, const struct interval_info *ii)
 {
 	const uint64_t *d = ii->dropped;
 
-	if (d[PP_CNT_PROC_DROPPED] || d[PP_CNT_THREAD_DROPPED] || d[PP_CNT_MEM_DROPPED])
-		fprintf(f, "dropped, maps full (raise --max-procs): procs %llu threads %llu mem %llu\n",
+	if (d[PP_CNT_PROC_DROPPED] || d[PP_CNT_THREAD_DROPPED] || d[PP_CNT_MEM_DROPPED] ||
+	    d[PP_CNT_IO_DROPPED] || d[PP_CNT_NET_DROPPED])
+		fprintf(f, "dropped (tables full): procs %llu threads %llu mem %llu io %llu net %llu\n",
 			(unsigned long long)d[PP_CNT_PROC_DROPPED],
 			(unsigned long long)d[PP_CNT_THREAD_DROPPED],
-			(unsigned long long)d[PP_CNT_MEM_DROPPED]);
+			(unsigned long long)d[PP_CNT_MEM_DROPPED],
+			(unsigned long long)d[PP_CNT_IO_DROPPED],
+			(unsigned long long)d[PP_CNT_NET_DROPPED]);
 }
 
-/* CGROUP(33) PROCS(5) CPU%(6) RUNQms(7) RQp99us(7) IVCSW(6) MINFLT(6) RSSMiB(6): 80 */
-#define CG_ROW_FMT "%-33.33s %5s %6s %7s %7s %6s %6s %6s\n"
+/* CGROUP(30) PROCS(5) CPU%(6) RUNQms(7) RQp99us(7) IVCSW(6) MINFLT(6) RSSMiB(6): 80 */
+#define CG_ROW_FMT "%-30.30s %5s %6s %7s %7s %6s %6s %6s\n"
 
 void cgroup_table_header(FILE *f)
 {
@@ -215,20 +270,17 @@ void cgroup_table_row(FILE *f, const struct proc_sample *g, double interval_s)
 	size_t len = strlen(g->cgroup);
 
 	/* keep the informative end of long paths */
-	if (len > 33)
-		snprintf(name, sizeof(name), "...%s", g->cgroup + len - 30);
+	if (len > 30)
+		snprintf(name, sizeof(name), "...%s", g->cgroup + len - 27);
 	else
-		snprintf(name, sizeof(name), "%.33s", g->cgroup);
+		snprintf(name, sizeof(name), "%.30s", g->cgroup);
 	fmt_count(procs, sizeof(procs), g->pid);
-	snprintf(cpu, sizeof(cpu), "%.1f",
-		 interval_s > 0 ? (double)g->oncpu_ns / (interval_s * 1e7) : 0.0);
-	snprintf(rq, sizeof(rq), "%.1f", (double)g->runq_wait_ns / 1e6);
-	if ((double)g->runq_wait_ns / 1e6 >= 99999.5)
-		snprintf(rq, sizeof(rq), "%.0fs", (double)g->runq_wait_ns / 1e9);
+	fmt_num(cpu, sizeof(cpu), interval_s > 0 ? (double)g->oncpu_ns / (interval_s * 1e7) : 0.0, 6);
+	fmt_num(rq, sizeof(rq), (double)g->runq_wait_ns / 1e6, 7);
 	fmt_count(p99, sizeof(p99), (uint64_t)llround(g->runq_lat_us.p99));
 	fmt_count(iv, sizeof(iv), g->nivcsw);
 	fmt_count(mn, sizeof(mn), g->minflt);
-	fmt_mib(rss, sizeof(rss), g->rss_bytes);
+	fmt_num(rss, sizeof(rss), g->rss_bytes > 0 ? (double)g->rss_bytes / 1048576.0 : 0, 6);
 	fprintf(f, CG_ROW_FMT, name, procs, cpu, rq, p99, iv, mn, rss);
 }
 
@@ -248,8 +300,8 @@ void table_row_io(FILE *f, const struct proc_sample *s)
 
 	snprintf(pid, sizeof(pid), "%u", s->pid);
 	snprintf(comm, sizeof(comm), "%s%s", s->comm, s->exited ? "*" : "");
-	fmt_mib(rd, sizeof(rd), (int64_t)s->read_bytes);
-	fmt_mib(wr, sizeof(wr), (int64_t)s->write_bytes);
+	fmt_num(rd, sizeof(rd), (double)s->read_bytes / 1048576.0, 7);
+	fmt_num(wr, sizeof(wr), (double)s->write_bytes / 1048576.0, 7);
 	fmt_count(ro, sizeof(ro), s->read_ops);
 	fmt_count(wo, sizeof(wo), s->write_ops);
 	fmt_count(p50, sizeof(p50), (uint64_t)llround(s->io_lat_us.p50));
@@ -274,8 +326,8 @@ void table_row_net(FILE *f, const struct proc_sample *s)
 
 	snprintf(pid, sizeof(pid), "%u", s->pid);
 	snprintf(comm, sizeof(comm), "%s%s", s->comm, s->exited ? "*" : "");
-	fmt_mib(tx, sizeof(tx), (int64_t)s->tx_bytes);
-	fmt_mib(rx, sizeof(rx), (int64_t)s->rx_bytes);
+	fmt_num(tx, sizeof(tx), (double)s->tx_bytes / 1048576.0, 7);
+	fmt_num(rx, sizeof(rx), (double)s->rx_bytes / 1048576.0, 7);
 	fmt_count(re, sizeof(re), s->retrans);
 	fmt_count(rs, sizeof(rs), s->resets);
 	fmt_count(cn, sizeof(cn), s->connects);

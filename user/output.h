@@ -18,6 +18,12 @@ char *interval_json(const struct interval_info *ii, const char *attach);
 /* A count in at most `width` characters: 999, 12.3k, 4.56M, 7.8G. */
 void fmt_count(char *buf, size_t len, uint64_t v);
 
+/* A number in at most `width` characters: one decimal, none, then k/M/G... */
+void fmt_num(char *buf, size_t len, double v, int width);
+
+/* Copy a string as valid UTF-8 ('?' for each invalid byte). */
+void utf8_clean(char *out, size_t len, const char *in);
+
 /* Bytes as MiB with one decimal (or "-" when negative/unknown). */
 void fmt_mib(char *buf, size_t len, int64_t bytes);
 

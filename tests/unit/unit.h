@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared helpers for the cmocka unit tests (not a test itself). */
+#ifndef PP_UNIT_H
+#define PP_UNIT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+/* Tests marked with this comment fail because of a bug in the tool, not in
+ * the test; see the comment above each of them. Search for "TOOL BUG". */
+
+#define assert_dbl_eq(a, b) do {                                              \
+		double _a = (a), _b = (b);                                     \
+		if (!(_a == _b))                                               \
+			fail_msg("%s = %.17g, expected %.17g", #a, _a, _b);    \
+	} while (0)
+
+#define assert_dbl_near(a, b, eps) do {                                       \
+		double _a = (a), _b = (b), _e = (eps);                         \
+		if (!(_a >= _b - _e && _a <= _b + _e))                         \
+			fail_msg("%s = %.17g, expected %.17g +- %g", #a, _a, _b, _e); \
+	} while (0)
+
+#define assert_dbl_in(v, lo, hi) do {                                         \
+		double _v = (v), _l = (lo), _h = (hi);                         \
+		if (!(_v >= _l && _v <= _h))                                   \
+			fail_msg("%s = %.17g, not in [%.17g, %.17g]", #v, _v, _l, _h); \
+	} while (0)
+
+#define assert_dbl_le(a, b) do {                                              \
+		double _a = (a), _b = (b);                                     \
+		if (!(_a <= _b))                                               \
+			fail_msg("%s = %.17g > %s = %.17g", #a, _a, #b, _b);   \
+	} while (0)
+
+/* A FILE* reading a string (fmemopen does not accept size 0). */
+static inline FILE *unit_text(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n ? fmemopen((void *)s, n, "r") : fopen("/dev/null", "r");
+}
+
+/* Deterministic PRNG (xorshift64*), so that failures reproduce. */
+static inline uint64_t unit_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 2685821657736338717ULL;
+}
+
+/* Uniform in [0, 1). */
+static inline double unit_rand01(uint64_t *state)
+{
+	return (double)(unit_rand(state) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+#endif
