@@ -13,6 +13,11 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by the loader from what it found in the kernel's BTF. */
 const volatile bool exit_has_group_dead = false; /* sched_process_exit(p, group_dead) */
 const volatile bool follow_children = false;      /* -p ... --children */
+/*
+ * Run-queue waits from the kernel's own accounting (task->sched_info.run_delay,
+ * CONFIG_SCHED_INFO): no wakeup hook needed. Otherwise wakeups are traced.
+ */
+const volatile bool use_run_delay = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -127,8 +132,11 @@ static __always_inline struct pp_thread *thread_entry(struct task_struct *t, __u
 		return NULL; /* do not resurrect a thread that is going away */
 	if (!proc_entry(t, tgid))
 		return NULL;
+	if (use_run_delay)
+		init.last_run_delay = TREAD(direct, t, sched_info.run_delay);
 	if (!th->tid) {
 		__builtin_memset(th, 0, sizeof(*th));
+		th->last_run_delay = init.last_run_delay;
 		th->tgid = tgid;
 		th->tid = tid;
 		return th;
@@ -153,6 +161,17 @@ static __always_inline int on_wakeup(struct task_struct *p, bool direct)
 	return 0;
 }
 
+static __always_inline void add_wait(struct pp_thread *th, __u64 wait)
+{
+	__u32 slot = hist_slot_ns(wait);
+
+	th->runq_wait_ns += wait;
+	if (slot < PP_HIST_SLOTS)
+		th->runq_hist[slot]++;
+	if (wait > th->runq_max_ns)
+		th->runq_max_ns = wait;
+}
+
 static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 				     struct task_struct *next, bool direct)
 {
@@ -166,6 +185,14 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 		if (th->oncpu_ts)
 			th->oncpu_ns += now - th->oncpu_ts;
 		th->oncpu_ts = 0;
+		if (use_run_delay) {
+			/* one switch-in since the last switch-out: the wait it ended */
+			__u64 rd = TREAD(direct, prev, sched_info.run_delay);
+
+			if (rd > th->last_run_delay)
+				add_wait(th, rd - th->last_run_delay);
+			th->last_run_delay = rd;
+		}
 		if (involuntary) {
 			th->nivcsw++;
 			th->enq_ts = now; /* still runnable: it waits from now on */
@@ -179,15 +206,9 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 		return 0;
 	th->oncpu_ts = now;
 	if (th->enq_ts) {
-		__u64 wait = now - th->enq_ts;
-		__u32 slot = hist_slot_ns(wait);
-
+		if (!use_run_delay)
+			add_wait(th, now - th->enq_ts);
 		th->enq_ts = 0;
-		th->runq_wait_ns += wait;
-		if (slot < PP_HIST_SLOTS)
-			th->runq_hist[slot]++;
-		if (wait > th->runq_max_ns)
-			th->runq_max_ns = wait;
 	}
 	return 0;
 }

@@ -305,6 +305,14 @@ static int open_sched(struct collector *c, const struct collector_opts *o, char 
 			 (void *)&s->rodata->cgroup_ssid, (void *)&s->rodata->cgroup_level,
 			 (void *)&s->rodata->cgroup_target_id);
 	s->rodata->exit_has_group_dead = c->feat.exit_has_group_dead;
+	/* the kernel keeps run-queue waits itself: no need to trace wakeups */
+	s->rodata->use_run_delay = c->feat.sched_info_run_delay;
+	if (c->feat.sched_info_run_delay) {
+		bpf_program__set_autoload(s->progs.sched_wakeup_btf, false);
+		bpf_program__set_autoload(s->progs.sched_wakeup_raw, false);
+		bpf_program__set_autoload(s->progs.sched_wakeup_new_btf, false);
+		bpf_program__set_autoload(s->progs.sched_wakeup_new_raw, false);
+	}
 	s->rodata->follow_children = o->target->children;
 	bpf_map__set_max_entries(s->maps.sched_stats, o->max_procs);
 	{
