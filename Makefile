@@ -72,8 +72,9 @@ unit: $(UNIT_BINS)
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="-O1 -g $(SAN_FLAGS)" build/asan/perfpilot unit
 
+# the end-to-end tests drive the sanitizer build of perfpilot
 e2e: perfpilot $(WORKLOADS) asan
-	@tests/e2e/run.sh
+	@PERFPILOT=build/asan/perfpilot WORKLOADS=$(BUILD)/workloads tests/e2e/run.sh
 
 run: deps
 	@$(MAKE) --no-print-directory perfpilot

@@ -134,9 +134,11 @@ static __always_inline struct pp_thread *thread_entry(struct task_struct *t, __u
 		return NULL;
 	if (use_run_delay)
 		init.last_run_delay = TREAD(direct, t, sched_info.run_delay);
+	init.last_exec = TREAD(direct, t, se.sum_exec_runtime);
 	if (!th->tid) {
 		__builtin_memset(th, 0, sizeof(*th));
 		th->last_run_delay = init.last_run_delay;
+		th->last_exec = init.last_exec;
 		th->tgid = tgid;
 		th->tid = tid;
 		return th;
@@ -182,17 +184,24 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 	if (th) {
 		bool involuntary = preempt || task_state(prev, direct) == 0;
 
-		if (th->oncpu_ts)
-			th->oncpu_ns += now - th->oncpu_ts;
-		th->oncpu_ts = 0;
+		/*
+		 * On-CPU time is the kernel's own: se.sum_exec_runtime, brought up
+		 * to date before the switch. A missed switch-in costs nothing.
+		 */
+		__u64 exec = TREAD(direct, prev, se.sum_exec_runtime);
+
+		if (exec > th->last_exec)
+			th->oncpu_ns += exec - th->last_exec;
+		th->last_exec = exec;
 		if (use_run_delay) {
-			/* one switch-in since the last switch-out: the wait it ended */
+			/* the wait that ended at this slice's switch-in (may be 0) */
 			__u64 rd = TREAD(direct, prev, sched_info.run_delay);
 
-			if (rd > th->last_run_delay)
-				add_wait(th, rd - th->last_run_delay);
+			if (th->oncpu_ts)
+				add_wait(th, rd > th->last_run_delay ? rd - th->last_run_delay : 0);
 			th->last_run_delay = rd;
 		}
+		th->oncpu_ts = 0;
 		if (involuntary) {
 			th->nivcsw++;
 			th->enq_ts = now; /* still runnable: it waits from now on */
@@ -235,12 +244,12 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 }
 
 /* Fold an exiting thread's counters into its process entry. */
-static __always_inline void fold_thread(struct pp_sched_stats *st, struct pp_thread *th, __u64 now)
+static __always_inline void fold_thread(struct pp_sched_stats *st, struct pp_thread *th, __u64 exec)
 {
 	int i;
 
-	if (th->oncpu_ts)
-		th->oncpu_ns += now - th->oncpu_ts;
+	if (exec > th->last_exec)
+		th->oncpu_ns += exec - th->last_exec;
 	__sync_fetch_and_add(&st->oncpu_ns, th->oncpu_ns);
 	__sync_fetch_and_add(&st->runq_wait_ns, th->runq_wait_ns);
 	__sync_fetch_and_add(&st->nvcsw, th->nvcsw);
@@ -262,7 +271,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 
 	if (th) {
 		if (st)
-			fold_thread(st, th, bpf_ktime_get_ns());
+			fold_thread(st, th, TREAD(direct, p, se.sum_exec_runtime));
 		__builtin_memset(th, 0, sizeof(*th)); /* frees the slot */
 		bpf_map_delete_elem(&threads_overflow, &tid);
 	}
@@ -284,25 +293,27 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 }
 
 /*
- * Credit the running task's slice so far, so that a task that never leaves
- * the CPU still shows its time in every interval. Runs from a low-rate
- * per-CPU software timer event.
+ * Credit the running task's time so far (as of the kernel's last update),
+ * so that a task that never leaves the CPU still shows its time in every
+ * interval. Runs from a low-rate per-CPU software timer event.
  */
 SEC("perf_event")
 int oncpu_tick(void *ctx)
 {
+	struct task_struct *t = (void *)bpf_get_current_task();
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct pp_thread *th;
-	__u64 now;
+	__u64 exec;
 
 	if (!tid)
 		return 0;
-	th = thread_find(tid);
-	if (!th || !th->oncpu_ts)
+	th = thread_entry(t, tid, false); /* created here if its switch-in was missed */
+	if (!th)
 		return 0;
-	now = bpf_ktime_get_ns();
-	th->oncpu_ns += now - th->oncpu_ts;
-	th->oncpu_ts = now;
+	exec = BPF_CORE_READ(t, se.sum_exec_runtime);
+	if (exec > th->last_exec)
+		th->oncpu_ns += exec - th->last_exec;
+	th->last_exec = exec;
 	return 0;
 }
 

@@ -55,4 +55,13 @@ void hist_summarize(const uint32_t *slots, unsigned int n, double max_us,
 	out->p90 = hist_quantile(slots, n, 0.90, max_us);
 	out->p99 = hist_quantile(slots, n, 0.99, max_us);
 	out->max = out->count ? max_us : 0;
+	/* the largest value bounds every percentile, even when it is 0 */
+	if (out->count && max_us >= 0) {
+		if (out->p50 > max_us)
+			out->p50 = max_us;
+		if (out->p90 > max_us)
+			out->p90 = max_us;
+		if (out->p99 > max_us)
+			out->p99 = max_us;
+	}
 }

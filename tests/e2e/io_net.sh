@@ -1,0 +1,223 @@
+# End-to-end tests for block IO and TCP (sourced by run.sh; see lib.sh).
+
+# ================================================================ block IO
+
+# loop_make VAR MIB: a loop device over a fresh file in $T, detached at cleanup
+loop_make() {
+	local -n _dev=$1
+	truncate -s "${2}M" "$T/disk.img" || { fail "cannot create $T/disk.img"; return 1; }
+	_dev=$(losetup -f --show "$T/disk.img" 2>"$T/losetup.err") ||
+		skip "no loop device: $(head -c 200 "$T/losetup.err")"
+	at_cleanup losetup -d "$_dev"
+}
+
+# the writer's bytes go to its own pid, exactly, and the latency histogram is sane
+test_io_write_direct() {
+	local dev wl line
+	loop_make dev 96 || return
+	wl_bg wl "$T/dio.json" "$W/dio" -w -f "$dev" -W 64
+	wl_ready "$wl" dio || return
+	pp_bg pp -p "$wl" -d 5 --json
+	attach_wait
+	go "$wl"
+	wl_done "$wl" "$T/dio.json" 20 || return
+	pp_wait || return
+	one pp "$wl" || return
+	line=$LINE
+	within "io.write_bytes vs bytes written" "$(jf "$line" .io.write_bytes)" \
+		"$(truth "$T/dio.json" write_bytes)" 1
+	cmp "io.write_ops" "$(jf "$line" .io.write_ops)" -ge 64
+	cmp "io.lat_us.count" "$(jf "$line" .io.lat_us.count)" -ge 64
+	cmp "io.lat_us.p50 <= p99" "$(jf "$line" .io.lat_us.p50)" -le "$(jf "$line" .io.lat_us.p99)"
+	cmp "io.lat_us.p99 <= max" "$(jf "$line" .io.lat_us.p99)" -le "$(jf "$line" .io.lat_us.max)"
+	cmp "io.lat_us.max" "$(jf "$line" .io.lat_us.max)" -gt 0
+	cmp "io.queue_us.count" "$(jf "$line" .io.queue_us.count)" -ge 64
+	note "wrote $(truth "$T/dio.json" write_bytes) B, perfpilot $(jf "$line" .io.write_bytes) B, p50 $(jf "$line" .io.lat_us.p50) us"
+}
+
+test_io_read_direct() {
+	local dev wl line
+	loop_make dev 96 || return
+	dd if=/dev/urandom of="$dev" bs=1M count=40 oflag=direct status=none 2>/dev/null
+	wl_bg wl "$T/dio.json" "$W/dio" -w -f "$dev" -W 0 -R 32
+	wl_ready "$wl" dio || return
+	pp_bg pp -p "$wl" -d 4 --json
+	attach_wait
+	go "$wl"
+	wl_done "$wl" "$T/dio.json" 20 || return
+	pp_wait || return
+	one pp "$wl" || return
+	line=$LINE
+	within "io.read_bytes vs bytes read" "$(jf "$line" .io.read_bytes)" \
+		"$(truth "$T/dio.json" read_bytes)" 1
+	is "io.write_bytes" "$(jf "$line" .io.write_bytes)" 0
+	cmp "io.lat_us.p50 <= p99" "$(jf "$line" .io.lat_us.p50)" -le "$(jf "$line" .io.lat_us.p99)"
+	cmp "io.lat_us.p99 <= max" "$(jf "$line" .io.lat_us.p99)" -le "$(jf "$line" .io.lat_us.max)"
+}
+
+# the per-device view sees the loop device's traffic
+test_io_devices() {
+	local dev wl name d
+	loop_make dev 96 || return
+	name=${dev##*/}
+	wl_bg wl "$T/dio.json" "$W/dio" -w -f "$dev" -W 48
+	wl_ready "$wl" dio || return
+	pp_bg pp --devices -d 4 --json
+	attach_wait
+	go "$wl"
+	wl_done "$wl" "$T/dio.json" 20 || return
+	pp_wait || return
+	d=$(jq -c -s --arg n "$name" '[.[] | select(.type == "device" and .device == $n)] | .[0] // empty' \
+		"$T/pp.jsonl")
+	[[ -n $d ]] || { fail "no device line for $name"; return; }
+	within "device write_bytes" "$(jf "$d" .write_bytes)" "$(truth "$T/dio.json" write_bytes)" 1
+	cmp "device lat_us.count" "$(jf "$d" .lat_us.count)" -ge 48
+	cmp "device inflight_peak" "$(jf "$d" .inflight_peak)" -ge 1
+}
+
+# ================================================================ TCP
+
+# two namespaces joined by a veth pair: A (10.231.0.1) and B (10.231.0.2)
+net_pair() {
+	NSA=pp-e2e-a-$$ NSB=pp-e2e-b-$$
+	ip netns add "$NSA" 2>"$T/netns.err" || skip "cannot create a network namespace: $(head -c 200 "$T/netns.err")"
+	at_cleanup ip netns del "$NSA"
+	ip netns add "$NSB" || { fail "ip netns add $NSB"; return 1; }
+	at_cleanup ip netns del "$NSB"
+	ip link add "ppa$$" netns "$NSA" type veth peer name "ppb$$" netns "$NSB" ||
+		{ fail "cannot create a veth pair"; return 1; }
+	ip -n "$NSA" addr add 10.231.0.1/24 dev "ppa$$" &&
+		ip -n "$NSB" addr add 10.231.0.2/24 dev "ppb$$" &&
+		ip -n "$NSA" link set "ppa$$" up && ip -n "$NSB" link set "ppb$$" up &&
+		ip -n "$NSA" link set lo up && ip -n "$NSB" link set lo up ||
+		{ fail "cannot configure the veth pair"; return 1; }
+}
+
+# wait until a server printed that it listens
+srv_ready() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -q listening "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	fail "server did not start listening: $(head -c 200 "$1.err")"
+	return 1
+}
+
+test_net_tx_bytes() {
+	local srv cli line c
+	net_pair || return
+	wl_bg srv "$T/srv.json" ip netns exec "$NSB" "$W/tcpxfer" serve -n 1 7100
+	srv_ready "$T/srv.json" || return
+	wl_bg cli "$T/cli.json" ip netns exec "$NSA" "$W/tcpxfer" send -w 10.231.0.2 7100 150000000
+	wl_ready "$cli" tcpxfer || return
+	pp_bg pp -p "$cli,$srv" -d 5 --json
+	attach_wait
+	go "$cli"
+	wl_done "$cli" "$T/cli.json" 30 || return
+	wl_done "$srv" "$T/srv.json" 10 || return
+	pp_wait || return
+	one pp "$cli" || return
+	line=$LINE
+	within "net.tx_bytes vs bytes the client sent" "$(jf "$line" .net.tx_bytes)" \
+		"$(truth "$T/cli.json" tx_bytes)" 1
+	is "client net.connects" "$(jf "$line" .net.connects)" 1
+	one pp "$srv" || return
+	within "server net.rx_bytes vs bytes it read" "$(jf "$LINE" .net.rx_bytes)" \
+		"$(truth "$T/srv.json" rx_bytes)" 1
+	is "server net.accepts" "$(jf "$LINE" .net.accepts)" 1
+	cmp "client rtt_us.count" "$(jf "$line" .net.rtt_us.count)" -gt 0
+	note "sent $(truth "$T/cli.json" tx_bytes) B, perfpilot $(jf "$line" .net.tx_bytes) B, retrans $(jf "$line" .net.retrans)"
+}
+
+test_net_connects() {
+	local srv cli line
+	net_pair || return
+	wl_bg srv "$T/srv.json" ip netns exec "$NSB" "$W/tcpxfer" serve -n 25 7101
+	srv_ready "$T/srv.json" || return
+	wl_bg cli "$T/cli.json" ip netns exec "$NSA" "$W/tcpxfer" connect -w 10.231.0.2 7101 25
+	wl_ready "$cli" tcpxfer || return
+	pp_bg pp -p "$cli,$srv" -d 4 --json
+	attach_wait
+	go "$cli"
+	wl_done "$cli" "$T/cli.json" 20 || return
+	wl_done "$srv" "$T/srv.json" 10 || return
+	pp_wait || return
+	one pp "$cli" || return
+	is "client net.connects" "$(jf "$LINE" .net.connects)" "$(truth "$T/cli.json" connects)"
+	one pp "$srv" || return
+	is "server net.accepts" "$(jf "$LINE" .net.accepts)" "$(truth "$T/srv.json" accepts)"
+}
+
+# a listener with a backlog of 1 that never accepts, flooded with connects
+test_net_listen_overflow() {
+	local srv fl ns line l
+	net_pair || return
+	wl_bg srv "$T/srv.json" ip netns exec "$NSB" "$W/tcpxfer" serve -b 1 -q 8 7102
+	srv_ready "$T/srv.json" || return
+	ns=$(stat -L -c %i "/proc/$srv/ns/net")
+	pp_bg pp --connections -d 4 --json
+	attach_wait
+	wl_bg fl "$T/flood.json" ip netns exec "$NSA" "$W/tcpxfer" flood 10.231.0.2 7102 30
+	wl_done "$fl" "$T/flood.json" 10 || return
+	pp_wait || return
+	line=$(jq -c -s --argjson ns "$ns" '[.[] | select(.type == "netns" and .netns == $ns)] | .[0] // empty' \
+		"$T/pp.jsonl")
+	[[ -n $line ]] || { fail "no netns line for the server's namespace $ns"; return; }
+	cmp "listen_overflows in the server's netns" "$(jf "$line" .listen_overflows)" -gt 0
+	l=$(jq -c '[.listeners[] | select(.port == 7102)] | .[0] // empty' <<<"$line")
+	[[ -n $l ]] || { fail "listener :7102 not listed"; return; }
+	is "listener owner" "$(jf "$l" .pid)" "$srv"
+	is "listener backlog" "$(jf "$l" .backlog)" 1
+	note "overflows $(jf "$line" .listen_overflows), accept queue $(jf "$l" .accept_queue)/$(jf "$l" .backlog)"
+}
+
+# retransmits: cut the link for a moment during a transfer (no netem here);
+# the kernel's own RetransSegs in the client's namespace is the reference
+test_net_retransmits() {
+	local srv cli line before after
+	net_pair || return
+	wl_bg srv "$T/srv.json" ip netns exec "$NSB" "$W/tcpxfer" serve -n 1 7103
+	srv_ready "$T/srv.json" || return
+	wl_bg cli "$T/cli.json" ip netns exec "$NSA" "$W/tcpxfer" send -w 10.231.0.2 7103 60000000
+	wl_ready "$cli" tcpxfer || return
+	before=$(ip netns exec "$NSA" awk '/^Tcp:/ { if (h) print $13; h = 1 }' /proc/net/snmp)
+	pp_bg pp -p "$cli" -d 6 --json
+	attach_wait
+	ip -n "$NSB" link set "ppb$$" down
+	go "$cli"
+	sleep 0.6
+	ip -n "$NSB" link set "ppb$$" up
+	wl_done "$cli" "$T/cli.json" 30 || return
+	after=$(ip netns exec "$NSA" awk '/^Tcp:/ { if (h) print $13; h = 1 }' /proc/net/snmp)
+	pp_wait || return
+	one pp "$cli" || return
+	cmp "net.retrans" "$(jf "$LINE" .net.retrans)" -ge 1
+	cmp "net.retrans <= kernel RetransSegs" "$(jf "$LINE" .net.retrans)" -le $((after - before))
+	note "retransmits: perfpilot $(jf "$LINE" .net.retrans), kernel RetransSegs $((after - before))"
+}
+
+# --connections lists the busy connection with its 4-tuple, owner and netns
+test_net_connections() {
+	local srv cli c ns
+	net_pair || return
+	wl_bg srv "$T/srv.json" ip netns exec "$NSB" "$W/tcpxfer" serve -n 1 7104
+	srv_ready "$T/srv.json" || return
+	wl_bg cli "$T/cli.json" ip netns exec "$NSA" "$W/tcpxfer" send -w 10.231.0.2 7104 50000000
+	wl_ready "$cli" tcpxfer || return
+	ns=$(stat -L -c %i "/proc/$cli/ns/net")
+	pp_bg pp --connections -d 4 --json
+	attach_wait
+	go "$cli"
+	wl_done "$cli" "$T/cli.json" 30 || return
+	pp_wait || return
+	c=$(jq -c -s --argjson p "$cli" '[.[] | select(.type == "connection" and .pid == $p)] | .[0] // empty' \
+		"$T/pp.jsonl")
+	[[ -n $c ]] || { fail "no connection line for the client"; return; }
+	is "daddr" "$(jf "$c" .daddr)" 10.231.0.2
+	is "dport" "$(jf "$c" .dport)" 7104
+	is "saddr" "$(jf "$c" .saddr)" 10.231.0.1
+	is "netns" "$(jf "$c" .netns)" "$ns"
+	within "connection tx_bytes" "$(jf "$c" .tx_bytes)" "$(truth "$T/cli.json" tx_bytes)" 1
+	is "closed" "$(jf "$c" .closed)" true
+}
