@@ -318,7 +318,7 @@ quiet_end() {
 	local after max new gone steal
 	steal=$(($(_steal_ticks) - _STEAL_BEFORE))
 	((steal >= 5)) &&
-		note "the hypervisor stole $((steal * 1000 / $(getconf CLK_TCK))) ms of vCPU time during the measurement (on-CPU time by the clock includes it, schedstat does not)"
+		note "the hypervisor stole $((steal * 1000 / $(getconf CLK_TCK))) ms of vCPU time during the measurement"
 	command -v bpftool >/dev/null || return 0
 	after=$(_prog_ids)
 	max=$(sort -n <<<"$_PROGS_BEFORE" | tail -n 1)
