@@ -94,8 +94,8 @@ static __always_inline int on_issue(struct request *rq)
 
 	on_start(rq); /* no block_io_start on this kernel, or attached late */
 	r = bpf_map_lookup_elem(&requests, &key);
-	if (!r)
-		return 0;
+	if (!r || r->issue_ts)
+		return 0; /* untracked, or issued again after a requeue */
 	r->issue_ts = bpf_ktime_get_ns();
 	d = dev_entry(r->dev);
 	if (d) {

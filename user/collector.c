@@ -229,6 +229,25 @@ static int attach_pending(struct collector *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* The filter settings every object has in its .rodata (common.bpf.h). */
+#define FILTER_SETUP(o, skel)                                                              \
+	configure_filter(o, (void *)&(skel)->rodata->filter_mode,                          \
+			 (void *)&(skel)->rodata->cgroup_hier, (void *)&(skel)->rodata->cgroup_ssid, \
+			 (void *)&(skel)->rodata->cgroup_level,                              \
+			 (void *)&(skel)->rodata->cgroup_target_id)
+
+/* One PID filter and one set of counters for all collectors: the scheduler's. */
+static int share_maps(struct collector *c, struct bpf_map *pid_filter, struct bpf_map *counters,
+		      char *err, size_t errlen)
+{
+	if (bpf_map__reuse_fd(pid_filter, bpf_map__fd(c->sched->maps.pid_filter)) ||
+	    bpf_map__reuse_fd(counters, bpf_map__fd(c->sched->maps.counters))) {
+		snprintf(err, errlen, "sharing maps between collectors failed: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static void configure_filter(const struct collector_opts *o, void *rodata_filter_mode,
 			     void *rodata_hier, void *rodata_ssid, void *rodata_level, void *rodata_id)
 {
@@ -301,9 +320,7 @@ static int open_sched(struct collector *c, const struct collector_opts *o, char 
 		return -1;
 	}
 	choose(tps, 6, c->raw_tp, o->verbose);
-	configure_filter(o, (void *)&s->rodata->filter_mode, (void *)&s->rodata->cgroup_hier,
-			 (void *)&s->rodata->cgroup_ssid, (void *)&s->rodata->cgroup_level,
-			 (void *)&s->rodata->cgroup_target_id);
+	FILTER_SETUP(o, s);
 	s->rodata->exit_has_group_dead = c->feat.exit_has_group_dead;
 	/* the kernel keeps run-queue waits itself: no need to trace wakeups */
 	s->rodata->use_run_delay = c->feat.sched_info_run_delay;
@@ -356,18 +373,13 @@ static int open_mem(struct collector *c, const struct collector_opts *o, char *e
 				    "OOM kill counts"};
 
 		choose(&v, 1, c->raw_tp, o->verbose);
-		configure_filter(o, (void *)&m->rodata->filter_mode, (void *)&m->rodata->cgroup_hier,
-				 (void *)&m->rodata->cgroup_ssid, (void *)&m->rodata->cgroup_level,
-				 (void *)&m->rodata->cgroup_target_id);
+		FILTER_SETUP(o, m);
 		m->rodata->page_size = (__u32)sysconf(_SC_PAGESIZE);
 		m->rodata->victim_is_task = c->feat.mark_victim_has_task;
 		bpf_map__set_max_entries(m->maps.mem_stats, o->max_procs);
 		/* one filter and one set of counters for all collectors */
-		if (bpf_map__reuse_fd(m->maps.pid_filter, bpf_map__fd(c->sched->maps.pid_filter)) ||
-		    bpf_map__reuse_fd(m->maps.counters, bpf_map__fd(c->sched->maps.counters))) {
-			snprintf(err, errlen, "sharing maps between collectors failed: %s", strerror(errno));
-			return -1;
-		}
+		if (share_maps(c, m->maps.pid_filter, m->maps.counters, err, errlen))
+		return -1;
 		if (mem_bpf__load(m)) {
 			snprintf(err, errlen, "loading the memory BPF programs failed: %s", strerror(errno));
 			return -1;
@@ -417,17 +429,12 @@ static int open_io(struct collector *c, const struct collector_opts *o, char *er
 	tps[n++] = (struct tp_prog){"block_rq_complete", b->progs.rq_complete_btf,
 				    b->progs.rq_complete_raw, "IO completion"};
 	choose(tps, n, c->raw_tp, o->verbose);
-	configure_filter(o, (void *)&b->rodata->filter_mode, (void *)&b->rodata->cgroup_hier,
-			 (void *)&b->rodata->cgroup_ssid, (void *)&b->rodata->cgroup_level,
-			 (void *)&b->rodata->cgroup_target_id);
+	FILTER_SETUP(o, b);
 	/* the request argument moved when the queue argument was dropped (5.11) */
 	b->rodata->rq_tp_has_queue = tp_nargs("block_rq_issue") >= 2;
 	bpf_map__set_max_entries(b->maps.io_stats, o->max_procs);
-	if (bpf_map__reuse_fd(b->maps.pid_filter, bpf_map__fd(c->sched->maps.pid_filter)) ||
-	    bpf_map__reuse_fd(b->maps.counters, bpf_map__fd(c->sched->maps.counters))) {
-		snprintf(err, errlen, "sharing maps between collectors failed: %s", strerror(errno));
+	if (share_maps(c, b->maps.pid_filter, b->maps.counters, err, errlen))
 		return -1;
-	}
 	if (io_bpf__load(b)) {
 		snprintf(err, errlen, "loading the block IO BPF programs failed: %s", strerror(errno));
 		return -1;
@@ -459,15 +466,10 @@ static int open_net(struct collector *c, const struct collector_opts *o, char *e
 	tps[6] = (struct tp_prog){"inet_sock_set_state", b->progs.set_state_btf, b->progs.set_state_raw,
 				  "connects, accepts, closes"};
 	choose(tps, 7, c->raw_tp, o->verbose);
-	configure_filter(o, (void *)&b->rodata->filter_mode, (void *)&b->rodata->cgroup_hier,
-			 (void *)&b->rodata->cgroup_ssid, (void *)&b->rodata->cgroup_level,
-			 (void *)&b->rodata->cgroup_target_id);
+	FILTER_SETUP(o, b);
 	bpf_map__set_max_entries(b->maps.net_stats, o->max_procs);
-	if (bpf_map__reuse_fd(b->maps.pid_filter, bpf_map__fd(c->sched->maps.pid_filter)) ||
-	    bpf_map__reuse_fd(b->maps.counters, bpf_map__fd(c->sched->maps.counters))) {
-		snprintf(err, errlen, "sharing maps between collectors failed: %s", strerror(errno));
+	if (share_maps(c, b->maps.pid_filter, b->maps.counters, err, errlen))
 		return -1;
-	}
 	if (net_bpf__load(b)) {
 		snprintf(err, errlen, "loading the TCP BPF programs failed: %s", strerror(errno));
 		return -1;

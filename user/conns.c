@@ -109,25 +109,18 @@ size_t conn_diff(const struct conn_raw *prev, size_t nprev, const struct conn_ra
 
 char *conn_json(const struct conn_sample *c, double ts, double interval_s)
 {
-	json_t *o;
-	char *s;
 
 	char comm[PP_COMM_LEN * 2];
 
 	utf8_clean(comm, sizeof(comm), c->comm);
-	o = json_pack("{s:s, s:f, s:f, s:I, s:s, s:I, s:s, s:i, s:s, s:i, s:I, s:I, s:I, s:I, s:b, s:f}",
+	return json_line(json_pack("{s:s, s:f, s:f, s:I, s:s, s:I, s:s, s:i, s:s, s:i, s:I, s:I, s:I, s:I, s:b, s:f}",
 		      "type", "connection", "ts", round(ts * 1000) / 1000,
 		      "interval_s", round(interval_s * 1000) / 1000,
 		      "pid", (json_int_t)c->pid, "comm", comm, "netns", (json_int_t)c->netns,
 		      "saddr", c->saddr, "sport", c->sport, "daddr", c->daddr, "dport", c->dport,
 		      "tx_bytes", (json_int_t)c->tx_bytes, "rx_bytes", (json_int_t)c->rx_bytes,
 		      "retrans", (json_int_t)c->retrans, "srtt_us", (json_int_t)c->srtt_us,
-		      "closed", c->closed, "age_s", round(c->age_s * 1000) / 1000);
-	if (!o)
-		return NULL;
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-	json_decref(o);
-	return s;
+		      "closed", c->closed, "age_s", round(c->age_s * 1000) / 1000));
 }
 
 /* PID(7) COMM(10) LOCAL(21) REMOTE(21) TX_MiB(6) RX_MiB(6) RETR(4): 81 - 1 */
@@ -368,9 +361,8 @@ size_t netns_collect(struct netns_state *st, const struct conn_raw *conns, size_
 
 char *netns_json(const struct netns_sample *n, double ts, double interval_s)
 {
-	json_t *o, *arr = json_array();
+	json_t *arr = json_array();
 	size_t i;
-	char *s;
 
 	for (i = 0; i < n->nl; i++)
 		json_array_append_new(arr, json_pack("{s:i, s:I, s:I, s:I, s:b}", "port", n->l[i].port,
@@ -379,15 +371,10 @@ char *netns_json(const struct netns_sample *n, double ts, double interval_s)
 						     "backlog", (json_int_t)n->l[i].backlog,
 						     "full", n->l[i].backlog &&
 							     n->l[i].accept_queue >= n->l[i].backlog));
-	o = json_pack("{s:s, s:f, s:f, s:I, s:I, s:I, s:o}", "type", "netns",
+	return json_line(json_pack("{s:s, s:f, s:f, s:I, s:I, s:I, s:o}", "type", "netns",
 		      "ts", round(ts * 1000) / 1000, "interval_s", round(interval_s * 1000) / 1000,
 		      "netns", (json_int_t)n->netns, "listen_overflows", (json_int_t)n->listen_overflows,
-		      "listen_drops", (json_int_t)n->listen_drops, "listeners", arr);
-	if (!o)
-		return NULL;
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-	json_decref(o);
-	return s;
+		      "listen_drops", (json_int_t)n->listen_drops, "listeners", arr));
 }
 
 void netns_print(FILE *f, const struct netns_sample *n)

@@ -43,7 +43,8 @@ size_t dev_diff(const struct dev_raw *prev, size_t nprev, const struct dev_raw *
 		hist_summarize(lat, PP_HIST_SLOTS, interval_max_us(lat, a->lat_max_ns, b->lat_max_ns),
 			       &d->lat_us);
 		/* queue maxima are not kept per device: bound by the histogram */
-		hist_summarize(queue, PP_HIST_SLOTS, interval_max_us(queue, 0, 0), &d->queue_us);
+		hist_summarize(queue, PP_HIST_SLOTS, interval_max_us(queue, UINT64_MAX, UINT64_MAX),
+			       &d->queue_us);
 		dev_name(d->dev, d->name, sizeof(d->name));
 		n++;
 	}
@@ -70,33 +71,19 @@ void dev_name(uint32_t dev, char *buf, size_t len)
 	fclose(f);
 }
 
-static json_t *hist_obj(const struct hist_summary *h)
-{
-	return json_pack("{s:I, s:f, s:f, s:f, s:f}", "count", (json_int_t)h->count,
-			 "p50", round(h->p50 * 10) / 10, "p90", round(h->p90 * 10) / 10,
-			 "p99", round(h->p99 * 10) / 10, "max", round(h->max * 10) / 10);
-}
-
 char *dev_json(const struct dev_sample *d, double ts, double interval_s)
 {
 	char devno[32];
-	json_t *o;
-	char *s;
 
 	snprintf(devno, sizeof(devno), "%u:%u", DEV_MAJOR(d->dev), DEV_MINOR(d->dev));
-	o = json_pack("{s:s, s:f, s:f, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:I}",
+	return json_line(json_pack("{s:s, s:f, s:f, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:I}",
 		      "type", "device", "ts", round(ts * 1000) / 1000,
 		      "interval_s", round(interval_s * 1000) / 1000,
 		      "device", d->name, "dev", devno,
 		      "read_bytes", (json_int_t)d->read_bytes, "write_bytes", (json_int_t)d->write_bytes,
 		      "read_ops", (json_int_t)d->read_ops, "write_ops", (json_int_t)d->write_ops,
-		      "lat_us", hist_obj(&d->lat_us), "queue_us", hist_obj(&d->queue_us),
-		      "inflight", (json_int_t)d->inflight, "inflight_peak", (json_int_t)d->inflight_peak);
-	if (!o)
-		return NULL;
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-	json_decref(o);
-	return s;
+		      "lat_us", hist_json(&d->lat_us), "queue_us", hist_json(&d->queue_us),
+		      "inflight", (json_int_t)d->inflight, "inflight_peak", (json_int_t)d->inflight_peak));
 }
 
 /* DEVICE(12) RD_MB/s(8) WR_MB/s(8) R/s(7) W/s(7) LATp50(8) LATp99(8) QUEp99(8) INFL(5) PEAK(5) */

@@ -35,7 +35,7 @@ void utf8_clean(char *out, size_t len, const char *in)
 	out[w] = 0;
 }
 
-static json_t *hist_json(const struct hist_summary *h)
+json_t *hist_json(const struct hist_summary *h)
 {
 	return json_pack("{s:I, s:f, s:f, s:f, s:f}", "count", (json_int_t)h->count,
 			 "p50", round(h->p50 * 10) / 10, "p90", round(h->p90 * 10) / 10,
@@ -89,7 +89,7 @@ static json_t *net_json(const struct proc_sample *s)
 			 "rtt_us", hist_json(&s->rtt_us));
 }
 
-static char *dump(json_t *o)
+char *json_line(json_t *o)
 {
 	char *out;
 
@@ -106,7 +106,7 @@ char *sample_json(const struct proc_sample *s, const struct interval_info *ii)
 
 	utf8_clean(comm, sizeof(comm), s->comm);
 	utf8_clean(cgroup, sizeof(cgroup), s->cgroup);
-	return dump(json_pack("{s:s, s:f, s:f, s:I, s:s, s:s, s:b, s:b, s:o, s:o, s:o, s:o}",
+	return json_line(json_pack("{s:s, s:f, s:f, s:I, s:s, s:s, s:b, s:b, s:o, s:o, s:o, s:o}",
 			      "type", "process",
 			      "ts", round(ii->ts * 1000) / 1000,
 			      "interval_s", round(ii->interval_s * 1000) / 1000,
@@ -124,7 +124,7 @@ char *cgroup_json(const struct proc_sample *g, const struct interval_info *ii)
 	char cgroup[PP_CGROUP_PATH_MAX];
 
 	utf8_clean(cgroup, sizeof(cgroup), g->cgroup);
-	return dump(json_pack("{s:s, s:f, s:f, s:s, s:I, s:o, s:o, s:o, s:o}",
+	return json_line(json_pack("{s:s, s:f, s:f, s:s, s:I, s:o, s:o, s:o, s:o}",
 			      "type", "cgroup",
 			      "ts", round(ii->ts * 1000) / 1000,
 			      "interval_s", round(ii->interval_s * 1000) / 1000,
@@ -136,7 +136,7 @@ char *cgroup_json(const struct proc_sample *g, const struct interval_info *ii)
 
 char *interval_json(const struct interval_info *ii, const char *attach)
 {
-	return dump(json_pack("{s:s, s:f, s:f, s:i, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+	return json_line(json_pack("{s:s, s:f, s:f, s:i, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
 			      "type", "interval",
 			      "ts", round(ii->ts * 1000) / 1000,
 			      "interval_s", round(ii->interval_s * 1000) / 1000,

@@ -4,7 +4,14 @@
 #define PP_OUTPUT_H
 
 #include <stdio.h>
+#include <jansson.h>
 #include "sample.h"
+
+/* {count, p50, p90, p99, max} of a histogram summary (rounded to 0.1 us). */
+json_t *hist_json(const struct hist_summary *h);
+
+/* Compact one-line text of `o` (malloc'd), consuming the reference; NULL if o is. */
+char *json_line(json_t *o);
 
 /* One process line (malloc'd, no newline; NULL on allocation failure). */
 char *sample_json(const struct proc_sample *s, const struct interval_info *ii);
