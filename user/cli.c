@@ -42,10 +42,11 @@ static void help(const char *cmd, bool is_top)
 {
 	if (is_top)
 		printf("Usage: perfpilot top [-a | -p PID[,PID...] | -c CGROUP] [-i SECONDS] [options]\n\n"
-		       "A live, refreshing per-process view of scheduler and memory behaviour.\n"
-		       "Keys: q quit, < > change sort column, c cpu, r run-queue wait, f faults,\n"
-		       "m rss, p pid, space refresh now, arrows/PgUp/PgDn/Home/End scroll,\n"
-		       "h or ? key help. All active processes are listed unless -n is given.\n\n");
+		       "A live, refreshing per-process view: scheduler and memory, block IO, TCP.\n"
+		       "Keys: q quit, v next view (1 sched, 2 io, 3 net), < > change sort column,\n"
+		       "c cpu, r run-queue wait, f faults, m rss, p pid, space refresh now,\n"
+		       "arrows/PgUp/PgDn/Home/End scroll, h or ? key help.\n"
+		       "All active processes are listed unless -n is given.\n\n");
 	else
 		printf("Usage: perfpilot stat [-a | -p PID[,PID...] | -c CGROUP] [-d SECONDS] [-i SECONDS]\n"
 		       "                      [--children] [--json] [options]\n\n"

@@ -16,15 +16,16 @@
 #define LINE_MAX_CHARS 512    /* longest line drawn; wider terminals get blanks */
 #define KEY_CTRL(c) ((c) & 0x1f)
 
-#define HELP_TEXT "q quit  <> sort  c cpu r runq f faults m rss p pid  spc refresh  arrows scroll"
-
 enum { PAIR_BAR = 1, PAIR_SORT = 2 };
 
 struct top {
 	struct watch_opts o;
 	struct watch w;
-	struct proc_sample *s;    /* the last interval, sorted */
+	struct proc_sample *all;  /* the last interval, every active process */
+	size_t nall;
+	struct proc_sample *s;    /* those of all[] the view lists, sorted */
 	size_t n;
+	enum top_view view;
 	struct interval_info ii;
 	bool have_data;
 	enum top_col sort;
@@ -34,9 +35,10 @@ struct top {
 	double end;               /* monotonic time to stop at (-d), 0 = none */
 	struct top_layout lay;
 	bool color;
+	const char *failed;       /* what went wrong when the loop returns -1 */
 };
 
-enum key_action { KEY_ACT_NONE, KEY_ACT_QUIT, KEY_ACT_REFRESH };
+enum key_action { KEY_ACT_NONE, KEY_ACT_QUIT, KEY_ACT_REFRESH, KEY_ACT_FAILED };
 
 static volatile sig_atomic_t stop;
 
@@ -78,7 +80,7 @@ static SCREEN *screen_open(struct top *t)
 		init_pair(PAIR_BAR, COLOR_BLACK, COLOR_CYAN);
 		init_pair(PAIR_SORT, COLOR_BLACK, COLOR_YELLOW);
 	}
-	top_layout_fit(&t->lay, COLS);
+	top_layout_fit(&t->lay, t->view, COLS);
 	return scr;
 }
 
@@ -110,18 +112,48 @@ static void set_sort(struct top *t, enum top_col c)
 	t->first = 0;
 }
 
+/* Pick the rows of the current view out of the last interval, sorted. */
+static int select_rows(struct top *t)
+{
+	struct proc_sample *s = malloc((t->nall ? t->nall : 1) * sizeof(*s));
+
+	if (!s) {
+		errno = ENOMEM;
+		t->failed = "selecting the rows failed";
+		return -1;
+	}
+	free(t->s);
+	t->s = s;
+	t->n = top_view_filter(t->view, t->all, t->nall, t->s);
+	top_sort(t->s, t->n, t->sort);
+	return 0;
+}
+
+/* Show another view: its own columns and rows, sorted by its own key, from the top. */
+static int set_view(struct top *t, enum top_view v)
+{
+	t->view = v;
+	t->sort = top_view_sort(v);
+	t->first = 0;
+	top_layout_fit(&t->lay, v, COLS < LINE_MAX_CHARS ? COLS : LINE_MAX_CHARS);
+	return t->have_data ? select_rows(t) : 0;
+}
+
 static int top_tick(struct top *t)
 {
 	struct proc_sample *s;
 	size_t n;
 
-	if (watch_tick(&t->w, &s, &n, &t->ii))
+	if (watch_tick(&t->w, &s, &n, &t->ii)) {
+		t->failed = "reading the BPF maps failed";
 		return -1;
-	free(t->s);
-	t->s = s;
-	t->n = n;
+	}
+	free(t->all);
+	t->all = s;
+	t->nall = n;
 	t->have_data = true;
-	top_sort(t->s, t->n, t->sort);
+	if (select_rows(t))
+		return -1;
 	clamp_scroll(t);
 	if (t->o.target.mode == PP_FILTER_PID && !t->o.target.children)
 		t->gone = !any_alive(&t->o.target);
@@ -152,10 +184,10 @@ static void drops_text(const struct interval_info *ii, char *buf, size_t len)
 /* The title line; on narrow terminals the less useful fields go first. */
 static void title_text(const struct top *t, char *buf, size_t len, int width)
 {
-	static const int prio[] = {7, 5, 4, 1, 6, 2, 3};
-	char when[16] = "--:--:--", interval[32], active[32], drops[96], sort[32];
+	static const int prio[] = {8, 6, 5, 2, 7, 3, 1, 4};
+	char when[16] = "--:--:--", interval[32], active[32], drops[96], view[16], sort[32];
 	const char *fields[] = {"perfpilot", when, interval, active,
-				collector_attach_kind(t->w.col), drops, sort};
+				collector_attach_kind(t->w.col), drops, view, sort};
 	time_t now = t->have_data ? (time_t)t->ii.ts : time(NULL);
 	struct tm tm;
 
@@ -168,16 +200,30 @@ static void title_text(const struct top *t, char *buf, size_t len, int width)
 	else
 		snprintf(active, sizeof(active), "collecting...");
 	drops_text(&t->ii, drops, sizeof(drops));
+	snprintf(view, sizeof(view), "view %s", top_view_name(t->view));
 	snprintf(sort, sizeof(sort), "sort %s", top_col_label(t->sort));
 	top_fit_fields(buf, len, width, fields, prio, sizeof(prio) / sizeof(prio[0]));
 }
 
-static void status_text(const struct top *t, char *buf, size_t len)
+/* The keys, the less important ones left out on narrow terminals. */
+static void help_text(const struct top *t, char *buf, size_t len, int width)
+{
+	static const int prio[] = {1, 2, 3, 4, 6, 5};
+	const char *fields[] = {
+		"q quit", "v 1 2 3 view", "<> sort",
+		t->view == TOP_VIEW_SCHED ? "c cpu r runq f faults m rss p pid" : "p pid",
+		"spc refresh", "arrows scroll",
+	};
+
+	top_fit_fields(buf, len, width, fields, prio, sizeof(prio) / sizeof(prio[0]));
+}
+
+static void status_text(const struct top *t, char *buf, size_t len, int width)
 {
 	size_t total = table_rows(t), body = body_rows(), pos = 0;
 
 	if (t->help) {
-		snprintf(buf, len, "%s", HELP_TEXT);
+		help_text(t, buf, len, width);
 		return;
 	}
 	buf[0] = '\0';
@@ -209,6 +255,7 @@ static void draw_header(const struct top *t, int y)
 	char line[LINE_MAX_CHARS + 1];
 	attr_t bar = t->color ? COLOR_PAIR(PAIR_BAR) : A_REVERSE;
 	attr_t mark = t->color ? A_BOLD : A_BOLD | A_UNDERLINE;
+	unsigned int i;
 	int x, w;
 
 	top_format_header(&t->lay, line, sizeof(line));
@@ -216,8 +263,12 @@ static void draw_header(const struct top *t, int y)
 	mvhline(y, 0, ' ', COLS);
 	mvaddstr(y, 0, line);
 	attrset(A_NORMAL);
-	if (top_col_span(&t->lay, t->sort, &x, &w))
-		mvchgat(y, x, w, mark, t->color ? PAIR_SORT : 0, NULL);
+	for (i = 0; i < t->lay.ncols; i++) {
+		enum top_col c = top_view_col(t->view, i);
+
+		if (top_sort_marks(t->sort, c) && top_col_span(&t->lay, c, &x, &w))
+			mvchgat(y, x, w, mark, t->color ? PAIR_SORT : 0, NULL);
+	}
 }
 
 static void draw_rows(const struct top *t, int y)
@@ -230,7 +281,13 @@ static void draw_rows(const struct top *t, int y)
 		return;
 	}
 	if (!total) {
-		put_line(y, "no process was active in the last interval", COLS, A_NORMAL);
+		static const char *const none[TOP_NVIEWS] = {
+			[TOP_VIEW_SCHED] = "no process was active in the last interval",
+			[TOP_VIEW_IO] = "no process did block IO in the last interval",
+			[TOP_VIEW_NET] = "no process used TCP in the last interval",
+		};
+
+		put_line(y, none[t->view], COLS, A_NORMAL);
 		return;
 	}
 	for (i = 0; i < body && t->first + i < total; i++) {
@@ -243,7 +300,7 @@ static void top_draw(struct top *t)
 {
 	char line[LINE_MAX_CHARS + 1];
 
-	top_layout_fit(&t->lay, COLS < LINE_MAX_CHARS ? COLS : LINE_MAX_CHARS);
+	top_layout_fit(&t->lay, t->view, COLS < LINE_MAX_CHARS ? COLS : LINE_MAX_CHARS);
 	clamp_scroll(t);
 	erase();
 	title_text(t, line, sizeof(line), COLS);
@@ -253,7 +310,7 @@ static void top_draw(struct top *t)
 	if (LINES > 2)
 		draw_rows(t, 2);
 	if (LINES > 3) {
-		status_text(t, line, sizeof(line));
+		status_text(t, line, sizeof(line), COLS - 1);
 		/* not the bottom-right cell: writing there may scroll the screen */
 		put_line(LINES - 1, line, COLS - 1, A_NORMAL);
 	}
@@ -276,8 +333,9 @@ static bool sort_key_pressed(struct top *t, int ch)
 	};
 	size_t i;
 
+	/* only for the columns of the view */
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (keys[i].ch == ch) {
+		if (keys[i].ch == ch && top_view_has(t->view, keys[i].col)) {
 			set_sort(t, keys[i].col);
 			return true;
 		}
@@ -298,11 +356,15 @@ static enum key_action handle_key(struct top *t, int ch)
 		return KEY_ACT_QUIT;
 	case ' ':
 		return KEY_ACT_REFRESH;
+	case 'v':
+		return set_view(t, top_view_next(t->view)) ? KEY_ACT_FAILED : KEY_ACT_NONE;
+	case '1': case '2': case '3':
+		return set_view(t, (enum top_view)(ch - '1')) ? KEY_ACT_FAILED : KEY_ACT_NONE;
 	case '<': case ',':
-		set_sort(t, top_sort_step(t->sort, -1, t->lay.ncols));
+		set_sort(t, top_sort_step(&t->lay, t->sort, -1));
 		break;
 	case '>': case '.':
-		set_sort(t, top_sort_step(t->sort, 1, t->lay.ncols));
+		set_sort(t, top_sort_step(&t->lay, t->sort, 1));
 		break;
 	case KEY_UP: case 'k': scroll_by(t, -1); break;
 	case KEY_DOWN: case 'j': scroll_by(t, 1); break;
@@ -346,6 +408,8 @@ static int top_loop(struct top *t)
 		switch (handle_key(t, getch())) {
 		case KEY_ACT_QUIT:
 			return 0;
+		case KEY_ACT_FAILED:
+			return -1;
 		case KEY_ACT_REFRESH:
 			now_please = true;
 			break;
@@ -368,6 +432,8 @@ int cmd_top(int argc, char **argv)
 		fprintf(stderr, "perfpilot: top needs a terminal; use 'perfpilot stat -i 1' for a stream\n");
 		return EXIT_USAGE;
 	}
+	t.view = t.o.view == VIEW_IO ? TOP_VIEW_IO : t.o.view == VIEW_NET ? TOP_VIEW_NET
+									    : TOP_VIEW_SCHED;
 	t.sort = top_col_of_key(t.o.sort);
 	watch_start(&t.w, &t.o);
 	catch_signals();
@@ -385,8 +451,10 @@ int cmd_top(int argc, char **argv)
 	endwin();
 	delscreen(scr);
 	if (rc)
-		fprintf(stderr, "perfpilot: reading the BPF maps failed: %s\n", strerror(err));
+		fprintf(stderr, "perfpilot: %s: %s\n", t.failed ? t.failed : "top failed",
+			strerror(err));
 	watch_stop(&t.w, !rc && t.o.bpf_stats);
 	free(t.s);
+	free(t.all);
 	return rc ? 1 : 0;
 }

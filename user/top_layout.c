@@ -16,8 +16,8 @@ struct col_spec {
 
 /*
  * Widths hold the widest value each column can show: PID up to 7 digits,
- * fmt_count() at most 5 characters, fmt_mib() at most 6, CPU% and the
- * millisecond columns as formatted below.
+ * fmt_count() at most 5 characters, fmt_mib() at most 6, fmt_num() as wide
+ * as it is told, CPU% and the millisecond columns as formatted below.
  */
 static const struct col_spec cols[TOP_NCOLS] = {
 	[TOP_PID] = {"PID", 7, false, SORT_PID},
@@ -32,41 +32,156 @@ static const struct col_spec cols[TOP_NCOLS] = {
 	[TOP_MAJFLT] = {"MAJFLT", 6, false, SORT_MAJFLT},
 	[TOP_RSS] = {"RSSMiB", 6, false, SORT_RSS},
 	[TOP_RECLAIM] = {"RECLAIMms", 9, false, -1},
+	/* io: PID COMM(16) and these make 79 */
+	[TOP_RD_MIB] = {"RD_MiB", 6, false, -1},
+	[TOP_WR_MIB] = {"WR_MiB", 6, false, -1},
+	[TOP_RD_OPS] = {"RD_OPS", 6, false, -1},
+	[TOP_WR_OPS] = {"WR_OPS", 6, false, -1},
+	[TOP_LAT_P50] = {"LATp50us", 8, false, -1},
+	[TOP_LAT_P99] = {"LATp99us", 8, false, -1},
+	[TOP_QUE_P99] = {"QUEp99us", 8, false, -1},
+	/* net: PID COMM(16) and these make 80 */
+	[TOP_TX_MIB] = {"TX_MiB", 6, false, -1},
+	[TOP_RX_MIB] = {"RX_MiB", 6, false, -1},
+	[TOP_RETR] = {"RETR", 5, false, -1},
+	[TOP_RST] = {"RST", 5, false, -1},
+	[TOP_CONN] = {"CONN", 5, false, -1},
+	[TOP_ACC] = {"ACC", 5, false, -1},
+	[TOP_RTT_P50] = {"RTTp50us", 8, false, -1},
+	[TOP_RTT_P99] = {"RTTp99us", 8, false, -1},
+	/* sort keys without a column */
+	[TOP_IO_SUM] = {"RD+WR", 0, false, SORT_IO},
+	[TOP_NET_SUM] = {"TX+RX", 0, false, SORT_NET},
 };
+
+struct view_spec {
+	const char *name;
+	enum top_col sort;      /* the sort when the view is chosen */
+	unsigned int ncols;
+	enum top_col cols[TOP_VIEW_COLS_MAX];
+};
+
+static const struct view_spec views[TOP_NVIEWS] = {
+	[TOP_VIEW_SCHED] = {"sched", TOP_CPU, 12,
+		{TOP_PID, TOP_COMM, TOP_CPU, TOP_RUNQ, TOP_RQP99, TOP_VCSW, TOP_IVCSW, TOP_MIGR,
+		 TOP_MINFLT, TOP_MAJFLT, TOP_RSS, TOP_RECLAIM}},
+	[TOP_VIEW_IO] = {"io", TOP_IO_SUM, 9,
+		{TOP_PID, TOP_COMM, TOP_RD_MIB, TOP_WR_MIB, TOP_RD_OPS, TOP_WR_OPS, TOP_LAT_P50,
+		 TOP_LAT_P99, TOP_QUE_P99}},
+	[TOP_VIEW_NET] = {"net", TOP_NET_SUM, 10,
+		{TOP_PID, TOP_COMM, TOP_TX_MIB, TOP_RX_MIB, TOP_RETR, TOP_RST, TOP_CONN, TOP_ACC,
+		 TOP_RTT_P50, TOP_RTT_P99}},
+};
+
+static const struct view_spec *view_of(enum top_view v)
+{
+	return &views[(unsigned int)v < TOP_NVIEWS ? v : TOP_VIEW_SCHED];
+}
+
+const char *top_view_name(enum top_view v)
+{
+	return view_of(v)->name;
+}
+
+enum top_view top_view_next(enum top_view v)
+{
+	return (enum top_view)(((unsigned int)v + 1) % TOP_NVIEWS);
+}
+
+unsigned int top_view_ncols(enum top_view v)
+{
+	return view_of(v)->ncols;
+}
+
+enum top_col top_view_col(enum top_view v, unsigned int i)
+{
+	const struct view_spec *vs = view_of(v);
+
+	return i < vs->ncols ? vs->cols[i] : TOP_NCOLS;
+}
+
+/* Index of c among the view's columns, or -1. */
+static int view_index(enum top_view v, enum top_col c)
+{
+	const struct view_spec *vs = view_of(v);
+	unsigned int i;
+
+	for (i = 0; i < vs->ncols; i++)
+		if (vs->cols[i] == c)
+			return (int)i;
+	return -1;
+}
+
+bool top_view_has(enum top_view v, enum top_col c)
+{
+	return view_index(v, c) >= 0;
+}
+
+enum top_col top_view_sort(enum top_view v)
+{
+	return view_of(v)->sort;
+}
+
+bool top_view_wants(enum top_view v, const struct proc_sample *s)
+{
+	switch (v) {
+	case TOP_VIEW_IO:
+		return s->read_ops || s->write_ops;
+	case TOP_VIEW_NET:
+		return s->tx_bytes || s->rx_bytes || s->retrans || s->resets || s->connects ||
+		       s->accepts || s->closes;
+	default:
+		return true;
+	}
+}
+
+size_t top_view_filter(enum top_view v, const struct proc_sample *in, size_t n,
+		       struct proc_sample *out)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (top_view_wants(v, &in[i]))
+			out[k++] = in[i];
+	return k;
+}
 
 static int col_width(enum top_col c, int comm_w)
 {
 	return c == TOP_COMM ? comm_w : cols[c].width;
 }
 
-/* Width of the first n columns, one space between neighbours. */
-static int cols_width(unsigned int n, int comm_w)
+/* Width of the view's first n columns, one space between neighbours. */
+static int cols_width(enum top_view v, unsigned int n, int comm_w)
 {
 	unsigned int i;
 	int w = 0;
 
 	for (i = 0; i < n; i++)
-		w += col_width((enum top_col)i, comm_w) + (i ? 1 : 0);
+		w += col_width(top_view_col(v, i), comm_w) + (i ? 1 : 0);
 	return w;
 }
 
-void top_layout_fit(struct top_layout *l, int width)
+void top_layout_fit(struct top_layout *l, enum top_view v, int width)
 {
 	unsigned int n;
 	int extra;
 
+	if ((unsigned int)v >= TOP_NVIEWS)
+		v = TOP_VIEW_SCHED;
 	if (width < 0)
 		width = 0;
 	/* PID and COMM always stay; the line is clipped if even they do not fit */
-	for (n = TOP_NCOLS; n > TOP_COMM + 1; n--)
-		if (cols_width(n, TOP_COMM_MIN) <= width)
+	for (n = top_view_ncols(v); n > 2; n--)
+		if (cols_width(v, n, TOP_COMM_MIN) <= width)
 			break;
-	extra = width - cols_width(n, TOP_COMM_MIN);
+	extra = width - cols_width(v, n, TOP_COMM_MIN);
 	if (extra < 0)
 		extra = 0;
 	if (extra > TOP_COMM_MAX - TOP_COMM_MIN)
 		extra = TOP_COMM_MAX - TOP_COMM_MIN;
 	l->width = width;
+	l->view = v;
 	l->ncols = n;
 	l->comm_w = TOP_COMM_MIN + extra;
 }
@@ -80,11 +195,11 @@ bool top_col_shown(const struct top_layout *l, enum top_col c)
 
 bool top_col_span(const struct top_layout *l, enum top_col c, int *start, int *width)
 {
-	int s, w;
+	int i = view_index(l->view, c), s, w;
 
-	if ((unsigned int)c >= l->ncols)
+	if (i < 0 || (unsigned int)i >= l->ncols)
 		return false;
-	s = c == TOP_PID ? 0 : cols_width((unsigned int)c, l->comm_w) + 1;
+	s = i ? cols_width(l->view, (unsigned int)i, l->comm_w) + 1 : 0;
 	w = col_width(c, l->comm_w);
 	if (s >= l->width)
 		return false;
@@ -93,6 +208,15 @@ bool top_col_span(const struct top_layout *l, enum top_col c, int *start, int *w
 	*start = s;
 	*width = w;
 	return true;
+}
+
+bool top_sort_marks(enum top_col sort, enum top_col c)
+{
+	if (sort == TOP_IO_SUM)
+		return c == TOP_RD_MIB || c == TOP_WR_MIB;
+	if (sort == TOP_NET_SUM)
+		return c == TOP_TX_MIB || c == TOP_RX_MIB;
+	return c == sort && (unsigned int)c < TOP_NCOLS;
 }
 
 const char *top_col_label(enum top_col c)
@@ -165,13 +289,14 @@ static void join_cells(const struct top_layout *l, char cells[][24], char *buf, 
 	size_t pos = 0;
 
 	for (i = 0; i < l->ncols && pos < sizeof(line); i++) {
-		int w = col_width((enum top_col)i, l->comm_w), r;
+		enum top_col c = top_view_col(l->view, i);
+		int w = col_width(c, l->comm_w), r;
 
 		/* a number too wide for its column is shown as ###, never cut */
-		if (!cols[i].left && strlen(cells[i]) > (size_t)w)
+		if (!cols[c].left && strlen(cells[i]) > (size_t)w)
 			snprintf(cells[i], sizeof(cells[i]), "%.*s", w, "##########");
-		r = snprintf(line + pos, sizeof(line) - pos, cols[i].left ? "%s%-*.*s" : "%s%*.*s",
-				 i ? " " : "", w, w, cells[i]);
+		r = snprintf(line + pos, sizeof(line) - pos, cols[c].left ? "%s%-*.*s" : "%s%*.*s",
+			     i ? " " : "", w, w, cells[i]);
 
 		if (r < 0)
 			break;
@@ -187,11 +312,11 @@ static void join_cells(const struct top_layout *l, char cells[][24], char *buf, 
 
 void top_format_header(const struct top_layout *l, char *buf, size_t len)
 {
-	char cells[TOP_NCOLS][24];
+	char cells[TOP_VIEW_COLS_MAX][24];
 	unsigned int i;
 
 	for (i = 0; i < l->ncols; i++)
-		snprintf(cells[i], sizeof(cells[i]), "%s", cols[i].label);
+		snprintf(cells[i], sizeof(cells[i]), "%s", cols[top_view_col(l->view, i)].label);
 	join_cells(l, cells, buf, len);
 }
 
@@ -216,6 +341,26 @@ static void fmt_pct(char *buf, size_t len, uint64_t ns, double interval_s)
 	snprintf(buf, len, pct < 99.95 ? "%.1f" : "%.0f", pct);
 }
 
+/* Bytes as MiB in at most `width` characters. */
+static void fmt_bytes_mib(char *buf, size_t len, uint64_t bytes, int width)
+{
+	fmt_num(buf, len, (double)bytes / (1024.0 * 1024.0), width);
+}
+
+/* A latency percentile in whole microseconds, as a count (at most 5 characters). */
+static void fmt_us(char *buf, size_t len, double us)
+{
+	uint64_t v;
+
+	if (!(us > 0))
+		v = 0;
+	else if (us >= 18446744073709549568.0)
+		v = UINT64_MAX;
+	else
+		v = (uint64_t)(us + 0.5);
+	fmt_count(buf, len, v);
+}
+
 /* comm with anything that is not printable ASCII replaced, so that one byte is one cell. */
 static void fmt_comm(char *buf, size_t len, const struct proc_sample *s)
 {
@@ -236,7 +381,7 @@ static void fmt_cell(char *buf, size_t len, enum top_col c, const struct proc_sa
 	case TOP_COMM: fmt_comm(buf, len, s); break;
 	case TOP_CPU: fmt_pct(buf, len, s->oncpu_ns, interval_s); break;
 	case TOP_RUNQ: fmt_ms(buf, len, s->runq_wait_ns); break;
-	case TOP_RQP99: fmt_count(buf, len, (uint64_t)llround(s->runq_lat_us.p99)); break;
+	case TOP_RQP99: fmt_us(buf, len, s->runq_lat_us.p99); break;
 	case TOP_VCSW: fmt_count(buf, len, s->nvcsw); break;
 	case TOP_IVCSW: fmt_count(buf, len, s->nivcsw); break;
 	case TOP_MIGR: fmt_count(buf, len, s->migrations); break;
@@ -249,18 +394,33 @@ static void fmt_cell(char *buf, size_t len, enum top_col c, const struct proc_sa
 			snprintf(buf, len, "-");
 		break;
 	case TOP_RECLAIM: fmt_ms(buf, len, s->reclaim_stall_ns); break;
-	case TOP_NCOLS: break;
+	case TOP_RD_MIB: fmt_bytes_mib(buf, len, s->read_bytes, cols[c].width); break;
+	case TOP_WR_MIB: fmt_bytes_mib(buf, len, s->write_bytes, cols[c].width); break;
+	case TOP_RD_OPS: fmt_count(buf, len, s->read_ops); break;
+	case TOP_WR_OPS: fmt_count(buf, len, s->write_ops); break;
+	case TOP_LAT_P50: fmt_us(buf, len, s->io_lat_us.p50); break;
+	case TOP_LAT_P99: fmt_us(buf, len, s->io_lat_us.p99); break;
+	case TOP_QUE_P99: fmt_us(buf, len, s->io_queue_us.p99); break;
+	case TOP_TX_MIB: fmt_bytes_mib(buf, len, s->tx_bytes, cols[c].width); break;
+	case TOP_RX_MIB: fmt_bytes_mib(buf, len, s->rx_bytes, cols[c].width); break;
+	case TOP_RETR: fmt_count(buf, len, s->retrans); break;
+	case TOP_RST: fmt_count(buf, len, s->resets); break;
+	case TOP_CONN: fmt_count(buf, len, s->connects); break;
+	case TOP_ACC: fmt_count(buf, len, s->accepts); break;
+	case TOP_RTT_P50: fmt_us(buf, len, s->rtt_us.p50); break;
+	case TOP_RTT_P99: fmt_us(buf, len, s->rtt_us.p99); break;
+	case TOP_IO_SUM: case TOP_NET_SUM: case TOP_NCOLS: break;
 	}
 }
 
 void top_format_row(const struct top_layout *l, const struct proc_sample *s, double interval_s,
 		    char *buf, size_t len)
 {
-	char cells[TOP_NCOLS][24];
+	char cells[TOP_VIEW_COLS_MAX][24];
 	unsigned int i;
 
 	for (i = 0; i < l->ncols; i++)
-		fmt_cell(cells[i], sizeof(cells[i]), (enum top_col)i, s, interval_s);
+		fmt_cell(cells[i], sizeof(cells[i]), top_view_col(l->view, i), s, interval_s);
 	join_cells(l, cells, buf, len);
 }
 
@@ -284,47 +444,119 @@ int top_key_of_col(enum top_col c)
 	return (unsigned int)c < TOP_NCOLS ? cols[c].key : -1;
 }
 
-enum top_col top_sort_step(enum top_col cur, int dir, unsigned int ncols)
+/*
+ * The sortable columns the layout shows, left to right, with a sum just
+ * before the first column it adds up. Returns how many.
+ */
+static unsigned int sort_order(const struct top_layout *l, enum top_col *out)
 {
-	int i, step = dir < 0 ? -1 : 1;
+	unsigned int i, n = 0;
 
-	if (!dir)
-		return cur;
-	for (i = (int)cur + step; i >= 0 && i < TOP_NCOLS; i += step)
-		if ((unsigned int)i < ncols && top_col_sortable((enum top_col)i))
-			return (enum top_col)i;
-	return cur;
+	for (i = 0; i < l->ncols; i++) {
+		enum top_col c = top_view_col(l->view, i);
+
+		if (c == TOP_RD_MIB)
+			out[n++] = TOP_IO_SUM;
+		else if (c == TOP_TX_MIB)
+			out[n++] = TOP_NET_SUM;
+		if (top_col_sortable(c))
+			out[n++] = c;
+	}
+	return n;
 }
 
-static int cmp_desc(uint64_t a, uint64_t b, uint32_t pa, uint32_t pb)
+enum top_col top_sort_step(const struct top_layout *l, enum top_col cur, int dir)
 {
-	if (a != b)
-		return a < b ? 1 : -1;
+	enum top_col order[TOP_VIEW_COLS_MAX * 2];
+	unsigned int n = sort_order(l, order), i;
+
+	if (!dir || !n)
+		return cur;
+	for (i = 0; i < n; i++)
+		if (order[i] == cur)
+			break;
+	if (i == n)
+		return dir > 0 ? order[0] : order[n - 1];
+	if (dir < 0)
+		return i ? order[i - 1] : cur;
+	return i + 1 < n ? order[i + 1] : cur;
+}
+
+/* The value a column sorts by, for the columns without a sample_key. */
+static uint64_t col_value(enum top_col c, const struct proc_sample *s)
+{
+	switch (c) {
+	case TOP_MIGR: return s->migrations;
+	case TOP_RECLAIM: return s->reclaim_stall_ns;
+	case TOP_RD_MIB: return s->read_bytes;
+	case TOP_WR_MIB: return s->write_bytes;
+	case TOP_RD_OPS: return s->read_ops;
+	case TOP_WR_OPS: return s->write_ops;
+	case TOP_TX_MIB: return s->tx_bytes;
+	case TOP_RX_MIB: return s->rx_bytes;
+	case TOP_RETR: return s->retrans;
+	case TOP_RST: return s->resets;
+	case TOP_CONN: return s->connects;
+	case TOP_ACC: return s->accepts;
+	default: return 0;
+	}
+}
+
+/* The percentile a column sorts by, for the latency columns. */
+static double col_value_us(enum top_col c, const struct proc_sample *s)
+{
+	switch (c) {
+	case TOP_LAT_P50: return s->io_lat_us.p50;
+	case TOP_LAT_P99: return s->io_lat_us.p99;
+	case TOP_QUE_P99: return s->io_queue_us.p99;
+	case TOP_RTT_P50: return s->rtt_us.p50;
+	case TOP_RTT_P99: return s->rtt_us.p99;
+	default: return 0;
+	}
+}
+
+static bool col_is_us(enum top_col c)
+{
+	return c == TOP_LAT_P50 || c == TOP_LAT_P99 || c == TOP_QUE_P99 || c == TOP_RTT_P50 ||
+	       c == TOP_RTT_P99;
+}
+
+static enum top_col sort_col; /* qsort has no context argument (as in sample_sort) */
+
+static int cmp_pid(uint32_t pa, uint32_t pb)
+{
 	return pa < pb ? -1 : pa > pb;
 }
 
-static int cmp_migr(const void *a, const void *b)
+static int cmp_col(const void *a, const void *b)
 {
 	const struct proc_sample *x = a, *y = b;
 
-	return cmp_desc(x->migrations, y->migrations, x->pid, y->pid);
-}
+	if (col_is_us(sort_col)) {
+		double u = col_value_us(sort_col, x), v = col_value_us(sort_col, y);
 
-static int cmp_reclaim(const void *a, const void *b)
-{
-	const struct proc_sample *x = a, *y = b;
+		/* NaN sorts as 0 */
+		u = u > 0 ? u : 0;
+		v = v > 0 ? v : 0;
+		if (u != v)
+			return u < v ? 1 : -1;
+	} else {
+		uint64_t u = col_value(sort_col, x), v = col_value(sort_col, y);
 
-	return cmp_desc(x->reclaim_stall_ns, y->reclaim_stall_ns, x->pid, y->pid);
+		if (u != v)
+			return u < v ? 1 : -1;
+	}
+	return cmp_pid(x->pid, y->pid);
 }
 
 void top_sort(struct proc_sample *s, size_t n, enum top_col c)
 {
 	int key = top_key_of_col(c);
 
-	if (c == TOP_MIGR)
-		qsort(s, n, sizeof(*s), cmp_migr);
-	else if (c == TOP_RECLAIM)
-		qsort(s, n, sizeof(*s), cmp_reclaim);
-	else
+	if (key >= 0 || !top_col_sortable(c)) {
 		sample_sort(s, n, key >= 0 ? (enum sample_key)key : SORT_CPU);
+		return;
+	}
+	sort_col = c;
+	qsort(s, n, sizeof(*s), cmp_col);
 }

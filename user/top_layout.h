@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The columns of `perfpilot top`: which of them fit a terminal width, how a
- * row and the column header look, and how the rows sort. No terminal code
- * here, so all of it can be tested without a screen.
+ * The views and columns of `perfpilot top`: which columns fit a terminal
+ * width, how a row and the column header look, which processes a view lists
+ * and how the rows sort. No terminal code here, so all of it can be tested
+ * without a screen.
  */
 #ifndef PP_TOP_LAYOUT_H
 #define PP_TOP_LAYOUT_H
@@ -11,23 +12,68 @@
 #include <stddef.h>
 #include "sample.h"
 
-/* In display order; columns are dropped from the right when space runs out. */
+/* Column sets of top, in the order `v` cycles through them. */
+enum top_view { TOP_VIEW_SCHED = 0, TOP_VIEW_IO, TOP_VIEW_NET, TOP_NVIEWS };
+
+/*
+ * Every column of every view. Each view shows some of them in its own
+ * order; columns are dropped from the right when space runs out. The last
+ * two are sort keys without a column of their own (read + write bytes,
+ * sent + received bytes): they mark the two columns they add up.
+ */
 enum top_col {
+	/* sched */
 	TOP_PID = 0, TOP_COMM, TOP_CPU, TOP_RUNQ, TOP_RQP99, TOP_VCSW, TOP_IVCSW,
-	TOP_MIGR, TOP_MINFLT, TOP_MAJFLT, TOP_RSS, TOP_RECLAIM, TOP_NCOLS
+	TOP_MIGR, TOP_MINFLT, TOP_MAJFLT, TOP_RSS, TOP_RECLAIM,
+	/* io */
+	TOP_RD_MIB, TOP_WR_MIB, TOP_RD_OPS, TOP_WR_OPS, TOP_LAT_P50, TOP_LAT_P99, TOP_QUE_P99,
+	/* net */
+	TOP_TX_MIB, TOP_RX_MIB, TOP_RETR, TOP_RST, TOP_CONN, TOP_ACC, TOP_RTT_P50, TOP_RTT_P99,
+	/* sort keys only */
+	TOP_IO_SUM, TOP_NET_SUM,
+	TOP_NCOLS
 };
+
+#define TOP_VIEW_COLS_MAX 12 /* most columns in one view */
 
 #define TOP_COMM_MIN 8   /* COMM is narrowed down to this before a column goes */
 #define TOP_COMM_MAX 16  /* 15 characters of comm and the '*' of an exited process */
 
 struct top_layout {
 	int width;           /* the width it was made for */
-	unsigned int ncols;  /* columns shown: the first ncols of enum top_col */
+	enum top_view view;  /* whose columns */
+	unsigned int ncols;  /* columns shown: the first ncols of the view */
 	int comm_w;          /* width given to COMM */
 };
 
-/* Choose the columns and the COMM width for a terminal `width` columns wide. */
-void top_layout_fit(struct top_layout *l, int width);
+/* "sched", "io", "net". */
+const char *top_view_name(enum top_view v);
+
+/* The view after v: sched -> io -> net -> sched. */
+enum top_view top_view_next(enum top_view v);
+
+/* Number of columns of a view, and its i-th column (TOP_NCOLS past the end). */
+unsigned int top_view_ncols(enum top_view v);
+enum top_col top_view_col(enum top_view v, unsigned int i);
+
+/* Does the view have column c (shown or not)? */
+bool top_view_has(enum top_view v, enum top_col c);
+
+/* The column a view sorts by when it is chosen: CPU%, read + write, sent + received. */
+enum top_col top_view_sort(enum top_view v);
+
+/*
+ * Does the view list this process? sched: all; io: those that did block IO
+ * in the interval; net: those with any TCP activity.
+ */
+bool top_view_wants(enum top_view v, const struct proc_sample *s);
+
+/* Copy the samples the view lists from in[] to out[] (room for n); returns how many. */
+size_t top_view_filter(enum top_view v, const struct proc_sample *in, size_t n,
+		       struct proc_sample *out);
+
+/* Choose the columns and the COMM width of a view for a terminal `width` columns wide. */
+void top_layout_fit(struct top_layout *l, enum top_view v, int width);
 
 /* Is column c shown? */
 bool top_col_shown(const struct top_layout *l, enum top_col c);
@@ -38,7 +84,10 @@ bool top_col_shown(const struct top_layout *l, enum top_col c);
  */
 bool top_col_span(const struct top_layout *l, enum top_col c, int *start, int *width);
 
-/* The column's heading ("CPU%", "RUNQms", ...). */
+/* Is column c marked in the header when the rows are sorted by `sort`? */
+bool top_sort_marks(enum top_col sort, enum top_col c);
+
+/* The column's heading ("CPU%", "RUNQms", ...; "RD+WR" and "TX+RX" for the sums). */
 const char *top_col_label(enum top_col c);
 
 /*
@@ -69,9 +118,11 @@ int top_key_of_col(enum top_col c);
 
 /*
  * The next sortable column left (dir < 0) or right (dir > 0) of cur among
- * the first ncols columns; cur itself when there is none that way.
+ * the columns the layout shows (a sum sits just left of the first column it
+ * adds up); cur itself when there is none that way. From a column the view
+ * does not show, the first (dir > 0) or last (dir < 0) one.
  */
-enum top_col top_sort_step(enum top_col cur, int dir, unsigned int ncols);
+enum top_col top_sort_step(const struct top_layout *l, enum top_col cur, int dir);
 
 /* Sort rows by a column: largest first, then by pid; PID ascending. */
 void top_sort(struct proc_sample *s, size_t n, enum top_col c);
