@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "commands.h"
+#include "devices.h"
 #include "top_layout.h"
 #include "watch.h"
 
@@ -26,6 +27,9 @@ struct top {
 	struct proc_sample *s;    /* those of all[] the view lists, sorted */
 	size_t n;
 	enum top_view view;
+	struct dev_sample *dev;   /* the last interval, per disk, busiest first */
+	size_t ndev;
+	bool has_io;              /* the block IO collector is loaded */
 	struct interval_info ii;
 	bool have_data;
 	enum top_col sort;
@@ -90,9 +94,11 @@ static size_t body_rows(void)
 	return LINES > 3 ? (size_t)(LINES - 3) : 0;
 }
 
-/* Processes in the table: all of them, or the first -n by the sort column. */
+/* Rows in the table: every disk; all processes, or the first -n by the sort column. */
 static size_t table_rows(const struct top *t)
 {
+	if (t->view == TOP_VIEW_DEVICES)
+		return t->has_io ? t->ndev : 0;
 	return t->o.rows && t->o.rows < t->n ? t->o.rows : t->n;
 }
 
@@ -151,6 +157,18 @@ static int top_tick(struct top *t)
 	free(t->all);
 	t->all = s;
 	t->nall = n;
+	if (t->has_io) {
+		struct dev_sample *d;
+
+		if (watch_devices(&t->w, &d, &n)) {
+			t->failed = "reading the block device statistics failed";
+			return -1;
+		}
+		top_dev_sort(d, n);
+		free(t->dev);
+		t->dev = d;
+		t->ndev = n;
+	}
 	t->have_data = true;
 	if (select_rows(t))
 		return -1;
@@ -209,9 +227,10 @@ static void title_text(const struct top *t, char *buf, size_t len, int width)
 static void help_text(const struct top *t, char *buf, size_t len, int width)
 {
 	static const int prio[] = {1, 2, 3, 4, 6, 5};
+	bool dev = t->view == TOP_VIEW_DEVICES; /* one fixed sort: no sort keys */
 	const char *fields[] = {
-		"q quit", "v 1 2 3 view", "<> sort",
-		t->view == TOP_VIEW_SCHED ? "c cpu r runq f faults m rss p pid" : "p pid",
+		"q quit", "v 1 2 3 4 view", dev ? NULL : "<> sort",
+		dev ? NULL : t->view == TOP_VIEW_SCHED ? "c cpu r runq f faults m rss p pid" : "p pid",
 		"spc refresh", "arrows scroll",
 	};
 
@@ -255,14 +274,24 @@ static void draw_header(const struct top *t, int y)
 	char line[LINE_MAX_CHARS + 1];
 	attr_t bar = t->color ? COLOR_PAIR(PAIR_BAR) : A_REVERSE;
 	attr_t mark = t->color ? A_BOLD : A_BOLD | A_UNDERLINE;
+	int width = COLS < LINE_MAX_CHARS ? COLS : LINE_MAX_CHARS;
 	unsigned int i;
 	int x, w;
 
-	top_format_header(&t->lay, line, sizeof(line));
+	if (t->view == TOP_VIEW_DEVICES)
+		top_dev_format_header(width, line, sizeof(line));
+	else
+		top_format_header(&t->lay, line, sizeof(line));
 	attrset(bar);
 	mvhline(y, 0, ' ', COLS);
 	mvaddstr(y, 0, line);
 	attrset(A_NORMAL);
+	if (t->view == TOP_VIEW_DEVICES) {
+		for (i = 0; i < TOP_DEV_NCOLS; i++)
+			if (top_dev_sort_marks(i) && top_dev_col_span(width, i, &x, &w))
+				mvchgat(y, x, w, mark, t->color ? PAIR_SORT : 0, NULL);
+		return;
+	}
 	for (i = 0; i < t->lay.ncols; i++) {
 		enum top_col c = top_view_col(t->view, i);
 
@@ -276,6 +305,13 @@ static void draw_rows(const struct top *t, int y)
 	char line[LINE_MAX_CHARS + 1];
 	size_t total = table_rows(t), body = body_rows(), i;
 
+	int width = COLS < LINE_MAX_CHARS ? COLS : LINE_MAX_CHARS;
+
+	if (t->view == TOP_VIEW_DEVICES && !t->has_io) {
+		put_line(y, "no per-disk statistics: the block IO collector did not load", COLS,
+			 A_NORMAL);
+		return;
+	}
 	if (!t->have_data) {
 		put_line(y, "waiting for the first interval...", COLS, A_NORMAL);
 		return;
@@ -285,13 +321,19 @@ static void draw_rows(const struct top *t, int y)
 			[TOP_VIEW_SCHED] = "no process was active in the last interval",
 			[TOP_VIEW_IO] = "no process did block IO in the last interval",
 			[TOP_VIEW_NET] = "no process used TCP in the last interval",
+			[TOP_VIEW_DEVICES] = "no disk did block IO in the last interval",
 		};
 
 		put_line(y, none[t->view], COLS, A_NORMAL);
 		return;
 	}
 	for (i = 0; i < body && t->first + i < total; i++) {
-		top_format_row(&t->lay, &t->s[t->first + i], t->ii.interval_s, line, sizeof(line));
+		if (t->view == TOP_VIEW_DEVICES)
+			top_dev_format_row(width, &t->dev[t->first + i], t->ii.interval_s, line,
+					   sizeof(line));
+		else
+			top_format_row(&t->lay, &t->s[t->first + i], t->ii.interval_s, line,
+				       sizeof(line));
 		mvaddstr(y + (int)i, 0, line);
 	}
 }
@@ -358,7 +400,7 @@ static enum key_action handle_key(struct top *t, int ch)
 		return KEY_ACT_REFRESH;
 	case 'v':
 		return set_view(t, top_view_next(t->view)) ? KEY_ACT_FAILED : KEY_ACT_NONE;
-	case '1': case '2': case '3':
+	case '1': case '2': case '3': case '4':
 		return set_view(t, (enum top_view)(ch - '1')) ? KEY_ACT_FAILED : KEY_ACT_NONE;
 	case '<': case ',':
 		set_sort(t, top_sort_step(&t->lay, t->sort, -1));
@@ -436,6 +478,15 @@ int cmd_top(int argc, char **argv)
 									    : TOP_VIEW_SCHED;
 	t.sort = top_col_of_key(t.o.sort);
 	watch_start(&t.w, &t.o);
+	t.has_io = collector_has_io(t.w.col);
+	if (t.has_io) {
+		struct dev_sample *d;
+		size_t n;
+
+		/* the baseline: the first interval starts here */
+		if (!watch_devices(&t.w, &d, &n))
+			free(d);
+	}
 	catch_signals();
 	scr = screen_open(&t);
 	if (!scr) {
@@ -456,5 +507,6 @@ int cmd_top(int argc, char **argv)
 	watch_stop(&t.w, !rc && t.o.bpf_stats);
 	free(t.s);
 	free(t.all);
+	free(t.dev);
 	return rc ? 1 : 0;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "devices.h"
 #include "output.h"
 #include "top_layout.h"
 
@@ -71,6 +72,8 @@ static const struct view_spec views[TOP_NVIEWS] = {
 	[TOP_VIEW_NET] = {"net", TOP_NET_SUM, 10,
 		{TOP_PID, TOP_COMM, TOP_TX_MIB, TOP_RX_MIB, TOP_RETR, TOP_RST, TOP_CONN, TOP_ACC,
 		 TOP_RTT_P50, TOP_RTT_P99}},
+	/* disks, not processes: see the top_dev_* functions */
+	[TOP_VIEW_DEVICES] = {"devices", TOP_IO_SUM, 0, {TOP_NCOLS}},
 };
 
 static const struct view_spec *view_of(enum top_view v)
@@ -130,6 +133,8 @@ bool top_view_wants(enum top_view v, const struct proc_sample *s)
 	case TOP_VIEW_NET:
 		return s->tx_bytes || s->rx_bytes || s->retrans || s->resets || s->connects ||
 		       s->accepts || s->closes;
+	case TOP_VIEW_DEVICES:
+		return false;
 	default:
 		return true;
 	}
@@ -559,4 +564,163 @@ void top_sort(struct proc_sample *s, size_t n, enum top_col c)
 	}
 	sort_col = c;
 	qsort(s, n, sizeof(*s), cmp_col);
+}
+
+/* The devices view. */
+
+struct dev_col {
+	const char *label;
+	int width;
+};
+
+/* DEVICE as in `stat --devices`; fmt_num() fits its width, fmt_count() 5 characters. */
+static const struct dev_col dev_cols[TOP_DEV_NCOLS] = {
+	{"DEVICE", 12}, {"RD_MB/s", 7}, {"WR_MB/s", 7}, {"R/s", 5}, {"W/s", 5},
+	{"LATp50us", 8}, {"LATp99us", 8}, {"QUEp99us", 8}, {"INFL", 5}, {"PEAK", 5},
+}; /* 79 characters with the spaces between */
+
+/* Start of device column i: the widths before it, one space between neighbours. */
+static int dev_col_start(unsigned int i)
+{
+	unsigned int k;
+	int s = 0;
+
+	for (k = 0; k < i && k < TOP_DEV_NCOLS; k++)
+		s += dev_cols[k].width + 1;
+	return s;
+}
+
+unsigned int top_dev_fit(int width)
+{
+	unsigned int n;
+
+	/* DEVICE always stays; the line is clipped if even it does not fit */
+	for (n = TOP_DEV_NCOLS; n > 1; n--)
+		if (dev_col_start(n - 1) + dev_cols[n - 1].width <= width)
+			break;
+	return n;
+}
+
+const char *top_dev_col_label(unsigned int i)
+{
+	return i < TOP_DEV_NCOLS ? dev_cols[i].label : "";
+}
+
+bool top_dev_col_span(int width, unsigned int i, int *start, int *w)
+{
+	int s, cw;
+
+	if (i >= top_dev_fit(width))
+		return false;
+	s = dev_col_start(i);
+	cw = dev_cols[i].width;
+	if (s >= width)
+		return false;
+	if (s + cw > width)
+		cw = width - s;
+	*start = s;
+	*w = cw;
+	return true;
+}
+
+bool top_dev_sort_marks(unsigned int i)
+{
+	return i == 1 || i == 2;
+}
+
+/* Lay out the cells of the device columns that fit into buf, padded and clipped. */
+static void dev_join(int width, char cells[][40], char *buf, size_t len)
+{
+	unsigned int n = top_dev_fit(width), i;
+	char line[256];
+	size_t pos = 0;
+
+	for (i = 0; i < n && pos < sizeof(line); i++) {
+		int w = dev_cols[i].width, r;
+
+		/* a number too wide for its column is shown as ###, never cut */
+		if (i && strlen(cells[i]) > (size_t)w)
+			snprintf(cells[i], sizeof(cells[i]), "%.*s", w, "##########");
+		r = snprintf(line + pos, sizeof(line) - pos, i ? " %*.*s" : "%-*.*s", w, w,
+			     cells[i]);
+		if (r < 0)
+			break;
+		pos += (size_t)r;
+	}
+	line[pos < sizeof(line) ? pos : sizeof(line) - 1] = '\0';
+	pos = strlen(line);
+	while (pos && line[pos - 1] == ' ')
+		line[--pos] = '\0';
+	top_clip(buf, len, line, width);
+}
+
+void top_dev_format_header(int width, char *buf, size_t len)
+{
+	char cells[TOP_DEV_NCOLS][40];
+	unsigned int i;
+
+	for (i = 0; i < TOP_DEV_NCOLS; i++)
+		snprintf(cells[i], sizeof(cells[i]), "%s", dev_cols[i].label);
+	dev_join(width, cells, buf, len);
+}
+
+/* A count per second, rounded, as fmt_count() shows it (at most 5 characters). */
+static void fmt_rate_count(char *buf, size_t len, uint64_t v, double sec)
+{
+	double r = (double)v / sec;
+
+	fmt_count(buf, len, !(r > 0) ? 0 : r >= 18446744073709549568.0 ? UINT64_MAX
+								   : (uint64_t)(r + 0.5));
+}
+
+/* The device name with anything that is not printable ASCII replaced. */
+static void fmt_dev_name(char *buf, size_t len, const struct dev_sample *d)
+{
+	size_t i;
+
+	snprintf(buf, len, "%.*s", (int)sizeof(d->name), d->name);
+	for (i = 0; buf[i]; i++)
+		if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] > 0x7e)
+			buf[i] = '?';
+}
+
+void top_dev_format_row(int width, const struct dev_sample *d, double interval_s, char *buf,
+			size_t len)
+{
+	char cells[TOP_DEV_NCOLS][40];
+	double sec = interval_s > 0 ? interval_s : 1;
+
+	fmt_dev_name(cells[0], sizeof(cells[0]), d);
+	fmt_num(cells[1], sizeof(cells[1]), (double)d->read_bytes / 1e6 / sec, dev_cols[1].width);
+	fmt_num(cells[2], sizeof(cells[2]), (double)d->write_bytes / 1e6 / sec, dev_cols[2].width);
+	fmt_rate_count(cells[3], sizeof(cells[3]), d->read_ops, sec);
+	fmt_rate_count(cells[4], sizeof(cells[4]), d->write_ops, sec);
+	fmt_us(cells[5], sizeof(cells[5]), d->lat_us.p50);
+	fmt_us(cells[6], sizeof(cells[6]), d->lat_us.p99);
+	fmt_us(cells[7], sizeof(cells[7]), d->queue_us.p99);
+	fmt_count(cells[8], sizeof(cells[8]), d->inflight > 0 ? (uint64_t)d->inflight : 0);
+	fmt_count(cells[9], sizeof(cells[9]), d->inflight_peak > 0 ? (uint64_t)d->inflight_peak : 0);
+	dev_join(width, cells, buf, len);
+}
+
+static uint64_t dev_io_bytes(const struct dev_sample *d)
+{
+	return d->read_bytes > UINT64_MAX - d->write_bytes ? UINT64_MAX
+							   : d->read_bytes + d->write_bytes;
+}
+
+static int cmp_dev(const void *a, const void *b)
+{
+	const struct dev_sample *x = a, *y = b;
+	uint64_t u = dev_io_bytes(x), v = dev_io_bytes(y);
+
+	if (u != v)
+		return u < v ? 1 : -1;
+	return strncmp(x->name, y->name, sizeof(x->name));
+}
+
+void top_dev_sort(struct dev_sample *d, size_t n)
+{
+	if (n > 1)
+		qsort(d, n, sizeof(*d), cmp_dev);
 }

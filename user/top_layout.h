@@ -12,8 +12,14 @@
 #include <stddef.h>
 #include "sample.h"
 
-/* Column sets of top, in the order `v` cycles through them. */
-enum top_view { TOP_VIEW_SCHED = 0, TOP_VIEW_IO, TOP_VIEW_NET, TOP_NVIEWS };
+struct dev_sample;
+
+/*
+ * Column sets of top, in the order `v` cycles through them. The devices
+ * view lists disks rather than processes: it has no process columns (its
+ * rows come from the top_dev_* functions below) and lists no process.
+ */
+enum top_view { TOP_VIEW_SCHED = 0, TOP_VIEW_IO, TOP_VIEW_NET, TOP_VIEW_DEVICES, TOP_NVIEWS };
 
 /*
  * Every column of every view. Each view shows some of them in its own
@@ -46,10 +52,10 @@ struct top_layout {
 	int comm_w;          /* width given to COMM */
 };
 
-/* "sched", "io", "net". */
+/* "sched", "io", "net", "devices". */
 const char *top_view_name(enum top_view v);
 
-/* The view after v: sched -> io -> net -> sched. */
+/* The view after v: sched -> io -> net -> devices -> sched. */
 enum top_view top_view_next(enum top_view v);
 
 /* Number of columns of a view, and its i-th column (TOP_NCOLS past the end). */
@@ -64,7 +70,7 @@ enum top_col top_view_sort(enum top_view v);
 
 /*
  * Does the view list this process? sched: all; io: those that did block IO
- * in the interval; net: those with any TCP activity.
+ * in the interval; net: those with any TCP activity; devices: none.
  */
 bool top_view_wants(enum top_view v, const struct proc_sample *s);
 
@@ -126,5 +132,40 @@ enum top_col top_sort_step(const struct top_layout *l, enum top_col cur, int dir
 
 /* Sort rows by a column: largest first, then by pid; PID ascending. */
 void top_sort(struct proc_sample *s, size_t n, enum top_col c);
+
+/*
+ * The devices view: one row per disk, with the columns DEVICE, RD_MB/s,
+ * WR_MB/s, R/s, W/s, LATp50us, LATp99us, QUEp99us, INFL and PEAK (rates
+ * per second, MB = 10^6 bytes, as in `perfpilot stat --devices`). All of
+ * them fit 80 columns; on narrower terminals columns are dropped from the
+ * right. DEVICE always stays and is clipped when even it does not fit.
+ */
+#define TOP_DEV_NCOLS 10
+
+/* Number of device columns shown on a line `width` characters wide. */
+unsigned int top_dev_fit(int width);
+
+/* The heading of device column i ("" past the end). */
+const char *top_dev_col_label(unsigned int i);
+
+/*
+ * Where device column i starts and how wide it is on a line `width` wide,
+ * clipped to it; false (and sets nothing) when it is not shown.
+ */
+bool top_dev_col_span(int width, unsigned int i, int *start, int *w);
+
+/* Is device column i marked in the header (the columns of the sort, RD+WR)? */
+bool top_dev_sort_marks(unsigned int i);
+
+/*
+ * The device column header and one device row: NUL-terminated lines of at
+ * most min(width, len - 1) characters, without a newline.
+ */
+void top_dev_format_header(int width, char *buf, size_t len);
+void top_dev_format_row(int width, const struct dev_sample *d, double interval_s, char *buf,
+			size_t len);
+
+/* Sort devices by read + write bytes, largest first, then by name. */
+void top_dev_sort(struct dev_sample *d, size_t n);
 
 #endif

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "unit.h"
+#include "devices.h"
 #include "top_layout.h"
 
 static const enum top_view all_views[] = {TOP_VIEW_SCHED, TOP_VIEW_IO, TOP_VIEW_NET};
@@ -201,7 +202,10 @@ static void test_views_cycle(void **state)
 	(void)state;
 	assert_int_equal(top_view_next(TOP_VIEW_SCHED), TOP_VIEW_IO);
 	assert_int_equal(top_view_next(TOP_VIEW_IO), TOP_VIEW_NET);
-	assert_int_equal(top_view_next(TOP_VIEW_NET), TOP_VIEW_SCHED);
+	assert_int_equal(top_view_next(TOP_VIEW_NET), TOP_VIEW_DEVICES);
+	assert_int_equal(top_view_next(TOP_VIEW_DEVICES), TOP_VIEW_SCHED);
+	assert_string_equal(top_view_name(TOP_VIEW_DEVICES), "devices");
+	assert_int_equal(top_view_ncols(TOP_VIEW_DEVICES), 0);
 	assert_int_equal(top_view_sort(TOP_VIEW_SCHED), TOP_CPU);
 	assert_int_equal(top_view_sort(TOP_VIEW_IO), TOP_IO_SUM);
 	assert_int_equal(top_view_sort(TOP_VIEW_NET), TOP_NET_SUM);
@@ -233,6 +237,7 @@ static void test_filter(void **state)
 	in[3].rx_bytes = 10;    /* both */
 	assert_int_equal(top_view_filter(TOP_VIEW_SCHED, in, 4, out), 4);
 	assert_int_equal(top_view_filter(TOP_VIEW_IO, in, 4, out), 2);
+	assert_int_equal(top_view_filter(TOP_VIEW_DEVICES, in, 4, out), 0);
 	assert_int_equal(out[0].pid, 2);
 	assert_int_equal(out[1].pid, 4);
 	assert_int_equal(top_view_filter(TOP_VIEW_NET, in, 4, out), 2);
@@ -319,6 +324,147 @@ static void test_sort_step(void **state)
 	assert_int_equal(top_sort_step(&l, TOP_CPU, -1), TOP_PID);
 }
 
+/* A disk with every field at its largest (or most awkward) value. */
+static void extreme_dev(struct dev_sample *d)
+{
+	memset(d, 0, sizeof(*d));
+	memset(d->name, 0xff, sizeof(d->name) - 1);
+	d->dev = UINT32_MAX;
+	d->read_bytes = d->write_bytes = d->read_ops = d->write_ops = UINT64_MAX;
+	d->inflight = INT64_MAX;
+	d->inflight_peak = INT64_MIN;
+	d->lat_us.p50 = 1e30;
+	d->lat_us.p99 = DBL_MAX;
+	d->queue_us.p99 = NAN;
+}
+
+static void typical_dev(struct dev_sample *d, const char *name, uint64_t rd, uint64_t wr)
+{
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->read_bytes = rd;
+	d->write_bytes = wr;
+	d->read_ops = 120;
+	d->write_ops = 300;
+	d->lat_us.p50 = 812;
+	d->lat_us.p99 = 4100;
+	d->queue_us.p99 = 35;
+	d->inflight = 3;
+	d->inflight_peak = 17;
+}
+
+static void test_dev_never_wider(void **state)
+{
+	struct dev_sample ex, ty;
+	char buf[600];
+	int w;
+
+	(void)state;
+	extreme_dev(&ex);
+	typical_dev(&ty, "nvme0n1", 314572800, 52428800);
+	for (w = 0; w <= 200; w++) {
+		top_dev_format_header(w, buf, sizeof(buf));
+		assert_true(strlen(buf) <= (size_t)w);
+		top_dev_format_row(w, &ex, 1.0, buf, sizeof(buf));
+		assert_true(strlen(buf) <= (size_t)w);
+		top_dev_format_row(w, &ex, 0.0, buf, sizeof(buf));
+		assert_true(strlen(buf) <= (size_t)w);
+		top_dev_format_row(w, &ex, 1e-9, buf, sizeof(buf));
+		assert_true(strlen(buf) <= (size_t)w);
+		top_dev_format_row(w, &ty, 1.0, buf, sizeof(buf));
+		assert_true(strlen(buf) <= (size_t)w);
+		/* a short buffer is never overrun either */
+		top_dev_format_row(w, &ex, 1.0, buf, 10);
+		assert_true(strlen(buf) <= 9);
+	}
+	/* columns go from the right, DEVICE last */
+	assert_int_equal(top_dev_fit(0), 1);
+	assert_int_equal(top_dev_fit(12), 1);
+	assert_int_equal(top_dev_fit(20), 2);
+	for (w = 1; w <= 200; w++)
+		assert_true(top_dev_fit(w - 1) <= top_dev_fit(w));
+}
+
+static void test_dev_80_columns(void **state)
+{
+	static const char *const labels[] = {"DEVICE", "RD_MB/s", "WR_MB/s", "R/s", "W/s",
+					     "LATp50us", "LATp99us", "QUEp99us", "INFL", "PEAK"};
+	struct dev_sample ex, ty;
+	char buf[200];
+	const char *p = buf;
+	unsigned int i;
+	int x, w;
+
+	(void)state;
+	assert_int_equal(top_dev_fit(80), TOP_DEV_NCOLS);
+	assert_int_equal(top_dev_fit(78), TOP_DEV_NCOLS - 1);
+	top_dev_format_header(80, buf, sizeof(buf));
+	assert_true(strlen(buf) <= 80);
+	for (i = 0; i < TOP_DEV_NCOLS; i++) {
+		const char *q = strstr(p, labels[i]);
+
+		if (!q)
+			fail_msg("'%s' missing or out of order in '%s'", labels[i], buf);
+		p = q + strlen(labels[i]);
+		assert_string_equal(top_dev_col_label(i), labels[i]);
+		assert_true(top_dev_col_span(80, i, &x, &w));
+		assert_true(w >= (int)strlen(labels[i]));
+		assert_true(x + w <= 80);
+		/* the label sits in its column */
+		assert_int_equal(strncmp(buf + x + (i ? w - (int)strlen(labels[i]) : 0), labels[i],
+					 strlen(labels[i])), 0);
+	}
+	assert_false(top_dev_col_span(80, TOP_DEV_NCOLS, &x, &w));
+	assert_false(top_dev_col_span(40, TOP_DEV_NCOLS - 1, &x, &w));
+	assert_true(top_dev_sort_marks(1) && top_dev_sort_marks(2));
+	assert_false(top_dev_sort_marks(0) || top_dev_sort_marks(3));
+
+	/* values: 300 MiB read, 50 MiB written in 2 s */
+	typical_dev(&ty, "sda", 314572800, 52428800);
+	top_dev_format_row(80, &ty, 2.0, buf, sizeof(buf));
+	assert_int_equal(strncmp(buf, "sda ", 4), 0);
+	assert_non_null(strstr(buf, " 157.3 "));
+	assert_non_null(strstr(buf, " 26.2 "));
+	assert_non_null(strstr(buf, " 60 "));
+	assert_non_null(strstr(buf, " 150 "));
+	assert_non_null(strstr(buf, " 812 "));
+	assert_non_null(strstr(buf, " 4100 "));
+	assert_non_null(strstr(buf, " 35 "));
+	assert_non_null(strstr(buf, " 3 "));
+	assert_non_null(strstr(buf + strlen(buf) - 3, " 17"));
+
+	/* the extreme row: every column there, numbers never cut, names made printable */
+	extreme_dev(&ex);
+	top_dev_format_row(80, &ex, 1.0, buf, sizeof(buf));
+	assert_true(strlen(buf) <= 80);
+	assert_true(strlen(buf) > 75);
+	assert_int_equal(strncmp(buf, "????????????", 12), 0);
+	assert_null(strstr(buf, "inf"));
+	assert_null(strstr(buf, "nan"));
+	assert_null(strstr(buf, "-"));
+	for (i = 0; buf[i]; i++)
+		assert_true(buf[i] >= 0x20 && buf[i] <= 0x7e);
+}
+
+static void test_dev_sort(void **state)
+{
+	struct dev_sample d[5];
+
+	(void)state;
+	typical_dev(&d[0], "sda", 10, 10);
+	typical_dev(&d[1], "vdb", 0, 0);
+	typical_dev(&d[2], "nvme0n1", 5, 100);
+	typical_dev(&d[3], "sdb", UINT64_MAX, UINT64_MAX); /* the sum saturates */
+	typical_dev(&d[4], "sdc", 15, 5);
+	top_dev_sort(d, 5);
+	assert_string_equal(d[0].name, "sdb");
+	assert_string_equal(d[1].name, "nvme0n1");
+	assert_string_equal(d[2].name, "sda"); /* ties by name */
+	assert_string_equal(d[3].name, "sdc");
+	assert_string_equal(d[4].name, "vdb");
+	top_dev_sort(d, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +477,9 @@ int main(void)
 		cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_sort_by_view_key),
 		cmocka_unit_test(test_sort_step),
+		cmocka_unit_test(test_dev_never_wider),
+		cmocka_unit_test(test_dev_80_columns),
+		cmocka_unit_test(test_dev_sort),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
