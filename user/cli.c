@@ -43,7 +43,7 @@ static void help(const char *cmd, bool is_top)
 	if (is_top)
 		printf("Usage: perfpilot top [-a | -p PID[,PID...] | -c CGROUP] [-i SECONDS] [options]\n\n"
 		       "A live, refreshing per-process view: scheduler and memory, block IO, TCP.\n"
-		       "Keys: q quit, v next view (1 sched, 2 io, 3 net), < > change sort column,\n"
+		       "Keys: q quit, v next view (1 sched, 2 io, 3 net, 4 disks), < > sort column,\n"
 		       "c cpu, r run-queue wait, f faults, m rss, p pid, space refresh now,\n"
 		       "arrows/PgUp/PgDn/Home/End scroll, h or ? key help.\n"
 		       "All active processes are listed unless -n is given.\n\n");
