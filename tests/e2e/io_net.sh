@@ -104,13 +104,29 @@ srv_ready() {
 	return 1
 }
 
+# tcp_server VAR ARGS...: "tcpxfer serve ARGS" in namespace B, once it listens
+tcp_server() {
+	local -n _srv=$1
+	shift
+	wl_bg _srv "$T/srv.json" ip netns exec "$NSB" "$W/tcpxfer" serve "$@"
+	srv_ready "$T/srv.json"
+}
+
+# tcp_client VAR MODE ARGS...: "tcpxfer MODE -w ARGS" in namespace A, waiting
+# for its start signal
+tcp_client() {
+	local -n _cli=$1
+	local mode=$2
+	shift 2
+	wl_bg _cli "$T/cli.json" ip netns exec "$NSA" "$W/tcpxfer" "$mode" -w "$@"
+	wl_ready "$_cli" tcpxfer
+}
+
 test_net_tx_bytes() {
 	local srv cli line c
 	net_pair || return
-	wl_bg srv "$T/srv.json" ip netns exec "$NSB" "$W/tcpxfer" serve -n 1 7100
-	srv_ready "$T/srv.json" || return
-	wl_bg cli "$T/cli.json" ip netns exec "$NSA" "$W/tcpxfer" send -w 10.231.0.2 7100 150000000
-	wl_ready "$cli" tcpxfer || return
+	tcp_server srv -n 1 7100 || return
+	tcp_client cli send 10.231.0.2 7100 150000000 || return
 	pp_bg pp -p "$cli,$srv" -d 5 --json
 	attach_wait
 	go "$cli"
@@ -133,10 +149,8 @@ test_net_tx_bytes() {
 test_net_connects() {
 	local srv cli line
 	net_pair || return
-	wl_bg srv "$T/srv.json" ip netns exec "$NSB" "$W/tcpxfer" serve -n 25 7101
-	srv_ready "$T/srv.json" || return
-	wl_bg cli "$T/cli.json" ip netns exec "$NSA" "$W/tcpxfer" connect -w 10.231.0.2 7101 25
-	wl_ready "$cli" tcpxfer || return
+	tcp_server srv -n 25 7101 || return
+	tcp_client cli connect 10.231.0.2 7101 25 || return
 	pp_bg pp -p "$cli,$srv" -d 4 --json
 	attach_wait
 	go "$cli"
@@ -153,8 +167,7 @@ test_net_connects() {
 test_net_listen_overflow() {
 	local srv fl ns line l
 	net_pair || return
-	wl_bg srv "$T/srv.json" ip netns exec "$NSB" "$W/tcpxfer" serve -b 1 -q 8 7102
-	srv_ready "$T/srv.json" || return
+	tcp_server srv -b 1 -q 8 7102 || return
 	ns=$(stat -L -c %i "/proc/$srv/ns/net")
 	pp_bg pp --connections -d 4 --json
 	attach_wait
@@ -177,10 +190,8 @@ test_net_listen_overflow() {
 test_net_retransmits() {
 	local srv cli line before after
 	net_pair || return
-	wl_bg srv "$T/srv.json" ip netns exec "$NSB" "$W/tcpxfer" serve -n 1 7103
-	srv_ready "$T/srv.json" || return
-	wl_bg cli "$T/cli.json" ip netns exec "$NSA" "$W/tcpxfer" send -w 10.231.0.2 7103 60000000
-	wl_ready "$cli" tcpxfer || return
+	tcp_server srv -n 1 7103 || return
+	tcp_client cli send 10.231.0.2 7103 60000000 || return
 	before=$(ip netns exec "$NSA" awk '/^Tcp:/ { if (h) print $13; h = 1 }' /proc/net/snmp)
 	pp_bg pp -p "$cli" -d 6 --json
 	attach_wait
@@ -201,10 +212,8 @@ test_net_retransmits() {
 test_net_connections() {
 	local srv cli c ns
 	net_pair || return
-	wl_bg srv "$T/srv.json" ip netns exec "$NSB" "$W/tcpxfer" serve -n 1 7104
-	srv_ready "$T/srv.json" || return
-	wl_bg cli "$T/cli.json" ip netns exec "$NSA" "$W/tcpxfer" send -w 10.231.0.2 7104 50000000
-	wl_ready "$cli" tcpxfer || return
+	tcp_server srv -n 1 7104 || return
+	tcp_client cli send 10.231.0.2 7104 50000000 || return
 	ns=$(stat -L -c %i "/proc/$cli/ns/net")
 	pp_bg pp --connections -d 4 --json
 	attach_wait
