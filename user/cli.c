@@ -50,7 +50,8 @@ static void help(const char *cmd, bool is_top)
 	else
 		printf("Usage: perfpilot stat [-a | -p PID[,PID...] | -c CGROUP] [-d SECONDS] [-i SECONDS]\n"
 		       "                      [--children] [--json] [options]\n\n"
-		       "Per-process scheduler and memory statistics, aggregated in the kernel.\n"
+		       "Per-process scheduler, memory, block IO and TCP statistics, aggregated in\n"
+		       "the kernel.\n"
 		       "Without -i, one summary at the end (after -d, or on Ctrl-C).\n\n");
 	printf("What to watch (filtered in the kernel):\n"
 	       "  -a, --all              the whole host (default)\n"
@@ -80,7 +81,9 @@ static void help(const char *cmd, bool is_top)
 	       "  perfpilot %s -a -d 10              whole host, one 10 s summary\n"
 	       "  perfpilot %s -p 1234 -i 1          one process, every second\n"
 	       "  perfpilot %s -c system.slice -d 30 a cgroup and its children\n"
-	       "  perfpilot stat -a -d 5 --json | jq 'select(.type==\"process\") | .cpu.oncpu_ns'\n",
+	       "  perfpilot stat -a -d 5 --json | jq 'select(.type==\"process\") | .cpu.oncpu_ns'\n"
+	       "  perfpilot stat -a -d 10 --view io     who does the block IO\n"
+	       "  perfpilot stat --connections -d 10    busiest TCP connections, listen queues\n",
 	       is_top ? " (default 1)" : "", PP_MAX_PROCS_DEFAULT, cmd, cmd, cmd);
 }
 

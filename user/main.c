@@ -12,7 +12,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: perfpilot COMMAND [options]\n\n"
 		"Commands:\n"
-		"  stat     per-process CPU, run-queue and memory statistics (summary or intervals)\n"
+		"  stat     per-process CPU, run queue, memory, block IO and TCP (summary or\n"
+		"           intervals); per cgroup, per disk, per connection\n"
 		"  top      live, sortable terminal view of the same\n"
 		"  doctor   what this kernel and host support, and how to fix what is missing\n\n"
 		"Run 'perfpilot COMMAND --help' for the options of a command.\n"
