@@ -14,6 +14,7 @@ static void usage(FILE *f)
 		"Commands:\n"
 		"  stat     per-process CPU, run-queue and memory statistics (summary or intervals)\n"
 		"  top      live, sortable terminal view of the same\n"
+		"  profile  on-CPU stack sampling, written as folded stacks (flame graphs)\n"
 		"  doctor   what this kernel and host support, and how to fix what is missing\n\n"
 		"Run 'perfpilot COMMAND --help' for the options of a command.\n"
 		"Example: sudo perfpilot stat -a -d 10\n");
@@ -39,6 +40,8 @@ int main(int argc, char **argv)
 		return cmd_stat(argc - 1, argv + 1);
 	if (!strcmp(cmd, "top"))
 		return cmd_top(argc - 1, argv + 1);
+	if (!strcmp(cmd, "profile"))
+		return cmd_profile(argc - 1, argv + 1);
 	if (!strcmp(cmd, "doctor"))
 		return cmd_doctor(argc - 1, argv + 1);
 	usage_error("unknown command '%s'; try 'perfpilot --help'", cmd);
