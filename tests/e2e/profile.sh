@@ -1,5 +1,6 @@
 # End-to-end tests for `perfpilot profile` (sourced by run.sh; see lib.sh).
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # PP_* variables read by pp_wait in lib.sh
 
 # prof_bg NAME ARGS...: start "perfpilot profile ARGS" in the background,
 # folded stacks in $T/NAME.out, stderr in $T/NAME.err; pp_wait waits for it
