@@ -166,8 +166,8 @@ static void run(struct profiler *p, const struct profile_opts *o)
 			last = t;
 			profiler_counters(p, cnt);
 			if (o->w.duration_s)
-				fprintf(stderr, "\rperfpilot: profiling, %.0f s left, %" PRIu64 " samples   ",
-					o->w.duration_s - t, cnt[PP_PROF_SAMPLES]);
+				fprintf(stderr, "\rperfpilot: profiling, %d s left, %" PRIu64 " samples   ",
+					(int)(o->w.duration_s - t + 0.999), cnt[PP_PROF_SAMPLES]);
 			else
 				fprintf(stderr, "\rperfpilot: profiling (Ctrl-C stops), %" PRIu64 " samples   ",
 					cnt[PP_PROF_SAMPLES]);
@@ -227,9 +227,10 @@ static int fold_one(struct profiler *p, struct symbolizer *s, const struct prof_
 	return folded_add(out, line, pc->count);
 }
 
-static int report(struct profiler *p, const struct profile_opts *o, FILE *out)
+static int report(struct profiler *p, const struct profile_opts *o, struct symbolizer *sym,
+		  FILE *out)
 {
-	struct symbolizer s = {0};
+	struct symbolizer s = *sym;
 	struct folded f = {0};
 	struct prof_count *pc;
 	uint64_t cnt[PP_PROF_CNT_MAX];
@@ -246,6 +247,7 @@ static int report(struct profiler *p, const struct profile_opts *o, FILE *out)
 		s.have_k = !ksyms_load(&s.k, ks) && s.k.n;
 		fclose(ks);
 	}
+	usyms_refresh(&s.u);
 	for (i = 0; i < n; i++)
 		if (fold_one(p, &s, &pc[i], &f))
 			rc = 1;
@@ -280,8 +282,10 @@ int cmd_profile(int argc, char **argv)
 {
 	struct profile_opts o;
 	struct profiler_opts po;
+	struct symbolizer sym = {0};
 	struct profiler *p;
 	struct sigaction sa;
+	size_t i;
 	char err[512];
 	FILE *out = stdout;
 	int rc;
@@ -296,7 +300,11 @@ int cmd_profile(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* named processes: their symbols are read now, in case they exit */
+	for (i = 0; i < o.w.target.npids; i++)
+		usyms_preload(&sym.u, o.w.target.pids[i]);
 	if (profiler_open(&p, &po, err, sizeof(err))) {
+		usyms_free(&sym.u);
 		fprintf(stderr, "perfpilot: %s\n", err);
 		if (out != stdout)
 			fclose(out);
@@ -304,7 +312,7 @@ int cmd_profile(int argc, char **argv)
 	}
 	run(p, &o);
 	profiler_detach(p);
-	rc = report(p, &o, out);
+	rc = report(p, &o, &sym, out);
 	profiler_close(p);
 	if (out != stdout && fclose(out))
 		rc = 1;

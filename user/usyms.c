@@ -244,7 +244,33 @@ static void proc_load(struct usyms *u, struct proc_syms *p)
 		p->n++;
 	}
 	fclose(f);
-	p->ok = true;
+	p->ok = p->n > 0; /* an exited process (or a zombie) has no mappings */
+}
+
+static struct proc_syms *proc_for(struct usyms *u, uint32_t pid);
+
+void usyms_preload(struct usyms *u, uint32_t pid)
+{
+	proc_for(u, pid);
+}
+
+void usyms_refresh(struct usyms *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->nprocs; i++) {
+		struct proc_syms fresh = { .pid = u->procs[i].pid };
+
+		proc_load(u, &fresh);
+		if (!fresh.ok) { /* gone: keep what was read before */
+			free(fresh.maps);
+			free(fresh.elf);
+			continue;
+		}
+		free(u->procs[i].maps);
+		free(u->procs[i].elf);
+		u->procs[i] = fresh;
+	}
 }
 
 static struct proc_syms *proc_for(struct usyms *u, uint32_t pid)

@@ -64,7 +64,7 @@ void elf_file_free(struct elf_file *f);
 /* All executable mappings of one process, with their ELF files. */
 struct proc_syms {
 	uint32_t pid;
-	bool ok;           /* maps read */
+	bool ok;           /* mappings read */
 	struct map_entry *maps;
 	struct elf_file **elf; /* per mapping, NULL if unreadable */
 	size_t n;
@@ -82,6 +82,14 @@ struct usyms {
  * "[unknown] (file)" inside a mapping without a symbol for it, or
  * "[unknown]". */
 void usyms_name(struct usyms *u, uint32_t pid, uint64_t addr, char *buf, size_t len);
+
+/* Read a process's mappings and ELF files now, so that they can be
+ * symbolized after it has exited. */
+void usyms_preload(struct usyms *u, uint32_t pid);
+
+/* Re-read the mappings of the processes read so far that are still alive
+ * (libraries loaded since); those that exited keep what was read. */
+void usyms_refresh(struct usyms *u);
 
 void usyms_free(struct usyms *u);
 

@@ -66,3 +66,24 @@ test_error_profile_dead_pid() {
 	[[ -e /proc/$pid ]] && skip "pid $pid exists"
 	_error_case "$PERFPILOT" profile -p "$pid" -d 1
 }
+
+# a named process that exits during the run ends it, and keeps its symbols
+# (read when the run started)
+test_profile_exited_pid() {
+	local wl t0
+	wl_bg wl "$T/hot.json" "$W/hot" -w 1
+	wl_ready "$wl" hot || return
+	prof_bg pp -p "$wl" -F 199 -d 20
+	attach_wait
+	t0=$(_now_ms)
+	go "$wl"
+	wl_done "$wl" "$T/hot.json" 5
+	PP_DURATION=3 # it should stop soon after the workload
+	PP_START_MS=$t0
+	pp_wait || return
+	grep -Eq '^hot;(.*;)?main;hot_a [0-9]+$' "$T/pp.out" ||
+		fail "no stack hot;...;main;hot_a after the process exited: $(head -c 300 "$T/pp.out" | tr '\n' '|')"
+	grep -q 'exited before' "$T/pp.err" &&
+		fail "the named process lost its symbols: $(head -c 300 "$T/pp.err")"
+	note "$(grep -c '' "$T/pp.out") stacks"
+}

@@ -618,6 +618,7 @@ STEPS=(
 	net_retransmits
 	net_connections
 	profile_hot
+	profile_exited_pid
 )
 
 summary() {
