@@ -193,4 +193,39 @@ struct pp_listen_key {
 
 #define PP_DEV_MKDEV(major, minor) (((__u32)(major) << 20) | (__u32)(minor))
 
+/* ---- on-CPU profiler (profile.bpf.c) ---- */
+
+#define PP_STACK_DEPTH 127        /* PERF_MAX_STACK_DEPTH */
+#define PP_PROF_STACKS_DEFAULT 16384
+#define PP_PROF_KEYS_DEFAULT 16384
+
+/* What the profiler takes: both stacks, or only one kind. */
+enum pp_prof_mode {
+	PP_PROF_BOTH = 0,
+	PP_PROF_KERNEL = 1, /* kernel stacks only; samples in user mode skipped */
+	PP_PROF_USER = 2,   /* user stacks only; samples with no user stack skipped */
+};
+
+/* Profiler counters, slots of the per-CPU `prof_cnt` array. */
+enum pp_prof_counter {
+	PP_PROF_SAMPLES = 0,   /* samples of selected tasks */
+	PP_PROF_MAP_FULL = 1,  /* sample lost: the counts map was full */
+	PP_PROF_STACK_ERR = 2, /* a stack could not be stored (stack map full or collision) */
+	PP_PROF_SKIPPED = 3,   /* not of the kind asked for (--kernel-only/--user-only) */
+	PP_PROF_CNT_MAX = 4,
+};
+
+#define PP_STACK_NONE (-1) /* no stack of this kind (user mode, kernel thread) */
+#define PP_STACK_LOST (-2) /* the stack could not be stored (counted) */
+
+/* Sample counts are aggregated in the kernel per this key; stack ids are
+ * keys of the stack-trace map or PP_STACK_NONE / PP_STACK_LOST. */
+struct pp_prof_key {
+	__u32 tgid;
+	__s32 ustack;
+	__s32 kstack;
+	__u32 pad;
+	char comm[PP_COMM_LEN];
+};
+
 #endif /* PERFPILOT_H */

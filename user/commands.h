@@ -6,5 +6,6 @@
 int cmd_stat(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 
 #endif

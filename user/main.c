@@ -15,6 +15,7 @@ static void usage(FILE *f)
 		"  stat     per-process CPU, run queue, memory, block IO and TCP (summary or\n"
 		"           intervals); per cgroup, per disk, per connection\n"
 		"  top      live, sortable terminal view of the same\n"
+		"  profile  on-CPU stack sampling, written as folded stacks (flame graphs)\n"
 		"  doctor   what this kernel and host support, and how to fix what is missing\n\n"
 		"Run 'perfpilot COMMAND --help' for the options of a command.\n"
 		"Example: sudo perfpilot stat -a -d 10\n");
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
 		return cmd_stat(argc - 1, argv + 1);
 	if (!strcmp(cmd, "top"))
 		return cmd_top(argc - 1, argv + 1);
+	if (!strcmp(cmd, "profile"))
+		return cmd_profile(argc - 1, argv + 1);
 	if (!strcmp(cmd, "doctor"))
 		return cmd_doctor(argc - 1, argv + 1);
 	usage_error("unknown command '%s'; try 'perfpilot --help'", cmd);

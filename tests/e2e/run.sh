@@ -22,6 +22,8 @@ set -u
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=tests/e2e/io_net.sh
 source "$(dirname "${BASH_SOURCE[0]}")/io_net.sh"
+# shellcheck source=tests/e2e/profile.sh
+source "$(dirname "${BASH_SOURCE[0]}")/profile.sh"
 
 PERFPILOT=$(realpath -e "$PERFPILOT" 2>/dev/null || echo "$PERFPILOT")
 WORKLOADS=$(realpath -e "$WORKLOADS" 2>/dev/null || echo "$WORKLOADS")
@@ -591,7 +593,7 @@ test_sigint_summary() {
 # side by side: a perfpilot starting or stopping next to another one can make
 # the other lose scheduler events (see the cpu_* tests).
 STEPS=(
-	"error_dead_pid error_missing_cgroup error_non_root error_unknown_option"
+	"error_dead_pid error_missing_cgroup error_non_root error_unknown_option error_profile_dead_pid"
 	cpu_burn_pid
 	cpu_burn_all
 	cpu_threads_aggregated
@@ -615,6 +617,8 @@ STEPS=(
 	net_listen_overflow
 	net_retransmits
 	net_connections
+	profile_hot
+	profile_exited_pid
 )
 
 summary() {
@@ -628,7 +632,7 @@ prereq() {
 	[[ $(id -u) == 0 ]] || missing+=("must run as root")
 	command -v jq >/dev/null || missing+=("jq not installed")
 	[[ -x $PERFPILOT ]] || missing+=("$PERFPILOT not built")
-	for w in burn touchmem sleeper dio tcpxfer; do
+	for w in burn touchmem sleeper dio tcpxfer hot; do
 		[[ -x $W/$w ]] || missing+=("$W/$w not built")
 	done
 	((${#missing[@]} == 0)) && return 0

@@ -1,0 +1,89 @@
+# End-to-end tests for `perfpilot profile` (sourced by run.sh; see lib.sh).
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # PP_* variables read by pp_wait in lib.sh
+
+# prof_bg NAME ARGS...: start "perfpilot profile ARGS" in the background,
+# folded stacks in $T/NAME.out, stderr in $T/NAME.err; pp_wait waits for it
+prof_bg() {
+	local name=$1 prev='' a
+	shift
+	PP_DURATION=10
+	for a in "$@"; do
+		[[ $prev == -d ]] && PP_DURATION=$a
+		prev=$a
+	done
+	PP_NAME=$name
+	PP_START_MS=$(_now_ms)
+	"$PERFPILOT" profile "$@" >"$T/$name.out" 2>"$T/$name.err" &
+	PP_PID=$!
+	_track "$PP_PID"
+}
+
+# folded_samples FILE FRAME: samples of the stacks that contain FRAME
+folded_samples() {
+	awk -v f="$2" '{ n = $NF; $NF = ""; k = split($0, fr, ";");
+		for (i = 2; i <= k; i++) { sub(/ +$/, "", fr[i]); if (fr[i] == f) { s += n; break } } }
+		END { print s + 0 }' "$1"
+}
+
+# the hot workload spends 60/30/10 % of its CPU in hot_a/hot_b/hot_c
+test_profile_hot() {
+	local wl out a b c sum total
+	wl_bg wl "$T/hot.json" "$W/hot" -w 8
+	wl_ready "$wl" hot || return
+	# -d counts from when perfpilot has attached, and attach_wait waits
+	# about 1.5 s more: the workload runs during the last ~3 s of the 4.5
+	prof_bg pp -p "$wl" -F 199 -d 4.5
+	attach_wait
+	go "$wl"
+	pp_wait || return
+	out=$T/pp.out
+	a=$(folded_samples "$out" hot_a)
+	b=$(folded_samples "$out" hot_b)
+	c=$(folded_samples "$out" hot_c)
+	sum=$((a + b + c))
+	total=$(awk '{ s += $NF } END { print s + 0 }' "$out")
+	# 199 Hz for 3 s of a busy thread is about 600 samples
+	cmp "samples in hot_a/b/c" "$sum" -ge 300
+	if ((sum > 0)); then
+		cmp "hot_a share %" "$((a * 100 / sum))" -ge 55
+		cmp "hot_a share %" "$((a * 100 / sum))" -le 65
+		cmp "hot_b share %" "$((b * 100 / sum))" -ge 25
+		cmp "hot_b share %" "$((b * 100 / sum))" -le 35
+		cmp "hot_c share %" "$((c * 100 / sum))" -ge 5
+		cmp "hot_c share %" "$((c * 100 / sum))" -le 15
+	fi
+	grep -Eq '^hot;(.*;)?main;hot_a [0-9]+$' "$out" ||
+		fail "no stack hot;...;main;hot_a in: $(head -c 300 "$out" | tr '\n' '|')"
+	grep -q '^perfpilot: [0-9]* samples' "$T/pp.err" ||
+		fail "no sample summary on stderr: $(head -c 200 "$T/pp.err")"
+	wl_done "$wl" "$T/hot.json" 12
+	note "hot_a $a, hot_b $b, hot_c $c of $total samples"
+}
+
+test_error_profile_dead_pid() {
+	local pid=999999
+	[[ -e /proc/$pid ]] && skip "pid $pid exists"
+	_error_case "$PERFPILOT" profile -p "$pid" -d 1
+}
+
+# a named process that exits during the run ends it, and keeps its symbols
+# (read when the run started)
+test_profile_exited_pid() {
+	local wl t0
+	wl_bg wl "$T/hot.json" "$W/hot" -w 1
+	wl_ready "$wl" hot || return
+	prof_bg pp -p "$wl" -F 199 -d 20
+	attach_wait
+	t0=$(_now_ms)
+	go "$wl"
+	wl_done "$wl" "$T/hot.json" 5
+	PP_DURATION=3 # it should stop soon after the workload
+	PP_START_MS=$t0
+	pp_wait || return
+	grep -Eq '^hot;(.*;)?main;hot_a [0-9]+$' "$T/pp.out" ||
+		fail "no stack hot;...;main;hot_a after the process exited: $(head -c 300 "$T/pp.out" | tr '\n' '|')"
+	grep -q 'exited before' "$T/pp.err" &&
+		fail "the named process lost its symbols: $(head -c 300 "$T/pp.err")"
+	note "$(grep -c '' "$T/pp.out") stacks"
+}

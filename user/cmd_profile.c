@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0
+/* perfpilot profile: on-CPU stack sampling, written as folded stacks. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli.h"
+#include "commands.h"
+#include "folded.h"
+#include "ksyms.h"
+#include "profiler.h"
+#include "usyms.h"
+
+#define DEFAULT_HZ 49
+#define NAME_LEN 256
+
+struct profile_opts {
+	struct watch_opts w; /* target, cgroup, duration */
+	unsigned int hz;
+	enum pp_prof_mode mode;
+	const char *output;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void help(void)
+{
+	printf("Usage: perfpilot profile [-a | -p PID[,PID...] | -c CGROUP] [-F HZ] [-d SECONDS]\n"
+	       "                         [--kernel-only | --user-only] [--format folded] [-o FILE]\n\n"
+	       "Samples on-CPU stacks (kernel and user) on every CPU, counts them in the kernel\n"
+	       "and writes them as folded stacks (\"comm;root;...;leaf count\", kernel frames\n"
+	       "marked _[k]), ready for flamegraph.pl. Stops after -d, on Ctrl-C, or (-p) when\n"
+	       "every named process has exited.\n\n"
+	       "  -a, --all              the whole host (default)\n"
+	       "  -p, --pid PID[,PID]    only these processes\n"
+	       "  -c, --cgroup PATH      processes in this cgroup and its descendants\n"
+	       "  -F, --frequency HZ     samples per second per CPU (default %d, at most 10000)\n"
+	       "  -d, --duration SECONDS stop after this long (10, 1.5, 500ms, 2m)\n"
+	       "      --kernel-only      kernel stacks only (samples in user mode are skipped)\n"
+	       "      --user-only        user stacks only (samples with no user stack are skipped)\n"
+	       "      --format folded    the output format (the only one so far)\n"
+	       "  -o, --output FILE      write to FILE instead of stdout\n"
+	       "  -h, --help             this help\n\n"
+	       "Example: perfpilot profile -p 1234 -F 99 -d 10 > out.folded\n", DEFAULT_HZ);
+}
+
+static void parse(int argc, char **argv, struct profile_opts *o)
+{
+	enum { OPT_KERNEL = 256, OPT_USER, OPT_FORMAT };
+	static const struct option longopts[] = {
+		{"all", no_argument, NULL, 'a'},
+		{"pid", required_argument, NULL, 'p'},
+		{"cgroup", required_argument, NULL, 'c'},
+		{"frequency", required_argument, NULL, 'F'},
+		{"duration", required_argument, NULL, 'd'},
+		{"kernel-only", no_argument, NULL, OPT_KERNEL},
+		{"user-only", no_argument, NULL, OPT_USER},
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	struct target *t = &o->w.target;
+	unsigned long v;
+	char err[256];
+	int c, nsel = 0, nmode = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->hz = DEFAULT_HZ;
+	t->mode = PP_FILTER_ALL;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":ap:c:F:d:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			nsel++;
+			t->mode = PP_FILTER_ALL;
+			break;
+		case 'p':
+			nsel++;
+			t->mode = PP_FILTER_PID;
+			if (parse_pid_list(optarg, t->pids, PP_MAX_PIDS, &t->npids, err, sizeof(err)))
+				usage_error("%s", err);
+			break;
+		case 'c':
+			nsel++;
+			t->mode = PP_FILTER_CGROUP;
+			t->cgroup = optarg;
+			break;
+		case 'F':
+			if (parse_uint(optarg, 1, 10000, &v))
+				usage_error("bad frequency '%s': a number of Hz from 1 to 10000", optarg);
+			o->hz = (unsigned int)v;
+			break;
+		case 'd':
+			if (parse_seconds(optarg, &o->w.duration_s))
+				usage_error("bad duration '%s': use seconds such as 10, 1.5, 500ms, 2m", optarg);
+			break;
+		case OPT_KERNEL:
+			nmode++;
+			o->mode = PP_PROF_KERNEL;
+			break;
+		case OPT_USER:
+			nmode++;
+			o->mode = PP_PROF_USER;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "folded"))
+				usage_error("unknown format '%s': only folded is supported", optarg);
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'h':
+			help();
+			exit(0);
+		case ':':
+			usage_error("option '%s' needs a value; see 'perfpilot profile --help'",
+				    argv[optind - 1]);
+		default:
+			usage_error("unknown option '%s'; see 'perfpilot profile --help'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'; see 'perfpilot profile --help'", argv[optind]);
+	if (nsel > 1)
+		usage_error("choose one of -a, -p and -c");
+	if (nmode > 1)
+		usage_error("choose one of --kernel-only and --user-only");
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Sample until -d, a signal, or (-p) every target has exited. */
+static void run(struct profiler *p, const struct profile_opts *o)
+{
+	bool tty = isatty(STDERR_FILENO);
+	double start = now(), last = 0;
+	uint64_t cnt[PP_PROF_CNT_MAX];
+
+	while (!stop) {
+		double t = now() - start;
+
+		if (o->w.duration_s && t >= o->w.duration_s)
+			break;
+		if (o->w.target.mode == PP_FILTER_PID && !any_alive(&o->w.target))
+			break;
+		if (tty && t - last >= 1) {
+			last = t;
+			profiler_counters(p, cnt);
+			if (o->w.duration_s)
+				fprintf(stderr, "\rperfpilot: profiling, %d s left, %" PRIu64 " samples   ",
+					(int)(o->w.duration_s - t + 0.999), cnt[PP_PROF_SAMPLES]);
+			else
+				fprintf(stderr, "\rperfpilot: profiling (Ctrl-C stops), %" PRIu64 " samples   ",
+					cnt[PP_PROF_SAMPLES]);
+		}
+		usleep(50000);
+	}
+	if (tty)
+		fprintf(stderr, "\r\033[K");
+}
+
+struct symbolizer {
+	struct ksyms k;
+	struct usyms u;
+	bool have_k;
+};
+
+static void kname(struct symbolizer *s, uint64_t ip, char *buf, size_t len)
+{
+	const struct ksym *k = s->have_k ? ksyms_find(&s->k, ip) : NULL;
+
+	if (k)
+		snprintf(buf, len, "%s_[k]", k->name);
+	else
+		snprintf(buf, len, "[unknown]_[k]");
+}
+
+/* One folded stack for a sample key: user frames then kernel frames, root first. */
+static int fold_one(struct profiler *p, struct symbolizer *s, const struct prof_count *pc,
+		    struct folded *out)
+{
+	static uint64_t uips[PP_STACK_DEPTH], kips[PP_STACK_DEPTH];
+	static char names[2 * PP_STACK_DEPTH + 1][NAME_LEN];
+	static char line[2 * PP_STACK_DEPTH * NAME_LEN + 64];
+	const char *frames[2 * PP_STACK_DEPTH + 1];
+	char comm[PP_COMM_LEN + 1];
+	size_t nu = profiler_stack(p, pc->key.ustack, uips);
+	size_t nk = profiler_stack(p, pc->key.kstack, kips);
+	size_t i, n = 0;
+
+	memcpy(comm, pc->key.comm, PP_COMM_LEN);
+	comm[PP_COMM_LEN] = '\0';
+	/* a stack that could not be stored stays visible as one unknown frame */
+	if (pc->key.ustack == PP_STACK_LOST)
+		snprintf(names[n++], NAME_LEN, "[unknown]");
+	for (i = nu; i-- > 0; n++)
+		usyms_name(&s->u, pc->key.tgid, uips[i], names[n], NAME_LEN);
+	if (pc->key.kstack == PP_STACK_LOST)
+		snprintf(names[n++], NAME_LEN, "[unknown]_[k]");
+	for (i = nk; i-- > 0; n++)
+		kname(s, kips[i], names[n], NAME_LEN);
+	if (!n)
+		snprintf(names[n++], NAME_LEN, "[unknown]");
+	for (i = 0; i < n; i++)
+		frames[i] = names[i];
+	if (folded_stack(line, sizeof(line), comm, frames, n) < 0)
+		return -1;
+	return folded_add(out, line, pc->count);
+}
+
+static int report(struct profiler *p, const struct profile_opts *o, struct symbolizer *sym,
+		  FILE *out)
+{
+	struct symbolizer s = *sym;
+	struct folded f = {0};
+	struct prof_count *pc;
+	uint64_t cnt[PP_PROF_CNT_MAX];
+	size_t n, i, gone = 0;
+	FILE *ks;
+	int rc = 0;
+
+	profiler_counters(p, cnt);
+	if (profiler_read(p, &pc, &n)) {
+		fprintf(stderr, "perfpilot: reading the samples failed\n");
+		return 1;
+	}
+	if (o->mode != PP_PROF_USER && (ks = fopen("/proc/kallsyms", "r")) != NULL) {
+		s.have_k = !ksyms_load(&s.k, ks) && s.k.n;
+		fclose(ks);
+	}
+	usyms_refresh(&s.u);
+	for (i = 0; i < n; i++)
+		if (fold_one(p, &s, &pc[i], &f))
+			rc = 1;
+	folded_sort(&f);
+	if (folded_write(&f, out)) {
+		fprintf(stderr, "perfpilot: writing the output failed\n");
+		rc = 1;
+	}
+	for (i = 0; i < s.u.nprocs; i++)
+		gone += !s.u.procs[i].ok;
+	fprintf(stderr, "perfpilot: %" PRIu64 " samples, %zu stacks; lost: %" PRIu64
+		" (counts map full), %" PRIu64 " stacks not stored (shown as [unknown]: stack map "
+		"full or hash collision)",
+		cnt[PP_PROF_SAMPLES], f.n, cnt[PP_PROF_MAP_FULL], cnt[PP_PROF_STACK_ERR]);
+	if (cnt[PP_PROF_SKIPPED])
+		fprintf(stderr, ", %" PRIu64 " skipped (%s)", cnt[PP_PROF_SKIPPED],
+			o->mode == PP_PROF_KERNEL ? "in user mode" : "no user stack");
+	fputc('\n', stderr);
+	if (gone)
+		fprintf(stderr, "perfpilot: %zu processes exited before their stacks were symbolized: "
+			"their user frames show as [unknown]\n", gone);
+	if (o->mode != PP_PROF_USER && !s.have_k)
+		fprintf(stderr, "perfpilot: /proc/kallsyms unreadable: kernel frames show as [unknown]_[k]\n");
+	folded_free(&f);
+	usyms_free(&s.u);
+	ksyms_free(&s.k);
+	free(pc);
+	return rc;
+}
+
+int cmd_profile(int argc, char **argv)
+{
+	struct profile_opts o;
+	struct profiler_opts po;
+	struct symbolizer sym = {0};
+	struct profiler *p;
+	struct sigaction sa;
+	size_t i;
+	char err[512];
+	FILE *out = stdout;
+	int rc;
+
+	parse(argc, argv, &o);
+	watch_validate(&o.w);
+	if (o.output && !(out = fopen(o.output, "w")))
+		usage_error("cannot write '%s': %m", o.output);
+	po = (struct profiler_opts){ .target = &o.w.target, .cgroup = &o.w.cg, .hz = o.hz,
+				     .mode = o.mode };
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* named processes: their symbols are read now, in case they exit */
+	for (i = 0; i < o.w.target.npids; i++)
+		usyms_preload(&sym.u, o.w.target.pids[i]);
+	if (profiler_open(&p, &po, err, sizeof(err))) {
+		usyms_free(&sym.u);
+		fprintf(stderr, "perfpilot: %s\n", err);
+		if (out != stdout)
+			fclose(out);
+		return 1;
+	}
+	run(p, &o);
+	profiler_detach(p);
+	rc = report(p, &o, &sym, out);
+	profiler_close(p);
+	if (out != stdout && fclose(out))
+		rc = 1;
+	return rc;
+}

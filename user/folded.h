@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The "folded" stack format: "comm;root;...;leaf count" per line. */
+#ifndef PP_FOLDED_H
+#define PP_FOLDED_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/*
+ * Join comm and frames (root first) with ';' into buf, without the count.
+ * ';' and control characters inside a name become '_', an empty name
+ * "[unknown]". Returns the length, or -1 if buf is too small.
+ */
+int folded_stack(char *buf, size_t len, const char *comm, const char *const *frames, size_t n);
+
+/* Stacks with their counts; equal stacks are merged by folded_sort. */
+struct folded {
+	struct folded_entry {
+		char *stack;
+		uint64_t count;
+	} *e;
+	size_t n, cap;
+};
+
+int folded_add(struct folded *f, const char *stack, uint64_t count);
+
+/* Sort by stack and merge duplicates. */
+void folded_sort(struct folded *f);
+
+/* Write "stack count" lines. Returns 0 or -1 on a write error. */
+int folded_write(const struct folded *f, FILE *out);
+
+void folded_free(struct folded *f);
+
+#endif

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "profiler.h"
+#include "profile.skel.h"
+
+#define MAX_CPUS 4096
+
+struct profiler {
+	struct profile_bpf *skel;
+	struct bpf_link *links[MAX_CPUS];
+	int fds[MAX_CPUS];
+	int n;
+};
+
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_WARN && getenv("PERFPILOT_DEBUG"))
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+static void configure(struct profile_bpf *s, const struct profiler_opts *o)
+{
+	s->rodata->filter_mode = o->target->mode;
+	if (o->target->mode == PP_FILTER_CGROUP && o->cgroup) {
+		s->rodata->cgroup_hier = o->cgroup->hier;
+		s->rodata->cgroup_ssid = o->cgroup->ssid;
+		s->rodata->cgroup_level = o->cgroup->level;
+		s->rodata->cgroup_target_id = o->cgroup->id;
+	}
+	s->rodata->prof_mode = o->mode;
+}
+
+static int fill_pids(struct profile_bpf *s, const struct target *t, char *err, size_t errlen)
+{
+	int fd = bpf_map__fd(s->maps.pid_filter);
+	__u8 one = 1;
+	size_t i;
+
+	for (i = 0; i < t->npids; i++) {
+		if (bpf_map_update_elem(fd, &t->pids[i], &one, BPF_ANY)) {
+			snprintf(err, errlen, "filling the PID filter failed: %s", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static bool cpu_online(int cpu)
+{
+	char fn[64];
+	FILE *f;
+	int c = '1';
+
+	snprintf(fn, sizeof(fn), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	f = fopen(fn, "r");
+	if (!f) /* cpu0 often has no such file */
+		return true;
+	c = fgetc(f);
+	fclose(f);
+	return c == '1';
+}
+
+static int attach_cpus(struct profiler *p, unsigned int hz, char *err, size_t errlen)
+{
+	int cpu, ncpu = libbpf_num_possible_cpus();
+
+	if (ncpu <= 0) {
+		snprintf(err, errlen, "cannot read the number of CPUs");
+		return -1;
+	}
+	for (cpu = 0; cpu < ncpu && cpu < MAX_CPUS; cpu++) {
+		struct perf_event_attr a = {
+			.type = PERF_TYPE_SOFTWARE,
+			.size = sizeof(a),
+			.config = PERF_COUNT_SW_CPU_CLOCK,
+			.sample_period = 1000000000ULL / hz, /* cpu-clock counts nanoseconds */
+		};
+		int fd;
+
+		if (!cpu_online(cpu))
+			continue;
+		fd = (int)syscall(__NR_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENODEV) /* went offline meanwhile */
+				continue;
+			snprintf(err, errlen, "perf_event_open(cpu-clock) on CPU %d: %s", cpu,
+				 strerror(errno));
+			return -1;
+		}
+		p->fds[p->n] = fd;
+		p->links[p->n] = bpf_program__attach_perf_event(p->skel->progs.profile_sample, fd);
+		if (!p->links[p->n]) {
+			snprintf(err, errlen, "attaching the profiler to CPU %d: %s", cpu, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		p->n++;
+	}
+	return 0;
+}
+
+int profiler_open(struct profiler **out, const struct profiler_opts *o, char *err, size_t errlen)
+{
+	struct profiler *p = calloc(1, sizeof(*p));
+
+	*out = NULL;
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	libbpf_set_print(quiet_print);
+	p->skel = profile_bpf__open();
+	if (!p->skel) {
+		snprintf(err, errlen, "opening the profiler BPF object failed: %s", strerror(errno));
+		goto fail;
+	}
+	configure(p->skel, o);
+	if (profile_bpf__load(p->skel)) {
+		snprintf(err, errlen, "loading the profiler BPF program failed: %s", strerror(errno));
+		goto fail;
+	}
+	if (o->target->mode == PP_FILTER_PID && fill_pids(p->skel, o->target, err, errlen))
+		goto fail;
+	if (attach_cpus(p, o->hz, err, errlen))
+		goto fail;
+	*out = p;
+	return 0;
+fail:
+	profiler_close(p);
+	return -1;
+}
+
+void profiler_detach(struct profiler *p)
+{
+	int i;
+
+	for (i = 0; i < p->n; i++) {
+		bpf_link__destroy(p->links[i]);
+		close(p->fds[i]);
+	}
+	p->n = 0;
+}
+
+void profiler_counters(struct profiler *p, uint64_t out[PP_PROF_CNT_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(p->skel->maps.prof_cnt);
+	__u64 *v = calloc(ncpu > 0 ? (size_t)ncpu : 1, sizeof(*v));
+	__u32 k;
+	int c;
+
+	memset(out, 0, sizeof(uint64_t) * PP_PROF_CNT_MAX);
+	if (!v)
+		return;
+	for (k = 0; k < PP_PROF_CNT_MAX; k++)
+		if (!bpf_map_lookup_elem(fd, &k, v))
+			for (c = 0; c < ncpu; c++)
+				out[k] += v[c];
+	free(v);
+}
+
+int profiler_read(struct profiler *p, struct prof_count **out, size_t *n)
+{
+	int fd = bpf_map__fd(p->skel->maps.prof_counts);
+	size_t cap = bpf_map__max_entries(p->skel->maps.prof_counts), k = 0;
+	struct prof_count *r = calloc(cap ? cap : 1, sizeof(*r));
+	struct pp_prof_key key, next, *prev = NULL;
+
+	*out = NULL;
+	*n = 0;
+	if (!r)
+		return -1;
+	while (k < cap && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &r[k].count))
+			continue;
+		r[k].key = key;
+		k++;
+	}
+	*out = r;
+	*n = k;
+	return 0;
+}
+
+size_t profiler_stack(struct profiler *p, int32_t id, uint64_t ips[PP_STACK_DEPTH])
+{
+	__u32 key = (__u32)id;
+	size_t n = 0;
+
+	if (id < 0)
+		return 0;
+	memset(ips, 0, sizeof(uint64_t) * PP_STACK_DEPTH);
+	if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.stacks), &key, ips))
+		return 0;
+	while (n < PP_STACK_DEPTH && ips[n])
+		n++;
+	return n;
+}
+
+void profiler_close(struct profiler *p)
+{
+	if (!p)
+		return;
+	profiler_detach(p);
+	profile_bpf__destroy(p->skel);
+	free(p);
+}
