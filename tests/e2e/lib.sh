@@ -196,9 +196,12 @@ truth() { jq -r ".$2 // empty" "$1" 2>/dev/null; }
 
 # pp_bg NAME ARGS...: start "perfpilot stat ARGS" in the background, output
 # in $T/NAME.out and $T/NAME.err; remembers pid and -d for pp_wait
-pp_bg() {
-	local name=$1 prev='' a
-	shift
+pp_bg() { pp_cmd_bg "$1" stat "${@:2}"; }
+
+# pp_cmd_bg NAME COMMAND ARGS...: the same for any perfpilot command
+pp_cmd_bg() {
+	local name=$1 cmd=$2 prev='' a
+	shift 2
 	PP_DURATION=10
 	for a in "$@"; do
 		[[ $prev == -d ]] && PP_DURATION=$a
@@ -206,7 +209,7 @@ pp_bg() {
 	done
 	PP_NAME=$name
 	PP_START_MS=$(_now_ms)
-	"$PERFPILOT" stat "$@" >"$T/$name.out" 2>"$T/$name.err" &
+	"$PERFPILOT" "$cmd" "$@" >"$T/$name.out" 2>"$T/$name.err" &
 	PP_PID=$!
 	_track "$PP_PID"
 }

@@ -1,23 +1,9 @@
 # End-to-end tests for `perfpilot profile` (sourced by run.sh; see lib.sh).
 # shellcheck shell=bash
-# shellcheck disable=SC2034 # PP_* variables read by pp_wait in lib.sh
 
 # prof_bg NAME ARGS...: start "perfpilot profile ARGS" in the background,
 # folded stacks in $T/NAME.out, stderr in $T/NAME.err; pp_wait waits for it
-prof_bg() {
-	local name=$1 prev='' a
-	shift
-	PP_DURATION=10
-	for a in "$@"; do
-		[[ $prev == -d ]] && PP_DURATION=$a
-		prev=$a
-	done
-	PP_NAME=$name
-	PP_START_MS=$(_now_ms)
-	"$PERFPILOT" profile "$@" >"$T/$name.out" 2>"$T/$name.err" &
-	PP_PID=$!
-	_track "$PP_PID"
-}
+prof_bg() { pp_cmd_bg "$1" profile "${@:2}"; }
 
 # folded_samples FILE FRAME: samples of the stacks that contain FRAME
 folded_samples() {

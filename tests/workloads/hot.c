@@ -43,38 +43,23 @@ __attribute__((noinline)) static unsigned long finish(unsigned long x)
 	return x;
 }
 
-__attribute__((noinline)) static unsigned long hot_a(unsigned long x, long n)
-{
-	for (long i = 0; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		__asm__ volatile("" : "+r"(x));
+/* Three functions with the same body, so that their shares of the CPU are
+ * the shares of the iterations main gives them. */
+#define HOT_FUNCTION(name)                                                     \
+	__attribute__((noinline)) static unsigned long name(unsigned long x, long n) \
+	{                                                                      \
+		for (long i = 0; i < n; i++) {                                 \
+			x ^= x << 13;                                          \
+			x ^= x >> 7;                                           \
+			x ^= x << 17;                                          \
+			__asm__ volatile("" : "+r"(x));                        \
+		}                                                              \
+		return finish(x);                                              \
 	}
-	return finish(x);
-}
 
-__attribute__((noinline)) static unsigned long hot_b(unsigned long x, long n)
-{
-	for (long i = 0; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		__asm__ volatile("" : "+r"(x));
-	}
-	return finish(x);
-}
-
-__attribute__((noinline)) static unsigned long hot_c(unsigned long x, long n)
-{
-	for (long i = 0; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		__asm__ volatile("" : "+r"(x));
-	}
-	return finish(x);
-}
+HOT_FUNCTION(hot_a)
+HOT_FUNCTION(hot_b)
+HOT_FUNCTION(hot_c)
 
 static double now(void)
 {
