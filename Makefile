@@ -15,14 +15,17 @@ BPFTOOL   ?= bpftool
 # the project's own flags are added to them
 CFLAGS    ?= -O2 -g
 PP_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(BUILD)/skel -Iuser
-LIBS      := -lbpf -lelf -lz -ljansson -lncursesw -lm
+LIBS      := -lbpf -lelf -ldw -lz -ljansson -lncursesw -lsqlite3 -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
               -Ivmlinux/$(ARCH) -Iinclude -Ibpf
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/skel/%.skel.h,$(BPF_SRCS))
-USER_SRCS := $(wildcard user/*.c)
+# user/ holds the CLI and loader; its subfolders the libraries (analysis/,
+# store/, ...), each a concern of its own
+USER_SRCS := $(wildcard user/*.c user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(USER_SRCS))
+USER_HDRS := $(wildcard include/*.h user/*.h user/*/*.h)
 # modules without BPF or terminal dependencies, linked into unit tests
 PURE_OBJS := $(filter-out $(BUILD)/obj/main.o,$(USER_OBJS))
 
@@ -53,7 +56,7 @@ $(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/%.o: user/%.c $(SKELS) $(wildcard include/*.h user/*.h)
+$(BUILD)/obj/%.o: user/%.c $(SKELS) $(USER_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PP_CFLAGS) -c $< -o $@
 

@@ -9,6 +9,9 @@
 #   libdw-dev             DWARF access (symbolization)
 #   libjansson-dev        JSON output
 #   libncurses-dev        `perfpilot top`
+#   libsqlite3-dev        the recording store (perfpilot record/report/diff)
+#   libiberty-dev         C++ and Rust symbol demangling
+#   golang-go             `go tool pprof` reads back the pprof output in the tests
 #   libcmocka-dev         unit tests
 #   jq, util-linux, procps, iproute2  end-to-end tests (parse JSON, setpriv, taskset, netns)
 #   linux-perf, bpftrace  the overhead benchmark (tools/bench/overhead, optional)
@@ -18,7 +21,7 @@ want_bench=0
 [ "${1:-}" = "--bench" ] && want_bench=1
 
 pkgs=(make gcc pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libdw-dev
-      libjansson-dev libncurses-dev libcmocka-dev jq util-linux procps iproute2 coreutils)
+      libjansson-dev libncurses-dev libsqlite3-dev libiberty-dev libcmocka-dev golang-go jq util-linux procps iproute2 coreutils)
 [ "$want_bench" = 1 ] && pkgs+=(linux-perf bpftrace)
 
 missing=()

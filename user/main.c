@@ -15,7 +15,10 @@ static void usage(FILE *f)
 		"  stat     per-process CPU, run queue, memory, block IO and TCP (summary or\n"
 		"           intervals); per cgroup, per disk, per connection\n"
 		"  top      live, sortable terminal view of the same\n"
-		"  profile  on-CPU stack sampling, written as folded stacks (flame graphs)\n"
+		"  profile  on-CPU and off-CPU stacks: folded, pprof, speedscope, SVG flame graph\n"
+		"  record   write the stats of a target over time to a store (SQLite)\n"
+		"  report   findings from a store: bottlenecks, culprits, trends, forecasts\n"
+		"  diff     compare a recording with a baseline\n"
 		"  doctor   what this kernel and host support, and how to fix what is missing\n\n"
 		"Run 'perfpilot COMMAND --help' for the options of a command.\n"
 		"Example: sudo perfpilot stat -a -d 10\n");
@@ -43,6 +46,12 @@ int main(int argc, char **argv)
 		return cmd_top(argc - 1, argv + 1);
 	if (!strcmp(cmd, "profile"))
 		return cmd_profile(argc - 1, argv + 1);
+	if (!strcmp(cmd, "record"))
+		return cmd_record(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return cmd_report(argc - 1, argv + 1);
+	if (!strcmp(cmd, "diff"))
+		return cmd_diff(argc - 1, argv + 1);
 	if (!strcmp(cmd, "doctor"))
 		return cmd_doctor(argc - 1, argv + 1);
 	usage_error("unknown command '%s'; try 'perfpilot --help'", cmd);

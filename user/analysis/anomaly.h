@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Anomalies: robust z-scores against a rolling median and MAD. */
+#ifndef PP_ANOMALY_H
+#define PP_ANOMALY_H
+
+#include <stddef.h>
+
+struct anomaly {
+	size_t index;
+	double value;
+	double baseline; /* the rolling median */
+	double z;        /* (value - median) / (1.4826 MAD), signed */
+};
+
+/*
+ * Points whose |robust z| against the preceding `window` samples (a
+ * trailing window; the first `window` samples are never flagged) is at
+ * least z_min (3.5 is a sane default). A zero MAD uses a floor so that a
+ * flat series with one spike still flags the spike. Returns how many were
+ * written to out (at most max), ordered by index.
+ */
+size_t anomalies_find(const double *v, size_t n, size_t window, double z_min,
+		      struct anomaly *out, size_t max);
+
+#endif

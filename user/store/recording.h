@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A recording in memory: what `perfpilot record` stored, loaded back for
+ * analysis. The store (store.h) fills it; the analysis reads it. Tests build
+ * recordings by hand.
+ *
+ * Every series is one metric of one entity over time. Values are per
+ * interval: counters are the interval's increase (not a rate), gauges the
+ * value at the end of the interval. Metric names (unit in the name):
+ *
+ *   process ('p', entity = "PID") and cgroup ('c', entity = path), summed
+ *   over the cgroup's processes for the cgroup:
+ *     cpu.oncpu_ns  sched.runq_wait_ns  sched.runq_p99_us  sched.nvcsw
+ *     sched.nivcsw  mem.minflt  mem.majflt  mem.rss_bytes (gauge)
+ *     mem.reclaim_stall_ns  mem.oom_kills  io.read_bytes  io.write_bytes
+ *     io.read_ops  io.write_ops  io.lat_p99_us  io.queue_p99_us
+ *     net.tx_bytes  net.rx_bytes  net.retrans  net.resets  net.rtt_p99_us
+ *   cgroup only (from the cgroup's files, where the hierarchy has them):
+ *     cg.memory_bytes (gauge)  cg.memory_limit_bytes (gauge, absent = none)
+ *     psi.cpu.some_us  psi.memory.some_us  psi.memory.full_us
+ *     psi.io.some_us  psi.io.full_us
+ *   host ('h', entity = "host"):
+ *     psi.cpu.some_us  psi.memory.some_us  psi.memory.full_us
+ *     psi.io.some_us  psi.io.full_us  (increase of the PSI "total" in us)
+ *     host.cpu_busy_ns (all CPUs, from /proc/stat)  host.mem_available_bytes
+ *     host.runnable (gauge, procs_running from /proc/stat)
+ *   disk ('d', entity = "sda"):
+ *     dev.read_bytes  dev.write_bytes  dev.ops  dev.lat_p99_us
+ *     dev.busy_ns (io_ticks increase from /proc/diskstats)  dev.inflight_max
+ *   network namespace ('n', entity = inode number):
+ *     net.retrans_segs  net.listen_overflows  net.listen_drops
+ */
+#ifndef PP_RECORDING_H
+#define PP_RECORDING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum ent_kind {
+	ENT_HOST = 'h',
+	ENT_PROC = 'p',
+	ENT_CGROUP = 'c',
+	ENT_DEV = 'd',
+	ENT_NETNS = 'n',
+};
+
+struct series {
+	char kind;          /* enum ent_kind */
+	char entity[256];   /* "host", "1234", "/system.slice/x", "sda", "4026531840" */
+	char comm[16];      /* processes: the command name */
+	uint32_t pid;       /* processes */
+	char cgroup[256];   /* processes: their cgroup path */
+	char metric[48];
+	size_t n;
+	double *t;          /* unix seconds at the end of each interval */
+	double *v;
+};
+
+struct recording {
+	int schema_version;
+	double start, end;   /* unix seconds */
+	double interval_s;
+	int ncpus;
+	double mem_total_bytes;
+	char hostname[64];
+	char kernel[128];
+	char target[256];    /* what was watched: "-a", "-p 12,13", "-c /x" */
+	struct series *s;
+	size_t n;
+	char *folded;        /* on-CPU profile as folded stacks, or NULL */
+};
+
+/* The series of one entity's metric, or NULL. */
+const struct series *rec_find(const struct recording *r, char kind, const char *entity,
+			      const char *metric);
+
+/* Append a series (copies t and v); returns it, or NULL on no memory. */
+struct series *rec_add(struct recording *r, char kind, const char *entity, const char *metric,
+		       const double *t, const double *v, size_t n);
+
+void recording_free(struct recording *r);
+
+#endif
