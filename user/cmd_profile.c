@@ -12,17 +12,23 @@
 #include "cli.h"
 #include "commands.h"
 #include "folded.h"
-#include "ksyms.h"
 #include "profiler.h"
-#include "usyms.h"
+#include "stackset.h"
+#include "symbolize.h"
+#include "watch.h"
 
 #define DEFAULT_HZ 49
 #define NAME_LEN 256
+
+enum prof_format {
+	FMT_FOLDED = 0,
+};
 
 struct profile_opts {
 	struct watch_opts w; /* target, cgroup, duration */
 	unsigned int hz;
 	enum pp_prof_mode mode;
+	enum prof_format format;
 	const char *output;
 };
 
@@ -178,64 +184,54 @@ static void run(struct profiler *p, const struct profile_opts *o)
 		fprintf(stderr, "\r\033[K");
 }
 
-struct symbolizer {
-	struct ksyms k;
-	struct usyms u;
-	bool have_k;
-};
-
-static void kname(struct symbolizer *s, uint64_t ip, char *buf, size_t len)
-{
-	const struct ksym *k = s->have_k ? ksyms_find(&s->k, ip) : NULL;
-
-	if (k)
-		snprintf(buf, len, "%s_[k]", k->name);
-	else
-		snprintf(buf, len, "[unknown]_[k]");
-}
-
-/* One folded stack for a sample key: user frames then kernel frames, root first. */
-static int fold_one(struct profiler *p, struct symbolizer *s, const struct prof_count *pc,
-		    struct folded *out)
+/* The samples as a symbolized stack set. */
+static int build(struct profiler *p, struct symbolizer *sym, const struct prof_count *pc, size_t n,
+		 struct stackset *ss)
 {
 	static uint64_t uips[PP_STACK_DEPTH], kips[PP_STACK_DEPTH];
-	static char names[2 * PP_STACK_DEPTH + 1][NAME_LEN];
-	static char line[2 * PP_STACK_DEPTH * NAME_LEN + 64];
-	const char *frames[2 * PP_STACK_DEPTH + 1];
+	static uint32_t frames[2 * PP_STACK_DEPTH + 2];
 	char comm[PP_COMM_LEN + 1];
-	size_t nu = profiler_stack(p, pc->key.ustack, uips);
-	size_t nk = profiler_stack(p, pc->key.kstack, kips);
-	size_t i, n = 0;
+	size_t i;
+	int nf;
 
-	memcpy(comm, pc->key.comm, PP_COMM_LEN);
-	comm[PP_COMM_LEN] = '\0';
-	/* a stack that could not be stored stays visible as one unknown frame */
-	if (pc->key.ustack == PP_STACK_LOST)
-		snprintf(names[n++], NAME_LEN, "[unknown]");
-	for (i = nu; i-- > 0; n++)
-		usyms_name(&s->u, pc->key.tgid, uips[i], names[n], NAME_LEN);
-	if (pc->key.kstack == PP_STACK_LOST)
-		snprintf(names[n++], NAME_LEN, "[unknown]_[k]");
-	for (i = nk; i-- > 0; n++)
-		kname(s, kips[i], names[n], NAME_LEN);
-	if (!n)
-		snprintf(names[n++], NAME_LEN, "[unknown]");
-	for (i = 0; i < n; i++)
-		frames[i] = names[i];
-	if (folded_stack(line, sizeof(line), comm, frames, n) < 0)
-		return -1;
-	return folded_add(out, line, pc->count);
+	for (i = 0; i < n; i++) {
+		struct raw_stack u = { uips, profiler_stack(p, pc[i].key.ustack, uips),
+				       pc[i].key.ustack == PP_STACK_LOST };
+		struct raw_stack k = { kips, profiler_stack(p, pc[i].key.kstack, kips),
+				       pc[i].key.kstack == PP_STACK_LOST };
+
+		memcpy(comm, pc[i].key.comm, PP_COMM_LEN);
+		comm[PP_COMM_LEN] = '\0';
+		nf = symbolize_stack(sym, ss, pc[i].key.tgid, &u, &k, frames);
+		if (nf < 0 || ss_add(ss, pc[i].key.tgid, comm, frames, (uint32_t)nf, pc[i].count,
+				     pc[i].count * ss->period_ns))
+			return -1;
+	}
+	return 0;
+}
+
+static int write_profile(const struct stackset *ss, enum prof_format fmt, FILE *out)
+{
+	struct folded f = {0};
+	int rc = -1;
+
+	switch (fmt) {
+	case FMT_FOLDED:
+		if (!folded_from_stackset(ss, &f))
+			rc = folded_write(&f, out);
+		folded_free(&f);
+		break;
+	}
+	return rc;
 }
 
 static int report(struct profiler *p, const struct profile_opts *o, struct symbolizer *sym,
-		  FILE *out)
+		  double started, FILE *out)
 {
-	struct symbolizer s = *sym;
-	struct folded f = {0};
+	struct stackset ss;
 	struct prof_count *pc;
 	uint64_t cnt[PP_PROF_CNT_MAX];
 	size_t n, i, gone = 0;
-	FILE *ks;
 	int rc = 0;
 
 	profiler_counters(p, cnt);
@@ -243,25 +239,25 @@ static int report(struct profiler *p, const struct profile_opts *o, struct symbo
 		fprintf(stderr, "perfpilot: reading the samples failed\n");
 		return 1;
 	}
-	if (o->mode != PP_PROF_USER && (ks = fopen("/proc/kallsyms", "r")) != NULL) {
-		s.have_k = !ksyms_load(&s.k, ks) && s.k.n;
-		fclose(ks);
-	}
-	usyms_refresh(&s.u);
-	for (i = 0; i < n; i++)
-		if (fold_one(p, &s, &pc[i], &f))
-			rc = 1;
-	folded_sort(&f);
-	if (folded_write(&f, out)) {
+	if (o->mode != PP_PROF_USER)
+		symbolizer_load_kernel(sym);
+	usyms_refresh(&sym->u);
+	ss_init(&ss, SS_ONCPU, o->hz);
+	ss.start_unix = started;
+	ss.duration_s = wall_now() - started;
+	if (build(p, sym, pc, n, &ss)) {
+		fprintf(stderr, "perfpilot: out of memory while symbolizing\n");
+		rc = 1;
+	} else if (write_profile(&ss, o->format, out)) {
 		fprintf(stderr, "perfpilot: writing the output failed\n");
 		rc = 1;
 	}
-	for (i = 0; i < s.u.nprocs; i++)
-		gone += !s.u.procs[i].ok;
+	for (i = 0; i < sym->u.nprocs; i++)
+		gone += !sym->u.procs[i].ok;
 	fprintf(stderr, "perfpilot: %" PRIu64 " samples, %zu stacks; lost: %" PRIu64
 		" (counts map full), %" PRIu64 " stacks not stored (shown as [unknown]: stack map "
 		"full or hash collision)",
-		cnt[PP_PROF_SAMPLES], f.n, cnt[PP_PROF_MAP_FULL], cnt[PP_PROF_STACK_ERR]);
+		cnt[PP_PROF_SAMPLES], ss.nstacks, cnt[PP_PROF_MAP_FULL], cnt[PP_PROF_STACK_ERR]);
 	if (cnt[PP_PROF_SKIPPED])
 		fprintf(stderr, ", %" PRIu64 " skipped (%s)", cnt[PP_PROF_SKIPPED],
 			o->mode == PP_PROF_KERNEL ? "in user mode" : "no user stack");
@@ -269,11 +265,9 @@ static int report(struct profiler *p, const struct profile_opts *o, struct symbo
 	if (gone)
 		fprintf(stderr, "perfpilot: %zu processes exited before their stacks were symbolized: "
 			"their user frames show as [unknown]\n", gone);
-	if (o->mode != PP_PROF_USER && !s.have_k)
+	if (o->mode != PP_PROF_USER && !sym->have_k)
 		fprintf(stderr, "perfpilot: /proc/kallsyms unreadable: kernel frames show as [unknown]_[k]\n");
-	folded_free(&f);
-	usyms_free(&s.u);
-	ksyms_free(&s.k);
+	ss_free(&ss);
 	free(pc);
 	return rc;
 }
@@ -288,6 +282,7 @@ int cmd_profile(int argc, char **argv)
 	size_t i;
 	char err[512];
 	FILE *out = stdout;
+	double started;
 	int rc;
 
 	parse(argc, argv, &o);
@@ -304,16 +299,18 @@ int cmd_profile(int argc, char **argv)
 	for (i = 0; i < o.w.target.npids; i++)
 		usyms_preload(&sym.u, o.w.target.pids[i]);
 	if (profiler_open(&p, &po, err, sizeof(err))) {
-		usyms_free(&sym.u);
+		symbolizer_free(&sym);
 		fprintf(stderr, "perfpilot: %s\n", err);
 		if (out != stdout)
 			fclose(out);
 		return 1;
 	}
+	started = wall_now();
 	run(p, &o);
 	profiler_detach(p);
-	rc = report(p, &o, &sym, out);
+	rc = report(p, &o, &sym, started, out);
 	profiler_close(p);
+	symbolizer_free(&sym);
 	if (out != stdout && fclose(out))
 		rc = 1;
 	return rc;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "folded.h"
+#include "stackset.h"
 
 static int put(char *buf, size_t len, size_t *pos, const char *s)
 {
@@ -99,4 +100,27 @@ void folded_free(struct folded *f)
 		free(f->e[i].stack);
 	free(f->e);
 	memset(f, 0, sizeof(*f));
+}
+
+int folded_from_stackset(const struct stackset *ss, struct folded *out)
+{
+	static char names[2 * PP_FOLDED_MAX_FRAMES][FOLDED_NAME_LEN];
+	static const char *frames[2 * PP_FOLDED_MAX_FRAMES];
+	static char line[2 * PP_FOLDED_MAX_FRAMES * FOLDED_NAME_LEN + 64];
+	size_t i, j, n;
+
+	for (i = 0; i < ss->nstacks; i++) {
+		const struct ss_stack *st = &ss->stacks[i];
+
+		n = st->n < 2 * PP_FOLDED_MAX_FRAMES ? st->n : 2 * PP_FOLDED_MAX_FRAMES;
+		for (j = 0; j < n; j++) {
+			ss_frame_label(&ss->frames[st->frames[j]], names[j], FOLDED_NAME_LEN);
+			frames[j] = names[j];
+		}
+		if (folded_stack(line, sizeof(line), st->comm, frames, n) < 0 ||
+		    folded_add(out, line, ss_weight(ss, st)))
+			return -1;
+	}
+	folded_sort(out);
+	return 0;
 }

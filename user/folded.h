@@ -33,4 +33,13 @@ int folded_write(const struct folded *f, FILE *out);
 
 void folded_free(struct folded *f);
 
+#define PP_FOLDED_MAX_FRAMES 128 /* per stack kind: user and kernel */
+#define FOLDED_NAME_LEN 256
+
+struct stackset;
+
+/* The stacks of a profile as merged, sorted folded lines; the count is
+ * ss_weight (samples, or microseconds off-CPU). Returns 0 or -1. */
+int folded_from_stackset(const struct stackset *ss, struct folded *out);
+
 #endif

@@ -291,15 +291,14 @@ static struct proc_syms *proc_for(struct usyms *u, uint32_t pid)
 	return &u->procs[u->nprocs++];
 }
 
-void usyms_name(struct usyms *u, uint32_t pid, uint64_t addr, char *buf, size_t len)
+void usyms_lookup(struct usyms *u, uint32_t pid, uint64_t addr, struct usym_info *out)
 {
 	struct proc_syms *p = proc_for(u, pid);
 	const struct elf_sym *s;
-	const char *base;
 	uint64_t vaddr;
 	size_t i;
 
-	snprintf(buf, len, "[unknown]");
+	memset(out, 0, sizeof(*out));
 	if (!p)
 		return;
 	for (i = 0; i < p->n; i++) {
@@ -307,16 +306,32 @@ void usyms_name(struct usyms *u, uint32_t pid, uint64_t addr, char *buf, size_t 
 
 		if (addr < e->start || addr >= e->end)
 			continue;
-		base = strrchr(e->path, '/');
-		base = base ? base + 1 : e->path;
+		out->module = *e->path ? e->path : NULL;
+		out->offset = map_file_offset(e, addr);
 		if (p->elf[i] && !elf_offset_to_vaddr(p->elf[i]->segs, p->elf[i]->nsegs,
-						      map_file_offset(e, addr), &vaddr) &&
+						      out->offset, &vaddr) &&
 		    (s = elf_file_find(p->elf[i], vaddr)) != NULL)
-			snprintf(buf, len, "%s", s->name);
-		else if (*base)
-			snprintf(buf, len, "[unknown] (%s)", base);
+			out->name = s->name;
 		return;
 	}
+}
+
+void usyms_name(struct usyms *u, uint32_t pid, uint64_t addr, char *buf, size_t len)
+{
+	struct usym_info si;
+	const char *base;
+
+	usyms_lookup(u, pid, addr, &si);
+	if (si.name) {
+		snprintf(buf, len, "%s", si.name);
+		return;
+	}
+	base = si.module ? strrchr(si.module, '/') : NULL;
+	base = base ? base + 1 : si.module;
+	if (base && *base)
+		snprintf(buf, len, "[unknown] (%s)", base);
+	else
+		snprintf(buf, len, "[unknown]");
 }
 
 void usyms_free(struct usyms *u)

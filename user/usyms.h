@@ -78,6 +78,17 @@ struct usyms {
 	size_t nprocs;
 };
 
+/* What is known about one user address. Pointers stay valid until
+ * usyms_free (or usyms_refresh). */
+struct usym_info {
+	const char *name;     /* function, or NULL when unknown */
+	const char *module;   /* the mapped file's path, or NULL (anonymous) */
+	const char *build_id; /* hex GNU build ID of module, or NULL */
+	uint64_t offset;      /* file offset of the address inside module */
+};
+
+void usyms_lookup(struct usyms *u, uint32_t pid, uint64_t addr, struct usym_info *out);
+
 /* Symbolize one user address of a process into buf: the function name, or
  * "[unknown] (file)" inside a mapping without a symbol for it, or
  * "[unknown]". */
