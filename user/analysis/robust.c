@@ -13,21 +13,25 @@ static void swap(double *a, double *b)
 }
 
 /*
- * Quickselect with a median-of-three pivot and a three-way partition
- * (Dutch flag), so runs of equal values cannot make it quadratic.
+ * Quickselect with a pivot drawn by a fixed-seed generator (expected O(n)
+ * whatever the order of the input, and repeatable) and a three-way
+ * partition (Dutch flag), so runs of equal values cannot make it quadratic.
  */
 double kth_smallest(double *a, size_t n, size_t k)
 {
 	size_t lo = 0, hi = n; /* the answer is in a[lo..hi) */
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
 
 	if (!n || k >= n)
 		return NAN;
 	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2, lt = lo, i = lo, gt = hi;
-		double x = a[lo], y = a[mid], z = a[hi - 1], p;
+		size_t lt = lo, i = lo, gt = hi;
+		double p;
 
-		/* median of the three */
-		p = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+		seed ^= seed << 13; /* xorshift64 */
+		seed ^= seed >> 7;
+		seed ^= seed << 17;
+		p = a[lo + (size_t)(seed % (hi - lo))];
 		while (i < gt) {
 			if (a[i] < p)
 				swap(&a[lt++], &a[i++]);
