@@ -87,6 +87,31 @@ static void test_mad_estimates_sigma(void **state)
 	free(v);
 }
 
+static void test_winsorized_sigma(void **state)
+{
+	uint64_t rng = 43;
+	size_t n = 20000, i;
+	double *v = malloc(n * sizeof(*v)), small[] = { -1, 1, 0, 100 };
+
+	(void)state;
+	assert_non_null(v);
+	for (i = 0; i < n; i++)
+		v[i] = 5 + 2 * unit_gauss(&rng);
+	/* consistent for normal data, from a rough start */
+	assert_dbl_near(winsorized_sigma(v, n, 5, 2.5), 2, 0.04);
+	assert_dbl_near(winsorized_sigma(v, n, 5, mad_sigma(v, n)), 2, 0.04);
+	/* 1 % of wild values move it by a few percent, not by orders */
+	for (i = 0; i < n / 100; i++)
+		v[i * 100] = 1e9;
+	assert_dbl_near(winsorized_sigma(v, n, 5, mad_sigma(v, n)), 2, 0.15);
+	/* by hand: deviations -1 1 0 and 100 clipped at 2.5 */
+	assert_dbl_near(winsorized_sigma(small, 4, 0, 1),
+			sqrt((1 + 1 + 0 + 6.25) / 4 / 0.97755998), 1e-6);
+	assert_true(isnan(winsorized_sigma(small, 4, 0, 0)));
+	assert_true(isnan(winsorized_sigma(small, 0, 0, 1)));
+	free(v);
+}
+
 static int cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -143,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_quantile_interpolates),
 		cmocka_unit_test(test_mad_small),
 		cmocka_unit_test(test_mad_estimates_sigma),
+		cmocka_unit_test(test_winsorized_sigma),
 		cmocka_unit_test(test_selection_matches_sort),
 		cmocka_unit_test(test_selection_sorted_input),
 	};

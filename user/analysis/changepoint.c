@@ -255,32 +255,24 @@ static void clip_spikes(const double *v, size_t n, size_t h, double sigma, doubl
 
 /*
  * Noise sigma from the first differences, robust to shifts, drifts and
- * spikes: the MAD of the differences / sqrt(2) as a start, then the RMS of
- * the differences winsorized at 2.5 of those sigmas, scaled back to a
- * normal sigma. The second step is about twice as efficient as the MAD,
- * so the shift sizes compared with min_sigma wobble less.
+ * spikes: the winsorized RMS of the differences (started from their MAD)
+ * / sqrt(2). It is about twice as efficient as the MAD alone, so the
+ * shift sizes compared with min_sigma wobble less.
  */
 static double noise_sigma(const double *v, size_t n, double *d)
 {
-	const double c = 2.5;
-	double s, sum = 0, lim, kappa;
+	double s, sum = 0;
 	size_t i;
 
 	for (i = 0; i + 1 < n; i++)
 		d[i] = v[i + 1] - v[i];
-	s = mad_sigma(d, n - 1) / M_SQRT2;
-	if (!(s > 0)) {
-		/* mostly flat: the mean absolute difference (normal-consistent) */
-		for (i = 0; i + 1 < n; i++)
-			sum += fabs(d[i]);
-		return 1.2533 * sum / (double)(n - 1) / M_SQRT2;
-	}
-	lim = c * M_SQRT2 * s;
+	s = mad_sigma(d, n - 1);
+	if (s > 0)
+		return winsorized_sigma(d, n - 1, 0, s) / M_SQRT2;
+	/* mostly flat: the mean absolute difference (normal-consistent) */
 	for (i = 0; i + 1 < n; i++)
-		sum += fabs(d[i]) < lim ? d[i] * d[i] : lim * lim;
-	/* E[min(Z^2, c^2)] for a standard normal Z */
-	kappa = 1 - 2 * c * normal_pdf(c) - 2 * normal_sf(c) + 2 * c * c * normal_sf(c);
-	return sqrt(sum / (double)(n - 1) / kappa) / M_SQRT2;
+		sum += fabs(d[i]);
+	return 1.2533 * sum / (double)(n - 1) / M_SQRT2;
 }
 
 size_t changepoints_find(const double *v, size_t n, double min_sigma, size_t min_seg,

@@ -151,3 +151,24 @@ double mad_sigma(const double *v, size_t n)
 	free(a);
 	return r;
 }
+
+double winsorized_sigma(const double *v, size_t n, double center, double s0)
+{
+	/* E[min(Z^2, c^2)] for a standard normal Z at c = 2.5:
+	 * 1 - 2 c phi(c) - 2 Q(c) + 2 c^2 Q(c) */
+	const double c = 2.5, kappa = 0.97755998;
+	double lim = c * s0, sum = 0;
+	size_t i, m = 0;
+
+	if (!n || !(s0 > 0))
+		return NAN;
+	for (i = 0; i < n; i++) {
+		double d = v[i] - center;
+
+		if (isnan(d))
+			continue;
+		sum += fabs(d) < lim ? d * d : lim * lim;
+		m++;
+	}
+	return m ? sqrt(sum / (double)m / kappa) : NAN;
+}
