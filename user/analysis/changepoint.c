@@ -292,7 +292,7 @@ size_t changepoints_find(const double *v, size_t n, double min_sigma, size_t min
 			return 0;
 	w.rk = malloc(n * sizeof(*w.rk));
 	w.rank = malloc(n * sizeof(*w.rank));
-	w.scratch = malloc(n * sizeof(*w.scratch));
+	w.scratch = calloc(n, sizeof(*w.scratch)); /* calloc: gcc -O1 cannot see the fill */
 	cuts = malloc(n * sizeof(*cuts));
 	stack = malloc(2 * (n + 1) * sizeof(*stack));
 	ch = malloc(n * sizeof(*ch));
