@@ -625,6 +625,7 @@ STEPS=(
 	record_burn
 	record_kill9
 	record_sigint
+	record_profile
 )
 
 summary() {

@@ -1,6 +1,7 @@
 # End-to-end tests for `perfpilot record` and its store (sourced by run.sh;
 # see lib.sh). The stores are read with the sqlite3 shell.
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # PP_DURATION is read by pp_wait (lib.sh)
 
 # rec_bg NAME ARGS...: start "perfpilot record ARGS" in the background;
 # pp_wait waits for it
@@ -126,4 +127,35 @@ test_error_record_not_a_store() {
 	echo "not a database" >"$T/notes.txt"
 	_error_case "$PERFPILOT" record -a -d 1 -o "$T/notes.txt"
 	is "file untouched" "$(cat "$T/notes.txt")" "not a database"
+}
+
+# --profile: the hot workload's stacks end up in the profile table, as many
+# samples as its recorded on-CPU time gives at 49 Hz, 60 % of them in hot_a
+test_record_profile() {
+	local wl db=$T/rec.db a b c sum oncpu want
+	_rec_prereq
+	wl_bg wl "$T/hot.json" "$W/hot" -w 3
+	wl_ready "$wl" hot || return
+	rec_bg pp -p "$wl" --profile -d 6 -i 1 -o "$db"
+	attach_wait
+	go "$wl"
+	wl_done "$wl" "$T/hot.json" 6
+	PP_DURATION=2 # it stops once the workload has exited
+	pp_wait || return
+	is "profiles" "$(rec_sql "$db" 'SELECT count(*) FROM profile')" 1
+	rec_sql "$db" 'SELECT folded FROM profile' >"$T/folded"
+	a=$(folded_samples "$T/folded" hot_a)
+	b=$(folded_samples "$T/folded" hot_b)
+	c=$(folded_samples "$T/folded" hot_c)
+	sum=$((a + b + c))
+	oncpu=$(rec_sum "$db" p "$wl" cpu.oncpu_ns)
+	want=$(awk -v n="$oncpu" 'BEGIN { printf "%.0f", n / 1e9 * 49 }')
+	within "samples in hot_a/b/c vs 49 Hz x recorded on-CPU time" "$sum" "$want" 25
+	if ((sum > 0)); then
+		cmp "hot_a share %" "$((a * 100 / sum))" -ge 45
+		cmp "hot_a share %" "$((a * 100 / sum))" -le 75
+	fi
+	grep -Eq '^hot;(.*;)?main;hot_a [0-9]+$' "$T/folded" ||
+		fail "no stack hot;...;main;hot_a in: $(head -c 300 "$T/folded" | tr '\n' '|')"
+	note "hot_a $a, hot_b $b, hot_c $c samples; on-CPU $(ms "$oncpu") ms"
 }
