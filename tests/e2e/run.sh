@@ -24,6 +24,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/io_net.sh"
 # shellcheck source=tests/e2e/profile.sh
 source "$(dirname "${BASH_SOURCE[0]}")/profile.sh"
+# shellcheck source=tests/e2e/store.sh
+source "$(dirname "${BASH_SOURCE[0]}")/store.sh"
 
 PERFPILOT=$(realpath -e "$PERFPILOT" 2>/dev/null || echo "$PERFPILOT")
 WORKLOADS=$(realpath -e "$WORKLOADS" 2>/dev/null || echo "$WORKLOADS")
@@ -619,6 +621,11 @@ STEPS=(
 	net_connections
 	profile_hot
 	profile_exited_pid
+	"error_record_no_output error_record_missing_dir error_record_dead_pid error_record_not_a_store"
+	record_burn
+	record_kill9
+	record_sigint
+	record_profile
 )
 
 summary() {
