@@ -5,7 +5,7 @@
 #include "cli.h"
 #include "commands.h"
 
-#define PERFPILOT_VERSION "0.1.0"
+#include "version.h"
 
 static void usage(FILE *f)
 {

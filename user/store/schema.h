@@ -14,7 +14,8 @@
 #define STORE_SCHEMA_VERSION 2
 
 /* The perfpilot version written into new stores (keep in step with main.c). */
-#define STORE_WRITER_VERSION "0.1.0"
+#include "version.h"
+#define STORE_WRITER_VERSION PERFPILOT_VERSION
 
 /* A gauge is kept at its last value between samples; stored when it changes
  * and at least every STORE_GAUGE_REFRESH intervals. */
