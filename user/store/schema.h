@@ -13,7 +13,7 @@
 /* The schema this perfpilot writes; it reads this and every older one. */
 #define STORE_SCHEMA_VERSION 2
 
-/* The perfpilot version written into new stores (keep in step with main.c). */
+/* The perfpilot version written into new stores. */
 #include "version.h"
 #define STORE_WRITER_VERSION PERFPILOT_VERSION
 
