@@ -1,32 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
 #include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+#include "demangle.h"
 #include "usyms.h"
+
+#define DEFAULT_DEBUG_DIR "/usr/lib/debug"
 
 int maps_parse_line(const char *line, struct map_entry *e)
 {
 	char perms[8];
-	unsigned long long start, end, off;
-	unsigned long inode;
+	unsigned long long start, end, off, inode;
+	unsigned int maj, min;
 	int pos = 0;
 	size_t len;
 	const char *p;
 
 	memset(e, 0, sizeof(*e));
-	if (sscanf(line, "%llx-%llx %7s %llx %*x:%*x %lu%n", &start, &end, perms, &off, &inode,
-		   &pos) != 5 || end <= start || strlen(perms) != 4)
+	if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu%n", &start, &end, perms, &off, &maj, &min,
+		   &inode, &pos) != 7 || end <= start || strlen(perms) != 4)
 		return -1;
 	e->start = start;
 	e->end = end;
 	e->offset = off;
+	e->dev_major = maj;
+	e->dev_minor = min;
+	e->inode = inode;
 	e->exec = perms[2] == 'x';
 	p = line + pos;
 	while (*p == ' ' || *p == '\t')
@@ -37,9 +46,21 @@ int maps_parse_line(const char *line, struct map_entry *e)
 	memcpy(e->path, p, len);
 	e->path[len] = '\0';
 	len = strlen(e->path);
-	if (len > 10 && !strcmp(e->path + len - 10, " (deleted)"))
+	if (len > 10 && !strcmp(e->path + len - 10, " (deleted)")) {
 		e->path[len - 10] = '\0';
+		e->deleted = true;
+	}
 	return 0;
+}
+
+bool map_entry_same_file(const struct map_entry *e, dev_t dev, ino_t ino)
+{
+	return major(dev) == e->dev_major && minor(dev) == e->dev_minor && ino == e->inode;
+}
+
+void map_files_path(uint32_t pid, const struct map_entry *e, char *buf, size_t len)
+{
+	snprintf(buf, len, "/proc/%u/map_files/%" PRIx64 "-%" PRIx64, pid, e->start, e->end);
 }
 
 int elf_offset_to_vaddr(const struct load_seg *segs, size_t n, uint64_t off, uint64_t *vaddr)
@@ -64,11 +85,13 @@ static int cmp_sym(const void *a, const void *b)
 	return x->size > y->size ? -1 : x->size < y->size; /* sized ones first */
 }
 
-static int add_symbols(struct elf_file *f, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh)
+/* Add the function symbols of a symbol table section; returns how many, or
+ * -1 on no memory. */
+static long add_symbols(struct elf_file *f, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh)
 {
 	Elf_Data *d = elf_getdata(scn, NULL);
 	struct elf_sym *ns;
-	size_t i, n;
+	size_t i, n, before = f->nsyms;
 
 	if (!d || !sh->sh_entsize)
 		return 0;
@@ -90,36 +113,228 @@ static int add_symbols(struct elf_file *f, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh
 		name = elf_strptr(elf, sh->sh_link, s.st_name);
 		if (!name || !*name)
 			continue;
-		ns[f->nsyms].addr = s.st_value;
-		ns[f->nsyms].size = s.st_size;
-		ns[f->nsyms].name = strdup(name);
+		ns[f->nsyms] = (struct elf_sym){ s.st_value, s.st_size, strdup(name), false };
 		if (!ns[f->nsyms].name)
 			return -1;
 		f->nsyms++;
 	}
+	return (long)(f->nsyms - before);
+}
+
+/* An opened ELF file; elf_end and close when done. */
+struct elf_handle {
+	int fd;
+	Elf *elf;
+};
+
+static int elf_handle_open(struct elf_handle *h, const char *path)
+{
+	h->elf = NULL;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -1;
+	h->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (h->fd < 0)
+		return -1;
+	h->elf = elf_begin(h->fd, ELF_C_READ, NULL);
+	if (!h->elf || elf_kind(h->elf) != ELF_K_ELF) {
+		if (h->elf)
+			elf_end(h->elf);
+		close(h->fd);
+		errno = ENOEXEC;
+		return -1;
+	}
 	return 0;
 }
 
-int elf_file_load(struct elf_file *f, const char *path)
+static void elf_handle_close(struct elf_handle *h)
 {
-	Elf *elf;
-	Elf_Scn *scn = NULL;
-	size_t i, nph;
-	int fd, rc = -1;
+	elf_end(h->elf);
+	close(h->fd);
+}
 
-	if (elf_version(EV_CURRENT) == EV_NONE)
+static bool elf_big_endian(Elf *elf)
+{
+	const char *id = elf_getident(elf, NULL);
+
+	return id && id[EI_DATA] == ELFDATA2MSB;
+}
+
+/* The hex build ID from the ELF's note sections, "" when it has none. */
+static void read_build_id(Elf *elf, char *hex, size_t len)
+{
+	Elf_Scn *scn = NULL;
+
+	hex[0] = '\0';
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		d = elf_rawdata(scn, NULL);
+		if (d && d->d_buf && !note_build_id(d->d_buf, d->d_size, sh.sh_addralign,
+						     elf_big_endian(elf), hex, len))
+			return;
+	}
+	hex[0] = '\0';
+}
+
+/* The section named name, or NULL. */
+static Elf_Scn *section_named(Elf *elf, const char *name)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		const char *n;
+
+		if (gelf_getshdr(scn, &sh) && (n = elf_strptr(elf, shstrndx, sh.sh_name)) &&
+		    !strcmp(n, name))
+			return scn;
+	}
+	return NULL;
+}
+
+/* Add the symbols of every table of the given type; how many, or -1. */
+static long add_tables(struct elf_file *f, Elf *elf, Elf64_Word type)
+{
+	Elf_Scn *scn = NULL;
+	long n = 0, r;
+
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type)
+			continue;
+		if ((r = add_symbols(f, elf, scn, &sh)) < 0)
+			return -1;
+		n += r;
+	}
+	return n;
+}
+
+/*
+ * Whether the debug file at path belongs to f: the same build ID, or (for a
+ * debuglink) the CRC32 the binary recorded. 1 if it does and its .symtab
+ * was added, 0 if not (why in *mismatch), -1 on no memory.
+ */
+static int try_debug_file(struct elf_file *f, const char *path, const uint32_t *crc,
+			  bool *mismatch)
+{
+	char id[BUILD_ID_HEX];
+	struct elf_handle h;
+	uint32_t c;
+	long n;
+	bool match;
+
+	if (elf_handle_open(&h, path))
+		return 0;
+	read_build_id(h.elf, id, sizeof(id));
+	if (*f->build_id && *id)
+		match = !strcmp(id, f->build_id);
+	else
+		match = crc && !debug_file_crc32(h.fd, &c) && c == *crc;
+	if (!match) {
+		*mismatch = true;
+		elf_handle_close(&h);
+		return 0;
+	}
+	n = add_tables(f, h.elf, SHT_SYMTAB);
+	elf_handle_close(&h);
+	if (n < 0)
 		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (!n) {
+		*mismatch = true; /* a debug file without symbols */
+		return 0;
+	}
+	return (f->debug_path = strdup(path)) ? 1 : -1;
+}
+
+static int set_why(struct elf_file *f, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&f->why, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		f->why = NULL;
+	return r < 0 ? -1 : 0;
+}
+
+#define DEBUG_HINT "install its -dbgsym package or pass --debug-dir"
+
+/* A stripped ELF: its symbols from a separate debug file, looked up by
+ * build ID then by .gnu_debuglink. 0, or -1 on no memory. */
+static int find_debug_file(struct elf_file *f, Elf *elf, const struct debug_search *ds)
+{
+	char link[256], full[DEBUGLINK_PATH_MAX + USYM_PATH_MAX];
+	char (*cand)[DEBUGLINK_PATH_MAX];
+	bool mismatch = false, have_link = false;
+	Elf_Scn *scn;
+	Elf_Data *d;
+	uint32_t crc = 0;
+	size_t i, n;
+	int r;
+
+	for (i = 0; *f->build_id && i < ds->ndirs; i++) {
+		char rel[DEBUGLINK_PATH_MAX];
+
+		if (build_id_path(ds->dirs[i], f->build_id, rel, sizeof(rel)))
+			continue;
+		snprintf(full, sizeof(full), "%s%s", ds->root, rel);
+		if ((r = try_debug_file(f, full, NULL, &mismatch)) != 0)
+			return r < 0 ? -1 : 0;
+	}
+	scn = section_named(elf, ".gnu_debuglink");
+	d = scn ? elf_rawdata(scn, NULL) : NULL;
+	if (d && d->d_buf && !debuglink_parse(d->d_buf, d->d_size, elf_big_endian(elf), link,
+					      sizeof(link), &crc)) {
+		have_link = true;
+		n = ds->ndirs + 2;
+		if (!(cand = calloc(n, sizeof(*cand))))
+			return -1;
+		n = debuglink_paths(ds->dirs, ds->ndirs, ds->path, link, cand, n);
+		for (i = 0, r = 0; i < n && !r; i++) {
+			snprintf(full, sizeof(full), "%s%s", ds->root, cand[i]);
+			r = try_debug_file(f, full, &crc, &mismatch);
+		}
+		free(cand);
+		if (r)
+			return r < 0 ? -1 : 0;
+	}
+	if (mismatch)
+		return set_why(f, "stripped, and its debug file does not match it (build ID or CRC)");
+	if (have_link)
+		return set_why(f, "stripped, debug file %s not found: " DEBUG_HINT, link);
+	return set_why(f, "stripped, no debug file found: " DEBUG_HINT);
+}
+
+int elf_file_open(struct elf_file *f, const char *path, const struct debug_search *ds)
+{
+	struct elf_handle h;
+	size_t i, nph;
+	long n;
+	int rc = -1;
+
+	if (elf_handle_open(&h, path)) {
+		f->err = errno;
 		return -1;
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &nph))
+	}
+	if (elf_getphdrnum(h.elf, &nph)) {
+		f->err = ENOEXEC;
 		goto out;
+	}
+	f->err = ENOMEM;
 	for (i = 0; i < nph; i++) {
 		GElf_Phdr ph;
 		struct load_seg *ns;
 
-		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+		if (!gelf_getphdr(h.elf, (int)i, &ph) || ph.p_type != PT_LOAD)
 			continue;
 		ns = realloc(f->segs, (f->nsegs + 1) * sizeof(*ns));
 		if (!ns)
@@ -127,23 +342,30 @@ int elf_file_load(struct elf_file *f, const char *path)
 		f->segs = ns;
 		ns[f->nsegs++] = (struct load_seg){ ph.p_offset, ph.p_vaddr, ph.p_filesz };
 	}
-	while ((scn = elf_nextscn(elf, scn)) != NULL) {
-		GElf_Shdr sh;
-
-		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
-			continue;
-		if (add_symbols(f, elf, scn, &sh))
+	read_build_id(h.elf, f->build_id, sizeof(f->build_id));
+	if ((n = add_tables(f, h.elf, SHT_SYMTAB)) < 0)
+		goto out;
+	f->full = n > 0;
+	if (add_tables(f, h.elf, SHT_DYNSYM) < 0)
+		goto out;
+	if (!f->full && ds) {
+		if (find_debug_file(f, h.elf, ds))
 			goto out;
+		f->full = f->debug_path != NULL;
 	}
 	if (f->nsyms)
 		qsort(f->syms, f->nsyms, sizeof(*f->syms), cmp_sym);
 	f->ok = true;
+	f->err = 0;
 	rc = 0;
 out:
-	if (elf)
-		elf_end(elf);
-	close(fd);
+	elf_handle_close(&h);
 	return rc;
+}
+
+int elf_file_load(struct elf_file *f, const char *path)
+{
+	return elf_file_open(f, path, NULL);
 }
 
 const struct elf_sym *elf_file_find(const struct elf_file *f, uint64_t vaddr)
@@ -178,42 +400,212 @@ void elf_file_free(struct elf_file *f)
 		free(f->syms[i].name);
 	free(f->syms);
 	free(f->segs);
+	free(f->debug_path);
+	free(f->why);
 	memset(f, 0, sizeof(*f));
 }
 
-/* The ELF file behind /proc/PID/root/PATH, loaded once per device and inode. */
-static struct elf_file *elf_for(struct usyms *u, uint32_t pid, const char *path)
+static int add_debug_dir(struct usyms *u, const char *d, size_t n)
 {
-	char full[USYM_PATH_MAX + 64];
+	char **nd;
+	size_t i;
+
+	for (i = 0; i < u->ndirs; i++)
+		if (strlen(u->dirs[i]) == n && !strncmp(u->dirs[i], d, n))
+			return 0;
+	nd = realloc(u->dirs, (u->ndirs + 1) * sizeof(*nd));
+	if (!nd)
+		return -1;
+	u->dirs = nd;
+	if (!(u->dirs[u->ndirs] = strndup(d, n)))
+		return -1;
+	u->ndirs++;
+	return 0;
+}
+
+int usyms_set_debug_dirs(struct usyms *u, const char *list)
+{
+	const char *p = list ? list : "";
+	size_t i;
+
+	for (i = 0; i < u->ndirs; i++)
+		free(u->dirs[i]);
+	free(u->dirs);
+	u->dirs = NULL;
+	u->ndirs = 0;
+	while (*p) {
+		size_t n = strcspn(p, ":");
+
+		if (n && add_debug_dir(u, p, n))
+			return -1;
+		p += n + (p[n] == ':');
+	}
+	return add_debug_dir(u, DEFAULT_DEBUG_DIR, strlen(DEFAULT_DEBUG_DIR));
+}
+
+/* Remember one problem line (distinct ones, at most USYMS_PROBLEMS_MAX). */
+static void note_problem(struct usyms *u, const char *fmt, ...)
+{
+	va_list ap;
+	char *m;
+	size_t i;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&m, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return;
+	for (i = 0; i < u->nproblems; i++) {
+		if (!strcmp(u->problems[i], m)) {
+			free(m);
+			return;
+		}
+	}
+	if (u->nproblems == USYMS_PROBLEMS_MAX) {
+		u->more_problems++;
+		free(m);
+		return;
+	}
+	u->problems[u->nproblems++] = m;
+}
+
+/*
+ * The ELF file of a mapping, loaded once per device and inode: through
+ * /proc/PID/root/PATH when that is still the mapped file, else (deleted or
+ * replaced since) through /proc/PID/map_files. NULL, with e->err, when it
+ * cannot be read.
+ */
+static struct elf_file *elf_for(struct usyms *u, uint32_t pid, struct map_entry *e)
+{
+	char root[64], full[USYM_PATH_MAX + 64], mf[96];
+	const char *use = NULL;
+	struct debug_search ds;
 	struct elf_file *f, **nf;
 	struct stat st;
 	size_t i;
 
-	snprintf(full, sizeof(full), "/proc/%u/root%s", pid, path);
-	if (stat(full, &st))
+	if (!u->dirs && usyms_set_debug_dirs(u, NULL))
 		return NULL;
-	for (i = 0; i < u->nfiles; i++)
-		if (u->files[i]->dev == st.st_dev && u->files[i]->ino == st.st_ino)
+	snprintf(root, sizeof(root), "/proc/%u/root", pid);
+	snprintf(full, sizeof(full), "%s%s", root, e->path);
+	e->err = 0;
+	if (!e->deleted && !stat(full, &st) && map_entry_same_file(e, st.st_dev, st.st_ino)) {
+		use = full;
+	} else {
+		e->err = e->deleted ? ENOENT : errno ? errno : ESTALE;
+		map_files_path(pid, e, mf, sizeof(mf));
+		if (!stat(mf, &st))
+			use = mf;
+		/* some file systems (overlayfs, btrfs) number devices differently
+		 * in maps and stat: the same inode is the same file */
+		else if (!e->deleted && !stat(full, &st) && st.st_ino == e->inode)
+			use = full;
+	}
+	if (!use)
+		return NULL;
+	e->err = 0;
+	for (i = 0; i < u->nfiles; i++) {
+		if (u->files[i]->dev == st.st_dev && u->files[i]->ino == st.st_ino) {
+			e->err = u->files[i]->err;
 			return u->files[i]->ok ? u->files[i] : NULL;
+		}
+	}
 	f = calloc(1, sizeof(*f));
 	nf = realloc(u->files, (u->nfiles + 1) * sizeof(*nf));
 	if (!f || !nf) {
 		free(f);
 		if (nf)
 			u->files = nf;
+		e->err = ENOMEM;
 		return NULL;
 	}
 	u->files = nf;
 	u->files[u->nfiles++] = f;
-	f->dev = st.st_dev;
-	f->ino = st.st_ino;
-	if (elf_file_load(f, full)) {
+	ds = (struct debug_search){ root, e->path, (const char *const *)u->dirs, u->ndirs };
+	if (elf_file_open(f, use, &ds)) {
+		int err = f->err ? f->err : EIO;
+
 		elf_file_free(f);
 		f->dev = st.st_dev;
 		f->ino = st.st_ino;
+		f->err = e->err = err;
 		return NULL;
 	}
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
 	return f;
+}
+
+/* The pid of a process inside its own PID namespace (NSpid), or pid. */
+static uint32_t ns_pid(uint32_t pid)
+{
+	char fn[64], line[256];
+	uint32_t r = pid;
+	FILE *f;
+
+	snprintf(fn, sizeof(fn), "/proc/%u/status", pid);
+	if (!(f = fopen(fn, "r")))
+		return pid;
+	while (fgets(line, sizeof(line), f)) {
+		char *p, *end;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		for (p = line + 6; *p; p = end) { /* the last field: the innermost namespace */
+			unsigned long v = strtoul(p, &end, 10);
+
+			if (end == p)
+				break;
+			r = (uint32_t)v;
+		}
+		break;
+	}
+	fclose(f);
+	return r;
+}
+
+/* The JIT perf map of a process: /tmp/perf-NSPID.map in its mount namespace,
+ * else /tmp/perf-PID.map on the host. */
+static void perfmap_for(struct proc_syms *p)
+{
+	char fn[2][96];
+	uint32_t nspid = ns_pid(p->pid);
+	FILE *f = NULL;
+	int i;
+
+	snprintf(fn[0], sizeof(fn[0]), "/proc/%u/root/tmp/perf-%u.map", p->pid, nspid);
+	snprintf(fn[1], sizeof(fn[1]), "/tmp/perf-%u.map", p->pid);
+	for (i = 0; i < 2; i++)
+		if ((f = fopen(fn[i], "re")) != NULL)
+			break;
+	if (!f)
+		return;
+	p->jit = calloc(1, sizeof(*p->jit));
+	if (p->jit && (perfmap_load(p->jit, f) ||
+		       asprintf(&p->jit_path, "/tmp/perf-%u.map", i == 0 ? nspid : p->pid) < 0)) {
+		perfmap_free(p->jit);
+		free(p->jit);
+		p->jit = NULL;
+		p->jit_path = NULL;
+	}
+	fclose(f);
+}
+
+static void proc_clear(struct proc_syms *p)
+{
+	free(p->maps);
+	free(p->elf);
+	if (p->jit)
+		perfmap_free(p->jit);
+	free(p->jit);
+	free(p->jit_path);
+	p->maps = NULL;
+	p->elf = NULL;
+	p->jit = NULL;
+	p->jit_path = NULL;
+	p->n = 0;
+	p->ok = false;
 }
 
 static void proc_load(struct usyms *u, struct proc_syms *p)
@@ -240,11 +632,13 @@ static void proc_load(struct usyms *u, struct proc_syms *p)
 			break;
 		p->elf = ne;
 		p->maps[p->n] = e;
-		p->elf[p->n] = e.path[0] == '/' ? elf_for(u, p->pid, e.path) : NULL;
+		p->elf[p->n] = e.path[0] == '/' ? elf_for(u, p->pid, &p->maps[p->n]) : NULL;
 		p->n++;
 	}
 	fclose(f);
 	p->ok = p->n > 0; /* an exited process (or a zombie) has no mappings */
+	if (p->ok)
+		perfmap_for(p);
 }
 
 static struct proc_syms *proc_for(struct usyms *u, uint32_t pid);
@@ -254,23 +648,39 @@ void usyms_preload(struct usyms *u, uint32_t pid)
 	proc_for(u, pid);
 }
 
-void usyms_refresh(struct usyms *u)
+/* Read a known process again; keep what was read if it is gone. */
+static void proc_reload(struct usyms *u, struct proc_syms *p)
+{
+	struct proc_syms fresh = { .pid = p->pid };
+
+	proc_load(u, &fresh);
+	if (!fresh.ok) {
+		proc_clear(&fresh);
+		return;
+	}
+	proc_clear(p);
+	*p = fresh;
+}
+
+void usyms_reload(struct usyms *u, uint32_t pid)
 {
 	size_t i;
 
 	for (i = 0; i < u->nprocs; i++) {
-		struct proc_syms fresh = { .pid = u->procs[i].pid };
-
-		proc_load(u, &fresh);
-		if (!fresh.ok) { /* gone: keep what was read before */
-			free(fresh.maps);
-			free(fresh.elf);
-			continue;
+		if (u->procs[i].pid == pid) {
+			proc_reload(u, &u->procs[i]);
+			return;
 		}
-		free(u->procs[i].maps);
-		free(u->procs[i].elf);
-		u->procs[i] = fresh;
 	}
+	proc_for(u, pid);
+}
+
+void usyms_refresh(struct usyms *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->nprocs; i++)
+		proc_reload(u, &u->procs[i]);
 }
 
 static struct proc_syms *proc_for(struct usyms *u, uint32_t pid)
@@ -291,10 +701,43 @@ static struct proc_syms *proc_for(struct usyms *u, uint32_t pid)
 	return &u->procs[u->nprocs++];
 }
 
+/* The (demangled) name of a symbol. */
+static const char *sym_name(struct elf_sym *s)
+{
+	if (!s->demangled) {
+		char *d = demangle(s->name);
+
+		s->demangled = true;
+		if (d) {
+			free(s->name);
+			s->name = d;
+		}
+	}
+	return s->name;
+}
+
+/* Why a frame inside mapping e (file f, maybe NULL) has no name. */
+static void note_unnamed(struct usyms *u, const struct proc_syms *p, const struct map_entry *e,
+			 const struct elf_file *f)
+{
+	const char *del = e->deleted ? " (deleted)" : "";
+
+	if (!*e->path)
+		note_problem(u, "JIT or anonymous code in pid %u and no /tmp/perf-%u.map for it",
+			     p->pid, p->pid);
+	else if (*e->path != '/')
+		return; /* [vdso] and the like */
+	else if (!f)
+		note_problem(u, "cannot read %s%s: %s", e->path, del, strerror(e->err ? e->err : ENOENT));
+	else if (f->why)
+		note_problem(u, "no symbols for %s (%s)", e->path, f->why);
+}
+
 void usyms_lookup(struct usyms *u, uint32_t pid, uint64_t addr, struct usym_info *out)
 {
 	struct proc_syms *p = proc_for(u, pid);
-	const struct elf_sym *s;
+	const struct perfmap_sym *j;
+	struct elf_file *f;
 	uint64_t vaddr;
 	size_t i;
 
@@ -308,12 +751,27 @@ void usyms_lookup(struct usyms *u, uint32_t pid, uint64_t addr, struct usym_info
 			continue;
 		out->module = *e->path ? e->path : NULL;
 		out->offset = map_file_offset(e, addr);
-		if (p->elf[i] && !elf_offset_to_vaddr(p->elf[i]->segs, p->elf[i]->nsegs,
-						      out->offset, &vaddr) &&
-		    (s = elf_file_find(p->elf[i], vaddr)) != NULL)
-			out->name = s->name;
+		if (*e->path == '/') {
+			f = p->elf[i];
+			out->build_id = f && *f->build_id ? f->build_id : NULL;
+			if (f && !elf_offset_to_vaddr(f->segs, f->nsegs, out->offset, &vaddr)) {
+				struct elf_sym *s = (struct elf_sym *)elf_file_find(f, vaddr);
+
+				if (s)
+					out->name = sym_name(s);
+			}
+			if (!out->name)
+				note_unnamed(u, p, e, f);
+			return;
+		}
+		break; /* anonymous: a JIT's, named by its perf map */
+	}
+	if (p->jit && (j = perfmap_find(p->jit, addr)) != NULL) {
+		out->name = j->name;
 		return;
 	}
+	if (i < p->n)
+		note_unnamed(u, p, &p->maps[i], NULL);
 }
 
 void usyms_name(struct usyms *u, uint32_t pid, uint64_t addr, char *buf, size_t len)
@@ -334,6 +792,21 @@ void usyms_name(struct usyms *u, uint32_t pid, uint64_t addr, char *buf, size_t 
 		snprintf(buf, len, "[unknown]");
 }
 
+void usyms_report(const struct usyms *u, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < u->nprocs; i++)
+		if (u->procs[i].jit && u->procs[i].jit->malformed)
+			fprintf(out, "perfpilot: %zu malformed lines in %s (skipped)\n",
+				u->procs[i].jit->malformed, u->procs[i].jit_path);
+	for (i = 0; i < u->nproblems; i++)
+		fprintf(out, "perfpilot: %s\n", u->problems[i]);
+	if (u->more_problems)
+		fprintf(out, "perfpilot: and %zu more files or processes whose frames could not be named\n",
+			u->more_problems);
+}
+
 void usyms_free(struct usyms *u)
 {
 	size_t i;
@@ -342,10 +815,13 @@ void usyms_free(struct usyms *u)
 		elf_file_free(u->files[i]);
 		free(u->files[i]);
 	}
-	for (i = 0; i < u->nprocs; i++) {
-		free(u->procs[i].maps);
-		free(u->procs[i].elf);
-	}
+	for (i = 0; i < u->nprocs; i++)
+		proc_clear(&u->procs[i]);
+	for (i = 0; i < u->ndirs; i++)
+		free(u->dirs[i]);
+	for (i = 0; i < u->nproblems; i++)
+		free(u->problems[i]);
+	free(u->dirs);
 	free(u->files);
 	free(u->procs);
 	memset(u, 0, sizeof(*u));

@@ -3,7 +3,10 @@
  * User-space symbols: a process's executable mappings (/proc/PID/maps),
  * address -> file offset -> ELF virtual address (any load address: PIE,
  * shared libraries), and the ELF's .symtab/.dynsym functions. Binaries are
- * read through /proc/PID/root so those in containers are found.
+ * read through /proc/PID/root so those in containers are found, deleted or
+ * replaced ones through /proc/PID/map_files. Stripped binaries get their
+ * symbols from a separate debug file (by build ID or .gnu_debuglink, see
+ * debuginfo.h); JIT code from /tmp/perf-PID.map (perfmap.h).
  */
 #ifndef PP_USYMS_H
 #define PP_USYMS_H
@@ -11,18 +14,34 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "debuginfo.h"
+#include "perfmap.h"
 
 #define USYM_PATH_MAX 512
 
 struct map_entry {
 	uint64_t start, end, offset;
+	uint32_t dev_major, dev_minor;
+	uint64_t inode;
 	bool exec;
+	bool deleted;             /* the path had " (deleted)" */
+	int err;                  /* errno when its file could not be read */
 	char path[USYM_PATH_MAX]; /* "" for anonymous mappings */
 };
 
 /* Parse one /proc/PID/maps line. Returns 0, or -1 if it is malformed.
- * A " (deleted)" suffix is removed from the path. */
+ * A " (deleted)" suffix is removed from the path (and sets deleted). */
 int maps_parse_line(const char *line, struct map_entry *e);
+
+/* Whether the file a stat() returned is the one mapped (same device and
+ * inode): not so when the path now names another (replaced) file. */
+bool map_entry_same_file(const struct map_entry *e, dev_t dev, ino_t ino);
+
+/* /proc/PID/map_files/START-END: the mapped file itself, even deleted or
+ * replaced, while the process lives. */
+void map_files_path(uint32_t pid, const struct map_entry *e, char *buf, size_t len);
 
 /* A PT_LOAD segment: file bytes [offset, offset + filesz) at vaddr. */
 struct load_seg {
@@ -42,18 +61,37 @@ int elf_offset_to_vaddr(const struct load_seg *segs, size_t n, uint64_t off, uin
 struct elf_sym {
 	uint64_t addr, size;
 	char *name;
+	bool demangled; /* name checked for C++/Rust mangling */
 };
 
 struct elf_file {
 	uint64_t dev, ino;
 	bool ok;              /* symbols read (possibly none) */
+	int err;              /* errno when it could not be read */
 	struct load_seg *segs;
 	size_t nsegs;
 	struct elf_sym *syms; /* sorted by addr */
 	size_t nsyms;
+	char build_id[BUILD_ID_HEX]; /* hex, "" when it has none */
+	bool full;            /* function symbols beyond .dynsym: its own .symtab or a debug file's */
+	char *debug_path;     /* the debug file the symbols came from, or NULL */
+	char *why;            /* why it is not full (stripped, no debug file...), or NULL */
 };
 
-/* Read the load segments and function symbols of an ELF file. */
+/* Where to look for separate debug files, and through which root. */
+struct debug_search {
+	const char *root;              /* "/proc/PID/root", or "" */
+	const char *path;              /* the binary's path under root */
+	const char *const *dirs;       /* debug directories (/usr/lib/debug) */
+	size_t ndirs;
+};
+
+/* Read the load segments, build ID and function symbols of an ELF file;
+ * when it has no .symtab and ds is given, those of its separate debug
+ * file. */
+int elf_file_open(struct elf_file *f, const char *path, const struct debug_search *ds);
+
+/* The same with no debug file search. */
 int elf_file_load(struct elf_file *f, const char *path);
 
 /* The function containing vaddr, or NULL. */
@@ -68,7 +106,11 @@ struct proc_syms {
 	struct map_entry *maps;
 	struct elf_file **elf; /* per mapping, NULL if unreadable */
 	size_t n;
+	struct perfmap *jit;   /* its perf map, or NULL */
+	char *jit_path;        /* where that was read */
 };
+
+#define USYMS_PROBLEMS_MAX 6
 
 /* ELF files shared between processes, by device and inode. */
 struct usyms {
@@ -76,7 +118,16 @@ struct usyms {
 	size_t nfiles;
 	struct proc_syms *procs;
 	size_t nprocs;
+	char **dirs;           /* debug directories, /usr/lib/debug last */
+	size_t ndirs;
+	/* what could not be named, one line each, distinct */
+	char *problems[USYMS_PROBLEMS_MAX];
+	size_t nproblems, more_problems;
 };
+
+/* The debug directories, colon-separated, searched in that order and then
+ * /usr/lib/debug. Returns 0, or -1 on no memory. */
+int usyms_set_debug_dirs(struct usyms *u, const char *list);
 
 /* What is known about one user address. Pointers stay valid until
  * usyms_free (or usyms_refresh). */
@@ -97,6 +148,14 @@ void usyms_name(struct usyms *u, uint32_t pid, uint64_t addr, char *buf, size_t 
 /* Read a process's mappings and ELF files now, so that they can be
  * symbolized after it has exited. */
 void usyms_preload(struct usyms *u, uint32_t pid);
+
+/* The same, and re-read them if the process was read before (it may have
+ * exec'd a new image or loaded libraries); kept if it is gone. */
+void usyms_reload(struct usyms *u, uint32_t pid);
+
+/* Write the problems met while naming frames, one "perfpilot: ..." line
+ * each (files without symbols or unreadable, malformed perf map lines). */
+void usyms_report(const struct usyms *u, FILE *out);
 
 /* Re-read the mappings of the processes read so far that are still alive
  * (libraries loaded since); those that exited keep what was read. */
