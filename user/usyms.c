@@ -722,7 +722,10 @@ static void note_unnamed(struct usyms *u, const struct proc_syms *p, const struc
 {
 	const char *del = e->deleted ? " (deleted)" : "";
 
-	if (!*e->path)
+	if (!*e->path && p->jit)
+		note_problem(u, "JIT or anonymous code in pid %u that %s does not name", p->pid,
+			     p->jit_path);
+	else if (!*e->path)
 		note_problem(u, "JIT or anonymous code in pid %u and no /tmp/perf-%u.map for it",
 			     p->pid, p->pid);
 	else if (*e->path != '/')
