@@ -73,3 +73,170 @@ test_profile_exited_pid() {
 		fail "the named process lost its symbols: $(head -c 300 "$T/pp.err")"
 	note "$(grep -c '' "$T/pp.out") stacks"
 }
+
+# ---------------------------------------------------------------- symbols
+
+# _hot_shares OUT COMM MIN: the hot workload's 60/30/10 % split between
+# hot_a/b/c (±5 points) in the folded stacks of COMM, at least MIN samples,
+# and a complete COMM;...;main;hot_a stack
+_hot_shares() {
+	local out=$1 comm=$2 min=$3 f a b c sum
+	f=$T/$comm.only
+	grep "^$comm;" "$out" >"$f"
+	a=$(folded_samples "$f" hot_a)
+	b=$(folded_samples "$f" hot_b)
+	c=$(folded_samples "$f" hot_c)
+	sum=$((a + b + c))
+	cmp "samples in hot_a/b/c" "$sum" -ge "$min"
+	if ((sum > 0)); then
+		cmp "hot_a share %" "$((a * 100 / sum))" -ge 55
+		cmp "hot_a share %" "$((a * 100 / sum))" -le 65
+		cmp "hot_b share %" "$((b * 100 / sum))" -ge 25
+		cmp "hot_b share %" "$((b * 100 / sum))" -le 35
+		cmp "hot_c share %" "$((c * 100 / sum))" -ge 5
+		cmp "hot_c share %" "$((c * 100 / sum))" -le 15
+	fi
+	grep -Eq "^$comm;(.*;)?main;hot_a [0-9]+\$" "$f" ||
+		fail "no stack $comm;...;main;hot_a in: $(head -c 300 "$out" | tr '\n' '|')"
+	note "hot_a $a, hot_b $b, hot_c $c"
+}
+
+# _strip_hot DIR: DIR/bin/hot, a copy of hot stripped of its symbols with a
+# .gnu_debuglink to hot.debug, and its debug file DIR/hot.debug
+_strip_hot() {
+	command -v objcopy >/dev/null && command -v strip >/dev/null || skip "binutils not installed"
+	mkdir -p "$1/bin" && cp "$W/hot" "$1/bin/hot" &&
+		objcopy --only-keep-debug "$1/bin/hot" "$1/hot.debug" &&
+		strip --strip-all "$1/bin/hot" &&
+		(cd "$1" && objcopy --add-gnu-debuglink=hot.debug bin/hot) ||
+		{ fail "could not strip a copy of hot"; return 1; }
+	nm "$1/bin/hot" 2>/dev/null | grep -q hot_a && { fail "hot_a survived strip"; return 1; }
+	return 0
+}
+
+# _profile_hot_copy BIN PPARGS...: run BIN (a copy of hot) for 3 s under
+# "perfpilot profile -p PID -F 499 PPARGS"; output in $T/pp.out and .err
+_profile_hot_copy() {
+	local wl bin=$1
+	shift
+	wl_bg wl "$T/hot.json" "$bin" -w 3
+	wl_ready "$wl" hot || return 1
+	[[ -n ${BEFORE_GO-} ]] && eval "$BEFORE_GO"
+	prof_bg pp -p "$wl" -F 499 -d 4.5 "$@"
+	attach_wait
+	go "$wl"
+	pp_wait || return 1
+	wl_done "$wl" "$T/hot.json" 12
+}
+
+# stripped, debug file found by build ID in a --debug-dir
+test_profile_stripped_buildid() {
+	local id
+	_strip_hot "$T/s" || return
+	id=$(readelf -n "$T/s/bin/hot" | awk '/Build ID:/ { print $3 }')
+	[[ ${#id} -ge 4 ]] || { fail "hot has no build ID"; return; }
+	mkdir -p "$T/dbg/.build-id/${id:0:2}"
+	mv "$T/s/hot.debug" "$T/dbg/.build-id/${id:0:2}/${id:2}.debug"
+	_profile_hot_copy "$T/s/bin/hot" --debug-dir "$T/none" --debug-dir "$T/dbg" || return
+	_hot_shares "$T/pp.out" hot 300
+	grep -q "no symbols for $T/s/bin/hot" "$T/pp.err" &&
+		fail "says it found no symbols: $(grep "$T/s/bin/hot" "$T/pp.err")"
+}
+
+# stripped, debug file found through .gnu_debuglink in .debug/ next to it
+test_profile_stripped_debuglink() {
+	_strip_hot "$T/s" || return
+	mkdir -p "$T/s/bin/.debug"
+	mv "$T/s/hot.debug" "$T/s/bin/.debug/hot.debug"
+	_profile_hot_copy "$T/s/bin/hot" || return
+	_hot_shares "$T/pp.out" hot 300
+}
+
+# stripped, its debug file nowhere: the run completes, the frames stay as
+# [unknown] (hot), and stderr says which file has no symbols and why
+test_profile_missing_debug() {
+	local n
+	_strip_hot "$T/s" || return
+	rm -f "$T/s/hot.debug"
+	_profile_hot_copy "$T/s/bin/hot" --debug-dir "$T/dbg" || return
+	n=$(awk '/;\[unknown\] \(hot\)/ { s += $NF } END { print s + 0 }' "$T/pp.out")
+	cmp "samples in [unknown] (hot) frames" "$n" -ge 300
+	grep -q 'hot_a' "$T/pp.out" && fail "hot_a named without symbols"
+	grep -q "perfpilot: no symbols for $T/s/bin/hot (stripped, debug file hot.debug not found" \
+		"$T/pp.err" || fail "no 'no symbols' line: $(head -c 400 "$T/pp.err" | tr '\n' '|')"
+	note "$(grep "no symbols for $T" "$T/pp.err")"
+}
+
+# a binary deleted after it started is read through /proc/PID/map_files
+test_profile_deleted_binary() {
+	mkdir -p "$T/bin" && cp "$W/hot" "$T/bin/hot" || { fail "cannot copy hot"; return; }
+	BEFORE_GO='rm -f "$T/bin/hot"'
+	_profile_hot_copy "$T/bin/hot" || return
+	_hot_shares "$T/pp.out" hot 300
+	grep -q "cannot read" "$T/pp.err" && fail "$(grep "cannot read" "$T/pp.err")"
+}
+
+# a binary replaced by another file after it started: its path names the
+# other file now, the mapping still the old one
+test_profile_replaced_binary() {
+	mkdir -p "$T/bin" && cp "$W/hot" "$T/bin/hot" || { fail "cannot copy hot"; return; }
+	BEFORE_GO='cp "$W/burn" "$T/bin/new" && mv -f "$T/bin/new" "$T/bin/hot"'
+	_profile_hot_copy "$T/bin/hot" || return
+	_hot_shares "$T/pp.out" hot 300
+}
+
+# _jit_run ARGS...: the jit workload for 3 s under "perfpilot profile -p"
+_jit_run() {
+	local wl
+	[[ $(uname -m) == x86_64 ]] || skip "hand-written x86-64 code"
+	wl_bg wl "$T/jit.json" "$W/jit" -w "$@" 3
+	wl_ready "$wl" jit || return 1
+	[[ -s /tmp/perf-$wl.map ]] || { fail "jit wrote no /tmp/perf-$wl.map"; return 1; }
+	JIT_PID=$wl
+	prof_bg pp -p "$wl" -F 499 -d 4.5
+	attach_wait
+	go "$wl"
+	pp_wait || return 1
+	wl_done "$wl" "$T/jit.json" 12 || return 1
+	[[ -e /tmp/perf-$wl.map ]] && fail "jit left /tmp/perf-$wl.map behind"
+	return 0
+}
+
+# code in an anonymous executable mapping, named from /tmp/perf-PID.map
+test_profile_jit() {
+	local n total
+	_jit_run || return
+	n=$(folded_samples "$T/pp.out" jit_hot_loop)
+	total=$(awk '/^jit;/ { s += $NF } END { print s + 0 }' "$T/pp.out")
+	cmp "samples in jit_hot_loop" "$n" -ge 300
+	((total > 0)) && cmp "jit_hot_loop share % of jit's samples" "$((n * 100 / total))" -ge 90
+	grep -Eq '^jit;(.*;)?main;jit_hot_loop [0-9]+$' "$T/pp.out" ||
+		fail "no stack jit;...;main;jit_hot_loop in: $(head -c 300 "$T/pp.out" | tr '\n' '|')"
+	grep -q 'malformed' "$T/pp.err" && fail "$(grep malformed "$T/pp.err")"
+	note "jit_hot_loop $n of $total samples"
+}
+
+# malformed perf map lines are skipped, counted and reported
+test_profile_perfmap_malformed() {
+	local n
+	_jit_run -m || return
+	n=$(folded_samples "$T/pp.out" jit_hot_loop)
+	cmp "samples in jit_hot_loop" "$n" -ge 300
+	grep -q "^perfpilot: 2 malformed lines in /tmp/perf-$JIT_PID.map" "$T/pp.err" ||
+		fail "no malformed line count: $(head -c 400 "$T/pp.err" | tr '\n' '|')"
+}
+
+# -a: a process that starts after perfpilot attached and exits ~1.5 s later,
+# long before the end, still has its frames named
+test_profile_short_lived_all() {
+	local wl
+	mkdir -p "$T/bin" && cp "$W/hot" "$T/bin/hotshort" || { fail "cannot copy hot"; return; }
+	prof_bg pp -a -F 499 -d 5
+	attach_wait
+	wl_bg wl "$T/hot.json" "$T/bin/hotshort" 1.5
+	wl_done "$wl" "$T/hot.json" 6
+	pp_wait || return
+	_hot_shares "$T/pp.out" hotshort 200
+	grep -q '^hotshort;.*\[unknown\] (hotshort)' "$T/pp.out" &&
+		fail "unnamed frames in hotshort: $(grep -m1 '^hotshort;.*\[unknown\] (hotshort)' "$T/pp.out")"
+}

@@ -619,6 +619,14 @@ STEPS=(
 	net_connections
 	profile_hot
 	profile_exited_pid
+	profile_stripped_buildid
+	profile_stripped_debuglink
+	profile_missing_debug
+	profile_deleted_binary
+	profile_replaced_binary
+	profile_jit
+	profile_perfmap_malformed
+	profile_short_lived_all
 )
 
 summary() {
