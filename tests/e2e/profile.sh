@@ -240,3 +240,19 @@ test_profile_short_lived_all() {
 	grep -q '^hotshort;.*\[unknown\] (hotshort)' "$T/pp.out" &&
 		fail "unnamed frames in hotshort: $(grep -m1 '^hotshort;.*\[unknown\] (hotshort)' "$T/pp.out")"
 }
+
+# -a: a process sampled while it runs one program (a busy shell) and then
+# exec'd into another (hot) is read again after the exec: the new image's
+# frames are named although it exits before the end
+test_profile_exec_all() {
+	local wl
+	mkdir -p "$T/bin" && cp "$W/hot" "$T/bin/hotexec" || { fail "cannot copy hot"; return; }
+	prof_bg pp -a -F 499 -d 5
+	attach_wait
+	wl_bg wl "$T/hot.json" bash -c 'for ((i = 0; i < 300000; i++)); do :; done; exec "$0" 1.5' \
+		"$T/bin/hotexec"
+	wl_done "$wl" "$T/hot.json" 8
+	pp_wait || return
+	grep -q '^bash;' "$T/pp.out" || note "the shell was not sampled before its exec"
+	_hot_shares "$T/pp.out" hotexec 200
+}

@@ -627,6 +627,7 @@ STEPS=(
 	profile_jit
 	profile_perfmap_malformed
 	profile_short_lived_all
+	profile_exec_all
 )
 
 summary() {
