@@ -256,3 +256,29 @@ test_profile_exec_all() {
 	grep -q '^bash;' "$T/pp.out" || note "the shell was not sampled before its exec"
 	_hot_shares "$T/pp.out" hotexec 200
 }
+
+# JIT code of a process in its own PID namespace: it writes
+# /tmp/perf-NSPID.map with the pid it sees (1), found through NSpid
+test_profile_jit_pidns() {
+	local u wl n i
+	[[ $(uname -m) == x86_64 ]] || skip "hand-written x86-64 code"
+	command -v unshare >/dev/null || skip "unshare not installed"
+	wl_bg u "$T/jit.json" unshare --pid --fork --mount-proc "$W/jit" -w 3
+	for ((i = 0; i < 100; i++)); do
+		wl=$(pgrep -P "$u" -x jit) && break
+		sleep 0.02
+	done
+	[[ -n $wl ]] || { fail "no jit process under unshare"; return; }
+	wl_ready "$wl" jit || return
+	[[ $(awk '/^NSpid:/ { print $NF }' "/proc/$wl/status") == 1 ]] ||
+		{ fail "jit is not pid 1 in its namespace"; return; }
+	[[ -e /tmp/perf-$wl.map ]] && { fail "jit wrote /tmp/perf-$wl.map (the host pid)"; return; }
+	prof_bg pp -p "$wl" -F 499 -d 4.5
+	attach_wait
+	go "$wl"
+	pp_wait || return
+	wl_done "$u" "$T/jit.json" 12
+	n=$(folded_samples "$T/pp.out" jit_hot_loop)
+	cmp "samples in jit_hot_loop" "$n" -ge 300
+	note "jit_hot_loop $n samples"
+}

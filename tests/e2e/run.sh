@@ -625,6 +625,7 @@ STEPS=(
 	profile_deleted_binary
 	profile_replaced_binary
 	profile_jit
+	profile_jit_pidns
 	profile_perfmap_malformed
 	profile_short_lived_all
 	profile_exec_all
