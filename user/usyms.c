@@ -489,11 +489,15 @@ static struct elf_file *elf_for(struct usyms *u, uint32_t pid, struct map_entry 
 		return NULL;
 	snprintf(root, sizeof(root), "/proc/%u/root", pid);
 	snprintf(full, sizeof(full), "%s%s", root, e->path);
-	e->err = 0;
-	if (!e->deleted && !stat(full, &st) && map_entry_same_file(e, st.st_dev, st.st_ino)) {
+	if (e->deleted)
+		e->err = ENOENT;
+	else if (stat(full, &st))
+		e->err = errno;
+	else if (map_entry_same_file(e, st.st_dev, st.st_ino))
 		use = full;
-	} else {
-		e->err = e->deleted ? ENOENT : errno ? errno : ESTALE;
+	else
+		e->err = ESTALE; /* another file at that path now */
+	if (!use) {
 		map_files_path(pid, e, mf, sizeof(mf));
 		if (!stat(mf, &st))
 			use = mf;
@@ -573,6 +577,7 @@ static void perfmap_for(struct proc_syms *p)
 	uint32_t nspid = ns_pid(p->pid);
 	FILE *f = NULL;
 	int i;
+	struct stat proc, st;
 
 	snprintf(fn[0], sizeof(fn[0]), "/proc/%u/root/tmp/perf-%u.map", p->pid, nspid);
 	snprintf(fn[1], sizeof(fn[1]), "/tmp/perf-%u.map", p->pid);
@@ -581,6 +586,14 @@ static void perfmap_for(struct proc_syms *p)
 			break;
 	if (!f)
 		return;
+	/* written by the process itself (its user) or by root: another user
+	 * could otherwise name its code */
+	snprintf(fn[1], sizeof(fn[1]), "/proc/%u", p->pid);
+	if (fstat(fileno(f), &st) || stat(fn[1], &proc) ||
+	    (st.st_uid && st.st_uid != proc.st_uid)) {
+		fclose(f);
+		return;
+	}
 	p->jit = calloc(1, sizeof(*p->jit));
 	if (p->jit && (perfmap_load(p->jit, f) ||
 		       asprintf(&p->jit_path, "/tmp/perf-%u.map", i == 0 ? nspid : p->pid) < 0)) {
@@ -754,27 +767,26 @@ void usyms_lookup(struct usyms *u, uint32_t pid, uint64_t addr, struct usym_info
 			continue;
 		out->module = *e->path ? e->path : NULL;
 		out->offset = map_file_offset(e, addr);
-		if (*e->path == '/') {
-			f = p->elf[i];
-			out->build_id = f && *f->build_id ? f->build_id : NULL;
-			if (f && !elf_offset_to_vaddr(f->segs, f->nsegs, out->offset, &vaddr)) {
-				struct elf_sym *s = (struct elf_sym *)elf_file_find(f, vaddr);
+		f = *e->path == '/' ? p->elf[i] : NULL;
+		out->build_id = f && *f->build_id ? f->build_id : NULL;
+		if (f && !elf_offset_to_vaddr(f->segs, f->nsegs, out->offset, &vaddr)) {
+			struct elf_sym *s = (struct elf_sym *)elf_file_find(f, vaddr);
 
-				if (s)
-					out->name = sym_name(s);
+			if (s) {
+				out->name = sym_name(s);
+				return;
 			}
-			if (!out->name)
-				note_unnamed(u, p, e, f);
-			return;
 		}
-		break; /* anonymous: a JIT's, named by its perf map */
+		break;
 	}
+	/* anonymous memory, or a file that is no ELF (a JIT's memfd): the perf
+	 * map, if the process wrote one */
 	if (p->jit && (j = perfmap_find(p->jit, addr)) != NULL) {
 		out->name = j->name;
 		return;
 	}
 	if (i < p->n)
-		note_unnamed(u, p, &p->maps[i], NULL);
+		note_unnamed(u, p, &p->maps[i], p->elf[i]);
 }
 
 void usyms_name(struct usyms *u, uint32_t pid, uint64_t addr, char *buf, size_t len)
