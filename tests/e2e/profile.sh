@@ -124,12 +124,16 @@ _hot_named() {
 # _strip_hot DIR: DIR/bin/hot, a copy of hot stripped of its symbols with a
 # .gnu_debuglink to hot.debug, and its debug file DIR/hot.debug
 _strip_hot() {
-	command -v objcopy >/dev/null && command -v strip >/dev/null || skip "binutils not installed"
-	mkdir -p "$1/bin" && cp "$W/hot" "$1/bin/hot" &&
+	if ! command -v objcopy >/dev/null || ! command -v strip >/dev/null; then
+		skip "binutils not installed"
+	fi
+	if ! { mkdir -p "$1/bin" && cp "$W/hot" "$1/bin/hot" &&
 		objcopy --only-keep-debug "$1/bin/hot" "$1/hot.debug" &&
 		strip --strip-all "$1/bin/hot" &&
-		(cd "$1" && objcopy --add-gnu-debuglink=hot.debug bin/hot) ||
-		{ fail "could not strip a copy of hot"; return 1; }
+		(cd "$1" && objcopy --add-gnu-debuglink=hot.debug bin/hot); }; then
+		fail "could not strip a copy of hot"
+		return 1
+	fi
 	nm "$1/bin/hot" 2>/dev/null | grep -q hot_a && { fail "hot_a survived strip"; return 1; }
 	return 0
 }
