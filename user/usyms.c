@@ -268,12 +268,27 @@ static int set_why(struct elf_file *f, const char *fmt, ...)
 
 #define DEBUG_HINT "install its -dbgsym package or pass --debug-dir"
 
+/* A candidate debug file under the process's root, then (for a process in
+ * another mount namespace) on the host: --debug-dir names host paths, and a
+ * matching build ID or CRC makes either right. */
+static int try_debug_path(struct elf_file *f, const struct debug_search *ds, const char *path,
+			  const uint32_t *crc, bool *mismatch)
+{
+	char full[DEBUGLINK_PATH_MAX + USYM_PATH_MAX];
+	int r;
+
+	snprintf(full, sizeof(full), "%s%s", ds->root, path);
+	r = try_debug_file(f, full, crc, mismatch);
+	if (!r && *ds->root)
+		r = try_debug_file(f, path, crc, mismatch);
+	return r;
+}
+
 /* A stripped ELF: its symbols from a separate debug file, looked up by
  * build ID then by .gnu_debuglink. 0, or -1 on no memory. */
 static int find_debug_file(struct elf_file *f, Elf *elf, const struct debug_search *ds)
 {
-	char link[256], full[DEBUGLINK_PATH_MAX + USYM_PATH_MAX];
-	char (*cand)[DEBUGLINK_PATH_MAX];
+	char link[256], (*cand)[DEBUGLINK_PATH_MAX];
 	bool mismatch = false, have_link = false;
 	Elf_Scn *scn;
 	Elf_Data *d;
@@ -286,8 +301,7 @@ static int find_debug_file(struct elf_file *f, Elf *elf, const struct debug_sear
 
 		if (build_id_path(ds->dirs[i], f->build_id, rel, sizeof(rel)))
 			continue;
-		snprintf(full, sizeof(full), "%s%s", ds->root, rel);
-		if ((r = try_debug_file(f, full, NULL, &mismatch)) != 0)
+		if ((r = try_debug_path(f, ds, rel, NULL, &mismatch)) != 0)
 			return r < 0 ? -1 : 0;
 	}
 	scn = section_named(elf, ".gnu_debuglink");
@@ -299,10 +313,8 @@ static int find_debug_file(struct elf_file *f, Elf *elf, const struct debug_sear
 		if (!(cand = calloc(n, sizeof(*cand))))
 			return -1;
 		n = debuglink_paths(ds->dirs, ds->ndirs, ds->path, link, cand, n);
-		for (i = 0, r = 0; i < n && !r; i++) {
-			snprintf(full, sizeof(full), "%s%s", ds->root, cand[i]);
-			r = try_debug_file(f, full, &crc, &mismatch);
-		}
+		for (i = 0, r = 0; i < n && !r; i++)
+			r = try_debug_path(f, ds, cand[i], &crc, &mismatch);
 		free(cand);
 		if (r)
 			return r < 0 ? -1 : 0;
@@ -470,6 +482,14 @@ static void note_problem(struct usyms *u, const char *fmt, ...)
 	u->problems[u->nproblems++] = m;
 }
 
+/* Whether a process's root directory is the host's. */
+static bool same_root(const char *root)
+{
+	struct stat a, b;
+
+	return !stat(root, &a) && !stat("/", &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /*
  * The ELF file of a mapping, loaded once per device and inode: through
  * /proc/PID/root/PATH when that is still the mapped file, else (deleted or
@@ -489,6 +509,8 @@ static struct elf_file *elf_for(struct usyms *u, uint32_t pid, struct map_entry 
 		return NULL;
 	snprintf(root, sizeof(root), "/proc/%u/root", pid);
 	snprintf(full, sizeof(full), "%s%s", root, e->path);
+	if (same_root(root))
+		*root = '\0'; /* the host's: debug files are looked up once */
 	if (e->deleted)
 		e->err = ENOENT;
 	else if (stat(full, &st))

@@ -80,7 +80,8 @@ struct elf_file {
 
 /* Where to look for separate debug files, and through which root. */
 struct debug_search {
-	const char *root;              /* "/proc/PID/root", or "" */
+	const char *root;              /* "/proc/PID/root", or "" (the host's); candidates
+					* are tried under it, then on the host */
 	const char *path;              /* the binary's path under root */
 	const char *const *dirs;       /* debug directories (/usr/lib/debug) */
 	size_t ndirs;

@@ -138,12 +138,17 @@ _strip_hot() {
 	return 0
 }
 
-# _profile_hot_copy BIN PPARGS...: run BIN (a copy of hot) for 3 s under
+# [CHROOT=DIR] _profile_hot_copy BIN PPARGS...: run BIN (a copy of hot; in
+# chroot DIR if set) for 3 s under
 # "perfpilot profile -p PID -F 499 PPARGS"; output in $T/pp.out and .err
 _profile_hot_copy() {
 	local wl bin=$1
 	shift
-	wl_bg wl "$T/hot.json" "$bin" -w 3
+	if [[ -n ${CHROOT-} ]]; then
+		wl_bg wl "$T/hot.json" chroot "$CHROOT" "$bin" -w 3
+	else
+		wl_bg wl "$T/hot.json" "$bin" -w 3
+	fi
 	wl_ready "$wl" hot || return 1
 	[[ -n ${BEFORE_GO-} ]] && eval "$BEFORE_GO"
 	prof_bg pp -p "$wl" -F 499 -d 4.5 "$@"
@@ -303,4 +308,34 @@ test_profile_jit_pidns() {
 	n=$(folded_samples "$T/pp.out" jit_hot_loop)
 	cmp "samples in jit_hot_loop" "$n" -ge 300
 	note "jit_hot_loop $n samples"
+}
+
+# _mini_root DIR BIN: a root directory holding BIN as /bin/hot and the
+# libraries it needs, for chroot (a container's file system, in small)
+_mini_root() {
+	local lib
+	mkdir -p "$1/bin" && cp "$2" "$1/bin/hot" || return 1
+	for lib in $(ldd "$2" | grep -o '/[^ ]*'); do
+		mkdir -p "$1$(dirname "$lib")" && cp -L "$lib" "$1$lib" || return 1
+	done
+}
+
+# a stripped binary in a chroot (its maps show host paths, which are no
+# files under /proc/PID/root: it is read through map_files), its debug file
+# under that root's /usr/lib/debug, then in a --debug-dir on the host
+test_profile_chroot_stripped() {
+	local id d
+	command -v chroot >/dev/null || skip "chroot not installed"
+	_strip_hot "$T/s" || return
+	_mini_root "$T/root" "$T/s/bin/hot" || { fail "cannot build a root for hot"; return; }
+	id=$(readelf -n "$T/s/bin/hot" | awk '/Build ID:/ { print $3 }')
+	d=$T/root/usr/lib/debug/.build-id/${id:0:2}
+	mkdir -p "$d" && cp "$T/s/hot.debug" "$d/${id:2}.debug"
+	CHROOT=$T/root _profile_hot_copy /bin/hot || return
+	_hot_shares "$T/pp.out" hot 300
+	rm -rf "$T/root/usr/lib/debug"
+	mkdir -p "$T/dbg/.build-id/${id:0:2}" &&
+		mv "$T/s/hot.debug" "$T/dbg/.build-id/${id:0:2}/${id:2}.debug"
+	CHROOT=$T/root _profile_hot_copy /bin/hot --debug-dir "$T/dbg" || return
+	_hot_shares "$T/pp.out" hot 300
 }

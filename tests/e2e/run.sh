@@ -624,6 +624,7 @@ STEPS=(
 	profile_missing_debug
 	profile_deleted_binary
 	profile_replaced_binary
+	profile_chroot_stripped
 	profile_jit
 	profile_jit_pidns
 	profile_perfmap_malformed
