@@ -189,6 +189,37 @@ static void test_demangle(void **state)
 	assert_string_equal(s, "f::h123");
 }
 
+/* Random and truncated input never reads out of bounds (run under ASan by
+ * make asan) and never yields a build ID longer than the note holds. */
+static void test_random_input(void **state)
+{
+	uint64_t r = 0x9e3779b97f4a7c15ULL;
+	unsigned char *buf;
+	char hex[BUILD_ID_HEX], name[32];
+	uint32_t crc;
+	size_t i, n, j;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		n = unit_rand(&r) % 80;
+		buf = malloc(n ? n : 1); /* exactly n bytes: ASan sees overreads */
+		assert_non_null(buf);
+		for (j = 0; j < n; j++)
+			buf[j] = (unsigned char)unit_rand(&r);
+		if (n >= 16 && (i & 1)) { /* often a plausible GNU header */
+			buf[0] = 4, buf[1] = buf[2] = buf[3] = 0;
+			buf[4] = (unsigned char)(unit_rand(&r) % 40), buf[5] = buf[6] = buf[7] = 0;
+			buf[8] = 3, buf[9] = buf[10] = buf[11] = 0;
+			memcpy(buf + 12, "GNU", 4);
+		}
+		if (!note_build_id(buf, n, (i & 2) ? 8 : 4, false, hex, sizeof(hex)))
+			assert_true(strlen(hex) >= 2 && strlen(hex) <= 2 * n);
+		if (!debuglink_parse(buf, n, i & 4, name, sizeof(name), &crc))
+			assert_true(strlen(name) < sizeof(name) && strlen(name) + 5 <= n);
+		free(buf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_file_crc),
 		cmocka_unit_test(test_demangle),
+		cmocka_unit_test(test_random_input),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

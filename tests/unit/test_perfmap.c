@@ -93,12 +93,35 @@ static void test_load_find(void **state)
 	perfmap_free(&m);
 }
 
+/* Random lines (hex digits, blanks, 0x, names) never crash the parser and
+ * a parsed line always has a name and a non-empty range. */
+static void test_random_lines(void **state)
+{
+	static const char alphabet[] = "0123456789abcdefxX \t\n-zZ_:;";
+	uint64_t r = 42, start, size;
+	char line[48], name[16];
+	size_t i, j, n;
+
+	(void)state;
+	for (i = 0; i < 50000; i++) {
+		n = unit_rand(&r) % (sizeof(line) - 1);
+		for (j = 0; j < n; j++)
+			line[j] = alphabet[unit_rand(&r) % (sizeof(alphabet) - 1)];
+		line[n] = '\0';
+		if (perfmap_parse_line(line, &start, &size, name, sizeof(name)) == 0) {
+			assert_true(size > 0 && start + size > start);
+			assert_true(strlen(name) > 0 && strlen(name) < sizeof(name));
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_lines),
 		cmocka_unit_test(test_malformed_lines),
 		cmocka_unit_test(test_load_find),
+		cmocka_unit_test(test_random_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
