@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
@@ -44,11 +45,16 @@ static void on_signal(int sig)
 static void help(void)
 {
 	printf("Usage: perfpilot profile [-a | -p PID[,PID...] | -c CGROUP] [-F HZ] [-d SECONDS]\n"
-	       "                         [--kernel-only | --user-only] [--format folded] [-o FILE]\n\n"
+	       "                         [--kernel-only | --user-only] [--format folded] [-o FILE]\n"
+	       "                         [--debug-dir DIR]\n\n"
 	       "Samples on-CPU stacks (kernel and user) on every CPU, counts them in the kernel\n"
 	       "and writes them as folded stacks (\"comm;root;...;leaf count\", kernel frames\n"
 	       "marked _[k]), ready for flamegraph.pl. Stops after -d, on Ctrl-C, or (-p) when\n"
 	       "every named process has exited.\n\n"
+	       "User frames are named from the ELF symbols of each process's files (read\n"
+	       "while it runs, so processes that exit keep their names), from separate debug\n"
+	       "files of stripped binaries, and for JIT code from /tmp/perf-PID.map; C++ and\n"
+	       "Rust names are demangled. What could not be named is listed on stderr.\n\n"
 	       "  -a, --all              the whole host (default)\n"
 	       "  -p, --pid PID[,PID]    only these processes\n"
 	       "  -c, --cgroup PATH      processes in this cgroup and its descendants\n"
@@ -64,6 +70,30 @@ static void help(void)
 	       "                         before /usr/lib/debug; repeat it or separate with ':'\n"
 	       "  -h, --help             this help\n\n"
 	       "Example: perfpilot profile -p 1234 -F 99 -d 10 > out.folded\n", DEFAULT_HZ);
+}
+
+/* --debug-dir: one directory or several separated by ':', each existing. */
+static void add_debug_dirs(struct profile_opts *o, const char *list)
+{
+	const char *p = list;
+	struct stat st;
+
+	if (strlen(o->debug_dirs) + strlen(list) + 2 > sizeof(o->debug_dirs))
+		usage_error("--debug-dir: too long (all of them together under %zu characters)",
+			    sizeof(o->debug_dirs) - 1);
+	do {
+		char d[sizeof(o->debug_dirs)];
+		size_t n = strcspn(p, ":");
+
+		memcpy(d, p, n);
+		d[n] = '\0';
+		if (!n || stat(d, &st) || !S_ISDIR(st.st_mode))
+			usage_error("--debug-dir '%s': no such directory", d);
+		p += n;
+	} while (*p++ == ':');
+	if (*o->debug_dirs)
+		strcat(o->debug_dirs, ":");
+	strcat(o->debug_dirs, list);
 }
 
 static void parse(int argc, char **argv, struct profile_opts *o)
@@ -135,12 +165,7 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 			o->output = optarg;
 			break;
 		case OPT_DEBUG_DIR:
-			if (!*optarg || strlen(o->debug_dirs) + strlen(optarg) + 2 > sizeof(o->debug_dirs))
-				usage_error("bad --debug-dir '%s': a directory (all of them together "
-					    "under %zu characters)", optarg, sizeof(o->debug_dirs) - 1);
-			if (*o->debug_dirs)
-				strcat(o->debug_dirs, ":");
-			strcat(o->debug_dirs, optarg);
+			add_debug_dirs(o, optarg);
 			break;
 		case 'h':
 			help();

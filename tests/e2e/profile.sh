@@ -47,6 +47,10 @@ test_profile_hot() {
 	note "hot_a $a, hot_b $b, hot_c $c of $total samples"
 }
 
+test_error_profile_debug_dir() {
+	_error_case "$PERFPILOT" profile --debug-dir /nonexistent/debug -d 1
+}
+
 test_error_profile_dead_pid() {
 	local pid=999999
 	[[ -e /proc/$pid ]] && skip "pid $pid exists"
@@ -166,7 +170,8 @@ test_profile_stripped_buildid() {
 	[[ ${#id} -ge 4 ]] || { fail "hot has no build ID"; return; }
 	mkdir -p "$T/dbg/.build-id/${id:0:2}"
 	mv "$T/s/hot.debug" "$T/dbg/.build-id/${id:0:2}/${id:2}.debug"
-	_profile_hot_copy "$T/s/bin/hot" --debug-dir "$T/none" --debug-dir "$T/dbg" || return
+	mkdir -p "$T/empty"
+	_profile_hot_copy "$T/s/bin/hot" --debug-dir "$T/empty:$T/s" --debug-dir "$T/dbg" || return
 	_hot_shares "$T/pp.out" hot 300
 	grep -q "no symbols for $T/s/bin/hot" "$T/pp.err" &&
 		fail "says it found no symbols: $(grep "$T/s/bin/hot" "$T/pp.err")"
@@ -187,6 +192,7 @@ test_profile_missing_debug() {
 	local n
 	_strip_hot "$T/s" || return
 	rm -f "$T/s/hot.debug"
+	mkdir -p "$T/dbg"
 	_profile_hot_copy "$T/s/bin/hot" --debug-dir "$T/dbg" || return
 	n=$(awk '/;\[unknown\] \(hot\)/ { s += $NF } END { print s + 0 }' "$T/pp.out")
 	cmp "samples in [unknown] (hot) frames" "$n" -ge 300

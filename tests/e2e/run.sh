@@ -593,7 +593,7 @@ test_sigint_summary() {
 # side by side: a perfpilot starting or stopping next to another one can make
 # the other lose scheduler events (see the cpu_* tests).
 STEPS=(
-	"error_dead_pid error_missing_cgroup error_non_root error_unknown_option error_profile_dead_pid"
+	"error_dead_pid error_missing_cgroup error_non_root error_unknown_option error_profile_dead_pid error_profile_debug_dir"
 	cpu_burn_pid
 	cpu_burn_all
 	cpu_threads_aggregated
