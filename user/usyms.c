@@ -591,40 +591,61 @@ static uint32_t ns_pid(uint32_t pid)
 	return r;
 }
 
-/* The JIT perf map of a process: /tmp/perf-NSPID.map in its mount namespace,
- * else /tmp/perf-PID.map on the host. */
-static void perfmap_for(struct proc_syms *p)
+/* Load the perf map at path into p (replacing what it had) if root or the
+ * process's user owns it: another user could otherwise name its code.
+ * Shown as /tmp/perf-SHOWN.map. Returns 0, or -1. */
+static int perfmap_read(struct proc_syms *p, const char *path, uint32_t shown)
 {
-	char fn[2][96];
-	uint32_t nspid = ns_pid(p->pid);
-	FILE *f = NULL;
-	int i;
-	struct stat proc, st;
+	struct perfmap *m;
+	struct stat st;
+	char *shown_path;
+	FILE *f = fopen(path, "re");
 
-	snprintf(fn[0], sizeof(fn[0]), "/proc/%u/root/tmp/perf-%u.map", p->pid, nspid);
-	snprintf(fn[1], sizeof(fn[1]), "/tmp/perf-%u.map", p->pid);
-	for (i = 0; i < 2; i++)
-		if ((f = fopen(fn[i], "re")) != NULL)
-			break;
 	if (!f)
-		return;
-	/* written by the process itself (its user) or by root: another user
-	 * could otherwise name its code */
-	snprintf(fn[1], sizeof(fn[1]), "/proc/%u", p->pid);
-	if (fstat(fileno(f), &st) || stat(fn[1], &proc) ||
-	    (st.st_uid && st.st_uid != proc.st_uid)) {
+		return -1;
+	if (fstat(fileno(f), &st) || (st.st_uid && st.st_uid != p->uid) ||
+	    !(m = calloc(1, sizeof(*m)))) {
 		fclose(f);
-		return;
+		return -1;
 	}
-	p->jit = calloc(1, sizeof(*p->jit));
-	if (p->jit && (perfmap_load(p->jit, f) ||
-		       asprintf(&p->jit_path, "/tmp/perf-%u.map", i == 0 ? nspid : p->pid) < 0)) {
-		perfmap_free(p->jit);
-		free(p->jit);
-		p->jit = NULL;
-		p->jit_path = NULL;
+	if (perfmap_load(m, f) || asprintf(&shown_path, "/tmp/perf-%u.map", shown) < 0) {
+		perfmap_free(m);
+		free(m);
+		fclose(f);
+		return -1;
 	}
 	fclose(f);
+	if (p->jit)
+		perfmap_free(p->jit);
+	free(p->jit);
+	free(p->jit_path);
+	p->jit = m;
+	p->jit_path = shown_path;
+	return 0;
+}
+
+/* The JIT perf map of a live process: /tmp/perf-NSPID.map in its mount
+ * namespace (NSpid: its pid in its own PID namespace), else
+ * /tmp/perf-PID.map on the host. */
+static void perfmap_for(struct proc_syms *p)
+{
+	uint32_t nspid = ns_pid(p->pid);
+	struct stat proc;
+	char fn[96];
+
+	snprintf(fn, sizeof(fn), "/proc/%u", p->pid);
+	if (stat(fn, &proc))
+		return;
+	p->uid = proc.st_uid;
+	snprintf(fn, sizeof(fn), "/proc/%u/root", p->pid);
+	/* where the map is once the process is gone (/proc/PID/root with it) */
+	p->jit_on_host = nspid == p->pid && same_root(fn);
+	snprintf(fn, sizeof(fn), "/proc/%u/root/tmp/perf-%u.map", p->pid, nspid);
+	if (!perfmap_read(p, fn, nspid))
+		return;
+	snprintf(fn, sizeof(fn), "/tmp/perf-%u.map", p->pid);
+	if (!perfmap_read(p, fn, p->pid))
+		p->jit_on_host = true;
 }
 
 static void proc_clear(struct proc_syms *p)
@@ -688,9 +709,15 @@ static void proc_reload(struct usyms *u, struct proc_syms *p)
 {
 	struct proc_syms fresh = { .pid = p->pid };
 
+	char fn[64];
+
 	proc_load(u, &fresh);
 	if (!fresh.ok) {
 		proc_clear(&fresh);
+		/* a JIT's map often outlives it, with what it emitted since */
+		snprintf(fn, sizeof(fn), "/tmp/perf-%u.map", p->pid);
+		if (p->jit_on_host)
+			perfmap_read(p, fn, p->pid);
 		return;
 	}
 	proc_clear(p);

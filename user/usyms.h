@@ -108,7 +108,9 @@ struct proc_syms {
 	struct elf_file **elf; /* per mapping, NULL if unreadable */
 	size_t n;
 	struct perfmap *jit;   /* its perf map, or NULL */
-	char *jit_path;        /* where that was read */
+	char *jit_path;        /* where that was read, as the process sees it */
+	uid_t uid;             /* its owner: perf maps must be its or root's */
+	bool jit_on_host;      /* its map is the host's /tmp/perf-PID.map */
 };
 
 #define USYMS_PROBLEMS_MAX 6

@@ -261,6 +261,31 @@ test_profile_perfmap_malformed() {
 		fail "no malformed line count: $(head -c 400 "$T/pp.err" | tr '\n' '|')"
 }
 
+# a JIT that names code in its perf map after perfpilot read it, and exits
+# before the end leaving the map behind (as node does): the map is read
+# again at the end
+test_profile_jit_late() {
+	local wl late early
+	[[ $(uname -m) == x86_64 ]] || skip "hand-written x86-64 code"
+	wl_bg wl "$T/jit.json" "$W/jit" -w -l 3
+	wl_ready "$wl" jit || return
+	at_cleanup rm -f "/tmp/perf-$wl.map"
+	prof_bg pp -p "$wl" -F 499 -d 10
+	attach_wait
+	go "$wl"
+	wl_done "$wl" "$T/jit.json" 12 || return
+	PP_DURATION=3 # it stops soon after the workload
+	PP_START_MS=$(_now_ms)
+	pp_wait || return
+	early=$(folded_samples "$T/pp.out" jit_hot_loop)
+	late=$(folded_samples "$T/pp.out" jit_late_loop)
+	cmp "samples in jit_hot_loop" "$early" -ge 150
+	cmp "samples in jit_late_loop" "$late" -ge 150
+	grep -q '^jit;.*main;\[unknown\] [0-9]*$' "$T/pp.out" &&
+		fail "unnamed JIT frames: $(grep -m1 '^jit;.*main;\[unknown\] [0-9]*$' "$T/pp.out")"
+	note "jit_hot_loop $early, jit_late_loop $late samples"
+}
+
 # -a: a process that starts after perfpilot attached and exits ~1.5 s later,
 # long before the end, still has its frames named
 test_profile_short_lived_all() {

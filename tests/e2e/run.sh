@@ -627,6 +627,7 @@ STEPS=(
 	profile_chroot_stripped
 	profile_jit
 	profile_jit_pidns
+	profile_jit_late
 	profile_perfmap_malformed
 	profile_short_lived_all
 	profile_exec_all

@@ -5,10 +5,13 @@
  * PROT_EXEC mapping, writes /tmp/perf-PID.map naming it jit_hot_loop, and
  * calls it for SECONDS of wall time. The map file is removed at exit.
  *
- *   jit [-w] [-m] SECONDS
+ *   jit [-w] [-m] [-l] SECONDS
  *
  *   -w  wait for SIGUSR1 before starting (so a profiler can attach first)
  *   -m  also write two malformed lines into the map file
+ *   -l  late code: after half the time, emit a second copy, append it to the
+ *       map as jit_late_loop and call that instead; leave the map file
+ *       behind at exit (as node does)
  *
  * Prints one JSON line at the end: pid, seconds, rounds, addr, map.
  */
@@ -64,7 +67,7 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-	int wait = 0, bad = 0, opt, sig;
+	int wait = 0, bad = 0, late = 0, opt, sig;
 	unsigned long rounds = 0;
 	volatile uint64_t sink = 0;
 	double seconds, end;
@@ -74,11 +77,13 @@ int main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	while ((opt = getopt(argc, argv, "wm")) != -1) {
+	while ((opt = getopt(argc, argv, "wml")) != -1) {
 		if (opt == 'w')
 			wait = 1;
 		else if (opt == 'm')
 			bad = 1;
+		else if (opt == 'l')
+			late = 1;
 		else
 			goto usage;
 	}
@@ -95,9 +100,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		snprintf(map_path, sizeof(map_path), "/tmp/perf-%d.map", getpid());
-		signal(SIGTERM, on_term);
-		signal(SIGINT, on_term);
-		atexit(remove_map);
+		if (!late) {
+			signal(SIGTERM, on_term);
+			signal(SIGINT, on_term);
+			atexit(remove_map);
+		}
 		if (!(f = fopen(map_path, "w"))) {
 			perror("jit: map file");
 			return 1;
@@ -110,10 +117,28 @@ int main(int argc, char **argv)
 		fn = (uint64_t (*)(uint64_t))mem;
 		if (wait && sigwait(&set, &sig) != 0)
 			return 1;
-		end = now() + seconds;
+		end = now() + (late ? seconds / 2 : seconds);
 		while (now() < end) {
 			sink += fn(2000000);
 			rounds++;
+		}
+		if (late) {
+			char *second = (char *)mem + 2048;
+
+			if (mprotect(mem, 4096, PROT_READ | PROT_WRITE))
+				return 1;
+			memcpy(second, code, sizeof(code));
+			if (mprotect(mem, 4096, PROT_READ | PROT_EXEC) || !(f = fopen(map_path, "a")))
+				return 1;
+			fprintf(f, "%lx %zx jit_late_loop\n", (unsigned long)(uintptr_t)second,
+				sizeof(code));
+			fclose(f);
+			fn = (uint64_t (*)(uint64_t))second;
+			end = now() + seconds / 2;
+			while (now() < end) {
+				sink += fn(2000000);
+				rounds++;
+			}
 		}
 		printf("{\"pid\":%d,\"seconds\":%s,\"rounds\":%lu,\"addr\":\"%p\",\"map\":\"%s\"}\n",
 		       getpid(), argv[optind], rounds, mem, map_path);
@@ -122,6 +147,7 @@ int main(int argc, char **argv)
 #else
 	(void)wait;
 	(void)bad;
+	(void)late;
 	(void)sig;
 	(void)rounds;
 	(void)sink;
@@ -133,6 +159,6 @@ int main(int argc, char **argv)
 	return 3;
 #endif
 usage:
-	fprintf(stderr, "usage: jit [-w] [-m] SECONDS\n");
+	fprintf(stderr, "usage: jit [-w] [-m] [-l] SECONDS\n");
 	return 2;
 }
