@@ -75,8 +75,9 @@ $(BUILD)/workloads/hot: tests/workloads/hot.c
 	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 		-Wall -Wextra -Werror -o $@ $<
 
-# jit calls its hand-written code from main: frame pointers, so it unwinds
-$(BUILD)/workloads/jit: tests/workloads/jit.c
+# jit calls its hand-written code from main, inlined has a known inlined
+# function: frame pointers, so that they unwind
+$(BUILD)/workloads/jit $(BUILD)/workloads/inlined: $(BUILD)/workloads/%: tests/workloads/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $<
 

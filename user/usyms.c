@@ -365,6 +365,16 @@ int elf_file_open(struct elf_file *f, const char *path, const struct debug_searc
 			goto out;
 		f->full = f->debug_path != NULL;
 	}
+	if (ds && ds->dwarf_left && *ds->dwarf_left) {
+		Elf_Scn *di = section_named(h.elf, ".debug_info");
+		GElf_Shdr sh;
+
+		if (di && gelf_getshdr(di, &sh) && sh.sh_type != SHT_NOBITS)
+			f->inl = inlines_open(path);
+		else if (f->debug_path)
+			f->inl = inlines_open(f->debug_path);
+		*ds->dwarf_left -= f->inl != NULL;
+	}
 	if (f->nsyms)
 		qsort(f->syms, f->nsyms, sizeof(*f->syms), cmp_sym);
 	f->ok = true;
@@ -414,6 +424,7 @@ void elf_file_free(struct elf_file *f)
 	free(f->segs);
 	free(f->debug_path);
 	free(f->why);
+	inlines_close(f->inl);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -502,8 +513,9 @@ static struct elf_file *elf_for(struct usyms *u, uint32_t pid, struct map_entry 
 	const char *use = NULL;
 	struct debug_search ds;
 	struct elf_file *f, **nf;
+	size_t i, dwarf_left;
 	struct stat st;
-	size_t i;
+	int err;
 
 	if (!u->dirs && usyms_set_debug_dirs(u, NULL))
 		return NULL;
@@ -548,10 +560,13 @@ static struct elf_file *elf_for(struct usyms *u, uint32_t pid, struct map_entry 
 	}
 	u->files = nf;
 	u->files[u->nfiles++] = f;
-	ds = (struct debug_search){ root, e->path, (const char *const *)u->dirs, u->ndirs };
-	if (elf_file_open(f, use, &ds)) {
-		int err = f->err ? f->err : EIO;
-
+	ds = (struct debug_search){ root, e->path, (const char *const *)u->dirs, u->ndirs,
+				    &dwarf_left };
+	dwarf_left = USYMS_DWARF_MAX - u->dwarf_open;
+	err = elf_file_open(f, use, &ds);
+	u->dwarf_open = USYMS_DWARF_MAX - dwarf_left;
+	if (err) {
+		err = f->err ? f->err : EIO;
 		elf_file_free(f);
 		f->dev = st.st_dev;
 		f->ino = st.st_ino;
@@ -800,7 +815,14 @@ static void note_unnamed(struct usyms *u, const struct proc_syms *p, const struc
 
 void usyms_lookup(struct usyms *u, uint32_t pid, uint64_t addr, struct usym_info *out)
 {
+	usyms_lookup_frame(u, pid, addr, false, out);
+}
+
+void usyms_lookup_frame(struct usyms *u, uint32_t pid, uint64_t addr, bool caller,
+			struct usym_info *out)
+{
 	struct proc_syms *p = proc_for(u, pid);
+	uint64_t at = caller && addr ? addr - 1 : addr; /* inside the call */
 	const struct perfmap_sym *j;
 	struct elf_file *f;
 	uint64_t vaddr;
@@ -812,17 +834,18 @@ void usyms_lookup(struct usyms *u, uint32_t pid, uint64_t addr, struct usym_info
 	for (i = 0; i < p->n; i++) {
 		const struct map_entry *e = &p->maps[i];
 
-		if (addr < e->start || addr >= e->end)
+		if (at < e->start || at >= e->end)
 			continue;
 		out->module = *e->path ? e->path : NULL;
 		out->offset = map_file_offset(e, addr);
 		f = *e->path == '/' ? p->elf[i] : NULL;
 		out->build_id = f && *f->build_id ? f->build_id : NULL;
-		if (f && !elf_offset_to_vaddr(f->segs, f->nsegs, out->offset, &vaddr)) {
+		if (f && !elf_offset_to_vaddr(f->segs, f->nsegs, map_file_offset(e, at), &vaddr)) {
 			struct elf_sym *s = (struct elf_sym *)elf_file_find(f, vaddr);
 
 			if (s) {
 				out->name = sym_name(s);
+				out->ninlined = inlines_at(f->inl, vaddr, out->inlined, USYM_INLINE_MAX);
 				return;
 			}
 		}
@@ -830,7 +853,7 @@ void usyms_lookup(struct usyms *u, uint32_t pid, uint64_t addr, struct usym_info
 	}
 	/* anonymous memory, or a file that is no ELF (a JIT's memfd): the perf
 	 * map, if the process wrote one */
-	if (p->jit && (j = perfmap_find(p->jit, addr)) != NULL) {
+	if (p->jit && (j = perfmap_find(p->jit, at)) != NULL) {
 		out->name = j->name;
 		return;
 	}

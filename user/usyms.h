@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include "debuginfo.h"
+#include "inlines.h"
 #include "perfmap.h"
 
 #define USYM_PATH_MAX 512
@@ -76,6 +77,7 @@ struct elf_file {
 	bool full;            /* function symbols beyond .dynsym: its own .symtab or a debug file's */
 	char *debug_path;     /* the debug file the symbols came from, or NULL */
 	char *why;            /* why it is not full (stripped, no debug file...), or NULL */
+	struct inlines *inl;  /* its DWARF (or its debug file's), for inlined functions */
 };
 
 /* Where to look for separate debug files, and through which root. */
@@ -85,6 +87,8 @@ struct debug_search {
 	const char *path;              /* the binary's path under root */
 	const char *const *dirs;       /* debug directories (/usr/lib/debug) */
 	size_t ndirs;
+	size_t *dwarf_left;            /* DWARF files that may still be kept open
+					* (for inlined functions), or NULL: none */
 };
 
 /* Read the load segments, build ID and function symbols of an ELF file;
@@ -115,6 +119,8 @@ struct proc_syms {
 
 #define USYMS_PROBLEMS_MAX 6
 
+#define USYMS_DWARF_MAX 256 /* DWARF files kept open (file descriptors) */
+
 /* ELF files shared between processes, by device and inode. */
 struct usyms {
 	struct elf_file **files;
@@ -126,11 +132,14 @@ struct usyms {
 	/* what could not be named, one line each, distinct */
 	char *problems[USYMS_PROBLEMS_MAX];
 	size_t nproblems, more_problems;
+	size_t dwarf_open;     /* DWARF files open */
 };
 
 /* The debug directories, colon-separated, searched in that order and then
  * /usr/lib/debug. Returns 0, or -1 on no memory. */
 int usyms_set_debug_dirs(struct usyms *u, const char *list);
+
+#define USYM_INLINE_MAX 8
 
 /* What is known about one user address. Pointers stay valid until
  * usyms_free (or usyms_refresh). */
@@ -139,9 +148,18 @@ struct usym_info {
 	const char *module;   /* the mapped file's path, or NULL (anonymous) */
 	const char *build_id; /* hex GNU build ID of module, or NULL */
 	uint64_t offset;      /* file offset of the address inside module */
+	/* functions inlined at the address (from DWARF), outermost first: the
+	 * frames under name */
+	const char *inlined[USYM_INLINE_MAX];
+	size_t ninlined;
 };
 
 void usyms_lookup(struct usyms *u, uint32_t pid, uint64_t addr, struct usym_info *out);
+
+/* The same for a frame of a stack: for a caller's frame (a return address)
+ * the function and inlined ones are those of the call, at addr - 1. */
+void usyms_lookup_frame(struct usyms *u, uint32_t pid, uint64_t addr, bool caller,
+			struct usym_info *out);
 
 /* Symbolize one user address of a process into buf: the function name, or
  * "[unknown] (file)" inside a mapping without a symbol for it, or

@@ -370,3 +370,21 @@ test_profile_chroot_stripped() {
 	CHROOT=$T/root _profile_hot_copy /bin/hot --debug-dir "$T/dbg" || return
 	_hot_shares "$T/pp.out" hot 300
 }
+
+# a hot loop the compiler inlined: its frame comes from DWARF, under the
+# function it was inlined into
+test_profile_inlined() {
+	local wl n total
+	wl_bg wl "$T/inl.json" "$W/inlined" -w 3
+	wl_ready "$wl" inlined || return
+	prof_bg pp -p "$wl" -F 499 -d 4.5
+	attach_wait
+	go "$wl"
+	pp_wait || return
+	wl_done "$wl" "$T/inl.json" 12
+	n=$(awk '/^inlined;(.*;)?main;outer_work;inner_loop [0-9]+$/ { s += $NF } END { print s + 0 }' "$T/pp.out")
+	total=$(awk '/^inlined;/ { s += $NF } END { print s + 0 }' "$T/pp.out")
+	cmp "samples in main;outer_work;inner_loop" "$n" -ge 300
+	((total > 0)) && cmp "inner_loop share % of the samples" "$((n * 100 / total))" -ge 90
+	note "inner_loop $n of $total samples"
+}

@@ -625,6 +625,7 @@ STEPS=(
 	profile_deleted_binary
 	profile_replaced_binary
 	profile_chroot_stripped
+	profile_inlined
 	profile_jit
 	profile_jit_pidns
 	profile_jit_late

@@ -86,6 +86,29 @@ __attribute__((noinline)) int usyms_probe_function(int x)
 	return x * 3 + 1;
 }
 
+/* An inlined function that returns the address of an instruction inside its
+ * inlined body (0 where that cannot be written portably). */
+static inline __attribute__((always_inline)) uint64_t inlined_probe_body(int *x)
+{
+	uint64_t pc = 0;
+
+#if defined(__x86_64__)
+	__asm__ volatile("lea 0(%%rip), %0" : "=r"(pc));
+#endif
+	*x += 1;
+	__asm__ volatile("" : "+m"(*x));
+	return pc;
+}
+
+__attribute__((noinline)) uint64_t inline_probe_caller(int *x);
+__attribute__((noinline)) uint64_t inline_probe_caller(int *x)
+{
+	uint64_t pc = inlined_probe_body(x);
+
+	__asm__ volatile("" : "+r"(pc));
+	return pc;
+}
+
 /* This test binary itself (PIE): the address of a function maps back to its name. */
 static void test_own_binary(void **state)
 {
@@ -99,6 +122,26 @@ static void test_own_binary(void **state)
 	assert_int_equal(usyms_probe_function(1), 4);
 	usyms_name(&u, (uint32_t)getpid(), addr + 4, name, sizeof(name));
 	assert_string_equal(name, "usyms_probe_function");
+	{
+		struct usym_info si;
+		int x = 0;
+		uint64_t pc = inline_probe_caller(&x), off;
+
+		usyms_lookup(&u, (uint32_t)getpid(), addr + 4, &si);
+		assert_int_equal(si.ninlined, 0);
+		if (pc) { /* inside inlined code: the function, then the inlined one */
+			usyms_lookup(&u, (uint32_t)getpid(), pc, &si);
+			assert_string_equal(si.name, "inline_probe_caller");
+			assert_int_equal(si.ninlined, 1);
+			assert_string_equal(si.inlined[0], "inlined_probe_body");
+			off = si.offset;
+			/* as a caller's return address, pc + 1 is looked up at pc
+			 * (and keeps its own offset) */
+			usyms_lookup_frame(&u, (uint32_t)getpid(), pc + 1, true, &si);
+			assert_int_equal(si.ninlined, 1);
+			assert_true(si.offset == off + 1);
+		}
+	}
 	usyms_name(&u, (uint32_t)getpid(), 16, name, sizeof(name)); /* no mapping */
 	assert_string_equal(name, "[unknown]");
 	/* a libc function through .dynsym of a shared library */
@@ -173,12 +216,25 @@ static void test_debug_file(void **state)
 	snprintf(bin, sizeof(bin), "%s/bin/t", dir);
 	snprintf(ddir, sizeof(ddir), "%s/dbg", dir);
 	dirs[0] = ddir;
-	ds = (struct debug_search){ "", bin, dirs, 1 };
+	size_t dwarf_left = 4;
+	uint64_t pc, pc_vaddr = 0;
+	const char *inl[USYM_INLINE_MAX];
+	int x = 0;
+
+	ds = (struct debug_search){ "", bin, dirs, 1, &dwarf_left };
 	assert_int_equal(elf_file_load(&self, "/proc/self/exe"), 0);
 	assert_int_equal(strlen(self.build_id), 40); /* gcc's default sha1 build ID */
 	assert_true(self.full);
 	want = sym_named(&self, "usyms_probe_function");
 	assert_non_null(want);
+	pc = inline_probe_caller(&x);
+#if defined(__x86_64__)
+	assert_true(pc != 0);
+#endif
+	got = sym_named(&self, "inline_probe_caller");
+	assert_non_null(got);
+	if (pc) /* the same place in the ELF's addresses */
+		pc_vaddr = pc - (uint64_t)(uintptr_t)&inline_probe_caller + got->addr;
 	snprintf(byid, sizeof(byid), "%s/.build-id/%.2s/%s.debug", ddir, self.build_id,
 		 self.build_id + 2);
 
@@ -202,6 +258,14 @@ static void test_debug_file(void **state)
 	assert_true(got->addr == want->addr && got->size == want->size);
 	assert_ptr_equal(elf_file_find(&f, want->addr + 2), got);
 	assert_null(f.why);
+	/* the debug file's DWARF gives the inlined function */
+	assert_non_null(f.inl);
+	assert_int_equal(dwarf_left, 3);
+	if (pc_vaddr) {
+		assert_int_equal(inlines_at(f.inl, pc_vaddr, inl, USYM_INLINE_MAX), 1);
+		assert_string_equal(inl[0], "inlined_probe_body");
+		assert_int_equal(inlines_at(f.inl, want->addr, inl, USYM_INLINE_MAX), 0);
+	}
 	elf_file_free(&f);
 
 	/* by .gnu_debuglink, in .debug/ next to it */
