@@ -389,3 +389,49 @@ test_profile_inlined() {
 	((total > 0)) && cmp "inner_loop share % of the samples" "$((n * 100 / total))" -ge 90
 	note "inner_loop $n of $total samples"
 }
+
+# _src NAME: the path of a workload source (tests/workloads/NAME)
+_src() { echo "$(dirname "${BASH_SOURCE[0]}")/../workloads/$1"; }
+
+# a C++ member function of a class template, demangled with its parameters
+test_profile_cxx_demangle() {
+	local wl n want='pp::Spinner<unsigned long>::spin(unsigned long, long)'
+	command -v g++ >/dev/null || skip "g++ not installed"
+	g++ -O1 -g -fno-omit-frame-pointer -o "$T/cxxhot" "$(_src cxxhot.cc)" 2>"$T/cc.err" ||
+		{ fail "g++ failed: $(head -c 300 "$T/cc.err")"; return; }
+	wl_bg wl "$T/cxx.json" "$T/cxxhot" -w 3
+	wl_ready "$wl" cxxhot || return
+	prof_bg pp -p "$wl" -F 499 -d 4.5
+	attach_wait
+	go "$wl"
+	pp_wait || return
+	wl_done "$wl" "$T/cxx.json" 12
+	n=$(folded_samples "$T/pp.out" "$want")
+	cmp "samples in $want" "$n" -ge 300
+	grep -q '_ZN2pp' "$T/pp.out" && fail "mangled names left: $(grep -m1 -o '_ZN2pp[^;]*' "$T/pp.out")"
+	note "$n samples in $want"
+}
+
+# Rust, legacy mangling (hash left out) and v0, side by side
+test_profile_rust_demangle() {
+	local a b n m
+	command -v rustc >/dev/null || skip "rustc not installed"
+	[[ $(nproc) -ge 2 ]] || skip "needs 2 CPUs"
+	rustc -O -C force-frame-pointers=yes -o "$T/rust_legacy" "$(_src rusthot.rs)" 2>"$T/rc.err" &&
+		rustc -O -C force-frame-pointers=yes -C symbol-mangling-version=v0 \
+			-o "$T/rust_v0" "$(_src rusthot.rs)" 2>>"$T/rc.err" ||
+		{ fail "rustc failed: $(head -c 300 "$T/rc.err")"; return; }
+	nm "$T/rust_v0" | grep -q '_RNv.*spin' || { fail "no v0 symbols in rust_v0"; return; }
+	wl_bg a "$T/a.json" "$T/rust_legacy" 5
+	wl_bg b "$T/b.json" "$T/rust_v0" 5
+	prof_bg pp -p "$a,$b" -F 499 -d 3
+	attach_wait
+	pp_wait || return
+	n=$(grep '^rust_legacy;' "$T/pp.out" | folded_samples /dev/stdin rusthot::spinner::spin)
+	m=$(grep '^rust_v0;' "$T/pp.out" | folded_samples /dev/stdin rusthot::spinner::spin)
+	cmp "legacy: samples in rusthot::spinner::spin" "$n" -ge 200
+	cmp "v0: samples in rusthot::spinner::spin" "$m" -ge 200
+	grep -Eq '(_ZN7rusthot|_RNv|::h[0-9a-f]{16})' "$T/pp.out" &&
+		fail "mangled names or hashes left: $(grep -m1 -Eo '[^;]*(_ZN7rusthot|_RNv|::h[0-9a-f]{16})[^;]*' "$T/pp.out")"
+	note "legacy $n, v0 $m samples in rusthot::spinner::spin"
+}

@@ -626,6 +626,8 @@ STEPS=(
 	profile_replaced_binary
 	profile_chroot_stripped
 	profile_inlined
+	profile_cxx_demangle
+	profile_rust_demangle
 	profile_jit
 	profile_jit_pidns
 	profile_jit_late
