@@ -321,8 +321,12 @@ static int find_debug_file(struct elf_file *f, Elf *elf, const struct debug_sear
 	}
 	if (mismatch)
 		return set_why(f, "stripped, and its debug file does not match it (build ID or CRC)");
-	if (have_link)
+	/* Debian names debug links after the build ID: say it once */
+	if (have_link && (!*f->build_id || strncmp(link, f->build_id + 2, strlen(f->build_id) - 2)))
 		return set_why(f, "stripped, debug file %s not found: " DEBUG_HINT, link);
+	if (*f->build_id)
+		return set_why(f, "stripped, no debug file found for build ID %s: " DEBUG_HINT,
+			       f->build_id);
 	return set_why(f, "stripped, no debug file found: " DEBUG_HINT);
 }
 
