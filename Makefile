@@ -76,8 +76,9 @@ $(BUILD)/workloads/hot: tests/workloads/hot.c
 		-Wall -Wextra -Werror -o $@ $<
 
 # jit calls its hand-written code from main, inlined has a known inlined
-# function: frame pointers, so that they unwind
-$(BUILD)/workloads/jit $(BUILD)/workloads/inlined: $(BUILD)/workloads/%: tests/workloads/%.c
+# function, vdso calls the vDSO: frame pointers, so that they unwind
+$(BUILD)/workloads/jit $(BUILD)/workloads/inlined $(BUILD)/workloads/vdso: \
+		$(BUILD)/workloads/%: tests/workloads/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $<
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -330,47 +331,44 @@ static int find_debug_file(struct elf_file *f, Elf *elf, const struct debug_sear
 	return set_why(f, "stripped, no debug file found: " DEBUG_HINT);
 }
 
-int elf_file_open(struct elf_file *f, const char *path, const struct debug_search *ds)
+/* Segments, build ID and symbols of an opened ELF (at path, or in memory
+ * when path is NULL); its debug file's too when ds is given. */
+static int elf_file_read(struct elf_file *f, Elf *elf, const char *path,
+			 const struct debug_search *ds)
 {
-	struct elf_handle h;
 	size_t i, nph;
 	long n;
-	int rc = -1;
 
-	if (elf_handle_open(&h, path)) {
-		f->err = errno;
-		return -1;
-	}
-	if (elf_getphdrnum(h.elf, &nph)) {
+	if (elf_getphdrnum(elf, &nph)) {
 		f->err = ENOEXEC;
-		goto out;
+		return -1;
 	}
 	f->err = ENOMEM;
 	for (i = 0; i < nph; i++) {
 		GElf_Phdr ph;
 		struct load_seg *ns;
 
-		if (!gelf_getphdr(h.elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
 			continue;
 		ns = realloc(f->segs, (f->nsegs + 1) * sizeof(*ns));
 		if (!ns)
-			goto out;
+			return -1;
 		f->segs = ns;
 		ns[f->nsegs++] = (struct load_seg){ ph.p_offset, ph.p_vaddr, ph.p_filesz };
 	}
-	read_build_id(h.elf, f->build_id, sizeof(f->build_id));
-	if ((n = add_tables(f, h.elf, SHT_SYMTAB)) < 0)
-		goto out;
+	read_build_id(elf, f->build_id, sizeof(f->build_id));
+	if ((n = add_tables(f, elf, SHT_SYMTAB)) < 0)
+		return -1;
 	f->full = n > 0;
-	if (add_tables(f, h.elf, SHT_DYNSYM) < 0)
-		goto out;
-	if (!f->full && ds) {
-		if (find_debug_file(f, h.elf, ds))
-			goto out;
+	if (add_tables(f, elf, SHT_DYNSYM) < 0)
+		return -1;
+	if (!f->full && ds && path) {
+		if (find_debug_file(f, elf, ds))
+			return -1;
 		f->full = f->debug_path != NULL;
 	}
-	if (ds && ds->dwarf_left && *ds->dwarf_left) {
-		Elf_Scn *di = section_named(h.elf, ".debug_info");
+	if (ds && path && ds->dwarf_left && *ds->dwarf_left) {
+		Elf_Scn *di = section_named(elf, ".debug_info");
 		GElf_Shdr sh;
 
 		if (di && gelf_getshdr(di, &sh) && sh.sh_type != SHT_NOBITS)
@@ -383,8 +381,19 @@ int elf_file_open(struct elf_file *f, const char *path, const struct debug_searc
 		qsort(f->syms, f->nsyms, sizeof(*f->syms), cmp_sym);
 	f->ok = true;
 	f->err = 0;
-	rc = 0;
-out:
+	return 0;
+}
+
+int elf_file_open(struct elf_file *f, const char *path, const struct debug_search *ds)
+{
+	struct elf_handle h;
+	int rc;
+
+	if (elf_handle_open(&h, path)) {
+		f->err = errno;
+		return -1;
+	}
+	rc = elf_file_read(f, h.elf, path, ds);
 	elf_handle_close(&h);
 	return rc;
 }
@@ -582,6 +591,69 @@ static struct elf_file *elf_for(struct usyms *u, uint32_t pid, struct map_entry 
 	return f;
 }
 
+/* The vDSO's own names (__vdso_clock_gettime on x86, __kernel_* on arm64),
+ * not their aliases (clock_gettime), so that a vDSO frame is not taken for
+ * libc's function of the same name. */
+static void vdso_names(struct elf_file *f)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < f->nsyms; i++)
+		n += !strncmp(f->syms[i].name, "__vdso_", 7) || !strncmp(f->syms[i].name, "__kernel_", 9);
+	if (!n)
+		return;
+	for (i = 0, n = 0; i < f->nsyms; i++) {
+		if (strncmp(f->syms[i].name, "__vdso_", 7) && strncmp(f->syms[i].name, "__kernel_", 9))
+			free(f->syms[i].name);
+		else
+			f->syms[n++] = f->syms[i];
+	}
+	f->nsyms = n;
+}
+
+/* The vDSO: the kernel maps the same image into every (64-bit) process, so
+ * perfpilot's own, read from its memory, names the frames of all of them. */
+static struct elf_file *vdso_for(struct usyms *u, const struct map_entry *e)
+{
+	char line[USYM_PATH_MAX + 128];
+	uint64_t size = 0;
+	FILE *maps;
+	void *copy;
+	Elf *elf;
+
+	if (!u->vdso_tried) {
+		u->vdso_tried = true;
+		if (!(maps = fopen("/proc/self/maps", "re")))
+			return NULL;
+		while (fgets(line, sizeof(line), maps)) {
+			struct map_entry m;
+
+			if (!maps_parse_line(line, &m) && !strcmp(m.path, "[vdso]") &&
+			    m.start == getauxval(AT_SYSINFO_EHDR))
+				size = m.end - m.start;
+		}
+		fclose(maps);
+		if (!size || !(copy = malloc(size)))
+			return NULL;
+		memcpy(copy, (const void *)(uintptr_t)getauxval(AT_SYSINFO_EHDR), size);
+		elf = elf_version(EV_CURRENT) != EV_NONE ? elf_memory(copy, size) : NULL;
+		if (elf && (u->vdso = calloc(1, sizeof(*u->vdso))) != NULL &&
+		    elf_file_read(u->vdso, elf, NULL, NULL)) {
+			elf_file_free(u->vdso);
+			free(u->vdso);
+			u->vdso = NULL;
+		}
+		if (elf)
+			elf_end(elf);
+		free(copy);
+		u->vdso_size = size;
+		if (u->vdso)
+			vdso_names(u->vdso);
+	}
+	/* another size: another image (a 32-bit process's) */
+	return u->vdso && e->end - e->start == u->vdso_size ? u->vdso : NULL;
+}
+
 /* The pid of a process inside its own PID namespace (NSpid), or pid. */
 static uint32_t ns_pid(uint32_t pid)
 {
@@ -707,7 +779,10 @@ static void proc_load(struct usyms *u, struct proc_syms *p)
 			break;
 		p->elf = ne;
 		p->maps[p->n] = e;
-		p->elf[p->n] = e.path[0] == '/' ? elf_for(u, p->pid, &p->maps[p->n]) : NULL;
+		if (e.path[0] == '/')
+			p->elf[p->n] = elf_for(u, p->pid, &p->maps[p->n]);
+		else
+			p->elf[p->n] = strcmp(e.path, "[vdso]") ? NULL : vdso_for(u, &e);
 		p->n++;
 	}
 	fclose(f);
@@ -842,7 +917,7 @@ void usyms_lookup_frame(struct usyms *u, uint32_t pid, uint64_t addr, bool calle
 			continue;
 		out->module = *e->path ? e->path : NULL;
 		out->offset = map_file_offset(e, addr);
-		f = *e->path == '/' ? p->elf[i] : NULL;
+		f = p->elf[i]; /* a file's, or the vDSO's */
 		out->build_id = f && *f->build_id ? f->build_id : NULL;
 		if (f && !elf_offset_to_vaddr(f->segs, f->nsegs, map_file_offset(e, at), &vaddr)) {
 			struct elf_sym *s = (struct elf_sym *)elf_file_find(f, vaddr);
@@ -912,6 +987,9 @@ void usyms_free(struct usyms *u)
 		free(u->dirs[i]);
 	for (i = 0; i < u->nproblems; i++)
 		free(u->problems[i]);
+	if (u->vdso)
+		elf_file_free(u->vdso);
+	free(u->vdso);
 	free(u->dirs);
 	free(u->files);
 	free(u->procs);

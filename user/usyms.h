@@ -133,6 +133,9 @@ struct usyms {
 	char *problems[USYMS_PROBLEMS_MAX];
 	size_t nproblems, more_problems;
 	size_t dwarf_open;     /* DWARF files open */
+	struct elf_file *vdso; /* the vDSO's symbols (perfpilot's own copy) */
+	uint64_t vdso_size;
+	bool vdso_tried;
 };
 
 /* The debug directories, colon-separated, searched in that order and then

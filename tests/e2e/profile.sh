@@ -390,6 +390,27 @@ test_profile_inlined() {
 	note "inner_loop $n of $total samples"
 }
 
+# the vDSO (no file behind it) is named from perfpilot's own copy
+test_profile_vdso() {
+	local wl n total
+	wl_bg wl "$T/vdso.json" "$W/vdso" -w 3
+	wl_ready "$wl" vdso || return
+	prof_bg pp -p "$wl" -F 499 -d 4.5
+	attach_wait
+	go "$wl"
+	pp_wait || return
+	wl_done "$wl" "$T/vdso.json" 12
+	n=$(folded_samples "$T/pp.out" __vdso_clock_gettime)
+	total=$(awk '/^vdso;/ { s += $NF } END { print s + 0 }' "$T/pp.out")
+	cmp "samples in __vdso_clock_gettime" "$n" -ge 150
+	grep -q '\[unknown\] (\[vdso\])' "$T/pp.out" &&
+		fail "unnamed vDSO frames: $(grep -m1 '\[unknown\] (\[vdso\])' "$T/pp.out")"
+	# (libc's clock_gettime has no frame pointer: main is skipped)
+	grep -Eq '^vdso;(.*;)?clock_gettime;__vdso_clock_gettime [0-9]+$' "$T/pp.out" ||
+		fail "no stack vdso;...;clock_gettime;__vdso_clock_gettime in: $(head -c 300 "$T/pp.out" | tr '\n' '|')"
+	note "__vdso_clock_gettime $n of $total samples"
+}
+
 # _src NAME: the path of a workload source (tests/workloads/NAME)
 _src() { echo "$(dirname "${BASH_SOURCE[0]}")/../workloads/$1"; }
 

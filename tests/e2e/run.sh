@@ -626,6 +626,7 @@ STEPS=(
 	profile_replaced_binary
 	profile_chroot_stripped
 	profile_inlined
+	profile_vdso
 	profile_cxx_demangle
 	profile_rust_demangle
 	profile_jit
