@@ -16,8 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
-#include "debuginfo.h"
-#include "inlines.h"
+#include "elffile.h"
 #include "perfmap.h"
 
 #define USYM_PATH_MAX 512
@@ -44,65 +43,11 @@ bool map_entry_same_file(const struct map_entry *e, dev_t dev, ino_t ino);
  * replaced, while the process lives. */
 void map_files_path(uint32_t pid, const struct map_entry *e, char *buf, size_t len);
 
-/* A PT_LOAD segment: file bytes [offset, offset + filesz) at vaddr. */
-struct load_seg {
-	uint64_t offset, vaddr, filesz;
-};
-
 /* File offset of addr inside mapping e. */
 static inline uint64_t map_file_offset(const struct map_entry *e, uint64_t addr)
 {
 	return addr - e->start + e->offset;
 }
-
-/* The ELF virtual address of a file offset, through the segment holding it.
- * Returns 0, or -1 when no segment holds it. */
-int elf_offset_to_vaddr(const struct load_seg *segs, size_t n, uint64_t off, uint64_t *vaddr);
-
-struct elf_sym {
-	uint64_t addr, size;
-	char *name;
-	bool demangled; /* name checked for C++/Rust mangling */
-};
-
-struct elf_file {
-	uint64_t dev, ino;
-	bool ok;              /* symbols read (possibly none) */
-	int err;              /* errno when it could not be read */
-	struct load_seg *segs;
-	size_t nsegs;
-	struct elf_sym *syms; /* sorted by addr */
-	size_t nsyms;
-	char build_id[BUILD_ID_HEX]; /* hex, "" when it has none */
-	bool full;            /* function symbols beyond .dynsym: its own .symtab or a debug file's */
-	char *debug_path;     /* the debug file the symbols came from, or NULL */
-	char *why;            /* why it is not full (stripped, no debug file...), or NULL */
-	struct inlines *inl;  /* its DWARF (or its debug file's), for inlined functions */
-};
-
-/* Where to look for separate debug files, and through which root. */
-struct debug_search {
-	const char *root;              /* "/proc/PID/root", or "" (the host's); candidates
-					* are tried under it, then on the host */
-	const char *path;              /* the binary's path under root */
-	const char *const *dirs;       /* debug directories (/usr/lib/debug) */
-	size_t ndirs;
-	size_t *dwarf_left;            /* DWARF files that may still be kept open
-					* (for inlined functions), or NULL: none */
-};
-
-/* Read the load segments, build ID and function symbols of an ELF file;
- * when it has no .symtab and ds is given, those of its separate debug
- * file. */
-int elf_file_open(struct elf_file *f, const char *path, const struct debug_search *ds);
-
-/* The same with no debug file search. */
-int elf_file_load(struct elf_file *f, const char *path);
-
-/* The function containing vaddr, or NULL. */
-const struct elf_sym *elf_file_find(const struct elf_file *f, uint64_t vaddr);
-
-void elf_file_free(struct elf_file *f);
 
 /* All executable mappings of one process, with their ELF files. */
 struct proc_syms {
