@@ -95,7 +95,7 @@ static __always_inline void announce(struct task_struct *t, __u32 tgid)
 }
 
 /* A process that execs has a new image: announce it again. */
-SEC("tp_btf/sched_process_exec")
+SEC("raw_tp/sched_process_exec") /* raw_tp: no BTF tracepoint support needed */
 int BPF_PROG(profile_exec, struct task_struct *p)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);

@@ -168,7 +168,7 @@ int profiler_open(struct profiler **out, const struct profiler_opts *o, char *er
 		snprintf(err, errlen, "creating the profiler's ring buffer failed: %s", strerror(errno));
 		goto fail;
 	}
-	/* without it (no BTF tracepoints), a process that execs keeps the
+	/* without it, a process that execs keeps the
 	 * symbols of its first image until the end of the run */
 	p->exec_link = bpf_program__attach(p->skel->progs.profile_exec);
 	if (attach_cpus(p, o->hz, err, errlen))
