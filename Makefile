@@ -15,7 +15,7 @@ BPFTOOL   ?= bpftool
 # the project's own flags are added to them
 CFLAGS    ?= -O2 -g
 PP_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(BUILD)/skel -Iuser
-LIBS      := -lbpf -lelf -ldw -lz -ljansson -lncursesw -lsqlite3 -lm
+LIBS      := -lbpf -lelf -ldw -lz -ljansson -lncursesw -lsqlite3 -liberty -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
               -Ivmlinux/$(ARCH) -Iinclude -Ibpf
 
@@ -74,6 +74,13 @@ $(BUILD)/workloads/hot: tests/workloads/hot.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 		-Wall -Wextra -Werror -o $@ $<
+
+# jit calls its hand-written code from main, inlined has a known inlined
+# function, vdso calls the vDSO: frame pointers, so that they unwind
+$(BUILD)/workloads/jit $(BUILD)/workloads/inlined $(BUILD)/workloads/vdso: \
+		$(BUILD)/workloads/%: tests/workloads/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $<
 
 unit: $(UNIT_BINS)
 	@rc=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || rc=1; done; exit $$rc

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
@@ -30,6 +31,7 @@ struct profile_opts {
 	enum pp_prof_mode mode;
 	enum prof_format format;
 	const char *output;
+	char debug_dirs[1024]; /* --debug-dir, colon-separated; "" for the default */
 };
 
 static volatile sig_atomic_t stop;
@@ -43,11 +45,16 @@ static void on_signal(int sig)
 static void help(void)
 {
 	printf("Usage: perfpilot profile [-a | -p PID[,PID...] | -c CGROUP] [-F HZ] [-d SECONDS]\n"
-	       "                         [--kernel-only | --user-only] [--format folded] [-o FILE]\n\n"
+	       "                         [--kernel-only | --user-only] [--format folded] [-o FILE]\n"
+	       "                         [--debug-dir DIR]\n\n"
 	       "Samples on-CPU stacks (kernel and user) on every CPU, counts them in the kernel\n"
 	       "and writes them as folded stacks (\"comm;root;...;leaf count\", kernel frames\n"
 	       "marked _[k]), ready for flamegraph.pl. Stops after -d, on Ctrl-C, or (-p) when\n"
 	       "every named process has exited.\n\n"
+	       "User frames are named from the ELF symbols of each process's files (read\n"
+	       "while it runs, so processes that exit keep their names), from separate debug\n"
+	       "files of stripped binaries, and for JIT code from /tmp/perf-PID.map; C++ and\n"
+	       "Rust names are demangled. What could not be named is listed on stderr.\n\n"
 	       "  -a, --all              the whole host (default)\n"
 	       "  -p, --pid PID[,PID]    only these processes\n"
 	       "  -c, --cgroup PATH      processes in this cgroup and its descendants\n"
@@ -57,13 +64,41 @@ static void help(void)
 	       "      --user-only        user stacks only (samples with no user stack are skipped)\n"
 	       "      --format folded    the output format (the only one so far)\n"
 	       "  -o, --output FILE      write to FILE instead of stdout\n"
+	       "      --debug-dir DIR    where separate debug files of stripped binaries are\n"
+	       "                         (by build ID: DIR/.build-id/xx/rest.debug, and by\n"
+	       "                         .gnu_debuglink: DIR/<binary's dir>/<link>), searched\n"
+	       "                         before /usr/lib/debug; repeat it or separate with ':'\n"
 	       "  -h, --help             this help\n\n"
 	       "Example: perfpilot profile -p 1234 -F 99 -d 10 > out.folded\n", DEFAULT_HZ);
 }
 
+/* --debug-dir: one directory or several separated by ':', each existing. */
+static void add_debug_dirs(struct profile_opts *o, const char *list)
+{
+	const char *p = list;
+	struct stat st;
+
+	if (strlen(o->debug_dirs) + strlen(list) + 2 > sizeof(o->debug_dirs))
+		usage_error("--debug-dir: too long (all of them together under %zu characters)",
+			    sizeof(o->debug_dirs) - 1);
+	do {
+		char d[sizeof(o->debug_dirs)];
+		size_t n = strcspn(p, ":");
+
+		memcpy(d, p, n);
+		d[n] = '\0';
+		if (!n || stat(d, &st) || !S_ISDIR(st.st_mode))
+			usage_error("--debug-dir '%s': no such directory", d);
+		p += n;
+	} while (*p++ == ':');
+	if (*o->debug_dirs)
+		strcat(o->debug_dirs, ":");
+	strcat(o->debug_dirs, list);
+}
+
 static void parse(int argc, char **argv, struct profile_opts *o)
 {
-	enum { OPT_KERNEL = 256, OPT_USER, OPT_FORMAT };
+	enum { OPT_KERNEL = 256, OPT_USER, OPT_FORMAT, OPT_DEBUG_DIR = 300 };
 	static const struct option longopts[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"pid", required_argument, NULL, 'p'},
@@ -74,6 +109,7 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 		{"user-only", no_argument, NULL, OPT_USER},
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"output", required_argument, NULL, 'o'},
+		{"debug-dir", required_argument, NULL, OPT_DEBUG_DIR},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
@@ -128,6 +164,9 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 		case 'o':
 			o->output = optarg;
 			break;
+		case OPT_DEBUG_DIR:
+			add_debug_dirs(o, optarg);
+			break;
 		case 'h':
 			help();
 			exit(0);
@@ -154,8 +193,14 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* A process sampled for the first time: read its symbols while it lives. */
+static void on_new_process(void *ctx, uint32_t tgid)
+{
+	usyms_reload(&((struct symbolizer *)ctx)->u, tgid);
+}
+
 /* Sample until -d, a signal, or (-p) every target has exited. */
-static void run(struct profiler *p, const struct profile_opts *o)
+static void run(struct profiler *p, const struct profile_opts *o, struct symbolizer *sym)
 {
 	bool tty = isatty(STDERR_FILENO);
 	double start = now(), last = 0;
@@ -178,7 +223,7 @@ static void run(struct profiler *p, const struct profile_opts *o)
 				fprintf(stderr, "\rperfpilot: profiling (Ctrl-C stops), %" PRIu64 " samples   ",
 					cnt[PP_PROF_SAMPLES]);
 		}
-		usleep(50000);
+		profiler_poll_new(p, 50, on_new_process, sym);
 	}
 	if (tty)
 		fprintf(stderr, "\r\033[K");
@@ -265,6 +310,7 @@ static int report(struct profiler *p, const struct profile_opts *o, struct symbo
 	if (gone)
 		fprintf(stderr, "perfpilot: %zu processes exited before their stacks were symbolized: "
 			"their user frames show as [unknown]\n", gone);
+	usyms_report(&sym->u, stderr);
 	if (o->mode != PP_PROF_USER && !sym->have_k)
 		fprintf(stderr, "perfpilot: /proc/kallsyms unreadable: kernel frames show as [unknown]_[k]\n");
 	ss_free(&ss);
@@ -295,6 +341,8 @@ int cmd_profile(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (usyms_set_debug_dirs(&sym.u, o.debug_dirs))
+		usage_error("out of memory");
 	/* named processes: their symbols are read now, in case they exit */
 	for (i = 0; i < o.w.target.npids; i++)
 		usyms_preload(&sym.u, o.w.target.pids[i]);
@@ -306,7 +354,7 @@ int cmd_profile(int argc, char **argv)
 		return 1;
 	}
 	started = wall_now();
-	run(p, &o);
+	run(p, &o, &sym);
 	profiler_detach(p);
 	rc = report(p, &o, &sym, started, out);
 	profiler_close(p);

@@ -25,6 +25,12 @@ struct profiler;
 /* Load, configure and attach to every online CPU. -1 with a reason in err. */
 int profiler_open(struct profiler **out, const struct profiler_opts *o, char *err, size_t errlen);
 
+/* Wait up to timeout_ms for processes sampled for the first time (or for
+ * the first time since they exec'd) and call fn for each, with its tgid.
+ * Returns how many, or -1 (interrupted by a signal, or an error). */
+int profiler_poll_new(struct profiler *p, int timeout_ms, void (*fn)(void *ctx, uint32_t tgid),
+		      void *ctx);
+
 /* Stop sampling (the maps stay readable). */
 void profiler_detach(struct profiler *p);
 

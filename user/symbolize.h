@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "ksyms.h"
+#include "perfpilot.h"
 #include "stackset.h"
 #include "usyms.h"
 
@@ -27,11 +28,14 @@ struct raw_stack {
 	bool lost; /* the stack existed but could not be stored */
 };
 
+#define SYMBOLIZE_MAX_FRAMES (2 * PP_STACK_DEPTH + 2)
+
 /*
  * Intern the frames of one sample into ss: user frames then kernel frames,
- * root first, into out[] (room for 2 * PP_STACK_DEPTH + 2). A lost stack is
- * one "[unknown]" frame; an empty sample one "[unknown]". Returns the number
- * of frames, or -1 on no memory.
+ * root first, into out[] (room for SYMBOLIZE_MAX_FRAMES). A user address in
+ * inlined code gives its function's frame and then the inlined functions'
+ * (as far as out has room). A lost stack is one "[unknown]" frame; an empty
+ * sample one "[unknown]". Returns the number of frames, or -1 on no memory.
  */
 int symbolize_stack(struct symbolizer *s, struct stackset *ss, uint32_t pid,
 		    const struct raw_stack *user, const struct raw_stack *kernel, uint32_t *out);

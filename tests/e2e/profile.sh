@@ -47,6 +47,10 @@ test_profile_hot() {
 	note "hot_a $a, hot_b $b, hot_c $c of $total samples"
 }
 
+test_error_profile_debug_dir() {
+	_error_case "$PERFPILOT" profile --debug-dir /nonexistent/debug -d 1
+}
+
 test_error_profile_dead_pid() {
 	local pid=999999
 	[[ -e /proc/$pid ]] && skip "pid $pid exists"
@@ -72,4 +76,383 @@ test_profile_exited_pid() {
 	grep -q 'exited before' "$T/pp.err" &&
 		fail "the named process lost its symbols: $(head -c 300 "$T/pp.err")"
 	note "$(grep -c '' "$T/pp.out") stacks"
+}
+
+# ---------------------------------------------------------------- symbols
+
+# _hot_shares OUT COMM MIN: the hot workload's 60/30/10 % split between
+# hot_a/b/c (±5 points) in the folded stacks of COMM, at least MIN samples,
+# and a complete COMM;...;main;hot_a stack
+_hot_shares() {
+	local out=$1 comm=$2 min=$3 f a b c sum
+	f=$T/$comm.only
+	grep "^$comm;" "$out" >"$f"
+	a=$(folded_samples "$f" hot_a)
+	b=$(folded_samples "$f" hot_b)
+	c=$(folded_samples "$f" hot_c)
+	sum=$((a + b + c))
+	cmp "samples in hot_a/b/c" "$sum" -ge "$min"
+	if ((sum > 0)); then
+		cmp "hot_a share %" "$((a * 100 / sum))" -ge 55
+		cmp "hot_a share %" "$((a * 100 / sum))" -le 65
+		cmp "hot_b share %" "$((b * 100 / sum))" -ge 25
+		cmp "hot_b share %" "$((b * 100 / sum))" -le 35
+		cmp "hot_c share %" "$((c * 100 / sum))" -ge 5
+		cmp "hot_c share %" "$((c * 100 / sum))" -le 15
+	fi
+	grep -Eq "^$comm;(.*;)?main;hot_a [0-9]+\$" "$f" ||
+		fail "no stack $comm;...;main;hot_a in: $(head -c 300 "$out" | tr '\n' '|')"
+	note "hot_a $a, hot_b $b, hot_c $c"
+}
+
+# _hot_named OUT COMM MIN: COMM's frames named where the host may have given
+# it too little CPU for exact shares, and other processes' stacks may have
+# pushed some of its stacks out of the stack map (-a runs): hot_a, hot_b and
+# hot_c all there, at least MIN samples in them, a complete
+# COMM;...;main;hot_X stack, no frame left as [unknown] (COMM)
+_hot_named() {
+	local out=$1 comm=$2 min=$3 f a b c
+	f=$T/$comm.only
+	grep "^$comm;" "$out" >"$f"
+	a=$(folded_samples "$f" hot_a)
+	b=$(folded_samples "$f" hot_b)
+	c=$(folded_samples "$f" hot_c)
+	cmp "samples in hot_a/b/c" "$((a + b + c))" -ge "$min"
+	((a > 0 && b > 0 && c > 0)) || fail "not all of hot_a, hot_b, hot_c named: $a, $b, $c"
+	grep -Eq "^$comm;(.*;)?main;hot_[abc] [0-9]+\$" "$f" ||
+		fail "no stack $comm;...;main;hot_X in: $(head -c 300 "$out" | tr '\n' '|')"
+	grep -q "\[unknown\] ($comm)" "$f" &&
+		fail "unnamed frames: $(grep -m1 "\[unknown\] ($comm)" "$f")"
+	note "hot_a $a, hot_b $b, hot_c $c; $(grep -o '[0-9]* stacks not stored' "${out%.out}.err")"
+}
+
+# _strip_hot DIR: DIR/bin/hot, a copy of hot stripped of its symbols with a
+# .gnu_debuglink to hot.debug, and its debug file DIR/hot.debug
+_strip_hot() {
+	if ! command -v objcopy >/dev/null || ! command -v strip >/dev/null; then
+		skip "binutils not installed"
+	fi
+	if ! { mkdir -p "$1/bin" && cp "$W/hot" "$1/bin/hot" &&
+		objcopy --only-keep-debug "$1/bin/hot" "$1/hot.debug" &&
+		strip --strip-all "$1/bin/hot" &&
+		(cd "$1" && objcopy --add-gnu-debuglink=hot.debug bin/hot); }; then
+		fail "could not strip a copy of hot"
+		return 1
+	fi
+	nm "$1/bin/hot" 2>/dev/null | grep -q hot_a && { fail "hot_a survived strip"; return 1; }
+	return 0
+}
+
+# [CHROOT=DIR] _profile_hot_copy BIN PPARGS...: run BIN (a copy of hot; in
+# chroot DIR if set) for 3 s under
+# "perfpilot profile -p PID -F 499 PPARGS"; output in $T/pp.out and .err
+_profile_hot_copy() {
+	local wl bin=$1
+	shift
+	if [[ -n ${CHROOT-} ]]; then
+		wl_bg wl "$T/hot.json" chroot "$CHROOT" "$bin" -w 3
+	else
+		wl_bg wl "$T/hot.json" "$bin" -w 3
+	fi
+	wl_ready "$wl" hot || return 1
+	[[ -n ${BEFORE_GO-} ]] && eval "$BEFORE_GO"
+	prof_bg pp -p "$wl" -F 499 -d 4.5 "$@"
+	attach_wait
+	go "$wl"
+	pp_wait || return 1
+	wl_done "$wl" "$T/hot.json" 12
+}
+
+# stripped, debug file found by build ID in a --debug-dir
+test_profile_stripped_buildid() {
+	local id
+	_strip_hot "$T/s" || return
+	id=$(readelf -n "$T/s/bin/hot" | awk '/Build ID:/ { print $3 }')
+	[[ ${#id} -ge 4 ]] || { fail "hot has no build ID"; return; }
+	mkdir -p "$T/dbg/.build-id/${id:0:2}"
+	mv "$T/s/hot.debug" "$T/dbg/.build-id/${id:0:2}/${id:2}.debug"
+	mkdir -p "$T/empty"
+	_profile_hot_copy "$T/s/bin/hot" --debug-dir "$T/empty:$T/s" --debug-dir "$T/dbg" || return
+	_hot_shares "$T/pp.out" hot 300
+	grep -q "no symbols for $T/s/bin/hot" "$T/pp.err" &&
+		fail "says it found no symbols: $(grep "$T/s/bin/hot" "$T/pp.err")"
+}
+
+# stripped, debug file found through .gnu_debuglink in .debug/ next to it
+test_profile_stripped_debuglink() {
+	_strip_hot "$T/s" || return
+	mkdir -p "$T/s/bin/.debug"
+	mv "$T/s/hot.debug" "$T/s/bin/.debug/hot.debug"
+	_profile_hot_copy "$T/s/bin/hot" || return
+	_hot_shares "$T/pp.out" hot 300
+}
+
+# stripped, its debug file nowhere: the run completes, the frames stay as
+# [unknown] (hot), and stderr says which file has no symbols and why
+test_profile_missing_debug() {
+	local n
+	_strip_hot "$T/s" || return
+	rm -f "$T/s/hot.debug"
+	mkdir -p "$T/dbg"
+	_profile_hot_copy "$T/s/bin/hot" --debug-dir "$T/dbg" || return
+	n=$(awk '/;\[unknown\] \(hot\)/ { s += $NF } END { print s + 0 }' "$T/pp.out")
+	cmp "samples in [unknown] (hot) frames" "$n" -ge 300
+	grep -q 'hot_a' "$T/pp.out" && fail "hot_a named without symbols"
+	grep -q "perfpilot: no symbols for $T/s/bin/hot (stripped, debug file hot.debug not found" \
+		"$T/pp.err" || fail "no 'no symbols' line: $(head -c 400 "$T/pp.err" | tr '\n' '|')"
+	note "$(grep "no symbols for $T" "$T/pp.err")"
+}
+
+# a binary deleted after it started is read through /proc/PID/map_files
+test_profile_deleted_binary() {
+	mkdir -p "$T/bin" && cp "$W/hot" "$T/bin/hot" || { fail "cannot copy hot"; return; }
+	BEFORE_GO='rm -f "$T/bin/hot"'
+	_profile_hot_copy "$T/bin/hot" || return
+	_hot_shares "$T/pp.out" hot 300
+	grep -q "cannot read" "$T/pp.err" && fail "$(grep "cannot read" "$T/pp.err")"
+}
+
+# a binary replaced by another file after it started: its path names the
+# other file now, the mapping still the old one
+test_profile_replaced_binary() {
+	mkdir -p "$T/bin" && cp "$W/hot" "$T/bin/hot" || { fail "cannot copy hot"; return; }
+	BEFORE_GO='cp "$W/burn" "$T/bin/new" && mv -f "$T/bin/new" "$T/bin/hot"'
+	_profile_hot_copy "$T/bin/hot" || return
+	_hot_shares "$T/pp.out" hot 300
+}
+
+# _jit_run ARGS...: the jit workload for 3 s under "perfpilot profile -p"
+_jit_run() {
+	local wl
+	[[ $(uname -m) == x86_64 ]] || skip "hand-written x86-64 code"
+	wl_bg wl "$T/jit.json" "$W/jit" -w "$@" 3
+	wl_ready "$wl" jit || return 1
+	[[ -s /tmp/perf-$wl.map ]] || { fail "jit wrote no /tmp/perf-$wl.map"; return 1; }
+	JIT_PID=$wl
+	prof_bg pp -p "$wl" -F 499 -d 4.5
+	attach_wait
+	go "$wl"
+	pp_wait || return 1
+	wl_done "$wl" "$T/jit.json" 12 || return 1
+	[[ -e /tmp/perf-$wl.map ]] && fail "jit left /tmp/perf-$wl.map behind"
+	return 0
+}
+
+# code in an anonymous executable mapping, named from /tmp/perf-PID.map
+test_profile_jit() {
+	local n total
+	_jit_run || return
+	n=$(folded_samples "$T/pp.out" jit_hot_loop)
+	total=$(awk '/^jit;/ { s += $NF } END { print s + 0 }' "$T/pp.out")
+	cmp "samples in jit_hot_loop" "$n" -ge 300
+	((total > 0)) && cmp "jit_hot_loop share % of jit's samples" "$((n * 100 / total))" -ge 90
+	grep -Eq '^jit;(.*;)?main;jit_hot_loop [0-9]+$' "$T/pp.out" ||
+		fail "no stack jit;...;main;jit_hot_loop in: $(head -c 300 "$T/pp.out" | tr '\n' '|')"
+	grep -q 'malformed' "$T/pp.err" && fail "$(grep malformed "$T/pp.err")"
+	note "jit_hot_loop $n of $total samples"
+}
+
+# malformed perf map lines are skipped, counted and reported
+test_profile_perfmap_malformed() {
+	local n
+	_jit_run -m || return
+	n=$(folded_samples "$T/pp.out" jit_hot_loop)
+	cmp "samples in jit_hot_loop" "$n" -ge 300
+	grep -q "^perfpilot: 2 malformed lines in /tmp/perf-$JIT_PID.map" "$T/pp.err" ||
+		fail "no malformed line count: $(head -c 400 "$T/pp.err" | tr '\n' '|')"
+}
+
+# a JIT that names code in its perf map after perfpilot read it, and exits
+# before the end leaving the map behind (as node does): the map is read
+# again at the end
+test_profile_jit_late() {
+	local wl late early
+	[[ $(uname -m) == x86_64 ]] || skip "hand-written x86-64 code"
+	wl_bg wl "$T/jit.json" "$W/jit" -w -l 3
+	wl_ready "$wl" jit || return
+	at_cleanup rm -f "/tmp/perf-$wl.map"
+	prof_bg pp -p "$wl" -F 499 -d 10
+	attach_wait
+	go "$wl"
+	wl_done "$wl" "$T/jit.json" 12 || return
+	PP_DURATION=3 # it stops soon after the workload
+	PP_START_MS=$(_now_ms)
+	pp_wait || return
+	early=$(folded_samples "$T/pp.out" jit_hot_loop)
+	late=$(folded_samples "$T/pp.out" jit_late_loop)
+	cmp "samples in jit_hot_loop" "$early" -ge 150
+	cmp "samples in jit_late_loop" "$late" -ge 150
+	grep -q '^jit;.*main;\[unknown\] [0-9]*$' "$T/pp.out" &&
+		fail "unnamed JIT frames: $(grep -m1 '^jit;.*main;\[unknown\] [0-9]*$' "$T/pp.out")"
+	note "jit_hot_loop $early, jit_late_loop $late samples"
+}
+
+# -a: a process that starts after perfpilot attached and exits ~1.5 s later,
+# long before the end, still has its frames named
+test_profile_short_lived_all() {
+	local wl
+	mkdir -p "$T/bin" && cp "$W/hot" "$T/bin/hotshort" || { fail "cannot copy hot"; return; }
+	prof_bg pp -a -F 499 -d 5
+	attach_wait
+	wl_bg wl "$T/hot.json" "$T/bin/hotshort" 1.5
+	wl_done "$wl" "$T/hot.json" 6
+	pp_wait || return
+	_hot_named "$T/pp.out" hotshort 100
+}
+
+# -a: a process sampled while it runs one program (a busy shell) and then
+# exec'd into another (hot) is read again after the exec: the new image's
+# frames are named although it exits before the end
+test_profile_exec_all() {
+	local wl
+	mkdir -p "$T/bin" && cp "$W/hot" "$T/bin/hotexec" || { fail "cannot copy hot"; return; }
+	prof_bg pp -a -F 499 -d 5
+	attach_wait
+	wl_bg wl "$T/hot.json" bash -c 'for ((i = 0; i < 300000; i++)); do :; done; exec "$0" 1.5' \
+		"$T/bin/hotexec"
+	wl_done "$wl" "$T/hot.json" 8
+	pp_wait || return
+	grep -q '^bash;' "$T/pp.out" || note "the shell was not sampled before its exec"
+	_hot_named "$T/pp.out" hotexec 100
+}
+
+# JIT code of a process in its own PID namespace: it writes
+# /tmp/perf-NSPID.map with the pid it sees (1), found through NSpid
+test_profile_jit_pidns() {
+	local u wl n i
+	[[ $(uname -m) == x86_64 ]] || skip "hand-written x86-64 code"
+	command -v unshare >/dev/null || skip "unshare not installed"
+	wl_bg u "$T/jit.json" unshare --pid --fork --mount-proc "$W/jit" -w 3
+	for ((i = 0; i < 100; i++)); do
+		wl=$(pgrep -P "$u" -x jit) && break
+		sleep 0.02
+	done
+	[[ -n $wl ]] || { fail "no jit process under unshare"; return; }
+	wl_ready "$wl" jit || return
+	[[ $(awk '/^NSpid:/ { print $NF }' "/proc/$wl/status") == 1 ]] ||
+		{ fail "jit is not pid 1 in its namespace"; return; }
+	[[ -e /tmp/perf-$wl.map ]] && { fail "jit wrote /tmp/perf-$wl.map (the host pid)"; return; }
+	prof_bg pp -p "$wl" -F 499 -d 4.5
+	attach_wait
+	go "$wl"
+	pp_wait || return
+	wl_done "$u" "$T/jit.json" 12
+	n=$(folded_samples "$T/pp.out" jit_hot_loop)
+	cmp "samples in jit_hot_loop" "$n" -ge 300
+	note "jit_hot_loop $n samples"
+}
+
+# _mini_root DIR BIN: a root directory holding BIN as /bin/hot and the
+# libraries it needs, for chroot (a container's file system, in small)
+_mini_root() {
+	local lib
+	mkdir -p "$1/bin" && cp "$2" "$1/bin/hot" || return 1
+	for lib in $(ldd "$2" | grep -o '/[^ ]*'); do
+		mkdir -p "$1$(dirname "$lib")" && cp -L "$lib" "$1$lib" || return 1
+	done
+}
+
+# a stripped binary in a chroot (its maps show host paths, which are no
+# files under /proc/PID/root: it is read through map_files), its debug file
+# under that root's /usr/lib/debug, then in a --debug-dir on the host
+test_profile_chroot_stripped() {
+	local id d
+	command -v chroot >/dev/null || skip "chroot not installed"
+	_strip_hot "$T/s" || return
+	_mini_root "$T/root" "$T/s/bin/hot" || { fail "cannot build a root for hot"; return; }
+	id=$(readelf -n "$T/s/bin/hot" | awk '/Build ID:/ { print $3 }')
+	d=$T/root/usr/lib/debug/.build-id/${id:0:2}
+	mkdir -p "$d" && cp "$T/s/hot.debug" "$d/${id:2}.debug"
+	CHROOT=$T/root _profile_hot_copy /bin/hot || return
+	_hot_shares "$T/pp.out" hot 300
+	rm -rf "$T/root/usr/lib/debug"
+	mkdir -p "$T/dbg/.build-id/${id:0:2}" &&
+		mv "$T/s/hot.debug" "$T/dbg/.build-id/${id:0:2}/${id:2}.debug"
+	CHROOT=$T/root _profile_hot_copy /bin/hot --debug-dir "$T/dbg" || return
+	_hot_shares "$T/pp.out" hot 300
+}
+
+# a hot loop the compiler inlined: its frame comes from DWARF, under the
+# function it was inlined into
+test_profile_inlined() {
+	local wl n total
+	wl_bg wl "$T/inl.json" "$W/inlined" -w 3
+	wl_ready "$wl" inlined || return
+	prof_bg pp -p "$wl" -F 499 -d 4.5
+	attach_wait
+	go "$wl"
+	pp_wait || return
+	wl_done "$wl" "$T/inl.json" 12
+	n=$(awk '/^inlined;(.*;)?main;outer_work;inner_loop [0-9]+$/ { s += $NF } END { print s + 0 }' "$T/pp.out")
+	total=$(awk '/^inlined;/ { s += $NF } END { print s + 0 }' "$T/pp.out")
+	cmp "samples in main;outer_work;inner_loop" "$n" -ge 300
+	((total > 0)) && cmp "inner_loop share % of the samples" "$((n * 100 / total))" -ge 90
+	note "inner_loop $n of $total samples"
+}
+
+# the vDSO (no file behind it) is named from perfpilot's own copy
+test_profile_vdso() {
+	local wl n total
+	wl_bg wl "$T/vdso.json" "$W/vdso" -w 3
+	wl_ready "$wl" vdso || return
+	prof_bg pp -p "$wl" -F 499 -d 4.5
+	attach_wait
+	go "$wl"
+	pp_wait || return
+	wl_done "$wl" "$T/vdso.json" 12
+	n=$(folded_samples "$T/pp.out" __vdso_clock_gettime)
+	total=$(awk '/^vdso;/ { s += $NF } END { print s + 0 }' "$T/pp.out")
+	cmp "samples in __vdso_clock_gettime" "$n" -ge 150
+	grep -q '\[unknown\] (\[vdso\])' "$T/pp.out" &&
+		fail "unnamed vDSO frames: $(grep -m1 '\[unknown\] (\[vdso\])' "$T/pp.out")"
+	# (libc's clock_gettime has no frame pointer: main is skipped)
+	grep -Eq '^vdso;(.*;)?clock_gettime;__vdso_clock_gettime [0-9]+$' "$T/pp.out" ||
+		fail "no stack vdso;...;clock_gettime;__vdso_clock_gettime in: $(head -c 300 "$T/pp.out" | tr '\n' '|')"
+	note "__vdso_clock_gettime $n of $total samples"
+}
+
+# _src NAME: the path of a workload source (tests/workloads/NAME)
+_src() { echo "$(dirname "${BASH_SOURCE[0]}")/../workloads/$1"; }
+
+# a C++ member function of a class template, demangled with its parameters
+test_profile_cxx_demangle() {
+	local wl n want='pp::Spinner<unsigned long>::spin(unsigned long, long)'
+	command -v g++ >/dev/null || skip "g++ not installed"
+	g++ -O1 -g -fno-omit-frame-pointer -o "$T/cxxhot" "$(_src cxxhot.cc)" 2>"$T/cc.err" ||
+		{ fail "g++ failed: $(head -c 300 "$T/cc.err")"; return; }
+	wl_bg wl "$T/cxx.json" "$T/cxxhot" -w 3
+	wl_ready "$wl" cxxhot || return
+	prof_bg pp -p "$wl" -F 499 -d 4.5
+	attach_wait
+	go "$wl"
+	pp_wait || return
+	wl_done "$wl" "$T/cxx.json" 12
+	n=$(folded_samples "$T/pp.out" "$want")
+	cmp "samples in $want" "$n" -ge 300
+	grep -q '_ZN2pp' "$T/pp.out" && fail "mangled names left: $(grep -m1 -o '_ZN2pp[^;]*' "$T/pp.out")"
+	note "$n samples in $want"
+}
+
+# Rust, legacy mangling (hash left out) and v0, side by side
+test_profile_rust_demangle() {
+	local a b n m
+	command -v rustc >/dev/null || skip "rustc not installed"
+	[[ $(nproc) -ge 2 ]] || skip "needs 2 CPUs"
+	rustc -O -C force-frame-pointers=yes -o "$T/rust_legacy" "$(_src rusthot.rs)" 2>"$T/rc.err" &&
+		rustc -O -C force-frame-pointers=yes -C symbol-mangling-version=v0 \
+			-o "$T/rust_v0" "$(_src rusthot.rs)" 2>>"$T/rc.err" ||
+		{ fail "rustc failed: $(head -c 300 "$T/rc.err")"; return; }
+	nm "$T/rust_v0" | grep -q '_RNv.*spin' || { fail "no v0 symbols in rust_v0"; return; }
+	wl_bg a "$T/a.json" "$T/rust_legacy" 5
+	wl_bg b "$T/b.json" "$T/rust_v0" 5
+	prof_bg pp -p "$a,$b" -F 499 -d 3
+	attach_wait
+	pp_wait || return
+	n=$(grep '^rust_legacy;' "$T/pp.out" | folded_samples /dev/stdin rusthot::spinner::spin)
+	m=$(grep '^rust_v0;' "$T/pp.out" | folded_samples /dev/stdin rusthot::spinner::spin)
+	cmp "legacy: samples in rusthot::spinner::spin" "$n" -ge 200
+	cmp "v0: samples in rusthot::spinner::spin" "$m" -ge 200
+	grep -Eq '(_ZN7rusthot|_RNv|::h[0-9a-f]{16})' "$T/pp.out" &&
+		fail "mangled names or hashes left: $(grep -m1 -Eo '[^;]*(_ZN7rusthot|_RNv|::h[0-9a-f]{16})[^;]*' "$T/pp.out")"
+	note "legacy $n, v0 $m samples in rusthot::spinner::spin"
 }

@@ -595,7 +595,7 @@ test_sigint_summary() {
 # side by side: a perfpilot starting or stopping next to another one can make
 # the other lose scheduler events (see the cpu_* tests).
 STEPS=(
-	"error_dead_pid error_missing_cgroup error_non_root error_unknown_option error_profile_dead_pid"
+	"error_dead_pid error_missing_cgroup error_non_root error_unknown_option error_profile_dead_pid error_profile_debug_dir"
 	cpu_burn_pid
 	cpu_burn_all
 	cpu_threads_aggregated
@@ -626,6 +626,22 @@ STEPS=(
 	record_kill9
 	record_sigint
 	record_profile
+	profile_stripped_buildid
+	profile_stripped_debuglink
+	profile_missing_debug
+	profile_deleted_binary
+	profile_replaced_binary
+	profile_chroot_stripped
+	profile_inlined
+	profile_vdso
+	profile_cxx_demangle
+	profile_rust_demangle
+	profile_jit
+	profile_jit_pidns
+	profile_jit_late
+	profile_perfmap_malformed
+	profile_short_lived_all
+	profile_exec_all
 )
 
 summary() {
