@@ -18,7 +18,17 @@ struct anomaly {
  * least z_min (3.5 is a sane default). A zero MAD uses a floor so that a
  * flat series with one spike still flags the spike. Returns how many were
  * written to out (at most max), ordered by index.
+ *
+ * The scale is 1.4826 MAD of the window; when that is zero (more than half
+ * the window equal), 1.2533 times the mean absolute deviation from the
+ * median; when that is zero too (a flat window), ANOMALY_REL_FLOOR of
+ * |median| (or ANOMALY_ABS_FLOOR at a median of 0). Windows shorter than
+ * 3 samples find nothing; NaN samples are never flagged and, like
+ * infinite ones, left out of the windows.
  */
+#define ANOMALY_REL_FLOOR 1e-3
+#define ANOMALY_ABS_FLOOR 1e-9
+
 size_t anomalies_find(const double *v, size_t n, size_t window, double z_min,
 		      struct anomaly *out, size_t max);
 

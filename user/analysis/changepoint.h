@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Significance of each split (for the maximum over all split points). */
+#define CHANGE_ALPHA 0.01
+
 struct change {
 	size_t index;        /* first sample of the new level */
 	double before, after; /* robust levels (medians) of the two segments */
@@ -17,6 +20,14 @@ struct change {
  * robust standard deviations of the noise (4 is a sane default) and leave
  * at least min_seg samples on each side. Returns how many were found,
  * ordered by index.
+ *
+ * Binary segmentation: each segment is split where the rank CUSUM (the
+ * standardized Mann-Whitney statistic of before against after) peaks, if
+ * that peak is significant at CHANGE_ALPHA for a maximum over all splits;
+ * then shifts smaller than min_sigma are merged away, the smallest first.
+ * The noise sigma is the MAD of the first differences / sqrt(2), so slow
+ * drifts and the shifts themselves do not inflate it. A steady trend is
+ * a staircase of shifts to this detector: test for a trend first.
  */
 size_t changepoints_find(const double *v, size_t n, double min_sigma, size_t min_seg,
 			 struct change *out, size_t max);

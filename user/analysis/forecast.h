@@ -17,10 +17,22 @@ struct forecast {
 	double r2;           /* fit quality of the line */
 };
 
+/* Fewer samples than this give no forecast. */
+#define FORECAST_MIN_SAMPLES 8
+/* A line explaining less than this share of the variance gives none. */
+#define FORECAST_MIN_R2 0.5
+
 /*
  * Time until v reaches limit, from the trend of t[], v[]. Refuses (ok =
  * false) when the trend is not significant, not toward the limit, or the
  * line explains the data poorly (r2 below 0.5).
+ *
+ * The trend is trend_fit() at TREND_ALPHA; the limit is a ceiling when the
+ * fitted line at t[n-1] is below it and a floor when above. eta counts
+ * from t[n-1] at the Theil-Sen rate; eta_lo and eta_hi use the ends of
+ * the slope's (1 - TREND_ALPHA) interval (eta_hi is INFINITY when that
+ * interval reaches zero). Returns 0 with ok = true, or -1 with ok = false
+ * and a reason (rate and r2 are filled whenever a line could be fitted).
  */
 int forecast_to_limit(const double *t, const double *v, size_t n, double limit,
 		      struct forecast *out);

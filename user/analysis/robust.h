@@ -5,6 +5,11 @@
 
 #include <stddef.h>
 
+/*
+ * NaN values are ignored by median, quantile and mad_sigma (a series with
+ * gaps still has a median); the result is NAN when nothing is left.
+ */
+
 /* Median of v[0..n) (v is not modified); NAN when n == 0. */
 double median(const double *v, size_t n);
 
@@ -13,5 +18,16 @@ double quantile(const double *v, size_t n, double q);
 
 /* Median absolute deviation scaled to estimate a normal sigma (x 1.4826). */
 double mad_sigma(const double *v, size_t n);
+
+/* Consistency factor of the MAD for normal data: sigma = MAD_SCALE * MAD. */
+#define MAD_SCALE 1.4826
+
+/*
+ * In-place helpers for callers that own a scratch copy (no NaN allowed):
+ * the k-th smallest (0-based) of a[0..n), reordering a (expected O(n));
+ * and the median of a[0..n), reordering a. NAN when n == 0.
+ */
+double kth_smallest(double *a, size_t n, size_t k);
+double median_inplace(double *a, size_t n);
 
 #endif

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <math.h>
+#include "analysis/forecast.h"
+#include "analysis/trend.h"
+
+/* 1 - SS(residual) / SS(total) of the line a + b t. */
+static double r_squared(const double *t, const double *v, size_t n, double a, double b)
+{
+	double mean = 0, res = 0, tot = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		mean += v[i];
+	mean /= (double)n;
+	for (i = 0; i < n; i++) {
+		double e = v[i] - (a + b * t[i]);
+
+		res += e * e;
+		tot += (v[i] - mean) * (v[i] - mean);
+	}
+	return tot > 0 ? 1 - res / tot : 0;
+}
+
+static int refuse(struct forecast *out, const char *reason)
+{
+	out->ok = false;
+	out->reason = reason;
+	return -1;
+}
+
+/* Time to cover gap at rate (INFINITY when the rate does not get there). */
+static double time_at(double gap, double rate)
+{
+	if (rate == 0 || (gap > 0) != (rate > 0))
+		return INFINITY;
+	return gap / rate;
+}
+
+int forecast_to_limit(const double *t, const double *v, size_t n, double limit,
+		      struct forecast *out)
+{
+	double level, gap, fast, slow;
+	struct trend tr;
+
+	out->rate = out->r2 = NAN;
+	out->eta = out->eta_lo = out->eta_hi = NAN;
+	if (n < FORECAST_MIN_SAMPLES)
+		return refuse(out, "too few samples");
+	if (!isfinite(limit))
+		return refuse(out, "no finite limit");
+	if (trend_fit(t, v, n, TREND_ALPHA, &tr))
+		return refuse(out, "no usable series (non-finite values or constant time)");
+	out->rate = tr.slope;
+	out->r2 = r_squared(t, v, n, tr.intercept, tr.slope);
+	if (!tr.significant || tr.slope == 0)
+		return refuse(out, "no significant trend");
+	level = tr.intercept + tr.slope * t[n - 1];
+	gap = limit - level;
+	if (gap == 0)
+		return refuse(out, "already at the limit");
+	/* a ceiling above the line, or a floor below it */
+	if ((gap > 0) != (tr.slope > 0))
+		return refuse(out, "not toward the limit");
+	if (gap > 0 ? v[n - 1] >= limit : v[n - 1] <= limit)
+		return refuse(out, "already at the limit");
+	if (out->r2 < FORECAST_MIN_R2)
+		return refuse(out, "poor fit");
+	fast = tr.slope > 0 ? tr.slope_hi : tr.slope_lo;
+	slow = tr.slope > 0 ? tr.slope_lo : tr.slope_hi;
+	out->eta = gap / tr.slope;
+	out->eta_lo = isinf(fast) ? 0 : time_at(gap, fast);
+	out->eta_hi = time_at(gap, slow);
+	out->ok = true;
+	out->reason = NULL;
+	return 0;
+}

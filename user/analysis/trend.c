@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include "analysis/normal.h"
+#include "analysis/robust.h"
+#include "analysis/trend.h"
+
+static int sign(double x)
+{
+	return (x > 0) - (x < 0);
+}
+
+/* Mann-Kendall S: concordant minus discordant pairs in time order. */
+static double mk_s(const double *v, size_t n)
+{
+	long long s = 0;
+	size_t i, j;
+
+	for (i = 0; i + 1 < n; i++)
+		for (j = i + 1; j < n; j++)
+			s += sign(v[j] - v[i]);
+	return (double)s;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Var(S) under no trend, corrected for groups of tied values. */
+static double mk_var(const double *v, size_t n, double *scratch)
+{
+	double dn = (double)n, var = dn * (dn - 1) * (2 * dn + 5);
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		scratch[i] = v[i];
+	qsort(scratch, n, sizeof(*scratch), cmp_dbl);
+	for (i = 0; i < n; i = j) {
+		double g;
+
+		for (j = i + 1; j < n && scratch[j] == scratch[i]; j++)
+			;
+		g = (double)(j - i);
+		var -= g * (g - 1) * (2 * g + 5);
+	}
+	return var / 18;
+}
+
+static uint64_t splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/*
+ * The pairwise slopes into a (room for TREND_MAX_PAIRS); returns how many.
+ * *total gets the number of pairs with distinct t in the whole data, which
+ * the ranks of the confidence interval refer to.
+ */
+static size_t pair_slopes(const double *t, const double *v, size_t n, double *a,
+			  double *total)
+{
+	double pairs = (double)n * (double)(n - 1) / 2;
+	uint64_t seed = 0x5eed5eedULL ^ n;
+	size_t m = 0, i, j, tries;
+
+	if (pairs <= TREND_MAX_PAIRS) {
+		for (i = 0; i + 1 < n; i++)
+			for (j = i + 1; j < n; j++)
+				if (t[j] != t[i])
+					a[m++] = (v[j] - v[i]) / (t[j] - t[i]);
+		*total = (double)m;
+		return m;
+	}
+	/* a fixed-seed sample of pairs (with replacement); equal t are rare
+	 * in a time series, so the share of usable pairs estimates the total */
+	for (tries = 0; m < TREND_MAX_PAIRS && tries < 4 * (size_t)TREND_MAX_PAIRS; tries++) {
+		i = (size_t)(splitmix64(&seed) % n);
+		j = (size_t)(splitmix64(&seed) % n);
+		if (t[j] != t[i])
+			a[m++] = (v[j] - v[i]) / (t[j] - t[i]);
+	}
+	*total = tries ? pairs * (double)m / (double)tries : 0;
+	return m;
+}
+
+/* The order statistic at 0-based fractional rank pos of a[0..m). */
+static double order_stat(double *a, size_t m, double pos)
+{
+	size_t k;
+	double lo, hi;
+
+	if (pos <= 0)
+		return kth_smallest(a, m, 0);
+	if (pos >= (double)(m - 1))
+		return kth_smallest(a, m, m - 1);
+	k = (size_t)pos;
+	lo = kth_smallest(a, m, k);
+	if (pos == (double)k)
+		return lo;
+	hi = kth_smallest(a, m, k + 1);
+	return lo + (pos - (double)k) * (hi - lo);
+}
+
+/* Rank pos among `total` slopes, mapped onto the m we hold. */
+static double rank_stat(double *a, size_t m, double total, double pos)
+{
+	if (total > 1 && (double)m != total)
+		pos = pos * (double)(m - 1) / (total - 1);
+	return order_stat(a, m, pos);
+}
+
+static void trend_empty(struct trend *out, size_t n)
+{
+	out->n = n;
+	out->slope = out->intercept = NAN;
+	out->slope_lo = out->slope_hi = NAN;
+	out->mk_s = out->z = 0;
+	out->p = 1;
+	out->significant = false;
+}
+
+static bool all_finite(const double *a, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isfinite(a[i]))
+			return false;
+	return true;
+}
+
+/* Mann-Kendall: S, its normal score with continuity correction, p. */
+static int mann_kendall(const double *v, size_t n, double alpha, struct trend *out,
+			double *var)
+{
+	double *scratch = malloc(n * sizeof(*scratch)), s;
+
+	if (!scratch)
+		return -1;
+	s = mk_s(v, n);
+	*var = mk_var(v, n, scratch);
+	free(scratch);
+	out->mk_s = s;
+	out->z = 0;
+	if (*var > 0 && s != 0)
+		out->z = (s - sign(s)) / sqrt(*var);
+	out->p = 2 * normal_sf(fabs(out->z));
+	if (out->p > 1)
+		out->p = 1;
+	out->significant = out->p < alpha;
+	return 0;
+}
+
+/* Theil-Sen slope, Sen's confidence interval and the intercept. */
+static int theil_sen(const double *t, const double *v, size_t n, double alpha,
+		     double var, struct trend *out)
+{
+	double pairs = (double)n * (double)(n - 1) / 2, total, c, m1, m2;
+	size_t cap = pairs < TREND_MAX_PAIRS ? (size_t)pairs : TREND_MAX_PAIRS, m, i;
+	double *a = malloc((cap > n ? cap : n) * sizeof(*a));
+
+	if (!a)
+		return -1;
+	m = pair_slopes(t, v, n, a, &total);
+	if (!m) {
+		free(a);
+		return -1;
+	}
+	out->slope = rank_stat(a, m, total, (total - 1) / 2);
+	/* Sen (1968): the slopes ranked (N - C)/2 and (N + C)/2 + 1 (1-based)
+	 * bound the interval, C = z(1 - alpha/2) sqrt(Var S) */
+	c = normal_quantile(1 - alpha / 2) * sqrt(var);
+	m1 = (total - c) / 2;
+	m2 = (total + c) / 2;
+	out->slope_lo = m1 < 1 ? -INFINITY : rank_stat(a, m, total, m1 - 1);
+	out->slope_hi = m2 > total - 1 ? INFINITY : rank_stat(a, m, total, m2);
+	for (i = 0; i < n; i++)
+		a[i] = v[i] - out->slope * t[i];
+	out->intercept = median_inplace(a, n);
+	free(a);
+	return 0;
+}
+
+int trend_fit(const double *t, const double *v, size_t n, double alpha, struct trend *out)
+{
+	double var;
+
+	trend_empty(out, n);
+	if (n < 4 || !all_finite(t, n) || !all_finite(v, n))
+		return -1;
+	if (!(alpha > 0 && alpha < 1))
+		alpha = TREND_ALPHA;
+	if (mann_kendall(v, n, alpha, out, &var) || theil_sen(t, v, n, alpha, var, out)) {
+		trend_empty(out, n);
+		return -1;
+	}
+	return 0;
+}
