@@ -63,6 +63,9 @@ static size_t shifts_of(const struct series *s, double scale, double min_abs, st
 	for (i = 0; i < s->n; i++)
 		v[i] = s->v[i] / scale;
 	k = changepoints_find(v, s->n, SHIFT_SIGMA, SHIFT_MIN_SEG, c, 4);
+	/* a staircase is a trend (memory_growth reports those), not a shift */
+	if (k >= 3)
+		k = 0;
 	for (i = 0; i < k && n < max; i++) {
 		if (!big_enough(&c[i], min_abs))
 			continue;
