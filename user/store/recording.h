@@ -33,6 +33,7 @@
 #ifndef PP_RECORDING_H
 #define PP_RECORDING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,8 +68,14 @@ struct recording {
 	char target[256];    /* what was watched: "-a", "-p 12,13", "-c /x" */
 	struct series *s;
 	size_t n;
+	size_t cap;          /* entries allocated in s (rec_add grows it) */
+	bool unsorted;       /* s is not in (kind, entity, metric) order: rec_find
+			      * then searches linearly (rec_add keeps this up to date) */
 	char *folded;        /* on-CPU profile as folded stacks, or NULL */
 };
+
+/* Order of series: kind, then entity, then metric (strcmp). */
+int series_cmp(char kind, const char *entity, const char *metric, const struct series *s);
 
 /* The series of one entity's metric, or NULL. */
 const struct series *rec_find(const struct recording *r, char kind, const char *entity,

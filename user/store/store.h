@@ -8,6 +8,7 @@
 #define PP_STORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "store/recording.h"
 
 /*
@@ -17,5 +18,94 @@
  */
 int store_load(const char *path, double since, double until, struct recording *out,
 	       char *err, size_t errlen);
+
+/*
+ * What store_load returns (docs/store.md): a series for each entity and
+ * metric with at least one stored value in the window, with one point per
+ * interval from the entity's first to its last interval in the window
+ * (processes: while they were seen). Per-interval values (counters,
+ * percentiles, maxima) not stored are 0; gauges (mem.rss_bytes,
+ * cg.memory_*, host.mem_available_bytes, host.runnable) keep their last
+ * stored value and start at their first. Series are sorted by kind, entity
+ * and metric.
+ */
+
+/* ---- writing (perfpilot record) ---- */
+
+struct store;
+
+/* An entity as the writer is told about it each interval. */
+struct store_entity {
+	char kind;           /* enum ent_kind */
+	const char *name;    /* "host", "1234", "/a/b", "sda", "4026531840" */
+	uint32_t pid;        /* processes, else 0 */
+	const char *comm;    /* processes, else NULL */
+	const char *cgroup;  /* processes, else NULL */
+};
+
+struct store_meta {
+	const char *hostname, *kernel, *target;
+	int ncpus;
+	double mem_total_bytes;
+	double interval_s;
+	double start;        /* unix seconds; kept from the first session on append */
+};
+
+/*
+ * Open a store for writing: create it (an empty or missing file), or append
+ * to an existing store, migrating an older schema first. -1 with a one-line
+ * reason in err (not a store, newer schema, damaged, not writable).
+ */
+int store_open(struct store **out, const char *path, char *err, size_t errlen);
+
+int store_set_meta(struct store *st, const struct store_meta *m);
+
+/* Start an interval that ended at wall-clock `ts` and lasted `length_s`:
+ * begins its transaction. */
+int store_interval_begin(struct store *st, double ts, double length_s);
+
+/*
+ * One value of the current interval. Every entity present in the interval
+ * should get its values, zero or not: the writer keeps what it must
+ * (non-zero per-interval values; gauges when they change, and at least
+ * every STORE_GAUGE_REFRESH intervals) and marks the entity present.
+ */
+int store_put(struct store *st, const struct store_entity *e, const char *metric, double value);
+
+/* Commit the interval (and the time of the last one). */
+int store_interval_end(struct store *st);
+
+/* Abandon the current interval's transaction, if any. */
+void store_interval_abort(struct store *st);
+
+/* Store an on-CPU profile (folded stacks text) taken over [start, end]. */
+int store_put_profile(struct store *st, double start, double end, const char *folded);
+
+/*
+ * Retention: delete the oldest intervals (their samples and profiles) older
+ * than max_age_s before `now` (0: no limit), then while the data take more
+ * than max_bytes (0: no limit). Sets *dropped to the intervals deleted.
+ */
+int store_prune(struct store *st, double max_age_s, double max_bytes, double now,
+		unsigned long *dropped);
+
+/* Bytes the database pages hold (file size less free pages). */
+double store_bytes(struct store *st);
+
+/* Intervals in the store. */
+long store_intervals(struct store *st);
+
+/* The last error of a writer call. */
+const char *store_error(const struct store *st);
+
+/* Close (checkpointing the WAL into the file). 0, or -1 on an error. */
+int store_close(struct store *st);
+
+/*
+ * Can `record -o path` write there? A missing file whose directory exists
+ * and is writable, an empty file, or a store this perfpilot can append to.
+ * -1 with a one-line reason otherwise. Creates nothing.
+ */
+int store_check_target(const char *path, char *err, size_t errlen);
 
 #endif

@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Loading a store into memory: meta data, aligned series, the profile. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "folded.h"
+#include "store/schema.h"
+#include "store/store_int.h"
+
+struct ld_ent {
+	int64_t id;
+	char kind;
+	char name[256], comm[16], cgroup[256];
+	uint32_t pid;
+	size_t a, b;      /* first and last window index where it is present */
+};
+
+struct ld_metric {
+	int64_t id;
+	char name[48];
+	bool gauge;
+};
+
+struct ld_pair {
+	size_t ent, metric;
+	double *v;        /* over the entity's span; NAN = not stored (gauges) */
+	bool any;         /* a value inside the window */
+	bool has_seed;    /* a gauge value from before the window */
+	double seed;
+};
+
+struct loader {
+	sqlite3 *db;
+	char *err;
+	size_t errlen;
+	int64_t *iv;      /* interval ids in the window, ascending */
+	double *ts;       /* their end times, seconds */
+	size_t niv;
+	struct ld_ent *ents;
+	size_t nents;
+	struct ld_metric *metrics;
+	size_t nmetrics;
+	struct ld_pair *pairs;
+	size_t npairs, cappairs;
+	size_t *slot;     /* hash: pair index + 1, 0 = empty */
+	size_t nslots;
+};
+
+static int db_fail(struct loader *l, const char *what)
+{
+	int rc = sqlite3_errcode(l->db) & 0xff;
+
+	if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB || rc == SQLITE_IOERR)
+		snprintf(l->err, l->errlen, "the store is damaged (truncated or corrupt) while %s: %s",
+			 what, sqlite3_errmsg(l->db));
+	else
+		snprintf(l->err, l->errlen, "%s: %s", what, sqlite3_errmsg(l->db));
+	return -1;
+}
+
+static int nomem(struct loader *l)
+{
+	snprintf(l->err, l->errlen, "out of memory loading the store");
+	return -1;
+}
+
+static void copy_col(sqlite3_stmt *s, int col, char *buf, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+
+	snprintf(buf, len, "%s", t ? (const char *)t : "");
+}
+
+static int quick_check(struct loader *l)
+{
+	sqlite3_stmt *s;
+	char first[200] = "";
+	int rc;
+
+	if (sqlite3_prepare_v2(l->db, "PRAGMA quick_check(1)", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(l, "checking it");
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		copy_col(s, 0, first, sizeof(first));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return db_fail(l, "checking it");
+	if (strcmp(first, "ok")) {
+		const char *why = first, *hdr = "*** in database main ***\n";
+		char *nl;
+
+		if (!strncmp(why, hdr, strlen(hdr)))
+			why += strlen(hdr);
+		while ((nl = strchr(first, '\n')))
+			*nl = ' ';
+		snprintf(l->err, l->errlen, "the store is damaged (truncated or corrupt): %s", why);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_meta(struct loader *l, struct recording *r)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT key, value FROM meta", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(l, "reading its meta data");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(s, 0);
+		const char *v = (const char *)sqlite3_column_text(s, 1);
+
+		if (!k || !v)
+			continue;
+		if (!strcmp(k, "hostname"))
+			snprintf(r->hostname, sizeof(r->hostname), "%s", v);
+		else if (!strcmp(k, "kernel"))
+			snprintf(r->kernel, sizeof(r->kernel), "%s", v);
+		else if (!strcmp(k, "target"))
+			snprintf(r->target, sizeof(r->target), "%s", v);
+		else if (!strcmp(k, "ncpus"))
+			r->ncpus = atoi(v);
+		else if (!strcmp(k, "mem_total"))
+			r->mem_total_bytes = atof(v);
+		else if (!strcmp(k, "interval"))
+			r->interval_s = atof(v);
+		else if (!strcmp(k, "start"))
+			r->start = atof(v);
+		else if (!strcmp(k, "end"))
+			r->end = atof(v);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_fail(l, "reading its meta data");
+}
+
+static int load_intervals(struct loader *l, double since, double until)
+{
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT id, ts_ms FROM interval WHERE ts_ms >= ? AND "
+			       "ts_ms <= ? ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(l, "reading its intervals");
+	sqlite3_bind_double(s, 1, since > -1e15 ? since * 1000 : -1e18);
+	sqlite3_bind_double(s, 2, until < 1e15 ? until * 1000 : 1e18);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (l->niv == cap) {
+			int64_t *iv;
+			double *ts;
+
+			cap = cap ? cap * 2 : 256;
+			iv = realloc(l->iv, cap * sizeof(*iv));
+			if (iv)
+				l->iv = iv;
+			ts = realloc(l->ts, cap * sizeof(*ts));
+			if (ts)
+				l->ts = ts;
+			if (!iv || !ts) {
+				sqlite3_finalize(s);
+				return nomem(l);
+			}
+		}
+		l->iv[l->niv] = sqlite3_column_int64(s, 0);
+		l->ts[l->niv] = (double)sqlite3_column_int64(s, 1) / 1000.0;
+		l->niv++;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_fail(l, "reading its intervals");
+}
+
+/* Index of the first window interval with id >= v (niv if none). */
+static size_t iv_lower(const struct loader *l, int64_t v)
+{
+	size_t lo = 0, hi = l->niv;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (l->iv[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int load_entities(struct loader *l)
+{
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT id, kind, name, pid, comm, cgroup, first_interval, "
+			       "last_interval FROM entity WHERE last_interval >= ? AND "
+			       "first_interval <= ? ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(l, "reading its entities");
+	sqlite3_bind_int64(s, 1, l->iv[0]);
+	sqlite3_bind_int64(s, 2, l->iv[l->niv - 1]);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct ld_ent *e;
+		const unsigned char *kind = sqlite3_column_text(s, 1);
+
+		if (l->nents == cap) {
+			cap = cap ? cap * 2 : 64;
+			e = realloc(l->ents, cap * sizeof(*e));
+			if (!e) {
+				sqlite3_finalize(s);
+				return nomem(l);
+			}
+			l->ents = e;
+		}
+		e = &l->ents[l->nents];
+		memset(e, 0, sizeof(*e));
+		e->id = sqlite3_column_int64(s, 0);
+		e->kind = kind ? (char)kind[0] : '?';
+		copy_col(s, 2, e->name, sizeof(e->name));
+		e->pid = (uint32_t)sqlite3_column_int64(s, 3);
+		copy_col(s, 4, e->comm, sizeof(e->comm));
+		copy_col(s, 5, e->cgroup, sizeof(e->cgroup));
+		e->a = iv_lower(l, sqlite3_column_int64(s, 6));
+		e->b = iv_lower(l, sqlite3_column_int64(s, 7) + 1);
+		if (e->b == 0 || e->a >= e->b)
+			continue; /* no interval of the window */
+		e->b--;
+		l->nents++;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_fail(l, "reading its entities");
+}
+
+static int load_metrics(struct loader *l)
+{
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT id, name, gauge FROM metric ORDER BY id", -1, &s,
+			       NULL) != SQLITE_OK)
+		return db_fail(l, "reading its metric names");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct ld_metric *m;
+
+		if (l->nmetrics == cap) {
+			cap = cap ? cap * 2 : 64;
+			m = realloc(l->metrics, cap * sizeof(*m));
+			if (!m) {
+				sqlite3_finalize(s);
+				return nomem(l);
+			}
+			l->metrics = m;
+		}
+		m = &l->metrics[l->nmetrics++];
+		m->id = sqlite3_column_int64(s, 0);
+		copy_col(s, 1, m->name, sizeof(m->name));
+		m->gauge = sqlite3_column_int(s, 2) != 0;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_fail(l, "reading its metric names");
+}
+
+/* Entities and metrics are sorted by id: binary search. */
+#define FIND_BY_ID(fn, type, arr, cnt)                                         \
+	static ssize_t fn(const struct loader *l, int64_t id)                  \
+	{                                                                      \
+		size_t lo = 0, hi = l->cnt;                                    \
+		while (lo < hi) {                                              \
+			size_t mid = (lo + hi) / 2;                            \
+			if (l->arr[mid].id == id)                              \
+				return (ssize_t)mid;                           \
+			if (l->arr[mid].id < id)                               \
+				lo = mid + 1;                                  \
+			else                                                   \
+				hi = mid;                                      \
+		}                                                              \
+		return -1;                                                     \
+	}
+FIND_BY_ID(find_ent, struct ld_ent, ents, nents)
+FIND_BY_ID(find_metric, struct ld_metric, metrics, nmetrics)
+
+static size_t hash_key(size_t e, size_t m, size_t nslots)
+{
+	uint64_t k = ((uint64_t)e << 16) ^ m;
+
+	k *= 0x9E3779B97F4A7C15ull;
+	return (size_t)(k >> 20) & (nslots - 1);
+}
+
+static int rehash(struct loader *l)
+{
+	size_t n = l->nslots ? l->nslots * 2 : 1024, i, h;
+	size_t *slot = calloc(n, sizeof(*slot));
+
+	if (!slot)
+		return -1;
+	for (i = 0; i < l->npairs; i++) {
+		h = hash_key(l->pairs[i].ent, l->pairs[i].metric, n);
+		while (slot[h])
+			h = (h + 1) & (n - 1);
+		slot[h] = i + 1;
+	}
+	free(l->slot);
+	l->slot = slot;
+	l->nslots = n;
+	return 0;
+}
+
+static struct ld_pair *pair(struct loader *l, size_t e, size_t m)
+{
+	struct ld_pair *p;
+	size_t h, span, i;
+
+	if (l->nslots) {
+		for (h = hash_key(e, m, l->nslots); l->slot[h]; h = (h + 1) & (l->nslots - 1)) {
+			p = &l->pairs[l->slot[h] - 1];
+			if (p->ent == e && p->metric == m)
+				return p;
+		}
+	}
+	if (l->npairs == l->cappairs) {
+		size_t cap = l->cappairs ? l->cappairs * 2 : 256;
+
+		p = realloc(l->pairs, cap * sizeof(*p));
+		if (!p)
+			return NULL;
+		l->pairs = p;
+		l->cappairs = cap;
+	}
+	if ((l->npairs + 1) * 2 > l->nslots && rehash(l))
+		return NULL;
+	span = l->ents[e].b - l->ents[e].a + 1;
+	p = &l->pairs[l->npairs];
+	memset(p, 0, sizeof(*p));
+	p->ent = e;
+	p->metric = m;
+	p->v = malloc(span * sizeof(double));
+	if (!p->v)
+		return NULL;
+	for (i = 0; i < span; i++)
+		p->v[i] = l->metrics[m].gauge ? NAN : 0;
+	for (h = hash_key(e, m, l->nslots); l->slot[h]; h = (h + 1) & (l->nslots - 1))
+		;
+	l->slot[h] = ++l->npairs;
+	return p;
+}
+
+static int load_samples(struct loader *l)
+{
+	int64_t lo = l->iv[0], hi = l->iv[l->niv - 1];
+	sqlite3_stmt *s;
+	int rc;
+
+	/* from a little before the window: the gauges' values carried into it */
+	if (sqlite3_prepare_v2(l->db, "SELECT interval_id, entity_id, metric_id, value FROM sample "
+			       "WHERE interval_id >= ? AND interval_id <= ?", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(l, "reading its samples");
+	sqlite3_bind_int64(s, 1, lo - STORE_GAUGE_REFRESH);
+	sqlite3_bind_int64(s, 2, hi);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t iv = sqlite3_column_int64(s, 0);
+		ssize_t e = find_ent(l, sqlite3_column_int64(s, 1));
+		ssize_t m = find_metric(l, sqlite3_column_int64(s, 2));
+		double v = sqlite3_column_double(s, 3);
+		struct ld_ent *ent;
+		struct ld_pair *p;
+		size_t k;
+
+		if (e < 0 || m < 0)
+			continue;
+		ent = &l->ents[e];
+		k = iv_lower(l, iv);
+		if (iv < lo || k < ent->a) {
+			/* before the window or the entity's span: only gauges matter */
+			if (!l->metrics[m].gauge)
+				continue;
+			p = pair(l, (size_t)e, (size_t)m);
+			if (!p)
+				goto oom;
+			p->seed = v;
+			p->has_seed = true;
+			continue;
+		}
+		if (k >= l->niv || l->iv[k] != iv || k > ent->b)
+			continue;
+		p = pair(l, (size_t)e, (size_t)m);
+		if (!p)
+			goto oom;
+		p->v[k - ent->a] = v;
+		p->any = true;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_fail(l, "reading its samples");
+oom:
+	sqlite3_finalize(s);
+	return nomem(l);
+}
+
+static int pair_cmp(const void *a, const void *b, void *arg)
+{
+	const struct loader *l = arg;
+	const struct ld_pair *x = a, *y = b;
+	const struct ld_ent *ex = &l->ents[x->ent], *ey = &l->ents[y->ent];
+	int c;
+
+	if (ex->kind != ey->kind)
+		return ex->kind < ey->kind ? -1 : 1;
+	c = strcmp(ex->name, ey->name);
+	if (!c)
+		c = strcmp(l->metrics[x->metric].name, l->metrics[y->metric].name);
+	return c;
+}
+
+/* Turn the pairs into series: gauges carried forward, from their first value. */
+static int build(struct loader *l, struct recording *r)
+{
+	size_t i, k;
+
+	qsort_r(l->pairs, l->npairs, sizeof(*l->pairs), pair_cmp, l);
+	for (i = 0; i < l->npairs; i++) {
+		struct ld_pair *p = &l->pairs[i];
+		const struct ld_ent *e = &l->ents[p->ent];
+		size_t span = e->b - e->a + 1, first = 0;
+		struct series *s;
+
+		if (l->metrics[p->metric].gauge) {
+			double last = p->has_seed ? p->seed : NAN;
+
+			for (k = 0; k < span; k++) {
+				if (isnan(p->v[k]))
+					p->v[k] = last;
+				last = p->v[k];
+			}
+			while (first < span && isnan(p->v[first]))
+				first++;
+			if (first == span)
+				continue;
+		} else if (!p->any) {
+			continue;
+		}
+		s = rec_add(r, e->kind, e->name, l->metrics[p->metric].name, l->ts + e->a + first,
+			    p->v + first, span - first);
+		if (!s)
+			return nomem(l);
+		s->pid = e->pid;
+		snprintf(s->comm, sizeof(s->comm), "%s", e->comm);
+		snprintf(s->cgroup, sizeof(s->cgroup), "%s", e->cgroup);
+	}
+	return 0;
+}
+
+/* Profiles overlapping the window, merged into one folded text. */
+static int load_profile(struct loader *l, struct recording *r, double since, double until)
+{
+	struct folded f = {0};
+	sqlite3_stmt *s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int rc, n = 0;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT folded FROM profile WHERE end_ms >= ? AND "
+			       "start_ms <= ? ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(l, "reading its profile");
+	sqlite3_bind_double(s, 1, since > -1e15 ? since * 1000 : -1e18);
+	sqlite3_bind_double(s, 2, until < 1e15 ? until * 1000 : 1e18);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char *text = (char *)sqlite3_column_text(s, 0), *line, *save = NULL, *sp;
+
+		n++;
+		for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			sp = strrchr(line, ' ');
+			if (!sp)
+				continue;
+			*sp = 0;
+			if (folded_add(&f, line, strtoull(sp + 1, NULL, 10))) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+		}
+		if (rc == SQLITE_NOMEM)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		folded_free(&f);
+		return rc == SQLITE_NOMEM ? nomem(l) : db_fail(l, "reading its profile");
+	}
+	if (n) {
+		folded_sort(&f);
+		mem = open_memstream(&buf, &len);
+		if (!mem || folded_write(&f, mem) || fclose(mem)) {
+			free(buf);
+			folded_free(&f);
+			return nomem(l);
+		}
+		r->folded = buf;
+	}
+	folded_free(&f);
+	return 0;
+}
+
+static void loader_free(struct loader *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->npairs; i++)
+		free(l->pairs[i].v);
+	free(l->pairs);
+	free(l->slot);
+	free(l->ents);
+	free(l->metrics);
+	free(l->iv);
+	free(l->ts);
+	if (l->db)
+		sqlite3_close(l->db);
+}
+
+static int open_for_load(struct loader *l, const char *path, int *version)
+{
+	struct stat sb;
+	int flags;
+
+	if (stat(path, &sb)) {
+		snprintf(l->err, l->errlen, "cannot open it: %s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(l->err, l->errlen, "not a regular file");
+		return -1;
+	}
+	if (sb.st_size == 0) {
+		snprintf(l->err, l->errlen, "the file is empty: not a perfpilot store");
+		return -1;
+	}
+	/* read-write when allowed: a crashed recording's WAL is replayed and
+	 * an older schema migrated */
+	flags = access(path, W_OK) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	return store_db_open(path, flags, &l->db, version, l->err, l->errlen);
+}
+
+int store_load(const char *path, double since, double until, struct recording *out,
+	       char *err, size_t errlen)
+{
+	struct loader l = { .err = err, .errlen = errlen };
+	int version, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (open_for_load(&l, path, &version))
+		goto done;
+	if (version == 0) {
+		snprintf(err, errlen, "an empty SQLite database, not a perfpilot store");
+		goto done;
+	}
+	if (quick_check(&l) || schema_migrate(l.db, version, err, errlen))
+		goto done;
+	out->schema_version = STORE_SCHEMA_VERSION;
+	if (load_meta(&l, out) || load_intervals(&l, since, until))
+		goto done;
+	if (l.niv && (load_entities(&l) || load_metrics(&l) || load_samples(&l) || build(&l, out)))
+		goto done;
+	if (load_profile(&l, out, since, until))
+		goto done;
+	rc = 0;
+done:
+	loader_free(&l);
+	if (rc)
+		recording_free(out);
+	return rc;
+}
