@@ -172,7 +172,7 @@ static int saturation(const struct recording *r, struct findings *fs)
 {
 	struct victim *v = NULL;
 	struct finding *f;
-	char vname[64], cname[64] = "";
+	char vname[160] = "", cname[160] = "";
 	double t0, t1;
 	size_t i, n;
 	int ret = 0;
@@ -197,18 +197,21 @@ static int saturation(const struct recording *r, struct findings *fs)
 		goto out;
 	}
 	add_culprits(r, f, t0, t1);
-	for (i = 0; i < f->nculprits; i++) {
+	for (i = 0; i < f->nculprits && i < 3; i++) {
 		size_t len = strlen(cname);
 
-		if (i == 3 || len + 40 > sizeof(cname))
-			break;
-		snprintf(cname + len, sizeof(cname) - len, "%s%s (pid %u)", i ? ", " : "",
-			 f->culprits[i].comm, f->culprits[i].pid);
+		snprintf(cname + len, sizeof(cname) - len, "%s%s (pid %u, %.2f CPUs)", i ? ", " : "",
+			 f->culprits[i].comm, f->culprits[i].pid, f->culprits[i].share);
 	}
-	party_name(v[0].runq, vname, sizeof(vname));
-	fnd_summary(f, "%s waited for a CPU %.0f%% of its runnable time (%.1f s in %.0f s)%s%s%s",
-		    vname, v[0].share * 100, v[0].wait_ns / 1e9, series_span(r, v[0].runq),
-		    n > 1 ? " with others waiting too" : "", cname[0] ? "; on CPU: " : "", cname);
+	for (i = 0; i < n && i < 3; i++) {
+		size_t len = strlen(vname);
+
+		snprintf(vname + len, sizeof(vname) - len, "%s%s (pid %u) %.0f%%", i ? ", " : "",
+			 v[i].runq->comm, v[i].runq->pid, v[i].share * 100);
+	}
+	fnd_summary(f, "%zu process%s waited for a CPU a large share of the time they were "
+		    "runnable: %s%s%s%s", n, n == 1 ? "" : "es", vname, n > 3 ? ", ..." : "",
+		    cname[0] ? "; the CPU went to " : "", cname);
 	recommend(r, f, &v[0]);
 out:
 	free(v);

@@ -44,22 +44,35 @@ static const char *unit_of(const char *metric)
 	return "";
 }
 
+/* Display columns of the first n bytes of p (UTF-8 continuation bytes take
+ * none). */
+static size_t cols(const char *p, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n && p[i]; i++)
+		c += ((unsigned char)p[i] & 0xc0) != 0x80;
+	return c;
+}
+
 /* Print text from column `col` on, wrapped at WIDTH with INDENT spaces. */
 static void wrap(FILE *out, const char *text, size_t col)
 {
 	const char *p = text;
 
 	while (*p) {
-		size_t room = WIDTH - col, n = strlen(p), cut;
+		size_t room = WIDTH - col, n = strlen(p), cut = 0, i;
 
-		if (n <= room) {
+		if (cols(p, n) <= room) {
 			fprintf(out, "%s\n", p);
 			return;
 		}
-		for (cut = room; cut > 0 && p[cut] != ' '; cut--)
-			;
+		/* the last space that leaves at most `room` columns before it */
+		for (i = 0; p[i] && cols(p, i) <= room; i++)
+			if (p[i] == ' ')
+				cut = i;
 		if (!cut)
-			for (cut = room; p[cut] && p[cut] != ' '; cut++)
+			for (cut = i; p[cut] && p[cut] != ' '; cut++)
 				;
 		fprintf(out, "%.*s\n%*s", (int)cut, p, INDENT, "");
 		p += cut;
@@ -102,8 +115,9 @@ static void evidence(FILE *out, const struct finding *f)
 	}
 	if (e->n >= 3 && sparkline(e->v, e->n, SPARK, spark, sizeof(spark)) < 0)
 		spark[0] = 0;
-	snprintf(text, sizeof(text), "%s of %s %s%s%s, %s .. %s over %.0f s", e->metric,
-		 e->kind == ENT_PROC ? "pid" : e->kind == ENT_HOST ? "the" : "", e->entity,
+	snprintf(text, sizeof(text), "%s of %s %s%s%s, %s .. %s over %.0fs", e->metric,
+		 e->kind == ENT_PROC ? "pid" : e->kind == ENT_CGROUP ? "cgroup" :
+		 e->kind == ENT_DEV ? "disk" : e->kind == ENT_NETNS ? "netns" : "the", e->entity,
 		 spark[0] ? "  " : "", spark, report_value(mn, unit, lo, sizeof(lo)),
 		 report_value(mx, unit, hi, sizeof(hi)), e->end - e->start);
 	line(out, "evidence", text);
