@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* `record --profile`: on-CPU stacks sampled alongside, folded at the end. */
+#ifndef PP_RECORD_PROFILE_H
+#define PP_RECORD_PROFILE_H
+
+#include <stddef.h>
+#include "cli.h"
+
+#define RECORD_PROFILE_HZ 49
+
+struct record_profile;
+
+/* Load and attach the profiler for the target. -1 with a reason in err. */
+int record_profile_start(struct record_profile **out, const struct watch_opts *w, char *err,
+			 size_t errlen);
+
+/* Stop sampling and return the folded stacks (malloc'd text, "" when no
+ * sample), with *nsamples the samples taken. -1 on an error. */
+int record_profile_finish(struct record_profile *p, char **folded, unsigned long long *nsamples);
+
+void record_profile_free(struct record_profile *p);
+
+#endif
