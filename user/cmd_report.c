@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* perfpilot report: findings from a recording (a store, or --live). */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -160,49 +159,6 @@ static void parse(int argc, char **argv, struct report_opts *o)
 		usage_error("choose one of -a, -p and -c");
 }
 
-/* Delete the temporary directory of --live and what the store left in it. */
-static void remove_dir(const char *dir)
-{
-	char path[4096];
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	if (d) {
-		while ((e = readdir(d))) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			unlink(path);
-		}
-		closedir(d);
-	}
-	rmdir(dir);
-}
-
-static int record_live(struct report_opts *o, char *dir, size_t dlen, char *path, size_t plen)
-{
-	struct record_opts ro = {0};
-	const char *tmp = getenv("TMPDIR");
-	int rc;
-
-	watch_validate(&o->w);
-	snprintf(dir, dlen, "%s/perfpilot-live.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		fprintf(stderr, "perfpilot: cannot create a temporary directory in %s: %s; "
-			"set TMPDIR to a writable directory\n", tmp && *tmp ? tmp : "/tmp",
-			strerror(errno));
-		return 1;
-	}
-	snprintf(path, plen, "%s/live.db", dir);
-	ro.w = o->w;
-	ro.path = path;
-	ro.quiet = o->json || !isatty(STDERR_FILENO);
-	rc = record_run(&ro);
-	if (rc)
-		remove_dir(dir);
-	return rc;
-}
-
 static long read_long(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -295,21 +251,22 @@ int cmd_report(int argc, char **argv)
 	struct recording r;
 	struct findings fs;
 	struct findings_env env;
-	char dir[4096] = "", live[4200];
+	char live[4096];
 	const char *path;
 	int rc;
 
 	parse(argc, argv, &o);
 	path = o.path;
 	if (o.live) {
-		rc = record_live(&o, dir, sizeof(dir), live, sizeof(live));
+		watch_validate(&o.w);
+		rc = record_live(&o.w, o.w.duration_s, live, sizeof(live));
 		if (rc)
 			return rc;
 		path = live;
 	}
 	rc = load(&o, path, &r);
-	if (dir[0])
-		remove_dir(dir);
+	if (o.live)
+		record_live_remove(live);
 	if (rc)
 		return rc;
 	host_env(&r, &env);
