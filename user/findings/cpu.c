@@ -20,16 +20,25 @@
 /* a culprit: on a CPU at least this share of one CPU in the window */
 #define CULPRIT_CPUS 0.10
 
+/* a process that hardly ever sleeps (voluntary switches per second below
+ * this) is a CPU hog: it waits because it always wants a CPU */
+#define HOG_NVCSW_RATE 1.0
+
 struct victim {
 	const struct series *runq;
 	double wait_ns, oncpu_ns, share, rate;
+	bool hog;
 	enum severity sev;
 };
 
+/* Victims that sleep and wake (workers, servers) first, hogs after; then
+ * by time waited. */
 static int by_wait_desc(const void *x, const void *y)
 {
 	const struct victim *a = x, *b = y;
 
+	if (a->hog != b->hog)
+		return a->hog ? 1 : -1;
 	if (a->wait_ns != b->wait_ns)
 		return a->wait_ns > b->wait_ns ? -1 : 1;
 	return a->runq->pid < b->runq->pid ? -1 : a->runq->pid > b->runq->pid;
@@ -82,7 +91,7 @@ static size_t find_victims(const struct recording *r, struct victim **out)
 	size_t i, n = 0, cap = 0;
 
 	for (i = 0; i < r->n; i++) {
-		const struct series *s = &r->s[i], *on;
+		const struct series *s = &r->s[i], *on, *nv;
 		struct victim c = {.runq = s};
 
 		if (s->kind != ENT_PROC || strcmp(s->metric, "sched.runq_wait_ns"))
@@ -90,6 +99,8 @@ static size_t find_victims(const struct recording *r, struct victim **out)
 		on = rec_find(r, ENT_PROC, s->entity, "cpu.oncpu_ns");
 		c.wait_ns = series_sum(s, 0, INFINITY);
 		c.oncpu_ns = on ? series_sum(on, 0, INFINITY) : 0;
+		nv = rec_find(r, ENT_PROC, s->entity, "sched.nvcsw");
+		c.hog = !nv || series_sum(nv, 0, INFINITY) / series_span(r, s) < HOG_NVCSW_RATE;
 		if (!classify(&c, series_span(r, s)))
 			continue;
 		if (n == cap) {
@@ -109,8 +120,10 @@ static size_t find_victims(const struct recording *r, struct victim **out)
 	return n;
 }
 
-/* Culprits: processes on a CPU in [t0, t1], most first. */
-static void add_culprits(const struct recording *r, struct finding *f, double t0, double t1)
+/* Culprits: processes on a CPU in [t0, t1], most first, other than the
+ * victim (when it is no hog: a hog waits for its own kind). */
+static void add_culprits(const struct recording *r, struct finding *f, double t0, double t1,
+			 const struct victim *v)
 {
 	struct proc_total *p;
 	double span = t1 - t0 + rec_interval(r);
@@ -123,6 +136,8 @@ static void add_culprits(const struct recording *r, struct finding *f, double t0
 		const struct series *s = &r->s[i];
 
 		if (s->kind != ENT_PROC || strcmp(s->metric, "cpu.oncpu_ns"))
+			continue;
+		if (!v->hog && s->pid == v->runq->pid)
 			continue;
 		p[n].s = s;
 		p[n].a = series_sum(s, t0, t1);
@@ -196,7 +211,7 @@ static int saturation(const struct recording *r, struct findings *fs)
 		ret = -1;
 		goto out;
 	}
-	add_culprits(r, f, t0, t1);
+	add_culprits(r, f, t0, t1, &v[0]);
 	for (i = 0; i < f->nculprits && i < 3; i++) {
 		size_t len = strlen(cname);
 

@@ -28,6 +28,9 @@ double series_sum(const struct series *s, double t0, double t1);
 /* Largest value (NAN for an empty series). */
 double series_max(const struct series *s);
 
+/* The unit of a metric from its name: "ns", "us", "bytes" or "". */
+const char *metric_unit(const char *metric);
+
 /* Did the recording watch the whole host (-a)? */
 bool rec_whole_host(const struct recording *r);
 

@@ -66,9 +66,9 @@ static void parties(const struct recording *r, struct finding *f, const struct s
 	proc_total_sort(p, n);
 	for (i = 0; i < n && i < 5; i++) {
 		if (victims)
-			fnd_victim(f, p[i].s, metric, p[i].a, "", NAN);
+			fnd_victim(f, p[i].s, metric, p[i].a, metric_unit(metric), NAN);
 		else
-			fnd_culprit(f, p[i].s, metric, p[i].a, "", NAN);
+			fnd_culprit(f, p[i].s, metric, p[i].a, metric_unit(metric), NAN);
 	}
 	free(p);
 }
@@ -96,7 +96,9 @@ static int one(const struct recording *r, const struct series *some, const struc
 		sev = SEV_WARNING;
 	/* host pressure in a recording of some processes: who caused it is
 	 * not in the recording */
-	if (some->kind == ENT_HOST && !rec_whole_host(r))
+	bool partial = some->kind == ENT_HOST && !rec_whole_host(r);
+
+	if (partial)
 		sev = SEV_INFO;
 	f = fnd_add(fs, k->kind, sev, k->resource);
 	if (!f || fnd_evidence(f, r, some, 0, INFINITY))
@@ -108,8 +110,10 @@ static int one(const struct recording *r, const struct series *some, const struc
 	else
 		snprintf(scope, sizeof(scope), "in cgroup %s", some->entity);
 	fnd_summary(f, "some tasks %s waited for %s %.0f%% of the time%s (pressure stall "
-		    "information)", scope, k->res, s_share * 100,
-		    f_share >= FULL_WARN ? ", and all of them at once part of it" : "");
+		    "information)%s", scope, k->res, s_share * 100,
+		    f_share >= FULL_WARN ? ", and all of them at once part of it" : "",
+		    partial ? "; the recording watched only part of the host, so the "
+			      "culprits may be outside it" : "");
 	fnd_rec_manual(f, "%s", k->advice);
 	return 0;
 }
@@ -124,7 +128,8 @@ int analyze_pressure(const struct recording *r, const struct findings_env *env,
 		const struct series *s = &r->s[i];
 		char metric[48];
 
-		if (s->kind != ENT_HOST && s->kind != ENT_CGROUP)
+		/* the root cgroup's pressure is the host's */
+		if (s->kind != ENT_HOST && (s->kind != ENT_CGROUP || !strcmp(s->entity, "/")))
 			continue;
 		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 			snprintf(metric, sizeof(metric), "psi.%s.some_us", kinds[k].res);

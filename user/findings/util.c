@@ -45,6 +45,19 @@ double series_max(const struct series *s)
 	return m;
 }
 
+const char *metric_unit(const char *metric)
+{
+	size_t n = strlen(metric);
+
+	if (n > 3 && !strcmp(metric + n - 3, "_ns"))
+		return "ns";
+	if (n > 3 && !strcmp(metric + n - 3, "_us"))
+		return "us";
+	if (n > 6 && !strcmp(metric + n - 6, "_bytes"))
+		return "bytes";
+	return "";
+}
+
 bool rec_whole_host(const struct recording *r)
 {
 	return !r->target[0] || !strncmp(r->target, "-a", 2);

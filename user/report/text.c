@@ -30,20 +30,6 @@ const char *report_value(double v, const char *unit, char *buf, size_t len)
 	return buf;
 }
 
-/* The unit of a metric, from its name. */
-static const char *unit_of(const char *metric)
-{
-	size_t n = strlen(metric);
-
-	if (n > 3 && !strcmp(metric + n - 3, "_ns"))
-		return "ns";
-	if (n > 3 && !strcmp(metric + n - 3, "_us"))
-		return "us";
-	if (n > 6 && !strcmp(metric + n - 6, "_bytes"))
-		return "bytes";
-	return "";
-}
-
 /* Display columns of the first n bytes of p (UTF-8 continuation bytes take
  * none). */
 static size_t cols(const char *p, size_t n)
@@ -103,7 +89,7 @@ static void evidence(FILE *out, const struct finding *f)
 {
 	const struct evidence *e = &f->ev;
 	char spark[3 * SPARK + 1] = "", lo[32], hi[32], text[512];
-	const char *unit = unit_of(e->metric);
+	const char *unit = metric_unit(e->metric);
 	double mn = INFINITY, mx = -INFINITY;
 	size_t i;
 
