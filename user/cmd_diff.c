@@ -98,7 +98,7 @@ static int load(const char *path, struct recording *r)
 
 	memset(r, 0, sizeof(*r));
 	if (store_load(path, 0, INFINITY, r, err, sizeof(err))) {
-		fprintf(stderr, "perfpilot: %s\n", err);
+		fprintf(stderr, "perfpilot: %s: %s\n", path, err);
 		return 1;
 	}
 	return 0;

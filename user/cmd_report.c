@@ -199,7 +199,7 @@ static int load(const struct report_opts *o, const char *path, struct recording 
 		return 1;
 	}
 	if (store_load(path, since, until, r, err, sizeof(err))) {
-		fprintf(stderr, "perfpilot: %s\n", err);
+		fprintf(stderr, "perfpilot: %s: %s\n", path, err);
 		return 1;
 	}
 	if (rel) {

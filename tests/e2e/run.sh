@@ -24,6 +24,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/io_net.sh"
 # shellcheck source=tests/e2e/profile.sh
 source "$(dirname "${BASH_SOURCE[0]}")/profile.sh"
+# shellcheck source=tests/e2e/analysis.sh
+source "$(dirname "${BASH_SOURCE[0]}")/analysis.sh"
 
 PERFPILOT=$(realpath -e "$PERFPILOT" 2>/dev/null || echo "$PERFPILOT")
 WORKLOADS=$(realpath -e "$WORKLOADS" 2>/dev/null || echo "$WORKLOADS")
@@ -619,6 +621,13 @@ STEPS=(
 	net_connections
 	profile_hot
 	profile_exited_pid
+	"error_report_usage report_bad_store"
+	report_memory_growth
+	report_cpu_saturation
+	report_io_writer
+	report_idle
+	report_live
+	diff_cpu_regression
 )
 
 summary() {

@@ -55,57 +55,68 @@ static double interval_of(const struct recording *r)
 	return r->interval_s > 0 ? r->interval_s : 1;
 }
 
+struct point {
+	double t, v;
+};
+
+static int by_time(const void *x, const void *y)
+{
+	const struct point *a = x, *b = y;
+
+	return a->t < b->t ? -1 : a->t > b->t;
+}
+
 /*
  * The samples of one (kind, name, metric) in a recording: processes of the
- * same name are combined per interval (the samples of a recording fall on
- * common ticks). Values per second for counters. Returns the count (0:
- * absent); *out is malloc'ed.
+ * same name are combined per interval (all series of a recording share the
+ * times of its intervals). Values per second for counters. Returns the
+ * count (0: absent); *out is malloc'ed.
  */
 static size_t samples(const struct recording *r, char kind, const char *name, const char *metric,
 		      double **out)
 {
-	double lo = INFINITY, hi = -INFINITY, iv = interval_of(r), *v;
+	double iv = interval_of(r), *v;
 	bool max = by_max(metric), gauge = is_gauge(metric);
-	size_t i, k, nb, n = 0;
+	struct point *p;
+	size_t i, k, np = 0, n = 0;
 
 	*out = NULL;
 	for (i = 0; i < r->n; i++) {
 		const struct series *s = &r->s[i];
 
-		if (s->kind != kind || strcmp(s->metric, metric) || strcmp(match_name(s), name) ||
-		    !s->n)
-			continue;
-		lo = fmin(lo, s->t[0]);
-		hi = fmax(hi, s->t[s->n - 1]);
+		if (s->kind == kind && !strcmp(s->metric, metric) && !strcmp(match_name(s), name))
+			np += s->n;
 	}
-	if (lo > hi || (hi - lo) / iv > 1e7)
+	if (!np)
 		return 0;
-	nb = (size_t)llround((hi - lo) / iv) + 1;
-	v = malloc(nb * sizeof(*v));
-	if (!v)
+	p = malloc(np * sizeof(*p));
+	v = malloc(np * sizeof(*v));
+	if (!p || !v) {
+		free(p);
+		free(v);
 		return 0;
-	for (k = 0; k < nb; k++)
-		v[k] = NAN;
-	for (i = 0; i < r->n; i++) {
+	}
+	for (i = 0, np = 0; i < r->n; i++) {
 		const struct series *s = &r->s[i];
 
 		if (s->kind != kind || strcmp(s->metric, metric) || strcmp(match_name(s), name))
 			continue;
-		for (k = 0; k < s->n; k++) {
-			long long b = llround((s->t[k] - lo) / iv);
-			double x = s->v[k];
-
-			if (b < 0 || (size_t)b >= nb || !isfinite(x))
-				continue;
-			if (isnan(v[b]))
-				v[b] = x;
-			else
-				v[b] = max ? fmax(v[b], x) : v[b] + x;
-		}
+		for (k = 0; k < s->n; k++)
+			if (isfinite(s->v[k]))
+				p[np++] = (struct point){s->t[k], s->v[k]};
 	}
-	for (k = 0; k < nb; k++)
-		if (!isnan(v[k]))
-			v[n++] = gauge ? v[k] : v[k] / iv;
+	qsort(p, np, sizeof(*p), by_time);
+	for (i = 0; i < np; i++) {
+		if (n && p[i].t - p[i - 1].t < 1e-3) {
+			v[n - 1] = max ? fmax(v[n - 1], p[i].v) : v[n - 1] + p[i].v;
+			continue;
+		}
+		v[n++] = p[i].v;
+	}
+	free(p);
+	if (!gauge)
+		for (i = 0; i < n; i++)
+			v[i] /= iv;
 	*out = v;
 	return n;
 }
