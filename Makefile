@@ -1,6 +1,6 @@
 # perfpilot: eBPF profiler and auto-tuner.
 #   make            build ./perfpilot
-#   make run        install missing packages, build, run a 10 s host-wide summary
+#   make run        install missing packages, build, a 10 s live report of the host
 #   make test       install missing packages, build, run unit + end-to-end tests
 #   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel
 
@@ -87,7 +87,7 @@ e2e: perfpilot $(WORKLOADS) asan
 
 run: deps
 	@$(MAKE) --no-print-directory perfpilot
-	./perfpilot stat -a -d 10
+	./perfpilot report --live -d 10
 
 test: deps
 	@$(MAKE) --no-print-directory perfpilot unit

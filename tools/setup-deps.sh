@@ -10,6 +10,7 @@
 #   libjansson-dev        JSON output
 #   libncurses-dev        `perfpilot top`
 #   libsqlite3-dev        the recording store (perfpilot record/report/diff)
+#   sqlite3               end-to-end tests read the stores with the sqlite3 shell
 #   libiberty-dev         C++ and Rust symbol demangling
 #   golang-go             `go tool pprof` reads back the pprof output in the tests
 #   libcmocka-dev         unit tests
@@ -21,7 +22,7 @@ want_bench=0
 [ "${1:-}" = "--bench" ] && want_bench=1
 
 pkgs=(make gcc pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libdw-dev
-      libjansson-dev libncurses-dev libsqlite3-dev libiberty-dev libcmocka-dev golang-go jq util-linux procps iproute2 coreutils)
+      libjansson-dev libncurses-dev libsqlite3-dev libiberty-dev libcmocka-dev golang-go sqlite3 jq util-linux procps iproute2 coreutils)
 [ "$want_bench" = 1 ] && pkgs+=(linux-perf bpftrace)
 
 missing=()

@@ -24,6 +24,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/io_net.sh"
 # shellcheck source=tests/e2e/profile.sh
 source "$(dirname "${BASH_SOURCE[0]}")/profile.sh"
+# shellcheck source=tests/e2e/store.sh
+source "$(dirname "${BASH_SOURCE[0]}")/store.sh"
 # shellcheck source=tests/e2e/analysis.sh
 source "$(dirname "${BASH_SOURCE[0]}")/analysis.sh"
 
@@ -621,6 +623,11 @@ STEPS=(
 	net_connections
 	profile_hot
 	profile_exited_pid
+	"error_record_no_output error_record_missing_dir error_record_dead_pid error_record_not_a_store"
+	record_burn
+	record_kill9
+	record_sigint
+	record_profile
 	"error_report_usage report_bad_store"
 	report_memory_growth
 	report_cpu_saturation

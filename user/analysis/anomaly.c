@@ -4,15 +4,23 @@
 #include "analysis/anomaly.h"
 #include "analysis/robust.h"
 
-/* Robust scale of w[0..m) around med (w is reordered). */
+/*
+ * Robust scale of w[0..m) around med (w is reordered): the winsorized RMS
+ * started from the MAD; when more than half the window sits on the median
+ * (MAD 0), the 90th percentile of the absolute deviations / 1.645; then
+ * 1.2533 times their mean; then the floor.
+ */
 static double window_sigma(double *w, size_t m, double med)
 {
 	double s, mean = 0, floor;
 	size_t i;
 
+	s = mad_sigma(w, m);
+	if (s > 0)
+		return winsorized_sigma(w, m, med, s);
 	for (i = 0; i < m; i++)
 		w[i] = fabs(w[i] - med);
-	s = MAD_SCALE * median_inplace(w, m);
+	s = quantile(w, m, 0.9) / 1.645;
 	if (s > 0)
 		return s;
 	for (i = 0; i < m; i++)

@@ -9,7 +9,7 @@ struct anomaly {
 	size_t index;
 	double value;
 	double baseline; /* the rolling median */
-	double z;        /* (value - median) / (1.4826 MAD), signed */
+	double z;        /* (value - median) / (robust sigma of the window), signed */
 };
 
 /*
@@ -19,9 +19,12 @@ struct anomaly {
  * flat series with one spike still flags the spike. Returns how many were
  * written to out (at most max), ordered by index.
  *
- * The scale is 1.4826 MAD of the window; when that is zero (more than half
- * the window equal), 1.2533 times the mean absolute deviation from the
- * median; when that is zero too (a flat window), ANOMALY_REL_FLOOR of
+ * The scale is the window's winsorized_sigma (started from its MAD), which
+ * keeps false flags on Gaussian noise rarer than a bare MAD would. When
+ * more than half the window equals its median (MAD 0), the 90th
+ * percentile of the absolute deviations / 1.645 (so a count that is 1 now
+ * and then is not news); when that is zero, 1.2533 times the mean absolute
+ * deviation; when that is zero too (a flat window), ANOMALY_REL_FLOOR of
  * |median| (or ANOMALY_ABS_FLOOR at a median of 0). Windows shorter than
  * 3 samples find nothing; NaN samples are never flagged and, like
  * infinite ones, left out of the windows.

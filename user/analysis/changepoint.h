@@ -24,7 +24,11 @@ struct change {
  * Binary segmentation: each segment is split where the rank CUSUM (the
  * standardized Mann-Whitney statistic of before against after) peaks, if
  * that peak is significant at CHANGE_ALPHA for a maximum over all splits;
- * then shifts smaller than min_sigma are merged away, the smallest first.
+ * then shifts smaller than min_sigma are merged away, the smallest first;
+ * of more than max, the max biggest stay. before and after are the levels
+ * between a shift and its neighbours among all the shifts found, and a
+ * split is placed where the CUSUM of the series (bursts shorter than
+ * min_seg filtered out) peaks. Non-finite values: nothing is found.
  * The noise sigma is the MAD of the first differences / sqrt(2), so slow
  * drifts and the shifts themselves do not inflate it. A steady trend is
  * a staircase of shifts to this detector: test for a trend first.

@@ -13,21 +13,25 @@ static void swap(double *a, double *b)
 }
 
 /*
- * Quickselect with a median-of-three pivot and a three-way partition
- * (Dutch flag), so runs of equal values cannot make it quadratic.
+ * Quickselect with a pivot drawn by a fixed-seed generator (expected O(n)
+ * whatever the order of the input, and repeatable) and a three-way
+ * partition (Dutch flag), so runs of equal values cannot make it quadratic.
  */
 double kth_smallest(double *a, size_t n, size_t k)
 {
 	size_t lo = 0, hi = n; /* the answer is in a[lo..hi) */
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
 
 	if (!n || k >= n)
 		return NAN;
 	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2, lt = lo, i = lo, gt = hi;
-		double x = a[lo], y = a[mid], z = a[hi - 1], p;
+		size_t lt = lo, i = lo, gt = hi;
+		double p;
 
-		/* median of the three */
-		p = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+		seed ^= seed << 13; /* xorshift64 */
+		seed ^= seed >> 7;
+		seed ^= seed << 17;
+		p = a[lo + (size_t)(seed % (hi - lo))];
 		while (i < gt) {
 			if (a[i] < p)
 				swap(&a[lt++], &a[i++]);
@@ -146,4 +150,25 @@ double mad_sigma(const double *v, size_t n)
 	r = MAD_SCALE * median_inplace(a, m);
 	free(a);
 	return r;
+}
+
+double winsorized_sigma(const double *v, size_t n, double center, double s0)
+{
+	/* E[min(Z^2, c^2)] for a standard normal Z at c = 2.5:
+	 * 1 - 2 c phi(c) - 2 Q(c) + 2 c^2 Q(c) */
+	const double c = 2.5, kappa = 0.97755998;
+	double lim = c * s0, sum = 0;
+	size_t i, m = 0;
+
+	if (!n || !(s0 > 0))
+		return NAN;
+	for (i = 0; i < n; i++) {
+		double d = v[i] - center;
+
+		if (isnan(d))
+			continue;
+		sum += fabs(d) < lim ? d * d : lim * lim;
+		m++;
+	}
+	return m ? sqrt(sum / (double)m / kappa) : NAN;
 }

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include "analysis/normal.h"
 #include "analysis/robust.h"
 #include "analysis/trend.h"
@@ -11,43 +12,59 @@ static int sign(double x)
 	return (x > 0) - (x < 0);
 }
 
-/* Mann-Kendall S: concordant minus discordant pairs in time order. */
-static double mk_s(const double *v, size_t n)
+/*
+ * Merge sort a[0..n) (tmp is scratch of n), returning the number of pairs
+ * i < j with a[i] > a[j] strictly: the discordant pairs in time order.
+ */
+static double sort_count(double *a, double *tmp, size_t n)
 {
-	long long s = 0;
-	size_t i, j;
+	size_t h = n / 2, i = 0, j = h, k = 0;
+	double d;
 
-	for (i = 0; i + 1 < n; i++)
-		for (j = i + 1; j < n; j++)
-			s += sign(v[j] - v[i]);
-	return (double)s;
+	if (n < 2)
+		return 0;
+	d = sort_count(a, tmp, h) + sort_count(a + h, tmp, n - h);
+	while (i < h && j < n) {
+		if (a[j] < a[i]) {
+			d += (double)(h - i); /* a[j] is below all of a[i..h) */
+			tmp[k++] = a[j++];
+		} else {
+			tmp[k++] = a[i++];
+		}
+	}
+	while (i < h)
+		tmp[k++] = a[i++];
+	while (j < n)
+		tmp[k++] = a[j++];
+	memcpy(a, tmp, n * sizeof(*a));
+	return d;
 }
 
-static int cmp_dbl(const void *a, const void *b)
+/*
+ * Mann-Kendall S (concordant minus discordant pairs in time order) and
+ * Var(S) under no trend, corrected for groups of tied values; O(n log n).
+ * With P pairs, T of them tied and D discordant, S = P - T - 2 D.
+ */
+static void mk_stat(const double *v, size_t n, double *a, double *tmp, double *s,
+		    double *var)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Var(S) under no trend, corrected for groups of tied values. */
-static double mk_var(const double *v, size_t n, double *scratch)
-{
-	double dn = (double)n, var = dn * (dn - 1) * (2 * dn + 5);
+	double dn = (double)n, ties = 0, d;
 	size_t i, j;
 
-	for (i = 0; i < n; i++)
-		scratch[i] = v[i];
-	qsort(scratch, n, sizeof(*scratch), cmp_dbl);
+	memcpy(a, v, n * sizeof(*a));
+	d = sort_count(a, tmp, n);
+	*var = dn * (dn - 1) * (2 * dn + 5);
 	for (i = 0; i < n; i = j) {
 		double g;
 
-		for (j = i + 1; j < n && scratch[j] == scratch[i]; j++)
+		for (j = i + 1; j < n && a[j] == a[i]; j++)
 			;
 		g = (double)(j - i);
-		var -= g * (g - 1) * (2 * g + 5);
+		ties += g * (g - 1) / 2;
+		*var -= g * (g - 1) * (2 * g + 5);
 	}
-	return var / 18;
+	*var /= 18;
+	*s = dn * (dn - 1) / 2 - ties - 2 * d;
 }
 
 static uint64_t splitmix64(uint64_t *s)
@@ -141,12 +158,11 @@ static bool all_finite(const double *a, size_t n)
 static int mann_kendall(const double *v, size_t n, double alpha, struct trend *out,
 			double *var)
 {
-	double *scratch = malloc(n * sizeof(*scratch)), s;
+	double *scratch = malloc(2 * n * sizeof(*scratch)), s;
 
 	if (!scratch)
 		return -1;
-	s = mk_s(v, n);
-	*var = mk_var(v, n, scratch);
+	mk_stat(v, n, scratch, scratch + n, &s, var);
 	free(scratch);
 	out->mk_s = s;
 	out->z = 0;

@@ -20,7 +20,7 @@
  * Theil-Sen looks at every pair of points up to this many pairs (n up to
  * about 2,000); beyond it, this many pairs drawn by a fixed-seed generator,
  * so the result is repeatable and 10,000 points take milliseconds. The
- * Mann-Kendall S is always exact.
+ * Mann-Kendall S is always exact (O(n log n)).
  */
 #define TREND_MAX_PAIRS (1u << 21)
 

@@ -88,7 +88,7 @@ size_t diskstats_parse(FILE *f, struct disk_stat *out, size_t max)
 			continue;
 		if (strlen(name) >= sizeof(out[n].name))
 			continue;
-		snprintf(out[n].name, sizeof(out[n].name), "%s", name);
+		memcpy(out[n].name, name, strlen(name) + 1);
 		out[n].io_ticks_ms = s[9];
 		n++;
 	}
