@@ -3,9 +3,9 @@
 # (sourced by run.sh; see lib.sh).
 # shellcheck shell=bash
 
-# rec_bg NAME ARGS...: start "perfpilot record ARGS" in the background;
+# an_rec_bg NAME ARGS...: start "perfpilot record ARGS" in the background;
 # pp_wait waits for it
-rec_bg() { pp_cmd_bg "$1" record "${@:2}"; }
+an_rec_bg() { pp_cmd_bg "$1" record "${@:2}"; }
 
 # an_report DB OUT ARGS...: "perfpilot report DB --json ARGS" into OUT; it
 # must exit 0 with a JSON object holding meta and findings
@@ -60,7 +60,7 @@ test_report_memory_growth() {
 	an_need grow || return
 	wl_bg g "$T/grow.json" "$W/grow" -w -r 8 8
 	wl_ready "$g" grow || return
-	rec_bg rec -p "$g" -d 10 -o "$T/g.db"
+	an_rec_bg rec -p "$g" -d 10 -o "$T/g.db"
 	attach_wait
 	go "$g"
 	wl_done "$g" "$T/grow.json" 12 || return
@@ -103,7 +103,7 @@ test_report_cpu_saturation() {
 	wl_bg a "$T/a.json" taskset -c 1 "$W/burn" -w 8
 	wl_bg b "$T/b.json" taskset -c 1 "$W/burn" -w 8
 	wl_ready "$p" periodic && wl_ready "$a" burn && wl_ready "$b" burn || return
-	rec_bg rec -p "$p,$a,$b" -d 10 -o "$T/c.db"
+	an_rec_bg rec -p "$p,$a,$b" -d 10 -o "$T/c.db"
 	attach_wait
 	go "$p" "$a" "$b"
 	wl_done "$p" "$T/p.json" 12
@@ -136,7 +136,7 @@ test_report_io_writer() {
 	loop_make dev 320 || return
 	wl_bg wl "$T/dio.json" "$W/dio" -w -f "$dev" -W 256
 	wl_ready "$wl" dio || return
-	rec_bg rec -p "$wl" -d 6 -o "$T/io.db"
+	an_rec_bg rec -p "$wl" -d 6 -o "$T/io.db"
 	attach_wait
 	go "$wl"
 	wl_done "$wl" "$T/dio.json" 30 || return
@@ -165,7 +165,7 @@ test_report_idle() {
 	cg_make "$cg" || return
 	wl_bg s "$T/sleep.out" sleep 30
 	cg_add "$cg" "$s" || return
-	rec_bg rec -c "$cg" -d 5 -o "$T/idle.db"
+	an_rec_bg rec -c "$cg" -d 5 -o "$T/idle.db"
 	pp_wait || return
 	an_report "$T/idle.db" "$T/rep.json" || return
 	an_keys "$T/rep.json"
@@ -228,14 +228,14 @@ test_diff_cpu_regression() {
 	an_need burn || return
 	wl_bg a "$T/a.json" "$W/burn" -w -t 1 6
 	wl_ready "$a" burn || return
-	rec_bg base -p "$a" -d 7 --profile -o "$T/base.db"
+	an_rec_bg base -p "$a" -d 7 --profile -o "$T/base.db"
 	attach_wait
 	go "$a"
 	wl_done "$a" "$T/a.json" 9 || return
 	pp_wait || return
 	wl_bg b "$T/b.json" "$W/burn" -w -t 2 6
 	wl_ready "$b" burn || return
-	rec_bg cur -p "$b" -d 7 --profile -o "$T/cur.db"
+	an_rec_bg cur -p "$b" -d 7 --profile -o "$T/cur.db"
 	attach_wait
 	go "$b"
 	wl_done "$b" "$T/b.json" 9 || return
