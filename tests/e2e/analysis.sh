@@ -188,7 +188,7 @@ _bad_store() {
 	[[ $n == 1 ]] || fail "$label: stderr has $n lines: $(head -c 300 "$T/bad.err" | tr '\n' '|')"
 	grep -q '^perfpilot: ' "$T/bad.err" || fail "$label: stderr is not 'perfpilot: ...'"
 	[[ -s $T/bad.out ]] && fail "$label: wrote to stdout: $(head -c 100 "$T/bad.out")"
-	note "$label: $(head -n 1 "$T/bad.err")"
+	note "$label: $(head -n 1 "$T/bad.err" | sed "s|$T/||")"
 }
 
 # missing, empty, garbage, text, truncated and newer-schema stores

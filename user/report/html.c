@@ -169,8 +169,23 @@ static void finding(FILE *out, const struct recording *r, const struct finding *
 	xml_escape(out, f->summary);
 	fputs("</p>\n", out);
 	if (e->n >= 2) {
+		const char *unit = metric_unit(e->metric);
+		double scale = 1;
+
+		if (!strcmp(unit, "bytes")) {
+			unit = "MiB";
+			scale = MIB;
+		} else if (!strcmp(unit, "ns")) {
+			unit = "ms";
+			scale = 1e6;
+		} else if (!strcmp(unit, "us")) {
+			unit = "ms";
+			scale = 1e3;
+		} else {
+			unit = "count";
+		}
 		snprintf(title, sizeof(title), "%s of %s", e->metric, e->entity);
-		svg_chart(out, title, "as recorded", 1, &l, 1, e->start, e->end, CHART_W, 160);
+		svg_chart(out, title, unit, scale, &l, 1, e->start, e->end, CHART_W, 160);
 	}
 	parties(out, "Victims (who waited)", f->victims, f->nvictims);
 	parties(out, "Culprits (who used the resource)", f->culprits, f->nculprits);
