@@ -80,6 +80,12 @@ test_report_memory_growth() {
 	is resource "$(jf "$f" .resource)" memory
 	is "evidence metric" "$(jf "$f" .evidence.metric)" mem.rss_bytes
 	an_html "$T/rep.html"
+	# a window from 3 to 6 s after the start: only those samples
+	an_report "$T/g.db" "$T/win.json" --since +3s --until +6s || return
+	jq -e --argjson s "$(jq .meta.start "$T/rep.json")" '[.findings[].evidence.t[]
+		| select(. < $s + 3 - 0.001 or . > $s + 6 + 0.001)] | length == 0' "$T/win.json" \
+		>/dev/null || fail "--since +3s --until +6s: evidence outside the window"
+	cmp "--since +3s --until +6s: duration_s" "$(jq .meta.duration_s "$T/win.json")" -le 4.01
 	note "rate $(awk -v r="$rate" 'BEGIN { printf "%.2f", r / 1048576 }') MiB/s (workload $(awk -v r="$tr" 'BEGIN { printf "%.2f", r / 1048576 }')), eta $(awk -v e="$eta" 'BEGIN { printf "%.0f", e }') s, $(jf "$f" .severity)"
 }
 
