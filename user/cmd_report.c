@@ -205,7 +205,21 @@ static int load(const struct report_opts *o, const char *path, struct recording 
 	if (rel) {
 		since = time_arg_resolve(&o->since, r->start, r->end, 0);
 		until = time_arg_resolve(&o->until, r->start, r->end, INFINITY);
+	}
+	/* also for absolute times: start and end follow the window */
+	if (o->since.set || o->until.set) {
+		double start = r->start, end = r->end;
+		size_t i, n = 0;
+
 		recording_trim(r, since, until);
+		for (i = 0; i < r->n; i++)
+			n += r->s[i].n;
+		if (!n) {
+			fprintf(stderr, "perfpilot: %s has no samples in that window; it covers "
+				"%.0f to %.0f (unix seconds)\n", path, start, end);
+			recording_free(r);
+			return 1;
+		}
 	}
 	return 0;
 }
