@@ -55,7 +55,8 @@ static size_t shifts_of(const struct series *s, double scale, double min_abs, st
 	double *v;
 	size_t i, k;
 
-	if (s->n < 2 * SHIFT_MIN_SEG)
+	/* no shift of min_abs fits under the series' largest value */
+	if (s->n < 2 * SHIFT_MIN_SEG || !(series_max(s) / scale >= min_abs))
 		return n;
 	v = malloc(s->n * sizeof(*v));
 	if (!v)

@@ -49,9 +49,8 @@ int findings_analyze(const struct recording *r, const struct findings_env *env,
 			return -1;
 		}
 	}
-	/* qsort is not stable: ties are broken by kind, then by insertion
-	 * order is lost; the analysers add the worst of a kind first, so
-	 * sort with a stable insertion sort instead (the lists are short) */
+	/* a stable insertion sort (the lists are short): within a severity
+	 * and kind, the analysers' order (worst first) stays */
 	for (i = 1; i < out->n; i++) {
 		struct finding tmp = out->f[i];
 		size_t j = i;
