@@ -232,19 +232,19 @@ test_report_bad_store() {
 test_diff_cpu_regression() {
 	local a b m pct tr
 	an_need burn || return
-	wl_bg a "$T/a.json" "$W/burn" -w -t 1 6
+	wl_bg a "$T/a.json" "$W/burn" -w -t 1 10
 	wl_ready "$a" burn || return
-	an_rec_bg base -p "$a" -d 7 --profile -o "$T/base.db"
+	an_rec_bg base -p "$a" -d 11 --profile -o "$T/base.db"
 	attach_wait
 	go "$a"
-	wl_done "$a" "$T/a.json" 9 || return
+	wl_done "$a" "$T/a.json" 13 || return
 	pp_wait || return
-	wl_bg b "$T/b.json" "$W/burn" -w -t 2 6
+	wl_bg b "$T/b.json" "$W/burn" -w -t 2 10
 	wl_ready "$b" burn || return
-	an_rec_bg cur -p "$b" -d 7 --profile -o "$T/cur.db"
+	an_rec_bg cur -p "$b" -d 11 --profile -o "$T/cur.db"
 	attach_wait
 	go "$b"
-	wl_done "$b" "$T/b.json" 9 || return
+	wl_done "$b" "$T/b.json" 13 || return
 	pp_wait || return
 	timeout -k 2 60 "$PERFPILOT" diff "$T/base.db" "$T/cur.db" --json >"$T/diff.json" \
 		2>"$T/diff.err" || { fail "diff: $(head -c 300 "$T/diff.err")"; return; }
