@@ -460,6 +460,121 @@ static void test_sorted_by_severity(void **state)
 	recording_free(&r);
 }
 
+/* host PSI: a warning for a whole-host recording, only info (and said so)
+ * for a recording of some processes */
+static void test_pressure(void **state)
+{
+	struct recording r;
+	struct findings fs;
+	const struct finding *f;
+	uint64_t seed = 9;
+	double v[N];
+
+	(void)state;
+	fx_init(&r, N);
+	fx_fill(v, N, 300000, 0.1, &seed); /* 30 % of each second */
+	fx_series(&r, 'h', "host", "psi.cpu.some_us", v, N);
+	cpu_proc(&r, 5, "hog", "/", 0.9, 0.01, &seed);
+	assert_int_equal(findings_analyze(&r, NULL, &fs), 0);
+	f = find_kind(&fs, "cpu_pressure");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_int_equal(f->culprits[0].pid, 5);
+	assert_null(strstr(f->summary, "only part"));
+	findings_free(&fs);
+	snprintf(r.target, sizeof(r.target), "-p 5");
+	assert_int_equal(findings_analyze(&r, NULL, &fs), 0);
+	f = find_kind(&fs, "cpu_pressure");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_INFO);
+	assert_non_null(strstr(f->summary, "only part of the host"));
+	findings_free(&fs);
+	recording_free(&r);
+}
+
+/* an OOM kill is critical; reclaim stalls of 6 % a warning */
+static void test_oom_and_stalls(void **state)
+{
+	struct recording r;
+	struct findings fs;
+	const struct finding *f;
+	double k[N] = {0, 0, 0, 1, 0, 0, 0, 0, 0, 0}, v[N];
+	uint64_t seed = 10;
+
+	(void)state;
+	fx_init(&r, N);
+	fx_proc(&r, 66, "victim", "/", "mem.oom_kills", k, N);
+	fx_fill(v, N, 0.06e9, 0.1, &seed);
+	fx_proc(&r, 67, "stalled", "/", "mem.reclaim_stall_ns", v, N);
+	fx_fill(v, N, 2000 * MiB, 0.001, &seed);
+	fx_proc(&r, 68, "big", "/", "mem.rss_bytes", v, N);
+	assert_int_equal(findings_analyze(&r, NULL, &fs), 0);
+	f = find_kind(&fs, "oom_kill");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_int_equal(f->victims[0].pid, 66);
+	assert_int_equal(f->culprits[0].pid, 68);
+	f = find_kind(&fs, "reclaim_stalls");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_int_equal(f->victims[0].pid, 67);
+	assert_dbl_near(f->victims[0].share, 0.06, 0.01);
+	assert_int_equal(fs.f[0].severity, SEV_CRITICAL);
+	findings_free(&fs);
+	recording_free(&r);
+}
+
+/* 20 retransmitted segments a second: a warning naming who retransmits */
+static void test_retransmits(void **state)
+{
+	struct recording r;
+	struct findings fs;
+	const struct finding *f;
+	double v[N];
+	uint64_t seed = 11;
+
+	(void)state;
+	fx_init(&r, N);
+	fx_fill(v, N, 20, 0.2, &seed);
+	fx_series(&r, 'n', "4026531840", "net.retrans_segs", v, N);
+	fx_proc(&r, 80, "client", "/", "net.retrans", v, N);
+	fx_fill(v, N, 0.5, 0.2, &seed);
+	fx_proc(&r, 81, "other", "/", "net.retrans", v, N);
+	assert_int_equal(findings_analyze(&r, NULL, &fs), 0);
+	f = find_kind(&fs, "network_retransmits");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_int_equal(f->victims[0].pid, 80);
+	assert_int_equal(f->nvictims, 2);
+	findings_free(&fs);
+	recording_free(&r);
+}
+
+/* one 50 ms latency spike in a disk running at 0.5 ms */
+static void test_anomaly(void **state)
+{
+	struct recording r;
+	struct findings fs;
+	const struct finding *f;
+	double v[30];
+	uint64_t seed = 12;
+
+	(void)state;
+	fx_init(&r, 30);
+	fx_fill(v, 30, 500, 0.1, &seed);
+	v[20] = 50000;
+	fx_series(&r, 'd', "sda", "dev.lat_p99_us", v, 30);
+	assert_int_equal(findings_analyze(&r, NULL, &fs), 0);
+	f = find_kind(&fs, "anomaly");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_INFO);
+	assert_int_equal(f->resource, RES_IO);
+	assert_non_null(strstr(f->summary, "50.0 ms"));
+	assert_non_null(strstr(f->summary, "12:00:21"));
+	findings_free(&fs);
+	recording_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -475,6 +590,10 @@ int main(void)
 		cmocka_unit_test(test_quiet_host),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_sorted_by_severity),
+		cmocka_unit_test(test_pressure),
+		cmocka_unit_test(test_oom_and_stalls),
+		cmocka_unit_test(test_retransmits),
+		cmocka_unit_test(test_anomaly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
