@@ -155,6 +155,28 @@ static void test_cg_value(void **state)
 	assert_int_equal(counter_delta(4, 10), 0);
 }
 
+/* The all-time in-flight peak becomes the interval's. */
+static void test_dev_peaks(void **state)
+{
+	struct record_collect rc;
+	struct dev_sample d[2];
+
+	(void)state;
+	memset(&rc, 0, sizeof(rc));
+	memset(d, 0, sizeof(d));
+	d[0] = (struct dev_sample){ .dev = 1, .inflight = 2, .inflight_peak = 30 };
+	d[1] = (struct dev_sample){ .dev = 2, .inflight = 0, .inflight_peak = 0 };
+	record_collect_dev_peaks(&rc, d, 2);
+	assert_int_equal(d[0].inflight_peak, 30); /* grew: exact */
+	assert_int_equal(d[1].inflight_peak, 0);
+	d[0] = (struct dev_sample){ .dev = 1, .inflight = 5, .inflight_peak = 30 };
+	record_collect_dev_peaks(&rc, d, 1);
+	assert_int_equal(d[0].inflight_peak, 5); /* did not grow: in flight at the end */
+	d[0] = (struct dev_sample){ .dev = 1, .inflight = 1, .inflight_peak = 31 };
+	record_collect_dev_peaks(&rc, d, 1);
+	assert_int_equal(d[0].inflight_peak, 31);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_meminfo),
 		cmocka_unit_test(test_diskstats),
 		cmocka_unit_test(test_cg_value),
+		cmocka_unit_test(test_dev_peaks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -257,6 +257,45 @@ static void test_gauge_refresh(void **state)
 	cleanup(path);
 }
 
+/* A process away for longer than the writer caches it comes back as the
+ * same entity: one series over its whole span, its gauge carried across. */
+static void test_entity_returns(void **state)
+{
+	const int away = 3 * STORE_GAUGE_REFRESH;
+	struct recording r;
+	struct store *st;
+	char path[64], err[256];
+	const struct series *s;
+	int i;
+
+	(void)state;
+	tmp_path(path, sizeof(path));
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
+	meta(st, 1);
+	for (i = 0; i <= away + 1; i++) {
+		struct proc_sample p[2] = { proc(1, "init", "/", 1e6, 0), proc(5, "back", "/", 2e6, 100) };
+		struct interval_data d = { .ts = T0 + i + 1, .length_s = 1, .procs = p,
+					   .nprocs = i == 0 || i == away + 1 ? 2 : 1 };
+
+		assert_int_equal(record_write_interval(st, &d), 0);
+	}
+	assert_int_equal(store_close(st), 0);
+	assert_int_equal(count_rows(path, "SELECT count(*) FROM entity WHERE name = '5'"), 1);
+	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
+	s = rec_find(&r, 'p', "5", "cpu.oncpu_ns");
+	assert_non_null(s);
+	assert_int_equal(s->n, away + 2);
+	assert_dbl_eq(s->v[0], 2e6);
+	assert_dbl_eq(s->v[1], 0);
+	assert_dbl_eq(s->v[away + 1], 2e6);
+	s = rec_find(&r, 'p', "5", "mem.rss_bytes");
+	assert_non_null(s);
+	assert_int_equal(s->n, away + 2);
+	assert_dbl_eq(s->v[away / 2], 100);
+	recording_free(&r);
+	cleanup(path);
+}
+
 /* Appending: a second session continues the first. */
 static void test_append(void **state)
 {
@@ -514,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_gauge_refresh),
+		cmocka_unit_test(test_entity_returns),
 		cmocka_unit_test(test_append),
 		cmocka_unit_test(test_migrate_v1),
 		cmocka_unit_test(test_newer_refused),

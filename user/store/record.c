@@ -142,8 +142,8 @@ static int one_interval(struct recorder *r)
 		fprintf(stderr, "perfpilot: reading the BPF maps failed: %s\n", strerror(errno));
 		return -1;
 	}
-	if (collector_has_io(r->w.col))
-		watch_devices(&r->w, &d, &nd);
+	if (collector_has_io(r->w.col) && !watch_devices(&r->w, &d, &nd))
+		record_collect_dev_peaks(&r->rc, d, nd);
 	if (collector_has_net(r->w.col) && !watch_conns(&r->w, &c, &nc, &ns, &nns))
 		record_collect_netns(&r->rc, &r->w, ns, nns);
 	record_collect_host(&r->rc);
@@ -182,8 +182,10 @@ static void baselines(struct recorder *r)
 	struct netns_sample *ns;
 	size_t n, nns;
 
-	if (collector_has_io(r->w.col) && !watch_devices(&r->w, &d, &n))
+	if (collector_has_io(r->w.col) && !watch_devices(&r->w, &d, &n)) {
+		record_collect_dev_peaks(&r->rc, d, n);
 		free(d);
+	}
 	if (collector_has_net(r->w.col) && !watch_conns(&r->w, &c, &n, &ns, &nns)) {
 		record_collect_netns(&r->rc, &r->w, ns, nns);
 		free(c);

@@ -292,6 +292,28 @@ void record_collect_netns(struct record_collect *rc, const struct watch *w,
 	}
 }
 
+void record_collect_dev_peaks(struct record_collect *rc, struct dev_sample *d, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < rc->ndev; j++)
+			if (rc->dev[j] == d[i].dev)
+				break;
+		if (j == rc->ndev) {
+			if (rc->ndev == RC_MAX_DISKS)
+				continue;
+			rc->dev[rc->ndev] = d[i].dev;
+			rc->dev_peak[rc->ndev++] = 0;
+		}
+		if (d[i].inflight_peak > rc->dev_peak[j]) {
+			rc->dev_peak[j] = d[i].inflight_peak;
+		} else {
+			d[i].inflight_peak = d[i].inflight;
+		}
+	}
+}
+
 void record_collect_free(struct record_collect *rc)
 {
 	free(rc->cgs);

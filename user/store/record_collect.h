@@ -37,6 +37,9 @@ struct record_collect {
 	size_t ndisks;
 	struct rc_cgroup *cgs;
 	size_t ncgs;
+	uint32_t dev[RC_MAX_DISKS];         /* block IO collector's devices */
+	int64_t dev_peak[RC_MAX_DISKS];     /* their all-time in-flight peaks */
+	size_t ndev;
 	uint32_t ns[NETNS_MAX];
 	long long ns_retrans[NETNS_MAX];
 	size_t nns;
@@ -64,6 +67,13 @@ void record_collect_host(struct record_collect *rc);
  * -c target, when not NULL) into rc->cgv. */
 void record_collect_cgroups(struct record_collect *rc, const struct proc_sample *s, size_t n,
 			    const char *extra);
+
+/*
+ * The collector keeps each disk's in-flight peak since it started; turn it
+ * into the interval's: the peak when it grew in the interval (exact), else
+ * the requests in flight at the end (a lower bound). In place.
+ */
+void record_collect_dev_peaks(struct record_collect *rc, struct dev_sample *d, size_t n);
 
 /* RetransSegs increases of the namespaces in ns, through w's processes. */
 void record_collect_netns(struct record_collect *rc, const struct watch *w,

@@ -261,7 +261,7 @@ int store_close(struct store *st)
 
 int store_check_target(const char *path, char *err, size_t errlen)
 {
-	char dir[PATH_MAX], tmp[PATH_MAX];
+	char dir[PATH_MAX], tmp[PATH_MAX], why[400];
 	struct stat sb;
 	sqlite3 *db;
 	int version;
@@ -282,19 +282,14 @@ int store_check_target(const char *path, char *err, size_t errlen)
 		}
 		if (sb.st_size == 0)
 			return 0;
-		if (store_db_open(path, SQLITE_OPEN_READONLY, &db, &version, err, errlen) == 0) {
+		if (store_db_open(path, SQLITE_OPEN_READONLY, &db, &version, why, sizeof(why)) == 0) {
 			sqlite3_close(db);
 			if (version <= STORE_SCHEMA_VERSION)
 				return 0;
-			schema_migrate(NULL, version, err, errlen);
+			schema_migrate(NULL, version, why, sizeof(why)); /* says "newer" */
 		}
-		{
-			char why[400];
-
-			snprintf(why, sizeof(why), "%s", err);
-			snprintf(err, errlen, "'%s' exists and is not a store to append to (%s); "
-				 "choose another file", path, why);
-		}
+		snprintf(err, errlen, "'%s' exists and is not a store to append to (%s); "
+			 "choose another file", path, why);
 		return -1;
 	}
 	if (errno != ENOENT) {

@@ -9,11 +9,15 @@
 #include "store/store.h"
 
 #define STORE_MAX_METRICS 64
+#define STORE_MAX_GAUGES 8      /* gauge metrics (metric_is_gauge) */
+/* cached entities not seen for this many intervals are forgotten (and
+ * looked up again if they come back) */
+#define STORE_ENT_IDLE (2 * STORE_GAUGE_REFRESH)
 
 struct store_metric {
 	char name[48];
 	int64_t id;
-	bool gauge;
+	int gauge;                          /* its gauge slot, or -1 */
 };
 
 struct store_ent {
@@ -22,9 +26,9 @@ struct store_ent {
 	char comm[16];
 	int64_t id;
 	int64_t last_iv;                    /* last interval it was present in */
-	bool gauge_set[STORE_MAX_METRICS];
-	double gauge_val[STORE_MAX_METRICS];
-	int64_t gauge_iv[STORE_MAX_METRICS]; /* interval of the last stored value */
+	bool gauge_set[STORE_MAX_GAUGES];
+	double gauge_val[STORE_MAX_GAUGES];
+	int64_t gauge_iv[STORE_MAX_GAUGES]; /* interval of the last stored value */
 };
 
 struct store {
@@ -32,6 +36,7 @@ struct store {
 	char err[512];
 	struct store_metric metrics[STORE_MAX_METRICS];
 	size_t nmetrics;
+	int ngauges;
 	struct store_ent **ents;            /* sorted by (kind, name) */
 	size_t nents, capents;
 	int64_t iv;                          /* the open interval, 0 when none */

@@ -265,7 +265,7 @@ static int load_metrics(struct loader *l)
 }
 
 /* Entities and metrics are sorted by id: binary search. */
-#define FIND_BY_ID(fn, type, arr, cnt)                                         \
+#define FIND_BY_ID(fn, arr, cnt)                                         \
 	static ssize_t fn(const struct loader *l, int64_t id)                  \
 	{                                                                      \
 		size_t lo = 0, hi = l->cnt;                                    \
@@ -280,8 +280,8 @@ static int load_metrics(struct loader *l)
 		}                                                              \
 		return -1;                                                     \
 	}
-FIND_BY_ID(find_ent, struct ld_ent, ents, nents)
-FIND_BY_ID(find_metric, struct ld_metric, metrics, nmetrics)
+FIND_BY_ID(find_ent, ents, nents)
+FIND_BY_ID(find_metric, metrics, nmetrics)
 
 static size_t hash_key(size_t e, size_t m, size_t nslots)
 {

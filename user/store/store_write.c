@@ -65,13 +65,20 @@ static int metric_index(struct store *st, const char *name)
 	}
 	m = &st->metrics[st->nmetrics];
 	snprintf(m->name, sizeof(m->name), "%s", name);
-	m->gauge = metric_is_gauge(name);
+	m->gauge = -1;
+	if (metric_is_gauge(name)) {
+		if (st->ngauges == STORE_MAX_GAUGES) {
+			snprintf(st->err, sizeof(st->err), "gauge '%s': too many gauges", name);
+			return -1;
+		}
+		m->gauge = st->ngauges++;
+	}
 	/* an appended store may know it already */
 	rc = sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO metric(name, gauge) VALUES(?, ?)",
 				-1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 2, m->gauge);
+		sqlite3_bind_int(s, 2, m->gauge >= 0);
 		rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
 		sqlite3_finalize(s);
 	}
@@ -213,7 +220,7 @@ static int touch(struct store *st, struct store_ent *c, const struct store_entit
 int store_put(struct store *st, const struct store_entity *e, const char *metric, double value)
 {
 	struct store_ent *c;
-	int mi;
+	int mi, g;
 
 	if (!st->in_tx) {
 		snprintf(st->err, sizeof(st->err), "a value outside an interval");
@@ -227,13 +234,14 @@ int store_put(struct store *st, const struct store_entity *e, const char *metric
 	mi = metric_index(st, metric);
 	if (mi < 0)
 		return -1;
-	if (st->metrics[mi].gauge) {
-		if (c->gauge_set[mi] && c->gauge_val[mi] == value &&
-		    st->iv - c->gauge_iv[mi] < STORE_GAUGE_REFRESH)
+	g = st->metrics[mi].gauge;
+	if (g >= 0) {
+		if (c->gauge_set[g] && c->gauge_val[g] == value &&
+		    st->iv - c->gauge_iv[g] < STORE_GAUGE_REFRESH)
 			return 0;
-		c->gauge_set[mi] = true;
-		c->gauge_val[mi] = value;
-		c->gauge_iv[mi] = st->iv;
+		c->gauge_set[g] = true;
+		c->gauge_val[g] = value;
+		c->gauge_iv[g] = st->iv;
 	} else if (value == 0) {
 		return 0;
 	}
@@ -244,6 +252,23 @@ int store_put(struct store *st, const struct store_entity *e, const char *metric
 	return step_done(st, st->ins_sample, "writing a sample");
 }
 
+/* Forget cached entities not seen for a while: with -a, processes come and
+ * go by the thousand. */
+static void evict_idle(struct store *st)
+{
+	size_t i, k;
+
+	if (st->iv % STORE_GAUGE_REFRESH)
+		return;
+	for (i = 0, k = 0; i < st->nents; i++) {
+		if (st->iv - st->ents[i]->last_iv > STORE_ENT_IDLE)
+			free(st->ents[i]);
+		else
+			st->ents[k++] = st->ents[i];
+	}
+	st->nents = k;
+}
+
 int store_interval_end(struct store *st)
 {
 	char end[64];
@@ -252,6 +277,7 @@ int store_interval_end(struct store *st)
 
 	if (!st->in_tx)
 		return 0;
+	evict_idle(st);
 	snprintf(end, sizeof(end), "%.3f", st->iv_ts);
 	rc = sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta VALUES('end', ?)", -1, &s, NULL);
 	if (rc == SQLITE_OK) {
