@@ -128,21 +128,21 @@ static void put_text(FILE *f, const void *s)
 
 static void put_svg(FILE *f, const void *root)
 {
-	flame_svg(f, root, true, 1200);
+	report_flame_svg(f, root, true, 1200);
 }
 
 /* Compare the profiles: folded diff text and the merged tree. */
 static int profiles(const struct recording *a, const struct recording *b, struct profile_diff *pd,
-		    struct flame_node *root)
+		    struct report_flame *root)
 {
 	struct folded fa, fb;
 	int rc = 0;
 
 	if (!a->folded || !b->folded)
 		return 0;
-	if (folded_parse(a->folded, &fa) || folded_parse(b->folded, &fb) ||
-	    flame_add(root, &fa, 0) || flame_add(root, &fb, 1) ||
-	    !(pd->folded = folded_diff(&fa, &fb)))
+	if (report_folded_parse(a->folded, &fa) || report_folded_parse(b->folded, &fb) ||
+	    report_flame_add(root, &fa, 0) || report_flame_add(root, &fb, 1) ||
+	    !(pd->folded = report_folded_diff(&fa, &fb)))
 		rc = -1;
 	pd->base_total = root->c[0];
 	pd->cur_total = root->c[1];
@@ -153,7 +153,7 @@ static int profiles(const struct recording *a, const struct recording *b, struct
 
 static int output(const struct diff_opts *o, const struct recording *a, const struct recording *b,
 		  const struct comparison *c, const struct profile_diff *pd,
-		  const struct flame_node *root)
+		  const struct report_flame *root)
 {
 	if (o->json) {
 		json_t *j = diff_json(a, b, c, pd);
@@ -177,7 +177,7 @@ static int output(const struct diff_opts *o, const struct recording *a, const st
 int cmd_diff(int argc, char **argv)
 {
 	struct profile_diff pd = {0};
-	struct flame_node root = {0};
+	struct report_flame root = {0};
 	struct recording a, b;
 	struct comparison c;
 	struct diff_opts o;
@@ -206,7 +206,7 @@ int cmd_diff(int argc, char **argv)
 	comparison_free(&c);
 out:
 	free(pd.folded);
-	flame_free(&root);
+	report_flame_free(&root);
 	recording_free(&a);
 	recording_free(&b);
 	return rc;

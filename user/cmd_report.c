@@ -211,7 +211,7 @@ static int load(const struct report_opts *o, const char *path, struct recording 
 		double start = r->start, end = r->end;
 		size_t i, n = 0;
 
-		recording_trim(r, since, until);
+		report_trim(r, since, until);
 		for (i = 0; i < r->n; i++)
 			n += r->s[i].n;
 		if (!n) {

@@ -193,26 +193,26 @@ static void test_compare_noise(void **state)
 static void test_folded_diff(void **state)
 {
 	struct folded a, b;
-	struct flame_node root = {0};
+	struct report_flame root = {0};
 	char *d, *svg = NULL;
 	size_t len = 0;
 	FILE *f;
 
 	(void)state;
-	assert_int_equal(folded_parse("app;main;a 10\napp;main;b 30\nbad line\napp;main;a 5\n",
+	assert_int_equal(report_folded_parse("app;main;a 10\napp;main;b 30\nbad line\napp;main;a 5\n",
 				      &a), 0);
 	assert_int_equal(a.n, 2);
-	assert_int_equal(folded_parse("app;main;b 30\napp;main;c 30\n", &b), 0);
-	d = folded_diff(&a, &b);
+	assert_int_equal(report_folded_parse("app;main;b 30\napp;main;c 30\n", &b), 0);
+	d = report_folded_diff(&a, &b);
 	assert_non_null(d);
 	assert_string_equal(d, "app;main;a 15 0\napp;main;b 30 30\napp;main;c 0 30\n");
 	free(d);
-	assert_int_equal(flame_add(&root, &a, 0), 0);
-	assert_int_equal(flame_add(&root, &b, 1), 0);
+	assert_int_equal(report_flame_add(&root, &a, 0), 0);
+	assert_int_equal(report_flame_add(&root, &b, 1), 0);
 	assert_dbl_eq(root.c[0], 45);
 	assert_dbl_eq(root.c[1], 60);
 	f = open_memstream(&svg, &len);
-	flame_svg(f, &root, true, 1000);
+	report_flame_svg(f, &root, true, 1000);
 	fclose(f);
 	/* c is new: its share grew from 0 to 50 %, the reddest; b went from
 	 * 67 % to 50 %: blue */
@@ -228,7 +228,7 @@ static void test_folded_diff(void **state)
 	assert_non_null(strstr(svg, "<title>app (45 -> 60 samples, 100.00% -> 100.00%)</title>"
 				    "<rect x=\"0.0\" y=\"48\" width=\"1000.0\""));
 	free(svg);
-	flame_free(&root);
+	report_flame_free(&root);
 	folded_free(&a);
 	folded_free(&b);
 }
@@ -256,7 +256,7 @@ static void test_diff_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(m, "entity_kind")), "process");
 	assert_true(json_is_true(json_object_get(m, "regression")));
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "profile"),
-								"folded_diff")), "x;y 1 2\n");
+								"report_folded_diff")), "x;y 1 2\n");
 	assert_true(json_is_object(json_object_get(j, "baseline")));
 	json_decref(j);
 	j = diff_json(&a, &b, &c, NULL);

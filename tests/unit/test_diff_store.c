@@ -123,7 +123,7 @@ static void test_store_diff_and_findings(void **state)
 	findings_free(&fs);
 
 	/* a window: the middle four intervals */
-	recording_trim(&rb, T0 + 5, T0 + 8);
+	report_trim(&rb, T0 + 5, T0 + 8);
 	assert_int_equal(rec_find(&rb, 'p', "300", "mem.rss_bytes")->n, 4);
 	recording_free(&ra);
 	recording_free(&rb);

@@ -232,7 +232,7 @@ static void test_trim(void **state)
 
 	(void)state;
 	sample(&r);
-	recording_trim(&r, FX_T0 + 3, FX_T0 + 6);
+	report_trim(&r, FX_T0 + 3, FX_T0 + 6);
 	s = rec_find(&r, 'p', "4242", "mem.rss_bytes");
 	assert_non_null(s);
 	assert_int_equal(s->n, 4);
@@ -241,7 +241,7 @@ static void test_trim(void **state)
 	assert_dbl_eq(s->v[0], 100 * MiB + 12 * MiB);
 	assert_dbl_eq(r.start, FX_T0 + 2);
 	assert_dbl_eq(r.end, FX_T0 + 6);
-	recording_trim(&r, FX_T0 + 100, FX_T0 + 200);
+	report_trim(&r, FX_T0 + 100, FX_T0 + 200);
 	assert_int_equal(s->n, 0);
 	recording_free(&r);
 }

@@ -56,7 +56,7 @@ static size_t shifts_of(const struct series *s, double scale, double min_abs, st
 	size_t i, k;
 
 	/* no shift of min_abs fits under the series' largest value */
-	if (s->n < 2 * SHIFT_MIN_SEG || !(series_max(s) / scale >= min_abs))
+	if (s->n < 2 * SHIFT_MIN_SEG || !(fnd_max(s) / scale >= min_abs))
 		return n;
 	v = malloc(s->n * sizeof(*v));
 	if (!v)
@@ -92,18 +92,18 @@ static int report_shift(const struct recording *r, const struct shift *sh, struc
 	bool cpu = strcmp(sh->s->metric, "mem.rss_bytes") != 0;
 	struct finding *f = fnd_add(fs, "level_shift", SEV_INFO, cpu ? RES_CPU : RES_MEMORY);
 	char name[300], at[32], a[32], b[32];
-	double t = sh->s->t[sh->c.index] - rec_interval(r);
+	double t = sh->s->t[sh->c.index] - fnd_interval(r);
 
 	if (!f || fnd_evidence(f, r, sh->s, 0, INFINITY))
 		return -1;
-	party_name(sh->s, name, sizeof(name));
+	fnd_party_name(sh->s, name, sizeof(name));
 	clock_of(t, at, sizeof(at));
 	if (cpu)
 		fnd_summary(f, "the CPU use of %s went from %.2f to %.2f CPUs at %s", name,
 			    sh->c.before, sh->c.after, at);
 	else
 		fnd_summary(f, "the resident memory of %s went from %s to %s at %s", name,
-			    fmt_bytes(sh->c.before, a, sizeof(a)), fmt_bytes(sh->c.after, b, sizeof(b)),
+			    fnd_fmt_bytes(sh->c.before, a, sizeof(a)), fnd_fmt_bytes(sh->c.after, b, sizeof(b)),
 			    at);
 	if (sh->s->kind == ENT_PROC)
 		fnd_culprit(f, sh->s, sh->s->metric, sh->c.after * sh->scale, cpu ? "ns" : "bytes",
@@ -116,7 +116,7 @@ static int report_shift(const struct recording *r, const struct shift *sh, struc
 static int level_shifts(const struct recording *r, struct findings *fs)
 {
 	struct shift sh[64];
-	double cpu_ns = rec_interval(r) * 1e9;
+	double cpu_ns = fnd_interval(r) * 1e9;
 	size_t i, n = 0;
 
 	for (i = 0; i < r->n && n < 64; i++) {
@@ -157,7 +157,7 @@ static int anomalies(const struct recording *r, struct findings *fs)
 		if (!f || fnd_evidence(f, r, s, 0, INFINITY))
 			return -1;
 		fnd_summary(f, "%s of %s jumped to %.1f ms at %s (typically %.1f ms, robust z %.0f)%s",
-			    s->metric, party_name(s, name, sizeof(name)), a[0].value / 1000,
+			    s->metric, fnd_party_name(s, name, sizeof(name)), a[0].value / 1000,
 			    clock_of(s->t[a[0].index], at, sizeof(at)), a[0].baseline / 1000, a[0].z,
 			    k > 1 ? ", and at other times" : "");
 		if (s->kind == ENT_PROC)

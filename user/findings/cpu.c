@@ -67,7 +67,7 @@ static bool classify(struct victim *v, double span)
  * interval. */
 static void window(const struct recording *r, const struct series *s, double *t0, double *t1)
 {
-	double iv = rec_interval(r);
+	double iv = fnd_interval(r);
 	size_t i;
 
 	*t0 = INFINITY;
@@ -97,11 +97,11 @@ static size_t find_victims(const struct recording *r, struct victim **out)
 		if (s->kind != ENT_PROC || strcmp(s->metric, "sched.runq_wait_ns"))
 			continue;
 		on = rec_find(r, ENT_PROC, s->entity, "cpu.oncpu_ns");
-		c.wait_ns = series_sum(s, 0, INFINITY);
-		c.oncpu_ns = on ? series_sum(on, 0, INFINITY) : 0;
+		c.wait_ns = fnd_sum(s, 0, INFINITY);
+		c.oncpu_ns = on ? fnd_sum(on, 0, INFINITY) : 0;
 		nv = rec_find(r, ENT_PROC, s->entity, "sched.nvcsw");
-		c.hog = !nv || series_sum(nv, 0, INFINITY) / series_span(r, s) < HOG_NVCSW_RATE;
-		if (!classify(&c, series_span(r, s)))
+		c.hog = !nv || fnd_sum(nv, 0, INFINITY) / fnd_span(r, s) < HOG_NVCSW_RATE;
+		if (!classify(&c, fnd_span(r, s)))
 			continue;
 		if (n == cap) {
 			struct victim *nv;
@@ -126,7 +126,7 @@ static void add_culprits(const struct recording *r, struct finding *f, double t0
 			 const struct victim *v)
 {
 	struct proc_total *p;
-	double span = t1 - t0 + rec_interval(r);
+	double span = t1 - t0 + fnd_interval(r);
 	size_t i, n = 0;
 
 	p = calloc(r->n ? r->n : 1, sizeof(*p));
@@ -140,11 +140,11 @@ static void add_culprits(const struct recording *r, struct finding *f, double t0
 		if (!v->hog && s->pid == v->runq->pid)
 			continue;
 		p[n].s = s;
-		p[n].a = series_sum(s, t0, t1);
+		p[n].a = fnd_sum(s, t0, t1);
 		if (p[n].a / 1e9 / span >= CULPRIT_CPUS)
 			n++;
 	}
-	proc_total_sort(p, n);
+	fnd_proc_total_sort(p, n);
 	for (i = 0; i < n && i < 5; i++)
 		fnd_culprit(f, p[i].s, "cpu.oncpu_ns", p[i].a, "ns", p[i].a / 1e9 / span);
 	free(p);
@@ -157,7 +157,7 @@ static double host_busy_cpus(const struct recording *r)
 
 	if (!s || !s->n)
 		return NAN;
-	return series_sum(s, 0, INFINITY) / 1e9 / series_span(r, s);
+	return fnd_sum(s, 0, INFINITY) / 1e9 / fnd_span(r, s);
 }
 
 static void recommend(const struct recording *r, struct finding *f, const struct victim *v)
@@ -171,7 +171,7 @@ static void recommend(const struct recording *r, struct finding *f, const struct
 	if (r->ncpus > 1 && isfinite(busy) && busy < 0.75 * r->ncpus)
 		fnd_rec_manual(f, "the host had idle CPU (%.1f of %d CPUs busy) while %s waited: "
 			       "check CPU affinity and cpusets (taskset -p PID; cpuset.cpus)",
-			       busy, r->ncpus, party_name(v->runq, name, sizeof(name)));
+			       busy, r->ncpus, fnd_party_name(v->runq, name, sizeof(name)));
 	if (c && c->pid != v->runq->pid) {
 		if (c->cgroup[0] && v->runq->cgroup[0] && strcmp(c->cgroup, v->runq->cgroup) &&
 		    strcmp(v->runq->cgroup, "/"))

@@ -17,22 +17,22 @@ int analyze_pressure(const struct recording *r, const struct findings_env *env, 
 int analyze_changes(const struct recording *r, const struct findings_env *env, struct findings *fs);
 
 /* The length of one interval (the recording's, or guessed from a series). */
-double rec_interval(const struct recording *r);
+double fnd_interval(const struct recording *r);
 
 /* Seconds a series covers: n intervals. */
-double series_span(const struct recording *r, const struct series *s);
+double fnd_span(const struct recording *r, const struct series *s);
 
 /* Sum of s->v over samples with t0 <= t <= t1 (0 and INFINITY for all). */
-double series_sum(const struct series *s, double t0, double t1);
+double fnd_sum(const struct series *s, double t0, double t1);
 
 /* Largest value (NAN for an empty series). */
-double series_max(const struct series *s);
+double fnd_max(const struct series *s);
 
 /* The unit of a metric from its name: "ns", "us", "bytes" or "". */
-const char *metric_unit(const char *metric);
+const char *fnd_metric_unit(const char *metric);
 
 /* Did the recording watch the whole host (-a)? */
-bool rec_whole_host(const struct recording *r);
+bool fnd_whole_host(const struct recording *r);
 
 /* Append a zeroed finding; NULL on no memory. */
 struct finding *fnd_add(struct findings *fs, const char *kind, enum severity sev,
@@ -59,12 +59,12 @@ void fnd_rec_cgroup(struct finding *f, const char *path, const char *file, const
 void fnd_rec_renice(struct finding *f, uint32_t pid, int nice, const char *why);
 
 /* A party's name for summaries: "comm (pid N)" or the cgroup path. */
-const char *party_name(const struct series *s, char *buf, size_t len);
+const char *fnd_party_name(const struct series *s, char *buf, size_t len);
 
 /* "1.5 MiB", "320 KiB", ... */
-const char *fmt_bytes(double b, char *buf, size_t len);
+const char *fnd_fmt_bytes(double b, char *buf, size_t len);
 /* "3 min", "2.1 h", "45 s", ... */
-const char *fmt_duration(double s, char *buf, size_t len);
+const char *fnd_fmt_duration(double s, char *buf, size_t len);
 
 /* One process's totals, used to rank parties. */
 struct proc_total {
@@ -73,6 +73,6 @@ struct proc_total {
 };
 
 /* Sort proc_total by a, largest first. */
-void proc_total_sort(struct proc_total *p, size_t n);
+void fnd_proc_total_sort(struct proc_total *p, size_t n);
 
 #endif

@@ -22,7 +22,7 @@ static double proc_bytes(const struct recording *r, const char *pid, double t0, 
 			 double *peak, const struct series **big)
 {
 	static const char *const m[] = {"io.read_bytes", "io.write_bytes"};
-	double sum = 0, best = -1, iv = rec_interval(r);
+	double sum = 0, best = -1, iv = fnd_interval(r);
 	size_t k, i;
 
 	*peak = 0;
@@ -33,7 +33,7 @@ static double proc_bytes(const struct recording *r, const char *pid, double t0, 
 
 		if (!s)
 			continue;
-		b = series_sum(s, t0, t1);
+		b = fnd_sum(s, t0, t1);
 		sum += b;
 		if (b > best) {
 			best = b;
@@ -77,7 +77,7 @@ static size_t movers(const struct recording *r, double t0, double t1, struct pro
 		if (p[n].a > 0)
 			n++;
 	}
-	proc_total_sort(p, n);
+	fnd_proc_total_sort(p, n);
 	return n;
 }
 
@@ -127,7 +127,7 @@ static int add_movers(const struct recording *r, struct finding *f, double t0, d
 
 static int saturated_dev(const struct recording *r, const struct series *s, struct findings *fs)
 {
-	double iv = rec_interval(r), t0 = INFINITY, t1 = -INFINITY, lat = 0;
+	double iv = fnd_interval(r), t0 = INFINITY, t1 = -INFINITY, lat = 0;
 	const struct series *ls = rec_find(r, ENT_DEV, s->entity, "dev.lat_p99_us");
 	struct finding *f;
 	char names[200], lats[48];
@@ -189,8 +189,8 @@ static int heavy(const struct recording *r, struct findings *fs)
 	for (i = 0; i < k && i < 5; i++)
 		fnd_culprit(f, p[i].s, "io.bytes", p[i].a, "bytes", NAN);
 	lat_victims(r, f, 0, INFINITY);
-	fnd_summary(f, "%s moved %s of block IO (up to %s/s)%s", party_name(p[0].s, name, sizeof(name)),
-		    fmt_bytes(p[0].a, tot, sizeof(tot)), fmt_bytes(p[0].b, rate, sizeof(rate)),
+	fnd_summary(f, "%s moved %s of block IO (up to %s/s)%s", fnd_party_name(p[0].s, name, sizeof(name)),
+		    fnd_fmt_bytes(p[0].a, tot, sizeof(tot)), fnd_fmt_bytes(p[0].b, rate, sizeof(rate)),
 		    k > 1 ? ", and others moved much too" : "");
 	fnd_rec_manual(f, "if this IO competes with latency-sensitive work, give %s a lower "
 		       "IO priority (ionice -c 3 -p %u) or an io.max limit", p[0].s->comm,

@@ -82,16 +82,16 @@ static void growth_summary(struct finding *f, const struct series *s, const stru
 	char name[300], rate[32], from[32], to[32], eta[32], lo[32], hi[32], lim[32];
 	char fc[160] = "";
 
-	party_name(s, name, sizeof(name));
-	fmt_bytes(tr->slope, rate, sizeof(rate));
-	fmt_bytes(s->v[0], from, sizeof(from));
-	fmt_bytes(s->v[s->n - 1], to, sizeof(to));
+	fnd_party_name(s, name, sizeof(name));
+	fnd_fmt_bytes(tr->slope, rate, sizeof(rate));
+	fnd_fmt_bytes(s->v[0], from, sizeof(from));
+	fnd_fmt_bytes(s->v[s->n - 1], to, sizeof(to));
 	if (f->has_forecast)
 		snprintf(fc, sizeof(fc), "; at this rate it reaches %s (%s) in %s (%s to %s)",
-			 f->fc_limit_name, fmt_bytes(f->fc_limit, lim, sizeof(lim)),
-			 fmt_duration(f->fc.eta, eta, sizeof(eta)),
-			 fmt_duration(f->fc.eta_lo, lo, sizeof(lo)),
-			 fmt_duration(f->fc.eta_hi, hi, sizeof(hi)));
+			 f->fc_limit_name, fnd_fmt_bytes(f->fc_limit, lim, sizeof(lim)),
+			 fnd_fmt_duration(f->fc.eta, eta, sizeof(eta)),
+			 fnd_fmt_duration(f->fc.eta_lo, lo, sizeof(lo)),
+			 fnd_fmt_duration(f->fc.eta_hi, hi, sizeof(hi)));
 	fnd_summary(f, "%s %s grows %s/s (%s to %s in %.0f s)%s",
 		    s->kind == ENT_PROC ? "the resident memory of" : "the memory of", name, rate,
 		    from, to, s->t[s->n - 1] - s->t[0], fc);
@@ -100,7 +100,7 @@ static void growth_summary(struct finding *f, const struct series *s, const stru
 static int growth_one(const struct recording *r, const struct series *s, struct findings *fs)
 {
 	const char *cg = s->kind == ENT_PROC ? s->cgroup : s->entity;
-	double limit = cg_limit(r, cg), span = series_span(r, s);
+	double limit = cg_limit(r, cg), span = fnd_span(r, s);
 	struct finding *f;
 	struct trend tr;
 	char v[32];
@@ -169,9 +169,9 @@ static void rss_culprits(const struct recording *r, struct finding *f)
 		if (s->kind != ENT_PROC || strcmp(s->metric, "mem.rss_bytes") || !s->n)
 			continue;
 		p[n].s = s;
-		p[n++].a = series_max(s);
+		p[n++].a = fnd_max(s);
 	}
-	proc_total_sort(p, n);
+	fnd_proc_total_sort(p, n);
 	for (i = 0; i < n && i < 3; i++)
 		fnd_culprit(f, p[i].s, "mem.rss_bytes", p[i].a, "bytes",
 			    r->mem_total_bytes > 0 ? p[i].a / r->mem_total_bytes : NAN);
@@ -195,8 +195,8 @@ static int stalls(const struct recording *r, struct findings *fs)
 		if (s->kind != ENT_PROC || strcmp(s->metric, "mem.reclaim_stall_ns") || !s->n)
 			continue;
 		p[n].s = s;
-		p[n].a = series_sum(s, 0, INFINITY);
-		rate = p[n].a / 1e9 / series_span(r, s);
+		p[n].a = fnd_sum(s, 0, INFINITY);
+		rate = p[n].a / 1e9 / fnd_span(r, s);
 		if (rate < STALL_INFO)
 			continue;
 		if (rate >= STALL_CRIT)
@@ -207,7 +207,7 @@ static int stalls(const struct recording *r, struct findings *fs)
 	}
 	if (!n)
 		goto out;
-	proc_total_sort(p, n);
+	fnd_proc_total_sort(p, n);
 	f = fnd_add(fs, "reclaim_stalls", sev, RES_MEMORY);
 	if (!f || fnd_evidence(f, r, p[0].s, 0, INFINITY)) {
 		free(p);
@@ -217,7 +217,7 @@ static int stalls(const struct recording *r, struct findings *fs)
 		fnd_victim(f, p[i].s, "mem.reclaim_stall_ns", p[i].a, "ns", p[i].b);
 	rss_culprits(r, f);
 	fnd_summary(f, "%s stalled in memory reclaim %.1f%% of the time (%.2f s)%s",
-		    party_name(p[0].s, name, sizeof(name)), p[0].b * 100, p[0].a / 1e9,
+		    fnd_party_name(p[0].s, name, sizeof(name)), p[0].b * 100, p[0].a / 1e9,
 		    n > 1 ? ", and others too" : "");
 	fnd_rec_manual(f, "free memory for the victims: limit the largest consumers "
 		       "(memory.high of their cgroups) or add RAM");
@@ -239,7 +239,7 @@ static int ooms(const struct recording *r, struct findings *fs)
 		if ((s->kind != ENT_PROC && s->kind != ENT_CGROUP) ||
 		    strcmp(s->metric, "mem.oom_kills"))
 			continue;
-		k = series_sum(s, 0, INFINITY);
+		k = fnd_sum(s, 0, INFINITY);
 		if (k < 1)
 			continue;
 		f = fnd_add(fs, "oom_kill", SEV_CRITICAL, RES_MEMORY);
@@ -248,7 +248,7 @@ static int ooms(const struct recording *r, struct findings *fs)
 		fnd_victim(f, s, s->metric, k, "kills", NAN);
 		rss_culprits(r, f);
 		fnd_summary(f, "the OOM killer killed %.0f time%s in %s", k, k == 1 ? "" : "s",
-			    party_name(s, name, sizeof(name)));
+			    fnd_party_name(s, name, sizeof(name)));
 		fnd_rec_manual(f, "see the kernel log (dmesg | grep -i oom) for what was killed "
 			       "and why; raise the limit or reduce the largest consumers");
 	}

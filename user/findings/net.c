@@ -27,11 +27,11 @@ static void proc_victims(const struct recording *r, struct finding *f, const cha
 		if (s->kind != ENT_PROC || strcmp(s->metric, metric))
 			continue;
 		p[n].s = s;
-		p[n].a = series_sum(s, 0, INFINITY);
+		p[n].a = fnd_sum(s, 0, INFINITY);
 		if (p[n].a > 0)
 			n++;
 	}
-	proc_total_sort(p, n);
+	fnd_proc_total_sort(p, n);
 	for (i = 0; i < n && i < 5; i++)
 		fnd_victim(f, p[i].s, metric, p[i].a, "count", NAN);
 	free(p);
@@ -40,7 +40,7 @@ static void proc_victims(const struct recording *r, struct finding *f, const cha
 static int overflow(const struct recording *r, const struct findings_env *env,
 		    const struct series *s, struct findings *fs)
 {
-	double total = series_sum(s, 0, INFINITY), rate = total / series_span(r, s);
+	double total = fnd_sum(s, 0, INFINITY), rate = total / fnd_span(r, s);
 	const struct series *drops = rec_find(r, ENT_NETNS, s->entity, "net.listen_drops");
 	long from = env->somaxconn, to;
 	struct finding *f;
@@ -53,7 +53,7 @@ static int overflow(const struct recording *r, const struct findings_env *env,
 		return -1;
 	fnd_summary(f, "listen queues overflowed %.0f times (%.1f/s, %.0f SYNs dropped) in network "
 		    "namespace %s: clients' connection attempts were dropped and retried", total,
-		    rate, drops ? series_sum(drops, 0, INFINITY) : 0, s->entity);
+		    rate, drops ? fnd_sum(drops, 0, INFINITY) : 0, s->entity);
 	to = from > 0 ? from * 2 : 8192;
 	if (to < 8192)
 		to = 8192;
@@ -69,7 +69,7 @@ static int overflow(const struct recording *r, const struct findings_env *env,
 
 static int retransmits(const struct recording *r, const struct series *s, struct findings *fs)
 {
-	double total = series_sum(s, 0, INFINITY), rate = total / series_span(r, s);
+	double total = fnd_sum(s, 0, INFINITY), rate = total / fnd_span(r, s);
 	struct finding *f;
 
 	if (rate < RETRANS_INFO)
@@ -99,14 +99,14 @@ static int resets(const struct recording *r, struct findings *fs)
 
 		if (s->kind != ENT_PROC || strcmp(s->metric, "net.resets"))
 			continue;
-		n = series_sum(s, 0, INFINITY);
+		n = fnd_sum(s, 0, INFINITY);
 		if (n < RESETS_INFO)
 			continue;
 		f = fnd_add(fs, "connection_resets", SEV_INFO, RES_NETWORK);
 		if (!f || fnd_evidence(f, r, s, 0, INFINITY))
 			return -1;
 		fnd_victim(f, s, s->metric, n, "count", NAN);
-		fnd_summary(f, "%s saw %.0f TCP connection resets", party_name(s, name, sizeof(name)), n);
+		fnd_summary(f, "%s saw %.0f TCP connection resets", fnd_party_name(s, name, sizeof(name)), n);
 		fnd_rec_manual(f, "resets mean a peer refused or aborted: check the peer's logs, "
 			       "its listen queue and idle timeouts on the path");
 	}

@@ -59,16 +59,16 @@ static void parties(const struct recording *r, struct finding *f, const struct s
 		if (s->kind != ENT_PROC || strcmp(s->metric, metric) || !in_scope(s, scope))
 			continue;
 		p[n].s = s;
-		p[n].a = use_max ? series_max(s) : series_sum(s, 0, INFINITY);
+		p[n].a = use_max ? fnd_max(s) : fnd_sum(s, 0, INFINITY);
 		if (p[n].a > 0)
 			n++;
 	}
-	proc_total_sort(p, n);
+	fnd_proc_total_sort(p, n);
 	for (i = 0; i < n && i < 5; i++) {
 		if (victims)
-			fnd_victim(f, p[i].s, metric, p[i].a, metric_unit(metric), NAN);
+			fnd_victim(f, p[i].s, metric, p[i].a, fnd_metric_unit(metric), NAN);
 		else
-			fnd_culprit(f, p[i].s, metric, p[i].a, metric_unit(metric), NAN);
+			fnd_culprit(f, p[i].s, metric, p[i].a, fnd_metric_unit(metric), NAN);
 	}
 	free(p);
 }
@@ -78,15 +78,15 @@ static int one(const struct recording *r, const struct series *some, const struc
 {
 	char metric[48], scope[300];
 	const struct series *full;
-	double span = series_span(r, some), s_share, f_share = 0;
+	double span = fnd_span(r, some), s_share, f_share = 0;
 	enum severity sev;
 	struct finding *f;
 
 	snprintf(metric, sizeof(metric), "psi.%s.full_us", k->res);
 	full = rec_find(r, some->kind, some->entity, metric);
-	s_share = series_sum(some, 0, INFINITY) / 1e6 / span;
+	s_share = fnd_sum(some, 0, INFINITY) / 1e6 / span;
 	if (full)
-		f_share = series_sum(full, 0, INFINITY) / 1e6 / span;
+		f_share = fnd_sum(full, 0, INFINITY) / 1e6 / span;
 	if (s_share < SOME_INFO && f_share < FULL_WARN)
 		return 0;
 	sev = SEV_INFO;
@@ -96,7 +96,7 @@ static int one(const struct recording *r, const struct series *some, const struc
 		sev = SEV_WARNING;
 	/* host pressure in a recording of some processes: who caused it is
 	 * not in the recording */
-	bool partial = some->kind == ENT_HOST && !rec_whole_host(r);
+	bool partial = some->kind == ENT_HOST && !fnd_whole_host(r);
 
 	if (partial)
 		sev = SEV_INFO;

@@ -6,7 +6,7 @@
 #include <string.h>
 #include "findings/internal.h"
 
-double rec_interval(const struct recording *r)
+double fnd_interval(const struct recording *r)
 {
 	size_t i;
 
@@ -18,12 +18,12 @@ double rec_interval(const struct recording *r)
 	return 1;
 }
 
-double series_span(const struct recording *r, const struct series *s)
+double fnd_span(const struct recording *r, const struct series *s)
 {
-	return (double)s->n * rec_interval(r);
+	return (double)s->n * fnd_interval(r);
 }
 
-double series_sum(const struct series *s, double t0, double t1)
+double fnd_sum(const struct series *s, double t0, double t1)
 {
 	double sum = 0;
 	size_t i;
@@ -34,7 +34,7 @@ double series_sum(const struct series *s, double t0, double t1)
 	return sum;
 }
 
-double series_max(const struct series *s)
+double fnd_max(const struct series *s)
 {
 	double m = NAN;
 	size_t i;
@@ -45,7 +45,7 @@ double series_max(const struct series *s)
 	return m;
 }
 
-const char *metric_unit(const char *metric)
+const char *fnd_metric_unit(const char *metric)
 {
 	size_t n = strlen(metric);
 
@@ -58,7 +58,7 @@ const char *metric_unit(const char *metric)
 	return "";
 }
 
-bool rec_whole_host(const struct recording *r)
+bool fnd_whole_host(const struct recording *r)
 {
 	return !r->target[0] || !strncmp(r->target, "-a", 2);
 }
@@ -118,7 +118,7 @@ int fnd_evidence(struct finding *f, const struct recording *r, const struct seri
 		e->t[e->n] = s->t[i];
 		e->v[e->n++] = s->v[i];
 	}
-	e->start = e->n ? e->t[0] - rec_interval(r) : t0;
+	e->start = e->n ? e->t[0] - fnd_interval(r) : t0;
 	e->end = e->n ? e->t[e->n - 1] : t1;
 	return 0;
 }
@@ -212,7 +212,7 @@ void fnd_rec_renice(struct finding *f, uint32_t pid, int nice, const char *why)
 	snprintf(r->text, sizeof(r->text), "renice -n %d -p %u: %s", nice, pid, why);
 }
 
-const char *party_name(const struct series *s, char *buf, size_t len)
+const char *fnd_party_name(const struct series *s, char *buf, size_t len)
 {
 	if (s->kind == ENT_PROC)
 		snprintf(buf, len, "%s (pid %u)", s->comm[0] ? s->comm : "?", s->pid);
@@ -223,7 +223,7 @@ const char *party_name(const struct series *s, char *buf, size_t len)
 	return buf;
 }
 
-const char *fmt_bytes(double b, char *buf, size_t len)
+const char *fnd_fmt_bytes(double b, char *buf, size_t len)
 {
 	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
 	double a = fabs(b);
@@ -238,7 +238,7 @@ const char *fmt_bytes(double b, char *buf, size_t len)
 	return buf;
 }
 
-const char *fmt_duration(double s, char *buf, size_t len)
+const char *fnd_fmt_duration(double s, char *buf, size_t len)
 {
 	if (!isfinite(s))
 		snprintf(buf, len, "never");
@@ -262,7 +262,7 @@ static int by_a_desc(const void *x, const void *y)
 	return a->s->pid < b->s->pid ? -1 : a->s->pid > b->s->pid;
 }
 
-void proc_total_sort(struct proc_total *p, size_t n)
+void fnd_proc_total_sort(struct proc_total *p, size_t n)
 {
 	qsort(p, n, sizeof(*p), by_a_desc);
 }

@@ -9,7 +9,7 @@
 #define ROW 16
 #define MIN_PX 0.5
 
-void xml_escape(FILE *out, const char *s)
+void report_xml_escape(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -25,7 +25,7 @@ void xml_escape(FILE *out, const char *s)
 	}
 }
 
-int folded_parse(const char *text, struct folded *f)
+int report_folded_parse(const char *text, struct folded *f)
 {
 	const char *p = text;
 
@@ -56,9 +56,9 @@ int folded_parse(const char *text, struct folded *f)
 	return 0;
 }
 
-static struct flame_node *child_of(struct flame_node *n, const char *name, size_t len)
+static struct report_flame *child_of(struct report_flame *n, const char *name, size_t len)
 {
-	struct flame_node *c, **tail = &n->child;
+	struct report_flame *c, **tail = &n->child;
 
 	for (c = n->child; c; c = c->next) {
 		if (strlen(c->name) == len && !strncmp(c->name, name, len))
@@ -77,13 +77,13 @@ static struct flame_node *child_of(struct flame_node *n, const char *name, size_
 	return c;
 }
 
-int flame_add(struct flame_node *root, const struct folded *f, int which)
+int report_flame_add(struct report_flame *root, const struct folded *f, int which)
 {
 	size_t i;
 
 	for (i = 0; i < f->n; i++) {
 		const char *p = f->e[i].stack;
-		struct flame_node *n = root;
+		struct report_flame *n = root;
 
 		root->c[which] += (double)f->e[i].count;
 		while (*p) {
@@ -100,15 +100,15 @@ int flame_add(struct flame_node *root, const struct folded *f, int which)
 	return 0;
 }
 
-void flame_free(struct flame_node *root)
+void report_flame_free(struct report_flame *root)
 {
-	struct flame_node *c, *next;
+	struct report_flame *c, *next;
 
 	if (!root)
 		return;
 	for (c = root->child; c; c = next) {
 		next = c->next;
-		flame_free(c);
+		report_flame_free(c);
 		free(c->name);
 		free(c);
 	}
@@ -124,7 +124,7 @@ static unsigned int hash(const char *s)
 	return h;
 }
 
-static void colour(const struct flame_node *n, const struct flame_node *root, bool diff,
+static void colour(const struct report_flame *n, const struct report_flame *root, bool diff,
 		   char *buf, size_t len)
 {
 	if (diff) {
@@ -143,9 +143,9 @@ static void colour(const struct flame_node *n, const struct flame_node *root, bo
 	snprintf(buf, len, "rgb(%u,%u,%u)", 205 + h % 50, 80 + (h >> 8) % 130, (h >> 16) % 55);
 }
 
-static int depth(const struct flame_node *n)
+static int depth(const struct report_flame *n)
 {
-	const struct flame_node *c;
+	const struct report_flame *c;
 	int d = 0;
 
 	for (c = n->child; c; c = c->next) {
@@ -159,15 +159,15 @@ static int depth(const struct flame_node *n)
 
 struct draw {
 	FILE *out;
-	const struct flame_node *root;
+	const struct report_flame *root;
 	bool diff;
 	int w, height;
 	double scale; /* px per sample */
 };
 
-static void node(const struct draw *d, const struct flame_node *n, double x, int level)
+static void node(const struct draw *d, const struct report_flame *n, double x, int level)
 {
-	const struct flame_node *c;
+	const struct report_flame *c;
 	int idx = d->diff ? 1 : 0;
 	double wpx = n->c[idx] * d->scale, cx = x;
 	char fill[32];
@@ -177,7 +177,7 @@ static void node(const struct draw *d, const struct flame_node *n, double x, int
 		return;
 	colour(n, d->root, d->diff, fill, sizeof(fill));
 	fprintf(d->out, "<g><title>");
-	xml_escape(d->out, n->name);
+	report_xml_escape(d->out, n->name);
 	if (d->diff)
 		fprintf(d->out, " (%.0f -> %.0f samples, %.2f%% -> %.2f%%)", n->c[0], n->c[1],
 			d->root->c[0] > 0 ? 100 * n->c[0] / d->root->c[0] : 0,
@@ -191,12 +191,12 @@ static void node(const struct draw *d, const struct flame_node *n, double x, int
 	if (chars >= 3) {
 		fprintf(d->out, "<text x=\"%.1f\" y=\"%d\">", x + 3, y + ROW - 4);
 		if ((int)strlen(n->name) <= chars) {
-			xml_escape(d->out, n->name);
+			report_xml_escape(d->out, n->name);
 		} else {
 			char *s = strndup(n->name, (size_t)chars - 2);
 
 			if (s)
-				xml_escape(d->out, s);
+				report_xml_escape(d->out, s);
 			fputs("..", d->out);
 			free(s);
 		}
@@ -209,10 +209,10 @@ static void node(const struct draw *d, const struct flame_node *n, double x, int
 	}
 }
 
-void flame_svg(FILE *out, const struct flame_node *root, bool diff, int w)
+void report_flame_svg(FILE *out, const struct report_flame *root, bool diff, int w)
 {
 	struct draw d = {.out = out, .root = root, .diff = diff, .w = w};
-	const struct flame_node *c;
+	const struct report_flame *c;
 	double total = root->c[diff ? 1 : 0], x = 0;
 
 	d.height = depth(root) * ROW;
@@ -226,7 +226,7 @@ void flame_svg(FILE *out, const struct flame_node *root, bool diff, int w)
 	fputs("</svg>\n", out);
 }
 
-char *folded_diff(const struct folded *a, const struct folded *b)
+char *report_folded_diff(const struct folded *a, const struct folded *b)
 {
 	char *buf = NULL;
 	size_t len = 0, i = 0, k = 0;

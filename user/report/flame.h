@@ -11,34 +11,34 @@
 #include <stdio.h>
 #include "folded.h"
 
-struct flame_node {
+struct report_flame {
 	char *name;
 	double c[2];               /* samples of the two profiles (one: c[0]) */
-	struct flame_node *child;  /* first child */
-	struct flame_node *next;   /* next sibling */
+	struct report_flame *child;  /* first child */
+	struct report_flame *next;   /* next sibling */
 };
 
 /* Parse "stack count" lines into f (merged, sorted); malformed lines are
  * skipped. -1 on no memory. */
-int folded_parse(const char *text, struct folded *f);
+int report_folded_parse(const char *text, struct folded *f);
 
 /* Add the stacks of f into the tree under root, counting into c[which]. */
-int flame_add(struct flame_node *root, const struct folded *f, int which);
+int report_flame_add(struct report_flame *root, const struct folded *f, int which);
 
-void flame_free(struct flame_node *root);
+void report_flame_free(struct report_flame *root);
 
 /* An SVG flame graph (root at the bottom) of width w. diff: widths by the
  * second profile, colours by the change of each frame's share. */
-void flame_svg(FILE *out, const struct flame_node *root, bool diff, int w);
+void report_flame_svg(FILE *out, const struct report_flame *root, bool diff, int w);
 
 /*
  * "stack base_count current_count" lines for every stack of either
  * profile, sorted by stack (the input of difffolded-style tools). A
  * malloc'ed string, or NULL on no memory.
  */
-char *folded_diff(const struct folded *base, const struct folded *cur);
+char *report_folded_diff(const struct folded *base, const struct folded *cur);
 
 /* XML/HTML escaping of text. */
-void xml_escape(FILE *out, const char *s);
+void report_xml_escape(FILE *out, const char *s);
 
 #endif

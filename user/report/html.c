@@ -56,7 +56,7 @@ static size_t top_series(const struct recording *r, char kind, const char *metri
 		if (s->kind != kind || strcmp(s->metric, metric) || !s->n)
 			continue;
 		all[n].s = s;
-		all[n].score = use_max ? series_max(s) : series_sum(s, 0, INFINITY);
+		all[n].score = use_max ? fnd_max(s) : fnd_sum(s, 0, INFINITY);
 		if (all[n].score > 0)
 			n++;
 	}
@@ -79,7 +79,7 @@ static void chart_of(FILE *out, const struct recording *r, const char *title, co
 	if (!n)
 		return;
 	for (i = 0; i < n; i++) {
-		party_name(top[i].s, labels[i], sizeof(labels[i]));
+		fnd_party_name(top[i].s, labels[i], sizeof(labels[i]));
 		l[i] = (struct chart_line){labels[i], top[i].s->t, top[i].s->v, top[i].s->n};
 	}
 	svg_chart(out, title, unit, scale, l, n, r->start, r->end, CHART_W, CHART_H);
@@ -107,7 +107,7 @@ static void psi_chart(FILE *out, const struct recording *r, double iv)
 
 static void charts(FILE *out, const struct recording *r)
 {
-	double iv = rec_interval(r);
+	double iv = fnd_interval(r);
 
 	fputs("<h2>Key series</h2>\n<div class=\"charts\">\n", out);
 	chart_of(out, r, "Host CPU busy", "CPUs", iv * 1e9, ENT_HOST, "host.cpu_busy_ns", false);
@@ -141,13 +141,13 @@ static void parties(FILE *out, const char *label, const struct party *p, size_t 
 	for (i = 0; i < n; i++) {
 		fputs("<tr><td>", out);
 		if (p[i].kind == ENT_PROC) {
-			xml_escape(out, p[i].comm);
+			report_xml_escape(out, p[i].comm);
 			fprintf(out, " (pid %u)", p[i].pid);
 		} else {
-			xml_escape(out, p[i].cgroup);
+			report_xml_escape(out, p[i].cgroup);
 		}
 		fprintf(out, "</td><td>%s</td><td>", p[i].metric);
-		xml_escape(out, report_value(p[i].value, p[i].unit, v, sizeof(v)));
+		report_xml_escape(out, report_value(p[i].value, p[i].unit, v, sizeof(v)));
 		if (isfinite(p[i].share))
 			fprintf(out, "</td><td>%.2f</td></tr>\n", p[i].share);
 		else
@@ -166,10 +166,10 @@ static void finding(FILE *out, const struct recording *r, const struct finding *
 	fprintf(out, "<div class=\"finding %s\"><p><span class=\"sev\">%s</span>%s &middot; "
 		"<code>%s</code></p>\n<p>", severity_name(f->severity), severity_name(f->severity),
 		resource_name(f->resource), f->kind);
-	xml_escape(out, f->summary);
+	report_xml_escape(out, f->summary);
 	fputs("</p>\n", out);
 	if (e->n >= 2) {
-		const char *unit = metric_unit(e->metric);
+		const char *unit = fnd_metric_unit(e->metric);
 		double scale = 1;
 
 		if (!strcmp(unit, "bytes")) {
@@ -191,11 +191,11 @@ static void finding(FILE *out, const struct recording *r, const struct finding *
 	parties(out, "Culprits (who used the resource)", f->culprits, f->nculprits);
 	if (f->has_forecast)
 		fprintf(out, "<p><b>Forecast:</b> reaches %s in %s (r&sup2; %.2f)</p>\n",
-			f->fc_limit_name, fmt_duration(f->fc.eta, eta, sizeof(eta)), f->fc.r2);
+			f->fc_limit_name, fnd_fmt_duration(f->fc.eta, eta, sizeof(eta)), f->fc.r2);
 	fputs("<ul>\n", out);
 	for (i = 0; i < f->nrecs; i++) {
 		fputs("<li>", out);
-		xml_escape(out, f->recs[i].text);
+		report_xml_escape(out, f->recs[i].text);
 		fputs("</li>\n", out);
 	}
 	fputs("</ul></div>\n", out);
@@ -204,7 +204,7 @@ static void finding(FILE *out, const struct recording *r, const struct finding *
 
 static void flame(FILE *out, const struct recording *r)
 {
-	struct flame_node root = {0};
+	struct report_flame root = {0};
 	struct folded f;
 
 	fputs("<h2>On-CPU profile</h2>\n", out);
@@ -213,15 +213,15 @@ static void flame(FILE *out, const struct recording *r)
 		      "flame graph here).</p>\n", out);
 		return;
 	}
-	if (folded_parse(r->folded, &f) || flame_add(&root, &f, 0)) {
+	if (report_folded_parse(r->folded, &f) || report_flame_add(&root, &f, 0)) {
 		fputs("<p class=\"none\">The profile could not be read (out of memory).</p>\n", out);
 	} else {
 		fprintf(out, "<p>%.0f samples; hover a frame for its name and share.</p>\n"
 			"<div class=\"flame\">\n", root.c[0]);
-		flame_svg(out, &root, false, 1200);
+		report_flame_svg(out, &root, false, 1200);
 		fputs("</div>\n", out);
 	}
-	flame_free(&root);
+	report_flame_free(&root);
 	folded_free(&f);
 }
 
@@ -238,14 +238,14 @@ void report_html(FILE *out, const struct recording *r, const struct findings *fs
 	strftime(b, sizeof(b), "%H:%M:%S", &tm);
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		"<title>perfpilot report: ");
-	xml_escape(out, r->hostname);
+	report_xml_escape(out, r->hostname);
 	fprintf(out, "</title>\n<style>%s</style></head><body>\n<h1>perfpilot report: ", css);
-	xml_escape(out, r->hostname);
+	report_xml_escape(out, r->hostname);
 	fprintf(out, "</h1>\n<p>Target <code>");
-	xml_escape(out, r->target[0] ? r->target : "-a");
+	report_xml_escape(out, r->target[0] ? r->target : "-a");
 	fprintf(out, "</code>, %s to %s UTC (%.0f s, %.3g s intervals), %d CPUs, kernel ", a, b,
 		r->end - r->start, r->interval_s, r->ncpus);
-	xml_escape(out, r->kernel);
+	report_xml_escape(out, r->kernel);
 	fputs("</p>\n<h2>Findings</h2>\n", out);
 	if (!fs->n)
 		fputs("<p class=\"none\">Nothing waited, grew or overflowed beyond the "

@@ -21,9 +21,9 @@ const char *report_value(double v, const char *unit, char *buf, size_t len)
 	else if (!strcmp(unit, "us"))
 		snprintf(buf, len, "%.1f ms", v / 1e3);
 	else if (!strcmp(unit, "bytes"))
-		fmt_bytes(v, buf, len);
+		fnd_fmt_bytes(v, buf, len);
 	else if (!strcmp(unit, "bytes/s")) {
-		fmt_bytes(v, buf, len);
+		fnd_fmt_bytes(v, buf, len);
 		strncat(buf, "/s", len - strlen(buf) - 1);
 	} else
 		snprintf(buf, len, "%.4g%s%s", v, unit[0] ? " " : "", unit);
@@ -89,7 +89,7 @@ static void evidence(FILE *out, const struct finding *f)
 {
 	const struct evidence *e = &f->ev;
 	char spark[3 * SPARK + 1] = "", lo[32], hi[32], text[512];
-	const char *unit = metric_unit(e->metric);
+	const char *unit = fnd_metric_unit(e->metric);
 	double mn = INFINITY, mx = -INFINITY;
 	size_t i;
 
@@ -142,9 +142,9 @@ static void forecast(FILE *out, const struct finding *f)
 	if (!f->has_forecast)
 		return;
 	snprintf(text, sizeof(text), "%s (%s) in %s, between %s and %s (line fit r2 %.2f)",
-		 f->fc_limit_name, fmt_bytes(f->fc_limit, lim, sizeof(lim)),
-		 fmt_duration(f->fc.eta, eta, sizeof(eta)), fmt_duration(f->fc.eta_lo, lo, sizeof(lo)),
-		 fmt_duration(f->fc.eta_hi, hi, sizeof(hi)), f->fc.r2);
+		 f->fc_limit_name, fnd_fmt_bytes(f->fc_limit, lim, sizeof(lim)),
+		 fnd_fmt_duration(f->fc.eta, eta, sizeof(eta)), fnd_fmt_duration(f->fc.eta_lo, lo, sizeof(lo)),
+		 fnd_fmt_duration(f->fc.eta_hi, hi, sizeof(hi)), f->fc.r2);
 	line(out, "reaches", text);
 }
 

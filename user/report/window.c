@@ -106,7 +106,7 @@ double time_arg_resolve(const struct time_arg *a, double start, double end, doub
 	return a->value;
 }
 
-void recording_trim(struct recording *r, double since, double until)
+void report_trim(struct recording *r, double since, double until)
 {
 	double lo = INFINITY, hi = -INFINITY;
 	size_t i, k, n;

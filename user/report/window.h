@@ -25,6 +25,6 @@ int time_arg_parse(const char *s, struct time_arg *out);
 double time_arg_resolve(const struct time_arg *a, double start, double end, double dflt);
 
 /* Keep the samples with since <= t <= until; start and end follow. */
-void recording_trim(struct recording *r, double since, double until);
+void report_trim(struct recording *r, double since, double until);
 
 #endif
