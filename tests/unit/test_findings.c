@@ -575,6 +575,54 @@ static void test_anomaly(void **state)
 	recording_free(&r);
 }
 
+/* the host's available memory falling 50 MiB/s while one process grows:
+ * a forecast to zero, the grower as culprit */
+static void test_memory_decline(void **state)
+{
+	struct recording r;
+	struct findings fs;
+	const struct finding *f;
+	double avail[20], rss[20], eta;
+	size_t i;
+
+	(void)state;
+	fx_init(&r, 20);
+	for (i = 0; i < 20; i++) {
+		avail[i] = 10240 * MiB - 50 * MiB * (double)i + (i % 2 ? 1 : -1) * MiB;
+		rss[i] = 100 * MiB + 50 * MiB * (double)i;
+	}
+	fx_series(&r, 'h', "host", "host.mem_available_bytes", avail, 20);
+	fx_proc(&r, 90, "hog", "/", "mem.rss_bytes", rss, 20);
+	assert_int_equal(findings_analyze(&r, NULL, &fs), 0);
+	f = find_kind(&fs, "memory_decline");
+	assert_non_null(f);
+	assert_true(f->has_forecast);
+	eta = (10240 - 50 * 19) / 50.0;
+	assert_dbl_near(f->fc.eta, eta, 0.05 * eta);
+	assert_dbl_near(f->fc.rate, -50 * MiB, 2 * MiB);
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_int_equal(f->culprits[0].pid, 90);
+	assert_dbl_near(f->culprits[0].value, 950 * MiB, 1);
+	findings_free(&fs);
+	/* a partial recording: informational */
+	snprintf(r.target, sizeof(r.target), "-p 90");
+	assert_int_equal(findings_analyze(&r, NULL, &fs), 0);
+	f = find_kind(&fs, "memory_decline");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_INFO);
+	findings_free(&fs);
+	/* page cache breathing: down and up again is no decline */
+	for (i = 0; i < 20; i++)
+		avail[i] = 10240 * MiB - 200 * MiB * (double)(i < 10 ? i : 20 - i);
+	recording_free(&r);
+	fx_init(&r, 20);
+	fx_series(&r, 'h', "host", "host.mem_available_bytes", avail, 20);
+	assert_int_equal(findings_analyze(&r, NULL, &fs), 0);
+	assert_null(find_kind(&fs, "memory_decline"));
+	findings_free(&fs);
+	recording_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -594,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_oom_and_stalls),
 		cmocka_unit_test(test_retransmits),
 		cmocka_unit_test(test_anomaly),
+		cmocka_unit_test(test_memory_decline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
