@@ -623,6 +623,44 @@ static void test_memory_decline(void **state)
 	recording_free(&r);
 }
 
+/* runnable tasks rising from 1 to about 3.5 on 4 CPUs in 20 s: a forecast
+ * to one task per CPU */
+static void test_runqueue_growth(void **state)
+{
+	struct recording r;
+	struct findings fs;
+	const struct finding *f;
+	double v[20];
+	size_t i;
+
+	(void)state;
+	fx_init(&r, 20);
+	r.ncpus = 4;
+	for (i = 0; i < 20; i++)
+		v[i] = floor(1 + 0.13 * (double)i + (i % 2) * 0.5);
+	fx_series(&r, 'h', "host", "host.runnable", v, 20);
+	assert_int_equal(findings_analyze(&r, NULL, &fs), 0);
+	f = find_kind(&fs, "runqueue_growth");
+	assert_non_null(f);
+	assert_int_equal(f->resource, RES_CPU);
+	assert_dbl_eq(f->fc_limit, 4);
+	assert_true(f->has_forecast);
+	/* about 0.13 tasks/s, the line at about 3.5 at the end: some 4 s */
+	assert_dbl_in(f->fc.eta, 1, 15);
+	assert_int_equal(f->severity, SEV_WARNING);
+	findings_free(&fs);
+	/* flat with noise: nothing */
+	for (i = 0; i < 20; i++)
+		v[i] = 2 + (double)(i % 3);
+	recording_free(&r);
+	fx_init(&r, 20);
+	fx_series(&r, 'h', "host", "host.runnable", v, 20);
+	assert_int_equal(findings_analyze(&r, NULL, &fs), 0);
+	assert_null(find_kind(&fs, "runqueue_growth"));
+	findings_free(&fs);
+	recording_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -643,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_retransmits),
 		cmocka_unit_test(test_anomaly),
 		cmocka_unit_test(test_memory_decline),
+		cmocka_unit_test(test_runqueue_growth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,7 +34,7 @@ int findings_analyze(const struct recording *r, const struct findings_env *env,
 {
 	static int (*const analysers[])(const struct recording *, const struct findings_env *,
 					 struct findings *) = {
-		analyze_cpu, analyze_memory, analyze_hostmem, analyze_io, analyze_net, analyze_pressure,
+		analyze_cpu, analyze_runq, analyze_memory, analyze_hostmem, analyze_io, analyze_net, analyze_pressure,
 		analyze_changes,
 	};
 	struct findings_env none = {.somaxconn = -1, .tcp_max_syn_backlog = -1};

@@ -11,6 +11,7 @@
 /* Each analyser adds its findings to fs; -1 on no memory. */
 int analyze_cpu(const struct recording *r, const struct findings_env *env, struct findings *fs);
 int analyze_memory(const struct recording *r, const struct findings_env *env, struct findings *fs);
+int analyze_runq(const struct recording *r, const struct findings_env *env, struct findings *fs);
 int analyze_hostmem(const struct recording *r, const struct findings_env *env, struct findings *fs);
 int analyze_io(const struct recording *r, const struct findings_env *env, struct findings *fs);
 int analyze_net(const struct recording *r, const struct findings_env *env, struct findings *fs);
