@@ -1,12 +1,213 @@
 // SPDX-License-Identifier: GPL-2.0
-/* perfpilot diff (not implemented yet). */
+/* perfpilot diff: compare a recording with a baseline. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
 #include "commands.h"
+#include "findings/compare.h"
+#include "report/diff.h"
+#include "report/flame.h"
+#include "store/store.h"
+
+struct diff_opts {
+	const char *base, *cur;
+	bool json;
+	double threshold;
+	const char *svg, *folded;
+};
+
+static void help(void)
+{
+	printf("Usage: perfpilot diff BASELINE.db CURRENT.db [--json] [--threshold PCT]\n"
+	       "                      [--svg FILE] [--folded FILE]\n\n"
+	       "Compares two recordings metric by metric: the host, processes matched by\n"
+	       "command name, cgroups by path, disks by name. Each metric's samples (per\n"
+	       "second for counters) are compared with the Mann-Whitney U test; a change of at\n"
+	       "least PCT %% with p < 0.05 is a change, and a regression when it is for the\n"
+	       "worse (more CPU, waiting, memory, latency, retransmits; less free memory).\n"
+	       "When both recordings have a profile (record --profile), the profiles are\n"
+	       "compared too.\n\n"
+	       "  --json            the comparison as JSON\n"
+	       "  --threshold PCT   the smallest change that counts (default 10)\n"
+	       "  --svg FILE        a differential flame graph: widths from the current\n"
+	       "                    profile, red where a frame's share grew, blue where it\n"
+	       "                    shrank\n"
+	       "  --folded FILE     the folded diff: \"stack baseline_count current_count\"\n"
+	       "  -h, --help        this help\n\n"
+	       "Example: perfpilot diff before.db after.db --threshold 5\n");
+}
+
+static void parse(int argc, char **argv, struct diff_opts *o)
+{
+	enum { OPT_JSON = 256, OPT_THRESHOLD, OPT_SVG, OPT_FOLDED };
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, OPT_JSON},
+		{"threshold", required_argument, NULL, OPT_THRESHOLD},
+		{"svg", required_argument, NULL, OPT_SVG},
+		{"folded", required_argument, NULL, OPT_FOLDED},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->threshold = 10;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_THRESHOLD:
+			o->threshold = strtod(optarg, &end);
+			if (end == optarg || *end || !(o->threshold >= 0 && o->threshold <= 1e6))
+				usage_error("bad threshold '%s': a percentage such as 10", optarg);
+			break;
+		case OPT_SVG:
+			o->svg = optarg;
+			break;
+		case OPT_FOLDED:
+			o->folded = optarg;
+			break;
+		case 'h':
+			help();
+			exit(0);
+		case ':':
+			usage_error("option '%s' needs a value; see 'perfpilot diff --help'",
+				    argv[optind - 1]);
+		default:
+			usage_error("unknown option '%s'; see 'perfpilot diff --help'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		usage_error("give two recordings: BASELINE.db CURRENT.db; see 'perfpilot diff --help'");
+	o->base = argv[optind];
+	o->cur = argv[optind + 1];
+}
+
+static int load(const char *path, struct recording *r)
+{
+	char err[512];
+
+	memset(r, 0, sizeof(*r));
+	if (store_load(path, 0, INFINITY, r, err, sizeof(err))) {
+		fprintf(stderr, "perfpilot: %s: %s\n", path, err);
+		return 1;
+	}
+	return 0;
+}
+
+static int write_file(const char *path, const char *what, void (*fn)(FILE *, const void *),
+		      const void *arg)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		fprintf(stderr, "perfpilot: cannot write %s %s: %s\n", what, path, strerror(errno));
+		return 1;
+	}
+	fn(f, arg);
+	if (fclose(f)) {
+		fprintf(stderr, "perfpilot: cannot write %s %s: %s\n", what, path, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static void put_text(FILE *f, const void *s)
+{
+	fputs(s, f);
+}
+
+static void put_svg(FILE *f, const void *root)
+{
+	report_flame_svg(f, root, true, 1200);
+}
+
+/* Compare the profiles: folded diff text and the merged tree. */
+static int profiles(const struct recording *a, const struct recording *b, struct profile_diff *pd,
+		    struct report_flame *root)
+{
+	struct folded fa, fb;
+	int rc = 0;
+
+	if (!a->folded || !b->folded)
+		return 0;
+	if (report_folded_parse(a->folded, &fa) || report_folded_parse(b->folded, &fb) ||
+	    report_flame_add(root, &fa, 0) || report_flame_add(root, &fb, 1) ||
+	    !(pd->folded = report_folded_diff(&fa, &fb)))
+		rc = -1;
+	pd->base_total = root->c[0];
+	pd->cur_total = root->c[1];
+	folded_free(&fa);
+	folded_free(&fb);
+	return rc;
+}
+
+static int output(const struct diff_opts *o, const struct recording *a, const struct recording *b,
+		  const struct comparison *c, const struct profile_diff *pd,
+		  const struct report_flame *root)
+{
+	if (o->json) {
+		json_t *j = diff_json(a, b, c, pd);
+
+		if (!j || json_dumpf(j, stdout, JSON_INDENT(2)) || fputc('\n', stdout) == EOF) {
+			json_decref(j);
+			fprintf(stderr, "perfpilot: cannot write the JSON diff\n");
+			return 1;
+		}
+		json_decref(j);
+	} else {
+		diff_text(stdout, a, b, c, pd);
+	}
+	if (o->folded && write_file(o->folded, "the folded diff", put_text, pd->folded))
+		return 1;
+	if (o->svg && write_file(o->svg, "the flame graph", put_svg, root))
+		return 1;
+	return fflush(stdout) ? 1 : 0;
+}
 
 int cmd_diff(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "perfpilot: 'diff' is not implemented yet\n");
-	return 1;
+	struct profile_diff pd = {0};
+	struct report_flame root = {0};
+	struct recording a, b;
+	struct comparison c;
+	struct diff_opts o;
+	int rc = 1;
+
+	parse(argc, argv, &o);
+	if (load(o.base, &a))
+		return 1;
+	if (load(o.cur, &b)) {
+		recording_free(&a);
+		return 1;
+	}
+	if ((o.svg || o.folded) && (!a.folded || !b.folded)) {
+		fprintf(stderr, "perfpilot: --svg and --folded need a profile in both recordings; "
+			"record them with --profile\n");
+		goto out;
+	}
+	if (compare_recordings(&a, &b, o.threshold, &c)) {
+		fprintf(stderr, "perfpilot: out of memory while comparing the recordings\n");
+		goto out;
+	}
+	if (profiles(&a, &b, &pd, &root))
+		fprintf(stderr, "perfpilot: out of memory while comparing the profiles\n");
+	else
+		rc = output(&o, &a, &b, &c, &pd, &root);
+	comparison_free(&c);
+out:
+	free(pd.folded);
+	report_flame_free(&root);
+	recording_free(&a);
+	recording_free(&b);
+	return rc;
 }

@@ -26,6 +26,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/io_net.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/profile.sh"
 # shellcheck source=tests/e2e/store.sh
 source "$(dirname "${BASH_SOURCE[0]}")/store.sh"
+# shellcheck source=tests/e2e/analysis.sh
+source "$(dirname "${BASH_SOURCE[0]}")/analysis.sh"
 
 PERFPILOT=$(realpath -e "$PERFPILOT" 2>/dev/null || echo "$PERFPILOT")
 WORKLOADS=$(realpath -e "$WORKLOADS" 2>/dev/null || echo "$WORKLOADS")
@@ -642,6 +644,13 @@ STEPS=(
 	profile_perfmap_malformed
 	profile_short_lived_all
 	profile_exec_all
+	"error_report_usage report_bad_store"
+	report_memory_growth
+	report_cpu_saturation
+	report_io_writer
+	report_idle
+	report_live
+	diff_cpu_regression
 )
 
 summary() {

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Findings: run the analysers, keep the list sorted by severity. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "findings/internal.h"
+
+static const char *const sev_names[] = {"info", "warning", "critical"};
+static const char *const res_names[] = {"cpu", "memory", "io", "network"};
+
+const char *severity_name(enum severity s)
+{
+	return (unsigned int)s < 3 ? sev_names[s] : "?";
+}
+
+const char *resource_name(enum resource r)
+{
+	return (unsigned int)r < 4 ? res_names[r] : "?";
+}
+
+static int by_severity(const void *a, const void *b)
+{
+	const struct finding *x = a, *y = b;
+
+	if (x->severity != y->severity)
+		return x->severity > y->severity ? -1 : 1;
+	if (x->resource != y->resource)
+		return x->resource < y->resource ? -1 : 1;
+	return strcmp(x->kind, y->kind);
+}
+
+int findings_analyze(const struct recording *r, const struct findings_env *env,
+		     struct findings *out)
+{
+	static int (*const analysers[])(const struct recording *, const struct findings_env *,
+					 struct findings *) = {
+		analyze_cpu, analyze_runq, analyze_memory, analyze_hostmem, analyze_io, analyze_net, analyze_pressure,
+		analyze_changes,
+	};
+	struct findings_env none = {.somaxconn = -1, .tcp_max_syn_backlog = -1};
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (!env)
+		env = &none;
+	for (i = 0; i < sizeof(analysers) / sizeof(analysers[0]); i++) {
+		if (analysers[i](r, env, out)) {
+			findings_free(out);
+			return -1;
+		}
+	}
+	/* a stable insertion sort (the lists are short): within a severity
+	 * and kind, the analysers' order (worst first) stays */
+	for (i = 1; i < out->n; i++) {
+		struct finding tmp = out->f[i];
+		size_t j = i;
+
+		while (j > 0 && by_severity(&out->f[j - 1], &tmp) > 0) {
+			out->f[j] = out->f[j - 1];
+			j--;
+		}
+		out->f[j] = tmp;
+	}
+	return 0;
+}
+
+void findings_free(struct findings *fs)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++) {
+		free(fs->f[i].ev.t);
+		free(fs->f[i].ev.v);
+	}
+	free(fs->f);
+	memset(fs, 0, sizeof(*fs));
+}

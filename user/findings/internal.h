@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by the findings analysers (cpu.c, memory.c, io.c, ...). */
+#ifndef PP_FINDINGS_INTERNAL_H
+#define PP_FINDINGS_INTERNAL_H
+
+#include <stdarg.h>
+#include "findings/findings.h"
+
+#define MIB (1024.0 * 1024.0)
+
+/* Each analyser adds its findings to fs; -1 on no memory. */
+int analyze_cpu(const struct recording *r, const struct findings_env *env, struct findings *fs);
+int analyze_memory(const struct recording *r, const struct findings_env *env, struct findings *fs);
+int analyze_runq(const struct recording *r, const struct findings_env *env, struct findings *fs);
+int analyze_hostmem(const struct recording *r, const struct findings_env *env, struct findings *fs);
+int analyze_io(const struct recording *r, const struct findings_env *env, struct findings *fs);
+int analyze_net(const struct recording *r, const struct findings_env *env, struct findings *fs);
+int analyze_pressure(const struct recording *r, const struct findings_env *env, struct findings *fs);
+int analyze_changes(const struct recording *r, const struct findings_env *env, struct findings *fs);
+
+/* The length of one interval (the recording's, or guessed from a series). */
+double fnd_interval(const struct recording *r);
+
+/* Seconds a series covers: n intervals. */
+double fnd_span(const struct recording *r, const struct series *s);
+
+/* Sum of s->v over samples with t0 <= t <= t1 (0 and INFINITY for all). */
+double fnd_sum(const struct series *s, double t0, double t1);
+
+/* Largest value (NAN for an empty series). */
+double fnd_max(const struct series *s);
+
+/* The unit of a metric from its name: "ns", "us", "bytes" or "". */
+const char *fnd_metric_unit(const char *metric);
+
+/* Did the recording watch the whole host (-a)? */
+bool fnd_whole_host(const struct recording *r);
+
+/* Append a zeroed finding; NULL on no memory. */
+struct finding *fnd_add(struct findings *fs, const char *kind, enum severity sev,
+			enum resource res);
+
+void fnd_summary(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Evidence: the samples of s with t0 <= t <= t1 (window start: t0 less one
+ * interval, so that the window covers the first interval). -1 on no memory. */
+int fnd_evidence(struct finding *f, const struct recording *r, const struct series *s,
+		 double t0, double t1);
+
+/* Add a victim or culprit from a series' entity. Ignored when full. */
+void fnd_victim(struct finding *f, const struct series *s, const char *metric, double value,
+		const char *unit, double share);
+void fnd_culprit(struct finding *f, const struct series *s, const char *metric, double value,
+		 const char *unit, double share);
+
+/* Recommendations (ignored when full). */
+void fnd_rec_manual(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void fnd_rec_sysctl(struct finding *f, const char *key, long from, long to, const char *why);
+void fnd_rec_cgroup(struct finding *f, const char *path, const char *file, const char *value,
+		    const char *why);
+void fnd_rec_renice(struct finding *f, uint32_t pid, int nice, const char *why);
+
+/* A party's name for summaries: "comm (pid N)" or the cgroup path. */
+const char *fnd_party_name(const struct series *s, char *buf, size_t len);
+
+/* "1.5 MiB", "320 KiB", ... */
+const char *fnd_fmt_bytes(double b, char *buf, size_t len);
+/* "3 min", "2.1 h", "45 s", ... */
+const char *fnd_fmt_duration(double s, char *buf, size_t len);
+
+/* One process's totals, used to rank parties. */
+struct proc_total {
+	const struct series *s; /* a series of the process, for its names */
+	double a, b;            /* two totals, as the analyser wants */
+};
+
+/* Sort proc_total by a, largest first. */
+void fnd_proc_total_sort(struct proc_total *p, size_t n);
+
+#endif

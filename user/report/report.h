@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Renderers of findings: text for people, JSON for machines, an HTML page. */
+#ifndef PP_REPORT_H
+#define PP_REPORT_H
+
+#include <jansson.h>
+#include <stdio.h>
+#include "findings/findings.h"
+#include "store/recording.h"
+
+/* {"meta": {...}, "findings": [...]}; NULL on no memory. */
+json_t *report_json(const struct recording *r, const struct findings *fs);
+json_t *report_meta_json(const struct recording *r);
+json_t *finding_json(const struct finding *f);
+
+/* The findings for people, most severe first, lines of at most 80 columns. */
+void report_text(FILE *out, const struct recording *r, const struct findings *fs);
+
+/* One self-contained HTML page: findings, charts of the key series, the
+ * profile as a flame graph. */
+void report_html(FILE *out, const struct recording *r, const struct findings *fs);
+
+/* A value with its unit for people: "1.2 s", "3.4 MiB", "12 %" ... */
+const char *report_value(double v, const char *unit, char *buf, size_t len);
+
+#endif
