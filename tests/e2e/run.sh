@@ -664,7 +664,9 @@ prereq() {
 	[[ $(id -u) == 0 ]] || missing+=("must run as root")
 	command -v jq >/dev/null || missing+=("jq not installed")
 	[[ -x $PERFPILOT ]] || missing+=("$PERFPILOT not built")
-	for w in burn touchmem sleeper dio tcpxfer hot; do
+	local src
+	for src in "$(dirname "${BASH_SOURCE[0]}")"/../workloads/*.c; do
+		w=$(basename "$src" .c)
 		[[ -x $W/$w ]] || missing+=("$W/$w not built")
 	done
 	((${#missing[@]} == 0)) && return 0
