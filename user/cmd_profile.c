@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* perfpilot profile: on-CPU stack sampling, written as folded stacks. */
+/* perfpilot profile: on-CPU stack sampling, written as folded stacks, pprof,
+ * speedscope JSON or an SVG flame graph. */
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <inttypes.h>
@@ -7,12 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
 #include "commands.h"
+#include "flamegraph.h"
 #include "folded.h"
+#include "pprof.h"
 #include "profiler.h"
+#include "speedscope.h"
 #include "stackset.h"
 #include "symbolize.h"
 #include "watch.h"
@@ -21,7 +26,18 @@
 #define NAME_LEN 256
 
 enum prof_format {
-	FMT_FOLDED = 0,
+	FMT_DEFAULT = 0, /* from the -o extension, else folded */
+	FMT_FOLDED,
+	FMT_PPROF,
+	FMT_SPEEDSCOPE,
+	FMT_SVG,
+};
+
+static const char *const format_names[] = {
+	[FMT_FOLDED] = "folded",
+	[FMT_PPROF] = "pprof",
+	[FMT_SPEEDSCOPE] = "speedscope",
+	[FMT_SVG] = "svg",
 };
 
 struct profile_opts {
@@ -43,10 +59,10 @@ static void on_signal(int sig)
 static void help(void)
 {
 	printf("Usage: perfpilot profile [-a | -p PID[,PID...] | -c CGROUP] [-F HZ] [-d SECONDS]\n"
-	       "                         [--kernel-only | --user-only] [--format folded] [-o FILE]\n\n"
-	       "Samples on-CPU stacks (kernel and user) on every CPU, counts them in the kernel\n"
-	       "and writes them as folded stacks (\"comm;root;...;leaf count\", kernel frames\n"
-	       "marked _[k]), ready for flamegraph.pl. Stops after -d, on Ctrl-C, or (-p) when\n"
+	       "                         [--kernel-only | --user-only]\n"
+	       "                         [--format folded|pprof|speedscope|svg] [-o FILE]\n\n"
+	       "Samples on-CPU stacks (kernel and user) on every CPU, counts them in the kernel,\n"
+	       "names their frames and writes them out. Stops after -d, on Ctrl-C, or (-p) when\n"
 	       "every named process has exited.\n\n"
 	       "  -a, --all              the whole host (default)\n"
 	       "  -p, --pid PID[,PID]    only these processes\n"
@@ -55,10 +71,51 @@ static void help(void)
 	       "  -d, --duration SECONDS stop after this long (10, 1.5, 500ms, 2m)\n"
 	       "      --kernel-only      kernel stacks only (samples in user mode are skipped)\n"
 	       "      --user-only        user stacks only (samples with no user stack are skipped)\n"
-	       "      --format folded    the output format (the only one so far)\n"
+	       "      --format FORMAT    the output format (default: from the -o extension, else folded):\n"
+	       "                         folded      \"comm;root;...;leaf count\" lines, kernel frames\n"
+	       "                                     marked _[k] (flamegraph.pl, speedscope)\n"
+	       "                         pprof       gzipped profile.proto (go tool pprof; .pb.gz, .pprof)\n"
+	       "                         speedscope  speedscope's JSON file format (.speedscope.json, .json)\n"
+	       "                         svg         an interactive flame graph: click to zoom, search,\n"
+	       "                                     tooltips; opens in any browser, offline (.svg)\n"
 	       "  -o, --output FILE      write to FILE instead of stdout\n"
 	       "  -h, --help             this help\n\n"
-	       "Example: perfpilot profile -p 1234 -F 99 -d 10 > out.folded\n", DEFAULT_HZ);
+	       "Examples:\n"
+	       "  perfpilot profile -p 1234 -F 99 -d 10 > out.folded\n"
+	       "  perfpilot profile -a -d 30 -o host.svg           # then open host.svg in a browser\n"
+	       "  perfpilot profile -a -d 30 -o host.pb.gz && go tool pprof -top host.pb.gz\n",
+	       DEFAULT_HZ);
+}
+
+static enum prof_format parse_format(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		if (format_names[i] && !strcmp(s, format_names[i]))
+			return (enum prof_format)i;
+	return FMT_DEFAULT;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcasecmp(s + n - m, suffix);
+}
+
+/* The format an output file name asks for; folded when it says nothing. */
+static enum prof_format format_from_name(const char *path)
+{
+	if (!path)
+		return FMT_FOLDED;
+	if (ends_with(path, ".pb.gz") || ends_with(path, ".pprof"))
+		return FMT_PPROF;
+	if (ends_with(path, ".json"))
+		return FMT_SPEEDSCOPE;
+	if (ends_with(path, ".svg"))
+		return FMT_SVG;
+	return FMT_FOLDED;
 }
 
 static void parse(int argc, char **argv, struct profile_opts *o)
@@ -122,8 +179,8 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 			o->mode = PP_PROF_USER;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "folded"))
-				usage_error("unknown format '%s': only folded is supported", optarg);
+			if ((o->format = parse_format(optarg)) == FMT_DEFAULT)
+				usage_error("unknown format '%s': use folded, pprof, speedscope or svg", optarg);
 			break;
 		case 'o':
 			o->output = optarg;
@@ -144,6 +201,10 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 		usage_error("choose one of -a, -p and -c");
 	if (nmode > 1)
 		usage_error("choose one of --kernel-only and --user-only");
+	if (o->format == FMT_DEFAULT)
+		o->format = format_from_name(o->output);
+	if (o->format == FMT_PPROF && !o->output && isatty(STDOUT_FILENO))
+		usage_error("pprof output is binary: give -o FILE or redirect stdout");
 }
 
 static double now(void)
@@ -216,10 +277,20 @@ static int write_profile(const struct stackset *ss, enum prof_format fmt, FILE *
 	int rc = -1;
 
 	switch (fmt) {
+	case FMT_DEFAULT:
 	case FMT_FOLDED:
 		if (!folded_from_stackset(ss, &f))
 			rc = folded_write(&f, out);
 		folded_free(&f);
+		break;
+	case FMT_PPROF:
+		rc = pprof_write(ss, out);
+		break;
+	case FMT_SPEEDSCOPE:
+		rc = speedscope_write(ss, out);
+		break;
+	case FMT_SVG:
+		rc = flamegraph_write(ss, NULL, out);
 		break;
 	}
 	return rc;
