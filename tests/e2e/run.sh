@@ -24,6 +24,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/io_net.sh"
 # shellcheck source=tests/e2e/profile.sh
 source "$(dirname "${BASH_SOURCE[0]}")/profile.sh"
+# shellcheck source=tests/e2e/formats.sh
+source "$(dirname "${BASH_SOURCE[0]}")/formats.sh"
 
 PERFPILOT=$(realpath -e "$PERFPILOT" 2>/dev/null || echo "$PERFPILOT")
 WORKLOADS=$(realpath -e "$WORKLOADS" 2>/dev/null || echo "$WORKLOADS")
@@ -619,6 +621,10 @@ STEPS=(
 	net_connections
 	profile_hot
 	profile_exited_pid
+	error_profile_bad_format
+	profile_pprof
+	profile_speedscope
+	profile_svg
 )
 
 summary() {
