@@ -41,7 +41,7 @@ counted_samples() {
 
 # gopprof ARGS...: go tool pprof with its caches in the scratch directory
 gopprof() {
-	HOME=$T/gohome GOCACHE=$T/gocache GOPATH=$T/gopath GOTOOLCHAIN=local GOFLAGS= \
+	HOME=$T/gohome GOCACHE=$T/gocache GOPATH=$T/gopath GOTOOLCHAIN=local GOFLAGS='' \
 		command go tool pprof -symbolize=none "$@" # (go alone is lib.sh's signal)
 }
 
