@@ -448,7 +448,7 @@ int pprof_encode(const struct stackset *ss, struct pb *out)
 	pb_uint(out, PROFILE_TIME_NANOS, (uint64_t)(ss->start_unix * 1e9));
 	pb_uint(out, PROFILE_DURATION_NANOS, (uint64_t)(ss->duration_s * 1e9));
 	value_type(&e, PROFILE_PERIOD_TYPE, off ? "off-cpu" : "cpu", "nanoseconds");
-	pb_uint(out, PROFILE_PERIOD, off ? 1 : ss->period_ns);
+	pb_uint(out, PROFILE_PERIOD, off ? 0 : ss->period_ns); /* off-CPU: no fixed period */
 	/* last, when every string is in the table */
 	for (i = 0; i < e.st.n; i++)
 		pb_string(out, PROFILE_STRING_TABLE, e.st.s[i]);
