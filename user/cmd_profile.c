@@ -79,7 +79,7 @@ static void help(void)
 	       "                                     (.pb.gz, .pprof)\n"
 	       "                         speedscope  speedscope's JSON file format (.json)\n"
 	       "                         svg         an interactive flame graph: click to zoom,\n"
-	       "                                     search, tooltips; offline in a browser (.svg)\n"
+	       "                                     search, tooltips; works offline (.svg)\n"
 	       "  -o, --output FILE      write to FILE instead of stdout\n"
 	       "  -h, --help             this help\n\n"
 	       "Examples:\n"
