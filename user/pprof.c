@@ -404,6 +404,23 @@ static void function(struct enc *e, uint64_t id, uint32_t name, uint32_t file)
 	pb_end(e->b, m);
 }
 
+/*
+ * A function name: kernel frames are told apart by their mapping, not a
+ * suffix; an unknown user frame in a known file is "[unknown in libc.so.6]"
+ * (not "[unknown] (libc.so.6)": pprof's default demangling cuts what is
+ * between parentheses).
+ */
+static void frame_name(const struct ss_frame *f, char *buf, size_t len)
+{
+	const char *base = f->module ? strrchr(f->module, '/') : NULL;
+
+	base = base ? base + 1 : f->module;
+	if (!f->kernel && !strcmp(f->name, "[unknown]") && base && *base)
+		snprintf(buf, len, "[unknown in %s]", base);
+	else
+		snprintf(buf, len, "%s", f->name);
+}
+
 /* One location and one function per frame (id = frame index + 1), then
  * one per comm root frame. */
 static void write_locations(struct enc *e)
@@ -420,11 +437,7 @@ static void write_locations(struct enc *e)
 	for (i = 0; i < ss->nframes; i++) {
 		const struct ss_frame *f = &ss->frames[i];
 
-		/* kernel frames are told apart by their mapping, not a suffix */
-		if (f->kernel)
-			snprintf(buf, sizeof(buf), "%s", f->name);
-		else
-			ss_frame_label(f, buf, sizeof(buf));
+		frame_name(f, buf, sizeof(buf));
 		function(e, i + 1, sid(e, buf), f->module ? sid(e, f->module) : 0);
 	}
 	for (i = 0; i < e->ncomms; i++)

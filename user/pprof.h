@@ -11,6 +11,7 @@
  * their addresses are file offsets (the mapping starts at 0, file offset 0);
  * kernel frames are in a "[kernel]" mapping (or "[module]") at their kernel
  * addresses. Every mapping has its functions, so pprof does not symbolize.
+ * An unknown user frame in a known file is named "[unknown in FILE]".
  */
 #ifndef PP_PPROF_H
 #define PP_PPROF_H

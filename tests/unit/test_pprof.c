@@ -352,7 +352,7 @@ static void test_samples(void **state)
 	sample_names(&pr, &pr.s[1], names, sizeof(names));
 	assert_string_equal(names, "ext4_read;do_syscall_64;read;main;prog");
 	sample_names(&pr, &pr.s[2], names, sizeof(names));
-	assert_string_equal(names, "[unknown] (libc.so.6);other");
+	assert_string_equal(names, "[unknown in libc.so.6];other");
 	assert_int_equal(pr.s[0].nval, 2);
 	assert_int_equal(pr.s[0].val[0], 3);
 	assert_int_equal(pr.s[0].val[1], 30000000);
