@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
@@ -16,6 +15,7 @@
 #include "flamegraph.h"
 #include "folded.h"
 #include "pprof.h"
+#include "prof_format.h"
 #include "profiler.h"
 #include "speedscope.h"
 #include "stackset.h"
@@ -24,21 +24,6 @@
 
 #define DEFAULT_HZ 49
 #define NAME_LEN 256
-
-enum prof_format {
-	FMT_DEFAULT = 0, /* from the -o extension, else folded */
-	FMT_FOLDED,
-	FMT_PPROF,
-	FMT_SPEEDSCOPE,
-	FMT_SVG,
-};
-
-static const char *const format_names[] = {
-	[FMT_FOLDED] = "folded",
-	[FMT_PPROF] = "pprof",
-	[FMT_SPEEDSCOPE] = "speedscope",
-	[FMT_SVG] = "svg",
-};
 
 struct profile_opts {
 	struct watch_opts w; /* target, cgroup, duration */
@@ -87,37 +72,6 @@ static void help(void)
 	       "  perfpilot profile -a -d 30 -o host.svg      # then open host.svg in a browser\n"
 	       "  perfpilot profile -a -d 30 -o host.pb.gz && go tool pprof -top host.pb.gz\n",
 	       DEFAULT_HZ);
-}
-
-static enum prof_format parse_format(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
-		if (format_names[i] && !strcmp(s, format_names[i]))
-			return (enum prof_format)i;
-	return FMT_DEFAULT;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcasecmp(s + n - m, suffix);
-}
-
-/* The format an output file name asks for; folded when it says nothing. */
-static enum prof_format format_from_name(const char *path)
-{
-	if (!path)
-		return FMT_FOLDED;
-	if (ends_with(path, ".pb.gz") || ends_with(path, ".pprof"))
-		return FMT_PPROF;
-	if (ends_with(path, ".json"))
-		return FMT_SPEEDSCOPE;
-	if (ends_with(path, ".svg"))
-		return FMT_SVG;
-	return FMT_FOLDED;
 }
 
 static void parse(int argc, char **argv, struct profile_opts *o)
@@ -181,7 +135,7 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 			o->mode = PP_PROF_USER;
 			break;
 		case OPT_FORMAT:
-			if ((o->format = parse_format(optarg)) == FMT_DEFAULT)
+			if ((o->format = prof_format_parse(optarg)) == FMT_DEFAULT)
 				usage_error("unknown format '%s': use folded, pprof, speedscope or svg", optarg);
 			break;
 		case 'o':
@@ -204,7 +158,7 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 	if (nmode > 1)
 		usage_error("choose one of --kernel-only and --user-only");
 	if (o->format == FMT_DEFAULT)
-		o->format = format_from_name(o->output);
+		o->format = prof_format_for_file(o->output);
 	if (o->format == FMT_PPROF && !o->output && isatty(STDOUT_FILENO))
 		usage_error("pprof output is binary: give -o FILE or redirect stdout");
 }
