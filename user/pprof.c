@@ -125,8 +125,10 @@ struct mapping {
 	bool kernel;
 	const char *build_id;
 	uint64_t start, limit;
-	uint64_t self;     /* weight of the samples whose leaf is in it */
-	uint32_t id;       /* mapping ids: by self, heaviest first */
+	int rank;          /* 0 a program, 1 a shared library, 2 the kernel */
+	uint64_t weight;   /* of the samples with a frame in it */
+	size_t last;       /* the last stack counted in weight, + 1 */
+	uint32_t id;       /* mapping ids: by rank, then heaviest first */
 };
 
 struct enc {
@@ -240,39 +242,62 @@ static int build_mappings(struct enc *e)
 	return e->nomem ? -1 : 0;
 }
 
-static int cmp_self(const void *a, const void *b)
+static int cmp_rank(const void *a, const void *b)
 {
 	const struct mapping *x = *(const struct mapping *const *)a, *y = *(const struct mapping *const *)b;
 
-	if (x->self != y->self)
-		return x->self > y->self ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
 	return x->file < y->file ? -1 : x->file > y->file;
 }
 
+/* A shared library's file name: "libc.so.6", "libfoo.so", "ld-linux.so.2". */
+static bool is_library(const char *path)
+{
+	const char *base = strrchr(path, '/'), *so;
+
+	base = base ? base + 1 : path;
+	so = strstr(base, ".so");
+	return so && (!so[3] || so[3] == '.' || so[3] == '_' || so[3] == '-');
+}
+
 /*
- * Number the mappings by the weight of the samples that end in them,
- * heaviest first: pprof takes the first mapping for the main binary (its
- * "File:" line), which then is the program the profile is mostly about.
+ * Number the mappings: programs first, then shared libraries, then the
+ * kernel, each by the weight of the samples with a frame in them, heaviest
+ * first. pprof takes the first mapping for the main binary (its "File:"
+ * line), which then is the program the profile is mostly about.
  */
 static int order_mappings(struct enc *e)
 {
 	const struct stackset *ss = e->ss;
 	struct mapping **by = malloc((e->nmaps ? e->nmaps : 1) * sizeof(*by));
-	size_t i;
+	size_t i, j;
 
 	if (!by)
 		return -1;
 	e->order = by;
 	for (i = 0; i < ss->nstacks; i++) {
 		const struct ss_stack *st = &ss->stacks[i];
-		uint32_t m = st->n ? e->frame_map[st->frames[st->n - 1]] : 0;
 
-		if (m)
-			e->maps[m - 1].self += st->value_ns;
+		for (j = 0; j < st->n; j++) {
+			uint32_t m = e->frame_map[st->frames[j]];
+
+			/* each mapping once per stack */
+			if (m && e->maps[m - 1].last != i + 1) {
+				e->maps[m - 1].last = i + 1;
+				e->maps[m - 1].weight += st->value_ns;
+			}
+		}
 	}
-	for (i = 0; i < e->nmaps; i++)
-		by[i] = &e->maps[i];
-	qsort(by, e->nmaps, sizeof(*by), cmp_self);
+	for (i = 0; i < e->nmaps; i++) {
+		struct mapping *m = &e->maps[i];
+
+		m->rank = m->kernel ? 2 : is_library(e->st.s[m->file]) ? 1 : 0;
+		by[i] = m;
+	}
+	qsort(by, e->nmaps, sizeof(*by), cmp_rank);
 	for (i = 0; i < e->nmaps; i++)
 		by[i]->id = (uint32_t)i + 1;
 	return 0;

@@ -382,15 +382,17 @@ static void test_mappings(void **state)
 	make_profile(&ss, SS_ONCPU);
 	encode(&ss, &pr);
 	assert_int_equal(pr.nm, 4);
-	/* ids by the weight of the samples ending in them, in message order */
+	/* ids: programs, libraries, the kernel, each by the weight of the
+	 * samples through them; in message order (pprof's main binary is the
+	 * first) */
 	for (i = 0; i < pr.nm; i++)
 		assert_int_equal(pr.m[i].id, i + 1);
 	assert_string_equal(S(&pr, pr.m[0].file), "/bin/prog");
 	assert_string_equal(S(&pr, pr.m[0].build_id), "abcd");
-	assert_string_equal(S(&pr, pr.m[1].file), "[ext4]");
-	assert_string_equal(S(&pr, pr.m[2].file), "/lib/libc.so.6");
-	assert_int_equal(pr.m[2].build_id, 0);
-	assert_string_equal(S(&pr, pr.m[3].file), "[kernel]");
+	assert_string_equal(S(&pr, pr.m[1].file), "/lib/libc.so.6");
+	assert_int_equal(pr.m[1].build_id, 0);
+	assert_string_equal(S(&pr, pr.m[2].file), "[kernel]"); /* 20 ms, as [ext4]: first seen */
+	assert_string_equal(S(&pr, pr.m[3].file), "[ext4]");
 	for (i = 0; i < pr.nm; i++)
 		assert_int_equal(pr.m[i].has_functions, 1);
 
@@ -415,6 +417,29 @@ static void test_mappings(void **state)
 			assert_string_equal(S(&pr, pr.f[i].file), "/bin/prog");
 			assert_string_equal(S(&pr, pr.f[i].system_name), "hot_a");
 		}
+	ss_free(&ss);
+}
+
+/* a program comes first even when a library or the kernel weighs more */
+static void test_main_binary(void **state)
+{
+	static struct profile pr;
+	struct stackset ss;
+	uint32_t f[3];
+
+	(void)state;
+	ss_init(&ss, SS_OFFCPU, 0);
+	f[0] = (uint32_t)ss_frame(&ss, "nanosleep", "/usr/lib/libc.so.6", NULL, 1, 1, false);
+	f[1] = (uint32_t)ss_frame(&ss, "schedule", "[kernel]", NULL, 2, 0, true);
+	f[2] = (uint32_t)ss_frame(&ss, "main", "/usr/bin/sleeper", NULL, 3, 3, false);
+	assert_int_equal(ss_add(&ss, 1, "sleeper", f, 2, 9, 900), 0);
+	assert_int_equal(ss_add(&ss, 1, "sleeper", f + 2, 1, 1, 100), 0);
+	assert_int_equal(ss_add(&ss, 2, "x", f, 1, 1, 50), 0);
+	encode(&ss, &pr);
+	assert_int_equal(pr.nm, 3);
+	assert_string_equal(S(&pr, pr.m[0].file), "/usr/bin/sleeper");
+	assert_string_equal(S(&pr, pr.m[1].file), "/usr/lib/libc.so.6");
+	assert_string_equal(S(&pr, pr.m[2].file), "[kernel]");
 	ss_free(&ss);
 }
 
@@ -477,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_types_and_strings),
 		cmocka_unit_test(test_samples),
 		cmocka_unit_test(test_mappings),
+		cmocka_unit_test(test_main_binary),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_gzip),
 	};
