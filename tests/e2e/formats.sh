@@ -4,11 +4,12 @@
 
 # hot_profile NAME ARGS...: profile the hot workload (60/30/10 % of its CPU in
 # hot_a/hot_b/hot_c) at 199 Hz with "perfpilot profile -p PID ARGS"; stdout
-# in $T/NAME.out, stderr in $T/NAME.err
+# in $T/NAME.out, stderr in $T/NAME.err, the workload's pid in HOT_PID
 hot_profile() {
 	local name=$1 wl
 	shift
 	wl_bg wl "$T/$name-hot.json" "$W/hot" -w 8
+	HOT_PID=$wl
 	wl_ready "$wl" hot || return
 	prof_bg "$name" -p "$wl" -F 199 -d 4.5 "$@"
 	attach_wait
@@ -59,7 +60,7 @@ _ss_weight() {
 # pprof: go tool pprof reads the profile; the hot functions' shares and the
 # total sample count are right
 test_profile_pprof() {
-	local out=$T/hot.pb.gz top a b c total counted
+	local out=$T/hot.pb.gz top a b c total counted tags
 	type -P go >/dev/null || skip "go not installed (golang-go)"
 	hot_profile pp -o "$out" || return # the format from the file name
 	[[ $(head -c 2 "$out" | od -An -tx1 | tr -d ' ') == 1f8b ]] ||
@@ -80,6 +81,12 @@ test_profile_pprof() {
 		note "samples lost, totals not compared: $(head -n 1 "$T/pp.err")"
 	fi
 	cmp "pprof total samples" "${total:-0}" -ge 300
+	# every sample has the labels comm and pid
+	tags=$(gopprof -sample_index=samples -tags "$out" 2>&1)
+	if ! grep -Eq "^ +$total(\.0+)? \( *100%\): hot$" <<<"$tags" ||
+		! grep -Eq "^ +$total(\.0+)? \( *100%\): $HOT_PID$" <<<"$tags"; then
+		fail "labels comm=hot and pid=$HOT_PID not on every sample: $(head -c 300 <<<"$tags" | tr '\n' '|')"
+	fi
 	note "pprof: hot_a $a, hot_b $b, hot_c $c of $total samples"
 }
 
