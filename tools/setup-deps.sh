@@ -13,17 +13,18 @@
 #   sqlite3               end-to-end tests read the stores with the sqlite3 shell
 #   libiberty-dev         C++ and Rust symbol demangling
 #   golang-go             `go tool pprof` reads back the pprof output in the tests
+#   libxml2-utils         xmllint checks the SVG flame graph in the tests
 #   libcmocka-dev         unit tests
 #   jq, util-linux, procps, iproute2  end-to-end tests (parse JSON, setpriv, taskset, netns)
-#   linux-perf, bpftrace  the overhead benchmark (tools/bench/overhead, optional)
+#   linux-perf, bpftrace, time  the benchmarks (tools/bench/overhead and profile, optional)
 #   pkg-config, make, gcc build tools
 set -euo pipefail
 want_bench=0
 [ "${1:-}" = "--bench" ] && want_bench=1
 
 pkgs=(make gcc pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libdw-dev
-      libjansson-dev libncurses-dev libsqlite3-dev libiberty-dev libcmocka-dev golang-go sqlite3 jq util-linux procps iproute2 coreutils)
-[ "$want_bench" = 1 ] && pkgs+=(linux-perf bpftrace)
+      libjansson-dev libncurses-dev libsqlite3-dev libiberty-dev libcmocka-dev golang-go sqlite3 libxml2-utils jq util-linux procps iproute2 coreutils)
+[ "$want_bench" = 1 ] && pkgs+=(linux-perf bpftrace time)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* perfpilot profile: on-CPU stack sampling, written as folded stacks. */
+/* perfpilot profile: on-CPU stack sampling, written as folded stacks, pprof,
+ * speedscope JSON or an SVG flame graph. */
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <inttypes.h>
@@ -12,18 +13,18 @@
 #include <unistd.h>
 #include "cli.h"
 #include "commands.h"
+#include "flamegraph.h"
 #include "folded.h"
+#include "pprof.h"
+#include "prof_format.h"
 #include "profiler.h"
+#include "speedscope.h"
 #include "stackset.h"
 #include "symbolize.h"
 #include "watch.h"
 
 #define DEFAULT_HZ 49
 #define NAME_LEN 256
-
-enum prof_format {
-	FMT_FOLDED = 0,
-};
 
 struct profile_opts {
 	struct watch_opts w; /* target, cgroup, duration */
@@ -45,11 +46,10 @@ static void on_signal(int sig)
 static void help(void)
 {
 	printf("Usage: perfpilot profile [-a | -p PID[,PID...] | -c CGROUP] [-F HZ] [-d SECONDS]\n"
-	       "                         [--kernel-only | --user-only] [--format folded] [-o FILE]\n"
-	       "                         [--debug-dir DIR]\n\n"
-	       "Samples on-CPU stacks (kernel and user) on every CPU, counts them in the kernel\n"
-	       "and writes them as folded stacks (\"comm;root;...;leaf count\", kernel frames\n"
-	       "marked _[k]), ready for flamegraph.pl. Stops after -d, on Ctrl-C, or (-p) when\n"
+	       "                         [--kernel-only | --user-only] [--debug-dir DIR]\n"
+	       "                         [--format folded|pprof|speedscope|svg] [-o FILE]\n\n"
+	       "Samples on-CPU stacks (kernel and user) on every CPU, counts them in the kernel,\n"
+	       "names their frames and writes them out. Stops after -d, on Ctrl-C, or (-p) when\n"
 	       "every named process has exited.\n\n"
 	       "User frames are named from the ELF symbols of each process's files (read\n"
 	       "while it runs, so processes that exit keep their names), from separate debug\n"
@@ -62,14 +62,26 @@ static void help(void)
 	       "  -d, --duration SECONDS stop after this long (10, 1.5, 500ms, 2m)\n"
 	       "      --kernel-only      kernel stacks only (samples in user mode are skipped)\n"
 	       "      --user-only        user stacks only (samples with no user stack are skipped)\n"
-	       "      --format folded    the output format (the only one so far)\n"
+	       "      --format FORMAT    folded, pprof, speedscope or svg; without --format the\n"
+	       "                         -o file name picks it (else folded):\n"
+	       "                         folded      \"comm;root;...;leaf count\" lines, kernel\n"
+	       "                                     frames marked _[k] (for flamegraph.pl)\n"
+	       "                         pprof       gzipped profile.proto for go tool pprof\n"
+	       "                                     (.pb.gz, .pprof)\n"
+	       "                         speedscope  speedscope's JSON file format (.json)\n"
+	       "                         svg         an interactive flame graph: click to zoom,\n"
+	       "                                     search, tooltips; works offline (.svg)\n"
 	       "  -o, --output FILE      write to FILE instead of stdout\n"
 	       "      --debug-dir DIR    where separate debug files of stripped binaries are\n"
 	       "                         (by build ID: DIR/.build-id/xx/rest.debug, and by\n"
 	       "                         .gnu_debuglink: DIR/<binary's dir>/<link>), searched\n"
 	       "                         before /usr/lib/debug; repeat it or separate with ':'\n"
 	       "  -h, --help             this help\n\n"
-	       "Example: perfpilot profile -p 1234 -F 99 -d 10 > out.folded\n", DEFAULT_HZ);
+	       "Examples:\n"
+	       "  perfpilot profile -p 1234 -F 99 -d 10 > out.folded\n"
+	       "  perfpilot profile -a -d 30 -o host.svg      # then open host.svg in a browser\n"
+	       "  perfpilot profile -a -d 30 -o host.pb.gz && go tool pprof -top host.pb.gz\n",
+	       DEFAULT_HZ);
 }
 
 /* --debug-dir: one directory or several separated by ':', each existing. */
@@ -158,8 +170,8 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 			o->mode = PP_PROF_USER;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "folded"))
-				usage_error("unknown format '%s': only folded is supported", optarg);
+			if ((o->format = prof_format_parse(optarg)) == FMT_DEFAULT)
+				usage_error("unknown format '%s': use folded, pprof, speedscope or svg", optarg);
 			break;
 		case 'o':
 			o->output = optarg;
@@ -183,6 +195,10 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 		usage_error("choose one of -a, -p and -c");
 	if (nmode > 1)
 		usage_error("choose one of --kernel-only and --user-only");
+	if (o->format == FMT_DEFAULT)
+		o->format = prof_format_for_file(o->output);
+	if (o->format == FMT_PPROF && !o->output && isatty(STDOUT_FILENO))
+		usage_error("pprof output is binary: give -o FILE or redirect stdout");
 }
 
 static double now(void)
@@ -261,10 +277,20 @@ static int write_profile(const struct stackset *ss, enum prof_format fmt, FILE *
 	int rc = -1;
 
 	switch (fmt) {
+	case FMT_DEFAULT:
 	case FMT_FOLDED:
 		if (!folded_from_stackset(ss, &f))
 			rc = folded_write(&f, out);
 		folded_free(&f);
+		break;
+	case FMT_PPROF:
+		rc = pprof_write(ss, out);
+		break;
+	case FMT_SPEEDSCOPE:
+		rc = speedscope_write(ss, out);
+		break;
+	case FMT_SVG:
+		rc = flamegraph_write(ss, NULL, out);
 		break;
 	}
 	return rc;

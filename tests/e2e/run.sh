@@ -28,6 +28,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/profile.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/store.sh"
 # shellcheck source=tests/e2e/analysis.sh
 source "$(dirname "${BASH_SOURCE[0]}")/analysis.sh"
+# shellcheck source=tests/e2e/formats.sh
+source "$(dirname "${BASH_SOURCE[0]}")/formats.sh"
 
 PERFPILOT=$(realpath -e "$PERFPILOT" 2>/dev/null || echo "$PERFPILOT")
 WORKLOADS=$(realpath -e "$WORKLOADS" 2>/dev/null || echo "$WORKLOADS")
@@ -651,6 +653,10 @@ STEPS=(
 	report_idle
 	report_live
 	diff_cpu_regression
+	error_profile_bad_format
+	profile_pprof
+	profile_speedscope
+	profile_svg
 )
 
 summary() {

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/* flametree.c: merging stacks, sorted children, pruning. */
+#include <stdlib.h>
+#include "unit.h"
+#include "flametree.h"
+#include "stackset.h"
+
+#define PATH(...) ((const char *const[]){ __VA_ARGS__ }), \
+	(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *))
+
+static void add(struct flametree *t, const char *const *names, size_t n, uint64_t w)
+{
+	assert_int_equal(ft_add(t, names, NULL, n, w), 0);
+}
+
+static const struct ft_node *node(const struct flametree *t, const char *const *path, size_t n)
+{
+	int64_t id = ft_find(t, path, n);
+
+	if (id < 0)
+		fail_msg("no node at %s... (%zu deep)", n ? path[0] : "", n);
+	return &t->n[id];
+}
+
+static void build(struct flametree *t)
+{
+	assert_int_equal(ft_init(t), 0);
+	add(t, PATH("x"), 4);
+	add(t, PATH("a", "b", "c"), 3);
+	add(t, PATH("a", "b"), 2);
+	add(t, PATH("a", "d"), 1);
+	add(t, PATH("a", "b", "c"), 0);
+	assert_int_equal(ft_finish(t), 0);
+}
+
+static void test_merge(void **state)
+{
+	struct flametree t;
+
+	(void)state;
+	build(&t);
+	assert_int_equal(t.nn, 6); /* all, x, a, b, c, d */
+	assert_string_equal(ft_name(&t, &t.n[0]), "all");
+	assert_int_equal(t.n[0].value, 10);
+	assert_int_equal(t.n[0].self, 0);
+	assert_int_equal(node(&t, PATH("a"))->value, 6);
+	assert_int_equal(node(&t, PATH("a"))->self, 0);
+	assert_int_equal(node(&t, PATH("a", "b"))->value, 5);
+	assert_int_equal(node(&t, PATH("a", "b"))->self, 2);
+	assert_int_equal(node(&t, PATH("a", "b", "c"))->value, 3);
+	assert_int_equal(node(&t, PATH("a", "b", "c"))->depth, 3);
+	assert_int_equal(node(&t, PATH("a", "d"))->value, 1);
+	assert_int_equal(node(&t, PATH("x"))->self, 4);
+	assert_int_equal(t.maxdepth, 3);
+	assert_int_equal(ft_find(&t, PATH("b")), -1); /* only under a */
+	assert_int_equal(ft_find(&t, NULL, 0), 0);
+	ft_free(&t);
+}
+
+/* the same name under two parents is two nodes; one name once per parent */
+static void test_same_name(void **state)
+{
+	struct flametree t;
+
+	(void)state;
+	assert_int_equal(ft_init(&t), 0);
+	add(&t, PATH("main", "f", "f"), 2);
+	add(&t, PATH("main", "g", "f"), 5);
+	add(&t, PATH("main", "f"), 1);
+	assert_int_equal(ft_finish(&t), 0);
+	assert_int_equal(t.nn, 6); /* all main f f g f */
+	assert_int_equal(node(&t, PATH("main", "f"))->value, 3);
+	assert_int_equal(node(&t, PATH("main", "f", "f"))->value, 2);
+	assert_int_equal(node(&t, PATH("main", "g", "f"))->value, 5);
+	assert_int_equal(t.nnames, 4); /* all main f g */
+	ft_free(&t);
+}
+
+static void test_sorted(void **state)
+{
+	struct flametree t;
+	const struct ft_node *r;
+
+	(void)state;
+	assert_int_equal(ft_init(&t), 0);
+	add(&t, PATH("b"), 1);
+	add(&t, PATH("a", "z"), 1);
+	add(&t, PATH("C"), 1);
+	add(&t, PATH("a", "m"), 1);
+	add(&t, PATH("_x"), 1);
+	assert_int_equal(ft_finish(&t), 0);
+	r = &t.n[0];
+	assert_int_equal(r->nchild, 4);
+	/* byte order, as flamegraph.pl sorts the folded lines */
+	assert_string_equal(ft_name(&t, &t.n[t.kids[r->child + 0]]), "C");
+	assert_string_equal(ft_name(&t, &t.n[t.kids[r->child + 1]]), "_x");
+	assert_string_equal(ft_name(&t, &t.n[t.kids[r->child + 2]]), "a");
+	assert_string_equal(ft_name(&t, &t.n[t.kids[r->child + 3]]), "b");
+	r = node(&t, PATH("a"));
+	assert_int_equal(r->nchild, 2);
+	assert_string_equal(ft_name(&t, &t.n[t.kids[r->child]]), "m");
+	assert_string_equal(ft_name(&t, &t.n[t.kids[r->child + 1]]), "z");
+	ft_free(&t);
+}
+
+static void test_prune(void **state)
+{
+	struct flametree t;
+
+	(void)state;
+	build(&t);
+	ft_prune(&t, 2);
+	assert_true(node(&t, PATH("a", "d"))->pruned);
+	assert_false(node(&t, PATH("a", "b", "c"))->pruned);
+	assert_int_equal(t.pruned_nodes, 1);
+	assert_int_equal(t.pruned_value, 1);
+	/* the parent keeps the pruned weight */
+	assert_int_equal(node(&t, PATH("a"))->value, 6);
+
+	ft_prune(&t, 4);
+	assert_true(node(&t, PATH("a", "b", "c"))->pruned);
+	assert_false(node(&t, PATH("a", "b"))->pruned);
+	assert_int_equal(t.pruned_nodes, 2);
+	assert_int_equal(t.pruned_value, 4);
+
+	/* a pruned subtree counts its top once, and every node in it */
+	ft_prune(&t, 6);
+	assert_false(node(&t, PATH("a"))->pruned);
+	assert_true(node(&t, PATH("a", "b"))->pruned);
+	assert_true(node(&t, PATH("x"))->pruned);
+	assert_int_equal(t.pruned_nodes, 4);    /* x b c d */
+	assert_int_equal(t.pruned_value, 10);   /* x 4 + b 5 + d 1 */
+
+	ft_prune(&t, 0);
+	assert_int_equal(t.pruned_nodes, 0);
+	assert_int_equal(t.pruned_value, 0);
+	ft_free(&t);
+}
+
+/* Random stacks: every node's value is its self plus its children's. */
+static void test_random_sums(void **state)
+{
+	static const char *const names[] = { "a", "b", "c", "d", "e", "f" };
+	struct flametree t;
+	uint64_t seed = 42, total = 0, sum;
+	const char *path[12];
+	size_t i, j, n;
+
+	(void)state;
+	assert_int_equal(ft_init(&t), 0);
+	for (i = 0; i < 5000; i++) {
+		uint64_t w = unit_rand(&seed) % 100;
+
+		n = unit_rand(&seed) % 12;
+		for (j = 0; j < n; j++)
+			path[j] = names[unit_rand(&seed) % 6];
+		add(&t, path, n, w);
+		total += w;
+	}
+	assert_int_equal(ft_finish(&t), 0);
+	assert_int_equal(t.n[0].value, total);
+	for (i = 0; i < t.nn; i++) {
+		const struct ft_node *p = &t.n[i];
+
+		sum = p->self;
+		for (j = 0; j < p->nchild; j++) {
+			const struct ft_node *c = &t.n[t.kids[p->child + j]];
+
+			assert_int_equal(c->parent, i);
+			assert_int_equal(c->depth, p->depth + 1);
+			if (j)
+				assert_true(strcmp(ft_name(&t, &t.n[t.kids[p->child + j - 1]]),
+						   ft_name(&t, c)) < 0);
+			sum += c->value;
+		}
+		assert_int_equal(sum, p->value);
+	}
+	ft_free(&t);
+}
+
+static void test_from_stackset(void **state)
+{
+	struct stackset ss;
+	struct flametree t;
+	uint32_t f[5];
+	const struct ft_node *n;
+
+	(void)state;
+	ss_init(&ss, SS_OFFCPU, 0);
+	f[0] = (uint32_t)ss_frame(&ss, "main", "/bin/prog", NULL, 1, 1, false);
+	f[1] = (uint32_t)ss_frame(&ss, "LazyCompile:foo", "/tmp/perf-77.map", NULL, 2, 0, false);
+	f[2] = (uint32_t)ss_frame(&ss, "[unknown]", "/lib/libc.so.6", NULL, 3, 3, false);
+	f[3] = (uint32_t)ss_frame(&ss, "schedule", "[kernel]", NULL, 4, 0, true);
+	f[4] = (uint32_t)ss_frame(&ss, "[unknown]", NULL, NULL, 0, 0, false);
+	assert_int_equal(ss_add(&ss, 1, "node", f, 4, 2, 3000000), 0);  /* 3000 us */
+	assert_int_equal(ss_add(&ss, 2, "node", f, 2, 1, 500000), 0);   /* 500 us */
+	assert_int_equal(ss_add(&ss, 3, "", f + 4, 1, 1, 1000), 0);
+	assert_int_equal(ft_init(&t), 0);
+	assert_int_equal(ft_from_stackset(&t, &ss), 0);
+	/* off-CPU weights are microseconds */
+	assert_int_equal(t.n[0].value, 3501);
+	n = node(&t, PATH("node", "main", "LazyCompile:foo", "[unknown] (libc.so.6)", "schedule_[k]"));
+	assert_int_equal(n->value, 3000);
+	assert_int_equal(n->kind, FT_KERNEL);
+	assert_int_equal(node(&t, PATH("node"))->kind, FT_COMM);
+	assert_int_equal(node(&t, PATH("node"))->value, 3500);
+	assert_int_equal(node(&t, PATH("node", "main"))->kind, FT_USER);
+	assert_int_equal(node(&t, PATH("node", "main", "LazyCompile:foo"))->kind, FT_JIT);
+	assert_int_equal(node(&t, PATH("node", "main", "LazyCompile:foo"))->self, 500);
+	assert_int_equal(node(&t, PATH("node", "main", "LazyCompile:foo", "[unknown] (libc.so.6)"))->kind,
+			 FT_UNKNOWN);
+	assert_int_equal(node(&t, PATH("[unknown]", "[unknown]"))->value, 1);
+	assert_int_equal(t.n[0].kind, FT_ROOT);
+	ft_free(&t);
+	ss_free(&ss);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_same_name),
+		cmocka_unit_test(test_sorted),
+		cmocka_unit_test(test_prune),
+		cmocka_unit_test(test_random_sums),
+		cmocka_unit_test(test_from_stackset),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
