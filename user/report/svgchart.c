@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Line charts as inline SVG. */
 #include <math.h>
-#include "report/flame.h"
+#include "xml.h"
 #include "report/svgchart.h"
 
 #define LEFT 56
@@ -49,9 +49,9 @@ void svg_chart(FILE *out, const char *title, const char *unit, double scale,
 	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"%d\" "
 		"height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">\n", w, h);
 	fprintf(out, "<text x=\"%d\" y=\"14\" font-weight=\"bold\">", LEFT);
-	report_xml_escape(out, title);
+	xml_escape(out, title);
 	fputs(" (", out);
-	report_xml_escape(out, unit);
+	xml_escape(out, unit);
 	fputs(")</text>\n", out);
 	for (y = lo; y <= hi + step / 2; y += step) {
 		double py = TOP + ph - (y - lo) / (hi - lo) * ph;
@@ -77,13 +77,13 @@ void svg_chart(FILE *out, const char *title, const char *unit, double scale,
 				TOP + ph - (v - lo) / (hi - lo) * ph);
 		}
 		fputs("\"><title>", out);
-		report_xml_escape(out, l->label);
+		xml_escape(out, l->label);
 		fputs("</title></polyline>\n", out);
 		fprintf(out, "<rect x=\"%zu\" y=\"%d\" width=\"10\" height=\"3\" fill=\"%s\"/>"
 			"<text x=\"%zu\" y=\"%d\">", LEFT + (i % 4) * (size_t)(pw / 4),
 			h - 24 + 12 * (int)(i / 4), palette[i], LEFT + (i % 4) * (size_t)(pw / 4) + 14,
 			h - 20 + 12 * (int)(i / 4));
-		report_xml_escape(out, l->label);
+		xml_escape(out, l->label);
 		fputs("</text>\n", out);
 	}
 	fputs("</svg>\n", out);
