@@ -124,3 +124,89 @@ int folded_from_stackset(const struct stackset *ss, struct folded *out)
 	folded_sort(out);
 	return 0;
 }
+
+/* One line (len bytes, no newline) into f: 1 if it is malformed, 0 if it
+ * was added or is empty, -1 on no memory. */
+static int parse_line(const char *p, size_t len, struct folded *f)
+{
+	const char *sp, *d;
+	uint64_t c = 0;
+	char *stack;
+	int rc;
+
+	if (len && p[len - 1] == '\r')
+		len--;
+	if (!len)
+		return 0;
+	sp = memrchr(p, ' ', len);
+	if (!sp || sp == p || sp + 1 == p + len)
+		return 1;
+	for (d = sp + 1; d < p + len; d++) {
+		if (*d < '0' || *d > '9' || c > (UINT64_MAX - (uint64_t)(*d - '0')) / 10)
+			return 1;
+		c = c * 10 + (uint64_t)(*d - '0');
+	}
+	if (!c)
+		return 0;
+	if (!(stack = strndup(p, (size_t)(sp - p))))
+		return -1;
+	rc = folded_add(f, stack, c);
+	free(stack);
+	return rc;
+}
+
+int folded_parse(const char *text, struct folded *f, size_t *bad)
+{
+	const char *p = text;
+	size_t nbad = 0;
+
+	memset(f, 0, sizeof(*f));
+	while (p && *p) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		int rc = parse_line(p, len, f);
+
+		if (rc < 0) {
+			folded_free(f);
+			return -1;
+		}
+		nbad += (size_t)rc;
+		p = eol ? eol + 1 : NULL;
+	}
+	folded_sort(f);
+	if (bad)
+		*bad = nbad;
+	return 0;
+}
+
+char *folded_diff(const struct folded *a, const struct folded *b)
+{
+	char *buf = NULL;
+	size_t len = 0, i = 0, k = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	if (!out)
+		return NULL;
+	/* both are sorted by stack: merge them */
+	while (i < a->n || k < b->n) {
+		int cmp = i >= a->n ? 1 : k >= b->n ? -1 : strcmp(a->e[i].stack, b->e[k].stack);
+
+		if (cmp < 0) {
+			fprintf(out, "%s %" PRIu64 " 0\n", a->e[i].stack, a->e[i].count);
+			i++;
+		} else if (cmp > 0) {
+			fprintf(out, "%s 0 %" PRIu64 "\n", b->e[k].stack, b->e[k].count);
+			k++;
+		} else {
+			fprintf(out, "%s %" PRIu64 " %" PRIu64 "\n", a->e[i].stack, a->e[i].count,
+				b->e[k].count);
+			i++;
+			k++;
+		}
+	}
+	if (fclose(out)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}

@@ -33,6 +33,23 @@ int folded_write(const struct folded *f, FILE *out);
 
 void folded_free(struct folded *f);
 
+/*
+ * Parse "stack count" lines (the count after the last space, a decimal
+ * integer) into f, merged and sorted. Lines with no stack or a count that
+ * is not a number are skipped and counted in *bad (may be NULL); empty
+ * lines and zero counts are skipped and not counted. Returns 0 or -1 on no
+ * memory (f is then freed).
+ */
+int folded_parse(const char *text, struct folded *f, size_t *bad);
+
+/*
+ * "stack base_count current_count" lines for every stack of either
+ * profile (both sorted, as folded_sort leaves them), in stack order: the
+ * input of difffolded-style tools. A malloc'ed string, or NULL on no
+ * memory.
+ */
+char *folded_diff(const struct folded *base, const struct folded *cur);
+
 #define PP_FOLDED_MAX_FRAMES 128 /* per stack kind: user and kernel */
 #define FOLDED_NAME_LEN 256
 
