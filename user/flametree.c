@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Stacks merged into a flame graph's tree (see flametree.h). */
 #define _GNU_SOURCE
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include "flametree.h"
-#include "stackset.h"
 
 #define EMPTY UINT32_MAX
 
@@ -163,8 +161,8 @@ static int64_t child(struct flametree *t, uint32_t parent, const char *name, uin
 	return c;
 }
 
-int ft_add(struct flametree *t, const char *const *names, const uint8_t *kinds, size_t n,
-	   uint64_t weight)
+static int add(struct flametree *t, const char *const *names, const uint8_t *kinds, size_t n,
+	       uint64_t weight, bool baseline)
 {
 	uint32_t node = 0;
 	size_t i;
@@ -176,14 +174,30 @@ int ft_add(struct flametree *t, const char *const *names, const uint8_t *kinds, 
 		node = (uint32_t)c;
 	}
 	/* walk back up: every node on the path carries the weight */
-	t->n[node].self += weight;
+	if (!baseline)
+		t->n[node].self += weight;
 	for (;;) {
-		t->n[node].value += weight;
+		if (baseline)
+			t->n[node].base += weight;
+		else
+			t->n[node].value += weight;
 		if (!node)
 			break;
 		node = t->n[node].parent;
 	}
 	return 0;
+}
+
+int ft_add(struct flametree *t, const char *const *names, const uint8_t *kinds, size_t n,
+	   uint64_t weight)
+{
+	return add(t, names, kinds, n, weight, false);
+}
+
+int ft_add_baseline(struct flametree *t, const char *const *names, const uint8_t *kinds, size_t n,
+		    uint64_t weight)
+{
+	return add(t, names, kinds, n, weight, true);
 }
 
 static int cmp_kids(const void *a, const void *b, void *arg)
@@ -259,66 +273,6 @@ int64_t ft_find(const struct flametree *t, const char *const *path, size_t n)
 		node = k;
 	}
 	return node;
-}
-
-enum ft_kind ft_frame_kind(const struct ss_frame *f)
-{
-	const char *base;
-
-	if (f->kernel)
-		return FT_KERNEL;
-	if (!strcmp(f->name, "[unknown]"))
-		return FT_UNKNOWN;
-	if (f->module) {
-		base = strrchr(f->module, '/');
-		base = base ? base + 1 : f->module;
-		if (!strcmp(base, "[jit]") || !fnmatch("perf-*.map", base, 0))
-			return FT_JIT;
-	}
-	return FT_USER;
-}
-
-int ft_from_stackset(struct flametree *t, const struct stackset *ss)
-{
-	const char **names = NULL;
-	uint8_t *kinds = NULL;
-	char *labels = NULL;
-	size_t cap = 0, i, j;
-	int rc = -1;
-	enum { LABEL = 512 };
-
-	for (i = 0; i < ss->nstacks; i++) {
-		const struct ss_stack *st = &ss->stacks[i];
-
-		if (st->n + 1 > cap) {
-			cap = st->n + 1;
-			free(names);
-			free(kinds);
-			free(labels);
-			names = malloc(cap * sizeof(*names));
-			kinds = malloc(cap);
-			labels = malloc(cap * LABEL);
-			if (!names || !kinds || !labels)
-				goto out;
-		}
-		names[0] = *st->comm ? st->comm : "[unknown]";
-		kinds[0] = FT_COMM;
-		for (j = 0; j < st->n; j++) {
-			const struct ss_frame *f = &ss->frames[st->frames[j]];
-
-			ss_frame_label(f, labels + j * LABEL, LABEL);
-			names[j + 1] = labels + j * LABEL;
-			kinds[j + 1] = (uint8_t)ft_frame_kind(f);
-		}
-		if (ft_add(t, names, kinds, st->n + 1, ss_weight(ss, st)))
-			goto out;
-	}
-	rc = ft_finish(t);
-out:
-	free(names);
-	free(kinds);
-	free(labels);
-	return rc;
 }
 
 void ft_free(struct flametree *t)

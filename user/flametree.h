@@ -4,6 +4,8 @@
  * ("all"), each stack adds its weight to every node on its path, children
  * are sorted by name (as flamegraph.pl orders them), and nodes too narrow to
  * draw can be pruned while their weight stays in their parent's total.
+ * A differential tree carries a second weight per node, the baseline's:
+ * the widths stay the current profile's (value), base says what it was.
  */
 #ifndef PP_FLAMETREE_H
 #define PP_FLAMETREE_H
@@ -33,6 +35,7 @@ struct ft_node {
 	bool pruned;     /* by ft_prune: too narrow, not drawn (nor its descendants) */
 	uint64_t value;  /* weight of the stacks through this node */
 	uint64_t self;   /* weight of the stacks ending here */
+	uint64_t base;   /* differential: the baseline's weight through this node */
 };
 
 struct flametree {
@@ -59,6 +62,11 @@ int ft_init(struct flametree *t);
 int ft_add(struct flametree *t, const char *const *names, const uint8_t *kinds, size_t n,
 	   uint64_t weight);
 
+/* Add a stack of the baseline profile: its weight goes to base, value
+ * stays (a node only in the baseline has value 0). */
+int ft_add_baseline(struct flametree *t, const char *const *names, const uint8_t *kinds, size_t n,
+		    uint64_t weight);
+
 /* Sort every node's children by name (byte order). Call after the last
  * ft_add. Returns 0 or -1 on no memory. */
 int ft_finish(struct flametree *t);
@@ -77,6 +85,8 @@ static inline const char *ft_name(const struct flametree *t, const struct ft_nod
 	return t->names[n->name];
 }
 
+/* Trees from profiles (flametree_load.c). */
+
 /* A stack set as a tree: each stack under a node named after its comm,
  * frames labelled as in the folded output, weights ss_weight. Calls
  * ft_finish. Returns 0 or -1. */
@@ -86,6 +96,20 @@ int ft_from_stackset(struct flametree *t, const struct stackset *ss);
  * map, /tmp/perf-PID.map, or "[jit]") or user. */
 struct ss_frame;
 enum ft_kind ft_frame_kind(const struct ss_frame *f);
+
+/* The kind of a frame of a folded stack, from its label: kernel when it
+ * ends in "_[k]", unknown when it is "[unknown]" or "[unknown] (file)",
+ * user otherwise (the label does not tell JIT code apart). */
+enum ft_kind ft_label_kind(const char *label);
+
+/*
+ * Folded stacks as a tree (t from ft_init): the first frame of each stack
+ * is the thread's name (FT_COMM), an empty frame "[unknown]". The weights
+ * are cur's; base, when not NULL, gives each node its baseline weight for
+ * a differential graph. Calls ft_finish. Returns 0 or -1 on no memory.
+ */
+struct folded;
+int ft_from_folded(struct flametree *t, const struct folded *cur, const struct folded *base);
 
 void ft_free(struct flametree *t);
 

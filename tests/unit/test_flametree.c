@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include "unit.h"
 #include "flametree.h"
+#include "folded.h"
 #include "stackset.h"
 
 #define PATH(...) ((const char *const[]){ __VA_ARGS__ }), \
@@ -215,6 +216,107 @@ static void test_from_stackset(void **state)
 	ss_free(&ss);
 }
 
+/* the kinds of folded frames, from their labels */
+static void test_label_kind(void **state)
+{
+	(void)state;
+	assert_int_equal(ft_label_kind("schedule_[k]"), FT_KERNEL);
+	assert_int_equal(ft_label_kind("_[k]"), FT_USER);
+	assert_int_equal(ft_label_kind("[unknown]"), FT_UNKNOWN);
+	assert_int_equal(ft_label_kind("[unknown] (libc.so.6)"), FT_UNKNOWN);
+	assert_int_equal(ft_label_kind("[unknown]x"), FT_USER);
+	assert_int_equal(ft_label_kind("main"), FT_USER);
+}
+
+/* a stack set and its folded text make the same tree (but for JIT frames,
+ * which the folded labels do not tell apart) */
+static void test_folded_same_tree(void **state)
+{
+	struct stackset ss;
+	struct flametree a, b;
+	struct folded f = {0};
+	uint32_t fr[4];
+	size_t i;
+
+	(void)state;
+	ss_init(&ss, SS_ONCPU, 99);
+	fr[0] = (uint32_t)ss_frame(&ss, "main", "/bin/prog", NULL, 1, 1, false);
+	fr[1] = (uint32_t)ss_frame(&ss, "[unknown]", "/lib/libc.so.6", NULL, 3, 3, false);
+	fr[2] = (uint32_t)ss_frame(&ss, "do_syscall_64", "[kernel]", NULL, 4, 0, true);
+	fr[3] = (uint32_t)ss_frame(&ss, "work", "/bin/prog", NULL, 5, 5, false);
+	assert_int_equal(ss_add(&ss, 1, "prog", fr, 3, 7, 0), 0);
+	assert_int_equal(ss_add(&ss, 1, "prog", fr, 1, 2, 0), 0);
+	assert_int_equal(ss_add(&ss, 2, "other", fr + 3, 1, 5, 0), 0);
+	assert_int_equal(ss_add(&ss, 2, "prog", fr, 3, 1, 0), 0);
+	assert_int_equal(folded_from_stackset(&ss, &f), 0);
+	assert_int_equal(ft_init(&a), 0);
+	assert_int_equal(ft_from_stackset(&a, &ss), 0);
+	assert_int_equal(ft_init(&b), 0);
+	assert_int_equal(ft_from_folded(&b, &f, NULL), 0);
+	assert_int_equal(a.nn, b.nn);
+	assert_int_equal(b.n[0].value, 15);
+	for (i = 0; i < a.nn; i++) {
+		const char *path[8];
+		const struct ft_node *x = &a.n[i], *y;
+		uint32_t k = (uint32_t)i, d = x->depth;
+		int64_t id;
+
+		assert_true(d < 8);
+		for (; k; k = a.n[k].parent)
+			path[--d] = ft_name(&a, &a.n[k]);
+		id = ft_find(&b, path, x->depth);
+		assert_true(id >= 0);
+		y = &b.n[id];
+		assert_string_equal(ft_name(&a, x), ft_name(&b, y));
+		assert_int_equal(x->value, y->value);
+		assert_int_equal(x->self, y->self);
+		assert_int_equal(x->kind, y->kind);
+		assert_int_equal(x->nchild, y->nchild);
+		assert_int_equal(y->base, 0);
+	}
+	assert_int_equal(node(&b, PATH("prog", "main", "[unknown] (libc.so.6)", "do_syscall_64_[k]"))->kind,
+			 FT_KERNEL);
+	assert_int_equal(node(&b, PATH("other"))->kind, FT_COMM);
+	ft_free(&a);
+	ft_free(&b);
+	folded_free(&f);
+	ss_free(&ss);
+}
+
+/* a differential tree: widths from the current profile, the baseline's
+ * weights beside them; a frame only in the baseline has no width */
+static void test_folded_baseline(void **state)
+{
+	struct folded cur, base;
+	struct flametree t;
+
+	(void)state;
+	assert_int_equal(folded_parse("app;main;b 30\napp;main;c 30\napp;;d_[k] 2\n", &cur, NULL), 0);
+	assert_int_equal(folded_parse("app;main;a 15\napp;main;b 30\n", &base, NULL), 0);
+	assert_int_equal(ft_init(&t), 0);
+	assert_int_equal(ft_from_folded(&t, &cur, &base), 0);
+	assert_int_equal(t.n[0].value, 62);
+	assert_int_equal(t.n[0].base, 45);
+	assert_int_equal(node(&t, PATH("app", "main"))->value, 60);
+	assert_int_equal(node(&t, PATH("app", "main"))->base, 45);
+	assert_int_equal(node(&t, PATH("app", "main", "a"))->value, 0);
+	assert_int_equal(node(&t, PATH("app", "main", "a"))->base, 15);
+	assert_int_equal(node(&t, PATH("app", "main", "a"))->self, 0);
+	assert_int_equal(node(&t, PATH("app", "main", "b"))->base, 30);
+	assert_int_equal(node(&t, PATH("app", "main", "b"))->self, 30);
+	assert_int_equal(node(&t, PATH("app", "main", "c"))->base, 0);
+	/* an empty frame is an unknown one */
+	assert_int_equal(node(&t, PATH("app", "[unknown]"))->kind, FT_UNKNOWN);
+	assert_int_equal(node(&t, PATH("app", "[unknown]", "d_[k]"))->kind, FT_KERNEL);
+	/* the baseline-only frame falls under any pruning threshold */
+	ft_prune(&t, 1);
+	assert_true(node(&t, PATH("app", "main", "a"))->pruned);
+	assert_false(node(&t, PATH("app", "main", "c"))->pruned);
+	ft_free(&t);
+	folded_free(&cur);
+	folded_free(&base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +326,9 @@ int main(void)
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_random_sums),
 		cmocka_unit_test(test_from_stackset),
+		cmocka_unit_test(test_label_kind),
+		cmocka_unit_test(test_folded_same_tree),
+		cmocka_unit_test(test_folded_baseline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
