@@ -8,7 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 #include "flamegraph.h"
+#include "flamegraph_script.h"
 #include "textclean.h"
+#include "xml.h"
 
 #define FRAME_H 16   /* pixels per stack level */
 #define FONT_PX 12
@@ -17,136 +19,6 @@
 #define TOP 66       /* title, subtitle, buttons */
 #define BOTTOM 30    /* details line */
 #define NAME_LEN 512
-
-static const char style[] =
-	"text { font-family: Verdana, Helvetica, sans-serif; font-size: 12px; fill: #000; }\n"
-	"#title { font-size: 17px; text-anchor: middle; }\n"
-	"#subtitle { text-anchor: middle; fill: #555; }\n"
-	".button { fill: #2a4f9a; cursor: pointer; }\n"
-	".button:hover { text-decoration: underline; }\n"
-	".f { cursor: pointer; }\n"
-	".f:hover rect { stroke: #000; stroke-width: 0.5; }\n"
-	".f text { pointer-events: none; }\n"
-	".parent { opacity: 0.5; }\n"
-	".hide { display: none; }\n";
-
-/*
- * The script. FG (written before it) holds the layout: width, pad, fontw
- * (pixels per character), total (the root's weight), match (the colour of
- * search hits). Each frame is <g class="f" fg:x fg:w> in weight units with a
- * <title> ("name\nstats"), a <rect> and a <text>.
- */
-static const char script[] =
-	"'use strict';\n"
-	"var F = [], zoomed = null, details, matched, unzoomBtn, searchBtn;\n"
-	"function attr(e, n) { return parseFloat(e.getAttribute(n)); }\n"
-	"function init() {\n"
-	"  var gs = document.getElementById('frames').getElementsByTagName('g');\n"
-	"  for (var i = 0; i < gs.length; i++) {\n"
-	"    var g = gs[i], r = g.getElementsByTagName('rect')[0];\n"
-	"    var t = g.getElementsByTagName('title')[0].textContent;\n"
-	"    F.push({ g: g, rect: r, text: g.getElementsByTagName('text')[0],\n"
-	"             name: t.split('\\n')[0], stats: t.split('\\n').slice(1).join(', '),\n"
-	"             x: attr(g, 'fg:x'), w: attr(g, 'fg:w'), y: attr(r, 'y'),\n"
-	"             fill: r.getAttribute('fill') });\n"
-	"    g.__fg = F[F.length - 1];\n"
-	"  }\n"
-	"  details = document.getElementById('details');\n"
-	"  matched = document.getElementById('matched');\n"
-	"  unzoomBtn = document.getElementById('unzoom');\n"
-	"  searchBtn = document.getElementById('search');\n"
-	"  var fr = document.getElementById('frames');\n"
-	"  fr.addEventListener('click', function (e) { var f = frameOf(e.target); if (f) zoom(f); });\n"
-	"  fr.addEventListener('mouseover', function (e) {\n"
-	"    var f = frameOf(e.target); if (f) details.textContent = f.name + ' (' + f.stats + ')'; });\n"
-	"  fr.addEventListener('mouseout', function () { details.textContent = ' '; });\n"
-	"  unzoomBtn.addEventListener('click', unzoom);\n"
-	"  searchBtn.addEventListener('click', function () { if (searchBtn.__on) clearSearch(); else askSearch(); });\n"
-	"  window.addEventListener('keydown', function (e) {\n"
-	"    if ((e.ctrlKey && e.key === 'f') || e.key === '/') { e.preventDefault(); askSearch(); }\n"
-	"    else if (e.key === 'Escape') { clearSearch(); unzoom(); }\n"
-	"  });\n"
-	"}\n"
-	"function frameOf(e) {\n"
-	"  for (; e && e.getAttribute; e = e.parentNode) if (e.__fg) return e.__fg;\n"
-	"  return null;\n"
-	"}\n"
-	"function fit(name, w) {\n"
-	"  var n = Math.floor((w - 6) / FG.fontw);\n"
-	"  if (n < 3) return '';\n"
-	"  return name.length <= n ? name : name.substring(0, n - 2) + '..';\n"
-	"}\n"
-	"function place(f, x, w) {\n"
-	"  f.rect.setAttribute('x', x.toFixed(2));\n"
-	"  f.rect.setAttribute('width', w.toFixed(2));\n"
-	"  f.text.setAttribute('x', (x + 3).toFixed(2));\n"
-	"  f.text.textContent = fit(f.name, w);\n"
-	"}\n"
-	"function show(f, cls) {\n"
-	"  f.g.classList.remove('hide'); f.g.classList.remove('parent');\n"
-	"  if (cls) f.g.classList.add(cls);\n"
-	"}\n"
-	"function zoom(z) {\n"
-	"  var span = FG.width - 2 * FG.pad, scale = span / z.w;\n"
-	"  zoomed = z;\n"
-	"  unzoomBtn.classList.remove('hide');\n"
-	"  F.forEach(function (f) {\n"
-	"    if (f.y > z.y) {\n"
-	"      /* below the frame: its callers, drawn full width and faded */\n"
-	"      if (f.x <= z.x && f.x + f.w >= z.x + z.w) { show(f, 'parent'); place(f, FG.pad, span); }\n"
-	"      else show(f, 'hide');\n"
-	"    } else if (f.x >= z.x && f.x + f.w <= z.x + z.w) {\n"
-	"      show(f); place(f, FG.pad + (f.x - z.x) * scale, f.w * scale);\n"
-	"    } else show(f, 'hide');\n"
-	"  });\n"
-	"}\n"
-	"function unzoom() {\n"
-	"  var scale = (FG.width - 2 * FG.pad) / FG.total;\n"
-	"  zoomed = null;\n"
-	"  unzoomBtn.classList.add('hide');\n"
-	"  F.forEach(function (f) { show(f); place(f, FG.pad + f.x * scale, f.w * scale); });\n"
-	"}\n"
-	"function askSearch() {\n"
-	"  var re = prompt('Search frames (regular expression):', '');\n"
-	"  if (re) search(re);\n"
-	"}\n"
-	"function search(re) {\n"
-	"  var rx, hits = [], sum = 0, end = -1;\n"
-	"  try { rx = new RegExp(re); } catch (e) { alert('Not a regular expression: ' + e.message); return; }\n"
-	"  F.forEach(function (f) {\n"
-	"    var hit = rx.test(f.name);\n"
-	"    f.rect.setAttribute('fill', hit ? FG.match : f.fill);\n"
-	"    if (hit) hits.push(f);\n"
-	"  });\n"
-	"  /* frames nest: count a hit inside another hit once */\n"
-	"  hits.sort(function (a, b) { return a.x - b.x || b.w - a.w; });\n"
-	"  hits.forEach(function (f) { if (f.x >= end) { sum += f.w; end = f.x + f.w; } });\n"
-	"  matched.textContent = 'Matched: ' + (100 * sum / FG.total).toFixed(1) + '%';\n"
-	"  searchBtn.textContent = 'Reset search';\n"
-	"  searchBtn.__on = true;\n"
-	"}\n"
-	"function clearSearch() {\n"
-	"  F.forEach(function (f) { f.rect.setAttribute('fill', f.fill); });\n"
-	"  matched.textContent = ' ';\n"
-	"  searchBtn.textContent = 'Search';\n"
-	"  searchBtn.__on = false;\n"
-	"}\n"
-	"window.addEventListener('load', init);\n";
-
-/* Write s with XML's special characters escaped (s is clean UTF-8). */
-static void xml_put(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&apos;", out); break;
-		default: fputc(*s, out);
-		}
-	}
-}
 
 /* The first n characters (not bytes) of s, UTF-8. */
 static size_t utf8_prefix(const char *s, size_t n)
@@ -225,6 +97,29 @@ static void colour(char *buf, size_t len, uint8_t kind, const char *name)
 	snprintf(buf, len, "rgb(%d,%d,%d)", r, g, b);
 }
 
+/* The share of a node in its profile, 0 to 1. */
+static double share(uint64_t v, uint64_t total)
+{
+	return total ? (double)v / (double)total : 0;
+}
+
+/* A differential colour: red where the frame's share of the profile grew,
+ * blue where it shrank, the deeper the larger the change relative to the
+ * larger share (a new frame: the deepest red); grey when unchanged. */
+static void diff_colour(char *buf, size_t len, const struct ft_node *n, const struct ft_node *root)
+{
+	double a = share(n->base, root->base), b = share(n->value, root->value);
+	double d = b - a, m = fmax(a, b), k = m > 0 ? fmin(1, fabs(d) / m) : 0;
+	int c = (int)(230 - 180 * k);
+
+	if (d > 0)
+		snprintf(buf, len, "rgb(255,%d,%d)", c, c);
+	else if (d < 0)
+		snprintf(buf, len, "rgb(%d,%d,255)", c, c);
+	else
+		snprintf(buf, len, "rgb(225,225,225)");
+}
+
 /* "1.23 s", "45.6 ms", "789 us" */
 static void human_us(char *buf, size_t len, double us)
 {
@@ -236,18 +131,42 @@ static void human_us(char *buf, size_t len, double us)
 		snprintf(buf, len, "%.0f us", us);
 }
 
+/* A weight: "12 samples" or "1.23 s" (off-CPU, microseconds). */
+static void amount(char *buf, size_t len, const struct flamegraph_meta *m, uint64_t v)
+{
+	if (m->kind == SS_OFFCPU)
+		human_us(buf, len, (double)v);
+	else
+		snprintf(buf, len, "%" PRIu64 " sample%s", v, v == 1 ? "" : "s");
+}
+
+/* Both weights, both shares and the change of the share. */
+static void diff_stats(char *buf, size_t len, const struct flamegraph_meta *m,
+		       const struct ft_node *n, const struct ft_node *root)
+{
+	double a = 100 * share(n->base, root->base), b = 100 * share(n->value, root->value);
+	char x[32], y[32];
+
+	amount(x, sizeof(x), m, n->base);
+	amount(y, sizeof(y), m, n->value);
+	snprintf(buf, len, "baseline %s (%.2f%%), current %s (%.2f%%), share %+.2f points", x, a, y,
+		 b, b - a);
+}
+
 static void stats(char *buf, size_t len, const struct flamegraph_meta *m, uint64_t v,
 		  uint64_t total)
 {
-	double pct = total ? 100.0 * (double)v / (double)total : 0;
+	double pct = 100 * share(v, total);
 	char t[32];
 
 	if (m->kind == SS_OFFCPU) {
 		human_us(t, sizeof(t), (double)v);
 		snprintf(buf, len, "%s blocked, %.2f%%", t, pct);
-	} else {
+	} else if (m->period_ns) {
 		human_us(t, sizeof(t), (double)v * (double)m->period_ns / 1e3);
 		snprintf(buf, len, "%" PRIu64 " sample%s, %s, %.2f%%", v, v == 1 ? "" : "s", t, pct);
+	} else {
+		snprintf(buf, len, "%" PRIu64 " sample%s, %.2f%%", v, v == 1 ? "" : "s", pct);
 	}
 }
 
@@ -262,21 +181,26 @@ struct drawing {
 static void frame(struct drawing *d, uint32_t id, uint64_t x)
 {
 	const struct ft_node *n = &d->t->n[id];
-	char name[NAME_LEN], label[NAME_LEN + 4], fill[32], st[96];
+	char name[NAME_LEN], label[NAME_LEN + 4], fill[32], st[160];
 	double px = PAD + (double)x * d->scale, w = (double)n->value * d->scale;
 	unsigned int y = d->height - BOTTOM - (n->depth + 1) * FRAME_H;
 	uint32_t i;
 
 	text_clean(name, sizeof(name), ft_name(d->t, n));
 	fit(label, sizeof(label), name, w);
-	colour(fill, sizeof(fill), n->kind, name);
-	stats(st, sizeof(st), d->m, n->value, d->t->n[0].value);
-	fprintf(d->out, "<g class=\"f\" fg:x=\"%" PRIu64 "\" fg:w=\"%" PRIu64 "\"><title>", x, n->value);
-	xml_put(d->out, name);
+	if (d->m->diff) {
+		diff_colour(fill, sizeof(fill), n, &d->t->n[0]);
+		diff_stats(st, sizeof(st), d->m, n, &d->t->n[0]);
+	} else {
+		colour(fill, sizeof(fill), n->kind, name);
+		stats(st, sizeof(st), d->m, n->value, d->t->n[0].value);
+	}
+	fprintf(d->out, "<g class=\"fg-f\" fg:x=\"%" PRIu64 "\" fg:w=\"%" PRIu64 "\"><title>", x, n->value);
+	xml_escape(d->out, name);
 	fprintf(d->out, "\n%s</title><rect x=\"%.2f\" y=\"%u\" width=\"%.2f\" height=\"%d\" "
 		"fill=\"%s\" rx=\"2\" ry=\"2\"/><text x=\"%.2f\" y=\"%.1f\">", st, px, y, w,
 		FRAME_H - 1, fill, px + 3, y + FRAME_H - 4.5);
-	xml_put(d->out, label);
+	xml_escape(d->out, label);
 	fputs("</text></g>\n", d->out);
 	for (i = 0; i < n->nchild; i++) {
 		uint32_t c = d->t->kids[n->child + i];
@@ -300,24 +224,62 @@ static uint32_t drawn_depth(const struct flametree *t)
 }
 
 static void subtitle(char *buf, size_t len, const struct flamegraph_meta *m, const char *host,
-		     uint64_t total)
+		     const struct ft_node *root)
 {
-	char when[64] = "", t[32];
+	char when[64] = "", t[32], b[32];
 	time_t ts = (time_t)m->start_unix;
 	struct tm tm;
 	int n;
 
 	if (m->start_unix > 0 && gmtime_r(&ts, &tm))
 		strftime(when, sizeof(when), ", %Y-%m-%d %H:%M:%S UTC", &tm);
-	if (m->kind == SS_OFFCPU) {
-		human_us(t, sizeof(t), (double)total);
+	if (m->diff) {
+		amount(t, sizeof(t), m, root->value);
+		amount(b, sizeof(b), m, root->base);
+		n = snprintf(buf, len, "Widths: current profile (%s); colours: change of each frame's "
+			     "share since the baseline (%s), red grew, blue shrank", t, b);
+	} else if (m->kind == SS_OFFCPU) {
+		human_us(t, sizeof(t), (double)root->value);
 		n = snprintf(buf, len, "%s blocked in %" PRIu64 " sampled events", t, m->events);
+	} else if (m->period_ns) {
+		human_us(t, sizeof(t), (double)root->value * (double)m->period_ns / 1e3);
+		n = snprintf(buf, len, "%" PRIu64 " samples at %u Hz (%s of CPU)", root->value, m->hz, t);
 	} else {
-		human_us(t, sizeof(t), (double)total * (double)m->period_ns / 1e3);
-		n = snprintf(buf, len, "%" PRIu64 " samples at %u Hz (%s of CPU)", total, m->hz, t);
+		n = snprintf(buf, len, "%" PRIu64 " samples", root->value);
 	}
+	if (n > 0 && (size_t)n < len && m->duration_s > 0)
+		n += snprintf(buf + n, len - (size_t)n, " over %.1f s", m->duration_s);
 	if (n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, " over %.1f s; %s%s", m->duration_s, host, when);
+		snprintf(buf + n, len - (size_t)n, "; %s%s", host, when);
+}
+
+static const char *default_title(const struct flamegraph_meta *m)
+{
+	if (m->diff)
+		return "Differential flame graph";
+	return m->kind == SS_OFFCPU ? "Off-CPU flame graph (time blocked)" : "On-CPU flame graph";
+}
+
+/* The <svg> element, its style and its script. */
+static void head(const struct drawing *d, const struct flamegraph_opts *o, unsigned int width,
+		 const char *id)
+{
+	uint64_t total = d->t->n[0].value;
+
+	if (!o->embedded)
+		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n", d->out);
+	fprintf(d->out, "<svg version=\"1.1\" id=\"%s\" class=\"flamegraph\" width=\"%u\" "
+		"height=\"%u\" viewBox=\"0 0 %u %u\" xmlns=\"http://www.w3.org/2000/svg\" "
+		"xmlns:fg=\"urn:x-perfpilot:flamegraph\">\n"
+		"<defs><linearGradient id=\"%s-bg\" y1=\"0\" y2=\"1\" x1=\"0\" x2=\"0\">"
+		"<stop stop-color=\"#eeeeee\" offset=\"5%%\"/><stop stop-color=\"#eeeeb0\" offset=\"95%%\"/>"
+		"</linearGradient></defs>\n<style type=\"text/css\"><![CDATA[\n%s]]></style>\n"
+		"<script type=\"text/ecmascript\"><![CDATA[\n(function () {\n"
+		"var FG = { width: %u, pad: %d, fontw: %.3f, total: %" PRIu64 ", match: 'rgb(230,0,230)' };\n"
+		"%s})();\n]]></script>\n"
+		"<rect x=\"0\" y=\"0\" width=\"%u\" height=\"%u\" fill=\"url(#%s-bg)\"/>\n",
+		id, width, d->height, width, d->height, id, flamegraph_style, width, PAD,
+		FONT_PX * FONT_W, total ? total : 1, flamegraph_script, width, d->height, id);
 }
 
 int flamegraph_svg(struct flametree *t, const struct flamegraph_meta *m,
@@ -325,16 +287,23 @@ int flamegraph_svg(struct flametree *t, const struct flamegraph_meta *m,
 {
 	struct flamegraph_opts def = {0};
 	struct drawing d = { .t = t, .m = m, .out = out };
-	char host[256] = "", sub[512], clean[512];
+	char host[256] = "", sub[512], clean[512], id[64];
 	unsigned int width;
 	uint64_t total = t->n[0].value;
-	const char *title;
+	const char *p;
+	size_t i = 0;
 
 	if (!o)
 		o = &def;
 	width = o->width ? o->width : 1200;
-	title = o->title ? o->title : m->kind == SS_OFFCPU ? "Off-CPU flame graph (time blocked)"
-							    : "On-CPU flame graph";
+	/* an id is a name: letters, digits, '-' and '_' only */
+	for (p = o->id ? o->id : "flamegraph"; *p && i + 1 < sizeof(id); p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (i && *p >= '0' && *p <= '9') ||
+		    (i && (*p == '-' || *p == '_')))
+			id[i++] = *p;
+	id[i] = '\0';
+	if (!i)
+		snprintf(id, sizeof(id), "flamegraph");
 	if (o->host)
 		snprintf(host, sizeof(host), "%s", o->host);
 	else if (gethostname(host, sizeof(host) - 1))
@@ -344,36 +313,25 @@ int flamegraph_svg(struct flametree *t, const struct flamegraph_meta *m,
 	ft_prune(t, total ? (uint64_t)ceil((o->min_px > 0 ? o->min_px : 0.1) / d.scale) : 1);
 	d.height = TOP + (drawn_depth(t) + 1) * FRAME_H + BOTTOM;
 
-	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-		"<svg version=\"1.1\" width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\" "
-		"xmlns=\"http://www.w3.org/2000/svg\" xmlns:fg=\"urn:x-perfpilot:flamegraph\">\n"
-		"<defs><linearGradient id=\"bg\" y1=\"0\" y2=\"1\" x1=\"0\" x2=\"0\">"
-		"<stop stop-color=\"#eeeeee\" offset=\"5%%\"/><stop stop-color=\"#eeeeb0\" offset=\"95%%\"/>"
-		"</linearGradient></defs>\n<style type=\"text/css\"><![CDATA[\n%s]]></style>\n"
-		"<script type=\"text/ecmascript\"><![CDATA[\n"
-		"var FG = { width: %u, pad: %d, fontw: %.3f, total: %" PRIu64 ", match: 'rgb(230,0,230)' };\n"
-		"%s]]></script>\n"
-		"<rect x=\"0\" y=\"0\" width=\"%u\" height=\"%u\" fill=\"url(#bg)\"/>\n",
-		width, d.height, width, d.height, style, width, PAD, FONT_PX * FONT_W, total ? total : 1,
-		script, width, d.height);
-	text_clean(clean, sizeof(clean), title);
-	fprintf(out, "<text id=\"title\" x=\"%u\" y=\"24\">", width / 2);
-	xml_put(out, clean);
-	subtitle(sub, sizeof(sub), m, host, total);
+	head(&d, o, width, id);
+	text_clean(clean, sizeof(clean), o->title ? o->title : default_title(m));
+	fprintf(out, "<text class=\"fg-title\" x=\"%u\" y=\"24\">", width / 2);
+	xml_escape(out, clean);
+	subtitle(sub, sizeof(sub), m, host, &t->n[0]);
 	text_clean(clean, sizeof(clean), sub);
-	fprintf(out, "</text>\n<text id=\"subtitle\" x=\"%u\" y=\"42\">", width / 2);
-	xml_put(out, clean);
-	fprintf(out, "</text>\n<text id=\"unzoom\" class=\"button hide\" x=\"%d\" y=\"%d\">Reset zoom</text>\n"
-		"<text id=\"search\" class=\"button\" x=\"%u\" y=\"%d\" text-anchor=\"end\">Search</text>\n",
-		PAD, TOP - 10, width - PAD, TOP - 10);
+	fprintf(out, "</text>\n<text class=\"fg-subtitle\" x=\"%u\" y=\"42\">", width / 2);
+	xml_escape(out, clean);
+	fprintf(out, "</text>\n<text class=\"fg-unzoom fg-button fg-hide\" x=\"%d\" y=\"%d\">"
+		"Reset zoom</text>\n<text class=\"fg-search fg-button\" x=\"%u\" y=\"%d\" "
+		"text-anchor=\"end\">Search</text>\n", PAD, TOP - 10, width - PAD, TOP - 10);
 	if (t->pruned_nodes)
 		fprintf(out, "<text x=\"%u\" y=\"%d\" text-anchor=\"middle\" fill=\"#777\">%zu frames "
 			"narrower than %.2g px not drawn (%.2f%% of the total)</text>\n",
 			width / 2, TOP - 10, t->pruned_nodes, o->min_px > 0 ? o->min_px : 0.1,
-			total ? 100.0 * (double)t->pruned_value / (double)total : 0);
-	fprintf(out, "<text id=\"details\" x=\"%d\" y=\"%u\"> </text>\n"
-		"<text id=\"matched\" x=\"%u\" y=\"%u\" text-anchor=\"end\"> </text>\n<g id=\"frames\">\n",
-		PAD, d.height - 10, width - PAD, d.height - 10);
+			100 * share(t->pruned_value, total));
+	fprintf(out, "<text class=\"fg-details\" x=\"%d\" y=\"%u\"> </text>\n"
+		"<text class=\"fg-matched\" x=\"%u\" y=\"%u\" text-anchor=\"end\"> </text>\n"
+		"<g class=\"fg-frames\">\n", PAD, d.height - 10, width - PAD, d.height - 10);
 	if (total)
 		frame(&d, 0, 0);
 	else

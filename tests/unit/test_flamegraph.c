@@ -4,41 +4,49 @@
 #include <stdlib.h>
 #include "unit.h"
 #include "flamegraph.h"
+#include "folded.h"
 
 #define WIDTH 1000
 #define SPAN (WIDTH - 20.0) /* less the 10-pixel margins */
 
-struct frame { char name[128]; double x, w; int y; };
+struct frame { char name[128]; double x, w; int y; char fill[32]; };
 
-static char *draw(struct flametree *t, const struct flamegraph_meta *m)
+static char *draw_opts(struct flametree *t, const struct flamegraph_meta *m,
+		       const struct flamegraph_opts *o)
 {
-	const struct flamegraph_opts o = { .width = WIDTH, .host = "testhost" };
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
 
 	assert_non_null(f);
-	assert_int_equal(flamegraph_svg(t, m, &o, f), 0);
+	assert_int_equal(flamegraph_svg(t, m, o, f), 0);
 	fclose(f);
 	return out;
 }
 
-/* The frames drawn: each <g class="f"> with its title's first line and its
+static char *draw(struct flametree *t, const struct flamegraph_meta *m)
+{
+	const struct flamegraph_opts o = { .width = WIDTH, .host = "testhost" };
+
+	return draw_opts(t, m, &o);
+}
+
+/* The frames drawn: each <g class="fg-f"> with its title's first line and its
  * rectangle. */
 static size_t frames(const char *svg, struct frame *fr, size_t max)
 {
 	const char *p = svg;
 	size_t n = 0;
 
-	while ((p = strstr(p, "<g class=\"f\""))) {
+	while ((p = strstr(p, "<g class=\"fg-f\""))) {
 		const char *t = strstr(p, "<title>") + 7, *nl = strchr(t, '\n'), *r = strstr(p, "<rect ");
 
 		assert_true(n < max);
 		assert_true(nl - t < 128);
 		memcpy(fr[n].name, t, (size_t)(nl - t));
 		fr[n].name[nl - t] = '\0';
-		assert_int_equal(sscanf(r, "<rect x=\"%lf\" y=\"%d\" width=\"%lf\"", &fr[n].x, &fr[n].y,
-					&fr[n].w), 3);
+		assert_int_equal(sscanf(r, "<rect x=\"%lf\" y=\"%d\" width=\"%lf\" height=\"15\" "
+					"fill=\"%31[^\"]\"", &fr[n].x, &fr[n].y, &fr[n].w, fr[n].fill), 4);
 		n++;
 		p = r;
 	}
@@ -176,8 +184,90 @@ static void test_empty(void **state)
 	assert_int_equal(ft_finish(&t), 0);
 	svg = draw(&t, &m);
 	assert_non_null(strstr(svg, "no samples"));
-	assert_null(strstr(svg, "<g class=\"f\""));
+	assert_null(strstr(svg, "<g class=\"fg-f\""));
 	assert_non_null(strstr(svg, "</svg>\n"));
+	free(svg);
+	ft_free(&t);
+}
+
+/* a differential graph: widths from the current profile, red where a
+ * frame's share grew, blue where it shrank, both weights in the tooltip */
+static void test_diff(void **state)
+{
+	const struct flamegraph_meta m = { .kind = SS_ONCPU, .diff = true };
+	struct folded base, cur;
+	struct frame fr[8];
+	struct flametree t;
+	char *svg;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(folded_parse("app;main;a 10\napp;main;b 30\nbad line\napp;main;a 5\n",
+				      &base, NULL), 0);
+	assert_int_equal(folded_parse("app;main;b 30\napp;main;c 30\n", &cur, NULL), 0);
+	assert_int_equal(ft_init(&t), 0);
+	assert_int_equal(ft_from_folded(&t, &cur, &base), 0);
+	svg = draw(&t, &m);
+	n = frames(svg, fr, 8);
+	/* a is gone from the current profile: no width, not drawn */
+	assert_int_equal(n, 5); /* all app main b c */
+	assert_null(strstr(svg, "<title>a\n"));
+	assert_dbl_near(find(fr, n, "b")->x, 10, 0.01);
+	assert_dbl_near(find(fr, n, "b")->w, SPAN / 2, 0.01);
+	assert_dbl_near(find(fr, n, "c")->x, 10 + SPAN / 2, 0.01);
+	assert_dbl_near(find(fr, n, "c")->w, SPAN / 2, 0.01);
+	assert_dbl_near(find(fr, n, "app")->w, SPAN, 0.01);
+	/* c is new: its share grew from 0 to 50 %, the reddest; b went from
+	 * 67 % to 50 %: a quarter of its share lost, pale blue */
+	assert_non_null(strstr(svg, "<title>c\nbaseline 0 samples (0.00%), current 30 samples "
+				    "(50.00%), share +50.00 points</title>"));
+	assert_string_equal(find(fr, n, "c")->fill, "rgb(255,50,50)");
+	assert_non_null(strstr(svg, "<title>b\nbaseline 30 samples (66.67%), current 30 samples "
+				    "(50.00%), share -16.67 points</title>"));
+	assert_string_equal(find(fr, n, "b")->fill, "rgb(185,185,255)");
+	/* the whole profile did not change its share: grey */
+	assert_non_null(strstr(svg, "<title>app\nbaseline 45 samples (100.00%), current 60 samples "
+				    "(100.00%), share +0.00 points</title>"));
+	assert_string_equal(find(fr, n, "app")->fill, "rgb(225,225,225)");
+	assert_string_equal(find(fr, n, "main")->fill, "rgb(225,225,225)");
+	assert_non_null(strstr(svg, "Differential flame graph"));
+	assert_non_null(strstr(svg, "current profile (60 samples)"));
+	assert_non_null(strstr(svg, "baseline (45 samples)"));
+	assert_non_null(strstr(svg, "function zoom("));
+	free(svg);
+	ft_free(&t);
+	folded_free(&base);
+	folded_free(&cur);
+}
+
+/* inside an HTML page: no XML declaration, ids from the caller, the style
+ * scoped to the graph and the script looking only inside its own <svg> */
+static void test_embedded(void **state)
+{
+	const struct flamegraph_meta m = { .kind = SS_ONCPU };
+	const struct flamegraph_opts o = { .width = WIDTH, .host = "h", .embedded = true,
+					   .id = "prof\"1<" };
+	struct flametree t;
+	char *svg, *p;
+
+	(void)state;
+	assert_int_equal(ft_init(&t), 0);
+	add(&t, "main", "work", 3);
+	assert_int_equal(ft_finish(&t), 0);
+	svg = draw_opts(&t, &m, &o);
+	assert_true(!strncmp(svg, "<svg version=\"1.1\" id=\"prof1\" class=\"flamegraph\"", 46));
+	assert_non_null(strstr(svg, "<linearGradient id=\"prof1-bg\""));
+	assert_non_null(strstr(svg, "fill=\"url(#prof1-bg)\""));
+	assert_null(strstr(svg, "<?xml"));
+	assert_null(strstr(svg, "getElementById"));
+	assert_non_null(strstr(svg, "document.currentScript"));
+	/* every style rule is under .flamegraph */
+	for (p = strstr(svg, "<![CDATA[\n"); p && *p != ']'; p = strchr(p, '\n') + 1)
+		if (p[-1] == '\n' && strncmp(p, "]]>", 3))
+			assert_true(!strncmp(p, ".flamegraph ", 12));
+	/* no period, no duration: samples only */
+	assert_non_null(strstr(svg, "<title>work\n3 samples, 100.00%</title>"));
+	assert_non_null(strstr(svg, ">3 samples; h</text>"));
 	free(svg);
 	ft_free(&t);
 }
@@ -189,6 +279,8 @@ int main(void)
 		cmocka_unit_test(test_escaped),
 		cmocka_unit_test(test_pruned),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_diff),
+		cmocka_unit_test(test_embedded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
