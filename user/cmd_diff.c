@@ -10,8 +10,9 @@
 #include "cli.h"
 #include "commands.h"
 #include "findings/compare.h"
+#include "flamegraph.h"
+#include "folded.h"
 #include "report/diff.h"
-#include "report/flame.h"
 #include "store/store.h"
 
 struct diff_opts {
@@ -126,26 +127,52 @@ static void put_text(FILE *f, const void *s)
 	fputs(s, f);
 }
 
-static void put_svg(FILE *f, const void *root)
+/* The differential flame graph of the two profiles. */
+struct diff_graph {
+	struct flametree t;
+	double start_unix, duration_s;
+};
+
+static void put_svg(FILE *f, const void *arg)
 {
-	report_flame_svg(f, root, true, 1200);
+	struct diff_graph *g = (struct diff_graph *)arg;
+	const struct flamegraph_meta m = { .kind = SS_ONCPU, .diff = true,
+					   .start_unix = g->start_unix, .duration_s = g->duration_s };
+
+	flamegraph_svg(&g->t, &m, NULL, f);
 }
 
-/* Compare the profiles: folded diff text and the merged tree. */
-static int profiles(const struct recording *a, const struct recording *b, struct profile_diff *pd,
-		    struct report_flame *root)
+/* Parse a recording's profile; malformed lines are skipped with a warning. */
+static int parse_profile(const struct recording *r, const char *path, struct folded *f)
 {
-	struct folded fa, fb;
-	int rc = 0;
+	size_t bad = 0;
+
+	if (folded_parse(r->folded, f, &bad))
+		return -1;
+	if (bad)
+		fprintf(stderr, "perfpilot: %s: %zu malformed line%s of its profile skipped\n", path,
+			bad, bad == 1 ? "" : "s");
+	return 0;
+}
+
+/* Compare the profiles: folded diff text and the merged tree (widths from
+ * the current profile, baseline weights beside them). */
+static int profiles(const struct diff_opts *o, const struct recording *a,
+		    const struct recording *b, struct profile_diff *pd, struct diff_graph *g)
+{
+	struct folded fa = {0}, fb = {0};
+	int rc = -1;
 
 	if (!a->folded || !b->folded)
 		return 0;
-	if (report_folded_parse(a->folded, &fa) || report_folded_parse(b->folded, &fb) ||
-	    report_flame_add(root, &fa, 0) || report_flame_add(root, &fb, 1) ||
-	    !(pd->folded = report_folded_diff(&fa, &fb)))
-		rc = -1;
-	pd->base_total = root->c[0];
-	pd->cur_total = root->c[1];
+	g->start_unix = b->start;
+	g->duration_s = b->end - b->start;
+	if (!parse_profile(a, o->base, &fa) && !parse_profile(b, o->cur, &fb) &&
+	    (pd->folded = folded_diff(&fa, &fb)) && !ft_from_folded(&g->t, &fb, &fa)) {
+		pd->base_total = (double)g->t.n[0].base;
+		pd->cur_total = (double)g->t.n[0].value;
+		rc = 0;
+	}
 	folded_free(&fa);
 	folded_free(&fb);
 	return rc;
@@ -153,7 +180,7 @@ static int profiles(const struct recording *a, const struct recording *b, struct
 
 static int output(const struct diff_opts *o, const struct recording *a, const struct recording *b,
 		  const struct comparison *c, const struct profile_diff *pd,
-		  const struct report_flame *root)
+		  const struct diff_graph *g)
 {
 	if (o->json) {
 		json_t *j = diff_json(a, b, c, pd);
@@ -169,7 +196,7 @@ static int output(const struct diff_opts *o, const struct recording *a, const st
 	}
 	if (o->folded && write_file(o->folded, "the folded diff", put_text, pd->folded))
 		return 1;
-	if (o->svg && write_file(o->svg, "the flame graph", put_svg, root))
+	if (o->svg && write_file(o->svg, "the flame graph", put_svg, g))
 		return 1;
 	return fflush(stdout) ? 1 : 0;
 }
@@ -177,16 +204,23 @@ static int output(const struct diff_opts *o, const struct recording *a, const st
 int cmd_diff(int argc, char **argv)
 {
 	struct profile_diff pd = {0};
-	struct report_flame root = {0};
+	struct diff_graph g = {0};
 	struct recording a, b;
 	struct comparison c;
 	struct diff_opts o;
 	int rc = 1;
 
 	parse(argc, argv, &o);
-	if (load(o.base, &a))
+	if (ft_init(&g.t)) {
+		fprintf(stderr, "perfpilot: out of memory\n");
 		return 1;
+	}
+	if (load(o.base, &a)) {
+		ft_free(&g.t);
+		return 1;
+	}
 	if (load(o.cur, &b)) {
+		ft_free(&g.t);
 		recording_free(&a);
 		return 1;
 	}
@@ -199,14 +233,14 @@ int cmd_diff(int argc, char **argv)
 		fprintf(stderr, "perfpilot: out of memory while comparing the recordings\n");
 		goto out;
 	}
-	if (profiles(&a, &b, &pd, &root))
+	if (profiles(&o, &a, &b, &pd, &g))
 		fprintf(stderr, "perfpilot: out of memory while comparing the profiles\n");
 	else
-		rc = output(&o, &a, &b, &c, &pd, &root);
+		rc = output(&o, &a, &b, &c, &pd, &g);
 	comparison_free(&c);
 out:
 	free(pd.folded);
-	report_flame_free(&root);
+	ft_free(&g.t);
 	recording_free(&a);
 	recording_free(&b);
 	return rc;

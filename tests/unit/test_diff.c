@@ -8,7 +8,6 @@
 #include "findings/compare.h"
 #include "findings/mwu.h"
 #include "report/diff.h"
-#include "report/flame.h"
 
 #define N 10
 
@@ -190,49 +189,6 @@ static void test_compare_noise(void **state)
 	assert_true(flagged <= 12);
 }
 
-static void test_folded_diff(void **state)
-{
-	struct folded a, b;
-	struct report_flame root = {0};
-	char *d, *svg = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	(void)state;
-	assert_int_equal(report_folded_parse("app;main;a 10\napp;main;b 30\nbad line\napp;main;a 5\n",
-				      &a), 0);
-	assert_int_equal(a.n, 2);
-	assert_int_equal(report_folded_parse("app;main;b 30\napp;main;c 30\n", &b), 0);
-	d = report_folded_diff(&a, &b);
-	assert_non_null(d);
-	assert_string_equal(d, "app;main;a 15 0\napp;main;b 30 30\napp;main;c 0 30\n");
-	free(d);
-	assert_int_equal(report_flame_add(&root, &a, 0), 0);
-	assert_int_equal(report_flame_add(&root, &b, 1), 0);
-	assert_dbl_eq(root.c[0], 45);
-	assert_dbl_eq(root.c[1], 60);
-	f = open_memstream(&svg, &len);
-	report_flame_svg(f, &root, true, 1000);
-	fclose(f);
-	/* c is new: its share grew from 0 to 50 %, the reddest; b went from
-	 * 67 % to 50 %: blue */
-	assert_non_null(strstr(svg, "c (0 -> 30 samples, 0.00% -> 50.00%)</title><rect "
-				    "x=\"500.0\" y=\"16\" width=\"500.0\" height=\"15\" "
-				    "fill=\"rgb(255,50,50)\""));
-	assert_non_null(strstr(svg, "b (30 -> 30 samples, 66.67% -> 50.00%)</title><rect "
-				    "x=\"0.0\" y=\"16\" width=\"500.0\" height=\"15\" "
-				    "fill=\"rgb(185,185,255)\""));
-	/* a is gone from the current profile: no width, not drawn */
-	assert_null(strstr(svg, "<title>a "));
-	/* the root frame spans the whole width, at the bottom */
-	assert_non_null(strstr(svg, "<title>app (45 -> 60 samples, 100.00% -> 100.00%)</title>"
-				    "<rect x=\"0.0\" y=\"48\" width=\"1000.0\""));
-	free(svg);
-	report_flame_free(&root);
-	folded_free(&a);
-	folded_free(&b);
-}
-
 static void test_diff_json(void **state)
 {
 	struct recording a, b;
@@ -256,7 +212,7 @@ static void test_diff_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(m, "entity_kind")), "process");
 	assert_true(json_is_true(json_object_get(m, "regression")));
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "profile"),
-								"report_folded_diff")), "x;y 1 2\n");
+								"folded_diff")), "x;y 1 2\n");
 	assert_true(json_is_object(json_object_get(j, "baseline")));
 	json_decref(j);
 	j = diff_json(&a, &b, &c, NULL);
@@ -274,7 +230,6 @@ int main(void)
 		cmocka_unit_test(test_mwu_rates),
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_compare_noise),
-		cmocka_unit_test(test_folded_diff),
 		cmocka_unit_test(test_diff_json),
 	};
 

@@ -183,11 +183,18 @@ static void test_html(void **state)
 	assert_non_null(strstr(out, "<polyline"));
 	assert_non_null(strstr(out, "No profile was recorded"));
 	free(out);
-	r.folded = strdup("grow;main;alloc<T> 30\ngrow;main;touch 10\n");
+	r.folded = strdup("grow;main;alloc<T> 30\ngrow;main;touch 10\nnot a stack\n");
 	out = render(report_html, &r, &fs);
 	assert_null(strstr(out, "No profile was recorded"));
-	assert_non_null(strstr(out, "alloc&lt;T&gt; (30 samples, 75.00%)"));
-	assert_non_null(strstr(out, "main (40 samples, 100.00%)"));
+	/* the interactive flame graph, inline: 49 Hz samples of 20.4 ms */
+	assert_non_null(strstr(out, "<title>alloc&lt;T&gt;\n30 samples, 612.2 ms, 75.00%</title>"));
+	assert_non_null(strstr(out, "<title>main\n40 samples, 816.3 ms, 100.00%</title>"));
+	assert_non_null(strstr(out, "<svg version=\"1.1\" id=\"profile\" class=\"flamegraph\""));
+	assert_non_null(strstr(out, "function zoom("));
+	assert_null(strstr(out, "<?xml"));
+	assert_non_null(strstr(out, "1 malformed line of the stored profile skipped"));
+	assert_null(strstr(out, "src="));
+	assert_null(strstr(out, "href="));
 	free(out);
 	findings_free(&fs);
 	recording_free(&r);

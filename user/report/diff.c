@@ -53,7 +53,7 @@ json_t *diff_json(const struct recording *base, const struct recording *cur,
 		reg += c->m[i].regression;
 	}
 	if (pd && pd->folded)
-		prof = json_pack("{s:s, s:o, s:o}", "report_folded_diff", pd->folded, "baseline_samples",
+		prof = json_pack("{s:s, s:o, s:o}", "folded_diff", pd->folded, "baseline_samples",
 				 num(pd->base_total), "current_samples", num(pd->cur_total));
 	return json_pack("{s:o, s:o, s:o, s:f, s:I, s:o, s:{s:o, s:o}, s:o}", "baseline",
 			 report_meta_json(base), "current", report_meta_json(cur), "threshold_pct",

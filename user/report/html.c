@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The HTML report: one self-contained page (inline CSS and SVG, nothing
- * fetched) with the findings, charts of the key series and the profile as
- * a flame graph.
+ * The HTML report: one self-contained page (inline CSS, SVG and script,
+ * nothing fetched) with the findings, charts of the key series and the
+ * profile as an interactive flame graph.
  */
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "findings/internal.h"
-#include "report/flame.h"
+#include "flamegraph.h"
+#include "folded.h"
 #include "report/report.h"
 #include "report/svgchart.h"
+#include "store/record_profile.h"
+#include "xml.h"
 
 #define TOP_N 5
 #define CHART_W 560
@@ -141,13 +145,13 @@ static void parties(FILE *out, const char *label, const struct party *p, size_t 
 	for (i = 0; i < n; i++) {
 		fputs("<tr><td>", out);
 		if (p[i].kind == ENT_PROC) {
-			report_xml_escape(out, p[i].comm);
+			xml_escape(out, p[i].comm);
 			fprintf(out, " (pid %u)", p[i].pid);
 		} else {
-			report_xml_escape(out, p[i].cgroup);
+			xml_escape(out, p[i].cgroup);
 		}
 		fprintf(out, "</td><td>%s</td><td>", p[i].metric);
-		report_xml_escape(out, report_value(p[i].value, p[i].unit, v, sizeof(v)));
+		xml_escape(out, report_value(p[i].value, p[i].unit, v, sizeof(v)));
 		if (isfinite(p[i].share))
 			fprintf(out, "</td><td>%.2f</td></tr>\n", p[i].share);
 		else
@@ -166,7 +170,7 @@ static void finding(FILE *out, const struct recording *r, const struct finding *
 	fprintf(out, "<div class=\"finding %s\"><p><span class=\"sev\">%s</span>%s &middot; "
 		"<code>%s</code></p>\n<p>", severity_name(f->severity), severity_name(f->severity),
 		resource_name(f->resource), f->kind);
-	report_xml_escape(out, f->summary);
+	xml_escape(out, f->summary);
 	fputs("</p>\n", out);
 	if (e->n >= 2) {
 		const char *unit = fnd_metric_unit(e->metric);
@@ -195,17 +199,44 @@ static void finding(FILE *out, const struct recording *r, const struct finding *
 	fputs("<ul>\n", out);
 	for (i = 0; i < f->nrecs; i++) {
 		fputs("<li>", out);
-		report_xml_escape(out, f->recs[i].text);
+		xml_escape(out, f->recs[i].text);
 		fputs("</li>\n", out);
 	}
 	fputs("</ul></div>\n", out);
 	(void)r;
 }
 
+/* The recording's profile as the interactive flame graph, inline. */
+static void flame_graph(FILE *out, const struct recording *r, const struct folded *f, size_t bad)
+{
+	const struct flamegraph_meta m = {
+		.kind = SS_ONCPU, .hz = RECORD_PROFILE_HZ,
+		.period_ns = 1000000000ull / RECORD_PROFILE_HZ,
+		.start_unix = r->start, .duration_s = r->end - r->start,
+	};
+	const struct flamegraph_opts o = { .host = r->hostname, .embedded = true, .id = "profile" };
+	struct flametree t;
+
+	if (ft_init(&t) || ft_from_folded(&t, f, NULL)) {
+		fputs("<p class=\"none\">The profile could not be read (out of memory).</p>\n", out);
+	} else {
+		fprintf(out, "<p>%" PRIu64 " samples. Hover a frame for its name and share, click it "
+			"to zoom, Search (or / over the graph) to highlight frames by name.</p>\n",
+			t.n[0].value);
+		if (bad)
+			fprintf(out, "<p class=\"none\">%zu malformed line%s of the stored profile "
+				"skipped.</p>\n", bad, bad == 1 ? "" : "s");
+		fputs("<div class=\"flame\">\n", out);
+		flamegraph_svg(&t, &m, &o, out);
+		fputs("</div>\n", out);
+	}
+	ft_free(&t);
+}
+
 static void flame(FILE *out, const struct recording *r)
 {
-	struct report_flame root = {0};
 	struct folded f;
+	size_t bad = 0;
 
 	fputs("<h2>On-CPU profile</h2>\n", out);
 	if (!r->folded || !r->folded[0]) {
@@ -213,15 +244,11 @@ static void flame(FILE *out, const struct recording *r)
 		      "flame graph here).</p>\n", out);
 		return;
 	}
-	if (report_folded_parse(r->folded, &f) || report_flame_add(&root, &f, 0)) {
+	if (folded_parse(r->folded, &f, &bad)) {
 		fputs("<p class=\"none\">The profile could not be read (out of memory).</p>\n", out);
-	} else {
-		fprintf(out, "<p>%.0f samples; hover a frame for its name and share.</p>\n"
-			"<div class=\"flame\">\n", root.c[0]);
-		report_flame_svg(out, &root, false, 1200);
-		fputs("</div>\n", out);
+		return;
 	}
-	report_flame_free(&root);
+	flame_graph(out, r, &f, bad);
 	folded_free(&f);
 }
 
@@ -238,14 +265,14 @@ void report_html(FILE *out, const struct recording *r, const struct findings *fs
 	strftime(b, sizeof(b), "%H:%M:%S", &tm);
 	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		"<title>perfpilot report: ");
-	report_xml_escape(out, r->hostname);
+	xml_escape(out, r->hostname);
 	fprintf(out, "</title>\n<style>%s</style></head><body>\n<h1>perfpilot report: ", css);
-	report_xml_escape(out, r->hostname);
+	xml_escape(out, r->hostname);
 	fprintf(out, "</h1>\n<p>Target <code>");
-	report_xml_escape(out, r->target[0] ? r->target : "-a");
+	xml_escape(out, r->target[0] ? r->target : "-a");
 	fprintf(out, "</code>, %s to %s UTC (%.0f s, %.3g s intervals), %d CPUs, kernel ", a, b,
 		r->end - r->start, r->interval_s, r->ncpus);
-	report_xml_escape(out, r->kernel);
+	xml_escape(out, r->kernel);
 	fputs("</p>\n<h2>Findings</h2>\n", out);
 	if (!fs->n)
 		fputs("<p class=\"none\">Nothing waited, grew or overflowed beyond the "
