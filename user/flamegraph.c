@@ -236,8 +236,8 @@ static void subtitle(char *buf, size_t len, const struct flamegraph_meta *m, con
 	if (m->diff) {
 		amount(t, sizeof(t), m, root->value);
 		amount(b, sizeof(b), m, root->base);
-		n = snprintf(buf, len, "Widths: current profile (%s); colours: change of each frame's "
-			     "share since the baseline (%s), red grew, blue shrank", t, b);
+		n = snprintf(buf, len, "Widths: the current profile, %s. Colours: how each frame's "
+			     "share changed since the baseline (%s), red grew, blue shrank", t, b);
 	} else if (m->kind == SS_OFFCPU) {
 		human_us(t, sizeof(t), (double)root->value);
 		n = snprintf(buf, len, "%s blocked in %" PRIu64 " sampled events", t, m->events);
@@ -247,10 +247,32 @@ static void subtitle(char *buf, size_t len, const struct flamegraph_meta *m, con
 	} else {
 		n = snprintf(buf, len, "%" PRIu64 " samples", root->value);
 	}
-	if (n > 0 && (size_t)n < len && m->duration_s > 0)
+	if (n > 0 && (size_t)n < len && m->duration_s > 0 && !m->diff)
 		n += snprintf(buf + n, len - (size_t)n, " over %.1f s", m->duration_s);
 	if (n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, "; %s%s", host, when);
+		snprintf(buf + n, len - (size_t)n, "%s %s%s", m->diff ? "." : ";", host, when);
+}
+
+/* What is left out: frames too narrow, and in a differential graph the
+ * frames of the baseline only (they have no width). */
+static void not_drawn(const struct drawing *d, const struct flamegraph_opts *o, unsigned int width)
+{
+	const struct flametree *t = d->t;
+	size_t i, gone = 0, narrow;
+
+	for (i = 0; d->m->diff && i < t->nn; i++)
+		gone += !t->n[i].value;
+	narrow = t->pruned_nodes - gone;
+	if (!narrow && !gone)
+		return;
+	fprintf(d->out, "<text class=\"fg-note\" x=\"%u\" y=\"%d\">", width / 2, TOP - 10);
+	if (narrow)
+		fprintf(d->out, "%zu frame%s narrower than %.2g px not drawn (%.2f%% of the total)%s",
+			narrow, narrow == 1 ? "" : "s", o->min_px > 0 ? o->min_px : 0.1,
+			100 * share(t->pruned_value, t->n[0].value), gone ? "; " : "");
+	if (gone)
+		fprintf(d->out, "%zu frame%s only in the baseline", gone, gone == 1 ? "" : "s");
+	fputs("</text>\n", d->out);
 }
 
 static const char *default_title(const struct flamegraph_meta *m)
@@ -324,11 +346,7 @@ int flamegraph_svg(struct flametree *t, const struct flamegraph_meta *m,
 	fprintf(out, "</text>\n<text class=\"fg-unzoom fg-button fg-hide\" x=\"%d\" y=\"%d\">"
 		"Reset zoom</text>\n<text class=\"fg-search fg-button\" x=\"%u\" y=\"%d\" "
 		"text-anchor=\"end\">Search</text>\n", PAD, TOP - 10, width - PAD, TOP - 10);
-	if (t->pruned_nodes)
-		fprintf(out, "<text x=\"%u\" y=\"%d\" text-anchor=\"middle\" fill=\"#777\">%zu frames "
-			"narrower than %.2g px not drawn (%.2f%% of the total)</text>\n",
-			width / 2, TOP - 10, t->pruned_nodes, o->min_px > 0 ? o->min_px : 0.1,
-			100 * share(t->pruned_value, total));
+	not_drawn(&d, o, width);
 	fprintf(out, "<text class=\"fg-details\" x=\"%d\" y=\"%u\"> </text>\n"
 		"<text class=\"fg-matched\" x=\"%u\" y=\"%u\" text-anchor=\"end\"> </text>\n"
 		"<g class=\"fg-frames\">\n", PAD, d.height - 10, width - PAD, d.height - 10);

@@ -7,6 +7,7 @@ const char flamegraph_style[] =
 	".flamegraph text { font-family: Verdana, Helvetica, sans-serif; font-size: 12px; fill: #000; }\n"
 	".flamegraph .fg-title { font-size: 17px; text-anchor: middle; }\n"
 	".flamegraph .fg-subtitle { text-anchor: middle; fill: #555; }\n"
+	".flamegraph .fg-note { text-anchor: middle; fill: #777; }\n"
 	".flamegraph .fg-button { fill: #2a4f9a; cursor: pointer; }\n"
 	".flamegraph .fg-button:hover { text-decoration: underline; }\n"
 	".flamegraph .fg-f { cursor: pointer; }\n"

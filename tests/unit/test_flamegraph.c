@@ -164,7 +164,7 @@ static void test_pruned(void **state)
 	assert_int_equal(n, 3);
 	assert_null(strstr(svg, "tiny"));
 	assert_dbl_near(find(fr, n, "sleeper")->w, SPAN, 0.01);
-	assert_non_null(strstr(svg, "1 frames narrower than 0.1 px not drawn (0.01% of the total)"));
+	assert_non_null(strstr(svg, "1 frame narrower than 0.1 px not drawn (0.01% of the total)"));
 	/* off-CPU: blocked time from microseconds */
 	assert_non_null(strstr(svg, "<title>nanosleep\n1.00 s blocked, 99.99%</title>"));
 	assert_non_null(strstr(svg, "Off-CPU flame graph"));
@@ -231,8 +231,10 @@ static void test_diff(void **state)
 	assert_string_equal(find(fr, n, "app")->fill, "rgb(225,225,225)");
 	assert_string_equal(find(fr, n, "main")->fill, "rgb(225,225,225)");
 	assert_non_null(strstr(svg, "Differential flame graph"));
-	assert_non_null(strstr(svg, "current profile (60 samples)"));
-	assert_non_null(strstr(svg, "baseline (45 samples)"));
+	assert_non_null(strstr(svg, "the current profile, 60 samples."));
+	assert_non_null(strstr(svg, "since the baseline (45 samples)"));
+	assert_non_null(strstr(svg, ">1 frame only in the baseline</text>"));
+	assert_null(strstr(svg, "narrower"));
 	assert_non_null(strstr(svg, "function zoom("));
 	free(svg);
 	ft_free(&t);
