@@ -37,7 +37,7 @@ static void help(void)
 	       "  --threshold PCT   the smallest change that counts (default 10)\n"
 	       "  --svg FILE        a differential flame graph: widths from the current\n"
 	       "                    profile, red where a frame's share grew, blue where it\n"
-	       "                    shrank\n"
+	       "                    shrank; click to zoom, hover for both counts\n"
 	       "  --folded FILE     the folded diff: \"stack baseline_count current_count\"\n"
 	       "  -h, --help        this help\n\n"
 	       "Example: perfpilot diff before.db after.db --threshold 5\n");

@@ -281,6 +281,17 @@ test_diff_cpu_regression() {
 			--folded "$T/diff.folded" >/dev/null 2>"$T/svg.err" ||
 			fail "diff --svg: $(head -c 200 "$T/svg.err")"
 		grep -q '<svg' "$T/diff.svg" || fail "no SVG written"
+		if type -P xmllint >/dev/null; then
+			xmllint --noout "$T/diff.svg" 2>"$T/xmllint.err" ||
+				fail "diff --svg: not XML: $(head -c 200 "$T/xmllint.err")"
+		fi
+		grep -q 'Differential flame graph' "$T/diff.svg" &&
+			grep -q 'function zoom(' "$T/diff.svg" ||
+			fail "diff --svg: not the interactive differential flame graph"
+		# the report page embeds the same interactive graph
+		an_report "$T/cur.db" "$T/cur.json" --html "$T/cur.html" && an_html "$T/cur.html"
+		grep -q 'class="flamegraph"' "$T/cur.html" && grep -q 'function zoom(' "$T/cur.html" ||
+			fail "report --html: no interactive flame graph of the profile"
 		awk 'NF < 3 || $(NF - 1) !~ /^[0-9]+$/ || $NF !~ /^[0-9]+$/ { bad = 1 }
 			END { exit bad || NR == 0 }' "$T/diff.folded" ||
 			fail "folded diff lines are not 'stack base current'"
