@@ -122,32 +122,31 @@ static size_t find_victims(const struct recording *r, struct victim **out)
 
 /* Culprits: processes on a CPU in [t0, t1], most first, other than the
  * victim (when it is no hog: a hog waits for its own kind). */
+struct culprit_ctx {
+	double t0, t1, span;
+	const struct victim *v;
+};
+
+/* A process's time on a CPU in [t0, t1], and the CPUs it used there. */
+static bool culprit_score(const struct recording *r, const struct series *s, const void *ctx,
+			  double *value, double *share)
+{
+	const struct culprit_ctx *c = ctx;
+
+	(void)r;
+	if (!c->v->hog && s->pid == c->v->runq->pid)
+		return false;
+	*value = fnd_sum(s, c->t0, c->t1);
+	*share = *value / 1e9 / c->span;
+	return *share >= CULPRIT_CPUS;
+}
+
 static void add_culprits(const struct recording *r, struct finding *f, double t0, double t1,
 			 const struct victim *v)
 {
-	struct proc_total *p;
-	double span = t1 - t0 + fnd_interval(r);
-	size_t i, n = 0;
+	struct culprit_ctx c = { t0, t1, t1 - t0 + fnd_interval(r), v };
 
-	p = calloc(r->n ? r->n : 1, sizeof(*p));
-	if (!p)
-		return;
-	for (i = 0; i < r->n; i++) {
-		const struct series *s = &r->s[i];
-
-		if (s->kind != ENT_PROC || strcmp(s->metric, "cpu.oncpu_ns"))
-			continue;
-		if (!v->hog && s->pid == v->runq->pid)
-			continue;
-		p[n].s = s;
-		p[n].a = fnd_sum(s, t0, t1);
-		if (p[n].a / 1e9 / span >= CULPRIT_CPUS)
-			n++;
-	}
-	fnd_proc_total_sort(p, n);
-	for (i = 0; i < n && i < 5; i++)
-		fnd_culprit(f, p[i].s, "cpu.oncpu_ns", p[i].a, "ns", p[i].a / 1e9 / span);
-	free(p);
+	fnd_top_procs(r, f, FND_CULPRIT, "cpu.oncpu_ns", "ns", 5, culprit_score, &c);
 }
 
 /* Host CPUs in use on average, or NAN without the host series. */

@@ -38,28 +38,23 @@ static bool falling(const struct recording *r, const struct series *s, struct tr
 	return late.slope <= 0.5 * tr->slope;
 }
 
+/* How much a resident set grew from its first to last sample. */
+static bool growth_score(const struct recording *r, const struct series *s, const void *ctx,
+			 double *value, double *share)
+{
+	(void)r;
+	(void)ctx;
+	if (s->n < 2)
+		return false;
+	*value = s->v[s->n - 1] - s->v[0];
+	*share = NAN;
+	return *value >= GREW_MIN_BYTES;
+}
+
 /* Processes whose resident set grew most from their first to last sample. */
 static void growers(const struct recording *r, struct finding *f)
 {
-	struct proc_total *p = calloc(r->n ? r->n : 1, sizeof(*p));
-	size_t i, n = 0;
-
-	if (!p)
-		return;
-	for (i = 0; i < r->n; i++) {
-		const struct series *s = &r->s[i];
-
-		if (s->kind != ENT_PROC || strcmp(s->metric, "mem.rss_bytes") || s->n < 2)
-			continue;
-		p[n].s = s;
-		p[n].a = s->v[s->n - 1] - s->v[0];
-		if (p[n].a >= GREW_MIN_BYTES)
-			n++;
-	}
-	fnd_proc_total_sort(p, n);
-	for (i = 0; i < n && i < 5; i++)
-		fnd_culprit(f, p[i].s, "mem.rss_bytes", p[i].a, "bytes", NAN);
-	free(p);
+	fnd_top_procs(r, f, FND_CULPRIT, "mem.rss_bytes", "bytes", 5, growth_score, NULL);
 }
 
 int analyze_hostmem(const struct recording *r, const struct findings_env *env,

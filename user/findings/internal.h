@@ -77,4 +77,18 @@ struct proc_total {
 /* Sort proc_total by a, largest first. */
 void fnd_proc_total_sort(struct proc_total *p, size_t n);
 
+/* Scores one process's series for fnd_top_procs: false leaves it out, else
+ * *value ranks it (largest first) and *share goes with it (NAN for none). */
+typedef bool (*fnd_score_fn)(const struct recording *r, const struct series *s,
+			     const void *ctx, double *value, double *share);
+
+enum fnd_role { FND_CULPRIT, FND_VICTIM };
+
+/* Add to f, as culprits or victims, the top processes by their series of
+ * metric: each scored by score (with ctx), at most top of them, the
+ * largest value first. Nothing is added on no memory. */
+void fnd_top_procs(const struct recording *r, struct finding *f, enum fnd_role role,
+		   const char *metric, const char *unit, size_t top, fnd_score_fn score,
+		   const void *ctx);
+
 #endif

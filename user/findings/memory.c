@@ -155,27 +155,22 @@ static int growth(const struct recording *r, struct findings *fs)
 	return 0;
 }
 
+/* A process's largest resident set, and its share of the host's RAM. */
+static bool rss_score(const struct recording *r, const struct series *s, const void *ctx,
+		      double *value, double *share)
+{
+	(void)ctx;
+	if (!s->n)
+		return false;
+	*value = fnd_max(s);
+	*share = r->mem_total_bytes > 0 ? *value / r->mem_total_bytes : NAN;
+	return true;
+}
+
 /* Top resident sets, as culprits of memory pressure. */
 static void rss_culprits(const struct recording *r, struct finding *f)
 {
-	struct proc_total *p = calloc(r->n ? r->n : 1, sizeof(*p));
-	size_t i, n = 0;
-
-	if (!p)
-		return;
-	for (i = 0; i < r->n; i++) {
-		const struct series *s = &r->s[i];
-
-		if (s->kind != ENT_PROC || strcmp(s->metric, "mem.rss_bytes") || !s->n)
-			continue;
-		p[n].s = s;
-		p[n++].a = fnd_max(s);
-	}
-	fnd_proc_total_sort(p, n);
-	for (i = 0; i < n && i < 3; i++)
-		fnd_culprit(f, p[i].s, "mem.rss_bytes", p[i].a, "bytes",
-			    r->mem_total_bytes > 0 ? p[i].a / r->mem_total_bytes : NAN);
-	free(p);
+	fnd_top_procs(r, f, FND_CULPRIT, "mem.rss_bytes", "bytes", 3, rss_score, NULL);
 }
 
 static int stalls(const struct recording *r, struct findings *fs)

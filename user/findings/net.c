@@ -14,27 +14,20 @@
 #define OVERFLOW_CRIT 10.0 /* overflows per second */
 #define RESETS_INFO 10     /* resets by one process in the recording */
 
+/* A process's count over the recording; those with none are left out. */
+static bool count_score(const struct recording *r, const struct series *s, const void *ctx,
+			double *value, double *share)
+{
+	(void)r;
+	(void)ctx;
+	*value = fnd_sum(s, 0, INFINITY);
+	*share = NAN;
+	return *value > 0;
+}
+
 static void proc_victims(const struct recording *r, struct finding *f, const char *metric)
 {
-	struct proc_total *p = calloc(r->n ? r->n : 1, sizeof(*p));
-	size_t i, n = 0;
-
-	if (!p)
-		return;
-	for (i = 0; i < r->n; i++) {
-		const struct series *s = &r->s[i];
-
-		if (s->kind != ENT_PROC || strcmp(s->metric, metric))
-			continue;
-		p[n].s = s;
-		p[n].a = fnd_sum(s, 0, INFINITY);
-		if (p[n].a > 0)
-			n++;
-	}
-	fnd_proc_total_sort(p, n);
-	for (i = 0; i < n && i < 5; i++)
-		fnd_victim(f, p[i].s, metric, p[i].a, "count", NAN);
-	free(p);
+	fnd_top_procs(r, f, FND_VICTIM, metric, "count", 5, count_score, NULL);
 }
 
 static int overflow(const struct recording *r, const struct findings_env *env,

@@ -45,32 +45,32 @@ static bool in_scope(const struct series *p, const struct series *scope)
 	       (p->cgroup[n] == 0 || p->cgroup[n] == '/' || !strcmp(scope->entity, "/"));
 }
 
+struct party_ctx {
+	const struct series *scope;
+	bool use_max;
+};
+
+/* A process in the scope: its largest value or its sum, when above 0. */
+static bool party_score(const struct recording *r, const struct series *s, const void *ctx,
+			double *value, double *share)
+{
+	const struct party_ctx *c = ctx;
+
+	(void)r;
+	if (!in_scope(s, c->scope))
+		return false;
+	*value = c->use_max ? fnd_max(s) : fnd_sum(s, 0, INFINITY);
+	*share = NAN;
+	return *value > 0;
+}
+
 static void parties(const struct recording *r, struct finding *f, const struct series *scope,
 		    const char *metric, bool use_max, bool victims)
 {
-	struct proc_total *p = calloc(r->n ? r->n : 1, sizeof(*p));
-	size_t i, n = 0;
+	struct party_ctx c = { scope, use_max };
 
-	if (!p)
-		return;
-	for (i = 0; i < r->n; i++) {
-		const struct series *s = &r->s[i];
-
-		if (s->kind != ENT_PROC || strcmp(s->metric, metric) || !in_scope(s, scope))
-			continue;
-		p[n].s = s;
-		p[n].a = use_max ? fnd_max(s) : fnd_sum(s, 0, INFINITY);
-		if (p[n].a > 0)
-			n++;
-	}
-	fnd_proc_total_sort(p, n);
-	for (i = 0; i < n && i < 5; i++) {
-		if (victims)
-			fnd_victim(f, p[i].s, metric, p[i].a, fnd_metric_unit(metric), NAN);
-		else
-			fnd_culprit(f, p[i].s, metric, p[i].a, fnd_metric_unit(metric), NAN);
-	}
-	free(p);
+	fnd_top_procs(r, f, victims ? FND_VICTIM : FND_CULPRIT, metric, fnd_metric_unit(metric),
+		      5, party_score, &c);
 }
 
 static int one(const struct recording *r, const struct series *some, const struct psi_kind *k,

@@ -32,28 +32,22 @@ static bool rising(const struct series *s, struct trend *tr)
 	return late.slope >= 0.5 * tr->slope;
 }
 
+/* A process's time on a CPU, and the CPUs it used on average. */
+static bool cpu_score(const struct recording *r, const struct series *s, const void *ctx,
+		      double *value, double *share)
+{
+	(void)ctx;
+	if (!s->n)
+		return false;
+	*value = fnd_sum(s, 0, INFINITY);
+	*share = *value / 1e9 / fnd_span(r, s);
+	return *share >= CULPRIT_CPUS;
+}
+
 /* The processes on a CPU most, as culprits. */
 static void consumers(const struct recording *r, struct finding *f)
 {
-	struct proc_total *p = calloc(r->n ? r->n : 1, sizeof(*p));
-	size_t i, n = 0;
-
-	if (!p)
-		return;
-	for (i = 0; i < r->n; i++) {
-		const struct series *s = &r->s[i];
-
-		if (s->kind != ENT_PROC || strcmp(s->metric, "cpu.oncpu_ns") || !s->n)
-			continue;
-		p[n].s = s;
-		p[n].a = fnd_sum(s, 0, INFINITY);
-		if (p[n].a / 1e9 / fnd_span(r, s) >= CULPRIT_CPUS)
-			n++;
-	}
-	fnd_proc_total_sort(p, n);
-	for (i = 0; i < n && i < 5; i++)
-		fnd_culprit(f, p[i].s, "cpu.oncpu_ns", p[i].a, "ns", p[i].a / 1e9 / fnd_span(r, p[i].s));
-	free(p);
+	fnd_top_procs(r, f, FND_CULPRIT, "cpu.oncpu_ns", "ns", 5, cpu_score, NULL);
 }
 
 int analyze_runq(const struct recording *r, const struct findings_env *env, struct findings *fs)

@@ -266,3 +266,31 @@ void fnd_proc_total_sort(struct proc_total *p, size_t n)
 {
 	qsort(p, n, sizeof(*p), by_a_desc);
 }
+
+void fnd_top_procs(const struct recording *r, struct finding *f, enum fnd_role role,
+		   const char *metric, const char *unit, size_t top, fnd_score_fn score,
+		   const void *ctx)
+{
+	struct proc_total *p = calloc(r->n ? r->n : 1, sizeof(*p));
+	size_t i, n = 0;
+
+	if (!p)
+		return;
+	for (i = 0; i < r->n; i++) {
+		const struct series *s = &r->s[i];
+
+		if (s->kind != ENT_PROC || strcmp(s->metric, metric))
+			continue;
+		p[n].s = s;
+		if (score(r, s, ctx, &p[n].a, &p[n].b))
+			n++;
+	}
+	fnd_proc_total_sort(p, n);
+	for (i = 0; i < n && i < top; i++) {
+		if (role == FND_VICTIM)
+			fnd_victim(f, p[i].s, metric, p[i].a, unit, p[i].b);
+		else
+			fnd_culprit(f, p[i].s, metric, p[i].a, unit, p[i].b);
+	}
+	free(p);
+}
