@@ -6,28 +6,15 @@
 #include "report/diff.h"
 #include "report/report.h"
 
-static json_t *num(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-static const char *kind_name(char k)
-{
-	switch (k) {
-	case ENT_HOST: return "host";
-	case ENT_PROC: return "process";
-	case ENT_CGROUP: return "cgroup";
-	case ENT_DEV: return "device";
-	default: return "?";
-	}
-}
-
 static json_t *change_json(const struct metric_change *m)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:b, s:b, s:b}",
-			 "entity_kind", kind_name(m->kind), "entity", m->entity, "metric", m->metric,
-			 "per", m->rate ? "second" : "sample", "baseline", num(m->base), "current",
-			 num(m->cur), "change_pct", num(m->change_pct), "p", num(m->p), "n_baseline",
+			 "entity_kind", report_kind_name(m->kind), "entity", m->entity,
+			 "metric", m->metric, "per", m->rate ? "second" : "sample",
+			 "baseline", report_json_num(m->base),
+			 "current", report_json_num(m->cur),
+			 "change_pct", report_json_num(m->change_pct),
+			 "p", report_json_num(m->p), "n_baseline",
 			 (json_int_t)m->nbase, "n_current", (json_int_t)m->ncur, "significant",
 			 m->significant, "changed", m->changed, "regression", m->regression);
 }
@@ -53,11 +40,13 @@ json_t *diff_json(const struct recording *base, const struct recording *cur,
 		reg += c->m[i].regression;
 	}
 	if (pd && pd->folded)
-		prof = json_pack("{s:s, s:o, s:o}", "folded_diff", pd->folded, "baseline_samples",
-				 num(pd->base_total), "current_samples", num(pd->cur_total));
+		prof = json_pack("{s:s, s:o, s:o}", "folded_diff", pd->folded,
+				 "baseline_samples", report_json_num(pd->base_total),
+				 "current_samples", report_json_num(pd->cur_total));
 	return json_pack("{s:o, s:o, s:o, s:f, s:I, s:o, s:{s:o, s:o}, s:o}", "baseline",
 			 report_meta_json(base), "current", report_meta_json(cur), "threshold_pct",
-			 num(c->threshold_pct), "alpha", COMPARE_ALPHA, "regressions", (json_int_t)reg,
+			 report_json_num(c->threshold_pct), "alpha", COMPARE_ALPHA,
+			 "regressions", (json_int_t)reg,
 			 "metrics", m, "processes", "only_baseline", names_json(&c->only_base),
 			 "only_current", names_json(&c->only_cur), "profile", prof);
 }
@@ -91,7 +80,7 @@ static void row(FILE *out, const struct metric_change *m)
 	if (m->kind == ENT_HOST)
 		snprintf(who, sizeof(who), "host");
 	else
-		snprintf(who, sizeof(who), "%.7s %.24s", kind_name(m->kind), m->entity);
+		snprintf(who, sizeof(who), "%.7s %.24s", report_kind_name(m->kind), m->entity);
 	if (isfinite(m->change_pct))
 		snprintf(pct, sizeof(pct), "%+.0f%%", m->change_pct);
 	else

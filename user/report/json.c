@@ -4,12 +4,12 @@
 #include <string.h>
 #include "report/report.h"
 
-static json_t *num(double v)
+json_t *report_json_num(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
-static const char *kind_name(char k)
+const char *report_kind_name(char k)
 {
 	switch (k) {
 	case ENT_HOST: return "host";
@@ -25,11 +25,13 @@ json_t *report_meta_json(const struct recording *r)
 {
 	return json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:o, s:I, s:b}",
 			 "schema_version", r->schema_version, "hostname", r->hostname,
-			 "kernel", r->kernel, "target", r->target, "start", num(r->start),
-			 "end", num(r->end), "duration_s", num(r->end - r->start),
-			 "interval_s", num(r->interval_s), "ncpus", r->ncpus,
-			 "mem_total_bytes", num(r->mem_total_bytes), "series", (json_int_t)r->n,
-			 "has_profile", r->folded != NULL);
+			 "kernel", r->kernel, "target", r->target,
+			 "start", report_json_num(r->start),
+			 "end", report_json_num(r->end),
+			 "duration_s", report_json_num(r->end - r->start),
+			 "interval_s", report_json_num(r->interval_s), "ncpus", r->ncpus,
+			 "mem_total_bytes", report_json_num(r->mem_total_bytes),
+			 "series", (json_int_t)r->n, "has_profile", r->folded != NULL);
 }
 
 static json_t *evidence_json(const struct evidence *e)
@@ -38,19 +40,20 @@ static json_t *evidence_json(const struct evidence *e)
 	size_t i;
 
 	for (i = 0; i < e->n; i++) {
-		json_array_append_new(t, num(e->t[i]));
-		json_array_append_new(v, num(e->v[i]));
+		json_array_append_new(t, report_json_num(e->t[i]));
+		json_array_append_new(v, report_json_num(e->v[i]));
 	}
 	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "metric", e->metric,
-			 "entity_kind", kind_name(e->kind), "entity", e->entity, "start",
-			 num(e->start), "end", num(e->end), "t", t, "values", v);
+			 "entity_kind", report_kind_name(e->kind), "entity", e->entity,
+			 "start", report_json_num(e->start), "end", report_json_num(e->end),
+			 "t", t, "values", v);
 }
 
 static json_t *party_json(const struct party *p)
 {
-	json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:o}", "kind", kind_name(p->kind), "metric",
-			      p->metric, "value", num(p->value), "unit", p->unit, "share",
-			      num(p->share));
+	json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:o}", "kind", report_kind_name(p->kind),
+			      "metric", p->metric, "value", report_json_num(p->value),
+			      "unit", p->unit, "share", report_json_num(p->share));
 
 	if (p->kind == ENT_PROC) {
 		json_object_set_new(o, "pid", json_integer(p->pid));
@@ -75,9 +78,12 @@ static json_t *forecast_json(const struct finding *f)
 	if (!f->has_forecast)
 		return json_null();
 	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "limit_name", f->fc_limit_name,
-			 "limit", num(f->fc_limit), "rate_per_s", num(f->fc.rate), "eta_s",
-			 num(f->fc.eta), "eta_lo_s", num(f->fc.eta_lo), "eta_hi_s",
-			 num(f->fc.eta_hi), "r2", num(f->fc.r2));
+			 "limit", report_json_num(f->fc_limit),
+			 "rate_per_s", report_json_num(f->fc.rate),
+			 "eta_s", report_json_num(f->fc.eta),
+			 "eta_lo_s", report_json_num(f->fc.eta_lo),
+			 "eta_hi_s", report_json_num(f->fc.eta_hi),
+			 "r2", report_json_num(f->fc.r2));
 }
 
 static json_t *rec_json(const struct recommendation *r)

@@ -13,6 +13,11 @@ json_t *report_json(const struct recording *r, const struct findings *fs);
 json_t *report_meta_json(const struct recording *r);
 json_t *finding_json(const struct finding *f);
 
+/* A number for JSON: null when it is not finite. */
+json_t *report_json_num(double v);
+/* An entity kind's name in JSON: "host", "process", "cgroup", ... */
+const char *report_kind_name(char k);
+
 /* The findings for people, most severe first, lines of at most 80 columns. */
 void report_text(FILE *out, const struct recording *r, const struct findings *fs);
 
