@@ -181,29 +181,20 @@ static int emit_devices(const struct watch_opts *o, struct watch *w, const struc
 	return 0;
 }
 
+/* The time left until `*end`, before each nap. */
+static void on_nap(double now, double left, void *arg)
+{
+	if (left > 0)
+		fprintf(stderr, "\rperfpilot: collecting, %.0f s left  ", ceil(*(double *)arg - now));
+}
+
 /*
  * Sleep until `deadline` (monotonic), showing the time left on a terminal.
  * With -p (and no --children), stop once every watched process is gone.
  */
 static void wait_until(double deadline, bool progress, double end, const struct target *t)
 {
-	while (!stop) {
-		double now = mono_now(), left = deadline - now, nap;
-		struct timespec ts;
-
-		if (left <= 0)
-			break;
-		if (progress && end > 0)
-			fprintf(stderr, "\rperfpilot: collecting, %.0f s left  ", ceil(end - now));
-		if (t->mode == PP_FILTER_PID && !t->children && !any_alive(t)) {
-			stop = 1;
-			break;
-		}
-		nap = left < 0.5 ? left : 0.5;
-		ts.tv_sec = (time_t)nap;
-		ts.tv_nsec = (long)((nap - (double)ts.tv_sec) * 1e9);
-		nanosleep(&ts, NULL);
-	}
+	watch_sleep_until(deadline, t, &stop, progress && end > 0 ? on_nap : NULL, &end);
 	if (progress && end > 0)
 		fprintf(stderr, "\r%40s\r", "");
 }

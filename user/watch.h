@@ -3,6 +3,7 @@
 #ifndef PP_WATCH_H
 #define PP_WATCH_H
 
+#include <signal.h>
 #include "cli.h"
 #include "collector.h"
 #include "procmeta.h"
@@ -46,6 +47,15 @@ int watch_conns(struct watch *w, struct conn_sample **out, size_t *n, struct net
 		size_t *nns);
 
 void watch_stop(struct watch *w, bool print_prog_stats);
+
+/*
+ * Sleep until `deadline` (monotonic) in naps of at most 0.5 s, calling
+ * show(now, left, arg) before each check when show is given. Returns once
+ * *stop is set; with -p (and no --children) sets it when every watched
+ * process is gone.
+ */
+void watch_sleep_until(double deadline, const struct target *t, volatile sig_atomic_t *stop,
+		       void (*show)(double now, double left, void *arg), void *arg);
 
 /* Monotonic and wall clocks in seconds. */
 double mono_now(void);

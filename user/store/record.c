@@ -101,28 +101,16 @@ static void show_progress(struct recorder *r, double now)
 	fprintf(stderr, ", %lu intervals, %.0f KiB\033[K", r->intervals, used / 1024);
 }
 
+static void on_nap(double now, double left, void *arg)
+{
+	(void)left;
+	show_progress(arg, now);
+}
+
 /* Sleep until `deadline` (monotonic); with -p, stop once every process is gone. */
 static void wait_until(struct recorder *r, double deadline)
 {
-	const struct target *t = &r->wo.target;
-
-	while (!stop) {
-		double now = mono_now(), left = deadline - now, nap;
-		struct timespec ts;
-
-		if (r->progress)
-			show_progress(r, now);
-		if (left <= 0)
-			break;
-		if (t->mode == PP_FILTER_PID && !t->children && !any_alive(t)) {
-			stop = 1;
-			break;
-		}
-		nap = left < 0.5 ? left : 0.5;
-		ts.tv_sec = (time_t)nap;
-		ts.tv_nsec = (long)((nap - (double)ts.tv_sec) * 1e9);
-		nanosleep(&ts, NULL);
-	}
+	watch_sleep_until(deadline, &r->wo.target, &stop, r->progress ? on_nap : NULL, r);
 }
 
 /* Collect one interval and write it. 0, or -1 after printing why. */
