@@ -65,6 +65,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(PURE_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PP_CFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
+# the workloads' shared static inline helpers
+$(WORKLOADS): tests/workloads/workload.h
+
 $(BUILD)/workloads/%: tests/workloads/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -o $@ $< -lpthread

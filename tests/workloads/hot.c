@@ -10,11 +10,10 @@
  *
  * Prints one JSON line at the end: pid, seconds, rounds.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
+#include "workload.h"
 
 #define UNIT 200000 /* iterations of one work unit (well under a millisecond) */
 
@@ -61,36 +60,19 @@ HOT_FUNCTION(hot_a)
 HOT_FUNCTION(hot_b)
 HOT_FUNCTION(hot_c)
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
 	unsigned long x = 88172645463325252UL, rounds = 0;
-	int wait = 0, opt, sig;
 	double seconds, end;
-	sigset_t set;
+	int wait;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	while ((opt = getopt(argc, argv, "w")) != -1) {
-		if (opt != 'w')
-			goto usage;
-		wait = 1;
-	}
-	if (optind != argc - 1 || (seconds = atof(argv[optind])) <= 0)
+	if (parse_wait_seconds(argc, argv, &wait, &seconds))
 		goto usage;
-	if (wait && sigwait(&set, &sig) != 0)
+	if (wait_for_start(wait))
 		return 1;
 	x = work(x, 1000);
-	end = now() + seconds;
-	while (now() < end) {
+	end = now_seconds() + seconds;
+	while (now_seconds() < end) {
 		x = hot_a(x, 6 * UNIT);
 		x = hot_b(x, 3 * UNIT);
 		x = hot_c(x, 1 * UNIT);

@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+#include "workload.h"
 
 static void die(const char *msg)
 {
@@ -40,27 +41,17 @@ int main(int argc, char **argv)
 {
 	unsigned long long s0[3], s1[3];
 	struct rusage ru0, ru1;
-	int wait = 0, opt, sig, count;
+	int wait, count;
 	long ms;
-	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-
-	while ((opt = getopt(argc, argv, "w")) != -1) {
-		if (opt != 'w')
-			goto usage;
-		wait = 1;
-	}
-	if (optind != argc - 2)
+	if (parse_wait_option(argc, argv, &wait) != argc - 2)
 		goto usage;
 	count = atoi(argv[optind]);
 	ms = atol(argv[optind + 1]);
 	if (count < 0 || ms < 0)
 		goto usage;
 
-	if (wait && sigwait(&set, &sig) != 0)
+	if (wait_for_start(wait))
 		die("sigwait");
 	read_sched(s0);
 	getrusage(RUSAGE_SELF, &ru0);
@@ -68,8 +59,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < count; i++) {
 		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
-		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-			;
+		sleep_fully(ts);
 	}
 
 	getrusage(RUSAGE_SELF, &ru1);

@@ -20,6 +20,7 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+#include "workload.h"
 
 static void die(const char *msg)
 {
@@ -47,29 +48,19 @@ int main(int argc, char **argv)
 	struct rusage ru0, ru1;
 	unsigned long long size, resident = 0, hwm;
 	long page = sysconf(_SC_PAGESIZE);
-	int wait = 0, opt, sig;
 	double hold;
-	sigset_t set;
+	int wait;
 	char *p;
 	FILE *f;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-
-	while ((opt = getopt(argc, argv, "w")) != -1) {
-		if (opt != 'w')
-			goto usage;
-		wait = 1;
-	}
-	if (optind != argc - 2)
+	if (parse_wait_option(argc, argv, &wait) != argc - 2)
 		goto usage;
 	size = strtoull(argv[optind], NULL, 10) << 20;
 	hold = atof(argv[optind + 1]);
 	if (size == 0)
 		goto usage;
 
-	if (wait && sigwait(&set, &sig) != 0)
+	if (wait_for_start(wait))
 		die("sigwait");
 	getrusage(RUSAGE_SELF, &ru0);
 
@@ -99,8 +90,8 @@ int main(int argc, char **argv)
 	if (hold > 0) {
 		struct timespec ts = { (time_t)hold,
 				       (long)((hold - (time_t)hold) * 1e9) };
-		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-			;
+
+		sleep_fully(ts);
 	}
 	return 0;
 

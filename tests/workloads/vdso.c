@@ -9,34 +9,25 @@
  *
  * Prints one JSON line at the end: pid, seconds, calls.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+#include "workload.h"
 
 int main(int argc, char **argv)
 {
 	unsigned long calls = 0;
-	int wait = 0, opt, sig;
 	struct timespec ts;
 	double seconds, end;
-	sigset_t set;
+	int wait;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	while ((opt = getopt(argc, argv, "w")) != -1) {
-		if (opt != 'w')
-			goto usage;
-		wait = 1;
-	}
-	if (optind != argc - 1 || (seconds = atof(argv[optind])) <= 0)
+	if (parse_wait_seconds(argc, argv, &wait, &seconds))
 		goto usage;
-	if (wait && sigwait(&set, &sig) != 0)
+	if (wait_for_start(wait))
 		return 1;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	end = ts.tv_sec + ts.tv_nsec / 1e9 + seconds;
+	end = now_seconds() + seconds;
+	/* the clock read in main, so that its samples are main -> vDSO */
 	do {
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		calls++;
