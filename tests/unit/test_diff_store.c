@@ -13,27 +13,6 @@
 #define T0 1764590400.0
 #define N 12
 
-static void tmp_path(char *buf, size_t len)
-{
-	int fd;
-
-	snprintf(buf, len, "/tmp/pp-test-diff-XXXXXX");
-	fd = mkstemp(buf);
-	assert_true(fd >= 0);
-	close(fd);
-}
-
-static void cleanup(const char *path)
-{
-	char fn[512];
-
-	unlink(path);
-	snprintf(fn, sizeof(fn), "%s-wal", path);
-	unlink(fn);
-	snprintf(fn, sizeof(fn), "%s-shm", path);
-	unlink(fn);
-}
-
 /* N intervals of `burns` busy processes named burn (pid 100, 101, ...) at
  * one CPU each, with noise, and (grow) a process whose RSS grows 2 MiB/s */
 static void write_store(const char *path, int burns, bool grow, uint64_t *seed)
@@ -83,8 +62,8 @@ static void test_store_diff_and_findings(void **state)
 	bool cpu = false, grow = false;
 
 	(void)state;
-	tmp_path(a, sizeof(a));
-	tmp_path(b, sizeof(b));
+	unit_tmp_file(a, sizeof(a), "diff");
+	unit_tmp_file(b, sizeof(b), "diff");
 	write_store(a, 1, false, &seed);
 	write_store(b, 2, true, &seed);
 	assert_int_equal(store_load(a, 0, INFINITY, &ra, err, sizeof(err)), 0);
@@ -130,8 +109,8 @@ static void test_store_diff_and_findings(void **state)
 	assert_int_equal(store_load(b, T0 + 5, T0 + 8, &rb, err, sizeof(err)), 0);
 	assert_int_equal(rec_find(&rb, 'p', "300", "mem.rss_bytes")->n, 4);
 	recording_free(&rb);
-	cleanup(a);
-	cleanup(b);
+	unit_rm_sqlite(a);
+	unit_rm_sqlite(b);
 }
 
 int main(void)

@@ -11,26 +11,11 @@
 
 #define T0 1700000000.0
 
+/* A free name for a new store (the store creates the file). */
 static void tmp_path(char *buf, size_t len)
 {
-	int fd;
-
-	snprintf(buf, len, "/tmp/pp-test-store-XXXXXX");
-	fd = mkstemp(buf);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(buf); /* the store creates it */
-}
-
-static void cleanup(const char *path)
-{
-	char fn[512];
-
-	unlink(path);
-	snprintf(fn, sizeof(fn), "%s-wal", path);
-	unlink(fn);
-	snprintf(fn, sizeof(fn), "%s-shm", path);
-	unlink(fn);
+	unit_tmp_file(buf, len, "store");
+	unlink(buf);
 }
 
 static struct proc_sample proc(uint32_t pid, const char *comm, const char *cg, double oncpu,
@@ -58,6 +43,17 @@ static void meta(struct store *st, double interval)
 	assert_int_equal(store_set_meta(st, &m), 0);
 }
 
+/* A store at path, its meta written with 1 s intervals. */
+static struct store *open_store(const char *path)
+{
+	struct store *st;
+	char err[256];
+
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
+	meta(st, 1);
+	return st;
+}
+
 /*
  * Five 1 s intervals: pid 100 in /x all along (on-CPU 1,2,0,3,1 s; RSS 4096
  * three times then 8192), pid 200 in /x in intervals 2 and 3, host PSI and
@@ -67,12 +63,10 @@ static void write_five(const char *path)
 {
 	static const double cpu[5] = {1e9, 2e9, 0, 3e9, 1e9};
 	static const double rss[5] = {4096, 4096, 4096, 8192, 8192};
-	char err[256];
 	struct store *st;
 	int i;
 
-	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
-	meta(st, 1);
+	st = open_store(path);
 	for (i = 0; i < 5; i++) {
 		struct proc_sample p[2];
 		struct host_values h = { .psi = { .cpu = true, .cpu_some_us = 1000.0 * i },
@@ -197,7 +191,7 @@ static void test_round_trip(void **state)
 				    "m.id = s.metric_id WHERE m.name = 'host.runnable'"), 1);
 	assert_int_equal(count_rows(path, "SELECT count(*) FROM sample WHERE value = 0"), 0);
 	assert_int_equal(count_rows(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-	cleanup(path);
+	unit_rm_sqlite(path);
 }
 
 static void test_window(void **state)
@@ -222,7 +216,7 @@ static void test_window(void **state)
 	assert_int_equal(r.n, 0);
 	assert_string_equal(r.hostname, "testhost");
 	recording_free(&r);
-	cleanup(path);
+	unit_rm_sqlite(path);
 }
 
 /* A constant gauge is written again every STORE_GAUGE_REFRESH intervals. */
@@ -236,8 +230,7 @@ static void test_gauge_refresh(void **state)
 
 	(void)state;
 	tmp_path(path, sizeof(path));
-	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
-	meta(st, 1);
+	st = open_store(path);
 	for (i = 0; i < 2 * STORE_GAUGE_REFRESH + 10; i++) {
 		struct proc_sample p = proc(7, "g", "/", 1e6, 1 << 20);
 		struct interval_data d = { .ts = T0 + i + 1, .length_s = 1, .procs = &p, .nprocs = 1 };
@@ -254,7 +247,7 @@ static void test_gauge_refresh(void **state)
 	assert_int_equal(s->n, 2 * STORE_GAUGE_REFRESH + 10);
 	assert_dbl_eq(s->v[s->n - 1], 1 << 20);
 	recording_free(&r);
-	cleanup(path);
+	unit_rm_sqlite(path);
 }
 
 /* A process away for longer than the writer caches it comes back as the
@@ -270,8 +263,7 @@ static void test_entity_returns(void **state)
 
 	(void)state;
 	tmp_path(path, sizeof(path));
-	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
-	meta(st, 1);
+	st = open_store(path);
 	for (i = 0; i <= away + 1; i++) {
 		struct proc_sample p[2] = { proc(1, "init", "/", 1e6, 0), proc(5, "back", "/", 2e6, 100) };
 		struct interval_data d = { .ts = T0 + i + 1, .length_s = 1, .procs = p,
@@ -293,7 +285,7 @@ static void test_entity_returns(void **state)
 	assert_int_equal(s->n, away + 2);
 	assert_dbl_eq(s->v[away / 2], 100);
 	recording_free(&r);
-	cleanup(path);
+	unit_rm_sqlite(path);
 }
 
 /* Appending: a second session continues the first. */
@@ -310,8 +302,7 @@ static void test_append(void **state)
 	tmp_path(path, sizeof(path));
 	write_five(path);
 	assert_int_equal(store_check_target(path, err, sizeof(err)), 0);
-	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
-	meta(st, 1);
+	st = open_store(path);
 	assert_int_equal(record_write_interval(st, &d), 0);
 	assert_int_equal(store_intervals(st), 6);
 	assert_int_equal(store_close(st), 0);
@@ -323,7 +314,7 @@ static void test_append(void **state)
 	assert_dbl_near(r.start, T0, 1e-3);
 	assert_dbl_near(r.end, T0 + 10, 1e-3);
 	recording_free(&r);
-	cleanup(path);
+	unit_rm_sqlite(path);
 }
 
 static void exec_file(const char *path, const char *sql)
@@ -368,7 +359,7 @@ static void test_migrate_v1(void **state)
 	assert_int_equal(count_rows(path, "SELECT value FROM meta WHERE key = 'schema_version'"),
 			 STORE_SCHEMA_VERSION);
 	assert_int_equal(count_rows(path, "SELECT last_interval FROM entity"), 3);
-	cleanup(path);
+	unit_rm_sqlite(path);
 }
 
 static void assert_load_fails(const char *path, const char *needle)
@@ -399,7 +390,7 @@ static void test_newer_refused(void **state)
 	assert_non_null(strstr(err, "newer perfpilot"));
 	assert_int_equal(store_check_target(path, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "newer perfpilot"));
-	cleanup(path);
+	unit_rm_sqlite(path);
 }
 
 static void write_bytes(const char *path, const void *buf, size_t n, long off)
@@ -442,19 +433,17 @@ static void test_bad_files(void **state)
 	assert_non_null(strstr(err, "does not exist"));
 	assert_int_equal(store_check_target("/tmp", err, sizeof(err)), -1);
 	assert_int_equal(store_check_target(path, err, sizeof(err)), 0);
-	cleanup(path);
+	unit_rm_sqlite(path);
 }
 
 /* A store big enough to span many pages, for damage tests. */
 static void write_big(const char *path, int intervals)
 {
 	struct proc_sample p[50];
-	char err[256];
 	struct store *st;
 	int i, j;
 
-	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
-	meta(st, 1);
+	st = open_store(path);
 	for (i = 0; i < intervals; i++) {
 		struct interval_data d = { .ts = T0 + i + 1, .length_s = 1, .procs = p, .nprocs = 50 };
 
@@ -475,18 +464,18 @@ static void test_damaged(void **state)
 	write_big(path, 60);
 	assert_true(truncate(path, 5000) == 0);
 	assert_load_fails(path, "damaged");
-	cleanup(path);
+	unit_rm_sqlite(path);
 
 	write_big(path, 60);
 	write_bytes(path, "garbage garbage!", 16, 0); /* the magic header */
 	assert_load_fails(path, "not an SQLite database");
-	cleanup(path);
+	unit_rm_sqlite(path);
 
 	write_big(path, 60);
 	memset(junk, 0x5a, sizeof(junk));
 	write_bytes(path, junk, sizeof(junk), 4096 * 3 + 100); /* inside a b-tree page */
 	assert_load_fails(path, "damaged");
-	cleanup(path);
+	unit_rm_sqlite(path);
 }
 
 static void test_prune(void **state)
@@ -519,7 +508,7 @@ static void test_prune(void **state)
 	assert_dbl_near(s->t[s->n - 1], T0 + 100, 1e-6);
 	assert_dbl_eq(s->v[s->n - 1], 4096.0 * 100);
 	recording_free(&r);
-	cleanup(path);
+	unit_rm_sqlite(path);
 }
 
 static void test_profile(void **state)
@@ -544,7 +533,7 @@ static void test_profile(void **state)
 	assert_non_null(r.folded);
 	assert_string_equal(r.folded, "hot;main;hot_a 1\n");
 	recording_free(&r);
-	cleanup(path);
+	unit_rm_sqlite(path);
 }
 
 int main(void)

@@ -8,7 +8,9 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 /* Tests marked with this comment fail because of a bug in the tool, not in
@@ -44,6 +46,29 @@ static inline FILE *unit_text(const char *s)
 	size_t n = strlen(s);
 
 	return n ? fmemopen((void *)s, n, "r") : fopen("/dev/null", "r");
+}
+
+/* A new empty file /tmp/pp-test-TAG-XXXXXX; its name in buf. */
+static inline void unit_tmp_file(char *buf, size_t len, const char *tag)
+{
+	int fd;
+
+	snprintf(buf, len, "/tmp/pp-test-%s-XXXXXX", tag);
+	fd = mkstemp(buf);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+/* Remove an SQLite file and its -wal and -shm files. */
+static inline void unit_rm_sqlite(const char *path)
+{
+	char fn[512];
+
+	unlink(path);
+	snprintf(fn, sizeof(fn), "%s-wal", path);
+	unlink(fn);
+	snprintf(fn, sizeof(fn), "%s-shm", path);
+	unlink(fn);
 }
 
 /* Deterministic PRNG (xorshift64*), so that failures reproduce. */
