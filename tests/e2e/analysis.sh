@@ -30,6 +30,18 @@ an_finding() {
 	jq -c "[.findings[] | select($2)][0] // empty" "$1" 2>/dev/null
 }
 
+# an_must_find VAR OUT FILTER WHAT: the first finding matching a jq filter
+# into VAR; without one, fails "no WHAT" with the findings there are
+an_must_find() {
+	local _f
+	_f=$(an_finding "$2" "$3")
+	if [[ -z $_f ]]; then
+		fail "no $4: $(an_list "$2")"
+		return 1
+	fi
+	printf -v "$1" '%s' "$_f"
+}
+
 # an_list OUT: "severity kind" of every finding, for failure messages
 an_list() {
 	jq -r '[.findings[] | "\(.severity) \(.kind): \(.summary)"] | join(" | ")' "$1" 2>/dev/null |
@@ -67,11 +79,8 @@ test_report_memory_growth() {
 	pp_wait || return
 	an_report "$T/g.db" "$T/rep.json" --html "$T/rep.html" || return
 	an_keys "$T/rep.json"
-	f=$(an_finding "$T/rep.json" ".kind == \"memory_growth\" and any(.victims[]; .pid == $g)")
-	if [[ -z $f ]]; then
-		fail "no memory_growth finding naming pid $g: $(an_list "$T/rep.json")"
-		return
-	fi
+	an_must_find f "$T/rep.json" ".kind == \"memory_growth\" and any(.victims[]; .pid == $g)" \
+		"memory_growth finding naming pid $g" || return
 	tr=$(truth "$T/grow.json" measured_bytes_per_s)
 	rate=$(jf "$f" .forecast.rate_per_s)
 	eta=$(jf "$f" .forecast.eta_s)
@@ -118,11 +127,7 @@ test_report_cpu_saturation() {
 	pp_wait || return
 	an_report "$T/c.db" "$T/rep.json" || return
 	an_keys "$T/rep.json"
-	f=$(an_finding "$T/rep.json" '.kind == "cpu_saturation"')
-	if [[ -z $f ]]; then
-		fail "no cpu_saturation finding: $(an_list "$T/rep.json")"
-		return
-	fi
+	an_must_find f "$T/rep.json" '.kind == "cpu_saturation"' "cpu_saturation finding" || return
 	is resource "$(jf "$f" .resource)" cpu
 	is "worker $p among the victims" \
 		"$(jf "$f" "any(.victims[]; .pid == $p)")" true
@@ -149,11 +154,8 @@ test_report_io_writer() {
 	pp_wait || return
 	an_report "$T/io.db" "$T/rep.json" || return
 	an_keys "$T/rep.json"
-	f=$(an_finding "$T/rep.json" ".resource == \"io\" and any(.culprits[]; .pid == $wl)")
-	if [[ -z $f ]]; then
-		fail "no IO finding naming the writer $wl: $(an_list "$T/rep.json")"
-		return
-	fi
+	an_must_find f "$T/rep.json" ".resource == \"io\" and any(.culprits[]; .pid == $wl)" \
+		"IO finding naming the writer $wl" || return
 	within "culprit's bytes vs bytes written" \
 		"$(jf "$f" "[.culprits[] | select(.pid == $wl) | .value][0]")" \
 		"$(truth "$T/dio.json" write_bytes)" 5

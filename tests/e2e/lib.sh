@@ -332,6 +332,17 @@ quiet_end() {
 		note "other BPF programs were loaded ($new) or unloaded ($gone) on the host during the measurement"
 }
 
+# measure_one PID OUT SECONDS: one quiet measurement of one workload waiting
+# for SIGUSR1 (-w): release it, wait up to SECONDS for it to finish and
+# write OUT, then for perfpilot (pp_wait's status)
+measure_one() {
+	quiet_begin
+	go "$1"
+	wl_done "$1" "$2" "$3"
+	quiet_end
+	pp_wait
+}
+
 # ---------------------------------------------------------------- cgroups
 
 CG2_ROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)

@@ -100,11 +100,7 @@ test_cpu_burn_pid() {
 	wl_ready "$a" burn || return
 	pp_bg pp -p "$a" -d 4.5 --json
 	attach_wait
-	quiet_begin
-	go "$a"
-	wl_done "$a" "$T/burn.json" 4
-	quiet_end
-	pp_wait || return
+	measure_one "$a" "$T/burn.json" 4 || return
 	one pp "$a" || return
 	line=$LINE
 	_cpu "" "$line" "$T/burn.json" 10 2000000000
@@ -138,11 +134,7 @@ test_cpu_threads_aggregated() {
 	wl_ready "$a" burn || return
 	pp_bg pp -p "$a" -d 3.5 --json
 	attach_wait
-	quiet_begin
-	go "$a"
-	wl_done "$a" "$T/burn.json" 3
-	quiet_end
-	pp_wait || return
+	measure_one "$a" "$T/burn.json" 3 || return
 	one pp "$a" || return
 	_cpu "" "$LINE" "$T/burn.json" 10
 	o=$(others pp "$a")
@@ -190,11 +182,7 @@ test_cpu_alone_runq() {
 	wl_ready "$a" burn || return
 	pp_bg pp -p "$a" -d 3 --json
 	attach_wait
-	quiet_begin
-	go "$a"
-	wl_done "$a" "$T/burn.json" 2.5
-	quiet_end
-	pp_wait || return
+	measure_one "$a" "$T/burn.json" 2.5 || return
 	one pp "$a" || return
 	line=$LINE
 	oncpu=$(jf "$line" .cpu.oncpu_ns)
@@ -490,11 +478,7 @@ test_exited_once() {
 	wl_ready "$a" burn || return
 	pp_bg pp -p "$a" -i 1 -d 4 --json
 	attach_wait
-	quiet_begin
-	go "$a"
-	wl_done "$a" "$T/burn.json" 3
-	quiet_end
-	pp_wait || return
+	measure_one "$a" "$T/burn.json" 3 || return
 	lines=$(procs pp "$a")
 	n_ex=$(jq '[.[] | select(.exited == true)] | length' <<<"$lines")
 	is "lines with exited:true" "$n_ex" 1
@@ -523,11 +507,7 @@ test_interval_cpu_bounded() {
 	wl_ready "$a" burn || return
 	pp_bg pp -p "$a" -i 0.5 -d 4.5 --json
 	attach_wait
-	quiet_begin
-	go "$a"
-	wl_done "$a" "$T/burn.json" 3
-	quiet_end
-	pp_wait || return
+	measure_one "$a" "$T/burn.json" 3 || return
 	lines=$(procs pp "$a")
 	bad=$(jq -r '[.[] | select(.cpu.oncpu_ns > .interval_s * 1e9 * 1.05)
 		| "\(.cpu.oncpu_ns / 1e6 | floor) ms in \(.interval_s) s"] | join(", ")' <<<"$lines")

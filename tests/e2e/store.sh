@@ -32,11 +32,7 @@ test_record_burn() {
 	wl_ready "$a" burn || return
 	rec_bg pp -p "$a" -d 4.5 -i 1 -o "$db"
 	attach_wait
-	quiet_begin
-	go "$a"
-	wl_done "$a" "$T/burn.json" 4
-	quiet_end
-	pp_wait || return
+	measure_one "$a" "$T/burn.json" 4 || return
 	[[ -s $T/pp.err ]] && fail "stderr not empty: $(head -c 300 "$T/pp.err" | tr '\n' '|')"
 	is "integrity_check" "$(rec_sql "$db" 'PRAGMA integrity_check')" ok
 	is "schema version" "$(rec_sql "$db" 'PRAGMA user_version')" 2
