@@ -9,6 +9,11 @@
 #define MIN_SIGMA 1.5 /* half the smallest shift tested (3 to 5 sigma) */
 #define MIN_SEG 5
 
+static size_t dist(size_t a, size_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
 /*
  * A shift of 3, 4 and 5 sigma at several k in n = 100: 30 series each.
  * Every one must yield exactly one change, within 3 samples of k, with
@@ -31,7 +36,7 @@ static void test_single_shift_located(void **state)
 				series_step(v, N, ks[ki], 50, sign * shifts[si] * sigma, sigma, &rng);
 				got = changepoints_find(v, N, MIN_SIGMA, MIN_SEG, c, 8);
 				assert_int_equal(got, 1);
-				d = c[0].index > ks[ki] ? c[0].index - ks[ki] : ks[ki] - c[0].index;
+				d = dist(c[0].index, ks[ki]);
 				if (d > worst)
 					worst = d;
 				off_by[d < 3 ? d : 3]++;
@@ -69,11 +74,6 @@ static void test_noise_has_no_change(void **state)
 	assert_true(fired4 <= fired && fired <= fired0);
 }
 
-static size_t dist(size_t a, size_t b)
-{
-	return a > b ? a - b : b - a;
-}
-
 static void test_bump_and_staircase(void **state)
 {
 	uint64_t rng = 31;
@@ -106,9 +106,19 @@ static void test_bump_and_staircase(void **state)
 	assert_true(dist(c[0].index, 80) <= 3);
 }
 
+/* Outliers of +20 sigma at fixed places. */
+static void add_spikes(double *v)
+{
+	static const size_t spikes[] = { 12, 13, 40, 41, 42, 77 };
+	size_t i;
+
+	for (i = 0; i < sizeof(spikes) / sizeof(spikes[0]); i++)
+		v[spikes[i]] += 20;
+}
+
 static void test_spikes_are_not_shifts(void **state)
 {
-	size_t spikes[] = { 12, 13, 40, 41, 42, 77 }, i, s, fired = 0, got;
+	size_t s, fired = 0, got;
 	uint64_t rng = 37;
 	struct change c[8];
 	double v[N];
@@ -116,8 +126,7 @@ static void test_spikes_are_not_shifts(void **state)
 	(void)state;
 	for (s = 0; s < 50; s++) {
 		series_step(v, N, 0, 0, 0, 1, &rng);
-		for (i = 0; i < sizeof(spikes) / sizeof(spikes[0]); i++)
-			v[spikes[i]] += 20;
+		add_spikes(v);
 		fired += changepoints_find(v, N, MIN_SIGMA, MIN_SEG, c, 8) > 0;
 	}
 	print_message("spiky noise: a change in %zu of 50 series\n", fired);
@@ -125,8 +134,7 @@ static void test_spikes_are_not_shifts(void **state)
 	/* nor do they pull a real shift's location towards them */
 	for (s = 0; s < 50; s++) {
 		series_step(v, N, 55, 0, 4, 1, &rng);
-		for (i = 0; i < sizeof(spikes) / sizeof(spikes[0]); i++)
-			v[spikes[i]] += 20;
+		add_spikes(v);
 		got = changepoints_find(v, N, MIN_SIGMA, MIN_SEG, c, 8);
 		assert_int_equal(got, 1);
 		assert_true(dist(c[0].index, 55) <= 3);

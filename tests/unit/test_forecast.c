@@ -60,6 +60,13 @@ static void test_falling_to_a_floor(void **state)
 	assert_true(f.eta_lo <= 3410 && 3410 <= f.eta_hi);
 }
 
+/* forecast_to_limit refuses, with reason (a macro: failures name the line) */
+#define assert_refused(t, v, n, limit, f, why) do {                              \
+		assert_int_equal(forecast_to_limit(t, v, n, limit, f), -1);      \
+		assert_false((f)->ok);                                           \
+		assert_string_equal((f)->reason, why);                           \
+	} while (0)
+
 static void test_refusals(void **state)
 {
 	double t[N], v[N];
@@ -70,30 +77,23 @@ static void test_refusals(void **state)
 	(void)state;
 	/* flat noise */
 	series_line(t, v, N, 500, 0, 5, &rng);
-	assert_int_equal(forecast_to_limit(t, v, N, 1000, &f), -1);
-	assert_false(f.ok);
-	assert_string_equal(f.reason, "no significant trend");
+	assert_refused(t, v, N, 1000, &f, "no significant trend");
 	assert_true(isnan(f.eta));
 	/* decreasing, limit above */
 	series_line(t, v, N, 500, -2, 5, &rng);
-	assert_int_equal(forecast_to_limit(t, v, N, 1000, &f), -1);
-	assert_string_equal(f.reason, "not toward the limit");
+	assert_refused(t, v, N, 1000, &f, "not toward the limit");
 	assert_dbl_near(f.rate, -2, 0.2);
 	/* increasing, limit below: it is moving away from that floor */
 	series_line(t, v, N, 500, 2, 5, &rng);
-	assert_int_equal(forecast_to_limit(t, v, N, 100, &f), -1);
-	assert_string_equal(f.reason, "not toward the limit");
+	assert_refused(t, v, N, 100, &f, "not toward the limit");
 	/* too short */
 	series_line(t, v, 5, 0, 10, 0.1, &rng);
-	assert_int_equal(forecast_to_limit(t, v, 5, 1000, &f), -1);
-	assert_string_equal(f.reason, "too few samples");
-	assert_int_equal(forecast_to_limit(t, v, 0, 1000, &f), -1);
-	assert_string_equal(f.reason, "too few samples");
+	assert_refused(t, v, 5, 1000, &f, "too few samples");
+	assert_refused(t, v, 0, 1000, &f, "too few samples");
 	/* the last sample is already there */
 	series_line(t, v, N, 0, 10, 1, &rng);
 	v[N - 1] = 2000;
-	assert_int_equal(forecast_to_limit(t, v, N, 1000, &f), -1);
-	assert_string_equal(f.reason, "already at the limit");
+	assert_refused(t, v, N, 1000, &f, "already at the limit");
 	/* a NaN or an infinite limit */
 	assert_int_equal(forecast_to_limit(t, v, N, INFINITY, &f), -1);
 	assert_false(f.ok);
@@ -105,8 +105,7 @@ static void test_refusals(void **state)
 		t[i] = (double)i;
 		v[i] = 0.5 * (double)i + (double)(i % 10) * 6;
 	}
-	assert_int_equal(forecast_to_limit(t, v, N, 1000, &f), -1);
-	assert_string_equal(f.reason, "poor fit");
+	assert_refused(t, v, N, 1000, &f, "poor fit");
 	assert_true(f.r2 < 0.5);
 }
 
