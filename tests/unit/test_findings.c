@@ -5,6 +5,7 @@
 #include "unit.h"
 #include "findings_fixture.h"
 #include "findings/findings.h"
+#include "findings/internal.h"
 
 #define N 10
 #define SEC 1e9
@@ -661,6 +662,61 @@ static void test_runqueue_growth(void **state)
 	recording_free(&r);
 }
 
+/* Score for test_top_procs: the sum, its share of 100, none left out but 0. */
+static bool sum_score(const struct recording *r, const struct series *s, const void *ctx,
+		      double *value, double *share)
+{
+	(void)r;
+	assert_int_equal(*(const int *)ctx, 42);
+	*value = fnd_sum(s, 0, INFINITY);
+	*share = *value / 100;
+	return *value > 0;
+}
+
+/* fnd_top_procs: only processes' series of the metric, scored ones, the
+ * largest first (ties by pid), at most top, as victims or culprits. */
+static void test_top_procs(void **state)
+{
+	static const unsigned int pids[] = { 30, 10, 20, 40, 50, 60, 70 };
+	static const double sums[] = { 6, 9, 6, 0, 3, 2, 1 };
+	static const unsigned int want[] = { 10, 20, 30, 50, 60 };
+	const int ctx = 42;
+	struct findings fs = { 0 };
+	struct recording r;
+	struct finding *f;
+	double v[2], big[2] = { 500, 500 };
+	size_t i;
+
+	(void)state;
+	fx_init(&r, 2);
+	for (i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {
+		v[0] = v[1] = sums[i] / 2;
+		fx_proc(&r, pids[i], "w", "/", "m.count", v, 2);
+	}
+	fx_series(&r, 'c', "/big", "m.count", big, 2);        /* not a process */
+	fx_proc(&r, 80, "w", "/", "other.count", big, 2);   /* another metric */
+	f = fnd_add(&fs, "test", SEV_INFO, RES_CPU);
+	assert_non_null(f);
+	fnd_top_procs(&r, f, FND_VICTIM, "m.count", "count", 5, sum_score, &ctx);
+	assert_int_equal(f->nculprits, 0);
+	assert_int_equal(f->nvictims, 5);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(f->victims[i].pid, want[i]);
+		assert_string_equal(f->victims[i].metric, "m.count");
+		assert_string_equal(f->victims[i].unit, "count");
+		assert_dbl_eq(f->victims[i].share, f->victims[i].value / 100);
+	}
+	assert_dbl_eq(f->victims[0].value, 9);
+	assert_dbl_eq(f->victims[4].value, 2);
+	fnd_top_procs(&r, f, FND_CULPRIT, "m.count", "count", 2, sum_score, &ctx);
+	assert_int_equal(f->nvictims, 5);
+	assert_int_equal(f->nculprits, 2);
+	assert_int_equal(f->culprits[0].pid, 10);
+	assert_int_equal(f->culprits[1].pid, 20);
+	findings_free(&fs);
+	recording_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -682,6 +738,7 @@ int main(void)
 		cmocka_unit_test(test_anomaly),
 		cmocka_unit_test(test_memory_decline),
 		cmocka_unit_test(test_runqueue_growth),
+		cmocka_unit_test(test_top_procs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
