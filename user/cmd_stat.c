@@ -184,8 +184,10 @@ static int emit_devices(const struct watch_opts *o, struct watch *w, const struc
 /* The time left until `*end`, before each nap. */
 static void on_nap(double now, double left, void *arg)
 {
+	const double *end = arg;
+
 	if (left > 0)
-		fprintf(stderr, "\rperfpilot: collecting, %.0f s left  ", ceil(*(double *)arg - now));
+		fprintf(stderr, "\rperfpilot: collecting, %.0f s left  ", ceil(*end - now));
 }
 
 /*
