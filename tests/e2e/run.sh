@@ -619,6 +619,9 @@ STEPS=(
 	net_connections
 	profile_hot
 	profile_exited_pid
+	profile_offcpu
+	profile_offcpu_eager
+	"error_profile_min_block error_profile_min_block_on_cpu"
 )
 
 summary() {
@@ -632,7 +635,7 @@ prereq() {
 	[[ $(id -u) == 0 ]] || missing+=("must run as root")
 	command -v jq >/dev/null || missing+=("jq not installed")
 	[[ -x $PERFPILOT ]] || missing+=("$PERFPILOT not built")
-	for w in burn touchmem sleeper dio tcpxfer hot; do
+	for w in burn touchmem sleeper dio tcpxfer hot offcpu; do
 		[[ -x $W/$w ]] || missing+=("$W/$w not built")
 	done
 	((${#missing[@]} == 0)) && return 0
