@@ -68,6 +68,15 @@ struct {
 	__type(value, __u64);
 } off_cnt SEC(".maps");
 
+/* Per CPU: the thread being switched in has a sampled block waiting for its
+ * stacks. Spares the common case (nothing to do) the thread lookup. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} armed SEC(".maps");
+
 /* Field reads: direct loads in tp_btf programs, probe reads in raw_tp. */
 #define TREAD(direct, t, field) ((direct) ? (t)->field : BPF_CORE_READ(t, field))
 
@@ -200,7 +209,13 @@ static __always_inline void switch_in(struct task_struct *next, bool direct, __u
 		return;
 	}
 	d = pp_offcpu_credit(d, period_ns, d < period_ns ? bpf_get_prandom_u32() : 0);
-	th->pending += d; /* its stacks are taken once it runs */
+	if (d) {
+		__u32 zero = 0, *arm = bpf_map_lookup_elem(&armed, &zero);
+
+		th->pending += d; /* its stacks are taken once it runs */
+		if (arm)
+			*arm = 1;
+	}
 }
 
 static __always_inline int on_switch(void *ctx, bool preempt, struct task_struct *prev,
@@ -217,12 +232,17 @@ static __always_inline int on_switch(void *ctx, bool preempt, struct task_struct
  * stack still shows where it blocked, and its user stack is readable. */
 static __always_inline int on_resumed(void *ctx, bool is_switch)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct pp_offcpu_thread *th = slot_of(tid);
+	__u32 zero = 0, tid, *arm = bpf_map_lookup_elem(&armed, &zero);
+	struct pp_offcpu_thread *th;
 	struct pp_prof_key key = {};
 	__u64 ns;
 
-	if (!is_switch || !th || !th->pending || th->tid != tid)
+	if (!is_switch || !arm || !*arm)
+		return 0;
+	*arm = 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	th = slot_of(tid);
+	if (!th || !th->pending || th->tid != tid)
 		return 0;
 	ns = th->pending;
 	th->pending = 0;

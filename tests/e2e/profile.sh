@@ -113,8 +113,10 @@ test_profile_offcpu() {
 	wl_ready "$wl" offcpu || return
 	prof_bg pp --off-cpu -p "$wl" -F 199 -d 5
 	attach_wait
+	quiet_begin
 	go "$wl"
 	wl_done "$wl" "$T/off.json" 5
+	quiet_end
 	pp_wait || return
 	_offcpu_check pp
 	grep -Eq '^perfpilot: off-CPU: [0-9]+ blocks .*\(sampled\)' "$T/pp.err" ||
@@ -128,8 +130,10 @@ test_profile_offcpu_eager() {
 	wl_ready "$wl" offcpu || return
 	prof_bg pp --off-cpu-eager -p "$wl" -d 5
 	attach_wait
+	quiet_begin
 	go "$wl"
 	wl_done "$wl" "$T/off.json" 5
+	quiet_end
 	pp_wait || return
 	_offcpu_check pp
 	grep -Eq '^perfpilot: off-CPU: [0-9]+ blocks .*\(eager: every block\)' "$T/pp.err" ||
