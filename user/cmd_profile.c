@@ -382,6 +382,7 @@ static int report_offcpu(struct offcpu *p, const struct profile_opts *o, struct 
 	struct off_count *oc;
 	uint64_t cnt[PP_OFF_CNT_MAX], total_ns = 0, events = 0;
 	size_t n, i, gone = 0;
+	char how[64];
 	int rc = 0;
 
 	offcpu_counters(p, cnt);
@@ -405,12 +406,16 @@ static int report_offcpu(struct offcpu *p, const struct profile_opts *o, struct 
 	ss_totals(&ss, &events, &total_ns);
 	for (i = 0; i < sym->u.nprocs; i++)
 		gone += !sym->u.procs[i].ok;
+	if (offcpu_eager(p))
+		snprintf(how, sizeof(how), "eager: every block");
+	else
+		snprintf(how, sizeof(how), "sampled at %u Hz of blocked time", o->hz);
 	fprintf(stderr, "perfpilot: off-CPU: %" PRIu64 " blocks of at least %" PRIu64 " us, %"
-		PRIu64 " sampled (%s), %.3f s blocked in %zu stacks; lost: %" PRIu64
+		PRIu64 " with stacks (%s), %.3f s blocked in %zu stacks; lost: %" PRIu64
 		" (counts map full), %" PRIu64 " stacks not stored (shown as [unknown]), %" PRIu64
 		" blocks not measured (thread slot taken)",
 		cnt[PP_OFF_BLOCKS], o->min_block_ns / 1000, cnt[PP_OFF_SAMPLED],
-		offcpu_eager(p) ? "eager: every block" : "sampled",
+		how,
 		total_ns / 1e9, ss.nstacks, cnt[PP_OFF_MAP_FULL], cnt[PP_OFF_STACK_ERR],
 		cnt[PP_OFF_EVICTED]);
 	if (cnt[PP_OFF_SKIPPED])

@@ -119,7 +119,7 @@ test_profile_offcpu() {
 	quiet_end
 	pp_wait || return
 	_offcpu_check pp
-	grep -Eq '^perfpilot: off-CPU: [0-9]+ blocks .*\(sampled\)' "$T/pp.err" ||
+	grep -Eq '^perfpilot: off-CPU: [0-9]+ blocks .*\(sampled at 199 Hz of blocked time\)' "$T/pp.err" ||
 		fail "no sampled off-CPU summary on stderr: $(head -c 300 "$T/pp.err" | tr '\n' '|')"
 }
 
