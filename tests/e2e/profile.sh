@@ -121,6 +121,24 @@ test_profile_offcpu() {
 	_offcpu_check pp
 	grep -Eq '^perfpilot: off-CPU: [0-9]+ blocks .*\(sampled at 199 Hz of blocked time\)' "$T/pp.err" ||
 		fail "no sampled off-CPU summary on stderr: $(head -c 300 "$T/pp.err" | tr '\n' '|')"
+	_offcpu_walks sampled
+}
+
+# _offcpu_walks sampled|eager: how many blocks had their stacks taken, from
+# the summary line. About 3000 blocks, most of them tick's 1 ms sleeps:
+# sampled at 199 Hz about 1 in 5 of those, and every longer one (about 1 in
+# 4 in all); eager: every block
+_offcpu_walks() {
+	local blocks walks
+	read -r blocks walks < <(sed -nE 's/^perfpilot: off-CPU: ([0-9]+) blocks .*, ([0-9]+) with stacks .*/\1 \2/p' "$T/pp.err")
+	cmp "blocks seen" "${blocks:-}" -ge 2000 || return
+	if [[ $1 == eager ]]; then
+		cmp "blocks with stacks (eager)" "${walks:-}" -eq "$blocks"
+	else
+		cmp "blocks with stacks (of $blocks)" "${walks:-}" -le $((blocks / 2))
+		cmp "blocks with stacks (of $blocks)" "${walks:-}" -ge $((blocks / 10))
+	fi
+	note "stacks for $walks of $blocks blocks"
 }
 
 # the same with the stacks walked at every switch (the fallback design)
@@ -138,6 +156,7 @@ test_profile_offcpu_eager() {
 	_offcpu_check pp
 	grep -Eq '^perfpilot: off-CPU: [0-9]+ blocks .*\(eager: every block\)' "$T/pp.err" ||
 		fail "no eager off-CPU summary on stderr: $(head -c 300 "$T/pp.err" | tr '\n' '|')"
+	_offcpu_walks eager
 }
 
 test_error_profile_min_block() {
