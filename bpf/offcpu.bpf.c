@@ -169,15 +169,26 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 			__builtin_memset(th, 0, sizeof(*th));
 		return;
 	}
+	if (th->tid == tid && !th->tgid)
+		return; /* not selected: the filter ran when it first blocked */
 	if (th->tid != tid) {
 		tgid = TREAD(direct, prev, tgid);
-		if (!task_selected(prev, tgid))
+		if (!task_selected(prev, tgid)) {
+			if (!th->tid || !th->tgid) { /* a free slot, or another one's like this */
+				__builtin_memset(th, 0, sizeof(*th));
+				th->tid = tid;
+			}
 			return;
+		}
 		if (th->tid && th->ts)
 			off_count(PP_OFF_EVICTED);
 		th->tid = tid;
 		th->tgid = tgid;
 		th->pending = 0;
+	} else if (th->ts) {
+		/* blocked again, yet no sched_switch showed it resuming (some
+		 * kernels do not trace every switch-in): that block is lost */
+		off_count(PP_OFF_UNTRACED);
 	}
 	th->ts = now;
 	if (eager && !take_stacks(ctx, &th->ustack, &th->kstack))

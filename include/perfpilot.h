@@ -238,17 +238,18 @@ enum pp_off_counter {
 	PP_OFF_MAP_FULL = 3,  /* a sampled block lost: the counts map was full */
 	PP_OFF_EVICTED = 4,   /* a block not measured: another thread took its slot */
 	PP_OFF_SKIPPED = 5,   /* not of the kind asked for (--kernel-only/--user-only) */
-	PP_OFF_CNT_MAX = 6,
+	PP_OFF_UNTRACED = 6,  /* a block lost: sched_switch never showed the thread resuming */
+	PP_OFF_CNT_MAX = 7,
 };
 
 /*
  * Per-thread off-CPU state in a direct-mapped array indexed by tid modulo
- * its size; a thread that finds its slot held by another takes it over
- * (the other's block in progress is counted as evicted).
+ * its size; a selected thread that finds its slot held by another takes it
+ * over (the other's block in progress is counted as evicted).
  */
 struct pp_offcpu_thread {
 	__u32 tid;      /* owner of the slot, 0 when free */
-	__u32 tgid;
+	__u32 tgid;     /* 0: the owner is not selected (the filter runs once) */
 	__u64 ts;       /* when it was switched out blocked, 0 when not blocked */
 	__u64 pending;  /* blocked ns to credit to its stack at the next switch-in */
 	__s32 ustack;   /* eager mode: the stacks taken at switch-out */

@@ -421,6 +421,9 @@ static int report_offcpu(struct offcpu *p, const struct profile_opts *o, struct 
 	if (cnt[PP_OFF_SKIPPED])
 		fprintf(stderr, ", %" PRIu64 " skipped (%s)", cnt[PP_OFF_SKIPPED],
 			o->mode == PP_PROF_KERNEL ? "no kernel stack" : "no user stack");
+	if (cnt[PP_OFF_UNTRACED])
+		fprintf(stderr, ", %" PRIu64 " blocks not measured (the kernel did not trace their "
+			"end)", cnt[PP_OFF_UNTRACED]);
 	fputc('\n', stderr);
 	if (gone)
 		fprintf(stderr, "perfpilot: %zu processes exited before their stacks were symbolized: "

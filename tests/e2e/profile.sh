@@ -140,7 +140,7 @@ _offcpu_walks() {
 		cmp "blocks with stacks (of $blocks)" "${walks:-}" -le $((blocks / 2))
 		cmp "blocks with stacks (of $blocks)" "${walks:-}" -ge $((blocks / 10))
 	fi
-	note "stacks for $walks of $blocks blocks"
+	note "stacks for $walks of $blocks blocks$(sed -nE 's/.*, ([0-9]+) blocks not measured \(the kernel did not trace.*/, \1 blocks whose end the kernel did not trace/p' "$T/pp.err")"
 }
 
 # the same with the stacks walked at every switch (the fallback design)
