@@ -85,6 +85,12 @@ $(BUILD)/workloads/jit $(BUILD)/workloads/inlined $(BUILD)/workloads/vdso: \
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -o $@ $<
 
+# offcpu blocks in known functions: its stacks must unwind the same way
+$(BUILD)/workloads/offcpu: tests/workloads/offcpu.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+		-Wall -Wextra -Werror -o $@ $< -lpthread
+
 unit: $(UNIT_BINS)
 	@rc=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || rc=1; done; exit $$rc
 

@@ -228,4 +228,53 @@ struct pp_prof_key {
 	char comm[PP_COMM_LEN];
 };
 
+/* ---- off-CPU profiler (offcpu.bpf.c) ---- */
+
+/* Off-CPU counters, slots of the per-CPU `off_cnt` array. */
+enum pp_off_counter {
+	PP_OFF_BLOCKS = 0,    /* blocks of selected threads at least --min-block-us long */
+	PP_OFF_SAMPLED = 1,   /* blocks whose stack was taken */
+	PP_OFF_STACK_ERR = 2, /* a stack could not be stored (stack map full or collision) */
+	PP_OFF_MAP_FULL = 3,  /* a sampled block lost: the counts map was full */
+	PP_OFF_EVICTED = 4,   /* a block not measured: another thread took its slot */
+	PP_OFF_SKIPPED = 5,   /* not of the kind asked for (--kernel-only/--user-only) */
+	PP_OFF_UNTRACED = 6,  /* a block lost: sched_switch never showed the thread resuming */
+	PP_OFF_CNT_MAX = 7,
+};
+
+/*
+ * Per-thread off-CPU state in a direct-mapped array indexed by tid modulo
+ * its size; a selected thread that finds its slot held by another takes it
+ * over (the other's block in progress is counted as evicted).
+ */
+struct pp_offcpu_thread {
+	__u32 tid;      /* owner of the slot, 0 when free */
+	__u32 tgid;     /* 0: the owner is not selected (the filter runs once) */
+	__u64 ts;       /* when it was switched out blocked, 0 when not blocked */
+	__u64 pending;  /* blocked ns to credit to its stack at the next switch-in */
+	__s32 ustack;   /* eager mode: the stacks taken at switch-out */
+	__s32 kstack;
+};
+
+/* Blocked time and sampled blocks, aggregated in the kernel per pp_prof_key. */
+struct pp_offcpu_val {
+	__u64 ns;
+	__u64 count;
+};
+
+/*
+ * The blocked time credited to one block of d ns under a sampling period of
+ * `period` ns (below 2^32), given r uniform in [0, 2^32): a block of at least
+ * one period is always sampled and credited exactly (d); a shorter one is
+ * sampled with probability d / period (r / 2^32 < d / period) and then
+ * credited one period, else not at all (0). Either way the expected credit
+ * is d, so every stack's expected blocked time is its true blocked time.
+ */
+static inline __u64 pp_offcpu_credit(__u64 d, __u64 period, __u32 r)
+{
+	if (d >= period)
+		return d;
+	return (__u64)r * period < d << 32 ? period : 0;
+}
+
 #endif /* PERFPILOT_H */

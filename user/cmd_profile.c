@@ -17,6 +17,7 @@
 #include "folded.h"
 #include "pprof.h"
 #include "prof_format.h"
+#include "offcpu.h"
 #include "profiler.h"
 #include "speedscope.h"
 #include "stackset.h"
@@ -33,6 +34,10 @@ struct profile_opts {
 	enum prof_format format;
 	const char *output;
 	char debug_dirs[1024]; /* --debug-dir, colon-separated; "" for the default */
+	bool offcpu;           /* --off-cpu */
+	bool offcpu_eager;     /* --off-cpu-eager (benchmarks): stacks at every switch */
+	uint64_t min_block_ns; /* --min-block-us */
+	bool min_block_set;
 };
 
 static volatile sig_atomic_t stop;
@@ -46,6 +51,7 @@ static void on_signal(int sig)
 static void help(void)
 {
 	printf("Usage: perfpilot profile [-a | -p PID[,PID...] | -c CGROUP] [-F HZ] [-d SECONDS]\n"
+	       "                         [--off-cpu [--min-block-us N]]\n"
 	       "                         [--kernel-only | --user-only] [--debug-dir DIR]\n"
 	       "                         [--format folded|pprof|speedscope|svg] [-o FILE]\n\n"
 	       "Samples on-CPU stacks (kernel and user) on every CPU, counts them in the kernel,\n"
@@ -77,11 +83,28 @@ static void help(void)
 	       "                         .gnu_debuglink: DIR/<binary's dir>/<link>), searched\n"
 	       "                         before /usr/lib/debug; repeat it or separate with ':'\n"
 	       "  -h, --help             this help\n\n"
+	       "Off-CPU profiling shows where threads wait instead of where they run: the\n"
+	       "weight of a stack is the time its threads spent blocked there (microseconds\n"
+	       "in the folded output). Only blocking counts (sleep, IO, locks, waiting for\n"
+	       "data): a thread that is preempted or yields is still runnable, and its wait\n"
+	       "for a CPU is run-queue latency, which 'perfpilot stat' reports.\n\n"
+	       "      --off-cpu          profile blocked time instead of CPU time\n"
+	       "      --min-block-us N   ignore blocks shorter than N microseconds (default %d)\n"
+	       "  -F HZ                  with --off-cpu: stacks per second of blocked time, per\n"
+	       "                         thread (default %d): every block of at least 1/HZ s is\n"
+	       "                         recorded with its exact duration; a shorter block is\n"
+	       "                         recorded with probability (its length x HZ) and\n"
+	       "                         credited 1/HZ s, so each stack's expected time is its\n"
+	       "                         true blocked time, at a fraction of the cost of walking\n"
+	       "                         the stacks at every context switch\n"
+	       "-a/-p/-c, -d, --kernel-only and --user-only work as for on-CPU profiles.\n"
+	       "Blocks that began before the start or had not ended at the end are not counted.\n\n"
 	       "Examples:\n"
 	       "  perfpilot profile -p 1234 -F 99 -d 10 > out.folded\n"
 	       "  perfpilot profile -a -d 30 -o host.svg      # then open host.svg in a browser\n"
-	       "  perfpilot profile -a -d 30 -o host.pb.gz && go tool pprof -top host.pb.gz\n",
-	       DEFAULT_HZ);
+	       "  perfpilot profile -a -d 30 -o host.pb.gz && go tool pprof -top host.pb.gz\n"
+	       "  perfpilot profile --off-cpu -p 1234 -d 10 -o off.svg\n",
+	       DEFAULT_HZ, PP_OFFCPU_MIN_BLOCK_US_DEFAULT, DEFAULT_HZ);
 }
 
 /* --debug-dir: one directory or several separated by ':', each existing. */
@@ -110,7 +133,8 @@ static void add_debug_dirs(struct profile_opts *o, const char *list)
 
 static void parse(int argc, char **argv, struct profile_opts *o)
 {
-	enum { OPT_KERNEL = 256, OPT_USER, OPT_FORMAT, OPT_DEBUG_DIR = 300 };
+	enum { OPT_KERNEL = 256, OPT_USER, OPT_FORMAT, OPT_OFFCPU, OPT_MIN_BLOCK, OPT_EAGER,
+	       OPT_DEBUG_DIR };
 	static const struct option longopts[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"pid", required_argument, NULL, 'p'},
@@ -123,6 +147,9 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 		{"output", required_argument, NULL, 'o'},
 		{"debug-dir", required_argument, NULL, OPT_DEBUG_DIR},
 		{"help", no_argument, NULL, 'h'},
+		{"off-cpu", no_argument, NULL, OPT_OFFCPU},
+		{"min-block-us", required_argument, NULL, OPT_MIN_BLOCK},
+		{"off-cpu-eager", no_argument, NULL, OPT_EAGER},
 		{},
 	};
 	struct target *t = &o->w.target;
@@ -132,6 +159,7 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->hz = DEFAULT_HZ;
+	o->min_block_ns = PP_OFFCPU_MIN_BLOCK_US_DEFAULT * 1000ULL;
 	t->mode = PP_FILTER_ALL;
 	opterr = 0;
 	optind = 1;
@@ -179,6 +207,19 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 		case OPT_DEBUG_DIR:
 			add_debug_dirs(o, optarg);
 			break;
+		case OPT_OFFCPU:
+			o->offcpu = true;
+			break;
+		case OPT_MIN_BLOCK:
+			if (parse_uint(optarg, 0, 1000000000, &v))
+				usage_error("bad --min-block-us '%s': a whole number of microseconds "
+					    "from 0 to 1000000000", optarg);
+			o->min_block_ns = v * 1000ULL;
+			o->min_block_set = true;
+			break;
+		case OPT_EAGER:
+			o->offcpu = o->offcpu_eager = true;
+			break;
 		case 'h':
 			help();
 			exit(0);
@@ -199,6 +240,8 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 		o->format = prof_format_for_file(o->output);
 	if (o->format == FMT_PPROF && !o->output && isatty(STDOUT_FILENO))
 		usage_error("pprof output is binary: give -o FILE or redirect stdout");
+	if (o->min_block_set && !o->offcpu)
+		usage_error("--min-block-us needs --off-cpu");
 }
 
 static double now(void)
@@ -344,6 +387,151 @@ static int report(struct profiler *p, const struct profile_opts *o, struct symbo
 	return rc;
 }
 
+/* ---- off-CPU: the same target, symbols and writers; its own sampler ---- */
+
+static void run_offcpu(struct offcpu *p, const struct profile_opts *o)
+{
+	bool tty = isatty(STDERR_FILENO);
+	double start = now(), last = 0;
+	uint64_t cnt[PP_OFF_CNT_MAX];
+
+	while (!stop) {
+		double t = now() - start;
+
+		if (o->w.duration_s && t >= o->w.duration_s)
+			break;
+		if (o->w.target.mode == PP_FILTER_PID && !any_alive(&o->w.target))
+			break;
+		if (tty && t - last >= 1) {
+			last = t;
+			offcpu_counters(p, cnt);
+			if (o->w.duration_s)
+				fprintf(stderr, "\rperfpilot: off-CPU profiling, %d s left, %" PRIu64
+					" blocks   ", (int)(o->w.duration_s - t + 0.999), cnt[PP_OFF_BLOCKS]);
+			else
+				fprintf(stderr, "\rperfpilot: off-CPU profiling (Ctrl-C stops), %" PRIu64
+					" blocks   ", cnt[PP_OFF_BLOCKS]);
+		}
+		usleep(50000);
+	}
+	if (tty)
+		fprintf(stderr, "\r\033[K");
+}
+
+/* The blocked time as a symbolized stack set (count: sampled blocks). */
+static int build_offcpu(struct offcpu *p, struct symbolizer *sym, const struct off_count *oc,
+			size_t n, struct stackset *ss)
+{
+	static uint64_t uips[PP_STACK_DEPTH], kips[PP_STACK_DEPTH];
+	static uint32_t frames[2 * PP_STACK_DEPTH + 2];
+	char comm[PP_COMM_LEN + 1];
+	size_t i;
+	int nf;
+
+	for (i = 0; i < n; i++) {
+		struct raw_stack u = { uips, offcpu_stack(p, oc[i].key.ustack, uips),
+				       oc[i].key.ustack == PP_STACK_LOST };
+		struct raw_stack k = { kips, offcpu_stack(p, oc[i].key.kstack, kips),
+				       oc[i].key.kstack == PP_STACK_LOST };
+		size_t skip = offcpu_tracer_frames(&sym->k, k.ips, k.n);
+
+		k.ips += skip;
+		k.n -= skip;
+		memcpy(comm, oc[i].key.comm, PP_COMM_LEN);
+		comm[PP_COMM_LEN] = '\0';
+		nf = symbolize_stack(sym, ss, oc[i].key.tgid, &u, &k, frames);
+		if (nf < 0 || ss_add(ss, oc[i].key.tgid, comm, frames, (uint32_t)nf, oc[i].count,
+				     oc[i].ns))
+			return -1;
+	}
+	return 0;
+}
+
+static int report_offcpu(struct offcpu *p, const struct profile_opts *o, struct symbolizer *sym,
+			 double started, FILE *out)
+{
+	struct stackset ss;
+	struct off_count *oc;
+	uint64_t cnt[PP_OFF_CNT_MAX], total_ns = 0, events = 0;
+	size_t n, i, gone = 0;
+	char how[64];
+	int rc = 0;
+
+	offcpu_counters(p, cnt);
+	if (offcpu_read(p, &oc, &n)) {
+		fprintf(stderr, "perfpilot: reading the off-CPU samples failed\n");
+		return 1;
+	}
+	if (o->mode != PP_PROF_USER)
+		symbolizer_load_kernel(sym);
+	usyms_refresh(&sym->u);
+	ss_init(&ss, SS_OFFCPU, o->hz);
+	ss.start_unix = started;
+	ss.duration_s = wall_now() - started;
+	if (build_offcpu(p, sym, oc, n, &ss)) {
+		fprintf(stderr, "perfpilot: out of memory while symbolizing\n");
+		rc = 1;
+	} else if (write_profile(&ss, o->format, out)) {
+		fprintf(stderr, "perfpilot: writing the output failed\n");
+		rc = 1;
+	}
+	ss_totals(&ss, &events, &total_ns);
+	for (i = 0; i < sym->u.nprocs; i++)
+		gone += !sym->u.procs[i].ok;
+	if (offcpu_eager(p))
+		snprintf(how, sizeof(how), "eager: every block");
+	else
+		snprintf(how, sizeof(how), "sampled at %u Hz of blocked time", o->hz);
+	fprintf(stderr, "perfpilot: off-CPU: %" PRIu64 " blocks of at least %" PRIu64 " us, %"
+		PRIu64 " with stacks (%s), %.3f s blocked in %zu stacks; lost: %" PRIu64
+		" (counts map full), %" PRIu64 " stacks not stored (shown as [unknown]), %" PRIu64
+		" blocks not measured (thread slot taken)",
+		cnt[PP_OFF_BLOCKS], o->min_block_ns / 1000, cnt[PP_OFF_SAMPLED],
+		how,
+		total_ns / 1e9, ss.nstacks, cnt[PP_OFF_MAP_FULL], cnt[PP_OFF_STACK_ERR],
+		cnt[PP_OFF_EVICTED]);
+	if (cnt[PP_OFF_SKIPPED])
+		fprintf(stderr, ", %" PRIu64 " skipped (%s)", cnt[PP_OFF_SKIPPED],
+			o->mode == PP_PROF_KERNEL ? "no kernel stack" : "no user stack");
+	if (cnt[PP_OFF_UNTRACED])
+		fprintf(stderr, ", %" PRIu64 " blocks not measured (the kernel did not trace their "
+			"end)", cnt[PP_OFF_UNTRACED]);
+	fputc('\n', stderr);
+	if (gone)
+		fprintf(stderr, "perfpilot: %zu processes exited before their stacks were symbolized: "
+			"their user frames show as [unknown]\n", gone);
+	if (o->mode != PP_PROF_USER && !sym->have_k)
+		fprintf(stderr, "perfpilot: /proc/kallsyms unreadable: kernel frames show as [unknown]_[k]\n");
+	ss_free(&ss);
+	free(oc);
+	return rc;
+}
+
+static int profile_offcpu(const struct profile_opts *o, struct symbolizer *sym, FILE *out)
+{
+	struct offcpu_opts oo = { .target = &o->w.target, .cgroup = &o->w.cg, .hz = o->hz,
+				  .min_block_ns = o->min_block_ns, .mode = o->mode,
+				  .eager = o->offcpu_eager };
+	struct offcpu *p;
+	char why[256], err[512];
+	double started;
+	int rc;
+
+	if (offcpu_open(&p, &oo, why, sizeof(why), err, sizeof(err))) {
+		fprintf(stderr, "perfpilot: %s\n", err);
+		return 1;
+	}
+	if (why[0])
+		fprintf(stderr, "perfpilot: sampled off-CPU profiling unavailable (%s); walking the "
+			"stacks at every context switch instead, which is slower\n", why);
+	started = wall_now();
+	run_offcpu(p, o);
+	offcpu_detach(p);
+	rc = report_offcpu(p, o, sym, started, out);
+	offcpu_close(p);
+	return rc;
+}
+
 int cmd_profile(int argc, char **argv)
 {
 	struct profile_opts o;
@@ -372,6 +560,13 @@ int cmd_profile(int argc, char **argv)
 	/* named processes: their symbols are read now, in case they exit */
 	for (i = 0; i < o.w.target.npids; i++)
 		usyms_preload(&sym.u, o.w.target.pids[i]);
+	if (o.offcpu) {
+		rc = profile_offcpu(&o, &sym, out);
+		symbolizer_free(&sym);
+		if (out != stdout && fclose(out))
+			rc = 1;
+		return rc;
+	}
 	if (profiler_open(&p, &po, err, sizeof(err))) {
 		symbolizer_free(&sym);
 		fprintf(stderr, "perfpilot: %s\n", err);

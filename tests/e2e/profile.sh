@@ -456,3 +456,98 @@ test_profile_rust_demangle() {
 		fail "mangled names or hashes left: $(grep -m1 -Eo '[^;]*(_ZN7rusthot|_RNv|::h[0-9a-f]{16})[^;]*' "$T/pp.out")"
 	note "legacy $n, v0 $m samples in rusthot::spinner::spin"
 }
+
+# _offcpu_check NAME: the folded off-CPU profile $T/NAME.out of the offcpu
+# workload (weights in microseconds) against the time the workload measured
+# around its own blocking calls ($T/off.json)
+_offcpu_check() {
+	local out=$T/$1.out j=$T/off.json f got tr sl pw np tk
+	for f in sleepy pipe_wait nap tick; do
+		got=$(folded_samples "$out" "$f")
+		tr=$(awk -v n="$(truth "$j" "${f}_ns")" 'BEGIN { printf "%.0f", n / 1000 }')
+		# blocks of 25 ms and more are recorded exactly; tick's 1 ms blocks
+		# are sampled (about 600 of 3000 at 199 Hz: a few % of noise)
+		if [[ $f == tick ]]; then
+			within "$f blocked us vs the workload's own clock" "$got" "$tr" 20
+		else
+			within "$f blocked us vs the workload's own clock" "$got" "$tr" 15
+		fi
+		case $f in sleepy) sl=$got ;; pipe_wait) pw=$got ;; nap) np=$got ;; tick) tk=$got ;; esac
+	done
+	# piper blocks about twice as long in pipe_wait as in nap
+	if ((np > 0)); then
+		within "pipe_wait/nap blocked time ratio x1000" "$((pw * 1000 / np))" \
+			"$(awk -v a="$(truth "$j" pipe_wait_ns)" -v b="$(truth "$j" nap_ns)" \
+				'BEGIN { printf "%.0f", (b > 0 ? a * 1000 / b : 0) }')" 15
+	fi
+	grep -Eq '^sleepy;(.*;)?sleepy;(.*;)?[^;]*nanosleep[^;]*_\[k\];(.*;)?[^;]*schedule_\[k\] [0-9]+$' "$out" ||
+		fail "no stack sleepy;...;sleepy;...nanosleep..._[k];...schedule_[k] in: $(head -c 400 "$out" | tr '\n' '|')"
+	grep -Eq '^piper;(.*;)?pipe_wait;(.*;)?[^;]*read[^;]*_\[k\];' "$out" ||
+		fail "no stack piper;...;pipe_wait;...read..._[k] in: $(head -c 400 "$out" | tr '\n' '|')"
+	note "blocked ms: sleepy $((sl / 1000)) ($(($(truth "$j" sleepy_ns) / 1000000))), pipe_wait $((pw / 1000)) ($(($(truth "$j" pipe_wait_ns) / 1000000))), nap $((np / 1000)) ($(($(truth "$j" nap_ns) / 1000000))), tick $((tk / 1000)) ($(($(truth "$j" tick_ns) / 1000000)))"
+}
+
+# off-CPU: three threads blocked in known functions for 3 s; blocked time
+# per function against the workload's own clock.  -F 199: a 5 ms sampling
+# period, so tick's 1 ms blocks are sampled and the others recorded exactly
+test_profile_offcpu() {
+	local wl
+	wl_bg wl "$T/off.json" "$W/offcpu" -w 3
+	wl_ready "$wl" offcpu || return
+	prof_bg pp --off-cpu -p "$wl" -F 199 -d 5
+	attach_wait
+	quiet_begin
+	go "$wl"
+	wl_done "$wl" "$T/off.json" 5
+	quiet_end
+	pp_wait || return
+	grep -q 'sampled off-CPU profiling unavailable' "$T/pp.err" &&
+		skip "this kernel has no sched_exit_tp (6.16+): $(head -n 1 "$T/pp.err")"
+	_offcpu_check pp
+	grep -Eq '^perfpilot: off-CPU: [0-9]+ blocks .*\(sampled at 199 Hz of blocked time\)' "$T/pp.err" ||
+		fail "no sampled off-CPU summary on stderr: $(head -c 300 "$T/pp.err" | tr '\n' '|')"
+	_offcpu_walks sampled
+}
+
+# _offcpu_walks sampled|eager: how many blocks had their stacks taken, from
+# the summary line. About 3000 blocks, most of them tick's 1 ms sleeps:
+# sampled at 199 Hz about 1 in 5 of those, and every longer one (about 1 in
+# 4 in all); eager: every block
+_offcpu_walks() {
+	local blocks walks
+	read -r blocks walks < <(sed -nE 's/^perfpilot: off-CPU: ([0-9]+) blocks .*, ([0-9]+) with stacks .*/\1 \2/p' "$T/pp.err")
+	cmp "blocks seen" "${blocks:-}" -ge 2000 || return
+	if [[ $1 == eager ]]; then
+		cmp "blocks with stacks (eager)" "${walks:-}" -eq "$blocks"
+	else
+		cmp "blocks with stacks (of $blocks)" "${walks:-}" -le $((blocks / 2))
+		cmp "blocks with stacks (of $blocks)" "${walks:-}" -ge $((blocks / 10))
+	fi
+	note "stacks for $walks of $blocks blocks$(sed -nE 's/.*, ([0-9]+) blocks not measured \(the kernel did not trace.*/, \1 blocks whose end the kernel did not trace/p' "$T/pp.err")"
+}
+
+# the same with the stacks walked at every switch (the fallback design)
+test_profile_offcpu_eager() {
+	local wl
+	wl_bg wl "$T/off.json" "$W/offcpu" -w 3
+	wl_ready "$wl" offcpu || return
+	prof_bg pp --off-cpu-eager -p "$wl" -d 5
+	attach_wait
+	quiet_begin
+	go "$wl"
+	wl_done "$wl" "$T/off.json" 5
+	quiet_end
+	pp_wait || return
+	_offcpu_check pp
+	grep -Eq '^perfpilot: off-CPU: [0-9]+ blocks .*\(eager: every block\)' "$T/pp.err" ||
+		fail "no eager off-CPU summary on stderr: $(head -c 300 "$T/pp.err" | tr '\n' '|')"
+	_offcpu_walks eager
+}
+
+test_error_profile_min_block() {
+	_error_case "$PERFPILOT" profile --off-cpu --min-block-us garbage -d 1
+}
+
+test_error_profile_min_block_on_cpu() {
+	_error_case "$PERFPILOT" profile --min-block-us 10 -d 1
+}

@@ -637,6 +637,9 @@ STEPS=(
 	profile_pprof
 	profile_speedscope
 	profile_svg
+	profile_offcpu
+	profile_offcpu_eager
+	"error_profile_min_block error_profile_min_block_on_cpu"
 )
 
 summary() {

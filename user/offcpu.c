@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "offcpu.h"
+#include "offcpu.skel.h"
+
+struct offcpu {
+	struct offcpu_bpf *skel;
+	bool eager;
+};
+
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_WARN && getenv("PERFPILOT_DEBUG"))
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+uint64_t offcpu_period_ns(unsigned int hz)
+{
+	return hz ? 1000000000ULL / hz : 1000000000ULL;
+}
+
+static void configure(struct offcpu_bpf *s, const struct offcpu_opts *o, bool eager)
+{
+	s->rodata->filter_mode = o->target->mode;
+	if (o->target->mode == PP_FILTER_CGROUP && o->cgroup) {
+		s->rodata->cgroup_hier = o->cgroup->hier;
+		s->rodata->cgroup_ssid = o->cgroup->ssid;
+		s->rodata->cgroup_level = o->cgroup->level;
+		s->rodata->cgroup_target_id = o->cgroup->id;
+	}
+	s->rodata->prof_mode = o->mode;
+	s->rodata->min_block_ns = o->min_block_ns;
+	s->rodata->period_ns = offcpu_period_ns(o->hz);
+	s->rodata->eager = eager;
+	s->rodata->thread_slots = bpf_map__max_entries(s->maps.off_threads);
+}
+
+static int fill_pids(struct offcpu_bpf *s, const struct target *t, char *err, size_t errlen)
+{
+	int fd = bpf_map__fd(s->maps.pid_filter);
+	__u8 one = 1;
+	size_t i;
+
+	for (i = 0; i < t->npids; i++) {
+		if (bpf_map_update_elem(fd, &t->pids[i], &one, BPF_ANY)) {
+			snprintf(err, errlen, "filling the PID filter failed: %s", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* One attempt: the sampled or the eager design, sched_switch as tp_btf or
+ * raw_tp. */
+static struct offcpu_bpf *try_open(const struct offcpu_opts *o, bool eager, bool raw, char *err,
+				   size_t errlen)
+{
+	struct offcpu_bpf *s = offcpu_bpf__open();
+	const char *what = eager ? "sched_switch" : "sched_switch and sched_exit_tp";
+
+	if (!s) {
+		snprintf(err, errlen, "opening the off-CPU BPF object failed: %s", strerror(errno));
+		return NULL;
+	}
+	configure(s, o, eager);
+	bpf_program__set_autoload(s->progs.offcpu_switch_btf, !raw);
+	bpf_program__set_autoload(s->progs.offcpu_switch_raw, raw);
+	bpf_program__set_autoload(s->progs.offcpu_resumed_btf, !eager && !raw);
+	bpf_program__set_autoload(s->progs.offcpu_resumed_raw, !eager && raw);
+	if (offcpu_bpf__load(s)) {
+		snprintf(err, errlen, "loading the off-CPU programs (%s, %s) failed: %s", what,
+			 raw ? "raw_tp" : "tp_btf", strerror(errno));
+		goto fail;
+	}
+	if (o->target->mode == PP_FILTER_PID && fill_pids(s, o->target, err, errlen))
+		goto fail;
+	if (offcpu_bpf__attach(s)) {
+		snprintf(err, errlen, "attaching the off-CPU programs (%s, %s) failed: %s", what,
+			 raw ? "raw_tp" : "tp_btf", strerror(errno));
+		goto fail;
+	}
+	return s;
+fail:
+	offcpu_bpf__destroy(s);
+	return NULL;
+}
+
+int offcpu_open(struct offcpu **out, const struct offcpu_opts *o, char *why, size_t whylen,
+		char *err, size_t errlen)
+{
+	struct offcpu *p = calloc(1, sizeof(*p));
+	char first[256] = "";
+	int eager, raw;
+
+	*out = NULL;
+	why[0] = '\0';
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	libbpf_set_print(quiet_print);
+	for (eager = o->eager; eager <= 1 && !p->skel; eager++) {
+		for (raw = 0; raw <= 1 && !p->skel; raw++) {
+			p->skel = try_open(o, eager, raw, err, errlen);
+			if (!first[0])
+				snprintf(first, sizeof(first), "%s", err);
+		}
+		if (!p->skel && !eager)
+			snprintf(why, whylen, "%s", first);
+		p->eager = eager;
+	}
+	if (!p->skel) {
+		snprintf(err, errlen, "%s", first); /* the first attempt says most */
+		free(p);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+
+bool offcpu_eager(const struct offcpu *p)
+{
+	return p->eager;
+}
+
+void offcpu_detach(struct offcpu *p)
+{
+	struct bpf_link **l[] = { &p->skel->links.offcpu_switch_btf,
+				  &p->skel->links.offcpu_switch_raw,
+				  &p->skel->links.offcpu_resumed_btf,
+				  &p->skel->links.offcpu_resumed_raw };
+	size_t i;
+
+	for (i = 0; i < sizeof(l) / sizeof(l[0]); i++) {
+		bpf_link__destroy(*l[i]);
+		*l[i] = NULL;
+	}
+}
+
+void offcpu_counters(struct offcpu *p, uint64_t out[PP_OFF_CNT_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(p->skel->maps.off_cnt);
+	__u64 *v = calloc(ncpu > 0 ? (size_t)ncpu : 1, sizeof(*v));
+	__u32 k;
+	int c;
+
+	memset(out, 0, sizeof(uint64_t) * PP_OFF_CNT_MAX);
+	if (!v)
+		return;
+	for (k = 0; k < PP_OFF_CNT_MAX; k++)
+		if (!bpf_map_lookup_elem(fd, &k, v))
+			for (c = 0; c < ncpu; c++)
+				out[k] += v[c];
+	free(v);
+}
+
+int offcpu_read(struct offcpu *p, struct off_count **out, size_t *n)
+{
+	int fd = bpf_map__fd(p->skel->maps.off_counts);
+	size_t cap = bpf_map__max_entries(p->skel->maps.off_counts), k = 0;
+	struct off_count *r = calloc(cap ? cap : 1, sizeof(*r));
+	struct pp_prof_key key, next, *prev = NULL;
+	struct pp_offcpu_val v;
+
+	*out = NULL;
+	*n = 0;
+	if (!r)
+		return -1;
+	while (k < cap && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		r[k].key = key;
+		r[k].ns = v.ns;
+		r[k].count = v.count;
+		k++;
+	}
+	*out = r;
+	*n = k;
+	return 0;
+}
+
+size_t offcpu_stack(struct offcpu *p, int32_t id, uint64_t ips[PP_STACK_DEPTH])
+{
+	__u32 key = (__u32)id;
+	size_t n = 0;
+
+	if (id < 0)
+		return 0;
+	memset(ips, 0, sizeof(uint64_t) * PP_STACK_DEPTH);
+	if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.stacks), &key, ips))
+		return 0;
+	while (n < PP_STACK_DEPTH && ips[n])
+		n++;
+	return n;
+}
+
+size_t offcpu_tracer_frames(const struct ksyms *k, const uint64_t *ips, size_t n)
+{
+	static const char *const tracer[] = { "bpf_prog_", "bpf_trace_run", "__bpf_trace_",
+					      "__traceiter_" };
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		const struct ksym *s = ksyms_find(k, ips[i]);
+
+		for (j = 0; s && j < sizeof(tracer) / sizeof(tracer[0]); j++)
+			if (!strncmp(s->name, tracer[j], strlen(tracer[j])))
+				break;
+		if (!s || j == sizeof(tracer) / sizeof(tracer[0]))
+			break;
+	}
+	return i;
+}
+
+void offcpu_close(struct offcpu *p)
+{
+	if (!p)
+		return;
+	offcpu_bpf__destroy(p->skel);
+	free(p);
+}
