@@ -22,6 +22,38 @@ void usage_error(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+bool target_option(int c, const char *arg, struct target *t, int *nsel)
+{
+	char err[256];
+
+	switch (c) {
+	case 'a':
+		t->mode = PP_FILTER_ALL;
+		break;
+	case 'p':
+		t->mode = PP_FILTER_PID;
+		if (parse_pid_list(arg, t->pids, PP_MAX_PIDS, &t->npids, err, sizeof(err)))
+			usage_error("%s", err);
+		break;
+	case 'c':
+		t->mode = PP_FILTER_CGROUP;
+		t->cgroup = arg;
+		break;
+	default:
+		return false;
+	}
+	(*nsel)++;
+	return true;
+}
+
+void option_error(int c, const char *cmd, char **argv)
+{
+	if (c == ':')
+		usage_error("option '%s' needs a value; see 'perfpilot %s --help'", argv[optind - 1],
+			    cmd);
+	usage_error("unknown option '%s'; see 'perfpilot %s --help'", argv[optind - 1], cmd);
+}
+
 static const char *const sort_names[SORT_KEYS] = {
 	[SORT_CPU] = "cpu", [SORT_RUNQ] = "runq", [SORT_RQP99] = "p99", [SORT_VCSW] = "vcsw",
 	[SORT_IVCSW] = "ivcsw", [SORT_MINFLT] = "minflt", [SORT_MAJFLT] = "majflt",
@@ -114,7 +146,6 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 	};
 	const char *cmd = argv[0];
 	bool rows_set = false, sort_set = false;
-	char err[256];
 	int c, k, nsel = 0;
 	unsigned long v;
 
@@ -126,23 +157,9 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":ap:c:d:i:n:s:vh", longopts, NULL)) != -1) {
+		if (target_option(c, optarg, &o->target, &nsel))
+			continue;
 		switch (c) {
-		case 'a':
-			nsel++;
-			o->target.mode = PP_FILTER_ALL;
-			break;
-		case 'p':
-			nsel++;
-			o->target.mode = PP_FILTER_PID;
-			if (parse_pid_list(optarg, o->target.pids, PP_MAX_PIDS, &o->target.npids, err,
-					   sizeof(err)))
-				usage_error("%s", err);
-			break;
-		case 'c':
-			nsel++;
-			o->target.mode = PP_FILTER_CGROUP;
-			o->target.cgroup = optarg;
-			break;
 		case OPT_CHILDREN:
 			o->target.children = true;
 			break;
@@ -215,11 +232,8 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 		case 'h':
 			help(cmd, is_top);
 			exit(0);
-		case ':':
-			usage_error("option '%s' needs a value; see 'perfpilot %s --help'",
-				    argv[optind - 1], cmd);
 		default:
-			usage_error("unknown option '%s'; see 'perfpilot %s --help'", argv[optind - 1], cmd);
+			option_error(c, cmd, argv);
 		}
 	}
 	if (optind < argc)

@@ -37,6 +37,17 @@ struct watch_opts {
 noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * The target options every command shares: -a, -p PID[,PID...], -c CGROUP.
+ * If getopt's c is one of them, set t (exiting on a bad PID list), count it
+ * in *nsel and return true.
+ */
+bool target_option(int c, const char *arg, struct target *t, int *nsel);
+
+/* getopt's ':' (missing value) and '?' (unknown option): exit with one line
+ * naming the option and the command's --help. */
+noreturn void option_error(int c, const char *cmd, char **argv);
+
+/*
  * Parse the options of `stat` or `top` (argv[0] is the subcommand). Prints
  * help and exits 0 on --help; exits EXIT_USAGE with one line on bad input.
  */

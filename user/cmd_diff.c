@@ -80,11 +80,8 @@ static void parse(int argc, char **argv, struct diff_opts *o)
 		case 'h':
 			help();
 			exit(0);
-		case ':':
-			usage_error("option '%s' needs a value; see 'perfpilot diff --help'",
-				    argv[optind - 1]);
 		default:
-			usage_error("unknown option '%s'; see 'perfpilot diff --help'", argv[optind - 1]);
+			option_error(c, "diff", argv);
 		}
 	}
 	if (argc - optind != 2)

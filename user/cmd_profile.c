@@ -154,7 +154,6 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 	};
 	struct target *t = &o->w.target;
 	unsigned long v;
-	char err[256];
 	int c, nsel = 0, nmode = 0;
 
 	memset(o, 0, sizeof(*o));
@@ -164,22 +163,9 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":ap:c:F:d:o:h", longopts, NULL)) != -1) {
+		if (target_option(c, optarg, t, &nsel))
+			continue;
 		switch (c) {
-		case 'a':
-			nsel++;
-			t->mode = PP_FILTER_ALL;
-			break;
-		case 'p':
-			nsel++;
-			t->mode = PP_FILTER_PID;
-			if (parse_pid_list(optarg, t->pids, PP_MAX_PIDS, &t->npids, err, sizeof(err)))
-				usage_error("%s", err);
-			break;
-		case 'c':
-			nsel++;
-			t->mode = PP_FILTER_CGROUP;
-			t->cgroup = optarg;
-			break;
 		case 'F':
 			if (parse_uint(optarg, 1, 10000, &v))
 				usage_error("bad frequency '%s': a number of Hz from 1 to 10000", optarg);
@@ -223,11 +209,8 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 		case 'h':
 			help();
 			exit(0);
-		case ':':
-			usage_error("option '%s' needs a value; see 'perfpilot profile --help'",
-				    argv[optind - 1]);
 		default:
-			usage_error("unknown option '%s'; see 'perfpilot profile --help'", argv[optind - 1]);
+			option_error(c, "profile", argv);
 		}
 	}
 	if (optind < argc)

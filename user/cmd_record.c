@@ -83,7 +83,6 @@ static void parse(int argc, char **argv, struct record_opts *o)
 	};
 	struct target *t = &o->w.target;
 	unsigned long mb;
-	char err[256];
 	int c, nsel = 0;
 
 	memset(o, 0, sizeof(*o));
@@ -92,22 +91,9 @@ static void parse(int argc, char **argv, struct record_opts *o)
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":ap:c:d:i:o:qh", longopts, NULL)) != -1) {
+		if (target_option(c, optarg, t, &nsel))
+			continue;
 		switch (c) {
-		case 'a':
-			nsel++;
-			t->mode = PP_FILTER_ALL;
-			break;
-		case 'p':
-			nsel++;
-			t->mode = PP_FILTER_PID;
-			if (parse_pid_list(optarg, t->pids, PP_MAX_PIDS, &t->npids, err, sizeof(err)))
-				usage_error("%s", err);
-			break;
-		case 'c':
-			nsel++;
-			t->mode = PP_FILTER_CGROUP;
-			t->cgroup = optarg;
-			break;
 		case OPT_CHILDREN:
 			t->children = true;
 			break;
@@ -140,11 +126,8 @@ static void parse(int argc, char **argv, struct record_opts *o)
 		case 'h':
 			help();
 			exit(0);
-		case ':':
-			usage_error("option '%s' needs a value; see 'perfpilot record --help'",
-				    argv[optind - 1]);
 		default:
-			usage_error("unknown option '%s'; see 'perfpilot record --help'", argv[optind - 1]);
+			option_error(c, "record", argv);
 		}
 	}
 	if (optind < argc)

@@ -84,7 +84,6 @@ static void parse(int argc, char **argv, struct report_opts *o)
 	struct target *t = &o->w.target;
 	int c, nsel = 0;
 	bool timing = false;
-	char err[256];
 
 	memset(o, 0, sizeof(*o));
 	t->mode = PP_FILTER_ALL;
@@ -94,6 +93,8 @@ static void parse(int argc, char **argv, struct report_opts *o)
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":ap:c:d:i:h", longopts, NULL)) != -1) {
+		if (target_option(c, optarg, t, &nsel))
+			continue;
 		switch (c) {
 		case OPT_JSON:
 			o->json = true;
@@ -110,21 +111,6 @@ static void parse(int argc, char **argv, struct report_opts *o)
 		case OPT_LIVE:
 			o->live = true;
 			break;
-		case 'a':
-			nsel++;
-			t->mode = PP_FILTER_ALL;
-			break;
-		case 'p':
-			nsel++;
-			t->mode = PP_FILTER_PID;
-			if (parse_pid_list(optarg, t->pids, PP_MAX_PIDS, &t->npids, err, sizeof(err)))
-				usage_error("%s", err);
-			break;
-		case 'c':
-			nsel++;
-			t->mode = PP_FILTER_CGROUP;
-			t->cgroup = optarg;
-			break;
 		case 'd':
 			timing = true;
 			if (parse_seconds(optarg, &o->w.duration_s))
@@ -138,11 +124,8 @@ static void parse(int argc, char **argv, struct report_opts *o)
 		case 'h':
 			help();
 			exit(0);
-		case ':':
-			usage_error("option '%s' needs a value; see 'perfpilot report --help'",
-				    argv[optind - 1]);
 		default:
-			usage_error("unknown option '%s'; see 'perfpilot report --help'", argv[optind - 1]);
+			option_error(c, "report", argv);
 		}
 	}
 	if (optind < argc)
