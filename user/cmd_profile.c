@@ -18,6 +18,7 @@
 #include "pprof.h"
 #include "prof_format.h"
 #include "offcpu.h"
+#include "profile_build.h"
 #include "profiler.h"
 #include "speedscope.h"
 #include "stackset.h"
@@ -271,32 +272,6 @@ static void run(struct profiler *p, const struct profile_opts *o, struct symboli
 		fprintf(stderr, "\r\033[K");
 }
 
-/* The samples as a symbolized stack set. */
-static int build(struct profiler *p, struct symbolizer *sym, const struct prof_count *pc, size_t n,
-		 struct stackset *ss)
-{
-	static uint64_t uips[PP_STACK_DEPTH], kips[PP_STACK_DEPTH];
-	static uint32_t frames[2 * PP_STACK_DEPTH + 2];
-	char comm[PP_COMM_LEN + 1];
-	size_t i;
-	int nf;
-
-	for (i = 0; i < n; i++) {
-		struct raw_stack u = { uips, profiler_stack(p, pc[i].key.ustack, uips),
-				       pc[i].key.ustack == PP_STACK_LOST };
-		struct raw_stack k = { kips, profiler_stack(p, pc[i].key.kstack, kips),
-				       pc[i].key.kstack == PP_STACK_LOST };
-
-		memcpy(comm, pc[i].key.comm, PP_COMM_LEN);
-		comm[PP_COMM_LEN] = '\0';
-		nf = symbolize_stack(sym, ss, pc[i].key.tgid, &u, &k, frames);
-		if (nf < 0 || ss_add(ss, pc[i].key.tgid, comm, frames, (uint32_t)nf, pc[i].count,
-				     pc[i].count * ss->period_ns))
-			return -1;
-	}
-	return 0;
-}
-
 static int write_profile(const struct stackset *ss, enum prof_format fmt, FILE *out)
 {
 	struct folded f = {0};
@@ -342,7 +317,7 @@ static int report(struct profiler *p, const struct profile_opts *o, struct symbo
 	ss_init(&ss, SS_ONCPU, o->hz);
 	ss.start_unix = started;
 	ss.duration_s = wall_now() - started;
-	if (build(p, sym, pc, n, &ss)) {
+	if (oncpu_stackset(p, sym, pc, n, &ss)) {
 		fprintf(stderr, "perfpilot: out of memory while symbolizing\n");
 		rc = 1;
 	} else if (write_profile(&ss, o->format, out)) {
@@ -402,34 +377,6 @@ static void run_offcpu(struct offcpu *p, const struct profile_opts *o)
 }
 
 /* The blocked time as a symbolized stack set (count: sampled blocks). */
-static int build_offcpu(struct offcpu *p, struct symbolizer *sym, const struct off_count *oc,
-			size_t n, struct stackset *ss)
-{
-	static uint64_t uips[PP_STACK_DEPTH], kips[PP_STACK_DEPTH];
-	static uint32_t frames[2 * PP_STACK_DEPTH + 2];
-	char comm[PP_COMM_LEN + 1];
-	size_t i;
-	int nf;
-
-	for (i = 0; i < n; i++) {
-		struct raw_stack u = { uips, offcpu_stack(p, oc[i].key.ustack, uips),
-				       oc[i].key.ustack == PP_STACK_LOST };
-		struct raw_stack k = { kips, offcpu_stack(p, oc[i].key.kstack, kips),
-				       oc[i].key.kstack == PP_STACK_LOST };
-		size_t skip = offcpu_tracer_frames(&sym->k, k.ips, k.n);
-
-		k.ips += skip;
-		k.n -= skip;
-		memcpy(comm, oc[i].key.comm, PP_COMM_LEN);
-		comm[PP_COMM_LEN] = '\0';
-		nf = symbolize_stack(sym, ss, oc[i].key.tgid, &u, &k, frames);
-		if (nf < 0 || ss_add(ss, oc[i].key.tgid, comm, frames, (uint32_t)nf, oc[i].count,
-				     oc[i].ns))
-			return -1;
-	}
-	return 0;
-}
-
 static int report_offcpu(struct offcpu *p, const struct profile_opts *o, struct symbolizer *sym,
 			 double started, FILE *out)
 {
@@ -451,7 +398,7 @@ static int report_offcpu(struct offcpu *p, const struct profile_opts *o, struct 
 	ss_init(&ss, SS_OFFCPU, o->hz);
 	ss.start_unix = started;
 	ss.duration_s = wall_now() - started;
-	if (build_offcpu(p, sym, oc, n, &ss)) {
+	if (offcpu_stackset(p, sym, oc, n, &ss)) {
 		fprintf(stderr, "perfpilot: out of memory while symbolizing\n");
 		rc = 1;
 	} else if (write_profile(&ss, o->format, out)) {

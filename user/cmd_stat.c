@@ -196,7 +196,9 @@ static void on_nap(double now, double left, void *arg)
  */
 static void wait_until(double deadline, bool progress, double end, const struct target *t)
 {
-	watch_sleep_until(deadline, t, &stop, progress && end > 0 ? on_nap : NULL, &end);
+	struct watch_nap nap = { progress && end > 0 ? on_nap : NULL, NULL, &end };
+
+	watch_sleep_until(deadline, t, &stop, &nap);
 	if (progress && end > 0)
 		fprintf(stderr, "\r%40s\r", "");
 }

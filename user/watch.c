@@ -286,21 +286,27 @@ void watch_stop(struct watch *w, bool print_prog_stats)
 }
 
 void watch_sleep_until(double deadline, const struct target *t, volatile sig_atomic_t *stop,
-		       void (*show)(double now, double left, void *arg), void *arg)
+		       const struct watch_nap *n)
 {
+	double most = n && n->wait ? 0.05 : 0.5;
+
 	while (!*stop) {
 		double now = mono_now(), left = deadline - now, nap;
 		struct timespec ts;
 
-		if (show)
-			show(now, left, arg);
+		if (n && n->show)
+			n->show(now, left, n->arg);
 		if (left <= 0)
 			break;
 		if (t->mode == PP_FILTER_PID && !t->children && !any_alive(t)) {
 			*stop = 1;
 			break;
 		}
-		nap = left < 0.5 ? left : 0.5;
+		nap = left < most ? left : most;
+		if (n && n->wait) {
+			n->wait((int)(nap * 1000) + 1, n->arg);
+			continue;
+		}
 		ts.tv_sec = (time_t)nap;
 		ts.tv_nsec = (long)((nap - (double)ts.tv_sec) * 1e9);
 		nanosleep(&ts, NULL);

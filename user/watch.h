@@ -48,14 +48,20 @@ int watch_conns(struct watch *w, struct conn_sample **out, size_t *n, struct net
 
 void watch_stop(struct watch *w, bool print_prog_stats);
 
+/* How watch_sleep_until spends its time; both callbacks may be NULL. */
+struct watch_nap {
+	void (*show)(double now, double left, void *arg); /* before each check */
+	void (*wait)(int ms, void *arg); /* waits up to ms (default: nanosleep) */
+	void *arg;
+};
+
 /*
- * Sleep until `deadline` (monotonic) in naps of at most 0.5 s, calling
- * show(now, left, arg) before each check when show is given. Returns once
- * *stop is set; with -p (and no --children) sets it when every watched
- * process is gone.
+ * Sleep until `deadline` (monotonic) in naps of at most 0.5 s (50 ms with a
+ * wait callback). Returns once *stop is set; with -p (and no --children)
+ * sets it when every watched process is gone.
  */
 void watch_sleep_until(double deadline, const struct target *t, volatile sig_atomic_t *stop,
-		       void (*show)(double now, double left, void *arg), void *arg);
+		       const struct watch_nap *nap);
 
 /* Monotonic and wall clocks in seconds. */
 double mono_now(void);

@@ -107,10 +107,18 @@ static void on_nap(double now, double left, void *arg)
 	show_progress(arg, now);
 }
 
+/* With --profile: wait for newly sampled processes and read their symbols. */
+static void on_wait(int ms, void *arg)
+{
+	record_profile_wait(((struct recorder *)arg)->prof, ms);
+}
+
 /* Sleep until `deadline` (monotonic); with -p, stop once every process is gone. */
 static void wait_until(struct recorder *r, double deadline)
 {
-	watch_sleep_until(deadline, &r->wo.target, &stop, r->progress ? on_nap : NULL, r);
+	struct watch_nap nap = { r->progress ? on_nap : NULL, r->prof ? on_wait : NULL, r };
+
+	watch_sleep_until(deadline, &r->wo.target, &stop, &nap);
 }
 
 /* Collect one interval and write it. 0, or -1 after printing why. */

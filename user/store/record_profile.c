@@ -5,18 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "folded.h"
-#include "ksyms.h"
-#include "profiler.h"
-#include "usyms.h"
+#include "profile_build.h"
 #include "store/record_profile.h"
-
-#define NAME_LEN 256
 
 struct record_profile {
 	struct profiler *p;
-	struct ksyms k;
-	struct usyms u;
-	bool have_k;
+	struct symbolizer sym;
 };
 
 int record_profile_start(struct record_profile **out, const struct watch_opts *w, char *err,
@@ -34,7 +28,7 @@ int record_profile_start(struct record_profile **out, const struct watch_opts *w
 	}
 	/* named processes: their symbols now, in case they exit */
 	for (i = 0; i < w->target.npids; i++)
-		usyms_preload(&p->u, w->target.pids[i]);
+		usyms_preload(&p->sym.u, w->target.pids[i]);
 	if (profiler_open(&p->p, &po, err, errlen)) {
 		record_profile_free(p);
 		return -1;
@@ -43,42 +37,14 @@ int record_profile_start(struct record_profile **out, const struct watch_opts *w
 	return 0;
 }
 
-static void kname(struct record_profile *p, uint64_t ip, char *buf, size_t len)
+static void on_new_process(void *ctx, uint32_t tgid)
 {
-	const struct ksym *k = p->have_k ? ksyms_find(&p->k, ip) : NULL;
-
-	snprintf(buf, len, "%s_[k]", k ? k->name : "[unknown]");
+	usyms_reload(&((struct symbolizer *)ctx)->u, tgid);
 }
 
-/* One stack: user frames then kernel frames, root first. */
-static int fold_one(struct record_profile *p, const struct prof_count *pc, struct folded *out)
+void record_profile_wait(struct record_profile *p, int timeout_ms)
 {
-	static uint64_t uips[PP_STACK_DEPTH], kips[PP_STACK_DEPTH];
-	static char names[2 * PP_STACK_DEPTH + 1][NAME_LEN];
-	static char line[2 * PP_STACK_DEPTH * NAME_LEN + 64];
-	const char *frames[2 * PP_STACK_DEPTH + 1];
-	char comm[PP_COMM_LEN + 1];
-	size_t nu = profiler_stack(p->p, pc->key.ustack, uips);
-	size_t nk = profiler_stack(p->p, pc->key.kstack, kips);
-	size_t i, n = 0;
-
-	memcpy(comm, pc->key.comm, PP_COMM_LEN);
-	comm[PP_COMM_LEN] = '\0';
-	if (pc->key.ustack == PP_STACK_LOST)
-		snprintf(names[n++], NAME_LEN, "[unknown]");
-	for (i = nu; i-- > 0; n++)
-		usyms_name(&p->u, pc->key.tgid, uips[i], names[n], NAME_LEN);
-	if (pc->key.kstack == PP_STACK_LOST)
-		snprintf(names[n++], NAME_LEN, "[unknown]_[k]");
-	for (i = nk; i-- > 0; n++)
-		kname(p, kips[i], names[n], NAME_LEN);
-	if (!n)
-		snprintf(names[n++], NAME_LEN, "[unknown]");
-	for (i = 0; i < n; i++)
-		frames[i] = names[i];
-	if (folded_stack(line, sizeof(line), comm, frames, n) < 0)
-		return -1;
-	return folded_add(out, line, pc->count);
+	profiler_poll_new(p->p, timeout_ms, on_new_process, &p->sym);
 }
 
 int record_profile_finish(struct record_profile *p, char **folded, unsigned long long *nsamples)
@@ -86,9 +52,10 @@ int record_profile_finish(struct record_profile *p, char **folded, unsigned long
 	uint64_t cnt[PP_PROF_CNT_MAX];
 	struct folded f = {0};
 	struct prof_count *pc;
-	size_t n, i, len = 0;
-	FILE *ks, *mem;
-	int rc = 0;
+	struct stackset ss;
+	size_t n, len = 0;
+	FILE *mem;
+	int rc;
 
 	*folded = NULL;
 	profiler_detach(p->p);
@@ -96,16 +63,12 @@ int record_profile_finish(struct record_profile *p, char **folded, unsigned long
 	*nsamples = cnt[PP_PROF_SAMPLES];
 	if (profiler_read(p->p, &pc, &n))
 		return -1;
-	ks = fopen("/proc/kallsyms", "r");
-	if (ks) {
-		p->have_k = !ksyms_load(&p->k, ks) && p->k.n;
-		fclose(ks);
-	}
-	usyms_refresh(&p->u);
-	for (i = 0; i < n && !rc; i++)
-		rc = fold_one(p, &pc[i], &f);
+	symbolizer_load_kernel(&p->sym);
+	usyms_refresh(&p->sym.u);
+	ss_init(&ss, SS_ONCPU, RECORD_PROFILE_HZ);
+	rc = oncpu_stackset(p->p, &p->sym, pc, n, &ss) || folded_from_stackset(&ss, &f) ? -1 : 0;
 	free(pc);
-	folded_sort(&f);
+	ss_free(&ss);
 	mem = open_memstream(folded, &len);
 	if (!mem || rc || folded_write(&f, mem))
 		rc = -1;
@@ -125,7 +88,6 @@ void record_profile_free(struct record_profile *p)
 		return;
 	if (p->p)
 		profiler_close(p->p);
-	usyms_free(&p->u);
-	ksyms_free(&p->k);
+	symbolizer_free(&p->sym);
 	free(p);
 }

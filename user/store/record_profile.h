@@ -14,6 +14,10 @@ struct record_profile;
 int record_profile_start(struct record_profile **out, const struct watch_opts *w, char *err,
 			 size_t errlen);
 
+/* Wait up to timeout_ms for processes sampled for the first time and read
+ * their symbols at once, so that they keep their names if they exit. */
+void record_profile_wait(struct record_profile *p, int timeout_ms);
+
 /* Stop sampling and return the folded stacks (malloc'd text, "" when no
  * sample), with *nsamples the samples taken. -1 on an error. */
 int record_profile_finish(struct record_profile *p, char **folded, unsigned long long *nsamples);
