@@ -48,7 +48,7 @@ perfpilot: $(BUILD)/perfpilot
 $(BUILD)/perfpilot: $(USER_OBJS)
 	$(CC) $(CFLAGS) $(PP_CFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/common.bpf.h include/perfpilot.h vmlinux/$(ARCH)/vmlinux.h
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/perfpilot.h vmlinux/$(ARCH)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

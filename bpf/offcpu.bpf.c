@@ -35,6 +35,8 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader before load. */
 const volatile __u32 prof_mode = PP_PROF_BOTH;
+
+#include "announce.bpf.h"
 const volatile __u64 min_block_ns = 1000;
 const volatile __u64 period_ns = 1000000000ULL / 49; /* below 2^32 */
 const volatile bool eager = false;
@@ -130,6 +132,8 @@ static __always_inline bool take_stacks(void *ctx, __s32 *ustack, __s32 *kstack)
 		off_count(PP_OFF_SKIPPED);
 		return false;
 	}
+	announce((struct task_struct *)bpf_get_current_task(),
+		 (__u32)(bpf_get_current_pid_tgid() >> 32));
 	return true;
 }
 

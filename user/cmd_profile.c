@@ -347,7 +347,7 @@ static int report(struct profiler *p, const struct profile_opts *o, struct symbo
 
 /* ---- off-CPU: the same target, symbols and writers; its own sampler ---- */
 
-static void run_offcpu(struct offcpu *p, const struct profile_opts *o)
+static void run_offcpu(struct offcpu *p, const struct profile_opts *o, struct symbolizer *sym)
 {
 	bool tty = isatty(STDERR_FILENO);
 	double start = now(), last = 0;
@@ -370,7 +370,7 @@ static void run_offcpu(struct offcpu *p, const struct profile_opts *o)
 				fprintf(stderr, "\rperfpilot: off-CPU profiling (Ctrl-C stops), %" PRIu64
 					" blocks   ", cnt[PP_OFF_BLOCKS]);
 		}
-		usleep(50000);
+		offcpu_poll_new(p, 50, on_new_process, sym);
 	}
 	if (tty)
 		fprintf(stderr, "\r\033[K");
@@ -455,7 +455,7 @@ static int profile_offcpu(const struct profile_opts *o, struct symbolizer *sym, 
 		fprintf(stderr, "perfpilot: sampled off-CPU profiling unavailable (%s); walking the "
 			"stacks at every context switch instead, which is slower\n", why);
 	started = wall_now();
-	run_offcpu(p, o);
+	run_offcpu(p, o, sym);
 	offcpu_detach(p);
 	rc = report_offcpu(p, o, sym, started, out);
 	offcpu_close(p);

@@ -6,11 +6,13 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "announce.h"
 #include "offcpu.h"
 #include "offcpu.skel.h"
 
 struct offcpu {
 	struct offcpu_bpf *skel;
+	struct announcer *ann; /* tgids sampled for the first time */
 	bool eager;
 };
 
@@ -121,8 +123,20 @@ int offcpu_open(struct offcpu **out, const struct offcpu_opts *o, char *why, siz
 		free(p);
 		return -1;
 	}
+	p->ann = announcer_new(bpf_map__fd(p->skel->maps.new_tgids));
+	if (!p->ann) {
+		snprintf(err, errlen, "creating the off-CPU ring buffer failed: %s", strerror(errno));
+		offcpu_close(p);
+		return -1;
+	}
 	*out = p;
 	return 0;
+}
+
+int offcpu_poll_new(struct offcpu *p, int timeout_ms, void (*fn)(void *ctx, uint32_t tgid),
+		    void *ctx)
+{
+	return announcer_poll(p->ann, timeout_ms, fn, ctx);
 }
 
 bool offcpu_eager(const struct offcpu *p)
@@ -226,5 +240,6 @@ void offcpu_close(struct offcpu *p)
 	if (!p)
 		return;
 	offcpu_bpf__destroy(p->skel);
+	announcer_free(p->ann);
 	free(p);
 }

@@ -56,6 +56,12 @@ int offcpu_read(struct offcpu *p, struct off_count **out, size_t *n);
 /* The addresses of a stack, innermost first; returns how many (0 if none). */
 size_t offcpu_stack(struct offcpu *p, int32_t id, uint64_t ips[PP_STACK_DEPTH]);
 
+/* Wait up to timeout_ms for processes whose stacks were taken for the first
+ * time (or the first time since they exec'd) and call fn for each. Returns
+ * how many, or -1 (a signal, an error). */
+int offcpu_poll_new(struct offcpu *p, int timeout_ms, void (*fn)(void *ctx, uint32_t tgid),
+		    void *ctx);
+
 void offcpu_close(struct offcpu *p);
 
 /* How many innermost frames of a kernel stack belong to the tracer itself

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "announce.h"
 #include "profiler.h"
 #include "profile.skel.h"
 
@@ -20,9 +21,7 @@ struct profiler {
 	int fds[MAX_CPUS];
 	int n;
 	struct bpf_link *exec_link;   /* re-announce processes that exec */
-	struct ring_buffer *new_rb;   /* tgids sampled for the first time */
-	void (*new_fn)(void *ctx, uint32_t tgid);
-	void *new_ctx;
+	struct announcer *ann;        /* tgids sampled for the first time */
 };
 
 static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -113,32 +112,10 @@ static int attach_cpus(struct profiler *p, unsigned int hz, char *err, size_t er
 	return 0;
 }
 
-static int on_new_tgid(void *ctx, void *data, size_t len)
-{
-	struct profiler *p = ctx;
-	uint32_t tgid;
-
-	if (len < sizeof(tgid) || !p->new_fn)
-		return 0;
-	memcpy(&tgid, data, sizeof(tgid));
-	p->new_fn(p->new_ctx, tgid);
-	return 0;
-}
-
 int profiler_poll_new(struct profiler *p, int timeout_ms, void (*fn)(void *ctx, uint32_t tgid),
 		      void *ctx)
 {
-	int r;
-
-	if (!p->new_rb) {
-		usleep((useconds_t)timeout_ms * 1000);
-		return 0;
-	}
-	p->new_fn = fn;
-	p->new_ctx = ctx;
-	r = ring_buffer__poll(p->new_rb, timeout_ms);
-	p->new_fn = NULL;
-	return r < 0 ? -1 : r;
+	return announcer_poll(p->ann, timeout_ms, fn, ctx);
 }
 
 int profiler_open(struct profiler **out, const struct profiler_opts *o, char *err, size_t errlen)
@@ -163,14 +140,14 @@ int profiler_open(struct profiler **out, const struct profiler_opts *o, char *er
 	}
 	if (o->target->mode == PP_FILTER_PID && fill_pids(p->skel, o->target, err, errlen))
 		goto fail;
-	p->new_rb = ring_buffer__new(bpf_map__fd(p->skel->maps.new_tgids), on_new_tgid, p, NULL);
-	if (!p->new_rb) {
+	p->ann = announcer_new(bpf_map__fd(p->skel->maps.new_tgids));
+	if (!p->ann) {
 		snprintf(err, errlen, "creating the profiler's ring buffer failed: %s", strerror(errno));
 		goto fail;
 	}
 	/* without it, a process that execs keeps the
 	 * symbols of its first image until the end of the run */
-	p->exec_link = bpf_program__attach(p->skel->progs.profile_exec);
+	p->exec_link = bpf_program__attach(p->skel->progs.announce_exec);
 	if (attach_cpus(p, o->hz, err, errlen))
 		goto fail;
 	*out = p;
@@ -253,7 +230,7 @@ void profiler_close(struct profiler *p)
 		return;
 	profiler_detach(p);
 	bpf_link__destroy(p->exec_link);
-	ring_buffer__free(p->new_rb);
+	announcer_free(p->ann);
 	profile_bpf__destroy(p->skel);
 	free(p);
 }

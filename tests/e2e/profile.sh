@@ -551,3 +551,22 @@ test_error_profile_min_block() {
 test_error_profile_min_block_on_cpu() {
 	_error_case "$PERFPILOT" profile --min-block-us 10 -d 1
 }
+
+# off-CPU, -a: a process that starts after perfpilot attached and exits
+# before the end still has its user frames named (its symbols were read
+# when its first stack was taken)
+test_profile_offcpu_short_lived_all() {
+	local wl
+	mkdir -p "$T/bin" && cp "$W/offcpu" "$T/bin/offshort" || { fail "cannot copy offcpu"; return; }
+	prof_bg pp --off-cpu -a -F 199 -d 5
+	attach_wait
+	wl_bg wl "$T/off.json" "$T/bin/offshort" 1.5
+	wl_done "$wl" "$T/off.json" 6
+	pp_wait || return
+	grep -q 'sampled off-CPU profiling unavailable' "$T/pp.err" && note "eager design"
+	grep -Eq '^sleepy;(.*;)?sleepy_main;sleepy;' "$T/pp.out" ||
+		fail "no named stack sleepy;...;sleepy_main;sleepy: $(grep '^sleepy;' "$T/pp.out" | head -c 300 | tr '\n' '|')"
+	grep -q '^[a-z]*;.*\[unknown\] (offshort)' "$T/pp.out" &&
+		fail "unnamed frames of the exited process: $(grep -m1 '\[unknown\] (offshort)' "$T/pp.out" | head -c 300)"
+	note "$(grep -c '^sleepy;' "$T/pp.out") sleepy stacks"
+}
