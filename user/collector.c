@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "bpfmaps.h"
 #include "collector.h"
 #include "kfeatures.h"
 #include "sched.skel.h"
@@ -500,21 +501,6 @@ static void teardown(struct collector *c)
 	c->sched = NULL;
 }
 
-static int fill_pid_filter(struct collector *c, const struct target *t, char *err, size_t errlen)
-{
-	int fd = bpf_map__fd(c->sched->maps.pid_filter);
-	__u8 one = 1;
-	size_t i;
-
-	for (i = 0; i < t->npids; i++) {
-		if (bpf_map_update_elem(fd, &t->pids[i], &one, BPF_ANY)) {
-			snprintf(err, errlen, "filling the PID filter failed: %s", strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static int open_all(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
 {
 	char merr[256];
@@ -522,7 +508,8 @@ static int open_all(struct collector *c, const struct collector_opts *o, char *e
 
 	if (open_sched(c, o, err, errlen))
 		return -1;
-	if (o->target->mode == PP_FILTER_PID && fill_pid_filter(c, o->target, err, errlen))
+	if (o->target->mode == PP_FILTER_PID &&
+	    pid_filter_fill(bpf_map__fd(c->sched->maps.pid_filter), o->target, err, errlen))
 		return -1;
 	mark = c->npend;
 	if (open_mem(c, o, merr, sizeof(merr))) {
@@ -549,13 +536,6 @@ static int open_all(struct collector *c, const struct collector_opts *o, char *e
 	return attach_pending(c, err, errlen);
 }
 
-static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_WARN && getenv("PERFPILOT_DEBUG"))
-		return vfprintf(stderr, fmt, ap);
-	return 0;
-}
-
 int collector_open(struct collector **out, const struct collector_opts *o,
 		   char *err, size_t errlen)
 {
@@ -566,7 +546,7 @@ int collector_open(struct collector **out, const struct collector_opts *o,
 		return -1;
 	}
 	c->stats_fd = -1;
-	libbpf_set_print(silent_print);
+	bpfmaps_quiet_libbpf();
 	features_probe(&c->feat);
 	if (!c->feat.btf) {
 		snprintf(err, errlen, "kernel BTF (/sys/kernel/btf/vmlinux) not found: perfpilot needs "
@@ -966,21 +946,7 @@ void collector_forget(struct collector *c, uint32_t pid)
 
 void collector_counters(struct collector *c, uint64_t out[PP_CNT_MAX])
 {
-	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(c->sched->maps.counters);
-	__u64 *vals = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*vals));
-	__u32 k;
-	int i;
-
-	memset(out, 0, sizeof(uint64_t) * PP_CNT_MAX);
-	if (!vals)
-		return;
-	for (k = 0; k < PP_CNT_MAX; k++) {
-		if (bpf_map_lookup_elem(fd, &k, vals))
-			continue;
-		for (i = 0; i < ncpu; i++)
-			out[k] += vals[i];
-	}
-	free(vals);
+	percpu_array_sum(bpf_map__fd(c->sched->maps.counters), out, PP_CNT_MAX);
 }
 
 static void print_obj_stats(struct bpf_object *obj, FILE *f)

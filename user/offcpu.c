@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "announce.h"
+#include "bpfmaps.h"
 #include "offcpu.h"
 #include "offcpu.skel.h"
 
@@ -15,13 +16,6 @@ struct offcpu {
 	struct announcer *ann; /* tgids sampled for the first time */
 	bool eager;
 };
-
-static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_WARN && getenv("PERFPILOT_DEBUG"))
-		return vfprintf(stderr, fmt, ap);
-	return 0;
-}
 
 uint64_t offcpu_period_ns(unsigned int hz)
 {
@@ -42,21 +36,6 @@ static void configure(struct offcpu_bpf *s, const struct offcpu_opts *o, bool ea
 	s->rodata->period_ns = offcpu_period_ns(o->hz);
 	s->rodata->eager = eager;
 	s->rodata->thread_slots = bpf_map__max_entries(s->maps.off_threads);
-}
-
-static int fill_pids(struct offcpu_bpf *s, const struct target *t, char *err, size_t errlen)
-{
-	int fd = bpf_map__fd(s->maps.pid_filter);
-	__u8 one = 1;
-	size_t i;
-
-	for (i = 0; i < t->npids; i++) {
-		if (bpf_map_update_elem(fd, &t->pids[i], &one, BPF_ANY)) {
-			snprintf(err, errlen, "filling the PID filter failed: %s", strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
 }
 
 /* One attempt: the sampled or the eager design, sched_switch as tp_btf or
@@ -81,7 +60,8 @@ static struct offcpu_bpf *try_open(const struct offcpu_opts *o, bool eager, bool
 			 raw ? "raw_tp" : "tp_btf", strerror(errno));
 		goto fail;
 	}
-	if (o->target->mode == PP_FILTER_PID && fill_pids(s, o->target, err, errlen))
+	if (o->target->mode == PP_FILTER_PID &&
+	    pid_filter_fill(bpf_map__fd(s->maps.pid_filter), o->target, err, errlen))
 		goto fail;
 	if (offcpu_bpf__attach(s)) {
 		snprintf(err, errlen, "attaching the off-CPU programs (%s, %s) failed: %s", what,
@@ -107,7 +87,7 @@ int offcpu_open(struct offcpu **out, const struct offcpu_opts *o, char *why, siz
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	libbpf_set_print(quiet_print);
+	bpfmaps_quiet_libbpf();
 	for (eager = o->eager; eager <= 1 && !p->skel; eager++) {
 		for (raw = 0; raw <= 1 && !p->skel; raw++) {
 			p->skel = try_open(o, eager, raw, err, errlen);
@@ -160,61 +140,37 @@ void offcpu_detach(struct offcpu *p)
 
 void offcpu_counters(struct offcpu *p, uint64_t out[PP_OFF_CNT_MAX])
 {
-	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(p->skel->maps.off_cnt);
-	__u64 *v = calloc(ncpu > 0 ? (size_t)ncpu : 1, sizeof(*v));
-	__u32 k;
-	int c;
+	percpu_array_sum(bpf_map__fd(p->skel->maps.off_cnt), out, PP_OFF_CNT_MAX);
+}
 
-	memset(out, 0, sizeof(uint64_t) * PP_OFF_CNT_MAX);
-	if (!v)
-		return;
-	for (k = 0; k < PP_OFF_CNT_MAX; k++)
-		if (!bpf_map_lookup_elem(fd, &k, v))
-			for (c = 0; c < ncpu; c++)
-				out[k] += v[c];
-	free(v);
+static void put_count(void *ctx, size_t i, const struct pp_prof_key *key, const void *val)
+{
+	const struct pp_offcpu_val *v = val;
+	struct off_count *r = ctx;
+
+	r[i].key = *key;
+	r[i].ns = v->ns;
+	r[i].count = v->count;
 }
 
 int offcpu_read(struct offcpu *p, struct off_count **out, size_t *n)
 {
-	int fd = bpf_map__fd(p->skel->maps.off_counts);
-	size_t cap = bpf_map__max_entries(p->skel->maps.off_counts), k = 0;
+	size_t cap = bpf_map__max_entries(p->skel->maps.off_counts);
 	struct off_count *r = calloc(cap ? cap : 1, sizeof(*r));
-	struct pp_prof_key key, next, *prev = NULL;
 	struct pp_offcpu_val v;
 
 	*out = NULL;
 	*n = 0;
 	if (!r)
 		return -1;
-	while (k < cap && !bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &v))
-			continue;
-		r[k].key = key;
-		r[k].ns = v.ns;
-		r[k].count = v.count;
-		k++;
-	}
+	*n = prof_keys_walk(bpf_map__fd(p->skel->maps.off_counts), cap, &v, put_count, r);
 	*out = r;
-	*n = k;
 	return 0;
 }
 
 size_t offcpu_stack(struct offcpu *p, int32_t id, uint64_t ips[PP_STACK_DEPTH])
 {
-	__u32 key = (__u32)id;
-	size_t n = 0;
-
-	if (id < 0)
-		return 0;
-	memset(ips, 0, sizeof(uint64_t) * PP_STACK_DEPTH);
-	if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.stacks), &key, ips))
-		return 0;
-	while (n < PP_STACK_DEPTH && ips[n])
-		n++;
-	return n;
+	return stack_ips(bpf_map__fd(p->skel->maps.stacks), id, ips);
 }
 
 size_t offcpu_tracer_frames(const struct ksyms *k, const uint64_t *ips, size_t n)

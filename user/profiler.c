@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "announce.h"
+#include "bpfmaps.h"
 #include "profiler.h"
 #include "profile.skel.h"
 
@@ -24,13 +25,6 @@ struct profiler {
 	struct announcer *ann;        /* tgids sampled for the first time */
 };
 
-static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_WARN && getenv("PERFPILOT_DEBUG"))
-		return vfprintf(stderr, fmt, ap);
-	return 0;
-}
-
 static void configure(struct profile_bpf *s, const struct profiler_opts *o)
 {
 	s->rodata->filter_mode = o->target->mode;
@@ -41,21 +35,6 @@ static void configure(struct profile_bpf *s, const struct profiler_opts *o)
 		s->rodata->cgroup_target_id = o->cgroup->id;
 	}
 	s->rodata->prof_mode = o->mode;
-}
-
-static int fill_pids(struct profile_bpf *s, const struct target *t, char *err, size_t errlen)
-{
-	int fd = bpf_map__fd(s->maps.pid_filter);
-	__u8 one = 1;
-	size_t i;
-
-	for (i = 0; i < t->npids; i++) {
-		if (bpf_map_update_elem(fd, &t->pids[i], &one, BPF_ANY)) {
-			snprintf(err, errlen, "filling the PID filter failed: %s", strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
 }
 
 static bool cpu_online(int cpu)
@@ -127,7 +106,7 @@ int profiler_open(struct profiler **out, const struct profiler_opts *o, char *er
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	libbpf_set_print(quiet_print);
+	bpfmaps_quiet_libbpf();
 	p->skel = profile_bpf__open();
 	if (!p->skel) {
 		snprintf(err, errlen, "opening the profiler BPF object failed: %s", strerror(errno));
@@ -138,7 +117,8 @@ int profiler_open(struct profiler **out, const struct profiler_opts *o, char *er
 		snprintf(err, errlen, "loading the profiler BPF program failed: %s", strerror(errno));
 		goto fail;
 	}
-	if (o->target->mode == PP_FILTER_PID && fill_pids(p->skel, o->target, err, errlen))
+	if (o->target->mode == PP_FILTER_PID &&
+	    pid_filter_fill(bpf_map__fd(p->skel->maps.pid_filter), o->target, err, errlen))
 		goto fail;
 	p->ann = announcer_new(bpf_map__fd(p->skel->maps.new_tgids));
 	if (!p->ann) {
@@ -170,58 +150,35 @@ void profiler_detach(struct profiler *p)
 
 void profiler_counters(struct profiler *p, uint64_t out[PP_PROF_CNT_MAX])
 {
-	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(p->skel->maps.prof_cnt);
-	__u64 *v = calloc(ncpu > 0 ? (size_t)ncpu : 1, sizeof(*v));
-	__u32 k;
-	int c;
+	percpu_array_sum(bpf_map__fd(p->skel->maps.prof_cnt), out, PP_PROF_CNT_MAX);
+}
 
-	memset(out, 0, sizeof(uint64_t) * PP_PROF_CNT_MAX);
-	if (!v)
-		return;
-	for (k = 0; k < PP_PROF_CNT_MAX; k++)
-		if (!bpf_map_lookup_elem(fd, &k, v))
-			for (c = 0; c < ncpu; c++)
-				out[k] += v[c];
-	free(v);
+static void put_count(void *ctx, size_t i, const struct pp_prof_key *key, const void *val)
+{
+	struct prof_count *r = ctx;
+
+	r[i].key = *key;
+	r[i].count = *(const __u64 *)val;
 }
 
 int profiler_read(struct profiler *p, struct prof_count **out, size_t *n)
 {
-	int fd = bpf_map__fd(p->skel->maps.prof_counts);
-	size_t cap = bpf_map__max_entries(p->skel->maps.prof_counts), k = 0;
+	size_t cap = bpf_map__max_entries(p->skel->maps.prof_counts);
 	struct prof_count *r = calloc(cap ? cap : 1, sizeof(*r));
-	struct pp_prof_key key, next, *prev = NULL;
+	__u64 v;
 
 	*out = NULL;
 	*n = 0;
 	if (!r)
 		return -1;
-	while (k < cap && !bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &r[k].count))
-			continue;
-		r[k].key = key;
-		k++;
-	}
+	*n = prof_keys_walk(bpf_map__fd(p->skel->maps.prof_counts), cap, &v, put_count, r);
 	*out = r;
-	*n = k;
 	return 0;
 }
 
 size_t profiler_stack(struct profiler *p, int32_t id, uint64_t ips[PP_STACK_DEPTH])
 {
-	__u32 key = (__u32)id;
-	size_t n = 0;
-
-	if (id < 0)
-		return 0;
-	memset(ips, 0, sizeof(uint64_t) * PP_STACK_DEPTH);
-	if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.stacks), &key, ips))
-		return 0;
-	while (n < PP_STACK_DEPTH && ips[n])
-		n++;
-	return n;
+	return stack_ips(bpf_map__fd(p->skel->maps.stacks), id, ips);
 }
 
 void profiler_close(struct profiler *p)
