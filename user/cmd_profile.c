@@ -242,12 +242,20 @@ static void on_new_process(void *ctx, uint32_t tgid)
 	usyms_reload(&((struct symbolizer *)ctx)->u, tgid);
 }
 
+/* What run() drives: one of the two profilers. */
+struct sampler {
+	void *p;
+	const char *what;              /* "profiling", "off-CPU profiling" */
+	const char *unit;              /* what progress() counts */
+	uint64_t (*progress)(void *p); /* shown once a second on a terminal */
+	int (*poll_new)(void *p, int timeout_ms, void (*fn)(void *ctx, uint32_t tgid), void *ctx);
+};
+
 /* Sample until -d, a signal, or (-p) every target has exited. */
-static void run(struct profiler *p, const struct profile_opts *o, struct symbolizer *sym)
+static void run(const struct sampler *s, const struct profile_opts *o, struct symbolizer *sym)
 {
 	bool tty = isatty(STDERR_FILENO);
 	double start = now(), last = 0;
-	uint64_t cnt[PP_PROF_CNT_MAX];
 
 	while (!stop) {
 		double t = now() - start;
@@ -258,15 +266,14 @@ static void run(struct profiler *p, const struct profile_opts *o, struct symboli
 			break;
 		if (tty && t - last >= 1) {
 			last = t;
-			profiler_counters(p, cnt);
 			if (o->w.duration_s)
-				fprintf(stderr, "\rperfpilot: profiling, %d s left, %" PRIu64 " samples   ",
-					(int)(o->w.duration_s - t + 0.999), cnt[PP_PROF_SAMPLES]);
+				fprintf(stderr, "\rperfpilot: %s, %d s left, %" PRIu64 " %s   ", s->what,
+					(int)(o->w.duration_s - t + 0.999), s->progress(s->p), s->unit);
 			else
-				fprintf(stderr, "\rperfpilot: profiling (Ctrl-C stops), %" PRIu64 " samples   ",
-					cnt[PP_PROF_SAMPLES]);
+				fprintf(stderr, "\rperfpilot: %s (Ctrl-C stops), %" PRIu64 " %s   ",
+					s->what, s->progress(s->p), s->unit);
 		}
-		profiler_poll_new(p, 50, on_new_process, sym);
+		s->poll_new(s->p, 50, on_new_process, sym);
 	}
 	if (tty)
 		fprintf(stderr, "\r\033[K");
@@ -297,35 +304,82 @@ static int write_profile(const struct stackset *ss, enum prof_format fmt, FILE *
 	return rc;
 }
 
+/* Ready to name the frames of the counts just read: the kernel's symbols
+ * (unless --user-only), the processes' latest ones, an empty stack set. */
+static void stackset_begin(struct stackset *ss, enum ss_kind kind, const struct profile_opts *o,
+			   struct symbolizer *sym, double started)
+{
+	if (o->mode != PP_PROF_USER)
+		symbolizer_load_kernel(sym);
+	usyms_refresh(&sym->u);
+	ss_init(ss, kind, o->hz);
+	ss->start_unix = started;
+	ss->duration_s = wall_now() - started;
+}
+
+/* Write the stack set filled with `built` (0, or -1: out of memory).
+ * 0, or 1 after saying what failed. */
+static int stackset_write(int built, const struct stackset *ss, const struct profile_opts *o,
+			  FILE *out)
+{
+	if (built) {
+		fprintf(stderr, "perfpilot: out of memory while symbolizing\n");
+		return 1;
+	}
+	if (write_profile(ss, o->format, out)) {
+		fprintf(stderr, "perfpilot: writing the output failed\n");
+		return 1;
+	}
+	return 0;
+}
+
+/* After the summary line: what could not be named (with list_problems,
+ * the files and perf maps that could not be read too). */
+static void report_unnamed(const struct profile_opts *o, const struct symbolizer *sym,
+			   bool list_problems)
+{
+	size_t i, gone = 0;
+
+	for (i = 0; i < sym->u.nprocs; i++)
+		gone += !sym->u.procs[i].ok;
+	if (gone)
+		fprintf(stderr, "perfpilot: %zu processes exited before their stacks were symbolized: "
+			"their user frames show as [unknown]\n", gone);
+	if (list_problems)
+		usyms_report(&sym->u, stderr);
+	if (o->mode != PP_PROF_USER && !sym->have_k)
+		fprintf(stderr, "perfpilot: /proc/kallsyms unreadable: kernel frames show as [unknown]_[k]\n");
+}
+
+static uint64_t progress_oncpu(void *p)
+{
+	uint64_t cnt[PP_PROF_CNT_MAX];
+
+	profiler_counters(p, cnt);
+	return cnt[PP_PROF_SAMPLES];
+}
+
+static int poll_oncpu(void *p, int timeout_ms, void (*fn)(void *ctx, uint32_t tgid), void *ctx)
+{
+	return profiler_poll_new(p, timeout_ms, fn, ctx);
+}
+
 static int report(struct profiler *p, const struct profile_opts *o, struct symbolizer *sym,
 		  double started, FILE *out)
 {
 	struct stackset ss;
 	struct prof_count *pc;
 	uint64_t cnt[PP_PROF_CNT_MAX];
-	size_t n, i, gone = 0;
-	int rc = 0;
+	size_t n;
+	int rc;
 
 	profiler_counters(p, cnt);
 	if (profiler_read(p, &pc, &n)) {
 		fprintf(stderr, "perfpilot: reading the samples failed\n");
 		return 1;
 	}
-	if (o->mode != PP_PROF_USER)
-		symbolizer_load_kernel(sym);
-	usyms_refresh(&sym->u);
-	ss_init(&ss, SS_ONCPU, o->hz);
-	ss.start_unix = started;
-	ss.duration_s = wall_now() - started;
-	if (oncpu_stackset(p, sym, pc, n, &ss)) {
-		fprintf(stderr, "perfpilot: out of memory while symbolizing\n");
-		rc = 1;
-	} else if (write_profile(&ss, o->format, out)) {
-		fprintf(stderr, "perfpilot: writing the output failed\n");
-		rc = 1;
-	}
-	for (i = 0; i < sym->u.nprocs; i++)
-		gone += !sym->u.procs[i].ok;
+	stackset_begin(&ss, SS_ONCPU, o, sym, started);
+	rc = stackset_write(oncpu_stackset(p, sym, pc, n, &ss), &ss, o, out);
 	fprintf(stderr, "perfpilot: %" PRIu64 " samples, %zu stacks; lost: %" PRIu64
 		" (counts map full), %" PRIu64 " stacks not stored (shown as [unknown]: stack map "
 		"full or hash collision)",
@@ -334,12 +388,7 @@ static int report(struct profiler *p, const struct profile_opts *o, struct symbo
 		fprintf(stderr, ", %" PRIu64 " skipped (%s)", cnt[PP_PROF_SKIPPED],
 			o->mode == PP_PROF_KERNEL ? "in user mode" : "no user stack");
 	fputc('\n', stderr);
-	if (gone)
-		fprintf(stderr, "perfpilot: %zu processes exited before their stacks were symbolized: "
-			"their user frames show as [unknown]\n", gone);
-	usyms_report(&sym->u, stderr);
-	if (o->mode != PP_PROF_USER && !sym->have_k)
-		fprintf(stderr, "perfpilot: /proc/kallsyms unreadable: kernel frames show as [unknown]_[k]\n");
+	report_unnamed(o, sym, true);
 	ss_free(&ss);
 	free(pc);
 	return rc;
@@ -347,33 +396,17 @@ static int report(struct profiler *p, const struct profile_opts *o, struct symbo
 
 /* ---- off-CPU: the same target, symbols and writers; its own sampler ---- */
 
-static void run_offcpu(struct offcpu *p, const struct profile_opts *o, struct symbolizer *sym)
+static uint64_t progress_offcpu(void *p)
 {
-	bool tty = isatty(STDERR_FILENO);
-	double start = now(), last = 0;
 	uint64_t cnt[PP_OFF_CNT_MAX];
 
-	while (!stop) {
-		double t = now() - start;
+	offcpu_counters(p, cnt);
+	return cnt[PP_OFF_BLOCKS];
+}
 
-		if (o->w.duration_s && t >= o->w.duration_s)
-			break;
-		if (o->w.target.mode == PP_FILTER_PID && !any_alive(&o->w.target))
-			break;
-		if (tty && t - last >= 1) {
-			last = t;
-			offcpu_counters(p, cnt);
-			if (o->w.duration_s)
-				fprintf(stderr, "\rperfpilot: off-CPU profiling, %d s left, %" PRIu64
-					" blocks   ", (int)(o->w.duration_s - t + 0.999), cnt[PP_OFF_BLOCKS]);
-			else
-				fprintf(stderr, "\rperfpilot: off-CPU profiling (Ctrl-C stops), %" PRIu64
-					" blocks   ", cnt[PP_OFF_BLOCKS]);
-		}
-		offcpu_poll_new(p, 50, on_new_process, sym);
-	}
-	if (tty)
-		fprintf(stderr, "\r\033[K");
+static int poll_offcpu(void *p, int timeout_ms, void (*fn)(void *ctx, uint32_t tgid), void *ctx)
+{
+	return offcpu_poll_new(p, timeout_ms, fn, ctx);
 }
 
 /* The blocked time as a symbolized stack set (count: sampled blocks). */
@@ -383,31 +416,18 @@ static int report_offcpu(struct offcpu *p, const struct profile_opts *o, struct 
 	struct stackset ss;
 	struct off_count *oc;
 	uint64_t cnt[PP_OFF_CNT_MAX], total_ns = 0, events = 0;
-	size_t n, i, gone = 0;
+	size_t n;
 	char how[64];
-	int rc = 0;
+	int rc;
 
 	offcpu_counters(p, cnt);
 	if (offcpu_read(p, &oc, &n)) {
 		fprintf(stderr, "perfpilot: reading the off-CPU samples failed\n");
 		return 1;
 	}
-	if (o->mode != PP_PROF_USER)
-		symbolizer_load_kernel(sym);
-	usyms_refresh(&sym->u);
-	ss_init(&ss, SS_OFFCPU, o->hz);
-	ss.start_unix = started;
-	ss.duration_s = wall_now() - started;
-	if (offcpu_stackset(p, sym, oc, n, &ss)) {
-		fprintf(stderr, "perfpilot: out of memory while symbolizing\n");
-		rc = 1;
-	} else if (write_profile(&ss, o->format, out)) {
-		fprintf(stderr, "perfpilot: writing the output failed\n");
-		rc = 1;
-	}
+	stackset_begin(&ss, SS_OFFCPU, o, sym, started);
+	rc = stackset_write(offcpu_stackset(p, sym, oc, n, &ss), &ss, o, out);
 	ss_totals(&ss, &events, &total_ns);
-	for (i = 0; i < sym->u.nprocs; i++)
-		gone += !sym->u.procs[i].ok;
 	if (offcpu_eager(p))
 		snprintf(how, sizeof(how), "eager: every block");
 	else
@@ -427,11 +447,7 @@ static int report_offcpu(struct offcpu *p, const struct profile_opts *o, struct 
 		fprintf(stderr, ", %" PRIu64 " blocks not measured (the kernel did not trace their "
 			"end)", cnt[PP_OFF_UNTRACED]);
 	fputc('\n', stderr);
-	if (gone)
-		fprintf(stderr, "perfpilot: %zu processes exited before their stacks were symbolized: "
-			"their user frames show as [unknown]\n", gone);
-	if (o->mode != PP_PROF_USER && !sym->have_k)
-		fprintf(stderr, "perfpilot: /proc/kallsyms unreadable: kernel frames show as [unknown]_[k]\n");
+	report_unnamed(o, sym, false);
 	ss_free(&ss);
 	free(oc);
 	return rc;
@@ -443,6 +459,7 @@ static int profile_offcpu(const struct profile_opts *o, struct symbolizer *sym, 
 				  .min_block_ns = o->min_block_ns, .mode = o->mode,
 				  .eager = o->offcpu_eager };
 	struct offcpu *p;
+	struct sampler s;
 	char why[256], err[512];
 	double started;
 	int rc;
@@ -454,8 +471,9 @@ static int profile_offcpu(const struct profile_opts *o, struct symbolizer *sym, 
 	if (why[0])
 		fprintf(stderr, "perfpilot: sampled off-CPU profiling unavailable (%s); walking the "
 			"stacks at every context switch instead, which is slower\n", why);
+	s = (struct sampler){ p, "off-CPU profiling", "blocks", progress_offcpu, poll_offcpu };
 	started = wall_now();
-	run_offcpu(p, o, sym);
+	run(&s, o, sym);
 	offcpu_detach(p);
 	rc = report_offcpu(p, o, sym, started, out);
 	offcpu_close(p);
@@ -468,6 +486,7 @@ int cmd_profile(int argc, char **argv)
 	struct profiler_opts po;
 	struct symbolizer sym = {0};
 	struct profiler *p;
+	struct sampler s;
 	struct sigaction sa;
 	size_t i;
 	char err[512];
@@ -504,8 +523,9 @@ int cmd_profile(int argc, char **argv)
 			fclose(out);
 		return 1;
 	}
+	s = (struct sampler){ p, "profiling", "samples", progress_oncpu, poll_oncpu };
 	started = wall_now();
-	run(p, &o, &sym);
+	run(&s, &o, &sym);
 	profiler_detach(p);
 	rc = report(p, &o, &sym, started, out);
 	profiler_close(p);
