@@ -41,12 +41,37 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-static __always_inline void count_event(__u32 which)
+/* One more in slot `which` of a per-CPU array of __u64 counters. */
+static __always_inline void percpu_inc(void *map, __u32 which)
 {
-	__u64 *v = bpf_map_lookup_elem(&counters, &which);
+	__u64 *v = bpf_map_lookup_elem(map, &which);
 
 	if (v)
 		*v += 1; /* per-CPU slot: no atomic needed */
+}
+
+static __always_inline void count_event(__u32 which)
+{
+	percpu_inc(&counters, which);
+}
+
+/*
+ * Field reads: tp_btf programs get BTF-typed pointers and load fields
+ * directly; raw_tp programs must go through bpf_probe_read_kernel. `direct`
+ * is a compile-time constant in every caller, so one branch disappears.
+ */
+#define TREAD(direct, t, field) ((direct) ? (t)->field : BPF_CORE_READ(t, field))
+
+struct task_struct___pre514 {
+	long state;
+} __attribute__((preserve_access_index));
+
+/* The task's state (0: runnable), under its name before and since 5.14. */
+static __always_inline long task_state(struct task_struct *t, bool direct)
+{
+	if (bpf_core_field_exists(t->__state))
+		return TREAD(direct, t, __state);
+	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
 }
 
 /* Kernels before 6.1 kept ancestor ids instead of ancestor pointers. */

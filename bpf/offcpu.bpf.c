@@ -29,25 +29,14 @@
  */
 #include "common.bpf.h"
 
-#define EFAULT 14
-
 char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader before load. */
 const volatile __u32 prof_mode = PP_PROF_BOTH;
-
-#include "announce.bpf.h"
 const volatile __u64 min_block_ns = 1000;
 const volatile __u64 period_ns = 1000000000ULL / 49; /* below 2^32 */
 const volatile bool eager = false;
 const volatile __u32 thread_slots = PP_THREAD_SLOTS_DEFAULT; /* a power of two */
-
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, PP_PROF_STACKS_DEFAULT);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, PP_STACK_DEPTH * sizeof(__u64));
-} stacks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -79,27 +68,18 @@ struct {
 	__type(value, __u32);
 } armed SEC(".maps");
 
-/* Field reads: direct loads in tp_btf programs, probe reads in raw_tp. */
-#define TREAD(direct, t, field) ((direct) ? (t)->field : BPF_CORE_READ(t, field))
-
-struct task_struct___pre514 {
-	long state;
-} __attribute__((preserve_access_index));
-
-static __always_inline long task_state(struct task_struct *t, bool direct)
-{
-	if (bpf_core_field_exists(t->__state))
-		return TREAD(direct, t, __state);
-	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
-}
-
 static __always_inline void off_count(__u32 which)
 {
-	__u64 *v = bpf_map_lookup_elem(&off_cnt, &which);
-
-	if (v)
-		*v += 1;
+	percpu_inc(&off_cnt, which);
 }
+
+static __always_inline void count_stack_lost(void)
+{
+	off_count(PP_OFF_STACK_ERR);
+}
+
+#include "announce.bpf.h"
+#include "stacks.bpf.h"
 
 static __always_inline struct pp_offcpu_thread *slot_of(__u32 tid)
 {
@@ -108,27 +88,12 @@ static __always_inline struct pp_offcpu_thread *slot_of(__u32 tid)
 	return bpf_map_lookup_elem(&off_threads, &idx);
 }
 
-/* Stack id, PP_STACK_NONE (none of this kind) or PP_STACK_LOST (counted). */
-static __always_inline __s32 stack_of(void *ctx, __u64 flags)
+/* The current thread's stacks, as --kernel-only / --user-only ask, and
+ * its process announced. False when it has none of the kind asked for
+ * (counted). */
+static __always_inline bool stacks_or_skip(void *ctx, __s32 *ustack, __s32 *kstack)
 {
-	long id = bpf_get_stackid(ctx, &stacks, flags);
-
-	if (id >= 0)
-		return (__s32)id;
-	if (id == -EFAULT)
-		return PP_STACK_NONE;
-	off_count(PP_OFF_STACK_ERR);
-	return PP_STACK_LOST;
-}
-
-/* The current thread's stacks, as --kernel-only / --user-only ask.
- * False when it has none of the kind asked for (counted). */
-static __always_inline bool take_stacks(void *ctx, __s32 *ustack, __s32 *kstack)
-{
-	*ustack = prof_mode == PP_PROF_KERNEL ? PP_STACK_NONE : stack_of(ctx, BPF_F_USER_STACK);
-	*kstack = prof_mode == PP_PROF_USER ? PP_STACK_NONE : stack_of(ctx, 0);
-	if ((prof_mode == PP_PROF_KERNEL && *kstack == PP_STACK_NONE) ||
-	    (prof_mode == PP_PROF_USER && *ustack == PP_STACK_NONE)) {
+	if (!take_stacks(ctx, ustack, kstack)) {
 		off_count(PP_OFF_SKIPPED);
 		return false;
 	}
@@ -195,7 +160,7 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 		off_count(PP_OFF_UNTRACED);
 	}
 	th->ts = now;
-	if (eager && !take_stacks(ctx, &th->ustack, &th->kstack))
+	if (eager && !stacks_or_skip(ctx, &th->ustack, &th->kstack))
 		th->ts = 0;
 }
 
@@ -261,7 +226,7 @@ static __always_inline int on_resumed(void *ctx, bool is_switch)
 		return 0;
 	ns = th->pending;
 	th->pending = 0;
-	if (!take_stacks(ctx, &key.ustack, &key.kstack))
+	if (!stacks_or_skip(ctx, &key.ustack, &key.kstack))
 		return 0;
 	off_count(PP_OFF_SAMPLED);
 	key.tgid = th->tgid;

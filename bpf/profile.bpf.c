@@ -13,20 +13,9 @@
  */
 #include "common.bpf.h"
 
-#define EFAULT 14
-
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 prof_mode = PP_PROF_BOTH;
-
-#include "announce.bpf.h"
-
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, PP_PROF_STACKS_DEFAULT);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, PP_STACK_DEPTH * sizeof(__u64));
-} stacks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -44,27 +33,16 @@ struct {
 
 static __always_inline void prof_count(__u32 which)
 {
-	__u64 *v = bpf_map_lookup_elem(&prof_cnt, &which);
-
-	if (v)
-		*v += 1;
+	percpu_inc(&prof_cnt, which);
 }
 
-/* Stack id; PP_STACK_NONE when there is none of this kind (-EFAULT: no
- * kernel frames for a sample taken in user mode, no user frames in a kernel
- * thread); PP_STACK_LOST, counted, when it could not be stored (-EEXIST:
- * another stack in its hash bucket; -ENOMEM: map full). */
-static __always_inline __s32 stack_of(void *ctx, __u64 flags)
+static __always_inline void count_stack_lost(void)
 {
-	long id = bpf_get_stackid(ctx, &stacks, flags);
-
-	if (id >= 0)
-		return (__s32)id;
-	if (id == -EFAULT)
-		return PP_STACK_NONE;
 	prof_count(PP_PROF_STACK_ERR);
-	return PP_STACK_LOST;
 }
+
+#include "announce.bpf.h"
+#include "stacks.bpf.h"
 
 SEC("perf_event")
 int profile_sample(struct bpf_perf_event_data *ctx)
@@ -81,10 +59,7 @@ int profile_sample(struct bpf_perf_event_data *ctx)
 		return 0;
 	prof_count(PP_PROF_SAMPLES);
 	announce(t, key.tgid);
-	key.ustack = prof_mode == PP_PROF_KERNEL ? PP_STACK_NONE : stack_of(ctx, BPF_F_USER_STACK);
-	key.kstack = prof_mode == PP_PROF_USER ? PP_STACK_NONE : stack_of(ctx, 0);
-	if ((prof_mode == PP_PROF_KERNEL && key.kstack == PP_STACK_NONE) ||
-	    (prof_mode == PP_PROF_USER && key.ustack == PP_STACK_NONE)) {
+	if (!take_stacks(ctx, &key.ustack, &key.kstack)) {
 		prof_count(PP_PROF_SKIPPED);
 		return 0;
 	}

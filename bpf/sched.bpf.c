@@ -51,24 +51,6 @@ struct {
 	__type(value, struct pp_sched_stats);
 } scratch SEC(".maps");
 
-/*
- * Field reads: tp_btf programs get BTF-typed pointers and load fields
- * directly; raw_tp programs must go through bpf_probe_read_kernel. `direct`
- * is a compile-time constant in every caller, so one branch disappears.
- */
-#define TREAD(direct, t, field) ((direct) ? (t)->field : BPF_CORE_READ(t, field))
-
-struct task_struct___pre514 {
-	long state;
-} __attribute__((preserve_access_index));
-
-static __always_inline long task_state(struct task_struct *t, bool direct)
-{
-	if (bpf_core_field_exists(t->__state))
-		return TREAD(direct, t, __state);
-	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
-}
-
 /* The process entry; created (with its name and cgroup) when missing. */
 static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, __u32 tgid)
 {
