@@ -333,10 +333,9 @@ static int stackset_write(int built, const struct stackset *ss, const struct pro
 	return 0;
 }
 
-/* After the summary line: what could not be named (with list_problems,
- * the files and perf maps that could not be read too). */
-static void report_unnamed(const struct profile_opts *o, const struct symbolizer *sym,
-			   bool list_problems)
+/* After the summary line: what could not be named, and the files and perf
+ * maps that could not be read. */
+static void report_unnamed(const struct profile_opts *o, const struct symbolizer *sym)
 {
 	size_t i, gone = 0;
 
@@ -345,8 +344,7 @@ static void report_unnamed(const struct profile_opts *o, const struct symbolizer
 	if (gone)
 		fprintf(stderr, "perfpilot: %zu processes exited before their stacks were symbolized: "
 			"their user frames show as [unknown]\n", gone);
-	if (list_problems)
-		usyms_report(&sym->u, stderr);
+	usyms_report(&sym->u, stderr);
 	if (o->mode != PP_PROF_USER && !sym->have_k)
 		fprintf(stderr, "perfpilot: /proc/kallsyms unreadable: kernel frames show as [unknown]_[k]\n");
 }
@@ -388,7 +386,7 @@ static int report(struct profiler *p, const struct profile_opts *o, struct symbo
 		fprintf(stderr, ", %" PRIu64 " skipped (%s)", cnt[PP_PROF_SKIPPED],
 			o->mode == PP_PROF_KERNEL ? "in user mode" : "no user stack");
 	fputc('\n', stderr);
-	report_unnamed(o, sym, true);
+	report_unnamed(o, sym);
 	ss_free(&ss);
 	free(pc);
 	return rc;
@@ -447,7 +445,7 @@ static int report_offcpu(struct offcpu *p, const struct profile_opts *o, struct 
 		fprintf(stderr, ", %" PRIu64 " blocks not measured (the kernel did not trace their "
 			"end)", cnt[PP_OFF_UNTRACED]);
 	fputc('\n', stderr);
-	report_unnamed(o, sym, false);
+	report_unnamed(o, sym);
 	ss_free(&ss);
 	free(oc);
 	return rc;
