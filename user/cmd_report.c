@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "cli.h"
 #include "commands.h"
@@ -257,13 +258,24 @@ static int stored_json(const struct stored_findings *sf)
 	return rc;
 }
 
+static void iso_time(double t, char *buf, size_t len)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&s, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, len, "%.0f", t);
+}
+
 static void stored_text(const struct stored_findings *sf)
 {
+	char at[32], from[32];
 	size_t i;
 
-	printf("%zu finding%s stored by perfpilot record, analysed at %.0f over %.0f to %.0f "
-	       "(unix seconds)\n", sf->n, sf->n == 1 ? "" : "s", sf->analysed, sf->since,
-	       sf->until);
+	iso_time(sf->analysed, at, sizeof(at));
+	iso_time(sf->since, from, sizeof(from));
+	printf("%zu finding%s stored by perfpilot record at %s, over the %.0f s from %s\n",
+	       sf->n, sf->n == 1 ? "" : "s", at, sf->until - sf->since, from);
 	for (i = 0; i < sf->n; i++)
 		printf("%-8s %-16s %-7s %s\n", sf->f[i].severity, sf->f[i].kind, sf->f[i].resource,
 		       sf->f[i].summary);
