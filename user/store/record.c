@@ -249,6 +249,7 @@ int record_run(const struct record_opts *o)
 	struct recorder r = { .o = o, .wo = o->w };
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[600];
+	bool ended;
 	int rc;
 
 	if (r.wo.interval_s <= 0)
@@ -286,9 +287,10 @@ int record_run(const struct record_opts *o)
 	}
 	if (r.progress)
 		fprintf(stderr, "\r\033[K");
+	ended = !rc; /* the series are complete even if the profile is lost */
 	if (finish_profile(&r))
 		rc = 1;
-	if (!rc && !o->no_findings)
+	if (ended && !o->no_findings)
 		store_findings(&r);
 	if (r.progress)
 		fprintf(stderr, "perfpilot: %lu intervals written to %s (%.0f KiB)\n", r.intervals,
