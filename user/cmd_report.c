@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "cli.h"
 #include "commands.h"
@@ -14,13 +15,15 @@
 #include "report/report.h"
 #include "report/window.h"
 #include "store/record.h"
+#include "store/record_findings.h"
+#include "store/store_findings.h"
 #include "store/store.h"
 
 #define LIVE_DEFAULT_S 10
 
 struct report_opts {
 	const char *path;
-	bool live, json;
+	bool live, json, stored;
 	const char *html;
 	struct time_arg since, until;
 	struct watch_opts w;
@@ -30,6 +33,7 @@ struct report_opts {
 static void help(void)
 {
 	printf("Usage: perfpilot report FILE.db [--json] [--since T] [--until T] [--html FILE]\n"
+	       "       perfpilot report FILE.db --stored [--json]\n"
 	       "       perfpilot report --live [-a | -p PID[,PID...] | -c CGROUP] [-d SECONDS]\n"
 	       "                        [-i SECONDS] [--json] [--html FILE]\n\n"
 	       "Reads a recording (perfpilot record) and says what was wrong, most severe\n"
@@ -38,6 +42,9 @@ static void help(void)
 	       "Each finding names its evidence: the metric, its values and the window.\n"
 	       "--live records the target to a temporary store first (default -a for %d s)\n"
 	       "and deletes it after the report.\n\n"
+	       "The findings are computed afresh each time, with this perfpilot's thresholds.\n"
+	       "perfpilot record also keeps those of the whole recording, as they were when it\n"
+	       "ended, in the store's finding table (for other tools: docs/store.md).\n\n"
 	       "  --json            findings as JSON: {\"meta\": {...}, \"findings\": [{kind,\n"
 	       "                    severity, resource, summary, evidence, victims, culprits,\n"
 	       "                    forecast, recommendations}, ...]}\n"
@@ -47,6 +54,9 @@ static void help(void)
 	       "  --until T         only samples at or before T (the same forms)\n"
 	       "  --html FILE       also write a self-contained page with charts and the\n"
 	       "                    flame graph (when the recording has a profile)\n"
+	       "  --stored          print the findings record stored instead of analysing:\n"
+	       "                    one line each (severity, kind, resource, summary), or\n"
+	       "                    with --json {\"analysed\", \"since\", \"until\", \"findings\"}\n"
 	       "  --live            record now, then report\n"
 	       "  -a, -p, -c        (--live) what to record: see 'perfpilot stat --help'\n"
 	       "  -d, --duration S  (--live) how long to record (default %d s)\n"
@@ -66,13 +76,14 @@ static void parse_time(const char *opt, const char *s, struct time_arg *t)
 
 static void parse(int argc, char **argv, struct report_opts *o)
 {
-	enum { OPT_JSON = 256, OPT_SINCE, OPT_UNTIL, OPT_HTML, OPT_LIVE };
+	enum { OPT_JSON = 256, OPT_SINCE, OPT_UNTIL, OPT_HTML, OPT_LIVE, OPT_STORED };
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, OPT_JSON},
 		{"since", required_argument, NULL, OPT_SINCE},
 		{"until", required_argument, NULL, OPT_UNTIL},
 		{"html", required_argument, NULL, OPT_HTML},
 		{"live", no_argument, NULL, OPT_LIVE},
+		{"stored", no_argument, NULL, OPT_STORED},
 		{"all", no_argument, NULL, 'a'},
 		{"pid", required_argument, NULL, 'p'},
 		{"cgroup", required_argument, NULL, 'c'},
@@ -111,6 +122,9 @@ static void parse(int argc, char **argv, struct report_opts *o)
 		case OPT_LIVE:
 			o->live = true;
 			break;
+		case OPT_STORED:
+			o->stored = true;
+			break;
 		case 'd':
 			timing = true;
 			if (parse_seconds(optarg, &o->w.duration_s))
@@ -140,33 +154,9 @@ static void parse(int argc, char **argv, struct report_opts *o)
 		usage_error("-a, -p, -c, -d and -i go with --live; a recording already has its target");
 	if (nsel > 1)
 		usage_error("choose one of -a, -p and -c");
-}
-
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-/* The host's settings, when the recording was made on this host. */
-static void host_env(const struct recording *r, struct findings_env *env)
-{
-	char host[64] = "";
-
-	env->somaxconn = -1;
-	env->tcp_max_syn_backlog = -1;
-	gethostname(host, sizeof(host) - 1);
-	if (r->hostname[0] && strcmp(r->hostname, host))
-		return;
-	env->somaxconn = read_long("/proc/sys/net/core/somaxconn");
-	env->tcp_max_syn_backlog = read_long("/proc/sys/net/ipv4/tcp_max_syn_backlog");
+	if (o->stored && (o->live || o->since.set || o->until.set || o->html))
+		usage_error("--stored prints the stored findings of a FILE as they are; it does not "
+			    "go with --live, --since, --until or --html");
 }
 
 static int load(const struct report_opts *o, const char *path, struct recording *r)
@@ -242,6 +232,80 @@ static int output(const struct report_opts *o, const struct recording *r, const 
 	return fflush(stdout) ? 1 : 0;
 }
 
+static int stored_json(const struct stored_findings *sf)
+{
+	json_t *j = json_pack("{s:f, s:f, s:f, s:[]}", "analysed", sf->analysed, "since",
+			      sf->since, "until", sf->until, "findings");
+	json_t *arr = json_object_get(j, "findings");
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; j && i < sf->n; i++) {
+		json_t *f = json_loads(sf->f[i].json, 0, NULL);
+
+		/* a row another tool wrote badly: keep its columns */
+		if (!f)
+			f = json_pack("{s:s, s:s, s:s, s:s}", "kind", sf->f[i].kind, "severity",
+				      sf->f[i].severity, "resource", sf->f[i].resource,
+				      "summary", sf->f[i].summary);
+		json_array_append_new(arr, f);
+	}
+	if (!j || json_dumpf(j, stdout, JSON_INDENT(2)) || fputc('\n', stdout) == EOF) {
+		fprintf(stderr, "perfpilot: cannot write the JSON report\n");
+		rc = 1;
+	}
+	json_decref(j);
+	return rc;
+}
+
+static void iso_time(double t, char *buf, size_t len)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&s, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, len, "%.0f", t);
+}
+
+static void stored_text(const struct stored_findings *sf)
+{
+	char at[32], from[32];
+	size_t i;
+
+	iso_time(sf->analysed, at, sizeof(at));
+	iso_time(sf->since, from, sizeof(from));
+	printf("%zu finding%s stored by perfpilot record at %s, over the %.0f s from %s\n",
+	       sf->n, sf->n == 1 ? "" : "s", at, sf->until - sf->since, from);
+	for (i = 0; i < sf->n; i++)
+		printf("%-8s %-16s %-7s %s\n", sf->f[i].severity, sf->f[i].kind, sf->f[i].resource,
+		       sf->f[i].summary);
+}
+
+/* report --stored: what record stored, without analysing again. */
+static int report_stored(const struct report_opts *o)
+{
+	struct stored_findings sf;
+	char err[512];
+	int rc = 0;
+
+	if (store_findings_load(o->path, &sf, err, sizeof(err))) {
+		fprintf(stderr, "perfpilot: %s: %s\n", o->path, err);
+		return 1;
+	}
+	if (!sf.present) {
+		fprintf(stderr, "perfpilot: %s has no stored findings (written before perfpilot "
+			"record stored them, or its analysis failed); 'perfpilot report %s' "
+			"analyses it now\n", o->path, o->path);
+		return 1;
+	}
+	if (o->json)
+		rc = stored_json(&sf);
+	else
+		stored_text(&sf);
+	stored_findings_free(&sf);
+	return rc || fflush(stdout) ? 1 : 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct report_opts o;
@@ -253,6 +317,8 @@ int cmd_report(int argc, char **argv)
 	int rc;
 
 	parse(argc, argv, &o);
+	if (o.stored)
+		return report_stored(&o);
 	path = o.path;
 	if (o.live) {
 		watch_validate(&o.w);
@@ -266,7 +332,7 @@ int cmd_report(int argc, char **argv)
 		record_live_remove(live);
 	if (rc)
 		return rc;
-	host_env(&r, &env);
+	record_findings_env(&r, &env);
 	if (findings_analyze(&r, &env, &fs)) {
 		recording_free(&r);
 		fprintf(stderr, "perfpilot: out of memory while analysing %s\n", path);

@@ -219,6 +219,8 @@ test_report_bad_store() {
 	_bad_store header-only "$PERFPILOT" report "$T/header.db"
 	_bad_store "diff garbage" "$PERFPILOT" diff "$T/good.db" "$T/garbage.db"
 	_bad_store "diff truncated" "$PERFPILOT" diff "$T/trunc.db" "$T/good.db"
+	_bad_store "--stored garbage" "$PERFPILOT" report "$T/garbage.db" --stored
+	_bad_store "--stored empty" "$PERFPILOT" report "$T/empty.db" --stored
 	if command -v sqlite3 >/dev/null; then
 		cp "$T/good.db" "$T/newer.db"
 		sqlite3 "$T/newer.db" "update meta set value = '999' where key = 'schema_version';

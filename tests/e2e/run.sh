@@ -612,6 +612,8 @@ STEPS=(
 	record_kill9
 	record_sigint
 	record_profile
+	record_findings
+	record_findings_v2
 	profile_stripped_buildid
 	profile_stripped_debuglink
 	profile_missing_debug

@@ -35,7 +35,9 @@ test_record_burn() {
 	measure_one "$a" "$T/burn.json" 4 || return
 	[[ -s $T/pp.err ]] && fail "stderr not empty: $(head -c 300 "$T/pp.err" | tr '\n' '|')"
 	is "integrity_check" "$(rec_sql "$db" 'PRAGMA integrity_check')" ok
-	is "schema version" "$(rec_sql "$db" 'PRAGMA user_version')" 2
+	is "schema version" "$(rec_sql "$db" 'PRAGMA user_version')" 3
+	# -p stops once the process has gone: the analysis is stored
+	is "findings analysed" "$(rec_sql "$db" "SELECT count(*) FROM meta WHERE key = 'findings_analysed'")" 1
 	is "meta target" "$(rec_sql "$db" "SELECT value FROM meta WHERE key = 'target'")" "-p $a"
 	is "comm" "$(rec_sql "$db" "SELECT comm FROM entity WHERE kind = 'p' AND name = '$a'")" burn
 	got=$(rec_sum "$db" p "$a" cpu.oncpu_ns)
@@ -100,6 +102,8 @@ test_record_sigint() {
 	cmp "intervals (2 whole and the one in progress)" "$n" -ge 3
 	cmp "last interval shorter than 1 s (ms)" \
 		"$(rec_sql "$db" 'SELECT length_ms FROM interval ORDER BY id DESC LIMIT 1')" -lt 1000
+	is "findings analysed after Ctrl-C" \
+		"$(rec_sql "$db" "SELECT count(*) FROM meta WHERE key = 'findings_analysed'")" 1
 	note "$n intervals"
 }
 
@@ -154,4 +158,125 @@ test_record_profile() {
 	grep -Eq '^hot;(.*;)?main;hot_a [0-9]+$' "$T/folded" ||
 		fail "no stack hot;...;main;hot_a in: $(head -c 300 "$T/folded" | tr '\n' '|')"
 	note "hot_a $a, hot_b $b, hot_c $c samples; on-CPU $(ms "$oncpu") ms"
+}
+
+# record ends by analysing the whole store: the grow workload's RSS growth
+# is a memory_growth row of the finding table naming its pid, report
+# --stored shows it, and a second session appended replaces the analysis
+test_record_findings() {
+	local g db=$T/g.db row since until start end a1 a2 s
+	_rec_prereq
+	an_need grow || return
+	wl_bg g "$T/grow.json" "$W/grow" -w -r 8 8
+	wl_ready "$g" grow || return
+	rec_bg rec -p "$g" -d 10 -o "$db"
+	attach_wait
+	go "$g"
+	wl_done "$g" "$T/grow.json" 12 || return
+	pp_wait || return
+	[[ -s $T/rec.err ]] && fail "stderr not empty: $(head -c 300 "$T/rec.err" | tr '\n' '|')"
+	is "schema version" "$(rec_sql "$db" 'PRAGMA user_version')" 3
+	row=$(rec_sql "$db" "SELECT json FROM finding WHERE kind = 'memory_growth'")
+	jq -e --argjson p "$g" 'any(.victims[]; .pid == $p) and .resource == "memory"' \
+		<<<"$row" >/dev/null 2>&1 ||
+		{ fail "no memory_growth row naming pid $g: $(rec_sql "$db" 'SELECT kind, summary FROM finding' | head -c 300 | tr '\n' '|')"; return; }
+	is "its resource column" "$(rec_sql "$db" "SELECT resource FROM finding WHERE kind = 'memory_growth'")" memory
+	is "its severity column = the JSON's" \
+		"$(rec_sql "$db" "SELECT severity FROM finding WHERE kind = 'memory_growth'")" \
+		"$(jq -r .severity <<<"$row")"
+	# the window analysed is the whole store
+	since=$(rec_sql "$db" 'SELECT DISTINCT since_ms FROM finding')
+	until=$(rec_sql "$db" 'SELECT DISTINCT until_ms FROM finding')
+	start=$(rec_sql "$db" "SELECT CAST(round(value * 1000) AS INTEGER) FROM meta WHERE key = 'start'")
+	end=$(rec_sql "$db" "SELECT CAST(round(value * 1000) AS INTEGER) FROM meta WHERE key = 'end'")
+	is "since_ms = meta start (ms)" "$since" "$start"
+	is "until_ms = meta end (ms)" "$until" "$end"
+	a1=$(rec_sql "$db" 'SELECT DISTINCT analysed_ms FROM finding')
+	cmp "analysed_ms after until_ms" "$a1" -ge "$until"
+	# report --stored prints them without analysing again
+	timeout -k 2 20 "$PERFPILOT" report "$db" --stored --json >"$T/st.json" 2>"$T/st.err" ||
+		{ fail "report --stored --json: $(head -c 300 "$T/st.err")"; return; }
+	jq -e --argjson p "$g" '.findings | any(.kind == "memory_growth" and
+		any(.victims[]; .pid == $p))' "$T/st.json" >/dev/null ||
+		fail "report --stored --json: no memory_growth naming $g: $(head -c 300 "$T/st.json")"
+	is "--stored --json: findings" "$(jq '.findings | length' "$T/st.json")" \
+		"$(rec_sql "$db" 'SELECT count(*) FROM finding')"
+	timeout -k 2 20 "$PERFPILOT" report "$db" --stored >"$T/st.txt" 2>"$T/st.err" ||
+		{ fail "report --stored: $(head -c 300 "$T/st.err")"; return; }
+	grep -Eq '^(info|warning|critical) +memory_growth +memory ' "$T/st.txt" ||
+		fail "report --stored: no memory_growth line: $(head -c 300 "$T/st.txt" | tr '\n' '|')"
+	# appending a session: one analysis, of the whole file, replaces the first
+	wl_bg s "$T/sleep.out" sleep 30
+	timeout -k 2 20 "$PERFPILOT" record -p "$s" -d 2 -o "$db" >/dev/null 2>"$T/rec2.err" ||
+		{ fail "record (append): $(head -c 200 "$T/rec2.err")"; return; }
+	is "analyses after appending" "$(rec_sql "$db" 'SELECT count(DISTINCT analysed_ms) FROM finding')" 1
+	a2=$(rec_sql "$db" 'SELECT DISTINCT analysed_ms FROM finding')
+	cmp "the new analysis is later" "$a2" -gt "$a1"
+	is "since_ms after appending (the first session's start)" \
+		"$(rec_sql "$db" 'SELECT DISTINCT since_ms FROM finding')" "$since"
+	cmp "until_ms after appending" "$(rec_sql "$db" 'SELECT DISTINCT until_ms FROM finding')" \
+		-gt "$until"
+	rec_sql "$db" "SELECT json FROM finding WHERE kind = 'memory_growth'" |
+		jq -e --argjson p "$g" 'any(.victims[]; .pid == $p)' >/dev/null 2>&1 ||
+		fail "after appending: no memory_growth row naming pid $g"
+	note "$(rec_sql "$db" 'SELECT count(*) FROM finding') findings: $(rec_sql "$db" 'SELECT kind FROM finding' | tr '\n' ' ')"
+}
+
+# _v2_store DB: a version 2 store made by hand: one process, three intervals
+_v2_store() {
+	sqlite3 -batch "$1" "
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE entity(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,
+ pid INTEGER, comm TEXT, cgroup TEXT, first_interval INTEGER, last_interval INTEGER,
+ UNIQUE(kind, name));
+CREATE TABLE metric(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+ gauge INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE interval(id INTEGER PRIMARY KEY, ts_ms INTEGER NOT NULL, length_ms INTEGER NOT NULL);
+CREATE TABLE sample(interval_id INTEGER NOT NULL, entity_id INTEGER NOT NULL,
+ metric_id INTEGER NOT NULL, value REAL NOT NULL,
+ PRIMARY KEY(interval_id, entity_id, metric_id)) WITHOUT ROWID;
+CREATE TABLE profile(id INTEGER PRIMARY KEY, start_ms INTEGER NOT NULL,
+ end_ms INTEGER NOT NULL, folded TEXT NOT NULL);
+INSERT INTO meta VALUES('schema_version', '2'), ('hostname', 'old'), ('interval', '1'),
+ ('target', '-p 42'), ('ncpus', '2'), ('start', '1700000000.000'), ('end', '1700000003.000');
+INSERT INTO entity VALUES(1, 'p', '42', 42, 'old', '/', 1, 3);
+INSERT INTO metric VALUES(1, 'cpu.oncpu_ns', 0);
+INSERT INTO interval VALUES(1, 1700000001000, 1000), (2, 1700000002000, 1000),
+ (3, 1700000003000, 1000);
+INSERT INTO sample VALUES(1, 1, 1, 5e8), (2, 1, 1, 6e8), (3, 1, 1, 7e8);
+PRAGMA user_version = 2;"
+}
+
+# a version 2 store: report --stored migrates it and says it has none;
+# report reads it; record appends to it and stores its findings
+test_record_findings_v2() {
+	local s n
+	_rec_prereq
+	_v2_store "$T/old.db" || { fail "cannot make a version 2 store"; return; }
+	cp "$T/old.db" "$T/old2.db"
+	timeout -k 2 20 "$PERFPILOT" report "$T/old.db" --stored >"$T/st.out" 2>"$T/st.err"
+	is "report --stored of a v2 store: exit status" "$?" 1
+	n=$(grep -c '' "$T/st.err")
+	is "report --stored of a v2 store: stderr lines" "$n" 1
+	grep -q '^perfpilot: .*has no stored findings' "$T/st.err" ||
+		fail "report --stored: $(head -c 300 "$T/st.err")"
+	[[ -s $T/st.out ]] && fail "report --stored wrote to stdout: $(head -c 100 "$T/st.out")"
+	is "migrated by report --stored" "$(rec_sql "$T/old.db" 'PRAGMA user_version')" 3
+	is "meta schema_version" "$(rec_sql "$T/old.db" "SELECT value FROM meta WHERE key = 'schema_version'")" 3
+	is "samples kept" "$(rec_sql "$T/old.db" 'SELECT sum(value) FROM sample')" 1800000000.0
+	is "finding table, empty" "$(rec_sql "$T/old.db" 'SELECT count(*) FROM finding')" 0
+	an_report "$T/old.db" "$T/old.json" || return
+	is "report of the migrated store: hostname" "$(jq -r .meta.hostname "$T/old.json")" old
+	# record appends to the other copy: migrated, and analysed at the end
+	wl_bg s "$T/sleep.out" sleep 30
+	timeout -k 2 20 "$PERFPILOT" record -p "$s" -d 2 -o "$T/old2.db" >/dev/null 2>"$T/rec.err" ||
+		{ fail "record to a v2 store: $(head -c 200 "$T/rec.err")"; return; }
+	is "migrated by record" "$(rec_sql "$T/old2.db" 'PRAGMA user_version')" 3
+	is "the v2 intervals kept" "$(rec_sql "$T/old2.db" 'SELECT count(*) FROM interval WHERE ts_ms <= 1700000003000')" 3
+	is "analysed by record" "$(rec_sql "$T/old2.db" "SELECT count(*) FROM meta WHERE key = 'findings_analysed'")" 1
+	is "the analysis starts at the v2 data" "$(rec_sql "$T/old2.db" "SELECT value FROM meta WHERE key = 'findings_since'")" 1700000000.000
+	timeout -k 2 20 "$PERFPILOT" report "$T/old2.db" --stored --json >"$T/st2.json" 2>"$T/st2.err" ||
+		fail "report --stored after record: $(head -c 300 "$T/st2.err")"
+	jq -e '.findings | type == "array"' "$T/st2.json" >/dev/null ||
+		fail "report --stored --json: $(head -c 200 "$T/st2.json")"
 }

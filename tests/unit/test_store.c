@@ -8,6 +8,7 @@
 #include "store/record_write.h"
 #include "store/schema.h"
 #include "store/store.h"
+#include "store/store_findings.h"
 
 #define T0 1700000000.0
 
@@ -359,6 +360,68 @@ static void test_migrate_v1(void **state)
 	assert_int_equal(count_rows(path, "SELECT value FROM meta WHERE key = 'schema_version'"),
 			 STORE_SCHEMA_VERSION);
 	assert_int_equal(count_rows(path, "SELECT last_interval FROM entity"), 3);
+	/* through version 2 to 3: the finding table, empty */
+	assert_int_equal(count_rows(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+				    " AND name IN ('profile', 'finding')"), 2);
+	assert_int_equal(count_rows(path, "SELECT count(*) FROM finding"), 0);
+	unit_rm_sqlite(path);
+}
+
+/* A version 2 file made by hand: intervals, sparse samples, a profile. */
+static void test_migrate_v2(void **state)
+{
+	static const double cpu[3] = {1e9, 0, 2e9};
+	struct stored_findings sf;
+	struct recording r;
+	char path[64], err[256];
+
+	(void)state;
+	tmp_path(path, sizeof(path));
+	exec_file(path, schema_v2_sql);
+	exec_file(path,
+		  "INSERT INTO meta VALUES('schema_version', '2'), ('interval', '1'),"
+		  " ('hostname', 'two'), ('start', '1700000000'), ('end', '1700000003');"
+		  "INSERT INTO entity VALUES(1, 'p', '42', 42, 'two', '/y', 1, 3);"
+		  "INSERT INTO metric VALUES(1, 'cpu.oncpu_ns', 0);"
+		  "INSERT INTO interval VALUES(1, 1700000001000, 1000), (2, 1700000002000, 1000),"
+		  " (3, 1700000003000, 1000);"
+		  "INSERT INTO sample VALUES(1, 1, 1, 1e9), (3, 1, 1, 2e9);"
+		  "INSERT INTO profile VALUES(1, 1700000000000, 1700000003000, 'a;b 3');"
+		  "PRAGMA user_version = 2;");
+	assert_int_equal(count_rows(path, "SELECT count(*) FROM sqlite_master WHERE name = 'finding'"),
+			 0);
+	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
+	assert_string_equal(r.hostname, "two");
+	assert_int_equal(r.schema_version, 3);
+	assert_series(&r, 'p', "42", "cpu.oncpu_ns", cpu, 3, T0 + 1);
+	assert_non_null(r.folded);
+	assert_string_equal(r.folded, "a;b 3\n");
+	recording_free(&r);
+	assert_int_equal(count_rows(path, "PRAGMA user_version"), 3);
+	assert_int_equal(count_rows(path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+	assert_int_equal(count_rows(path, "SELECT count(*) FROM finding"), 0);
+	assert_int_equal(count_rows(path, "SELECT count(*) FROM sample"), 2);
+	/* migrated, but never analysed */
+	assert_int_equal(store_findings_load(path, &sf, err, sizeof(err)), 0);
+	assert_false(sf.present);
+	assert_int_equal(sf.n, 0);
+	unit_rm_sqlite(path);
+}
+
+/* The findings loader migrates a version 2 store too (report --stored). */
+static void test_migrate_v2_by_findings_load(void **state)
+{
+	struct stored_findings sf;
+	char path[64], err[256];
+
+	(void)state;
+	tmp_path(path, sizeof(path));
+	exec_file(path, schema_v2_sql);
+	exec_file(path, "INSERT INTO meta VALUES('schema_version', '2'); PRAGMA user_version = 2;");
+	assert_int_equal(store_findings_load(path, &sf, err, sizeof(err)), 0);
+	assert_false(sf.present);
+	assert_int_equal(count_rows(path, "PRAGMA user_version"), 3);
+	assert_int_equal(count_rows(path, "SELECT count(*) FROM finding"), 0);
 	unit_rm_sqlite(path);
 }
 
@@ -545,6 +608,8 @@ int main(void)
 		cmocka_unit_test(test_entity_returns),
 		cmocka_unit_test(test_append),
 		cmocka_unit_test(test_migrate_v1),
+		cmocka_unit_test(test_migrate_v2),
+		cmocka_unit_test(test_migrate_v2_by_findings_load),
 		cmocka_unit_test(test_newer_refused),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_damaged),

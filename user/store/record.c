@@ -14,6 +14,7 @@
 #include "store/hostmetrics.h"
 #include "store/record.h"
 #include "store/record_collect.h"
+#include "store/record_findings.h"
 #include "store/record_profile.h"
 #include "store/record_write.h"
 #include "store/store.h"
@@ -210,6 +211,19 @@ static int finish_profile(struct recorder *r)
 	return rc;
 }
 
+/* The analysis of the whole store, kept in it; the series stay either way. */
+static void store_findings(struct recorder *r)
+{
+	char err[600];
+	size_t n;
+
+	if (record_findings(r->st, r->o->path, &n, err, sizeof(err)))
+		fprintf(stderr, "perfpilot: analysing %s failed (%s); the series are kept\n",
+			r->o->path, err);
+	else if (r->progress)
+		fprintf(stderr, "perfpilot: %zu findings stored in %s\n", n, r->o->path);
+}
+
 static int run_loop(struct recorder *r)
 {
 	double next, interval = r->wo.interval_s;
@@ -235,6 +249,7 @@ int record_run(const struct record_opts *o)
 	struct recorder r = { .o = o, .wo = o->w };
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[600];
+	bool ended;
 	int rc;
 
 	if (r.wo.interval_s <= 0)
@@ -272,8 +287,11 @@ int record_run(const struct record_opts *o)
 	}
 	if (r.progress)
 		fprintf(stderr, "\r\033[K");
+	ended = !rc; /* the series are complete even if the profile is lost */
 	if (finish_profile(&r))
 		rc = 1;
+	if (ended && !o->no_findings)
+		store_findings(&r);
 	if (r.progress)
 		fprintf(stderr, "perfpilot: %lu intervals written to %s (%.0f KiB)\n", r.intervals,
 			o->path, store_bytes(r.st) / 1024);
@@ -308,7 +326,8 @@ static void remove_live_at_exit(void)
 
 int record_live(const struct watch_opts *w, double duration_s, char *path_out, size_t len)
 {
-	struct record_opts o = { .w = *w, .path = path_out };
+	/* the caller analyses the store itself */
+	struct record_opts o = { .w = *w, .path = path_out, .no_findings = true };
 	const char *dir = getenv("TMPDIR");
 	int fd, rc;
 

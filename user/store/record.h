@@ -13,10 +13,14 @@ struct record_opts {
 	bool quiet;           /* no progress line */
 	double max_age_s;     /* retention: drop intervals older than this (0: keep) */
 	double max_size_bytes; /* retention: keep the data under this size (0: no limit) */
+	bool no_findings;     /* do not analyse and store the findings at the end */
 };
 
 /* Record into o->path (created; an existing file is refused unless it is a
- * store, which is appended to). Returns the process exit code. */
+ * store, which is appended to). When the recording ends normally, the whole
+ * store is analysed and its findings replace the stored ones (a failure of
+ * that step is reported and does not change the exit code). Returns the
+ * process exit code. */
 int record_run(const struct record_opts *o);
 
 /* The interval when none is given: 1 s for recordings of at most a minute,

@@ -45,8 +45,9 @@ const char *const schema_v1_sql =
 	"INSERT INTO meta VALUES('schema_version', '1');"
 	"PRAGMA user_version = 1;";
 
-/* Version 2 (current): intervals numbered, samples keyed by interval. */
-static const char *const schema_v2_sql =
+/* Version 2: intervals numbered, samples keyed by interval (kept for the
+ * migration's test). */
+const char *const schema_v2_sql =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
 	"CREATE TABLE entity(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,"
 	" pid INTEGER, comm TEXT, cgroup TEXT, first_interval INTEGER, last_interval INTEGER,"
@@ -88,8 +89,15 @@ static const char *const migrate_1_2_sql =
 	"CREATE TABLE profile(id INTEGER PRIMARY KEY, start_ms INTEGER NOT NULL,"
 	" end_ms INTEGER NOT NULL, folded TEXT NOT NULL);";
 
+/* 2 -> 3: the findings of the last analysis (perfpilot record's). */
+static const char *const migrate_2_3_sql =
+	"CREATE TABLE finding(id INTEGER PRIMARY KEY, analysed_ms INTEGER NOT NULL,"
+	" since_ms INTEGER NOT NULL, until_ms INTEGER NOT NULL, kind TEXT NOT NULL,"
+	" severity TEXT NOT NULL, resource TEXT NOT NULL, summary TEXT NOT NULL,"
+	" json TEXT NOT NULL);";
+
 /* migrations[i] takes a store from version i + 1 to i + 2 */
-static const char *const migrations[] = { migrate_1_2_sql };
+static const char *const migrations[] = { migrate_1_2_sql, migrate_2_3_sql };
 
 static int table_count(sqlite3 *db, int *n)
 {
@@ -155,12 +163,13 @@ int schema_version(sqlite3 *db, int *version, char *err, size_t errlen)
 
 int schema_create(sqlite3 *db, char *err, size_t errlen)
 {
-	char sql[2048];
+	char sql[4096];
 
-	snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE;%s"
+	/* version 3 (current): version 2's tables and the finding table */
+	snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE;%s%s"
 		 "INSERT INTO meta VALUES('schema_version', '%d');"
 		 "PRAGMA user_version = %d; COMMIT;",
-		 schema_v2_sql, STORE_SCHEMA_VERSION, STORE_SCHEMA_VERSION);
+		 schema_v2_sql, migrate_2_3_sql, STORE_SCHEMA_VERSION, STORE_SCHEMA_VERSION);
 	if (sql_exec(db, sql, "creating the store schema", err, errlen)) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
