@@ -84,3 +84,17 @@ int pid_filter_fill(int fd, const struct target *t, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+void filter_rodata_set(const struct filter_rodata *r, const struct target *t,
+		       const struct cg_target *cg)
+{
+	*r->mode = t->mode;
+	if (!cg)
+		return;
+	*r->hier = cg->hier;
+	*r->ssid = cg->ssid;
+	if (t->mode == PP_FILTER_CGROUP) {
+		*r->level = cg->level;
+		*r->id = cg->id;
+	}
+}

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "args.h"
+#include "cgroup.h"
 #include "perfpilot.h"
 
 /* libbpf's messages only with PERFPILOT_DEBUG set (warnings, on stderr). */
@@ -32,5 +33,24 @@ size_t prof_keys_walk(int fd, size_t max, void *val,
 /* Put the -p processes of t in a PID filter map (key __u32, value __u8 1).
  * -1 with a reason in err. */
 int pid_filter_fill(int fd, const struct target *t, char *err, size_t errlen);
+
+/* The in-kernel filter's read-only settings (bpf/common.bpf.h): the mode,
+ * and the cgroup (hierarchy, controller, level, id) to select with -c; the
+ * hierarchy and controller are set whenever cg is given (the collectors
+ * read cgroups of that hierarchy). */
+struct filter_rodata {
+	__u32 *mode, *hier, *ssid, *level;
+	__u64 *id;
+};
+
+void filter_rodata_set(const struct filter_rodata *r, const struct target *t,
+		       const struct cg_target *cg);
+
+/* filter_rodata_set on a skeleton's rodata. */
+#define FILTER_RODATA_SET(skel, t, cg)                                                     \
+	filter_rodata_set(&(struct filter_rodata){ &(skel)->rodata->filter_mode,           \
+			  &(skel)->rodata->cgroup_hier, &(skel)->rodata->cgroup_ssid,       \
+			  &(skel)->rodata->cgroup_level, &(skel)->rodata->cgroup_target_id }, \
+			  (t), (cg))
 
 #endif

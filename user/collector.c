@@ -231,11 +231,7 @@ static int attach_pending(struct collector *c, char *err, size_t errlen)
 }
 
 /* The filter settings every object has in its .rodata (common.bpf.h). */
-#define FILTER_SETUP(o, skel)                                                              \
-	configure_filter(o, (void *)&(skel)->rodata->filter_mode,                          \
-			 (void *)&(skel)->rodata->cgroup_hier, (void *)&(skel)->rodata->cgroup_ssid, \
-			 (void *)&(skel)->rodata->cgroup_level,                              \
-			 (void *)&(skel)->rodata->cgroup_target_id)
+#define FILTER_SETUP(o, skel) FILTER_RODATA_SET(skel, (o)->target, (o)->cgroup)
 
 /* One PID filter and one set of counters for all collectors: the scheduler's. */
 static int share_maps(struct collector *c, struct bpf_map *pid_filter, struct bpf_map *counters,
@@ -247,21 +243,6 @@ static int share_maps(struct collector *c, struct bpf_map *pid_filter, struct bp
 		return -1;
 	}
 	return 0;
-}
-
-static void configure_filter(const struct collector_opts *o, void *rodata_filter_mode,
-			     void *rodata_hier, void *rodata_ssid, void *rodata_level, void *rodata_id)
-{
-	*(__u32 *)rodata_filter_mode = o->target->mode;
-	if (o->target->mode == PP_FILTER_CGROUP && o->cgroup) {
-		*(__u32 *)rodata_hier = o->cgroup->hier;
-		*(__u32 *)rodata_ssid = o->cgroup->ssid;
-		*(__u32 *)rodata_level = o->cgroup->level;
-		*(__u64 *)rodata_id = o->cgroup->id;
-	} else if (o->cgroup) {
-		*(__u32 *)rodata_hier = o->cgroup->hier;
-		*(__u32 *)rodata_ssid = o->cgroup->ssid;
-	}
 }
 
 /* Threads on the host now: the second number of /proc/loadavg's "r/t". */

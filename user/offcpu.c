@@ -24,13 +24,7 @@ uint64_t offcpu_period_ns(unsigned int hz)
 
 static void configure(struct offcpu_bpf *s, const struct offcpu_opts *o, bool eager)
 {
-	s->rodata->filter_mode = o->target->mode;
-	if (o->target->mode == PP_FILTER_CGROUP && o->cgroup) {
-		s->rodata->cgroup_hier = o->cgroup->hier;
-		s->rodata->cgroup_ssid = o->cgroup->ssid;
-		s->rodata->cgroup_level = o->cgroup->level;
-		s->rodata->cgroup_target_id = o->cgroup->id;
-	}
+	FILTER_RODATA_SET(s, o->target, o->target->mode == PP_FILTER_CGROUP ? o->cgroup : NULL);
 	s->rodata->prof_mode = o->mode;
 	s->rodata->min_block_ns = o->min_block_ns;
 	s->rodata->period_ns = offcpu_period_ns(o->hz);

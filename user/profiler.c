@@ -27,13 +27,7 @@ struct profiler {
 
 static void configure(struct profile_bpf *s, const struct profiler_opts *o)
 {
-	s->rodata->filter_mode = o->target->mode;
-	if (o->target->mode == PP_FILTER_CGROUP && o->cgroup) {
-		s->rodata->cgroup_hier = o->cgroup->hier;
-		s->rodata->cgroup_ssid = o->cgroup->ssid;
-		s->rodata->cgroup_level = o->cgroup->level;
-		s->rodata->cgroup_target_id = o->cgroup->id;
-	}
+	FILTER_RODATA_SET(s, o->target, o->target->mode == PP_FILTER_CGROUP ? o->cgroup : NULL);
 	s->rodata->prof_mode = o->mode;
 }
 
