@@ -85,6 +85,8 @@ static void check_tracepoints(struct report *r)
 		{"inet_sock_set_state", "connects, accepts, closes", false},
 		{"tcp_send_reset", "resets sent", false},
 		{"tcp_receive_reset", "resets received", false},
+		{"sched_exit_tp", "profile --off-cpu samples blocks (else: stacks walked at every switch)", false},
+		{"sched_process_exec", "profile: symbols read again after an exec", false},
 	};
 	size_t i;
 
