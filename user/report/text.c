@@ -187,7 +187,9 @@ static void overview(FILE *out, const struct recording *r)
 			mn = fmin(mn, s->v[k] / sc);
 			mx = fmax(mx, s->v[k] / sc);
 		}
-		fprintf(out, "  %-10s%s  %.1f .. %.1f\n", rows[i].label, spark, mn, mx);
+		/* small values (an idle host's CPUs) need another digit */
+		fprintf(out, "  %-10s%s  %.*f .. %.*f\n", rows[i].label, spark, mx < 1 ? 2 : 1, mn,
+			mx < 1 ? 2 : 1, mx);
 	}
 }
 
