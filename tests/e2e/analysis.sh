@@ -135,6 +135,11 @@ test_report_cpu_saturation() {
 	is "busy loop $b among the culprits" "$(jf "$f" "any(.culprits[]; .pid == $b)")" true
 	share=$(jf "$f" "[.victims[] | select(.pid == $p) | .share][0]")
 	cmp "worker's share of runnable time waiting" "$share" -ge 0.2
+	# the recording spans the worker's whole run: its wait is what the
+	# worker's own schedstat counted
+	within "worker's run-queue wait vs its schedstat" \
+		"$(jf "$f" "[.victims[] | select(.pid == $p) | .value][0]")" \
+		"$(truth "$T/p.json" runq_wait_ns)" 20
 	[[ $(jf "$f" .severity) != info ]] || fail "cpu_saturation only info: $(jf "$f" .summary)"
 	note "worker waited $(awk -v s="$share" 'BEGIN { printf "%.0f", s * 100 }')% (its schedstat: runq $(ms "$(truth "$T/p.json" runq_wait_ns)") ms, oncpu $(ms "$(truth "$T/p.json" oncpu_ns)") ms), $(jf "$f" .severity)"
 }
