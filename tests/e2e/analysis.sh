@@ -326,6 +326,18 @@ test_report_live() {
 	[[ -z $left ]] || fail "temporary store left behind: $left"
 }
 
+# usage errors of report and diff: exit 2, one line, before any file is read
 test_error_report_usage() {
+	local db=$T/none.db
 	_error_case "$PERFPILOT" report
+	_error_case "$PERFPILOT" report "$db" --live
+	_error_case "$PERFPILOT" report --live --stored
+	_error_case "$PERFPILOT" report "$db" --stored --since -1m
+	_error_case "$PERFPILOT" report "$db" --since yesterday
+	_error_case "$PERFPILOT" report "$db" --since 2000 --until 1000
+	_error_case "$PERFPILOT" report "$db" -d 5
+	_error_case "$PERFPILOT" report "$db" --bogus
+	_error_case "$PERFPILOT" diff "$db"
+	_error_case "$PERFPILOT" diff "$db" "$db" --threshold ten
+	_error_case "$PERFPILOT" diff "$db" "$db" --threshold -5
 }
