@@ -236,25 +236,26 @@ test_report_bad_store() {
 	an_report "$T/good.db" "$T/rep.json"
 }
 
+# _burn_rec NAME THREADS TAG: burn with THREADS threads for 10 s (its own
+# measurement in $T/TAG.json), recorded with a profile to $T/NAME.db
+_burn_rec() {
+	local p
+	wl_bg p "$T/$3.json" "$W/burn" -w -t "$2" 10
+	wl_ready "$p" burn || return
+	an_rec_bg "$1" -p "$p" -d 11 -i 0.5 --profile -o "$T/$1.db"
+	attach_wait
+	go "$p"
+	wl_done "$p" "$T/$3.json" 13 || return
+	pp_wait
+}
+
 # burn with one thread, then two: diff flags the CPU regression of burn
 # (about +100 %), and draws the differential flame graph
 test_diff_cpu_regression() {
-	local a b m pct tr trs
+	local m pct tr trs
 	an_need burn || return
-	wl_bg a "$T/a.json" "$W/burn" -w -t 1 10
-	wl_ready "$a" burn || return
-	an_rec_bg base -p "$a" -d 11 -i 0.5 --profile -o "$T/base.db"
-	attach_wait
-	go "$a"
-	wl_done "$a" "$T/a.json" 13 || return
-	pp_wait || return
-	wl_bg b "$T/b.json" "$W/burn" -w -t 2 10
-	wl_ready "$b" burn || return
-	an_rec_bg cur -p "$b" -d 11 -i 0.5 --profile -o "$T/cur.db"
-	attach_wait
-	go "$b"
-	wl_done "$b" "$T/b.json" 13 || return
-	pp_wait || return
+	_burn_rec base 1 a || return
+	_burn_rec cur 2 b || return
 	timeout -k 2 60 "$PERFPILOT" diff "$T/base.db" "$T/cur.db" --json >"$T/diff.json" \
 		2>"$T/diff.err" || { fail "diff: $(head -c 300 "$T/diff.err")"; return; }
 	m=$(jq -c '[.metrics[] | select(.entity_kind == "process" and .entity == "burn"
