@@ -154,6 +154,9 @@ static void parse(int argc, char **argv, struct report_opts *o)
 		usage_error("-a, -p, -c, -d and -i go with --live; a recording already has its target");
 	if (nsel > 1)
 		usage_error("choose one of -a, -p and -c");
+	if (o->since.set && o->until.set && !o->since.rel && !o->until.rel &&
+	    time_arg_resolve(&o->since, 0, 0, 0) > time_arg_resolve(&o->until, 0, 0, 0))
+		usage_error("--since is after --until; swap them");
 	if (o->stored && (o->live || o->since.set || o->until.set || o->html))
 		usage_error("--stored prints the stored findings of a FILE as they are; it does not "
 			    "go with --live, --since, --until or --html");
@@ -167,10 +170,6 @@ static int load(const struct report_opts *o, const char *path, struct recording 
 	char err[512];
 
 	memset(r, 0, sizeof(*r));
-	if (since > until) {
-		fprintf(stderr, "perfpilot: --since is after --until; swap them\n");
-		return 1;
-	}
 	if (store_load(path, since, until, r, err, sizeof(err))) {
 		fprintf(stderr, "perfpilot: %s: %s\n", path, err);
 		return 1;

@@ -135,6 +135,11 @@ test_report_cpu_saturation() {
 	is "busy loop $b among the culprits" "$(jf "$f" "any(.culprits[]; .pid == $b)")" true
 	share=$(jf "$f" "[.victims[] | select(.pid == $p) | .share][0]")
 	cmp "worker's share of runnable time waiting" "$share" -ge 0.2
+	# the recording spans the worker's whole run: its wait is what the
+	# worker's own schedstat counted
+	within "worker's run-queue wait vs its schedstat" \
+		"$(jf "$f" "[.victims[] | select(.pid == $p) | .value][0]")" \
+		"$(truth "$T/p.json" runq_wait_ns)" 20
 	[[ $(jf "$f" .severity) != info ]] || fail "cpu_saturation only info: $(jf "$f" .summary)"
 	note "worker waited $(awk -v s="$share" 'BEGIN { printf "%.0f", s * 100 }')% (its schedstat: runq $(ms "$(truth "$T/p.json" runq_wait_ns)") ms, oncpu $(ms "$(truth "$T/p.json" oncpu_ns)") ms), $(jf "$f" .severity)"
 }
@@ -231,25 +236,26 @@ test_report_bad_store() {
 	an_report "$T/good.db" "$T/rep.json"
 }
 
+# _burn_rec NAME THREADS TAG: burn with THREADS threads for 10 s (its own
+# measurement in $T/TAG.json), recorded with a profile to $T/NAME.db
+_burn_rec() {
+	local p
+	wl_bg p "$T/$3.json" "$W/burn" -w -t "$2" 10
+	wl_ready "$p" burn || return
+	an_rec_bg "$1" -p "$p" -d 11 -i 0.5 --profile -o "$T/$1.db"
+	attach_wait
+	go "$p"
+	wl_done "$p" "$T/$3.json" 13 || return
+	pp_wait
+}
+
 # burn with one thread, then two: diff flags the CPU regression of burn
 # (about +100 %), and draws the differential flame graph
 test_diff_cpu_regression() {
-	local a b m pct tr trs
+	local m pct tr trs
 	an_need burn || return
-	wl_bg a "$T/a.json" "$W/burn" -w -t 1 10
-	wl_ready "$a" burn || return
-	an_rec_bg base -p "$a" -d 11 -i 0.5 --profile -o "$T/base.db"
-	attach_wait
-	go "$a"
-	wl_done "$a" "$T/a.json" 13 || return
-	pp_wait || return
-	wl_bg b "$T/b.json" "$W/burn" -w -t 2 10
-	wl_ready "$b" burn || return
-	an_rec_bg cur -p "$b" -d 11 -i 0.5 --profile -o "$T/cur.db"
-	attach_wait
-	go "$b"
-	wl_done "$b" "$T/b.json" 13 || return
-	pp_wait || return
+	_burn_rec base 1 a || return
+	_burn_rec cur 2 b || return
 	timeout -k 2 60 "$PERFPILOT" diff "$T/base.db" "$T/cur.db" --json >"$T/diff.json" \
 		2>"$T/diff.err" || { fail "diff: $(head -c 300 "$T/diff.err")"; return; }
 	m=$(jq -c '[.metrics[] | select(.entity_kind == "process" and .entity == "burn"
@@ -321,6 +327,18 @@ test_report_live() {
 	[[ -z $left ]] || fail "temporary store left behind: $left"
 }
 
+# usage errors of report and diff: exit 2, one line, before any file is read
 test_error_report_usage() {
+	local db=$T/none.db
 	_error_case "$PERFPILOT" report
+	_error_case "$PERFPILOT" report "$db" --live
+	_error_case "$PERFPILOT" report --live --stored
+	_error_case "$PERFPILOT" report "$db" --stored --since -1m
+	_error_case "$PERFPILOT" report "$db" --since yesterday
+	_error_case "$PERFPILOT" report "$db" --since 2000 --until 1000
+	_error_case "$PERFPILOT" report "$db" -d 5
+	_error_case "$PERFPILOT" report "$db" --bogus
+	_error_case "$PERFPILOT" diff "$db"
+	_error_case "$PERFPILOT" diff "$db" "$db" --threshold ten
+	_error_case "$PERFPILOT" diff "$db" "$db" --threshold -5
 }

@@ -40,6 +40,15 @@
 			fail_msg("%s = %.17g > %s = %.17g", #a, _a, #b, _b);   \
 	} while (0)
 
+/* A page or SVG fetches nothing: no src=, href or https: (a macro: failures
+ * name the line) */
+#define assert_self_contained(s) do {                                         \
+		const char *_s = (s);                                          \
+		assert_null(strstr(_s, "src="));                               \
+		assert_null(strstr(_s, "href"));                               \
+		assert_null(strstr(_s, "https:"));                             \
+	} while (0)
+
 /* A FILE* reading a string (fmemopen does not accept size 0). */
 static inline FILE *unit_text(const char *s)
 {
