@@ -474,7 +474,14 @@ static void test_bad_files(void **state)
 	assert_int_equal(store_check_target("/nonexistent-dir/x.db", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "does not exist"));
 	assert_int_equal(store_check_target("/tmp", err, sizeof(err)), -1);
+	assert_int_equal(store_check_target("/dev/null", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+	/* a directory where nothing can be created, even by root */
+	assert_int_equal(store_check_target("/proc/pp-test.db", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot create"));
 	assert_int_equal(store_check_target(path, err, sizeof(err)), 0);
+	/* the creation it tried left nothing behind */
+	assert_int_equal(access(path, F_OK), -1);
 	unit_rm_sqlite(path);
 }
 
