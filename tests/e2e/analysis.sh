@@ -69,14 +69,7 @@ an_keys() {
 # forecast; the HTML page is self-contained
 test_report_memory_growth() {
 	local g f rate tr eta
-	an_need grow || return
-	wl_bg g "$T/grow.json" "$W/grow" -w -r 8 8
-	wl_ready "$g" grow || return
-	an_rec_bg rec -p "$g" -d 10 -o "$T/g.db"
-	attach_wait
-	go "$g"
-	wl_done "$g" "$T/grow.json" 12 || return
-	pp_wait || return
+	record_grow g "$T/g.db" || return
 	an_report "$T/g.db" "$T/rep.json" --html "$T/rep.html" || return
 	an_keys "$T/rep.json"
 	an_must_find f "$T/rep.json" ".kind == \"memory_growth\" and any(.victims[]; .pid == $g)" \

@@ -343,6 +343,21 @@ measure_one() {
 	pp_wait
 }
 
+# record_grow VAR DB: the grow workload (8 MiB/s for 8 s; its JSON in
+# $T/grow.json) recorded by 'perfpilot record -p PID -d 10 -o DB' (output in
+# $T/rec.out and $T/rec.err) until both have ended; the workload's pid in VAR
+record_grow() {
+	local -n _rg_pid=$1
+	[[ -x $W/grow ]] || { fail "$W/grow not built (make $W/grow)"; return 1; }
+	wl_bg _rg_pid "$T/grow.json" "$W/grow" -w -r 8 8
+	wl_ready "$_rg_pid" grow || return
+	pp_cmd_bg rec record -p "$_rg_pid" -d 10 -o "$2"
+	attach_wait
+	go "$_rg_pid"
+	wl_done "$_rg_pid" "$T/grow.json" 12 || return
+	pp_wait
+}
+
 # ---------------------------------------------------------------- cgroups
 
 CG2_ROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)

@@ -608,6 +608,7 @@ STEPS=(
 	profile_hot
 	profile_exited_pid
 	"error_record_no_output error_record_missing_dir error_record_dead_pid error_record_not_a_store"
+	"error_record_directory error_record_unwritable error_record_bad_retention"
 	record_burn
 	record_kill9
 	record_sigint

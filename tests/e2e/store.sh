@@ -22,6 +22,29 @@ _rec_prereq() {
 	command -v sqlite3 >/dev/null || skip "sqlite3 not installed (tools/setup-deps.sh)"
 }
 
+# rec_closed DB: record ended cleanly, so no -wal or -shm file is left
+rec_closed() {
+	local f
+	for f in "$1-wal" "$1-shm"; do
+		[[ -e $f ]] && fail "$f is still there: the store was not closed cleanly"
+	done
+	return 0
+}
+
+# rec_oncpu PID: the process's on-CPU time in ns by its schedstat
+rec_oncpu() { awk '{ print $1 }' "/proc/$1/schedstat" 2>/dev/null; }
+
+# rec_last_oncpu PID: follow PID's schedstat until it exits; the last value
+# read (at most 50 ms before the end)
+rec_last_oncpu() {
+	local v last=''
+	while v=$(rec_oncpu "$1") && [[ -n $v ]]; do
+		last=$v
+		sleep 0.05
+	done
+	echo "$last"
+}
+
 # a 2 s CPU burner recorded every second: its on-CPU time summed over the
 # intervals matches its own schedstat, one interval a second, all of it in
 # the process's cgroup sum too
@@ -34,6 +57,7 @@ test_record_burn() {
 	attach_wait
 	measure_one "$a" "$T/burn.json" 4 || return
 	[[ -s $T/pp.err ]] && fail "stderr not empty: $(head -c 300 "$T/pp.err" | tr '\n' '|')"
+	rec_closed "$db"
 	is "integrity_check" "$(rec_sql "$db" 'PRAGMA integrity_check')" ok
 	is "schema version" "$(rec_sql "$db" 'PRAGMA user_version')" 3
 	# -p stops once the process has gone: the analysis is stored
@@ -60,7 +84,7 @@ test_record_burn() {
 # SIGKILL in the middle: the file is consistent and holds the intervals
 # committed before
 test_record_kill9() {
-	local a db=$T/rec.db n ok got
+	local a db=$T/rec.db n ok got tr
 	_rec_prereq
 	wl_bg a "$T/burn.json" "$W/burn" -w 8
 	wl_ready "$a" burn || return
@@ -69,6 +93,7 @@ test_record_kill9() {
 	go "$a"
 	sleep 3
 	kill -KILL "$PP_PID"
+	tr=$(rec_oncpu "$a")
 	wait_exit "$PP_PID" 3 2>/dev/null # (no "Killed" line from bash)
 	is "perfpilot killed" "$WAIT_RC" 137
 	ok=$(rec_sql "$db" 'PRAGMA integrity_check')
@@ -77,15 +102,19 @@ test_record_kill9() {
 	cmp "intervals kept (3 s at 0.5 s)" "$n" -ge 4
 	got=$(rec_sum "$db" p "$a" cpu.oncpu_ns)
 	cmp "cpu.oncpu_ns kept (ns)" "$got" -ge 1000000000
+	# what was committed: the burner's schedstat at the kill but the interval
+	# in progress (at most 0.5 s of one CPU; as much again for a slow commit)
+	cmp "cpu.oncpu_ns kept <= schedstat at the kill + 5 %" "$got" -le "$((tr + tr / 20))"
+	cmp "cpu.oncpu_ns kept >= schedstat at the kill - 1 s" "$got" -ge "$((tr - 1000000000))"
 	# every interval is complete: none after the last one with the process
 	is "intervals without samples" "$(rec_sql "$db" 'SELECT count(*) FROM interval
 		WHERE id NOT IN (SELECT interval_id FROM sample)')" 0
-	note "$n intervals, oncpu $(ms "$got") ms kept"
+	note "$n intervals, oncpu $(ms "$got") ms kept (schedstat at the kill $(ms "$tr") ms)"
 }
 
 # Ctrl-C: the interval in progress is written and the file closed cleanly
 test_record_sigint() {
-	local a db=$T/rec.db n
+	local a db=$T/rec.db n got tr
 	_rec_prereq
 	wl_bg a "$T/burn.json" "$W/burn" -w 8
 	wl_ready "$a" burn || return
@@ -94,9 +123,10 @@ test_record_sigint() {
 	go "$a"
 	sleep 2.5
 	kill -INT "$PP_PID"
+	tr=$(rec_oncpu "$a")
 	PP_DURATION=0
 	pp_wait || return
-	[[ -e $db-wal ]] && fail "the WAL file is still there: not closed cleanly"
+	rec_closed "$db"
 	is "integrity_check" "$(rec_sql "$db" 'PRAGMA integrity_check')" ok
 	n=$(rec_sql "$db" 'SELECT count(*) FROM interval')
 	cmp "intervals (2 whole and the one in progress)" "$n" -ge 3
@@ -104,7 +134,10 @@ test_record_sigint() {
 		"$(rec_sql "$db" 'SELECT length_ms FROM interval ORDER BY id DESC LIMIT 1')" -lt 1000
 	is "findings analysed after Ctrl-C" \
 		"$(rec_sql "$db" "SELECT count(*) FROM meta WHERE key = 'findings_analysed'")" 1
-	note "$n intervals"
+	# the interval in progress is written: all the burning up to the Ctrl-C
+	got=$(rec_sum "$db" p "$a" cpu.oncpu_ns)
+	within "cpu.oncpu_ns summed vs schedstat at the Ctrl-C" "$got" "$tr" 10
+	note "$n intervals, oncpu $(ms "$got") ms (schedstat $(ms "$tr") ms)"
 }
 
 test_error_record_no_output() {
@@ -129,8 +162,26 @@ test_error_record_not_a_store() {
 	is "file untouched" "$(cat "$T/notes.txt")" "not a database"
 }
 
+test_error_record_directory() {
+	_error_case "$PERFPILOT" record -a -d 1 -o "$T"
+}
+
+# a directory nothing can be created in, even by root
+test_error_record_unwritable() {
+	_error_case "$PERFPILOT" record -a -d 1 -o /proc/perfpilot-rec.db
+	[[ -e /proc/perfpilot-rec.db ]] && fail "created /proc/perfpilot-rec.db"
+	return 0
+}
+
+test_error_record_bad_retention() {
+	_error_case "$PERFPILOT" record -a -d 1 --max-size 0 -o "$T/rec.db"
+	_error_case "$PERFPILOT" record -a -d 1 --max-age 3x -o "$T/rec.db"
+	[[ -e $T/rec.db ]] && fail "left $T/rec.db behind"
+	return 0
+}
+
 # --profile: the hot workload's stacks end up in the profile table, as many
-# samples as its recorded on-CPU time gives at 49 Hz, 60 % of them in hot_a
+# samples as its on-CPU time (schedstat) gives at 49 Hz, 60 % of them in hot_a
 test_record_profile() {
 	local wl db=$T/rec.db a b c sum oncpu want
 	_rec_prereq
@@ -139,18 +190,19 @@ test_record_profile() {
 	rec_bg pp -p "$wl" --profile -d 6 -i 1 -o "$db"
 	attach_wait
 	go "$wl"
+	oncpu=$(rec_last_oncpu "$wl")
 	wl_done "$wl" "$T/hot.json" 6
 	PP_DURATION=2 # it stops once the workload has exited
 	pp_wait || return
+	rec_closed "$db"
 	is "profiles" "$(rec_sql "$db" 'SELECT count(*) FROM profile')" 1
 	rec_sql "$db" 'SELECT folded FROM profile' >"$T/folded"
 	a=$(folded_samples "$T/folded" hot_a)
 	b=$(folded_samples "$T/folded" hot_b)
 	c=$(folded_samples "$T/folded" hot_c)
 	sum=$((a + b + c))
-	oncpu=$(rec_sum "$db" p "$wl" cpu.oncpu_ns)
 	want=$(awk -v n="$oncpu" 'BEGIN { printf "%.0f", n / 1e9 * 49 }')
-	within "samples in hot_a/b/c vs 49 Hz x recorded on-CPU time" "$sum" "$want" 25
+	within "samples in hot_a/b/c vs 49 Hz x the workload's schedstat on-CPU time" "$sum" "$want" 25
 	if ((sum > 0)); then
 		cmp "hot_a share %" "$((a * 100 / sum))" -ge 45
 		cmp "hot_a share %" "$((a * 100 / sum))" -le 75
@@ -166,20 +218,17 @@ test_record_profile() {
 test_record_findings() {
 	local g db=$T/g.db row since until start end a1 a2 s
 	_rec_prereq
-	an_need grow || return
-	wl_bg g "$T/grow.json" "$W/grow" -w -r 8 8
-	wl_ready "$g" grow || return
-	rec_bg rec -p "$g" -d 10 -o "$db"
-	attach_wait
-	go "$g"
-	wl_done "$g" "$T/grow.json" 12 || return
-	pp_wait || return
+	record_grow g "$db" || return
+	rec_closed "$db"
 	[[ -s $T/rec.err ]] && fail "stderr not empty: $(head -c 300 "$T/rec.err" | tr '\n' '|')"
 	is "schema version" "$(rec_sql "$db" 'PRAGMA user_version')" 3
 	row=$(rec_sql "$db" "SELECT json FROM finding WHERE kind = 'memory_growth'")
 	jq -e --argjson p "$g" 'any(.victims[]; .pid == $p) and .resource == "memory"' \
 		<<<"$row" >/dev/null 2>&1 ||
 		{ fail "no memory_growth row naming pid $g: $(rec_sql "$db" 'SELECT kind, summary FROM finding' | head -c 300 | tr '\n' '|')"; return; }
+	within "memory_growth rate vs the workload's own measurement" \
+		"$(jq -r '.forecast.rate_per_s // empty' <<<"$row")" \
+		"$(truth "$T/grow.json" measured_bytes_per_s)" 20
 	is "its resource column" "$(rec_sql "$db" "SELECT resource FROM finding WHERE kind = 'memory_growth'")" memory
 	is "its severity column = the JSON's" \
 		"$(rec_sql "$db" "SELECT severity FROM finding WHERE kind = 'memory_growth'")" \

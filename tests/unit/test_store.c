@@ -13,12 +13,6 @@
 #define T0 1700000000.0
 
 /* A free name for a new store (the store creates the file). */
-static void tmp_path(char *buf, size_t len)
-{
-	unit_tmp_file(buf, len, "store");
-	unlink(buf);
-}
-
 static struct proc_sample proc(uint32_t pid, const char *comm, const char *cg, double oncpu,
 			       double rss)
 {
@@ -97,21 +91,6 @@ static void write_five(const char *path)
 	assert_int_equal(store_close(st), 0);
 }
 
-static long long count_rows(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *s;
-	long long n = -1;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return n;
-}
-
 static void assert_series(const struct recording *r, char kind, const char *ent, const char *metric,
 			  const double *want, size_t n, double t_first)
 {
@@ -147,7 +126,7 @@ static void test_round_trip(void **state)
 	const struct series *s;
 
 	(void)state;
-	tmp_path(path, sizeof(path));
+	unit_tmp_name(path, sizeof(path), "store");
 	write_five(path);
 	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.schema_version, STORE_SCHEMA_VERSION);
@@ -185,13 +164,13 @@ static void test_round_trip(void **state)
 	assert_null(rec_find(&r, 'p', "200", "mem.rss_bytes"));
 	recording_free(&r);
 	/* sparse: zeros are not stored, the constant runnable once */
-	assert_int_equal(count_rows(path, "SELECT count(*) FROM sample s JOIN metric m ON "
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM sample s JOIN metric m ON "
 				    "m.id = s.metric_id WHERE m.name = 'cpu.oncpu_ns' AND "
 				    "s.entity_id = (SELECT id FROM entity WHERE name = '100')"), 4);
-	assert_int_equal(count_rows(path, "SELECT count(*) FROM sample s JOIN metric m ON "
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM sample s JOIN metric m ON "
 				    "m.id = s.metric_id WHERE m.name = 'host.runnable'"), 1);
-	assert_int_equal(count_rows(path, "SELECT count(*) FROM sample WHERE value = 0"), 0);
-	assert_int_equal(count_rows(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM sample WHERE value = 0"), 0);
+	assert_int_equal(unit_sql_int(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	unit_rm_sqlite(path);
 }
 
@@ -204,7 +183,7 @@ static void test_window(void **state)
 	char path[64], err[256];
 
 	(void)state;
-	tmp_path(path, sizeof(path));
+	unit_tmp_name(path, sizeof(path), "store");
 	write_five(path);
 	assert_int_equal(store_load(path, T0 + 2, T0 + 4, &r, err, sizeof(err)), 0);
 	assert_series(&r, 'p', "100", "cpu.oncpu_ns", cpu, 3, T0 + 2);
@@ -230,7 +209,7 @@ static void test_gauge_refresh(void **state)
 	int i;
 
 	(void)state;
-	tmp_path(path, sizeof(path));
+	unit_tmp_name(path, sizeof(path), "store");
 	st = open_store(path);
 	for (i = 0; i < 2 * STORE_GAUGE_REFRESH + 10; i++) {
 		struct proc_sample p = proc(7, "g", "/", 1e6, 1 << 20);
@@ -239,7 +218,7 @@ static void test_gauge_refresh(void **state)
 		assert_int_equal(record_write_interval(st, &d), 0);
 	}
 	assert_int_equal(store_close(st), 0);
-	assert_int_equal(count_rows(path, "SELECT count(*) FROM sample s JOIN metric m ON "
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM sample s JOIN metric m ON "
 				    "m.id = s.metric_id WHERE m.name = 'mem.rss_bytes' AND "
 				    "s.entity_id = (SELECT id FROM entity WHERE kind = 'p')"), 3);
 	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
@@ -263,7 +242,7 @@ static void test_entity_returns(void **state)
 	int i;
 
 	(void)state;
-	tmp_path(path, sizeof(path));
+	unit_tmp_name(path, sizeof(path), "store");
 	st = open_store(path);
 	for (i = 0; i <= away + 1; i++) {
 		struct proc_sample p[2] = { proc(1, "init", "/", 1e6, 0), proc(5, "back", "/", 2e6, 100) };
@@ -273,7 +252,7 @@ static void test_entity_returns(void **state)
 		assert_int_equal(record_write_interval(st, &d), 0);
 	}
 	assert_int_equal(store_close(st), 0);
-	assert_int_equal(count_rows(path, "SELECT count(*) FROM entity WHERE name = '5'"), 1);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM entity WHERE name = '5'"), 1);
 	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
 	s = rec_find(&r, 'p', "5", "cpu.oncpu_ns");
 	assert_non_null(s);
@@ -300,7 +279,7 @@ static void test_append(void **state)
 	struct interval_data d = { .ts = T0 + 10, .length_s = 1, .procs = &p, .nprocs = 1 };
 
 	(void)state;
-	tmp_path(path, sizeof(path));
+	unit_tmp_name(path, sizeof(path), "store");
 	write_five(path);
 	assert_int_equal(store_check_target(path, err, sizeof(err)), 0);
 	st = open_store(path);
@@ -337,7 +316,7 @@ static void test_migrate_v1(void **state)
 	char path[64], err[256];
 
 	(void)state;
-	tmp_path(path, sizeof(path));
+	unit_tmp_name(path, sizeof(path), "store");
 	exec_file(path, schema_v1_sql);
 	exec_file(path,
 		  "INSERT INTO meta VALUES('interval', '1'), ('hostname', 'old'), ('start', '1700000000'),"
@@ -347,7 +326,7 @@ static void test_migrate_v1(void **state)
 		  "INSERT INTO sample VALUES(1700000001000, 1, 1, 1e9), (1700000002000, 1, 1, 0),"
 		  " (1700000003000, 1, 1, 2e9), (1700000001000, 1, 2, 100),"
 		  " (1700000002000, 1, 2, 100), (1700000003000, 1, 2, 200);");
-	assert_int_equal(count_rows(path, "PRAGMA user_version"), 1);
+	assert_int_equal(unit_sql_int(path, "PRAGMA user_version"), 1);
 	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
 	assert_string_equal(r.hostname, "old");
 	assert_int_equal(r.schema_version, STORE_SCHEMA_VERSION);
@@ -355,15 +334,15 @@ static void test_migrate_v1(void **state)
 	assert_series(&r, 'p', "42", "mem.rss_bytes", rss, 3, T0 + 1);
 	recording_free(&r);
 	/* migrated in place */
-	assert_int_equal(count_rows(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-	assert_int_equal(count_rows(path, "SELECT count(*) FROM interval"), 3);
-	assert_int_equal(count_rows(path, "SELECT value FROM meta WHERE key = 'schema_version'"),
+	assert_int_equal(unit_sql_int(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM interval"), 3);
+	assert_int_equal(unit_sql_int(path, "SELECT value FROM meta WHERE key = 'schema_version'"),
 			 STORE_SCHEMA_VERSION);
-	assert_int_equal(count_rows(path, "SELECT last_interval FROM entity"), 3);
+	assert_int_equal(unit_sql_int(path, "SELECT last_interval FROM entity"), 3);
 	/* through version 2 to 3: the finding table, empty */
-	assert_int_equal(count_rows(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
 				    " AND name IN ('profile', 'finding')"), 2);
-	assert_int_equal(count_rows(path, "SELECT count(*) FROM finding"), 0);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM finding"), 0);
 	unit_rm_sqlite(path);
 }
 
@@ -376,7 +355,7 @@ static void test_migrate_v2(void **state)
 	char path[64], err[256];
 
 	(void)state;
-	tmp_path(path, sizeof(path));
+	unit_tmp_name(path, sizeof(path), "store");
 	exec_file(path, schema_v2_sql);
 	exec_file(path,
 		  "INSERT INTO meta VALUES('schema_version', '2'), ('interval', '1'),"
@@ -388,7 +367,7 @@ static void test_migrate_v2(void **state)
 		  "INSERT INTO sample VALUES(1, 1, 1, 1e9), (3, 1, 1, 2e9);"
 		  "INSERT INTO profile VALUES(1, 1700000000000, 1700000003000, 'a;b 3');"
 		  "PRAGMA user_version = 2;");
-	assert_int_equal(count_rows(path, "SELECT count(*) FROM sqlite_master WHERE name = 'finding'"),
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'finding'"),
 			 0);
 	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
 	assert_string_equal(r.hostname, "two");
@@ -397,10 +376,10 @@ static void test_migrate_v2(void **state)
 	assert_non_null(r.folded);
 	assert_string_equal(r.folded, "a;b 3\n");
 	recording_free(&r);
-	assert_int_equal(count_rows(path, "PRAGMA user_version"), 3);
-	assert_int_equal(count_rows(path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
-	assert_int_equal(count_rows(path, "SELECT count(*) FROM finding"), 0);
-	assert_int_equal(count_rows(path, "SELECT count(*) FROM sample"), 2);
+	assert_int_equal(unit_sql_int(path, "PRAGMA user_version"), 3);
+	assert_int_equal(unit_sql_int(path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM finding"), 0);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM sample"), 2);
 	/* migrated, but never analysed */
 	assert_int_equal(store_findings_load(path, &sf, err, sizeof(err)), 0);
 	assert_false(sf.present);
@@ -415,13 +394,13 @@ static void test_migrate_v2_by_findings_load(void **state)
 	char path[64], err[256];
 
 	(void)state;
-	tmp_path(path, sizeof(path));
+	unit_tmp_name(path, sizeof(path), "store");
 	exec_file(path, schema_v2_sql);
 	exec_file(path, "INSERT INTO meta VALUES('schema_version', '2'); PRAGMA user_version = 2;");
 	assert_int_equal(store_findings_load(path, &sf, err, sizeof(err)), 0);
 	assert_false(sf.present);
-	assert_int_equal(count_rows(path, "PRAGMA user_version"), 3);
-	assert_int_equal(count_rows(path, "SELECT count(*) FROM finding"), 0);
+	assert_int_equal(unit_sql_int(path, "PRAGMA user_version"), 3);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM finding"), 0);
 	unit_rm_sqlite(path);
 }
 
@@ -445,7 +424,7 @@ static void test_newer_refused(void **state)
 	struct store *st;
 
 	(void)state;
-	tmp_path(path, sizeof(path));
+	unit_tmp_name(path, sizeof(path), "store");
 	write_five(path);
 	exec_file(path, "PRAGMA user_version = 99");
 	assert_load_fails(path, "newer perfpilot");
@@ -475,7 +454,7 @@ static void test_bad_files(void **state)
 	size_t i;
 
 	(void)state;
-	tmp_path(path, sizeof(path));
+	unit_tmp_name(path, sizeof(path), "store");
 	assert_load_fails(path, "No such file");
 	write_bytes(path, "", 0, -1);
 	assert_load_fails(path, "empty");
@@ -495,7 +474,14 @@ static void test_bad_files(void **state)
 	assert_int_equal(store_check_target("/nonexistent-dir/x.db", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "does not exist"));
 	assert_int_equal(store_check_target("/tmp", err, sizeof(err)), -1);
+	assert_int_equal(store_check_target("/dev/null", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+	/* a directory where nothing can be created, even by root */
+	assert_int_equal(store_check_target("/proc/pp-test.db", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot create"));
 	assert_int_equal(store_check_target(path, err, sizeof(err)), 0);
+	/* the creation it tried left nothing behind */
+	assert_int_equal(access(path, F_OK), -1);
 	unit_rm_sqlite(path);
 }
 
@@ -523,7 +509,7 @@ static void test_damaged(void **state)
 	char junk[512];
 
 	(void)state;
-	tmp_path(path, sizeof(path));
+	unit_tmp_name(path, sizeof(path), "store");
 	write_big(path, 60);
 	assert_true(truncate(path, 5000) == 0);
 	assert_load_fails(path, "damaged");
@@ -551,7 +537,7 @@ static void test_prune(void **state)
 	double before;
 
 	(void)state;
-	tmp_path(path, sizeof(path));
+	unit_tmp_name(path, sizeof(path), "store");
 	write_big(path, 100);
 	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
 	/* by age: intervals end at T0+1 .. T0+100; keep those at most 30 s old */
@@ -581,7 +567,7 @@ static void test_profile(void **state)
 	struct recording r;
 
 	(void)state;
-	tmp_path(path, sizeof(path));
+	unit_tmp_name(path, sizeof(path), "store");
 	write_five(path);
 	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
 	assert_int_equal(store_put_profile(st, T0, T0 + 5, "hot;main;hot_a 5\nhot;main;hot_b 2\n"), 0);

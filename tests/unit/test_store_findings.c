@@ -15,12 +15,6 @@
 
 #define T0 1700000000.0
 
-static void tmp_path(char *buf, size_t len)
-{
-	unit_tmp_file(buf, len, "storef");
-	unlink(buf);
-}
-
 static struct store *open_store(const char *path)
 {
 	struct store_meta m = { .hostname = "testhost", .kernel = "6.1.0", .target = "-p 100",
@@ -31,21 +25,6 @@ static struct store *open_store(const char *path)
 	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
 	assert_int_equal(store_set_meta(st, &m), 0);
 	return st;
-}
-
-static long long count_rows(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *s;
-	long long n = -1;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return n;
 }
 
 /* n intervals of pid 100 whose RSS grows by `rate` bytes a second from 64 MiB. */
@@ -75,15 +54,15 @@ static void test_schema_v3(void **state)
 	struct store *st;
 
 	(void)state;
-	tmp_path(path, sizeof(path));
+	unit_tmp_name(path, sizeof(path), "storef");
 	st = open_store(path);
 	assert_int_equal(store_close(st), 0);
-	assert_int_equal(count_rows(path, "PRAGMA user_version"), 3);
+	assert_int_equal(unit_sql_int(path, "PRAGMA user_version"), 3);
 	assert_int_equal(STORE_SCHEMA_VERSION, 3);
-	assert_int_equal(count_rows(path, "SELECT count(*) FROM pragma_table_info('finding') WHERE"
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM pragma_table_info('finding') WHERE"
 				    " name IN ('id', 'analysed_ms', 'since_ms', 'until_ms', 'kind',"
 				    " 'severity', 'resource', 'summary', 'json')"), 9);
-	assert_int_equal(count_rows(path, "SELECT count(*) FROM finding"), 0);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM finding"), 0);
 	unit_rm_sqlite(path);
 }
 
@@ -102,7 +81,7 @@ static void test_round_trip_and_replace(void **state)
 	struct store *st;
 
 	(void)state;
-	tmp_path(path, sizeof(path));
+	unit_tmp_name(path, sizeof(path), "storef");
 	st = open_store(path);
 	write_growth(st, 5, 0);
 	assert_int_equal(store_put_findings(st, T0 + 100.25, T0, T0 + 5, two, 2), 0);
@@ -121,7 +100,7 @@ static void test_round_trip_and_replace(void **state)
 	assert_string_equal(sf.f[0].json, two[0].json);
 	assert_string_equal(sf.f[1].kind, "cpu_saturation");
 	stored_findings_free(&sf);
-	assert_int_equal(count_rows(path, "SELECT count(*) FROM finding WHERE analysed_ms ="
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM finding WHERE analysed_ms ="
 				    " 1700000100250 AND since_ms = 1700000000000 AND until_ms ="
 				    " 1700000005000"), 2);
 	/* store_load reads the series and ignores the finding table */
@@ -139,7 +118,7 @@ static void test_round_trip_and_replace(void **state)
 	assert_dbl_near(sf.analysed, T0 + 200, 1e-3);
 	assert_dbl_near(sf.until, T0 + 9, 1e-3);
 	stored_findings_free(&sf);
-	assert_int_equal(count_rows(path, "SELECT count(*) FROM finding"), 1);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM finding"), 1);
 
 	/* an analysis that found nothing is still an analysis */
 	st = open_store(path);
@@ -161,7 +140,7 @@ static void test_put_in_interval_refused(void **state)
 	struct store *st;
 
 	(void)state;
-	tmp_path(path, sizeof(path));
+	unit_tmp_name(path, sizeof(path), "storef");
 	st = open_store(path);
 	assert_int_equal(store_put_findings(st, T0 + 1, T0, T0 + 1, two, 1), 0);
 	assert_int_equal(store_interval_begin(st, T0 + 2, 1), 0);
@@ -183,7 +162,7 @@ static void test_load_bad(void **state)
 	FILE *f;
 
 	(void)state;
-	tmp_path(path, sizeof(path));
+	unit_tmp_name(path, sizeof(path), "storef");
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs("this is not a database, it is a text file that is long enough......\n", f);
@@ -211,7 +190,7 @@ static void test_record_findings(void **state)
 	bool growth = false;
 
 	(void)state;
-	tmp_path(path, sizeof(path));
+	unit_tmp_name(path, sizeof(path), "storef");
 	st = open_store(path);
 	write_growth(st, 20, 1048576);
 	assert_int_equal(record_findings(st, path, &n, err, sizeof(err)), 0);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 /* Tests marked with this comment fail because of a bug in the tool, not in
  * the test; see the comment above each of them. Search for "TOOL BUG". */
@@ -66,6 +67,30 @@ static inline void unit_tmp_file(char *buf, size_t len, const char *tag)
 	fd = mkstemp(buf);
 	assert_true(fd >= 0);
 	close(fd);
+}
+
+/* A fresh temporary file name, with no file behind it yet. */
+static inline void unit_tmp_name(char *buf, size_t len, const char *tag)
+{
+	unit_tmp_file(buf, len, tag);
+	unlink(buf);
+}
+
+/* The first column of the first row of an SQL query on an SQLite file
+ * (a count, a pragma), or -1 when it returns no row. */
+static inline long long unit_sql_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	long long n = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
 }
 
 /* Remove an SQLite file and its -wal and -shm files. */

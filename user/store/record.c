@@ -258,6 +258,11 @@ int record_run(const struct record_opts *o)
 		fprintf(stderr, "perfpilot: %s\n", err);
 		return EXIT_USAGE;
 	}
+	/* before loading the BPF programs, so that a Ctrl-C while they load
+	 * still ends the run normally (and removes record_live's temporary store) */
+	stop = 0;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	watch_start(&r.w, &r.wo);
 	if (o->profile && record_profile_start(&r.prof, &r.wo, err, sizeof(err))) {
 		fprintf(stderr, "perfpilot: --profile: %s\n", err);
@@ -272,9 +277,6 @@ int record_run(const struct record_opts *o)
 		return 1;
 	}
 	baselines(&r);
-	stop = 0;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	r.progress = !o->quiet && isatty(STDERR_FILENO);
 	r.start_wall = wall_now();
 	r.start_mono = mono_now();

@@ -2,6 +2,7 @@
 /* The store file: opening, meta data, retention, closing. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -264,7 +265,7 @@ int store_check_target(const char *path, char *err, size_t errlen)
 	char dir[PATH_MAX], tmp[PATH_MAX], why[400];
 	struct stat sb;
 	sqlite3 *db;
-	int version;
+	int version, fd;
 
 	if (!*path) {
 		snprintf(err, errlen, "the output file name is empty");
@@ -274,6 +275,11 @@ int store_check_target(const char *path, char *err, size_t errlen)
 		if (S_ISDIR(sb.st_mode)) {
 			snprintf(err, errlen, "'%s' is a directory; give a file name such as %s/rec.db",
 				 path, path);
+			return -1;
+		}
+		if (!S_ISREG(sb.st_mode)) {
+			snprintf(err, errlen, "'%s' is not a regular file; give a file name such as rec.db",
+				 path);
 			return -1;
 		}
 		if (access(path, R_OK | W_OK)) {
@@ -302,9 +308,14 @@ int store_check_target(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create '%s': directory '%s' does not exist", path, dir);
 		return -1;
 	}
-	if (access(dir, W_OK | X_OK)) {
-		snprintf(err, errlen, "cannot create '%s' in '%s': %s", path, dir, strerror(errno));
+	/* access() says yes to root even where nothing can be created (/proc,
+	 * a read-only mount): try it, and remove the file again */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create '%s': %s", path, strerror(errno));
 		return -1;
 	}
+	close(fd);
+	unlink(path);
 	return 0;
 }

@@ -103,8 +103,9 @@ int store_close(struct store *st);
 
 /*
  * Can `record -o path` write there? A missing file whose directory exists
- * and is writable, an empty file, or a store this perfpilot can append to.
- * -1 with a one-line reason otherwise. Creates nothing.
+ * and where a file can be created (tried, then removed), an empty regular
+ * file, or a store this perfpilot can append to. -1 with a one-line reason
+ * otherwise. Leaves nothing behind.
  */
 int store_check_target(const char *path, char *err, size_t errlen);
 
