@@ -3,10 +3,6 @@
 # (sourced by run.sh; see lib.sh).
 # shellcheck shell=bash
 
-# an_rec_bg NAME ARGS...: start "perfpilot record ARGS" in the background;
-# pp_wait waits for it
-an_rec_bg() { pp_cmd_bg "$1" record "${@:2}"; }
-
 # an_report DB OUT ARGS...: "perfpilot report DB --json ARGS" into OUT; it
 # must exit 0 with a JSON object holding meta and findings
 an_report() {
@@ -111,7 +107,7 @@ test_report_cpu_saturation() {
 	wl_bg a "$T/a.json" taskset -c 1 "$W/burn" -w 8
 	wl_bg b "$T/b.json" taskset -c 1 "$W/burn" -w 8
 	wl_ready "$p" periodic && wl_ready "$a" burn && wl_ready "$b" burn || return
-	an_rec_bg rec -p "$p,$a,$b" -d 10 -o "$T/c.db"
+	rec_bg rec -p "$p,$a,$b" -d 10 -o "$T/c.db"
 	attach_wait
 	go "$p" "$a" "$b"
 	wl_done "$p" "$T/p.json" 12
@@ -145,7 +141,7 @@ test_report_io_writer() {
 	loop_make dev 320 || return
 	wl_bg wl "$T/dio.json" "$W/dio" -w -f "$dev" -W 256
 	wl_ready "$wl" dio || return
-	an_rec_bg rec -p "$wl" -d 6 -o "$T/io.db"
+	rec_bg rec -p "$wl" -d 6 -o "$T/io.db"
 	attach_wait
 	go "$wl"
 	wl_done "$wl" "$T/dio.json" 30 || return
@@ -171,7 +167,7 @@ test_report_idle() {
 	cg_make "$cg" || return
 	wl_bg s "$T/sleep.out" sleep 30
 	cg_add "$cg" "$s" || return
-	an_rec_bg rec -c "$cg" -d 5 -o "$T/idle.db"
+	rec_bg rec -c "$cg" -d 5 -o "$T/idle.db"
 	pp_wait || return
 	an_report "$T/idle.db" "$T/rep.json" || return
 	an_keys "$T/rep.json"
@@ -235,7 +231,7 @@ _burn_rec() {
 	local p
 	wl_bg p "$T/$3.json" "$W/burn" -w -t "$2" 10
 	wl_ready "$p" burn || return
-	an_rec_bg "$1" -p "$p" -d 11 -i 0.5 --profile -o "$T/$1.db"
+	rec_bg "$1" -p "$p" -d 11 -i 0.5 --profile -o "$T/$1.db"
 	attach_wait
 	go "$p"
 	wl_done "$p" "$T/$3.json" 13 || return

@@ -343,6 +343,10 @@ measure_one() {
 	pp_wait
 }
 
+# rec_bg NAME ARGS...: start "perfpilot record ARGS" in the background;
+# pp_wait waits for it
+rec_bg() { pp_cmd_bg "$1" record "${@:2}"; }
+
 # record_grow VAR DB: the grow workload (8 MiB/s for 8 s; its JSON in
 # $T/grow.json) recorded by 'perfpilot record -p PID -d 10 -o DB' (output in
 # $T/rec.out and $T/rec.err) until both have ended; the workload's pid in VAR

@@ -3,10 +3,6 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # PP_DURATION is read by pp_wait (lib.sh)
 
-# rec_bg NAME ARGS...: start "perfpilot record ARGS" in the background;
-# pp_wait waits for it
-rec_bg() { pp_cmd_bg "$1" record "${@:2}"; }
-
 # rec_sql DB SQL: one query's output
 rec_sql() { sqlite3 -batch "$1" "$2" 2>&1; }
 
