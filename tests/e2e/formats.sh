@@ -95,6 +95,9 @@ test_profile_speedscope() {
 		{ fail "not speedscope JSON: $(head -c 300 "$out")"; return; }
 	a=$(_ss_weight "$out" hot_a) b=$(_ss_weight "$out" hot_b) c=$(_ss_weight "$out" hot_c)
 	shares "$a" "$b" "$c"
+	# the weights (ns) in samples of 1/199 s, against the workload's CPU time
+	cpu_samples "speedscope weight / (1 s / 199)" \
+		"$(jq '.profiles[0].weights | add * 199 / 1e9 | round' "$out")" "$WL_JSON" 199
 	# root first: the thread's name, then main before hot_a
 	jq -e '(.shared.frames | map(.name)) as $n | any(.profiles[0].samples[];
 		($n[.[0]] == "hot") and (map($n[.]) | index("main")) < (map($n[.]) | index("hot_a")))' \
@@ -120,6 +123,8 @@ test_profile_svg() {
 	all=$(_svg_width "$out" all)
 	shares "$a" "$b" "$c"
 	cmp "root frame width (px)" "$all" -ge 1170
+	cpu_samples "samples in the subtitle" \
+		"$(grep -o -m1 '[0-9]\+ samples at 199 Hz' "$out" | head -n 1 | cut -d' ' -f1)" "$WL_JSON" 199
 	grep -q 'On-CPU flame graph' "$out" || fail "no title"
 	grep -q "function zoom(" "$out" || fail "no zoom script"
 	note "svg widths (px): hot_a $a, hot_b $b, hot_c $c"
