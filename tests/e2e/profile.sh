@@ -299,6 +299,8 @@ test_profile_jit_late() {
 	late=$(folded_samples "$T/pp.out" jit_late_loop)
 	cmp "samples in jit_hot_loop" "$early" -ge 150
 	cmp "samples in jit_late_loop" "$late" -ge 150
+	cpu_samples "jit's samples" "$(awk '/^jit;/ { s += $NF } END { print s + 0 }' "$T/pp.out")" \
+		"$T/jit.json" 499
 	grep -q '^jit;.*main;\[unknown\] [0-9]*$' "$T/pp.out" &&
 		fail "unnamed JIT frames: $(grep -m1 '^jit;.*main;\[unknown\] [0-9]*$' "$T/pp.out")"
 	note "jit_hot_loop $early, jit_late_loop $late samples"
@@ -356,6 +358,8 @@ test_profile_jit_pidns() {
 	wl_done "$u" "$T/jit.json" 12
 	n=$(folded_samples "$T/pp.out" jit_hot_loop)
 	cmp "samples in jit_hot_loop" "$n" -ge 300
+	cpu_samples "jit's samples" "$(awk '/^jit;/ { s += $NF } END { print s + 0 }' "$T/pp.out")" \
+		"$T/jit.json" 499
 	note "jit_hot_loop $n samples"
 }
 
