@@ -217,6 +217,7 @@ test_profile_missing_debug() {
 	_profile_hot_copy "$T/s/bin/hot" --debug-dir "$T/dbg" || return
 	n=$(awk '/;\[unknown\] \(hot\)/ { s += $NF } END { print s + 0 }' "$T/pp.out")
 	cmp "samples in [unknown] (hot) frames" "$n" -ge 300
+	cpu_samples "samples" "$(awk '{ s += $NF } END { print s + 0 }' "$T/pp.out")" "$WL_JSON" 499
 	grep -q 'hot_a' "$T/pp.out" && fail "hot_a named without symbols"
 	grep -q "perfpilot: no symbols for $T/s/bin/hot (stripped, debug file hot.debug not found" \
 		"$T/pp.err" || fail "no 'no symbols' line: $(head -c 400 "$T/pp.err" | tr '\n' '|')"
