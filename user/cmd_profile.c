@@ -228,14 +228,6 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 		usage_error("--min-block-us needs --off-cpu");
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* A process sampled for the first time: read its symbols while it lives. */
 static void on_new_process(void *ctx, uint32_t tgid)
 {
@@ -255,10 +247,10 @@ struct sampler {
 static void run(const struct sampler *s, const struct profile_opts *o, struct symbolizer *sym)
 {
 	bool tty = isatty(STDERR_FILENO);
-	double start = now(), last = 0;
+	double start = mono_now(), last = 0;
 
 	while (!stop) {
-		double t = now() - start;
+		double t = mono_now() - start;
 
 		if (o->w.duration_s && t >= o->w.duration_s)
 			break;

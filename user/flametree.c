@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "flametree.h"
+#include "strhash.h"
 
 #define EMPTY UINT32_MAX
 
@@ -12,15 +13,6 @@ static uint64_t mix(uint64_t h)
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdull;
 	h ^= h >> 33;
-	return h;
-}
-
-static uint64_t str_hash(const char *p)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (; *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
 	return h;
 }
 
@@ -48,7 +40,7 @@ static int grow_names(struct flametree *t)
 	if (!tab)
 		return -1;
 	for (i = 0; i < t->nnames; i++) {
-		for (h = str_hash(t->names[i]) & (size - 1); tab[h] != EMPTY; h = (h + 1) & (size - 1))
+		for (h = fnv1a(FNV1A_INIT, t->names[i]) & (size - 1); tab[h] != EMPTY; h = (h + 1) & (size - 1))
 			;
 		tab[h] = (uint32_t)i;
 	}
@@ -83,7 +75,7 @@ static int64_t intern(struct flametree *t, const char *name)
 
 	if ((t->nnames + 1) * 2 > t->ntabsize && grow_names(t))
 		return -1;
-	for (h = str_hash(name) & (t->ntabsize - 1); t->ntab[h] != EMPTY; h = (h + 1) & (t->ntabsize - 1))
+	for (h = fnv1a(FNV1A_INIT, name) & (t->ntabsize - 1); t->ntab[h] != EMPTY; h = (h + 1) & (t->ntabsize - 1))
 		if (!strcmp(t->names[t->ntab[h]], name))
 			return t->ntab[h];
 	if (t->nnames == t->capnames) {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <zlib.h>
 #include "pprof.h"
+#include "strhash.h"
 
 /* profile.proto field numbers (github.com/google/pprof proto/profile.proto) */
 enum {
@@ -54,15 +55,6 @@ struct strtab {
 	size_t size;
 };
 
-static uint64_t hash(const char *p)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (; *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
-	return h;
-}
-
 static int st_grow(struct strtab *t)
 {
 	size_t size = t->size ? t->size * 2 : 1024, i, h;
@@ -73,7 +65,7 @@ static int st_grow(struct strtab *t)
 	for (i = 0; i < size; i++)
 		tab[i] = NONE;
 	for (i = 0; i < t->n; i++) {
-		for (h = hash(t->s[i]) & (size - 1); tab[h] != NONE; h = (h + 1) & (size - 1))
+		for (h = fnv1a(FNV1A_INIT, t->s[i]) & (size - 1); tab[h] != NONE; h = (h + 1) & (size - 1))
 			;
 		tab[h] = (uint32_t)i;
 	}
@@ -92,7 +84,7 @@ static int64_t st_id(struct strtab *t, const char *s)
 		s = "";
 	if ((t->n + 1) * 2 > t->size && st_grow(t))
 		return -1;
-	for (h = hash(s) & (t->size - 1); t->tab[h] != NONE; h = (h + 1) & (t->size - 1))
+	for (h = fnv1a(FNV1A_INIT, s) & (t->size - 1); t->tab[h] != NONE; h = (h + 1) & (t->size - 1))
 		if (!strcmp(t->s[t->tab[h]], s))
 			return t->tab[h];
 	if (t->n == t->cap) {

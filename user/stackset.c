@@ -4,6 +4,7 @@
 #include <string.h>
 #include <stdio.h>
 #include "stackset.h"
+#include "strhash.h"
 
 #define FTAB_EMPTY UINT32_MAX
 
@@ -17,15 +18,13 @@ void ss_init(struct stackset *s, enum ss_kind kind, unsigned int hz)
 
 static uint64_t hash_str(uint64_t h, const char *p)
 {
-	/* FNV-1a */
-	for (; p && *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
-	return (h ^ 0xff) * 0x100000001b3ull;
+	/* FNV-1a, then a separator byte */
+	return (fnv1a(h, p) ^ 0xff) * 0x100000001b3ull;
 }
 
 static uint64_t frame_hash(const char *name, const char *module, bool kernel)
 {
-	return hash_str(hash_str(0xcbf29ce484222325ull ^ kernel, name), module);
+	return hash_str(hash_str(FNV1A_INIT ^ kernel, name), module);
 }
 
 static bool same_str(const char *a, const char *b)

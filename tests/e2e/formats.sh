@@ -2,20 +2,13 @@
 # speedscope, svg), sourced by run.sh; see lib.sh and profile.sh.
 # shellcheck shell=bash
 
-# hot_profile NAME ARGS...: profile the hot workload (60/30/10 % of its CPU in
-# hot_a/hot_b/hot_c) at 199 Hz with "perfpilot profile -p PID ARGS"; stdout
-# in $T/NAME.out, stderr in $T/NAME.err, the workload's pid in HOT_PID
+# hot_profile ARGS...: profile the hot workload (60/30/10 % of its CPU in
+# hot_a/hot_b/hot_c) for 3 s at 199 Hz with "perfpilot profile -p PID ARGS";
+# stdout in $T/pp.out, stderr in $T/pp.err, the workload's pid in HOT_PID
+# and its JSON in WL_JSON (see prof_workload)
 hot_profile() {
-	local name=$1 wl
-	shift
-	wl_bg wl "$T/$name-hot.json" "$W/hot" -w 8
-	HOT_PID=$wl
-	wl_ready "$wl" hot || return
-	prof_bg "$name" -p "$wl" -F 199 -d 4.5 "$@"
-	attach_wait
-	go "$wl"
-	pp_wait || return
-	wl_done "$wl" "$T/$name-hot.json" 12
+	prof_workload "$W/hot" 3 -- 199 "$@" || return
+	HOT_PID=$WL_PID
 }
 
 # shares A B C: hot_a/b/c's shares of their sum, each within 5 points
@@ -62,7 +55,7 @@ _ss_weight() {
 test_profile_pprof() {
 	local out=$T/hot.pb.gz top a b c total counted tags
 	type -P go >/dev/null || skip "go not installed (golang-go)"
-	hot_profile pp -o "$out" || return # the format from the file name
+	hot_profile -o "$out" || return # the format from the file name
 	[[ $(head -c 2 "$out" | od -An -tx1 | tr -d ' ') == 1f8b ]] ||
 		{ fail "not gzip: $(head -c 16 "$out" | od -An -tx1)"; return; }
 	top=$(gopprof -sample_index=samples -top -nodecount=100 "$out" 2>"$T/pprof.err") ||
@@ -80,7 +73,8 @@ test_profile_pprof() {
 	else
 		note "samples lost, totals not compared: $(head -n 1 "$T/pp.err")"
 	fi
-	cmp "pprof total samples" "${total:-0}" -ge 300
+	# and with the workload's own CPU time, which the pprof writer never saw
+	cpu_samples "pprof total samples" "${total:-0}" "$WL_JSON" 199
 	# every sample has the labels comm and pid
 	tags=$(gopprof -sample_index=samples -tags "$out" 2>&1)
 	if ! grep -Eq "^ +$total(\.0+)? \( *100%\): hot$" <<<"$tags" ||
@@ -93,7 +87,7 @@ test_profile_pprof() {
 # speedscope: valid JSON of speedscope's format; hot_a/b/c's weights
 test_profile_speedscope() {
 	local out=$T/hot.speedscope.json a b c
-	hot_profile pp -o "$out" || return
+	hot_profile -o "$out" || return
 	jq -e '."$schema" == "https://www.speedscope.app/file-format-schema.json" and
 		.profiles[0].type == "sampled" and .profiles[0].unit == "nanoseconds" and
 		(.profiles[0].samples | length) == (.profiles[0].weights | length) and
@@ -101,6 +95,9 @@ test_profile_speedscope() {
 		{ fail "not speedscope JSON: $(head -c 300 "$out")"; return; }
 	a=$(_ss_weight "$out" hot_a) b=$(_ss_weight "$out" hot_b) c=$(_ss_weight "$out" hot_c)
 	shares "$a" "$b" "$c"
+	# the weights (ns) in samples of 1/199 s, against the workload's CPU time
+	cpu_samples "speedscope weight / (1 s / 199)" \
+		"$(jq '.profiles[0].weights | add * 199 / 1e9 | round' "$out")" "$WL_JSON" 199
 	# root first: the thread's name, then main before hot_a
 	jq -e '(.shared.frames | map(.name)) as $n | any(.profiles[0].samples[];
 		($n[.[0]] == "hot") and (map($n[.]) | index("main")) < (map($n[.]) | index("hot_a")))' \
@@ -119,13 +116,15 @@ _svg_width() {
 test_profile_svg() {
 	local out=$T/pp.out a b c all
 	type -P xmllint >/dev/null || skip "xmllint not installed (libxml2-utils)"
-	hot_profile pp --format svg || return
+	hot_profile --format svg || return
 	xmllint --noout "$out" 2>"$T/xmllint.err" ||
 		{ fail "not XML: $(head -c 300 "$T/xmllint.err")"; return; }
 	a=$(_svg_width "$out" hot_a) b=$(_svg_width "$out" hot_b) c=$(_svg_width "$out" hot_c)
 	all=$(_svg_width "$out" all)
 	shares "$a" "$b" "$c"
 	cmp "root frame width (px)" "$all" -ge 1170
+	cpu_samples "samples in the subtitle" \
+		"$(grep -o -m1 '[0-9]\+ samples at 199 Hz' "$out" | head -n 1 | cut -d' ' -f1)" "$WL_JSON" 199
 	grep -q 'On-CPU flame graph' "$out" || fail "no title"
 	grep -q "function zoom(" "$out" || fail "no zoom script"
 	note "svg widths (px): hot_a $a, hot_b $b, hot_c $c"

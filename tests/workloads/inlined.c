@@ -59,7 +59,8 @@ int main(int argc, char **argv)
 		rounds++;
 	}
 	sink = x;
-	printf("{\"pid\":%d,\"seconds\":%s,\"rounds\":%lu}\n", getpid(), argv[optind], rounds);
+	printf("{\"pid\":%d,\"seconds\":%s,\"cpu_s\":%.3f,\"rounds\":%lu}\n", getpid(),
+	       argv[optind], cpu_seconds(), rounds);
 	return 0;
 usage:
 	fprintf(stderr, "usage: inlined [-w] SECONDS\n");

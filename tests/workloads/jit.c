@@ -23,6 +23,7 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#include "workload.h"
 
 #if defined(__x86_64__)
 /*
@@ -57,17 +58,9 @@ static void on_term(int sig)
 	_exit(143);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
-	int wait = 0, bad = 0, late = 0, opt, sig;
+	int wait = 0, bad = 0, late = 0, opt;
 	unsigned long rounds = 0;
 	volatile uint64_t sink = 0;
 	double seconds, end;
@@ -115,10 +108,10 @@ int main(int argc, char **argv)
 			fprintf(f, "this is not a perf map line\n0x1000 zz bad_size\n");
 		fclose(f);
 		fn = (uint64_t (*)(uint64_t))mem;
-		if (wait && sigwait(&set, &sig) != 0)
+		if (wait_for_start(wait))
 			return 1;
-		end = now() + (late ? seconds / 2 : seconds);
-		while (now() < end) {
+		end = now_seconds() + (late ? seconds / 2 : seconds);
+		while (now_seconds() < end) {
 			sink += fn(2000000);
 			rounds++;
 		}
@@ -134,14 +127,14 @@ int main(int argc, char **argv)
 				sizeof(code));
 			fclose(f);
 			fn = (uint64_t (*)(uint64_t))second;
-			end = now() + seconds / 2;
-			while (now() < end) {
+			end = now_seconds() + seconds / 2;
+			while (now_seconds() < end) {
 				sink += fn(2000000);
 				rounds++;
 			}
 		}
-		printf("{\"pid\":%d,\"seconds\":%s,\"rounds\":%lu,\"addr\":\"%p\",\"map\":\"%s\"}\n",
-		       getpid(), argv[optind], rounds, mem, map_path);
+		printf("{\"pid\":%d,\"seconds\":%s,\"cpu_s\":%.3f,\"rounds\":%lu,\"addr\":\"%p\",\"map\":\"%s\"}\n",
+		       getpid(), argv[optind], cpu_seconds(), rounds, mem, map_path);
 		return 0;
 	}
 #else

@@ -32,7 +32,8 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		calls++;
 	} while (ts.tv_sec + ts.tv_nsec / 1e9 < end);
-	printf("{\"pid\":%d,\"seconds\":%s,\"calls\":%lu}\n", getpid(), argv[optind], calls);
+	printf("{\"pid\":%d,\"seconds\":%s,\"cpu_s\":%.3f,\"calls\":%lu}\n", getpid(),
+	       argv[optind], cpu_seconds(), calls);
 	return 0;
 usage:
 	fprintf(stderr, "usage: vdso [-w] SECONDS\n");

@@ -22,6 +22,16 @@ static inline double now_seconds(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The CPU time this process has used, in seconds: what a profiler's sample
+ * count of it is checked against (samples = CPU seconds x frequency). */
+static inline double cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /*
  * Block SIGUSR1 (one sent early then waits for wait_for_start) and parse
  * the only option, -w, into *wait. The index of the first operand, or -1
