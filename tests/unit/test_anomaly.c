@@ -31,7 +31,7 @@ static void test_spikes_found(void **state)
 			v[i] = 200 + 4 * unit_gauss(&rng);
 		for (i = 0; i < nsp; i++)
 			v[spikes[i]] += (i % 3 ? 8 : -8) * 4;
-		got = anomalies_find(v, N, WINDOW, Z_MIN, a, N);
+		got = anomalies_find(v, N, WINDOW, Z_MIN, 0, a, N);
 		for (i = 0; i < got; i++) {
 			bool is_spike = false;
 
@@ -65,9 +65,9 @@ static void test_flat_series(void **state)
 	(void)state;
 	for (i = 0; i < 50; i++)
 		v[i] = 1000;
-	assert_int_equal(anomalies_find(v, 50, 10, Z_MIN, a, 4), 0);
+	assert_int_equal(anomalies_find(v, 50, 10, Z_MIN, 0, a, 4), 0);
 	v[35] = 1010; /* 1 % off a flat line: the MAD floor flags it */
-	assert_int_equal(anomalies_find(v, 50, 10, Z_MIN, a, 4), 1);
+	assert_int_equal(anomalies_find(v, 50, 10, Z_MIN, 0, a, 4), 1);
 	assert_int_equal(a[0].index, 35);
 	assert_dbl_eq(a[0].baseline, 1000);
 	assert_true(a[0].z > Z_MIN);
@@ -75,14 +75,14 @@ static void test_flat_series(void **state)
 	for (i = 0; i < 50; i++)
 		v[i] = 0;
 	v[20] = 1;
-	assert_int_equal(anomalies_find(v, 50, 10, Z_MIN, a, 4), 1);
+	assert_int_equal(anomalies_find(v, 50, 10, Z_MIN, 0, a, 4), 1);
 	assert_int_equal(a[0].index, 20);
 	assert_true(a[0].z > 1e6);
 	/* mostly flat with a few steps of 1: a 1 is not news, a 50 is */
 	for (i = 0; i < 50; i++)
 		v[i] = i % 7 == 0;
 	v[45] = 50;
-	assert_int_equal(anomalies_find(v, 50, 14, Z_MIN, a, 4), 1);
+	assert_int_equal(anomalies_find(v, 50, 14, Z_MIN, 0, a, 4), 1);
 	assert_int_equal(a[0].index, 45);
 }
 
@@ -99,16 +99,53 @@ static void test_window_rules(void **state)
 	v[25] = 100;
 	v[30] = 100;
 	v[33] = NAN; /* skipped, and left out of later windows */
-	assert_int_equal(anomalies_find(v, 40, 10, Z_MIN, a, 4), 2);
+	assert_int_equal(anomalies_find(v, 40, 10, Z_MIN, 0, a, 4), 2);
 	assert_int_equal(a[0].index, 25);
 	assert_int_equal(a[1].index, 30);
 	/* max caps the output, keeping the first ones */
-	assert_int_equal(anomalies_find(v, 40, 10, Z_MIN, a, 1), 1);
+	assert_int_equal(anomalies_find(v, 40, 10, Z_MIN, 0, a, 1), 1);
 	assert_int_equal(a[0].index, 25);
 	/* degenerate arguments */
-	assert_int_equal(anomalies_find(v, 40, 2, Z_MIN, a, 4), 0);
-	assert_int_equal(anomalies_find(v, 10, 10, Z_MIN, a, 4), 0);
-	assert_int_equal(anomalies_find(v, 40, 10, Z_MIN, a, 0), 0);
+	assert_int_equal(anomalies_find(v, 40, 2, Z_MIN, 0, a, 4), 0);
+	assert_int_equal(anomalies_find(v, 10, 10, Z_MIN, 0, a, 4), 0);
+	assert_int_equal(anomalies_find(v, 40, 10, Z_MIN, 0, a, 0), 0);
+}
+
+/*
+ * A series that is mostly zero (a run-queue p99 of an idle process): without
+ * a floor the scale is 1e-9 and a 1.3 ms step scores z ~ 10^12; with the
+ * metric's resolution as the floor the score is value / resolution, and a
+ * step below z_min resolutions is no anomaly at all.
+ */
+static void test_resolution_floor(void **state)
+{
+	double v[40] = {0};
+	struct anomaly a[4];
+
+	(void)state;
+	v[30] = 1300;
+	assert_int_equal(anomalies_find(v, 40, 10, Z_MIN, 0, a, 4), 1);
+	assert_true(a[0].z > 1e9); /* the absurd score, without a floor */
+	assert_int_equal(anomalies_find(v, 40, 10, Z_MIN, 250, a, 4), 1);
+	assert_dbl_eq(a[0].sigma, 250);
+	assert_dbl_eq(a[0].z, 1300.0 / 250);
+	assert_dbl_eq(a[0].baseline, 0);
+	/* 1.3 ms is under 6 resolutions of 250 us: not news */
+	assert_int_equal(anomalies_find(v, 40, 10, 6.0, 250, a, 4), 0);
+	v[30] = 40000;
+	assert_int_equal(anomalies_find(v, 40, 10, 6.0, 250, a, 4), 1);
+	assert_dbl_eq(a[0].z, 160);
+	/* the floor never lowers a window's own spread */
+	{
+		uint64_t rng = 7;
+		size_t i;
+
+		for (i = 0; i < 40; i++)
+			v[i] = 5000 + 1000 * unit_gauss(&rng);
+		v[30] = 20000;
+		assert_int_equal(anomalies_find(v, 40, 10, Z_MIN, 1, a, 4) >= 1, 1);
+		assert_true(a[0].sigma > 100);
+	}
 }
 
 /* A level shift is news until the window's median has crossed over. */
@@ -122,7 +159,7 @@ static void test_level_shift_settles(void **state)
 	(void)state;
 	for (i = 0; i < 200; i++)
 		v[i] = (i >= 100 ? 30 : 0) + unit_gauss(&rng);
-	got = anomalies_find(v, 200, 20, Z_MIN, a, 200);
+	got = anomalies_find(v, 200, 20, Z_MIN, 0, a, 200);
 	for (i = 0; i < got; i++) {
 		if (a[i].index >= 100 && a[i].index <= 110)
 			at_shift++;
@@ -139,6 +176,7 @@ int main(void)
 		cmocka_unit_test(test_spikes_found),
 		cmocka_unit_test(test_flat_series),
 		cmocka_unit_test(test_window_rules),
+		cmocka_unit_test(test_resolution_floor),
 		cmocka_unit_test(test_level_shift_settles),
 	};
 

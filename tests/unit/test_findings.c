@@ -114,6 +114,45 @@ static void test_cpu_contention(void **state)
 	recording_free(&r);
 }
 
+/* the same picture with perfpilot as a third busy loop: it is neither
+ * culprit nor victim when the recording names its pid, and is without */
+static void test_self_left_out(void **state)
+{
+	struct recording r;
+	struct findings fs;
+	const struct finding *f;
+	uint64_t seed = 1;
+
+	(void)state;
+	fx_init(&r, N);
+	cpu_proc_sleeps(&r, 100, "periodic", "/", 0.30, 0.35, 100, &seed);
+	cpu_proc(&r, 200, "burn", "/", 0.35, 0.62, &seed);
+	cpu_proc(&r, 400, "perfpilot", "/", 0.35, 0.62, &seed);
+	host_busy(&r, 1.0, &seed);
+	assert_int_equal(findings_analyze(&r, NULL, &fs), 0);
+	f = find_kind(&fs, "cpu_saturation");
+	assert_non_null(f);
+	assert_true(names_pid(f->culprits, f->nculprits, 400) ||
+		    names_pid(f->victims, f->nvictims, 400));
+	findings_free(&fs);
+	r.self_pid = 400;
+	assert_int_equal(findings_analyze(&r, NULL, &fs), 0);
+	f = find_kind(&fs, "cpu_saturation");
+	assert_non_null(f);
+	assert_false(names_pid(f->culprits, f->nculprits, 400));
+	assert_false(names_pid(f->victims, f->nvictims, 400));
+	assert_true(names_pid(f->culprits, f->nculprits, 200));
+	for (size_t i = 0; i < fs.n; i++) {
+		assert_null(strstr(fs.f[i].summary, "pid 400"));
+		assert_false(names_pid(fs.f[i].culprits, fs.f[i].nculprits, 400));
+		assert_false(names_pid(fs.f[i].victims, fs.f[i].nvictims, 400));
+	}
+	/* the recording itself is untouched */
+	assert_non_null(rec_find(&r, 'p', "400", "cpu.oncpu_ns"));
+	findings_free(&fs);
+	recording_free(&r);
+}
+
 /* one victim behind one hog in another cgroup: critical, and the exact
  * cgroup change */
 static void test_cpu_victim_other_cgroup(void **state)
@@ -576,6 +615,55 @@ static void test_anomaly(void **state)
 	recording_free(&r);
 }
 
+/*
+ * Run-queue p99 of idle processes and kernel threads moving between 0 and
+ * 4 ms on a busy host is noise, not news (no finding, and no absurd
+ * score); one process with three spikes of 30 ms or more is one finding
+ * that counts them, with a bounded score.
+ */
+static void test_anomaly_noise_and_groups(void **state)
+{
+	struct recording r;
+	struct findings fs;
+	const struct finding *f;
+	double v[60];
+	size_t i, n = 0;
+	unsigned int pid;
+	uint64_t seed = 5;
+
+	(void)state;
+	fx_init(&r, 60);
+	for (pid = 10; pid < 16; pid++) {
+		for (i = 0; i < 60; i++)
+			v[i] = 0;
+		v[20 + pid] = 1300;   /* the 1.3 ms jump from 0 */
+		v[40 + pid % 3] = 4000; /* and a 4 ms one */
+		fx_proc(&r, pid, pid < 13 ? "kworker/0:1" : "idle-daemon", "/",
+			"sched.runq_p99_us", v, 60);
+	}
+	assert_int_equal(findings_analyze(&r, NULL, &fs), 0);
+	assert_null(find_kind(&fs, "anomaly"));
+	findings_free(&fs);
+	fx_fill(v, 60, 300, 0.1, &seed);
+	v[25] = 30000;
+	v[40] = 45000;
+	v[50] = 32000;
+	fx_proc(&r, 50, "db", "/", "sched.runq_p99_us", v, 60);
+	assert_int_equal(findings_analyze(&r, NULL, &fs), 0);
+	for (i = 0; i < fs.n; i++) {
+		if (strcmp(fs.f[i].kind, "anomaly"))
+			continue;
+		f = &fs.f[i];
+		n++;
+		assert_non_null(strstr(f->summary, "db (pid 50) jumped to 45.0 ms at 12:00:41"));
+		assert_non_null(strstr(f->summary, "3 spikes in all"));
+		assert_int_equal(f->victims[0].pid, 50);
+	}
+	assert_int_equal(n, 1);
+	findings_free(&fs);
+	recording_free(&r);
+}
+
 /* the host's available memory falling 50 MiB/s while one process grows:
  * a forecast to zero, the grower as culprit */
 static void test_memory_decline(void **state)
@@ -736,6 +824,8 @@ int main(void)
 		cmocka_unit_test(test_oom_and_stalls),
 		cmocka_unit_test(test_retransmits),
 		cmocka_unit_test(test_anomaly),
+		cmocka_unit_test(test_anomaly_noise_and_groups),
+		cmocka_unit_test(test_self_left_out),
 		cmocka_unit_test(test_memory_decline),
 		cmocka_unit_test(test_runqueue_growth),
 		cmocka_unit_test(test_top_procs),

@@ -51,6 +51,8 @@ static void test_json_shape(void **state)
 	assert_string_equal(json_string_value(json_object_get(meta, "hostname")), "testhost");
 	assert_int_equal(json_integer_value(json_object_get(meta, "ncpus")), 2);
 	assert_dbl_eq(json_real_value(json_object_get(meta, "duration_s")), 10);
+	/* a store of an older perfpilot does not say what observing cost */
+	assert_true(json_is_null(json_object_get(meta, "self")));
 	arr = json_object_get(j, "findings");
 	assert_true(json_is_array(arr));
 	assert_int_equal(json_array_size(arr), fs.n);
@@ -88,6 +90,44 @@ static void test_json_shape(void **state)
 	assert_int_equal(with_fc, 1);
 	assert_true(without_fc >= 2);
 	json_decref(j);
+	findings_free(&fs);
+	recording_free(&r);
+}
+
+/* what observing cost: in the JSON meta data and in the text header */
+static void test_self_cost(void **state)
+{
+	struct recording r;
+	struct findings fs;
+	json_t *j, *self;
+	char buf[256], *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)state;
+	sample(&r);
+	r.self_pid = 777;
+	r.self_cpu_s = 0.5;
+	r.self_rss_peak_bytes = 31 * MiB;
+	assert_int_equal(findings_analyze(&r, NULL, &fs), 0);
+	j = report_json(&r, &fs);
+	self = json_object_get(json_object_get(j, "meta"), "self");
+	assert_true(json_is_object(self));
+	assert_int_equal(json_integer_value(json_object_get(self, "pid")), 777);
+	assert_dbl_eq(json_real_value(json_object_get(self, "cpu_s")), 0.5);
+	assert_dbl_near(json_real_value(json_object_get(self, "cpus")), 0.05, 1e-9);
+	assert_dbl_eq(json_real_value(json_object_get(self, "rss_peak_bytes")), 31 * MiB);
+	json_decref(j);
+	assert_string_equal(report_self_cost(&r, buf, sizeof(buf)),
+			    "perfpilot itself (pid 777): 0.50 s of CPU (0.050 CPUs), peak RSS "
+			    "31.0 MiB; left out of victims and culprits");
+	out = open_memstream(&text, &len);
+	report_text(out, &r, &fs);
+	fclose(out);
+	assert_non_null(strstr(text, buf));
+	free(text);
+	r.self_pid = 0;
+	assert_string_equal(report_self_cost(&r, buf, sizeof(buf)), "");
 	findings_free(&fs);
 	recording_free(&r);
 }
@@ -255,6 +295,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_shape),
 		cmocka_unit_test(test_json_sysctl),
+		cmocka_unit_test(test_self_cost),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_time_args),

@@ -76,10 +76,12 @@ static void write_five(const char *path)
 					   .listen_drops = -1 };
 		struct netns_values nv = { .netns = 4026531840u, .has_retrans = true,
 					   .retrans_segs = i };
+		struct store_self self = { .pid = 4242, .cpu_s = 0.5 * (i + 1),
+					   .rss_peak_bytes = 3e7 };
 		struct interval_data data = { .ts = T0 + i + 1, .length_s = 1, .procs = p,
 					      .cgs = &cg, .ncgs = 1, .host = &h, .devs = &d,
 					      .ndevs = 1, .busy = &b, .nbusy = 1, .ns = &ns,
-					      .nns = 1, .nsv = &nv, .nnsv = 1 };
+					      .nns = 1, .nsv = &nv, .nnsv = 1, .self = &self };
 		size_t n = 0;
 
 		p[n++] = proc(100, "a", "/x", cpu[i], rss[i]);
@@ -140,6 +142,10 @@ static void test_round_trip(void **state)
 	assert_dbl_near(r.end, T0 + 5, 1e-3);
 	assert_null(r.folded);
 	assert_false(r.unsorted);
+	/* perfpilot's own cost: the last interval's */
+	assert_int_equal(r.self_pid, 4242);
+	assert_dbl_eq(r.self_cpu_s, 2.5);
+	assert_dbl_eq(r.self_rss_peak_bytes, 3e7);
 	assert_series(&r, 'p', "100", "cpu.oncpu_ns", cpu, 5, T0 + 1);
 	assert_series(&r, 'p', "100", "mem.rss_bytes", rss, 5, T0 + 1);
 	assert_series(&r, 'p', "200", "cpu.oncpu_ns", b_cpu, 2, T0 + 2);

@@ -254,7 +254,7 @@ static void flame(FILE *out, const struct recording *r)
 
 void report_html(FILE *out, const struct recording *r, const struct findings *fs)
 {
-	char a[32], b[32];
+	char a[32], b[32], self[192];
 	time_t t0 = (time_t)r->start, t1 = (time_t)r->end;
 	struct tm tm;
 	size_t i;
@@ -273,6 +273,10 @@ void report_html(FILE *out, const struct recording *r, const struct findings *fs
 	fprintf(out, "</code>, %s to %s UTC (%.0f s, %.3g s intervals), %d CPUs, kernel ", a, b,
 		r->end - r->start, r->interval_s, r->ncpus);
 	xml_escape(out, r->kernel);
+	if (*report_self_cost(r, self, sizeof(self))) {
+		fputs("</p>\n<p class=\"self\">", out);
+		xml_escape(out, self);
+	}
 	fputs("</p>\n<h2>Findings</h2>\n", out);
 	if (!fs->n)
 		fputs("<p class=\"none\">Nothing waited, grew or overflowed beyond the "

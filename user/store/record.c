@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -122,6 +123,20 @@ static void wait_until(struct recorder *r, double deadline)
 	watch_sleep_until(deadline, &r->wo.target, &stop, &nap);
 }
 
+/* What recording has cost perfpilot's own process so far. */
+static void self_cost(struct store_self *self)
+{
+	struct rusage ru;
+
+	memset(self, 0, sizeof(*self));
+	self->pid = (uint32_t)getpid();
+	if (getrusage(RUSAGE_SELF, &ru))
+		return;
+	self->cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+		      (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	self->rss_peak_bytes = (double)ru.ru_maxrss * 1024;
+}
+
 /* Collect one interval and write it. 0, or -1 after printing why. */
 static int one_interval(struct recorder *r)
 {
@@ -132,6 +147,7 @@ static int one_interval(struct recorder *r)
 	struct netns_sample *ns = NULL;
 	size_t n = 0, nd = 0, nc = 0, nns = 0;
 	struct interval_data data = {0};
+	struct store_self self;
 	unsigned long dropped;
 	int rc = -1;
 
@@ -146,11 +162,12 @@ static int one_interval(struct recorder *r)
 	record_collect_host(&r->rc);
 	record_collect_cgroups(&r->rc, s, n, r->wo.target.mode == PP_FILTER_CGROUP ?
 				     r->wo.cg.rel : NULL);
+	self_cost(&self);
 	data = (struct interval_data){
 		.ts = ii.ts, .length_s = ii.interval_s, .procs = s, .nprocs = n,
 		.cgs = r->rc.cgv, .ncgs = r->rc.ncgv, .host = &r->rc.host,
 		.devs = d, .ndevs = nd, .busy = r->rc.busy, .nbusy = r->rc.nbusy,
-		.ns = ns, .nns = nns, .nsv = r->rc.nsv, .nnsv = r->rc.nnsv,
+		.ns = ns, .nns = nns, .nsv = r->rc.nsv, .nnsv = r->rc.nnsv, .self = &self,
 	};
 	if (record_write_interval(r->st, &data)) {
 		fprintf(stderr, "%sperfpilot: writing to %s failed: %s\n", r->progress ? "\n" : "",

@@ -199,7 +199,7 @@ int record_write_interval(struct store *st, const struct interval_data *d)
 	if (store_interval_begin(st, d->ts, d->length_s))
 		return -1;
 	if (put_procs(st, d) || put_cgroup_files(st, d) || (d->host && put_host(st, d->host)) ||
-	    put_disks(st, d) || put_netns(st, d)) {
+	    put_disks(st, d) || put_netns(st, d) || (d->self && store_put_self(st, d->self))) {
 		store_interval_abort(st);
 		return -1;
 	}

@@ -61,6 +61,7 @@ struct interval_data {
 	size_t nns;
 	const struct netns_values *nsv;
 	size_t nnsv;
+	const struct store_self *self;    /* perfpilot's own cost so far, or NULL */
 };
 
 /*
