@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "ehframe.h"
 #include "elffile.h"
 
 int elf_offset_to_vaddr(const struct load_seg *segs, size_t n, uint64_t off, uint64_t *vaddr)
@@ -281,6 +282,48 @@ static int find_debug_file(struct elf_file *f, Elf *elf, const struct debug_sear
 
 /* Segments, build ID and symbols of an opened ELF (at path, or in memory
  * when path is NULL); its debug file's too when ds is given. */
+/*
+ * Name the functions that .eh_frame describes and no symbol covers:
+ * "LABEL+0xSTART", START being where the function begins (its FDE's initial
+ * location), so that all its samples share one frame. f->syms must be
+ * sorted; they are sorted again. -1 on no memory.
+ */
+static int name_cfi_functions(struct elf_file *f, Elf *elf)
+{
+	struct elf_file sorted = *f; /* the symbols read so far */
+	struct eh_func *fn;
+	size_t i, nfn, before = f->nsyms;
+	int rc = 0;
+
+	if (ehframe_functions(elf, &fn, &nfn))
+		return 0; /* no .eh_frame: nothing more to name */
+	for (i = 0; i < nfn && !rc; i++) {
+		struct elf_sym *ns;
+		char name[64];
+
+		sorted.syms = f->syms;
+		sorted.nsyms = before;
+		if (elf_file_find(&sorted, fn[i].lo))
+			continue;
+		snprintf(name, sizeof(name), "%s+0x%llx", f->cfi_label, (unsigned long long)fn[i].lo);
+		ns = realloc(f->syms, (f->nsyms + 1) * sizeof(*ns));
+		if (ns)
+			f->syms = ns;
+		if (!ns || !(ns[f->nsyms].name = strdup(name))) {
+			rc = -1;
+			break;
+		}
+		ns[f->nsyms].addr = fn[i].lo;
+		ns[f->nsyms].size = fn[i].hi - fn[i].lo;
+		ns[f->nsyms++].demangled = true;
+	}
+	free(fn);
+	f->ncfi = f->nsyms - before;
+	if (f->ncfi)
+		qsort(f->syms, f->nsyms, sizeof(*f->syms), cmp_sym);
+	return rc;
+}
+
 static int elf_file_read(struct elf_file *f, Elf *elf, const char *path,
 			 const struct debug_search *ds)
 {
@@ -327,6 +370,8 @@ static int elf_file_read(struct elf_file *f, Elf *elf, const char *path,
 	}
 	if (f->nsyms)
 		qsort(f->syms, f->nsyms, sizeof(*f->syms), cmp_sym);
+	if (f->cfi_label && name_cfi_functions(f, elf))
+		return -1;
 	f->ok = true;
 	f->err = 0;
 	return 0;

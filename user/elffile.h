@@ -42,6 +42,10 @@ struct elf_file {
 	char *debug_path;     /* the debug file the symbols came from, or NULL */
 	char *why;            /* why it is not full (stripped, no debug file...), or NULL */
 	struct inlines *inl;  /* its DWARF (or its debug file's), for inlined functions */
+	const char *cfi_label; /* set before reading: name the functions that its
+				* .eh_frame knows and no symbol covers "LABEL+0xSTART"
+				* (the local functions of the stripped vDSO) */
+	size_t ncfi;          /* how many were named so */
 };
 
 /* Where to look for separate debug files, and through which root. */

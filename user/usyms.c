@@ -10,6 +10,7 @@
 #include <sys/auxv.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include "demangle.h"
 #include "usyms.h"
@@ -212,19 +213,26 @@ static struct elf_file *elf_for(struct usyms *u, uint32_t pid, struct map_entry 
 	return f;
 }
 
+static bool vdso_own_name(const char *name)
+{
+	return !strncmp(name, "__vdso_", 7) || !strncmp(name, "__kernel_", 9);
+}
+
 /* The vDSO's own names (__vdso_clock_gettime on x86, __kernel_* on arm64),
- * not their aliases (clock_gettime), so that a vDSO frame is not taken for
- * libc's function of the same name. */
+ * not their aliases (clock_gettime, at the same address), so that a vDSO
+ * frame is not taken for libc's function of the same name. Local functions
+ * (the unstripped image's, or those named from .eh_frame) stay. */
 static void vdso_names(struct elf_file *f)
 {
-	size_t i, n = 0;
+	size_t i, j, n = 0;
 
-	for (i = 0; i < f->nsyms; i++)
-		n += !strncmp(f->syms[i].name, "__vdso_", 7) || !strncmp(f->syms[i].name, "__kernel_", 9);
-	if (!n)
-		return;
-	for (i = 0, n = 0; i < f->nsyms; i++) {
-		if (strncmp(f->syms[i].name, "__vdso_", 7) && strncmp(f->syms[i].name, "__kernel_", 9))
+	for (i = 0; i < f->nsyms; i++) {
+		bool alias = false;
+
+		for (j = 0; !vdso_own_name(f->syms[i].name) && j < f->nsyms && !alias; j++)
+			alias = j != i && f->syms[j].addr == f->syms[i].addr &&
+				vdso_own_name(f->syms[j].name);
+		if (alias)
 			free(f->syms[i].name);
 		else
 			f->syms[n++] = f->syms[i];
@@ -232,38 +240,95 @@ static void vdso_names(struct elf_file *f)
 	f->nsyms = n;
 }
 
-/* The vDSO: the kernel maps the same image into every (64-bit) process, so
- * perfpilot's own, read from its memory, names the frames of all of them. */
-static struct elf_file *vdso_for(struct usyms *u, const struct map_entry *e)
+/*
+ * The kernel's own, unstripped copy of the vDSO, when it matches the running
+ * one by build ID: its .symtab names the local functions (the clock readers
+ * such as vread_pvclock). Debian's and Ubuntu's kernel packages install it
+ * under /lib/modules (or the debug package under /usr/lib/debug).
+ */
+static struct elf_file *vdso_unstripped(const char *build_id)
+{
+#if defined(__x86_64__)
+	static const char *const names[] = { "vdso64.so" };
+#elif defined(__aarch64__)
+	static const char *const names[] = { "vdso.so" };
+#else
+	static const char *const names[] = { "vdso.so" };
+#endif
+	static const char *const dirs[] = { "/lib/modules/%s/vdso/%s",
+					    "/usr/lib/debug/lib/modules/%s/vdso/%s" };
+	char path[USYM_PATH_MAX];
+	struct utsname un;
+	struct elf_file *f;
+	size_t i, j;
+
+	if (!*build_id || uname(&un))
+		return NULL;
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		for (j = 0; j < sizeof(names) / sizeof(names[0]); j++) {
+			snprintf(path, sizeof(path), dirs[i], un.release, names[j]);
+			if (access(path, R_OK) || !(f = calloc(1, sizeof(*f))))
+				continue;
+			f->cfi_label = "[vdso]";
+			if (!elf_file_load(f, path) && f->full && !strcmp(f->build_id, build_id))
+				return f;
+			elf_file_free(f);
+			free(f);
+		}
+	}
+	return NULL;
+}
+
+/* perfpilot's own copy of the vDSO, read from its memory: the same image
+ * the kernel maps into every (64-bit) process. Its .dynsym names only the
+ * exported functions; the local ones are named from .eh_frame. */
+static struct elf_file *vdso_mapped(uint64_t *size_out)
 {
 	char line[USYM_PATH_MAX + 128];
+	struct elf_file *f = NULL;
 	uint64_t size = 0;
 	FILE *maps;
 	void *copy;
 
+	if (!(maps = fopen("/proc/self/maps", "re")))
+		return NULL;
+	while (fgets(line, sizeof(line), maps)) {
+		struct map_entry m;
+
+		if (!maps_parse_line(line, &m) && !strcmp(m.path, "[vdso]") &&
+		    m.start == getauxval(AT_SYSINFO_EHDR))
+			size = m.end - m.start;
+	}
+	fclose(maps);
+	if (!size || !(copy = malloc(size)))
+		return NULL;
+	memcpy(copy, (const void *)(uintptr_t)getauxval(AT_SYSINFO_EHDR), size);
+	if ((f = calloc(1, sizeof(*f))) != NULL) {
+		f->cfi_label = "[vdso]";
+		if (elf_file_memory(f, copy, size)) {
+			elf_file_free(f);
+			free(f);
+			f = NULL;
+		}
+	}
+	free(copy);
+	*size_out = size;
+	return f;
+}
+
+/* The vDSO's symbols for the frames of every process (read once). */
+static struct elf_file *vdso_for(struct usyms *u, const struct map_entry *e)
+{
+	struct elf_file *full;
+
 	if (!u->vdso_tried) {
 		u->vdso_tried = true;
-		if (!(maps = fopen("/proc/self/maps", "re")))
-			return NULL;
-		while (fgets(line, sizeof(line), maps)) {
-			struct map_entry m;
-
-			if (!maps_parse_line(line, &m) && !strcmp(m.path, "[vdso]") &&
-			    m.start == getauxval(AT_SYSINFO_EHDR))
-				size = m.end - m.start;
-		}
-		fclose(maps);
-		if (!size || !(copy = malloc(size)))
-			return NULL;
-		memcpy(copy, (const void *)(uintptr_t)getauxval(AT_SYSINFO_EHDR), size);
-		if ((u->vdso = calloc(1, sizeof(*u->vdso))) != NULL &&
-		    elf_file_memory(u->vdso, copy, size)) {
+		u->vdso = vdso_mapped(&u->vdso_size);
+		if (u->vdso && (full = vdso_unstripped(u->vdso->build_id)) != NULL) {
 			elf_file_free(u->vdso);
 			free(u->vdso);
-			u->vdso = NULL;
+			u->vdso = full;
 		}
-		free(copy);
-		u->vdso_size = size;
 		if (u->vdso)
 			vdso_names(u->vdso);
 	}

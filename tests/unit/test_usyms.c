@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /* usyms.c: maps lines, address -> ELF offset -> vaddr, symbols of a real ELF,
  * deleted and replaced files, build IDs and separate debug files. */
+#include <gelf.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include "unit.h"
+#include "ehframe.h"
 #include "usyms.h"
 
 static void test_maps_line(void **state)
@@ -110,6 +113,103 @@ __attribute__((noinline)) uint64_t inline_probe_caller(int *x)
 }
 
 /* This test binary itself (PIE): the address of a function maps back to its name. */
+/* The vDSO's mapping in this process: [*lo, *hi). */
+static int own_vdso(uintptr_t *lo, uintptr_t *hi)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int rc = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "[vdso]") && sscanf(line, "%" SCNxPTR "-%" SCNxPTR, lo, hi) == 2)
+			rc = 0;
+	fclose(f);
+	return rc;
+}
+
+/*
+ * Every function of this process's vDSO has a name, whatever the clock
+ * source: an exported one by its symbol (__vdso_clock_gettime, not its alias
+ * clock_gettime), a local one (kvm-clock's pvclock reader, absent from
+ * .dynsym) as "[vdso]+0xSTART" from .eh_frame, or by the kernel's unstripped
+ * image when it is installed; every address inside a function gets the
+ * function's one name. The function ranges are checked against .dynsym:
+ * each exported function is exactly one FDE.
+ */
+static void test_vdso_functions(void **state)
+{
+	uintptr_t base, end;
+	struct usyms u = {0};
+	struct eh_func *fn;
+	size_t nfn, i, nlocal = 0, nexported = 0;
+	Elf *elf;
+
+	(void)state;
+	if (own_vdso(&base, &end))
+		skip(); /* no vDSO on this host */
+	elf_version(EV_CURRENT);
+	assert_non_null(elf = elf_memory((char *)base, end - base));
+	assert_int_equal(ehframe_functions(elf, &fn, &nfn), 0);
+	assert_true(nfn > 0);
+	for (i = 0; i < nfn; i++) {
+		struct usym_info si;
+		char want[64], first[128];
+
+		if (i)
+			assert_true(fn[i].lo >= fn[i - 1].hi);
+		usyms_lookup(&u, (uint32_t)getpid(), base + fn[i].lo, &si);
+		if (!si.name)
+			fail_msg("vDSO function at 0x%" PRIx64 " unnamed", fn[i].lo);
+		snprintf(first, sizeof(first), "%s", si.name);
+		snprintf(want, sizeof(want), "[vdso]+0x%" PRIx64, fn[i].lo);
+		if (!strcmp(first, want))
+			nlocal++;
+		else if (!strncmp(first, "[vdso]", 6))
+			fail_msg("%s: expected %s", first, want);
+		assert_string_not_equal(first, "clock_gettime");
+		assert_string_not_equal(first, "gettimeofday");
+		usyms_lookup(&u, (uint32_t)getpid(), base + fn[i].hi - 1, &si);
+		assert_non_null(si.name);
+		assert_string_equal(si.name, first);
+	}
+	{
+		Elf_Scn *scn = NULL;
+		GElf_Shdr sh;
+
+		while ((scn = elf_nextscn(elf, scn)) != NULL) {
+			Elf_Data *d = elf_getdata(scn, NULL);
+			size_t k;
+
+			if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM || !d)
+				continue;
+			for (k = 0; k < sh.sh_size / sh.sh_entsize; k++) {
+				GElf_Sym sym;
+				bool exact = false;
+
+				if (!gelf_getsym(d, (int)k, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+				    !sym.st_size)
+					continue;
+				for (i = 0; i < nfn; i++)
+					exact |= fn[i].lo == sym.st_value &&
+						 fn[i].hi == sym.st_value + sym.st_size;
+				if (!exact)
+					fail_msg("%s: no FDE [0x%" PRIx64 ", +%" PRIu64 ")",
+						 elf_strptr(elf, sh.sh_link, sym.st_name),
+						 (uint64_t)sym.st_value, (uint64_t)sym.st_size);
+				nexported++;
+			}
+		}
+	}
+	free(fn);
+	elf_end(elf);
+	usyms_free(&u);
+	assert_true(nexported > 0);
+	print_message("vDSO: %zu functions in .eh_frame, %zu named from it, %zu exported "
+		      "symbols matched\n", nfn, nlocal, nexported);
+}
+
 static void test_own_binary(void **state)
 {
 	struct usyms u = {0};
@@ -407,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_maps_line),
 		cmocka_unit_test(test_offset_to_vaddr),
 		cmocka_unit_test(test_own_binary),
+		cmocka_unit_test(test_vdso_functions),
 		cmocka_unit_test(test_deleted_replaced),
 		cmocka_unit_test(test_debug_file),
 		cmocka_unit_test(test_jit_map),
