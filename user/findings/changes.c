@@ -268,7 +268,8 @@ static int anomalies(const struct recording *r, struct findings *fs)
 		sp[n].other_t[1] = k > 2 ? s->t[a[2].index] : NAN;
 		n++;
 	}
-	qsort(sp, n, sizeof(*sp), by_spike);
+	if (n)
+		qsort(sp, n, sizeof(*sp), by_spike);
 	for (i = 0; i < n && i < ANOM_MAX && !rc; i++)
 		rc = report_spiky(r, &sp[i], fs);
 	free(sp);
