@@ -29,7 +29,7 @@ USER_HDRS := $(wildcard include/*.h user/*.h user/*/*.h)
 # modules without BPF or terminal dependencies, linked into unit tests
 PURE_OBJS := $(filter-out $(BUILD)/obj/main.o,$(USER_OBJS))
 
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/unit/*/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(wildcard tests/workloads/*.c))
 
@@ -63,7 +63,7 @@ $(BUILD)/obj/%.o: user/%.c $(SKELS) $(USER_HDRS)
 # unit tests: normal and with AddressSanitizer + UndefinedBehaviorSanitizer
 $(BUILD)/tests/%: tests/unit/%.c $(PURE_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PP_CFLAGS) -o $@ $^ $(LIBS) -lcmocka
+	$(CC) $(CFLAGS) $(PP_CFLAGS) -Itests/unit -o $@ $^ $(LIBS) -lcmocka
 
 # the workloads' shared static inline helpers
 $(WORKLOADS): tests/workloads/workload.h

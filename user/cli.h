@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <stdnoreturn.h>
 #include "args.h"
-#include "cgroup.h"
-#include "collector.h"
-#include "sample.h"
+#include "collect/cgroup.h"
+#include "collect/collector.h"
+#include "collect/proc_sample.h"
 
 #define EXIT_USAGE 2
 

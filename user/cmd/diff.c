@@ -10,8 +10,8 @@
 #include "cli.h"
 #include "commands.h"
 #include "findings/compare.h"
-#include "flamegraph.h"
-#include "folded.h"
+#include "formats/flamegraph.h"
+#include "formats/folded.h"
 #include "report/diff.h"
 #include "store/store.h"
 

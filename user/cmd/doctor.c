@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
-#include "collector.h"
+#include "collect/collector.h"
 #include "commands.h"
-#include "kfeatures.h"
+#include "collect/features.h"
 
 enum level { OK, INFO, WARN, FAIL };
 static const char *const level_name[] = {"ok", "info", "warn", "fail"};

@@ -13,17 +13,17 @@
 #include <unistd.h>
 #include "cli.h"
 #include "commands.h"
-#include "flamegraph.h"
-#include "folded.h"
-#include "pprof.h"
-#include "prof_format.h"
-#include "offcpu.h"
-#include "profile_build.h"
-#include "profiler.h"
-#include "speedscope.h"
-#include "stackset.h"
-#include "symbolize.h"
-#include "watch.h"
+#include "formats/flamegraph.h"
+#include "formats/folded.h"
+#include "formats/pprof.h"
+#include "formats/prof_format.h"
+#include "profile/offcpu.h"
+#include "profile/build.h"
+#include "profile/oncpu.h"
+#include "formats/speedscope.h"
+#include "profile/stackset.h"
+#include "profile/symbolize.h"
+#include "collect/watch.h"
 
 #define DEFAULT_HZ 49
 #define NAME_LEN 256

@@ -7,8 +7,8 @@
 #include <string.h>
 #include "cli.h"
 #include "commands.h"
-#include "store/record.h"
-#include "store/record_profile.h"
+#include "record/record.h"
+#include "record/profile.h"
 #include "store/store.h"
 
 static void help(void)

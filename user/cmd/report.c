@@ -14,8 +14,8 @@
 #include "findings/findings.h"
 #include "report/report.h"
 #include "report/window.h"
-#include "store/record.h"
-#include "store/record_findings.h"
+#include "record/record.h"
+#include "record/findings.h"
 #include "store/store_findings.h"
 #include "store/store.h"
 

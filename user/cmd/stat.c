@@ -8,8 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "commands.h"
-#include "output.h"
-#include "watch.h"
+#include "live/output.h"
+#include "collect/watch.h"
 
 static volatile sig_atomic_t stop;
 

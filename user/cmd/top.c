@@ -9,9 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 #include "commands.h"
-#include "devices.h"
-#include "top_layout.h"
-#include "watch.h"
+#include "collect/devices.h"
+#include "live/top_layout.h"
+#include "collect/watch.h"
 
 #define POLL_MS 100           /* longest wait for a key */
 #define LINE_MAX_CHARS 512    /* longest line drawn; wider terminals get blanks */

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "bpfmaps.h"
+#include "collect/bpfmaps.h"
 
 static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {

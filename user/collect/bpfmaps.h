@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "args.h"
-#include "cgroup.h"
+#include "collect/cgroup.h"
 #include "perfpilot.h"
 
 /* libbpf's messages only with PERFPILOT_DEBUG set (warnings, on stderr). */

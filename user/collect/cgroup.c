@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "cgroup.h"
+#include "collect/cgroup.h"
 
 /* mountinfo escapes blanks as \040 etc. */
 static void unescape(char *s)

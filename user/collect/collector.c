@@ -8,9 +8,9 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "bpfmaps.h"
-#include "collector.h"
-#include "kfeatures.h"
+#include "collect/bpfmaps.h"
+#include "collect/collector.h"
+#include "collect/features.h"
 #include "sched.skel.h"
 #include "mem.skel.h"
 #include "io.skel.h"

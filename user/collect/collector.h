@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "args.h"
-#include "cgroup.h"
-#include "sample.h"
-#include "devices.h"
+#include "collect/cgroup.h"
+#include "collect/proc_sample.h"
+#include "collect/devices.h"
 
 enum attach_pref {
 	ATTACH_AUTO = 0,   /* tp_btf, falling back to raw_tp */

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
-#include "conns.h"
-#include "listeners.h"
-#include "output.h"
+#include "collect/conns.h"
+#include "collect/listeners.h"
+#include "live/output.h"
 
 #define PP_AF_INET 2
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "collector.h"
+#include "collect/collector.h"
 
 struct conn_sample {
 	uint32_t pid, netns;

@@ -3,9 +3,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "devices.h"
-#include "output.h"
-#include "sample.h"
+#include "collect/devices.h"
+#include "live/output.h"
+#include "collect/proc_sample.h"
 
 #define DEV_MAJOR(d) ((d) >> 20)
 #define DEV_MINOR(d) ((d) & ((1u << 20) - 1))

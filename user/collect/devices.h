@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "hist.h"
+#include "collect/hist.h"
 #include "perfpilot.h"
 
 struct dev_raw {

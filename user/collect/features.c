@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include "cgroup.h"
-#include "kfeatures.h"
+#include "collect/cgroup.h"
+#include "collect/features.h"
 
 #ifndef TRACEFS_MAGIC
 #define TRACEFS_MAGIC 0x74726163

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "hist.h"
+#include "collect/hist.h"
 
 void hist_slot_range(unsigned int i, double *lo, double *hi)
 {

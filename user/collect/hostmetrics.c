@@ -2,7 +2,7 @@
 /* Parsers for PSI, /proc/stat, /proc/meminfo, /proc/diskstats, cgroup values. */
 #include <inttypes.h>
 #include <string.h>
-#include "store/hostmetrics.h"
+#include "collect/hostmetrics.h"
 
 int psi_parse(FILE *f, struct psi_totals *out)
 {

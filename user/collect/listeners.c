@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "listeners.h"
+#include "collect/listeners.h"
 
 #define TCP_LISTEN_STATE 10
 

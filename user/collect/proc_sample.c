@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdlib.h>
 #include <string.h>
-#include "sample.h"
+#include "collect/proc_sample.h"
 
 static uint64_t delta(uint64_t cur, uint64_t prev)
 {

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "perfpilot.h"
-#include "hist.h"
+#include "collect/hist.h"
 
 #define PP_CGROUP_PATH_MAX 256
 

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "procmeta.h"
+#include "collect/procmeta.h"
 
 struct meta {
 	uint32_t pid; /* 0: empty slot */

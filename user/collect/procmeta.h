@@ -3,8 +3,8 @@
 #ifndef PP_PROCMETA_H
 #define PP_PROCMETA_H
 
-#include "cgroup.h"
-#include "sample.h"
+#include "collect/cgroup.h"
+#include "collect/proc_sample.h"
 
 struct procmeta;
 

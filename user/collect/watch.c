@@ -3,8 +3,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "watch.h"
-#include "listeners.h"
+#include "collect/watch.h"
+#include "collect/listeners.h"
 
 double mono_now(void)
 {

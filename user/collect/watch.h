@@ -5,9 +5,9 @@
 
 #include <signal.h>
 #include "cli.h"
-#include "collector.h"
-#include "procmeta.h"
-#include "conns.h"
+#include "collect/collector.h"
+#include "collect/procmeta.h"
+#include "collect/conns.h"
 
 struct watch {
 	struct collector *col;

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "flamegraph.h"
-#include "flamegraph_script.h"
-#include "textclean.h"
-#include "xml.h"
+#include "formats/flamegraph.h"
+#include "formats/flamegraph_script.h"
+#include "formats/textclean.h"
+#include "formats/xml.h"
 
 #define FRAME_H 16   /* pixels per stack level */
 #define FONT_PX 12

@@ -16,8 +16,8 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "flametree.h"
-#include "stackset.h"
+#include "formats/flametree.h"
+#include "profile/stackset.h"
 
 struct flamegraph_opts {
 	const char *title;  /* NULL: "On-CPU flame graph" or "Off-CPU flame graph" */

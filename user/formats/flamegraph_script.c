@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The style sheet and the script of the SVG flame graph (see
  * flamegraph_script.h). */
-#include "flamegraph_script.h"
+#include "formats/flamegraph_script.h"
 
 const char flamegraph_style[] =
 	".flamegraph text { font-family: Verdana, Helvetica, sans-serif; font-size: 12px; fill: #000; }\n"

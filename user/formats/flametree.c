@@ -3,8 +3,8 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
-#include "flametree.h"
-#include "strhash.h"
+#include "formats/flametree.h"
+#include "profile/strhash.h"
 
 #define EMPTY UINT32_MAX
 

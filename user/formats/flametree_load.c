@@ -5,9 +5,9 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-#include "flametree.h"
-#include "folded.h"
-#include "stackset.h"
+#include "formats/flametree.h"
+#include "formats/folded.h"
+#include "profile/stackset.h"
 
 enum ft_kind ft_frame_kind(const struct ss_frame *f)
 {

@@ -3,8 +3,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "folded.h"
-#include "stackset.h"
+#include "formats/folded.h"
+#include "profile/stackset.h"
 
 static int put(char *buf, size_t len, size_t *pos, const char *s)
 {

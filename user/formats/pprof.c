@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-#include "pprof.h"
-#include "strhash.h"
+#include "formats/pprof.h"
+#include "profile/strhash.h"
 
 /* profile.proto field numbers (github.com/google/pprof proto/profile.proto) */
 enum {

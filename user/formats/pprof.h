@@ -17,8 +17,8 @@
 #define PP_PPROF_H
 
 #include <stdio.h>
-#include "protobuf.h"
-#include "stackset.h"
+#include "formats/protobuf.h"
+#include "profile/stackset.h"
 
 /* The uncompressed profile.proto message. Returns 0, or -1 on no memory. */
 int pprof_encode(const struct stackset *ss, struct pb *out);

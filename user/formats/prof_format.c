@@ -3,7 +3,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
-#include "prof_format.h"
+#include "formats/prof_format.h"
 
 static const char *const names[] = {
 	[FMT_FOLDED] = "folded",

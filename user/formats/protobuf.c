@@ -2,7 +2,7 @@
 /* A minimal protocol buffers encoder (see protobuf.h). */
 #include <stdlib.h>
 #include <string.h>
-#include "protobuf.h"
+#include "formats/protobuf.h"
 
 static bool reserve(struct pb *b, size_t more)
 {

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include "speedscope.h"
-#include "textclean.h"
+#include "formats/speedscope.h"
+#include "formats/textclean.h"
 
 #define SCHEMA "https://www.speedscope.app/file-format-schema.json"
 

@@ -13,7 +13,7 @@
 
 #include <stdio.h>
 #include <jansson.h>
-#include "stackset.h"
+#include "profile/stackset.h"
 
 /* The profile as a speedscope JSON object (new reference), or NULL on no
  * memory. */

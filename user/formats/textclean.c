@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Names made safe for text formats (see textclean.h). */
 #include <stdint.h>
-#include "textclean.h"
+#include "formats/textclean.h"
 
 /* The length of the valid UTF-8 sequence at s, or 0. */
 static size_t seq_len(const unsigned char *s)

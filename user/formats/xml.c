@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Text inside XML, SVG and HTML documents (see xml.h). */
-#include "xml.h"
+#include "formats/xml.h"
 
 void xml_escape(FILE *out, const char *s)
 {

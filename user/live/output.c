@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 #include <time.h>
-#include "output.h"
+#include "live/output.h"
 
 /*
  * JSON strings must be UTF-8; a comm cut at 15 bytes by the kernel can end

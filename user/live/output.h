@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 #include <jansson.h>
-#include "sample.h"
+#include "collect/proc_sample.h"
 
 /* {count, p50, p90, p99, max} of a histogram summary (rounded to 0.1 us). */
 json_t *hist_json(const struct hist_summary *h);

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "devices.h"
-#include "output.h"
-#include "top_layout.h"
+#include "collect/devices.h"
+#include "live/output.h"
+#include "live/top_layout.h"
 
 struct col_spec {
 	const char *label;

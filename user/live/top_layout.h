@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "sample.h"
+#include "collect/proc_sample.h"
 
 struct dev_sample;
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
-#include "announce.h"
+#include "profile/announce.h"
 
 struct announcer {
 	struct ring_buffer *rb;

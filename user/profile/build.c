@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The profilers' in-kernel counts as symbolized stack sets (see profile_build.h). */
 #include <string.h>
-#include "profile_build.h"
+#include "profile/build.h"
 
 static uint64_t uips[PP_STACK_DEPTH], kips[PP_STACK_DEPTH];
 static uint32_t frames[SYMBOLIZE_MAX_FRAMES];

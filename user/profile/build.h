@@ -4,10 +4,10 @@
 #define PP_PROFILE_BUILD_H
 
 #include <stddef.h>
-#include "offcpu.h"
-#include "profiler.h"
-#include "stackset.h"
-#include "symbolize.h"
+#include "profile/offcpu.h"
+#include "profile/oncpu.h"
+#include "profile/stackset.h"
+#include "profile/symbolize.h"
 
 /* On-CPU samples: count = samples, value_ns = samples x period. 0 or -1
  * (no memory). */

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "announce.h"
-#include "bpfmaps.h"
-#include "offcpu.h"
+#include "profile/announce.h"
+#include "collect/bpfmaps.h"
+#include "profile/offcpu.h"
 #include "offcpu.skel.h"
 
 struct offcpu {

@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "args.h"
-#include "cgroup.h"
-#include "ksyms.h"
+#include "collect/cgroup.h"
+#include "symbols/kallsyms.h"
 
 #define PP_OFFCPU_MIN_BLOCK_US_DEFAULT 1
 

@@ -9,9 +9,9 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "announce.h"
-#include "bpfmaps.h"
-#include "profiler.h"
+#include "profile/announce.h"
+#include "collect/bpfmaps.h"
+#include "profile/oncpu.h"
 #include "profile.skel.h"
 
 #define MAX_CPUS 4096

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "args.h"
-#include "cgroup.h"
+#include "collect/cgroup.h"
 
 struct profiler_opts {
 	const struct target *target;

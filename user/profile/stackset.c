@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
-#include "stackset.h"
-#include "strhash.h"
+#include "profile/stackset.h"
+#include "profile/strhash.h"
 
 #define FTAB_EMPTY UINT32_MAX
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Raw stacks to interned frames (see symbolize.h). */
 #include <stdio.h>
-#include "symbolize.h"
+#include "profile/symbolize.h"
 
 int symbolizer_load_kernel(struct symbolizer *s)
 {

@@ -6,10 +6,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "ksyms.h"
+#include "symbols/kallsyms.h"
 #include "perfpilot.h"
-#include "stackset.h"
-#include "usyms.h"
+#include "profile/stackset.h"
+#include "symbols/process.h"
 
 struct symbolizer {
 	struct ksyms k;

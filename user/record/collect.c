@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "store/record_collect.h"
+#include "record/collect.h"
 
 static const char *const psi_names[3] = { "cpu", "memory", "io" };
 

@@ -7,10 +7,10 @@
 #ifndef PP_RECORD_COLLECT_H
 #define PP_RECORD_COLLECT_H
 
-#include "cgroup.h"
-#include "watch.h"
-#include "store/hostmetrics.h"
-#include "store/record_write.h"
+#include "collect/cgroup.h"
+#include "collect/watch.h"
+#include "collect/hostmetrics.h"
+#include "record/write.h"
 
 #define RC_MAX_DISKS 64
 #define RC_MAX_CGROUPS 512

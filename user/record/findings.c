@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "report/report.h"
-#include "store/record_findings.h"
+#include "record/findings.h"
 #include "store/store_findings.h"
-#include "watch.h"
+#include "collect/watch.h"
 
 static long read_long(const char *path)
 {

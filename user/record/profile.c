@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "folded.h"
-#include "profile_build.h"
-#include "store/record_profile.h"
+#include "formats/folded.h"
+#include "profile/build.h"
+#include "record/profile.h"
 
 struct record_profile {
 	struct profiler *p;

@@ -10,13 +10,13 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
-#include "watch.h"
-#include "store/hostmetrics.h"
-#include "store/record.h"
-#include "store/record_collect.h"
-#include "store/record_findings.h"
-#include "store/record_profile.h"
-#include "store/record_write.h"
+#include "collect/watch.h"
+#include "collect/hostmetrics.h"
+#include "record/record.h"
+#include "record/collect.h"
+#include "record/findings.h"
+#include "record/profile.h"
+#include "record/write.h"
 #include "store/store.h"
 
 static volatile sig_atomic_t stop;

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "store/record_write.h"
+#include "record/write.h"
 
 struct metric_val {
 	const char *name;

@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "conns.h"
-#include "devices.h"
-#include "sample.h"
+#include "collect/conns.h"
+#include "collect/devices.h"
+#include "collect/proc_sample.h"
 #include "store/store.h"
 
 /* Increases of PSI totals over the interval, microseconds. */

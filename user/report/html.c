@@ -10,12 +10,12 @@
 #include <string.h>
 #include <time.h>
 #include "findings/internal.h"
-#include "flamegraph.h"
-#include "folded.h"
+#include "formats/flamegraph.h"
+#include "formats/folded.h"
 #include "report/report.h"
 #include "report/svgchart.h"
-#include "store/record_profile.h"
-#include "xml.h"
+#include "record/profile.h"
+#include "formats/xml.h"
 
 #define TOP_N 5
 #define CHART_W 560

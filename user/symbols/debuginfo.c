@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "debuginfo.h"
+#include "symbols/debuginfo.h"
 
 #define NT_GNU_BUILD_ID_TYPE 3
 

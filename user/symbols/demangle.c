@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <libiberty/demangle.h>
-#include "demangle.h"
+#include "symbols/demangle.h"
 
 bool demangle_wanted(const char *name)
 {

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "debuginfo.h"
-#include "inlines.h"
+#include "symbols/debuginfo.h"
+#include "symbols/inlines.h"
 
 /* A PT_LOAD segment: file bytes [offset, offset + filesz) at vaddr. */
 struct load_seg {

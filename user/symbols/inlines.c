@@ -5,7 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "inlines.h"
+#include "symbols/inlines.h"
 
 struct inlines {
 	int fd;

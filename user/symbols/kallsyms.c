@@ -2,7 +2,7 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
-#include "ksyms.h"
+#include "symbols/kallsyms.h"
 
 int ksyms_parse_line(char *line, uint64_t *addr, char **name, char **module)
 {

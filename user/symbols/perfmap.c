@@ -3,7 +3,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include "perfmap.h"
+#include "symbols/perfmap.h"
 
 /* A hex number with an optional 0x; the end of it in *end. -1 if none. */
 static int hex_field(const char *s, uint64_t *v, const char **end)

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
-#include "demangle.h"
-#include "usyms.h"
+#include "symbols/demangle.h"
+#include "symbols/process.h"
 
 #define DEFAULT_DEBUG_DIR "/usr/lib/debug"
 

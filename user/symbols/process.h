@@ -16,8 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
-#include "elffile.h"
-#include "perfmap.h"
+#include "symbols/elf.h"
+#include "symbols/perfmap.h"
 
 #define USYM_PATH_MAX 512
 

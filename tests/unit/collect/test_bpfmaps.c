@@ -3,7 +3,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "unit.h"
-#include "bpfmaps.h"
+#include "collect/bpfmaps.h"
 
 /* A map, or a skip when this process may not create BPF maps. */
 static int map_or_skip(enum bpf_map_type type, __u32 ksize, __u32 vsize, __u32 n)

@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "unit.h"
-#include "cgroup.h"
+#include "collect/cgroup.h"
 
 /* systemd "hybrid" host: v1 controllers plus cgroup2 at .../unified */
 static const char hybrid_mountinfo[] =

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "unit.h"
-#include "hist.h"
+#include "collect/hist.h"
 
 #define N PP_HIST_SLOTS
 

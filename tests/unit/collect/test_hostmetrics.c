@@ -2,8 +2,8 @@
 /* hostmetrics.c: PSI, /proc/stat, /proc/meminfo, /proc/diskstats, cgroup values. */
 #include <stdlib.h>
 #include "unit.h"
-#include "store/hostmetrics.h"
-#include "store/record_collect.h"
+#include "collect/hostmetrics.h"
+#include "record/collect.h"
 
 static void test_psi(void **state)
 {

@@ -2,7 +2,7 @@
 /* sample.c: interval deltas from cumulative snapshots, activity, sorting. */
 #include <stdlib.h>
 #include "unit.h"
-#include "sample.h"
+#include "collect/proc_sample.h"
 
 static struct proc_raw sched_raw(uint32_t pid, const char *comm, uint64_t oncpu, uint64_t runq,
 				 uint64_t nvcsw, uint64_t nivcsw, uint64_t migrations)

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "unit.h"
-#include "procmeta.h"
+#include "collect/procmeta.h"
 
 /* pids above the kernel's limit (4194304): never a live process */
 #define FAKE_PID 5000000u

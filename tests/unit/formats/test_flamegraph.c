@@ -3,8 +3,8 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include "unit.h"
-#include "flamegraph.h"
-#include "folded.h"
+#include "formats/flamegraph.h"
+#include "formats/folded.h"
 
 #define WIDTH 1000
 #define SPAN (WIDTH - 20.0) /* less the 10-pixel margins */

@@ -2,9 +2,9 @@
 /* flametree.c: merging stacks, sorted children, pruning. */
 #include <stdlib.h>
 #include "unit.h"
-#include "flametree.h"
-#include "folded.h"
-#include "stackset.h"
+#include "formats/flametree.h"
+#include "formats/folded.h"
+#include "profile/stackset.h"
 
 #define PATH(...) ((const char *const[]){ __VA_ARGS__ }), \
 	(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *))

@@ -2,7 +2,7 @@
 /* folded.c: folded-stack lines. */
 #include <stdlib.h>
 #include "unit.h"
-#include "folded.h"
+#include "formats/folded.h"
 
 static void test_stack(void **state)
 {

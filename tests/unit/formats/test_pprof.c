@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <zlib.h>
 #include "unit.h"
-#include "pprof.h"
-#include "stackset.h"
+#include "formats/pprof.h"
+#include "profile/stackset.h"
 
 /* ---- a minimal profile.proto reader, for the test ---- */
 

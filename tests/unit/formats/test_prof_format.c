@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* prof_format.c: --format names and formats from the -o file name. */
 #include "unit.h"
-#include "prof_format.h"
+#include "formats/prof_format.h"
 
 static void test_parse(void **state)
 {

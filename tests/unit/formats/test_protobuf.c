@@ -2,7 +2,7 @@
 /* protobuf.c: the encoder's exact bytes. */
 #include <stdlib.h>
 #include "unit.h"
-#include "protobuf.h"
+#include "formats/protobuf.h"
 
 #define assert_bytes(b, ...) do {                                             \
 		const uint8_t _want[] = { __VA_ARGS__ };                       \

@@ -3,8 +3,8 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include "unit.h"
-#include "speedscope.h"
-#include "stackset.h"
+#include "formats/speedscope.h"
+#include "profile/stackset.h"
 
 static void make_profile(struct stackset *ss)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* textclean.c: names made valid UTF-8 without control characters. */
 #include "unit.h"
-#include "textclean.h"
+#include "formats/textclean.h"
 
 static void test_clean(void **state)
 {

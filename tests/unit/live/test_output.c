@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "unit.h"
-#include "output.h"
+#include "live/output.h"
 
 /* ---- helpers ---- */
 

@@ -4,8 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include "unit.h"
-#include "devices.h"
-#include "top_layout.h"
+#include "collect/devices.h"
+#include "live/top_layout.h"
 
 static const enum top_view all_views[] = {TOP_VIEW_SCHED, TOP_VIEW_IO, TOP_VIEW_NET};
 #define NVIEWS (sizeof(all_views) / sizeof(all_views[0]))

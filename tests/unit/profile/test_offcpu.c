@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include "unit.h"
 #include "perfpilot.h"
-#include "offcpu.h"
+#include "profile/offcpu.h"
 
 #define P49 20408163ULL /* 1e9 / 49 */
 

@@ -2,8 +2,8 @@
 /* stackset.c: interning, totals, weights, labels; folded from a stack set. */
 #include <stdlib.h>
 #include "unit.h"
-#include "folded.h"
-#include "stackset.h"
+#include "formats/folded.h"
+#include "profile/stackset.h"
 
 static void test_intern(void **state)
 {

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "unit.h"
-#include "findings_fixture.h"
+#include "findings/findings_fixture.h"
 #include "findings/compare.h"
 #include "findings/mwu.h"
 #include "report/diff.h"

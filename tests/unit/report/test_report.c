@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "unit.h"
-#include "findings_fixture.h"
+#include "findings/findings_fixture.h"
 #include "findings/findings.h"
 #include "report/report.h"
 #include "report/window.h"

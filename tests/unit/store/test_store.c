@@ -5,7 +5,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 #include "unit.h"
-#include "store/record_write.h"
+#include "record/write.h"
 #include "store/schema.h"
 #include "store/store.h"
 #include "store/store_findings.h"

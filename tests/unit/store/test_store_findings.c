@@ -7,8 +7,8 @@
 #include <unistd.h>
 #include <sqlite3.h>
 #include "unit.h"
-#include "store/record_findings.h"
-#include "store/record_write.h"
+#include "record/findings.h"
+#include "record/write.h"
 #include "store/schema.h"
 #include "store/store.h"
 #include "store/store_findings.h"

@@ -6,8 +6,8 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "unit.h"
-#include "debuginfo.h"
-#include "demangle.h"
+#include "symbols/debuginfo.h"
+#include "symbols/demangle.h"
 
 /* Append one note (little-endian) with 4-byte alignment, or align. */
 static size_t put_note(unsigned char *b, size_t off, uint32_t type, const char *name,

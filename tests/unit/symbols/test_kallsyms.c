@@ -2,7 +2,7 @@
 /* ksyms.c: /proc/kallsyms parsing and address lookup. */
 #include <stdlib.h>
 #include "unit.h"
-#include "ksyms.h"
+#include "symbols/kallsyms.h"
 
 static const char *kallsyms =
 	"ffffffff81000000 T _stext\n"

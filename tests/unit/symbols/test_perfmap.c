@@ -2,7 +2,7 @@
 /* perfmap.c: perf map lines (good and malformed), loading and lookup. */
 #include <stdlib.h>
 #include "unit.h"
-#include "perfmap.h"
+#include "symbols/perfmap.h"
 
 static void test_good_lines(void **state)
 {

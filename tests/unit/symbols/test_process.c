@@ -9,7 +9,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include "unit.h"
-#include "usyms.h"
+#include "symbols/process.h"
 
 static void test_maps_line(void **state)
 {
