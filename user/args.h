@@ -6,18 +6,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "perfpilot.h"
-
-#define PP_MAX_PIDS 1024
-
-/* What to watch: -a, -p or -c. */
-struct target {
-	enum pp_filter_mode mode;
-	uint32_t pids[PP_MAX_PIDS];
-	size_t npids;
-	const char *cgroup; /* the -c argument as given */
-	bool children;
-};
 
 /*
  * "123,456" -> pids. Returns 0, or -1 with a message in err: empty items,

@@ -59,9 +59,6 @@ void watch_validate(struct watch_opts *o);
 /* The process a thread id belongs to (0 if unknown). */
 uint32_t tgid_of(uint32_t pid);
 
-/* Is any of the target's PIDs still alive? */
-bool any_alive(const struct target *t);
-
 /* Sort key from a column name ("cpu", "runq", ...); -1 if unknown. */
 int sort_key_by_name(const char *name);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include "unit.h"
 #include "args.h"
+#include "collect/target.h"
 
 /* ---- parse_seconds ---- */
 

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "args.h"
+#include "collect/target.h"
 #include "collect/cgroup.h"
 #include "perfpilot.h"
 

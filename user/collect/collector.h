@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "args.h"
+#include "collect/target.h"
 #include "collect/cgroup.h"
 #include "collect/proc_sample.h"
 #include "collect/devices.h"

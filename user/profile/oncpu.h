@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "args.h"
+#include "collect/target.h"
 #include "collect/cgroup.h"
 
 struct profiler_opts {
