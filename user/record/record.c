@@ -254,10 +254,6 @@ int record_run(const struct record_opts *o)
 
 	if (r.wo.interval_s <= 0)
 		r.wo.interval_s = record_default_interval(r.wo.duration_s);
-	if (store_check_target(o->path, err, sizeof(err))) {
-		fprintf(stderr, "perfpilot: %s\n", err);
-		return EXIT_USAGE;
-	}
 	/* before loading the BPF programs, so that a Ctrl-C while they load
 	 * still ends the run normally (and removes record_live's temporary store) */
 	stop = 0;

@@ -17,10 +17,11 @@ struct record_opts {
 };
 
 /* Record into o->path (created; an existing file is refused unless it is a
- * store, which is appended to). When the recording ends normally, the whole
- * store is analysed and its findings replace the stored ones (a failure of
- * that step is reported and does not change the exit code). Returns the
- * process exit code. */
+ * store, which is appended to; callers check the path with
+ * store_check_target first, for a usage error before anything is loaded).
+ * When the recording ends normally, the whole store is analysed and its
+ * findings replace the stored ones (a failure of that step is reported and
+ * does not change the exit code). Returns the process exit code. */
 int record_run(const struct record_opts *o);
 
 /* The interval when none is given: 1 s for recordings of at most a minute,
