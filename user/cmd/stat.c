@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "cli.h"
 #include "commands.h"
 #include "live/output.h"
 #include "collect/watch.h"
@@ -27,7 +28,7 @@ static void print_line(char *line)
 	}
 }
 
-static void emit_cgroups(const struct watch_opts *o, const struct proc_sample *s, size_t n,
+static void emit_cgroups(const struct stat_opts *o, const struct proc_sample *s, size_t n,
 			 const struct interval_info *ii)
 {
 	struct proc_sample *g = calloc(n ? n : 1, sizeof(*g));
@@ -48,7 +49,7 @@ static void emit_cgroups(const struct watch_opts *o, const struct proc_sample *s
 	free(g);
 }
 
-static void emit(const struct watch_opts *o, struct watch *w, struct proc_sample *s, size_t n,
+static void emit(const struct stat_opts *o, struct watch *w, struct proc_sample *s, size_t n,
 		 const struct interval_info *ii)
 {
 	size_t i, shown;
@@ -106,7 +107,7 @@ static void emit(const struct watch_opts *o, struct watch *w, struct proc_sample
 	fflush(stdout);
 }
 
-static int emit_conns(const struct watch_opts *o, struct watch *w, const struct interval_info *ii)
+static int emit_conns(const struct stat_opts *o, struct watch *w, const struct interval_info *ii)
 {
 	struct netns_sample *ns;
 	struct conn_sample *c;
@@ -148,7 +149,7 @@ static void emit_devices_baseline(struct watch *w)
 		free(d);
 }
 
-static int emit_devices(const struct watch_opts *o, struct watch *w, const struct interval_info *ii)
+static int emit_devices(const struct stat_opts *o, struct watch *w, const struct interval_info *ii)
 {
 	struct dev_sample *d;
 	size_t n, i;
@@ -205,14 +206,15 @@ static void wait_until(double deadline, bool progress, double end, const struct 
 
 int cmd_stat(int argc, char **argv)
 {
-	struct watch_opts o;
+	struct stat_opts o;
 	struct watch w;
 	struct sigaction sa = {.sa_handler = on_signal};
 	double start, end, next;
 	bool progress;
 
 	watch_parse(argc, argv, &o, false);
-	watch_start(&w, &o);
+	watch_validate(&o.w);
+	watch_start(&w, &o.w);
 	if (o.devices && !collector_has_io(w.col)) {
 		fprintf(stderr, "perfpilot: --devices needs the block IO collector, which did not load\n");
 		watch_stop(&w, false);
@@ -237,22 +239,22 @@ int cmd_stat(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	progress = isatty(STDERR_FILENO) && !o.interval_s;
+	progress = isatty(STDERR_FILENO) && !o.w.interval_s;
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "perfpilot: attached (%s)%s; Ctrl-C to stop\n",
-			collector_attach_kind(w.col), o.duration_s ? "" : ", until Ctrl-C");
+			collector_attach_kind(w.col), o.w.duration_s ? "" : ", until Ctrl-C");
 	start = mono_now();
-	end = o.duration_s ? start + o.duration_s : 0;
-	next = o.interval_s ? start + o.interval_s : (end ? end : 1e300);
+	end = o.w.duration_s ? start + o.w.duration_s : 0;
+	next = o.w.interval_s ? start + o.w.interval_s : (end ? end : 1e300);
 	for (;;) {
 		struct interval_info ii;
 		struct proc_sample *s;
 		size_t n;
 		bool last;
 
-		wait_until(end && next > end ? end : next, progress, end, &o.target);
+		wait_until(end && next > end ? end : next, progress, end, &o.w.target);
 		last = stop || (end && mono_now() >= end - 1e-3);
-		if (!o.interval_s && !last)
+		if (!o.w.interval_s && !last)
 			continue;
 		if (watch_tick(&w, &s, &n, &ii)) {
 			fprintf(stderr, "perfpilot: reading the BPF maps failed: %s\n", strerror(errno));
@@ -268,8 +270,8 @@ int cmd_stat(int argc, char **argv)
 		free(s);
 		if (last)
 			break;
-		next += o.interval_s;
+		next += o.w.interval_s;
 	}
-	watch_stop(&w, o.bpf_stats);
+	watch_stop(&w, o.w.bpf_stats);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "cli.h"
 #include "commands.h"
 #include "collect/devices.h"
 #include "live/top_layout.h"
@@ -20,7 +21,7 @@
 enum { PAIR_BAR = 1, PAIR_SORT = 2 };
 
 struct top {
-	struct watch_opts o;
+	struct stat_opts o;
 	struct watch w;
 	struct proc_sample *all;  /* the last interval, every active process */
 	size_t nall;
@@ -173,8 +174,8 @@ static int top_tick(struct top *t)
 	if (select_rows(t))
 		return -1;
 	clamp_scroll(t);
-	if (t->o.target.mode == PP_FILTER_PID && !t->o.target.children)
-		t->gone = !any_alive(&t->o.target);
+	if (t->o.w.target.mode == PP_FILTER_PID && !t->o.w.target.children)
+		t->gone = !any_alive(&t->o.w.target);
 	return 0;
 }
 
@@ -212,7 +213,7 @@ static void title_text(const struct top *t, char *buf, size_t len, int width)
 	if (localtime_r(&now, &tm))
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	snprintf(interval, sizeof(interval), "interval %.1f s",
-		 t->have_data ? t->ii.interval_s : t->o.interval_s);
+		 t->have_data ? t->ii.interval_s : t->o.w.interval_s);
 	if (t->have_data)
 		snprintf(active, sizeof(active), "%u active", t->ii.nprocs);
 	else
@@ -431,7 +432,7 @@ static int wait_ms(double now, double next, double end)
 /* Draw, wait for keys, tick every interval. 0 when done, -1 if reading failed. */
 static int top_loop(struct top *t)
 {
-	double iv = t->o.interval_s, next = mono_now() + iv;
+	double iv = t->o.w.interval_s, next = mono_now() + iv;
 	bool now_please = false;
 
 	while (!stop) {
@@ -477,7 +478,8 @@ int cmd_top(int argc, char **argv)
 	t.view = t.o.view == VIEW_IO ? TOP_VIEW_IO : t.o.view == VIEW_NET ? TOP_VIEW_NET
 									    : TOP_VIEW_SCHED;
 	t.sort = top_col_of_key(t.o.sort);
-	watch_start(&t.w, &t.o);
+	watch_validate(&t.o.w);
+	watch_start(&t.w, &t.o.w);
 	t.has_io = collector_has_io(t.w.col);
 	if (t.has_io) {
 		struct dev_sample *d;
@@ -495,7 +497,7 @@ int cmd_top(int argc, char **argv)
 		watch_stop(&t.w, false);
 		return 1;
 	}
-	t.end = t.o.duration_s ? mono_now() + t.o.duration_s : 0;
+	t.end = t.o.w.duration_s ? mono_now() + t.o.w.duration_s : 0;
 	rc = top_loop(&t);
 	if (rc)
 		err = errno;
@@ -504,7 +506,7 @@ int cmd_top(int argc, char **argv)
 	if (rc)
 		fprintf(stderr, "perfpilot: %s: %s\n", t.failed ? t.failed : "top failed",
 			strerror(err));
-	watch_stop(&t.w, !rc && t.o.bpf_stats);
+	watch_stop(&t.w, !rc && t.o.w.bpf_stats);
 	free(t.s);
 	free(t.all);
 	free(t.dev);

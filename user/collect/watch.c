@@ -71,7 +71,7 @@ static void seed_listeners(struct watch *w, const struct watch_opts *o)
 	}
 }
 
-void watch_start(struct watch *w, struct watch_opts *o)
+void watch_start(struct watch *w, const struct watch_opts *o)
 {
 	struct collector_opts co = {
 		.target = &o->target,
@@ -87,7 +87,6 @@ void watch_start(struct watch *w, struct watch_opts *o)
 	char err[512];
 
 	memset(w, 0, sizeof(*w));
-	watch_validate(o);
 	if (o->target.mode == PP_FILTER_CGROUP && o->cg.hier == PP_CGROUP_V1) {
 		/* report cgroups in the hierarchy the user chose */
 		memset(&view, 0, sizeof(view));

@@ -4,10 +4,24 @@
 #define PP_WATCH_H
 
 #include <signal.h>
-#include "cli.h"
+#include "collect/cgroup.h"
 #include "collect/collector.h"
 #include "collect/procmeta.h"
 #include "collect/conns.h"
+#include "collect/target.h"
+
+/* What to watch, for how long, and the collectors' settings. */
+struct watch_opts {
+	struct target target;
+	struct cg_target cg;    /* resolved -c */
+	double duration_s;      /* 0: until Ctrl-C */
+	double interval_s;      /* 0: one summary at the end */
+	unsigned long max_procs;
+	unsigned long max_threads;
+	enum attach_pref attach;
+	bool bpf_stats;
+	bool verbose;
+};
 
 struct watch {
 	struct collector *col;
@@ -25,8 +39,9 @@ struct watch {
 	bool host;          /* watching the whole host (-a) */
 };
 
-/* Validate, load and attach. Exits with a one-line error on failure. */
-void watch_start(struct watch *w, struct watch_opts *o);
+/* Load and attach (o validated: its -c resolved). Exits with a one-line
+ * error on failure. */
+void watch_start(struct watch *w, const struct watch_opts *o);
 
 /*
  * End the current interval: samples of active processes (malloc'd, caller

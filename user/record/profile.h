@@ -4,7 +4,7 @@
 #define PP_RECORD_PROFILE_H
 
 #include <stddef.h>
-#include "cli.h"
+#include "collect/watch.h"
 
 #define RECORD_PROFILE_HZ 49
 

@@ -4,7 +4,7 @@
 #define PP_RECORD_H
 
 #include <stdbool.h>
-#include "cli.h"
+#include "collect/watch.h"
 
 struct record_opts {
 	struct watch_opts w;  /* target, duration (0: until Ctrl-C), interval */
