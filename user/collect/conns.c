@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
-#include <jansson.h>
-#include <math.h>
 #include <dirent.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -9,7 +7,6 @@
 #include <string.h>
 #include "collect/conns.h"
 #include "collect/listeners.h"
-#include "live/output.h"
 
 #define PP_AF_INET 2
 
@@ -105,43 +102,6 @@ size_t conn_diff(const struct conn_raw *prev, size_t nprev, const struct conn_ra
 	}
 	qsort(out, n, sizeof(*out), cmp_busy);
 	return n;
-}
-
-char *conn_json(const struct conn_sample *c, double ts, double interval_s)
-{
-
-	char comm[PP_COMM_LEN * 2];
-
-	utf8_clean(comm, sizeof(comm), c->comm);
-	return json_line(json_pack("{s:s, s:f, s:f, s:I, s:s, s:I, s:s, s:i, s:s, s:i, s:I, s:I, s:I, s:I, s:b, s:f}",
-		      "type", "connection", "ts", round(ts * 1000) / 1000,
-		      "interval_s", round(interval_s * 1000) / 1000,
-		      "pid", (json_int_t)c->pid, "comm", comm, "netns", (json_int_t)c->netns,
-		      "saddr", c->saddr, "sport", c->sport, "daddr", c->daddr, "dport", c->dport,
-		      "tx_bytes", (json_int_t)c->tx_bytes, "rx_bytes", (json_int_t)c->rx_bytes,
-		      "retrans", (json_int_t)c->retrans, "srtt_us", (json_int_t)c->srtt_us,
-		      "closed", c->closed, "age_s", round(c->age_s * 1000) / 1000));
-}
-
-/* PID(7) COMM(10) LOCAL(21) REMOTE(21) TX_MiB(6) RX_MiB(6) RETR(4): 81 - 1 */
-#define CONN_FMT "%7s %-9.9s %-21.21s %-21.21s %6s %6s %4s\n"
-
-void conn_table_header(FILE *f)
-{
-	fprintf(f, CONN_FMT, "PID", "COMM", "LOCAL", "REMOTE", "TX_MiB", "RX_MiB", "RETR");
-}
-
-void conn_table_row(FILE *f, const struct conn_sample *c)
-{
-	char pid[16], l[64], r[64], tx[16], rx[16], re[16];
-
-	snprintf(pid, sizeof(pid), "%u", c->pid);
-	snprintf(l, sizeof(l), "%s:%u", c->saddr, c->sport);
-	snprintf(r, sizeof(r), "%s:%u%s", c->daddr, c->dport, c->closed ? "*" : "");
-	fmt_num(tx, sizeof(tx), (double)c->tx_bytes / 1048576.0, 6);
-	fmt_num(rx, sizeof(rx), (double)c->rx_bytes / 1048576.0, 6);
-	fmt_count(re, sizeof(re), c->retrans);
-	fprintf(f, CONN_FMT, pid, c->comm, l, r, tx, rx, re);
 }
 
 long long netstat_value(FILE *f, const char *group, const char *name)
@@ -357,34 +317,4 @@ size_t netns_collect(struct netns_state *st, const struct conn_raw *conns, size_
 		fill_listeners(st, o, pid[i], lo, nlo);
 	}
 	return n < max ? n : max;
-}
-
-char *netns_json(const struct netns_sample *n, double ts, double interval_s)
-{
-	json_t *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < n->nl; i++)
-		json_array_append_new(arr, json_pack("{s:i, s:I, s:I, s:I, s:b}", "port", n->l[i].port,
-						     "pid", (json_int_t)n->l[i].pid,
-						     "accept_queue", (json_int_t)n->l[i].accept_queue,
-						     "backlog", (json_int_t)n->l[i].backlog,
-						     "full", n->l[i].backlog &&
-							     n->l[i].accept_queue >= n->l[i].backlog));
-	return json_line(json_pack("{s:s, s:f, s:f, s:I, s:I, s:I, s:o}", "type", "netns",
-		      "ts", round(ts * 1000) / 1000, "interval_s", round(interval_s * 1000) / 1000,
-		      "netns", (json_int_t)n->netns, "listen_overflows", (json_int_t)n->listen_overflows,
-		      "listen_drops", (json_int_t)n->listen_drops, "listeners", arr));
-}
-
-void netns_print(FILE *f, const struct netns_sample *n)
-{
-	size_t i;
-
-	fprintf(f, "netns %u: listen overflows %lld, drops %lld\n", n->netns, n->listen_overflows,
-		n->listen_drops);
-	for (i = 0; i < n->nl; i++)
-		fprintf(f, "  listener :%u pid %u accept queue %u/%u%s\n", n->l[i].port, n->l[i].pid,
-			n->l[i].accept_queue, n->l[i].backlog,
-			n->l[i].backlog && n->l[i].accept_queue >= n->l[i].backlog ? " FULL" : "");
 }

@@ -33,10 +33,6 @@ void conn_sort_raw(struct conn_raw *v, size_t n);
 /* "10.0.0.1" or "fe80::1" from a pp_sock address. */
 void conn_addr(uint16_t family, const uint8_t *addr, char *buf, size_t len);
 
-char *conn_json(const struct conn_sample *c, double ts, double interval_s);
-void conn_table_header(FILE *f);
-void conn_table_row(FILE *f, const struct conn_sample *c);
-
 /* A value of /proc/PID/net/netstat ("TcpExt", "ListenOverflows"); -1 if absent. */
 long long netstat_value(FILE *f, const char *group, const char *name);
 
@@ -89,8 +85,5 @@ void netns_baseline(struct netns_state *st);
 size_t netns_collect(struct netns_state *st, const struct conn_raw *conns, size_t nconns,
 		     const struct listen_owner *lo, size_t nlo, bool host,
 		     struct netns_sample *out, size_t max);
-
-char *netns_json(const struct netns_sample *n, double ts, double interval_s);
-void netns_print(FILE *f, const struct netns_sample *n);
 
 #endif

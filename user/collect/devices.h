@@ -8,6 +8,10 @@
 #include "collect/hist.h"
 #include "perfpilot.h"
 
+/* The major and minor numbers of a PP_DEV_MKDEV device number. */
+#define DEV_MAJOR(d) ((d) >> 20)
+#define DEV_MINOR(d) ((d) & ((1u << 20) - 1))
+
 struct dev_raw {
 	uint32_t dev; /* PP_DEV_MKDEV(major, minor) */
 	struct pp_dev_stats st;
@@ -27,12 +31,5 @@ size_t dev_diff(const struct dev_raw *prev, size_t nprev, const struct dev_raw *
 
 /* "vda" from /sys/dev/block/MAJ:MIN/uevent, else "MAJ:MIN". */
 void dev_name(uint32_t dev, char *buf, size_t len);
-
-/* One JSON line (type "device"), malloc'd. */
-char *dev_json(const struct dev_sample *d, double ts, double interval_s);
-
-/* The device table (fits 80 columns). */
-void dev_table_header(FILE *f);
-void dev_table_row(FILE *f, const struct dev_sample *d, double interval_s);
 
 #endif

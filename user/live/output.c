@@ -336,3 +336,111 @@ void table_row_net(FILE *f, const struct proc_sample *s)
 	fmt_count(p99, sizeof(p99), (uint64_t)llround(s->rtt_us.p99));
 	fprintf(f, NET_ROW_FMT, pid, comm, tx, rx, re, rs, cn, ac, p50, p99);
 }
+
+char *dev_json(const struct dev_sample *d, double ts, double interval_s)
+{
+	char devno[32];
+
+	snprintf(devno, sizeof(devno), "%u:%u", DEV_MAJOR(d->dev), DEV_MINOR(d->dev));
+	return json_line(json_pack("{s:s, s:f, s:f, s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:I}",
+		      "type", "device", "ts", round(ts * 1000) / 1000,
+		      "interval_s", round(interval_s * 1000) / 1000,
+		      "device", d->name, "dev", devno,
+		      "read_bytes", (json_int_t)d->read_bytes, "write_bytes", (json_int_t)d->write_bytes,
+		      "read_ops", (json_int_t)d->read_ops, "write_ops", (json_int_t)d->write_ops,
+		      "lat_us", hist_json(&d->lat_us), "queue_us", hist_json(&d->queue_us),
+		      "inflight", (json_int_t)d->inflight, "inflight_peak", (json_int_t)d->inflight_peak));
+}
+
+/* DEVICE(12) RD_MB/s(8) WR_MB/s(8) R/s(7) W/s(7) LATp50(8) LATp99(8) QUEp99(8) INFL(5) PEAK(5) */
+#define DEV_FMT "%-12.12s %8s %8s %7s %7s %8s %8s %8s %4s %4s\n"
+
+void dev_table_header(FILE *f)
+{
+	fprintf(f, DEV_FMT, "DEVICE", "RD_MB/s", "WR_MB/s", "R/s", "W/s", "LATp50us", "LATp99us",
+		"QUEp99us", "INFL", "PEAK");
+}
+
+void dev_table_row(FILE *f, const struct dev_sample *d, double interval_s)
+{
+	char rb[16], wb[16], r[16], w[16], p50[16], p99[16], q99[16], in[16], pk[16];
+	double sec = interval_s > 0 ? interval_s : 1;
+
+	fmt_num(rb, sizeof(rb), (double)d->read_bytes / 1e6 / sec, 8);
+	fmt_num(wb, sizeof(wb), (double)d->write_bytes / 1e6 / sec, 8);
+	fmt_count(r, sizeof(r), (uint64_t)llround((double)d->read_ops / sec));
+	fmt_count(w, sizeof(w), (uint64_t)llround((double)d->write_ops / sec));
+	fmt_count(p50, sizeof(p50), (uint64_t)llround(d->lat_us.p50));
+	fmt_count(p99, sizeof(p99), (uint64_t)llround(d->lat_us.p99));
+	fmt_count(q99, sizeof(q99), (uint64_t)llround(d->queue_us.p99));
+	fmt_count(in, sizeof(in), (uint64_t)d->inflight);
+	fmt_count(pk, sizeof(pk), (uint64_t)d->inflight_peak);
+	fprintf(f, DEV_FMT, d->name, rb, wb, r, w, p50, p99, q99, in, pk);
+}
+
+char *conn_json(const struct conn_sample *c, double ts, double interval_s)
+{
+
+	char comm[PP_COMM_LEN * 2];
+
+	utf8_clean(comm, sizeof(comm), c->comm);
+	return json_line(json_pack("{s:s, s:f, s:f, s:I, s:s, s:I, s:s, s:i, s:s, s:i, s:I, s:I, s:I, s:I, s:b, s:f}",
+		      "type", "connection", "ts", round(ts * 1000) / 1000,
+		      "interval_s", round(interval_s * 1000) / 1000,
+		      "pid", (json_int_t)c->pid, "comm", comm, "netns", (json_int_t)c->netns,
+		      "saddr", c->saddr, "sport", c->sport, "daddr", c->daddr, "dport", c->dport,
+		      "tx_bytes", (json_int_t)c->tx_bytes, "rx_bytes", (json_int_t)c->rx_bytes,
+		      "retrans", (json_int_t)c->retrans, "srtt_us", (json_int_t)c->srtt_us,
+		      "closed", c->closed, "age_s", round(c->age_s * 1000) / 1000));
+}
+
+/* PID(7) COMM(10) LOCAL(21) REMOTE(21) TX_MiB(6) RX_MiB(6) RETR(4): 81 - 1 */
+#define CONN_FMT "%7s %-9.9s %-21.21s %-21.21s %6s %6s %4s\n"
+
+void conn_table_header(FILE *f)
+{
+	fprintf(f, CONN_FMT, "PID", "COMM", "LOCAL", "REMOTE", "TX_MiB", "RX_MiB", "RETR");
+}
+
+void conn_table_row(FILE *f, const struct conn_sample *c)
+{
+	char pid[16], l[64], r[64], tx[16], rx[16], re[16];
+
+	snprintf(pid, sizeof(pid), "%u", c->pid);
+	snprintf(l, sizeof(l), "%s:%u", c->saddr, c->sport);
+	snprintf(r, sizeof(r), "%s:%u%s", c->daddr, c->dport, c->closed ? "*" : "");
+	fmt_num(tx, sizeof(tx), (double)c->tx_bytes / 1048576.0, 6);
+	fmt_num(rx, sizeof(rx), (double)c->rx_bytes / 1048576.0, 6);
+	fmt_count(re, sizeof(re), c->retrans);
+	fprintf(f, CONN_FMT, pid, c->comm, l, r, tx, rx, re);
+}
+
+char *netns_json(const struct netns_sample *n, double ts, double interval_s)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < n->nl; i++)
+		json_array_append_new(arr, json_pack("{s:i, s:I, s:I, s:I, s:b}", "port", n->l[i].port,
+						     "pid", (json_int_t)n->l[i].pid,
+						     "accept_queue", (json_int_t)n->l[i].accept_queue,
+						     "backlog", (json_int_t)n->l[i].backlog,
+						     "full", n->l[i].backlog &&
+							     n->l[i].accept_queue >= n->l[i].backlog));
+	return json_line(json_pack("{s:s, s:f, s:f, s:I, s:I, s:I, s:o}", "type", "netns",
+		      "ts", round(ts * 1000) / 1000, "interval_s", round(interval_s * 1000) / 1000,
+		      "netns", (json_int_t)n->netns, "listen_overflows", (json_int_t)n->listen_overflows,
+		      "listen_drops", (json_int_t)n->listen_drops, "listeners", arr));
+}
+
+void netns_print(FILE *f, const struct netns_sample *n)
+{
+	size_t i;
+
+	fprintf(f, "netns %u: listen overflows %lld, drops %lld\n", n->netns, n->listen_overflows,
+		n->listen_drops);
+	for (i = 0; i < n->nl; i++)
+		fprintf(f, "  listener :%u pid %u accept queue %u/%u%s\n", n->l[i].port, n->l[i].pid,
+			n->l[i].accept_queue, n->l[i].backlog,
+			n->l[i].backlog && n->l[i].accept_queue >= n->l[i].backlog ? " FULL" : "");
+}

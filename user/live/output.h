@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* JSON lines and the 80-column table. */
+/* JSON lines and the 80-column tables: processes, cgroups, disks, TCP
+ * connections and listen queues. */
 #ifndef PP_OUTPUT_H
 #define PP_OUTPUT_H
 
 #include <stdio.h>
 #include <jansson.h>
+#include "collect/conns.h"
+#include "collect/devices.h"
 #include "collect/proc_sample.h"
 
 /* {count, p50, p90, p99, max} of a histogram summary (rounded to 0.1 us). */
@@ -56,5 +59,21 @@ void table_row_net(FILE *f, const struct proc_sample *s);
 /* The per-cgroup table (--per-cgroup). */
 void cgroup_table_header(FILE *f);
 void cgroup_table_row(FILE *f, const struct proc_sample *g, double interval_s);
+
+/* One JSON line (type "device"), malloc'd. */
+char *dev_json(const struct dev_sample *d, double ts, double interval_s);
+
+/* The device table (fits 80 columns). */
+void dev_table_header(FILE *f);
+void dev_table_row(FILE *f, const struct dev_sample *d, double interval_s);
+
+/* The connections (--connections): one JSON line (type "connection") or
+ * table row each, then each network namespace's listen queues (type
+ * "netns"). */
+char *conn_json(const struct conn_sample *c, double ts, double interval_s);
+void conn_table_header(FILE *f);
+void conn_table_row(FILE *f, const struct conn_sample *c);
+char *netns_json(const struct netns_sample *n, double ts, double interval_s);
+void netns_print(FILE *f, const struct netns_sample *n);
 
 #endif
