@@ -47,7 +47,7 @@ static void help(void)
 	       "  perfpilot record -p 1234 -i 1 --profile -o app.db   until Ctrl-C or the process exits\n"
 	       "  perfpilot record -c system.slice --max-age 1d --max-size 200 -o slice.db\n"
 	       "  sqlite3 app.db 'SELECT * FROM meta'            the store is plain SQLite\n",
-	       RECORD_PROFILE_HZ);
+	       RECORDING_PROFILE_HZ);
 }
 
 /* "7d", "12h", "30m", "90s", "90" -> seconds (days added to parse_seconds). */

@@ -7,6 +7,7 @@
 #include "formats/folded.h"
 #include "profile/build.h"
 #include "record/profile.h"
+#include "store/recording.h"
 
 struct record_profile {
 	struct profiler *p;
@@ -17,7 +18,7 @@ int record_profile_start(struct record_profile **out, const struct watch_opts *w
 			 size_t errlen)
 {
 	struct profiler_opts po = { .target = &w->target, .cgroup = &w->cg,
-				    .hz = RECORD_PROFILE_HZ, .mode = PP_PROF_BOTH };
+				    .hz = RECORDING_PROFILE_HZ, .mode = PP_PROF_BOTH };
 	struct record_profile *p = calloc(1, sizeof(*p));
 	size_t i;
 
@@ -65,7 +66,7 @@ int record_profile_finish(struct record_profile *p, char **folded, unsigned long
 		return -1;
 	symbolizer_load_kernel(&p->sym);
 	usyms_refresh(&p->sym.u);
-	ss_init(&ss, SS_ONCPU, RECORD_PROFILE_HZ);
+	ss_init(&ss, SS_ONCPU, RECORDING_PROFILE_HZ);
 	rc = oncpu_stackset(p->p, &p->sym, pc, n, &ss) || folded_from_stackset(&ss, &f) ? -1 : 0;
 	free(pc);
 	ss_free(&ss);

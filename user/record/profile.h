@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* `record --profile`: on-CPU stacks sampled alongside, folded at the end. */
+/* `record --profile`: on-CPU stacks sampled alongside (at
+ * RECORDING_PROFILE_HZ), folded at the end. */
 #ifndef PP_RECORD_PROFILE_H
 #define PP_RECORD_PROFILE_H
 
 #include <stddef.h>
 #include "collect/watch.h"
-
-#define RECORD_PROFILE_HZ 49
 
 struct record_profile;
 
