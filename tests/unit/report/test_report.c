@@ -197,38 +197,6 @@ static void test_html(void **state)
 	recording_free(&r);
 }
 
-static void test_time_args(void **state)
-{
-	struct time_arg a;
-
-	(void)state;
-	assert_int_equal(time_arg_parse("1764590400", &a), 0);
-	assert_int_equal(a.rel, 0);
-	assert_dbl_eq(a.value, 1764590400);
-	assert_int_equal(time_arg_parse("1764590400.25", &a), 0);
-	assert_dbl_eq(a.value, 1764590400.25);
-	assert_int_equal(time_arg_parse("2025-12-01T12:00:00Z", &a), 0);
-	assert_dbl_eq(a.value, 1764590400);
-	assert_int_equal(time_arg_parse("2025-12-01T13:30:00+01:30", &a), 0);
-	assert_dbl_eq(a.value, 1764590400);
-	assert_int_equal(time_arg_parse("2025-12-01 12:00Z", &a), 0);
-	assert_dbl_eq(a.value, 1764590400);
-	assert_int_equal(time_arg_parse("-10m", &a), 0);
-	assert_int_equal(a.rel, '-');
-	assert_dbl_eq(a.value, 600);
-	assert_dbl_eq(time_arg_resolve(&a, 1000, 5000, 0), 4400);
-	assert_int_equal(time_arg_parse("+30s", &a), 0);
-	assert_dbl_eq(time_arg_resolve(&a, 1000, 5000, 0), 1030);
-	assert_int_equal(time_arg_parse("", &a), -1);
-	assert_int_equal(time_arg_parse("yesterday", &a), -1);
-	assert_int_equal(time_arg_parse("-", &a), -1);
-	assert_int_equal(time_arg_parse("-10x", &a), -1);
-	assert_int_equal(time_arg_parse("2025-13-01T00:00Z", &a), -1);
-	assert_int_equal(time_arg_parse("2025-12-01T12:00:00Q", &a), -1);
-	memset(&a, 0, sizeof(a));
-	assert_dbl_eq(time_arg_resolve(&a, 1000, 5000, 42), 42);
-}
-
 static void test_trim(void **state)
 {
 	struct recording r;
@@ -257,7 +225,6 @@ int main(void)
 		cmocka_unit_test(test_json_sysctl),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_html),
-		cmocka_unit_test(test_time_args),
 		cmocka_unit_test(test_trim),
 	};
 
