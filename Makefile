@@ -1,7 +1,8 @@
 # perfpilot: eBPF profiler and auto-tuner.
 #   make            build ./perfpilot
 #   make run        install missing packages, build, a 10 s live report of the host
-#   make test       install missing packages, build, run unit + end-to-end tests
+#   make test       install missing packages, check the layers of user/, build,
+#                   run unit + end-to-end tests
 #   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel
 
 ARCH      := $(shell uname -m)
@@ -35,7 +36,7 @@ WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(wildcard test
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps run test unit e2e asan clean vmlinux bench
+.PHONY: all deps run test check-layers unit e2e asan clean vmlinux bench
 .SECONDARY:
 all: perfpilot
 
@@ -91,6 +92,12 @@ $(BUILD)/workloads/offcpu: tests/workloads/offcpu.c
 	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 		-Wall -Wextra -Werror -o $@ $< -lpthread
 
+# no include in user/ goes against the layers, and the check catches one
+# that does
+check-layers:
+	@tools/check-layers.sh
+	@tools/check-layers.sh --self-test
+
 unit: $(UNIT_BINS)
 	@rc=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || rc=1; done; exit $$rc
 
@@ -106,6 +113,7 @@ run: deps
 	./perfpilot report --live -d 10
 
 test: deps
+	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory perfpilot unit
 	@$(MAKE) --no-print-directory e2e
 
