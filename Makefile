@@ -22,13 +22,18 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/skel/%.skel.h,$(BPF_SRCS))
-# user/ holds the CLI and loader; its subfolders the libraries (analysis/,
-# store/, ...), each a concern of its own
+# user/ holds main.c and the command line the commands share (cli.c,
+# args.c); each of its folders is one concern, in the layers that
+# docs/architecture.md describes and tools/check-layers.sh checks
 USER_SRCS := $(wildcard user/*.c user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(USER_SRCS))
-USER_HDRS := $(wildcard include/*.h user/*.h user/*/*.h)
-# modules without BPF or terminal dependencies, linked into unit tests
-PURE_OBJS := $(filter-out $(BUILD)/obj/main.o,$(USER_OBJS))
+# the unit tests link archives, one per folder: $(BUILD)/lib/<folder>.a,
+# and $(BUILD)/lib/user.a for user/'s own files but main.c
+lib_srcs   = $(if $(filter user,$(1)),$(filter-out user/main.c,$(wildcard user/*.c)),$(wildcard user/$(1)/*.c))
+lib_objs   = $(patsubst user/%.c,$(BUILD)/obj/%.o,$(call lib_srcs,$(1)))
+# the archives of a unit test (tests/unit/$(1).c): those of the folders it
+# includes and of the folders they use, from the top down
+test_libs  = $(patsubst %,$(BUILD)/lib/%.a,$(shell tools/check-layers.sh --libs tests/unit/$(1).c))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/unit/*/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -57,14 +62,26 @@ $(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/%.o: user/%.c $(SKELS) $(USER_HDRS)
+# each object depends on the headers it includes (-MMD), so that a change
+# rebuilds, and relinks, only what uses it
+$(BUILD)/obj/%.o: user/%.c | $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PP_CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(PP_CFLAGS) -MMD -MP -c $< -o $@
 
-# unit tests: normal and with AddressSanitizer + UndefinedBehaviorSanitizer
-$(BUILD)/tests/%: tests/unit/%.c $(PURE_OBJS)
+-include $(USER_OBJS:.o=.d) $(UNIT_BINS:=.d)
+
+.SECONDEXPANSION:
+$(BUILD)/lib/%.a: $$(call lib_objs,$$*)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PP_CFLAGS) -Itests/unit -o $@ $^ $(LIBS) -lcmocka
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# unit tests: normal and with AddressSanitizer + UndefinedBehaviorSanitizer;
+# each links only the archives of what it tests and what that uses
+$(BUILD)/tests/%: tests/unit/%.c $$(call test_libs,$$*)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PP_CFLAGS) -Itests/unit -MMD -MP -MF $@.d -MT $@ -o $@ $< \
+		$(filter %.a,$^) $(LIBS) -lcmocka
 
 # the workloads' shared static inline helpers
 $(WORKLOADS): tests/workloads/workload.h
