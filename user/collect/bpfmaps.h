@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Small readers and writers of BPF maps shared by the loaders (profiler.c,
- * offcpu.c, collector.c). Each takes the map's file descriptor. */
+/* Small readers and writers of BPF maps shared by the loaders
+ * (collect/collector.c, profile/oncpu.c, profile/offcpu.c). Each takes the
+ * map's file descriptor. */
 #ifndef PP_BPFMAPS_H
 #define PP_BPFMAPS_H
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* What this kernel and host support, probed at start-up. */
-#ifndef PP_KFEATURES_H
-#define PP_KFEATURES_H
+#ifndef PP_FEATURES_H
+#define PP_FEATURES_H
 
 #include <stdbool.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* What user space reports for one process over one interval. */
-#ifndef PP_SAMPLE_H
-#define PP_SAMPLE_H
+#ifndef PP_PROC_SAMPLE_H
+#define PP_PROC_SAMPLE_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The profilers' in-kernel counts as symbolized stack sets (see profile_build.h). */
+/* The profilers' in-kernel counts as symbolized stack sets (see build.h). */
 #include <string.h>
 #include "profile/build.h"
 

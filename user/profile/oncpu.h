@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Loads and attaches the on-CPU profiler (profile.bpf.c); reads its maps. */
-#ifndef PP_PROFILER_H
-#define PP_PROFILER_H
+#ifndef PP_ONCPU_H
+#define PP_ONCPU_H
 
 #include <stddef.h>
 #include <stdint.h>

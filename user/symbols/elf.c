@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* One ELF file's segments, build ID, symbols and debug file (elffile.h). */
+/* One ELF file's segments, build ID, symbols and debug file (elf.h). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -5,8 +5,8 @@
  * debug file when it is stripped (found by build ID or .gnu_debuglink, see
  * debuginfo.h) and its DWARF for inlined functions (inlines.h).
  */
-#ifndef PP_ELFFILE_H
-#define PP_ELFFILE_H
+#ifndef PP_ELF_H
+#define PP_ELF_H
 
 #include <stdbool.h>
 #include <stddef.h>

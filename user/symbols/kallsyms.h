@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Kernel symbols from /proc/kallsyms: parsing and address lookup. */
-#ifndef PP_KSYMS_H
-#define PP_KSYMS_H
+#ifndef PP_KALLSYMS_H
+#define PP_KALLSYMS_H
 
 #include <stdint.h>
 #include <stdio.h>

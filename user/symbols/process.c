@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Processes: mappings, their ELF files, perf maps; naming addresses (usyms.h). */
+/* Processes: mappings, their ELF files, perf maps; naming addresses (process.h). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>

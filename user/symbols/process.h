@@ -8,8 +8,8 @@
  * symbols from a separate debug file (by build ID or .gnu_debuglink, see
  * debuginfo.h); JIT code from /tmp/perf-PID.map (perfmap.h).
  */
-#ifndef PP_USYMS_H
-#define PP_USYMS_H
+#ifndef PP_SYMBOLS_PROCESS_H
+#define PP_SYMBOLS_PROCESS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* sample.c: interval deltas from cumulative snapshots, activity, sorting. */
+/* proc_sample.c: interval deltas from cumulative snapshots, activity, sorting. */
 #include <stdlib.h>
 #include "unit.h"
 #include "collect/proc_sample.h"

@@ -373,7 +373,7 @@ static void test_sample_json_escaping(void **state)
 /*
  * Regression, fixed (output.c, sample_json / cgroup_json): json_pack("s") requires
  * valid UTF-8, and returns NULL otherwise, so the whole line is lost
- * (cmd_stat's print_line silently skips NULL; output.h promises NULL only on
+ * (cmd/stat.c's print_line silently skips NULL; output.h promises NULL only on
  * allocation failure). The kernel cuts comm at 15 bytes regardless of
  * characters, so any process with a non-ASCII name longer than 15 bytes
  * (e.g. 8 Cyrillic or accented letters) gets a comm ending in half a

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ksyms.c: /proc/kallsyms parsing and address lookup. */
+/* kallsyms.c: /proc/kallsyms parsing and address lookup. */
 #include <stdlib.h>
 #include "unit.h"
 #include "symbols/kallsyms.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* usyms.c: maps lines, address -> ELF offset -> vaddr, symbols of a real ELF,
+/* process.c: maps lines, address -> ELF offset -> vaddr, symbols of a real ELF,
  * deleted and replaced files, build IDs and separate debug files. */
 #include <inttypes.h>
 #include <stdarg.h>
