@@ -10,12 +10,11 @@
 #include <string.h>
 #include <time.h>
 #include "findings/internal.h"
-#include "flamegraph.h"
-#include "folded.h"
+#include "formats/flamegraph.h"
+#include "formats/folded.h"
 #include "report/report.h"
 #include "report/svgchart.h"
-#include "store/record_profile.h"
-#include "xml.h"
+#include "formats/xml.h"
 
 #define TOP_N 5
 #define CHART_W 560
@@ -210,8 +209,8 @@ static void finding(FILE *out, const struct recording *r, const struct finding *
 static void flame_graph(FILE *out, const struct recording *r, const struct folded *f, size_t bad)
 {
 	const struct flamegraph_meta m = {
-		.kind = SS_ONCPU, .hz = RECORD_PROFILE_HZ,
-		.period_ns = 1000000000ull / RECORD_PROFILE_HZ,
+		.kind = SS_ONCPU, .hz = RECORDING_PROFILE_HZ,
+		.period_ns = 1000000000ull / RECORDING_PROFILE_HZ,
 		.start_unix = r->start, .duration_s = r->end - r->start,
 	};
 	const struct flamegraph_opts o = { .host = r->hostname, .embedded = true, .id = "profile" };

@@ -57,6 +57,10 @@ struct series {
 	double *v;
 };
 
+/* The rate of the on-CPU profile of a recording: `record --profile` samples
+ * at it (the store keeps the folded counts, not the rate). */
+#define RECORDING_PROFILE_HZ 49
+
 struct recording {
 	int schema_version;
 	double start, end;   /* unix seconds */

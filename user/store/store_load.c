@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "folded.h"
+#include "formats/folded.h"
 #include "store/schema.h"
 #include "store/store_int.h"
 
