@@ -5,8 +5,7 @@
 
 #include <stdarg.h>
 #include "findings/findings.h"
-
-#define MIB (1024.0 * 1024.0)
+#include "findings/series.h"
 
 /* Each analyser adds its findings to fs; -1 on no memory. */
 int analyze_cpu(const struct recording *r, const struct findings_env *env, struct findings *fs);
@@ -18,20 +17,12 @@ int analyze_net(const struct recording *r, const struct findings_env *env, struc
 int analyze_pressure(const struct recording *r, const struct findings_env *env, struct findings *fs);
 int analyze_changes(const struct recording *r, const struct findings_env *env, struct findings *fs);
 
-/* The length of one interval (the recording's, or guessed from a series). */
-double fnd_interval(const struct recording *r);
 
 /* Seconds a series covers: n intervals. */
 double fnd_span(const struct recording *r, const struct series *s);
 
-/* Sum of s->v over samples with t0 <= t <= t1 (0 and INFINITY for all). */
-double fnd_sum(const struct series *s, double t0, double t1);
 
-/* Largest value (NAN for an empty series). */
-double fnd_max(const struct series *s);
 
-/* The unit of a metric from its name: "ns", "us", "bytes" or "". */
-const char *fnd_metric_unit(const char *metric);
 
 /* Did the recording watch the whole host (-a)? */
 bool fnd_whole_host(const struct recording *r);
@@ -60,13 +51,7 @@ void fnd_rec_cgroup(struct finding *f, const char *path, const char *file, const
 		    const char *why);
 void fnd_rec_renice(struct finding *f, uint32_t pid, int nice, const char *why);
 
-/* A party's name for summaries: "comm (pid N)" or the cgroup path. */
-const char *fnd_party_name(const struct series *s, char *buf, size_t len);
 
-/* "1.5 MiB", "320 KiB", ... */
-const char *fnd_fmt_bytes(double b, char *buf, size_t len);
-/* "3 min", "2.1 h", "45 s", ... */
-const char *fnd_fmt_duration(double s, char *buf, size_t len);
 
 /* One process's totals, used to rank parties. */
 struct proc_total {

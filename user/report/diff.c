@@ -2,7 +2,7 @@
 /* perfpilot diff output: text for people, JSON for machines. */
 #include <math.h>
 #include <string.h>
-#include "findings/internal.h"
+#include "findings/series.h"
 #include "report/diff.h"
 #include "report/report.h"
 

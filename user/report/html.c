@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "findings/internal.h"
+#include "findings/series.h"
 #include "formats/flamegraph.h"
 #include "formats/folded.h"
 #include "report/report.h"

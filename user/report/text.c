@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "analysis/sparkline.h"
-#include "findings/internal.h"
+#include "findings/series.h"
 #include "report/report.h"
 
 #define WIDTH 80
