@@ -100,8 +100,7 @@ bool hostfs_value_equal(const char *a, const char *b)
 
 /* ---- paths ---- */
 
-/* An absolute path without empty, "." or ".." components. */
-static bool clean_abs_path(const char *p)
+bool hostfs_clean_path(const char *p)
 {
 	const char *c = p;
 	size_t n;
@@ -143,7 +142,7 @@ static int sysctl_rel(const char *name, char *out, size_t len, char *err, size_t
 		out[i + 1] = name[i] == '.' ? '/' : name[i] == '/' ? '.' : name[i];
 	}
 	out[n + 1] = 0;
-	if (!clean_abs_path(out) || out[n] == '/')
+	if (!hostfs_clean_path(out) || out[n] == '/')
 		return fail(err, errlen, EINVAL, "bad sysctl name '%s'", name);
 	return 0;
 }
@@ -156,7 +155,7 @@ static int netns_ref(const char *netns, char *out, size_t len, char *err, size_t
 	if (!*netns || !strcmp(netns, ".") || !strcmp(netns, ".."))
 		return fail(err, errlen, EINVAL, "bad network namespace '%s'", netns);
 	if (strchr(netns, '/')) {
-		if (!clean_abs_path(netns))
+		if (!hostfs_clean_path(netns))
 			return fail(err, errlen, EINVAL,
 				    "bad network namespace '%s': a name or an absolute path", netns);
 		n = snprintf(out, len, "%s", netns);
@@ -394,7 +393,7 @@ static bool clean_file_name(const char *f)
 static int cgroup_path(const struct hostfs *h, const char *cgroup, const char *file, char *out,
 		       size_t len, char *err, size_t errlen)
 {
-	if (!clean_abs_path(cgroup))
+	if (!hostfs_clean_path(cgroup))
 		return fail(err, errlen, EINVAL, "bad cgroup '%s': an absolute directory path",
 			    cgroup);
 	if (file && !clean_file_name(file))

@@ -63,6 +63,9 @@ int hostfs_parse_value(const char *s, struct hostfs_value *v);
 /* The same fields in the same order: "4096\t131072 6291456" = "4096 131072 6291456". */
 bool hostfs_value_equal(const char *a, const char *b);
 
+/* An absolute path without empty, "." or ".." components (a trailing / is fine). */
+bool hostfs_clean_path(const char *path);
+
 /* ---- sysctls: dotted names (net.core.somaxconn), netns NULL = our own ---- */
 
 int hostfs_sysctl_path(const struct hostfs *h, const char *netns, const char *name, char *path,

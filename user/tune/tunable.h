@@ -63,6 +63,7 @@ struct tunable_info {
 };
 
 /* The table, in a fixed order; tunable_find by name, NULL if unknown. */
+#define TUNABLE_COUNT 13
 extern const struct tunable_info tunable_table[];
 extern const size_t tunable_table_len;
 const struct tunable_info *tunable_find(const char *name);
