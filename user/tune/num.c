@@ -75,22 +75,31 @@ int64_t num_sat_mul(int64_t a, int64_t b)
 	return r;
 }
 
-int64_t num_sat_scale(int64_t a, double f, int up)
+/* A long double rounded to the nearest int64, saturating. */
+static int64_t sat_round(long double r)
 {
 	/* long double keeps every int64 exactly on x86; the comparisons
-	 * against +-2^63 below are exact on any IEEE type */
-	long double r;
-
-	if (!isfinite(f) || f < 0)
-		return a;
-	r = (long double)a * (long double)f;
-
-	r = up ? ceill(r) : floorl(r);
+	 * against +-2^63 are exact on any IEEE type */
+	r = roundl(r);
 	if (r >= 9223372036854775808.0L)
 		return INT64_MAX;
 	if (r < -9223372036854775808.0L)
 		return INT64_MIN;
 	return (int64_t)r;
+}
+
+int64_t num_sat_scale(int64_t a, double f)
+{
+	if (!isfinite(f) || f <= 0)
+		return a;
+	return sat_round((long double)a * (long double)f);
+}
+
+int64_t num_sat_divide(int64_t a, double f)
+{
+	if (!isfinite(f) || f <= 0)
+		return a;
+	return sat_round((long double)a / (long double)f);
 }
 
 int64_t num_clamp(int64_t v, int64_t lo, int64_t hi)

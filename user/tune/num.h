@@ -25,10 +25,11 @@ int64_t num_sat_sub(int64_t a, int64_t b);
 int64_t num_sat_mul(int64_t a, int64_t b);
 
 /*
- * a * f rounded towards +inf (up) or -inf (!up), for a finite f >= 0,
- * clamped to the int64 range.
+ * a * f and a / f rounded to the nearest integer (halves away from 0) and
+ * clamped to the int64 range, for a finite f > 0 (else a).
  */
-int64_t num_sat_scale(int64_t a, double f, int up);
+int64_t num_sat_scale(int64_t a, double f);
+int64_t num_sat_divide(int64_t a, double f);
 
 /* v clamped to [lo, hi] (lo <= hi). */
 int64_t num_clamp(int64_t v, int64_t lo, int64_t hi);
