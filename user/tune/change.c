@@ -113,9 +113,18 @@ static int check_policy(const struct journal *j, const struct tune_config *cfg,
 	return CHANGE_OK;
 }
 
+/* src (NULL: "") into dst, cut to fit: notes and reasons may be shortened */
 static void copy(char *dst, size_t len, const char *src)
 {
-	snprintf(dst, len, "%s", src ? src : "");
+	size_t n;
+
+	if (!src)
+		src = "";
+	n = strlen(src);
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, src, n);
+	dst[n] = 0;
 }
 
 /* A journal entry for a request: pending, old = cur. */
@@ -194,8 +203,12 @@ int change_apply(const struct hostfs *h, struct journal *j, const struct tune_co
 		return say(CHANGE_REFUSED, err, errlen, "not a change perfpilot makes: %s %s",
 			   rq->target.scope == TUNE_CGROUP ? "cgroup file" : "sysctl",
 			   rq->target.tunable ? rq->target.tunable : "(none)");
-	if (now == 0)
-		now = (double)time(NULL);
+	if (now == 0) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	}
 	if (target_ino(h, &rq->target, &ino, err, errlen) ||
 	    target_read(h, &rq->target, &cur, err, errlen))
 		return CHANGE_ERROR;

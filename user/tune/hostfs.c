@@ -349,8 +349,9 @@ static int write_value(const struct hostfs *h, const char *path, const char *val
 
 /* ---- sysctls ---- */
 
-int hostfs_sysctl_read(const struct hostfs *h, const char *netns, const char *name,
-		       struct hostfs_value *v, char *err, size_t errlen)
+/* Read one sysctl into v, or write value to it, inside its namespace. */
+static int sysctl_io(const struct hostfs *h, const char *netns, const char *name,
+		     struct hostfs_value *v, const char *value, char *err, size_t errlen)
 {
 	struct ns_guard g;
 	char path[PATH_MAX];
@@ -359,28 +360,23 @@ int hostfs_sysctl_read(const struct hostfs *h, const char *netns, const char *na
 	if (hostfs_sysctl_path(h, netns, name, path, sizeof(path), err, errlen) ||
 	    ns_enter(h, netns, &g, err, errlen))
 		return -1;
-	rc = read_value(path, v, err, errlen);
+	rc = value ? write_value(h, path, value, err, errlen) : read_value(path, v, err, errlen);
 	ns_leave(&g);
 	if (rc && errno == ENOENT)
 		fail(err, errlen, ENOENT, "no sysctl %s (%s: not found)", name, path);
 	return rc;
 }
 
+int hostfs_sysctl_read(const struct hostfs *h, const char *netns, const char *name,
+		       struct hostfs_value *v, char *err, size_t errlen)
+{
+	return sysctl_io(h, netns, name, v, NULL, err, errlen);
+}
+
 int hostfs_sysctl_write(const struct hostfs *h, const char *netns, const char *name,
 			const char *value, char *err, size_t errlen)
 {
-	struct ns_guard g;
-	char path[PATH_MAX];
-	int rc;
-
-	if (hostfs_sysctl_path(h, netns, name, path, sizeof(path), err, errlen) ||
-	    ns_enter(h, netns, &g, err, errlen))
-		return -1;
-	rc = write_value(h, path, value, err, errlen);
-	ns_leave(&g);
-	if (rc && errno == ENOENT)
-		fail(err, errlen, ENOENT, "no sysctl %s (%s: not found)", name, path);
-	return rc;
+	return sysctl_io(h, netns, name, NULL, value, err, errlen);
 }
 
 /* ---- cgroups ---- */
@@ -439,49 +435,49 @@ static void cgroup_missing(const struct hostfs *h, const char *cgroup, const cha
 		     cgroup, file);
 }
 
-int hostfs_cgroup_read(const struct hostfs *h, const char *cgroup, const char *file,
-		       struct hostfs_value *v, char *err, size_t errlen)
+/* One cgroup file: read as a value (v), read whole (buf), or written (value). */
+struct cg_op {
+	struct hostfs_value *v;
+	char *buf;
+	size_t len;
+	const char *value;
+};
+
+static int cgroup_io(const struct hostfs *h, const char *cgroup, const char *file,
+		     const struct cg_op *op, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
+	int rc;
 
 	if (cgroup_path(h, cgroup, file, path, sizeof(path), err, errlen))
 		return -1;
-	if (read_value(path, v, err, errlen)) {
-		if (errno == ENOENT)
-			cgroup_missing(h, cgroup, file, err, errlen);
-		return -1;
-	}
-	return 0;
+	if (op->value)
+		rc = write_value(h, path, op->value, err, errlen);
+	else if (op->buf)
+		rc = read_file(path, op->buf, op->len, err, errlen);
+	else
+		rc = read_value(path, op->v, err, errlen);
+	if (rc && errno == ENOENT)
+		cgroup_missing(h, cgroup, file, err, errlen);
+	return rc;
+}
+
+int hostfs_cgroup_read(const struct hostfs *h, const char *cgroup, const char *file,
+		       struct hostfs_value *v, char *err, size_t errlen)
+{
+	return cgroup_io(h, cgroup, file, &(struct cg_op){.v = v}, err, errlen);
 }
 
 int hostfs_cgroup_read_text(const struct hostfs *h, const char *cgroup, const char *file,
 			    char *buf, size_t len, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
-
-	if (cgroup_path(h, cgroup, file, path, sizeof(path), err, errlen))
-		return -1;
-	if (read_file(path, buf, len, err, errlen)) {
-		if (errno == ENOENT)
-			cgroup_missing(h, cgroup, file, err, errlen);
-		return -1;
-	}
-	return 0;
+	return cgroup_io(h, cgroup, file, &(struct cg_op){.buf = buf, .len = len}, err, errlen);
 }
 
 int hostfs_cgroup_write(const struct hostfs *h, const char *cgroup, const char *file,
 			const char *value, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
-
-	if (cgroup_path(h, cgroup, file, path, sizeof(path), err, errlen))
-		return -1;
-	if (write_value(h, path, value, err, errlen)) {
-		if (errno == ENOENT)
-			cgroup_missing(h, cgroup, file, err, errlen);
-		return -1;
-	}
-	return 0;
+	return cgroup_io(h, cgroup, file, &(struct cg_op){.value = value}, err, errlen);
 }
 
 /* ---- CPU quota and throttling ---- */

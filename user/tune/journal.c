@@ -30,12 +30,7 @@ const char *journal_state_name(enum journal_state s)
 
 int journal_state_parse(const char *name)
 {
-	int i;
-
-	for (i = 0; i < JS_COUNT; i++)
-		if (!strcmp(state_names[i], name))
-			return i;
-	return -1;
+	return tune_name_index(state_names, JS_COUNT, name);
 }
 
 bool journal_state_open(enum journal_state s)

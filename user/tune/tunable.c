@@ -25,14 +25,19 @@ const char *tuner_name(enum tuner_id id)
 	return (unsigned)id < TUNER_COUNT ? tuner_names[id] : "?";
 }
 
-int tuner_find(const char *name)
+int tune_name_index(const char *const *names, int n, const char *name)
 {
 	int i;
 
-	for (i = 0; i < TUNER_COUNT; i++)
-		if (!strcmp(tuner_names[i], name))
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], name))
 			return i;
 	return -1;
+}
+
+int tuner_find(const char *name)
+{
+	return tune_name_index(tuner_names, TUNER_COUNT, name);
 }
 
 #define X(m) {.factor = true, .mul = (m)}

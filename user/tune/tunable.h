@@ -34,6 +34,9 @@ enum tuner_id {
 	TUNER_COUNT
 };
 
+/* The index of name in names[0..n), or -1 (tuners, journal states). */
+int tune_name_index(const char *const *names, int n, const char *name);
+
 /* "accept_queue", ...; tuner_find returns the id or -1. */
 const char *tuner_name(enum tuner_id id);
 int tuner_find(const char *name);

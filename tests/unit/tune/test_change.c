@@ -91,28 +91,44 @@ static struct journal *reread(struct fx *fx)
 	return &j;
 }
 
+/* One change of each kind, the file it writes and what that held before. */
+static const struct kind {
+	const char *netns, *cgroup, *tunable, *value, *tuner, *file, *original;
+} kinds[] = {
+	{NULL, NULL, "net.core.somaxconn", "8192", NULL, "proc/sys/net/core/somaxconn", "4096\n"},
+	{NULL, NULL, "net.ipv4.tcp_rmem", "4096 131072 12582912", NULL,
+	 "proc/sys/net/ipv4/tcp_rmem", "4096\t131072\t6291456\n"},
+	{NULL, "/sys/fs/cgroup/app", "cpu.max", "150000 100000", "cpu_quota",
+	 "sys/fs/cgroup/app/cpu.max", "max 100000\n"},
+	{NULL, "/sys/fs/cgroup/cpu/app", "cpu.cfs_quota_us", "200000", "cpu_quota",
+	 "sys/fs/cgroup/cpu/app/cpu.cfs_quota_us", "-1\n"},
+	{NULL, "/sys/fs/cgroup/app", "memory.high", "1073741824", "memory_high",
+	 "sys/fs/cgroup/app/memory.high", "max\n"},
+	{"web", NULL, "net.core.somaxconn", "16384", NULL,
+	 "var/run/netns/web/proc/sys/net/core/somaxconn", "4096\n"},
+};
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+
 static void test_apply_revert_restores_exactly(void **state)
 {
 	struct fx *fx = *state;
 	struct change_report rep = {0};
 	struct journal *d;
+	char want[128];
 	size_t i;
 
 	fx->c.tuner_on[TUNER_MEMORY_HIGH] = true;
-	APPLY_OK(sysctl(fx, NULL, "net.core.somaxconn", "8192", 0));
-	APPLY_OK(sysctl(fx, NULL, "net.ipv4.tcp_rmem", "4096 131072 12582912", 0));
-	APPLY_OK(cgroup(fx, "/sys/fs/cgroup/app", "cpu.max", "150000 100000", "cpu_quota"));
-	APPLY_OK(cgroup(fx, "/sys/fs/cgroup/cpu/app", "cpu.cfs_quota_us", "200000", "cpu_quota"));
-	APPLY_OK(cgroup(fx, "/sys/fs/cgroup/app", "memory.high", "1073741824", "memory_high"));
-	APPLY_OK(sysctl(fx, "web", "net.core.somaxconn", "16384", 0));
-	assert_string_equal(file(fx, "proc/sys/net/core/somaxconn"), "8192\n");
-	assert_string_equal(file(fx, "proc/sys/net/ipv4/tcp_rmem"), "4096 131072 12582912\n");
-	assert_string_equal(file(fx, "sys/fs/cgroup/app/cpu.max"), "150000 100000\n");
-	assert_string_equal(file(fx, "sys/fs/cgroup/cpu/app/cpu.cfs_quota_us"), "200000\n");
-	assert_string_equal(file(fx, "sys/fs/cgroup/app/memory.high"), "1073741824\n");
-	assert_string_equal(file(fx, "var/run/netns/web/proc/sys/net/core/somaxconn"), "16384\n");
+	for (i = 0; i < NKINDS; i++) {
+		if (kinds[i].cgroup)
+			APPLY_OK(cgroup(fx, kinds[i].cgroup, kinds[i].tunable, kinds[i].value,
+					kinds[i].tuner));
+		else
+			APPLY_OK(sysctl(fx, kinds[i].netns, kinds[i].tunable, kinds[i].value, 0));
+		snprintf(want, sizeof(want), "%s\n", kinds[i].value);
+		assert_string_equal(file(fx, kinds[i].file), want);
+	}
 	d = reread(fx);
-	assert_int_equal(d->n, 6);
+	assert_int_equal(d->n, NKINDS);
 	for (i = 0; i < d->n; i++)
 		assert_int_equal(d->e[i].state, JS_APPLIED);
 	assert_string_equal(d->e[1].old, "4096\t131072\t6291456");
@@ -122,21 +138,17 @@ static void test_apply_revert_restores_exactly(void **state)
 	assert_string_equal(d->e[2].tuner, "cpu_quota");
 
 	assert_int_equal(revert_all(&fx->h, &fx->j, &rep, fx->err, sizeof(fx->err)), 0);
-	assert_int_equal(rep.n, 6);
+	assert_int_equal(rep.n, NKINDS);
 	for (i = 0; i < rep.n; i++) {
-		assert_int_equal(rep.r[i].id, 6 - (int64_t)i); /* newest first */
+		assert_int_equal(rep.r[i].id, NKINDS - i); /* newest first */
 		assert_true(rep.r[i].restored);
 		assert_int_equal(rep.r[i].state, JS_REVERTED);
 		assert_string_equal(rep.r[i].reason, "");
+		assert_string_equal(rep.r[i].found, kinds[NKINDS - 1 - i].value);
 	}
-	assert_string_equal(rep.r[4].found, "4096 131072 12582912");
 	/* byte for byte what was there, tabs included */
-	assert_string_equal(file(fx, "proc/sys/net/core/somaxconn"), "4096\n");
-	assert_string_equal(file(fx, "proc/sys/net/ipv4/tcp_rmem"), "4096\t131072\t6291456\n");
-	assert_string_equal(file(fx, "sys/fs/cgroup/app/cpu.max"), "max 100000\n");
-	assert_string_equal(file(fx, "sys/fs/cgroup/cpu/app/cpu.cfs_quota_us"), "-1\n");
-	assert_string_equal(file(fx, "sys/fs/cgroup/app/memory.high"), "max\n");
-	assert_string_equal(file(fx, "var/run/netns/web/proc/sys/net/core/somaxconn"), "4096\n");
+	for (i = 0; i < NKINDS; i++)
+		assert_string_equal(file(fx, kinds[i].file), kinds[i].original);
 	d = reread(fx);
 	for (i = 0; i < d->n; i++)
 		assert_int_equal(d->e[i].state, JS_REVERTED);

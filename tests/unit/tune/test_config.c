@@ -183,77 +183,94 @@ static void expect_error(struct fx *fx, const char *text, int line, const char *
 	assert_true(config_allows(&fx->c, "cpu.weight"));
 }
 
+/* Each mistake: the text, the line at fault, the message after "FILE:LINE: ". */
+static const struct bad_config {
+	const char *text;
+	int line;
+	const char *msg;
+} bad_configs[] = {
+	/* malformed lines and sections */
+	{"cooldown = 5\ncgroup = /a\ncooldown 300\n", 3,
+	  "expected KEY = VALUE or [SECTION], got 'cooldown 300'"},
+	{"[tuner accept_queue\n", 1,
+	  "malformed section header '[tuner accept_queue'"},
+	{"[tuner cpu_quota] x\n", 1,
+	  "malformed section header '[tuner cpu_quota] x'"},
+	{"[global]\n", 1,
+	  "unknown section '[global]' (expected [tuner NAME] or [tunable NAME])"},
+	{"= 5\n", 1,
+	  "a value without a key"},
+	{"cooldown =   # none\n", 1,
+	  "cooldown has no value"},
+	/* unknown keys, tuners, tunables */
+	{"enabled = true\n", 1,
+	  "unknown key 'enabled' (before any section: on_unfinished_journal, "
+	  "revert_on_exit, cooldown, verify_window, min_improvement, allow, cgroup)"},
+	{"[tuner cpu_quota]\nmax = 5\n", 2,
+	  "unknown key 'max' in [tuner cpu_quota] (enabled)"},
+	{"[tunable cpu.weight]\nenabled = true\n", 2,
+	  "unknown key 'enabled' in [tunable cpu.weight] (min, max, step, cooldown, "
+	  "verify_window)"},
+	{"[tuner turbo]\n", 1,
+	  "unknown tuner 'turbo' (accept_queue, tcp_buffers, cpu_quota, cpu_weight, "
+	  "memory_reclaim, dirty_pages, memory_high)"},
+	{"\n\n[tunable net.core.rmem_max]\n", 3,
+	  "unknown tunable 'net.core.rmem_max'"},
+	{"allow = net.core.somaxconn kernel.panic\n", 1,
+	  "allow: unknown tunable 'kernel.panic'"},
+	/* numbers */
+	{"cooldown = soon\n", 1,
+	  "cooldown: 'soon' is not a number of seconds"},
+	{"verify_window = 0\n", 1,
+	  "verify_window: 0 seconds is out of range (above 0 up to a year)"},
+	{"cooldown = -1\n", 1,
+	  "cooldown: -1 seconds is out of range (0 up to a year)"},
+	{"min_improvement = 1.5\n", 1,
+	  "min_improvement: '1.5' is not a fraction from 0 to below 1"},
+	{"[tunable vm.dirty_ratio]\nmin = five\n", 2,
+	  "min: 'five' is not an integer"},
+	{"[tunable vm.dirty_ratio]\nmin = 5.5\n", 2,
+	  "min: '5.5' is not an integer"},
+	{"[tunable memory.high]\nmax = 99999999999999999999\n", 2,
+	  "max: '99999999999999999999' is out of range"},
+	/* bounds */
+	{"[tunable net.core.somaxconn]\nmin = 0\n", 2,
+	  "min 0 of net.core.somaxconn is below 1, the lowest value the kernel accepts"},
+	{"[tunable net.core.somaxconn]\nmax = 70000\n", 2,
+	  "max 70000 of net.core.somaxconn is above 65535, the highest value the "
+	  "kernel accepts"},
+	{"[tunable vm.dirty_ratio]\nmax = 30\n# then\nmin = 40\n", 4,
+	  "min 40 of vm.dirty_ratio is above its max 30"},
+	{"[tunable vm.watermark_scale_factor]\nmin = 2000\n", 2,
+	  "min 2000 of vm.watermark_scale_factor is above its max 1000 (the default)"},
+	{"[tunable net.core.somaxconn]\nmax = unlimited\n", 2,
+	  "max of net.core.somaxconn cannot be unlimited"},
+	/* steps, booleans, choices, paths */
+	{"[tunable cpu.weight]\nstep = 2\n", 2,
+	  "step '2' is neither a factor (x2) nor an amount (+5)"},
+	{"[tunable cpu.weight]\nstep = x1\n", 2,
+	  "step 'x1': a factor is x and a number above 1, at most 16 (x2)"},
+	{"[tunable cpu.weight]\nstep = +0\n", 2,
+	  "step '+0': an amount is + and an integer above 0 (+5)"},
+	{"[tunable cpu.weight]\nstep = +-3\n", 2,
+	  "step '+-3': an amount is + and an integer above 0 (+5)"},
+	{"[tuner cpu_quota]\nenabled = maybe\n", 2,
+	  "'maybe' is not true or false"},
+	{"on_unfinished_journal = panic\n", 1,
+	  "on_unfinished_journal: 'panic' is neither restore nor report"},
+	{"cgroup = sys/fs/cgroup/app\n", 1,
+	  "cgroup 'sys/fs/cgroup/app' is not a clean absolute path"},
+	{"cgroup = /sys/fs/cgroup/../etc\n", 1,
+	  "cgroup '/sys/fs/cgroup/../etc' is not a clean absolute path"},
+};
+
 static void test_errors(void **state)
 {
 	struct fx *fx = *state;
+	size_t i;
 
-	/* malformed lines and sections */
-	expect_error(fx, "cooldown = 5\ncgroup = /a\ncooldown 300\n", 3,
-		     "expected KEY = VALUE or [SECTION], got 'cooldown 300'");
-	expect_error(fx, "[tuner accept_queue\n", 1,
-		     "malformed section header '[tuner accept_queue'");
-	expect_error(fx, "[tuner cpu_quota] x\n", 1, "malformed section header '[tuner cpu_quota] x'");
-	expect_error(fx, "[global]\n", 1,
-		     "unknown section '[global]' (expected [tuner NAME] or [tunable NAME])");
-	expect_error(fx, "= 5\n", 1, "a value without a key");
-	expect_error(fx, "cooldown =   # none\n", 1, "cooldown has no value");
-	/* unknown keys, tuners, tunables */
-	expect_error(fx, "enabled = true\n", 1,
-		     "unknown key 'enabled' (before any section: on_unfinished_journal, "
-		     "revert_on_exit, cooldown, verify_window, min_improvement, allow, cgroup)");
-	expect_error(fx, "[tuner cpu_quota]\nmax = 5\n", 2,
-		     "unknown key 'max' in [tuner cpu_quota] (enabled)");
-	expect_error(fx, "[tunable cpu.weight]\nenabled = true\n", 2,
-		     "unknown key 'enabled' in [tunable cpu.weight] (min, max, step, cooldown, "
-		     "verify_window)");
-	expect_error(fx, "[tuner turbo]\n", 1,
-		     "unknown tuner 'turbo' (accept_queue, tcp_buffers, cpu_quota, cpu_weight, "
-		     "memory_reclaim, dirty_pages, memory_high)");
-	expect_error(fx, "\n\n[tunable net.core.rmem_max]\n", 3,
-		     "unknown tunable 'net.core.rmem_max'");
-	expect_error(fx, "allow = net.core.somaxconn kernel.panic\n", 1,
-		     "allow: unknown tunable 'kernel.panic'");
-	/* numbers */
-	expect_error(fx, "cooldown = soon\n", 1, "cooldown: 'soon' is not a number of seconds");
-	expect_error(fx, "verify_window = 0\n", 1,
-		     "verify_window: 0 seconds is out of range (above 0 up to a year)");
-	expect_error(fx, "cooldown = -1\n", 1,
-		     "cooldown: -1 seconds is out of range (0 up to a year)");
-	expect_error(fx, "min_improvement = 1.5\n", 1,
-		     "min_improvement: '1.5' is not a fraction from 0 to below 1");
-	expect_error(fx, "[tunable vm.dirty_ratio]\nmin = five\n", 2,
-		     "min: 'five' is not an integer");
-	expect_error(fx, "[tunable vm.dirty_ratio]\nmin = 5.5\n", 2, "min: '5.5' is not an integer");
-	expect_error(fx, "[tunable memory.high]\nmax = 99999999999999999999\n", 2,
-		     "max: '99999999999999999999' is out of range");
-	/* bounds */
-	expect_error(fx, "[tunable net.core.somaxconn]\nmin = 0\n", 2,
-		     "min 0 of net.core.somaxconn is below 1, the lowest value the kernel accepts");
-	expect_error(fx, "[tunable net.core.somaxconn]\nmax = 70000\n", 2,
-		     "max 70000 of net.core.somaxconn is above 65535, the highest value the "
-		     "kernel accepts");
-	expect_error(fx, "[tunable vm.dirty_ratio]\nmax = 30\n# then\nmin = 40\n", 4,
-		     "min 40 of vm.dirty_ratio is above its max 30");
-	expect_error(fx, "[tunable vm.watermark_scale_factor]\nmin = 2000\n", 2,
-		     "min 2000 of vm.watermark_scale_factor is above its max 1000 (the default)");
-	expect_error(fx, "[tunable net.core.somaxconn]\nmax = unlimited\n", 2,
-		     "max of net.core.somaxconn cannot be unlimited");
-	/* steps, booleans, choices, paths */
-	expect_error(fx, "[tunable cpu.weight]\nstep = 2\n", 2,
-		     "step '2' is neither a factor (x2) nor an amount (+5)");
-	expect_error(fx, "[tunable cpu.weight]\nstep = x1\n", 2,
-		     "step 'x1': a factor is x and a number above 1, at most 16 (x2)");
-	expect_error(fx, "[tunable cpu.weight]\nstep = +0\n", 2,
-		     "step '+0': an amount is + and an integer above 0 (+5)");
-	expect_error(fx, "[tunable cpu.weight]\nstep = +-3\n", 2,
-		     "step '+-3': an amount is + and an integer above 0 (+5)");
-	expect_error(fx, "[tuner cpu_quota]\nenabled = maybe\n", 2, "'maybe' is not true or false");
-	expect_error(fx, "on_unfinished_journal = panic\n", 1,
-		     "on_unfinished_journal: 'panic' is neither restore nor report");
-	expect_error(fx, "cgroup = sys/fs/cgroup/app\n", 1,
-		     "cgroup 'sys/fs/cgroup/app' is not a clean absolute path");
-	expect_error(fx, "cgroup = /sys/fs/cgroup/../etc\n", 1,
-		     "cgroup '/sys/fs/cgroup/../etc' is not a clean absolute path");
+	for (i = 0; i < sizeof(bad_configs) / sizeof(bad_configs[0]); i++)
+		expect_error(fx, bad_configs[i].text, bad_configs[i].line, bad_configs[i].msg);
 }
 
 static void test_check_current(void **state)
