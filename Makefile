@@ -1,7 +1,8 @@
 # perfpilot: eBPF profiler and auto-tuner.
 #   make            build ./perfpilot
 #   make run        install missing packages, build, a 10 s live report of the host
-#   make test       install missing packages, build, run unit + end-to-end tests
+#   make test       install missing packages, check the layers of user/, build,
+#                   run unit + end-to-end tests
 #   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel
 
 ARCH      := $(shell uname -m)
@@ -21,21 +22,26 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/skel/%.skel.h,$(BPF_SRCS))
-# user/ holds the CLI and loader; its subfolders the libraries (analysis/,
-# store/, ...), each a concern of its own
+# user/ holds main.c and the command line the commands share (cli.c,
+# args.c); each of its folders is one concern, in the layers that
+# docs/architecture.md describes and tools/check-layers.sh checks
 USER_SRCS := $(wildcard user/*.c user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(USER_SRCS))
-USER_HDRS := $(wildcard include/*.h user/*.h user/*/*.h)
-# modules without BPF or terminal dependencies, linked into unit tests
-PURE_OBJS := $(filter-out $(BUILD)/obj/main.o,$(USER_OBJS))
+# the unit tests link archives, one per folder: $(BUILD)/lib/<folder>.a,
+# and $(BUILD)/lib/user.a for user/'s own files but main.c
+lib_srcs   = $(if $(filter user,$(1)),$(filter-out user/main.c,$(wildcard user/*.c)),$(wildcard user/$(1)/*.c))
+lib_objs   = $(patsubst user/%.c,$(BUILD)/obj/%.o,$(call lib_srcs,$(1)))
+# the archives of a unit test (tests/unit/$(1).c): those of the folders it
+# includes and of the folders they use, from the top down
+test_libs  = $(patsubst %,$(BUILD)/lib/%.a,$(shell tools/check-layers.sh --libs tests/unit/$(1).c))
 
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/unit/*/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(wildcard tests/workloads/*.c))
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps run test unit e2e asan clean vmlinux bench
+.PHONY: all deps run test check-layers unit e2e asan clean vmlinux bench
 .SECONDARY:
 all: perfpilot
 
@@ -56,14 +62,26 @@ $(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/%.o: user/%.c $(SKELS) $(USER_HDRS)
+# each object depends on the headers it includes (-MMD), so that a change
+# rebuilds, and relinks, only what uses it
+$(BUILD)/obj/%.o: user/%.c | $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PP_CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(PP_CFLAGS) -MMD -MP -c $< -o $@
 
-# unit tests: normal and with AddressSanitizer + UndefinedBehaviorSanitizer
-$(BUILD)/tests/%: tests/unit/%.c $(PURE_OBJS)
+-include $(USER_OBJS:.o=.d) $(UNIT_BINS:=.d)
+
+.SECONDEXPANSION:
+$(BUILD)/lib/%.a: $$(call lib_objs,$$*)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PP_CFLAGS) -o $@ $^ $(LIBS) -lcmocka
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# unit tests: normal and with AddressSanitizer + UndefinedBehaviorSanitizer;
+# each links only the archives of what it tests and what that uses
+$(BUILD)/tests/%: tests/unit/%.c $$(call test_libs,$$*)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PP_CFLAGS) -Itests/unit -MMD -MP -MF $@.d -MT $@ -o $@ $< \
+		$(filter %.a,$^) $(LIBS) -lcmocka
 
 # the workloads' shared static inline helpers
 $(WORKLOADS): tests/workloads/workload.h
@@ -91,6 +109,12 @@ $(BUILD)/workloads/offcpu: tests/workloads/offcpu.c
 	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 		-Wall -Wextra -Werror -o $@ $< -lpthread
 
+# no include in user/ goes against the layers, and the check catches one
+# that does
+check-layers:
+	@tools/check-layers.sh
+	@tools/check-layers.sh --self-test
+
 unit: $(UNIT_BINS)
 	@rc=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || rc=1; done; exit $$rc
 
@@ -106,6 +130,7 @@ run: deps
 	./perfpilot report --live -d 10
 
 test: deps
+	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory perfpilot unit
 	@$(MAKE) --no-print-directory e2e
 

@@ -6,18 +6,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "perfpilot.h"
-
-#define PP_MAX_PIDS 1024
-
-/* What to watch: -a, -p or -c. */
-struct target {
-	enum pp_filter_mode mode;
-	uint32_t pids[PP_MAX_PIDS];
-	size_t npids;
-	const char *cgroup; /* the -c argument as given */
-	bool children;
-};
 
 /*
  * "123,456" -> pids. Returns 0, or -1 with a message in err: empty items,
@@ -31,5 +19,23 @@ int parse_seconds(const char *s, double *out);
 
 /* Positive integer within [min, max]. -1 on error. */
 int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+/* A time as given: absolute (unix seconds) or relative to the recording's
+ * end ("-10m") or start ("+30s"). */
+struct time_arg {
+	bool set;
+	char rel;     /* 0 absolute, '-' from the end, '+' from the start */
+	double value; /* unix seconds, or seconds of offset */
+};
+
+/*
+ * "1764590400", "1764590400.5", "2026-12-01T12:00:00Z" (also with a space,
+ * without seconds, with +HH:MM, or without a zone: local time), "-10m",
+ * "+30s". Returns 0, or -1 when s is none of these.
+ */
+int time_arg_parse(const char *s, struct time_arg *out);
+
+/* The absolute time of an argument for a recording from start to end. */
+double time_arg_resolve(const struct time_arg *a, double start, double end, double dflt);
 
 #endif

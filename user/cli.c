@@ -119,7 +119,7 @@ static void help(const char *cmd, bool is_top)
 	       is_top ? " (default 1)" : "", PP_MAX_PROCS_DEFAULT, cmd, cmd, cmd);
 }
 
-void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
+void watch_parse(int argc, char **argv, struct stat_opts *o, bool is_top)
 {
 	enum { OPT_CHILDREN = 256, OPT_JSON, OPT_MAX_PROCS, OPT_ATTACH, OPT_BPF_STATS, OPT_PER_CGROUP, OPT_MAX_THREADS, OPT_DEVICES, OPT_VIEW, OPT_CONNECTIONS };
 	static const struct option longopts[] = {
@@ -150,25 +150,25 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 	unsigned long v;
 
 	memset(o, 0, sizeof(*o));
-	o->max_procs = PP_MAX_PROCS_DEFAULT;
-	o->target.mode = PP_FILTER_ALL;
+	o->w.max_procs = PP_MAX_PROCS_DEFAULT;
+	o->w.target.mode = PP_FILTER_ALL;
 	if (is_top)
-		o->interval_s = 1;
+		o->w.interval_s = 1;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":ap:c:d:i:n:s:vh", longopts, NULL)) != -1) {
-		if (target_option(c, optarg, &o->target, &nsel))
+		if (target_option(c, optarg, &o->w.target, &nsel))
 			continue;
 		switch (c) {
 		case OPT_CHILDREN:
-			o->target.children = true;
+			o->w.target.children = true;
 			break;
 		case 'd':
-			if (parse_seconds(optarg, &o->duration_s))
+			if (parse_seconds(optarg, &o->w.duration_s))
 				usage_error("bad duration '%s': use seconds such as 10, 1.5, 500ms, 2m", optarg);
 			break;
 		case 'i':
-			if (parse_seconds(optarg, &o->interval_s) || o->interval_s < 0.1)
+			if (parse_seconds(optarg, &o->w.interval_s) || o->w.interval_s < 0.1)
 				usage_error("bad interval '%s': use seconds, at least 0.1", optarg);
 			break;
 		case OPT_JSON:
@@ -208,26 +208,26 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 			sort_set = true;
 			break;
 		case OPT_MAX_PROCS:
-			if (parse_uint(optarg, 64, 1u << 22, &o->max_procs))
+			if (parse_uint(optarg, 64, 1u << 22, &o->w.max_procs))
 				usage_error("bad --max-procs '%s': a number from 64 to 4194304", optarg);
 			break;
 		case OPT_MAX_THREADS:
-			if (parse_uint(optarg, 64, 1u << 22, &o->max_threads))
+			if (parse_uint(optarg, 64, 1u << 22, &o->w.max_threads))
 				usage_error("bad --max-threads '%s': a number from 64 to 4194304", optarg);
 			break;
 		case OPT_ATTACH:
 			if (!strcmp(optarg, "auto"))
-				o->attach = ATTACH_AUTO;
+				o->w.attach = ATTACH_AUTO;
 			else if (!strcmp(optarg, "raw_tp"))
-				o->attach = ATTACH_RAW_TP;
+				o->w.attach = ATTACH_RAW_TP;
 			else
 				usage_error("bad --attach '%s': use auto or raw_tp", optarg);
 			break;
 		case OPT_BPF_STATS:
-			o->bpf_stats = true;
+			o->w.bpf_stats = true;
 			break;
 		case 'v':
-			o->verbose = true;
+			o->w.verbose = true;
 			break;
 		case 'h':
 			help(cmd, is_top);
@@ -240,7 +240,7 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 		usage_error("unexpected argument '%s'; see 'perfpilot %s --help'", argv[optind], cmd);
 	if (nsel > 1)
 		usage_error("choose one of -a, -p and -c");
-	if (o->target.children && o->target.mode != PP_FILTER_PID)
+	if (o->w.target.children && o->w.target.mode != PP_FILTER_PID)
 		usage_error("--children needs -p");
 	if (is_top && o->devices)
 		usage_error("--devices is a stat option; in top press d");
@@ -256,10 +256,10 @@ void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top)
 		usage_error("--per-cgroup is a stat option");
 	if (is_top && o->json)
 		usage_error("top is interactive; use 'perfpilot stat --json' for machine output");
-	if (o->interval_s && o->duration_s && o->interval_s > o->duration_s)
-		o->interval_s = o->duration_s;
+	if (o->w.interval_s && o->w.duration_s && o->w.interval_s > o->w.duration_s)
+		o->w.interval_s = o->w.duration_s;
 	if (!rows_set) /* top scrolls through everything */
-		o->rows = (o->target.mode == PP_FILTER_ALL && !is_top) ? 20 : 0;
+		o->rows = (o->w.target.mode == PP_FILTER_ALL && !is_top) ? 20 : 0;
 }
 
 uint32_t tgid_of(uint32_t pid)
@@ -277,33 +277,6 @@ uint32_t tgid_of(uint32_t pid)
 			break;
 	fclose(f);
 	return tgid;
-}
-
-/* Running, sleeping or stopped: not gone and not a zombie. */
-static bool alive(uint32_t pid)
-{
-	char fn[64], buf[512], *p;
-	FILE *f;
-	bool ok = false;
-
-	snprintf(fn, sizeof(fn), "/proc/%u/stat", pid);
-	f = fopen(fn, "r");
-	if (!f)
-		return false;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) != NULL)
-		ok = p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
-	fclose(f);
-	return ok;
-}
-
-bool any_alive(const struct target *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->npids; i++)
-		if (alive(t->pids[i]))
-			return true;
-	return false;
 }
 
 void watch_validate(struct watch_opts *o)

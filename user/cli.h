@@ -1,35 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Options shared by `stat` and `top`, their parsing and validation. */
+/* The command line the commands share: usage errors, the target options,
+ * the options of `stat` and `top`, their parsing and validation. */
 #ifndef PP_CLI_H
 #define PP_CLI_H
 
 #include <stdbool.h>
 #include <stdnoreturn.h>
 #include "args.h"
-#include "cgroup.h"
-#include "collector.h"
-#include "sample.h"
+#include "collect/proc_sample.h"
+#include "collect/watch.h"
 
 #define EXIT_USAGE 2
 
 enum table_view { VIEW_SCHED = 0, VIEW_IO, VIEW_NET };
 
-struct watch_opts {
-	struct target target;
-	struct cg_target cg;    /* resolved -c */
-	double duration_s;      /* 0: until Ctrl-C */
-	double interval_s;      /* 0: one summary at the end */
+/* The options of `stat` and `top`: what to watch, and how to show it. */
+struct stat_opts {
+	struct watch_opts w;    /* target, duration, interval, collector settings */
 	bool json;
 	bool per_cgroup;        /* also (stat) print per-cgroup totals */
 	bool devices;           /* (stat) per-device block IO instead of processes */
 	bool connections;       /* (stat) TCP connections instead of processes */
 	enum table_view view;   /* which columns the table shows */
 	unsigned int rows;      /* table rows, 0 = all */
-	unsigned long max_procs;
-	unsigned long max_threads;
-	enum attach_pref attach;
-	bool bpf_stats;
-	bool verbose;
 	enum sample_key sort;
 };
 
@@ -51,16 +44,15 @@ noreturn void option_error(int c, const char *cmd, char **argv);
  * Parse the options of `stat` or `top` (argv[0] is the subcommand). Prints
  * help and exits 0 on --help; exits EXIT_USAGE with one line on bad input.
  */
-void watch_parse(int argc, char **argv, struct watch_opts *o, bool is_top);
+void watch_parse(int argc, char **argv, struct stat_opts *o, bool is_top);
 
-/* Checks needing the host: root, PIDs alive, cgroup exists. Exits on error. */
+/* Checks needing the host: root, PIDs alive, cgroup exists (resolved into
+ * o->cg). Exits on error. Every command that watches calls it before
+ * watch_start. */
 void watch_validate(struct watch_opts *o);
 
 /* The process a thread id belongs to (0 if unknown). */
 uint32_t tgid_of(uint32_t pid);
-
-/* Is any of the target's PIDs still alive? */
-bool any_alive(const struct target *t);
 
 /* Sort key from a column name ("cpu", "runq", ...); -1 if unknown. */
 int sort_key_by_name(const char *name);

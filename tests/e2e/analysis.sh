@@ -316,6 +316,44 @@ test_report_live() {
 	[[ -z $left ]] || fail "temporary store left behind: $left"
 }
 
+# perfpilot records the whole host while two busy loops share its CPU: the
+# report says what perfpilot itself cost (at least the CPU time its own
+# series holds: getrusage also counts the start) and names it neither
+# victim nor culprit, though its process is in the store
+test_report_self() {
+	local a b self n bpf_s
+	[[ $(nproc) -ge 2 ]] || skip "needs 2 CPUs"
+	an_need burn || return
+	wl_bg a "$T/a.json" taskset -c 1 "$W/burn" -w 6
+	wl_bg b "$T/b.json" taskset -c 1 "$W/burn" -w 6
+	wl_ready "$a" burn && wl_ready "$b" burn || return
+	rec_bg rec -a -d 6 -o "$T/self.db"
+	taskset -a -p -c 1 "$PP_PID" >/dev/null
+	attach_wait
+	go "$a" "$b"
+	wl_done "$a" "$T/a.json" 10
+	wl_done "$b" "$T/b.json" 10
+	pp_wait || return
+	an_report "$T/self.db" "$T/rep.json" || return
+	self=$(jq -c .meta.self "$T/rep.json")
+	is "meta.self.pid" "$(jf "$self" .pid)" "$PP_PID"
+	bpf_s=$(sqlite3 "$T/self.db" "SELECT coalesce(sum(s.value), 0) / 1e9 FROM sample s JOIN
+		metric m ON m.id = s.metric_id JOIN entity e ON e.id = s.entity_id WHERE
+		m.name = 'cpu.oncpu_ns' AND e.kind = 'p' AND e.name = '$PP_PID'")
+	cmp "perfpilot's own on-CPU series (s)" "$bpf_s" -gt 0
+	cmp "meta.self.cpu_s vs its on-CPU series x 0.9" "$(jf "$self" .cpu_s)" -ge \
+		"$(awk -v s="$bpf_s" 'BEGIN { print s * 0.9 }')"
+	cmp "meta.self.rss_peak_bytes" "$(jf "$self" .rss_peak_bytes)" -ge 1048576
+	n=$(jq --argjson p "$PP_PID" '[.findings[] | select(any(.victims[], .culprits[];
+		.pid == $p) or (.summary | test("pid " + ($p | tostring) + "\\b")))] | length' \
+		"$T/rep.json")
+	is "findings naming perfpilot (pid $PP_PID)" "$n" 0
+	timeout -k 2 60 "$PERFPILOT" report "$T/self.db" >"$T/rep.txt" 2>&1
+	grep -q "^perfpilot itself (pid $PP_PID): " "$T/rep.txt" ||
+		fail "no 'perfpilot itself' line in the text report: $(head -c 300 "$T/rep.txt")"
+	note "perfpilot: $(jf "$self" .cpu_s) s CPU (its series: $bpf_s s), $(jq -r '.findings | length' "$T/rep.json") findings"
+}
+
 # usage errors of report and diff: exit 2, one line, before any file is read
 test_error_report_usage() {
 	local db=$T/none.db

@@ -637,6 +637,7 @@ STEPS=(
 	report_io_writer
 	report_idle
 	report_live
+	report_self
 	diff_cpu_regression
 	error_profile_bad_format
 	profile_pprof

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* args.c: -p, -d/-i and numeric option parsers. */
+/* args.c: -p, -d/-i, numeric and --since/--until option parsers. */
 #include <limits.h>
 #include <stdlib.h>
 #include "unit.h"
 #include "args.h"
+#include "collect/target.h"
 
 /* ---- parse_seconds ---- */
 
@@ -273,6 +274,40 @@ static void test_pids_small_error_buffer(void **state)
 	assert_int_equal(err[8], 'x');
 }
 
+/* ---- time_arg (report --since / --until) ---- */
+
+static void test_time_args(void **state)
+{
+	struct time_arg a;
+
+	(void)state;
+	assert_int_equal(time_arg_parse("1764590400", &a), 0);
+	assert_int_equal(a.rel, 0);
+	assert_dbl_eq(a.value, 1764590400);
+	assert_int_equal(time_arg_parse("1764590400.25", &a), 0);
+	assert_dbl_eq(a.value, 1764590400.25);
+	assert_int_equal(time_arg_parse("2025-12-01T12:00:00Z", &a), 0);
+	assert_dbl_eq(a.value, 1764590400);
+	assert_int_equal(time_arg_parse("2025-12-01T13:30:00+01:30", &a), 0);
+	assert_dbl_eq(a.value, 1764590400);
+	assert_int_equal(time_arg_parse("2025-12-01 12:00Z", &a), 0);
+	assert_dbl_eq(a.value, 1764590400);
+	assert_int_equal(time_arg_parse("-10m", &a), 0);
+	assert_int_equal(a.rel, '-');
+	assert_dbl_eq(a.value, 600);
+	assert_dbl_eq(time_arg_resolve(&a, 1000, 5000, 0), 4400);
+	assert_int_equal(time_arg_parse("+30s", &a), 0);
+	assert_dbl_eq(time_arg_resolve(&a, 1000, 5000, 0), 1030);
+	assert_int_equal(time_arg_parse("", &a), -1);
+	assert_int_equal(time_arg_parse("yesterday", &a), -1);
+	assert_int_equal(time_arg_parse("-", &a), -1);
+	assert_int_equal(time_arg_parse("-10x", &a), -1);
+	assert_int_equal(time_arg_parse("2025-13-01T00:00Z", &a), -1);
+	assert_int_equal(time_arg_parse("2025-12-01T12:00:00Q", &a), -1);
+	memset(&a, 0, sizeof(a));
+	assert_dbl_eq(time_arg_resolve(&a, 1000, 5000, 42), 42);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_pids_invalid),
 		cmocka_unit_test(test_pids_full_capacity),
 		cmocka_unit_test(test_pids_small_error_buffer),
+		cmocka_unit_test(test_time_args),
 	};
 
 	return cmocka_run_group_tests_name("args", tests, NULL, NULL);

@@ -33,7 +33,7 @@ static double window_sigma(double *w, size_t m, double med)
 }
 
 size_t anomalies_find(const double *v, size_t n, size_t window, double z_min,
-		      struct anomaly *out, size_t max)
+		      double min_sigma, struct anomaly *out, size_t max)
 {
 	double *w;
 	size_t found = 0, i, j;
@@ -56,6 +56,8 @@ size_t anomalies_find(const double *v, size_t n, size_t window, double z_min,
 			continue;
 		med = median_inplace(w, m);
 		sigma = window_sigma(w, m, med);
+		if (sigma < min_sigma)
+			sigma = min_sigma;
 		z = (v[i] - med) / sigma;
 		if (!(fabs(z) >= z_min))
 			continue;
@@ -63,6 +65,7 @@ size_t anomalies_find(const double *v, size_t n, size_t window, double z_min,
 		out[found].value = v[i];
 		out[found].baseline = med;
 		out[found].z = z;
+		out[found].sigma = sigma;
 		found++;
 	}
 	free(w);

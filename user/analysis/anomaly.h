@@ -10,6 +10,7 @@ struct anomaly {
 	double value;
 	double baseline; /* the rolling median */
 	double z;        /* (value - median) / (robust sigma of the window), signed */
+	double sigma;    /* the scale z was computed with (never below min_sigma) */
 };
 
 /*
@@ -25,14 +26,18 @@ struct anomaly {
  * percentile of the absolute deviations / 1.645 (so a count that is 1 now
  * and then is not news); when that is zero, 1.2533 times the mean absolute
  * deviation; when that is zero too (a flat window), ANOMALY_REL_FLOOR of
- * |median| (or ANOMALY_ABS_FLOOR at a median of 0). Windows shorter than
- * 3 samples find nothing; NaN samples are never flagged and, like
- * infinite ones, left out of the windows.
+ * |median| (or ANOMALY_ABS_FLOOR at a median of 0). Whatever the window,
+ * the scale is never below min_sigma: the metric's resolution, in its own
+ * unit (for a latency percentile read from a log2 histogram, the width of
+ * the buckets it moves between), so that a series that is mostly zero does
+ * not turn a small step into a z of 10^12. min_sigma <= 0 leaves only the
+ * floors above. Windows shorter than 3 samples find nothing; NaN samples
+ * are never flagged and, like infinite ones, left out of the windows.
  */
 #define ANOMALY_REL_FLOOR 1e-3
 #define ANOMALY_ABS_FLOOR 1e-9
 
 size_t anomalies_find(const double *v, size_t n, size_t window, double z_min,
-		      struct anomaly *out, size_t max);
+		      double min_sigma, struct anomaly *out, size_t max);
 
 #endif

@@ -23,6 +23,7 @@
 #define ANOM_WINDOW 10
 #define ANOM_Z 6.0
 #define ANOM_MAX 3
+#define ANOM_PER_SERIES 32
 
 struct shift {
 	const struct series *s;
@@ -135,38 +136,144 @@ static int level_shifts(const struct recording *r, struct findings *fs)
 	return 0;
 }
 
+/*
+ * Which series are searched for spikes, and what makes a spike news: the
+ * metric's resolution (the smallest spread the z-score is measured in: the
+ * percentiles come from log2 histograms, so a p99 moves in steps) and a
+ * floor of practical significance: the spike's value, its rise over the
+ * typical value, and its ratio to it. Run-queue waits of a few ms happen to
+ * every task on a busy host (a scheduling slice is 3 ms and more), so a
+ * process's run-queue p99 must reach 5 ms to be news.
+ */
+static const struct anom_metric {
+	char kind;
+	const char *metric;
+	enum resource res;
+	double resolution; /* us: the scale never goes below it */
+	double min_value;  /* us */
+	double min_rise;   /* us above the typical value */
+	double min_ratio;  /* times the typical value (when that is > 0) */
+} anom_metrics[] = {
+	{ ENT_PROC, "sched.runq_p99_us", RES_CPU, 250, 5000, 4000, 4 },
+	{ ENT_DEV, "dev.lat_p99_us", RES_IO, 100, 1000, 1000, 4 },
+};
+
+static const struct anom_metric *anom_metric_of(const struct series *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(anom_metrics) / sizeof(anom_metrics[0]); i++)
+		if (s->kind == anom_metrics[i].kind && !strcmp(s->metric, anom_metrics[i].metric))
+			return &anom_metrics[i];
+	return NULL;
+}
+
+static bool anom_news(const struct anom_metric *m, const struct anomaly *a)
+{
+	return a->z > 0 && a->value >= m->min_value && a->value - a->baseline >= m->min_rise &&
+	       (a->baseline <= 0 || a->value >= m->min_ratio * a->baseline);
+}
+
+/* The spikes of one series that are news, biggest first; how many. */
+static size_t series_spikes(const struct series *s, const struct anom_metric *m,
+			    struct anomaly *a, size_t max)
+{
+	size_t k, i, n = 0;
+
+	k = anomalies_find(s->v, s->n, ANOM_WINDOW, ANOM_Z, m->resolution, a, max);
+	for (i = 0; i < k; i++)
+		if (anom_news(m, &a[i]))
+			a[n++] = a[i];
+	for (i = 1; i < n; i++) { /* insertion sort: value, descending */
+		struct anomaly t = a[i];
+		size_t j = i;
+
+		while (j > 0 && a[j - 1].value < t.value) {
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = t;
+	}
+	return n;
+}
+
+struct spiky {
+	const struct series *s;
+	const struct anom_metric *m;
+	struct anomaly top;  /* the biggest spike */
+	size_t count;        /* spikes that are news */
+	double other_t[2];   /* times of the next biggest ones */
+};
+
+static int by_spike(const void *x, const void *y)
+{
+	const struct spiky *a = x, *b = y;
+
+	return a->top.value > b->top.value ? -1 : a->top.value < b->top.value;
+}
+
+/* One finding per series with spikes (all its spikes in one sentence), the
+ * biggest spikes first, at most ANOM_MAX findings. */
+static int report_spiky(const struct recording *r, const struct spiky *sp, struct findings *fs)
+{
+	const struct series *s = sp->s;
+	struct finding *f = fnd_add(fs, "anomaly", SEV_INFO, sp->m->res);
+	char at[32], name[300], more[128] = "", t1[32], t2[32];
+
+	if (!f || fnd_evidence(f, r, s, 0, INFINITY))
+		return -1;
+	if (sp->count == 2)
+		snprintf(more, sizeof(more), "; once more at %s",
+			 clock_of(sp->other_t[0], t1, sizeof(t1)));
+	else if (sp->count > 2)
+		snprintf(more, sizeof(more), "; %zu spikes in all, the next at %s and %s", sp->count,
+			 clock_of(sp->other_t[0], t1, sizeof(t1)),
+			 clock_of(sp->other_t[1], t2, sizeof(t2)));
+	fnd_summary(f, "%s of %s jumped to %.1f ms at %s (typically %.1f ms, robust z %.0f)%s",
+		    s->metric, fnd_party_name(s, name, sizeof(name)), sp->top.value / 1000,
+		    clock_of(s->t[sp->top.index], at, sizeof(at)), sp->top.baseline / 1000, sp->top.z,
+		    more);
+	if (s->kind == ENT_PROC)
+		fnd_victim(f, s, s->metric, sp->top.value, "us", NAN);
+	fnd_rec_manual(f, "look at what else ran at that moment (the other findings and "
+		       "the series around it)");
+	return 0;
+}
+
 static int anomalies(const struct recording *r, struct findings *fs)
 {
-	struct anomaly a[ANOM_MAX];
-	size_t i, k, total = 0;
-	char at[32], name[300];
+	struct anomaly a[ANOM_PER_SERIES];
+	struct spiky *sp = NULL;
+	size_t i, n = 0, cap = 0;
+	int rc = 0;
 
-	for (i = 0; i < r->n && total < ANOM_MAX; i++) {
+	for (i = 0; i < r->n; i++) {
 		const struct series *s = &r->s[i];
-		struct finding *f;
+		const struct anom_metric *m = anom_metric_of(s);
+		size_t k;
 
-		if (!((s->kind == ENT_DEV && !strcmp(s->metric, "dev.lat_p99_us")) ||
-		      (s->kind == ENT_PROC && !strcmp(s->metric, "sched.runq_p99_us"))))
+		if (!m || s->n <= ANOM_WINDOW || !(k = series_spikes(s, m, a, ANOM_PER_SERIES)))
 			continue;
-		if (s->n <= ANOM_WINDOW)
-			continue;
-		k = anomalies_find(s->v, s->n, ANOM_WINDOW, ANOM_Z, a, ANOM_MAX);
-		if (!k || a[0].z <= 0 || a[0].value < 1000) /* spikes of 1 ms and more */
-			continue;
-		f = fnd_add(fs, "anomaly", SEV_INFO, s->kind == ENT_DEV ? RES_IO : RES_CPU);
-		if (!f || fnd_evidence(f, r, s, 0, INFINITY))
-			return -1;
-		fnd_summary(f, "%s of %s jumped to %.1f ms at %s (typically %.1f ms, robust z %.0f)%s",
-			    s->metric, fnd_party_name(s, name, sizeof(name)), a[0].value / 1000,
-			    clock_of(s->t[a[0].index], at, sizeof(at)), a[0].baseline / 1000, a[0].z,
-			    k > 1 ? ", and at other times" : "");
-		if (s->kind == ENT_PROC)
-			fnd_victim(f, s, s->metric, a[0].value, "us", NAN);
-		fnd_rec_manual(f, "look at what else ran at that moment (the other findings and "
-			       "the series around it)");
-		total++;
+		if (n == cap) {
+			struct spiky *g = realloc(sp, (cap = cap ? 2 * cap : 16) * sizeof(*sp));
+
+			if (!g) {
+				free(sp);
+				return -1;
+			}
+			sp = g;
+		}
+		sp[n] = (struct spiky){ .s = s, .m = m, .top = a[0], .count = k };
+		sp[n].other_t[0] = k > 1 ? s->t[a[1].index] : NAN;
+		sp[n].other_t[1] = k > 2 ? s->t[a[2].index] : NAN;
+		n++;
 	}
-	return 0;
+	if (n)
+		qsort(sp, n, sizeof(*sp), by_spike);
+	for (i = 0; i < n && i < ANOM_MAX && !rc; i++)
+		rc = report_spiky(r, &sp[i], fs);
+	free(sp);
+	return rc;
 }
 
 int analyze_changes(const struct recording *r, const struct findings_env *env,

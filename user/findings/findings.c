@@ -29,9 +29,34 @@ static int by_severity(const void *a, const void *b)
 	return strcmp(x->kind, y->kind);
 }
 
-int findings_analyze(const struct recording *r, const struct findings_env *env,
+/*
+ * The recording without perfpilot's own process: observing has a cost
+ * (loading programs, reading symbols), and perfpilot is neither the victim
+ * nor the culprit of what it observes; the report shows its cost apart.
+ * view shares the series' samples with r; free view->s only.
+ */
+static int without_self(const struct recording *r, struct recording *view)
+{
+	size_t i, n = 0;
+
+	*view = *r;
+	view->s = NULL;
+	view->n = view->cap = 0;
+	if (!r->n)
+		return 0;
+	if (!(view->s = malloc(r->n * sizeof(*view->s))))
+		return -1;
+	for (i = 0; i < r->n; i++)
+		if (!(r->self_pid && r->s[i].kind == ENT_PROC && r->s[i].pid == r->self_pid))
+			view->s[n++] = r->s[i];
+	view->n = view->cap = n;
+	return 0;
+}
+
+int findings_analyze(const struct recording *full, const struct findings_env *env,
 		     struct findings *out)
 {
+	struct recording view, *r = &view;
 	static int (*const analysers[])(const struct recording *, const struct findings_env *,
 					 struct findings *) = {
 		analyze_cpu, analyze_runq, analyze_memory, analyze_hostmem, analyze_io, analyze_net, analyze_pressure,
@@ -43,12 +68,16 @@ int findings_analyze(const struct recording *r, const struct findings_env *env,
 	memset(out, 0, sizeof(*out));
 	if (!env)
 		env = &none;
+	if (without_self(full, &view))
+		return -1;
 	for (i = 0; i < sizeof(analysers) / sizeof(analysers[0]); i++) {
 		if (analysers[i](r, env, out)) {
+			free(view.s);
 			findings_free(out);
 			return -1;
 		}
 	}
+	free(view.s);
 	/* a stable insertion sort (the lists are short): within a severity
 	 * and kind, the analysers' order (worst first) stays */
 	for (i = 1; i < out->n; i++) {

@@ -10,12 +10,11 @@
 #include <string.h>
 #include <time.h>
 #include "findings/internal.h"
-#include "flamegraph.h"
-#include "folded.h"
+#include "formats/flamegraph.h"
+#include "formats/folded.h"
 #include "report/report.h"
 #include "report/svgchart.h"
-#include "store/record_profile.h"
-#include "xml.h"
+#include "formats/xml.h"
 
 #define TOP_N 5
 #define CHART_W 560
@@ -210,8 +209,8 @@ static void finding(FILE *out, const struct recording *r, const struct finding *
 static void flame_graph(FILE *out, const struct recording *r, const struct folded *f, size_t bad)
 {
 	const struct flamegraph_meta m = {
-		.kind = SS_ONCPU, .hz = RECORD_PROFILE_HZ,
-		.period_ns = 1000000000ull / RECORD_PROFILE_HZ,
+		.kind = SS_ONCPU, .hz = RECORDING_PROFILE_HZ,
+		.period_ns = 1000000000ull / RECORDING_PROFILE_HZ,
 		.start_unix = r->start, .duration_s = r->end - r->start,
 	};
 	const struct flamegraph_opts o = { .host = r->hostname, .embedded = true, .id = "profile" };
@@ -254,7 +253,7 @@ static void flame(FILE *out, const struct recording *r)
 
 void report_html(FILE *out, const struct recording *r, const struct findings *fs)
 {
-	char a[32], b[32];
+	char a[32], b[32], self[192];
 	time_t t0 = (time_t)r->start, t1 = (time_t)r->end;
 	struct tm tm;
 	size_t i;
@@ -273,6 +272,10 @@ void report_html(FILE *out, const struct recording *r, const struct findings *fs
 	fprintf(out, "</code>, %s to %s UTC (%.0f s, %.3g s intervals), %d CPUs, kernel ", a, b,
 		r->end - r->start, r->interval_s, r->ncpus);
 	xml_escape(out, r->kernel);
+	if (*report_self_cost(r, self, sizeof(self))) {
+		fputs("</p>\n<p class=\"self\">", out);
+		xml_escape(out, self);
+	}
 	fputs("</p>\n<h2>Findings</h2>\n", out);
 	if (!fs->n)
 		fputs("<p class=\"none\">Nothing waited, grew or overflowed beyond the "

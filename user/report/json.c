@@ -21,9 +21,22 @@ const char *report_kind_name(char k)
 	}
 }
 
+/* perfpilot's own cost while it recorded, or null (an older store). */
+static json_t *self_json(const struct recording *r)
+{
+	double span = r->end - r->start;
+
+	if (!r->self_pid)
+		return json_null();
+	return json_pack("{s:I, s:o, s:o, s:o}", "pid", (json_int_t)r->self_pid,
+			 "cpu_s", report_json_num(r->self_cpu_s),
+			 "cpus", report_json_num(span > 0 ? r->self_cpu_s / span : NAN),
+			 "rss_peak_bytes", report_json_num(r->self_rss_peak_bytes));
+}
+
 json_t *report_meta_json(const struct recording *r)
 {
-	return json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:o, s:I, s:b}",
+	return json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:o, s:I, s:b, s:o}",
 			 "schema_version", r->schema_version, "hostname", r->hostname,
 			 "kernel", r->kernel, "target", r->target,
 			 "start", report_json_num(r->start),
@@ -31,7 +44,8 @@ json_t *report_meta_json(const struct recording *r)
 			 "duration_s", report_json_num(r->end - r->start),
 			 "interval_s", report_json_num(r->interval_s), "ncpus", r->ncpus,
 			 "mem_total_bytes", report_json_num(r->mem_total_bytes),
-			 "series", (json_int_t)r->n, "has_profile", r->folded != NULL);
+			 "series", (json_int_t)r->n, "has_profile", r->folded != NULL,
+			 "self", self_json(r));
 }
 
 static json_t *evidence_json(const struct evidence *e)

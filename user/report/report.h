@@ -25,6 +25,11 @@ void report_text(FILE *out, const struct recording *r, const struct findings *fs
  * profile as a flame graph. */
 void report_html(FILE *out, const struct recording *r, const struct findings *fs);
 
+/* What observing cost, for the header of every report: "perfpilot itself
+ * (pid N): 1.20 s of CPU (0.02 CPUs), peak RSS 31 MiB; left out of victims
+ * and culprits". "" when the store does not say (an older perfpilot). */
+const char *report_self_cost(const struct recording *r, char *buf, size_t len);
+
 /* A value with its unit for people: "1.2 s", "3.4 MiB", "12 %" ... */
 const char *report_value(double v, const char *unit, char *buf, size_t len);
 

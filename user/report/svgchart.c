@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Line charts as inline SVG. */
 #include <math.h>
-#include "xml.h"
+#include "formats/xml.h"
 #include "report/svgchart.h"
 
 #define LEFT 56

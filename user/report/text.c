@@ -193,9 +193,25 @@ static void overview(FILE *out, const struct recording *r)
 	}
 }
 
+const char *report_self_cost(const struct recording *r, char *buf, size_t len)
+{
+	double span = r->end - r->start;
+	char rss[32];
+
+	if (!r->self_pid) {
+		snprintf(buf, len, "%s", "");
+		return buf;
+	}
+	snprintf(buf, len, "perfpilot itself (pid %u): %.2f s of CPU (%.3f CPUs), peak RSS %s; "
+		 "left out of victims and culprits", r->self_pid, r->self_cpu_s,
+		 span > 0 ? r->self_cpu_s / span : 0.0,
+		 fnd_fmt_bytes(r->self_rss_peak_bytes, rss, sizeof(rss)));
+	return buf;
+}
+
 void report_text(FILE *out, const struct recording *r, const struct findings *fs)
 {
-	char a[32], b[32];
+	char a[32], b[32], self[192];
 	size_t i, nsev[3] = {0};
 
 	for (i = 0; i < fs->n; i++)
@@ -206,6 +222,8 @@ void report_text(FILE *out, const struct recording *r, const struct findings *fs
 	fprintf(out, "from %s to %s UTC (%.0f s, %.3g s intervals)\n",
 		clock_of(r->start, a, sizeof(a)), clock_of(r->end, b, sizeof(b)), r->end - r->start,
 		r->interval_s);
+	if (*report_self_cost(r, self, sizeof(self)))
+		fprintf(out, "%s\n", self);
 	overview(out, r);
 	fprintf(out, "\n%zu critical, %zu warning, %zu info\n\n", nsev[SEV_CRITICAL],
 		nsev[SEV_WARNING], nsev[SEV_INFO]);

@@ -57,6 +57,10 @@ struct series {
 	double *v;
 };
 
+/* The rate of the on-CPU profile of a recording: `record --profile` samples
+ * at it (the store keeps the folded counts, not the rate). */
+#define RECORDING_PROFILE_HZ 49
+
 struct recording {
 	int schema_version;
 	double start, end;   /* unix seconds */
@@ -66,6 +70,11 @@ struct recording {
 	char hostname[64];
 	char kernel[128];
 	char target[256];    /* what was watched: "-a", "-p 12,13", "-c /x" */
+	uint32_t self_pid;   /* perfpilot's own process while it recorded, 0: unknown
+			      * (a store of an older perfpilot); the analysis leaves
+			      * its series out */
+	double self_cpu_s;   /* its CPU time, with self_pid */
+	double self_rss_peak_bytes; /* its peak resident memory, with self_pid */
 	struct series *s;
 	size_t n;
 	size_t cap;          /* entries allocated in s (rec_add grows it) */

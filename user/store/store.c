@@ -136,6 +136,17 @@ int store_set_meta(struct store *st, const struct store_meta *m)
 			sizeof(st->err));
 }
 
+int store_put_self(struct store *st, const struct store_self *self)
+{
+	char num[3][64];
+
+	snprintf(num[0], sizeof(num[0]), "%u", self->pid);
+	snprintf(num[1], sizeof(num[1]), "%.3f", self->cpu_s);
+	snprintf(num[2], sizeof(num[2]), "%.0f", self->rss_peak_bytes);
+	return put_meta(st, "self_pid", num[0], false) || put_meta(st, "self_cpu_s", num[1], false) ||
+	       put_meta(st, "self_rss_peak_bytes", num[2], false) ? -1 : 0;
+}
+
 static int64_t query_int(sqlite3 *db, const char *sql, int64_t def)
 {
 	sqlite3_stmt *s;

@@ -60,6 +60,19 @@ int store_open(struct store **out, const char *path, char *err, size_t errlen);
 
 int store_set_meta(struct store *st, const struct store_meta *m);
 
+/* What perfpilot's own process cost while it recorded: kept in the meta
+ * data (self_pid, self_cpu_s, self_rss_peak_bytes) with every interval, so
+ * that the report shows what observing cost and leaves perfpilot out of
+ * its victims and culprits. */
+struct store_self {
+	uint32_t pid;
+	double cpu_s;            /* user + system CPU of the recording process */
+	double rss_peak_bytes;
+};
+
+/* Write it inside the current interval's transaction (or on its own). */
+int store_put_self(struct store *st, const struct store_self *s);
+
 /* Start an interval that ended at wall-clock `ts` and lasted `length_s`:
  * begins its transaction. */
 int store_interval_begin(struct store *st, double ts, double length_s);

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "folded.h"
+#include "formats/folded.h"
 #include "store/schema.h"
 #include "store/store_int.h"
 
@@ -133,6 +133,12 @@ static int load_meta(struct loader *l, struct recording *r)
 			r->start = atof(v);
 		else if (!strcmp(k, "end"))
 			r->end = atof(v);
+		else if (!strcmp(k, "self_pid"))
+			r->self_pid = (uint32_t)strtoul(v, NULL, 10);
+		else if (!strcmp(k, "self_cpu_s"))
+			r->self_cpu_s = atof(v);
+		else if (!strcmp(k, "self_rss_peak_bytes"))
+			r->self_rss_peak_bytes = atof(v);
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : db_fail(l, "reading its meta data");

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ehframe.c: function ranges from .eh_frame, checked against the sizes of
+ * the function symbols of this test's own binary (gcc writes one FDE per
+ * function, with the function's exact range), and on broken input. */
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "unit.h"
+#include "symbols/ehframe.h"
+
+static void test_own_binary(void **state)
+{
+	struct eh_func *fn;
+	size_t nfn, i, k, nsym = 0, exact = 0;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	Elf *elf;
+	int fd;
+
+	(void)state;
+	elf_version(EV_CURRENT);
+	assert_true((fd = open("/proc/self/exe", O_RDONLY)) >= 0);
+	assert_non_null(elf = elf_begin(fd, ELF_C_READ, NULL));
+	assert_int_equal(ehframe_functions(elf, &fn, &nfn), 0);
+	assert_true(nfn >= 4);
+	for (i = 1; i < nfn; i++)
+		assert_true(fn[i].lo >= fn[i - 1].hi && fn[i].hi > fn[i].lo);
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		Elf_Data *d = elf_getdata(scn, NULL);
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !d)
+			continue;
+		for (k = 0; k < sh.sh_size / sh.sh_entsize; k++) {
+			GElf_Sym s;
+			size_t lo = 0, hi = nfn;
+
+			if (!gelf_getsym(d, (int)k, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
+			    !s.st_size || s.st_shndx == SHN_UNDEF)
+				continue;
+			nsym++;
+			while (hi - lo > 1) { /* the last range starting at or before it */
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (fn[mid].lo <= s.st_value)
+					lo = mid;
+				else
+					hi = mid;
+			}
+			exact += fn[lo].lo == s.st_value && fn[lo].hi == s.st_value + s.st_size;
+		}
+	}
+	print_message("%zu FDEs; %zu of %zu sized function symbols match one exactly\n", nfn,
+		      exact, nsym);
+	assert_true(nsym >= 4);
+	/* the C runtime's few hand-written functions may have none */
+	assert_true(exact * 100 >= nsym * 95);
+	free(fn);
+	elf_end(elf);
+	close(fd);
+}
+
+/* no .eh_frame, a truncated one, garbage: -1 or what could be read, never a
+ * crash (the sanitizer build runs this) */
+static void test_bad_input(void **state)
+{
+	static const unsigned char junk[4096] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
+	unsigned char *copy;
+	struct eh_func *fn;
+	size_t nfn, size, i;
+	Elf *elf;
+	FILE *f;
+
+	(void)state;
+	elf_version(EV_CURRENT);
+	assert_non_null(elf = elf_memory((char *)junk, sizeof(junk)));
+	assert_int_equal(ehframe_functions(elf, &fn, &nfn), -1);
+	assert_null(fn);
+	assert_int_equal(nfn, 0);
+	elf_end(elf);
+	/* this binary with its .eh_frame overwritten by a byte pattern */
+	assert_non_null(f = fopen("/proc/self/exe", "rb"));
+	fseek(f, 0, SEEK_END);
+	size = (size_t)ftell(f);
+	rewind(f);
+	assert_non_null(copy = malloc(size));
+	assert_int_equal(fread(copy, 1, size, f), size);
+	fclose(f);
+	assert_non_null(elf = elf_memory((char *)copy, size));
+	{
+		Elf_Scn *scn = NULL;
+		GElf_Shdr sh;
+		size_t shstrndx;
+
+		assert_int_equal(elf_getshdrstrndx(elf, &shstrndx), 0);
+		while ((scn = elf_nextscn(elf, scn)) != NULL) {
+			const char *name;
+
+			if (gelf_getshdr(scn, &sh) && (name = elf_strptr(elf, shstrndx, sh.sh_name)) &&
+			    !strcmp(name, ".eh_frame"))
+				for (i = 16; i < sh.sh_size; i++)
+					copy[sh.sh_offset + i] = (unsigned char)(i * 37);
+		}
+	}
+	elf_end(elf);
+	assert_non_null(elf = elf_memory((char *)copy, size));
+	if (!ehframe_functions(elf, &fn, &nfn)) {
+		for (i = 1; i < nfn; i++)
+			assert_true(fn[i].lo >= fn[i - 1].lo);
+		free(fn);
+	}
+	elf_end(elf);
+	free(copy);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_own_binary),
+		cmocka_unit_test(test_bad_input),
+	};
+
+	return cmocka_run_group_tests_name("ehframe", tests, NULL, NULL);
+}

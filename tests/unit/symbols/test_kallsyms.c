@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kallsyms.c: /proc/kallsyms parsing and address lookup. */
+#include <stdlib.h>
+#include "unit.h"
+#include "symbols/kallsyms.h"
+
+static const char *kallsyms =
+	"ffffffff81000000 T _stext\n"
+	"ffffffff81001000 T do_syscall_64\n"
+	"ffffffff81001000 D some_data\n"
+	"ffffffff81002000 t local_helper\n"
+	"0000000000000000 T zeroed_out\n"
+	"ffffffffc0100000 t ext4_read\t[ext4]\n"
+	"ffffffff81003000 W weak_fn\n"
+	"ffffffff81004000 b bss_thing\n"
+	"not a line\n"
+	"ffffffffc0000000 T first_mod_fn [xfs]\n";
+
+static void load(struct ksyms *k, const char *text)
+{
+	FILE *f = unit_text(text);
+
+	assert_non_null(f);
+	assert_int_equal(ksyms_load(k, f), 0);
+	fclose(f);
+}
+
+static void test_parse_line(void **state)
+{
+	char l1[] = "ffffffff81001000 T do_syscall_64\n";
+	char l2[] = "ffffffffc0100000 t ext4_read\t[ext4]\n";
+	char l3[] = "ffffffff81001000 D some_data\n";
+	char l4[] = "0000000000000000 T hidden\n";
+	char l5[] = "garbage\n";
+	uint64_t a;
+	char *name, *mod;
+
+	(void)state;
+	assert_int_equal(ksyms_parse_line(l1, &a, &name, &mod), 1);
+	assert_true(a == 0xffffffff81001000ULL);
+	assert_string_equal(name, "do_syscall_64");
+	assert_null(mod);
+	assert_int_equal(ksyms_parse_line(l2, &a, &name, &mod), 1);
+	assert_string_equal(name, "ext4_read");
+	assert_non_null(mod);
+	assert_string_equal(mod, "ext4");
+	assert_int_equal(ksyms_parse_line(l3, &a, &name, &mod), 0); /* data */
+	assert_int_equal(ksyms_parse_line(l4, &a, &name, &mod), 0); /* kptr_restrict */
+	assert_int_equal(ksyms_parse_line(l5, &a, &name, &mod), 0);
+}
+
+static void test_load_keeps_text_sorted(void **state)
+{
+	struct ksyms k;
+	size_t i;
+
+	(void)state;
+	load(&k, kallsyms);
+	assert_int_equal(k.n, 6);
+	for (i = 1; i < k.n; i++)
+		assert_true(k.syms[i - 1].addr <= k.syms[i].addr);
+	ksyms_free(&k);
+}
+
+static void test_find(void **state)
+{
+	struct ksyms k;
+	const struct ksym *s;
+
+	(void)state;
+	load(&k, kallsyms);
+	assert_null(ksyms_find(&k, 0xffffffff80ffffffULL));
+	s = ksyms_find(&k, 0xffffffff81000000ULL);
+	assert_non_null(s);
+	assert_string_equal(s->name, "_stext");
+	s = ksyms_find(&k, 0xffffffff81001fffULL);
+	assert_string_equal(s->name, "do_syscall_64");
+	s = ksyms_find(&k, 0xffffffff81002010ULL);
+	assert_string_equal(s->name, "local_helper");
+	s = ksyms_find(&k, 0xffffffff81003000ULL);
+	assert_string_equal(s->name, "weak_fn");
+	s = ksyms_find(&k, 0xffffffffc0100042ULL);
+	assert_string_equal(s->name, "ext4_read");
+	assert_string_equal(s->module, "ext4");
+	s = ksyms_find(&k, 0xffffffffc00000ffULL);
+	assert_string_equal(s->name, "first_mod_fn");
+	assert_string_equal(s->module, "xfs");
+	ksyms_free(&k);
+}
+
+static void test_empty(void **state)
+{
+	struct ksyms k;
+
+	(void)state;
+	load(&k, "");
+	assert_int_equal(k.n, 0);
+	assert_null(ksyms_find(&k, 0xffffffff81000000ULL));
+	ksyms_free(&k);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_line),
+		cmocka_unit_test(test_load_keeps_text_sorted),
+		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_empty),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

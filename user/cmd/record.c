@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/* perfpilot record: write a target's series to a store file. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "commands.h"
+#include "record/record.h"
+#include "record/profile.h"
+#include "store/store.h"
+
+static void help(void)
+{
+	printf("Usage: perfpilot record [-a | -p PID[,PID...] | -c CGROUP] [-d DURATION] [-i SECONDS]\n"
+	       "                        [--profile] [--max-age DURATION] [--max-size MB] -o FILE.db\n\n"
+	       "Records the statistics of `perfpilot stat` every interval into an SQLite store\n"
+	       "for `perfpilot report` and `perfpilot diff`: per process and per cgroup (CPU,\n"
+	       "run queue, memory, block IO, TCP), the cgroups' memory and pressure files, the\n"
+	       "host (PSI, CPU busy time, runnable tasks, available memory), each disk (bytes,\n"
+	       "operations, latency, busy time) and each network namespace (retransmits, listen\n"
+	       "queue overflows). Each interval is one transaction: Ctrl-C finishes the current\n"
+	       "interval and closes the file; a crash loses at most the interval in progress.\n"
+	       "An existing store is appended to. The schema is in docs/store.md.\n"
+	       "When the recording ends (the duration, Ctrl-C, or the -p processes gone), the\n"
+	       "whole store is analysed as `perfpilot report` does and the findings are kept\n"
+	       "in it, replacing those of an earlier session ('perfpilot report FILE --stored').\n\n"
+	       "What to watch (as for stat):\n"
+	       "  -a, --all              the whole host (default)\n"
+	       "  -p, --pid PID[,PID]    only these processes; stops when all have exited\n"
+	       "      --children         with -p, also processes they fork from now on\n"
+	       "  -c, --cgroup PATH      processes in this cgroup and its descendants\n"
+	       "When and where:\n"
+	       "  -d, --duration TIME    stop after this long (30, 500ms, 10m, 2h; default: Ctrl-C)\n"
+	       "  -i, --interval SECONDS one sample per interval (default 1 s when -d is at most\n"
+	       "                         60 s, else 5 s)\n"
+	       "  -o, --output FILE      the store to create or append to (required)\n"
+	       "      --profile          also sample on-CPU stacks (%d Hz), stored as folded stacks\n"
+	       "      --max-age TIME     retention: drop intervals older than this (e.g. 7d, 12h)\n"
+	       "      --max-size MB      retention: drop the oldest intervals to stay under this\n"
+	       "  -q, --quiet            no progress line (there is none when stderr is not a\n"
+	       "                         terminal)\n"
+	       "  -h, --help             this help\n\n"
+	       "Examples:\n"
+	       "  perfpilot record -a -d 10m -o host.db          ten minutes of the host, every 5 s\n"
+	       "  perfpilot record -p 1234 -i 1 --profile -o app.db   until Ctrl-C or the process exits\n"
+	       "  perfpilot record -c system.slice --max-age 1d --max-size 200 -o slice.db\n"
+	       "  sqlite3 app.db 'SELECT * FROM meta'            the store is plain SQLite\n",
+	       RECORDING_PROFILE_HZ);
+}
+
+/* "7d", "12h", "30m", "90s", "90" -> seconds (days added to parse_seconds). */
+static int parse_age(const char *s, double *out)
+{
+	size_t n = strlen(s);
+	char buf[64];
+
+	if (n && n < sizeof(buf) && s[n - 1] == 'd') {
+		snprintf(buf, sizeof(buf), "%.*s", (int)n - 1, s);
+		if (parse_seconds(buf, out))
+			return -1;
+		*out *= 86400;
+		return 0;
+	}
+	return parse_seconds(s, out);
+}
+
+static void parse(int argc, char **argv, struct record_opts *o)
+{
+	enum { OPT_CHILDREN = 256, OPT_PROFILE, OPT_MAX_AGE, OPT_MAX_SIZE };
+	static const struct option longopts[] = {
+		{"all", no_argument, NULL, 'a'},
+		{"pid", required_argument, NULL, 'p'},
+		{"cgroup", required_argument, NULL, 'c'},
+		{"children", no_argument, NULL, OPT_CHILDREN},
+		{"duration", required_argument, NULL, 'd'},
+		{"interval", required_argument, NULL, 'i'},
+		{"output", required_argument, NULL, 'o'},
+		{"profile", no_argument, NULL, OPT_PROFILE},
+		{"max-age", required_argument, NULL, OPT_MAX_AGE},
+		{"max-size", required_argument, NULL, OPT_MAX_SIZE},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	struct target *t = &o->w.target;
+	unsigned long mb;
+	int c, nsel = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->w.max_procs = PP_MAX_PROCS_DEFAULT;
+	t->mode = PP_FILTER_ALL;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":ap:c:d:i:o:qh", longopts, NULL)) != -1) {
+		if (target_option(c, optarg, t, &nsel))
+			continue;
+		switch (c) {
+		case OPT_CHILDREN:
+			t->children = true;
+			break;
+		case 'd':
+			if (parse_age(optarg, &o->w.duration_s))
+				usage_error("bad duration '%s': use seconds such as 30, 500ms, 10m, 2h", optarg);
+			break;
+		case 'i':
+			if (parse_seconds(optarg, &o->w.interval_s) || o->w.interval_s < 0.1)
+				usage_error("bad interval '%s': use seconds, at least 0.1", optarg);
+			break;
+		case 'o':
+			o->path = optarg;
+			break;
+		case OPT_PROFILE:
+			o->profile = true;
+			break;
+		case OPT_MAX_AGE:
+			if (parse_age(optarg, &o->max_age_s))
+				usage_error("bad --max-age '%s': use a duration such as 7d, 12h, 30m", optarg);
+			break;
+		case OPT_MAX_SIZE:
+			if (parse_uint(optarg, 1, 1ul << 30, &mb))
+				usage_error("bad --max-size '%s': a number of megabytes, at least 1", optarg);
+			o->max_size_bytes = (double)mb * 1024 * 1024;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			help();
+			exit(0);
+		default:
+			option_error(c, "record", argv);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'; see 'perfpilot record --help'", argv[optind]);
+	if (nsel > 1)
+		usage_error("choose one of -a, -p and -c");
+	if (t->children && t->mode != PP_FILTER_PID)
+		usage_error("--children needs -p");
+	if (!o->path)
+		usage_error("record needs a store file: -o FILE.db");
+	if (o->w.interval_s && o->w.duration_s && o->w.interval_s > o->w.duration_s)
+		o->w.interval_s = o->w.duration_s;
+	if (!o->w.interval_s)
+		o->w.interval_s = record_default_interval(o->w.duration_s);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct record_opts o;
+	char err[600];
+
+	parse(argc, argv, &o);
+	if (store_check_target(o.path, err, sizeof(err)))
+		usage_error("%s", err);
+	watch_validate(&o.w);
+	return record_run(&o);
+}

@@ -1,0 +1,979 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "collect/bpfmaps.h"
+#include "collect/collector.h"
+#include "collect/features.h"
+#include "sched.skel.h"
+#include "mem.skel.h"
+#include "io.skel.h"
+#include "net.skel.h"
+
+#define MAX_PERF_FDS 4096
+
+struct collector {
+	struct sched_bpf *sched;
+	struct mem_bpf *mem;
+	struct io_bpf *io;
+	struct net_bpf *net;
+	struct features feat;
+	bool raw_tp;
+	int stats_fd;
+	int perf_fds[MAX_PERF_FDS];
+	struct bpf_link *perf_links[MAX_PERF_FDS];
+	int nperf;
+	struct bpf_link *links[32];
+	int nlinks;
+	struct pending {
+		struct bpf_program *prog;
+		const char *tp;
+		bool perf;
+		__u64 config, period;
+	} pend[48];
+	int npend;
+	/* read buffers, sized once for the maps */
+	struct proc_raw *rbuf;
+	struct pp_sched_stats *pbuf;
+	struct pp_thread *tbuf;
+	struct pp_mem_stats *mbuf;
+	struct pp_io_stats *iobuf;
+	struct pp_net_stats *netbuf;
+	__u32 *kbuf;
+};
+
+static int alloc_buffers(struct collector *c);
+
+/* A tracepoint handler that exists as a tp_btf and a raw_tp program. */
+struct tp_prog {
+	const char *tp;
+	struct bpf_program *btf, *raw;
+	const char *what; /* what is lost without it */
+};
+
+static int online_cpus(bool *mask, int max)
+{
+	char buf[1024];
+	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
+	char *p, *save = NULL;
+	int n = 0;
+
+	memset(mask, 0, (size_t)max);
+	if (!f || !fgets(buf, sizeof(buf), f)) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	for (p = strtok_r(buf, ",\n", &save); p; p = strtok_r(NULL, ",\n", &save)) {
+		int a, b;
+
+		if (sscanf(p, "%d-%d", &a, &b) != 2)
+			b = a = atoi(p);
+		for (; a <= b && a < max; a++, n++)
+			mask[a] = true;
+	}
+	return n;
+}
+
+static int perf_open(__u32 type, __u64 config, __u64 period, int cpu)
+{
+	struct perf_event_attr a = {
+		.type = type,
+		.size = sizeof(a),
+		.config = config,
+		.sample_period = period,
+	};
+
+	return (int)syscall(__NR_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* Open one software event per online CPU and attach `prog` to each. */
+static int attach_per_cpu_now(struct collector *c, struct bpf_program *prog, __u64 config,
+			      __u64 period, char *err, size_t errlen)
+{
+	static bool mask[MAX_PERF_FDS];
+	int cpu, ncpu = libbpf_num_possible_cpus();
+
+	if (ncpu <= 0 || online_cpus(mask, MAX_PERF_FDS) <= 0) {
+		snprintf(err, errlen, "cannot read the list of online CPUs");
+		return -1;
+	}
+	for (cpu = 0; cpu < ncpu && cpu < MAX_PERF_FDS; cpu++) {
+		int fd;
+
+		if (!mask[cpu])
+			continue;
+		if (c->nperf >= MAX_PERF_FDS) {
+			snprintf(err, errlen, "too many CPUs");
+			return -1;
+		}
+		fd = perf_open(PERF_TYPE_SOFTWARE, config, period, cpu);
+		if (fd < 0) {
+			snprintf(err, errlen, "perf_event_open(software %llu) on CPU %d: %s",
+				 (unsigned long long)config, cpu, strerror(errno));
+			return -1;
+		}
+		c->perf_fds[c->nperf] = fd;
+		c->perf_links[c->nperf] = bpf_program__attach_perf_event(prog, fd);
+		if (!c->perf_links[c->nperf]) {
+			snprintf(err, errlen, "attach %s to CPU %d: %s", bpf_program__name(prog), cpu,
+				 strerror(errno));
+			close(fd);
+			return -1;
+		}
+		c->nperf++;
+	}
+	return 0;
+}
+
+/* Enable the right variant of each handler; returns how many are usable. */
+static int choose(struct tp_prog *tps, int n, bool raw_tp, bool verbose)
+{
+	int i, usable = 0;
+
+	for (i = 0; i < n; i++) {
+		bool exists = tp_nargs(tps[i].tp) >= 0;
+
+		bpf_program__set_autoload(tps[i].btf, exists && !raw_tp);
+		bpf_program__set_autoload(tps[i].raw, exists && raw_tp);
+		if (exists)
+			usable++;
+		else
+			fprintf(stderr, "perfpilot: tracepoint %s missing in this kernel: %s unavailable\n",
+				tps[i].tp, tps[i].what);
+		if (verbose && exists)
+			fprintf(stderr, "perfpilot: %s via %s\n", tps[i].tp, raw_tp ? "raw_tp" : "tp_btf");
+	}
+	return usable;
+}
+
+static int attach_tp_now(struct collector *c, struct bpf_program *p, const char *tp, char *err,
+			 size_t errlen)
+{
+	struct bpf_link *l;
+
+	if (c->nlinks >= (int)(sizeof(c->links) / sizeof(c->links[0]))) {
+		snprintf(err, errlen, "internal: too many links");
+		return -1;
+	}
+	l = bpf_program__attach(p);
+	if (!l) {
+		snprintf(err, errlen, "attaching %s (%s) failed: %s", tp, c->raw_tp ? "raw_tp" : "tp_btf",
+			 strerror(errno));
+		return -1;
+	}
+	c->links[c->nlinks++] = l;
+	return 0;
+}
+
+/*
+ * Attachments wait until every collector is loaded, so that all of them
+ * start counting at the same moment (and loading the later ones, which
+ * takes a while, is not counted by the earlier ones).
+ */
+static int defer(struct collector *c, struct bpf_program *p, const char *tp, bool perf,
+		 __u64 config, __u64 period, char *err, size_t errlen)
+{
+	struct pending *x;
+
+	if (c->npend >= (int)(sizeof(c->pend) / sizeof(c->pend[0]))) {
+		snprintf(err, errlen, "internal: too many programs");
+		return -1;
+	}
+	x = &c->pend[c->npend++];
+	x->prog = p;
+	x->tp = tp;
+	x->perf = perf;
+	x->config = config;
+	x->period = period;
+	return 0;
+}
+
+static int attach_tps(struct collector *c, struct tp_prog *tps, int n, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct bpf_program *p = c->raw_tp ? tps[i].raw : tps[i].btf;
+
+		if (bpf_program__autoload(p) && defer(c, p, tps[i].tp, false, 0, 0, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+static int attach_per_cpu(struct collector *c, struct bpf_program *prog, __u64 config,
+			  __u64 period, char *err, size_t errlen)
+{
+	return defer(c, prog, bpf_program__name(prog), true, config, period, err, errlen);
+}
+
+static int attach_pending(struct collector *c, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < c->npend; i++) {
+		struct pending *x = &c->pend[i];
+
+		if (x->perf ? attach_per_cpu_now(c, x->prog, x->config, x->period, err, errlen)
+			    : attach_tp_now(c, x->prog, x->tp, err, errlen))
+			return -1;
+	}
+	c->npend = 0;
+	return 0;
+}
+
+/* The filter settings every object has in its .rodata (common.bpf.h). */
+#define FILTER_SETUP(o, skel) FILTER_RODATA_SET(skel, (o)->target, (o)->cgroup)
+
+/* One PID filter and one set of counters for all collectors: the scheduler's. */
+static int share_maps(struct collector *c, struct bpf_map *pid_filter, struct bpf_map *counters,
+		      char *err, size_t errlen)
+{
+	if (bpf_map__reuse_fd(pid_filter, bpf_map__fd(c->sched->maps.pid_filter)) ||
+	    bpf_map__reuse_fd(counters, bpf_map__fd(c->sched->maps.counters))) {
+		snprintf(err, errlen, "sharing maps between collectors failed: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Threads on the host now: the second number of /proc/loadavg's "r/t". */
+static unsigned int host_threads(void)
+{
+	unsigned int running = 0, total = 0;
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	if (f) {
+		if (fscanf(f, "%*f %*f %*f %u/%u", &running, &total) != 2)
+			total = 0;
+		fclose(f);
+	}
+	return total;
+}
+
+/*
+ * Slots of the direct-mapped thread array: a power of two, four times the
+ * threads alive now (few collisions, room to grow), at least 4096; or the
+ * user's --max-threads rounded up.
+ */
+unsigned int thread_slots_for(unsigned int nthreads, unsigned int requested)
+{
+	unsigned long want = requested ? requested : (unsigned long)nthreads * 4;
+	unsigned int slots = 4096;
+
+	while (slots < want && slots < (1u << 22))
+		slots <<= 1;
+	return slots;
+}
+
+static int open_sched(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
+{
+	struct sched_bpf *s = sched_bpf__open();
+	struct tp_prog tps[6];
+
+	if (!s) {
+		snprintf(err, errlen, "cannot open the scheduler BPF object: %s", strerror(errno));
+		return -1;
+	}
+	c->sched = s;
+	tps[0] = (struct tp_prog){"sched_switch", s->progs.sched_switch_btf, s->progs.sched_switch_raw,
+				  "on-CPU time and context switches"};
+	tps[1] = (struct tp_prog){"sched_wakeup", s->progs.sched_wakeup_btf, s->progs.sched_wakeup_raw,
+				  "run-queue latency after wakeups"};
+	tps[2] = (struct tp_prog){"sched_wakeup_new", s->progs.sched_wakeup_new_btf,
+				  s->progs.sched_wakeup_new_raw, "run-queue latency of new tasks"};
+	tps[3] = (struct tp_prog){"sched_migrate_task", s->progs.sched_migrate_btf,
+				  s->progs.sched_migrate_raw, "migrations"};
+	tps[4] = (struct tp_prog){"sched_process_fork", s->progs.sched_fork_btf, s->progs.sched_fork_raw,
+				  "--children"};
+	tps[5] = (struct tp_prog){"sched_process_exit", s->progs.sched_exit_btf, s->progs.sched_exit_raw,
+				  "exit reporting"};
+	if (tp_nargs("sched_switch") < 0) {
+		snprintf(err, errlen, "this kernel's BTF has no sched_switch tracepoint: "
+			 "run 'perfpilot doctor'");
+		return -1;
+	}
+	choose(tps, 6, c->raw_tp, o->verbose);
+	FILTER_SETUP(o, s);
+	s->rodata->exit_has_group_dead = c->feat.exit_has_group_dead;
+	/* the kernel keeps run-queue waits itself: no need to trace wakeups */
+	s->rodata->use_run_delay = c->feat.sched_info_run_delay;
+	if (c->feat.sched_info_run_delay) {
+		bpf_program__set_autoload(s->progs.sched_wakeup_btf, false);
+		bpf_program__set_autoload(s->progs.sched_wakeup_raw, false);
+		bpf_program__set_autoload(s->progs.sched_wakeup_new_btf, false);
+		bpf_program__set_autoload(s->progs.sched_wakeup_new_raw, false);
+	}
+	s->rodata->follow_children = o->target->children;
+	bpf_map__set_max_entries(s->maps.sched_stats, o->max_procs);
+	{
+		__u32 slots = thread_slots_for(host_threads(), o->max_threads);
+
+		bpf_map__set_max_entries(s->maps.threads, slots);
+		s->rodata->thread_slots = slots;
+	}
+	if (sched_bpf__load(s)) {
+		snprintf(err, errlen, "loading the scheduler BPF programs failed: %s", strerror(errno));
+		return -1;
+	}
+	if (attach_tps(c, tps, 6, err, errlen))
+		return -1;
+	return attach_per_cpu(c, s->progs.oncpu_tick, PERF_COUNT_SW_CPU_CLOCK,
+			      1000000000ULL / (o->tick_hz ? o->tick_hz : 10), err, errlen);
+}
+
+static int open_mem(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
+{
+	struct mem_bpf *m = mem_bpf__open();
+	struct tp_prog tps[5];
+
+	if (!m) {
+		snprintf(err, errlen, "cannot open the memory BPF object: %s", strerror(errno));
+		return -1;
+	}
+	c->mem = m;
+	tps[0] = (struct tp_prog){"rss_stat", m->progs.rss_stat_btf, m->progs.rss_stat_raw, "RSS"};
+	tps[1] = (struct tp_prog){"mm_vmscan_direct_reclaim_begin", m->progs.reclaim_begin_btf,
+				  m->progs.reclaim_begin_raw, "direct reclaim stalls"};
+	tps[2] = (struct tp_prog){"mm_vmscan_direct_reclaim_end", m->progs.reclaim_end_btf,
+				  m->progs.reclaim_end_raw, "direct reclaim stalls"};
+	tps[3] = (struct tp_prog){"mm_vmscan_memcg_reclaim_begin", m->progs.memcg_reclaim_begin_btf,
+				  m->progs.memcg_reclaim_begin_raw, "cgroup-limit reclaim stalls"};
+	tps[4] = (struct tp_prog){"mm_vmscan_memcg_reclaim_end", m->progs.memcg_reclaim_end_btf,
+				  m->progs.memcg_reclaim_end_raw, "cgroup-limit reclaim stalls"};
+	choose(tps, 5, c->raw_tp, o->verbose);
+	{
+		struct tp_prog v = {"mark_victim", m->progs.mark_victim_btf, m->progs.mark_victim_raw,
+				    "OOM kill counts"};
+
+		choose(&v, 1, c->raw_tp, o->verbose);
+		FILTER_SETUP(o, m);
+		m->rodata->page_size = (__u32)sysconf(_SC_PAGESIZE);
+		m->rodata->victim_is_task = c->feat.mark_victim_has_task;
+		bpf_map__set_max_entries(m->maps.mem_stats, o->max_procs);
+		/* one filter and one set of counters for all collectors */
+		if (share_maps(c, m->maps.pid_filter, m->maps.counters, err, errlen))
+		return -1;
+		if (mem_bpf__load(m)) {
+			snprintf(err, errlen, "loading the memory BPF programs failed: %s", strerror(errno));
+			return -1;
+		}
+		if (attach_tps(c, tps, 5, err, errlen) || attach_tps(c, &v, 1, err, errlen))
+			return -1;
+	}
+	if (!c->feat.perf_sw_events) {
+		fprintf(stderr, "perfpilot: software perf events unavailable: page fault counts disabled\n");
+		return 0;
+	}
+	if (attach_per_cpu(c, m->progs.fault_min, PERF_COUNT_SW_PAGE_FAULTS_MIN, 1, err, errlen) ||
+	    attach_per_cpu(c, m->progs.fault_maj, PERF_COUNT_SW_PAGE_FAULTS_MAJ, 1, err, errlen))
+		return -1;
+	return 0;
+}
+
+static int open_io(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
+{
+	struct io_bpf *b = io_bpf__open();
+	struct tp_prog tps[4];
+	int n = 0;
+
+	if (!b) {
+		snprintf(err, errlen, "cannot open the block IO BPF object: %s", strerror(errno));
+		return -1;
+	}
+	c->io = b;
+	if (tp_nargs("block_rq_issue") < 0 || tp_nargs("block_rq_complete") < 0) {
+		snprintf(err, errlen, "no block_rq_issue/complete tracepoints");
+		return -1;
+	}
+	/* the submitter's context: block_io_start (6.5+), else the insert */
+	if (tp_nargs("block_io_start") >= 0) {
+		tps[n++] = (struct tp_prog){"block_io_start", b->progs.io_start_btf, b->progs.io_start_raw,
+					    "IO attribution to the submitter"};
+		bpf_program__set_autoload(b->progs.rq_insert_btf, false);
+		bpf_program__set_autoload(b->progs.rq_insert_raw, false);
+	} else {
+		tps[n++] = (struct tp_prog){"block_rq_insert", b->progs.rq_insert_btf,
+					    b->progs.rq_insert_raw, "IO queue time"};
+		bpf_program__set_autoload(b->progs.io_start_btf, false);
+		bpf_program__set_autoload(b->progs.io_start_raw, false);
+	}
+	tps[n++] = (struct tp_prog){"block_rq_issue", b->progs.rq_issue_btf, b->progs.rq_issue_raw,
+				    "IO device latency"};
+	tps[n++] = (struct tp_prog){"block_rq_complete", b->progs.rq_complete_btf,
+				    b->progs.rq_complete_raw, "IO completion"};
+	choose(tps, n, c->raw_tp, o->verbose);
+	FILTER_SETUP(o, b);
+	/* the request argument moved when the queue argument was dropped (5.11) */
+	b->rodata->rq_tp_has_queue = tp_nargs("block_rq_issue") >= 2;
+	bpf_map__set_max_entries(b->maps.io_stats, o->max_procs);
+	if (share_maps(c, b->maps.pid_filter, b->maps.counters, err, errlen))
+		return -1;
+	if (io_bpf__load(b)) {
+		snprintf(err, errlen, "loading the block IO BPF programs failed: %s", strerror(errno));
+		return -1;
+	}
+	return attach_tps(c, tps, n, err, errlen);
+}
+
+static int open_net(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
+{
+	struct net_bpf *b = net_bpf__open();
+	struct tp_prog tps[7];
+
+	if (!b) {
+		snprintf(err, errlen, "cannot open the TCP BPF object: %s", strerror(errno));
+		return -1;
+	}
+	c->net = b;
+	tps[0] = (struct tp_prog){"sock_send_length", b->progs.send_length_btf, b->progs.send_length_raw,
+				  "TCP bytes sent"};
+	tps[1] = (struct tp_prog){"sock_recv_length", b->progs.recv_length_btf, b->progs.recv_length_raw,
+				  "TCP bytes received"};
+	tps[2] = (struct tp_prog){"tcp_retransmit_skb", b->progs.retransmit_btf, b->progs.retransmit_raw,
+				  "retransmits"};
+	tps[3] = (struct tp_prog){"tcp_send_reset", b->progs.send_reset_btf, b->progs.send_reset_raw,
+				  "resets sent"};
+	tps[4] = (struct tp_prog){"tcp_receive_reset", b->progs.receive_reset_btf,
+				  b->progs.receive_reset_raw, "resets received"};
+	tps[5] = (struct tp_prog){"tcp_probe", b->progs.probe_btf, b->progs.probe_raw, "smoothed RTT"};
+	tps[6] = (struct tp_prog){"inet_sock_set_state", b->progs.set_state_btf, b->progs.set_state_raw,
+				  "connects, accepts, closes"};
+	choose(tps, 7, c->raw_tp, o->verbose);
+	FILTER_SETUP(o, b);
+	bpf_map__set_max_entries(b->maps.net_stats, o->max_procs);
+	if (share_maps(c, b->maps.pid_filter, b->maps.counters, err, errlen))
+		return -1;
+	if (net_bpf__load(b)) {
+		snprintf(err, errlen, "loading the TCP BPF programs failed: %s", strerror(errno));
+		return -1;
+	}
+	return attach_tps(c, tps, 7, err, errlen);
+}
+
+static void teardown(struct collector *c)
+{
+	int i;
+
+	for (i = 0; i < c->nperf; i++) {
+		bpf_link__destroy(c->perf_links[i]);
+		close(c->perf_fds[i]);
+	}
+	c->nperf = 0;
+	for (i = 0; i < c->nlinks; i++)
+		bpf_link__destroy(c->links[i]);
+	c->nlinks = 0;
+	c->npend = 0;
+	net_bpf__destroy(c->net);
+	io_bpf__destroy(c->io);
+	mem_bpf__destroy(c->mem);
+	sched_bpf__destroy(c->sched);
+	c->net = NULL;
+	c->io = NULL;
+	c->mem = NULL;
+	c->sched = NULL;
+}
+
+static int open_all(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
+{
+	char merr[256];
+	int mark;
+
+	if (open_sched(c, o, err, errlen))
+		return -1;
+	if (o->target->mode == PP_FILTER_PID &&
+	    pid_filter_fill(bpf_map__fd(c->sched->maps.pid_filter), o->target, err, errlen))
+		return -1;
+	mark = c->npend;
+	if (open_mem(c, o, merr, sizeof(merr))) {
+		/* the scheduler numbers are still worth having */
+		fprintf(stderr, "perfpilot: memory statistics unavailable: %s\n", merr);
+		c->npend = mark;
+		mem_bpf__destroy(c->mem);
+		c->mem = NULL;
+	}
+	mark = c->npend;
+	if (open_io(c, o, merr, sizeof(merr))) {
+		fprintf(stderr, "perfpilot: block IO statistics unavailable: %s\n", merr);
+		c->npend = mark;
+		io_bpf__destroy(c->io);
+		c->io = NULL;
+	}
+	mark = c->npend;
+	if (open_net(c, o, merr, sizeof(merr))) {
+		fprintf(stderr, "perfpilot: TCP statistics unavailable: %s\n", merr);
+		c->npend = mark;
+		net_bpf__destroy(c->net);
+		c->net = NULL;
+	}
+	return attach_pending(c, err, errlen);
+}
+
+int collector_open(struct collector **out, const struct collector_opts *o,
+		   char *err, size_t errlen)
+{
+	struct collector *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	c->stats_fd = -1;
+	bpfmaps_quiet_libbpf();
+	features_probe(&c->feat);
+	if (!c->feat.btf) {
+		snprintf(err, errlen, "kernel BTF (/sys/kernel/btf/vmlinux) not found: perfpilot needs "
+			 "CONFIG_DEBUG_INFO_BTF=y; see 'perfpilot doctor'");
+		free(c);
+		return -1;
+	}
+	c->raw_tp = o->attach == ATTACH_RAW_TP;
+	if (open_all(c, o, err, errlen)) {
+		if (c->raw_tp) {
+			teardown(c);
+			free(c);
+			return -1;
+		}
+		/* tp_btf refused: try the raw tracepoints before giving up */
+		fprintf(stderr, "perfpilot: %s; retrying with raw_tp\n", err);
+		teardown(c);
+		c->raw_tp = true;
+		if (open_all(c, o, err, errlen)) {
+			teardown(c);
+			free(c);
+			return -1;
+		}
+	}
+	if (alloc_buffers(c)) {
+		snprintf(err, errlen, "out of memory for the read buffers");
+		teardown(c);
+		free(c);
+		return -1;
+	}
+	if (o->bpf_stats) {
+		c->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (c->stats_fd < 0)
+			fprintf(stderr, "perfpilot: cannot enable BPF run-time stats: %s\n", strerror(errno));
+	}
+	features_release(); /* the kernel's BTF is large; libbpf has its own copy */
+	*out = c;
+	return 0;
+}
+
+const char *collector_attach_kind(const struct collector *c)
+{
+	return c->raw_tp ? "raw_tp" : "tp_btf";
+}
+
+static int cmp_raw(const void *a, const void *b)
+{
+	const struct proc_raw *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static struct proc_raw *find_raw(struct proc_raw *v, size_t n, uint32_t pid)
+{
+	struct proc_raw key = {.pid = pid};
+
+	return bsearch(&key, v, n, sizeof(*v), cmp_raw);
+}
+
+/*
+ * Read a whole hash map: batched when the kernel supports it, one key at a
+ * time otherwise. Returns the number of entries copied into keys/vals.
+ */
+static size_t dump_map_k(int fd, size_t cap, void *keys, size_t ksize, void *vals, size_t vsize);
+
+static size_t dump_map(int fd, size_t cap, __u32 *keys, void *vals, size_t vsize)
+{
+	return dump_map_k(fd, cap, keys, sizeof(*keys), vals, vsize);
+}
+
+static size_t dump_map64(int fd, size_t cap, __u64 *keys, void *vals, size_t vsize)
+{
+	return dump_map_k(fd, cap, keys, sizeof(*keys), vals, vsize);
+}
+
+static size_t dump_map_k(int fd, size_t cap, void *keys, size_t ksize, void *vals, size_t vsize)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u64 batch, *in = NULL;
+	__u32 count;
+	size_t n = 0;
+	int err;
+
+	while (n < cap) {
+		count = (__u32)(cap - n);
+		err = bpf_map_lookup_batch(fd, in, &batch, (char *)keys + n * ksize,
+					   (char *)vals + n * vsize, &count, &opts);
+		if (err && errno != ENOENT) {
+			if (n == 0 && in == NULL)
+				goto one_by_one;
+			break;
+		}
+		n += count;
+		if (err) /* ENOENT: that was the last batch */
+			break;
+		in = &batch;
+	}
+	return n;
+
+one_by_one:
+	{
+		__u64 key = 0, next = 0;
+		void *prev = NULL;
+
+		n = 0;
+		while (n < cap && !bpf_map_get_next_key(fd, prev, &next)) {
+			key = next;
+			prev = &key;
+			if (bpf_map_lookup_elem(fd, &key, (char *)vals + n * vsize))
+				continue;
+			memcpy((char *)keys + n * ksize, &key, ksize);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Add a live thread's counters to its process. */
+static void add_thread(struct pp_sched_stats *st, const struct pp_thread *th)
+{
+	int i;
+
+	st->oncpu_ns += th->oncpu_ns;
+	st->runq_wait_ns += th->runq_wait_ns;
+	st->nvcsw += th->nvcsw;
+	st->nivcsw += th->nivcsw;
+	st->migrations += th->migrations;
+	if (th->runq_max_ns > st->runq_max_ns)
+		st->runq_max_ns = th->runq_max_ns;
+	for (i = 0; i < PP_HIST_SLOTS; i++)
+		st->runq_hist[i] += th->runq_hist[i];
+}
+
+static int alloc_buffers(struct collector *c)
+{
+	size_t pcap = bpf_map__max_entries(c->sched->maps.sched_stats);
+	size_t tcap = bpf_map__max_entries(c->sched->maps.threads) +
+		      bpf_map__max_entries(c->sched->maps.threads_overflow);
+	size_t mcap = c->mem ? bpf_map__max_entries(c->mem->maps.mem_stats) : 0;
+	size_t icap = c->io ? bpf_map__max_entries(c->io->maps.io_stats) : 0;
+	size_t ncap = c->net ? bpf_map__max_entries(c->net->maps.net_stats) : 0;
+	size_t kcap = pcap > tcap ? pcap : tcap;
+
+	if (mcap > kcap)
+		kcap = mcap;
+	if (icap > kcap)
+		kcap = icap;
+	if (ncap > kcap)
+		kcap = ncap;
+	c->rbuf = calloc(pcap + mcap + icap + ncap, sizeof(*c->rbuf));
+	c->netbuf = calloc(ncap ? ncap : 1, sizeof(*c->netbuf));
+	c->iobuf = calloc(icap ? icap : 1, sizeof(*c->iobuf));
+	c->pbuf = calloc(pcap, sizeof(*c->pbuf));
+	c->tbuf = calloc(tcap, sizeof(*c->tbuf));
+	c->mbuf = calloc(mcap ? mcap : 1, sizeof(*c->mbuf));
+	c->kbuf = calloc(kcap, sizeof(*c->kbuf));
+	return c->rbuf && c->pbuf && c->tbuf && c->mbuf && c->iobuf && c->netbuf && c->kbuf ? 0 : -1;
+}
+
+int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
+{
+	struct bpf_map *sm = c->sched->maps.sched_stats, *tm = c->sched->maps.threads;
+	size_t pcap = bpf_map__max_entries(sm);
+	size_t tcap = bpf_map__max_entries(tm) + bpf_map__max_entries(c->sched->maps.threads_overflow);
+	size_t mcap = c->mem ? bpf_map__max_entries(c->mem->maps.mem_stats) : 0;
+	size_t icap = c->io ? bpf_map__max_entries(c->io->maps.io_stats) : 0;
+	size_t ncap = c->net ? bpf_map__max_entries(c->net->maps.net_stats) : 0;
+	size_t cap = pcap + mcap + icap + ncap, np, nt, nm = 0, ni = 0, nn = 0, cnt, i;
+	struct proc_raw *v = c->rbuf, *copy;
+	struct pp_sched_stats *ps = c->pbuf;
+	struct pp_thread *ts = c->tbuf;
+	struct pp_mem_stats *ms = c->mbuf;
+	__u32 *keys = c->kbuf;
+
+	np = dump_map(bpf_map__fd(sm), pcap, keys, ps, sizeof(*ps));
+	for (i = 0; i < np; i++) {
+		memset(&v[i], 0, sizeof(v[i]));
+		v[i].pid = keys[i];
+		v[i].has_sched = true;
+		v[i].sched = ps[i];
+	}
+	cnt = np;
+	qsort(v, cnt, sizeof(*v), cmp_raw);
+	nt = dump_map(bpf_map__fd(tm), tcap, keys, ts, sizeof(*ts));
+	nt += dump_map(bpf_map__fd(c->sched->maps.threads_overflow), tcap - nt, keys, ts + nt,
+		       sizeof(*ts));
+	for (i = 0; i < nt; i++) {
+		struct proc_raw *r;
+
+		if (!ts[i].tid)
+			continue; /* free slot */
+		r = find_raw(v, np, ts[i].tgid);
+		if (r) /* a thread whose process entry is gone is being torn down */
+			add_thread(&r->sched, &ts[i]);
+	}
+	if (c->mem)
+		nm = dump_map(bpf_map__fd(c->mem->maps.mem_stats), mcap, keys, ms, sizeof(*ms));
+	for (i = 0; i < nm; i++) {
+		struct proc_raw *r = find_raw(v, np, keys[i]);
+
+		if (!r) {
+			if (cnt >= cap)
+				break;
+			r = &v[cnt++];
+			memset(r, 0, sizeof(*r));
+			r->pid = keys[i];
+		}
+		r->mem = ms[i];
+		r->has_mem = true;
+	}
+	if (c->io)
+		ni = dump_map(bpf_map__fd(c->io->maps.io_stats), icap, keys, c->iobuf, sizeof(*c->iobuf));
+	for (i = 0; i < ni; i++) {
+		struct proc_raw *r = find_raw(v, np, keys[i]);
+
+		if (!r) {
+			if (cnt >= cap)
+				break;
+			r = &v[cnt++];
+			memset(r, 0, sizeof(*r));
+			r->pid = keys[i];
+		}
+		r->io = c->iobuf[i];
+		r->has_io = true;
+	}
+	if (c->net)
+		nn = dump_map(bpf_map__fd(c->net->maps.net_stats), ncap, keys, c->netbuf,
+			      sizeof(*c->netbuf));
+	for (i = 0; i < nn; i++) {
+		struct proc_raw *r = find_raw(v, np, keys[i]);
+
+		if (!r) {
+			if (cnt >= cap)
+				break;
+			r = &v[cnt++];
+			memset(r, 0, sizeof(*r));
+			r->pid = keys[i];
+		}
+		r->net = c->netbuf[i];
+		r->has_net = true;
+	}
+	qsort(v, cnt, sizeof(*v), cmp_raw);
+	copy = malloc((cnt ? cnt : 1) * sizeof(*copy));
+	if (!copy)
+		return -1;
+	memcpy(copy, v, cnt * sizeof(*copy));
+	*out = copy;
+	*n = cnt;
+	return 0;
+}
+
+static int cmp_dev(const void *a, const void *b)
+{
+	const struct dev_raw *x = a, *y = b;
+
+	return x->dev < y->dev ? -1 : x->dev > y->dev;
+}
+
+int collector_read_devices(struct collector *c, struct dev_raw **out, size_t *n)
+{
+	size_t cap, i, got;
+	struct pp_dev_stats *vals;
+	struct dev_raw *v;
+	__u32 *keys;
+
+	*out = NULL;
+	*n = 0;
+	if (!c->io)
+		return 0;
+	cap = bpf_map__max_entries(c->io->maps.dev_stats);
+	vals = calloc(cap, sizeof(*vals));
+	keys = calloc(cap, sizeof(*keys));
+	v = calloc(cap, sizeof(*v));
+	if (!vals || !keys || !v) {
+		free(vals);
+		free(keys);
+		free(v);
+		return -1;
+	}
+	got = dump_map(bpf_map__fd(c->io->maps.dev_stats), cap, keys, vals, sizeof(*vals));
+	for (i = 0; i < got; i++) {
+		v[i].dev = keys[i];
+		v[i].st = vals[i];
+	}
+	qsort(v, got, sizeof(*v), cmp_dev);
+	free(vals);
+	free(keys);
+	*out = v;
+	*n = got;
+	return 0;
+}
+
+int collector_read_conns(struct collector *c, struct conn_raw **out, size_t *n)
+{
+	size_t cap, ccap, i, got, gotc;
+	struct pp_closed_key *ckeys;
+	struct pp_sock *vals;
+	struct conn_raw *v;
+	__u64 *keys;
+	int fd, cfd;
+
+	*out = NULL;
+	*n = 0;
+	if (!c->net)
+		return 0;
+	fd = bpf_map__fd(c->net->maps.socks);
+	cfd = bpf_map__fd(c->net->maps.closed_socks);
+	cap = bpf_map__max_entries(c->net->maps.socks);
+	ccap = bpf_map__max_entries(c->net->maps.closed_socks);
+	vals = calloc(cap + ccap, sizeof(*vals));
+	keys = calloc(cap, sizeof(*keys));
+	ckeys = calloc(ccap, sizeof(*ckeys));
+	v = calloc(cap + ccap, sizeof(*v));
+	if (!vals || !keys || !ckeys || !v) {
+		free(vals);
+		free(keys);
+		free(ckeys);
+		free(v);
+		return -1;
+	}
+	got = dump_map64(fd, cap, keys, vals, sizeof(*vals));
+	for (i = 0; i < got; i++) {
+		v[i].key = keys[i];
+		v[i].s = vals[i];
+	}
+	gotc = dump_map_k(cfd, ccap, ckeys, sizeof(*ckeys), vals + got, sizeof(*vals));
+	for (i = 0; i < gotc; i++) {
+		v[got + i].key = ckeys[i].sk;
+		v[got + i].s = vals[got + i];
+		/* a closed connection is reported once, then dropped */
+		bpf_map_delete_elem(cfd, &ckeys[i]);
+	}
+	free(vals);
+	free(keys);
+	free(ckeys);
+	*out = v;
+	*n = got + gotc;
+	return 0;
+}
+
+size_t collector_read_listeners(struct collector *c, struct listen_owner *out, size_t max)
+{
+	struct pp_listen_key key, next, *prev = NULL;
+	struct pp_listener l;
+	size_t n = 0;
+	int fd;
+
+	if (!c->net)
+		return 0;
+	fd = bpf_map__fd(c->net->maps.listeners);
+	while (n < max && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &l))
+			continue;
+		out[n].netns = key.netns;
+		out[n].port = (uint16_t)key.port;
+		out[n].pid = l.tgid;
+		out[n].backlog = l.backlog;
+		n++;
+	}
+	return n;
+}
+
+int collector_add_listener(struct collector *c, uint32_t netns, uint16_t port, uint32_t pid,
+			   uint32_t backlog)
+{
+	struct pp_listen_key key = {.netns = netns, .port = port};
+	struct pp_listener l = {.tgid = pid, .backlog = backlog};
+
+	if (!c->net)
+		return -1;
+	/* BPF_NOEXIST: a listen() seen since the start knows better */
+	return bpf_map_update_elem(bpf_map__fd(c->net->maps.listeners), &key, &l, BPF_NOEXIST);
+}
+
+bool collector_has_net(const struct collector *c)
+{
+	return c->net != NULL;
+}
+
+bool collector_has_io(const struct collector *c)
+{
+	return c->io != NULL;
+}
+
+void collector_forget(struct collector *c, uint32_t pid)
+{
+	bpf_map_delete_elem(bpf_map__fd(c->sched->maps.sched_stats), &pid);
+	if (c->mem)
+		bpf_map_delete_elem(bpf_map__fd(c->mem->maps.mem_stats), &pid);
+	if (c->io)
+		bpf_map_delete_elem(bpf_map__fd(c->io->maps.io_stats), &pid);
+	if (c->net)
+		bpf_map_delete_elem(bpf_map__fd(c->net->maps.net_stats), &pid);
+}
+
+void collector_counters(struct collector *c, uint64_t out[PP_CNT_MAX])
+{
+	percpu_array_sum(bpf_map__fd(c->sched->maps.counters), out, PP_CNT_MAX);
+}
+
+static void print_obj_stats(struct bpf_object *obj, FILE *f)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		fprintf(f, "bpf-prog %-28s runs %12llu total_ns %14llu avg_ns %8.1f\n",
+			bpf_program__name(p), (unsigned long long)info.run_cnt,
+			(unsigned long long)info.run_time_ns,
+			info.run_cnt ? (double)info.run_time_ns / (double)info.run_cnt : 0.0);
+	}
+}
+
+void collector_print_prog_stats(struct collector *c, FILE *f)
+{
+	if (c->stats_fd < 0)
+		return;
+	print_obj_stats(c->sched->obj, f);
+	if (c->mem)
+		print_obj_stats(c->mem->obj, f);
+	if (c->io)
+		print_obj_stats(c->io->obj, f);
+	if (c->net)
+		print_obj_stats(c->net->obj, f);
+}
+
+void collector_close(struct collector *c)
+{
+	if (!c)
+		return;
+	teardown(c);
+	if (c->stats_fd >= 0)
+		close(c->stats_fd);
+	free(c->rbuf);
+	free(c->pbuf);
+	free(c->tbuf);
+	free(c->mbuf);
+	free(c->iobuf);
+	free(c->netbuf);
+	free(c->kbuf);
+	free(c);
+}

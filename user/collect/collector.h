@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Loads, configures and attaches the BPF collectors; reads their maps. */
+#ifndef PP_COLLECTOR_H
+#define PP_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "collect/target.h"
+#include "collect/cgroup.h"
+#include "collect/proc_sample.h"
+#include "collect/devices.h"
+
+enum attach_pref {
+	ATTACH_AUTO = 0,   /* tp_btf, falling back to raw_tp */
+	ATTACH_RAW_TP = 1, /* force raw_tp (older kernels, or to compare) */
+};
+
+struct collector_opts {
+	const struct target *target;
+	const struct cg_target *cgroup; /* when target->mode == PP_FILTER_CGROUP */
+	unsigned int max_procs;
+	unsigned int max_threads;  /* thread slots; 0 = four times the threads alive now */
+	unsigned int tick_hz;    /* on-CPU flush rate (default 10) */
+	enum attach_pref attach;
+	bool bpf_stats;          /* measure each program's run time */
+	bool verbose;
+};
+
+struct collector;
+
+/*
+ * Load and attach. On failure returns -1 with a one-line reason in err.
+ * Degraded features are reported on stderr, one line each.
+ */
+int collector_open(struct collector **out, const struct collector_opts *o,
+		   char *err, size_t errlen);
+
+/* Snapshot of all thread groups, sorted by pid. Caller frees *out. */
+int collector_read(struct collector *c, struct proc_raw **out, size_t *n);
+
+/* Per-disk snapshot, sorted by dev. Caller frees *out. 0 devices without IO. */
+int collector_read_devices(struct collector *c, struct dev_raw **out, size_t *n);
+
+struct conn_raw {
+	uint64_t key; /* the kernel's struct sock address */
+	struct pp_sock s;
+};
+
+/* All tracked TCP connections; closed ones are removed after this read. */
+int collector_read_conns(struct collector *c, struct conn_raw **out, size_t *n);
+
+struct listen_owner {
+	uint32_t netns, pid;
+	uint32_t backlog;
+	uint16_t port;
+};
+
+/* Listening sockets of watched processes (netns, port, owner). */
+size_t collector_read_listeners(struct collector *c, struct listen_owner *out, size_t max);
+
+/* Tell the TCP collector about a listener that existed before it started. */
+int collector_add_listener(struct collector *c, uint32_t netns, uint16_t port, uint32_t pid,
+			   uint32_t backlog);
+
+/* Is the TCP collector loaded? */
+bool collector_has_net(const struct collector *c);
+
+/* Is the block IO collector loaded? */
+bool collector_has_io(const struct collector *c);
+
+/* Forget a thread group (after its exit was reported). */
+void collector_forget(struct collector *c, uint32_t pid);
+
+/* Cumulative drop counters, summed over CPUs. */
+void collector_counters(struct collector *c, uint64_t out[PP_CNT_MAX]);
+
+/* Attach type actually used ("tp_btf" or "raw_tp"). */
+const char *collector_attach_kind(const struct collector *c);
+
+/* Per-program run counts and mean cost (needs opts.bpf_stats). */
+void collector_print_prog_stats(struct collector *c, FILE *f);
+
+void collector_close(struct collector *c);
+
+/* Size of the thread slot array for `nthreads` live threads (or as requested). */
+unsigned int thread_slots_for(unsigned int nthreads, unsigned int requested);
+
+#endif

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+#include "collect/proc_sample.h"
+
+static uint64_t delta(uint64_t cur, uint64_t prev)
+{
+	return cur >= prev ? cur - prev : 0; /* a thread folded while being read */
+}
+
+/* Largest wait in this interval: exact when the cumulative maximum grew,
+ * otherwise bounded by the top edge of the highest non-empty slot. */
+double interval_max_us(const uint32_t *h, uint64_t cur_max_ns, uint64_t prev_max_ns)
+{
+	double lo, hi, cum = (double)cur_max_ns / 1000.0;
+	int i;
+
+	if (cur_max_ns > prev_max_ns)
+		return cum;
+	for (i = PP_HIST_SLOTS - 1; i >= 0 && !h[i]; i--)
+		;
+	if (i < 0)
+		return 0;
+	hist_slot_range((unsigned int)i, &lo, &hi);
+	return hi < cum ? hi : cum;
+}
+
+void hist_delta(const uint32_t *cur, const uint32_t *prev, uint32_t *out)
+{
+	int i;
+
+	for (i = 0; i < PP_HIST_SLOTS; i++)
+		out[i] = cur[i] >= prev[i] ? cur[i] - prev[i] : 0;
+}
+
+static void fill_io(struct proc_sample *s, const struct pp_io_stats *a, const struct pp_io_stats *b,
+		    bool had_prev)
+{
+	s->read_bytes = delta(a->read_bytes, b->read_bytes);
+	s->write_bytes = delta(a->write_bytes, b->write_bytes);
+	s->read_ops = delta(a->read_ops, b->read_ops);
+	s->write_ops = delta(a->write_ops, b->write_ops);
+	hist_delta(a->lat_hist, b->lat_hist, s->io_lat_hist);
+	hist_delta(a->queue_hist, b->queue_hist, s->io_queue_hist);
+	hist_summarize(s->io_lat_hist, PP_HIST_SLOTS,
+		       interval_max_us(s->io_lat_hist, a->lat_max_ns, had_prev ? b->lat_max_ns : 0),
+		       &s->io_lat_us);
+	hist_summarize(s->io_queue_hist, PP_HIST_SLOTS,
+		       interval_max_us(s->io_queue_hist, a->queue_max_ns, had_prev ? b->queue_max_ns : 0),
+		       &s->io_queue_us);
+}
+
+static void fill_net(struct proc_sample *s, const struct pp_net_stats *a,
+		     const struct pp_net_stats *b, bool had_prev)
+{
+	s->tx_bytes = delta(a->tx_bytes, b->tx_bytes);
+	s->rx_bytes = delta(a->rx_bytes, b->rx_bytes);
+	s->retrans = delta(a->retrans, b->retrans);
+	s->resets = delta(a->resets, b->resets);
+	s->connects = delta(a->connects, b->connects);
+	s->accepts = delta(a->accepts, b->accepts);
+	s->closes = delta(a->closes, b->closes);
+	hist_delta(a->rtt_hist, b->rtt_hist, s->rtt_hist);
+	/* RTT maxima are in microseconds already */
+	hist_summarize(s->rtt_hist, PP_HIST_SLOTS,
+		       interval_max_us(s->rtt_hist, a->rtt_max_us * 1000,
+				       had_prev ? b->rtt_max_us * 1000 : 0),
+		       &s->rtt_us);
+}
+
+static void fill(struct proc_sample *s, const struct proc_raw *c, const struct proc_raw *p)
+{
+	static const struct proc_raw zero;
+	uint32_t h[PP_HIST_SLOTS];
+
+	if (!p)
+		p = &zero;
+	memset(s, 0, sizeof(*s));
+	s->pid = c->pid;
+	s->has_mem = c->has_mem;
+	if (c->has_sched) {
+		const struct pp_sched_stats *a = &c->sched, *b = &p->sched;
+
+		memcpy(s->comm, a->comm, sizeof(s->comm));
+		s->comm[PP_COMM_LEN - 1] = 0;
+		s->exited = a->flags & PP_PROC_EXITED;
+		s->kthread = a->flags & PP_PROC_KTHREAD;
+		s->cgroup_id = a->cgroup_id;
+		s->oncpu_ns = delta(a->oncpu_ns, b->oncpu_ns);
+		s->runq_wait_ns = delta(a->runq_wait_ns, b->runq_wait_ns);
+		s->nvcsw = delta(a->nvcsw, b->nvcsw);
+		s->nivcsw = delta(a->nivcsw, b->nivcsw);
+		s->migrations = delta(a->migrations, b->migrations);
+		hist_delta(a->runq_hist, b->runq_hist, h);
+		memcpy(s->runq_hist, h, sizeof(h));
+		hist_summarize(h, PP_HIST_SLOTS,
+			       interval_max_us(h, a->runq_max_ns, p->has_sched ? b->runq_max_ns : 0),
+			       &s->runq_lat_us);
+	}
+	if (c->has_mem) {
+		const struct pp_mem_stats *a = &c->mem, *b = &p->mem;
+
+		s->minflt = delta(a->minflt, b->minflt);
+		s->majflt = delta(a->majflt, b->majflt);
+		s->rss_bytes = a->rss_bytes;
+		s->rss_peak_bytes = a->rss_peak_bytes;
+		s->reclaim_stall_ns = delta(a->reclaim_stall_ns, b->reclaim_stall_ns);
+		s->reclaim_count = delta(a->reclaim_count, b->reclaim_count);
+		s->oom_kills = delta(a->oom_kills, b->oom_kills);
+	}
+	if (c->has_io)
+		fill_io(s, &c->io, &p->io, p->has_io);
+	if (c->has_net)
+		fill_net(s, &c->net, &p->net, p->has_net);
+}
+
+bool sample_active(const struct proc_sample *s)
+{
+	return s->exited || s->oncpu_ns || s->runq_wait_ns || s->nvcsw || s->nivcsw ||
+	       s->migrations || s->minflt || s->majflt || s->reclaim_stall_ns || s->oom_kills ||
+	       s->read_ops || s->write_ops || s->tx_bytes || s->rx_bytes || s->retrans ||
+	       s->resets || s->connects || s->accepts || s->closes;
+}
+
+size_t sample_diff(const struct proc_raw *prev, size_t nprev,
+		   const struct proc_raw *cur, size_t ncur,
+		   bool keep_idle, struct proc_sample *out)
+{
+	size_t i, j = 0, n = 0;
+
+	for (i = 0; i < ncur; i++) {
+		const struct proc_raw *p = NULL;
+
+		while (j < nprev && prev[j].pid < cur[i].pid)
+			j++;
+		if (j < nprev && prev[j].pid == cur[i].pid)
+			p = &prev[j];
+		fill(&out[n], &cur[i], p);
+		if (keep_idle || sample_active(&out[n]))
+			n++;
+	}
+	return n;
+}
+
+static enum sample_key sort_key;
+
+static int cmp_u64_desc(uint64_t a, uint64_t b)
+{
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+static int cmp_sample(const void *pa, const void *pb)
+{
+	const struct proc_sample *a = pa, *b = pb;
+	int r = 0;
+
+	switch (sort_key) {
+	case SORT_CPU: r = cmp_u64_desc(a->oncpu_ns, b->oncpu_ns); break;
+	case SORT_RUNQ: r = cmp_u64_desc(a->runq_wait_ns, b->runq_wait_ns); break;
+	case SORT_RQP99: r = a->runq_lat_us.p99 < b->runq_lat_us.p99 ? 1 :
+			     a->runq_lat_us.p99 > b->runq_lat_us.p99 ? -1 : 0; break;
+	case SORT_VCSW: r = cmp_u64_desc(a->nvcsw, b->nvcsw); break;
+	case SORT_IVCSW: r = cmp_u64_desc(a->nivcsw, b->nivcsw); break;
+	case SORT_MINFLT: r = cmp_u64_desc(a->minflt, b->minflt); break;
+	case SORT_MAJFLT: r = cmp_u64_desc(a->majflt, b->majflt); break;
+	case SORT_RSS: r = cmp_u64_desc((uint64_t)a->rss_bytes, (uint64_t)b->rss_bytes); break;
+	case SORT_IO: r = cmp_u64_desc(a->read_bytes + a->write_bytes, b->read_bytes + b->write_bytes); break;
+	case SORT_NET: r = cmp_u64_desc(a->tx_bytes + a->rx_bytes, b->tx_bytes + b->rx_bytes); break;
+	case SORT_PID: case SORT_KEYS: break;
+	}
+	if (!r)
+		r = a->pid < b->pid ? -1 : a->pid > b->pid;
+	return r;
+}
+
+void sample_sort(struct proc_sample *s, size_t n, enum sample_key key)
+{
+	sort_key = key;
+	qsort(s, n, sizeof(*s), cmp_sample);
+}
+
+size_t sample_by_cgroup(const struct proc_sample *s, size_t n, struct proc_sample *out)
+{
+	size_t i, j, k = 0;
+	int b;
+
+	for (i = 0; i < n; i++) {
+		struct proc_sample *g = NULL;
+
+		for (j = 0; j < k; j++)
+			if (!strcmp(out[j].cgroup, s[i].cgroup))
+				g = &out[j];
+		if (!g) {
+			g = &out[k++];
+			memset(g, 0, sizeof(*g));
+			memcpy(g->cgroup, s[i].cgroup, sizeof(g->cgroup));
+		}
+		g->pid++;
+		g->has_mem |= s[i].has_mem;
+		g->oncpu_ns += s[i].oncpu_ns;
+		g->runq_wait_ns += s[i].runq_wait_ns;
+		g->nvcsw += s[i].nvcsw;
+		g->nivcsw += s[i].nivcsw;
+		g->migrations += s[i].migrations;
+		for (b = 0; b < PP_HIST_SLOTS; b++)
+			g->runq_hist[b] += s[i].runq_hist[b];
+		if (s[i].runq_lat_us.max > g->runq_lat_us.max)
+			g->runq_lat_us.max = s[i].runq_lat_us.max;
+		g->minflt += s[i].minflt;
+		g->majflt += s[i].majflt;
+		if (!s[i].exited) {
+			g->rss_bytes += s[i].rss_bytes;
+			g->rss_peak_bytes += s[i].rss_peak_bytes;
+		}
+		g->reclaim_stall_ns += s[i].reclaim_stall_ns;
+		g->reclaim_count += s[i].reclaim_count;
+		g->oom_kills += s[i].oom_kills;
+		g->read_bytes += s[i].read_bytes;
+		g->write_bytes += s[i].write_bytes;
+		g->read_ops += s[i].read_ops;
+		g->write_ops += s[i].write_ops;
+		for (b = 0; b < PP_HIST_SLOTS; b++) {
+			g->io_lat_hist[b] += s[i].io_lat_hist[b];
+			g->io_queue_hist[b] += s[i].io_queue_hist[b];
+		}
+		if (s[i].io_lat_us.max > g->io_lat_us.max)
+			g->io_lat_us.max = s[i].io_lat_us.max;
+		if (s[i].io_queue_us.max > g->io_queue_us.max)
+			g->io_queue_us.max = s[i].io_queue_us.max;
+		g->tx_bytes += s[i].tx_bytes;
+		g->rx_bytes += s[i].rx_bytes;
+		g->retrans += s[i].retrans;
+		g->resets += s[i].resets;
+		g->connects += s[i].connects;
+		g->accepts += s[i].accepts;
+		g->closes += s[i].closes;
+		for (b = 0; b < PP_HIST_SLOTS; b++)
+			g->rtt_hist[b] += s[i].rtt_hist[b];
+		if (s[i].rtt_us.max > g->rtt_us.max)
+			g->rtt_us.max = s[i].rtt_us.max;
+	}
+	for (j = 0; j < k; j++) {
+		hist_summarize(out[j].runq_hist, PP_HIST_SLOTS, out[j].runq_lat_us.max, &out[j].runq_lat_us);
+		hist_summarize(out[j].io_lat_hist, PP_HIST_SLOTS, out[j].io_lat_us.max, &out[j].io_lat_us);
+		hist_summarize(out[j].io_queue_hist, PP_HIST_SLOTS, out[j].io_queue_us.max,
+			       &out[j].io_queue_us);
+		hist_summarize(out[j].rtt_hist, PP_HIST_SLOTS, out[j].rtt_us.max, &out[j].rtt_us);
+	}
+	return k;
+}

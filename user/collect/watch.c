@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "collect/watch.h"
+#include "collect/listeners.h"
+
+double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Does the -a/-p/-c target select this process? (user-space check) */
+static bool selects(const struct watch_opts *o, uint32_t pid)
+{
+	char path[PP_CGROUP_PATH_MAX];
+	struct cg_view v = {0};
+	size_t i, len;
+
+	switch (o->target.mode) {
+	case PP_FILTER_ALL:
+		return true;
+	case PP_FILTER_PID:
+		for (i = 0; i < o->target.npids; i++)
+			if (o->target.pids[i] == pid)
+				return true;
+		return false;
+	case PP_FILTER_CGROUP:
+		v.hier = o->cg.hier;
+		snprintf(v.controller, sizeof(v.controller), "%s", o->cg.controller);
+		cg_path_of_pid(&v, pid, path, sizeof(path));
+		len = strlen(o->cg.rel);
+		return !strcmp(o->cg.rel, "/") ||
+		       (!strncmp(path, o->cg.rel, len) && (path[len] == 0 || path[len] == '/'));
+	}
+	return false;
+}
+
+/*
+ * Listeners opened before perfpilot started: the BPF side never saw their
+ * listen(), so tell it their owners, for accepts to be charged to them.
+ */
+static void seed_listeners(struct watch *w, const struct watch_opts *o)
+{
+	struct diag_listener l[256];
+	size_t i;
+	int j, n;
+
+	for (i = 0; i < w->netns.n; i++) {
+		n = diag_listeners(w->netns.pid[i], l, sizeof(l) / sizeof(l[0]));
+		if (n <= 0)
+			continue;
+		listener_owners(l, (size_t)n, o->target.mode == PP_FILTER_PID ? o->target.pids : NULL,
+				o->target.mode == PP_FILTER_PID ? o->target.npids : 0);
+		for (j = 0; j < n; j++)
+			if (l[j].pid && selects(o, l[j].pid))
+				collector_add_listener(w->col, w->netns.netns[i], l[j].port, l[j].pid,
+						       l[j].backlog);
+	}
+}
+
+void watch_start(struct watch *w, const struct watch_opts *o)
+{
+	struct collector_opts co = {
+		.target = &o->target,
+		.cgroup = o->target.mode == PP_FILTER_CGROUP ? &o->cg : NULL,
+		.max_procs = (unsigned int)o->max_procs,
+		.max_threads = (unsigned int)o->max_threads,
+		.tick_hz = 10,
+		.attach = o->attach,
+		.bpf_stats = o->bpf_stats,
+		.verbose = o->verbose,
+	};
+	struct cg_view view;
+	char err[512];
+
+	memset(w, 0, sizeof(*w));
+	if (o->target.mode == PP_FILTER_CGROUP && o->cg.hier == PP_CGROUP_V1) {
+		/* report cgroups in the hierarchy the user chose */
+		memset(&view, 0, sizeof(view));
+		view.hier = PP_CGROUP_V1;
+		snprintf(view.controller, sizeof(view.controller), "%s", o->cg.controller);
+		snprintf(view.mount, sizeof(view.mount), "%s", o->cg.mount);
+	} else {
+		cg_view_default(&view);
+	}
+	if (collector_open(&w->col, &co, err, sizeof(err))) {
+		fprintf(stderr, "perfpilot: %s\n", err);
+		exit(1);
+	}
+	w->meta = procmeta_new(&view);
+	if (!w->meta) {
+		fprintf(stderr, "perfpilot: out of memory\n");
+		exit(1);
+	}
+	w->keep_idle = o->target.mode == PP_FILTER_PID;
+	w->target = &o->target;
+	w->host = o->target.mode == PP_FILTER_ALL;
+	if (collector_has_net(w->col)) {
+		netns_baseline(&w->netns);
+		seed_listeners(w, o);
+	}
+	w->last_mono = mono_now();
+}
+
+/*
+ * RSS comes from rss_stat events; a process whose RSS has not changed since
+ * perfpilot attached has had none, so read the same counters from statm.
+ */
+static void rss_from_statm(struct proc_sample *s)
+{
+	unsigned long long size, resident;
+	char fn[64];
+	FILE *f;
+
+	if (s->has_mem || s->exited)
+		return;
+	snprintf(fn, sizeof(fn), "/proc/%u/statm", s->pid);
+	f = fopen(fn, "r");
+	if (!f)
+		return;
+	if (fscanf(f, "%llu %llu", &size, &resident) == 2 && size) {
+		s->rss_bytes = (int64_t)(resident * (unsigned long long)sysconf(_SC_PAGESIZE));
+		s->rss_peak_bytes = s->rss_bytes;
+		s->has_mem = true;
+	}
+	fclose(f);
+}
+
+/* With -p, every named process gets a row, even before its first event. */
+static struct proc_sample *add_idle_targets(struct watch *w, struct proc_sample *s, size_t *ns)
+{
+	size_t i, j, extra = 0;
+	struct proc_sample *n;
+
+	if (!w->target || w->target->mode != PP_FILTER_PID)
+		return s;
+	n = realloc(s, (*ns + w->target->npids) * sizeof(*s));
+	if (!n)
+		return s;
+	for (i = 0; i < w->target->npids; i++) {
+		uint32_t pid = w->target->pids[i];
+		bool found = false;
+		char fn[64];
+
+		for (j = 0; j < *ns + extra && !found; j++)
+			found = n[j].pid == pid;
+		snprintf(fn, sizeof(fn), "/proc/%u", pid);
+		if (found || access(fn, F_OK))
+			continue;
+		memset(&n[*ns + extra], 0, sizeof(*n));
+		n[*ns + extra].pid = pid;
+		procmeta_fill(w->meta, &n[*ns + extra], 0);
+		extra++;
+	}
+	*ns += extra;
+	return n;
+}
+
+int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct interval_info *ii)
+{
+	struct proc_raw *cur;
+	struct proc_sample *s;
+	size_t ncur, i, j, ns;
+	double now = mono_now();
+
+	memset(ii, 0, sizeof(*ii));
+	if (collector_read(w->col, &cur, &ncur))
+		return -1;
+	s = calloc(ncur ? ncur : 1, sizeof(*s));
+	if (!s) {
+		free(cur);
+		return -1;
+	}
+	ns = sample_diff(w->prev, w->nprev, cur, ncur, w->keep_idle, s);
+	for (i = 0; i < ns; i++)
+		procmeta_fill(w->meta, &s[i], s[i].cgroup_id);
+	/* exited processes: reported now, then removed from kernel and memory */
+	for (i = 0, j = 0; i < ncur; i++) {
+		if (cur[i].has_sched && (cur[i].sched.flags & PP_PROC_EXITED)) {
+			collector_forget(w->col, cur[i].pid);
+			procmeta_forget(w->meta, cur[i].pid);
+			continue;
+		}
+		cur[j++] = cur[i];
+	}
+	free(w->prev);
+	w->prev = cur;
+	w->nprev = j;
+	s = add_idle_targets(w, s, &ns);
+	for (i = 0; i < ns; i++)
+		rss_from_statm(&s[i]);
+	ii->ts = wall_now();
+	ii->interval_s = now - w->last_mono;
+	ii->nprocs = (unsigned int)ns;
+	w->last_mono = now;
+	collector_counters(w->col, ii->dropped);
+	*out = s;
+	*n = ns;
+	return 0;
+}
+
+int watch_devices(struct watch *w, struct dev_sample **out, size_t *n)
+{
+	struct dev_raw *cur;
+	size_t ncur;
+
+	*out = NULL;
+	*n = 0;
+	if (collector_read_devices(w->col, &cur, &ncur))
+		return -1;
+	*out = calloc(ncur ? ncur : 1, sizeof(**out));
+	if (!*out) {
+		free(cur);
+		return -1;
+	}
+	*n = dev_diff(w->prev_dev, w->nprev_dev, cur, ncur, *out);
+	free(w->prev_dev);
+	w->prev_dev = cur;
+	w->nprev_dev = ncur;
+	return 0;
+}
+
+int watch_conns(struct watch *w, struct conn_sample **out, size_t *n, struct netns_sample **ns,
+		size_t *nns)
+{
+	struct listen_owner lo[256];
+	struct conn_raw *cur;
+	struct timespec now;
+	size_t ncur, nlo, i, j;
+
+	*out = NULL;
+	*ns = NULL;
+	*n = *nns = 0;
+	if (collector_read_conns(w->col, &cur, &ncur))
+		return -1;
+	conn_sort_raw(cur, ncur);
+	*out = calloc(ncur ? ncur : 1, sizeof(**out));
+	*ns = calloc(NETNS_MAX, sizeof(**ns));
+	if (!*out || !*ns) {
+		free(cur);
+		free(*out);
+		free(*ns);
+		*out = NULL;
+		*ns = NULL;
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	*n = conn_diff(w->prev_conn, w->nprev_conn, cur, ncur,
+		       (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec, *out);
+	nlo = collector_read_listeners(w->col, lo, sizeof(lo) / sizeof(lo[0]));
+	*nns = netns_collect(&w->netns, cur, ncur, lo, nlo, w->host, *ns, NETNS_MAX);
+	/* closed connections were reported now and are gone from the kernel */
+	for (i = 0, j = 0; i < ncur; i++)
+		if (!(cur[i].s.flags & PP_SOCK_CLOSED))
+			cur[j++] = cur[i];
+	free(w->prev_conn);
+	w->prev_conn = cur;
+	w->nprev_conn = j;
+	return 0;
+}
+
+void watch_stop(struct watch *w, bool print_prog_stats)
+{
+	if (print_prog_stats)
+		collector_print_prog_stats(w->col, stderr);
+	collector_close(w->col);
+	procmeta_free(w->meta);
+	free(w->prev);
+	free(w->prev_dev);
+	free(w->prev_conn);
+	memset(w, 0, sizeof(*w));
+}
+
+void watch_sleep_until(double deadline, const struct target *t, volatile sig_atomic_t *stop,
+		       const struct watch_nap *n)
+{
+	double most = n && n->wait ? 0.05 : 0.5;
+
+	while (!*stop) {
+		double now = mono_now(), left = deadline - now, nap;
+		struct timespec ts;
+
+		if (n && n->show)
+			n->show(now, left, n->arg);
+		if (left <= 0)
+			break;
+		if (t->mode == PP_FILTER_PID && !t->children && !any_alive(t)) {
+			*stop = 1;
+			break;
+		}
+		nap = left < most ? left : most;
+		if (n && n->wait) {
+			n->wait((int)(nap * 1000) + 1, n->arg);
+			continue;
+		}
+		ts.tv_sec = (time_t)nap;
+		ts.tv_nsec = (long)((nap - (double)ts.tv_sec) * 1e9);
+		nanosleep(&ts, NULL);
+	}
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "profile/announce.h"
+#include "collect/bpfmaps.h"
+#include "profile/oncpu.h"
+#include "profile.skel.h"
+
+#define MAX_CPUS 4096
+
+struct profiler {
+	struct profile_bpf *skel;
+	struct bpf_link *links[MAX_CPUS];
+	int fds[MAX_CPUS];
+	int n;
+	struct bpf_link *exec_link;   /* re-announce processes that exec */
+	struct announcer *ann;        /* tgids sampled for the first time */
+};
+
+static void configure(struct profile_bpf *s, const struct profiler_opts *o)
+{
+	FILTER_RODATA_SET(s, o->target, o->target->mode == PP_FILTER_CGROUP ? o->cgroup : NULL);
+	s->rodata->prof_mode = o->mode;
+}
+
+static bool cpu_online(int cpu)
+{
+	char fn[64];
+	FILE *f;
+	int c = '1';
+
+	snprintf(fn, sizeof(fn), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	f = fopen(fn, "r");
+	if (!f) /* cpu0 often has no such file */
+		return true;
+	c = fgetc(f);
+	fclose(f);
+	return c == '1';
+}
+
+static int attach_cpus(struct profiler *p, unsigned int hz, char *err, size_t errlen)
+{
+	int cpu, ncpu = libbpf_num_possible_cpus();
+
+	if (ncpu <= 0) {
+		snprintf(err, errlen, "cannot read the number of CPUs");
+		return -1;
+	}
+	for (cpu = 0; cpu < ncpu && cpu < MAX_CPUS; cpu++) {
+		struct perf_event_attr a = {
+			.type = PERF_TYPE_SOFTWARE,
+			.size = sizeof(a),
+			.config = PERF_COUNT_SW_CPU_CLOCK,
+			.sample_period = 1000000000ULL / hz, /* cpu-clock counts nanoseconds */
+		};
+		int fd;
+
+		if (!cpu_online(cpu))
+			continue;
+		fd = (int)syscall(__NR_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENODEV) /* went offline meanwhile */
+				continue;
+			snprintf(err, errlen, "perf_event_open(cpu-clock) on CPU %d: %s", cpu,
+				 strerror(errno));
+			return -1;
+		}
+		p->fds[p->n] = fd;
+		p->links[p->n] = bpf_program__attach_perf_event(p->skel->progs.profile_sample, fd);
+		if (!p->links[p->n]) {
+			snprintf(err, errlen, "attaching the profiler to CPU %d: %s", cpu, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		p->n++;
+	}
+	return 0;
+}
+
+int profiler_poll_new(struct profiler *p, int timeout_ms, void (*fn)(void *ctx, uint32_t tgid),
+		      void *ctx)
+{
+	return announcer_poll(p->ann, timeout_ms, fn, ctx);
+}
+
+int profiler_open(struct profiler **out, const struct profiler_opts *o, char *err, size_t errlen)
+{
+	struct profiler *p = calloc(1, sizeof(*p));
+
+	*out = NULL;
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	bpfmaps_quiet_libbpf();
+	p->skel = profile_bpf__open();
+	if (!p->skel) {
+		snprintf(err, errlen, "opening the profiler BPF object failed: %s", strerror(errno));
+		goto fail;
+	}
+	configure(p->skel, o);
+	if (profile_bpf__load(p->skel)) {
+		snprintf(err, errlen, "loading the profiler BPF program failed: %s", strerror(errno));
+		goto fail;
+	}
+	if (o->target->mode == PP_FILTER_PID &&
+	    pid_filter_fill(bpf_map__fd(p->skel->maps.pid_filter), o->target, err, errlen))
+		goto fail;
+	p->ann = announcer_new(bpf_map__fd(p->skel->maps.new_tgids));
+	if (!p->ann) {
+		snprintf(err, errlen, "creating the profiler's ring buffer failed: %s", strerror(errno));
+		goto fail;
+	}
+	/* without it, a process that execs keeps the
+	 * symbols of its first image until the end of the run */
+	p->exec_link = bpf_program__attach(p->skel->progs.announce_exec);
+	if (attach_cpus(p, o->hz, err, errlen))
+		goto fail;
+	*out = p;
+	return 0;
+fail:
+	profiler_close(p);
+	return -1;
+}
+
+void profiler_detach(struct profiler *p)
+{
+	int i;
+
+	for (i = 0; i < p->n; i++) {
+		bpf_link__destroy(p->links[i]);
+		close(p->fds[i]);
+	}
+	p->n = 0;
+}
+
+void profiler_counters(struct profiler *p, uint64_t out[PP_PROF_CNT_MAX])
+{
+	percpu_array_sum(bpf_map__fd(p->skel->maps.prof_cnt), out, PP_PROF_CNT_MAX);
+}
+
+static void put_count(void *ctx, size_t i, const struct pp_prof_key *key, const void *val)
+{
+	struct prof_count *r = ctx;
+
+	r[i].key = *key;
+	r[i].count = *(const __u64 *)val;
+}
+
+int profiler_read(struct profiler *p, struct prof_count **out, size_t *n)
+{
+	size_t cap = bpf_map__max_entries(p->skel->maps.prof_counts);
+	struct prof_count *r = calloc(cap ? cap : 1, sizeof(*r));
+	__u64 v;
+
+	*out = NULL;
+	*n = 0;
+	if (!r)
+		return -1;
+	*n = prof_keys_walk(bpf_map__fd(p->skel->maps.prof_counts), cap, &v, put_count, r);
+	*out = r;
+	return 0;
+}
+
+size_t profiler_stack(struct profiler *p, int32_t id, uint64_t ips[PP_STACK_DEPTH])
+{
+	return stack_ips(bpf_map__fd(p->skel->maps.stacks), id, ips);
+}
+
+void profiler_close(struct profiler *p)
+{
+	if (!p)
+		return;
+	profiler_detach(p);
+	bpf_link__destroy(p->exec_link);
+	announcer_free(p->ann);
+	profile_bpf__destroy(p->skel);
+	free(p);
+}

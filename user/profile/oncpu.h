@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Loads and attaches the on-CPU profiler (profile.bpf.c); reads its maps. */
+#ifndef PP_ONCPU_H
+#define PP_ONCPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "collect/target.h"
+#include "collect/cgroup.h"
+
+struct profiler_opts {
+	const struct target *target;
+	const struct cg_target *cgroup; /* when target->mode == PP_FILTER_CGROUP */
+	unsigned int hz;                /* samples per second per CPU */
+	enum pp_prof_mode mode;
+};
+
+struct prof_count {
+	struct pp_prof_key key;
+	uint64_t count;
+};
+
+struct profiler;
+
+/* Load, configure and attach to every online CPU. -1 with a reason in err. */
+int profiler_open(struct profiler **out, const struct profiler_opts *o, char *err, size_t errlen);
+
+/* Wait up to timeout_ms for processes sampled for the first time (or for
+ * the first time since they exec'd) and call fn for each, with its tgid.
+ * Returns how many, or -1 (interrupted by a signal, or an error). */
+int profiler_poll_new(struct profiler *p, int timeout_ms, void (*fn)(void *ctx, uint32_t tgid),
+		      void *ctx);
+
+/* Stop sampling (the maps stay readable). */
+void profiler_detach(struct profiler *p);
+
+/* Summed per-CPU counters (PP_PROF_*). */
+void profiler_counters(struct profiler *p, uint64_t out[PP_PROF_CNT_MAX]);
+
+/* Every (process, comm, stacks) with its sample count. Caller frees *out. */
+int profiler_read(struct profiler *p, struct prof_count **out, size_t *n);
+
+/* The addresses of a stack, innermost first; returns how many (0 if none). */
+size_t profiler_stack(struct profiler *p, int32_t id, uint64_t ips[PP_STACK_DEPTH]);
+
+void profiler_close(struct profiler *p);
+
+#endif

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Raw stacks to interned frames (see symbolize.h). */
+#include <stdio.h>
+#include "profile/symbolize.h"
+
+int symbolizer_load_kernel(struct symbolizer *s)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return -1;
+	s->have_k = !ksyms_load(&s->k, f) && s->k.n;
+	fclose(f);
+	return s->have_k ? 0 : -1;
+}
+
+static int64_t kframe(struct symbolizer *s, struct stackset *ss, uint64_t ip)
+{
+	const struct ksym *k = s->have_k ? ksyms_find(&s->k, ip) : NULL;
+
+	if (!k)
+		return ss_frame(ss, "[unknown]", NULL, NULL, ip, 0, true);
+	return ss_frame(ss, k->name, k->module ? k->module : "[kernel]", NULL, ip, 0, true);
+}
+
+/* The frames of one user address into out (at most room, at least 1): its
+ * function, then the functions inlined there. How many, or -1. */
+static int uframes(struct symbolizer *s, struct stackset *ss, uint32_t pid, uint64_t ip,
+		   bool caller, uint32_t *out, size_t room)
+{
+	struct usym_info si;
+	int64_t f;
+	size_t k;
+	int n = 0;
+
+	usyms_lookup_frame(&s->u, pid, ip, caller, &si);
+	f = ss_frame(ss, si.name ? si.name : "[unknown]", si.module, si.build_id, ip, si.offset,
+		     false);
+	if (f < 0)
+		return -1;
+	out[n++] = (uint32_t)f;
+	for (k = 0; k < si.ninlined && (size_t)n < room; k++) {
+		f = ss_frame(ss, si.inlined[k], si.module, si.build_id, ip, si.offset, false);
+		if (f < 0)
+			return -1;
+		out[n++] = (uint32_t)f;
+	}
+	return n;
+}
+
+int symbolize_stack(struct symbolizer *s, struct stackset *ss, uint32_t pid,
+		    const struct raw_stack *user, const struct raw_stack *kernel, uint32_t *out)
+{
+	int64_t f;
+	size_t i;
+	int n = 0;
+
+	if (user->lost) {
+		if ((f = ss_frame(ss, "[unknown]", NULL, NULL, 0, 0, false)) < 0)
+			return -1;
+		out[n++] = (uint32_t)f;
+	}
+	for (i = user->n; i-- > 0;) {
+		/* room left, keeping one slot for each frame still to come */
+		size_t room = SYMBOLIZE_MAX_FRAMES - (size_t)n - i - kernel->n - kernel->lost;
+		int k = uframes(s, ss, pid, user->ips[i], i > 0, out + n, room);
+
+		if (k < 0)
+			return -1;
+		n += k;
+	}
+	if (kernel->lost) {
+		if ((f = ss_frame(ss, "[unknown]", NULL, NULL, 0, 0, true)) < 0)
+			return -1;
+		out[n++] = (uint32_t)f;
+	}
+	for (i = kernel->n; i-- > 0;) {
+		if ((f = kframe(s, ss, kernel->ips[i])) < 0)
+			return -1;
+		out[n++] = (uint32_t)f;
+	}
+	if (!n) {
+		if ((f = ss_frame(ss, "[unknown]", NULL, NULL, 0, 0, false)) < 0)
+			return -1;
+		out[n++] = (uint32_t)f;
+	}
+	return n;
+}
+
+void symbolizer_free(struct symbolizer *s)
+{
+	usyms_free(&s->u);
+	ksyms_free(&s->k);
+}

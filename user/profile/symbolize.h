@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Turn raw stacks (addresses) into interned frames of a stackset. */
+#ifndef PP_SYMBOLIZE_H
+#define PP_SYMBOLIZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "symbols/kallsyms.h"
+#include "perfpilot.h"
+#include "profile/stackset.h"
+#include "symbols/process.h"
+
+struct symbolizer {
+	struct ksyms k;
+	struct usyms u;
+	bool have_k;   /* kernel symbols loaded */
+};
+
+/* Read /proc/kallsyms (unless user_only). Returns 0, or -1 when it is
+ * unreadable (kernel frames then show as [unknown]_[k]). */
+int symbolizer_load_kernel(struct symbolizer *s);
+
+/* A raw stack: addresses innermost first, as the kernel returns them. */
+struct raw_stack {
+	const uint64_t *ips;
+	size_t n;
+	bool lost; /* the stack existed but could not be stored */
+};
+
+#define SYMBOLIZE_MAX_FRAMES (2 * PP_STACK_DEPTH + 2)
+
+/*
+ * Intern the frames of one sample into ss: user frames then kernel frames,
+ * root first, into out[] (room for SYMBOLIZE_MAX_FRAMES). A user address in
+ * inlined code gives its function's frame and then the inlined functions'
+ * (as far as out has room). A lost stack is one "[unknown]" frame; an empty
+ * sample one "[unknown]". Returns the number of frames, or -1 on no memory.
+ */
+int symbolize_stack(struct symbolizer *s, struct stackset *ss, uint32_t pid,
+		    const struct raw_stack *user, const struct raw_stack *kernel, uint32_t *out);
+
+void symbolizer_free(struct symbolizer *s);
+
+#endif

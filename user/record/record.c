@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0
+/* perfpilot record: collect every interval and write it to the store. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include "collect/watch.h"
+#include "collect/hostmetrics.h"
+#include "record/record.h"
+#include "record/collect.h"
+#include "record/findings.h"
+#include "record/profile.h"
+#include "record/write.h"
+#include "store/store.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+double record_default_interval(double duration_s)
+{
+	return duration_s > 0 && duration_s <= 60 ? 1 : 5;
+}
+
+struct recorder {
+	const struct record_opts *o;
+	struct watch_opts wo;
+	struct watch w;
+	struct store *st;
+	struct record_collect rc;
+	struct record_profile *prof;
+	double start_mono, end_mono, start_wall;
+	unsigned long intervals;
+	bool progress;
+};
+
+static void describe_target(const struct watch_opts *w, char *buf, size_t len)
+{
+	size_t i, off;
+
+	switch (w->target.mode) {
+	case PP_FILTER_PID:
+		off = (size_t)snprintf(buf, len, "-p ");
+		for (i = 0; i < w->target.npids && off < len; i++)
+			off += (size_t)snprintf(buf + off, len - off, "%s%u", i ? "," : "",
+						w->target.pids[i]);
+		if (w->target.children && off < len)
+			snprintf(buf + off, len - off, " --children");
+		break;
+	case PP_FILTER_CGROUP:
+		snprintf(buf, len, "-c %s", w->target.cgroup);
+		break;
+	default:
+		snprintf(buf, len, "-a");
+	}
+}
+
+static int write_meta(struct recorder *r)
+{
+	char target[256];
+	struct utsname u;
+	struct mem_info mi = {0};
+	struct store_meta m = {0};
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (f) {
+		meminfo_parse(f, &mi);
+		fclose(f);
+	}
+	if (uname(&u))
+		memset(&u, 0, sizeof(u));
+	describe_target(&r->wo, target, sizeof(target));
+	m.hostname = u.nodename;
+	m.kernel = u.release;
+	m.target = target;
+	m.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	m.mem_total_bytes = (double)mi.total_bytes;
+	m.interval_s = r->wo.interval_s;
+	m.start = r->start_wall;
+	return store_set_meta(r->st, &m);
+}
+
+static void show_progress(struct recorder *r, double now)
+{
+	double used = store_bytes(r->st);
+
+	fprintf(stderr, "\rperfpilot: recording to %s: %.0f s", r->o->path, floor(now - r->start_mono));
+	if (r->end_mono)
+		fprintf(stderr, ", %.0f s left", ceil(r->end_mono - now > 0 ? r->end_mono - now : 0));
+	else
+		fprintf(stderr, " (Ctrl-C stops)");
+	fprintf(stderr, ", %lu intervals, %.0f KiB\033[K", r->intervals, used / 1024);
+}
+
+static void on_nap(double now, double left, void *arg)
+{
+	(void)left;
+	show_progress(arg, now);
+}
+
+/* With --profile: wait for newly sampled processes and read their symbols. */
+static void on_wait(int ms, void *arg)
+{
+	record_profile_wait(((struct recorder *)arg)->prof, ms);
+}
+
+/* Sleep until `deadline` (monotonic); with -p, stop once every process is gone. */
+static void wait_until(struct recorder *r, double deadline)
+{
+	struct watch_nap nap = { r->progress ? on_nap : NULL, r->prof ? on_wait : NULL, r };
+
+	watch_sleep_until(deadline, &r->wo.target, &stop, &nap);
+}
+
+/* What recording has cost perfpilot's own process so far. */
+static void self_cost(struct store_self *self)
+{
+	struct rusage ru;
+
+	memset(self, 0, sizeof(*self));
+	self->pid = (uint32_t)getpid();
+	if (getrusage(RUSAGE_SELF, &ru))
+		return;
+	self->cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+		      (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	self->rss_peak_bytes = (double)ru.ru_maxrss * 1024;
+}
+
+/* Collect one interval and write it. 0, or -1 after printing why. */
+static int one_interval(struct recorder *r)
+{
+	struct interval_info ii;
+	struct proc_sample *s = NULL;
+	struct dev_sample *d = NULL;
+	struct conn_sample *c = NULL;
+	struct netns_sample *ns = NULL;
+	size_t n = 0, nd = 0, nc = 0, nns = 0;
+	struct interval_data data = {0};
+	struct store_self self;
+	unsigned long dropped;
+	int rc = -1;
+
+	if (watch_tick(&r->w, &s, &n, &ii)) {
+		fprintf(stderr, "perfpilot: reading the BPF maps failed: %s\n", strerror(errno));
+		return -1;
+	}
+	if (collector_has_io(r->w.col) && !watch_devices(&r->w, &d, &nd))
+		record_collect_dev_peaks(&r->rc, d, nd);
+	if (collector_has_net(r->w.col) && !watch_conns(&r->w, &c, &nc, &ns, &nns))
+		record_collect_netns(&r->rc, &r->w, ns, nns);
+	record_collect_host(&r->rc);
+	record_collect_cgroups(&r->rc, s, n, r->wo.target.mode == PP_FILTER_CGROUP ?
+				     r->wo.cg.rel : NULL);
+	self_cost(&self);
+	data = (struct interval_data){
+		.ts = ii.ts, .length_s = ii.interval_s, .procs = s, .nprocs = n,
+		.cgs = r->rc.cgv, .ncgs = r->rc.ncgv, .host = &r->rc.host,
+		.devs = d, .ndevs = nd, .busy = r->rc.busy, .nbusy = r->rc.nbusy,
+		.ns = ns, .nns = nns, .nsv = r->rc.nsv, .nnsv = r->rc.nnsv, .self = &self,
+	};
+	if (record_write_interval(r->st, &data)) {
+		fprintf(stderr, "%sperfpilot: writing to %s failed: %s\n", r->progress ? "\n" : "",
+			r->o->path, store_error(r->st));
+		goto out;
+	}
+	r->intervals++;
+	if ((r->o->max_age_s > 0 || r->o->max_size_bytes > 0) &&
+	    store_prune(r->st, r->o->max_age_s, r->o->max_size_bytes, ii.ts, &dropped))
+		fprintf(stderr, "%sperfpilot: pruning %s failed: %s\n", r->progress ? "\n" : "",
+			r->o->path, store_error(r->st));
+	rc = 0;
+out:
+	free(s);
+	free(d);
+	free(c);
+	free(ns);
+	return rc;
+}
+
+/* Baselines, so that the first interval counts from the start. */
+static void baselines(struct recorder *r)
+{
+	struct dev_sample *d;
+	struct conn_sample *c;
+	struct netns_sample *ns;
+	size_t n, nns;
+
+	if (collector_has_io(r->w.col) && !watch_devices(&r->w, &d, &n)) {
+		record_collect_dev_peaks(&r->rc, d, n);
+		free(d);
+	}
+	if (collector_has_net(r->w.col) && !watch_conns(&r->w, &c, &n, &ns, &nns)) {
+		record_collect_netns(&r->rc, &r->w, ns, nns);
+		free(c);
+		free(ns);
+	}
+}
+
+static int finish_profile(struct recorder *r)
+{
+	unsigned long long samples = 0;
+	char *folded = NULL;
+	int rc = 0;
+
+	if (!r->prof)
+		return 0;
+	if (record_profile_finish(r->prof, &folded, &samples)) {
+		fprintf(stderr, "perfpilot: reading the profile failed; the series are kept\n");
+		rc = 1;
+	} else if (store_put_profile(r->st, r->start_wall, wall_now(), folded)) {
+		fprintf(stderr, "perfpilot: writing the profile failed: %s\n", store_error(r->st));
+		rc = 1;
+	}
+	free(folded);
+	record_profile_free(r->prof);
+	r->prof = NULL;
+	return rc;
+}
+
+/* The analysis of the whole store, kept in it; the series stay either way. */
+static void store_findings(struct recorder *r)
+{
+	char err[600];
+	size_t n;
+
+	if (record_findings(r->st, r->o->path, &n, err, sizeof(err)))
+		fprintf(stderr, "perfpilot: analysing %s failed (%s); the series are kept\n",
+			r->o->path, err);
+	else if (r->progress)
+		fprintf(stderr, "perfpilot: %zu findings stored in %s\n", n, r->o->path);
+}
+
+static int run_loop(struct recorder *r)
+{
+	double next, interval = r->wo.interval_s;
+
+	next = r->start_mono + interval;
+	for (;;) {
+		bool last;
+
+		wait_until(r, r->end_mono && next > r->end_mono ? r->end_mono : next);
+		last = stop || (r->end_mono && mono_now() >= r->end_mono - 1e-3);
+		if (one_interval(r))
+			return 1;
+		if (last)
+			return 0;
+		next += interval;
+		while (next < mono_now()) /* a slow interval: skip ahead, keep the phase */
+			next += interval;
+	}
+}
+
+int record_run(const struct record_opts *o)
+{
+	struct recorder r = { .o = o, .wo = o->w };
+	struct sigaction sa = { .sa_handler = on_signal };
+	char err[600];
+	bool ended;
+	int rc;
+
+	if (r.wo.interval_s <= 0)
+		r.wo.interval_s = record_default_interval(r.wo.duration_s);
+	/* before loading the BPF programs, so that a Ctrl-C while they load
+	 * still ends the run normally (and removes record_live's temporary store) */
+	stop = 0;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	watch_start(&r.w, &r.wo);
+	if (o->profile && record_profile_start(&r.prof, &r.wo, err, sizeof(err))) {
+		fprintf(stderr, "perfpilot: --profile: %s\n", err);
+		watch_stop(&r.w, false);
+		return 1;
+	}
+	if (store_open(&r.st, o->path, err, sizeof(err)) || record_collect_init(&r.rc, &r.wo)) {
+		fprintf(stderr, "perfpilot: %s: %s\n", o->path, r.st ? "out of memory" : err);
+		record_profile_free(r.prof);
+		store_close(r.st);
+		watch_stop(&r.w, false);
+		return 1;
+	}
+	baselines(&r);
+	r.progress = !o->quiet && isatty(STDERR_FILENO);
+	r.start_wall = wall_now();
+	r.start_mono = mono_now();
+	r.end_mono = r.wo.duration_s ? r.start_mono + r.wo.duration_s : 0;
+	if (write_meta(&r)) {
+		fprintf(stderr, "perfpilot: %s: %s\n", o->path, store_error(r.st));
+		rc = 1;
+	} else {
+		rc = run_loop(&r);
+	}
+	if (r.progress)
+		fprintf(stderr, "\r\033[K");
+	ended = !rc; /* the series are complete even if the profile is lost */
+	if (finish_profile(&r))
+		rc = 1;
+	if (ended && !o->no_findings)
+		store_findings(&r);
+	if (r.progress)
+		fprintf(stderr, "perfpilot: %lu intervals written to %s (%.0f KiB)\n", r.intervals,
+			o->path, store_bytes(r.st) / 1024);
+	if (store_close(r.st)) {
+		fprintf(stderr, "perfpilot: closing %s failed\n", o->path);
+		rc = 1;
+	}
+	record_collect_free(&r.rc);
+	watch_stop(&r.w, false);
+	return rc;
+}
+
+void record_live_remove(const char *path)
+{
+	char fn[4200];
+
+	unlink(path);
+	snprintf(fn, sizeof(fn), "%s-wal", path);
+	unlink(fn);
+	snprintf(fn, sizeof(fn), "%s-shm", path);
+	unlink(fn);
+}
+
+/* The temporary store of record_live, removed if perfpilot exits early. */
+static char live_path[4096];
+
+static void remove_live_at_exit(void)
+{
+	if (live_path[0])
+		record_live_remove(live_path);
+}
+
+int record_live(const struct watch_opts *w, double duration_s, char *path_out, size_t len)
+{
+	/* the caller analyses the store itself */
+	struct record_opts o = { .w = *w, .path = path_out, .no_findings = true };
+	const char *dir = getenv("TMPDIR");
+	int fd, rc;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	if ((size_t)snprintf(path_out, len, "%s/perfpilot-live-XXXXXX", dir) >= len) {
+		fprintf(stderr, "perfpilot: temporary directory name too long: %s\n", dir);
+		return 1;
+	}
+	fd = mkstemp(path_out);
+	if (fd < 0) {
+		fprintf(stderr, "perfpilot: cannot create a temporary store in %s: %s\n", dir,
+			strerror(errno));
+		return 1;
+	}
+	close(fd);
+	snprintf(live_path, sizeof(live_path), "%s", path_out);
+	atexit(remove_live_at_exit);
+	o.w.duration_s = duration_s;
+	if (o.w.interval_s <= 0)
+		o.w.interval_s = 1;
+	rc = record_run(&o);
+	if (rc)
+		record_live_remove(path_out);
+	live_path[0] = 0; /* the caller's now */
+	return rc;
+}

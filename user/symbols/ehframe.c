@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Function ranges from .eh_frame (see ehframe.h). */
+#include <elfutils/libdw.h>
+#include <gelf.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include "symbols/ehframe.h"
+
+/* DW_EH_PE_*: the pointer encodings of .eh_frame (LSB Core, "DWARF
+ * Extensions"): the low nibble is the format, bits 4-6 the application. */
+#define PE_OMIT 0xff
+#define PE_FORMAT 0x0f
+#define PE_APPLY 0x70
+#define PE_PCREL 0x10
+#define PE_INDIRECT 0x80
+
+/* A bounded little- or big-endian reader over one entry's bytes. */
+struct cursor {
+	const uint8_t *p, *end;
+	bool big;
+	int addr_size;
+};
+
+static bool read_uint(struct cursor *c, int size, uint64_t *v)
+{
+	int i;
+
+	if (c->end - c->p < size)
+		return false;
+	*v = 0;
+	for (i = 0; i < size; i++)
+		*v |= (uint64_t)c->p[c->big ? size - 1 - i : i] << (8 * i);
+	c->p += size;
+	return true;
+}
+
+static bool read_leb(struct cursor *c, bool is_signed, uint64_t *v)
+{
+	unsigned int shift = 0;
+	uint8_t b = 0x80;
+
+	*v = 0;
+	while (b & 0x80) {
+		if (c->p >= c->end || shift >= 64)
+			return false;
+		b = *c->p++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		shift += 7;
+	}
+	if (is_signed && shift < 64 && (b & 0x40))
+		*v |= ~0ULL << shift;
+	return true;
+}
+
+/* A value in format enc & PE_FORMAT (no application). */
+static bool read_encoded(struct cursor *c, uint8_t enc, uint64_t *v)
+{
+	static const int size[16] = { [0x2] = 2, [0x3] = 4, [0x4] = 8,
+				      [0xa] = 2, [0xb] = 4, [0xc] = 8 };
+	int fmt = enc & PE_FORMAT, n;
+
+	if (fmt == 0x1 || fmt == 0x9)
+		return read_leb(c, fmt == 0x9, v);
+	n = fmt == 0 ? c->addr_size : size[fmt];
+	if (!n || !read_uint(c, n, v))
+		return false;
+	if (fmt >= 0x8 && n < 8 && (*v >> (8 * n - 1)) & 1) /* sign-extend */
+		*v |= ~0ULL << (8 * n);
+	return true;
+}
+
+/* The FDE pointer encoding a CIE announces with 'R' in a "z" augmentation. */
+static int cie_fde_encoding(const Dwarf_CIE *cie, const struct cursor *base)
+{
+	struct cursor c = *base;
+	const char *a = cie->augmentation;
+	uint64_t skip;
+
+	if (!a || a[0] != 'z')
+		return 0; /* absolute pointers */
+	c.p = cie->augmentation_data;
+	c.end = c.p + cie->augmentation_data_size;
+	for (a++; *a; a++) {
+		if (*a == 'R')
+			return c.p < c.end ? *c.p : -1;
+		if (*a == 'P') { /* the personality routine: its encoding, then it */
+			uint8_t penc;
+
+			if (c.p >= c.end)
+				return -1;
+			penc = *c.p++;
+			if (!read_encoded(&c, penc, &skip))
+				return -1;
+		} else if (*a == 'L') {
+			c.p++;
+		} else if (*a != 'S' && *a != 'B') {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct cie_enc {
+	Dwarf_Off off;
+	int enc;
+};
+
+static Elf_Scn *eh_frame_section(Elf *elf, GElf_Shdr *sh)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		const char *name;
+
+		if (gelf_getshdr(scn, sh) && sh->sh_type == SHT_PROGBITS &&
+		    (name = elf_strptr(elf, shstrndx, sh->sh_name)) && !strcmp(name, ".eh_frame"))
+			return scn;
+	}
+	return NULL;
+}
+
+static int by_lo(const void *x, const void *y)
+{
+	const struct eh_func *a = x, *b = y;
+
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+static int add_func(struct eh_func **out, size_t *n, size_t *cap, uint64_t lo, uint64_t hi)
+{
+	if (*n == *cap) {
+		struct eh_func *g = realloc(*out, (*cap = *cap ? 2 * *cap : 32) * sizeof(*g));
+
+		if (!g)
+			return -1;
+		*out = g;
+	}
+	(*out)[(*n)++] = (struct eh_func){ lo, hi };
+	return 0;
+}
+
+int ehframe_functions(Elf *elf, struct eh_func **out, size_t *n)
+{
+	const unsigned char *ident = (const unsigned char *)elf_getident(elf, NULL);
+	struct cie_enc *cies = NULL;
+	size_t ncies = 0, cap = 0, i;
+	Dwarf_Off off = 0, next;
+	struct cursor base;
+	Elf_Data *d;
+	GElf_Shdr sh;
+	Elf_Scn *scn;
+
+	*out = NULL;
+	*n = 0;
+	if (!ident || !(scn = eh_frame_section(elf, &sh)) || !(d = elf_getdata(scn, NULL)) ||
+	    !d->d_buf)
+		return -1;
+	base = (struct cursor){ .big = ident[EI_DATA] == ELFDATA2MSB,
+				.addr_size = ident[EI_CLASS] == ELFCLASS64 ? 8 : 4 };
+	for (;;) {
+		Dwarf_CFI_Entry e;
+		struct cursor c = base;
+		uint64_t lo, len;
+		int enc = -1;
+
+		if (dwarf_next_cfi(ident, d, true, off, &next, &e) != 0)
+			break; /* the end, or an entry libdw cannot read: stop there */
+		if (dwarf_cfi_cie_p(&e)) {
+			struct cie_enc *g = realloc(cies, (ncies + 1) * sizeof(*g));
+
+			if (!g)
+				goto nomem;
+			cies = g;
+			cies[ncies++] = (struct cie_enc){ off, cie_fde_encoding(&e.cie, &base) };
+			off = next;
+			continue;
+		}
+		for (i = 0; i < ncies; i++)
+			if (cies[i].off == e.fde.CIE_pointer)
+				enc = cies[i].enc;
+		off = next;
+		if (enc < 0 || enc == PE_OMIT || (enc & PE_INDIRECT) ||
+		    ((enc & PE_APPLY) && (enc & PE_APPLY) != PE_PCREL))
+			continue;
+		c.p = e.fde.start;
+		c.end = e.fde.end;
+		if (!read_encoded(&c, (uint8_t)enc, &lo) || !read_encoded(&c, (uint8_t)enc, &len))
+			continue;
+		if ((enc & PE_APPLY) == PE_PCREL)
+			lo += sh.sh_addr + (uint64_t)(e.fde.start - (const uint8_t *)d->d_buf);
+		if (len && lo + len > lo && add_func(out, n, &cap, lo, lo + len))
+			goto nomem;
+	}
+	free(cies);
+	if (*n)
+		qsort(*out, *n, sizeof(**out), by_lo);
+	return 0;
+nomem:
+	free(cies);
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	return -1;
+}

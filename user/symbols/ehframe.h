@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The functions an ELF image's .eh_frame describes: one address range per
+ * FDE (its initial location and length), walked with libdw's CFI entry
+ * reader. A stripped image (the vDSO) names only its exported functions;
+ * its .eh_frame still knows where each local function begins and ends.
+ */
+#ifndef PP_EHFRAME_H
+#define PP_EHFRAME_H
+
+#include <libelf.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct eh_func {
+	uint64_t lo, hi; /* [lo, hi), ELF virtual addresses */
+};
+
+/*
+ * The FDE ranges of elf's .eh_frame, sorted by lo, in *out (*n of them; the
+ * caller frees *out). FDEs whose pointer encoding is not one a linker
+ * writes for .eh_frame (absolute or pc-relative, fixed size or LEB128) are
+ * left out, and so are empty ones. 0 (also with none), or -1 when there is
+ * no .eh_frame or no memory.
+ */
+int ehframe_functions(Elf *elf, struct eh_func **out, size_t *n);
+
+#endif

@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One ELF file's segments, build ID, symbols and debug file (elf.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "symbols/ehframe.h"
+#include "symbols/elf.h"
+
+int elf_offset_to_vaddr(const struct load_seg *segs, size_t n, uint64_t off, uint64_t *vaddr)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (off >= segs[i].offset && off < segs[i].offset + segs[i].filesz) {
+			*vaddr = off - segs[i].offset + segs[i].vaddr;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int cmp_sym(const void *a, const void *b)
+{
+	const struct elf_sym *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->size > y->size ? -1 : x->size < y->size; /* sized ones first */
+}
+
+/* Add the function symbols of a symbol table section; returns how many, or
+ * -1 on no memory. */
+static long add_symbols(struct elf_file *f, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh)
+{
+	Elf_Data *d = elf_getdata(scn, NULL);
+	struct elf_sym *ns;
+	size_t i, n, before = f->nsyms;
+
+	if (!d || !sh->sh_entsize)
+		return 0;
+	n = sh->sh_size / sh->sh_entsize;
+	ns = realloc(f->syms, (f->nsyms + n + 1) * sizeof(*ns));
+	if (!ns)
+		return -1;
+	f->syms = ns;
+	for (i = 0; i < n; i++) {
+		GElf_Sym s;
+		const char *name;
+		int type;
+
+		if (!gelf_getsym(d, (int)i, &s))
+			continue;
+		type = GELF_ST_TYPE(s.st_info);
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || s.st_shndx == SHN_UNDEF || !s.st_value)
+			continue;
+		name = elf_strptr(elf, sh->sh_link, s.st_name);
+		if (!name || !*name)
+			continue;
+		ns[f->nsyms] = (struct elf_sym){ s.st_value, s.st_size, strdup(name), false };
+		if (!ns[f->nsyms].name)
+			return -1;
+		f->nsyms++;
+	}
+	return (long)(f->nsyms - before);
+}
+
+/* An opened ELF file; elf_end and close when done. */
+struct elf_handle {
+	int fd;
+	Elf *elf;
+};
+
+static int elf_handle_open(struct elf_handle *h, const char *path)
+{
+	h->elf = NULL;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -1;
+	h->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (h->fd < 0)
+		return -1;
+	h->elf = elf_begin(h->fd, ELF_C_READ, NULL);
+	if (!h->elf || elf_kind(h->elf) != ELF_K_ELF) {
+		if (h->elf)
+			elf_end(h->elf);
+		close(h->fd);
+		errno = ENOEXEC;
+		return -1;
+	}
+	return 0;
+}
+
+static void elf_handle_close(struct elf_handle *h)
+{
+	elf_end(h->elf);
+	close(h->fd);
+}
+
+static bool elf_big_endian(Elf *elf)
+{
+	const char *id = elf_getident(elf, NULL);
+
+	return id && id[EI_DATA] == ELFDATA2MSB;
+}
+
+/* The hex build ID from the ELF's note sections, "" when it has none. */
+static void read_build_id(Elf *elf, char *hex, size_t len)
+{
+	Elf_Scn *scn = NULL;
+
+	hex[0] = '\0';
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		d = elf_rawdata(scn, NULL);
+		if (d && d->d_buf && !note_build_id(d->d_buf, d->d_size, sh.sh_addralign,
+						     elf_big_endian(elf), hex, len))
+			return;
+	}
+	hex[0] = '\0';
+}
+
+/* The section named name, or NULL. */
+static Elf_Scn *section_named(Elf *elf, const char *name)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		const char *n;
+
+		if (gelf_getshdr(scn, &sh) && (n = elf_strptr(elf, shstrndx, sh.sh_name)) &&
+		    !strcmp(n, name))
+			return scn;
+	}
+	return NULL;
+}
+
+/* Add the symbols of every table of the given type; how many, or -1. */
+static long add_tables(struct elf_file *f, Elf *elf, Elf64_Word type)
+{
+	Elf_Scn *scn = NULL;
+	long n = 0, r;
+
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type)
+			continue;
+		if ((r = add_symbols(f, elf, scn, &sh)) < 0)
+			return -1;
+		n += r;
+	}
+	return n;
+}
+
+/*
+ * Whether the debug file at path belongs to f: the same build ID, or (for a
+ * debuglink) the CRC32 the binary recorded. 1 if it does and its .symtab
+ * was added, 0 if not (why in *mismatch), -1 on no memory.
+ */
+static int try_debug_file(struct elf_file *f, const char *path, const uint32_t *crc,
+			  bool *mismatch)
+{
+	char id[BUILD_ID_HEX];
+	struct elf_handle h;
+	uint32_t c;
+	long n;
+	bool match;
+
+	if (elf_handle_open(&h, path))
+		return 0;
+	read_build_id(h.elf, id, sizeof(id));
+	if (*f->build_id && *id)
+		match = !strcmp(id, f->build_id);
+	else
+		match = crc && !debug_file_crc32(h.fd, &c) && c == *crc;
+	if (!match) {
+		*mismatch = true;
+		elf_handle_close(&h);
+		return 0;
+	}
+	n = add_tables(f, h.elf, SHT_SYMTAB);
+	elf_handle_close(&h);
+	if (n < 0)
+		return -1;
+	if (!n) {
+		*mismatch = true; /* a debug file without symbols */
+		return 0;
+	}
+	return (f->debug_path = strdup(path)) ? 1 : -1;
+}
+
+static int set_why(struct elf_file *f, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&f->why, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		f->why = NULL;
+	return r < 0 ? -1 : 0;
+}
+
+#define DEBUG_HINT "install its -dbgsym package or pass --debug-dir"
+
+/* A candidate debug file under the process's root, then (for a process in
+ * another mount namespace) on the host: --debug-dir names host paths, and a
+ * matching build ID or CRC makes either right. */
+static int try_debug_path(struct elf_file *f, const struct debug_search *ds, const char *path,
+			  const uint32_t *crc, bool *mismatch)
+{
+	char full[2 * DEBUGLINK_PATH_MAX];
+	int r;
+
+	snprintf(full, sizeof(full), "%s%s", ds->root, path);
+	r = try_debug_file(f, full, crc, mismatch);
+	if (!r && *ds->root)
+		r = try_debug_file(f, path, crc, mismatch);
+	return r;
+}
+
+/* A stripped ELF: its symbols from a separate debug file, looked up by
+ * build ID then by .gnu_debuglink. 0, or -1 on no memory. */
+static int find_debug_file(struct elf_file *f, Elf *elf, const struct debug_search *ds)
+{
+	char link[256], (*cand)[DEBUGLINK_PATH_MAX];
+	bool mismatch = false, have_link = false;
+	Elf_Scn *scn;
+	Elf_Data *d;
+	uint32_t crc = 0;
+	size_t i, n;
+	int r;
+
+	for (i = 0; *f->build_id && i < ds->ndirs; i++) {
+		char rel[DEBUGLINK_PATH_MAX];
+
+		if (build_id_path(ds->dirs[i], f->build_id, rel, sizeof(rel)))
+			continue;
+		if ((r = try_debug_path(f, ds, rel, NULL, &mismatch)) != 0)
+			return r < 0 ? -1 : 0;
+	}
+	scn = section_named(elf, ".gnu_debuglink");
+	d = scn ? elf_rawdata(scn, NULL) : NULL;
+	if (d && d->d_buf && !debuglink_parse(d->d_buf, d->d_size, elf_big_endian(elf), link,
+					      sizeof(link), &crc)) {
+		have_link = true;
+		n = ds->ndirs + 2;
+		if (!(cand = calloc(n, sizeof(*cand))))
+			return -1;
+		n = debuglink_paths(ds->dirs, ds->ndirs, ds->path, link, cand, n);
+		for (i = 0, r = 0; i < n && !r; i++)
+			r = try_debug_path(f, ds, cand[i], &crc, &mismatch);
+		free(cand);
+		if (r)
+			return r < 0 ? -1 : 0;
+	}
+	if (mismatch)
+		return set_why(f, "stripped, and its debug file does not match it (build ID or CRC)");
+	/* Debian names debug links after the build ID: say it once */
+	if (have_link && (!*f->build_id || strncmp(link, f->build_id + 2, strlen(f->build_id) - 2)))
+		return set_why(f, "stripped, debug file %s not found: " DEBUG_HINT, link);
+	if (*f->build_id)
+		return set_why(f, "stripped, no debug file found for build ID %s: " DEBUG_HINT,
+			       f->build_id);
+	return set_why(f, "stripped, no debug file found: " DEBUG_HINT);
+}
+
+/* Segments, build ID and symbols of an opened ELF (at path, or in memory
+ * when path is NULL); its debug file's too when ds is given. */
+/*
+ * Name the functions that .eh_frame describes and no symbol covers:
+ * "LABEL+0xSTART", START being where the function begins (its FDE's initial
+ * location), so that all its samples share one frame. f->syms must be
+ * sorted; they are sorted again. -1 on no memory.
+ */
+static int name_cfi_functions(struct elf_file *f, Elf *elf)
+{
+	struct elf_file sorted = *f; /* the symbols read so far */
+	struct eh_func *fn;
+	size_t i, nfn, before = f->nsyms;
+	int rc = 0;
+
+	if (ehframe_functions(elf, &fn, &nfn))
+		return 0; /* no .eh_frame: nothing more to name */
+	for (i = 0; i < nfn && !rc; i++) {
+		struct elf_sym *ns;
+		char name[64];
+
+		sorted.syms = f->syms;
+		sorted.nsyms = before;
+		if (elf_file_find(&sorted, fn[i].lo))
+			continue;
+		snprintf(name, sizeof(name), "%s+0x%llx", f->cfi_label, (unsigned long long)fn[i].lo);
+		ns = realloc(f->syms, (f->nsyms + 1) * sizeof(*ns));
+		if (ns)
+			f->syms = ns;
+		if (!ns || !(ns[f->nsyms].name = strdup(name))) {
+			rc = -1;
+			break;
+		}
+		ns[f->nsyms].addr = fn[i].lo;
+		ns[f->nsyms].size = fn[i].hi - fn[i].lo;
+		ns[f->nsyms++].demangled = true;
+	}
+	free(fn);
+	f->ncfi = f->nsyms - before;
+	if (f->ncfi)
+		qsort(f->syms, f->nsyms, sizeof(*f->syms), cmp_sym);
+	return rc;
+}
+
+static int elf_file_read(struct elf_file *f, Elf *elf, const char *path,
+			 const struct debug_search *ds)
+{
+	size_t i, nph;
+	long n;
+
+	if (elf_getphdrnum(elf, &nph)) {
+		f->err = ENOEXEC;
+		return -1;
+	}
+	f->err = ENOMEM;
+	for (i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+		struct load_seg *ns;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		ns = realloc(f->segs, (f->nsegs + 1) * sizeof(*ns));
+		if (!ns)
+			return -1;
+		f->segs = ns;
+		ns[f->nsegs++] = (struct load_seg){ ph.p_offset, ph.p_vaddr, ph.p_filesz };
+	}
+	read_build_id(elf, f->build_id, sizeof(f->build_id));
+	if ((n = add_tables(f, elf, SHT_SYMTAB)) < 0)
+		return -1;
+	f->full = n > 0;
+	if (add_tables(f, elf, SHT_DYNSYM) < 0)
+		return -1;
+	if (!f->full && ds && path) {
+		if (find_debug_file(f, elf, ds))
+			return -1;
+		f->full = f->debug_path != NULL;
+	}
+	if (ds && path && ds->dwarf_left && *ds->dwarf_left) {
+		Elf_Scn *di = section_named(elf, ".debug_info");
+		GElf_Shdr sh;
+
+		if (di && gelf_getshdr(di, &sh) && sh.sh_type != SHT_NOBITS)
+			f->inl = inlines_open(path);
+		else if (f->debug_path)
+			f->inl = inlines_open(f->debug_path);
+		*ds->dwarf_left -= f->inl != NULL;
+	}
+	if (f->nsyms)
+		qsort(f->syms, f->nsyms, sizeof(*f->syms), cmp_sym);
+	if (f->cfi_label && name_cfi_functions(f, elf))
+		return -1;
+	f->ok = true;
+	f->err = 0;
+	return 0;
+}
+
+int elf_file_open(struct elf_file *f, const char *path, const struct debug_search *ds)
+{
+	struct elf_handle h;
+	int rc;
+
+	if (elf_handle_open(&h, path)) {
+		f->err = errno;
+		return -1;
+	}
+	rc = elf_file_read(f, h.elf, path, ds);
+	elf_handle_close(&h);
+	return rc;
+}
+
+int elf_file_load(struct elf_file *f, const char *path)
+{
+	return elf_file_open(f, path, NULL);
+}
+
+int elf_file_memory(struct elf_file *f, void *image, size_t size)
+{
+	Elf *elf;
+	int rc;
+
+	if (elf_version(EV_CURRENT) == EV_NONE || !(elf = elf_memory(image, size)))
+		return -1;
+	rc = elf_kind(elf) == ELF_K_ELF ? elf_file_read(f, elf, NULL, NULL) : -1;
+	elf_end(elf);
+	return rc;
+}
+
+const struct elf_sym *elf_file_find(const struct elf_file *f, uint64_t vaddr)
+{
+	size_t lo = 0, hi = f->nsyms;
+	const struct elf_sym *s;
+
+	if (!f->nsyms || vaddr < f->syms[0].addr)
+		return NULL;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->syms[mid].addr <= vaddr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	/* the first of the symbols at that address: the sized one */
+	while (lo > 0 && f->syms[lo - 1].addr == f->syms[lo].addr)
+		lo--;
+	s = &f->syms[lo];
+	if (s->size && vaddr >= s->addr + s->size)
+		return NULL;
+	return s;
+}
+
+void elf_file_free(struct elf_file *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nsyms; i++)
+		free(f->syms[i].name);
+	free(f->syms);
+	free(f->segs);
+	free(f->debug_path);
+	free(f->why);
+	inlines_close(f->inl);
+	memset(f, 0, sizeof(*f));
+}
+

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One ELF file's symbols: its load segments (file offset -> ELF address),
+ * build ID and function symbols (.symtab, .dynsym), those of its separate
+ * debug file when it is stripped (found by build ID or .gnu_debuglink, see
+ * debuginfo.h) and its DWARF for inlined functions (inlines.h).
+ */
+#ifndef PP_ELF_H
+#define PP_ELF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "symbols/debuginfo.h"
+#include "symbols/inlines.h"
+
+/* A PT_LOAD segment: file bytes [offset, offset + filesz) at vaddr. */
+struct load_seg {
+	uint64_t offset, vaddr, filesz;
+};
+
+/* The ELF virtual address of a file offset, through the segment holding it.
+ * Returns 0, or -1 when no segment holds it. */
+int elf_offset_to_vaddr(const struct load_seg *segs, size_t n, uint64_t off, uint64_t *vaddr);
+
+struct elf_sym {
+	uint64_t addr, size;
+	char *name;
+	bool demangled; /* name checked for C++/Rust mangling */
+};
+
+struct elf_file {
+	uint64_t dev, ino;
+	bool ok;              /* symbols read (possibly none) */
+	int err;              /* errno when it could not be read */
+	struct load_seg *segs;
+	size_t nsegs;
+	struct elf_sym *syms; /* sorted by addr */
+	size_t nsyms;
+	char build_id[BUILD_ID_HEX]; /* hex, "" when it has none */
+	bool full;            /* function symbols beyond .dynsym: its own .symtab or a debug file's */
+	char *debug_path;     /* the debug file the symbols came from, or NULL */
+	char *why;            /* why it is not full (stripped, no debug file...), or NULL */
+	struct inlines *inl;  /* its DWARF (or its debug file's), for inlined functions */
+	const char *cfi_label; /* set before reading: name the functions that its
+				* .eh_frame knows and no symbol covers "LABEL+0xSTART"
+				* (the local functions of the stripped vDSO) */
+	size_t ncfi;          /* how many were named so */
+};
+
+/* Where to look for separate debug files, and through which root. */
+struct debug_search {
+	const char *root;              /* "/proc/PID/root", or "" (the host's); candidates
+					* are tried under it, then on the host */
+	const char *path;              /* the binary's path under root */
+	const char *const *dirs;       /* debug directories (/usr/lib/debug) */
+	size_t ndirs;
+	size_t *dwarf_left;            /* DWARF files that may still be kept open
+					* (for inlined functions), or NULL: none */
+};
+
+/* Read the load segments, build ID and function symbols of an ELF file;
+ * when it has no .symtab and ds is given, those of its separate debug
+ * file. */
+int elf_file_open(struct elf_file *f, const char *path, const struct debug_search *ds);
+
+/* The same with no debug file search. */
+int elf_file_load(struct elf_file *f, const char *path);
+
+/* The function containing vaddr, or NULL. */
+const struct elf_sym *elf_file_find(const struct elf_file *f, uint64_t vaddr);
+
+void elf_file_free(struct elf_file *f);
+
+/* The same for an ELF image in memory (the vDSO), with no debug file. */
+int elf_file_memory(struct elf_file *f, void *image, size_t size);
+
+#endif

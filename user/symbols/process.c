@@ -1,0 +1,679 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Processes: mappings, their ELF files, perf maps; naming addresses (process.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include "symbols/demangle.h"
+#include "symbols/process.h"
+
+#define DEFAULT_DEBUG_DIR "/usr/lib/debug"
+
+int maps_parse_line(const char *line, struct map_entry *e)
+{
+	char perms[8];
+	unsigned long long start, end, off, inode;
+	unsigned int maj, min;
+	int pos = 0;
+	size_t len;
+	const char *p;
+
+	memset(e, 0, sizeof(*e));
+	if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu%n", &start, &end, perms, &off, &maj, &min,
+		   &inode, &pos) != 7 || end <= start || strlen(perms) != 4)
+		return -1;
+	e->start = start;
+	e->end = end;
+	e->offset = off;
+	e->dev_major = maj;
+	e->dev_minor = min;
+	e->inode = inode;
+	e->exec = perms[2] == 'x';
+	p = line + pos;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	len = strcspn(p, "\n");
+	if (len >= sizeof(e->path))
+		len = sizeof(e->path) - 1;
+	memcpy(e->path, p, len);
+	e->path[len] = '\0';
+	len = strlen(e->path);
+	if (len > 10 && !strcmp(e->path + len - 10, " (deleted)")) {
+		e->path[len - 10] = '\0';
+		e->deleted = true;
+	}
+	return 0;
+}
+
+bool map_entry_same_file(const struct map_entry *e, dev_t dev, ino_t ino)
+{
+	return major(dev) == e->dev_major && minor(dev) == e->dev_minor && ino == e->inode;
+}
+
+void map_files_path(uint32_t pid, const struct map_entry *e, char *buf, size_t len)
+{
+	snprintf(buf, len, "/proc/%u/map_files/%" PRIx64 "-%" PRIx64, pid, e->start, e->end);
+}
+
+static int add_debug_dir(struct usyms *u, const char *d, size_t n)
+{
+	char **nd;
+	size_t i;
+
+	for (i = 0; i < u->ndirs; i++)
+		if (strlen(u->dirs[i]) == n && !strncmp(u->dirs[i], d, n))
+			return 0;
+	nd = realloc(u->dirs, (u->ndirs + 1) * sizeof(*nd));
+	if (!nd)
+		return -1;
+	u->dirs = nd;
+	if (!(u->dirs[u->ndirs] = strndup(d, n)))
+		return -1;
+	u->ndirs++;
+	return 0;
+}
+
+int usyms_set_debug_dirs(struct usyms *u, const char *list)
+{
+	const char *p = list ? list : "";
+	size_t i;
+
+	for (i = 0; i < u->ndirs; i++)
+		free(u->dirs[i]);
+	free(u->dirs);
+	u->dirs = NULL;
+	u->ndirs = 0;
+	while (*p) {
+		size_t n = strcspn(p, ":");
+
+		if (n && add_debug_dir(u, p, n))
+			return -1;
+		p += n + (p[n] == ':');
+	}
+	return add_debug_dir(u, DEFAULT_DEBUG_DIR, strlen(DEFAULT_DEBUG_DIR));
+}
+
+/* Remember one problem line (distinct ones, at most USYMS_PROBLEMS_MAX). */
+static void note_problem(struct usyms *u, const char *fmt, ...)
+{
+	va_list ap;
+	char *m;
+	size_t i;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&m, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return;
+	for (i = 0; i < u->nproblems; i++) {
+		if (!strcmp(u->problems[i], m)) {
+			free(m);
+			return;
+		}
+	}
+	if (u->nproblems == USYMS_PROBLEMS_MAX) {
+		u->more_problems++;
+		free(m);
+		return;
+	}
+	u->problems[u->nproblems++] = m;
+}
+
+/* Whether a process's root directory is the host's. */
+static bool same_root(const char *root)
+{
+	struct stat a, b;
+
+	return !stat(root, &a) && !stat("/", &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/*
+ * The ELF file of a mapping, loaded once per device and inode: through
+ * /proc/PID/root/PATH when that is still the mapped file, else (deleted or
+ * replaced since) through /proc/PID/map_files. NULL, with e->err, when it
+ * cannot be read.
+ */
+static struct elf_file *elf_for(struct usyms *u, uint32_t pid, struct map_entry *e)
+{
+	char root[64], full[USYM_PATH_MAX + 64], mf[96];
+	const char *use = NULL;
+	struct debug_search ds;
+	struct elf_file *f, **nf;
+	size_t i, dwarf_left;
+	struct stat st;
+	int err;
+
+	if (!u->dirs && usyms_set_debug_dirs(u, NULL))
+		return NULL;
+	snprintf(root, sizeof(root), "/proc/%u/root", pid);
+	snprintf(full, sizeof(full), "%s%s", root, e->path);
+	if (same_root(root))
+		*root = '\0'; /* the host's: debug files are looked up once */
+	if (e->deleted)
+		e->err = ENOENT;
+	else if (stat(full, &st))
+		e->err = errno;
+	else if (map_entry_same_file(e, st.st_dev, st.st_ino))
+		use = full;
+	else
+		e->err = ESTALE; /* another file at that path now */
+	if (!use) {
+		map_files_path(pid, e, mf, sizeof(mf));
+		if (!stat(mf, &st))
+			use = mf;
+		/* some file systems (overlayfs, btrfs) number devices differently
+		 * in maps and stat: the same inode is the same file */
+		else if (!e->deleted && !stat(full, &st) && st.st_ino == e->inode)
+			use = full;
+	}
+	if (!use)
+		return NULL;
+	e->err = 0;
+	for (i = 0; i < u->nfiles; i++) {
+		if (u->files[i]->dev == st.st_dev && u->files[i]->ino == st.st_ino) {
+			e->err = u->files[i]->err;
+			return u->files[i]->ok ? u->files[i] : NULL;
+		}
+	}
+	f = calloc(1, sizeof(*f));
+	nf = realloc(u->files, (u->nfiles + 1) * sizeof(*nf));
+	if (!f || !nf) {
+		free(f);
+		if (nf)
+			u->files = nf;
+		e->err = ENOMEM;
+		return NULL;
+	}
+	u->files = nf;
+	u->files[u->nfiles++] = f;
+	ds = (struct debug_search){ root, e->path, (const char *const *)u->dirs, u->ndirs,
+				    &dwarf_left };
+	dwarf_left = USYMS_DWARF_MAX - u->dwarf_open;
+	err = elf_file_open(f, use, &ds);
+	u->dwarf_open = USYMS_DWARF_MAX - dwarf_left;
+	if (err) {
+		err = f->err ? f->err : EIO;
+		elf_file_free(f);
+		f->dev = st.st_dev;
+		f->ino = st.st_ino;
+		f->err = e->err = err;
+		return NULL;
+	}
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	return f;
+}
+
+static bool vdso_own_name(const char *name)
+{
+	return !strncmp(name, "__vdso_", 7) || !strncmp(name, "__kernel_", 9);
+}
+
+/* The vDSO's own names (__vdso_clock_gettime on x86, __kernel_* on arm64),
+ * not their aliases (clock_gettime, at the same address), so that a vDSO
+ * frame is not taken for libc's function of the same name. Local functions
+ * (the unstripped image's, or those named from .eh_frame) stay. */
+static void vdso_names(struct elf_file *f)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < f->nsyms; i++) {
+		bool alias = false;
+
+		for (j = 0; !vdso_own_name(f->syms[i].name) && j < f->nsyms && !alias; j++)
+			alias = j != i && f->syms[j].addr == f->syms[i].addr &&
+				vdso_own_name(f->syms[j].name);
+		if (alias)
+			free(f->syms[i].name);
+		else
+			f->syms[n++] = f->syms[i];
+	}
+	f->nsyms = n;
+}
+
+/*
+ * The kernel's own, unstripped copy of the vDSO, when it matches the running
+ * one by build ID: its .symtab names the local functions (the clock readers
+ * such as vread_pvclock). Debian's and Ubuntu's kernel packages install it
+ * under /lib/modules (or the debug package under /usr/lib/debug).
+ */
+static struct elf_file *vdso_unstripped(const char *build_id)
+{
+#if defined(__x86_64__)
+	static const char *const names[] = { "vdso64.so" };
+#elif defined(__aarch64__)
+	static const char *const names[] = { "vdso.so" };
+#else
+	static const char *const names[] = { "vdso.so" };
+#endif
+	static const char *const dirs[] = { "/lib/modules/%s/vdso/%s",
+					    "/usr/lib/debug/lib/modules/%s/vdso/%s" };
+	char path[USYM_PATH_MAX];
+	struct utsname un;
+	struct elf_file *f;
+	size_t i, j;
+
+	if (!*build_id || uname(&un))
+		return NULL;
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		for (j = 0; j < sizeof(names) / sizeof(names[0]); j++) {
+			snprintf(path, sizeof(path), dirs[i], un.release, names[j]);
+			if (access(path, R_OK) || !(f = calloc(1, sizeof(*f))))
+				continue;
+			f->cfi_label = "[vdso]";
+			if (!elf_file_load(f, path) && f->full && !strcmp(f->build_id, build_id))
+				return f;
+			elf_file_free(f);
+			free(f);
+		}
+	}
+	return NULL;
+}
+
+/* perfpilot's own copy of the vDSO, read from its memory: the same image
+ * the kernel maps into every (64-bit) process. Its .dynsym names only the
+ * exported functions; the local ones are named from .eh_frame. */
+static struct elf_file *vdso_mapped(uint64_t *size_out)
+{
+	char line[USYM_PATH_MAX + 128];
+	struct elf_file *f = NULL;
+	uint64_t size = 0;
+	FILE *maps;
+	void *copy;
+
+	if (!(maps = fopen("/proc/self/maps", "re")))
+		return NULL;
+	while (fgets(line, sizeof(line), maps)) {
+		struct map_entry m;
+
+		if (!maps_parse_line(line, &m) && !strcmp(m.path, "[vdso]") &&
+		    m.start == getauxval(AT_SYSINFO_EHDR))
+			size = m.end - m.start;
+	}
+	fclose(maps);
+	if (!size || !(copy = malloc(size)))
+		return NULL;
+	memcpy(copy, (const void *)(uintptr_t)getauxval(AT_SYSINFO_EHDR), size);
+	if ((f = calloc(1, sizeof(*f))) != NULL) {
+		f->cfi_label = "[vdso]";
+		if (elf_file_memory(f, copy, size)) {
+			elf_file_free(f);
+			free(f);
+			f = NULL;
+		}
+	}
+	free(copy);
+	*size_out = size;
+	return f;
+}
+
+/* The vDSO's symbols for the frames of every process (read once). */
+static struct elf_file *vdso_for(struct usyms *u, const struct map_entry *e)
+{
+	struct elf_file *full;
+
+	if (!u->vdso_tried) {
+		u->vdso_tried = true;
+		u->vdso = vdso_mapped(&u->vdso_size);
+		if (u->vdso && (full = vdso_unstripped(u->vdso->build_id)) != NULL) {
+			elf_file_free(u->vdso);
+			free(u->vdso);
+			u->vdso = full;
+		}
+		if (u->vdso)
+			vdso_names(u->vdso);
+	}
+	/* another size: another image (a 32-bit process's) */
+	return u->vdso && e->end - e->start == u->vdso_size ? u->vdso : NULL;
+}
+
+/* The pid of a process inside its own PID namespace (NSpid), or pid. */
+static uint32_t ns_pid(uint32_t pid)
+{
+	char fn[64], line[256];
+	uint32_t r = pid;
+	FILE *f;
+
+	snprintf(fn, sizeof(fn), "/proc/%u/status", pid);
+	if (!(f = fopen(fn, "r")))
+		return pid;
+	while (fgets(line, sizeof(line), f)) {
+		char *p, *end;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		for (p = line + 6; *p; p = end) { /* the last field: the innermost namespace */
+			unsigned long v = strtoul(p, &end, 10);
+
+			if (end == p)
+				break;
+			r = (uint32_t)v;
+		}
+		break;
+	}
+	fclose(f);
+	return r;
+}
+
+/* Load the perf map at path into p (replacing what it had) if root or the
+ * process's user owns it: another user could otherwise name its code.
+ * Shown as /tmp/perf-SHOWN.map. Returns 0, or -1. */
+static int perfmap_read(struct proc_syms *p, const char *path, uint32_t shown)
+{
+	struct perfmap *m;
+	struct stat st;
+	char *shown_path;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	if (fstat(fileno(f), &st) || (st.st_uid && st.st_uid != p->uid) ||
+	    !(m = calloc(1, sizeof(*m)))) {
+		fclose(f);
+		return -1;
+	}
+	if (perfmap_load(m, f) || asprintf(&shown_path, "/tmp/perf-%u.map", shown) < 0) {
+		perfmap_free(m);
+		free(m);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	if (p->jit)
+		perfmap_free(p->jit);
+	free(p->jit);
+	free(p->jit_path);
+	p->jit = m;
+	p->jit_path = shown_path;
+	return 0;
+}
+
+/* The JIT perf map of a live process: /tmp/perf-NSPID.map in its mount
+ * namespace (NSpid: its pid in its own PID namespace), else
+ * /tmp/perf-PID.map on the host. */
+static void perfmap_for(struct proc_syms *p)
+{
+	uint32_t nspid = ns_pid(p->pid);
+	struct stat proc;
+	char fn[96];
+
+	snprintf(fn, sizeof(fn), "/proc/%u", p->pid);
+	if (stat(fn, &proc))
+		return;
+	p->uid = proc.st_uid;
+	snprintf(fn, sizeof(fn), "/proc/%u/root", p->pid);
+	/* where the map is once the process is gone (/proc/PID/root with it) */
+	p->jit_on_host = nspid == p->pid && same_root(fn);
+	snprintf(fn, sizeof(fn), "/proc/%u/root/tmp/perf-%u.map", p->pid, nspid);
+	if (!perfmap_read(p, fn, nspid))
+		return;
+	snprintf(fn, sizeof(fn), "/tmp/perf-%u.map", p->pid);
+	if (!perfmap_read(p, fn, p->pid))
+		p->jit_on_host = true;
+}
+
+static void proc_clear(struct proc_syms *p)
+{
+	free(p->maps);
+	free(p->elf);
+	if (p->jit)
+		perfmap_free(p->jit);
+	free(p->jit);
+	free(p->jit_path);
+	p->maps = NULL;
+	p->elf = NULL;
+	p->jit = NULL;
+	p->jit_path = NULL;
+	p->n = 0;
+	p->ok = false;
+}
+
+static void proc_load(struct usyms *u, struct proc_syms *p)
+{
+	char fn[64], line[USYM_PATH_MAX + 128];
+	FILE *f;
+
+	snprintf(fn, sizeof(fn), "/proc/%u/maps", p->pid);
+	f = fopen(fn, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		struct map_entry e, *nm;
+		struct elf_file **ne;
+
+		if (maps_parse_line(line, &e) || !e.exec)
+			continue;
+		nm = realloc(p->maps, (p->n + 1) * sizeof(*nm));
+		if (!nm)
+			break;
+		p->maps = nm;
+		ne = realloc(p->elf, (p->n + 1) * sizeof(*ne));
+		if (!ne)
+			break;
+		p->elf = ne;
+		p->maps[p->n] = e;
+		if (e.path[0] == '/')
+			p->elf[p->n] = elf_for(u, p->pid, &p->maps[p->n]);
+		else
+			p->elf[p->n] = strcmp(e.path, "[vdso]") ? NULL : vdso_for(u, &e);
+		p->n++;
+	}
+	fclose(f);
+	p->ok = p->n > 0; /* an exited process (or a zombie) has no mappings */
+	if (p->ok)
+		perfmap_for(p);
+}
+
+static struct proc_syms *proc_for(struct usyms *u, uint32_t pid);
+
+void usyms_preload(struct usyms *u, uint32_t pid)
+{
+	proc_for(u, pid);
+}
+
+/* Read a known process again; keep what was read if it is gone. */
+static void proc_reload(struct usyms *u, struct proc_syms *p)
+{
+	struct proc_syms fresh = { .pid = p->pid };
+
+	char fn[64];
+
+	proc_load(u, &fresh);
+	if (!fresh.ok) {
+		proc_clear(&fresh);
+		/* a JIT's map often outlives it, with what it emitted since */
+		snprintf(fn, sizeof(fn), "/tmp/perf-%u.map", p->pid);
+		if (p->jit_on_host)
+			perfmap_read(p, fn, p->pid);
+		return;
+	}
+	proc_clear(p);
+	*p = fresh;
+}
+
+void usyms_reload(struct usyms *u, uint32_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < u->nprocs; i++) {
+		if (u->procs[i].pid == pid) {
+			proc_reload(u, &u->procs[i]);
+			return;
+		}
+	}
+	proc_for(u, pid);
+}
+
+void usyms_refresh(struct usyms *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->nprocs; i++)
+		proc_reload(u, &u->procs[i]);
+}
+
+static struct proc_syms *proc_for(struct usyms *u, uint32_t pid)
+{
+	struct proc_syms *np;
+	size_t i;
+
+	for (i = 0; i < u->nprocs; i++)
+		if (u->procs[i].pid == pid)
+			return &u->procs[i];
+	np = realloc(u->procs, (u->nprocs + 1) * sizeof(*np));
+	if (!np)
+		return NULL;
+	u->procs = np;
+	memset(&np[u->nprocs], 0, sizeof(*np));
+	np[u->nprocs].pid = pid;
+	proc_load(u, &np[u->nprocs]);
+	return &u->procs[u->nprocs++];
+}
+
+/* The (demangled) name of a symbol. */
+static const char *sym_name(struct elf_sym *s)
+{
+	if (!s->demangled) {
+		char *d = demangle(s->name);
+
+		s->demangled = true;
+		if (d) {
+			free(s->name);
+			s->name = d;
+		}
+	}
+	return s->name;
+}
+
+/* Why a frame inside mapping e (file f, maybe NULL) has no name. */
+static void note_unnamed(struct usyms *u, const struct proc_syms *p, const struct map_entry *e,
+			 const struct elf_file *f)
+{
+	const char *del = e->deleted ? " (deleted)" : "";
+
+	if (!*e->path && p->jit)
+		note_problem(u, "JIT or anonymous code in pid %u that %s does not name", p->pid,
+			     p->jit_path);
+	else if (!*e->path)
+		note_problem(u, "JIT or anonymous code in pid %u and no /tmp/perf-%u.map for it",
+			     p->pid, p->pid);
+	else if (*e->path != '/')
+		return; /* [vdso] and the like */
+	else if (!f)
+		note_problem(u, "cannot read %s%s: %s", e->path, del, strerror(e->err ? e->err : ENOENT));
+	else if (f->why)
+		note_problem(u, "no symbols for %s (%s)", e->path, f->why);
+}
+
+void usyms_lookup(struct usyms *u, uint32_t pid, uint64_t addr, struct usym_info *out)
+{
+	usyms_lookup_frame(u, pid, addr, false, out);
+}
+
+void usyms_lookup_frame(struct usyms *u, uint32_t pid, uint64_t addr, bool caller,
+			struct usym_info *out)
+{
+	struct proc_syms *p = proc_for(u, pid);
+	uint64_t at = caller && addr ? addr - 1 : addr; /* inside the call */
+	const struct perfmap_sym *j;
+	struct elf_file *f;
+	uint64_t vaddr;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (!p)
+		return;
+	for (i = 0; i < p->n; i++) {
+		const struct map_entry *e = &p->maps[i];
+
+		if (at < e->start || at >= e->end)
+			continue;
+		out->module = *e->path ? e->path : NULL;
+		out->offset = map_file_offset(e, addr);
+		f = p->elf[i]; /* a file's, or the vDSO's */
+		out->build_id = f && *f->build_id ? f->build_id : NULL;
+		if (f && !elf_offset_to_vaddr(f->segs, f->nsegs, map_file_offset(e, at), &vaddr)) {
+			struct elf_sym *s = (struct elf_sym *)elf_file_find(f, vaddr);
+
+			if (s) {
+				out->name = sym_name(s);
+				out->ninlined = inlines_at(f->inl, vaddr, out->inlined, USYM_INLINE_MAX);
+				return;
+			}
+		}
+		break;
+	}
+	/* anonymous memory, or a file that is no ELF (a JIT's memfd): the perf
+	 * map, if the process wrote one */
+	if (p->jit && (j = perfmap_find(p->jit, at)) != NULL) {
+		out->name = j->name;
+		return;
+	}
+	if (i < p->n)
+		note_unnamed(u, p, &p->maps[i], p->elf[i]);
+}
+
+void usyms_name(struct usyms *u, uint32_t pid, uint64_t addr, char *buf, size_t len)
+{
+	struct usym_info si;
+	const char *base;
+
+	usyms_lookup(u, pid, addr, &si);
+	if (si.name) {
+		snprintf(buf, len, "%s", si.name);
+		return;
+	}
+	base = si.module ? strrchr(si.module, '/') : NULL;
+	base = base ? base + 1 : si.module;
+	if (base && *base)
+		snprintf(buf, len, "[unknown] (%s)", base);
+	else
+		snprintf(buf, len, "[unknown]");
+}
+
+void usyms_report(const struct usyms *u, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < u->nprocs; i++)
+		if (u->procs[i].jit && u->procs[i].jit->malformed)
+			fprintf(out, "perfpilot: %zu malformed lines in %s (skipped)\n",
+				u->procs[i].jit->malformed, u->procs[i].jit_path);
+	for (i = 0; i < u->nproblems; i++)
+		fprintf(out, "perfpilot: %s\n", u->problems[i]);
+	if (u->more_problems)
+		fprintf(out, "perfpilot: and %zu more files or processes whose frames could not be named\n",
+			u->more_problems);
+}
+
+void usyms_free(struct usyms *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->nfiles; i++) {
+		elf_file_free(u->files[i]);
+		free(u->files[i]);
+	}
+	for (i = 0; i < u->nprocs; i++)
+		proc_clear(&u->procs[i]);
+	for (i = 0; i < u->ndirs; i++)
+		free(u->dirs[i]);
+	for (i = 0; i < u->nproblems; i++)
+		free(u->problems[i]);
+	if (u->vdso)
+		elf_file_free(u->vdso);
+	free(u->vdso);
+	free(u->dirs);
+	free(u->files);
+	free(u->procs);
+	memset(u, 0, sizeof(*u));
+}
