@@ -540,6 +540,8 @@ int cmd_tune(int argc, char **argv)
 	struct tune_opts o;
 
 	parse(argc, argv, &o);
+	/* one line per change, as it happens, also into a file or a pipe */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (o.status)
 		return do_status(&o);
 	if (o.revert)
