@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Apply, roll back and revert on fixture trees: the files on disk tell. */
+#define _GNU_SOURCE
+#include <math.h>
+#include "tunefs.h"
+#include "tune/change.h"
+
+struct fx {
+	char root[PATH_MAX];
+	char state[PATH_MAX + 8];
+	struct hostfs h;
+	struct journal j;
+	struct tune_config c;
+	char err[512];
+};
+
+static int setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	tfs_mkroot(fx->root, sizeof(fx->root), "change");
+	tfs_host(fx->root);
+	tfs_put(fx->root, "var/run/netns/web/proc/sys/net/core/somaxconn", "4096\n");
+	snprintf(fx->state, sizeof(fx->state), "%s/state", fx->root);
+	assert_int_equal(hostfs_init(&fx->h, fx->root), 0);
+	assert_int_equal(journal_load(&fx->j, fx->state, JOURNAL_LOCK, fx->err, sizeof(fx->err)),
+			 0);
+	config_defaults(&fx->c);
+	fx->c.cooldown_s = 0;
+	assert_int_equal(config_add_cgroup(&fx->c, "/sys/fs/cgroup", fx->err, sizeof(fx->err)), 0);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	journal_free(&fx->j);
+	config_free(&fx->c);
+	tfs_rmroot(fx->root);
+	free(fx);
+	return 0;
+}
+
+static const char *file(struct fx *fx, const char *rel)
+{
+	const char *s = tfs_get(fx->root, rel);
+
+	if (!s)
+		fail_msg("%s is missing", rel);
+	return s;
+}
+
+static int sysctl(struct fx *fx, const char *netns, const char *name, const char *value,
+		  double now)
+{
+	struct change_request rq = {
+		.target = {TUNE_SYSCTL, netns, NULL, name}, .value = value,
+		.reason = "test", .finding = "listen_overflow", .tuner = NULL,
+		.metric = "net.listen_overflows", .metric_before = 12, .now = now,
+	};
+
+	return change_apply(&fx->h, &fx->j, &fx->c, &rq, NULL, fx->err, sizeof(fx->err));
+}
+
+static int cgroup(struct fx *fx, const char *cg, const char *name, const char *value,
+		  const char *tuner)
+{
+	struct change_request rq = {
+		.target = {TUNE_CGROUP, NULL, cg, name}, .value = value,
+		.reason = "test", .tuner = tuner, .metric_before = NAN,
+	};
+
+	return change_apply(&fx->h, &fx->j, &fx->c, &rq, NULL, fx->err, sizeof(fx->err));
+}
+
+#define APPLY_OK(call) do {                                                            \
+		if ((call) != CHANGE_OK)                                               \
+			fail_msg("%s: %s", #call, fx->err);                            \
+	} while (0)
+
+/* The journal file on disk, read again from scratch. */
+static struct journal *reread(struct fx *fx)
+{
+	static struct journal j;
+
+	journal_free(&j);
+	if (journal_load(&j, fx->state, 0, fx->err, sizeof(fx->err)))
+		fail_msg("%s", fx->err);
+	return &j;
+}
+
+/* One change of each kind, the file it writes and what that held before. */
+static const struct kind {
+	const char *netns, *cgroup, *tunable, *value, *tuner, *file, *original;
+} kinds[] = {
+	{NULL, NULL, "net.core.somaxconn", "8192", NULL, "proc/sys/net/core/somaxconn", "4096\n"},
+	{NULL, NULL, "net.ipv4.tcp_rmem", "4096 131072 12582912", NULL,
+	 "proc/sys/net/ipv4/tcp_rmem", "4096\t131072\t6291456\n"},
+	{NULL, "/sys/fs/cgroup/app", "cpu.max", "150000 100000", "cpu_quota",
+	 "sys/fs/cgroup/app/cpu.max", "max 100000\n"},
+	{NULL, "/sys/fs/cgroup/cpu/app", "cpu.cfs_quota_us", "200000", "cpu_quota",
+	 "sys/fs/cgroup/cpu/app/cpu.cfs_quota_us", "-1\n"},
+	{NULL, "/sys/fs/cgroup/app", "memory.high", "1073741824", "memory_high",
+	 "sys/fs/cgroup/app/memory.high", "max\n"},
+	{"web", NULL, "net.core.somaxconn", "16384", NULL,
+	 "var/run/netns/web/proc/sys/net/core/somaxconn", "4096\n"},
+};
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+static void test_apply_revert_restores_exactly(void **state)
+{
+	struct fx *fx = *state;
+	struct change_report rep = {0};
+	struct journal *d;
+	char want[128];
+	size_t i;
+
+	fx->c.tuner_on[TUNER_MEMORY_HIGH] = true;
+	for (i = 0; i < NKINDS; i++) {
+		if (kinds[i].cgroup)
+			APPLY_OK(cgroup(fx, kinds[i].cgroup, kinds[i].tunable, kinds[i].value,
+					kinds[i].tuner));
+		else
+			APPLY_OK(sysctl(fx, kinds[i].netns, kinds[i].tunable, kinds[i].value, 0));
+		snprintf(want, sizeof(want), "%s\n", kinds[i].value);
+		assert_string_equal(file(fx, kinds[i].file), want);
+	}
+	d = reread(fx);
+	assert_int_equal(d->n, NKINDS);
+	for (i = 0; i < d->n; i++)
+		assert_int_equal(d->e[i].state, JS_APPLIED);
+	assert_string_equal(d->e[1].old, "4096\t131072\t6291456");
+	assert_string_equal(d->e[5].netns, "web");
+	assert_dbl_eq(d->e[0].before, 12);
+	assert_string_equal(d->e[0].metric, "net.listen_overflows");
+	assert_string_equal(d->e[2].tuner, "cpu_quota");
+
+	assert_int_equal(revert_all(&fx->h, &fx->j, &rep, fx->err, sizeof(fx->err)), 0);
+	assert_int_equal(rep.n, NKINDS);
+	for (i = 0; i < rep.n; i++) {
+		assert_int_equal(rep.r[i].id, NKINDS - i); /* newest first */
+		assert_true(rep.r[i].restored);
+		assert_int_equal(rep.r[i].state, JS_REVERTED);
+		assert_string_equal(rep.r[i].reason, "");
+		assert_string_equal(rep.r[i].found, kinds[NKINDS - 1 - i].value);
+	}
+	/* byte for byte what was there, tabs included */
+	for (i = 0; i < NKINDS; i++)
+		assert_string_equal(file(fx, kinds[i].file), kinds[i].original);
+	d = reread(fx);
+	for (i = 0; i < d->n; i++)
+		assert_int_equal(d->e[i].state, JS_REVERTED);
+	assert_int_equal(journal_open_count(d), 0);
+	change_report_free(&rep);
+	/* a second revert has nothing to do */
+	assert_int_equal(revert_all(&fx->h, &fx->j, &rep, fx->err, sizeof(fx->err)), 0);
+	assert_int_equal(rep.n, 0);
+	change_report_free(&rep);
+	journal_free(reread(fx));
+}
+
+/* ---- the order: journal, write, journal ---- */
+
+struct order_probe {
+	struct fx *fx;
+	int writes;
+	char seen_state[4][32];  /* the entry's state on disk at each write */
+	char seen_value[4][64];  /* the host file at each write */
+};
+
+static int order_hook(void *arg, const char *path, const char *value)
+{
+	struct order_probe *p = arg;
+	struct journal j;
+	char err[256];
+	FILE *f;
+
+	(void)value;
+	assert_true(p->writes < 4);
+	assert_int_equal(journal_load(&j, p->fx->state, 0, err, sizeof(err)), 0);
+	assert_int_equal(j.n, 1);
+	snprintf(p->seen_state[p->writes], 32, "%s", journal_state_name(j.e[0].state));
+	assert_string_equal(j.e[0].new, "8192");
+	journal_free(&j);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(p->seen_value[p->writes], 64, f));
+	fclose(f);
+	p->writes++;
+	return 0;
+}
+
+static void test_journal_first(void **state)
+{
+	struct fx *fx = *state;
+	struct order_probe p = {.fx = fx};
+	struct change_report rep = {0};
+
+	fx->h.write_hook = order_hook;
+	fx->h.hook_arg = &p;
+	APPLY_OK(sysctl(fx, NULL, "net.core.somaxconn", "8192", 0));
+	assert_int_equal(p.writes, 1);
+	/* when the value was written, the entry was on disk, pending, the host unchanged */
+	assert_string_equal(p.seen_state[0], "pending");
+	assert_string_equal(p.seen_value[0], "4096\n");
+	assert_int_equal(reread(fx)->e[0].state, JS_APPLIED);
+	/* reverting: written while the entry still says applied, then marked */
+	assert_int_equal(revert_all(&fx->h, &fx->j, &rep, fx->err, sizeof(fx->err)), 0);
+	assert_int_equal(p.writes, 2);
+	assert_string_equal(p.seen_state[1], "applied");
+	assert_string_equal(p.seen_value[1], "8192\n");
+	assert_int_equal(reread(fx)->e[0].state, JS_REVERTED);
+	change_report_free(&rep);
+	journal_free(reread(fx));
+}
+
+/* a journal that cannot be written: the host is not touched */
+static void test_no_journal_no_change(void **state)
+{
+	struct fx *fx = *state;
+
+	tfs_rmroot(fx->state);
+	tfs_put(fx->root, "state", "a file where the state directory was\n");
+	assert_int_equal(sysctl(fx, NULL, "net.core.somaxconn", "8192", 0), CHANGE_ERROR);
+	assert_string_equal(file(fx, "proc/sys/net/core/somaxconn"), "4096\n");
+	assert_int_equal(fx->j.n, 0);
+}
+
+static void test_admin_change_respected(void **state)
+{
+	struct fx *fx = *state;
+	struct change_report rep = {0};
+	struct journal *d;
+
+	APPLY_OK(sysctl(fx, NULL, "net.core.somaxconn", "8192", 0));
+	APPLY_OK(sysctl(fx, NULL, "vm.watermark_scale_factor", "20", 0));
+	/* the admin sets somaxconn by hand meanwhile */
+	tfs_put(fx->root, "proc/sys/net/core/somaxconn", "1000\n");
+	assert_int_equal(revert_all(&fx->h, &fx->j, &rep, fx->err, sizeof(fx->err)), 0);
+	assert_int_equal(rep.n, 2);
+	assert_int_equal(rep.r[0].id, 2);
+	assert_true(rep.r[0].restored);
+	assert_int_equal(rep.r[1].id, 1);
+	assert_false(rep.r[1].restored);
+	assert_int_equal(rep.r[1].state, JS_ADMIN_CHANGED);
+	assert_string_equal(rep.r[1].found, "1000");
+	assert_string_equal(rep.r[1].reason, "changed since: now '1000', perfpilot wrote '8192'");
+	assert_string_equal(file(fx, "proc/sys/net/core/somaxconn"), "1000\n");
+	assert_string_equal(file(fx, "proc/sys/vm/watermark_scale_factor"), "10\n");
+	d = reread(fx);
+	assert_int_equal(d->e[0].state, JS_ADMIN_CHANGED);
+	assert_string_equal(d->e[0].note, "changed since: now '1000', perfpilot wrote '8192'");
+	assert_int_equal(d->e[1].state, JS_REVERTED);
+	/* and perfpilot leaves that tunable alone from now on */
+	assert_int_equal(sysctl(fx, NULL, "net.core.somaxconn", "2000", 0), CHANGE_REFUSED);
+	assert_string_equal(fx->err, "frozen: change 1 was changed by someone else");
+	change_report_free(&rep);
+	journal_free(reread(fx));
+}
+
+static void test_rollback(void **state)
+{
+	struct fx *fx = *state;
+	struct change_result res;
+
+	APPLY_OK(sysctl(fx, NULL, "vm.min_free_kbytes", "101376", 0));
+	assert_int_equal(change_rollback(&fx->h, &fx->j, 1, &res, fx->err, sizeof(fx->err)),
+			 CHANGE_OK);
+	assert_true(res.restored);
+	assert_int_equal(res.state, JS_ROLLED_BACK);
+	assert_string_equal(res.found, "101376");
+	assert_string_equal(file(fx, "proc/sys/vm/min_free_kbytes"), "67584\n");
+	assert_int_equal(reread(fx)->e[0].state, JS_ROLLED_BACK);
+	/* once only; and the target is frozen */
+	assert_int_equal(change_rollback(&fx->h, &fx->j, 1, &res, fx->err, sizeof(fx->err)),
+			 CHANGE_REFUSED);
+	assert_string_equal(fx->err, "change 1 is rolled_back: nothing to roll back");
+	assert_int_equal(sysctl(fx, NULL, "vm.min_free_kbytes", "101376", 0), CHANGE_REFUSED);
+	assert_string_equal(fx->err, "frozen: change 1 was rolled back");
+	assert_int_equal(change_rollback(&fx->h, &fx->j, 99, &res, fx->err, sizeof(fx->err)),
+			 CHANGE_REFUSED);
+
+	/* two open changes of one target: the newer goes first */
+	APPLY_OK(sysctl(fx, NULL, "net.core.somaxconn", "8192", 0));
+	assert_int_equal(journal_update(&fx->j, 2, JS_KEPT, NULL, fx->err, sizeof(fx->err)), 0);
+	APPLY_OK(sysctl(fx, NULL, "net.core.somaxconn", "16384", 0));
+	assert_int_equal(change_rollback(&fx->h, &fx->j, 2, &res, fx->err, sizeof(fx->err)),
+			 CHANGE_REFUSED);
+	assert_string_equal(fx->err, "change 3 of the same tunable is newer: roll that back first");
+	assert_string_equal(file(fx, "proc/sys/net/core/somaxconn"), "16384\n");
+	assert_int_equal(change_rollback(&fx->h, &fx->j, 3, &res, fx->err, sizeof(fx->err)),
+			 CHANGE_OK);
+	assert_string_equal(file(fx, "proc/sys/net/core/somaxconn"), "8192\n");
+	/* the admin steps in before the older one is rolled back */
+	tfs_put(fx->root, "proc/sys/net/core/somaxconn", "9000\n");
+	assert_int_equal(change_rollback(&fx->h, &fx->j, 2, &res, fx->err, sizeof(fx->err)),
+			 CHANGE_OK);
+	assert_false(res.restored);
+	assert_int_equal(res.state, JS_ADMIN_CHANGED);
+	assert_string_equal(file(fx, "proc/sys/net/core/somaxconn"), "9000\n");
+	assert_int_equal(reread(fx)->e[1].state, JS_ADMIN_CHANGED);
+	journal_free(reread(fx));
+}
+
+/* pending entries after a crash: before the write, after it, and overtaken */
+static void test_pending_after_crash(void **state)
+{
+	struct fx *fx = *state;
+	struct change_report rep = {0};
+	struct journal_entry e;
+	const char *names[] = {"vm.dirty_ratio", "vm.dirty_background_ratio", "net.core.somaxconn"};
+	const char *olds[] = {"20", "10", "4096"}, *news[] = {"15", "5", "8192"};
+	struct journal *d;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		journal_entry_init(&e);
+		e.scope = TUNE_SYSCTL;
+		snprintf(e.tunable, sizeof(e.tunable), "%s", names[i]);
+		snprintf(e.old, sizeof(e.old), "%s", olds[i]);
+		snprintf(e.new, sizeof(e.new), "%s", news[i]);
+		e.state = JS_PENDING;
+		assert_int_equal(journal_add(&fx->j, &e, NULL, fx->err, sizeof(fx->err)), 0);
+	}
+	/* 1 crashed before its write (host: old), 2 after it (host: new),
+	 * 3 was then changed by someone else */
+	tfs_put(fx->root, "proc/sys/vm/dirty_background_ratio", "5\n");
+	tfs_put(fx->root, "proc/sys/net/core/somaxconn", "512\n");
+	journal_free(&fx->j);
+	assert_int_equal(journal_load(&fx->j, fx->state, JOURNAL_LOCK, fx->err, sizeof(fx->err)),
+			 0);
+	assert_int_equal(journal_open_count(&fx->j), 3);
+	assert_int_equal(revert_all(&fx->h, &fx->j, &rep, fx->err, sizeof(fx->err)), 0);
+	assert_int_equal(rep.n, 3);
+	assert_int_equal(rep.r[0].id, 3);
+	assert_false(rep.r[0].restored);
+	assert_int_equal(rep.r[0].state, JS_ADMIN_CHANGED);
+	assert_int_equal(rep.r[1].id, 2);
+	assert_true(rep.r[1].restored);
+	assert_int_equal(rep.r[1].state, JS_REVERTED);
+	assert_int_equal(rep.r[2].id, 1);
+	assert_true(rep.r[2].restored);
+	assert_string_equal(rep.r[2].reason, "the write had not happened");
+	assert_string_equal(file(fx, "proc/sys/vm/dirty_ratio"), "20\n");
+	assert_string_equal(file(fx, "proc/sys/vm/dirty_background_ratio"), "10\n");
+	assert_string_equal(file(fx, "proc/sys/net/core/somaxconn"), "512\n");
+	d = reread(fx);
+	assert_int_equal(d->e[0].state, JS_REVERTED);
+	assert_int_equal(d->e[1].state, JS_REVERTED);
+	assert_int_equal(d->e[2].state, JS_ADMIN_CHANGED);
+	change_report_free(&rep);
+	journal_free(reread(fx));
+}
+
+/* Refused: nothing journaled, nothing written. */
+static void expect_refused(struct fx *fx, int rc, const char *msg)
+{
+	assert_int_equal(rc, CHANGE_REFUSED);
+	if (!strstr(fx->err, msg))
+		fail_msg("'%s' lacks '%s'", fx->err, msg);
+	assert_int_equal(fx->j.n, 0);
+	assert_false(tfs_exists(fx->root, "state/" JOURNAL_FILE));
+}
+
+static void test_disallowed_refused(void **state)
+{
+	struct fx *fx = *state;
+	char err[256];
+
+	config_free(&fx->c);
+	config_defaults(&fx->c);
+	fx->c.cooldown_s = 0;
+	fx->c.allowed[tunable_index(tunable_find("net.ipv4.tcp_rmem"))] = false;
+	assert_int_equal(config_add_cgroup(&fx->c, "/sys/fs/cgroup/app", err, sizeof(err)), 0);
+	expect_refused(fx, sysctl(fx, NULL, "net.ipv4.tcp_rmem", "4096 131072 12582912", 0),
+		       "net.ipv4.tcp_rmem is not in the allowlist");
+	expect_refused(fx, sysctl(fx, NULL, "kernel.panic", "1", 0),
+		       "not a change perfpilot makes: sysctl kernel.panic");
+	expect_refused(fx, cgroup(fx, "/sys/fs/cgroup/cpu/app", "cpu.shares", "2048", NULL),
+		       "cgroup /sys/fs/cgroup/cpu/app may not be touched");
+	expect_refused(fx, cgroup(fx, "/sys/fs/cgroup/app", "memory.high", "1073741824",
+				  "memory_high"), "tuner memory_high is off");
+	expect_refused(fx, cgroup(fx, "/sys/fs/cgroup/app", "cpu.weight", "200", "turbo"),
+		       "tuner turbo is unknown");
+	/* a sysctl name used as a cgroup file and the other way round */
+	expect_refused(fx, cgroup(fx, "/sys/fs/cgroup/app", "net.core.somaxconn", "1", NULL),
+		       "not a change perfpilot makes");
+	expect_refused(fx, sysctl(fx, NULL, "cpu.max", "1 1", 0), "not a change perfpilot makes");
+	assert_string_equal(file(fx, "proc/sys/net/ipv4/tcp_rmem"), "4096\t131072\t6291456\n");
+	assert_string_equal(file(fx, "sys/fs/cgroup/cpu/app/cpu.shares"), "1024\n");
+	assert_string_equal(file(fx, "sys/fs/cgroup/app/memory.high"), "max\n");
+	assert_string_equal(file(fx, "sys/fs/cgroup/app/cpu.weight"), "100\n");
+}
+
+static void test_out_of_bounds_refused(void **state)
+{
+	struct fx *fx = *state;
+
+	fx->c.tuner_on[TUNER_MEMORY_HIGH] = true;
+	expect_refused(fx, sysctl(fx, NULL, "net.core.somaxconn", "70000", 0),
+		       "net.core.somaxconn: 70000 is outside its bounds [128, 65535]");
+	expect_refused(fx, sysctl(fx, NULL, "net.core.somaxconn", "64", 0),
+		       "net.core.somaxconn: 64 is outside its bounds [128, 65535]");
+	expect_refused(fx, sysctl(fx, NULL, "net.ipv4.tcp_rmem", "4096 131072 134217728", 0),
+		       "net.ipv4.tcp_rmem: 134217728 is outside its bounds [131072, 67108864]");
+	expect_refused(fx, sysctl(fx, NULL, "net.ipv4.tcp_rmem", "8192 131072 12582912", 0),
+		       "net.ipv4.tcp_rmem: only its key field may change");
+	expect_refused(fx, sysctl(fx, NULL, "net.ipv4.tcp_rmem", "12582912", 0),
+		       "'12582912' is not a value of net.ipv4.tcp_rmem");
+	expect_refused(fx, cgroup(fx, "/sys/fs/cgroup/app", "cpu.max", "150000 50000", NULL),
+		       "cpu.max: only its key field may change");
+	expect_refused(fx, cgroup(fx, "/sys/fs/cgroup/app", "cpu.max", "500 100000", NULL),
+		       "cpu.max: 500 is outside its bounds [1000, unlimited]");
+	expect_refused(fx, cgroup(fx, "/sys/fs/cgroup/app", "memory.high", "1000000",
+				  "memory_high"), "(aligned: '999424')");
+	expect_refused(fx, cgroup(fx, "/sys/fs/cgroup/app", "cpu.weight", "lots", NULL),
+		       "'lots' is not a value of cpu.weight");
+	expect_refused(fx, sysctl(fx, NULL, "net.core.somaxconn", "4096", 0),
+		       "net.core.somaxconn is already 4096");
+	assert_string_equal(file(fx, "proc/sys/net/core/somaxconn"), "4096\n");
+	assert_string_equal(file(fx, "proc/sys/net/ipv4/tcp_rmem"), "4096\t131072\t6291456\n");
+	assert_string_equal(file(fx, "sys/fs/cgroup/app/cpu.max"), "max 100000\n");
+}
+
+static void test_gate_in_apply(void **state)
+{
+	struct fx *fx = *state;
+
+	fx->c.cooldown_s = 300;
+	APPLY_OK(sysctl(fx, NULL, "net.core.somaxconn", "8192", 1000));
+	assert_int_equal(sysctl(fx, NULL, "net.core.somaxconn", "16384", 1100), CHANGE_REFUSED);
+	assert_string_equal(fx->err, "change 1 is not verified yet");
+	assert_int_equal(journal_update(&fx->j, 1, JS_KEPT, NULL, fx->err, sizeof(fx->err)), 0);
+	assert_int_equal(sysctl(fx, NULL, "net.core.somaxconn", "16384", 1100), CHANGE_REFUSED);
+	assert_string_equal(fx->err, "cooling down: changed 100 s ago, cooldown 300 s");
+	assert_string_equal(file(fx, "proc/sys/net/core/somaxconn"), "8192\n");
+	/* another target is free meanwhile */
+	APPLY_OK(sysctl(fx, "web", "net.core.somaxconn", "8192", 1100));
+	APPLY_OK(sysctl(fx, NULL, "net.core.somaxconn", "16384", 1300));
+	assert_string_equal(file(fx, "proc/sys/net/core/somaxconn"), "16384\n");
+	assert_int_equal(fx->j.n, 3);
+}
+
+static int refusing_hook(void *arg, const char *path, const char *value)
+{
+	(void)arg;
+	(void)path;
+	if (!strcmp(value, "65535")) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+static void test_write_refused_marks_failed(void **state)
+{
+	struct fx *fx = *state;
+
+	fx->h.write_hook = refusing_hook;
+	assert_int_equal(sysctl(fx, NULL, "net.core.somaxconn", "65535", 0), CHANGE_FAILED);
+	assert_non_null(strstr(fx->err, "Invalid argument"));
+	assert_string_equal(file(fx, "proc/sys/net/core/somaxconn"), "4096\n");
+	assert_int_equal(reread(fx)->e[0].state, JS_FAILED);
+	assert_non_null(strstr(reread(fx)->e[0].note, "writing '65535'"));
+	assert_int_equal(journal_open_count(&fx->j), 0);
+	journal_free(reread(fx));
+}
+
+static void test_cgroup_gone(void **state)
+{
+	struct fx *fx = *state;
+	struct change_report rep = {0};
+	char from[PATH_MAX + 64], to[PATH_MAX + 64];
+
+	APPLY_OK(cgroup(fx, "/sys/fs/cgroup/app", "cpu.weight", "200", "cpu_weight"));
+	APPLY_OK(cgroup(fx, "/sys/fs/cgroup/cpu/app", "cpu.shares", "2048", "cpu_weight"));
+	APPLY_OK(sysctl(fx, "web", "net.core.somaxconn", "8192", 0));
+	/* app (v2) is removed; the v1 app is replaced by a new cgroup of the same
+	 * name with the same value; the namespace web is deleted */
+	tfs_rmroot(strcat(strcpy(from, fx->root), "/sys/fs/cgroup/app"));
+	snprintf(from, sizeof(from), "%s/sys/fs/cgroup/cpu/app", fx->root);
+	snprintf(to, sizeof(to), "%s/sys/fs/cgroup/cpu/app.old", fx->root);
+	assert_int_equal(rename(from, to), 0);
+	tfs_put(fx->root, "sys/fs/cgroup/cpu/app/cpu.shares", "2048\n");
+	tfs_rmroot(to);
+	tfs_rmroot(strcat(strcpy(from, fx->root), "/var/run/netns/web"));
+	assert_int_equal(revert_all(&fx->h, &fx->j, &rep, fx->err, sizeof(fx->err)), 0);
+	assert_int_equal(rep.n, 3);
+	assert_string_equal(rep.r[0].reason, "network namespace gone");
+	assert_string_equal(rep.r[1].reason, "cgroup gone");
+	assert_string_equal(rep.r[2].reason, "cgroup gone");
+	assert_false(rep.r[0].restored || rep.r[1].restored || rep.r[2].restored);
+	assert_int_equal(rep.r[2].state, JS_ADMIN_CHANGED);
+	/* the new cgroup is not touched, nothing is created */
+	assert_string_equal(file(fx, "sys/fs/cgroup/cpu/app/cpu.shares"), "2048\n");
+	assert_false(tfs_exists(fx->root, "sys/fs/cgroup/app"));
+	assert_false(tfs_exists(fx->root, "var/run/netns/web"));
+	assert_string_equal(reread(fx)->e[0].note, "cgroup gone");
+	assert_int_equal(journal_open_count(reread(fx)), 0);
+	change_report_free(&rep);
+	journal_free(reread(fx));
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_apply_revert_restores_exactly),
+		T(test_journal_first),
+		T(test_no_journal_no_change),
+		T(test_admin_change_respected),
+		T(test_rollback),
+		T(test_pending_after_crash),
+		T(test_disallowed_refused),
+		T(test_out_of_bounds_refused),
+		T(test_gate_in_apply),
+		T(test_write_refused_marks_failed),
+		T(test_cgroup_gone),
+	};
+
+	return cmocka_run_group_tests_name("tune_change", tests, NULL, NULL);
+}
