@@ -101,11 +101,11 @@ static int dir_of(const char *tunable)
 	return !strcmp(tunable, tunable_of[TX]) ? TX : RX;
 }
 
-static int default_reader(void *arg, const char *netns, struct tcpinfo_set *s, char *err,
-			  size_t errlen)
+static int default_reader(void *arg, const struct hostfs *h, const char *netns,
+			  struct tcpinfo_set *s, char *err, size_t errlen)
 {
 	(void)arg;
-	return tcpinfo_read(netns, s, err, errlen);
+	return tcpinfo_read(h, netns, s, err, errlen);
 }
 
 void tcp_buffers_set_reader(struct tuner *t, tcpinfo_reader_fn fn, void *arg)
@@ -253,7 +253,7 @@ static int tb_observe(struct tuner *t, const struct tune_ctx *c, char *err, size
 		d->nlimited = 0;
 		d->need = 0;
 	}
-	if (s->read(s->arg, c->netns, &s->cur, err, errlen))
+	if (s->read(s->arg, c->h, c->netns, &s->cur, err, errlen))
 		return -1;
 	read_memory(s, c->h);
 	dt = s->have_prev ? c->now - s->prev_t : 0;

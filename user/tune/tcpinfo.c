@@ -3,14 +3,12 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,50 +185,12 @@ int tcpinfo_parse(const void *buf, size_t len, struct tcpinfo_set *s, char *err,
 	return 0;
 }
 
-int tune_netns_socket(const char *netns, int domain, int type, int protocol, char *err,
-		      size_t errlen)
+static int make_diag_socket(void *arg)
 {
-	char ref[PATH_MAX];
-	int self, target, fd, e;
+	int *fd = arg;
 
-	if (!netns) {
-		fd = socket(domain, type | SOCK_CLOEXEC, protocol);
-		if (fd < 0)
-			snprintf(err, errlen, "socket: %s", strerror(errno));
-		return fd;
-	}
-	if (strchr(netns, '/') ? !hostfs_clean_path(netns) : !*netns || netns[0] == '.') {
-		snprintf(err, errlen, "bad network namespace '%s': a name or an absolute path",
-			 netns);
-		return -1;
-	}
-	snprintf(ref, sizeof(ref), "%s%s", strchr(netns, '/') ? "" : "/var/run/netns/", netns);
-	target = open(ref, O_RDONLY | O_CLOEXEC);
-	if (target < 0) {
-		snprintf(err, errlen, "network namespace %s: %s", netns, strerror(errno));
-		return -1;
-	}
-	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0 || setns(target, CLONE_NEWNET)) {
-		e = errno;
-		snprintf(err, errlen, "entering network namespace %s: %s", netns, strerror(e));
-		close(target);
-		if (self >= 0)
-			close(self);
-		return -1;
-	}
-	close(target);
-	fd = socket(domain, type | SOCK_CLOEXEC, protocol);
-	e = errno;
-	if (setns(self, CLONE_NEWNET)) {
-		fprintf(stderr, "perfpilot: cannot return to its own network namespace: %s\n",
-			strerror(errno));
-		abort();
-	}
-	close(self);
-	if (fd < 0)
-		snprintf(err, errlen, "socket in network namespace %s: %s", netns, strerror(e));
-	return fd;
+	*fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	return *fd < 0 ? -1 : 0;
 }
 
 static int dump_family(int fd, int family, struct tcpinfo_set *s, char *err, size_t errlen)
@@ -268,13 +228,17 @@ static int dump_family(int fd, int family, struct tcpinfo_set *s, char *err, siz
 	return rc < 0 ? -1 : 0;
 }
 
-int tcpinfo_read(const char *netns, struct tcpinfo_set *s, char *err, size_t errlen)
+int tcpinfo_read(const struct hostfs *h, const char *netns, struct tcpinfo_set *s, char *err,
+		 size_t errlen)
 {
-	int fd, rc;
+	int fd = -1, rc;
 
 	tcpinfo_set_clear(s);
-	fd = tune_netns_socket(netns, AF_NETLINK, SOCK_DGRAM, NETLINK_SOCK_DIAG, err, errlen);
-	if (fd < 0)
+	rc = hostfs_netns_run(h, netns, make_diag_socket, &fd, err, errlen);
+	if (rc && fd < 0 && !*err)
+		snprintf(err, errlen, "sock_diag socket%s%s: %s", netns ? " in network namespace " : "",
+			 netns ? netns : "", strerror(errno));
+	if (rc)
 		return -1;
 	rc = dump_family(fd, AF_INET, s, err, errlen);
 	/* a kernel without IPv6 answers ENOENT for it: that is no error */

@@ -5,7 +5,7 @@
  * that can move data (established, closing), each with its struct tcp_info
  * (INET_DIAG_INFO) and its memory (INET_DIAG_SKMEMINFO: rcvbuf, sndbuf).
  *
- * The netlink socket is made inside the namespace (tune_netns_socket: the
+ * The netlink socket is made inside the namespace (hostfs_netns_run: the
  * calling thread enters it with setns and returns whatever happened; a
  * netlink socket answers for the namespace it was made in). The parsing of
  * the kernel's answer is a pure function (tcpinfo_parse) so the tests feed
@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "tune/hostfs.h"
 
 /* One connection: what the tcp_buffers tuner reads of it. */
 struct tcp_conn {
@@ -44,7 +45,7 @@ struct tcpinfo_set {
 
 void tcpinfo_set_clear(struct tcpinfo_set *s);
 void tcpinfo_set_free(struct tcpinfo_set *s);
-/* The connection with this cookie, or NULL (s sorted by tcpinfo_set_sort). */
+/* By cookie; then tcpinfo_set_find gives the connection of one, or NULL. */
 void tcpinfo_set_sort(struct tcpinfo_set *s);
 const struct tcp_conn *tcpinfo_set_find(const struct tcpinfo_set *s, uint64_t cookie);
 
@@ -56,20 +57,14 @@ const struct tcp_conn *tcpinfo_set_find(const struct tcpinfo_set *s, uint64_t co
 int tcpinfo_parse(const void *buf, size_t len, struct tcpinfo_set *s, char *err, size_t errlen);
 
 /*
- * A socket made inside network namespace netns (a name as `ip netns` has
- * them, or a path such as /proc/PID/ns/net; NULL: the caller's own). The
- * thread returns to its own namespace before this returns; if it ever
- * could not, the process aborts rather than go on in a foreign namespace.
- * -1 with one line in err.
+ * The TCP connections of netns (NULL: our own) into s (cleared first), the
+ * sock_diag socket made inside it by hostfs_netns_run. -1 with err.
  */
-int tune_netns_socket(const char *netns, int domain, int type, int protocol, char *err,
-		      size_t errlen);
-
-/* The TCP connections of netns into s (cleared first). -1 with err. */
-int tcpinfo_read(const char *netns, struct tcpinfo_set *s, char *err, size_t errlen);
+int tcpinfo_read(const struct hostfs *h, const char *netns, struct tcpinfo_set *s, char *err,
+		 size_t errlen);
 
 /* How a tuner gets the connections: tcpinfo_read, or a test's samples. */
-typedef int (*tcpinfo_reader_fn)(void *arg, const char *netns, struct tcpinfo_set *s,
-				 char *err, size_t errlen);
+typedef int (*tcpinfo_reader_fn)(void *arg, const struct hostfs *h, const char *netns,
+				 struct tcpinfo_set *s, char *err, size_t errlen);
 
 #endif

@@ -49,12 +49,13 @@ static int64_t ns_max(struct fx *fx, const char *rel)
 	return v.f[2];
 }
 
-static int fake_read(void *arg, const char *netns, struct tcpinfo_set *s, char *err,
-		     size_t errlen)
+static int fake_read(void *arg, const struct hostfs *h, const char *netns,
+		     struct tcpinfo_set *s, char *err, size_t errlen)
 {
 	struct fx *fx = arg;
 	struct flow *f = &fx->f;
 
+	assert_ptr_equal(h, &fx->h);
 	assert_string_equal(netns, NS);
 	if (fx->reader_fails) {
 		snprintf(err, errlen, "network namespace %s: No such file or directory", netns);

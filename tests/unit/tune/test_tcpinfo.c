@@ -196,17 +196,19 @@ static void test_errors(void **state)
 	tcpinfo_set_free(&s);
 }
 
-static void test_netns_socket_errors(void **state)
+static void test_netns_errors(void **state)
 {
+	struct tcpinfo_set s = {0};
+	struct hostfs h;
 	char err[256];
 
 	(void)state;
-	assert_int_equal(tune_netns_socket("../x", AF_NETLINK, SOCK_DGRAM, 0, err, sizeof(err)),
-			 -1);
+	hostfs_init(&h, NULL);
+	assert_int_equal(tcpinfo_read(&h, "../x", &s, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "bad network namespace"));
-	assert_int_equal(tune_netns_socket("pp-no-such-ns", AF_NETLINK, SOCK_DGRAM, 0, err,
-					   sizeof(err)), -1);
+	assert_int_equal(tcpinfo_read(&h, "pp-no-such-ns", &s, err, sizeof(err)), -1);
 	assert_string_equal(err, "network namespace pp-no-such-ns: No such file or directory");
+	tcpinfo_set_free(&s);
 }
 
 /* our own namespace, as root: a listening and a connected pair */
@@ -215,6 +217,7 @@ static void test_read_own(void **state)
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t alen = sizeof(a);
 	struct tcpinfo_set s = {0};
+	struct hostfs h;
 	int l, c, x;
 	size_t i, mine = 0;
 	char err[256];
@@ -231,7 +234,8 @@ static void test_read_own(void **state)
 	assert_true(x >= 0);
 	assert_int_equal(write(c, "hello", 5), 5);
 	usleep(20000);
-	if (tcpinfo_read(NULL, &s, err, sizeof(err)))
+	hostfs_init(&h, NULL);
+	if (tcpinfo_read(&h, NULL, &s, err, sizeof(err)))
 		fail_msg("%s", err);
 	for (i = 0; i < s.n; i++)
 		if (strstr(s.c[i].local, ":") && s.c[i].has_info && s.c[i].has_mem &&
@@ -255,7 +259,7 @@ int main(void)
 		cmocka_unit_test(test_two_connections),
 		cmocka_unit_test(test_states_and_parts),
 		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_netns_socket_errors),
+		cmocka_unit_test(test_netns_errors),
 		cmocka_unit_test(test_read_own),
 	};
 
