@@ -5,7 +5,9 @@
  *
  *   tcpbulk serve [-w] PORT SECONDS
  *       listen on PORT, accept one connection and read it for SECONDS (or
- *       to EOF); every second one line {"t":N,"bytes_per_s":B}, at the end
+ *       to EOF); every second one line {"t":N,"bytes_per_s":B,"cpu":C}
+ *       (C: the CPU time it used in that second, s: how much CPU the host
+ *       gave it), at the end
  *       {"pid":P,"rx_bytes":B,"seconds":S}
  *   tcpbulk send [-w] ADDR PORT SECONDS
  *       connect to ADDR PORT and send as fast as it can for SECONDS, then
@@ -47,7 +49,7 @@ static int serve(const char *port, double seconds)
 	struct sockaddr_in a = addr_of("0.0.0.0", port);
 	unsigned long long rx = 0, rx_mark = 0;
 	static char buf[1 << 18];
-	double t0, mark, now;
+	double t0, mark, now, cpu_mark;
 	int one = 1, s, c, tick = 0;
 
 	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -62,6 +64,7 @@ static int serve(const char *port, double seconds)
 	if (c < 0)
 		die("accept");
 	t0 = mark = now_seconds();
+	cpu_mark = cpu_seconds();
 	for (;;) {
 		struct pollfd p = {.fd = c, .events = POLLIN};
 		ssize_t n = 0;
@@ -70,11 +73,14 @@ static int serve(const char *port, double seconds)
 		if (now - t0 >= seconds)
 			break;
 		if (now - mark >= 1.0) {
-			printf("{\"t\":%d,\"bytes_per_s\":%.0f}\n", ++tick,
-			       (double)(rx - rx_mark) / (now - mark));
+			double cpu = cpu_seconds();
+
+			printf("{\"t\":%d,\"bytes_per_s\":%.0f,\"cpu\":%.3f}\n", ++tick,
+			       (double)(rx - rx_mark) / (now - mark), (cpu - cpu_mark) / (now - mark));
 			fflush(stdout);
 			rx_mark = rx;
 			mark = now;
+			cpu_mark = cpu;
 		}
 		if (poll(&p, 1, 100) < 0 && errno != EINTR)
 			die("poll");
