@@ -15,12 +15,14 @@ tcp_pair() {
 	at_cleanup ip netns del "$_s"
 	ip netns add "$_r" || { fail "ip netns add $_r"; return 1; }
 	at_cleanup ip netns del "$_r"
-	ip link add "pps${tag: -8}" netns "$_s" type veth peer name "ppr${tag: -8}" netns "$_r" &&
+	if ! { ip link add "pps${tag: -8}" netns "$_s" type veth peer name "ppr${tag: -8}" netns "$_r" &&
 		ip -n "$_s" addr add 10.201.0.1/24 dev "pps${tag: -8}" &&
 		ip -n "$_r" addr add 10.201.0.2/24 dev "ppr${tag: -8}" &&
 		ip -n "$_s" link set "pps${tag: -8}" up && ip -n "$_r" link set "ppr${tag: -8}" up &&
-		ip -n "$_s" link set lo up && ip -n "$_r" link set lo up ||
-		{ fail "cannot set up the veth pair"; return 1; }
+		ip -n "$_s" link set lo up && ip -n "$_r" link set lo up; }; then
+		fail "cannot set up the veth pair"
+		return 1
+	fi
 }
 
 # _bps FILE FROM TO [FIELD]: the receiver's mean throughput (Gbit/s) over
