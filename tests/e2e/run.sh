@@ -32,6 +32,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/analysis.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/formats.sh"
 # shellcheck source=tests/e2e/tune.sh
 source "$(dirname "${BASH_SOURCE[0]}")/tune.sh"
+# shellcheck source=tests/e2e/tune_tcp.sh
+source "$(dirname "${BASH_SOURCE[0]}")/tune_tcp.sh"
 
 PERFPILOT=$(realpath -e "$PERFPILOT" 2>/dev/null || echo "$PERFPILOT")
 WORKLOADS=$(realpath -e "$WORKLOADS" 2>/dev/null || echo "$WORKLOADS")
@@ -654,6 +656,7 @@ STEPS=(
 	tune_netns_waits
 	tune_journal_kill9
 	tune_unfinished
+	tune_tcp_buffers
 )
 
 summary() {
