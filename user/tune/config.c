@@ -10,8 +10,18 @@
 #include "tune/hostfs.h"
 #include "tune/num.h"
 
-#define DEFAULT_COOLDOWN_S 300.0
-#define DEFAULT_VERIFY_S 60.0
+/*
+ * A change is judged 10 s after it is made (ten intervals: enough to average
+ * the noise of a per-second metric), and a target changes at most every 30 s,
+ * so a default run (-d 30) takes a step, verifies it and may take one more.
+ * TCP buffers act within round trips: their throughput is judged after 3 s,
+ * and the next step may follow at once, so that a transfer gets the buffer
+ * it needs within seconds.
+ */
+#define DEFAULT_COOLDOWN_S 30.0
+#define DEFAULT_VERIFY_S 10.0
+#define FAST_COOLDOWN_S 3.0
+#define FAST_VERIFY_S 3.0
 #define DEFAULT_MIN_IMPROVEMENT 0.05
 
 void config_defaults(struct tune_config *c)
@@ -28,6 +38,10 @@ void config_defaults(struct tune_config *c)
 		c->t[i].step = tunable_table[i].step;
 		c->t[i].cooldown_s = -1;
 		c->t[i].verify_s = -1;
+		if (tunable_table[i].tuner == TUNER_TCP_BUFFERS) {
+			c->t[i].cooldown_s = FAST_COOLDOWN_S;
+			c->t[i].verify_s = FAST_VERIFY_S;
+		}
 	}
 	c->cooldown_s = DEFAULT_COOLDOWN_S;
 	c->verify_s = DEFAULT_VERIFY_S;
@@ -483,6 +497,12 @@ int config_check_current(const struct tune_config *c, const char *name, const ch
 		return CONFIG_INVALID;
 	}
 	if (key >= tc->min && key <= tc->max)
+		return CONFIG_OK;
+	/* short of the bounds on the side its tuner moves it toward: the first
+	 * step brings it within them (somaxconn 8 under a min of 128 goes to
+	 * 128); only a bound the tuner would have to move it away from is a
+	 * contradiction */
+	if ((t->dir > 0 && key < tc->min) || (t->dir < 0 && key > tc->max))
 		return CONFIG_OK;
 	tunable_key_str(key, a, sizeof(a));
 	if (key > tc->max) {

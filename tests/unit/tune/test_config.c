@@ -66,8 +66,10 @@ static void test_defaults(void **state)
 	assert_false(t->step.factor);
 	assert_int_equal(t->step.add, 5);
 	assert_int_equal(config_tunable(&fx->c, "cpu.max")->max, TUNE_UNLIMITED);
-	assert_dbl_eq(config_cooldown(&fx->c, "net.core.somaxconn"), 300);
-	assert_dbl_eq(config_verify_window(&fx->c, "cpu.max"), 60);
+	assert_dbl_eq(config_cooldown(&fx->c, "net.core.somaxconn"), 30);
+	assert_dbl_eq(config_cooldown(&fx->c, "net.ipv4.tcp_rmem"), 3);
+	assert_dbl_eq(config_verify_window(&fx->c, "net.ipv4.tcp_wmem"), 3);
+	assert_dbl_eq(config_verify_window(&fx->c, "cpu.max"), 10);
 	assert_dbl_eq(fx->c.min_improvement, 0.05);
 	assert_int_equal(fx->c.on_unfinished, UNFINISHED_REPORT);
 	assert_false(fx->c.revert_on_exit);
@@ -87,7 +89,7 @@ static void test_missing_files(void **state)
 		skip();
 	/* no --config and no /etc/perfpilot/tune.conf: the defaults */
 	assert_int_equal(config_load(&fx->c, NULL, fx->err, sizeof(fx->err)), CONFIG_OK);
-	assert_dbl_eq(fx->c.cooldown_s, 300);
+	assert_dbl_eq(fx->c.cooldown_s, 30);
 }
 
 static void test_full_file(void **state)
@@ -178,7 +180,7 @@ static void expect_error(struct fx *fx, const char *text, int line, const char *
 	if (strcmp(fx->err, want))
 		fail_msg("for %s\n got: %s\nwant: %s", text, fx->err, want);
 	/* and the config is the defaults again */
-	assert_dbl_eq(fx->c.cooldown_s, 300);
+	assert_dbl_eq(fx->c.cooldown_s, 30);
 	assert_int_equal(fx->c.ncgroups, 0);
 	assert_true(config_allows(&fx->c, "cpu.weight"));
 }
@@ -287,6 +289,15 @@ static void test_check_current(void **state)
 	assert_int_equal(config_check_current(&fx->c, "memory.high", "max", fx->err,
 					      sizeof(fx->err)), CONFIG_OK);
 	assert_int_equal(config_check_current(&fx->c, "cpu.max", "max 100000", fx->err,
+					      sizeof(fx->err)), CONFIG_OK);
+	/* below the min of a tunable its tuner raises: the first step brings it
+	 * up to the min (the issue's namespace with somaxconn 8, a 64 KiB
+	 * tcp_rmem max); above the max of one it lowers: likewise */
+	assert_int_equal(config_check_current(&fx->c, "net.core.somaxconn", "8", fx->err,
+					      sizeof(fx->err)), CONFIG_OK);
+	assert_int_equal(config_check_current(&fx->c, "net.ipv4.tcp_rmem", "4096 16384 65536",
+					      fx->err, sizeof(fx->err)), CONFIG_OK);
+	assert_int_equal(config_check_current(&fx->c, "vm.dirty_ratio", "95", fx->err,
 					      sizeof(fx->err)), CONFIG_OK);
 	/* a default bound below the host's value */
 	assert_int_equal(config_check_current(&fx->c, "net.ipv4.tcp_rmem",
