@@ -22,11 +22,12 @@ set -u
 
 # The folders from the top down; "user" is user/ itself: main.c and the
 # command line every command shares (cli, args).
-ORDER=(cmd user record report findings store live formats profile symbols collect analysis)
+ORDER=(cmd user tune record report findings store live formats profile symbols collect analysis)
 
 # The folders each folder uses directly; it may also include what those use.
 declare -A USES=(
-	[cmd]="user record report findings store live formats profile symbols collect analysis"
+	[cmd]="user tune record report findings store live formats profile symbols collect analysis"
+	[tune]="collect analysis"
 	[user]="collect"
 	[record]="report findings store formats profile symbols collect"
 	[report]="findings store formats analysis"
@@ -69,7 +70,9 @@ allowed() {
 include_folder() {
 	local dir=$1 inc=$2
 	to=
-	if [[ $inc == */* ]]; then
+	if [[ $inc == ../* || $inc == ./* ]]; then
+		: # relative: not a folder of dir (check() refuses them in user/)
+	elif [[ $inc == */* ]]; then
 		[[ -d $dir/${inc%%/*} ]] && to=${inc%%/*}
 	elif [[ -f $dir/$inc ]]; then
 		to=user
@@ -188,7 +191,8 @@ self_test() {
 	plant "$tmp" symbols/planted.c '"profile/stackset.h"' || rc=1 # symbols below the profilers
 	plant "$tmp" formats/planted.c '"../profile/stackset.h"' || rc=1 # no relative paths
 	plant "$tmp" profile/planted.c '"stackset.h"' || rc=1       # nor unqualified ones
-	[[ $rc == 0 ]] && echo "check-layers self-test: 6 wrong-way includes planted in copies of user/, each caught"
+	plant "$tmp" tune/planted.c '"cli.h"' || rc=1               # the tuner below the command line
+	[[ $rc == 0 ]] && echo "check-layers self-test: 7 wrong-way includes planted in copies of user/, each caught"
 	return $rc
 }
 

@@ -10,5 +10,6 @@ int cmd_profile(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
 
 #endif

@@ -19,6 +19,8 @@ static void usage(FILE *f)
 		"  record   write the stats of a target over time to a store (SQLite)\n"
 		"  report   findings from a store: bottlenecks, culprits, trends, forecasts\n"
 		"  diff     compare a recording with a baseline\n"
+		"  tune     propose sysctl and cgroup changes; with --apply make them, verify,\n"
+		"           keep or roll back (journaled, reversible with --revert)\n"
 		"  doctor   what this kernel and host support, and how to fix what is missing\n\n"
 		"Run 'perfpilot COMMAND --help' for the options of a command.\n"
 		"Example: sudo perfpilot stat -a -d 10\n");
@@ -52,6 +54,8 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "diff"))
 		return cmd_diff(argc - 1, argv + 1);
+	if (!strcmp(cmd, "tune"))
+		return cmd_tune(argc - 1, argv + 1);
 	if (!strcmp(cmd, "doctor"))
 		return cmd_doctor(argc - 1, argv + 1);
 	usage_error("unknown command '%s'; try 'perfpilot --help'", cmd);

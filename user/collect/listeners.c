@@ -36,7 +36,7 @@ static int diag_socket_in(uint32_t pid)
 		return -1;
 	}
 	/* a netlink socket stays in the namespace it was made in */
-	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	fd = diag_socket();
 	if (setns(self, CLONE_NEWNET)) {
 		/* cannot get back: better to stop than to run in the wrong namespace */
 		perror("perfpilot: setns back to our own network namespace");
@@ -89,19 +89,29 @@ static int dump_family(int fd, int family, struct diag_listener *out, size_t max
 	}
 }
 
+int diag_listeners_fd(int fd, struct diag_listener *out, size_t max)
+{
+	size_t n = 0;
+
+	if (dump_family(fd, AF_INET, out, max, &n) || dump_family(fd, AF_INET6, out, max, &n))
+		return n ? (int)n : -1;
+	return (int)n;
+}
+
+int diag_socket(void)
+{
+	return socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+}
+
 int diag_listeners(uint32_t pid, struct diag_listener *out, size_t max)
 {
-	int fd = diag_socket_in(pid);
-	size_t n = 0;
+	int fd = diag_socket_in(pid), n;
 
 	if (fd < 0)
 		return -1;
-	if (dump_family(fd, AF_INET, out, max, &n) || dump_family(fd, AF_INET6, out, max, &n)) {
-		close(fd);
-		return n ? (int)n : -1;
-	}
+	n = diag_listeners_fd(fd, out, max);
 	close(fd);
-	return (int)n;
+	return n;
 }
 
 static void scan_fds(uint32_t pid, struct diag_listener *l, size_t n)

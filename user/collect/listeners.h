@@ -21,6 +21,13 @@ struct diag_listener {
 int diag_listeners(uint32_t pid, struct diag_listener *out, size_t max);
 
 /*
+ * The same over a sock_diag socket made by diag_socket() in the namespace
+ * to look at (a netlink socket stays in the namespace it was made in).
+ */
+int diag_socket(void);
+int diag_listeners_fd(int fd, struct diag_listener *out, size_t max);
+
+/*
  * Fill in the owner of each listener whose pid is 0 from the socket inodes
  * in /proc/PID/fd (the first process holding it). `pids` limits the search
  * to those processes when npids > 0.

@@ -615,3 +615,43 @@ int hostfs_cpu_throttle_get(const struct hostfs *h, const char *cgroup,
 	t->throttled_ns = ver == HOSTFS_CG_V2 ? num_sat_mul(tv, 1000) : tv;
 	return 0;
 }
+
+/* ---- reading a network namespace's own /proc/net files ---- */
+
+int hostfs_netns_read_text(const struct hostfs *h, const char *netns, const char *file,
+			   char *buf, size_t len, char *err, size_t errlen)
+{
+	char path[PATH_MAX], ns[PATH_MAX];
+	struct ns_guard g;
+	int rc;
+
+	if (strncmp(file, "/proc/net/", 10) || !hostfs_clean_path(file))
+		return fail(err, errlen, EINVAL, "bad /proc/net file '%s'", file);
+	if (hostfs_is_fixture(h)) {
+		if (netns && netns_ref(netns, ns, sizeof(ns), err, errlen))
+			return -1;
+		if (join(h, netns ? ns : "", file, NULL, path, sizeof(path), err, errlen))
+			return -1;
+		return read_file(path, buf, len, err, errlen);
+	}
+	/* /proc/net follows the process's namespace, thread-self the thread's */
+	snprintf(path, sizeof(path), "/proc/thread-self/net/%s", file + 10);
+	if (ns_enter(h, netns, &g, err, errlen))
+		return -1;
+	rc = read_file(path, buf, len, err, errlen);
+	ns_leave(&g);
+	return rc;
+}
+
+int hostfs_netns_run(const struct hostfs *h, const char *netns, int (*fn)(void *arg), void *arg,
+		     char *err, size_t errlen)
+{
+	struct ns_guard g;
+	int rc;
+
+	if (ns_enter(h, netns, &g, err, errlen))
+		return -1;
+	rc = fn(arg);
+	ns_leave(&g);
+	return rc;
+}

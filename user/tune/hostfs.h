@@ -83,6 +83,23 @@ int hostfs_sysctl_write(const struct hostfs *h, const char *netns, const char *n
 int hostfs_netns_id(const struct hostfs *h, const char *netns, uint64_t *id, char *err,
 		    size_t errlen);
 
+/*
+ * A file of a namespace's own /proc/net ("/proc/net/netstat"), whole, into
+ * buf: on the real host read inside the namespace (netns NULL: our own); in
+ * a fixture tree ROOT + the namespace's reference + file.
+ */
+int hostfs_netns_read_text(const struct hostfs *h, const char *netns, const char *file,
+			   char *buf, size_t len, char *err, size_t errlen);
+
+/*
+ * Call fn(arg) with the calling thread inside the namespace (netns NULL, or
+ * a fixture tree: where it is) and return there after; fn's result, or -1
+ * with err when the namespace cannot be entered. fn must not write to the
+ * host: sockets it makes stay in the namespace (sock_diag).
+ */
+int hostfs_netns_run(const struct hostfs *h, const char *netns, int (*fn)(void *arg), void *arg,
+		     char *err, size_t errlen);
+
 /* ---- cgroup files ---- */
 
 /* The cgroup's directory inode; -1 (errno ENOENT) when it is gone. */

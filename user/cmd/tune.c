@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: GPL-2.0
+/* perfpilot tune: proposals, and with --apply verified, journaled, reversible changes. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli.h"
+#include "commands.h"
+#include "tune/change.h"
+#include "tune/config.h"
+#include "tune/cycle.h"
+#include "tune/hostfs.h"
+#include "tune/journal.h"
+
+#define TUNE_MAX_PIDS 64
+
+struct tune_opts {
+	int nsel;
+	struct target target;
+	uint32_t pids[TUNE_MAX_PIDS];
+	size_t npids;
+	const char *cgroup, *netns, *config, *state_dir, *root;
+	double duration_s, interval_s;
+	bool apply, json, status, revert, revert_on_exit;
+};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void help(void)
+{
+	printf("Usage: perfpilot tune [-a | -p PID[,PID...] | -c CGROUP] [--netns NAME|PATH]\n"
+	       "                      [-d DURATION] [--apply] [--revert-on-exit] [--config FILE]\n"
+	       "                      [--state-dir DIR] [--json]\n"
+	       "       perfpilot tune --status [--state-dir DIR] [--json]\n"
+	       "       perfpilot tune --revert [--state-dir DIR] [--json]\n\n"
+	       "Watches the host (or a network namespace, or a cgroup) and proposes changes of\n"
+	       "sysctls and cgroup files, each with the finding behind it and its expected\n"
+	       "effect. Advice is the default: nothing is changed. With --apply it changes one\n"
+	       "step at a time, journals each change before making it, verifies that it helped\n"
+	       "and rolls back those that did not, until -d ends or Ctrl-C; the kept changes\n"
+	       "stay (undo them with --revert).\n\n"
+	       "  -a, --all              the whole host (the default)\n"
+	       "  -p, --pid PID[,PID]    the listeners and processes of these PIDs\n"
+	       "  -c, --cgroup CGROUP    this cgroup (its directory; v1 or v2); its files may\n"
+	       "                         be changed\n"
+	       "  --netns NAME|PATH      the sysctls of this network namespace (ip netns NAME,\n"
+	       "                         or /proc/PID/ns/net) instead of the host's\n"
+	       "  -d, --duration TIME    observe (and tune) this long (default 30 s)\n"
+	       "  -i, --interval TIME    between two observations (default 1 s)\n"
+	       "  --apply                change values, verify, keep or roll back\n"
+	       "  --revert-on-exit       restore this run's changes when it ends\n"
+	       "  --config FILE          tuners, allowlist, bounds, steps, cooldowns (default\n"
+	       "                         " CONFIG_DEFAULT_PATH " when it exists; docs/tuner.md)\n"
+	       "  --state-dir DIR        where the journal is (default " JOURNAL_DEFAULT_DIR ")\n"
+	       "  --status               list the changes made, newest first\n"
+	       "  --revert               restore every change nobody changed since\n"
+	       "  --json                 one JSON object per proposal, change or result\n"
+	       "  --root DIR             a fixture tree instead of the host (tests)\n"
+	       "  -h, --help             this help\n\n"
+	       "Exit status: 0 done, 1 a runtime error, 2 bad usage or configuration.\n"
+	       "Example: perfpilot tune --netns web -d 60 --apply\n");
+}
+
+static void parse(int argc, char **argv, struct tune_opts *o)
+{
+	enum { OPT_NETNS = 256, OPT_APPLY, OPT_CONFIG, OPT_STATE, OPT_JSON, OPT_STATUS,
+	       OPT_REVERT, OPT_REVERT_EXIT, OPT_ROOT };
+	static const struct option longopts[] = {
+		{"all", no_argument, NULL, 'a'},
+		{"pid", required_argument, NULL, 'p'},
+		{"cgroup", required_argument, NULL, 'c'},
+		{"netns", required_argument, NULL, OPT_NETNS},
+		{"duration", required_argument, NULL, 'd'},
+		{"interval", required_argument, NULL, 'i'},
+		{"apply", no_argument, NULL, OPT_APPLY},
+		{"revert-on-exit", no_argument, NULL, OPT_REVERT_EXIT},
+		{"config", required_argument, NULL, OPT_CONFIG},
+		{"state-dir", required_argument, NULL, OPT_STATE},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"status", no_argument, NULL, OPT_STATUS},
+		{"revert", no_argument, NULL, OPT_REVERT},
+		{"root", required_argument, NULL, OPT_ROOT},
+		{"help", no_argument, NULL, 'h'},
+		{},
+	};
+	char err[256];
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->duration_s = 30;
+	o->interval_s = 1;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":ap:c:d:i:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			o->nsel++;
+			break;
+		case 'p':
+			o->nsel++;
+			if (parse_pid_list(optarg, o->pids, TUNE_MAX_PIDS, &o->npids, err, sizeof(err)))
+				usage_error("%s", err);
+			break;
+		case 'c':
+			o->nsel++;
+			o->cgroup = optarg;
+			break;
+		case OPT_NETNS:
+			o->netns = optarg;
+			break;
+		case 'd':
+			if (parse_seconds(optarg, &o->duration_s))
+				usage_error("bad duration '%s': use seconds such as 30, 1.5, 500ms, 2m",
+					    optarg);
+			break;
+		case 'i':
+			if (parse_seconds(optarg, &o->interval_s) || o->interval_s < 0.1)
+				usage_error("bad interval '%s': use seconds, at least 0.1", optarg);
+			break;
+		case OPT_APPLY:
+			o->apply = true;
+			break;
+		case OPT_REVERT_EXIT:
+			o->revert_on_exit = true;
+			break;
+		case OPT_CONFIG:
+			o->config = optarg;
+			break;
+		case OPT_STATE:
+			o->state_dir = optarg;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_STATUS:
+			o->status = true;
+			break;
+		case OPT_REVERT:
+			o->revert = true;
+			break;
+		case OPT_ROOT:
+			o->root = optarg;
+			break;
+		case 'h':
+			help();
+			exit(0);
+		default:
+			option_error(c, "tune", argv);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'; see 'perfpilot tune --help'", argv[optind]);
+	if (o->nsel > 1)
+		usage_error("give one of -a, -p and -c");
+	if (o->status + o->revert + o->apply > 1)
+		usage_error("--status, --revert and --apply do not go together");
+	if ((o->status || o->revert) && (o->nsel || o->netns || o->config || o->revert_on_exit))
+		usage_error("--%s takes only --state-dir and --json",
+			    o->status ? "status" : "revert");
+	if (o->revert_on_exit && !o->apply)
+		usage_error("--revert-on-exit needs --apply");
+}
+
+static const char *entry_where(const struct journal_entry *e, char *buf, size_t len)
+{
+	if (e->scope == TUNE_CGROUP)
+		snprintf(buf, len, "cgroup %s", e->cgroup);
+	else if (e->netns[0])
+		snprintf(buf, len, "netns %s", e->netns);
+	else
+		snprintf(buf, len, "host");
+	return buf;
+}
+
+static const char *fmt_num(double v, char *buf, size_t len)
+{
+	if (isnan(v))
+		snprintf(buf, len, "?");
+	else
+		snprintf(buf, len, "%g", v);
+	return buf;
+}
+
+static int load_journal(struct journal *j, const struct tune_opts *o, int flags)
+{
+	char err[512];
+
+	if (journal_load(j, o->state_dir, flags, err, sizeof(err))) {
+		fprintf(stderr, "perfpilot: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int do_status(const struct tune_opts *o)
+{
+	struct journal j;
+	struct journal_entry *e;
+	char when[32], where[PATH_MAX + 16];
+	size_t i;
+
+	if (load_journal(&j, o, 0))
+		return 1;
+	if (!j.n && !o->json)
+		printf("perfpilot: tune: no changes recorded in %s\n", j.path);
+	for (i = 0; (e = journal_newest(&j, i)) != NULL; i++) {
+		time_t t = (time_t)e->time;
+		struct tm tm;
+
+		if (o->json) {
+			journal_entry_write_line(e, stdout);
+			continue;
+		}
+		localtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		printf("%-4lld %s  %-13s %s %s: %s -> %s\n", (long long)e->id, when,
+		       journal_state_name(e->state), e->tunable,
+		       entry_where(e, where, sizeof(where)), e->old, e->new);
+		printf("     reason: %s%s%s\n", e->finding[0] ? e->finding : "", e->finding[0] ? ": " : "",
+		       e->reason);
+		if (e->metric[0])
+			printf("     effect: %s %s -> %s\n", e->metric, fmt_num(e->before, when, sizeof(when)),
+			       fmt_num(e->after, where, sizeof(where)));
+		if (e->note[0])
+			printf("     note: %s\n", e->note);
+	}
+	journal_free(&j);
+	return 0;
+}
+
+/* One line (or JSON object) per restored or skipped entry. */
+static void print_results(struct journal *j, const struct change_report *rep, FILE *f, bool json,
+			  const char *verb)
+{
+	char where[PATH_MAX + 16];
+	size_t i;
+
+	for (i = 0; i < rep->n; i++) {
+		const struct change_result *r = &rep->r[i];
+		const struct journal_entry *e = journal_get(j, r->id);
+		json_t *obj;
+
+		if (!e)
+			continue;
+		if (json) {
+			obj = json_pack("{s:I, s:s, s:o, s:o, s:s, s:s, s:b, s:s, s:s, s:s}",
+					"id", (json_int_t)r->id, "tunable", e->tunable,
+					"netns", e->netns[0] ? json_string(e->netns) : json_null(),
+					"cgroup", e->cgroup[0] ? json_string(e->cgroup) : json_null(),
+					"old", e->old, "new", e->new, "restored", r->restored,
+					"state", journal_state_name(r->state), "found", r->found,
+					"reason", r->reason);
+			if (obj) {
+				json_dumpf(obj, f, JSON_COMPACT);
+				fputc('\n', f);
+				json_decref(obj);
+			}
+			continue;
+		}
+		entry_where(e, where, sizeof(where));
+		if (r->restored)
+			fprintf(f, "perfpilot: tune: %s %s in %s: %s (was %s)%s%s\n", verb, e->tunable,
+				where, e->old, e->new, r->reason[0] ? "; " : "", r->reason);
+		else
+			fprintf(f, "perfpilot: tune: left %s in %s: %s\n", e->tunable, where,
+				r->reason[0] ? r->reason : "not restored");
+	}
+}
+
+static int restore_all(const struct hostfs *h, struct journal *j, FILE *f, bool json,
+		       const char *verb)
+{
+	struct change_report rep = {0};
+	char err[512];
+	int rc;
+
+	rc = revert_all(h, j, &rep, err, sizeof(err));
+	print_results(j, &rep, f, json, verb);
+	change_report_free(&rep);
+	if (rc)
+		fprintf(stderr, "perfpilot: %s\n", err);
+	return rc;
+}
+
+static int do_revert(const struct tune_opts *o)
+{
+	struct journal j;
+	size_t open, i, restored = 0, left = 0;
+	struct change_report rep = {0};
+	struct hostfs h;
+	char err[512];
+	int rc;
+
+	if (load_journal(&j, o, JOURNAL_LOCK))
+		return 1;
+	hostfs_init(&h, o->root);
+	open = journal_open_count(&j);
+	if (!open) {
+		if (!o->json)
+			printf("perfpilot: tune: nothing to revert (%zu changes in %s, none in place)\n",
+			       j.n, j.path);
+		journal_free(&j);
+		return 0;
+	}
+	rc = revert_all(&h, &j, &rep, err, sizeof(err));
+	print_results(&j, &rep, stdout, o->json, "restored");
+	for (i = 0; i < rep.n; i++)
+		rep.r[i].restored ? restored++ : left++;
+	if (!o->json)
+		printf("perfpilot: tune: %zu restored, %zu left as they are\n", restored, left);
+	change_report_free(&rep);
+	journal_free(&j);
+	if (rc) {
+		fprintf(stderr, "perfpilot: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+/* -c: the cgroup's cpu and memory directories (v2: the same; v1: each controller's). */
+static void resolve_cgroup(const struct hostfs *h, const char *arg, struct tune_ctx *ctx)
+{
+	char path[PATH_MAX], other[PATH_MAX], err[512];
+	const char *rest;
+	uint64_t id;
+
+	if (arg[0] == '/')
+		snprintf(path, sizeof(path), "%s", arg);
+	else
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", arg);
+	if (!hostfs_clean_path(path))
+		usage_error("bad cgroup '%s': give its directory, such as /sys/fs/cgroup/app", arg);
+	if (hostfs_cgroup_id(h, path, &id, err, sizeof(err)))
+		usage_error("%s; check the path (v1: /sys/fs/cgroup/cpu/NAME)", err);
+	snprintf(ctx->cg_cpu, sizeof(ctx->cg_cpu), "%s", path);
+	snprintf(ctx->cg_memory, sizeof(ctx->cg_memory), "%s", path);
+	/* v1: the same group under the other controller, when it exists */
+	if (!strncmp(path, "/sys/fs/cgroup/memory/", 22)) {
+		rest = path + 22;
+		snprintf(other, sizeof(other), "/sys/fs/cgroup/cpu/%s", rest);
+		if (!hostfs_cgroup_id(h, other, &id, err, sizeof(err)))
+			snprintf(ctx->cg_cpu, sizeof(ctx->cg_cpu), "%s", other);
+	} else if (!strncmp(path, "/sys/fs/cgroup/cpu", 18) && (rest = strchr(path + 15, '/'))) {
+		snprintf(other, sizeof(other), "/sys/fs/cgroup/memory%s", rest);
+		if (!hostfs_cgroup_id(h, other, &id, err, sizeof(err)))
+			snprintf(ctx->cg_memory, sizeof(ctx->cg_memory), "%s", other);
+	}
+}
+
+/* Bounds that exclude a current value, for what the tuners on may touch: exit 2. */
+static void check_current(const struct tune_ctx *ctx)
+{
+	const struct tune_config *cfg = ctx->cfg;
+	struct hostfs_value v;
+	char err[512];
+	size_t i;
+
+	for (i = 0; i < tunable_table_len; i++) {
+		const struct tunable_info *t = &tunable_table[i];
+		const char *cg;
+		int rc;
+
+		if (!cfg->tuner_on[t->tuner] || !config_allows(cfg, t->name))
+			continue;
+		if (t->scope == TUNE_SYSCTL) {
+			rc = hostfs_sysctl_read(ctx->h, !strncmp(t->name, "net.", 4) ? ctx->netns : NULL,
+						t->name, &v, err, sizeof(err));
+		} else {
+			cg = !strncmp(t->name, "memory.", 7) ? ctx->cg_memory : ctx->cg_cpu;
+			if (!cg[0] || !hostfs_cgroup_has(ctx->h, cg, t->name))
+				continue;
+			rc = hostfs_cgroup_read(ctx->h, cg, t->name, &v, err, sizeof(err));
+		}
+		if (rc)
+			continue; /* not on this host: no tuner will touch it */
+		if (config_check_current(cfg, t->name, v.str, err, sizeof(err)))
+			usage_error("%s", err);
+	}
+}
+
+/* A read-only /proc/sys (a container, a read-only mount): --apply cannot work. */
+static void check_writable(const struct hostfs *h)
+{
+	char path[PATH_MAX + 16];
+	struct statvfs st;
+
+	snprintf(path, sizeof(path), "%s/proc/sys", h->root);
+	if (statvfs(path, &st) == 0 && (st.f_flag & ST_RDONLY)) {
+		fprintf(stderr, "perfpilot: %s is read-only here (a container or a read-only "
+			"mount): --apply cannot change sysctls; run without --apply for advice\n",
+			path);
+		exit(1);
+	}
+}
+
+/* Open entries of an earlier run: restore them or say so, per config. */
+static int unfinished(const struct hostfs *h, struct journal *j, const struct tune_config *cfg,
+		      FILE *log, bool json)
+{
+	struct journal_entry *e;
+	char where[PATH_MAX + 16];
+	size_t i, n = journal_open_count(j);
+
+	if (!n)
+		return 0;
+	if (cfg->on_unfinished == UNFINISHED_RESTORE) {
+		fprintf(log, "perfpilot: tune: %zu change%s of an earlier run still open in %s; "
+			"restoring (on_unfinished_journal = restore)\n", n, n == 1 ? "" : "s",
+			j->path);
+		return restore_all(h, j, log, json && log == stdout, "restored") ? -1 : 0;
+	}
+	fprintf(log, "perfpilot: tune: %zu change%s of an earlier run still open in %s (left "
+		"as they are; 'perfpilot tune --revert' restores them):\n", n, n == 1 ? "" : "s",
+		j->path);
+	for (i = 0; (e = journal_newest(j, i)) != NULL; i++)
+		if (journal_state_open(e->state))
+			fprintf(log, "perfpilot: tune:   #%lld %s %s in %s (was %s; %s%s)\n",
+				(long long)e->id, e->tunable, e->new,
+				entry_where(e, where, sizeof(where)), e->old,
+				journal_state_name(e->state),
+				e->state == JS_PENDING ? ": perfpilot stopped before it was written "
+				"or verified" : "");
+	return 0;
+}
+
+static int run(const struct tune_opts *o)
+{
+	struct tune_config cfg;
+	struct tune_ctx ctx;
+	struct journal j;
+	struct hostfs h;
+	struct tuner tuners[TUNER_COUNT];
+	struct cycle cy;
+	struct cycle_opts co;
+	struct sigaction sa;
+	FILE *log = o->json ? stderr : stdout;
+	char err[512];
+	uint64_t id;
+	size_t nt;
+	int rc = 0;
+
+	if (hostfs_init(&h, o->root))
+		usage_error("--root: path too long");
+	switch (config_load(&cfg, o->config, err, sizeof(err))) {
+	case CONFIG_OK:
+		break;
+	default:
+		usage_error("%s", err);
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.h = &h;
+	ctx.cfg = &cfg;
+	ctx.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	ctx.pids = o->npids ? o->pids : NULL;
+	ctx.npids = o->npids;
+	if (o->netns) {
+		if (hostfs_netns_id(&h, o->netns, &id, err, sizeof(err)))
+			usage_error("%s; list them with 'ip netns'", err);
+		ctx.netns = o->netns;
+	}
+	if (o->cgroup) {
+		resolve_cgroup(&h, o->cgroup, &ctx);
+		if (config_add_cgroup(&cfg, ctx.cg_cpu, err, sizeof(err)) ||
+		    config_add_cgroup(&cfg, ctx.cg_memory, err, sizeof(err)))
+			usage_error("%s", err);
+	}
+	check_current(&ctx);
+	if (o->apply)
+		check_writable(&h);
+	if (load_journal(&j, o, JOURNAL_LOCK)) {
+		config_free(&cfg);
+		return 1;
+	}
+	ctx.j = &j;
+	if (unfinished(&h, &j, &cfg, log, o->json)) {
+		rc = 1;
+		goto out;
+	}
+	nt = tuners_make(&ctx, tuners, stderr);
+	if (!nt) {
+		fprintf(stderr, "perfpilot: no tuner is on for this target; see [tuner NAME] "
+			"enabled = true in docs/tuner.md\n");
+		rc = 2;
+		goto out;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: a signal ends the sleep */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	memset(&co, 0, sizeof(co));
+	co.apply = o->apply;
+	co.duration_s = o->duration_s;
+	co.interval_s = o->interval_s;
+	co.out = log;
+	co.progress = stderr;
+	co.stop = &stop_flag;
+	cycle_init(&cy, &ctx, &j, tuners, nt);
+	fprintf(stderr, "perfpilot: tune: %s for %.0f s%s%s (Ctrl-C ends)\n",
+		o->apply ? "tuning" : "observing", o->duration_s, ctx.netns ? " in netns " : "",
+		ctx.netns ? ctx.netns : "");
+	if (cycle_run(&cy, &co)) {
+		fprintf(stderr, "perfpilot: %s\n", cy.err);
+		rc = 1;
+	}
+	if (o->apply) {
+		if (cycle_end(&cy, &co, cfg.revert_on_exit || o->revert_on_exit))
+			rc = 1;
+	} else if (!cy.nadvice) {
+		fprintf(log, "perfpilot: tune: no proposal: nothing to tune was found%s\n",
+			stop_flag ? " (stopped early)" : "");
+	} else {
+		cycle_print_advice(&cy, stdout, o->json);
+	}
+	cycle_free(&cy);
+	tuners_free(tuners, nt);
+out:
+	journal_free(&j);
+	config_free(&cfg);
+	return rc;
+}
+
+int cmd_tune(int argc, char **argv)
+{
+	struct tune_opts o;
+
+	parse(argc, argv, &o);
+	if (o.status)
+		return do_status(&o);
+	if (o.revert)
+		return do_revert(&o);
+	return run(&o);
+}
