@@ -30,6 +30,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/store.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/analysis.sh"
 # shellcheck source=tests/e2e/formats.sh
 source "$(dirname "${BASH_SOURCE[0]}")/formats.sh"
+# shellcheck source=tests/e2e/tune_cgroup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/tune_cgroup.sh"
 
 PERFPILOT=$(realpath -e "$PERFPILOT" 2>/dev/null || echo "$PERFPILOT")
 WORKLOADS=$(realpath -e "$WORKLOADS" 2>/dev/null || echo "$WORKLOADS")
@@ -647,6 +649,8 @@ STEPS=(
 	profile_offcpu_eager
 	profile_offcpu_short_lived_all
 	"error_profile_min_block error_profile_min_block_on_cpu"
+	tune_cgroup_advice
+	tune_cgroup_apply_revert
 )
 
 summary() {

@@ -21,7 +21,8 @@
  *    covers the whole demand, so a single step that helps (less time
  *    throttled) would look useless by that count; the evidence shows both.
  *
- * A cgroup that vanishes makes observe fail with one line.
+ * A cgroup that vanishes makes observe fail with one line. init returns 1
+ * (nothing to do) when there is no target.
  */
 #include <math.h>
 #include <stdio.h>
@@ -61,7 +62,7 @@ static int quota_init(struct tuner *t, const struct tune_ctx *c, char *err, size
 	size_t i;
 
 	if (!s)
-		return snprintf(err, errlen, "cpu_quota: out of memory"), -1;
+		return snprintf(err, errlen, "out of memory"), -1;
 	s->idle = -1;
 	t->state = s;
 	if (c->cg_cpu[0]) {
@@ -71,6 +72,11 @@ static int quota_init(struct tuner *t, const struct tune_ctx *c, char *err, size
 	for (i = 0; i < c->cfg->ncgroups && s->n < QUOTA_TARGETS; i++)
 		if (!hostfs_cpu_quota_get(c->h, c->cfg->cgroups[i], &q, e, sizeof(e)))
 			snprintf(s->t[s->n++].cgroup, PATH_MAX, "%s", c->cfg->cgroups[i]);
+	if (!s->n) {
+		free(s);
+		t->state = NULL;
+		return 1; /* no cgroup to look at */
+	}
 	return 0;
 }
 
@@ -83,10 +89,8 @@ static int quota_observe(struct tuner *t, const struct tune_ctx *c, char *err, s
 	char e[256];
 	size_t i;
 
-	if (!s->n)
-		return 0;
 	if (procstat_cpu_read(c->h, &cpu, e, sizeof(e)))
-		return snprintf(err, errlen, "cpu_quota: %s", e), -1;
+		return snprintf(err, errlen, "%s", e), -1;
 	s->idle = s->have_cpu ? procstat_cpu_idle(&s->cpu_prev, &cpu) : -1;
 	s->cpu_prev = cpu;
 	s->have_cpu = true;
@@ -94,7 +98,7 @@ static int quota_observe(struct tuner *t, const struct tune_ctx *c, char *err, s
 		q = &s->t[i];
 		if (hostfs_cpu_quota_get(c->h, q->cgroup, &q->quota, e, sizeof(e)) ||
 		    hostfs_cpu_throttle_get(c->h, q->cgroup, &th, e, sizeof(e)))
-			return snprintf(err, errlen, "cpu_quota: %s", e), -1;
+			return snprintf(err, errlen, "%s", e), -1;
 		q->have_rates = q->have_prev && c->dt > 0 && th.periods >= q->prev.periods;
 		if (q->have_rates) {
 			int64_t dp = th.periods - q->prev.periods;

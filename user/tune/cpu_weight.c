@@ -13,7 +13,9 @@
  *    (the processes of its cgroup.procs, each thread's
  *    /proc/PID/task/TID/schedstat) is ≥ 20 % of their runnable time (run +
  *    wait), and that runnable time is ≥ 0.05 CPU (an idle victim has
- *    nothing to gain).
+ *    nothing to gain). A thread of a cgroup throttled by its CPU quota
+ *    waits too: the victim's throttled time (cpu.stat) is taken off its
+ *    wait, so a quota-bound cgroup is left to the cpu_quota tuner.
  *  - Another cgroup uses the CPU: the busiest sibling of the victim (usage
  *    from v2 cpu.stat usage_usec or v1 cpuacct.usage) uses ≥ 0.5 CPU; when
  *    no sibling has such a file, the host's busy CPU (/proc/stat) minus the
@@ -22,7 +24,7 @@
  *    (default cpu.weight 25 – 1000, cpu.shares 256 – 10240).
  *  - Metric verified: the victim's run-queue wait share (lower is better).
  *
- * Without -c there is no victim and it proposes nothing.
+ * Without -c there is no victim: init returns 1 (nothing to do).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -53,6 +55,7 @@ struct weight_state {
 	struct sibling sib[WEIGHT_SIBLINGS];
 	size_t nsib;
 	bool have_prev, have_rates, sib_usage;
+	int64_t throttled_ns;   /* the victim's, cumulative; -1 without a quota */
 	/* the latest interval */
 	double wait_share, runnable, victim_cpu;
 	double other_cpu;       /* the culprit's CPUs */
@@ -66,10 +69,10 @@ static int weight_init(struct tuner *t, const struct tune_ctx *c, char *err, siz
 
 	t->state = NULL;
 	if (!c->cg_cpu[0])
-		return 0;
+		return 1; /* no victim: nothing to do */
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return snprintf(err, errlen, "cpu_weight: out of memory"), -1;
+		return snprintf(err, errlen, "out of memory"), -1;
 	t->state = s;
 	s->file = hostfs_cgroup_has(c->h, c->cg_cpu, "cpu.weight") ? "cpu.weight" : "cpu.shares";
 	snprintf(s->parent, sizeof(s->parent), "%s", c->cg_cpu);
@@ -153,9 +156,10 @@ static double busiest_sibling(struct weight_state *s, const struct tune_ctx *c, 
 static int weight_observe(struct tuner *t, const struct tune_ctx *c, char *err, size_t errlen)
 {
 	struct weight_state *s = t->state;
+	struct hostfs_cpu_throttle th;
 	struct procstat_threads tmp;
 	struct procstat_cpu cpu;
-	uint64_t run, wait;
+	uint64_t run, wait, thr;
 	double busy;
 	char e[256];
 
@@ -163,12 +167,17 @@ static int weight_observe(struct tuner *t, const struct tune_ctx *c, char *err, 
 		return 0;
 	if (procstat_cgroup_threads(c->h, c->cg_cpu, &s->cur, e, sizeof(e)) ||
 	    procstat_cpu_read(c->h, &cpu, e, sizeof(e)))
-		return snprintf(err, errlen, "cpu_weight: %s", e), -1;
+		return snprintf(err, errlen, "%s", e), -1;
+	if (hostfs_cpu_throttle_get(c->h, c->cg_cpu, &th, e, sizeof(e)))
+		th.throttled_ns = -1;
 	s->have_rates = s->have_prev && c->dt > 0;
 	s->sib_usage = false;
 	s->other_cpu = busiest_sibling(s, c, s->have_rates);
 	if (s->have_rates) {
 		procstat_threads_delta(&s->prev, &s->cur, &run, &wait);
+		thr = th.throttled_ns >= s->throttled_ns && s->throttled_ns >= 0 ?
+			(uint64_t)(th.throttled_ns - s->throttled_ns) : 0;
+		wait = wait > thr ? wait - thr : 0;
 		s->runnable = (double)(run + wait) / 1e9 / c->dt;
 		s->victim_cpu = (double)run / 1e9 / c->dt;
 		s->wait_share = run + wait ? (double)wait / (double)(run + wait) : 0;
@@ -178,6 +187,7 @@ static int weight_observe(struct tuner *t, const struct tune_ctx *c, char *err, 
 			snprintf(s->culprit, sizeof(s->culprit), "other tasks on the host");
 		}
 	}
+	s->throttled_ns = th.throttled_ns;
 	tmp = s->prev;
 	s->prev = s->cur;
 	s->cur = tmp;

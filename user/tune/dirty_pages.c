@@ -43,7 +43,7 @@ static int dirty_init(struct tuner *t, const struct tune_ctx *c, char *err, size
 	(void)c;
 	t->state = calloc(1, sizeof(struct dirty_state));
 	if (!t->state)
-		return snprintf(err, errlen, "dirty_pages: out of memory"), -1;
+		return snprintf(err, errlen, "out of memory"), -1;
 	return 0;
 }
 
@@ -55,11 +55,11 @@ static int dirty_observe(struct tuner *t, const struct tune_ctx *c, char *err, s
 	char e[256];
 
 	if (procstat_read(c->h, "/proc/vmstat", text, sizeof(text), e, sizeof(e)))
-		return snprintf(err, errlen, "dirty_pages: %s", e), -1;
+		return snprintf(err, errlen, "%s", e), -1;
 	if (procstat_field(text, "nr_dirty", &dirty) ||
 	    procstat_field(text, "nr_dirty_threshold", &th) ||
 	    procstat_field(text, "nr_dirty_background_threshold", &bg))
-		return snprintf(err, errlen, "dirty_pages: %s/proc/vmstat has no nr_dirty, "
+		return snprintf(err, errlen, "%s/proc/vmstat has no nr_dirty, "
 				"nr_dirty_threshold and nr_dirty_background_threshold",
 				c->h->root), -1;
 	procstat_field(text, "nr_writeback", &wb);

@@ -51,15 +51,15 @@ static int high_init(struct tuner *t, const struct tune_ctx *c, char *err, size_
 {
 	t->state = NULL;
 	if (!c->cg_memory[0])
-		return 0;
+		return 1; /* no cgroup: nothing to do */
 	if (!hostfs_cgroup_has(c->h, c->cg_memory, "memory.high"))
 		return snprintf(err, errlen,
-				"memory_high: unavailable for %s: it has no memory.high (a cgroup "
-				"v1 memory controller?); the tuner needs cgroup v2", c->cg_memory),
+				"unavailable for %s: it has no memory.high (a cgroup v1 memory "
+				"controller?); the senpai-style limit needs cgroup v2", c->cg_memory),
 		       -1;
 	t->state = calloc(1, sizeof(struct high_state));
 	if (!t->state)
-		return snprintf(err, errlen, "memory_high: out of memory"), -1;
+		return snprintf(err, errlen, "out of memory"), -1;
 	return 0;
 }
 
@@ -92,9 +92,9 @@ static int high_observe(struct tuner *t, const struct tune_ctx *c, char *err, si
 	if (hostfs_cgroup_read(c->h, c->cg_memory, "memory.current", &cur, e, sizeof(e)) ||
 	    procstat_cgroup_psi(c->h, c->cg_memory, "memory.pressure", &psi, e, sizeof(e)) ||
 	    refaults_read(c, &refaults, e, sizeof(e)))
-		return snprintf(err, errlen, "memory_high: %s", e), -1;
+		return snprintf(err, errlen, "%s", e), -1;
 	if (!cur.num[0])
-		return snprintf(err, errlen, "memory_high: %s/memory.current: unexpected '%s'",
+		return snprintf(err, errlen, "%s/memory.current: unexpected '%s'",
 				c->cg_memory, cur.str), -1;
 	s->have_rates = s->have_prev && c->dt > 0;
 	if (s->have_rates) {

@@ -40,7 +40,7 @@ static int reclaim_init(struct tuner *t, const struct tune_ctx *c, char *err, si
 	(void)c;
 	t->state = calloc(1, sizeof(struct reclaim_state));
 	if (!t->state)
-		return snprintf(err, errlen, "memory_reclaim: out of memory"), -1;
+		return snprintf(err, errlen, "out of memory"), -1;
 	return 0;
 }
 
@@ -54,9 +54,9 @@ static int reclaim_observe(struct tuner *t, const struct tune_ctx *c, char *err,
 
 	if (procstat_read(c->h, "/proc/vmstat", text, sizeof(text), e, sizeof(e)) ||
 	    procstat_psi_read(c->h, "memory", &psi, e, sizeof(e)))
-		return snprintf(err, errlen, "memory_reclaim: %s", e), -1;
+		return snprintf(err, errlen, "%s", e), -1;
 	if (procstat_field_sum(text, "allocstall", &stalls))
-		return snprintf(err, errlen, "memory_reclaim: %s/proc/vmstat has no allocstall "
+		return snprintf(err, errlen, "%s/proc/vmstat has no allocstall "
 				"counters", c->h->root), -1;
 	s->have_rates = s->have_prev && c->dt > 0;
 	s->stalls_per_s = s->have_rates ? nextval_rate(s->stalls, stalls, c->dt) : 0;

@@ -215,14 +215,12 @@ static void test_vanishes(void **state)
 static void test_no_target(void **state)
 {
 	struct tfx *fx = *state;
-	int i;
 
-	for (i = 0; i < 3; i++) {
-		second(fx, V1, 0.2, 1, 0.8);
-		TFX_OBSERVE(fx);
-		assert_int_equal(tfx_propose(fx), 0);
-	}
-	assert_true(isnan(fx->t.measure(&fx->t, &fx->c, &fx->p[0])));
+	assert_int_equal(tfx_init(fx), 1);
+	assert_null(fx->t.state);
+	/* a configured cgroup without a CPU quota is no target either */
+	tfx_config(fx, "cgroup = /sys/fs/cgroup/memory/app\n");
+	assert_int_equal(tfx_init(fx), 1);
 }
 
 int main(void)
