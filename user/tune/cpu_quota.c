@@ -176,12 +176,6 @@ static double quota_measure(struct tuner *t, const struct tune_ctx *c, const str
 	return q && q->have_rates ? q->secs_per_s : NAN;
 }
 
-static void quota_fini(struct tuner *t)
-{
-	free(t->state);
-	t->state = NULL;
-}
-
 void tuner_cpu_quota(struct tuner *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -191,5 +185,5 @@ void tuner_cpu_quota(struct tuner *t)
 	t->propose = quota_propose;
 	t->measure = quota_measure;
 	t->ready = nextval_ready;
-	t->fini = quota_fini;
+	t->fini = nextval_fini;
 }

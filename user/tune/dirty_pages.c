@@ -54,7 +54,7 @@ static int dirty_observe(struct tuner *t, const struct tune_ctx *c, char *err, s
 	int64_t dirty, wb = 0, th, bg;
 	char e[256];
 
-	if (procstat_read(c->h, "/proc/vmstat", text, sizeof(text), e, sizeof(e)))
+	if (hostfs_read_text(c->h, "/proc/vmstat", text, sizeof(text), e, sizeof(e)))
 		return snprintf(err, errlen, "%s", e), -1;
 	if (procstat_field(text, "nr_dirty", &dirty) ||
 	    procstat_field(text, "nr_dirty_threshold", &th) ||
@@ -126,12 +126,6 @@ static double dirty_measure(struct tuner *t, const struct tune_ctx *c, const str
 	return s->n && s->thresh > 0 ? s->ratio : NAN;
 }
 
-static void dirty_fini(struct tuner *t)
-{
-	free(t->state);
-	t->state = NULL;
-}
-
 void tuner_dirty_pages(struct tuner *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -141,5 +135,5 @@ void tuner_dirty_pages(struct tuner *t)
 	t->propose = dirty_propose;
 	t->measure = dirty_measure;
 	t->ready = nextval_ready;
-	t->fini = dirty_fini;
+	t->fini = nextval_fini;
 }

@@ -222,12 +222,6 @@ static bool high_other_worse(struct tuner *t, const struct tune_ctx *c, const st
 	return s && !strcmp(p->metric, "memory.current") && s->hurt;
 }
 
-static void high_fini(struct tuner *t)
-{
-	free(t->state);
-	t->state = NULL;
-}
-
 void tuner_memory_high(struct tuner *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -238,5 +232,5 @@ void tuner_memory_high(struct tuner *t)
 	t->measure = high_measure;
 	t->ready = nextval_ready;
 	t->other_worse = high_other_worse;
-	t->fini = high_fini;
+	t->fini = nextval_fini;
 }

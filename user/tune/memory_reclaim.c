@@ -52,7 +52,7 @@ static int reclaim_observe(struct tuner *t, const struct tune_ctx *c, char *err,
 	int64_t stalls;
 	char e[256];
 
-	if (procstat_read(c->h, "/proc/vmstat", text, sizeof(text), e, sizeof(e)) ||
+	if (hostfs_read_text(c->h, "/proc/vmstat", text, sizeof(text), e, sizeof(e)) ||
 	    procstat_psi_read(c->h, "memory", &psi, e, sizeof(e)))
 		return snprintf(err, errlen, "%s", e), -1;
 	if (procstat_field_sum(text, "allocstall", &stalls))
@@ -63,7 +63,7 @@ static int reclaim_observe(struct tuner *t, const struct tune_ctx *c, char *err,
 	s->stalls = stalls;
 	s->psi_some = psi.some_avg10;
 	s->have_prev = true;
-	if (!procstat_read(c->h, "/proc/meminfo", text, sizeof(text), e, sizeof(e)))
+	if (!hostfs_read_text(c->h, "/proc/meminfo", text, sizeof(text), e, sizeof(e)))
 		procstat_field(text, "MemTotal", &s->mem_total_kb);
 	return 0;
 }
@@ -112,12 +112,6 @@ static double reclaim_measure(struct tuner *t, const struct tune_ctx *c,
 	return s->have_rates ? s->stalls_per_s : NAN;
 }
 
-static void reclaim_fini(struct tuner *t)
-{
-	free(t->state);
-	t->state = NULL;
-}
-
 void tuner_memory_reclaim(struct tuner *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -127,5 +121,5 @@ void tuner_memory_reclaim(struct tuner *t)
 	t->propose = reclaim_propose;
 	t->measure = reclaim_measure;
 	t->ready = nextval_ready;
-	t->fini = reclaim_fini;
+	t->fini = nextval_fini;
 }

@@ -2,6 +2,7 @@
 /* A tuner's next value as a proposal (nextval.h). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "tune/nextval.h"
 #include "tune/step.h"
@@ -103,4 +104,10 @@ void nextval_say(char *dst, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(dst, len, fmt, ap);
 	va_end(ap);
+}
+
+void nextval_fini(struct tuner *t)
+{
+	free(t->state);
+	t->state = NULL;
 }

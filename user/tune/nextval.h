@@ -45,6 +45,9 @@ double nextval_rate(int64_t a, int64_t b, double dt);
 void nextval_say(char *dst, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* fini() of a tuner whose state is one allocation. */
+void nextval_fini(struct tuner *t);
+
 /* ready() of a tuner whose changes act at once. */
 bool nextval_ready(struct tuner *t, const struct tune_ctx *c, const struct proposal *p);
 

@@ -4,62 +4,13 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "tune/num.h"
 #include "tune/procstat.h"
 
 #define PROCS_MAX (256 * 1024)
-
-static int fail(char *err, size_t errlen, int e, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	errno = e;
-	return -1;
-}
-
-int procstat_read(const struct hostfs *h, const char *rel, char *buf, size_t len, char *err,
-		  size_t errlen)
-{
-	char path[PATH_MAX];
-	size_t n = 0;
-	ssize_t r;
-	int fd, e;
-
-	if (snprintf(path, sizeof(path), "%s%s", h->root, rel) >= (int)sizeof(path))
-		return fail(err, errlen, ENAMETOOLONG, "path too long: %s%s", h->root, rel);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return fail(err, errlen, errno, "%s: %s", path, strerror(errno));
-	while (n < len - 1) {
-		r = read(fd, buf + n, len - 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			e = errno;
-			close(fd);
-			return fail(err, errlen, e, "reading %s: %s", path, strerror(e));
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	if (n == len - 1)
-		return fail(err, errlen, EFBIG, "%s: longer than %zu bytes", path, len - 1);
-	buf[n] = 0;
-	return 0;
-}
 
 /* The number after "KEY", "KEY:" and blanks at p (a line start); -1 if none. */
 static int line_value(const char *p, size_t klen, int64_t *out)
@@ -140,12 +91,12 @@ int procstat_cpu_read(const struct hostfs *h, struct procstat_cpu *c, char *err,
 	int i, n;
 
 	memset(c, 0, sizeof(*c));
-	if (procstat_read(h, "/proc/stat", text, sizeof(text), err, errlen))
+	if (hostfs_read_text(h, "/proc/stat", text, sizeof(text), err, errlen))
 		return -1;
 	n = sscanf(text, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &f[0], &f[1],
 		   &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], &f[8], &f[9]);
 	if (n < 4)
-		return fail(err, errlen, EINVAL, "%s/proc/stat: no 'cpu' line", h->root);
+		return snprintf(err, errlen, "%s/proc/stat: no 'cpu' line", h->root), -1;
 	/* guest and guest_nice (8, 9) are inside user and nice already */
 	for (i = 0; i < n && i < 8; i++)
 		c->total += f[i];
@@ -211,10 +162,10 @@ int procstat_psi_read(const struct hostfs *h, const char *name, struct procstat_
 	char rel[64], text[512];
 
 	snprintf(rel, sizeof(rel), "/proc/pressure/%s", name);
-	if (procstat_read(h, rel, text, sizeof(text), err, errlen))
+	if (hostfs_read_text(h, rel, text, sizeof(text), err, errlen))
 		return -1;
 	if (procstat_psi_parse(text, p))
-		return fail(err, errlen, EINVAL, "%s%s: not a pressure file", h->root, rel);
+		return snprintf(err, errlen, "%s%s: not a pressure file", h->root, rel), -1;
 	return 0;
 }
 
@@ -226,7 +177,7 @@ int procstat_cgroup_psi(const struct hostfs *h, const char *cgroup, const char *
 	if (hostfs_cgroup_read_text(h, cgroup, file, text, sizeof(text), err, errlen))
 		return -1;
 	if (procstat_psi_parse(text, p))
-		return fail(err, errlen, EINVAL, "%s/%s: not a pressure file", cgroup, file);
+		return snprintf(err, errlen, "%s/%s: not a pressure file", cgroup, file), -1;
 	return 0;
 }
 
@@ -256,7 +207,7 @@ static int read_schedstat(const struct hostfs *h, const char *rel, pid_t tid,
 	unsigned long long run, wait;
 	char text[128], err[8];
 
-	if (procstat_read(h, rel, text, sizeof(text), err, sizeof(err)) ||
+	if (hostfs_read_text(h, rel, text, sizeof(text), err, sizeof(err)) ||
 	    sscanf(text, "%llu %llu", &run, &wait) != 2)
 		return 1;
 	return add_thread(ts, tid, run, wait) ? -1 : 0;
@@ -303,7 +254,7 @@ int procstat_cgroup_threads(const struct hostfs *h, const char *cgroup,
 
 	ts->n = 0;
 	if (!text)
-		return fail(err, errlen, ENOMEM, "out of memory");
+		return snprintf(err, errlen, "out of memory"), -1;
 	if (hostfs_cgroup_read_text(h, cgroup, "cgroup.procs", text, PROCS_MAX, err, errlen)) {
 		free(text);
 		return -1;
@@ -317,7 +268,7 @@ int procstat_cgroup_threads(const struct hostfs *h, const char *cgroup,
 			continue;
 		if (process_threads(h, (pid_t)pid, ts)) {
 			free(text);
-			return fail(err, errlen, ENOMEM, "out of memory");
+			return snprintf(err, errlen, "out of memory"), -1;
 		}
 	}
 	free(text);

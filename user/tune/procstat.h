@@ -23,11 +23,7 @@
 #include <sys/types.h>
 #include "tune/hostfs.h"
 
-/* ---- plain files below the root ---- */
-
-/* ROOT + rel (an absolute path such as "/proc/stat") into buf, NUL-terminated. */
-int procstat_read(const struct hostfs *h, const char *rel, char *buf, size_t len, char *err,
-		  size_t errlen);
+/* ---- "key value" files (read with hostfs_read_text) ---- */
 
 /* The value of the first line "KEY VALUE" (or "KEY: VALUE kB") of text; -1 if none. */
 int procstat_field(const char *text, const char *key, int64_t *out);

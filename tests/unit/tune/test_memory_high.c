@@ -45,6 +45,17 @@ static void second(struct tfx *fx, long long current, long long new_refaults, un
 	tfx_psi(fx, "sys/fs/cgroup/app/memory.pressure", stall / 1e4, stall_us);
 }
 
+/* -c CG using 512 MiB, two calm seconds: the first step is proposed. */
+static void first_step(struct tfx *fx)
+{
+	tfx_cgroup(fx, CG, CG);
+	second(fx, 512 * MiB, 0, 0);
+	TFX_OBSERVE(fx);
+	second(fx, 512 * MiB, 0, 0);
+	TFX_OBSERVE(fx);
+	assert_int_equal(tfx_propose(fx), 1);
+}
+
 static void test_steps_down_to_the_floor(void **state)
 {
 	struct tfx *fx = *state;
@@ -101,12 +112,7 @@ static void test_stop_while_verifying(void **state)
 {
 	struct tfx *fx = *state;
 
-	tfx_cgroup(fx, CG, CG);
-	second(fx, 512 * MiB, 0, 0);
-	TFX_OBSERVE(fx);
-	second(fx, 512 * MiB, 0, 0);
-	TFX_OBSERVE(fx);
-	assert_int_equal(tfx_propose(fx), 1);
+	first_step(fx);
 	tfx_apply(fx, &fx->p[0]);
 	second(fx, 256 * MiB, 300, 0);
 	TFX_OBSERVE(fx);
@@ -116,12 +122,7 @@ static void test_stop_while_verifying(void **state)
 	free(fx);
 	setup(state);
 	fx = *state;
-	tfx_cgroup(fx, CG, CG);
-	second(fx, 512 * MiB, 0, 0);
-	TFX_OBSERVE(fx);
-	second(fx, 512 * MiB, 0, 0);
-	TFX_OBSERVE(fx);
-	assert_int_equal(tfx_propose(fx), 1);
+	first_step(fx);
 	second(fx, 256 * MiB, 0, 20000);
 	TFX_OBSERVE(fx);
 	assert_true(fx->t.other_worse(&fx->t, &fx->c, &fx->p[0]));
@@ -152,12 +153,7 @@ static void test_step_back_after_kept(void **state)
 	struct tfx *fx = *state;
 	int64_t id;
 
-	tfx_cgroup(fx, CG, CG);
-	second(fx, 512 * MiB, 0, 0);
-	TFX_OBSERVE(fx);
-	second(fx, 512 * MiB, 0, 0);
-	TFX_OBSERVE(fx);
-	assert_int_equal(tfx_propose(fx), 1);
+	first_step(fx);
 	id = tfx_apply(fx, &fx->p[0]);
 	assert_int_equal(journal_update(&fx->j, id, JS_KEPT, NULL, fx->err, sizeof(fx->err)), 0);
 	second(fx, 256 * MiB, 0, 0);
