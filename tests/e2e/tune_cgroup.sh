@@ -119,5 +119,5 @@ test_tune_cgroup_apply_revert() {
 	"$PERFPILOT" tune --revert --state-dir "$T/state" >"$T/revert.out" 2>&1 ||
 		fail "--revert failed: $(head -c 300 "$T/revert.out")"
 	is "quota after --revert" "$(_qcg_quota)" 20000
-	note "quota 20000 -> $quota, throttled periods/s $before -> $after, $(grep -c ' -> ' "$T/out") steps"
+	note "quota 20000 -> $quota, throttled periods/s $before -> $after, $(grep -c '(cpu_throttled:' "$T/out") steps"
 }
