@@ -12,8 +12,10 @@ _qcg_make() {
 		QCG=$CG1_CPU_ROOT/$name
 		QFILE=cpu.cfs_quota_us
 		cg_make "$QCG" || return 1
-		echo 100000 >"$QCG/cpu.cfs_period_us" && echo 20000 >"$QCG/$QFILE" ||
-			{ fail "cannot set the quota of $QCG"; return 1; }
+		if ! { echo 100000 >"$QCG/cpu.cfs_period_us" && echo 20000 >"$QCG/$QFILE"; }; then
+			fail "cannot set the quota of $QCG"
+			return 1
+		fi
 	elif [[ -n $CG2_ROOT ]] && grep -qw cpu "$CG2_ROOT/cgroup.controllers" 2>/dev/null; then
 		if ! grep -qw cpu "$CG2_ROOT/cgroup.subtree_control"; then
 			echo +cpu >"$CG2_ROOT/cgroup.subtree_control" 2>/dev/null ||
