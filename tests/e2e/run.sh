@@ -30,6 +30,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/store.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/analysis.sh"
 # shellcheck source=tests/e2e/formats.sh
 source "$(dirname "${BASH_SOURCE[0]}")/formats.sh"
+# shellcheck source=tests/e2e/tune.sh
+source "$(dirname "${BASH_SOURCE[0]}")/tune.sh"
 # shellcheck source=tests/e2e/tune_cgroup.sh
 source "$(dirname "${BASH_SOURCE[0]}")/tune_cgroup.sh"
 
@@ -649,6 +651,11 @@ STEPS=(
 	profile_offcpu_eager
 	profile_offcpu_short_lived_all
 	"error_profile_min_block error_profile_min_block_on_cpu"
+	"tune_bad_input tune_readonly_procsys tune_status_empty"
+	tune_netns_somaxconn
+	tune_netns_waits
+	tune_journal_kill9
+	tune_unfinished
 	tune_cgroup_advice
 	tune_cgroup_apply_revert
 )

@@ -177,13 +177,8 @@ static void parse(int argc, char **argv, struct tune_opts *o)
 
 static const char *entry_where(const struct journal_entry *e, char *buf, size_t len)
 {
-	if (e->scope == TUNE_CGROUP)
-		snprintf(buf, len, "cgroup %s", e->cgroup);
-	else if (e->netns[0])
-		snprintf(buf, len, "netns %s", e->netns);
-	else
-		snprintf(buf, len, "host");
-	return buf;
+	return tune_scope_str(e->scope == TUNE_SYSCTL ? e->netns : NULL,
+			      e->scope == TUNE_CGROUP ? e->cgroup : NULL, buf, len);
 }
 
 static const char *fmt_num(double v, char *buf, size_t len)
@@ -540,6 +535,8 @@ int cmd_tune(int argc, char **argv)
 	struct tune_opts o;
 
 	parse(argc, argv, &o);
+	/* one line per change, as it happens, also into a file or a pipe */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (o.status)
 		return do_status(&o);
 	if (o.revert)

@@ -225,7 +225,7 @@ static size_t aq_propose(struct tuner *t, const struct tune_ctx *c, struct propo
 			 size_t max)
 {
 	struct aq_state *s = t->state;
-	char ev[160], who[200], val[HOSTFS_VALUE_MAX];
+	char ev[160], who[160], val[HOSTFS_VALUE_MAX];
 	int64_t cur, next = 0, syn_next;
 	struct proposal *p;
 	size_t n = 0;

@@ -25,7 +25,7 @@ void proposal_target(const struct proposal *p, struct tune_target *t)
 	t->tunable = p->tunable;
 }
 
-static const char *scope_of(const char *netns, const char *cgroup, char *buf, size_t len)
+const char *tune_scope_str(const char *netns, const char *cgroup, char *buf, size_t len)
 {
 	if (cgroup && *cgroup)
 		snprintf(buf, len, "cgroup %s", cgroup);
@@ -38,18 +38,17 @@ static const char *scope_of(const char *netns, const char *cgroup, char *buf, si
 
 const char *proposal_scope(const struct proposal *p, char *buf, size_t len)
 {
-	return scope_of(p->netns, p->cgroup, buf, len);
+	return tune_scope_str(p->netns, p->cgroup, buf, len);
 }
 
 /* " in netns web", " in cgroup /sys/fs/cgroup/app", " on the host" */
 static const char *where_of(const char *netns, const char *cgroup, char *buf, size_t len)
 {
-	if (cgroup && *cgroup)
-		snprintf(buf, len, " in cgroup %s", cgroup);
-	else if (netns && *netns)
-		snprintf(buf, len, " in netns %s", netns);
-	else
-		snprintf(buf, len, " on the host");
+	char scope[PATH_MAX + 16];
+
+	tune_scope_str(netns, cgroup, scope, sizeof(scope));
+	if (snprintf(buf, len, "%s%s", strcmp(scope, "host") ? " in " : " on the ", scope) < 0)
+		buf[0] = 0;
 	return buf;
 }
 

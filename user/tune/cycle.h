@@ -106,7 +106,8 @@ void cycle_print_advice(const struct cycle *c, FILE *f, bool json);
 void proposal_print(const struct proposal *p, FILE *f);
 void proposal_print_json(const struct proposal *p, FILE *f);
 
-/* "host", "netns NAME", "cgroup PATH" */
+/* "host", "netns NAME", "cgroup PATH" (netns, cgroup "" or NULL: none) */
+const char *tune_scope_str(const char *netns, const char *cgroup, char *buf, size_t len);
 const char *proposal_scope(const struct proposal *p, char *buf, size_t len);
 
 /* The tuners the config turns on, constructed and initialised (registry.c):
