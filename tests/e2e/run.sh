@@ -34,6 +34,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/formats.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/tune.sh"
 # shellcheck source=tests/e2e/tune_tcp.sh
 source "$(dirname "${BASH_SOURCE[0]}")/tune_tcp.sh"
+# shellcheck source=tests/e2e/tune_cgroup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/tune_cgroup.sh"
 
 PERFPILOT=$(realpath -e "$PERFPILOT" 2>/dev/null || echo "$PERFPILOT")
 WORKLOADS=$(realpath -e "$WORKLOADS" 2>/dev/null || echo "$WORKLOADS")
@@ -657,6 +659,8 @@ STEPS=(
 	tune_journal_kill9
 	tune_unfinished
 	tune_tcp_buffers
+	tune_cgroup_advice
+	tune_cgroup_apply_revert
 )
 
 summary() {

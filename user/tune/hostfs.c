@@ -293,6 +293,18 @@ static int read_file(const char *path, char *buf, size_t len, char *err, size_t 
 	return 0;
 }
 
+int hostfs_read_text(const struct hostfs *h, const char *path, char *buf, size_t len,
+		     char *err, size_t errlen)
+{
+	char full[PATH_MAX];
+
+	if (!hostfs_clean_path(path))
+		return fail(err, errlen, EINVAL, "bad path '%s'", path);
+	if (join(h, path, NULL, NULL, full, sizeof(full), err, errlen))
+		return -1;
+	return read_file(full, buf, len, err, errlen);
+}
+
 static int read_value(const char *path, struct hostfs_value *v, char *err, size_t errlen)
 {
 	char buf[HOSTFS_VALUE_MAX];

@@ -66,6 +66,13 @@ bool hostfs_value_equal(const char *a, const char *b);
 /* An absolute path without empty, "." or ".." components (a trailing / is fine). */
 bool hostfs_clean_path(const char *path);
 
+/*
+ * A whole host file below the root (ROOT + path, an absolute path such as
+ * /proc/stat) into buf, NUL-terminated; an error when it does not fit.
+ */
+int hostfs_read_text(const struct hostfs *h, const char *path, char *buf, size_t len,
+		     char *err, size_t errlen);
+
 /* ---- sysctls: dotted names (net.core.somaxconn), netns NULL = our own ---- */
 
 int hostfs_sysctl_path(const struct hostfs *h, const char *netns, const char *name, char *path,
