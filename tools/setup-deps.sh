@@ -18,6 +18,7 @@
 #   jq, util-linux, procps, iproute2  end-to-end tests (parse JSON, setpriv, taskset, netns)
 #   linux-perf, bpftrace, time  the benchmarks (tools/bench/overhead and profile, optional)
 #   libbpf-tools, bpfcc-tools  offcputime, the off-CPU benchmark's reference (tools/bench/offcpu)
+#   iperf3                TCP throughput in the tuner's benchmark (tools/bench/tune)
 #   pkg-config, make, gcc build tools
 set -euo pipefail
 want_bench=0
@@ -25,7 +26,7 @@ want_bench=0
 
 pkgs=(make gcc pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libdw-dev
       libjansson-dev libncurses-dev libsqlite3-dev libiberty-dev libcmocka-dev golang-go sqlite3 libxml2-utils jq util-linux procps iproute2 coreutils)
-[ "$want_bench" = 1 ] && pkgs+=(linux-perf bpftrace time libbpf-tools bpfcc-tools)
+[ "$want_bench" = 1 ] && pkgs+=(linux-perf bpftrace time libbpf-tools bpfcc-tools iperf3)
 
 missing=()
 for p in "${pkgs[@]}"; do
