@@ -12,6 +12,9 @@
 #include "common.bpf.h"
 #include <bpf/bpf_endian.h>
 
+/* tcp_retransmit_skb(sk, skb, err): set from BTF at start-up */
+const volatile bool retransmit_has_err = false;
+
 char LICENSE[] SEC("license") = "GPL";
 
 #define AF_INET 2
@@ -303,15 +306,26 @@ int BPF_PROG(recv_length_raw, struct sock *sk, int ret, int flags)
 	return on_length(sk, ret, flags, false);
 }
 
+/*
+ * On newer kernels tcp_retransmit_skb also fires for a retransmission that failed
+ * (its third argument is the error, the segment was not sent), which the
+ * kernel's RetransSegs does not count: neither does perfpilot. On older
+ * kernels the argument does not exist and every event is a retransmission;
+ * the constant lets the verifier drop the read there.
+ */
 SEC("tp_btf/tcp_retransmit_skb")
 int BPF_PROG(retransmit_btf, struct sock *sk)
 {
+	if (retransmit_has_err && (int)ctx[2])
+		return 0;
 	return on_retransmit(sk);
 }
 
 SEC("raw_tp/tcp_retransmit_skb")
 int BPF_PROG(retransmit_raw, struct sock *sk)
 {
+	if (retransmit_has_err && (int)ctx[2])
+		return 0;
 	return on_retransmit(sk);
 }
 

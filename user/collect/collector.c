@@ -449,6 +449,7 @@ static int open_net(struct collector *c, const struct collector_opts *o, char *e
 				  "connects, accepts, closes"};
 	choose(tps, 7, c->raw_tp, o->verbose);
 	FILTER_SETUP(o, b);
+	b->rodata->retransmit_has_err = c->feat.retransmit_has_err;
 	bpf_map__set_max_entries(b->maps.net_stats, o->max_procs);
 	if (share_maps(c, b->maps.pid_filter, b->maps.counters, err, errlen))
 		return -1;

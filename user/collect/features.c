@@ -183,6 +183,7 @@ void features_probe(struct features *f)
 	f->perf_sw_events = can_open_sw_event();
 	f->sched_switch_nargs = tp_nargs("sched_switch");
 	f->exit_has_group_dead = tp_nargs("sched_process_exit") >= 2;
+	f->retransmit_has_err = tp_nargs("tcp_retransmit_skb") >= 3;
 	f->sched_info_run_delay = btf_has_field("task_struct", "sched_info") &&
 				  btf_has_field("sched_info", "run_delay");
 	t = tp_arg_type("mark_victim", 0);

@@ -22,6 +22,7 @@ struct features {
 	bool exit_has_group_dead;   /* sched_process_exit(p, group_dead) */
 	bool mark_victim_has_task;  /* mark_victim(task, uid) vs (pid) */
 	int sched_switch_nargs;
+	bool retransmit_has_err;   /* tcp_retransmit_skb(sk, skb, err): also failed ones */
 	bool sched_info_run_delay; /* task_struct.sched_info.run_delay (CONFIG_SCHED_INFO) */
 };
 
