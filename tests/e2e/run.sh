@@ -30,6 +30,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/store.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/analysis.sh"
 # shellcheck source=tests/e2e/formats.sh
 source "$(dirname "${BASH_SOURCE[0]}")/formats.sh"
+# shellcheck source=tests/e2e/scale.sh
+source "$(dirname "${BASH_SOURCE[0]}")/scale.sh"
 
 PERFPILOT=$(realpath -e "$PERFPILOT" 2>/dev/null || echo "$PERFPILOT")
 WORKLOADS=$(realpath -e "$WORKLOADS" 2>/dev/null || echo "$WORKLOADS")
@@ -639,6 +641,8 @@ STEPS=(
 	report_live
 	report_self
 	diff_cpu_regression
+	scale_identity
+	scale_churn
 	error_profile_bad_format
 	profile_pprof
 	profile_speedscope
