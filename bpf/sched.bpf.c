@@ -51,11 +51,24 @@ struct {
 	__type(value, struct pp_sched_stats);
 } scratch SEC(".maps");
 
-/* The process entry; created (with its name and cgroup) when missing. */
+struct task_struct___pre55 {
+	__u64 real_start_time;
+} __attribute__((preserve_access_index));
+
+/* The leader's start since boot: start_boottime, real_start_time before 5.5. */
+static __always_inline __u64 start_boottime_of(struct task_struct *leader)
+{
+	if (bpf_core_field_exists(leader->start_boottime))
+		return BPF_CORE_READ(leader, start_boottime);
+	return BPF_CORE_READ((struct task_struct___pre55 *)leader, real_start_time);
+}
+
+/* The process entry; created (with its name, cgroup, start and parent) when
+ * missing. */
 static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, __u32 tgid)
 {
 	struct pp_sched_stats *st = bpf_map_lookup_elem(&sched_stats, &tgid);
-	struct task_struct *leader;
+	struct task_struct *leader, *parent;
 	__u32 zero = 0;
 
 	if (st)
@@ -67,7 +80,15 @@ static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, 
 	leader = BPF_CORE_READ(t, group_leader);
 	bpf_probe_read_kernel_str(st->comm, sizeof(st->comm), leader ? leader->comm : t->comm);
 	st->cgroup_id = task_cgroup_id(t);
-	st->start_ns = bpf_ktime_get_ns();
+	if (!leader)
+		leader = t;
+	st->start_ns = BPF_CORE_READ(leader, start_time);
+	st->start_boot_ns = start_boottime_of(leader);
+	parent = BPF_CORE_READ(leader, real_parent);
+	if (parent) {
+		st->ppid = BPF_CORE_READ(parent, tgid);
+		bpf_probe_read_kernel_str(st->pcomm, sizeof(st->pcomm), parent->comm);
+	}
 	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
 		st->flags |= PP_PROC_KTHREAD;
 	bpf_map_update_elem(&sched_stats, &tgid, st, BPF_NOEXIST);

@@ -62,11 +62,14 @@ struct pp_sched_stats {
 	__u64 nivcsw;
 	__u64 migrations;
 	__u64 cgroup_id;    /* cgroup id in the reported hierarchy */
-	__u64 start_ns;     /* bpf_ktime_get_ns() at creation */
-	__u64 exit_ns;      /* when the thread group exited, or 0 */
+	__u64 start_ns;     /* the process's start, monotonic ns (task->start_time) */
+	__u64 start_boot_ns; /* the same since boot (start_boottime): with the pid,
+			      * the process's identity (/proc/PID/stat starttime) */
+	__u64 exit_ns;      /* when the thread group exited (monotonic ns), or 0 */
 	__u32 flags;        /* PP_PROC_* */
-	__u32 pad;
+	__u32 ppid;         /* the parent's tgid when the entry was created */
 	char comm[PP_COMM_LEN];
+	char pcomm[PP_COMM_LEN]; /* the parent's name then */
 	__u32 runq_hist[PP_HIST_SLOTS];
 };
 

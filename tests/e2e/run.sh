@@ -36,6 +36,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/tune.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/tune_tcp.sh"
 # shellcheck source=tests/e2e/tune_cgroup.sh
 source "$(dirname "${BASH_SOURCE[0]}")/tune_cgroup.sh"
+# shellcheck source=tests/e2e/scale.sh
+source "$(dirname "${BASH_SOURCE[0]}")/scale.sh"
 
 PERFPILOT=$(realpath -e "$PERFPILOT" 2>/dev/null || echo "$PERFPILOT")
 WORKLOADS=$(realpath -e "$WORKLOADS" 2>/dev/null || echo "$WORKLOADS")
@@ -645,6 +647,8 @@ STEPS=(
 	report_live
 	report_self
 	diff_cpu_regression
+	scale_identity
+	scale_churn
 	error_profile_bad_format
 	profile_pprof
 	profile_speedscope

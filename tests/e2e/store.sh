@@ -55,7 +55,7 @@ test_record_burn() {
 	[[ -s $T/pp.err ]] && fail "stderr not empty: $(head -c 300 "$T/pp.err" | tr '\n' '|')"
 	rec_closed "$db"
 	is "integrity_check" "$(rec_sql "$db" 'PRAGMA integrity_check')" ok
-	is "schema version" "$(rec_sql "$db" 'PRAGMA user_version')" 3
+	is "schema version" "$(rec_sql "$db" 'PRAGMA user_version')" 4
 	# -p stops once the process has gone: the analysis is stored
 	is "findings analysed" "$(rec_sql "$db" "SELECT count(*) FROM meta WHERE key = 'findings_analysed'")" 1
 	is "meta target" "$(rec_sql "$db" "SELECT value FROM meta WHERE key = 'target'")" "-p $a"
@@ -217,7 +217,7 @@ test_record_findings() {
 	record_grow g "$db" || return
 	rec_closed "$db"
 	[[ -s $T/rec.err ]] && fail "stderr not empty: $(head -c 300 "$T/rec.err" | tr '\n' '|')"
-	is "schema version" "$(rec_sql "$db" 'PRAGMA user_version')" 3
+	is "schema version" "$(rec_sql "$db" 'PRAGMA user_version')" 4
 	row=$(rec_sql "$db" "SELECT json FROM finding WHERE kind = 'memory_growth'")
 	jq -e --argjson p "$g" 'any(.victims[]; .pid == $p) and .resource == "memory"' \
 		<<<"$row" >/dev/null 2>&1 ||
@@ -306,8 +306,8 @@ test_record_findings_v2() {
 	grep -q '^perfpilot: .*has no stored findings' "$T/st.err" ||
 		fail "report --stored: $(head -c 300 "$T/st.err")"
 	[[ -s $T/st.out ]] && fail "report --stored wrote to stdout: $(head -c 100 "$T/st.out")"
-	is "migrated by report --stored" "$(rec_sql "$T/old.db" 'PRAGMA user_version')" 3
-	is "meta schema_version" "$(rec_sql "$T/old.db" "SELECT value FROM meta WHERE key = 'schema_version'")" 3
+	is "migrated by report --stored" "$(rec_sql "$T/old.db" 'PRAGMA user_version')" 4
+	is "meta schema_version" "$(rec_sql "$T/old.db" "SELECT value FROM meta WHERE key = 'schema_version'")" 4
 	is "samples kept" "$(rec_sql "$T/old.db" 'SELECT sum(value) FROM sample')" 1800000000.0
 	is "finding table, empty" "$(rec_sql "$T/old.db" 'SELECT count(*) FROM finding')" 0
 	an_report "$T/old.db" "$T/old.json" || return
@@ -316,7 +316,7 @@ test_record_findings_v2() {
 	wl_bg s "$T/sleep.out" sleep 30
 	timeout -k 2 20 "$PERFPILOT" record -p "$s" -d 2 -o "$T/old2.db" >/dev/null 2>"$T/rec.err" ||
 		{ fail "record to a v2 store: $(head -c 200 "$T/rec.err")"; return; }
-	is "migrated by record" "$(rec_sql "$T/old2.db" 'PRAGMA user_version')" 3
+	is "migrated by record" "$(rec_sql "$T/old2.db" 'PRAGMA user_version')" 4
 	is "the v2 intervals kept" "$(rec_sql "$T/old2.db" 'SELECT count(*) FROM interval WHERE ts_ms <= 1700000003000')" 3
 	is "analysed by record" "$(rec_sql "$T/old2.db" "SELECT count(*) FROM meta WHERE key = 'findings_analysed'")" 1
 	is "the analysis starts at the v2 data" "$(rec_sql "$T/old2.db" "SELECT value FROM meta WHERE key = 'findings_since'")" 1700000000.000

@@ -39,6 +39,9 @@ static void help(void)
 	       "      --profile          also sample on-CPU stacks (%d Hz), stored as folded stacks\n"
 	       "      --max-age TIME     retention: drop intervals older than this (e.g. 7d, 12h)\n"
 	       "      --max-size MB      retention: drop the oldest intervals to stay under this\n"
+	       "      --short-lived TIME processes that live less are counted per command, parent\n"
+	       "                         and cgroup instead of one by one (default: one interval;\n"
+	       "                         0: keep every process)\n"
 	       "  -q, --quiet            no progress line (there is none when stderr is not a\n"
 	       "                         terminal)\n"
 	       "  -h, --help             this help\n\n"
@@ -68,7 +71,7 @@ static int parse_age(const char *s, double *out)
 
 static void parse(int argc, char **argv, struct record_opts *o)
 {
-	enum { OPT_CHILDREN = 256, OPT_PROFILE, OPT_MAX_AGE, OPT_MAX_SIZE };
+	enum { OPT_CHILDREN = 256, OPT_PROFILE, OPT_MAX_AGE, OPT_MAX_SIZE, OPT_SHORT_LIVED };
 	static const struct option longopts[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"pid", required_argument, NULL, 'p'},
@@ -80,6 +83,7 @@ static void parse(int argc, char **argv, struct record_opts *o)
 		{"profile", no_argument, NULL, OPT_PROFILE},
 		{"max-age", required_argument, NULL, OPT_MAX_AGE},
 		{"max-size", required_argument, NULL, OPT_MAX_SIZE},
+		{"short-lived", required_argument, NULL, OPT_SHORT_LIVED},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -89,6 +93,7 @@ static void parse(int argc, char **argv, struct record_opts *o)
 	int c, nsel = 0;
 
 	memset(o, 0, sizeof(*o));
+	o->short_life_s = -1;
 	o->w.max_procs = PP_MAX_PROCS_DEFAULT;
 	t->mode = PP_FILTER_ALL;
 	opterr = 0;
@@ -122,6 +127,12 @@ static void parse(int argc, char **argv, struct record_opts *o)
 			if (parse_uint(optarg, 1, 1ul << 30, &mb))
 				usage_error("bad --max-size '%s': a number of megabytes, at least 1", optarg);
 			o->max_size_bytes = (double)mb * 1024 * 1024;
+			break;
+		case OPT_SHORT_LIVED:
+			if (!strcmp(optarg, "0"))
+				o->short_life_s = 0;
+			else if (parse_seconds(optarg, &o->short_life_s) || o->short_life_s < 0)
+				usage_error("bad --short-lived '%s': use a time such as 1, 500ms, 0", optarg);
 			break;
 		case 'q':
 			o->quiet = true;

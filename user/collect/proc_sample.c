@@ -83,6 +83,12 @@ static void fill(struct proc_sample *s, const struct proc_raw *c, const struct p
 
 		memcpy(s->comm, a->comm, sizeof(s->comm));
 		s->comm[PP_COMM_LEN - 1] = 0;
+		memcpy(s->pcomm, a->pcomm, sizeof(s->pcomm));
+		s->pcomm[PP_COMM_LEN - 1] = 0;
+		s->ppid = a->ppid;
+		s->start_boot_ns = a->start_boot_ns;
+		s->start_ns = a->start_ns;
+		s->exit_ns = a->exit_ns;
 		s->exited = a->flags & PP_PROC_EXITED;
 		s->kthread = a->flags & PP_PROC_KTHREAD;
 		s->cgroup_id = a->cgroup_id;
@@ -122,6 +128,14 @@ bool sample_active(const struct proc_sample *s)
 	       s->resets || s->connects || s->accepts || s->closes;
 }
 
+/* Not a reused pid: both starts known and equal, or one unknown. */
+static bool same_process(const struct proc_raw *a, const struct proc_raw *b)
+{
+	if (!a->has_sched || !b->has_sched || !a->sched.start_boot_ns || !b->sched.start_boot_ns)
+		return true;
+	return a->sched.start_boot_ns == b->sched.start_boot_ns;
+}
+
 size_t sample_diff(const struct proc_raw *prev, size_t nprev,
 		   const struct proc_raw *cur, size_t ncur,
 		   bool keep_idle, struct proc_sample *out)
@@ -133,7 +147,8 @@ size_t sample_diff(const struct proc_raw *prev, size_t nprev,
 
 		while (j < nprev && prev[j].pid < cur[i].pid)
 			j++;
-		if (j < nprev && prev[j].pid == cur[i].pid)
+		if (j < nprev && prev[j].pid == cur[i].pid &&
+		    same_process(&prev[j], &cur[i]))
 			p = &prev[j];
 		fill(&out[n], &cur[i], p);
 		if (keep_idle || sample_active(&out[n]))
@@ -179,10 +194,65 @@ void sample_sort(struct proc_sample *s, size_t n, enum sample_key key)
 	qsort(s, n, sizeof(*s), cmp_sample);
 }
 
+void sample_accumulate(struct proc_sample *g, const struct proc_sample *s)
+{
+	int b;
+
+	g->has_mem |= s->has_mem;
+	g->oncpu_ns += s->oncpu_ns;
+	g->runq_wait_ns += s->runq_wait_ns;
+	g->nvcsw += s->nvcsw;
+	g->nivcsw += s->nivcsw;
+	g->migrations += s->migrations;
+	for (b = 0; b < PP_HIST_SLOTS; b++)
+		g->runq_hist[b] += s->runq_hist[b];
+	if (s->runq_lat_us.max > g->runq_lat_us.max)
+		g->runq_lat_us.max = s->runq_lat_us.max;
+	g->minflt += s->minflt;
+	g->majflt += s->majflt;
+	if (!s->exited) {
+		g->rss_bytes += s->rss_bytes;
+		g->rss_peak_bytes += s->rss_peak_bytes;
+	}
+	g->reclaim_stall_ns += s->reclaim_stall_ns;
+	g->reclaim_count += s->reclaim_count;
+	g->oom_kills += s->oom_kills;
+	g->read_bytes += s->read_bytes;
+	g->write_bytes += s->write_bytes;
+	g->read_ops += s->read_ops;
+	g->write_ops += s->write_ops;
+	for (b = 0; b < PP_HIST_SLOTS; b++) {
+		g->io_lat_hist[b] += s->io_lat_hist[b];
+		g->io_queue_hist[b] += s->io_queue_hist[b];
+	}
+	if (s->io_lat_us.max > g->io_lat_us.max)
+		g->io_lat_us.max = s->io_lat_us.max;
+	if (s->io_queue_us.max > g->io_queue_us.max)
+		g->io_queue_us.max = s->io_queue_us.max;
+	g->tx_bytes += s->tx_bytes;
+	g->rx_bytes += s->rx_bytes;
+	g->retrans += s->retrans;
+	g->resets += s->resets;
+	g->connects += s->connects;
+	g->accepts += s->accepts;
+	g->closes += s->closes;
+	for (b = 0; b < PP_HIST_SLOTS; b++)
+		g->rtt_hist[b] += s->rtt_hist[b];
+	if (s->rtt_us.max > g->rtt_us.max)
+		g->rtt_us.max = s->rtt_us.max;
+}
+
+void sample_finish(struct proc_sample *g)
+{
+	hist_summarize(g->runq_hist, PP_HIST_SLOTS, g->runq_lat_us.max, &g->runq_lat_us);
+	hist_summarize(g->io_lat_hist, PP_HIST_SLOTS, g->io_lat_us.max, &g->io_lat_us);
+	hist_summarize(g->io_queue_hist, PP_HIST_SLOTS, g->io_queue_us.max, &g->io_queue_us);
+	hist_summarize(g->rtt_hist, PP_HIST_SLOTS, g->rtt_us.max, &g->rtt_us);
+}
+
 size_t sample_by_cgroup(const struct proc_sample *s, size_t n, struct proc_sample *out)
 {
 	size_t i, j, k = 0;
-	int b;
 
 	for (i = 0; i < n; i++) {
 		struct proc_sample *g = NULL;
@@ -196,55 +266,9 @@ size_t sample_by_cgroup(const struct proc_sample *s, size_t n, struct proc_sampl
 			memcpy(g->cgroup, s[i].cgroup, sizeof(g->cgroup));
 		}
 		g->pid++;
-		g->has_mem |= s[i].has_mem;
-		g->oncpu_ns += s[i].oncpu_ns;
-		g->runq_wait_ns += s[i].runq_wait_ns;
-		g->nvcsw += s[i].nvcsw;
-		g->nivcsw += s[i].nivcsw;
-		g->migrations += s[i].migrations;
-		for (b = 0; b < PP_HIST_SLOTS; b++)
-			g->runq_hist[b] += s[i].runq_hist[b];
-		if (s[i].runq_lat_us.max > g->runq_lat_us.max)
-			g->runq_lat_us.max = s[i].runq_lat_us.max;
-		g->minflt += s[i].minflt;
-		g->majflt += s[i].majflt;
-		if (!s[i].exited) {
-			g->rss_bytes += s[i].rss_bytes;
-			g->rss_peak_bytes += s[i].rss_peak_bytes;
-		}
-		g->reclaim_stall_ns += s[i].reclaim_stall_ns;
-		g->reclaim_count += s[i].reclaim_count;
-		g->oom_kills += s[i].oom_kills;
-		g->read_bytes += s[i].read_bytes;
-		g->write_bytes += s[i].write_bytes;
-		g->read_ops += s[i].read_ops;
-		g->write_ops += s[i].write_ops;
-		for (b = 0; b < PP_HIST_SLOTS; b++) {
-			g->io_lat_hist[b] += s[i].io_lat_hist[b];
-			g->io_queue_hist[b] += s[i].io_queue_hist[b];
-		}
-		if (s[i].io_lat_us.max > g->io_lat_us.max)
-			g->io_lat_us.max = s[i].io_lat_us.max;
-		if (s[i].io_queue_us.max > g->io_queue_us.max)
-			g->io_queue_us.max = s[i].io_queue_us.max;
-		g->tx_bytes += s[i].tx_bytes;
-		g->rx_bytes += s[i].rx_bytes;
-		g->retrans += s[i].retrans;
-		g->resets += s[i].resets;
-		g->connects += s[i].connects;
-		g->accepts += s[i].accepts;
-		g->closes += s[i].closes;
-		for (b = 0; b < PP_HIST_SLOTS; b++)
-			g->rtt_hist[b] += s[i].rtt_hist[b];
-		if (s[i].rtt_us.max > g->rtt_us.max)
-			g->rtt_us.max = s[i].rtt_us.max;
+		sample_accumulate(g, &s[i]);
 	}
-	for (j = 0; j < k; j++) {
-		hist_summarize(out[j].runq_hist, PP_HIST_SLOTS, out[j].runq_lat_us.max, &out[j].runq_lat_us);
-		hist_summarize(out[j].io_lat_hist, PP_HIST_SLOTS, out[j].io_lat_us.max, &out[j].io_lat_us);
-		hist_summarize(out[j].io_queue_hist, PP_HIST_SLOTS, out[j].io_queue_us.max,
-			       &out[j].io_queue_us);
-		hist_summarize(out[j].rtt_hist, PP_HIST_SLOTS, out[j].rtt_us.max, &out[j].rtt_us);
-	}
+	for (j = 0; j < k; j++)
+		sample_finish(&out[j]);
 	return k;
 }

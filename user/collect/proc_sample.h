@@ -28,7 +28,15 @@ struct proc_sample {
 	bool exited;
 	bool kthread;
 	bool has_mem;
+	bool short_lived;    /* exited younger than the watch's short_life_s */
 	uint64_t cgroup_id;  /* kernel id, to name cgroups of exited processes */
+	/* identity: (pid, start). start_ms is the start in unix milliseconds,
+	 * from the boot time and start_boot_ns (or /proc/PID/stat); 0: unknown */
+	int64_t start_ms;
+	uint64_t start_boot_ns; /* since boot, from the collector (0: not known) */
+	uint64_t start_ns, exit_ns; /* monotonic; exit_ns 0 while alive */
+	uint32_t ppid;       /* parent's pid (0: unknown) and name */
+	char pcomm[PP_COMM_LEN];
 	/* cpu */
 	uint64_t oncpu_ns;
 	uint64_t runq_wait_ns;
@@ -60,7 +68,9 @@ struct interval_info {
 
 /*
  * Turn two cumulative snapshots (both sorted by pid) into interval samples.
- * `prev` may be empty (first interval: counters start at zero). Writes at
+ * `prev` may be empty (first interval: counters start at zero); a previous
+ * entry of the same pid but another start is another process (the pid was
+ * reused) and is not subtracted. Writes at
  * most `ncur` samples to `out` and returns how many; processes with no
  * activity are skipped unless `keep_idle`. comm/cgroup are left empty.
  */
@@ -77,6 +87,13 @@ enum sample_key {
 	SORT_MINFLT, SORT_MAJFLT, SORT_RSS, SORT_PID, SORT_IO, SORT_NET, SORT_KEYS
 };
 void sample_sort(struct proc_sample *s, size_t n, enum sample_key key);
+
+/* Add s's counters to g: counters and RSS add up, histograms merge, maxima
+ * take the larger (summaries are left for sample_finish). */
+void sample_accumulate(struct proc_sample *g, const struct proc_sample *s);
+
+/* Recompute g's percentile summaries from its merged histograms. */
+void sample_finish(struct proc_sample *g);
 
 /*
  * Sum samples per cgroup path into `out` (at most n entries): counters add

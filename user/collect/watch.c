@@ -106,6 +106,7 @@ void watch_start(struct watch *w, const struct watch_opts *o)
 		exit(1);
 	}
 	w->keep_idle = o->target.mode == PP_FILTER_PID;
+	w->short_life_s = o->short_life_s;
 	w->target = &o->target;
 	w->host = o->target.mode == PP_FILTER_ALL;
 	if (collector_has_net(w->col)) {
@@ -169,22 +170,93 @@ static struct proc_sample *add_idle_targets(struct watch *w, struct proc_sample 
 	return n;
 }
 
+static int cmp_pid(const void *a, const void *b)
+{
+	const struct proc_raw *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/*
+ * Short-lived processes (watch.h): mark in held[] the processes of cur not
+ * reported yet and younger than short_life_s, alive (held back) and, in
+ * short[], those that exited that young. Counts them.
+ */
+static void young_ones(struct watch *w, const struct proc_raw *cur, size_t ncur, bool *held,
+		       bool *shortl)
+{
+	uint64_t now_ns = (uint64_t)(mono_now() * 1e9), life = (uint64_t)(w->short_life_s * 1e9);
+	size_t i;
+
+	for (i = 0; i < ncur; i++) {
+		const struct pp_sched_stats *a = &cur[i].sched;
+		const struct proc_raw *p;
+
+		held[i] = shortl[i] = false;
+		if (!cur[i].has_sched || !a->start_ns || (a->flags & PP_PROC_KTHREAD))
+			continue;
+		p = w->nprev ? bsearch(&cur[i], w->prev, w->nprev, sizeof(cur[i]), cmp_pid) : NULL;
+		if (p && (!p->sched.start_boot_ns || p->sched.start_boot_ns == a->start_boot_ns))
+			continue; /* reported already */
+		if (p)
+			w->stats.reused++; /* the pid of another, earlier process */
+		if (a->flags & PP_PROC_EXITED) {
+			if (a->exit_ns >= a->start_ns && a->exit_ns - a->start_ns < life) {
+				shortl[i] = true;
+				w->stats.short_lived++;
+			}
+		} else if (now_ns > a->start_ns && now_ns - a->start_ns < life) {
+			held[i] = true;
+			w->stats.held++;
+		}
+	}
+}
+
 int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct interval_info *ii)
 {
 	struct proc_raw *cur;
 	struct proc_sample *s;
 	size_t ncur, i, j, ns;
 	double now = mono_now();
+	bool *held = NULL, *shortl = NULL;
 
 	memset(ii, 0, sizeof(*ii));
 	if (collector_read(w->col, &cur, &ncur))
 		return -1;
 	s = calloc(ncur ? ncur : 1, sizeof(*s));
-	if (!s) {
+	if (w->short_life_s > 0) {
+		held = calloc(ncur ? ncur : 1, sizeof(*held));
+		shortl = calloc(ncur ? ncur : 1, sizeof(*shortl));
+	}
+	if (!s || (w->short_life_s > 0 && (!held || !shortl))) {
 		free(cur);
+		free(s);
+		free(held);
+		free(shortl);
 		return -1;
 	}
+	if (held) {
+		young_ones(w, cur, ncur, held, shortl);
+		/* held back: out of this interval's samples and of the next
+		 * snapshot, so that they count from their start when reported */
+		for (i = 0, j = 0; i < ncur; i++) {
+			if (held[i])
+				continue;
+			shortl[j] = shortl[i];
+			cur[j++] = cur[i];
+		}
+		ncur = j;
+	}
 	ns = sample_diff(w->prev, w->nprev, cur, ncur, w->keep_idle, s);
+	if (shortl)
+		for (i = 0, j = 0; i < ns; i++) {
+			/* samples are in cur's order, some skipped as idle */
+			while (j < ncur && cur[j].pid != s[i].pid)
+				j++;
+			s[i].short_lived = j < ncur && shortl[j];
+		}
+	free(held);
+	free(shortl);
 	for (i = 0; i < ns; i++)
 		procmeta_fill(w->meta, &s[i], s[i].cgroup_id);
 	/* exited processes: reported now, then removed from kernel and memory */

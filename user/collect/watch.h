@@ -21,6 +21,16 @@ struct watch_opts {
 	enum attach_pref attach;
 	bool bpf_stats;
 	bool verbose;
+	/* processes that live less than this are flagged short_lived when they
+	 * exit, and not reported before (0: every process as it is) */
+	double short_life_s;
+};
+
+/* What watch_tick held back and flagged (cumulative). */
+struct watch_stats {
+	unsigned long long held;        /* ticks a young process was held back */
+	unsigned long long short_lived; /* processes flagged short_lived */
+	unsigned long long reused;      /* pids seen again as another process */
 };
 
 struct watch {
@@ -37,6 +47,8 @@ struct watch {
 	size_t nprev_conn;
 	struct netns_state netns;
 	bool host;          /* watching the whole host (-a) */
+	double short_life_s;
+	struct watch_stats stats;
 };
 
 /* Load and attach (o validated: its -c resolved). Exits with a one-line
@@ -46,7 +58,10 @@ void watch_start(struct watch *w, const struct watch_opts *o);
 /*
  * End the current interval: samples of active processes (malloc'd, caller
  * frees *out) and the interval facts. Exited processes are reported here
- * once and then forgotten.
+ * once and then forgotten. With short_life_s, a process not reported yet
+ * and younger than that is held back (its counters keep adding up in the
+ * kernel) until it is older, then reported with all it did since it
+ * started, or until it exits, then reported once with short_lived set.
  */
 int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct interval_info *ii);
 

@@ -60,7 +60,7 @@ int findings_analyze(const struct recording *full, const struct findings_env *en
 	static int (*const analysers[])(const struct recording *, const struct findings_env *,
 					 struct findings *) = {
 		analyze_cpu, analyze_runq, analyze_memory, analyze_hostmem, analyze_io, analyze_net, analyze_pressure,
-		analyze_changes,
+		analyze_changes, analyze_churn,
 	};
 	struct findings_env none = {.somaxconn = -1, .tcp_max_syn_backlog = -1};
 	size_t i;

@@ -24,6 +24,7 @@ enum resource { RES_CPU = 0, RES_MEMORY, RES_IO, RES_NETWORK };
 struct party {
 	char kind;           /* ENT_PROC or ENT_CGROUP */
 	uint32_t pid;
+	double start;        /* a process's start (unix seconds; 0: unknown) */
 	char comm[16];
 	char cgroup[256];
 	char metric[48];
@@ -36,7 +37,7 @@ struct party {
 struct evidence {
 	char metric[48];
 	char kind;           /* enum ent_kind */
-	char entity[256];
+	char entity[256];    /* a process: its pid (series.entity has its start too) */
 	double start, end;   /* the window, unix seconds */
 	size_t n;
 	double *t, *v;

@@ -16,6 +16,7 @@ int analyze_io(const struct recording *r, const struct findings_env *env, struct
 int analyze_net(const struct recording *r, const struct findings_env *env, struct findings *fs);
 int analyze_pressure(const struct recording *r, const struct findings_env *env, struct findings *fs);
 int analyze_changes(const struct recording *r, const struct findings_env *env, struct findings *fs);
+int analyze_churn(const struct recording *r, const struct findings_env *env, struct findings *fs);
 
 
 /* Seconds a series covers: n intervals. */

@@ -104,7 +104,10 @@ int fnd_evidence(struct finding *f, const struct recording *r, const struct seri
 	free(e->v);
 	memset(e, 0, sizeof(*e));
 	snprintf(e->metric, sizeof(e->metric), "%s", s->metric);
-	snprintf(e->entity, sizeof(e->entity), "%s", s->entity);
+	if (s->kind == ENT_PROC)
+		snprintf(e->entity, sizeof(e->entity), "%u", s->pid);
+	else
+		snprintf(e->entity, sizeof(e->entity), "%s", s->entity);
 	e->kind = s->kind;
 	for (i = 0; i < s->n; i++)
 		n += s->t[i] >= t0 && s->t[i] <= t1;
@@ -129,6 +132,7 @@ static void party_set(struct party *p, const struct series *s, const char *metri
 	memset(p, 0, sizeof(*p));
 	p->kind = s->kind;
 	p->pid = s->pid;
+	p->start = s->start;
 	snprintf(p->comm, sizeof(p->comm), "%s", s->comm);
 	snprintf(p->cgroup, sizeof(p->cgroup), "%s", s->kind == ENT_CGROUP ? s->entity : s->cgroup);
 	snprintf(p->metric, sizeof(p->metric), "%s", metric);

@@ -271,6 +271,9 @@ int record_run(const struct record_opts *o)
 
 	if (r.wo.interval_s <= 0)
 		r.wo.interval_s = record_default_interval(r.wo.duration_s);
+	r.wo.short_life_s = o->short_life_s < 0 ? r.wo.interval_s : o->short_life_s;
+	if (r.wo.target.mode == PP_FILTER_PID && !r.wo.target.children)
+		r.wo.short_life_s = 0; /* only the named processes: each is wanted */
 	/* before loading the BPF programs, so that a Ctrl-C while they load
 	 * still ends the run normally (and removes record_live's temporary store) */
 	stop = 0;
@@ -342,7 +345,8 @@ static void remove_live_at_exit(void)
 int record_live(const struct watch_opts *w, double duration_s, char *path_out, size_t len)
 {
 	/* the caller analyses the store itself */
-	struct record_opts o = { .w = *w, .path = path_out, .no_findings = true };
+	struct record_opts o = { .w = *w, .path = path_out, .no_findings = true,
+				 .short_life_s = -1 };
 	const char *dir = getenv("TMPDIR");
 	int fd, rc;
 

@@ -14,6 +14,8 @@ struct record_opts {
 	double max_age_s;     /* retention: drop intervals older than this (0: keep) */
 	double max_size_bytes; /* retention: keep the data under this size (0: no limit) */
 	bool no_findings;     /* do not analyse and store the findings at the end */
+	double short_life_s;  /* processes living less are grouped (docs/store.md);
+			       * < 0: one interval, 0: none */
 };
 
 /* Record into o->path (created; an existing file is refused unless it is a

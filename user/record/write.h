@@ -64,8 +64,20 @@ struct interval_data {
 	const struct store_self *self;    /* perfpilot's own cost so far, or NULL */
 };
 
+/* Short-lived processes among the interval's top this many by CPU, IO, TCP
+ * bytes or resident set stay individual processes. */
+#define WRITE_TOP_N 3
+
 /*
- * Write one interval in one transaction: processes, the per-cgroup sums of
+ * Which of the interval's samples are written as processes (keep[i]): all
+ * but the short-lived ones (proc_sample.short_lived), except those among the
+ * top WRITE_TOP_N by a resource. The rest go into groups.
+ */
+void record_keep_top(const struct proc_sample *s, size_t n, double length_s, bool *keep);
+
+/*
+ * Write one interval in one transaction: processes (the short-lived ones
+ * summed per command, parent command and cgroup as groups), the per-cgroup sums of
  * the processes and the cgroups' own files, host, disks and network
  * namespaces. -1 with the reason in store_error(st); nothing of the
  * interval is kept then.

@@ -17,6 +17,7 @@ const char *report_kind_name(char k)
 	case ENT_CGROUP: return "cgroup";
 	case ENT_DEV: return "device";
 	case ENT_NETNS: return "netns";
+	case ENT_GROUP: return "group";
 	default: return "?";
 	}
 }
@@ -72,6 +73,9 @@ static json_t *party_json(const struct party *p)
 	if (p->kind == ENT_PROC) {
 		json_object_set_new(o, "pid", json_integer(p->pid));
 		json_object_set_new(o, "comm", json_string(p->comm));
+		/* with the pid, the process's identity (null: not known) */
+		json_object_set_new(o, "process_start",
+				    p->start > 0 ? json_real(p->start) : json_null());
 	}
 	json_object_set_new(o, "cgroup", json_string(p->cgroup));
 	return o;

@@ -103,7 +103,8 @@ static void evidence(FILE *out, const struct finding *f)
 		spark[0] = 0;
 	snprintf(text, sizeof(text), "%s of %s %s%s%s, %s .. %s over %.0fs", e->metric,
 		 e->kind == ENT_PROC ? "pid" : e->kind == ENT_CGROUP ? "cgroup" :
-		 e->kind == ENT_DEV ? "disk" : e->kind == ENT_NETNS ? "netns" : "the", e->entity,
+		 e->kind == ENT_DEV ? "disk" : e->kind == ENT_NETNS ? "netns" :
+		 e->kind == ENT_GROUP ? "group" : "the", e->entity,
 		 spark[0] ? "  " : "", spark, report_value(mn, unit, lo, sizeof(lo)),
 		 report_value(mx, unit, hi, sizeof(hi)), e->end - e->start);
 	line(out, "evidence", text);

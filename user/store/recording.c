@@ -82,6 +82,15 @@ struct series *rec_add(struct recording *r, char kind, const char *entity, const
 	return s;
 }
 
+const char *recording_proc_key(uint32_t pid, int64_t start_ms, char *buf, size_t len)
+{
+	if (start_ms)
+		snprintf(buf, len, "%u@%lld", pid, (long long)start_ms);
+	else
+		snprintf(buf, len, "%u", pid);
+	return buf;
+}
+
 void recording_free(struct recording *r)
 {
 	size_t i;

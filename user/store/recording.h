@@ -29,6 +29,10 @@
  *     dev.busy_ns (io_ticks increase from /proc/diskstats)  dev.inflight_max
  *   network namespace ('n', entity = inode number):
  *     net.retrans_segs  net.listen_overflows  net.listen_drops
+ *   group of short-lived processes ('g', entity = "COMM|PARENT COMM|CGROUP"):
+ *     the process metrics summed over the processes that exited in the
+ *     interval, and group.started  group.exited  group.life_p50_us
+ *     group.life_max_us  mem.rss_peak_bytes (the largest of them)
  */
 #ifndef PP_RECORDING_H
 #define PP_RECORDING_H
@@ -43,14 +47,21 @@ enum ent_kind {
 	ENT_CGROUP = 'c',
 	ENT_DEV = 'd',
 	ENT_NETNS = 'n',
+	ENT_GROUP = 'g',  /* short-lived processes of one command, parent and cgroup */
 };
 
 struct series {
 	char kind;          /* enum ent_kind */
-	char entity[256];   /* "host", "1234", "/system.slice/x", "sda", "4026531840" */
-	char comm[16];      /* processes: the command name */
-	uint32_t pid;       /* processes */
-	char cgroup[256];   /* processes: their cgroup path */
+	char entity[256];   /* "host", "1234@1764590400120" (a process: its pid and
+			     * start in unix ms, the pid alone when the start is
+			     * unknown), "/system.slice/x", "sda", "4026531840",
+			     * "true|spawner|/user.slice" (a group) */
+	char comm[16];      /* processes and groups: the command name */
+	uint32_t pid;       /* processes; groups: the pid of their latest parent */
+	char cgroup[256];   /* processes and groups: their cgroup path */
+	double start;       /* processes: their start, unix seconds (0: unknown) */
+	uint32_t ppid;      /* processes: their parent, 0 unknown */
+	char pcomm[16];     /* processes and groups: the parent's command name */
 	char metric[48];
 	size_t n;
 	double *t;          /* unix seconds at the end of each interval */
@@ -93,6 +104,10 @@ const struct series *rec_find(const struct recording *r, char kind, const char *
 /* Append a series (copies t and v); returns it, or NULL on no memory. */
 struct series *rec_add(struct recording *r, char kind, const char *entity, const char *metric,
 		       const double *t, const double *v, size_t n);
+
+/* A process's entity: "PID@START_MS", or "PID" when its start is unknown
+ * (0). Returns buf. */
+const char *recording_proc_key(uint32_t pid, int64_t start_ms, char *buf, size_t len);
 
 void recording_free(struct recording *r);
 

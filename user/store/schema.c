@@ -90,14 +90,34 @@ static const char *const migrate_1_2_sql =
 	" end_ms INTEGER NOT NULL, folded TEXT NOT NULL);";
 
 /* 2 -> 3: the findings of the last analysis (perfpilot record's). */
-static const char *const migrate_2_3_sql =
+const char *const schema_v3_added_sql =
 	"CREATE TABLE finding(id INTEGER PRIMARY KEY, analysed_ms INTEGER NOT NULL,"
 	" since_ms INTEGER NOT NULL, until_ms INTEGER NOT NULL, kind TEXT NOT NULL,"
 	" severity TEXT NOT NULL, resource TEXT NOT NULL, summary TEXT NOT NULL,"
 	" json TEXT NOT NULL);";
 
+/*
+ * 3 -> 4: a process is its pid and its start (start_ms, unix milliseconds):
+ * the entity's key becomes (kind, name, start_ms), 0 for entities that are
+ * not processes and for the processes of older stores (their start is not
+ * known); its parent (ppid, pcomm) is kept. Groups of short-lived processes
+ * (kind 'g') need no change of the tables. SQLite cannot change a UNIQUE
+ * constraint in place: the table is copied.
+ */
+static const char *const migrate_3_4_sql =
+	"CREATE TABLE entity4(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,"
+	" pid INTEGER, comm TEXT, cgroup TEXT, first_interval INTEGER, last_interval INTEGER,"
+	" start_ms INTEGER NOT NULL DEFAULT 0, ppid INTEGER, pcomm TEXT,"
+	" UNIQUE(kind, name, start_ms));"
+	"INSERT INTO entity4(id, kind, name, pid, comm, cgroup, first_interval, last_interval)"
+	" SELECT id, kind, name, pid, comm, cgroup, first_interval, last_interval FROM entity;"
+	"DROP TABLE entity;"
+	"ALTER TABLE entity4 RENAME TO entity;";
+
+#define migrate_2_3_sql schema_v3_added_sql
+
 /* migrations[i] takes a store from version i + 1 to i + 2 */
-static const char *const migrations[] = { migrate_1_2_sql, migrate_2_3_sql };
+static const char *const migrations[] = { migrate_1_2_sql, migrate_2_3_sql, migrate_3_4_sql };
 
 static int table_count(sqlite3 *db, int *n)
 {
@@ -163,13 +183,15 @@ int schema_version(sqlite3 *db, int *version, char *err, size_t errlen)
 
 int schema_create(sqlite3 *db, char *err, size_t errlen)
 {
-	char sql[4096];
+	char sql[8192];
 
-	/* version 3 (current): version 2's tables and the finding table */
-	snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE;%s%s"
+	/* version 4 (current): version 2's tables, the finding table and the
+	 * entity keyed by its start as the migrations make them */
+	snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE;%s%s%s"
 		 "INSERT INTO meta VALUES('schema_version', '%d');"
 		 "PRAGMA user_version = %d; COMMIT;",
-		 schema_v2_sql, migrate_2_3_sql, STORE_SCHEMA_VERSION, STORE_SCHEMA_VERSION);
+		 schema_v2_sql, migrate_2_3_sql, migrate_3_4_sql, STORE_SCHEMA_VERSION,
+		 STORE_SCHEMA_VERSION);
 	if (sql_exec(db, sql, "creating the store schema", err, errlen)) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;

@@ -70,9 +70,11 @@ int store_open(struct store **out, const char *path, char *err, size_t errlen)
 	if (prepare(st, &st->ins_sample, "INSERT OR REPLACE INTO sample VALUES(?, ?, ?, ?)") ||
 	    prepare(st, &st->ins_interval, "INSERT INTO interval(ts_ms, length_ms) VALUES(?, ?)") ||
 	    prepare(st, &st->upd_last, "UPDATE entity SET last_interval = ? WHERE id = ?") ||
-	    prepare(st, &st->sel_ent, "SELECT id, comm FROM entity WHERE kind = ? AND name = ?") ||
+	    prepare(st, &st->sel_ent, "SELECT id, comm FROM entity WHERE kind = ? AND name = ? "
+		    "AND start_ms = ?") ||
 	    prepare(st, &st->ins_ent, "INSERT INTO entity(kind, name, pid, comm, cgroup, "
-		    "first_interval, last_interval) VALUES(?, ?, ?, ?, ?, ?, ?)") ||
+		    "first_interval, last_interval, start_ms, ppid, pcomm) "
+		    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") ||
 	    prepare(st, &st->upd_comm, "UPDATE entity SET comm = ? WHERE id = ?")) {
 		snprintf(err, errlen, "%s", st->err);
 		goto fail;

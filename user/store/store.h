@@ -38,9 +38,15 @@ struct store;
 struct store_entity {
 	char kind;           /* enum ent_kind */
 	const char *name;    /* "host", "1234", "/a/b", "sda", "4026531840" */
-	uint32_t pid;        /* processes, else 0 */
-	const char *comm;    /* processes, else NULL */
-	const char *cgroup;  /* processes, else NULL */
+	uint32_t pid;        /* processes, else 0; groups: the latest parent's */
+	const char *comm;    /* processes and groups, else NULL */
+	const char *cgroup;  /* processes and groups, else NULL */
+	int64_t start_ms;    /* processes: the start, unix ms (with the name, the
+			      * process's identity); 0 unknown or not a process */
+	uint32_t ppid;       /* processes: the parent (0 unknown) */
+	const char *pcomm;   /* processes and groups: the parent's name, or NULL */
+	bool gone;           /* its last interval (an exited process): the writer
+			      * forgets it when the interval ends */
 };
 
 struct store_meta {
@@ -107,6 +113,9 @@ double store_bytes(struct store *st);
 
 /* Intervals in the store. */
 long store_intervals(struct store *st);
+
+/* The writer's entity cache: entries now, entries dropped so far. */
+void store_cache_stats(const struct store *st, size_t *cached, unsigned long long *evicted);
 
 /* The last error of a writer call. */
 const char *store_error(const struct store *st);

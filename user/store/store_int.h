@@ -13,6 +13,8 @@
 /* cached entities not seen for this many intervals are forgotten (and
  * looked up again if they come back) */
 #define STORE_ENT_IDLE (2 * STORE_GAUGE_REFRESH)
+/* entities cached at most (beyond, those absent from the interval go) */
+#define STORE_ENT_MAX 16384
 
 struct store_metric {
 	char name[48];
@@ -23,9 +25,11 @@ struct store_metric {
 struct store_ent {
 	char kind;
 	char name[256];
+	int64_t start_ms;
 	char comm[16];
 	int64_t id;
 	int64_t last_iv;                    /* last interval it was present in */
+	bool gone;                          /* its last interval: drop at its end */
 	bool gauge_set[STORE_MAX_GAUGES];
 	double gauge_val[STORE_MAX_GAUGES];
 	int64_t gauge_iv[STORE_MAX_GAUGES]; /* interval of the last stored value */
@@ -37,8 +41,9 @@ struct store {
 	struct store_metric metrics[STORE_MAX_METRICS];
 	size_t nmetrics;
 	int ngauges;
-	struct store_ent **ents;            /* sorted by (kind, name) */
+	struct store_ent **ents;            /* sorted by (kind, name, start_ms) */
 	size_t nents, capents;
+	unsigned long long ents_evicted;    /* cache entries dropped (idle or exited) */
 	int64_t iv;                          /* the open interval, 0 when none */
 	double iv_ts;
 	bool in_tx;

@@ -15,8 +15,9 @@
 struct ld_ent {
 	int64_t id;
 	char kind;
-	char name[256], comm[16], cgroup[256];
-	uint32_t pid;
+	char name[256], comm[16], cgroup[256], pcomm[16];
+	uint32_t pid, ppid;
+	int64_t start_ms;
 	size_t a, b;      /* first and last window index where it is present */
 };
 
@@ -203,8 +204,9 @@ static int load_entities(struct loader *l)
 	int rc;
 
 	if (sqlite3_prepare_v2(l->db, "SELECT id, kind, name, pid, comm, cgroup, first_interval, "
-			       "last_interval FROM entity WHERE last_interval >= ? AND "
-			       "first_interval <= ? ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+			       "last_interval, start_ms, ppid, pcomm FROM entity WHERE "
+			       "last_interval >= ? AND first_interval <= ? ORDER BY id", -1, &s,
+			       NULL) != SQLITE_OK)
 		return db_fail(l, "reading its entities");
 	sqlite3_bind_int64(s, 1, l->iv[0]);
 	sqlite3_bind_int64(s, 2, l->iv[l->niv - 1]);
@@ -229,6 +231,11 @@ static int load_entities(struct loader *l)
 		e->pid = (uint32_t)sqlite3_column_int64(s, 3);
 		copy_col(s, 4, e->comm, sizeof(e->comm));
 		copy_col(s, 5, e->cgroup, sizeof(e->cgroup));
+		e->start_ms = sqlite3_column_int64(s, 8);
+		e->ppid = (uint32_t)sqlite3_column_int64(s, 9);
+		copy_col(s, 10, e->pcomm, sizeof(e->pcomm));
+		if (e->kind == ENT_PROC && e->start_ms)
+			recording_proc_key(e->pid, e->start_ms, e->name, sizeof(e->name));
 		e->a = iv_lower(l, sqlite3_column_int64(s, 6));
 		e->b = iv_lower(l, sqlite3_column_int64(s, 7) + 1);
 		if (e->b == 0 || e->a >= e->b)
@@ -455,6 +462,9 @@ static int build(struct loader *l, struct recording *r)
 		s->pid = e->pid;
 		snprintf(s->comm, sizeof(s->comm), "%s", e->comm);
 		snprintf(s->cgroup, sizeof(s->cgroup), "%s", e->cgroup);
+		s->start = (double)e->start_ms / 1000.0;
+		s->ppid = e->ppid;
+		snprintf(s->pcomm, sizeof(s->pcomm), "%s", e->pcomm);
 	}
 	return 0;
 }

@@ -95,27 +95,32 @@ static int metric_index(struct store *st, const char *name)
 	return (int)st->nmetrics++;
 }
 
-static int ent_cmp(char kind, const char *name, const struct store_ent *e)
+static int ent_cmp(const struct store_entity *k, const struct store_ent *e)
 {
-	if (kind != e->kind)
-		return kind < e->kind ? -1 : 1;
-	return strcmp(name, e->name);
+	int c;
+
+	if (k->kind != e->kind)
+		return k->kind < e->kind ? -1 : 1;
+	c = strcmp(k->name, e->name);
+	if (c)
+		return c;
+	return k->start_ms < e->start_ms ? -1 : k->start_ms > e->start_ms;
 }
 
-/* Index of the first cached entity >= (kind, name). */
-static size_t ent_pos(const struct store *st, char kind, const char *name, bool *found)
+/* Index of the first cached entity >= (kind, name, start). */
+static size_t ent_pos(const struct store *st, const struct store_entity *k, bool *found)
 {
 	size_t lo = 0, hi = st->nents;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (ent_cmp(kind, name, st->ents[mid]) > 0)
+		if (ent_cmp(k, st->ents[mid]) > 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	*found = lo < st->nents && !ent_cmp(kind, name, st->ents[lo]);
+	*found = lo < st->nents && !ent_cmp(k, st->ents[lo]);
 	return lo;
 }
 
@@ -128,6 +133,7 @@ static int ent_lookup_db(struct store *st, const struct store_entity *e, struct 
 
 	sqlite3_bind_text(st->sel_ent, 1, kind, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st->sel_ent, 2, e->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st->sel_ent, 3, e->start_ms);
 	rc = sqlite3_step(st->sel_ent);
 	if (rc == SQLITE_ROW) {
 		c->id = sqlite3_column_int64(st->sel_ent, 0);
@@ -142,7 +148,7 @@ static int ent_lookup_db(struct store *st, const struct store_entity *e, struct 
 		return fail(st, "reading an entity");
 	sqlite3_bind_text(st->ins_ent, 1, kind, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st->ins_ent, 2, e->name, -1, SQLITE_STATIC);
-	if (e->kind == ENT_PROC)
+	if (e->kind == ENT_PROC || e->kind == ENT_GROUP)
 		sqlite3_bind_int64(st->ins_ent, 3, e->pid);
 	if (e->comm)
 		sqlite3_bind_text(st->ins_ent, 4, e->comm, -1, SQLITE_STATIC);
@@ -150,6 +156,11 @@ static int ent_lookup_db(struct store *st, const struct store_entity *e, struct 
 		sqlite3_bind_text(st->ins_ent, 5, e->cgroup, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st->ins_ent, 6, st->iv);
 	sqlite3_bind_int64(st->ins_ent, 7, st->iv);
+	sqlite3_bind_int64(st->ins_ent, 8, e->start_ms);
+	if (e->ppid)
+		sqlite3_bind_int64(st->ins_ent, 9, e->ppid);
+	if (e->pcomm)
+		sqlite3_bind_text(st->ins_ent, 10, e->pcomm, -1, SQLITE_STATIC);
 	if (step_done(st, st->ins_ent, "writing an entity"))
 		return -1;
 	c->id = sqlite3_last_insert_rowid(st->db);
@@ -162,7 +173,7 @@ static struct store_ent *entity(struct store *st, const struct store_entity *e)
 {
 	struct store_ent *c, **grown;
 	bool found;
-	size_t pos = ent_pos(st, e->kind, e->name, &found);
+	size_t pos = ent_pos(st, e, &found);
 
 	if (found)
 		return st->ents[pos];
@@ -183,6 +194,7 @@ static struct store_ent *entity(struct store *st, const struct store_entity *e)
 	if (!c)
 		goto nomem;
 	c->kind = e->kind;
+	c->start_ms = e->start_ms;
 	snprintf(c->name, sizeof(c->name), "%s", e->name);
 	if (ent_lookup_db(st, e, c)) {
 		free(c);
@@ -200,6 +212,7 @@ nomem:
 /* Mark present in this interval; a process that exec'd gets its new name. */
 static int touch(struct store *st, struct store_ent *c, const struct store_entity *e)
 {
+	c->gone |= e->gone;
 	if (c->last_iv != st->iv) {
 		c->last_iv = st->iv;
 		sqlite3_bind_int64(st->upd_last, 1, st->iv);
@@ -252,21 +265,36 @@ int store_put(struct store *st, const struct store_entity *e, const char *metric
 	return step_done(st, st->ins_sample, "writing a sample");
 }
 
-/* Forget cached entities not seen for a while: with -a, processes come and
- * go by the thousand. */
+/*
+ * The entity cache stays bounded: an entity that is gone (an exited process)
+ * is dropped at the end of its last interval, one not seen for
+ * STORE_ENT_IDLE intervals every STORE_GAUGE_REFRESH intervals, and beyond
+ * STORE_ENT_MAX entries every one not seen in this interval. A dropped
+ * entity that comes back is looked up in the database again. Counted.
+ */
 static void evict_idle(struct store *st)
 {
+	bool idle = !(st->iv % STORE_GAUGE_REFRESH), full = st->nents > STORE_ENT_MAX;
 	size_t i, k;
 
-	if (st->iv % STORE_GAUGE_REFRESH)
-		return;
 	for (i = 0, k = 0; i < st->nents; i++) {
-		if (st->iv - st->ents[i]->last_iv > STORE_ENT_IDLE)
-			free(st->ents[i]);
-		else
-			st->ents[k++] = st->ents[i];
+		struct store_ent *c = st->ents[i];
+
+		if (c->gone || (idle && st->iv - c->last_iv > STORE_ENT_IDLE) ||
+		    (full && c->last_iv != st->iv)) {
+			free(c);
+			st->ents_evicted++;
+		} else {
+			st->ents[k++] = c;
+		}
 	}
 	st->nents = k;
+}
+
+void store_cache_stats(const struct store *st, size_t *cached, unsigned long long *evicted)
+{
+	*cached = st->nents;
+	*evicted = st->ents_evicted;
 }
 
 int store_interval_end(struct store *st)

@@ -154,6 +154,41 @@ static void test_merge_join_new_and_vanished(void **state)
 	assert_int_equal(sample_diff(prev, 4, cur, 0, true, out), 0);
 }
 
+/* A pid reused by another process (another start) is not subtracted from:
+ * the new process counts from zero; the same start, or an unknown one, is
+ * the same process. Identity, parent and times are carried. */
+static void test_reused_pid_not_subtracted(void **state)
+{
+	struct proc_raw prev[2], cur[2];
+	struct proc_sample out[2];
+
+	(void)state;
+	prev[0] = sched_raw(7, "old", 500, 0, 5, 0, 0);
+	prev[0].sched.start_boot_ns = 1000;
+	prev[1] = sched_raw(8, "same", 100, 0, 1, 0, 0);
+	prev[1].sched.start_boot_ns = 2000;
+	cur[0] = sched_raw(7, "new", 40, 0, 2, 0, 0);
+	cur[0].sched.start_boot_ns = 3000;
+	cur[0].sched.start_ns = 11;
+	cur[0].sched.exit_ns = 22;
+	cur[0].sched.ppid = 99;
+	memcpy(cur[0].sched.pcomm, "parent", 7);
+	cur[1] = sched_raw(8, "same", 150, 0, 2, 0, 0);
+	cur[1].sched.start_boot_ns = 2000;
+	assert_int_equal(sample_diff(prev, 2, cur, 2, false, out), 2);
+	assert_int_equal(out[0].oncpu_ns, 40);
+	assert_int_equal(out[0].nvcsw, 2);
+	assert_int_equal(out[0].start_boot_ns, 3000);
+	assert_int_equal(out[0].start_ns, 11);
+	assert_int_equal(out[0].exit_ns, 22);
+	assert_int_equal(out[0].ppid, 99);
+	assert_string_equal(out[0].pcomm, "parent");
+	assert_int_equal(out[1].oncpu_ns, 50);
+	cur[1].sched.start_boot_ns = 0; /* unknown: the same process */
+	assert_int_equal(sample_diff(prev, 2, cur, 2, false, out), 2);
+	assert_int_equal(out[1].oncpu_ns, 50);
+}
+
 static void test_merge_join_large_random(void **state)
 {
 	enum { NP = 3000 };
@@ -765,6 +800,7 @@ int main(void)
 		cmocka_unit_test(test_deltas),
 		cmocka_unit_test(test_rss_is_a_gauge),
 		cmocka_unit_test(test_merge_join_new_and_vanished),
+		cmocka_unit_test(test_reused_pid_not_subtracted),
 		cmocka_unit_test(test_merge_join_large_random),
 		cmocka_unit_test(test_idle_skipped_unless_keep_idle),
 		cmocka_unit_test(test_backwards_counters_clamp_to_zero),

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "unit.h"
 #include "collect/procmeta.h"
@@ -173,6 +174,92 @@ static void test_many_pids_grow_and_tombstones(void **state)
 	procmeta_free(m);
 }
 
+/* Churn does not grow the table: it grows with the live processes only. */
+static void test_churn_bounded(void **state)
+{
+	struct cg_view v;
+	struct procmeta *m = new_default(&v);
+	struct procmeta_stats st;
+	struct proc_sample s;
+	uint32_t i;
+
+	(void)state;
+	for (i = 0; i < 100; i++) {
+		s = live(FAKE_PID + i, "resident");
+		procmeta_fill(m, &s, 0);
+	}
+	for (i = 0; i < 200000; i++) {
+		s = live(FAKE_PID + 1000 + i, "true");
+		procmeta_fill(m, &s, 0);
+		procmeta_forget(m, FAKE_PID + 1000 + i);
+	}
+	procmeta_get_stats(m, &st);
+	assert_int_equal(st.live, 100);
+	assert_int_equal(st.slots, 1024);
+	assert_int_equal(st.inserted, 200100);
+	assert_int_equal(st.evicted, 200000);
+	assert_int_equal(st.refused, 0);
+	procmeta_free(m);
+}
+
+/* A pid reused by another process (another start) is not the cached one. */
+static void test_reused_pid(void **state)
+{
+	struct cg_view v;
+	struct procmeta *m = new_default(&v);
+	struct procmeta_stats st;
+	struct proc_sample s;
+
+	(void)state;
+	s = live(FAKE_PID + 3, "old");
+	s.start_boot_ns = 5000000000ull;
+	procmeta_fill(m, &s, 0);
+	assert_string_equal(s.comm, "old");
+	assert_true(s.start_ms > 0);
+	/* same pid, started later, exited before its name was read */
+	s = live(FAKE_PID + 3, "");
+	s.start_boot_ns = 9000000000ull;
+	s.exited = true;
+	procmeta_fill(m, &s, 0);
+	assert_string_equal(s.comm, "?");
+	procmeta_get_stats(m, &st);
+	assert_int_equal(st.evicted, 1);
+	assert_int_equal(st.live, 0);
+	procmeta_free(m);
+}
+
+/* Both sources of a start agree: the collector's ns since boot and the
+ * ticks of /proc/PID/stat; and this process's own start is plausible. */
+static void test_start_ms(void **state)
+{
+	const char *stat = "123 (a (b) c) S 77 123 123 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 "
+			   "4567 1000 10";
+	unsigned long long ticks;
+	uint32_t ppid;
+	struct cg_view v;
+	struct procmeta *m = new_default(&v);
+	struct proc_sample s = live((uint32_t)getpid(), "");
+	struct timespec now;
+
+	(void)state;
+	assert_int_equal(procmeta_parse_stat(stat, &ppid, &ticks), 0);
+	assert_int_equal(ppid, 77);
+	assert_int_equal(ticks, 4567);
+	assert_int_equal(procmeta_parse_stat("1 (x) S 2", &ppid, &ticks), -1);
+	assert_int_equal(procmeta_parse_stat("no parenthesis", &ppid, &ticks), -1);
+	/* 4567 ticks of 10 ms = 45.67 s; any ns within that tick gives the same */
+	assert_int_equal(procmeta_start_ms(1000000, 100, 45670000000ull), 1000000 + 45670);
+	assert_int_equal(procmeta_start_ms(1000000, 100, 45679999999ull), 1000000 + 45670);
+	assert_int_equal(procmeta_start_ms(1000000, 100, 0), 0);
+	assert_int_equal(procmeta_start_ms(0, 100, 1), 0);
+	procmeta_fill(m, &s, 0);
+	clock_gettime(CLOCK_REALTIME, &now);
+	assert_true(s.start_ms > 1000000000000ll);
+	assert_true(s.start_ms <= (int64_t)now.tv_sec * 1000 + 1000);
+	assert_int_equal(s.ppid, (uint32_t)getppid());
+	procmeta_free(m);
+}
+
 static void test_cgroup_from_id_for_gone_process(void **state)
 {
 	char tmpl[] = "/tmp/pp-metatest-XXXXXX", dir[256];
@@ -218,6 +305,9 @@ int main(void)
 		cmocka_unit_test(test_gone_process_keeps_kernel_comm),
 		cmocka_unit_test(test_cache_hits_and_forget),
 		cmocka_unit_test(test_many_pids_grow_and_tombstones),
+		cmocka_unit_test(test_churn_bounded),
+		cmocka_unit_test(test_reused_pid),
+		cmocka_unit_test(test_start_ms),
 		cmocka_unit_test(test_cgroup_from_id_for_gone_process),
 	};
 

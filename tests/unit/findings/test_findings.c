@@ -21,6 +21,15 @@ static const struct finding *find_kind(const struct findings *fs, const char *ki
 	return NULL;
 }
 
+static size_t count_kind(const struct findings *fs, const char *kind)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < fs->n; i++)
+		n += !strcmp(fs->f[i].kind, kind);
+	return n;
+}
+
 static bool names_pid(const struct party *p, size_t n, unsigned int pid)
 {
 	size_t i;
@@ -763,6 +772,64 @@ static bool sum_score(const struct recording *r, const struct series *s, const v
 
 /* fnd_top_procs: only processes' series of the metric, scored ones, the
  * largest first (ties by pid), at most top, as victims or culprits. */
+/* A group of short-lived processes (record's 'g' entities): rate, CPU and
+ * the parent as culprit. */
+static struct series *churn_group(struct recording *r, const char *comm, unsigned int ppid,
+				  double per_s, double cpus, uint64_t *seed)
+{
+	char ent[64];
+	double v[N];
+	struct series *s;
+
+	snprintf(ent, sizeof(ent), "%s|spawner|/ci", comm);
+	fx_fill(v, N, per_s, 0.1, seed);
+	s = fx_series(r, 'g', ent, "group.started", v, N);
+	assert_non_null(s);
+	s->pid = ppid;
+	snprintf(s->comm, sizeof(s->comm), "%s", comm);
+	snprintf(s->pcomm, sizeof(s->pcomm), "spawner");
+	snprintf(s->cgroup, sizeof(s->cgroup), "/ci");
+	fx_fill(v, N, cpus * SEC, 0.05, seed);
+	assert_non_null(fx_series(r, 'g', ent, "cpu.oncpu_ns", v, N));
+	fx_fill(v, N, 2000, 0.05, seed);
+	assert_non_null(fx_series(r, 'g', ent, "group.life_p50_us", v, N));
+	return s;
+}
+
+static void test_process_churn(void **state)
+{
+	uint64_t seed = 17;
+	struct recording r;
+	struct findings fs;
+	const struct finding *f;
+
+	(void)state;
+	fx_init(&r, N);
+	cpu_proc(&r, 300, "spawner", "/ci", 0.3, 0.01, &seed);
+	churn_group(&r, "true", 300, 300, 0.9, &seed);    /* 45 % of 2 CPUs */
+	churn_group(&r, "date", 300, 2, 0.5, &seed);      /* costly, but 2 a second */
+	churn_group(&r, "echo", 300, 100, 0.05, &seed);   /* many, but cheap */
+	assert_int_equal(findings_analyze(&r, NULL, &fs), 0);
+	f = find_kind(&fs, "process_churn");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_int_equal(f->nculprits, 1);
+	assert_int_equal(f->culprits[0].pid, 300);
+	assert_string_equal(f->culprits[0].comm, "spawner");
+	assert_dbl_near(f->culprits[0].value, 300.0 * N, 0.1 * 300 * N);
+	assert_dbl_near(f->culprits[0].share, 0.9, 0.05);
+	assert_non_null(strstr(f->summary, "short-lived processes of true"));
+	assert_non_null(strstr(f->summary, "started by spawner (pid 300)"));
+	assert_non_null(strstr(f->summary, "2.0 ms"));
+	assert_string_equal(f->ev.metric, "group.started");
+	assert_int_equal(f->ev.kind, 'g');
+	assert_true(f->nrecs >= 1);
+	/* only that one: the others are too rare or too cheap */
+	assert_int_equal(count_kind(&fs, "process_churn"), 1);
+	findings_free(&fs);
+	recording_free(&r);
+}
+
 static void test_top_procs(void **state)
 {
 	static const unsigned int pids[] = { 30, 10, 20, 40, 50, 60, 70 };
@@ -829,6 +896,7 @@ int main(void)
 		cmocka_unit_test(test_memory_decline),
 		cmocka_unit_test(test_runqueue_growth),
 		cmocka_unit_test(test_top_procs),
+		cmocka_unit_test(test_process_churn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -303,6 +303,97 @@ static void test_append(void **state)
 	unit_rm_sqlite(path);
 }
 
+/* A process is its pid and its start: two processes of one pid are two
+ * entities and two series; an exited one leaves the writer's cache. */
+static void test_identity(void **state)
+{
+	static const double one[2] = {1e9, 0}, two[2] = {3e9, 4e9};
+	struct recording r;
+	struct store *st;
+	char path[64], err[256], key[64];
+	const struct series *s;
+	size_t cached;
+	unsigned long long evicted;
+	int i;
+
+	(void)state;
+	unit_tmp_name(path, sizeof(path), "store");
+	st = open_store(path);
+	for (i = 0; i < 4; i++) {
+		struct proc_sample p = proc(7, i < 2 ? "first" : "second", "/x", i < 2 ? one[i] : two[i - 2], 0);
+		struct interval_data d = { .ts = T0 + i + 1, .length_s = 1, .procs = &p, .nprocs = 1 };
+
+		p.start_ms = i < 2 ? 1699999999000 : 1700000002500;
+		p.ppid = 1;
+		snprintf(p.pcomm, sizeof(p.pcomm), "init");
+		p.exited = i == 1 || i == 3;
+		if (p.exited)
+			p.oncpu_ns = (uint64_t)(i < 2 ? 5e8 : 4e9);
+		assert_int_equal(record_write_interval(st, &d), 0);
+		store_cache_stats(st, &cached, &evicted);
+		/* the process entity goes with its last interval; the cgroup stays */
+		assert_int_equal(cached, p.exited ? 1 : 2);
+	}
+	store_cache_stats(st, &cached, &evicted);
+	assert_int_equal(evicted, 2);
+	assert_int_equal(store_close(st), 0);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM entity WHERE kind = 'p' AND name = '7'"), 2);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM entity WHERE kind = 'p' AND"
+				      " first_interval = last_interval - 1 AND ppid = 1 AND pcomm = 'init'"), 2);
+	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
+	assert_null(rec_find(&r, 'p', "7", "cpu.oncpu_ns"));
+	s = rec_find(&r, 'p', recording_proc_key(7, 1699999999000, key, sizeof(key)), "cpu.oncpu_ns");
+	assert_non_null(s);
+	assert_string_equal(s->comm, "first");
+	assert_int_equal(s->n, 2);
+	assert_dbl_eq(s->v[1], 5e8);
+	assert_dbl_eq(s->start, 1699999999.0);
+	assert_int_equal(s->pid, 7);
+	assert_int_equal(s->ppid, 1);
+	assert_string_equal(s->pcomm, "init");
+	s = rec_find(&r, 'p', recording_proc_key(7, 1700000002500, key, sizeof(key)), "cpu.oncpu_ns");
+	assert_non_null(s);
+	assert_string_equal(s->comm, "second");
+	assert_int_equal(s->n, 2);
+	assert_dbl_eq(s->v[0], 3e9);
+	assert_dbl_near(s->t[0], T0 + 3, 1e-6);
+	recording_free(&r);
+	unit_rm_sqlite(path);
+}
+
+/* The writer's cache stays bounded under churn: processes that come once
+ * and exit are all evicted. */
+static void test_cache_bounded_under_churn(void **state)
+{
+	struct store *st;
+	char path[64];
+	size_t cached;
+	unsigned long long evicted;
+	int i, k;
+
+	(void)state;
+	unit_tmp_name(path, sizeof(path), "store");
+	st = open_store(path);
+	for (i = 0; i < 50; i++) {
+		struct proc_sample p[41];
+		struct interval_data d = { .ts = T0 + i + 1, .length_s = 1, .procs = p, .nprocs = 41 };
+
+		p[0] = proc(1, "resident", "/", 1e6, 4096);
+		for (k = 1; k <= 40; k++) {
+			p[k] = proc((uint32_t)(1000 + i * 40 + k), "brief", "/", 1e6, 0);
+			p[k].start_ms = 1700000000000 + i * 40 + k;
+			p[k].exited = true;
+		}
+		assert_int_equal(record_write_interval(st, &d), 0);
+	}
+	store_cache_stats(st, &cached, &evicted);
+	assert_int_equal(cached, 2); /* the resident process and its cgroup */
+	assert_int_equal(evicted, 50 * 40);
+	assert_int_equal(store_close(st), 0);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM entity WHERE kind = 'p'"), 2001);
+	unit_rm_sqlite(path);
+}
+
 static void exec_file(const char *path, const char *sql)
 {
 	sqlite3 *db;
@@ -377,19 +468,69 @@ static void test_migrate_v2(void **state)
 			 0);
 	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
 	assert_string_equal(r.hostname, "two");
-	assert_int_equal(r.schema_version, 3);
+	assert_int_equal(r.schema_version, STORE_SCHEMA_VERSION);
 	assert_series(&r, 'p', "42", "cpu.oncpu_ns", cpu, 3, T0 + 1);
 	assert_non_null(r.folded);
 	assert_string_equal(r.folded, "a;b 3\n");
 	recording_free(&r);
-	assert_int_equal(unit_sql_int(path, "PRAGMA user_version"), 3);
-	assert_int_equal(unit_sql_int(path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+	assert_int_equal(unit_sql_int(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(unit_sql_int(path, "SELECT value FROM meta WHERE key = 'schema_version'"),
+			 STORE_SCHEMA_VERSION);
 	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM finding"), 0);
 	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM sample"), 2);
 	/* migrated, but never analysed */
 	assert_int_equal(store_findings_load(path, &sf, err, sizeof(err)), 0);
 	assert_false(sf.present);
 	assert_int_equal(sf.n, 0);
+	unit_rm_sqlite(path);
+}
+
+/* A version 3 file made by hand: entities keyed by (kind, name) only. The
+ * migration keeps them (start 0: unknown) and the next writer adds a
+ * process of the same pid with its start as another entity. */
+static void test_migrate_v3(void **state)
+{
+	static const double cpu[2] = {1e9, 2e9};
+	struct recording r;
+	struct store *st;
+	char path[64], err[256], key[64];
+	struct proc_sample p = proc(42, "new", "/y", 5e8, 0);
+	struct interval_data d = { .ts = T0 + 3, .length_s = 1, .procs = &p, .nprocs = 1 };
+
+	(void)state;
+	unit_tmp_name(path, sizeof(path), "store");
+	exec_file(path, schema_v2_sql);
+	exec_file(path, schema_v3_added_sql);
+	exec_file(path,
+		  "INSERT INTO meta VALUES('schema_version', '3'), ('interval', '1'),"
+		  " ('hostname', 'three'), ('start', '1700000000'), ('end', '1700000002');"
+		  "INSERT INTO entity VALUES(1, 'p', '42', 42, 'old', '/y', 1, 2),"
+		  " (2, 'h', 'host', NULL, NULL, NULL, 1, 2);"
+		  "INSERT INTO metric VALUES(1, 'cpu.oncpu_ns', 0);"
+		  "INSERT INTO interval VALUES(1, 1700000001000, 1000), (2, 1700000002000, 1000);"
+		  "INSERT INTO sample VALUES(1, 1, 1, 1e9), (2, 1, 1, 2e9);"
+		  "INSERT INTO finding VALUES(1, 1700000003000, 1700000000000, 1700000002000,"
+		  " 'oom_kill', 'critical', 'memory', 'kept', '{}');"
+		  "PRAGMA user_version = 3;");
+	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.schema_version, 4);
+	assert_series(&r, 'p', "42", "cpu.oncpu_ns", cpu, 2, T0 + 1);
+	assert_dbl_eq(rec_find(&r, 'p', "42", "cpu.oncpu_ns")->start, 0);
+	recording_free(&r);
+	assert_int_equal(unit_sql_int(path, "PRAGMA user_version"), 4);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM entity WHERE start_ms = 0"), 2);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM finding"), 1);
+	/* append: pid 42 again, now with its start: another process */
+	p.start_ms = 1700000002200;
+	st = open_store(path);
+	assert_int_equal(record_write_interval(st, &d), 0);
+	assert_int_equal(store_close(st), 0);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM entity WHERE name = '42'"), 2);
+	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
+	assert_series(&r, 'p', "42", "cpu.oncpu_ns", cpu, 2, T0 + 1);
+	assert_non_null(rec_find(&r, 'p', recording_proc_key(42, 1700000002200, key, sizeof(key)),
+				 "cpu.oncpu_ns"));
+	recording_free(&r);
 	unit_rm_sqlite(path);
 }
 
@@ -405,7 +546,7 @@ static void test_migrate_v2_by_findings_load(void **state)
 	exec_file(path, "INSERT INTO meta VALUES('schema_version', '2'); PRAGMA user_version = 2;");
 	assert_int_equal(store_findings_load(path, &sf, err, sizeof(err)), 0);
 	assert_false(sf.present);
-	assert_int_equal(unit_sql_int(path, "PRAGMA user_version"), 3);
+	assert_int_equal(unit_sql_int(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM finding"), 0);
 	unit_rm_sqlite(path);
 }
@@ -602,6 +743,9 @@ int main(void)
 		cmocka_unit_test(test_migrate_v1),
 		cmocka_unit_test(test_migrate_v2),
 		cmocka_unit_test(test_migrate_v2_by_findings_load),
+		cmocka_unit_test(test_migrate_v3),
+		cmocka_unit_test(test_identity),
+		cmocka_unit_test(test_cache_bounded_under_churn),
 		cmocka_unit_test(test_newer_refused),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_damaged),
