@@ -47,7 +47,7 @@ static int diag_socket_in(uint32_t pid)
 	return fd;
 }
 
-static int dump_family(int fd, int family, struct diag_listener *out, size_t max, size_t *n)
+int diag_request_tcp(int fd, int family, unsigned int states, unsigned int ext)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -56,12 +56,18 @@ static int dump_family(int fd, int family, struct diag_listener *out, size_t max
 		.nlh = {.nlmsg_len = sizeof(req), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
 			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
 		.r = {.sdiag_family = (__u8)family, .sdiag_protocol = IPPROTO_TCP,
-		      .idiag_states = 1u << TCP_LISTEN_STATE},
+		      .idiag_ext = (__u8)ext, .idiag_states = states},
 	};
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+
+	return sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -1 : 0;
+}
+
+static int dump_family(int fd, int family, struct diag_listener *out, size_t max, size_t *n)
+{
 	static char buf[32768];
 
-	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (diag_request_tcp(fd, family, 1u << TCP_LISTEN_STATE, 0))
 		return -1;
 	for (;;) {
 		ssize_t len = recv(fd, buf, sizeof(buf), 0);

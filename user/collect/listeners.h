@@ -25,6 +25,11 @@ int diag_listeners(uint32_t pid, struct diag_listener *out, size_t max);
  * to look at (a netlink socket stays in the namespace it was made in).
  */
 int diag_socket(void);
+
+/* Ask a sock_diag socket for a dump of the TCP sockets of one address family
+ * in the given states (a mask of 1 << TCP_*), with the INET_DIAG_* extensions
+ * of ext (a mask of 1 << (INET_DIAG_X - 1)). 0, or -1 with errno. */
+int diag_request_tcp(int fd, int family, unsigned int states, unsigned int ext);
 int diag_listeners_fd(int fd, struct diag_listener *out, size_t max);
 
 /*

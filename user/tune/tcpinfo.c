@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "collect/listeners.h"
 #include "tune/hostfs.h"
 #include "tune/tcpinfo.h"
 
@@ -195,22 +196,12 @@ static int make_diag_socket(void *arg)
 
 static int dump_family(int fd, int family, struct tcpinfo_set *s, char *err, size_t errlen)
 {
-	struct {
-		struct nlmsghdr nlh;
-		struct inet_diag_req_v2 r;
-	} req = {
-		.nlh = {.nlmsg_len = sizeof(req), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
-		.r = {.sdiag_family = (__u8)family, .sdiag_protocol = IPPROTO_TCP,
-		      .idiag_states = MOVING_STATES,
-		      .idiag_ext = (1 << (INET_DIAG_INFO - 1)) | (1 << (INET_DIAG_SKMEMINFO - 1))},
-	};
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 	static __thread char buf[65536] __attribute__((aligned(NLMSG_ALIGNTO)));
 	ssize_t len;
 	int rc;
 
-	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	if (diag_request_tcp(fd, family, MOVING_STATES,
+			     (1u << (INET_DIAG_INFO - 1)) | (1u << (INET_DIAG_SKMEMINFO - 1)))) {
 		snprintf(err, errlen, "sock_diag request: %s", strerror(errno));
 		return -1;
 	}
