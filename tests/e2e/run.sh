@@ -665,6 +665,7 @@ STEPS=(
 	tune_tcp_buffers
 	tune_cgroup_advice
 	tune_cgroup_apply_revert
+	tune_cgroup_vanishes
 )
 
 summary() {

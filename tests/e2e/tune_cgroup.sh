@@ -118,8 +118,45 @@ test_tune_cgroup_apply_revert() {
 	[[ $(jq -r 'select(.tunable == "'"$QFILE"'") | .cgroup' <<<"$json" | sort -u) == "$QCG" ]] ||
 		fail "status does not list $QFILE changes of $QCG: $(head -c 300 <<<"$json")"
 	[[ -n $(jq -r 'select(.state == "kept")' <<<"$json") ]] || fail "no kept change in the journal"
+	"$PERFPILOT" tune --status --json --state-dir "$T/state" >"$T/status.json" 2>/dev/null
 	"$PERFPILOT" tune --revert --state-dir "$T/state" >"$T/revert.out" 2>&1 ||
 		fail "--revert failed: $(head -c 300 "$T/revert.out")"
 	is "quota after --revert" "$(_qcg_quota)" 20000
 	note "quota 20000 -> $quota, throttled periods/s $before -> $after, $(grep -c '(cpu_throttled:' "$T/out") steps"
+}
+
+# the cgroup vanishes while tune --apply runs: a line naming it, no crash,
+# nothing else changed; --revert then leaves what was written there, saying
+# the cgroup is gone
+test_tune_cgroup_vanishes() {
+	local pp rc lines
+	_qcg_make || return
+	_qcg_conf
+	"$PERFPILOT" tune -c "$QCG" -d 8 --apply --config "$T/tune.conf" \
+		--state-dir "$T/state" >"$T/out" 2>"$T/err" &
+	pp=$!
+	_track "$pp"
+	sleep 3
+	kill -KILL "$QPID" 2>/dev/null
+	wait_exit "$QPID" 5 || { fail "the busy loop did not die"; return; }
+	rmdir "$QCG" || { fail "cannot remove $QCG"; return; }
+	wait_exit "$pp" 20 || { fail "tune still running 12 s after its -d 8"; return; }
+	rc=$WAIT_RC
+	[[ $rc == 0 || $rc == 1 ]] || fail "exit status $rc (a crash?): $(tail -c 300 "$T/err")"
+	grep -v '^perfpilot: tune: ' "$T/err" | grep -q . &&
+		fail "other lines on stderr: $(grep -v '^perfpilot: tune: ' "$T/err" | head -c 300)"
+	cat "$T/out" "$T/err" >"$T/log"
+	lines=$(grep -c -F "$QCG" "$T/log")
+	cmp "lines naming the vanished cgroup" "$lines" -ge 1
+	grep -F "$QCG" "$T/log" | grep -Eqi 'gone|no such file|vanished|removed' ||
+		fail "no line says the cgroup is gone: $(grep -F "$QCG" "$T/log" | head -c 300)"
+	"$PERFPILOT" tune --status --json --state-dir "$T/state" >"$T/status.json" 2>/dev/null
+	"$PERFPILOT" tune --revert --state-dir "$T/state" >"$T/revert.out" 2>&1 ||
+		fail "--revert after the cgroup vanished: $(head -c 300 "$T/revert.out")"
+	if [[ -n $(jq -r 'select(.state == "applied" or .state == "kept" or .state == "pending")' \
+		"$T/status.json" 2>/dev/null) ]]; then
+		grep -qi 'gone' "$T/revert.out" ||
+			fail "--revert does not say the cgroup is gone: $(head -c 300 "$T/revert.out")"
+	fi
+	note "$(grep -m1 -Ei 'gone|no such file' "$T/log" | cut -c1-160)"
 }

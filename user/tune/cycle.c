@@ -428,6 +428,13 @@ int cycle_end(struct cycle *c, const struct cycle_opts *o, bool revert)
 		if (!e || !journal_state_open(e->state))
 			continue;
 		where(&ch->p, w, sizeof(w));
+		if (*e->cgroup && !hostfs_cgroup_has(c->ctx->h, e->cgroup, e->tunable)) {
+			/* nothing stays changed where nothing is left */
+			fprintf(o->out, "perfpilot: tune: %s%s: the cgroup is gone (it was %s, perfpilot "
+				"wrote %s); 'perfpilot tune --revert' will mark it\n", e->tunable, w,
+				e->old, e->new);
+			continue;
+		}
 		if (!revert) {
 			fprintf(o->out, "perfpilot: tune: stays changed: %s %s%s (was %s; %s)\n",
 				e->tunable, e->new, w, e->old,
