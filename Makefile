@@ -43,7 +43,7 @@ WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(wildcard test
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps run test check-layers unit e2e asan clean vmlinux bench
+.PHONY: FORCE all deps run test check-layers unit e2e asan clean vmlinux bench
 .SECONDARY:
 all: perfpilot
 
@@ -71,6 +71,13 @@ $(BUILD)/obj/%.o: user/%.c | $(SKELS)
 	$(CC) $(CFLAGS) $(PP_CFLAGS) -MMD -MP -c $< -o $@
 
 -include $(USER_OBJS:.o=.d) $(UNIT_BINS:=.d)
+
+# an object or test without its .d (built by an older Makefile, or the .d
+# removed) is built again: nothing else says which headers it used
+STALE := $(foreach o,$(USER_OBJS),$(if $(wildcard $(o:.o=.d)),,$(wildcard $(o)))) \
+	 $(foreach t,$(UNIT_BINS),$(if $(wildcard $(t).d),,$(wildcard $(t))))
+$(STALE): FORCE
+FORCE:
 
 .SECONDEXPANSION:
 $(BUILD)/lib/%.a: $$(call lib_objs,$$*)
