@@ -118,6 +118,12 @@ $(BUILD)/workloads/offcpu: tests/workloads/offcpu.c
 	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 		-Wall -Wextra -Werror -o $@ $< -lpthread
 
+# tools/bench/mkstore writes synthetic stores for tools/bench/scale
+MKSTORE_LIBS = $(patsubst %,$(BUILD)/lib/%.a,$(shell tools/check-layers.sh --libs tools/bench/mkstore.c))
+$(BUILD)/mkstore: tools/bench/mkstore.c $$(MKSTORE_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PP_CFLAGS) -o $@ $< $(filter %.a,$^) $(LIBS)
+
 # no include in user/ goes against the layers, and the check catches one
 # that does
 check-layers:

@@ -122,7 +122,13 @@ static double order_stat(double *a, size_t m, double pos)
 	lo = kth_smallest(a, m, k);
 	if (pos == (double)k)
 		return lo;
-	hi = kth_smallest(a, m, k + 1);
+	/* kth_smallest leaves the values above index k at least lo: the next
+	 * order statistic is the smallest of them (one pass, not another
+	 * selection) */
+	hi = a[k + 1];
+	for (size_t i = k + 2; i < m; i++)
+		if (a[i] < hi)
+			hi = a[i];
 	return lo + (pos - (double)k) * (hi - lo);
 }
 

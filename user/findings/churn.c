@@ -106,8 +106,9 @@ static int report(const struct recording *r, struct findings *fs, const struct c
 		memset(&parent, 0, sizeof(parent));
 		parent.kind = ENT_PROC;
 		parent.pid = g->pid;
-		snprintf(parent.comm, sizeof(parent.comm), "%s", g->pcomm);
-		snprintf(parent.cgroup, sizeof(parent.cgroup), "%s", g->cgroup);
+		parent.entity = parent.metric = parent.pcomm = "";
+		parent.comm = g->pcomm;
+		parent.cgroup = g->cgroup;
 	}
 	fnd_culprit(f, &parent, "group.started", c->n, "processes", c->cpus);
 	if (isfinite(c->life_p50_us) && c->life_p50_us > 0)

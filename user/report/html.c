@@ -253,7 +253,7 @@ static void flame(FILE *out, const struct recording *r)
 
 void report_html(FILE *out, const struct recording *r, const struct findings *fs)
 {
-	char a[32], b[32], self[192];
+	char a[32], b[32], self[192], iv[64];
 	time_t t0 = (time_t)r->start, t1 = (time_t)r->end;
 	struct tm tm;
 	size_t i;
@@ -269,8 +269,8 @@ void report_html(FILE *out, const struct recording *r, const struct findings *fs
 	xml_escape(out, r->hostname);
 	fprintf(out, "</h1>\n<p>Target <code>");
 	xml_escape(out, r->target[0] ? r->target : "-a");
-	fprintf(out, "</code>, %s to %s UTC (%.0f s, %.3g s intervals), %d CPUs, kernel ", a, b,
-		r->end - r->start, r->interval_s, r->ncpus);
+	fprintf(out, "</code>, %s to %s UTC (%.0f s, %s), %d CPUs, kernel ", a, b,
+		r->end - r->start, report_intervals(r, iv, sizeof(iv)), r->ncpus);
 	xml_escape(out, r->kernel);
 	if (*report_self_cost(r, self, sizeof(self))) {
 		fputs("</p>\n<p class=\"self\">", out);

@@ -37,7 +37,7 @@ static json_t *self_json(const struct recording *r)
 
 json_t *report_meta_json(const struct recording *r)
 {
-	return json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:o, s:I, s:b, s:o}",
+	json_t *j = json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:o, s:I, s:b, s:o}",
 			 "schema_version", r->schema_version, "hostname", r->hostname,
 			 "kernel", r->kernel, "target", r->target,
 			 "start", report_json_num(r->start),
@@ -47,6 +47,11 @@ json_t *report_meta_json(const struct recording *r)
 			 "mem_total_bytes", report_json_num(r->mem_total_bytes),
 			 "series", (json_int_t)r->n, "has_profile", r->folded != NULL,
 			 "self", self_json(r));
+
+	/* a long window read in steps (store.h): interval_s is the step */
+	if (j && r->merged > 1)
+		json_object_set_new(j, "merged_intervals", json_integer(r->merged));
+	return j;
 }
 
 static json_t *evidence_json(const struct evidence *e)

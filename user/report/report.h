@@ -30,6 +30,11 @@ void report_html(FILE *out, const struct recording *r, const struct findings *fs
  * and culprits". "" when the store does not say (an older perfpilot). */
 const char *report_self_cost(const struct recording *r, char *buf, size_t len);
 
+/* The recording's interval for the header of a report: "1 s intervals",
+ * or for a long window read in steps (store.h) "1 s intervals, read in 6 s
+ * steps". */
+const char *report_intervals(const struct recording *r, char *buf, size_t len);
+
 /* A value with its unit for people: "1.2 s", "3.4 MiB", "12 %" ... */
 const char *report_value(double v, const char *unit, char *buf, size_t len);
 

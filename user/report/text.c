@@ -194,6 +194,16 @@ static void overview(FILE *out, const struct recording *r)
 	}
 }
 
+const char *report_intervals(const struct recording *r, char *buf, size_t len)
+{
+	if (r->merged > 1)
+		snprintf(buf, len, "%.3g s intervals, read in %.3g s steps",
+			 r->interval_s / r->merged, r->interval_s);
+	else
+		snprintf(buf, len, "%.3g s intervals", r->interval_s);
+	return buf;
+}
+
 const char *report_self_cost(const struct recording *r, char *buf, size_t len)
 {
 	double span = r->end - r->start;
@@ -212,7 +222,7 @@ const char *report_self_cost(const struct recording *r, char *buf, size_t len)
 
 void report_text(FILE *out, const struct recording *r, const struct findings *fs)
 {
-	char a[32], b[32], self[192];
+	char a[32], b[32], self[192], iv[64];
 	size_t i, nsev[3] = {0};
 
 	for (i = 0; i < fs->n; i++)
@@ -220,9 +230,9 @@ void report_text(FILE *out, const struct recording *r, const struct findings *fs
 	fprintf(out, "Recording of %s on %s (kernel %s, %d CPUs)\n",
 		r->target[0] ? r->target : "-a", r->hostname[0] ? r->hostname : "?",
 		r->kernel[0] ? r->kernel : "?", r->ncpus);
-	fprintf(out, "from %s to %s UTC (%.0f s, %.3g s intervals)\n",
+	fprintf(out, "from %s to %s UTC (%.0f s, %s)\n",
 		clock_of(r->start, a, sizeof(a)), clock_of(r->end, b, sizeof(b)), r->end - r->start,
-		r->interval_s);
+		report_intervals(r, iv, sizeof(iv)));
 	if (*report_self_cost(r, self, sizeof(self)))
 		fprintf(out, "%s\n", self);
 	overview(out, r);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* report --since / --until: cutting a recording to a window of time. */
 #include <math.h>
+#include <string.h>
 #include "report/window.h"
 
 void report_trim(struct recording *r, double since, double until)
@@ -11,11 +12,17 @@ void report_trim(struct recording *r, double since, double until)
 	for (i = 0; i < r->n; i++) {
 		struct series *s = &r->s[i];
 
-		for (k = 0, n = 0; k < s->n; k++) {
-			if (s->t[k] < since || s->t[k] > until)
-				continue;
-			s->t[n] = s->t[k];
-			s->v[n++] = s->v[k];
+		/* times ascend: the window is one run, from k */
+		for (k = 0; k < s->n && s->t[k] < since; k++)
+			;
+		for (n = 0; k + n < s->n && s->t[k + n] <= until; n++)
+			;
+		if (k) {
+			memmove(s->v, s->v + k, n * sizeof(*s->v));
+			if (s->t_shared)
+				s->t += k; /* the recording's times: not moved */
+			else
+				memmove(s->t, s->t + k, n * sizeof(*s->t));
 		}
 		s->n = n;
 		if (n) {

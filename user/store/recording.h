@@ -50,23 +50,33 @@ enum ent_kind {
 	ENT_GROUP = 'g',  /* short-lived processes of one command, parent and cgroup */
 };
 
+/*
+ * The strings of a series (entity, comm, cgroup, pcomm, metric) live in
+ * the recording's string store (rec_str): a series costs its samples and a
+ * few pointers, and the series of one entity share its names. They are
+ * never NULL ("" when not known).
+ */
 struct series {
 	char kind;          /* enum ent_kind */
-	char entity[256];   /* "host", "1234@1764590400120" (a process: its pid and
+	const char *entity; /* "host", "1234@1764590400120" (a process: its pid and
 			     * start in unix ms, the pid alone when the start is
 			     * unknown), "/system.slice/x", "sda", "4026531840",
 			     * "true|spawner|/user.slice" (a group) */
-	char comm[16];      /* processes and groups: the command name */
+	const char *comm;   /* processes and groups: the command name */
 	uint32_t pid;       /* processes; groups: the pid of their latest parent */
-	char cgroup[256];   /* processes and groups: their cgroup path */
+	const char *cgroup; /* processes and groups: their cgroup path */
 	double start;       /* processes: their start, unix seconds (0: unknown) */
 	uint32_t ppid;      /* processes: their parent, 0 unknown */
-	char pcomm[16];     /* processes and groups: the parent's command name */
-	char metric[48];
+	const char *pcomm;  /* processes and groups: the parent's command name */
+	const char *metric;
 	size_t n;
 	double *t;          /* unix seconds at the end of each interval */
 	double *v;
+	bool t_shared;      /* t points into the recording's times (r->times),
+			     * not an array of its own */
 };
+
+struct rec_chunk;
 
 /* The rate of the on-CPU profile of a recording: `record --profile` samples
  * at it (the store keeps the folded counts, not the rate). */
@@ -92,6 +102,11 @@ struct recording {
 	bool unsorted;       /* s is not in (kind, entity, metric) order: rec_find
 			      * then searches linearly (rec_add keeps this up to date) */
 	char *folded;        /* on-CPU profile as folded stacks, or NULL */
+	unsigned merged;     /* intervals merged into each point (store_load of a
+			      * long window; 0 or 1: none): interval_s is then
+			      * the merged step */
+	double *times;       /* the times that series with t_shared point into */
+	struct rec_chunk *strs; /* the string store of rec_str */
 };
 
 /* Order of series: kind, then entity, then metric (strcmp). */
@@ -104,6 +119,20 @@ const struct series *rec_find(const struct recording *r, char kind, const char *
 /* Append a series (copies t and v); returns it, or NULL on no memory. */
 struct series *rec_add(struct recording *r, char kind, const char *entity, const char *metric,
 		       const double *t, const double *v, size_t n);
+
+/* Append a series that takes v (malloc'd, freed with the recording) and
+ * points into r->times at t; entity and metric must be strings of
+ * rec_str. Returns it, or NULL on no memory (v is then freed). */
+struct series *rec_add_shared(struct recording *r, char kind, const char *entity,
+			      const char *metric, double *t, double *v, size_t n);
+
+/* A copy of s kept until the recording is freed, or NULL on no memory. */
+const char *rec_str(struct recording *r, const char *s);
+
+/* Set a series' comm, cgroup and pcomm (copies; NULL leaves one as it is).
+ * 0, or -1 on no memory. */
+int rec_set_names(struct recording *r, struct series *s, const char *comm, const char *cgroup,
+		  const char *pcomm);
 
 /* A process's entity: "PID@START_MS", or "PID" when its start is unknown
  * (0). Returns buf. */

@@ -19,6 +19,20 @@ bool metric_is_gauge(const char *name)
 	return false;
 }
 
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), m = strlen(tail);
+
+	return n >= m && !strcmp(s + n - m, tail);
+}
+
+bool metric_is_peak(const char *name)
+{
+	return ends_with(name, "_p99_us") || ends_with(name, "_p50_us") ||
+	       ends_with(name, "_max_us") || ends_with(name, "_max") ||
+	       ends_with(name, "_peak_bytes");
+}
+
 int sql_exec(sqlite3 *db, const char *sql, const char *what, char *err, size_t errlen)
 {
 	char *msg = NULL;

@@ -24,6 +24,10 @@
 /* Is this metric a level (carried forward) rather than a per-interval value? */
 bool metric_is_gauge(const char *name);
 
+/* Is this metric an interval's percentile or maximum (merged intervals keep
+ * the largest, where per-interval values are summed)? */
+bool metric_is_peak(const char *name);
+
 /* Run SQL; -1 with "what: sqlite's message" in err on failure. */
 int sql_exec(sqlite3 *db, const char *sql, const char *what, char *err, size_t errlen);
 

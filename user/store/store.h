@@ -28,7 +28,15 @@ int store_load(const char *path, double since, double until, struct recording *o
  * cg.memory_*, host.mem_available_bytes, host.runnable) keep their last
  * stored value and start at their first. Series are sorted by kind, entity
  * and metric.
+ *
+ * A window of more than STORE_LOAD_MAX_POINTS intervals is read in steps
+ * of as many intervals as it takes to stay within that many points (a day
+ * at 1 s: steps of 6 s), so that memory does not grow with the window:
+ * per-interval values are summed over a step, percentiles and maxima keep
+ * the largest, gauges the last; recording.merged says how many intervals a
+ * step holds and interval_s becomes the step's length.
  */
+#define STORE_LOAD_MAX_POINTS 14400
 
 /* ---- writing (perfpilot record) ---- */
 

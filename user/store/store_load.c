@@ -15,7 +15,7 @@
 struct ld_ent {
 	int64_t id;
 	char kind;
-	char name[256], comm[16], cgroup[256], pcomm[16];
+	const char *name, *comm, *cgroup, *pcomm; /* strings of the recording */
 	uint32_t pid, ppid;
 	int64_t start_ms;
 	size_t a, b;      /* first and last window index where it is present */
@@ -23,13 +23,14 @@ struct ld_ent {
 
 struct ld_metric {
 	int64_t id;
-	char name[48];
+	const char *name; /* a string of the recording */
 	bool gauge;
+	bool peak;        /* a percentile or maximum: merged intervals keep the largest */
 };
 
 struct ld_pair {
 	size_t ent, metric;
-	double *v;        /* over the entity's span; NAN = not stored (gauges) */
+	double *v;        /* over the entity's steps; NAN = not stored (gauges) */
 	bool any;         /* a value inside the window */
 	bool has_seed;    /* a gauge value from before the window */
 	double seed;
@@ -37,6 +38,9 @@ struct ld_pair {
 
 struct loader {
 	sqlite3 *db;
+	struct recording *r;
+	size_t merge;     /* window intervals per step (1: every interval a point) */
+	size_t nsteps;
 	char *err;
 	size_t errlen;
 	int64_t *iv;      /* interval ids in the window, ascending */
@@ -75,6 +79,16 @@ static void copy_col(sqlite3_stmt *s, int col, char *buf, size_t len)
 	const unsigned char *t = sqlite3_column_text(s, col);
 
 	snprintf(buf, len, "%s", t ? (const char *)t : "");
+}
+
+/* A text column as a string of the recording, cut to len - 1 bytes as the
+ * fixed fields of older recordings were; "" is shared. NULL: no memory. */
+static const char *col_str(struct loader *l, sqlite3_stmt *s, int col, size_t len)
+{
+	char buf[256];
+
+	copy_col(s, col, buf, len < sizeof(buf) ? len : sizeof(buf));
+	return buf[0] ? rec_str(l->r, buf) : "";
 }
 
 static int quick_check(struct loader *l)
@@ -213,6 +227,7 @@ static int load_entities(struct loader *l)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct ld_ent *e;
 		const unsigned char *kind = sqlite3_column_text(s, 1);
+		char name[256];
 
 		if (l->nents == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -227,20 +242,22 @@ static int load_entities(struct loader *l)
 		memset(e, 0, sizeof(*e));
 		e->id = sqlite3_column_int64(s, 0);
 		e->kind = kind ? (char)kind[0] : '?';
-		copy_col(s, 2, e->name, sizeof(e->name));
 		e->pid = (uint32_t)sqlite3_column_int64(s, 3);
-		copy_col(s, 4, e->comm, sizeof(e->comm));
-		copy_col(s, 5, e->cgroup, sizeof(e->cgroup));
 		e->start_ms = sqlite3_column_int64(s, 8);
 		e->ppid = (uint32_t)sqlite3_column_int64(s, 9);
-		copy_col(s, 10, e->pcomm, sizeof(e->pcomm));
-		if (e->kind == ENT_PROC && e->start_ms)
-			recording_proc_key(e->pid, e->start_ms, e->name, sizeof(e->name));
 		e->a = iv_lower(l, sqlite3_column_int64(s, 6));
 		e->b = iv_lower(l, sqlite3_column_int64(s, 7) + 1);
 		if (e->b == 0 || e->a >= e->b)
 			continue; /* no interval of the window */
 		e->b--;
+		copy_col(s, 2, name, sizeof(name));
+		if (e->kind == ENT_PROC && e->start_ms)
+			recording_proc_key(e->pid, e->start_ms, name, sizeof(name));
+		if (!(e->name = rec_str(l->r, name)) || !(e->comm = col_str(l, s, 4, 16)) ||
+		    !(e->cgroup = col_str(l, s, 5, 256)) || !(e->pcomm = col_str(l, s, 10, 16))) {
+			sqlite3_finalize(s);
+			return nomem(l);
+		}
 		l->nents++;
 	}
 	sqlite3_finalize(s);
@@ -258,6 +275,7 @@ static int load_metrics(struct loader *l)
 		return db_fail(l, "reading its metric names");
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct ld_metric *m;
+		char name[48];
 
 		if (l->nmetrics == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -270,8 +288,13 @@ static int load_metrics(struct loader *l)
 		}
 		m = &l->metrics[l->nmetrics++];
 		m->id = sqlite3_column_int64(s, 0);
-		copy_col(s, 1, m->name, sizeof(m->name));
+		copy_col(s, 1, name, sizeof(name));
 		m->gauge = sqlite3_column_int(s, 2) != 0;
+		m->peak = metric_is_peak(name);
+		if (!(m->name = rec_str(l->r, name))) {
+			sqlite3_finalize(s);
+			return nomem(l);
+		}
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : db_fail(l, "reading its metric names");
@@ -346,7 +369,7 @@ static struct ld_pair *pair(struct loader *l, size_t e, size_t m)
 	}
 	if ((l->npairs + 1) * 2 > l->nslots && rehash(l))
 		return NULL;
-	span = l->ents[e].b - l->ents[e].a + 1;
+	span = l->ents[e].b / l->merge - l->ents[e].a / l->merge + 1;
 	p = &l->pairs[l->npairs];
 	memset(p, 0, sizeof(*p));
 	p->ent = e;
@@ -360,6 +383,21 @@ static struct ld_pair *pair(struct loader *l, size_t e, size_t m)
 		;
 	l->slot[h] = ++l->npairs;
 	return p;
+}
+
+/*
+ * A sample into its step: with merged intervals (metric given) a gauge
+ * keeps the last value (samples come in interval order), a percentile or
+ * maximum the largest, a per-interval value the sum; else it is the value.
+ */
+static void merge_into(double *slot, double v, const struct ld_metric *m)
+{
+	if (!m || m->gauge || isnan(*slot))
+		*slot = v;
+	else if (m->peak)
+		*slot = fmax(*slot, v);
+	else
+		*slot += v;
 }
 
 static int load_samples(struct loader *l)
@@ -403,7 +441,7 @@ static int load_samples(struct loader *l)
 		p = pair(l, (size_t)e, (size_t)m);
 		if (!p)
 			goto oom;
-		p->v[k - ent->a] = v;
+		merge_into(&p->v[k / l->merge - ent->a / l->merge], v, l->merge > 1 ? &l->metrics[m] : NULL);
 		p->any = true;
 	}
 	sqlite3_finalize(s);
@@ -428,7 +466,8 @@ static int pair_cmp(const void *a, const void *b, void *arg)
 	return c;
 }
 
-/* Turn the pairs into series: gauges carried forward, from their first value. */
+/* Turn the pairs into series: gauges carried forward, from their first
+ * value; the series take the pairs' values and share the step times. */
 static int build(struct loader *l, struct recording *r)
 {
 	size_t i, k;
@@ -437,8 +476,9 @@ static int build(struct loader *l, struct recording *r)
 	for (i = 0; i < l->npairs; i++) {
 		struct ld_pair *p = &l->pairs[i];
 		const struct ld_ent *e = &l->ents[p->ent];
-		size_t span = e->b - e->a + 1, first = 0;
+		size_t a = e->a / l->merge, span = e->b / l->merge - a + 1, first = 0;
 		struct series *s;
+		double *v;
 
 		if (l->metrics[p->metric].gauge) {
 			double last = p->has_seed ? p->seed : NAN;
@@ -455,17 +495,49 @@ static int build(struct loader *l, struct recording *r)
 		} else if (!p->any) {
 			continue;
 		}
-		s = rec_add(r, e->kind, e->name, l->metrics[p->metric].name, l->ts + e->a + first,
-			    p->v + first, span - first);
+		v = p->v;
+		p->v = NULL;
+		if (first)
+			memmove(v, v + first, (span - first) * sizeof(*v));
+		s = rec_add_shared(r, e->kind, e->name, l->metrics[p->metric].name,
+				   r->times + a + first, v, span - first);
 		if (!s)
 			return nomem(l);
 		s->pid = e->pid;
-		snprintf(s->comm, sizeof(s->comm), "%s", e->comm);
-		snprintf(s->cgroup, sizeof(s->cgroup), "%s", e->cgroup);
+		s->comm = e->comm;
+		s->cgroup = e->cgroup;
 		s->start = (double)e->start_ms / 1000.0;
 		s->ppid = e->ppid;
-		snprintf(s->pcomm, sizeof(s->pcomm), "%s", e->pcomm);
+		s->pcomm = e->pcomm;
 	}
+	return 0;
+}
+
+/*
+ * The steps of the window: every interval, or in a window of more than
+ * STORE_LOAD_MAX_POINTS intervals, runs of as many as it takes to stay
+ * within it (a step ends with its last interval). The recording's
+ * interval becomes the step.
+ */
+static int steps(struct loader *l, struct recording *r)
+{
+	size_t j;
+
+	l->merge = (l->niv + STORE_LOAD_MAX_POINTS - 1) / STORE_LOAD_MAX_POINTS;
+	if (l->merge < 1)
+		l->merge = 1;
+	l->nsteps = (l->niv + l->merge - 1) / l->merge;
+	r->times = malloc((l->nsteps ? l->nsteps : 1) * sizeof(double));
+	if (!r->times)
+		return nomem(l);
+	for (j = 0; j < l->nsteps; j++) {
+		size_t last = (j + 1) * l->merge - 1;
+
+		r->times[j] = l->ts[last < l->niv ? last : l->niv - 1];
+	}
+	r->merged = (unsigned)l->merge;
+	if (l->merge > 1)
+		r->interval_s *= (double)l->merge;
 	return 0;
 }
 
@@ -563,7 +635,7 @@ static int open_for_load(struct loader *l, const char *path, int *version)
 int store_load(const char *path, double since, double until, struct recording *out,
 	       char *err, size_t errlen)
 {
-	struct loader l = { .err = err, .errlen = errlen };
+	struct loader l = { .err = err, .errlen = errlen, .r = out, .merge = 1 };
 	int version, rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -578,7 +650,8 @@ int store_load(const char *path, double since, double until, struct recording *o
 	out->schema_version = STORE_SCHEMA_VERSION;
 	if (load_meta(&l, out) || load_intervals(&l, since, until))
 		goto done;
-	if (l.niv && (load_entities(&l) || load_metrics(&l) || load_samples(&l) || build(&l, out)))
+	if (l.niv && (steps(&l, out) || load_entities(&l) || load_metrics(&l) ||
+		      load_samples(&l) || build(&l, out)))
 		goto done;
 	if (load_profile(&l, out, since, until))
 		goto done;

@@ -48,8 +48,8 @@ static inline struct series *fx_proc(struct recording *r, unsigned int pid, cons
 	s = fx_series(r, 'p', ent, metric, v, n);
 	if (s) {
 		s->pid = pid;
-		snprintf(s->comm, sizeof(s->comm), "%s", comm);
-		snprintf(s->cgroup, sizeof(s->cgroup), "%s", cgroup);
+		if (rec_set_names(r, s, comm, cgroup, NULL))
+			return NULL;
 	}
 	return s;
 }

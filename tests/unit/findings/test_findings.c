@@ -786,9 +786,7 @@ static struct series *churn_group(struct recording *r, const char *comm, unsigne
 	s = fx_series(r, 'g', ent, "group.started", v, N);
 	assert_non_null(s);
 	s->pid = ppid;
-	snprintf(s->comm, sizeof(s->comm), "%s", comm);
-	snprintf(s->pcomm, sizeof(s->pcomm), "spawner");
-	snprintf(s->cgroup, sizeof(s->cgroup), "/ci");
+	assert_int_equal(rec_set_names(r, s, comm, "/ci", "spawner"), 0);
 	fx_fill(v, N, cpus * SEC, 0.05, seed);
 	assert_non_null(fx_series(r, 'g', ent, "cpu.oncpu_ns", v, N));
 	fx_fill(v, N, 2000, 0.05, seed);

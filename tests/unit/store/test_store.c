@@ -394,6 +394,81 @@ static void test_cache_bounded_under_churn(void **state)
 	unit_rm_sqlite(path);
 }
 
+/*
+ * A window longer than STORE_LOAD_MAX_POINTS intervals is read in steps:
+ * 3 intervals each here, per-interval values summed, percentiles the
+ * largest, gauges the last; a process of two intervals costs the steps it
+ * was in, and the series share the recording's times.
+ */
+static void test_long_window_merged(void **state)
+{
+	const long n = 3 * STORE_LOAD_MAX_POINTS;
+	struct store_entity host = { .kind = 'h', .name = "host" };
+	struct store_entity p = { .kind = 'p', .name = "100", .pid = 100, .comm = "long",
+				  .cgroup = "/x", .start_ms = 1600000000000 };
+	struct store_entity brief = { .kind = 'p', .name = "200", .pid = 200, .comm = "brief",
+				      .cgroup = "/x", .start_ms = 1700000000000 };
+	const struct series *cpu, *p99, *rss, *b;
+	struct recording r;
+	struct store *st;
+	char path[64], err[256];
+	long i;
+
+	(void)state;
+	unit_tmp_name(path, sizeof(path), "store");
+	st = open_store(path);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(store_interval_begin(st, T0 + (double)i + 1, 1), 0);
+		assert_int_equal(store_put(st, &host, "psi.cpu.some_us", 1), 0);
+		assert_int_equal(store_put(st, &p, "sched.runq_p99_us", (double)(i % 3 == 1 ? 50 : 10)), 0);
+		assert_int_equal(store_put(st, &p, "mem.rss_bytes", (double)i), 0);
+		if (i == 30001 || i == 30002) {
+			brief.gone = i == 30002;
+			assert_int_equal(store_put(st, &brief, "cpu.oncpu_ns", 1e6), 0);
+		}
+		assert_int_equal(store_interval_end(st), 0);
+	}
+	assert_int_equal(store_close(st), 0);
+
+	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.merged, 3);
+	assert_dbl_near(r.interval_s, 3, 1e-9);
+	cpu = rec_find(&r, 'h', "host", "psi.cpu.some_us");
+	p99 = rec_find(&r, 'p', "100@1600000000000", "sched.runq_p99_us");
+	rss = rec_find(&r, 'p', "100@1600000000000", "mem.rss_bytes");
+	b = rec_find(&r, 'p', "200@1700000000000", "cpu.oncpu_ns");
+	assert_non_null(cpu);
+	assert_non_null(p99);
+	assert_non_null(rss);
+	assert_non_null(b);
+	assert_int_equal(cpu->n, (size_t)(n / 3));
+	assert_int_equal(rss->n, (size_t)(n / 3));
+	for (i = 0; i < n / 3; i++) {
+		assert_dbl_near(cpu->t[i], T0 + 3.0 * (double)i + 3, 1e-6);
+		assert_dbl_near(cpu->v[i], 3, 1e-9);
+		assert_dbl_near(p99->v[i], 50, 1e-9);
+		assert_dbl_near(rss->v[i], 3.0 * (double)i + 2, 1e-9);
+	}
+	/* intervals 30001 and 30002 (0-based) are both in step 10000 */
+	assert_int_equal(b->n, 1);
+	assert_dbl_near(b->v[0], 2e6, 1e-3);
+	assert_dbl_near(b->t[0], T0 + 30003, 1e-6);
+	assert_true(cpu->t_shared && b->t_shared);
+	assert_ptr_equal(b->t, cpu->t + 10000);
+	assert_ptr_equal(p99->entity, rss->entity);
+
+	/* a window within the limit: every interval, as stored */
+	recording_free(&r);
+	assert_int_equal(store_load(path, T0 + 30001, T0 + 30010, &r, err, sizeof(err)), 0);
+	assert_true(r.merged <= 1);
+	assert_dbl_near(r.interval_s, 1, 1e-9);
+	b = rec_find(&r, 'p', "200@1700000000000", "cpu.oncpu_ns");
+	assert_non_null(b);
+	assert_int_equal(b->n, 2);
+	recording_free(&r);
+	unit_rm_sqlite(path);
+}
+
 static void exec_file(const char *path, const char *sql)
 {
 	sqlite3 *db;
@@ -746,6 +821,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_v3),
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_cache_bounded_under_churn),
+		cmocka_unit_test(test_long_window_merged),
 		cmocka_unit_test(test_newer_refused),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_damaged),
