@@ -310,9 +310,22 @@ int record_run(const struct record_opts *o)
 		rc = 1;
 	if (ended && !o->no_findings)
 		store_findings(&r);
-	if (r.progress)
-		fprintf(stderr, "perfpilot: %lu intervals written to %s (%.0f KiB)\n", r.intervals,
-			o->path, store_bytes(r.st) / 1024);
+	if (r.progress) {
+		struct procmeta_stats ms = {0};
+		unsigned long long evicted = 0;
+		size_t cached = 0;
+
+		if (r.w.meta)
+			procmeta_get_stats(r.w.meta, &ms);
+		store_cache_stats(r.st, &cached, &evicted);
+		/* what the bounded caches dropped: exited processes, and names
+		 * not cached because the bound was reached (read again then) */
+		fprintf(stderr, "perfpilot: %lu intervals written to %s (%.0f KiB); %zu entities "
+			"in memory at the end, %llu dropped once they ended%s\n", r.intervals,
+			o->path, store_bytes(r.st) / 1024, cached, evicted,
+			ms.refused ? " (some names not cached: more live processes than the "
+				     "cache holds)" : "");
+	}
 	if (store_close(r.st)) {
 		fprintf(stderr, "perfpilot: closing %s failed\n", o->path);
 		rc = 1;
