@@ -510,7 +510,11 @@ test_exited_once() {
 }
 
 # a single-threaded process cannot be on a CPU for longer than the interval:
-# every interval's cpu.oncpu_ns <= interval_s (+5 %); the intervals add up
+# every interval's cpu.oncpu_ns <= interval_s (+5 %) plus one period of the
+# 10 Hz timer that credits a thread still on the CPU (an interval read just
+# before a tick leaves up to 100 ms to the next one: 454 then 530 ms in two
+# 0.5 s intervals was seen); the intervals add up to the workload's own
+# schedstat within 10 %
 test_interval_cpu_bounded() {
 	local a lines bad sum tr
 	wl_bg a "$T/burn.json" "$W/burn" -w 2
@@ -519,7 +523,7 @@ test_interval_cpu_bounded() {
 	attach_wait
 	measure_one "$a" "$T/burn.json" 3 || return
 	lines=$(procs pp "$a")
-	bad=$(jq -r '[.[] | select(.cpu.oncpu_ns > .interval_s * 1e9 * 1.05)
+	bad=$(jq -r '[.[] | select(.cpu.oncpu_ns > (.interval_s * 1.05 + 0.1) * 1e9)
 		| "\(.cpu.oncpu_ns / 1e6 | floor) ms in \(.interval_s) s"] | join(", ")' <<<"$lines")
 	[[ -z $bad ]] || fail "one thread on CPU longer than the interval: $bad"
 	sum=$(jq '[.[].cpu.oncpu_ns] | add // 0' <<<"$lines")
