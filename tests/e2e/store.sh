@@ -67,8 +67,11 @@ test_record_burn() {
 	n=$(rec_sql "$db" 'SELECT count(*) FROM interval')
 	cmp "intervals" "$n" -ge 2
 	cmp "intervals" "$n" -le 5
-	cmp "interval lengths (ms, all about 1 s but the last)" \
-		"$(rec_sql "$db" 'SELECT count(*) FROM interval WHERE length_ms < 900 OR length_ms > 1100')" -le 1
+	# (the first interval runs from the baseline taken while the collectors
+	# attach, so a slow start stretches it: 1024-1039 ms on a quiet host)
+	cmp "interval lengths (ms, all about 1 s but the first and the last)" \
+		"$(rec_sql "$db" 'SELECT count(*) FROM interval WHERE (length_ms < 900 OR length_ms > 1100)
+			AND id > (SELECT min(id) FROM interval)')" -le 1
 	cg=$(rec_sql "$db" "SELECT cgroup FROM entity WHERE kind = 'p' AND name = '$a'")
 	cgsum=$(rec_sum "$db" c "$cg" cpu.oncpu_ns)
 	cmp "cgroup $cg cpu.oncpu_ns (>= the process's $got)" "$cgsum" -ge "$got"
