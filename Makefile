@@ -16,7 +16,7 @@ BPFTOOL   ?= bpftool
 # the project's own flags are added to them
 CFLAGS    ?= -O2 -g
 PP_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(BUILD)/skel -Iuser
-LIBS      := -lbpf -lelf -ldw -lz -ljansson -lncursesw -lsqlite3 -liberty -lm
+LIBS      := -lbpf -lelf -ldw -lz -ljansson -lncursesw -lsqlite3 -liberty -lmicrohttpd -lcurl -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
               -Ivmlinux/$(ARCH) -Iinclude -Ibpf
 

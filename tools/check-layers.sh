@@ -22,11 +22,12 @@ set -u
 
 # The folders from the top down; "user" is user/ itself: main.c and the
 # command line every command shares (cli, args).
-ORDER=(cmd user tune record report findings store live formats profile symbols collect analysis)
+ORDER=(cmd user daemon tune record report findings store live formats profile symbols collect analysis)
 
 # The folders each folder uses directly; it may also include what those use.
 declare -A USES=(
-	[cmd]="user tune record report findings store live formats profile symbols collect analysis"
+	[cmd]="user daemon tune record report findings store live formats profile symbols collect analysis"
+	[daemon]="tune record"
 	[tune]="collect analysis"
 	[user]="collect"
 	[record]="report findings store formats profile symbols collect"

@@ -12,6 +12,10 @@
 #   libsqlite3-dev        the recording store (perfpilot record/report/diff)
 #   sqlite3               end-to-end tests read the stores with the sqlite3 shell
 #   libiberty-dev         C++ and Rust symbol demangling
+#   libmicrohttpd-dev     the daemon's HTTP endpoint (/metrics, pprof, findings)
+#   libcurl4-openssl-dev  the daemon's alert notifications (webhook, Alertmanager)
+#   prometheus            promtool and a real Prometheus scrape the daemon in the tests
+#   systemd, man-db       systemd-analyze verify and man check what make install puts in place
 #   golang-go             `go tool pprof` reads back the pprof output in the tests
 #   libxml2-utils         xmllint checks the SVG flame graph in the tests
 #   libcmocka-dev         unit tests
@@ -25,7 +29,7 @@ want_bench=0
 [ "${1:-}" = "--bench" ] && want_bench=1
 
 pkgs=(make gcc pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libdw-dev
-      libjansson-dev libncurses-dev libsqlite3-dev libiberty-dev libcmocka-dev golang-go sqlite3 libxml2-utils jq util-linux procps iproute2 coreutils)
+      libjansson-dev libncurses-dev libsqlite3-dev libiberty-dev libmicrohttpd-dev libcurl4-openssl-dev libcmocka-dev golang-go prometheus systemd man-db sqlite3 libxml2-utils jq util-linux procps iproute2 coreutils)
 [ "$want_bench" = 1 ] && pkgs+=(linux-perf bpftrace time libbpf-tools bpfcc-tools iperf3)
 
 missing=()
