@@ -11,22 +11,13 @@ hot_profile() {
 	HOT_PID=$WL_PID
 }
 
-# shares A B C: hot_a/b/c's shares of their sum, each within 5 points
+# shares A B C: hot_a/b/c's weights against the workload's own split
+# (hot_shares in lib.sh), the tolerance that of the samples profile says it
+# took (the weights may be times, not counts)
 shares() {
-	local a=$1 b=$2 c=$3 sum
-	sum=$(awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { print a + b + c }')
-	cmp "hot_a+b+c weight" "$sum" -gt 0 || return
-	within_pts "hot_a share %" "$a" "$sum" 60
-	within_pts "hot_b share %" "$b" "$sum" 30
-	within_pts "hot_c share %" "$c" "$sum" 10
-}
-
-# within_pts WHAT PART WHOLE PCT: PART/WHOLE is PCT % +- 5 points
-within_pts() {
-	local p
-	p=$(awk -v a="$2" -v s="$3" 'BEGIN { printf "%.1f", 100 * a / s }')
-	cmp "$1" "$p" -ge $(($4 - 5))
-	cmp "$1" "$p" -le $(($4 + 5))
+	local n
+	n=$(sed -n 's/^perfpilot: \([0-9]*\) samples.*/\1/p' "$T/pp.err" | head -n 1)
+	hot_shares "$1" "$2" "$3" "$n"
 }
 
 # the samples perfpilot counted (stderr summary), when none were lost

@@ -192,6 +192,35 @@ wl_json() {
 # truth OUT FIELD: a field of a workload's ground truth
 truth() { jq -r ".$2 // empty" "$1" 2>/dev/null; }
 
+# share_within WHAT PART WHOLE PCT N: PART/WHOLE is PCT % within 2 points
+# plus three standard deviations of the share of N samples (binomial: 6.2
+# points for 60 % of 560 samples, 3.4 for 2,000)
+share_within() {
+	local got lo hi
+	read -r got lo hi < <(awk -v a="$2" -v s="$3" -v p="$4" -v n="$5" 'BEGIN {
+		q = p / 100; t = 2 + 300 * sqrt(q * (1 - q) / (n > 0 ? n : 1))
+		printf "%.1f %.1f %.1f\n", 100 * a / s, p - t, p + t }')
+	cmp "$1 (the workload measured $4)" "$got" -ge "$lo"
+	cmp "$1 (the workload measured $4)" "$got" -le "$hi"
+}
+
+# hot_shares A B C [N]: hot_a/b/c's shares of A+B+C against the hot
+# workload's own measure of them (a_pct, b_pct, c_pct of its JSON in
+# $WL_JSON: its thread's CPU clock around each call; 60/30/10 without
+# them), each within share_within's tolerance for N samples (default A+B+C)
+hot_shares() {
+	local a=$1 b=$2 c=$3 n=${4-} sum x want i=0 def=(60 30 10)
+	sum=$(awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { print a + b + c }')
+	cmp "hot_a+b+c" "$sum" -gt 0 || return 1
+	[[ -n $n ]] || n=$sum
+	for x in a b c; do
+		want=$(truth "${WL_JSON:-/dev/null}" "${x}_pct")
+		_isnum "$want" || want=${def[$i]}
+		share_within "hot_$x share %" "${!x}" "$sum" "$want" "$n"
+		i=$((i + 1))
+	done
+}
+
 # ---------------------------------------------------------------- perfpilot
 
 # pp_bg NAME ARGS...: start "perfpilot stat ARGS" in the background, output
