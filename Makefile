@@ -138,7 +138,7 @@ asan:
 
 # the end-to-end tests drive the sanitizer build of perfpilot
 e2e: perfpilot $(WORKLOADS) asan
-	@PERFPILOT=build/asan/perfpilot WORKLOADS=$(BUILD)/workloads tests/e2e/run.sh
+	@PERFPILOT=build/asan/perfpilot PERFPILOT_PLAIN=$(BUILD)/perfpilot WORKLOADS=$(BUILD)/workloads tests/e2e/run.sh
 
 run: deps
 	@$(MAKE) --no-print-directory perfpilot

@@ -40,6 +40,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/tune_cgroup.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/scale.sh"
 
 PERFPILOT=$(realpath -e "$PERFPILOT" 2>/dev/null || echo "$PERFPILOT")
+# the optimised build, for the few tests that measure perfpilot's own memory
+# (the sanitizer build's shadow memory hides it); empty: those checks are noted
+PERFPILOT_PLAIN=${PERFPILOT_PLAIN:+$(realpath -e "$PERFPILOT_PLAIN" 2>/dev/null || echo "$PERFPILOT_PLAIN")}
 WORKLOADS=$(realpath -e "$WORKLOADS" 2>/dev/null || echo "$WORKLOADS")
 W=$WORKLOADS
 
