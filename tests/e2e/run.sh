@@ -628,6 +628,7 @@ STEPS=(
 	record_kill9
 	record_sigint
 	record_profile
+	record_profile_parts
 	record_findings
 	record_findings_v2
 	profile_stripped_buildid

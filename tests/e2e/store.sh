@@ -214,6 +214,42 @@ test_record_profile() {
 	note "hot_a $a, hot_b $b, hot_c $c samples; on-CPU $(ms "$oncpu") ms"
 }
 
+# --profile-every 2: the profile is stored in parts (one every 2 s and the
+# last at the end), back to back in time, whose samples add up to what the
+# workload's on-CPU time gives at 49 Hz, with the workload's split between
+# hot_a/b/c; report reads them
+test_record_profile_parts() {
+	local wl db=$T/rec.db a b c sum oncpu want parts gaps
+	_rec_prereq
+	wl_bg wl "$T/hot.json" "$W/hot" -w 7
+	wl_ready "$wl" hot || return
+	rec_bg pp -p "$wl" --profile-every 2 -d 10 -i 1 -o "$db"
+	attach_wait
+	go "$wl"
+	oncpu=$(rec_last_oncpu "$wl")
+	wl_done "$wl" "$T/hot.json" 10
+	PP_DURATION=2 # it stops once the workload has exited
+	pp_wait || return
+	rec_closed "$db"
+	parts=$(rec_sql "$db" 'SELECT count(*) FROM profile')
+	cmp "profile parts of 2 s in a 7 s recording" "$parts" -ge 3
+	# each part starts where the one before ended (to the millisecond)
+	gaps=$(rec_sql "$db" "SELECT count(*) FROM profile p JOIN profile q ON q.id = p.id + 1
+		WHERE q.start_ms != p.end_ms")
+	is "parts not back to back" "$gaps" 0
+	rec_sql "$db" 'SELECT folded FROM profile ORDER BY id' >"$T/folded"
+	is "report sees the profile" "$("$PERFPILOT" report --json "$db" 2>/dev/null |
+		jq -r .meta.has_profile)" true
+	a=$(folded_samples "$T/folded" hot_a)
+	b=$(folded_samples "$T/folded" hot_b)
+	c=$(folded_samples "$T/folded" hot_c)
+	sum=$((a + b + c))
+	want=$(awk -v n="$oncpu" 'BEGIN { printf "%.0f", n / 1e9 * 49 }')
+	within "samples in hot_a/b/c over all parts vs 49 Hz x its schedstat on-CPU time" "$sum" "$want" 25
+	WL_JSON=$T/hot.json hot_shares "$a" "$b" "$c"
+	note "$parts parts; hot_a $a, hot_b $b, hot_c $c samples; on-CPU $(ms "$oncpu") ms"
+}
+
 # record ends by analysing the whole store: the grow workload's RSS growth
 # is a memory_growth row of the finding table naming its pid, report
 # --stored shows it, and a second session appended replaces the analysis

@@ -37,6 +37,8 @@ static void help(void)
 	       "                         60 s, else 5 s)\n"
 	       "  -o, --output FILE      the store to create or append to (required)\n"
 	       "      --profile          also sample on-CPU stacks (%d Hz), stored as folded stacks\n"
+	       "      --profile-every TIME  store the stacks in parts of this long (default 60 s):\n"
+	       "                         what record holds is one part's stacks\n"
 	       "      --max-age TIME     retention: drop intervals older than this (e.g. 7d, 12h)\n"
 	       "      --max-size MB      retention: drop the oldest intervals to stay under this\n"
 	       "      --short-lived TIME processes that live less are counted per command, parent\n"
@@ -71,7 +73,8 @@ static int parse_age(const char *s, double *out)
 
 static void parse(int argc, char **argv, struct record_opts *o)
 {
-	enum { OPT_CHILDREN = 256, OPT_PROFILE, OPT_MAX_AGE, OPT_MAX_SIZE, OPT_SHORT_LIVED };
+	enum { OPT_CHILDREN = 256, OPT_PROFILE, OPT_MAX_AGE, OPT_MAX_SIZE, OPT_SHORT_LIVED,
+	       OPT_PROFILE_EVERY };
 	static const struct option longopts[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"pid", required_argument, NULL, 'p'},
@@ -81,6 +84,7 @@ static void parse(int argc, char **argv, struct record_opts *o)
 		{"interval", required_argument, NULL, 'i'},
 		{"output", required_argument, NULL, 'o'},
 		{"profile", no_argument, NULL, OPT_PROFILE},
+		{"profile-every", required_argument, NULL, OPT_PROFILE_EVERY},
 		{"max-age", required_argument, NULL, OPT_MAX_AGE},
 		{"max-size", required_argument, NULL, OPT_MAX_SIZE},
 		{"short-lived", required_argument, NULL, OPT_SHORT_LIVED},
@@ -117,6 +121,12 @@ static void parse(int argc, char **argv, struct record_opts *o)
 			o->path = optarg;
 			break;
 		case OPT_PROFILE:
+			o->profile = true;
+			break;
+		case OPT_PROFILE_EVERY:
+			if (parse_age(optarg, &o->profile_part_s) || o->profile_part_s < 1)
+				usage_error("bad --profile-every '%s': use a time of at least 1 s, such as 60, 10m",
+					    optarg);
 			o->profile = true;
 			break;
 		case OPT_MAX_AGE:

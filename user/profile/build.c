@@ -33,6 +33,10 @@ int oncpu_stackset(struct profiler *p, struct symbolizer *sym, const struct prof
 		struct raw_stack k = { kips, profiler_stack(p, key->kstack, kips),
 				       key->kstack == PP_STACK_LOST };
 
+		/* a stack id whose stack is gone (profiler_forget_stacks ran
+		 * between the sample and this read) is a lost stack */
+		u.lost |= key->ustack >= 0 && !u.n;
+		k.lost |= key->kstack >= 0 && !k.n;
 		if (add(sym, ss, key, &u, &k, pc[i].count, pc[i].count * ss->period_ns))
 			return -1;
 	}

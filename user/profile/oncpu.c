@@ -170,6 +170,46 @@ int profiler_read(struct profiler *p, struct prof_count **out, size_t *n)
 	return 0;
 }
 
+int profiler_drain(struct profiler *p, struct prof_count **out, size_t *n)
+{
+	int fd = bpf_map__fd(p->skel->maps.prof_counts);
+	size_t i, k = 0;
+	__u64 v;
+
+	if (profiler_read(p, out, n))
+		return -1;
+	/* each key's count as it is deleted: a sample that lands between the
+	 * walk and the delete is in it, one after starts the key again */
+	for (i = 0; i < *n; i++) {
+		struct prof_count *c = &(*out)[i];
+
+		if (bpf_map_lookup_and_delete_elem(fd, &c->key, &v)) {
+			if (bpf_map_delete_elem(fd, &c->key)) /* kernels before 5.14 */
+				continue;
+			v = c->count;
+		}
+		c->count = v;
+		(*out)[k++] = *c;
+	}
+	*n = k;
+	return 0;
+}
+
+void profiler_forget_stacks(struct profiler *p, const struct prof_count *pc, size_t n)
+{
+	int fd = bpf_map__fd(p->skel->maps.stacks);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		__u32 u = (__u32)pc[i].key.ustack, k = (__u32)pc[i].key.kstack;
+
+		if (pc[i].key.ustack >= 0)
+			bpf_map_delete_elem(fd, &u);
+		if (pc[i].key.kstack >= 0)
+			bpf_map_delete_elem(fd, &k);
+	}
+}
+
 size_t profiler_stack(struct profiler *p, int32_t id, uint64_t ips[PP_STACK_DEPTH])
 {
 	return stack_ips(bpf_map__fd(p->skel->maps.stacks), id, ips);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* `record --profile`: the on-CPU profiler, symbolized and folded at the end. */
+/* `record --profile`: the on-CPU profiler, symbolized and folded in parts. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 struct record_profile {
 	struct profiler *p;
 	struct symbolizer sym;
+	uint64_t samples_before; /* the sample counter at the last flush */
 };
 
 int record_profile_start(struct record_profile **out, const struct watch_opts *w, char *err,
@@ -48,7 +49,7 @@ void record_profile_wait(struct record_profile *p, int timeout_ms)
 	profiler_poll_new(p->p, timeout_ms, on_new_process, &p->sym);
 }
 
-int record_profile_finish(struct record_profile *p, char **folded, unsigned long long *nsamples)
+int record_profile_flush(struct record_profile *p, char **folded, unsigned long long *nsamples)
 {
 	uint64_t cnt[PP_PROF_CNT_MAX];
 	struct folded f = {0};
@@ -59,17 +60,21 @@ int record_profile_finish(struct record_profile *p, char **folded, unsigned long
 	int rc;
 
 	*folded = NULL;
-	profiler_detach(p->p);
 	profiler_counters(p->p, cnt);
-	*nsamples = cnt[PP_PROF_SAMPLES];
-	if (profiler_read(p->p, &pc, &n))
+	*nsamples = cnt[PP_PROF_SAMPLES] - p->samples_before;
+	p->samples_before = cnt[PP_PROF_SAMPLES];
+	if (profiler_drain(p->p, &pc, &n))
 		return -1;
-	symbolizer_load_kernel(&p->sym);
+	if (!p->sym.have_k)
+		symbolizer_load_kernel(&p->sym);
 	usyms_refresh(&p->sym.u);
 	ss_init(&ss, SS_ONCPU, RECORDING_PROFILE_HZ);
 	rc = oncpu_stackset(p->p, &p->sym, pc, n, &ss) || folded_from_stackset(&ss, &f) ? -1 : 0;
+	profiler_forget_stacks(p->p, pc, n);
 	free(pc);
 	ss_free(&ss);
+	/* what the next part needs: the processes alive */
+	usyms_forget_exited(&p->sym.u);
 	mem = open_memstream(folded, &len);
 	if (!mem || rc || folded_write(&f, mem))
 		rc = -1;
@@ -81,6 +86,12 @@ int record_profile_finish(struct record_profile *p, char **folded, unsigned long
 		*folded = NULL;
 	}
 	return rc;
+}
+
+int record_profile_finish(struct record_profile *p, char **folded, unsigned long long *nsamples)
+{
+	profiler_detach(p->p);
+	return record_profile_flush(p, folded, nsamples);
 }
 
 void record_profile_free(struct record_profile *p)

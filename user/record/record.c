@@ -41,6 +41,7 @@ struct recorder {
 	struct record_collect rc;
 	struct record_profile *prof;
 	double start_mono, end_mono, start_wall;
+	double part_start;     /* wall time the profile's current part began */
 	unsigned long intervals;
 	bool progress;
 };
@@ -207,22 +208,38 @@ static void baselines(struct recorder *r)
 	}
 }
 
-static int finish_profile(struct recorder *r)
+/* Write the profile's part since part_start (the stacks sampled since the
+ * last part). 0, or 1 after printing why (the series are kept). */
+static int write_profile_part(struct recorder *r, bool last)
 {
 	unsigned long long samples = 0;
+	double now = wall_now();
 	char *folded = NULL;
-	int rc = 0;
+	int rc = 0, got;
+
+	got = last ? record_profile_finish(r->prof, &folded, &samples)
+		   : record_profile_flush(r->prof, &folded, &samples);
+	if (got) {
+		fprintf(stderr, "%sperfpilot: reading the profile failed; the series are kept\n",
+			r->progress && !last ? "\n" : "");
+		rc = 1;
+	} else if (*folded && store_put_profile(r->st, r->part_start, now, folded)) {
+		fprintf(stderr, "%sperfpilot: writing the profile failed: %s\n",
+			r->progress && !last ? "\n" : "", store_error(r->st));
+		rc = 1;
+	}
+	r->part_start = now;
+	free(folded);
+	return rc;
+}
+
+static int finish_profile(struct recorder *r)
+{
+	int rc;
 
 	if (!r->prof)
 		return 0;
-	if (record_profile_finish(r->prof, &folded, &samples)) {
-		fprintf(stderr, "perfpilot: reading the profile failed; the series are kept\n");
-		rc = 1;
-	} else if (store_put_profile(r->st, r->start_wall, wall_now(), folded)) {
-		fprintf(stderr, "perfpilot: writing the profile failed: %s\n", store_error(r->st));
-		rc = 1;
-	}
-	free(folded);
+	rc = write_profile_part(r, true);
 	record_profile_free(r->prof);
 	r->prof = NULL;
 	return rc;
@@ -255,6 +272,10 @@ static int run_loop(struct recorder *r)
 			return 1;
 		if (last)
 			return 0;
+		if (r->prof && wall_now() - r->part_start >=
+				       (r->o->profile_part_s > 0 ? r->o->profile_part_s
+								  : RECORD_PROFILE_PART_S))
+			write_profile_part(r, false);
 		next += interval;
 		while (next < mono_now()) /* a slow interval: skip ahead, keep the phase */
 			next += interval;
@@ -295,6 +316,7 @@ int record_run(const struct record_opts *o)
 	baselines(&r);
 	r.progress = !o->quiet && isatty(STDERR_FILENO);
 	r.start_wall = wall_now();
+	r.part_start = r.start_wall;
 	r.start_mono = mono_now();
 	r.end_mono = r.wo.duration_s ? r.start_mono + r.wo.duration_s : 0;
 	if (write_meta(&r)) {

@@ -9,6 +9,7 @@
 struct record_opts {
 	struct watch_opts w;  /* target, duration (0: until Ctrl-C), interval */
 	bool profile;         /* also sample on-CPU stacks into the store */
+	double profile_part_s; /* their parts' length (0: RECORD_PROFILE_PART_S) */
 	const char *path;     /* the store file */
 	bool quiet;           /* no progress line */
 	double max_age_s;     /* retention: drop intervals older than this (0: keep) */

@@ -513,6 +513,24 @@ void usyms_reload(struct usyms *u, uint32_t pid)
 	proc_for(u, pid);
 }
 
+size_t usyms_forget_exited(struct usyms *u)
+{
+	char path[32];
+	size_t i, k = 0, gone = 0;
+
+	for (i = 0; i < u->nprocs; i++) {
+		snprintf(path, sizeof(path), "/proc/%u", u->procs[i].pid);
+		if (access(path, F_OK) && errno == ENOENT) {
+			proc_clear(&u->procs[i]);
+			gone++;
+			continue;
+		}
+		u->procs[k++] = u->procs[i];
+	}
+	u->nprocs = k;
+	return gone;
+}
+
 void usyms_refresh(struct usyms *u)
 {
 	size_t i;

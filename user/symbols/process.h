@@ -130,6 +130,12 @@ void usyms_report(const struct usyms *u, FILE *out);
  * (libraries loaded since); those that exited keep what was read. */
 void usyms_refresh(struct usyms *u);
 
+/* Forget the mappings of the processes read so far that have exited (a
+ * long recording symbolizes in parts, so that what it holds follows the
+ * processes alive, not all it has seen); the ELF files stay, shared by
+ * device and inode. Returns how many were forgotten. */
+size_t usyms_forget_exited(struct usyms *u);
+
 void usyms_free(struct usyms *u);
 
 #endif
