@@ -30,6 +30,11 @@ static size_t seq_len(const unsigned char *s)
 	return n;
 }
 
+size_t text_utf8_len(const char *s)
+{
+	return seq_len((const unsigned char *)s);
+}
+
 size_t text_clean(char *dst, size_t len, const char *src)
 {
 	const unsigned char *s = (const unsigned char *)src;

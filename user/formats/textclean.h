@@ -13,4 +13,8 @@
  */
 size_t text_clean(char *dst, size_t len, const char *src);
 
+/* The length of the valid UTF-8 sequence at s (1 to 4 bytes: ASCII, the NUL
+ * included, is 1), or 0 when s starts with a byte that begins none. */
+size_t text_utf8_len(const char *s);
+
 #endif

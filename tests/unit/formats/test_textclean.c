@@ -42,11 +42,29 @@ static void test_room(void **state)
 	assert_int_equal(text_clean(buf, 0, "abc"), 0);
 }
 
+/* The length of one character, as the other writers escape text with it */
+static void test_utf8_len(void **state)
+{
+	(void)state;
+	assert_int_equal(text_utf8_len("a"), 1);
+	assert_int_equal(text_utf8_len(""), 1);
+	assert_int_equal(text_utf8_len("\n"), 1);
+	assert_int_equal(text_utf8_len("\xc3\xa9x"), 2);
+	assert_int_equal(text_utf8_len("\xe2\x82\xac"), 3);
+	assert_int_equal(text_utf8_len("\xf0\x9f\x94\xa5"), 4);
+	assert_int_equal(text_utf8_len("\x80"), 0);
+	assert_int_equal(text_utf8_len("\xe2\x82"), 0);     /* cut short */
+	assert_int_equal(text_utf8_len("\xc0\x80"), 0);     /* overlong */
+	assert_int_equal(text_utf8_len("\xed\xa0\x80"), 0); /* a surrogate */
+	assert_int_equal(text_utf8_len("\xff"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_room),
+		cmocka_unit_test(test_utf8_len),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
