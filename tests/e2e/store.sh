@@ -228,7 +228,7 @@ test_record_profile_parts() {
 	go "$wl"
 	oncpu=$(rec_last_oncpu "$wl")
 	wl_done "$wl" "$T/hot.json" 10
-	PP_DURATION=2 # it stops once the workload has exited
+	PP_DURATION=8 # it stops once the workload has exited (then folds the last part)
 	pp_wait || return
 	rec_closed "$db"
 	parts=$(rec_sql "$db" 'SELECT count(*) FROM profile')

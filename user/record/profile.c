@@ -72,15 +72,15 @@ int record_profile_flush(struct record_profile *p, char **folded, unsigned long 
 	rc = oncpu_stackset(p->p, &p->sym, pc, n, &ss) || folded_from_stackset(&ss, &f) ? -1 : 0;
 	profiler_forget_stacks(p->p, pc, n);
 	free(pc);
-	ss_free(&ss);
-	/* what the next part needs: the processes alive */
-	usyms_forget_exited(&p->sym.u);
 	mem = open_memstream(folded, &len);
 	if (!mem || rc || folded_write(&f, mem))
 		rc = -1;
 	if (mem && fclose(mem))
 		rc = -1;
 	folded_free(&f);
+	ss_free(&ss);
+	/* what the next part needs: the processes alive */
+	usyms_forget_exited(&p->sym.u);
 	if (rc) {
 		free(*folded);
 		*folded = NULL;

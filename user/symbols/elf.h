@@ -46,6 +46,7 @@ struct elf_file {
 				* .eh_frame knows and no symbol covers "LABEL+0xSTART"
 				* (the local functions of the stripped vDSO) */
 	size_t ncfi;          /* how many were named so */
+	unsigned long used;   /* the owner's stamp of its last use (struct usyms) */
 };
 
 /* Where to look for separate debug files, and through which root. */

@@ -513,6 +513,57 @@ void usyms_reload(struct usyms *u, uint32_t pid)
 	proc_for(u, pid);
 }
 
+static int by_use(const void *a, const void *b)
+{
+	const struct elf_file *x = *(struct elf_file *const *)a, *y = *(struct elf_file *const *)b;
+
+	return x->used < y->used ? -1 : x->used > y->used;
+}
+
+/* Drop the least recently used files that no process holds, beyond
+ * USYMS_IDLE_FILES_MAX of them. */
+static void forget_idle_files(struct usyms *u)
+{
+	size_t i, j, idle = 0, drop, k = 0;
+	struct elf_file **v;
+
+	u->tick++;
+	for (i = 0; i < u->nprocs; i++)
+		for (j = 0; j < u->procs[i].n; j++)
+			if (u->procs[i].elf && u->procs[i].elf[j])
+				u->procs[i].elf[j]->used = u->tick;
+	for (i = 0; i < u->nfiles; i++)
+		idle += u->files[i]->used != u->tick;
+	if (idle <= USYMS_IDLE_FILES_MAX)
+		return;
+	drop = idle - USYMS_IDLE_FILES_MAX;
+	v = malloc(idle * sizeof(*v));
+	if (!v)
+		return;
+	for (i = 0; i < u->nfiles; i++)
+		if (u->files[i]->used != u->tick)
+			v[k++] = u->files[i];
+	qsort(v, k, sizeof(*v), by_use);
+	/* the oldest `drop` of them go: mark them, then compact the array */
+	for (i = 0; i < drop; i++)
+		v[i]->used = (unsigned long)-1;
+	for (i = 0, k = 0; i < u->nfiles; i++) {
+		struct elf_file *f = u->files[i];
+
+		if (f->used != (unsigned long)-1) {
+			u->files[k++] = f;
+			continue;
+		}
+		if (f->inl && u->dwarf_open)
+			u->dwarf_open--;
+		elf_file_free(f);
+		free(f);
+		u->files_dropped++;
+	}
+	u->nfiles = k;
+	free(v);
+}
+
 size_t usyms_forget_exited(struct usyms *u)
 {
 	char path[32];
@@ -528,6 +579,7 @@ size_t usyms_forget_exited(struct usyms *u)
 		u->procs[k++] = u->procs[i];
 	}
 	u->nprocs = k;
+	forget_idle_files(u);
 	return gone;
 }
 

@@ -65,6 +65,7 @@ struct proc_syms {
 #define USYMS_PROBLEMS_MAX 6
 
 #define USYMS_DWARF_MAX 256 /* DWARF files kept open (file descriptors) */
+#define USYMS_IDLE_FILES_MAX 64 /* files no process read holds, kept for the next */
 
 /* ELF files shared between processes, by device and inode. */
 struct usyms {
@@ -78,6 +79,8 @@ struct usyms {
 	char *problems[USYMS_PROBLEMS_MAX];
 	size_t nproblems, more_problems;
 	size_t dwarf_open;     /* DWARF files open */
+	unsigned long tick;    /* counts usyms_forget_exited calls (elf_file.used) */
+	unsigned long files_dropped;
 	struct elf_file *vdso; /* the vDSO's symbols (perfpilot's own copy) */
 	uint64_t vdso_size;
 	bool vdso_tried;
@@ -132,8 +135,10 @@ void usyms_refresh(struct usyms *u);
 
 /* Forget the mappings of the processes read so far that have exited (a
  * long recording symbolizes in parts, so that what it holds follows the
- * processes alive, not all it has seen); the ELF files stay, shared by
- * device and inode. Returns how many were forgotten. */
+ * processes alive, not all it has seen), and the ELF files beyond the
+ * USYMS_IDLE_FILES_MAX most recently used that no process left holds (a
+ * build host runs new binaries all day). Returns how many processes were
+ * forgotten; files_dropped counts the files. */
 size_t usyms_forget_exited(struct usyms *u);
 
 void usyms_free(struct usyms *u);

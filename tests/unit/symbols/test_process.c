@@ -3,12 +3,14 @@
  * deleted and replaced files, build IDs and separate debug files. */
 #include <gelf.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "unit.h"
 #include "symbols/ehframe.h"
@@ -501,6 +503,57 @@ static void test_problem_lines(void **state)
 	usyms_free(&u);
 }
 
+/* Processes of 80 distinct binaries (copies of sleep), read, then killed:
+ * forgetting the exited drops every one of them and all but the
+ * USYMS_IDLE_FILES_MAX most recently used files; a live process and its
+ * files stay, and its addresses are still named. */
+static void test_forget_exited(void **state)
+{
+	enum { N = 80 };
+	struct usyms u = {0};
+	char dir[] = "/tmp/pp-forget.XXXXXX", path[64], name[128];
+	pid_t pids[N], self = getpid();
+	size_t i, files_before;
+	int st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (i = 0; i < N; i++) {
+		snprintf(path, sizeof(path), "%s/s%zu", dir, i);
+		sh("cp /bin/sleep %s", path);
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (!pids[i]) {
+			execl(path, path, "30", (char *)NULL);
+			_exit(127);
+		}
+	}
+	usleep(300 * 1000); /* let them exec */
+	usyms_preload(&u, (uint32_t)self);
+	for (i = 0; i < N; i++)
+		usyms_preload(&u, (uint32_t)pids[i]);
+	assert_int_equal(u.nprocs, N + 1);
+	files_before = u.nfiles;
+	assert_true(files_before >= N); /* one per copy, plus the shared libraries */
+	for (i = 0; i < N; i++) {
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], &st, 0);
+	}
+	assert_int_equal(usyms_forget_exited(&u), N);
+	assert_int_equal(u.nprocs, 1);
+	assert_int_equal(u.procs[0].pid, (uint32_t)self);
+	/* what this process holds, plus at most the idle ones kept */
+	assert_true(u.nfiles <= files_before - u.files_dropped);
+	assert_true(u.files_dropped >= files_before - USYMS_IDLE_FILES_MAX - u.procs[0].n);
+	assert_true(u.files_dropped > 0);
+	usyms_name(&u, (uint32_t)self, (uint64_t)(uintptr_t)&test_forget_exited, name, sizeof(name));
+	assert_string_equal(name, "test_forget_exited");
+	/* a second call has nothing more to drop */
+	assert_int_equal(usyms_forget_exited(&u), 0);
+	usyms_free(&u);
+	sh("rm -rf %s", dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_debug_file),
 		cmocka_unit_test(test_jit_map),
 		cmocka_unit_test(test_problem_lines),
+		cmocka_unit_test(test_forget_exited),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
