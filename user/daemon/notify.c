@@ -18,6 +18,7 @@
 #define MAX_BACKOFF_S 300.0
 
 struct item {
+	char *url;            /* the sink's URL when it was posted */
 	char *body;
 	char *what;
 	unsigned tries;       /* attempts made */
@@ -89,9 +90,10 @@ static double rand01(struct notifier *n)
 
 static void item_free(struct item *it)
 {
+	free(it->url);
 	free(it->body);
 	free(it->what);
-	it->body = it->what = NULL;
+	it->url = it->body = it->what = NULL;
 }
 
 /* Take q[head] off (under the lock). */
@@ -202,7 +204,7 @@ static void log_line(struct notifier *n, int level, const char *what, const char
 	n->log(level, "%s: %s: %s", n->name, what, msg);
 }
 
-/* Drop what is left when the thread ends, or when the sink has no URL. */
+/* Drop what is left when the thread ends. */
 static void drop_all(struct notifier *n)
 {
 	while (n->count) {
@@ -229,10 +231,6 @@ static void *sender(void *arg)
 		now = notify_clock();
 		if (n->stopping && (!n->count || now >= n->deadline))
 			break;
-		if (n->count && !n->url) {
-			drop_all(n);
-			continue;
-		}
 		if (!n->count) {
 			if (n->stopping) {
 				ts = abs_timespec(n->deadline);
@@ -251,15 +249,13 @@ static void *sender(void *arg)
 			pthread_cond_timedwait(&n->cond, &n->lock, &ts);
 			continue;
 		}
-		url = strdup(n->url);
-		body = it->body;          /* stays: only this thread pops the head */
+		/* they stay: only this thread pops the head */
+		url = it->url;
+		body = it->body;
 		timeout = n->timeout_s;
 		pthread_mutex_unlock(&n->lock);
 
-		o = url ? post(n, h, url, body, timeout, why, sizeof(why)) : RETRY;
-		if (!url)
-			snprintf(why, sizeof(why), "out of memory");
-		free(url);
+		o = post(n, h, url, body, timeout, why, sizeof(why));
 
 		pthread_mutex_lock(&n->lock);
 		it = &n->q[n->head];      /* the ring may have been resized */
@@ -407,9 +403,10 @@ bool notify_post(struct notifier *n, const char *body, const char *what)
 	if (n->url && !n->stopping && n->count < n->cap) {
 		it = &n->q[(n->head + n->count) % n->cap];
 		memset(it, 0, sizeof(*it));
+		it->url = strdup(n->url);
 		it->body = strdup(body);
 		it->what = strdup(what ? what : "notification");
-		if (it->body && it->what) {
+		if (it->url && it->body && it->what) {
 			it->next = 0;
 			n->count++;
 			ok = true;

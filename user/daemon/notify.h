@@ -19,7 +19,7 @@ typedef void (*notify_log_fn)(int level, const char *fmt, ...);
 
 struct notify_opts {
 	const char *name;       /* "webhook", "alertmanager": for log lines */
-	const char *url;        /* where to POST; NULL: nowhere (what is queued is dropped) */
+	const char *url;        /* where to POST; NULL: nowhere (posting drops) */
 	double timeout_s;       /* of one attempt, connecting included */
 	unsigned attempts;      /* per notification, the first included (>= 1) */
 	double backoff_s;       /* before the first retry; doubles each time (at most 5 min), times 0.5..1 */
@@ -39,8 +39,10 @@ struct notifier;
 /* Start a sender (its thread). NULL with a one-line err. */
 struct notifier *notify_start(const struct notify_opts *o, char *err, size_t errlen);
 
-/* New settings for the next attempts (a smaller queue drops its newest
- * notifications beyond the new size). 0, or -1 on no memory. */
+/* New settings: the URL for notifications posted from now on (those
+ * queued go where they were meant to), the others for the next attempts;
+ * a smaller queue drops its newest notifications beyond the new size.
+ * 0, or -1 on no memory. */
 int notify_update(struct notifier *n, const struct notify_opts *o);
 
 /* Queue a copy of body (what: a few words for log lines, e.g. "alert mem

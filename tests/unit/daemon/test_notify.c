@@ -235,8 +235,8 @@ static void test_stop_abandons_hung_request(void **state)
 	close(fd);
 }
 
-/* New settings apply to the next attempts: a new URL, and no URL drops
- * what waits. */
+/* New settings: a new URL takes what is posted next; without a URL,
+ * posting drops. */
 static void test_update(void **state)
 {
 	struct post_sink a, b;
