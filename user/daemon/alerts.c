@@ -456,6 +456,11 @@ void alerts_eval_findings(struct alerts *a, const json_t *findings, double now)
 	const char *kind;
 	size_t k, j, ne, which = 0;
 
+	/* the whole report will do too; anything else is no analysis */
+	if (json_is_object(findings))
+		findings = json_object_get(findings, "findings");
+	if (!json_is_array(findings))
+		return;
 	pthread_mutex_lock(&a->lock);
 	begin_eval(a, ALERT_ON_FINDING, now);
 	for (k = 0; k < a->cfg->nrules; k++) {

@@ -54,7 +54,9 @@ struct alerts *alerts_start(const struct alerts_config *c, char *err, size_t err
 int alerts_reload(struct alerts *a, const struct alerts_config *c);
 
 /* Each analysis: `findings` = the "findings" array of report --json (a
- * JSON array of finding objects, report/json.c); now = unix seconds. */
+ * JSON array of finding objects, report/json.c; the whole report object
+ * will do too); now = unix seconds. NULL or anything else: nothing
+ * changes (no analysis is not an analysis without findings). */
 void alerts_eval_findings(struct alerts *a, const json_t *findings, double now);
 
 /*

@@ -163,7 +163,12 @@ static void test_finding_fires_once_and_resolves(void **state)
 	eval(a, list(finding("memory_growth", "warning", 4242, "grow", "/app/web"), NULL), T0 + 120);
 	assert_int_equal(firing(a), 1);
 	assert_int_equal(count_state(a, "mem", "firing"), 1);
-	eval(a, list(NULL, NULL), T0 + 180);
+	/* no analysis (NULL, not an array) changes nothing */
+	alerts_eval_findings(a, NULL, T0 + 150);
+	eval(a, json_string("findings"), T0 + 160);
+	assert_int_equal(firing(a), 1);
+	/* the whole report will do: its findings are gone */
+	eval(a, json_pack("{s:{}, s:[]}", "meta", "findings"), T0 + 180);
 	assert_int_equal(firing(a), 0);
 	alerts_stop(a, 10);
 	assert_int_equal(sink_count(&s), 2);
