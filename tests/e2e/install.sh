@@ -130,7 +130,7 @@ test_install_unit() {
 	# exposure (0-100): 37 now; more than 45 means the hardening slipped
 	systemd-analyze security --offline=true --threshold=45 "$v" >"$T/security.out" 2>&1 ||
 		fail "systemd-analyze security: $(grep 'Overall exposure' "$T/security.out")"
-	note "$(grep -o 'Overall exposure level.*' "$T/security.out" | sed 's/ for perfpilot.service//')"
+	note "systemd-analyze security: exposure $(grep -oE 'Overall exposure level for [^:]*: [0-9.]+' "$T/security.out" | grep -oE '[0-9.]+$')"
 }
 
 # _man_text FILE: a page's roff source with \- as -, for looking up options
