@@ -4,6 +4,9 @@
 #   make test       install missing packages, check the layers of user/, build,
 #                   run unit + end-to-end tests
 #   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel
+#   make install    the program, its systemd unit, config and man pages
+#                   (PREFIX=/usr/local, DESTDIR=; docs/install.md)
+#   make uninstall  remove them again (not a changed config, not the state)
 
 ARCH      := $(shell uname -m)
 BPF_ARCH  := $(subst x86_64,x86,$(subst aarch64,arm64,$(ARCH)))
@@ -43,7 +46,7 @@ WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(wildcard test
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: FORCE all deps run test check-layers unit e2e asan clean vmlinux bench
+.PHONY: FORCE all deps run test check-layers unit e2e asan clean vmlinux bench install uninstall
 .SECONDARY:
 all: perfpilot
 
@@ -156,6 +159,69 @@ bench: deps
 
 vmlinux:
 	tools/gen-vmlinux.sh
+
+# make install [PREFIX=/usr/local] [DESTDIR=DIR]: the program in sbin (it
+# needs root), the systemd unit where systemd looks for a PREFIX of /usr or
+# /usr/local, the man pages, the examples in the doc directory, and the
+# daemon's config in /etc/perfpilot whatever PREFIX is (the program looks
+# for it there), never over an existing one. The state directory
+# /var/lib/perfpilot is systemd's to make (StateDirectory=). PERFPILOT_BIN
+# is the program installed (the e2e test passes the one it tests).
+# docs/install.md says what goes where and why.
+PREFIX        ?= /usr/local
+SBINDIR       ?= $(PREFIX)/sbin
+MANDIR        ?= $(PREFIX)/share/man
+DOCDIR        ?= $(PREFIX)/share/doc/perfpilot
+UNITDIR       ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR    ?= /etc
+PERFPILOT_BIN ?= $(BUILD)/perfpilot
+INSTALL       ?= install
+CONF          := $(DESTDIR)$(SYSCONFDIR)/perfpilot/perfpilot.conf
+PROM_FILES    := perfpilot.rules.yml perfpilot.rules.test.yml prometheus.yml
+UNIT_WANTS    := $(DESTDIR)/etc/systemd/system/multi-user.target.wants/perfpilot.service
+
+install: $(PERFPILOT_BIN)
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/prometheus $(DESTDIR)$(SYSCONFDIR)/perfpilot
+	$(INSTALL) -m 0755 $(PERFPILOT_BIN) $(DESTDIR)$(SBINDIR)/perfpilot
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		contrib/systemd/perfpilot.service.in >$(DESTDIR)$(UNITDIR)/perfpilot.service.tmp
+	chmod 0644 $(DESTDIR)$(UNITDIR)/perfpilot.service.tmp
+	mv -f $(DESTDIR)$(UNITDIR)/perfpilot.service.tmp $(DESTDIR)$(UNITDIR)/perfpilot.service
+	$(INSTALL) -m 0644 man/perfpilot.8 $(DESTDIR)$(MANDIR)/man8/perfpilot.8
+	$(INSTALL) -m 0644 man/perfpilot.conf.5 $(DESTDIR)$(MANDIR)/man5/perfpilot.conf.5
+	$(INSTALL) -m 0644 contrib/tune.conf $(DESTDIR)$(DOCDIR)/tune.conf
+	$(INSTALL) -m 0644 $(addprefix contrib/prometheus/,$(PROM_FILES)) $(DESTDIR)$(DOCDIR)/prometheus/
+	@if [ ! -e $(CONF) ]; then \
+		echo "$(INSTALL) -m 0644 contrib/perfpilot.conf $(CONF)"; \
+		$(INSTALL) -m 0644 contrib/perfpilot.conf $(CONF); \
+	elif cmp -s contrib/perfpilot.conf $(CONF); then \
+		echo "$(CONF): already the default"; \
+	else \
+		$(INSTALL) -m 0644 contrib/perfpilot.conf $(CONF).new; \
+		echo "$(CONF): yours, kept; the new default is $(CONF).new"; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+		echo "now: systemctl daemon-reload; systemctl enable --now perfpilot"; fi
+
+# make uninstall [PREFIX=...] [DESTDIR=DIR]: removes what install put, but
+# a config that differs from the default (someone changed it) and the
+# state directory (the daemon's store, the tuner's journal) stay
+uninstall:
+	@if [ -e $(UNIT_WANTS) ] || [ -L $(UNIT_WANTS) ]; then \
+		echo "perfpilot.service is enabled: systemctl disable --now perfpilot first" >&2; exit 2; fi
+	rm -f $(DESTDIR)$(SBINDIR)/perfpilot $(DESTDIR)$(UNITDIR)/perfpilot.service \
+		$(DESTDIR)$(MANDIR)/man8/perfpilot.8 $(DESTDIR)$(MANDIR)/man5/perfpilot.conf.5 \
+		$(DESTDIR)$(DOCDIR)/tune.conf $(addprefix $(DESTDIR)$(DOCDIR)/prometheus/,$(PROM_FILES))
+	-@rmdir $(DESTDIR)$(DOCDIR)/prometheus $(DESTDIR)$(DOCDIR) 2>/dev/null
+	@for f in $(CONF) $(CONF).new; do \
+		if cmp -s contrib/perfpilot.conf $$f; then echo "rm -f $$f"; rm -f $$f; \
+		elif [ -e $$f ]; then echo "$$f: changed from the default, kept"; fi; \
+	done
+	-@rmdir $(DESTDIR)$(SYSCONFDIR)/perfpilot 2>/dev/null
+	@if [ -d $(DESTDIR)/var/lib/perfpilot ]; then \
+		echo "$(DESTDIR)/var/lib/perfpilot (the daemon's store, the tuner's journal): kept; remove it by hand"; fi
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then echo "now: systemctl daemon-reload"; fi
 
 clean:
 	rm -rf build perfpilot

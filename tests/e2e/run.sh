@@ -38,6 +38,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/tune_tcp.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/tune_cgroup.sh"
 # shellcheck source=tests/e2e/scale.sh
 source "$(dirname "${BASH_SOURCE[0]}")/scale.sh"
+# shellcheck source=tests/e2e/install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/install.sh"
 
 PERFPILOT=$(realpath -e "$PERFPILOT" 2>/dev/null || echo "$PERFPILOT")
 # the optimised build, for the few tests that measure perfpilot's own memory
@@ -674,6 +676,7 @@ STEPS=(
 	tune_cgroup_advice
 	tune_cgroup_apply_revert
 	tune_cgroup_vanishes
+	"install_files install_keeps_config install_unit install_man install_prometheus install_config install_uninstall"
 )
 
 summary() {
