@@ -170,6 +170,52 @@ int profiler_read(struct profiler *p, struct prof_count **out, size_t *n)
 	return 0;
 }
 
+int profiler_take(struct profiler *p, struct prof_count **out, size_t *n)
+{
+	int fd = bpf_map__fd(p->skel->maps.prof_counts);
+	size_t cap = bpf_map__max_entries(p->skel->maps.prof_counts), i, k = 0, nkeys = 0;
+	struct prof_count *r = calloc(cap ? cap : 1, sizeof(*r));
+	struct pp_prof_key key, *prev = NULL;
+	__u64 v;
+
+	*out = NULL;
+	*n = 0;
+	if (!r)
+		return -1;
+	/* the keys first (a walk from a deleted key would start over), then
+	 * each count taken and deleted at once */
+	while (nkeys < cap && !bpf_map_get_next_key(fd, prev, &r[nkeys].key)) {
+		key = r[nkeys++].key;
+		prev = &key;
+	}
+	for (i = 0; i < nkeys; i++) {
+		if (bpf_map_lookup_and_delete_elem(fd, &r[i].key, &v))
+			continue;
+		r[k].key = r[i].key;
+		r[k++].count = v;
+	}
+	*out = r;
+	*n = k;
+	return 0;
+}
+
+void profiler_clear_stacks(struct profiler *p)
+{
+	int fd = bpf_map__fd(p->skel->maps.stacks);
+	size_t i, n = 0, max = bpf_map__max_entries(p->skel->maps.stacks);
+	__u32 *ids = calloc(max ? max : 1, sizeof(*ids)), id, *prev = NULL;
+
+	if (!ids)
+		return;
+	while (n < max && !bpf_map_get_next_key(fd, prev, &ids[n])) {
+		id = ids[n++];
+		prev = &id;
+	}
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &ids[i]);
+	free(ids);
+}
+
 size_t profiler_stack(struct profiler *p, int32_t id, uint64_t ips[PP_STACK_DEPTH])
 {
 	return stack_ips(bpf_map__fd(p->skel->maps.stacks), id, ips);
