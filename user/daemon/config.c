@@ -349,8 +349,14 @@ static int parse_line(struct parser *p, char *line)
 /* The whole, once the file and the command line are read. */
 static int check(struct daemon_config *c, const char *name, char *err, size_t errlen)
 {
+	struct sockaddr_storage ss;
+	socklen_t len;
 	char why[400];
 
+	if (http_parse_listen(c->listen, &ss, &len, why, sizeof(why))) {
+		snprintf(err, errlen, "%s: %s", name, why);
+		return -1;
+	}
 	if (c->window_s < 2 * c->interval_s) {
 		snprintf(err, errlen, "%s: [analysis] window = %g s is shorter than two intervals "
 			 "(interval = %g s)", name, c->window_s, c->interval_s);

@@ -18,13 +18,14 @@ struct row {
 	const char *help;
 	enum ent ent;
 	int idx;
-	double scale;              /* to the unit: ns -> s 1e-9, us -> s 1e-6 */
+	double div;                /* to the unit: ns -> s 1e9, us -> s 1e6 (a division
+				    * gives the shortest decimals) */
 	const char *k1, *v1, *k2, *v2; /* labels of the row, or NULL */
 };
 
 #define NOLABELS NULL, NULL, NULL, NULL
-#define NS 1e-9
-#define US 1e-6
+#define NS 1e9
+#define US 1e6
 
 static const struct row rows[] = {
 	{ "perfpilot_process_cpu_seconds", PROM_COUNTER, "seconds",
@@ -146,8 +147,8 @@ static void emit(const struct row *r, const char *k0, const char *v0, const char
 		s.lk[n] = r->k1, s.lv[n++] = r->v1;
 	if (r->k2)
 		s.lk[n] = r->k2, s.lv[n++] = r->v2;
-	s.value = value * r->scale;
-	s.rate = r->type == PROM_COUNTER ? (len > 0 ? last * r->scale / len : 0) : NAN;
+	s.value = value / r->div;
+	s.rate = r->type == PROM_COUNTER ? (len > 0 ? last / r->div / len : 0) : NAN;
 	fn(arg, &s);
 }
 
@@ -207,7 +208,7 @@ static void runq_histograms(struct prom_buf *b, const struct metrics *m)
 		    "Run-queue latency of the cgroup's threads: each wait from wakeup (or "
 		    "preemption) to running; sum is the run-queue wait time.");
 	for (k = 0; k < RQ_BUCKETS; k++)
-		le[k] = (double)(1ULL << (RQ_FIRST + RQ_STEP * k)) * 1e-6;
+		le[k] = (double)(1ULL << (RQ_FIRST + RQ_STEP * k)) / 1e6;
 	for (i = 0; i < m->ncgs; i++) {
 		const struct mcg *c = &m->cgs[i];
 
@@ -217,22 +218,22 @@ static void runq_histograms(struct prom_buf *b, const struct metrics *m)
 			if (k < RQ_BUCKETS && slot == RQ_FIRST + RQ_STEP * k)
 				cum[k++] = total;
 		}
-		prom_histogram(b, le, cum, RQ_BUCKETS, c->v[C_RUNQ] * NS, total, "cgroup", c->path,
+		prom_histogram(b, le, cum, RQ_BUCKETS, c->v[C_RUNQ] / NS, total, "cgroup", c->path,
 			       (const char *)NULL);
 	}
 }
 
 static void named(struct prom_buf *b, const struct named_set *s, const char *ka,
-		  const char *kb, bool y, double scale)
+		  const char *kb, bool y, double div)
 {
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
 		if (kb)
-			prom_sample(b, (y ? s->e[i].y : s->e[i].x) * scale, ka, s->e[i].a, kb,
+			prom_sample(b, (y ? s->e[i].y : s->e[i].x) / div, ka, s->e[i].a, kb,
 				    s->e[i].b, (const char *)NULL);
 		else
-			prom_sample(b, (y ? s->e[i].y : s->e[i].x) * scale, ka, s->e[i].a,
+			prom_sample(b, (y ? s->e[i].y : s->e[i].x) / div, ka, s->e[i].a,
 				    (const char *)NULL);
 	}
 }
