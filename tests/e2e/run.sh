@@ -38,6 +38,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/tune_tcp.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/tune_cgroup.sh"
 # shellcheck source=tests/e2e/scale.sh
 source "$(dirname "${BASH_SOURCE[0]}")/scale.sh"
+# shellcheck source=tests/e2e/daemon.sh
+source "$(dirname "${BASH_SOURCE[0]}")/daemon.sh"
 
 PERFPILOT=$(realpath -e "$PERFPILOT" 2>/dev/null || echo "$PERFPILOT")
 WORKLOADS=$(realpath -e "$WORKLOADS" 2>/dev/null || echo "$WORKLOADS")
@@ -670,6 +672,14 @@ STEPS=(
 	tune_cgroup_advice
 	tune_cgroup_apply_revert
 	tune_cgroup_vanishes
+	"error_daemon_port_in_use error_daemon_token_file error_daemon_readonly_state error_daemon_config"
+	daemon_metrics
+	daemon_burn
+	daemon_prometheus
+	daemon_pprof
+	daemon_sighup
+	daemon_sigterm
+	daemon_kill9
 )
 
 summary() {

@@ -2,6 +2,7 @@
 /* perfpilot daemon: the recording loop with its hooks, and what runs beside it. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
@@ -19,6 +20,8 @@
 #include "version.h"
 
 static volatile sig_atomic_t stop_flag, reload_flag;
+
+static void start_analysis(struct daemon *d);
 
 static void on_stop(int sig)
 {
@@ -181,8 +184,10 @@ static void on_interval(void *arg, const struct record_tick *t)
 	drops(d, t);
 	metrics_set_store(d->m, store_bytes(t->st), t->intervals);
 	atomic_store(&d->ep.last_ms, (long long)(t->data->ts * 1000));
-	if (t->intervals == 1)
+	if (t->intervals == 1) {
 		dlog(DLOG_INFO, "recording: the first interval is in %s", d->store);
+		start_analysis(d);
+	}
 	if (t->pruned)
 		dlog(DLOG_DEBUG, "retention: %lu intervals deleted from %s", t->pruned, d->store);
 	eval_alerts(d, t->data->ts);
@@ -237,6 +242,20 @@ static void on_analysis(void *arg, struct analysis *a)
 }
 
 /* ---- start and stop ---- */
+
+/* Once the store has its first interval: the first analysis comes soon
+ * (within 10 s, or `every`), then one every `every`. */
+static void start_analysis(struct daemon *d)
+{
+	const struct daemon_config *c = d->cfg;
+	double first = fmin(c->every_s, fmax(2 * c->interval_s, 10));
+	char err[600];
+
+	atomic_store(&d->ep.an, analyser_start(d->store, c->every_s, c->window_s, first,
+					       on_analysis, d, err, sizeof(err)));
+	if (!atomic_load(&d->ep.an))
+		dlog(DLOG_ERROR, "analysis: %s; there will be no findings", err);
+}
 
 static void signals(sigset_t *blocked)
 {
@@ -302,6 +321,9 @@ static void record_setup(struct daemon *d, const struct daemon_opts *o)
 
 static void teardown(struct daemon *d)
 {
+	/* first the server: no handler runs after it stopped */
+	http_stop(d->srv);
+	d->srv = NULL;
 	analyser_stop(atomic_load(&d->ep.an));
 	atomic_store(&d->ep.an, NULL);
 	pthread_mutex_lock(&d->tune_lock);
@@ -310,7 +332,6 @@ static void teardown(struct daemon *d)
 	pthread_mutex_unlock(&d->tune_lock);
 	if (d->alerts)
 		alerts_stop(d->alerts, DAEMON_ALERTS_DRAIN_S);
-	http_stop(d->srv);
 	metrics_free(d->m);
 	profwin_free(d->pw);
 	stored_findings_free(&d->pending);
@@ -325,7 +346,6 @@ int daemon_run(struct daemon_config *cfg, const struct daemon_opts *o)
 	struct daemon *d = calloc(1, sizeof(*d));
 	sigset_t blocked;
 	char err[600];
-	double first;
 	int rc;
 
 	if (!d) {
@@ -363,11 +383,6 @@ int daemon_run(struct daemon_config *cfg, const struct daemon_opts *o)
 	else
 		dlog(DLOG_ERROR, "alerts: %s; none will be sent", err);
 	d->ep.alerts = d->alerts;
-	first = fmin(cfg->every_s, fmax(2 * cfg->interval_s, 10));
-	atomic_store(&d->ep.an, analyser_start(d->store, cfg->every_s, cfg->window_s, first,
-					       on_analysis, d, err, sizeof(err)));
-	if (!atomic_load(&d->ep.an))
-		dlog(DLOG_ERROR, "analysis: %s; there will be no findings", err);
 	record_setup(d, o);
 	pthread_sigmask(SIG_UNBLOCK, &blocked, NULL);
 	rc = record_run(&d->ro);

@@ -170,7 +170,7 @@ int profiler_read(struct profiler *p, struct prof_count **out, size_t *n)
 	return 0;
 }
 
-int profiler_take(struct profiler *p, struct prof_count **out, size_t *n)
+int profiler_drain(struct profiler *p, struct prof_count **out, size_t *n)
 {
 	int fd = bpf_map__fd(p->skel->maps.prof_counts);
 	size_t cap = bpf_map__max_entries(p->skel->maps.prof_counts), i, k = 0, nkeys = 0;
@@ -199,21 +199,22 @@ int profiler_take(struct profiler *p, struct prof_count **out, size_t *n)
 	return 0;
 }
 
-void profiler_clear_stacks(struct profiler *p)
+void profiler_forget_stacks(struct profiler *p, const struct prof_count *pc, size_t n)
 {
 	int fd = bpf_map__fd(p->skel->maps.stacks);
-	size_t i, n = 0, max = bpf_map__max_entries(p->skel->maps.stacks);
-	__u32 *ids = calloc(max ? max : 1, sizeof(*ids)), id, *prev = NULL;
+	__u32 id;
+	size_t i;
 
-	if (!ids)
-		return;
-	while (n < max && !bpf_map_get_next_key(fd, prev, &ids[n])) {
-		id = ids[n++];
-		prev = &id;
+	for (i = 0; i < n; i++) {
+		if (pc[i].key.ustack >= 0) {
+			id = (__u32)pc[i].key.ustack;
+			bpf_map_delete_elem(fd, &id);
+		}
+		if (pc[i].key.kstack >= 0) {
+			id = (__u32)pc[i].key.kstack;
+			bpf_map_delete_elem(fd, &id);
+		}
 	}
-	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &ids[i]);
-	free(ids);
 }
 
 size_t profiler_stack(struct profiler *p, int32_t id, uint64_t ips[PP_STACK_DEPTH])

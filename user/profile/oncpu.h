@@ -40,15 +40,16 @@ void profiler_counters(struct profiler *p, uint64_t out[PP_PROF_CNT_MAX]);
 /* Every (process, comm, stacks) with its sample count. Caller frees *out. */
 int profiler_read(struct profiler *p, struct prof_count **out, size_t *n);
 
-/* The same, each count deleted from the map as it is read (atomically:
- * no sample is counted twice or lost in between), so that the next call
- * returns only what was sampled since. Caller frees *out. */
-int profiler_take(struct profiler *p, struct prof_count **out, size_t *n);
+/* The same, and the counts read are deleted from the map (each taken as it
+ * is deleted: no sample is counted twice or lost in between), so that the
+ * next call returns only what was sampled since. Caller frees *out. */
+int profiler_drain(struct profiler *p, struct prof_count **out, size_t *n);
 
-/* Delete every stack of the stack map (once the counts that name them were
- * taken and their stacks read): the map holds only the stacks sampled
- * since. A sample taken meanwhile may lose its stack ("[unknown]"). */
-void profiler_clear_stacks(struct profiler *p);
+/* Delete the stacks of these counts from the stack map, once they have
+ * been symbolized: the map then holds only the stacks sampled since. A
+ * sample taken meanwhile with one of these stacks loses its stack (counted
+ * as such when it is read). */
+void profiler_forget_stacks(struct profiler *p, const struct prof_count *pc, size_t n);
 
 /* The addresses of a stack, innermost first; returns how many (0 if none). */
 size_t profiler_stack(struct profiler *p, int32_t id, uint64_t ips[PP_STACK_DEPTH]);

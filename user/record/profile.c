@@ -119,14 +119,14 @@ int record_profile_drain(struct record_profile *p, struct stackset *ss)
 	int rc;
 
 	ss_init(ss, SS_ONCPU, p->hz);
-	if (profiler_take(p->p, &pc, &n))
+	if (profiler_drain(p->p, &pc, &n))
 		return -1;
 	if (!p->k_tried)
 		symbolizer_load_kernel(&p->sym);
 	p->k_tried = true;
 	rc = oncpu_stackset(p->p, &p->sym, pc, n, ss);
+	profiler_forget_stacks(p->p, pc, n);
 	free(pc);
-	profiler_clear_stacks(p->p);
 	bound_symbols(p);
 	return rc;
 }
