@@ -271,10 +271,13 @@ test_daemon_sighup() {
 }
 
 # SIGTERM: exit 0, the store closed (no -wal) with the last interval, and
-# perfpilot report reads it; the log lines all have a level
+# perfpilot report reads it; the log lines all have a level (the tuner on,
+# advice only, says so)
 test_daemon_sigterm() {
 	local db n bad i
 	_dm_prereq
+	: >"$T/tune.conf" # the tuner's defaults, advice only
+	_dm_conf "$T/dm.conf" '[tune]' 'enabled = true' "config = $T/tune.conf"
 	_dm_start dm || return
 	db=$DM_STATE/perfpilot.db
 	# the first analysis (3 s after the first interval), kept in the store
@@ -299,6 +302,8 @@ test_daemon_sigterm() {
 	bad=$(grep -cvE '^(debug|info|warning|error): ' "$DM_ERR")
 	is "log lines without a level" "$bad" 0
 	grep -q '^info: stopped: [0-9]* intervals written to ' "$DM_ERR" || fail "no stop line"
+	grep -q "^info: tune: [0-9]* tuners\{0,1\} on, advice only, journal $DM_STATE/tune-journal.json$" \
+		"$DM_ERR" || fail "no tuner line: $(grep tune "$DM_ERR" | head -c 300)"
 	note "$n intervals; $(head -n 1 "$T/stored.txt")"
 }
 

@@ -376,6 +376,8 @@ int daemon_run(struct daemon_config *cfg, const struct daemon_opts *o)
 	}
 	describe(d);
 	daemon_say_listening(cfg, d->token);
+	if (d->tune)
+		tuning_say(d->tune);
 	atomic_store(&d->ep.srv, d->srv);
 	d->alerts = alerts_start(cfg->alerts, err, sizeof(err));
 	if (d->alerts)

@@ -51,6 +51,8 @@ int daemon_tune_start(struct daemon *d, const struct daemon_config *c)
 	if (rc == TUNING_OK) {
 		d->tune = t;
 		d->tune_conf_mtime = mtime_of(c->tune_config);
+		if (running)
+			tuning_say(t);
 	} else if (rc == TUNING_CONFIG && !running) {
 		fprintf(stderr, "perfpilot: %s\n", err);
 	} else {

@@ -132,8 +132,6 @@ int tuning_start(struct tuning **out, const struct daemon_config *c, struct metr
 	t->co.interval_s = c->every_s;
 	t->co.out = t->log ? t->log : stderr;
 	cycle_init(&t->cy, &t->ctx, &t->j, t->tuners, t->nt);
-	dlog(DLOG_INFO, "tune: %zu tuner%s on, %s, journal %s", t->nt, t->nt == 1 ? "" : "s",
-	     t->apply ? "applying changes" : "advice only", t->j.path);
 	*out = t;
 	return TUNING_OK;
 }
@@ -204,6 +202,12 @@ static void outcomes(struct tuning *t)
 			metrics_tuner_count(t->m, e->tunable, "reverted");
 		t->state[k] = (int)e->state;
 	}
+}
+
+void tuning_say(const struct tuning *t)
+{
+	dlog(DLOG_INFO, "tune: %zu tuner%s on, %s, journal %s", t->nt, t->nt == 1 ? "" : "s",
+	     t->apply ? "applying changes" : "advice only", t->j.path);
 }
 
 void tuning_tick(struct tuning *t, double now)

@@ -27,6 +27,9 @@ enum tuning_rc {
 int tuning_start(struct tuning **out, const struct daemon_config *c, struct metrics *m,
 		 char *err, size_t errlen);
 
+/* Log what runs: the tuners on, advice or apply, the journal. */
+void tuning_say(const struct tuning *t);
+
 /* One tick of the cycle at `now` (unix seconds). After an error of the
  * journal or the host the tuner stops (said once). */
 void tuning_tick(struct tuning *t, double now);
