@@ -169,8 +169,11 @@ static void store_pending(struct daemon *d, struct store *st)
 static void eval_alerts(struct daemon *d, double now)
 {
 	struct alert_metric *v;
-	size_t n = metrics_alert_values(d->m, &v);
+	size_t n;
 
+	if (!d->alerts)
+		return;
+	n = metrics_alert_values(d->m, &v);
 	alerts_eval_metrics(d->alerts, v, n, now);
 	metrics_alert_values_free(v, n);
 }
@@ -223,7 +226,8 @@ static void on_analysis(void *arg, struct analysis *a)
 	size_t n = json_array_size(fs);
 
 	metrics_set_findings(d->m, fs);
-	alerts_eval_findings(d->alerts, fs, a->analysed);
+	if (d->alerts)
+		alerts_eval_findings(d->alerts, fs, a->analysed);
 	dlog(n != d->last_nfindings ? DLOG_INFO : DLOG_DEBUG,
 	     "analysis: %zu finding%s over the last %.0f s", n, n == 1 ? "" : "s",
 	     a->until - a->since);
