@@ -318,7 +318,10 @@ struct http_server *http_start(const struct http_opts *o, char *err, size_t errl
 	fd = bind_listen(o->listen, err, errlen);
 	if (fd < 0)
 		goto fail;
-	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
+	/* poll(), not select(): the BPF programs' descriptors push the
+	 * connections' beyond FD_SETSIZE on hosts with many CPUs */
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+				MHD_USE_POLL,
 				0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)32,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_END);

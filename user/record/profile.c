@@ -119,6 +119,9 @@ int record_profile_drain(struct record_profile *p, struct stackset *ss)
 	int rc;
 
 	ss_init(ss, SS_ONCPU, p->hz);
+	/* the processes announced since the last nap first (one that exec'd
+	 * is read again), so that no stack is named from an old image */
+	profiler_poll_new(p->p, 0, on_new_process, &p->sym);
 	if (profiler_drain(p->p, &pc, &n))
 		return -1;
 	if (!p->k_tried)
