@@ -20,6 +20,7 @@
 #   libxml2-utils         xmllint checks the SVG flame graph in the tests
 #   libcmocka-dev         unit tests
 #   jq, util-linux, procps, iproute2  end-to-end tests (parse JSON, setpriv, taskset, netns)
+#   curl                  end-to-end tests fetch the daemon's HTTP paths
 #   linux-perf, bpftrace, time  the benchmarks (tools/bench/overhead and profile, optional)
 #   libbpf-tools, bpfcc-tools  offcputime, the off-CPU benchmark's reference (tools/bench/offcpu)
 #   iperf3                TCP throughput in the tuner's benchmark (tools/bench/tune)
@@ -29,7 +30,7 @@ want_bench=0
 [ "${1:-}" = "--bench" ] && want_bench=1
 
 pkgs=(make gcc pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libdw-dev
-      libjansson-dev libncurses-dev libsqlite3-dev libiberty-dev libmicrohttpd-dev libcurl4-openssl-dev libcmocka-dev golang-go prometheus systemd man-db sqlite3 libxml2-utils jq util-linux procps iproute2 coreutils)
+      libjansson-dev libncurses-dev libsqlite3-dev libiberty-dev libmicrohttpd-dev libcurl4-openssl-dev libcmocka-dev golang-go prometheus systemd man-db sqlite3 libxml2-utils jq util-linux procps iproute2 coreutils curl)
 [ "$want_bench" = 1 ] && pkgs+=(linux-perf bpftrace time libbpf-tools bpfcc-tools iperf3)
 
 missing=()

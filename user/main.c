@@ -21,6 +21,8 @@ static void usage(FILE *f)
 		"  diff     compare a recording with a baseline\n"
 		"  tune     propose sysctl and cgroup changes; with --apply make them, verify,\n"
 		"           keep or roll back (journaled, reversible with --revert)\n"
+		"  daemon   all of it, always on: record, analyse and tune continuously; serve\n"
+		"           Prometheus metrics, the findings and pprof profiles over HTTP\n"
 		"  doctor   what this kernel and host support, and how to fix what is missing\n\n"
 		"Run 'perfpilot COMMAND --help' for the options of a command.\n"
 		"Example: sudo perfpilot stat -a -d 10\n");
@@ -56,6 +58,8 @@ int main(int argc, char **argv)
 		return cmd_diff(argc - 1, argv + 1);
 	if (!strcmp(cmd, "tune"))
 		return cmd_tune(argc - 1, argv + 1);
+	if (!strcmp(cmd, "daemon"))
+		return cmd_daemon(argc - 1, argv + 1);
 	if (!strcmp(cmd, "doctor"))
 		return cmd_doctor(argc - 1, argv + 1);
 	usage_error("unknown command '%s'; try 'perfpilot --help'", cmd);

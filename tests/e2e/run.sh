@@ -40,6 +40,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/tune_cgroup.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/scale.sh"
 # shellcheck source=tests/e2e/install.sh
 source "$(dirname "${BASH_SOURCE[0]}")/install.sh"
+# shellcheck source=tests/e2e/daemon.sh
+source "$(dirname "${BASH_SOURCE[0]}")/daemon.sh"
 
 PERFPILOT=$(realpath -e "$PERFPILOT" 2>/dev/null || echo "$PERFPILOT")
 # the optimised build, for the few tests that measure perfpilot's own memory
@@ -677,6 +679,14 @@ STEPS=(
 	tune_cgroup_apply_revert
 	tune_cgroup_vanishes
 	"install_files install_keeps_config install_unit install_man install_prometheus install_config install_uninstall"
+	"error_daemon_port_in_use error_daemon_token_file error_daemon_readonly_state error_daemon_config"
+	daemon_metrics
+	daemon_burn
+	daemon_prometheus
+	daemon_pprof
+	daemon_sighup
+	daemon_sigterm
+	daemon_kill9
 )
 
 summary() {

@@ -124,7 +124,7 @@ static void parse(int argc, char **argv, struct record_opts *o)
 			o->profile = true;
 			break;
 		case OPT_PROFILE_EVERY:
-			if (parse_age(optarg, &o->profile_part_s) || o->profile_part_s < 1)
+			if (parse_age(optarg, &o->profile_flush_s) || o->profile_flush_s < 1)
 				usage_error("bad --profile-every '%s': use a time of at least 1 s, such as 60, 10m",
 					    optarg);
 			o->profile = true;
@@ -166,6 +166,9 @@ static void parse(int argc, char **argv, struct record_opts *o)
 		o->w.interval_s = o->w.duration_s;
 	if (!o->w.interval_s)
 		o->w.interval_s = record_default_interval(o->w.duration_s);
+	/* the profile in parts: what record holds is one part's stacks */
+	if (o->profile && !o->profile_flush_s)
+		o->profile_flush_s = RECORD_PROFILE_PART_S;
 }
 
 int cmd_record(int argc, char **argv)

@@ -273,7 +273,7 @@ static void stored_text(const struct stored_findings *sf)
 
 	iso_time(sf->analysed, at, sizeof(at));
 	iso_time(sf->since, from, sizeof(from));
-	printf("%zu finding%s stored by perfpilot record at %s, over the %.0f s from %s\n",
+	printf("%zu finding%s stored at %s, over the %.0f s from %s\n",
 	       sf->n, sf->n == 1 ? "" : "s", at, sf->until - sf->since, from);
 	for (i = 0; i < sf->n; i++)
 		printf("%-8s %-16s %-7s %s\n", sf->f[i].severity, sf->f[i].kind, sf->f[i].resource,

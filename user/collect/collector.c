@@ -931,7 +931,9 @@ void collector_counters(struct collector *c, uint64_t out[PP_CNT_MAX])
 	percpu_array_sum(bpf_map__fd(c->sched->maps.counters), out, PP_CNT_MAX);
 }
 
-static void print_obj_stats(struct bpf_object *obj, FILE *f)
+typedef void (*prog_stat_fn)(void *arg, const char *prog, uint64_t runs, uint64_t run_ns);
+
+static void obj_stats(struct bpf_object *obj, prog_stat_fn fn, void *arg)
 {
 	struct bpf_program *p;
 
@@ -942,24 +944,33 @@ static void print_obj_stats(struct bpf_object *obj, FILE *f)
 
 		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
 			continue;
-		fprintf(f, "bpf-prog %-28s runs %12llu total_ns %14llu avg_ns %8.1f\n",
-			bpf_program__name(p), (unsigned long long)info.run_cnt,
-			(unsigned long long)info.run_time_ns,
-			info.run_cnt ? (double)info.run_time_ns / (double)info.run_cnt : 0.0);
+		fn(arg, bpf_program__name(p), info.run_cnt, info.run_time_ns);
 	}
+}
+
+void collector_prog_stats(struct collector *c, prog_stat_fn fn, void *arg)
+{
+	if (c->stats_fd < 0)
+		return;
+	obj_stats(c->sched->obj, fn, arg);
+	if (c->mem)
+		obj_stats(c->mem->obj, fn, arg);
+	if (c->io)
+		obj_stats(c->io->obj, fn, arg);
+	if (c->net)
+		obj_stats(c->net->obj, fn, arg);
+}
+
+static void print_stat(void *arg, const char *prog, uint64_t runs, uint64_t run_ns)
+{
+	fprintf(arg, "bpf-prog %-28s runs %12llu total_ns %14llu avg_ns %8.1f\n", prog,
+		(unsigned long long)runs, (unsigned long long)run_ns,
+		runs ? (double)run_ns / (double)runs : 0.0);
 }
 
 void collector_print_prog_stats(struct collector *c, FILE *f)
 {
-	if (c->stats_fd < 0)
-		return;
-	print_obj_stats(c->sched->obj, f);
-	if (c->mem)
-		print_obj_stats(c->mem->obj, f);
-	if (c->io)
-		print_obj_stats(c->io->obj, f);
-	if (c->net)
-		print_obj_stats(c->net->obj, f);
+	collector_prog_stats(c, print_stat, f);
 }
 
 void collector_close(struct collector *c)

@@ -80,6 +80,12 @@ const char *collector_attach_kind(const struct collector *c);
 /* Per-program run counts and mean cost (needs opts.bpf_stats). */
 void collector_print_prog_stats(struct collector *c, FILE *f);
 
+/* Each program's cumulative runs and run time, to fn (needs opts.bpf_stats:
+ * nothing without). */
+void collector_prog_stats(struct collector *c,
+			  void (*fn)(void *arg, const char *prog, uint64_t runs, uint64_t run_ns),
+			  void *arg);
+
 void collector_close(struct collector *c);
 
 /* Size of the thread slot array for `nthreads` live threads (or as requested). */

@@ -173,24 +173,28 @@ int profiler_read(struct profiler *p, struct prof_count **out, size_t *n)
 int profiler_drain(struct profiler *p, struct prof_count **out, size_t *n)
 {
 	int fd = bpf_map__fd(p->skel->maps.prof_counts);
-	size_t i, k = 0;
+	size_t cap = bpf_map__max_entries(p->skel->maps.prof_counts), i, k = 0, nkeys = 0;
+	struct prof_count *r = calloc(cap ? cap : 1, sizeof(*r));
+	struct pp_prof_key key, *prev = NULL;
 	__u64 v;
 
-	if (profiler_read(p, out, n))
+	*out = NULL;
+	*n = 0;
+	if (!r)
 		return -1;
-	/* each key's count as it is deleted: a sample that lands between the
-	 * walk and the delete is in it, one after starts the key again */
-	for (i = 0; i < *n; i++) {
-		struct prof_count *c = &(*out)[i];
-
-		if (bpf_map_lookup_and_delete_elem(fd, &c->key, &v)) {
-			if (bpf_map_delete_elem(fd, &c->key)) /* kernels before 5.14 */
-				continue;
-			v = c->count;
-		}
-		c->count = v;
-		(*out)[k++] = *c;
+	/* the keys first (a walk from a deleted key would start over), then
+	 * each count taken and deleted at once */
+	while (nkeys < cap && !bpf_map_get_next_key(fd, prev, &r[nkeys].key)) {
+		key = r[nkeys++].key;
+		prev = &key;
 	}
+	for (i = 0; i < nkeys; i++) {
+		if (bpf_map_lookup_and_delete_elem(fd, &r[i].key, &v))
+			continue;
+		r[k].key = r[i].key;
+		r[k++].count = v;
+	}
+	*out = r;
 	*n = k;
 	return 0;
 }
@@ -198,15 +202,18 @@ int profiler_drain(struct profiler *p, struct prof_count **out, size_t *n)
 void profiler_forget_stacks(struct profiler *p, const struct prof_count *pc, size_t n)
 {
 	int fd = bpf_map__fd(p->skel->maps.stacks);
+	__u32 id;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		__u32 u = (__u32)pc[i].key.ustack, k = (__u32)pc[i].key.kstack;
-
-		if (pc[i].key.ustack >= 0)
-			bpf_map_delete_elem(fd, &u);
-		if (pc[i].key.kstack >= 0)
-			bpf_map_delete_elem(fd, &k);
+		if (pc[i].key.ustack >= 0) {
+			id = (__u32)pc[i].key.ustack;
+			bpf_map_delete_elem(fd, &id);
+		}
+		if (pc[i].key.kstack >= 0) {
+			id = (__u32)pc[i].key.kstack;
+			bpf_map_delete_elem(fd, &id);
+		}
 	}
 }
 

@@ -40,13 +40,13 @@ void profiler_counters(struct profiler *p, uint64_t out[PP_PROF_CNT_MAX]);
 /* Every (process, comm, stacks) with its sample count. Caller frees *out. */
 int profiler_read(struct profiler *p, struct prof_count **out, size_t *n);
 
-/* The same, and the counts read are deleted from the map: the next read
- * counts from here (a recording that keeps its profile in parts). The
- * stacks stay until profiler_forget_stacks. Caller frees *out. */
+/* The same, and the counts read are deleted from the map (each taken as it
+ * is deleted: no sample is counted twice or lost in between), so that the
+ * next call returns only what was sampled since. Caller frees *out. */
 int profiler_drain(struct profiler *p, struct prof_count **out, size_t *n);
 
 /* Delete the stacks of these counts from the stack map, once they have
- * been symbolized: the map then holds only the stacks of the next part. A
+ * been symbolized: the map then holds only the stacks sampled since. A
  * sample taken meanwhile with one of these stacks loses its stack (counted
  * as such when it is read). */
 void profiler_forget_stacks(struct profiler *p, const struct prof_count *pc, size_t n);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,10 +42,32 @@ struct recorder {
 	struct record_collect rc;
 	struct record_profile *prof;
 	double start_mono, end_mono, start_wall;
-	double part_start;     /* wall time the profile's current part began */
+	double drained, flushed;    /* profile_flush_s: last drain and store */
 	unsigned long intervals;
 	bool progress;
+	bool line_open;             /* the progress line is on the terminal */
+	volatile sig_atomic_t *stop;
 };
+
+/* One message of the recording: to the caller's hook, or on stderr (after
+ * the progress line, when there is one). */
+static void say(const struct recorder *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(const struct recorder *r, const char *fmt, ...)
+{
+	const struct record_hooks *h = r->o->hooks;
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (h && h->error)
+		h->error(h->arg, msg);
+	else
+		fprintf(stderr, "%sperfpilot: %s\n", r->line_open ? "\n" : "", msg);
+}
 
 static void describe_target(const struct watch_opts *w, char *buf, size_t len)
 {
@@ -89,6 +112,8 @@ static int write_meta(struct recorder *r)
 	m.mem_total_bytes = (double)mi.total_bytes;
 	m.interval_s = r->wo.interval_s;
 	m.start = r->start_wall;
+	if (r->o->profile)
+		m.profile_hz = r->o->profile_hz ? r->o->profile_hz : RECORDING_PROFILE_HZ;
 	return store_set_meta(r->st, &m);
 }
 
@@ -102,6 +127,7 @@ static void show_progress(struct recorder *r, double now)
 	else
 		fprintf(stderr, " (Ctrl-C stops)");
 	fprintf(stderr, ", %lu intervals, %.0f KiB\033[K", r->intervals, used / 1024);
+	r->line_open = true;
 }
 
 static void on_nap(double now, double left, void *arg)
@@ -121,7 +147,7 @@ static void wait_until(struct recorder *r, double deadline)
 {
 	struct watch_nap nap = { r->progress ? on_nap : NULL, r->prof ? on_wait : NULL, r };
 
-	watch_sleep_until(deadline, &r->wo.target, &stop, &nap);
+	watch_sleep_until(deadline, &r->wo.target, r->stop, &nap);
 }
 
 /* What recording has cost perfpilot's own process so far. */
@@ -153,7 +179,7 @@ static int one_interval(struct recorder *r)
 	int rc = -1;
 
 	if (watch_tick(&r->w, &s, &n, &ii)) {
-		fprintf(stderr, "perfpilot: reading the BPF maps failed: %s\n", strerror(errno));
+		say(r, "reading the BPF maps failed: %s", strerror(errno));
 		return -1;
 	}
 	if (collector_has_io(r->w.col) && !watch_devices(&r->w, &d, &nd))
@@ -171,15 +197,19 @@ static int one_interval(struct recorder *r)
 		.ns = ns, .nns = nns, .nsv = r->rc.nsv, .nnsv = r->rc.nnsv, .self = &self,
 	};
 	if (record_write_interval(r->st, &data)) {
-		fprintf(stderr, "%sperfpilot: writing to %s failed: %s\n", r->progress ? "\n" : "",
-			r->o->path, store_error(r->st));
+		say(r, "writing to %s failed: %s", r->o->path, store_error(r->st));
 		goto out;
 	}
 	r->intervals++;
+	dropped = 0;
 	if ((r->o->max_age_s > 0 || r->o->max_size_bytes > 0) &&
 	    store_prune(r->st, r->o->max_age_s, r->o->max_size_bytes, ii.ts, &dropped))
-		fprintf(stderr, "%sperfpilot: pruning %s failed: %s\n", r->progress ? "\n" : "",
-			r->o->path, store_error(r->st));
+		say(r, "pruning %s failed: %s", r->o->path, store_error(r->st));
+	if (r->o->hooks && r->o->hooks->interval) {
+		struct record_tick t = { &data, &ii, r->st, &r->w, r->prof, r->intervals, dropped };
+
+		r->o->hooks->interval(r->o->hooks->arg, &t);
+	}
 	rc = 0;
 out:
 	free(s);
@@ -208,38 +238,52 @@ static void baselines(struct recorder *r)
 	}
 }
 
-/* Write the profile's part since part_start (the stacks sampled since the
- * last part). 0, or 1 after printing why (the series are kept). */
-static int write_profile_part(struct recorder *r, bool last)
+/* With profile_flush_s: what was sampled over the interval to the hook,
+ * and every period (and at the end) the stacks kept into the store. */
+static void drain_profile(struct recorder *r, bool last)
 {
-	unsigned long long samples = 0;
+	const struct record_hooks *h = r->o->hooks;
+	struct stackset ss;
 	double now = wall_now();
 	char *folded = NULL;
-	int rc = 0, got;
 
-	got = last ? record_profile_finish(r->prof, &folded, &samples)
-		   : record_profile_flush(r->prof, &folded, &samples);
-	if (got) {
-		fprintf(stderr, "%sperfpilot: reading the profile failed; the series are kept\n",
-			r->progress && !last ? "\n" : "");
-		rc = 1;
-	} else if (*folded && store_put_profile(r->st, r->part_start, now, folded)) {
-		fprintf(stderr, "%sperfpilot: writing the profile failed: %s\n",
-			r->progress && !last ? "\n" : "", store_error(r->st));
-		rc = 1;
-	}
-	r->part_start = now;
+	if (record_profile_drain(r->prof, &ss) || record_profile_keep(r->prof, &ss))
+		say(r, "reading the profile failed (out of memory); its samples are lost");
+	ss.start_unix = r->drained;
+	ss.duration_s = now - r->drained;
+	r->drained = now;
+	if (h && h->profile)
+		h->profile(h->arg, &ss);
+	else
+		ss_free(&ss);
+	if (!last && now - r->flushed < r->o->profile_flush_s)
+		return;
+	if (record_profile_flush(r->prof, &folded))
+		say(r, "folding the profile failed (out of memory); its samples are lost");
+	else if (folded[0] && store_put_profile(r->st, r->flushed, now, folded))
+		say(r, "writing the profile failed: %s", store_error(r->st));
 	free(folded);
-	return rc;
+	r->flushed = now;
 }
 
 static int finish_profile(struct recorder *r)
 {
-	int rc;
+	unsigned long long samples = 0;
+	char *folded = NULL;
+	int rc = 0;
 
 	if (!r->prof)
 		return 0;
-	rc = write_profile_part(r, true);
+	if (r->o->profile_flush_s > 0) {
+		drain_profile(r, true);
+	} else if (record_profile_finish(r->prof, &folded, &samples)) {
+		say(r, "reading the profile failed; the series are kept");
+		rc = 1;
+	} else if (store_put_profile(r->st, r->start_wall, wall_now(), folded)) {
+		say(r, "writing the profile failed: %s", store_error(r->st));
+		rc = 1;
+	}
+	free(folded);
 	record_profile_free(r->prof);
 	r->prof = NULL;
 	return rc;
@@ -252,8 +296,7 @@ static void store_findings(struct recorder *r)
 	size_t n;
 
 	if (record_findings(r->st, r->o->path, &n, err, sizeof(err)))
-		fprintf(stderr, "perfpilot: analysing %s failed (%s); the series are kept\n",
-			r->o->path, err);
+		say(r, "analysing %s failed (%s); the series are kept", r->o->path, err);
 	else if (r->progress)
 		fprintf(stderr, "perfpilot: %zu findings stored in %s\n", n, r->o->path);
 }
@@ -267,15 +310,13 @@ static int run_loop(struct recorder *r)
 		bool last;
 
 		wait_until(r, r->end_mono && next > r->end_mono ? r->end_mono : next);
-		last = stop || (r->end_mono && mono_now() >= r->end_mono - 1e-3);
+		last = *r->stop || (r->end_mono && mono_now() >= r->end_mono - 1e-3);
 		if (one_interval(r))
 			return 1;
+		if (r->prof && r->o->profile_flush_s > 0 && !last)
+			drain_profile(r, false);
 		if (last)
 			return 0;
-		if (r->prof && wall_now() - r->part_start >=
-				       (r->o->profile_part_s > 0 ? r->o->profile_part_s
-								  : RECORD_PROFILE_PART_S))
-			write_profile_part(r, false);
 		next += interval;
 		while (next < mono_now()) /* a slow interval: skip ahead, keep the phase */
 			next += interval;
@@ -284,7 +325,7 @@ static int run_loop(struct recorder *r)
 
 int record_run(const struct record_opts *o)
 {
-	struct recorder r = { .o = o, .wo = o->w };
+	struct recorder r = { .o = o, .wo = o->w, .stop = o->stop ? o->stop : &stop };
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[600];
 	bool ended;
@@ -298,16 +339,19 @@ int record_run(const struct record_opts *o)
 	/* before loading the BPF programs, so that a Ctrl-C while they load
 	 * still ends the run normally (and removes record_live's temporary store) */
 	stop = 0;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	if (!o->stop) {
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
 	watch_start(&r.w, &r.wo);
-	if (o->profile && record_profile_start(&r.prof, &r.wo, err, sizeof(err))) {
-		fprintf(stderr, "perfpilot: --profile: %s\n", err);
+	if (o->profile &&
+	    record_profile_start(&r.prof, &r.wo, o->profile_hz, err, sizeof(err))) {
+		say(&r, "--profile: %s", err);
 		watch_stop(&r.w, false);
 		return 1;
 	}
 	if (store_open(&r.st, o->path, err, sizeof(err)) || record_collect_init(&r.rc, &r.wo)) {
-		fprintf(stderr, "perfpilot: %s: %s\n", o->path, r.st ? "out of memory" : err);
+		say(&r, "%s: %s", o->path, r.st ? "out of memory" : err);
 		record_profile_free(r.prof);
 		store_close(r.st);
 		watch_stop(&r.w, false);
@@ -316,17 +360,18 @@ int record_run(const struct record_opts *o)
 	baselines(&r);
 	r.progress = !o->quiet && isatty(STDERR_FILENO);
 	r.start_wall = wall_now();
-	r.part_start = r.start_wall;
 	r.start_mono = mono_now();
+	r.drained = r.flushed = r.start_wall;
 	r.end_mono = r.wo.duration_s ? r.start_mono + r.wo.duration_s : 0;
 	if (write_meta(&r)) {
-		fprintf(stderr, "perfpilot: %s: %s\n", o->path, store_error(r.st));
+		say(&r, "%s: %s", o->path, store_error(r.st));
 		rc = 1;
 	} else {
 		rc = run_loop(&r);
 	}
 	if (r.progress)
 		fprintf(stderr, "\r\033[K");
+	r.line_open = false;
 	ended = !rc; /* the series are complete even if the profile is lost */
 	if (finish_profile(&r))
 		rc = 1;
@@ -349,7 +394,7 @@ int record_run(const struct record_opts *o)
 				     "cache holds)" : "");
 	}
 	if (store_close(r.st)) {
-		fprintf(stderr, "perfpilot: closing %s failed\n", o->path);
+		say(&r, "closing %s failed", o->path);
 		rc = 1;
 	}
 	record_collect_free(&r.rc);

@@ -3,13 +3,43 @@
 #ifndef PP_RECORD_H
 #define PP_RECORD_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include "collect/watch.h"
+#include "profile/stackset.h"
+#include "record/write.h"
+#include "store/store.h"
+
+struct record_profile;
+
+/* One interval as written, for a caller that follows the recording. */
+struct record_tick {
+	const struct interval_data *data;  /* what was written */
+	const struct interval_info *ii;    /* the collector's facts (drops) */
+	struct store *st;                  /* the store, between transactions */
+	struct watch *w;                   /* the running collection */
+	struct record_profile *prof;       /* the profiler, or NULL */
+	unsigned long intervals;           /* written so far by this session */
+	unsigned long pruned;              /* deleted by the retention just now */
+};
+
+/* What a long-running caller (the daemon) hooks into the recording; every
+ * hook may be NULL, and each runs on the recording's thread. */
+struct record_hooks {
+	/* after each interval was written and the retention applied */
+	void (*interval)(void *arg, const struct record_tick *t);
+	/* with a profile and profile_flush_s: what was sampled over the
+	 * interval just written (ss->start_unix, duration_s); the hook owns ss
+	 * and frees it (ss_free) */
+	void (*profile)(void *arg, struct stackset *ss);
+	/* a message of the recording, instead of "perfpilot: MSG" on stderr */
+	void (*error)(void *arg, const char *msg);
+	void *arg;
+};
 
 struct record_opts {
 	struct watch_opts w;  /* target, duration (0: until Ctrl-C), interval */
 	bool profile;         /* also sample on-CPU stacks into the store */
-	double profile_part_s; /* their parts' length (0: RECORD_PROFILE_PART_S) */
 	const char *path;     /* the store file */
 	bool quiet;           /* no progress line */
 	double max_age_s;     /* retention: drop intervals older than this (0: keep) */
@@ -17,6 +47,16 @@ struct record_opts {
 	bool no_findings;     /* do not analyse and store the findings at the end */
 	double short_life_s;  /* processes living less are grouped (docs/store.md);
 			       * < 0: one interval, 0: none */
+	unsigned int profile_hz;  /* 0: RECORDING_PROFILE_HZ */
+	/* > 0: the profile is drained every interval and stored every this
+	 * many seconds (and at the end), so that a long recording keeps bounded
+	 * profiles (record --profile-every, default RECORD_PROFILE_PART_S);
+	 * 0: one profile at the end */
+	double profile_flush_s;
+	/* set by the caller's signal handlers to stop; NULL: record_run
+	 * handles SIGINT and SIGTERM itself */
+	volatile sig_atomic_t *stop;
+	const struct record_hooks *hooks;  /* or NULL */
 };
 
 /* Record into o->path (created; an existing file is refused unless it is a

@@ -208,9 +208,10 @@ static void finding(FILE *out, const struct recording *r, const struct finding *
 /* The recording's profile as the interactive flame graph, inline. */
 static void flame_graph(FILE *out, const struct recording *r, const struct folded *f, size_t bad)
 {
+	const unsigned int hz = r->profile_hz ? r->profile_hz : RECORDING_PROFILE_HZ;
 	const struct flamegraph_meta m = {
-		.kind = SS_ONCPU, .hz = RECORDING_PROFILE_HZ,
-		.period_ns = 1000000000ull / RECORDING_PROFILE_HZ,
+		.kind = SS_ONCPU, .hz = hz,
+		.period_ns = 1000000000ull / hz,
 		.start_unix = r->start, .duration_s = r->end - r->start,
 	};
 	const struct flamegraph_opts o = { .host = r->hostname, .embedded = true, .id = "profile" };

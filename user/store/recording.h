@@ -78,8 +78,9 @@ struct series {
 
 struct rec_chunk;
 
-/* The rate of the on-CPU profile of a recording: `record --profile` samples
- * at it (the store keeps the folded counts, not the rate). */
+/* The rate of the on-CPU profile of `record --profile`; a store keeps the
+ * rate of its last profiled session in meta.profile_hz (recording.profile_hz,
+ * 0 in stores written before: this rate). */
 #define RECORDING_PROFILE_HZ 49
 
 struct recording {
@@ -102,6 +103,8 @@ struct recording {
 	bool unsorted;       /* s is not in (kind, entity, metric) order: rec_find
 			      * then searches linearly (rec_add keeps this up to date) */
 	char *folded;        /* on-CPU profile as folded stacks, or NULL */
+	unsigned int profile_hz; /* its rate (samples a second per CPU), 0: not
+				  * stored (RECORDING_PROFILE_HZ) */
 	unsigned merged;     /* intervals merged into each point (store_load of a
 			      * long window; 0 or 1: none): interval_s is then
 			      * the merged step */

@@ -110,7 +110,7 @@ static int put_meta(struct store *st, const char *key, const char *value, bool k
 
 int store_set_meta(struct store *st, const struct store_meta *m)
 {
-	char num[5][64];
+	char num[6][64];
 	int rc;
 
 	snprintf(num[0], sizeof(num[0]), "%d", m->ncpus);
@@ -118,6 +118,7 @@ int store_set_meta(struct store *st, const struct store_meta *m)
 	snprintf(num[2], sizeof(num[2]), "%.6g", m->interval_s);
 	snprintf(num[3], sizeof(num[3]), "%.3f", m->start);
 	snprintf(num[4], sizeof(num[4]), "%.3f", m->start);
+	snprintf(num[5], sizeof(num[5]), "%u", m->profile_hz);
 	if (sql_exec(st->db, "BEGIN IMMEDIATE", "writing the store's meta data", st->err,
 		     sizeof(st->err)))
 		return -1;
@@ -129,7 +130,8 @@ int store_set_meta(struct store *st, const struct store_meta *m)
 	     put_meta(st, "interval", num[2], false) ||
 	     put_meta(st, "target", m->target, false) ||
 	     put_meta(st, "start", num[3], true) ||
-	     put_meta(st, "end", num[4], true);
+	     put_meta(st, "end", num[4], true) ||
+	     (m->profile_hz && put_meta(st, "profile_hz", num[5], false));
 	if (rc) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;

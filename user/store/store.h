@@ -19,6 +19,14 @@
 int store_load(const char *path, double since, double until, struct recording *out,
 	       char *err, size_t errlen);
 
+/* store_load with flags: STORE_LOAD_NO_CHECK leaves out the integrity check
+ * (PRAGMA quick_check reads the whole file), for a reader that loads
+ * windows of a store often, such as the daemon's analysis of its own
+ * store. */
+#define STORE_LOAD_NO_CHECK 1
+int store_load_flags(const char *path, double since, double until, int flags,
+		     struct recording *out, char *err, size_t errlen);
+
 /*
  * What store_load returns (docs/store.md): a series for each entity and
  * metric with at least one stored value in the window, with one point per
@@ -63,6 +71,8 @@ struct store_meta {
 	double mem_total_bytes;
 	double interval_s;
 	double start;        /* unix seconds; kept from the first session on append */
+	unsigned int profile_hz; /* the on-CPU profile's rate (0: no profile, the
+				  * stored value is left as it is) */
 };
 
 /*

@@ -154,6 +154,8 @@ static int load_meta(struct loader *l, struct recording *r)
 			r->self_cpu_s = atof(v);
 		else if (!strcmp(k, "self_rss_peak_bytes"))
 			r->self_rss_peak_bytes = atof(v);
+		else if (!strcmp(k, "profile_hz"))
+			r->profile_hz = (unsigned int)strtoul(v, NULL, 10);
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : db_fail(l, "reading its meta data");
@@ -635,6 +637,12 @@ static int open_for_load(struct loader *l, const char *path, int *version)
 int store_load(const char *path, double since, double until, struct recording *out,
 	       char *err, size_t errlen)
 {
+	return store_load_flags(path, since, until, 0, out, err, errlen);
+}
+
+int store_load_flags(const char *path, double since, double until, int flags,
+		     struct recording *out, char *err, size_t errlen)
+{
 	struct loader l = { .err = err, .errlen = errlen, .r = out, .merge = 1 };
 	int version, rc = -1;
 
@@ -645,7 +653,8 @@ int store_load(const char *path, double since, double until, struct recording *o
 		snprintf(err, errlen, "an empty SQLite database, not a perfpilot store");
 		goto done;
 	}
-	if (quick_check(&l) || schema_migrate(l.db, version, err, errlen))
+	if ((!(flags & STORE_LOAD_NO_CHECK) && quick_check(&l)) ||
+	    schema_migrate(l.db, version, err, errlen))
 		goto done;
 	out->schema_version = STORE_SCHEMA_VERSION;
 	if (load_meta(&l, out) || load_intervals(&l, since, until))

@@ -803,6 +803,40 @@ static void test_profile(void **state)
 	/* only the second profile overlaps [T0 + 6, ...) */
 	assert_non_null(r.folded);
 	assert_string_equal(r.folded, "hot;main;hot_a 1\n");
+	/* no rate stored: 0, the reader takes RECORDING_PROFILE_HZ */
+	assert_int_equal(r.profile_hz, 0);
+	recording_free(&r);
+	unit_rm_sqlite(path);
+}
+
+/* A session with a profile at another rate keeps it in meta.profile_hz; a
+ * later session without a profile leaves it. */
+static void test_profile_hz(void **state)
+{
+	struct store_meta m = { .hostname = "h", .kernel = "k", .target = "-a", .ncpus = 1,
+				.interval_s = 1, .start = T0, .profile_hz = 19 };
+	struct store *st;
+	char path[64], err[256];
+	struct recording r;
+
+	(void)state;
+	unit_tmp_name(path, sizeof(path), "store");
+	write_five(path);
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
+	assert_int_equal(store_set_meta(st, &m), 0);
+	assert_int_equal(store_close(st), 0);
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
+	m.profile_hz = 0;
+	assert_int_equal(store_set_meta(st, &m), 0);
+	assert_int_equal(store_close(st), 0);
+	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.profile_hz, 19);
+	recording_free(&r);
+	/* the same without the integrity check */
+	assert_int_equal(store_load_flags(path, 0, INFINITY, STORE_LOAD_NO_CHECK, &r, err,
+					  sizeof(err)), 0);
+	assert_int_equal(r.profile_hz, 19);
+	assert_true(r.n > 0);
 	recording_free(&r);
 	unit_rm_sqlite(path);
 }
@@ -827,6 +861,7 @@ int main(void)
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_profile),
+		cmocka_unit_test(test_profile_hz),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

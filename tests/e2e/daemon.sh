@@ -1,0 +1,371 @@
+# shellcheck shell=bash
+# End-to-end tests of `perfpilot daemon` (sourced by run.sh; see lib.sh):
+# its HTTP paths (/metrics through promtool and a real Prometheus, the pprof
+# profile through go tool pprof, the findings, the health), a burner's CPU
+# time against its own schedstat, SIGHUP with a broken and a good config,
+# the store after SIGTERM and after kill -9, and bad input (exit 2). Each
+# daemon runs in the test's scratch directory on a free port, with 1 s
+# intervals and an analysis every 3 s.
+
+# _dm_port: a TCP port nothing listens on (from a range the kernel does not
+# hand out to clients)
+_dm_port() {
+	local p i
+	for ((i = 0; i < 50; i++)); do
+		p=$((20000 + RANDOM % 12000))
+		ss -Htln "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+# _dm_conf FILE [LINES...]: the tests' config, with extra lines at the end
+_dm_conf() {
+	local f=$1
+	shift
+	printf '%s\n' '[daemon]' 'interval = 1' '[analysis]' 'every = 3' 'window = 10m' \
+		'[http]' "$@" >"$f"
+}
+
+# _dm_start NAME [ARGS...]: perfpilot daemon with $T/NAME.conf (made by
+# _dm_conf unless it exists) on a free port (DM_PORT, DM_URL) with its
+# state in $T/NAME.state; stderr in $T/NAME.err; its pid in DM_PID. Waits
+# until /healthz says ok (the first interval is written).
+_dm_start() {
+	local name=$1 i
+	shift
+	DM_PORT=$(_dm_port) || { fail "no free port found"; return 1; }
+	DM_URL=http://127.0.0.1:$DM_PORT
+	DM_STATE=$T/$name.state
+	DM_ERR=$T/$name.err
+	[[ -f $T/$name.conf ]] || _dm_conf "$T/$name.conf"
+	"$PERFPILOT" daemon --config "$T/$name.conf" --state-dir "$DM_STATE" \
+		--listen "127.0.0.1:$DM_PORT" "$@" >"$T/$name.out" 2>"$DM_ERR" &
+	DM_PID=$!
+	_track "$DM_PID"
+	for ((i = 0; i < 300; i++)); do
+		[[ $(_dm_get /healthz 2>/dev/null) == ok ]] && return 0
+		_alive "$DM_PID" || break
+		sleep 0.1
+	done
+	fail "the daemon did not get ready in 30 s: $(head -c 400 "$DM_ERR" | tr '\n' '|')"
+	return 1
+}
+
+# _dm_get PATH [CURL ARGS...]: the body of a path of the daemon (with the
+# token of DM_TOKEN when set)
+_dm_get() {
+	local path=$1
+	shift
+	curl -sf -m 20 ${DM_TOKEN:+-H "Authorization: Bearer $DM_TOKEN"} "$@" "$DM_URL$path"
+}
+
+# _dm_stop SIGNAL SECONDS: signal the daemon and wait for its exit (WAIT_RC)
+_dm_stop() {
+	kill "-$1" "$DM_PID" 2>/dev/null
+	wait_exit "$DM_PID" "$2" 2>/dev/null ||
+		{ fail "the daemon still runs $2 s after SIG$1"; return 1; }
+}
+
+# _dm_value NAME LABELS: the value of one series in /metrics (empty if none)
+_dm_value() {
+	_dm_get /metrics | awk -v s="$1{$2}" '$1 == s { print $2; exit }'
+}
+
+_dm_prereq() {
+	command -v curl >/dev/null || skip "curl not installed (tools/setup-deps.sh)"
+}
+
+# /metrics passes promtool, in both formats; the token is asked for;
+# /api/findings is report --json; /healthz ok
+test_daemon_metrics() {
+	local tok=$T/token body ct i
+	_dm_prereq
+	command -v promtool >/dev/null || skip "promtool not installed (prometheus)"
+	echo "s3cret-$RANDOM" >"$tok"
+	chmod 600 "$tok"
+	DM_TOKEN=$(cat "$tok")
+	_dm_conf "$T/dm.conf" "token_file = $tok"
+	_dm_start dm || return
+	[[ $(curl -s -o /dev/null -w '%{http_code}' "$DM_URL/metrics") == 401 ]] ||
+		fail "/metrics without the token did not answer 401"
+	[[ $(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer wrong' \
+		"$DM_URL/metrics") == 401 ]] || fail "/metrics with a wrong token did not answer 401"
+	_dm_get /metrics >"$T/metrics.txt" || { fail "/metrics with the token failed"; return; }
+	promtool check metrics <"$T/metrics.txt" >"$T/promtool.out" 2>&1 ||
+		fail "promtool check metrics: $(head -c 600 "$T/promtool.out" | tr '\n' '|')"
+	grep -q '^perfpilot_build_info{version="[^"]*"} 1$' "$T/metrics.txt" ||
+		fail "no perfpilot_build_info"
+	grep -q '^perfpilot_host_cpu_busy_seconds_total [0-9.e+]*$' "$T/metrics.txt" ||
+		fail "no perfpilot_host_cpu_busy_seconds_total"
+	grep -q '^perfpilot_process_cpu_seconds_total{pid="[0-9]*",comm=' "$T/metrics.txt" ||
+		fail "no perfpilot_process_cpu_seconds_total"
+	grep -q '^perfpilot_cgroup_runqueue_latency_seconds_bucket{cgroup="[^"]*",le="+Inf"}' \
+		"$T/metrics.txt" || fail "no run-queue latency histogram"
+	# OpenMetrics when asked for
+	ct=$(curl -s -o "$T/om.txt" -w '%{content_type}' -H "Authorization: Bearer $DM_TOKEN" \
+		-H 'Accept: application/openmetrics-text;version=1.0.0' "$DM_URL/metrics")
+	[[ $ct == application/openmetrics-text* ]] || fail "OpenMetrics content type: '$ct'"
+	[[ $(tail -n 1 "$T/om.txt") == '# EOF' ]] || fail "OpenMetrics does not end with # EOF"
+	grep -q '^# UNIT perfpilot_process_cpu_seconds seconds$' "$T/om.txt" ||
+		fail "OpenMetrics without # UNIT"
+	# the findings: report --json's shape, once the first analysis ran
+	for ((i = 0; i < 100; i++)); do
+		body=$(_dm_get /api/findings) && break
+		sleep 0.1
+	done
+	jq -e '(.findings | type == "array") and .meta.target == "-a"' <<<"$body" >/dev/null ||
+		fail "/api/findings: $(head -c 300 <<<"$body")"
+	is "/healthz" "$(_dm_get /healthz)" ok
+	[[ $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $DM_TOKEN" \
+		"$DM_URL/nothing") == 404 ]] || fail "an unknown path did not answer 404"
+	note "$(grep -c '^perfpilot_' "$T/metrics.txt") series, $(jq '.findings | length' \
+		<<<"$body") findings"
+}
+
+# _dm_settle NAME LABELS: wait until a series is there and stopped moving
+# (two reads 1.5 s apart, at most 12 s); its value in DM_VALUE
+_dm_settle() {
+	local prev='' v i
+	DM_VALUE=
+	for ((i = 0; i < 8; i++)); do
+		v=$(_dm_value "$1" "$2")
+		if [[ -n $v && $v == "$prev" ]]; then
+			DM_VALUE=$v
+			return 0
+		fi
+		prev=$v
+		sleep 1.5
+	done
+	DM_VALUE=$prev
+	[[ -n $prev ]]
+}
+
+# _dm_burn VAR: burn 2 s of CPU under the daemon; its pid in VAR, its CPU
+# time in DM_TRUTH_NS as its own schedstat says (/proc/thread-self/schedstat
+# of its one thread, read by itself when it ends: burn's JSON)
+_dm_burn() {
+	local -n _bpid=$1
+	wl_bg _bpid "$T/burn.json" "$W/burn" -w 2
+	wl_ready "$_bpid" burn || return
+	go "$_bpid"
+	wl_done "$_bpid" "$T/burn.json" 5 || return
+	DM_TRUTH_NS=$(truth "$T/burn.json" oncpu_ns)
+	[[ -n $DM_TRUTH_NS ]] || { fail "no schedstat of the burner"; return 1; }
+}
+
+# a process burning 2 s of CPU: perfpilot_process_cpu_seconds_total says 2 s
+# (±10 %, against its own schedstat), and its cgroup has at least as much
+test_daemon_burn() {
+	local a cg got
+	_dm_prereq
+	_dm_start dm || return
+	_dm_burn a || return
+	_dm_settle perfpilot_process_cpu_seconds_total "pid=\"$a\",comm=\"burn\"" ||
+		{ fail "no series of the burner (pid $a) in /metrics"; return; }
+	got=$(awk -v v="$DM_VALUE" 'BEGIN { printf "%.0f", v * 1e9 }')
+	within "perfpilot_process_cpu_seconds_total vs the burner's schedstat" "$got" \
+		"$DM_TRUTH_NS" 10
+	nominal "perfpilot_process_cpu_seconds_total vs 2 s burnt" "$got" 2000000000 \
+		"$DM_TRUTH_NS" 10
+	cg=$(sed -n 's/^0::\(.*\)/\1/p' /proc/self/cgroup)
+	cmp "perfpilot_cgroup_cpu_seconds_total{cgroup=\"$cg\"}" \
+		"$(_dm_value perfpilot_cgroup_cpu_seconds_total "cgroup=\"$cg\"")" -ge "$DM_VALUE"
+	note "burner $DM_VALUE s (schedstat $(ms "$DM_TRUTH_NS") ms)"
+}
+
+# a real Prometheus scrapes the daemon: up == 1, and the burner's series
+# has the right value
+test_daemon_prometheus() {
+	local a pport pid i up got
+	_dm_prereq
+	command -v prometheus >/dev/null || skip "prometheus not installed"
+	_dm_start dm || return
+	pport=$(_dm_port) || { fail "no free port for Prometheus"; return; }
+	cat >"$T/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: perfpilot
+    static_configs:
+      - targets: ['127.0.0.1:$DM_PORT']
+EOF
+	wl_bg pid "$T/prometheus.out" prometheus --config.file="$T/prometheus.yml" \
+		--storage.tsdb.path="$T/tsdb" --web.listen-address="127.0.0.1:$pport"
+	_dm_burn a || return
+	_dm_settle perfpilot_process_cpu_seconds_total "pid=\"$a\",comm=\"burn\"" ||
+		{ fail "no series of the burner (pid $a) in /metrics"; return; }
+	# a few scrapes after the value settled
+	for ((i = 0; i < 60; i++)); do
+		got=$(curl -s -G "http://127.0.0.1:$pport/api/v1/query" --data-urlencode \
+			"query=perfpilot_process_cpu_seconds_total{pid=\"$a\"}" |
+			jq -r '.data.result[0].value[1] // empty' 2>/dev/null)
+		awk -v a="$got" -v b="$DM_VALUE" 'BEGIN { d = a - b; exit !(a != "" && d * d < 1e-18) }' &&
+			break
+		sleep 0.5
+	done
+	up=$(curl -s -G "http://127.0.0.1:$pport/api/v1/query" --data-urlencode \
+		'query=up{job="perfpilot"}' | jq -r '.data.result[0].value[1] // empty')
+	is 'up{job="perfpilot"}' "$up" 1
+	awk -v a="$got" -v b="$DM_VALUE" 'BEGIN { d = a - b; exit !(a != "" && d * d < 1e-18) }' ||
+		fail "the burner's series in Prometheus: '$got', in /metrics: $DM_VALUE"
+	within "the burner's series in Prometheus (ns) vs its schedstat" \
+		"$(awk -v v="$got" 'BEGIN { printf "%.0f", v * 1e9 }')" "$DM_TRUTH_NS" 10
+	note "Prometheus has $got s for the burner (schedstat $(ms "$DM_TRUTH_NS") ms)"
+}
+
+# gopprof_daemon ARGS...: go tool pprof with its caches in the scratch
+# directory (as gopprof of formats.sh)
+_dm_gopprof() {
+	HOME=$T/gohome GOCACHE=$T/gocache GOPATH=$T/gopath GOTOOLCHAIN=local GOFLAGS='' \
+		command go tool pprof -symbolize=none "$@"
+}
+
+# go tool pprof -top on the pprof endpoint names the hot function of hot
+test_daemon_pprof() {
+	local a top total one
+	_dm_prereq
+	type -P go >/dev/null || skip "go not installed (golang-go)"
+	_dm_start dm || return
+	wl_bg a "$T/hot.json" "$W/hot" 3
+	wl_done "$a" "$T/hot.json" 8 || return
+	sleep 1.5 # the interval it ended in is drained
+	top=$(_dm_gopprof -top -nodecount=30 "$DM_URL/debug/pprof/profile?seconds=10" \
+		2>"$T/pprof.err") || { fail "go tool pprof: $(head -c 300 "$T/pprof.err")"; return; }
+	awk '$NF == "hot_a"' <<<"$top" | grep -q . ||
+		fail "hot_a not named: $(head -c 600 <<<"$top" | tr '\n' '|')"
+	total=$(sed -n 's/.* of \([0-9.]*m\{0,1\}s\) total.*/\1/p' <<<"$top" | head -n 1)
+	# only the workload: its own profile, and the host's holds more
+	one=$(_dm_gopprof -top -nodecount=5 "$DM_URL/debug/pprof/profile?seconds=10&pid=$a" \
+		2>>"$T/pprof.err") || { fail "go tool pprof with pid=: $(tail -c 300 "$T/pprof.err")"; return; }
+	awk '$NF == "hot_a"' <<<"$one" | grep -q . ||
+		fail "hot_a not named with pid=$a: $(head -c 400 <<<"$one" | tr '\n' '|')"
+	[[ $(curl -s -o /dev/null -w '%{http_code}' "$DM_URL/debug/pprof/profile?seconds=x") == 400 ]] ||
+		fail "seconds=x did not answer 400"
+	note "host profile of $total; hot_a: $(awk '$NF == "hot_a" { print $1, $2; exit }' <<<"$one")"
+}
+
+# SIGHUP: a broken config is refused with one line and the old one stays
+# (still serving); a good one is taken
+test_daemon_sighup() {
+	local n
+	_dm_prereq
+	_dm_start dm || return
+	_dm_conf "$T/dm.conf" 'top_processes = lots'
+	kill -HUP "$DM_PID"
+	_wait_for "$DM_ERR" '^error: reload refused' 10 ||
+		{ fail "no refusal logged: $(tail -c 300 "$DM_ERR" | tr '\n' '|')"; return; }
+	grep -q "^error: reload refused: $T/dm.conf:7: top_processes = 'lots': use " "$DM_ERR" ||
+		fail "the refusal does not say FILE:LINE: $(grep refused "$DM_ERR")"
+	is "/healthz after the refused reload" "$(_dm_get /healthz)" ok
+	_alive "$DM_PID" || { fail "the daemon died"; return; }
+	n=$(_dm_get /metrics | grep -c '^perfpilot_process_cpu_seconds_total{')
+	cmp "process series with the old config (top 20)" "$n" -gt 1
+	_dm_conf "$T/dm.conf" 'top_processes = 1'
+	kill -HUP "$DM_PID"
+	_wait_for "$DM_ERR" '^info: config reloaded from ' 10 ||
+		{ fail "the good config was not taken: $(tail -c 300 "$DM_ERR" | tr '\n' '|')"; return; }
+	is "process series after reloading top_processes = 1" \
+		"$(_dm_get /metrics | grep -c '^perfpilot_process_cpu_seconds_total{')" 1
+	note "$(grep -c '' "$DM_ERR") log lines"
+}
+
+# SIGTERM: exit 0, the store closed (no -wal) with the last interval, and
+# perfpilot report reads it; the log lines all have a level (the tuner on,
+# advice only, says so)
+test_daemon_sigterm() {
+	local db n bad i
+	_dm_prereq
+	: >"$T/tune.conf" # the tuner's defaults, advice only
+	_dm_conf "$T/dm.conf" '[tune]' 'enabled = true' "config = $T/tune.conf"
+	_dm_start dm || return
+	db=$DM_STATE/perfpilot.db
+	# the first analysis (3 s after the first interval), kept in the store
+	# at the next interval
+	for ((i = 0; i < 150; i++)); do
+		_dm_get /api/findings >/dev/null && break
+		sleep 0.1
+	done
+	sleep 1.5
+	_dm_stop TERM 15 || return
+	is "exit status after SIGTERM" "$WAIT_RC" 0
+	[[ -e $db-wal ]] && fail "$db-wal is still there: the store was not closed"
+	"$PERFPILOT" report "$db" --json >"$T/report.json" 2>"$T/report.err" ||
+		fail "perfpilot report failed: $(head -c 300 "$T/report.err")"
+	is "report's target" "$(jq -r .meta.target "$T/report.json")" -a
+	n=$(sqlite3 -batch "$db" 'SELECT count(*) FROM interval')
+	cmp "intervals" "$n" -ge 3
+	"$PERFPILOT" report "$db" --stored >"$T/stored.txt" 2>&1 ||
+		fail "report --stored: $(head -c 300 "$T/stored.txt")"
+	is "profile rows (flushed at the end)" \
+		"$(sqlite3 -batch "$db" 'SELECT count(*) > 0 FROM profile')" 1
+	bad=$(grep -cvE '^(debug|info|warning|error): ' "$DM_ERR")
+	is "log lines without a level" "$bad" 0
+	grep -q '^info: stopped: [0-9]* intervals written to ' "$DM_ERR" || fail "no stop line"
+	grep -q "^info: tune: [0-9]* tuners\{0,1\} on, advice only, journal $DM_STATE/tune-journal.json$" \
+		"$DM_ERR" || fail "no tuner line: $(grep tune "$DM_ERR" | head -c 300)"
+	note "$n intervals; $(head -n 1 "$T/stored.txt")"
+}
+
+# kill -9: what was committed stays readable
+test_daemon_kill9() {
+	local db n
+	_dm_prereq
+	_dm_start dm || return
+	db=$DM_STATE/perfpilot.db
+	sleep 3
+	_dm_stop KILL 5
+	is "perfpilot killed" "$WAIT_RC" 137
+	"$PERFPILOT" report "$db" --json >"$T/report.json" 2>"$T/report.err" ||
+		fail "perfpilot report after kill -9 failed: $(head -c 300 "$T/report.err")"
+	is "integrity_check" "$(sqlite3 -batch "$db" 'PRAGMA integrity_check')" ok
+	n=$(sqlite3 -batch "$db" 'SELECT count(*) FROM interval')
+	cmp "intervals kept" "$n" -ge 2
+	note "$n intervals"
+}
+
+# bad input: one line, exit 2
+
+test_error_daemon_port_in_use() {
+	local port l
+	port=$(_dm_port) || { fail "no free port"; return; }
+	wl_bg l "$T/listener.out" "$W/listener" serve "$port"
+	_wait_for "$T/listener.out" '"event":"listen"' 5 || { fail "listener did not start"; return; }
+	_dm_conf "$T/dm.conf"
+	_error_case "$PERFPILOT" daemon --config "$T/dm.conf" --state-dir "$T/st" \
+		--listen "127.0.0.1:$port"
+	grep -q 'address already in use' "$T/err" || fail "not said: $(head -c 200 "$T/err")"
+}
+
+test_error_daemon_token_file() {
+	echo secret >"$T/token"
+	chmod 644 "$T/token"
+	_dm_conf "$T/dm.conf" "token_file = $T/token"
+	_error_case "$PERFPILOT" daemon --config "$T/dm.conf" --state-dir "$T/st" \
+		--listen "127.0.0.1:$(_dm_port)"
+	grep -q 'readable by group or others' "$T/err" || fail "not said: $(head -c 200 "$T/err")"
+	_dm_conf "$T/dm.conf" "token_file = $T/missing"
+	_error_case "$PERFPILOT" daemon --config "$T/dm.conf" --state-dir "$T/st" \
+		--listen "127.0.0.1:$(_dm_port)"
+}
+
+test_error_daemon_readonly_state() {
+	mkdir -p "$T/ro"
+	mount -t tmpfs -o ro,size=1m tmpfs "$T/ro" || skip "cannot mount a tmpfs"
+	at_cleanup umount "$T/ro"
+	_dm_conf "$T/dm.conf"
+	_error_case "$PERFPILOT" daemon --config "$T/dm.conf" --state-dir "$T/ro" \
+		--listen "127.0.0.1:$(_dm_port)"
+	grep -q 'read-only file system' "$T/err" || fail "not said: $(head -c 200 "$T/err")"
+}
+
+test_error_daemon_config() {
+	printf '[daemon]\ninterval = soon\n' >"$T/bad.conf"
+	_error_case "$PERFPILOT" daemon --config "$T/bad.conf"
+	grep -q "^perfpilot: $T/bad.conf:2: interval = 'soon'" "$T/err" ||
+		fail "no FILE:LINE: $(head -c 200 "$T/err")"
+	_error_case "$PERFPILOT" daemon --config "$T/missing.conf"
+	_error_case "$PERFPILOT" daemon --listen nowhere
+	_dm_conf "$T/dm.conf"
+	_error_case "$PERFPILOT" daemon -c /a -c /b --config "$T/dm.conf"
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemon's analysis: a thread that, every `every` seconds, loads the
+ * last `window` of the store (while the recording writes it), analyses it
+ * as `perfpilot report` does and keeps the result: the JSON of
+ * report --json, and the findings as the store keeps them.
+ */
+#ifndef PP_DAEMON_ANALYSE_H
+#define PP_DAEMON_ANALYSE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include "store/store_findings.h"
+
+/* One analysis, for the caller's hook: it may keep what it takes (the
+ * fields it sets to NULL) and the rest is freed after. */
+struct analysis {
+	double analysed, since, until;  /* when, and the window (unix s) */
+	json_t *report;                 /* {"meta": ..., "findings": [...]} */
+	struct stored_findings rows;    /* the findings as the store keeps them */
+	double seconds;                 /* how long it took */
+};
+
+typedef void (*analysis_hook)(void *arg, struct analysis *a);
+
+struct analyser;
+
+/* Start the thread: the first analysis after first_s, then every every_s.
+ * NULL with a reason in err. */
+struct analyser *analyser_start(const char *store_path, double every_s, double window_s,
+				double first_s, analysis_hook hook, void *arg, char *err,
+				size_t errlen);
+
+/* New settings (a reload): they apply from the next analysis on. */
+void analyser_set(struct analyser *a, double every_s, double window_s);
+
+/* The JSON of the last analysis (malloc'd, compact), or NULL when none
+ * has run yet; *when is when it ran. */
+char *analyser_json(struct analyser *a, size_t *len, double *when);
+
+/* Stop the thread (waits for an analysis in progress). */
+void analyser_stop(struct analyser *a);
+
+#endif
