@@ -55,7 +55,7 @@ test_record_burn() {
 	[[ -s $T/pp.err ]] && fail "stderr not empty: $(head -c 300 "$T/pp.err" | tr '\n' '|')"
 	rec_closed "$db"
 	is "integrity_check" "$(rec_sql "$db" 'PRAGMA integrity_check')" ok
-	is "schema version" "$(rec_sql "$db" 'PRAGMA user_version')" 4
+	is "schema version" "$(rec_sql "$db" 'PRAGMA user_version')" 5
 	# -p stops once the process has gone: the analysis is stored
 	is "findings analysed" "$(rec_sql "$db" "SELECT count(*) FROM meta WHERE key = 'findings_analysed'")" 1
 	is "meta target" "$(rec_sql "$db" "SELECT value FROM meta WHERE key = 'target'")" "-p $a"
@@ -223,7 +223,7 @@ test_record_findings() {
 	record_grow g "$db" || return
 	rec_closed "$db"
 	[[ -s $T/rec.err ]] && fail "stderr not empty: $(head -c 300 "$T/rec.err" | tr '\n' '|')"
-	is "schema version" "$(rec_sql "$db" 'PRAGMA user_version')" 4
+	is "schema version" "$(rec_sql "$db" 'PRAGMA user_version')" 5
 	row=$(rec_sql "$db" "SELECT json FROM finding WHERE kind = 'memory_growth'")
 	jq -e --argjson p "$g" 'any(.victims[]; .pid == $p) and .resource == "memory"' \
 		<<<"$row" >/dev/null 2>&1 ||
@@ -312,8 +312,8 @@ test_record_findings_v2() {
 	grep -q '^perfpilot: .*has no stored findings' "$T/st.err" ||
 		fail "report --stored: $(head -c 300 "$T/st.err")"
 	[[ -s $T/st.out ]] && fail "report --stored wrote to stdout: $(head -c 100 "$T/st.out")"
-	is "migrated by report --stored" "$(rec_sql "$T/old.db" 'PRAGMA user_version')" 4
-	is "meta schema_version" "$(rec_sql "$T/old.db" "SELECT value FROM meta WHERE key = 'schema_version'")" 4
+	is "migrated by report --stored" "$(rec_sql "$T/old.db" 'PRAGMA user_version')" 5
+	is "meta schema_version" "$(rec_sql "$T/old.db" "SELECT value FROM meta WHERE key = 'schema_version'")" 5
 	is "samples kept" "$(rec_sql "$T/old.db" 'SELECT sum(value) FROM sample')" 1800000000.0
 	is "finding table, empty" "$(rec_sql "$T/old.db" 'SELECT count(*) FROM finding')" 0
 	an_report "$T/old.db" "$T/old.json" || return
