@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 #include "unit.h"
 #include "record/write.h"
+#include "store/rollup.h"
 #include "store/schema.h"
 #include "store/store.h"
 #include "store/store_findings.h"
@@ -612,13 +613,16 @@ static void test_migrate_v3(void **state)
 /*
  * A version 4 file made by hand (the tables as version 4 had them): its
  * intervals become rows as recorded (step_ms 0, merged 1), sample_stat is
- * created empty; the store reads as before.
+ * created empty; the store reads as before, and rolls up afterwards.
  */
 static void test_migrate_v4(void **state)
 {
 	static const double cpu[3] = {1e9, 0, 2e9};
 	static const double rss[3] = {100, 100, 300};
+	struct rollup_policy p;
+	struct rollup_stats rs;
 	struct recording r;
+	struct store *st;
 	char path[64], err[256];
 
 	(void)state;
@@ -651,6 +655,22 @@ static void test_migrate_v4(void **state)
 				    " merged = 1"), 3);
 	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM sample_stat"), 0);
 	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM sample"), 4);
+	/* its three seconds, one 10 s step once they are old enough */
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
+	assert_int_equal(rollup_policy_ages(&p, 60, 3600, err, sizeof(err)), 0);
+	assert_int_equal(store_rollup(st, &p, T0 + 100, 1, &rs), 0);
+	assert_int_equal(rs.steps, 1);
+	assert_int_equal(store_close(st), 0);
+	assert_int_equal(unit_sql_int(path, "SELECT id * 1000 + merged FROM interval"), 3003);
+	assert_int_equal(unit_sql_int(path, "SELECT sum(value) FROM sample WHERE metric_id = 1"), 3e9);
+	assert_int_equal(unit_sql_int(path, "SELECT value FROM sample WHERE metric_id = 2"), 300);
+	/* the gauge's low and high (carried through interval 2), the counter's */
+	assert_int_equal(unit_sql_int(path, "SELECT min FROM sample_stat WHERE metric_id = 2"), 100);
+	assert_int_equal(unit_sql_int(path, "SELECT max FROM sample_stat WHERE metric_id = 2"), 300);
+	assert_int_equal(unit_sql_int(path, "SELECT max FROM sample_stat WHERE metric_id = 1"), 2e9);
+	assert_int_equal(unit_sql_int(path, "SELECT mean FROM sample_stat WHERE metric_id = 1"), 1e9);
+	assert_int_equal(unit_sql_int(path, "SELECT first_interval * 10 + last_interval FROM"
+				    " entity"), 33);
 	unit_rm_sqlite(path);
 }
 
