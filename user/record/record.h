@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include "collect/watch.h"
+#include "store/rollup.h"
 
 struct record_opts {
 	struct watch_opts w;  /* target, duration (0: until Ctrl-C), interval */
@@ -16,7 +17,14 @@ struct record_opts {
 	bool no_findings;     /* do not analyse and store the findings at the end */
 	double short_life_s;  /* processes living less are grouped (docs/store.md);
 			       * < 0: one interval, 0: none */
+	struct rollup_policy rollup; /* aged intervals merged into longer steps
+				      * (ntiers 0: none) */
 };
+
+/* How often record rolls up what has aged (intervals), and for how long
+ * at most each time (seconds, and one step more). */
+#define RECORD_ROLLUP_EVERY 60
+#define RECORD_ROLLUP_BUDGET_S 0.2
 
 /* Record into o->path (created; an existing file is refused unless it is a
  * store, which is appended to; callers check the path with
