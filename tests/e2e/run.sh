@@ -627,8 +627,9 @@ STEPS=(
 	profile_hot
 	profile_exited_pid
 	"error_record_no_output error_record_missing_dir error_record_dead_pid error_record_not_a_store"
-	"error_record_directory error_record_unwritable error_record_bad_retention"
+	"error_record_directory error_record_unwritable error_record_bad_retention error_record_bad_rollup"
 	record_burn
+	record_rollup
 	record_kill9
 	record_sigint
 	record_profile

@@ -55,7 +55,7 @@ test_record_burn() {
 	[[ -s $T/pp.err ]] && fail "stderr not empty: $(head -c 300 "$T/pp.err" | tr '\n' '|')"
 	rec_closed "$db"
 	is "integrity_check" "$(rec_sql "$db" 'PRAGMA integrity_check')" ok
-	is "schema version" "$(rec_sql "$db" 'PRAGMA user_version')" 4
+	is "schema version" "$(rec_sql "$db" 'PRAGMA user_version')" 5
 	# -p stops once the process has gone: the analysis is stored
 	is "findings analysed" "$(rec_sql "$db" "SELECT count(*) FROM meta WHERE key = 'findings_analysed'")" 1
 	is "meta target" "$(rec_sql "$db" "SELECT value FROM meta WHERE key = 'target'")" "-p $a"
@@ -182,6 +182,64 @@ test_error_record_bad_retention() {
 	return 0
 }
 
+test_error_record_bad_rollup() {
+	_error_case "$PERFPILOT" record -a -d 1 --rollup 6h -o "$T/rec.db"
+	_error_case "$PERFPILOT" record -a -d 1 --rollup 1d,6h -o "$T/rec.db"
+	_error_case "$PERFPILOT" record -a -d 1 --rollup 6x,1d -o "$T/rec.db"
+	[[ -e $T/rec.db ]] && fail "left $T/rec.db behind"
+	return 0
+}
+
+# --rollup 3s,1h: when record ends, the intervals older than 3 s are merged
+# into 10 s steps; the burner's on-CPU time summed over the store still
+# matches its schedstat, its busiest second is at most a second of one CPU,
+# the rows cover the recording, and report reads them in 10 s steps
+test_record_rollup() {
+	local a db=$T/rec.db got tr rows steps span len busiest
+	_rec_prereq
+	wl_bg a "$T/burn.json" "$W/burn" -w 16
+	wl_ready "$a" burn || return
+	rec_bg pp -p "$a" -d 40 -i 1 --rollup 3s,1h -o "$db"
+	attach_wait
+	measure_one "$a" "$T/burn.json" 25 || return
+	[[ -s $T/pp.err ]] && fail "stderr not empty: $(head -c 300 "$T/pp.err" | tr '\n' '|')"
+	rec_closed "$db"
+	is "integrity_check" "$(rec_sql "$db" 'PRAGMA integrity_check')" ok
+	rows=$(rec_sql "$db" 'SELECT count(*) FROM interval')
+	steps=$(rec_sql "$db" 'SELECT count(*) FROM interval WHERE step_ms = 10000')
+	cmp "10 s steps" "$steps" -ge 1
+	is "rows that are not steps are as recorded" "$(rec_sql "$db" 'SELECT count(*) FROM interval
+		WHERE step_ms = 0 AND merged != 1')" 0
+	# the rows cover the recording: lengths add up to its span
+	span=$(rec_sql "$db" 'SELECT max(ts_ms) - (SELECT ts_ms - length_ms FROM interval ORDER BY id
+		LIMIT 1) FROM interval')
+	len=$(rec_sql "$db" 'SELECT sum(length_ms) FROM interval')
+	within "the rows' lengths vs the span of the recording (ms)" "$len" "$span" 2
+	got=$(rec_sum "$db" p "$a" cpu.oncpu_ns)
+	tr=$(truth "$T/burn.json" oncpu_ns)
+	within "cpu.oncpu_ns summed over the rolled-up store vs schedstat" "$got" "$tr" 10
+	# the burner's stats: its busiest second in a step at most a second of
+	# one CPU, at least the step's mean, the mean the step's sum over its
+	# intervals
+	busiest=$(rec_sql "$db" "SELECT max(t.max) FROM sample_stat t JOIN metric m ON
+		m.id = t.metric_id JOIN entity e ON e.id = t.entity_id
+		WHERE e.kind = 'p' AND e.name = '$a' AND m.name = 'cpu.oncpu_ns'" |
+		awk '{ printf "%.0f\n", $1 }')
+	cmp "the burner's busiest second in a step (ns)" "$busiest" -le 1100000000
+	is "stats against their steps" "$(rec_sql "$db" "SELECT count(*) FROM sample_stat t
+		JOIN sample s USING(interval_id, entity_id, metric_id)
+		JOIN interval i ON i.id = t.interval_id JOIN metric m ON m.id = t.metric_id
+		WHERE m.name = 'cpu.oncpu_ns' AND (t.max < t.mean OR t.min > t.mean
+		OR abs(t.mean * i.merged - s.value) > 1e-6 * s.value)")" 0
+	is "entities' first and last intervals are rows" "$(rec_sql "$db" 'SELECT count(*) FROM
+		entity WHERE first_interval NOT IN (SELECT id FROM interval) OR last_interval NOT IN
+		(SELECT id FROM interval)')" 0
+	an_report "$db" "$T/rep.json" || return
+	is "report: interval_s (the step)" "$(jq -r .meta.interval_s "$T/rep.json")" 10
+	is "report: merged_intervals" "$(jq -r .meta.merged_intervals "$T/rep.json")" 10
+	note "$rows rows, $steps of them 10 s steps; oncpu $(ms "$got") ms (schedstat $(ms "$tr") ms)"
+}
+
 # --profile: the hot workload's stacks end up in the profile table, as many
 # samples as its on-CPU time (schedstat) gives at 49 Hz, 60 % of them in hot_a
 test_record_profile() {
@@ -259,7 +317,7 @@ test_record_findings() {
 	record_grow g "$db" || return
 	rec_closed "$db"
 	[[ -s $T/rec.err ]] && fail "stderr not empty: $(head -c 300 "$T/rec.err" | tr '\n' '|')"
-	is "schema version" "$(rec_sql "$db" 'PRAGMA user_version')" 4
+	is "schema version" "$(rec_sql "$db" 'PRAGMA user_version')" 5
 	row=$(rec_sql "$db" "SELECT json FROM finding WHERE kind = 'memory_growth'")
 	jq -e --argjson p "$g" 'any(.victims[]; .pid == $p) and .resource == "memory"' \
 		<<<"$row" >/dev/null 2>&1 ||
@@ -348,8 +406,8 @@ test_record_findings_v2() {
 	grep -q '^perfpilot: .*has no stored findings' "$T/st.err" ||
 		fail "report --stored: $(head -c 300 "$T/st.err")"
 	[[ -s $T/st.out ]] && fail "report --stored wrote to stdout: $(head -c 100 "$T/st.out")"
-	is "migrated by report --stored" "$(rec_sql "$T/old.db" 'PRAGMA user_version')" 4
-	is "meta schema_version" "$(rec_sql "$T/old.db" "SELECT value FROM meta WHERE key = 'schema_version'")" 4
+	is "migrated by report --stored" "$(rec_sql "$T/old.db" 'PRAGMA user_version')" 5
+	is "meta schema_version" "$(rec_sql "$T/old.db" "SELECT value FROM meta WHERE key = 'schema_version'")" 5
 	is "samples kept" "$(rec_sql "$T/old.db" 'SELECT sum(value) FROM sample')" 1800000000.0
 	is "finding table, empty" "$(rec_sql "$T/old.db" 'SELECT count(*) FROM finding')" 0
 	an_report "$T/old.db" "$T/old.json" || return
@@ -358,8 +416,11 @@ test_record_findings_v2() {
 	wl_bg s "$T/sleep.out" sleep 30
 	timeout -k 2 20 "$PERFPILOT" record -p "$s" -d 2 -o "$T/old2.db" >/dev/null 2>"$T/rec.err" ||
 		{ fail "record to a v2 store: $(head -c 200 "$T/rec.err")"; return; }
-	is "migrated by record" "$(rec_sql "$T/old2.db" 'PRAGMA user_version')" 4
-	is "the v2 intervals kept" "$(rec_sql "$T/old2.db" 'SELECT count(*) FROM interval WHERE ts_ms <= 1700000003000')" 3
+	is "migrated by record" "$(rec_sql "$T/old2.db" 'PRAGMA user_version')" 5
+	# older than a day: record's rollup made one minute of them
+	is "the v2 intervals kept" "$(rec_sql "$T/old2.db" 'SELECT sum(merged) FROM interval WHERE ts_ms <= 1700000003000')" 3
+	is "the v2 samples summed" "$(rec_sql "$T/old2.db" 'SELECT sum(s.value) FROM sample s JOIN interval i
+		ON i.id = s.interval_id WHERE i.ts_ms <= 1700000003000')" 1800000000.0
 	is "analysed by record" "$(rec_sql "$T/old2.db" "SELECT count(*) FROM meta WHERE key = 'findings_analysed'")" 1
 	is "the analysis starts at the v2 data" "$(rec_sql "$T/old2.db" "SELECT value FROM meta WHERE key = 'findings_since'")" 1700000000.000
 	timeout -k 2 20 "$PERFPILOT" report "$T/old2.db" --stored --json >"$T/st2.json" 2>"$T/st2.err" ||

@@ -6,7 +6,9 @@
  * (tools/bench/scale). Deterministic: the same options give the same store.
  *
  *   mkstore steady FILE [--procs N] [--busy N] [--intervals N] [--step S]
+ *                       [--rollup AGE1,AGE2|default]
  *   mkstore churn FILE [--intervals N] [--rate N] [--life N] [--base N]
+ *                      [--rollup AGE1,AGE2|default]
  *
  * steady: a host whose processes all live throughout; the first --busy
  *   write on-CPU time, run-queue wait and p99, both switch counts every
@@ -19,6 +21,11 @@
  *   faults, RSS), with wrapping PIDs. Defaults: 2400 intervals (40 minutes
  *   at 1 s), 50 a second living up to 4 intervals, 20 base processes.
  *
+ * --rollup: roll the store up as it is written (store_rollup, as record
+ * does), with the default ages or these (seconds): every 600 intervals,
+ * everything due, so that a week takes the writing of a week and the
+ * rollups of it but never holds more than its recent hours as recorded.
+ *
  * The store ends now (its last interval at the current time).
  */
 #define _GNU_SOURCE
@@ -26,12 +33,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "store/rollup.h"
 #include "store/store.h"
 
 struct opts {
 	const char *mode, *path;
 	long procs, busy, intervals, rate, life, base;
 	double step;
+	struct rollup_policy rollup; /* ntiers 0: none */
 };
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
@@ -59,6 +68,37 @@ static void put(struct store *st, const struct store_entity *e, const char *m, d
 {
 	if (store_put(st, e, m, v))
 		die(st, "store_put");
+}
+
+static double mono(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Time spent in store_rollup, and what it merged. */
+static double rollup_s;
+static struct rollup_stats rollup_sum;
+
+/* After interval i (ending at ts): every 600 intervals, what is due. */
+static void roll_up(struct store *st, const struct opts *o, long i, double ts)
+{
+	struct rollup_stats rs;
+	double t;
+
+	if (!o->rollup.ntiers || (i + 1) % 600)
+		return;
+	t = mono();
+	if (store_rollup(st, &o->rollup, ts, 1e6, &rs))
+		die(st, "store_rollup");
+	rollup_s += mono() - t;
+	rollup_sum.steps += rs.steps;
+	rollup_sum.intervals += rs.intervals;
+	rollup_sum.samples_in += rs.samples_in;
+	rollup_sum.samples_out += rs.samples_out;
+	rollup_sum.stats_out += rs.stats_out;
 }
 
 static const char *cgroups[] = {
@@ -148,6 +188,7 @@ static void steady(struct store *st, const struct opts *o, double t0)
 		}
 		if (store_interval_end(st))
 			die(st, "store_interval_end");
+		roll_up(st, o, i, t0 + (double)(i + 1) * o->step);
 	}
 }
 
@@ -213,8 +254,25 @@ static void churn(struct store *st, const struct opts *o, double t0)
 		}
 		if (store_interval_end(st))
 			die(st, "store_interval_end");
+		roll_up(st, o, i, ts);
 	}
 	free(ps);
+}
+
+/* --rollup default, or AGE1,AGE2 in seconds */
+static void rollup_arg(const char *s, struct rollup_policy *p)
+{
+	char err[200];
+	double a1, a2;
+
+	if (!strcmp(s, "default")) {
+		rollup_policy_default(p);
+		return;
+	}
+	if (sscanf(s, "%lf,%lf", &a1, &a2) != 2 || rollup_policy_ages(p, a1, a2, err, sizeof(err))) {
+		fprintf(stderr, "mkstore: bad --rollup '%s': default, or two ages in seconds\n", s);
+		exit(2);
+	}
 }
 
 static long num(const char *s)
@@ -240,7 +298,8 @@ int main(int argc, char **argv)
 
 	if (argc < 3 || (strcmp(argv[1], "steady") && strcmp(argv[1], "churn"))) {
 		fprintf(stderr, "usage: mkstore steady|churn FILE [--procs N] [--busy N] "
-			"[--intervals N] [--step S] [--rate N] [--life N] [--base N]\n");
+			"[--intervals N] [--step S] [--rate N] [--life N] [--base N] "
+			"[--rollup AGE1,AGE2|default]\n");
 		return 2;
 	}
 	o.mode = argv[1];
@@ -262,6 +321,8 @@ int main(int argc, char **argv)
 			o.life = num(argv[i + 1]) ? num(argv[i + 1]) : 1;
 		else if (!strcmp(argv[i], "--base"))
 			o.base = num(argv[i + 1]);
+		else if (!strcmp(argv[i], "--rollup"))
+			rollup_arg(argv[i + 1], &o.rollup);
 		else
 			break;
 	}
@@ -281,5 +342,9 @@ int main(int argc, char **argv)
 		churn(st, &o, t0);
 	printf("%s: %ld intervals, %ld in the store, %.1f MB\n", o.path, o.intervals,
 	       store_intervals(st), store_bytes(st) / 1e6);
+	if (o.rollup.ntiers)
+		printf("rollups: %.1f s, %lu steps of %lu intervals, %lu samples into %lu and "
+		       "%lu stats\n", rollup_s, rollup_sum.steps, rollup_sum.intervals,
+		       rollup_sum.samples_in, rollup_sum.samples_out, rollup_sum.stats_out);
 	return store_close(st) ? 1 : 0;
 }

@@ -14,7 +14,8 @@
 static void help(void)
 {
 	printf("Usage: perfpilot record [-a | -p PID[,PID...] | -c CGROUP] [-d DURATION] [-i SECONDS]\n"
-	       "                        [--profile] [--max-age DURATION] [--max-size MB] -o FILE.db\n\n"
+	       "                        [--profile] [--max-age DURATION] [--max-size MB]\n"
+	       "                        [--rollup AGE,AGE | --rollup off] -o FILE.db\n\n"
 	       "Records the statistics of `perfpilot stat` every interval into an SQLite store\n"
 	       "for `perfpilot report` and `perfpilot diff`: per process and per cgroup (CPU,\n"
 	       "run queue, memory, block IO, TCP), the cgroups' memory and pressure files, the\n"
@@ -41,6 +42,10 @@ static void help(void)
 	       "                         what record holds is one part's stacks\n"
 	       "      --max-age TIME     retention: drop intervals older than this (e.g. 7d, 12h)\n"
 	       "      --max-size MB      retention: drop the oldest intervals to stay under this\n"
+	       "      --rollup AGE1,AGE2 keep aged intervals at coarser steps: 10 s steps once\n"
+	       "                         older than AGE1, 1 min steps once older than AGE2,\n"
+	       "                         with each step's min, max and mean beside its values\n"
+	       "                         (default 6h,1d; off: keep every interval as recorded)\n"
 	       "      --short-lived TIME processes that live less are counted per command, parent\n"
 	       "                         and cgroup instead of one by one (default: one interval;\n"
 	       "                         0: keep every process)\n"
@@ -51,11 +56,35 @@ static void help(void)
 	       "  perfpilot record -a -d 10m -o host.db          ten minutes of the host, every 5 s\n"
 	       "  perfpilot record -p 1234 -i 1 --profile -o app.db   until Ctrl-C or the process exits\n"
 	       "  perfpilot record -c system.slice --max-age 1d --max-size 200 -o slice.db\n"
+	       "  perfpilot record -a --max-age 7d --max-size 512 -o week.db   a week, rolled up\n"
 	       "  sqlite3 app.db 'SELECT * FROM meta'            the store is plain SQLite\n",
 	       RECORDING_PROFILE_HZ);
 }
 
 /* "7d", "12h", "30m", "90s", "90" -> seconds (days added to parse_seconds). */
+static int parse_age(const char *s, double *out);
+
+/* --rollup AGE1,AGE2 or off. */
+static void parse_rollup(const char *arg, struct rollup_policy *p)
+{
+	char a[64], err[200];
+	const char *comma = strchr(arg, ',');
+	double age1, age2;
+
+	if (!strcmp(arg, "off")) {
+		memset(p, 0, sizeof(*p));
+		return;
+	}
+	if (!comma || (size_t)(comma - arg) >= sizeof(a))
+		usage_error("bad --rollup '%s': give two ages such as 6h,1d, or off", arg);
+	snprintf(a, sizeof(a), "%.*s", (int)(comma - arg), arg);
+	if (parse_age(a, &age1) || parse_age(comma + 1, &age2))
+		usage_error("bad --rollup '%s': give two ages such as 6h,1d, or off", arg);
+	if (rollup_policy_ages(p, age1, age2, err, sizeof(err)))
+		usage_error("bad --rollup '%s': %s", arg, err);
+}
+
+
 static int parse_age(const char *s, double *out)
 {
 	size_t n = strlen(s);
@@ -74,7 +103,8 @@ static int parse_age(const char *s, double *out)
 static void parse(int argc, char **argv, struct record_opts *o)
 {
 	enum { OPT_CHILDREN = 256, OPT_PROFILE, OPT_MAX_AGE, OPT_MAX_SIZE, OPT_SHORT_LIVED,
-	       OPT_PROFILE_EVERY };
+	       OPT_PROFILE_EVERY,
+	       OPT_ROLLUP };
 	static const struct option longopts[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"pid", required_argument, NULL, 'p'},
@@ -88,6 +118,7 @@ static void parse(int argc, char **argv, struct record_opts *o)
 		{"max-age", required_argument, NULL, OPT_MAX_AGE},
 		{"max-size", required_argument, NULL, OPT_MAX_SIZE},
 		{"short-lived", required_argument, NULL, OPT_SHORT_LIVED},
+		{"rollup", required_argument, NULL, OPT_ROLLUP},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -98,6 +129,7 @@ static void parse(int argc, char **argv, struct record_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->short_life_s = -1;
+	rollup_policy_default(&o->rollup);
 	o->w.max_procs = PP_MAX_PROCS_DEFAULT;
 	t->mode = PP_FILTER_ALL;
 	opterr = 0;
@@ -143,6 +175,9 @@ static void parse(int argc, char **argv, struct record_opts *o)
 				o->short_life_s = 0;
 			else if (parse_seconds(optarg, &o->short_life_s) || o->short_life_s < 0)
 				usage_error("bad --short-lived '%s': use a time such as 1, 500ms, 0", optarg);
+			break;
+		case OPT_ROLLUP:
+			parse_rollup(optarg, &o->rollup);
 			break;
 		case 'q':
 			o->quiet = true;

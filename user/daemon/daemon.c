@@ -317,6 +317,7 @@ static void record_setup(struct daemon *d, const struct daemon_opts *o)
 	d->ro.quiet = true;
 	d->ro.max_age_s = c->max_age_s;
 	d->ro.max_size_bytes = c->max_size_bytes;
+	rollup_policy_default(&d->ro.rollup); /* a week fits 512 MiB (docs/store.md) */
 	d->ro.no_findings = true;
 	d->ro.short_life_s = -1;
 	d->ro.stop = &stop_flag;

@@ -44,6 +44,7 @@ struct recorder {
 	double start_mono, end_mono, start_wall;
 	double drained, flushed;    /* profile_flush_s: last drain and store */
 	unsigned long intervals;
+	double last_ts;      /* the end of the newest interval written */
 	bool progress;
 	bool line_open;             /* the progress line is on the terminal */
 	volatile sig_atomic_t *stop;
@@ -164,6 +165,17 @@ static void self_cost(struct store_self *self)
 	self->rss_peak_bytes = (double)ru.ru_maxrss * 1024;
 }
 
+/* Merge what has aged into longer steps (docs/store.md), a bounded amount
+ * of work at a time; `now` is the end of the newest interval. */
+static void roll_up(struct recorder *r, double now)
+{
+	struct rollup_stats rs;
+
+	if (r->o->rollup.ntiers &&
+	    store_rollup(r->st, &r->o->rollup, now, RECORD_ROLLUP_BUDGET_S, &rs))
+		say(r, "%s: %s", r->o->path, store_error(r->st));
+}
+
 /* Collect one interval and write it. 0, or -1 after printing why. */
 static int one_interval(struct recorder *r)
 {
@@ -202,6 +214,9 @@ static int one_interval(struct recorder *r)
 	}
 	r->intervals++;
 	dropped = 0;
+	r->last_ts = ii.ts;
+	if (!(r->intervals % RECORD_ROLLUP_EVERY))
+		roll_up(r, ii.ts);
 	if ((r->o->max_age_s > 0 || r->o->max_size_bytes > 0) &&
 	    store_prune(r->st, r->o->max_age_s, r->o->max_size_bytes, ii.ts, &dropped))
 		say(r, "pruning %s failed: %s", r->o->path, store_error(r->st));
@@ -373,6 +388,8 @@ int record_run(const struct record_opts *o)
 		fprintf(stderr, "\r\033[K");
 	r.line_open = false;
 	ended = !rc; /* the series are complete even if the profile is lost */
+	if (ended && r.intervals)
+		roll_up(&r, r.last_ts);
 	if (finish_profile(&r))
 		rc = 1;
 	if (ended && !o->no_findings)

@@ -8,6 +8,7 @@
 #include "collect/watch.h"
 #include "profile/stackset.h"
 #include "record/write.h"
+#include "store/rollup.h"
 #include "store/store.h"
 
 struct record_profile;
@@ -57,7 +58,14 @@ struct record_opts {
 	 * handles SIGINT and SIGTERM itself */
 	volatile sig_atomic_t *stop;
 	const struct record_hooks *hooks;  /* or NULL */
+	struct rollup_policy rollup; /* aged intervals merged into longer steps
+				      * (ntiers 0: none) */
 };
+
+/* How often record rolls up what has aged (intervals), and for how long
+ * at most each time (seconds, and one step more). */
+#define RECORD_ROLLUP_EVERY 60
+#define RECORD_ROLLUP_BUDGET_S 0.2
 
 /* Record into o->path (created; an existing file is refused unless it is a
  * store, which is appended to; callers check the path with

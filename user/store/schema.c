@@ -118,7 +118,7 @@ const char *const schema_v3_added_sql =
  * (kind 'g') need no change of the tables. SQLite cannot change a UNIQUE
  * constraint in place: the table is copied.
  */
-static const char *const migrate_3_4_sql =
+const char *const schema_v4_added_sql =
 	"CREATE TABLE entity4(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,"
 	" pid INTEGER, comm TEXT, cgroup TEXT, first_interval INTEGER, last_interval INTEGER,"
 	" start_ms INTEGER NOT NULL DEFAULT 0, ppid INTEGER, pcomm TEXT,"
@@ -128,10 +128,29 @@ static const char *const migrate_3_4_sql =
 	"DROP TABLE entity;"
 	"ALTER TABLE entity4 RENAME TO entity;";
 
+/*
+ * 4 -> 5: rollups (docs/store.md, store/rollup.h): an interval row may hold
+ * several recorded intervals merged into one step (step_ms, the step it was
+ * rolled up to, 0 as recorded; merged, how many recorded intervals it
+ * holds), and what merging loses goes to sample_stat: the min, max and mean
+ * of the recorded intervals' values, where they differ from the sample.
+ * Existing rows are as recorded: the column defaults say so, nothing is
+ * copied.
+ */
+const char *const schema_v5_added_sql =
+	"ALTER TABLE interval ADD COLUMN step_ms INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE interval ADD COLUMN merged INTEGER NOT NULL DEFAULT 1;"
+	"CREATE TABLE sample_stat(interval_id INTEGER NOT NULL, entity_id INTEGER NOT NULL,"
+	" metric_id INTEGER NOT NULL, min REAL NOT NULL, max REAL NOT NULL, mean REAL NOT NULL,"
+	" PRIMARY KEY(interval_id, entity_id, metric_id)) WITHOUT ROWID;";
+
 #define migrate_2_3_sql schema_v3_added_sql
+#define migrate_3_4_sql schema_v4_added_sql
+#define migrate_4_5_sql schema_v5_added_sql
 
 /* migrations[i] takes a store from version i + 1 to i + 2 */
-static const char *const migrations[] = { migrate_1_2_sql, migrate_2_3_sql, migrate_3_4_sql };
+static const char *const migrations[] = { migrate_1_2_sql, migrate_2_3_sql, migrate_3_4_sql,
+					   migrate_4_5_sql };
 
 static int table_count(sqlite3 *db, int *n)
 {
@@ -199,13 +218,14 @@ int schema_create(sqlite3 *db, char *err, size_t errlen)
 {
 	char sql[8192];
 
-	/* version 4 (current): version 2's tables, the finding table and the
-	 * entity keyed by its start as the migrations make them */
-	snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE;%s%s%s"
+	/* version 5 (current): version 2's tables, the finding table, the
+	 * entity keyed by its start and the rollup columns and table, as the
+	 * migrations make them */
+	snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE;%s%s%s%s"
 		 "INSERT INTO meta VALUES('schema_version', '%d');"
 		 "PRAGMA user_version = %d; COMMIT;",
-		 schema_v2_sql, migrate_2_3_sql, migrate_3_4_sql, STORE_SCHEMA_VERSION,
-		 STORE_SCHEMA_VERSION);
+		 schema_v2_sql, migrate_2_3_sql, migrate_3_4_sql, migrate_4_5_sql,
+		 STORE_SCHEMA_VERSION, STORE_SCHEMA_VERSION);
 	if (sql_exec(db, sql, "creating the store schema", err, errlen)) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;

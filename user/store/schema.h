@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 
 /* The schema this perfpilot writes; it reads this and every older one. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* The perfpilot version written into new stores. */
 #include "version.h"
@@ -47,10 +47,12 @@ int schema_create(sqlite3 *db, char *err, size_t errlen);
 int schema_migrate(sqlite3 *db, int from, char *err, size_t errlen);
 
 /* The SQL of schema version 1 (with its version), the tables of version 2
- * (without it) and what version 3 added to them, for tests of the
+ * (without it) and what versions 3, 4 and 5 changed, for tests of the
  * migrations. */
 extern const char *const schema_v1_sql;
 extern const char *const schema_v2_sql;
 extern const char *const schema_v3_added_sql;
+extern const char *const schema_v4_added_sql;
+extern const char *const schema_v5_added_sql;
 
 #endif

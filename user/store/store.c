@@ -182,7 +182,7 @@ long store_intervals(struct store *st)
  * referenced; forget cached entities last seen before it. */
 static int drop_before(struct store *st, int64_t cut)
 {
-	char sql[512];
+	char sql[640];
 	size_t i, k;
 
 	snprintf(sql, sizeof(sql),
@@ -190,6 +190,7 @@ static int drop_before(struct store *st, int64_t cut)
 		 "DELETE FROM profile WHERE end_ms < (SELECT coalesce(min(ts_ms), 1e18) FROM interval"
 		 " WHERE id >= %1$lld);"
 		 "DELETE FROM sample WHERE interval_id < %1$lld;"
+		 "DELETE FROM sample_stat WHERE interval_id < %1$lld;"
 		 "DELETE FROM interval WHERE id < %1$lld;"
 		 "DELETE FROM entity WHERE last_interval < %1$lld;"
 		 "UPDATE entity SET first_interval = %1$lld WHERE first_interval < %1$lld;"

@@ -42,7 +42,11 @@ int store_load_flags(const char *path, double since, double until, int flags,
  * at 1 s: steps of 6 s), so that memory does not grow with the window:
  * per-interval values are summed over a step, percentiles and maxima keep
  * the largest, gauges the last; recording.merged says how many intervals a
- * step holds and interval_s becomes the step's length.
+ * step holds and interval_s becomes the step's length. A window with
+ * rolled-up rows (store/rollup.h) is read on a grid of wall-clock time
+ * instead, every point as long as the longest row (or a multiple of it,
+ * within STORE_LOAD_MAX_POINTS): merged is then the recorded intervals of
+ * a step.
  */
 #define STORE_LOAD_MAX_POINTS 14400
 
@@ -119,9 +123,10 @@ void store_interval_abort(struct store *st);
 int store_put_profile(struct store *st, double start, double end, const char *folded);
 
 /*
- * Retention: delete the oldest intervals (their samples and profiles) older
- * than max_age_s before `now` (0: no limit), then while the data take more
- * than max_bytes (0: no limit). Sets *dropped to the intervals deleted.
+ * Retention: delete the oldest intervals (their samples, stats and
+ * profiles) older than max_age_s before `now` (0: no limit), then while the
+ * data take more than max_bytes (0: no limit). Sets *dropped to the
+ * recorded intervals deleted (a rolled-up row counts those it held).
  */
 int store_prune(struct store *st, double max_age_s, double max_bytes, double now,
 		unsigned long *dropped);

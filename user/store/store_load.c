@@ -40,6 +40,8 @@ struct loader {
 	sqlite3 *db;
 	struct recording *r;
 	size_t merge;     /* window intervals per step (1: every interval a point) */
+	size_t *sidx;     /* rolled-up windows, read on a grid of time: the step of
+			   * each window interval (else NULL: k / merge) */
 	size_t nsteps;
 	char *err;
 	size_t errlen;
@@ -321,6 +323,12 @@ static int load_metrics(struct loader *l)
 FIND_BY_ID(find_ent, ents, nents)
 FIND_BY_ID(find_metric, metrics, nmetrics)
 
+/* The step of window interval k. */
+static size_t step_of(const struct loader *l, size_t k)
+{
+	return l->sidx ? l->sidx[k] : k / l->merge;
+}
+
 static size_t hash_key(size_t e, size_t m, size_t nslots)
 {
 	uint64_t k = ((uint64_t)e << 16) ^ m;
@@ -371,7 +379,7 @@ static struct ld_pair *pair(struct loader *l, size_t e, size_t m)
 	}
 	if ((l->npairs + 1) * 2 > l->nslots && rehash(l))
 		return NULL;
-	span = l->ents[e].b / l->merge - l->ents[e].a / l->merge + 1;
+	span = step_of(l, l->ents[e].b) - step_of(l, l->ents[e].a) + 1;
 	p = &l->pairs[l->npairs];
 	memset(p, 0, sizeof(*p));
 	p->ent = e;
@@ -443,7 +451,8 @@ static int load_samples(struct loader *l)
 		p = pair(l, (size_t)e, (size_t)m);
 		if (!p)
 			goto oom;
-		merge_into(&p->v[k / l->merge - ent->a / l->merge], v, l->merge > 1 ? &l->metrics[m] : NULL);
+		merge_into(&p->v[step_of(l, k) - step_of(l, ent->a)], v,
+			   l->merge > 1 || l->sidx ? &l->metrics[m] : NULL);
 		p->any = true;
 	}
 	sqlite3_finalize(s);
@@ -478,7 +487,7 @@ static int build(struct loader *l, struct recording *r)
 	for (i = 0; i < l->npairs; i++) {
 		struct ld_pair *p = &l->pairs[i];
 		const struct ld_ent *e = &l->ents[p->ent];
-		size_t a = e->a / l->merge, span = e->b / l->merge - a + 1, first = 0;
+		size_t a = step_of(l, e->a), span = step_of(l, e->b) - a + 1, first = 0;
 		struct series *s;
 		double *v;
 
@@ -516,15 +525,69 @@ static int build(struct loader *l, struct recording *r)
 }
 
 /*
+ * A window with rolled-up steps (docs/store.md) is read on a grid of wall-
+ * clock time, so that every point covers as long, whatever the rows it
+ * holds: the grid's step is the longest step in the window, or a multiple
+ * of it within STORE_LOAD_MAX_POINTS points, and a row goes to the step it
+ * ends in (the rollup's grid: its steps nest in it).
+ */
+static int grid(struct loader *l, struct recording *r, int64_t longest)
+{
+	int64_t first = llround(l->ts[0] * 1000), last = llround(l->ts[l->niv - 1] * 1000);
+	int64_t mult = (last - first + longest) / (longest * (STORE_LOAD_MAX_POINTS - 1)) + 1;
+	int64_t step = mult * longest, key, prev = 0;
+	size_t k;
+
+	l->sidx = malloc(l->niv * sizeof(*l->sidx));
+	r->times = malloc(l->niv * sizeof(double));
+	if (!l->sidx || !r->times)
+		return nomem(l);
+	l->nsteps = 0;
+	for (k = 0; k < l->niv; k++) {
+		key = (llround(l->ts[k] * 1000) - 1) / step;
+		if (!k || key != prev)
+			l->nsteps++;
+		prev = key;
+		l->sidx[k] = l->nsteps - 1;
+		r->times[l->nsteps - 1] = l->ts[k];
+	}
+	r->merged = r->interval_s > 0 ? (unsigned)llround((double)step / 1000 / r->interval_s) : 1;
+	if (r->merged < 1)
+		r->merged = 1;
+	r->interval_s = (double)step / 1000;
+	return 0;
+}
+
+/* The longest rollup step among the window's rows (0: none rolled up). */
+static int64_t longest_step(struct loader *l)
+{
+	sqlite3_stmt *s;
+	int64_t v = 0;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT max(step_ms) FROM interval WHERE id >= ? AND id <= ?",
+			       -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(s, 1, l->iv[0]);
+	sqlite3_bind_int64(s, 2, l->iv[l->niv - 1]);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/*
  * The steps of the window: every interval, or in a window of more than
  * STORE_LOAD_MAX_POINTS intervals, runs of as many as it takes to stay
  * within it (a step ends with its last interval). The recording's
- * interval becomes the step.
+ * interval becomes the step. A window with rolled-up rows: grid().
  */
 static int steps(struct loader *l, struct recording *r)
 {
+	int64_t longest = longest_step(l);
 	size_t j;
 
+	if (longest > 0)
+		return grid(l, r, longest);
 	l->merge = (l->niv + STORE_LOAD_MAX_POINTS - 1) / STORE_LOAD_MAX_POINTS;
 	if (l->merge < 1)
 		l->merge = 1;
@@ -607,6 +670,7 @@ static void loader_free(struct loader *l)
 	free(l->metrics);
 	free(l->iv);
 	free(l->ts);
+	free(l->sidx);
 	if (l->db)
 		sqlite3_close(l->db);
 }

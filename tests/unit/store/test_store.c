@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 #include "unit.h"
 #include "record/write.h"
+#include "store/rollup.h"
 #include "store/schema.h"
 #include "store/store.h"
 #include "store/store_findings.h"
@@ -588,11 +589,11 @@ static void test_migrate_v3(void **state)
 		  " 'oom_kill', 'critical', 'memory', 'kept', '{}');"
 		  "PRAGMA user_version = 3;");
 	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
-	assert_int_equal(r.schema_version, 4);
+	assert_int_equal(r.schema_version, STORE_SCHEMA_VERSION);
 	assert_series(&r, 'p', "42", "cpu.oncpu_ns", cpu, 2, T0 + 1);
 	assert_dbl_eq(rec_find(&r, 'p', "42", "cpu.oncpu_ns")->start, 0);
 	recording_free(&r);
-	assert_int_equal(unit_sql_int(path, "PRAGMA user_version"), 4);
+	assert_int_equal(unit_sql_int(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM entity WHERE start_ms = 0"), 2);
 	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM finding"), 1);
 	/* append: pid 42 again, now with its start: another process */
@@ -606,6 +607,70 @@ static void test_migrate_v3(void **state)
 	assert_non_null(rec_find(&r, 'p', recording_proc_key(42, 1700000002200, key, sizeof(key)),
 				 "cpu.oncpu_ns"));
 	recording_free(&r);
+	unit_rm_sqlite(path);
+}
+
+/*
+ * A version 4 file made by hand (the tables as version 4 had them): its
+ * intervals become rows as recorded (step_ms 0, merged 1), sample_stat is
+ * created empty; the store reads as before, and rolls up afterwards.
+ */
+static void test_migrate_v4(void **state)
+{
+	static const double cpu[3] = {1e9, 0, 2e9};
+	static const double rss[3] = {100, 100, 300};
+	struct rollup_policy p;
+	struct rollup_stats rs;
+	struct recording r;
+	struct store *st;
+	char path[64], err[256];
+
+	(void)state;
+	unit_tmp_name(path, sizeof(path), "store");
+	exec_file(path, schema_v2_sql);
+	exec_file(path, schema_v3_added_sql);
+	exec_file(path, schema_v4_added_sql);
+	exec_file(path,
+		  "INSERT INTO meta VALUES('schema_version', '4'), ('interval', '1'),"
+		  " ('hostname', 'four'), ('start', '1700000000'), ('end', '1700000003');"
+		  "INSERT INTO entity VALUES(1, 'p', '42', 42, 'four', '/y', 1, 3, 1699999000000,"
+		  " 1, 'init');"
+		  "INSERT INTO metric VALUES(1, 'cpu.oncpu_ns', 0), (2, 'mem.rss_bytes', 1);"
+		  "INSERT INTO interval VALUES(1, 1700000001000, 1000), (2, 1700000002000, 1000),"
+		  " (3, 1700000003000, 1000);"
+		  "INSERT INTO sample VALUES(1, 1, 1, 1e9), (3, 1, 1, 2e9), (1, 1, 2, 100),"
+		  " (3, 1, 2, 300);"
+		  "PRAGMA user_version = 4;");
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM pragma_table_info('interval')"), 3);
+	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.schema_version, STORE_SCHEMA_VERSION);
+	assert_dbl_eq(r.interval_s, 1);
+	assert_series(&r, 'p', "42@1699999000000", "cpu.oncpu_ns", cpu, 3, T0 + 1);
+	assert_series(&r, 'p', "42@1699999000000", "mem.rss_bytes", rss, 3, T0 + 1);
+	recording_free(&r);
+	assert_int_equal(unit_sql_int(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(unit_sql_int(path, "SELECT value FROM meta WHERE key = 'schema_version'"),
+			 STORE_SCHEMA_VERSION);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM interval WHERE step_ms = 0 AND"
+				    " merged = 1"), 3);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM sample_stat"), 0);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM sample"), 4);
+	/* its three seconds, one 10 s step once they are old enough */
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
+	assert_int_equal(rollup_policy_ages(&p, 60, 3600, err, sizeof(err)), 0);
+	assert_int_equal(store_rollup(st, &p, T0 + 100, 1, &rs), 0);
+	assert_int_equal(rs.steps, 1);
+	assert_int_equal(store_close(st), 0);
+	assert_int_equal(unit_sql_int(path, "SELECT id * 1000 + merged FROM interval"), 3003);
+	assert_int_equal(unit_sql_int(path, "SELECT sum(value) FROM sample WHERE metric_id = 1"), 3e9);
+	assert_int_equal(unit_sql_int(path, "SELECT value FROM sample WHERE metric_id = 2"), 300);
+	/* the gauge's low and high (carried through interval 2), the counter's */
+	assert_int_equal(unit_sql_int(path, "SELECT min FROM sample_stat WHERE metric_id = 2"), 100);
+	assert_int_equal(unit_sql_int(path, "SELECT max FROM sample_stat WHERE metric_id = 2"), 300);
+	assert_int_equal(unit_sql_int(path, "SELECT max FROM sample_stat WHERE metric_id = 1"), 2e9);
+	assert_int_equal(unit_sql_int(path, "SELECT mean FROM sample_stat WHERE metric_id = 1"), 1e9);
+	assert_int_equal(unit_sql_int(path, "SELECT first_interval * 10 + last_interval FROM"
+				    " entity"), 33);
 	unit_rm_sqlite(path);
 }
 
@@ -853,6 +918,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_v2),
 		cmocka_unit_test(test_migrate_v2_by_findings_load),
 		cmocka_unit_test(test_migrate_v3),
+		cmocka_unit_test(test_migrate_v4),
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_cache_bounded_under_churn),
 		cmocka_unit_test(test_long_window_merged),

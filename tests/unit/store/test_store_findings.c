@@ -47,8 +47,8 @@ static void write_growth(struct store *st, int n, double rate)
 	}
 }
 
-/* A new store has schema 4 with an empty finding table of these columns. */
-static void test_schema_v4(void **state)
+/* A new store has schema 5 with an empty finding table of these columns. */
+static void test_schema_v5(void **state)
 {
 	char path[64];
 	struct store *st;
@@ -57,8 +57,11 @@ static void test_schema_v4(void **state)
 	unit_tmp_name(path, sizeof(path), "storef");
 	st = open_store(path);
 	assert_int_equal(store_close(st), 0);
-	assert_int_equal(unit_sql_int(path, "PRAGMA user_version"), 4);
-	assert_int_equal(STORE_SCHEMA_VERSION, 4);
+	assert_int_equal(unit_sql_int(path, "PRAGMA user_version"), 5);
+	assert_int_equal(STORE_SCHEMA_VERSION, 5);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM pragma_table_info('interval') WHERE"
+				    " name IN ('step_ms', 'merged')"), 2);
+	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM sample_stat"), 0);
 	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM pragma_table_info('entity') WHERE"
 				    " name IN ('start_ms', 'ppid', 'pcomm')"), 3);
 	assert_int_equal(unit_sql_int(path, "SELECT count(*) FROM pragma_table_info('finding') WHERE"
@@ -231,7 +234,7 @@ static void test_record_findings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_schema_v4),
+		cmocka_unit_test(test_schema_v5),
 		cmocka_unit_test(test_round_trip_and_replace),
 		cmocka_unit_test(test_put_in_interval_refused),
 		cmocka_unit_test(test_load_bad),
