@@ -343,7 +343,7 @@ test_error_daemon_token_file() {
 	_dm_conf "$T/dm.conf" "token_file = $T/token"
 	_error_case "$PERFPILOT" daemon --config "$T/dm.conf" --state-dir "$T/st" \
 		--listen "127.0.0.1:$(_dm_port)"
-	grep -q 'readable by group or others' "$T/err" || fail "not said: $(head -c 200 "$T/err")"
+	grep -q 'lets group or others read or change it: chmod 600' "$T/err" || fail "not said: $(head -c 200 "$T/err")"
 	_dm_conf "$T/dm.conf" "token_file = $T/missing"
 	_error_case "$PERFPILOT" daemon --config "$T/dm.conf" --state-dir "$T/st" \
 		--listen "127.0.0.1:$(_dm_port)"
