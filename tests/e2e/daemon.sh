@@ -402,8 +402,8 @@ _dm_secs() { jq -rn --arg t "$1" '($t[0:19] + "Z" | fromdateiso8601) + ($t[20:23
 # 16 s) makes a memory_growth finding that names it, and the rule on it
 # fires once while it grows; once grow has exited and its samples left the
 # 20 s window, it resolves once. Beside it, a burner in a child cgroup fires a rule on
-# perfpilot_cgroup_cpu_seconds_total (above 0.25 for 2 s) while it burns,
-# resolved (clear 0.05) once it stopped. The daemon watches a cgroup of the
+# perfpilot_cgroup_cpu_seconds_total (above 0.1 for 2 s) while it burns,
+# resolved (clear 0.02) once it stopped. The daemon watches a cgroup of the
 # test (-c), so what other processes on the host do makes no alert.
 test_daemon_alert_webhook() {
 	local cg rel sink port g b n i t0 gs ge bs be f r
@@ -435,8 +435,8 @@ scope = comm=grow
 [alert busy]
 metric = perfpilot_cgroup_cpu_seconds_total
 match = cgroup=$rel/burn
-above = 0.25
-clear = 0.05
+above = 0.1
+clear = 0.02
 for = 2s
 severity = critical
 EOF
@@ -512,11 +512,11 @@ after it ended"
 		is "busy: labels.cgroup" "$(jf "$f" .labels.cgroup)" "$rel/burn"
 		is "busy: labels.severity" "$(jf "$f" .labels.severity)" critical
 		is "busy: metric" "$(jf "$f" '.metric | "\(.name) \(.labels.cgroup) \(.op) \(.threshold) \(.clear) \(.for_s)"')" \
-			"perfpilot_cgroup_cpu_seconds_total $rel/burn above 0.25 0.05 2"
+			"perfpilot_cgroup_cpu_seconds_total $rel/burn above 0.1 0.02 2"
 		is "busy: no finding" "$(jf "$f" 'has("finding")')" false
-		cmp "busy: the firing value" "$(jf "$f" .metric.value)" -gt 0.25
-		is "busy: the resolved value is 0.05 or below (or the series ended)" \
-			"$(jf "$r" '.metric.value == null or .metric.value <= 0.05')" true
+		cmp "busy: the firing value" "$(jf "$f" .metric.value)" -gt 0.1
+		is "busy: the resolved value is 0.02 or below (or the series ended)" \
+			"$(jf "$r" '.metric.value == null or .metric.value <= 0.02')" true
 		cmp "busy: startsAt after the burner started ($bs)" \
 			"$(_dm_secs "$(jf "$f" .startsAt)")" -gt "$bs"
 		cmp "busy: endsAt after the burner ended ($be)" \
