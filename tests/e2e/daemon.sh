@@ -3,9 +3,10 @@
 # its HTTP paths (/metrics through promtool and a real Prometheus, the pprof
 # profile through go tool pprof, the findings, the health), a burner's CPU
 # time against its own schedstat, SIGHUP with a broken and a good config,
-# the store after SIGTERM and after kill -9, and bad input (exit 2). Each
-# daemon runs in the test's scratch directory on a free port, with 1 s
-# intervals and an analysis every 3 s.
+# the store after SIGTERM and after kill -9, alerts on a finding and on a
+# metric received by a webhook sink, and bad input (exit 2). Each daemon
+# runs in the test's scratch directory on a free port, with 1 s intervals
+# and an analysis every 3 s (every 2 s over 20 s for the alerts).
 
 # _dm_port: a TCP port nothing listens on (from a range the kernel does not
 # hand out to clients)
@@ -322,6 +323,211 @@ test_daemon_kill9() {
 	n=$(sqlite3 -batch "$db" 'SELECT count(*) FROM interval')
 	cmp "intervals kept" "$n" -ge 2
 	note "$n intervals"
+}
+
+# ---------------------------------------------------------------- alerts
+
+# _dm_hook FILTER: whether jq's FILTER holds over the notifications the
+# sink received so far ($T/hook.jsonl, read as one array)
+_dm_hook() { jq -e -s "$1" "$T/hook.jsonl" >/dev/null 2>&1; }
+
+# _dm_hook_wait WHAT FILTER SECONDS: poll the sink's file until FILTER
+# holds; a failure naming WHAT after SECONDS
+_dm_hook_wait() {
+	local deadline=$(($(_now_ms) + $3 * 1000))
+	until _dm_hook "$2"; do
+		if (($(_now_ms) > deadline)); then
+			fail "$1: not received within $3 s (the sink has: $(jq -c -s \
+				'map({rule, status, pid: .labels.pid})' "$T/hook.jsonl" 2>/dev/null))"
+			return 1
+		fi
+		_alive "$DM_PID" || { fail "$1: the daemon died: $(tail -c 300 "$DM_ERR")"; return 1; }
+		sleep 0.2
+	done
+}
+
+# _dm_analyses: how many analyses the daemon has logged (log_level = debug
+# logs each one)
+_dm_analyses() { grep -c '^[a-z]*: analysis: ' "$DM_ERR"; }
+
+# _dm_alert_pair RULE STATUS...: the notifications of RULE, in the order
+# received, must have these statuses; the first two go to DM_FIRING and
+# DM_RESOLVED. Then what every notification has (docs/daemon-alerts.md):
+# version 1, the rule as alertname, the host as instance and hostname, one
+# fingerprint and startsAt for both, RFC 3339 times with milliseconds,
+# endsAt null while firing and not before startsAt once resolved, the
+# labels fixed when it fired, a summary and a description.
+_dm_alert_pair() {
+	local rule=$1 got host
+	shift
+	got=$(jq -r -s --arg r "$rule" '[.[] | select(.rule == $r) | .status] | join(" ")' \
+		"$T/hook.jsonl")
+	is "alert $rule: the statuses of its notifications" "$got" "$*" || return 1
+	DM_FIRING=$(jq -c -s --arg r "$rule" 'map(select(.rule == $r))[0]' "$T/hook.jsonl")
+	DM_RESOLVED=$(jq -c -s --arg r "$rule" 'map(select(.rule == $r))[1]' "$T/hook.jsonl")
+	host=$(hostname)
+	got=$(jq -r -s --arg host "$host" '
+		def rfc: type == "string" and
+			test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$");
+		def secs: (.[0:19] + "Z" | fromdateiso8601) + (.[20:23] | tonumber) / 1000;
+		.[0] as $f | .[1] as $r |
+		[ (.[] | (if .version != 1 then "version \(.version)" else empty end),
+			(if .labels.alertname != .rule then "alertname \(.labels.alertname)" else empty end),
+			(if .labels.instance != $host then "instance \(.labels.instance)" else empty end),
+			(if .hostname != $host then "hostname \(.hostname)" else empty end),
+			(if (.fingerprint | type == "string" and test("^[0-9a-f]{16}$")) | not
+			 then "fingerprint \(.fingerprint)" else empty end),
+			(if (.labels | type == "object" and all(.[]; type == "string")) | not
+			 then "labels not all strings" else empty end),
+			(if (.annotations.summary | type == "string" and length > 0) | not
+			 then "no summary" else empty end),
+			(if (.annotations.description | type == "string" and length > 0) | not
+			 then "no description" else empty end),
+			(if (.startsAt | rfc) | not then "startsAt \(.startsAt)" else empty end)),
+		  (if $f.endsAt != null then "endsAt \($f.endsAt) while firing" else empty end),
+		  (if ($r.endsAt | rfc) | not then "resolved endsAt \($r.endsAt)"
+		   elif ($r.endsAt | secs) < ($r.startsAt | secs) then "endsAt before startsAt"
+		   else empty end),
+		  (if $f.fingerprint != $r.fingerprint then "fingerprints differ" else empty end),
+		  (if $f.startsAt != $r.startsAt then "startsAt differ" else empty end),
+		  (if $f.labels != $r.labels then "labels differ" else empty end)
+		] | join("; ")' <<<"$DM_FIRING $DM_RESOLVED")
+	[[ -z $got ]] || { fail "alert $rule: $got"; return 1; }
+}
+
+# _dm_secs RFC3339: seconds since the epoch
+_dm_secs() { jq -rn --arg t "$1" '($t[0:19] + "Z" | fromdateiso8601) + ($t[20:23] | tonumber) / 1000'; }
+
+# alerts to a webhook started by the test: the grow workload (6 MiB/s for
+# 16 s) makes a memory_growth finding that names it, and the rule on it
+# fires once while it grows; once grow has exited and its samples left the
+# 20 s window, it resolves once. Beside it, a burner in a child cgroup fires a rule on
+# perfpilot_cgroup_cpu_seconds_total (above 0.1 for 2 s) while it burns,
+# resolved (clear 0.02) once it stopped. The daemon watches a cgroup of the
+# test (-c), so what other processes on the host do makes no alert.
+test_daemon_alert_webhook() {
+	local cg rel sink port g b n i t0 gs ge bs be f r
+	_dm_prereq
+	[[ -n $CG2_ROOT ]] || skip "no cgroup2 mount"
+	cg=$CG2_ROOT/pp-alert-$$
+	rel=${cg#"$CG2_ROOT"}
+	cg_make "$cg" && cg_make "$cg/burn" || return
+	: >"$T/hook.jsonl"
+	wl_bg sink "$T/sink.out" "$W/webhook_sink" "$T/hook.jsonl"
+	_wait_for "$T/sink.out" '^[0-9]+$' 10 ||
+		{ fail "the webhook sink did not listen: $(head -c 300 "$T/sink.out.err")"; return; }
+	port=$(head -n 1 "$T/sink.out")
+	cat >"$T/dm.conf" <<EOF
+[daemon]
+interval = 1
+log_level = debug
+[analysis]
+every = 2
+window = 20s
+[http]
+[notify]
+webhook = http://127.0.0.1:$port/hook
+backoff = 200ms
+[alert leak]
+finding = memory_growth
+severity = info
+scope = comm=grow
+[alert busy]
+metric = perfpilot_cgroup_cpu_seconds_total
+match = cgroup=$rel/burn
+above = 0.1
+clear = 0.02
+for = 2s
+severity = critical
+EOF
+	_dm_start dm -c "$cg" || return
+	wl_bg g "$T/grow.json" "$W/grow" -w -r 6 16
+	wl_bg b "$T/burn.json" "$W/burn" -w -t 2 6
+	wl_ready "$g" grow && wl_ready "$b" burn || return
+	cg_add "$cg" "$g" && cg_add "$cg/burn" "$b" || return
+	t0=$(_now_ms)
+	go "$g" "$b"
+	wl_done "$b" "$T/burn.json" 30 || return
+	wl_done "$g" "$T/grow.json" 30 || return
+	gs=$(truth "$T/grow.json" t_start) ge=$(truth "$T/grow.json" t_end)
+	bs=$(truth "$T/burn.json" t_start) be=$(truth "$T/burn.json" t_end)
+	_dm_hook_wait "alert leak firing" 'any(.rule == "leak" and .status == "firing")' 30 &&
+		_dm_hook_wait "alert leak resolved" 'any(.rule == "leak" and .status == "resolved")' 60 &&
+		_dm_hook_wait "alert busy resolved" 'any(.rule == "busy" and .status == "resolved")' 30 ||
+		return
+	# two more analyses and intervals: time for a notification too many
+	n=$(_dm_analyses)
+	for ((i = 0; i < 200; i++)); do
+		(($(_dm_analyses) >= n + 2)) && break
+		sleep 0.1
+	done
+	((i < 200)) || fail "no two more analyses within 20 s"
+	is "notifications sent, in /metrics" "$(_dm_value perfpilot_notifications_total \
+		'outcome="sent"')" 4
+	is "alerts firing, in /metrics" \
+		"$(_dm_get /metrics | awk '$1 == "perfpilot_alerts_firing" { print $2 }')" 0
+	_dm_stop TERM 15 || return
+	is "exit status after SIGTERM" "$WAIT_RC" 0
+	is "notifications received" "$(grep -c '' "$T/hook.jsonl")" 4
+
+	# the memory growth: one firing, one resolved, naming grow
+	if _dm_alert_pair leak firing resolved; then
+		f=$DM_FIRING r=$DM_RESOLVED
+		is "leak: on" "$(jf "$f" .on)" finding
+		is "leak: labels.kind" "$(jf "$f" .labels.kind)" memory_growth
+		is "leak: labels.resource" "$(jf "$f" .labels.resource)" memory
+		is "leak: labels.pid" "$(jf "$f" .labels.pid)" "$g"
+		is "leak: labels.comm" "$(jf "$f" .labels.comm)" grow
+		is "leak: labels.cgroup" "$(jf "$f" .labels.cgroup)" "$rel"
+		is "leak: labels.severity is the finding's" "$(jf "$f" .labels.severity)" \
+			"$(jf "$f" .finding.severity)"
+		is "leak: finding.kind" "$(jf "$f" .finding.kind)" memory_growth
+		is "leak: finding.victims[0]" "$(jf "$f" '.finding.victims[0] | "\(.pid) \(.comm)"')" \
+			"$g grow"
+		is "leak: resolved, the finding as last seen names" \
+			"$(jf "$r" '.finding.victims[0] | "\(.pid) \(.comm)"')" "$g grow"
+		is "leak: evidence without its samples" \
+			"$(jf "$f" '.finding.evidence | has("t") or has("values")')" false
+		is "leak: recommendations" "$(jf "$f" '.finding.recommendations | length > 0')" true
+		is "leak: no metric" "$(jf "$f" 'has("metric")')" false
+		[[ $(jf "$f" .annotations.summary) == *"grow (pid $g)"* ]] ||
+			fail "leak: the summary does not name grow (pid $g): $(jf "$f" .annotations.summary)"
+		# fired while grow grew, resolved after it exited
+		cmp "leak: startsAt after grow started ($gs)" \
+			"$(_dm_secs "$(jf "$f" .startsAt)")" -gt "$gs"
+		cmp "leak: startsAt before grow ended ($ge)" \
+			"$(_dm_secs "$(jf "$f" .startsAt)")" -lt "$ge"
+		cmp "leak: endsAt after grow ended ($ge)" \
+			"$(_dm_secs "$(jf "$r" .endsAt)")" -gt "$ge"
+		note "leak ($(jf "$f" .labels.severity)) fired $(awk -v a="$(_dm_secs "$(jf "$f" .startsAt)")" \
+			-v s="$gs" 'BEGIN { printf "%.1f", a - s }') s after grow started, resolved \
+$(awk -v a="$(_dm_secs "$(jf "$r" .endsAt)")" -v e="$ge" 'BEGIN { printf "%.1f", a - e }') s \
+after it ended"
+	fi
+
+	# the burner: one firing, one resolved, on its cgroup's CPU rate
+	if _dm_alert_pair busy firing resolved; then
+		f=$DM_FIRING r=$DM_RESOLVED
+		is "busy: on" "$(jf "$f" .on)" metric
+		is "busy: labels.cgroup" "$(jf "$f" .labels.cgroup)" "$rel/burn"
+		is "busy: labels.severity" "$(jf "$f" .labels.severity)" critical
+		is "busy: metric" "$(jf "$f" '.metric | "\(.name) \(.labels.cgroup) \(.op) \(.threshold) \(.clear) \(.for_s)"')" \
+			"perfpilot_cgroup_cpu_seconds_total $rel/burn above 0.1 0.02 2"
+		is "busy: no finding" "$(jf "$f" 'has("finding")')" false
+		cmp "busy: the firing value" "$(jf "$f" .metric.value)" -gt 0.1
+		is "busy: the resolved value is 0.02 or below (or the series ended)" \
+			"$(jf "$r" '.metric.value == null or .metric.value <= 0.02')" true
+		cmp "busy: startsAt after the burner started ($bs)" \
+			"$(_dm_secs "$(jf "$f" .startsAt)")" -gt "$bs"
+		cmp "busy: endsAt after the burner ended ($be)" \
+			"$(_dm_secs "$(jf "$r" .endsAt)")" -gt "$be"
+		note "busy fired at $(jf "$f" '.metric.value * 1000 | round / 1000') CPU/s, resolved at \
+$(jf "$r" '.metric.value // "the end of the series"') $(awk -v a="$(_dm_secs "$(jf "$r" .endsAt)")" \
+			-v e="$be" 'BEGIN { printf "%.1f", a - e }') s after the burner ended"
+	fi
+	grep -q "^info: alert leak firing: .*grow (pid $g)" "$DM_ERR" ||
+		fail "no log line for the firing: $(grep alert "$DM_ERR" | head -c 300)"
+	note "$(awk -v t="$t0" -v n="$(_now_ms)" 'BEGIN { printf "%.0f", (n - t) / 1000 }') s from the start of the workloads"
 }
 
 # bad input: one line, exit 2

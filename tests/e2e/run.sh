@@ -688,6 +688,7 @@ STEPS=(
 	daemon_sighup
 	daemon_sigterm
 	daemon_kill9
+	daemon_alert_webhook
 )
 
 summary() {
