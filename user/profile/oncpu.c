@@ -23,6 +23,8 @@ struct profiler {
 	int n;
 	struct bpf_link *exec_link;   /* re-announce processes that exec */
 	struct announcer *ann;        /* tgids sampled for the first time */
+	__u32 *live;                  /* stack ids of the last drain, sorted */
+	size_t nlive;
 };
 
 static void configure(struct profile_bpf *s, const struct profiler_opts *o)
@@ -199,22 +201,40 @@ int profiler_drain(struct profiler *p, struct prof_count **out, size_t *n)
 	return 0;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 void profiler_forget_stacks(struct profiler *p, const struct prof_count *pc, size_t n)
 {
 	int fd = bpf_map__fd(p->skel->maps.stacks);
-	__u32 id;
-	size_t i;
+	__u32 *now = malloc((2 * n + 1) * sizeof(*now));
+	size_t i, k = 0, m = 0;
 
+	if (!now)
+		return;
 	for (i = 0; i < n; i++) {
-		if (pc[i].key.ustack >= 0) {
-			id = (__u32)pc[i].key.ustack;
-			bpf_map_delete_elem(fd, &id);
-		}
-		if (pc[i].key.kstack >= 0) {
-			id = (__u32)pc[i].key.kstack;
-			bpf_map_delete_elem(fd, &id);
-		}
+		if (pc[i].key.ustack >= 0)
+			now[k++] = (__u32)pc[i].key.ustack;
+		if (pc[i].key.kstack >= 0)
+			now[k++] = (__u32)pc[i].key.kstack;
 	}
+	qsort(now, k, sizeof(*now), cmp_u32);
+	for (i = 0; i < k; i++) /* unique */
+		if (!m || now[m - 1] != now[i])
+			now[m++] = now[i];
+	/* the stacks of the drain before that this one did not see: those
+	 * still sampled stay, so that a sample between the drain and this call
+	 * never finds its stack gone */
+	for (i = 0; i < p->nlive; i++)
+		if (!bsearch(&p->live[i], now, m, sizeof(*now), cmp_u32))
+			bpf_map_delete_elem(fd, &p->live[i]);
+	free(p->live);
+	p->live = now;
+	p->nlive = m;
 }
 
 size_t profiler_stack(struct profiler *p, int32_t id, uint64_t ips[PP_STACK_DEPTH])
@@ -230,5 +250,6 @@ void profiler_close(struct profiler *p)
 	bpf_link__destroy(p->exec_link);
 	announcer_free(p->ann);
 	profile_bpf__destroy(p->skel);
+	free(p->live);
 	free(p);
 }

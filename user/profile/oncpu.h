@@ -45,10 +45,13 @@ int profiler_read(struct profiler *p, struct prof_count **out, size_t *n);
  * next call returns only what was sampled since. Caller frees *out. */
 int profiler_drain(struct profiler *p, struct prof_count **out, size_t *n);
 
-/* Delete the stacks of these counts from the stack map, once they have
- * been symbolized: the map then holds only the stacks sampled since. A
- * sample taken meanwhile with one of these stacks loses its stack (counted
- * as such when it is read). */
+/* Call after each drain, once its stacks are symbolized, with its counts:
+ * deletes from the stack map the stacks that the drain before used and
+ * this one did not, so that the map holds the stacks of the last two
+ * drains, however long the profiler runs. A stack sampled in every drain
+ * stays (a hot loop keeps its stack id); a sample that reuses a deleted
+ * stack in the instant of its deletion loses its stack (counted as such
+ * when it is read). */
 void profiler_forget_stacks(struct profiler *p, const struct prof_count *pc, size_t n);
 
 /* The addresses of a stack, innermost first; returns how many (0 if none). */
