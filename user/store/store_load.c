@@ -9,24 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "formats/folded.h"
+#include "store/load_int.h"
 #include "store/schema.h"
 #include "store/store_int.h"
-
-struct ld_ent {
-	int64_t id;
-	char kind;
-	const char *name, *comm, *cgroup, *pcomm; /* strings of the recording */
-	uint32_t pid, ppid;
-	int64_t start_ms;
-	size_t a, b;      /* first and last window index where it is present */
-};
-
-struct ld_metric {
-	int64_t id;
-	const char *name; /* a string of the recording */
-	bool gauge;
-	bool peak;        /* a percentile or maximum: merged intervals keep the largest */
-};
 
 struct ld_pair {
 	size_t ent, metric;
@@ -54,6 +39,9 @@ struct loader {
 	size_t npairs, cappairs;
 	size_t *slot;     /* hash: pair index + 1, 0 = empty */
 	size_t nslots;
+	struct ld_strs strs;  /* names shared by the entities */
+	struct ld_ids ids;    /* entity ids to indexes */
+	struct ld_fold fold;  /* processes folded into groups (load_fold.c) */
 };
 
 static int db_fail(struct loader *l, const char *what)
@@ -82,13 +70,14 @@ static void copy_col(sqlite3_stmt *s, int col, char *buf, size_t len)
 }
 
 /* A text column as a string of the recording, cut to len - 1 bytes as the
- * fixed fields of older recordings were; "" is shared. NULL: no memory. */
+ * fixed fields of older recordings were; equal strings are shared. NULL:
+ * no memory. */
 static const char *col_str(struct loader *l, sqlite3_stmt *s, int col, size_t len)
 {
 	char buf[256];
 
 	copy_col(s, col, buf, len < sizeof(buf) ? len : sizeof(buf));
-	return buf[0] ? rec_str(l->r, buf) : "";
+	return ld_intern(&l->strs, l->r, buf);
 }
 
 static int quick_check(struct loader *l)
@@ -211,6 +200,27 @@ static size_t iv_lower(const struct loader *l, int64_t v)
 	return lo;
 }
 
+/*
+ * An entity's name, and whether a process started inside the window. A
+ * process gets its name ("PID@START_MS") only if it is kept on its own
+ * (ld_proc_names, after folding), unless the store named it otherwise
+ * than by its pid. -1 on no memory.
+ */
+static int ent_named(struct loader *l, struct ld_ent *e, sqlite3_stmt *s, const char *name)
+{
+	char pid[16];
+
+	if (e->kind != ENT_PROC)
+		return (e->name = rec_str(l->r, name)) ? 0 : -1;
+	e->born = sqlite3_column_int64(s, 6) > l->iv[0] ||
+		  (e->start_ms && (double)e->start_ms / 1000 >=
+		   l->ts[0] - l->r->interval_s / (double)l->merge);
+	snprintf(pid, sizeof(pid), "%u", e->pid);
+	if (e->start_ms || !strcmp(name, pid))
+		return 0;
+	return (e->name = rec_str(l->r, name)) ? 0 : -1;
+}
+
 static int load_entities(struct loader *l)
 {
 	sqlite3_stmt *s;
@@ -251,9 +261,7 @@ static int load_entities(struct loader *l)
 			continue; /* no interval of the window */
 		e->b--;
 		copy_col(s, 2, name, sizeof(name));
-		if (e->kind == ENT_PROC && e->start_ms)
-			recording_proc_key(e->pid, e->start_ms, name, sizeof(name));
-		if (!(e->name = rec_str(l->r, name)) || !(e->comm = col_str(l, s, 4, 16)) ||
+		if (ent_named(l, e, s, name) || !(e->comm = col_str(l, s, 4, 16)) ||
 		    !(e->cgroup = col_str(l, s, 5, 256)) || !(e->pcomm = col_str(l, s, 10, 16))) {
 			sqlite3_finalize(s);
 			return nomem(l);
@@ -316,7 +324,6 @@ static int load_metrics(struct loader *l)
 		}                                                              \
 		return -1;                                                     \
 	}
-FIND_BY_ID(find_ent, ents, nents)
 FIND_BY_ID(find_metric, metrics, nmetrics)
 
 static size_t hash_key(size_t e, size_t m, size_t nslots)
@@ -400,9 +407,23 @@ static void merge_into(double *slot, double v, const struct ld_metric *m)
 		*slot += v;
 }
 
+/* A sample of a folded process: its group's (and the group's metric). */
+static bool fold_into_group(const struct loader *l, ssize_t *e, ssize_t *m)
+{
+	size_t ge = (size_t)*e, gm = (size_t)*m;
+
+	if (!ld_fold_redirect(&l->fold, l->ents, l->metrics, &ge, &gm))
+		return false;
+	*e = (ssize_t)ge;
+	*m = (ssize_t)gm;
+	return true;
+}
+
 static int load_samples(struct loader *l)
 {
-	int64_t lo = l->iv[0], hi = l->iv[l->niv - 1];
+	int64_t lo = l->iv[0], hi = l->iv[l->niv - 1], last_id = -1, last_iv = -1;
+	ssize_t e = -1;
+	size_t k = 0;
 	sqlite3_stmt *s;
 	int rc;
 
@@ -413,21 +434,27 @@ static int load_samples(struct loader *l)
 	sqlite3_bind_int64(s, 1, lo - STORE_GAUGE_REFRESH);
 	sqlite3_bind_int64(s, 2, hi);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t iv = sqlite3_column_int64(s, 0);
-		ssize_t e = find_ent(l, sqlite3_column_int64(s, 1));
-		ssize_t m = find_metric(l, sqlite3_column_int64(s, 2));
+		int64_t iv = sqlite3_column_int64(s, 0), id = sqlite3_column_int64(s, 1);
+		ssize_t m = find_metric(l, sqlite3_column_int64(s, 2)), ge;
 		double v = sqlite3_column_double(s, 3);
 		struct ld_ent *ent;
 		struct ld_pair *p;
-		size_t k;
 
+		/* rows come by interval, an entity's together */
+		if (id != last_id) {
+			last_id = id;
+			e = ld_ids_find(&l->ids, l->ents, l->nents, id);
+		}
+		if (iv != last_iv) {
+			last_iv = iv;
+			k = iv_lower(l, iv);
+		}
 		if (e < 0 || m < 0)
 			continue;
 		ent = &l->ents[e];
-		k = iv_lower(l, iv);
 		if (iv < lo || k < ent->a) {
 			/* before the window or the entity's span: only gauges matter */
-			if (!l->metrics[m].gauge)
+			if (!l->metrics[m].gauge || ent->group)
 				continue;
 			p = pair(l, (size_t)e, (size_t)m);
 			if (!p)
@@ -438,10 +465,17 @@ static int load_samples(struct loader *l)
 		}
 		if (k >= l->niv || l->iv[k] != iv || k > ent->b)
 			continue;
-		p = pair(l, (size_t)e, (size_t)m);
+		if (ent->group) {
+			ge = e;
+			if (!fold_into_group(l, &ge, &m))
+				continue;
+			ent = &l->ents[ge];
+		}
+		p = pair(l, (size_t)(ent - l->ents), (size_t)m);
 		if (!p)
 			goto oom;
-		merge_into(&p->v[k / l->merge - ent->a / l->merge], v, l->merge > 1 ? &l->metrics[m] : NULL);
+		merge_into(&p->v[k / l->merge - ent->a / l->merge], v,
+			   l->merge > 1 || ent->acc ? &l->metrics[m] : NULL);
 		p->any = true;
 	}
 	sqlite3_finalize(s);
@@ -449,6 +483,50 @@ static int load_samples(struct loader *l)
 oom:
 	sqlite3_finalize(s);
 	return nomem(l);
+}
+
+/* Index the entities by id, fold processes into groups when the window
+ * has too many (load_fold.c), then name those kept on their own. */
+static int fold_window(struct loader *l)
+{
+	struct ld_tables t = {
+		.db = l->db, .r = l->r, .strs = &l->strs, .ids = &l->ids, .iv = l->iv, .niv = l->niv,
+		.merge = l->merge, .ents = &l->ents, .nents = &l->nents,
+		.metrics = &l->metrics, .nmetrics = &l->nmetrics, .err = l->err,
+		.errlen = l->errlen,
+	};
+
+	if (ld_ids_build(&l->ids, l->ents, l->nents))
+		return nomem(l);
+	if (ld_fold_plan(&l->fold, &t))
+		return -1;
+	l->r->procs = l->fold.procs;
+	l->r->procs_folded = l->fold.folded;
+	l->r->fold_groups = l->fold.groups;
+	l->r->fold_life_s = (double)l->fold.max_life * l->r->interval_s;
+	return ld_proc_names(l->ents, l->nents, l->r) ? nomem(l) : 0;
+}
+
+/* group.started of the folded processes that started in the window, in
+ * the step they were first seen. */
+static int fold_started(struct loader *l)
+{
+	size_t i;
+
+	for (i = 0; l->fold.folded && i < l->nents; i++) {
+		const struct ld_ent *e = &l->ents[i], *g;
+		struct ld_pair *p;
+
+		if (!e->group || !e->born)
+			continue;
+		g = &l->ents[e->group - 1];
+		p = pair(l, e->group - 1, l->fold.m_started);
+		if (!p)
+			return nomem(l);
+		p->v[e->a / l->merge - g->a / l->merge] += 1;
+		p->any = true;
+	}
+	return 0;
 }
 
 static int pair_cmp(const void *a, const void *b, void *arg)
@@ -605,6 +683,8 @@ static void loader_free(struct loader *l)
 	free(l->metrics);
 	free(l->iv);
 	free(l->ts);
+	ld_strs_free(&l->strs);
+	ld_ids_free(&l->ids);
 	if (l->db)
 		sqlite3_close(l->db);
 }
@@ -629,6 +709,8 @@ static int open_for_load(struct loader *l, const char *path, int *version)
 	/* read-write when allowed: a crashed recording's WAL is replayed and
 	 * an older schema migrated */
 	flags = access(path, W_OK) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	/* one thread uses the connection: no locking per call (millions of rows) */
+	flags |= SQLITE_OPEN_NOMUTEX;
 	return store_db_open(path, flags, &l->db, version, l->err, l->errlen);
 }
 
@@ -651,7 +733,7 @@ int store_load(const char *path, double since, double until, struct recording *o
 	if (load_meta(&l, out) || load_intervals(&l, since, until))
 		goto done;
 	if (l.niv && (steps(&l, out) || load_entities(&l) || load_metrics(&l) ||
-		      load_samples(&l) || build(&l, out)))
+		      fold_window(&l) || load_samples(&l) || fold_started(&l) || build(&l, out)))
 		goto done;
 	if (load_profile(&l, out, since, until))
 		goto done;
