@@ -17,7 +17,9 @@ static bool ends_with(const char *s, const char *suffix)
 /* Percentiles and maxima combine by max; everything else adds up. */
 static bool by_max(const char *metric)
 {
-	return ends_with(metric, "_p99_us") || ends_with(metric, "_max");
+	return ends_with(metric, "_p99_us") || ends_with(metric, "_p50_us") ||
+	       ends_with(metric, "_max_us") || ends_with(metric, "_max") ||
+	       ends_with(metric, "_peak_bytes");
 }
 
 static bool is_gauge(const char *metric)
@@ -48,6 +50,27 @@ enum direction metric_direction(const char *metric)
 static const char *match_name(const struct series *s)
 {
 	return s->kind == ENT_PROC ? s->comm : s->entity;
+}
+
+/*
+ * Does series s count toward (kind, name, metric)? A group of short-lived
+ * processes (record's, or folded at load: store.h) counts as itself and
+ * also toward the processes of its command, so that a command compares
+ * the same whichever of its processes were kept on their own.
+ */
+static bool counts_for(const struct series *s, char kind, const char *name, const char *metric)
+{
+	if (strcmp(s->metric, metric))
+		return false;
+	if (s->kind == kind && !strcmp(match_name(s), name))
+		return true;
+	return kind == ENT_PROC && s->kind == ENT_GROUP && !strcmp(s->comm, name);
+}
+
+/* The group's metrics that processes have too (not group.*). */
+static bool proc_metric(const char *metric)
+{
+	return strncmp(metric, "group.", 6) != 0;
 }
 
 static double interval_of(const struct recording *r)
@@ -81,12 +104,9 @@ static size_t samples(const struct recording *r, char kind, const char *name, co
 	size_t i, k, np = 0, n = 0;
 
 	*out = NULL;
-	for (i = 0; i < r->n; i++) {
-		const struct series *s = &r->s[i];
-
-		if (s->kind == kind && !strcmp(s->metric, metric) && !strcmp(match_name(s), name))
-			np += s->n;
-	}
+	for (i = 0; i < r->n; i++)
+		if (counts_for(&r->s[i], kind, name, metric))
+			np += r->s[i].n;
 	if (!np)
 		return 0;
 	p = malloc(np * sizeof(*p));
@@ -99,7 +119,7 @@ static size_t samples(const struct recording *r, char kind, const char *name, co
 	for (i = 0, np = 0; i < r->n; i++) {
 		const struct series *s = &r->s[i];
 
-		if (s->kind != kind || strcmp(s->metric, metric) || strcmp(match_name(s), name))
+		if (!counts_for(s, kind, name, metric))
 			continue;
 		for (k = 0; k < s->n; k++)
 			if (isfinite(s->v[k]))
@@ -204,14 +224,37 @@ static int add_name(struct name_list *l, const char *name)
 	return 0;
 }
 
+/* Are there processes of comm, on their own or in a group? */
 static bool has_comm(const struct recording *r, const char *comm)
 {
 	size_t i;
 
 	for (i = 0; i < r->n; i++)
-		if (r->s[i].kind == ENT_PROC && !strcmp(r->s[i].comm, comm))
+		if ((r->s[i].kind == ENT_PROC || r->s[i].kind == ENT_GROUP) &&
+		    !strcmp(r->s[i].comm, comm))
 			return true;
 	return false;
+}
+
+/* Compare (s's kind, name, metric) in both recordings, once. */
+static int compare_one(struct comparison *out, const struct recording *base,
+		       const struct recording *cur, const struct series *s)
+{
+	const char *name = match_name(s);
+	double *a, *b;
+	size_t na, nb;
+	int rc;
+
+	if (seen(out, s->kind, name, s->metric))
+		return 0;
+	if (s->kind == ENT_PROC && !has_comm(base, name))
+		return add_name(&out->only_cur, name);
+	na = samples(base, s->kind, name, s->metric, &a);
+	nb = samples(cur, s->kind, name, s->metric, &b);
+	rc = na && nb ? add(out, s, a, na, b, nb) : 0;
+	free(a);
+	free(b);
+	return rc;
 }
 
 int compare_recordings(const struct recording *base, const struct recording *cur,
@@ -223,30 +266,25 @@ int compare_recordings(const struct recording *base, const struct recording *cur
 	out->threshold_pct = threshold_pct;
 	for (i = 0; i < cur->n; i++) {
 		const struct series *s = &cur->s[i];
-		const char *name = match_name(s);
-		double *a, *b;
-		size_t na, nb;
-		int rc;
+		struct series as_proc;
 
-		if (s->kind == ENT_NETNS || seen(out, s->kind, name, s->metric))
+		if (s->kind == ENT_NETNS)
 			continue;
-		if (s->kind == ENT_PROC && !has_comm(base, name)) {
-			if (add_name(&out->only_cur, name))
-				goto nomem;
+		if (compare_one(out, base, cur, s))
+			goto nomem;
+		/* a group also stands for processes of its command */
+		if (s->kind != ENT_GROUP || !s->comm[0] || !proc_metric(s->metric))
 			continue;
-		}
-		na = samples(base, s->kind, name, s->metric, &a);
-		nb = samples(cur, s->kind, name, s->metric, &b);
-		rc = na && nb ? add(out, s, a, na, b, nb) : 0;
-		free(a);
-		free(b);
-		if (rc)
+		as_proc = *s;
+		as_proc.kind = ENT_PROC;
+		if (compare_one(out, base, cur, &as_proc))
 			goto nomem;
 	}
 	for (i = 0; i < base->n; i++) {
 		const struct series *s = &base->s[i];
 
-		if (s->kind == ENT_PROC && !has_comm(cur, s->comm) && add_name(&out->only_base, s->comm))
+		if ((s->kind == ENT_PROC || (s->kind == ENT_GROUP && s->comm[0])) &&
+		    !has_comm(cur, s->comm) && add_name(&out->only_base, s->comm))
 			goto nomem;
 	}
 	return 0;
