@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The loader's entities: strings of the recording stored once each, ids to
- * indexes, and the names of the processes kept on their own. */
+ * indexes, and the names of the processes kept on their own; its SQLite
+ * errors. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "store/load_int.h"
@@ -40,14 +42,21 @@ const char *ld_intern(struct ld_strs *t, struct recording *r, const char *s)
 
 	if (!s[0])
 		return "";
+	/* entities come in id order: neighbours often share their names */
+	for (h = 0; h < LD_STRS_RECENT; h++)
+		if (t->recent[h] && !strcmp(t->recent[h], s))
+			return t->recent[h];
 	if ((t->n + 1) * 2 > t->nslots && grow(t))
 		return NULL;
 	for (h = hash_str(s) & (t->nslots - 1); t->slot[h]; h = (h + 1) & (t->nslots - 1))
 		if (!strcmp(t->slot[h], s))
-			return t->slot[h];
-	if (!(t->slot[h] = rec_str(r, s)))
-		return NULL;
-	t->n++;
+			break;
+	if (!t->slot[h]) {
+		if (!(t->slot[h] = rec_str(r, s)))
+			return NULL;
+		t->n++;
+	}
+	t->recent[t->next++ % LD_STRS_RECENT] = t->slot[h];
 	return t->slot[h];
 }
 
@@ -119,4 +128,16 @@ void ld_ids_free(struct ld_ids *x)
 {
 	free(x->map);
 	memset(x, 0, sizeof(*x));
+}
+
+int ld_db_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
+{
+	int rc = sqlite3_errcode(db) & 0xff;
+
+	if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB || rc == SQLITE_IOERR)
+		snprintf(err, errlen, "the store is damaged (truncated or corrupt) while %s: %s",
+			 what, sqlite3_errmsg(db));
+	else
+		snprintf(err, errlen, "%s: %s", what, sqlite3_errmsg(db));
+	return -1;
 }

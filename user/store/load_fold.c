@@ -2,13 +2,19 @@
 /*
  * Folding processes at load time (store.h, docs/store.md "What a report
  * holds in memory"): a window with more than STORE_LOAD_MAX_PROCS process
- * entities keeps on their own the longest-lived and, of the others, the
- * top STORE_LOAD_FOLD_TOP by each resource; the rest add up, per step,
- * into groups of command, parent command and cgroup, like the groups of
- * short-lived processes that record writes (and into those, when the
- * store has one of the same names). One pass over the entities picks the
- * lives to fold, one over the window's samples scores the candidates:
- * linear in what the window holds.
+ * entities keeps on their own the longest-lived and, of the others (the
+ * candidates), the top STORE_LOAD_FOLD_TOP by each resource; the rest add
+ * up, per step, into groups of command, parent command and cgroup, like
+ * the groups of short-lived processes that record writes (and into those,
+ * when the store has one of the same names).
+ *
+ * One pass over the entities picks the lives to fold; the loader's one
+ * pass over the samples hands a candidate's samples to ld_fold_hold. A
+ * candidate's samples are held until its last interval has gone by: then
+ * its totals are known, it enters the top lists or goes into its group
+ * (so does a candidate pushed out of the lists later). Held samples are
+ * those of the candidates alive at the time and of those in the lists:
+ * memory stays small, and the time is linear in the samples read.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,26 +47,50 @@ static const struct score_metric {
 };
 #define NSCORE_METRICS (sizeof(score_metrics) / sizeof(score_metrics[0]))
 
+/* A held sample: metric index, window interval index (-1: a gauge's value
+ * from before the window or the process's span), value. */
+struct held {
+	uint32_t m;
+	int32_t k;
+	double v;
+};
+
+struct cand {
+	uint32_t ent;      /* its entity's index */
+	uint32_t n, cap;   /* held samples */
+	struct held *h;
+	uint8_t tops;      /* top lists it is on */
+};
+
+/* The best STORE_LOAD_FOLD_TOP candidates by one score, best first. */
+struct top {
+	uint32_t c[STORE_LOAD_FOLD_TOP];
+	float v[STORE_LOAD_FOLD_TOP];
+	size_t n;
+};
+
+struct ld_fold_state {
+	struct cand *cands;
+	size_t ncand;
+	uint32_t *cand_of;  /* entity index -> candidate number + 1, 0: none */
+	size_t nents;       /* entities cand_of covers */
+	size_t merge;       /* intervals per step */
+	uint32_t *by_end;   /* candidate numbers by their last interval */
+	size_t next_end;    /* the first of them not yet settled */
+	struct top top[NSCORES];
+	int8_t *score_of;   /* metric index -> score_metrics index, -1: none */
+};
+
 struct plan {
 	const struct ld_tables *t;
 	struct ld_fold *f;
-	size_t ncand;
-	uint32_t *cand;    /* candidate number -> entity index */
-	float *score;      /* ncand x NSCORES */
-	int8_t *score_of;  /* metric id -> score_metrics index, -1 none */
-	int64_t nscore_of;
+	struct ld_fold_state *st;
 	int64_t max_ent_id, max_metric_id;
 };
 
 static int nomem(const struct ld_tables *t)
 {
 	snprintf(t->err, t->errlen, "out of memory loading the store");
-	return -1;
-}
-
-static int db_fail(const struct ld_tables *t, const char *what)
-{
-	snprintf(t->err, t->errlen, "%s: %s", what, sqlite3_errmsg(t->db));
 	return -1;
 }
 
@@ -75,13 +105,13 @@ static bool foldable(const struct ld_ent *e, const struct recording *r)
 }
 
 /* The longest life to fold: the processes that lived longer, with those
- * the scores keep, stay within STORE_LOAD_MAX_PROCS. The processes of that
- * life or shorter are the candidates (p->cand); each gets its number in
- * ent->group (1-based) for the scoring. 0, or -1 on no memory. */
+ * the top lists keep, stay within STORE_LOAD_MAX_PROCS. The processes of
+ * that life or shorter are the candidates. 0, or -1 on no memory. */
 static int pick_lives(struct plan *p)
 {
 	const struct ld_tables *t = p->t;
-	struct ld_ent *ents = *t->ents;
+	struct ld_fold_state *st = p->st;
+	const struct ld_ent *ents = *t->ents;
 	size_t nsteps = (t->niv + t->merge - 1) / t->merge, i, above = 0, L, kept = 0;
 	size_t budget = STORE_LOAD_MAX_PROCS - (size_t)STORE_LOAD_FOLD_TOP * NSCORES;
 	size_t *hist = calloc(nsteps + 2, sizeof(*hist));
@@ -98,87 +128,46 @@ static int pick_lives(struct plan *p)
 	for (L = nsteps; L > 0 && above + hist[L] <= budget; L--)
 		above += hist[L];
 	free(hist);
-	p->ncand = 0;
 	if (!L)
 		return 0;
-	p->cand = malloc((*t->nents - above) * sizeof(*p->cand));
-	if (!p->cand)
+	st->nents = *t->nents;
+	st->cand_of = calloc(st->nents, sizeof(*st->cand_of));
+	st->cands = calloc(*t->nents - above, sizeof(*st->cands));
+	if (!st->cand_of || !st->cands)
 		return nomem(t);
 	for (i = 0; i < *t->nents; i++) {
 		if (!foldable(&ents[i], t->r) || life_of(&ents[i], t->merge) > L)
 			continue;
-		p->cand[p->ncand++] = (uint32_t)i;
-		ents[i].group = (uint32_t)p->ncand;
+		st->cands[st->ncand].ent = (uint32_t)i;
+		st->cand_of[i] = (uint32_t)++st->ncand;
 	}
 	return 0;
 }
 
-/* One pass over the window's samples: the candidates' totals (or largest
- * values) per resource. Samples come in interval order, an entity's
- * together within an interval. */
-static int score(struct plan *p)
+/* The candidates in the order of their last interval (a counting sort). */
+static int order_by_end(struct plan *p)
 {
 	const struct ld_tables *t = p->t;
-	const struct ld_ent *ents = *t->ents;
-	int64_t last_id = -1;
-	ssize_t e = -1;
-	sqlite3_stmt *s;
-	int rc;
+	struct ld_fold_state *st = p->st;
+	size_t *count = calloc(t->niv + 1, sizeof(*count)), c, k, sum = 0;
 
-	if (sqlite3_prepare_v2(t->db, "SELECT entity_id, metric_id, value FROM sample "
-			       "WHERE interval_id >= ? AND interval_id <= ?", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(t, "reading its samples");
-	sqlite3_bind_int64(s, 1, t->iv[0]);
-	sqlite3_bind_int64(s, 2, t->iv[t->niv - 1]);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0), mid = sqlite3_column_int64(s, 1);
-		const struct score_metric *sc;
-		float v, *slot;
-		int sm;
-
-		if (id != last_id) {
-			last_id = id;
-			e = ld_ids_find(t->ids, ents, *t->nents, id);
-		}
-		if (e < 0 || !ents[e].group)
-			continue;
-		if (mid < 0 || mid >= p->nscore_of || (sm = p->score_of[mid]) < 0)
-			continue;
-		sc = &score_metrics[sm];
-		v = (float)sqlite3_column_double(s, 2);
-		slot = &p->score[(size_t)(ents[e].group - 1) * NSCORES + sc->score];
-		if (sc->max)
-			*slot = v > *slot ? v : *slot;
-		else
-			*slot += v;
+	st->by_end = malloc(st->ncand * sizeof(*st->by_end));
+	if (!count || !st->by_end) {
+		free(count);
+		return nomem(t);
 	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_fail(t, "reading its samples");
-}
+	for (c = 0; c < st->ncand; c++)
+		count[(*t->ents)[st->cands[c].ent].b]++;
+	for (k = 0; k <= t->niv; k++) {
+		size_t n = count[k];
 
-/* Keep the top STORE_LOAD_FOLD_TOP candidates (above 0) by each score:
- * their group goes back to 0. */
-static void keep_top(struct plan *p)
-{
-	struct ld_ent *ents = *p->t->ents;
-	size_t top[STORE_LOAD_FOLD_TOP], s, c, k, nt;
-
-	for (s = 0; s < NSCORES; s++) {
-		nt = 0;
-		for (c = 0; c < p->ncand; c++) {
-			float v = p->score[c * NSCORES + s];
-
-			if (!(v > 0) || (nt == STORE_LOAD_FOLD_TOP && v <= p->score[top[nt - 1] * NSCORES + s]))
-				continue;
-			if (nt < STORE_LOAD_FOLD_TOP)
-				nt++;
-			for (k = nt - 1; k > 0 && p->score[top[k - 1] * NSCORES + s] < v; k--)
-				top[k] = top[k - 1];
-			top[k] = c;
-		}
-		for (k = 0; k < nt; k++)
-			ents[p->cand[top[k]]].group = 0;
+		count[k] = sum;
+		sum += n;
 	}
+	for (c = 0; c < st->ncand; c++)
+		st->by_end[count[(*t->ents)[st->cands[c].ent].b]++] = (uint32_t)c;
+	free(count);
+	return 0;
 }
 
 static int64_t max_id(const struct ld_tables *t, const char *sql)
@@ -270,8 +259,7 @@ static int group_add(struct groups *g, const struct ld_ent *ents, size_t gi)
 	return 0;
 }
 
-/* A new group entity for the folded process at index i; its index, or -1.
- * start_ms holds the start of its latest process until fold() ends. */
+/* A new group entity for the process at index i; its index, or -1. */
 static ssize_t new_group(struct plan *p, size_t i)
 {
 	const struct ld_tables *t = p->t;
@@ -292,7 +280,6 @@ static ssize_t new_group(struct plan *p, size_t i)
 	g->cgroup = e->cgroup;
 	g->a = e->a;
 	g->b = e->b;
-	g->start_ms = INT64_MIN;
 	len = strlen(e->comm) + strlen(e->pcomm) + strlen(e->cgroup) + 3;
 	name = malloc(len);
 	if (!name)
@@ -305,37 +292,12 @@ static ssize_t new_group(struct plan *p, size_t i)
 	return (ssize_t)(*t->nents)++;
 }
 
-/* A folded process into group gi: its span, its parent. */
-static void join(struct plan *p, size_t i, size_t gi)
-{
-	struct ld_ent *e = &(*p->t->ents)[i], *g = &(*p->t->ents)[gi];
-	size_t life = life_of(e, p->t->merge);
-
-	e->group = (uint32_t)(gi + 1);
-	if (!g->acc) {
-		if (g->pid)
-			g->start_ms = INT64_MAX; /* a group of the store keeps its parent */
-		p->f->groups++;
-	}
-	g->acc = true;
-	if (e->a < g->a)
-		g->a = e->a;
-	if (e->b > g->b)
-		g->b = e->b;
-	/* a new group's pid: the parent of its latest process */
-	if (e->ppid && e->start_ms >= g->start_ms) {
-		g->start_ms = e->start_ms;
-		g->pid = g->ppid = e->ppid;
-	}
-	p->f->folded++;
-	if (life > p->f->max_life)
-		p->f->max_life = life;
-}
-
-/* Every candidate still marked goes into the group of its names. */
-static int fold(struct plan *p)
+/* Every candidate goes into the group of its names for now (the top lists
+ * take some back at the end): the groups' spans cover them all. */
+static int assign_groups(struct plan *p)
 {
 	const struct ld_tables *t = p->t;
+	struct ld_fold_state *st = p->st;
 	struct groups g = { .nslots = 64 };
 	size_t c, i;
 	int rc = -1;
@@ -346,12 +308,11 @@ static int fold(struct plan *p)
 	for (i = 0; i < *t->nents; i++)
 		if ((*t->ents)[i].kind == ENT_GROUP && group_add(&g, *t->ents, i))
 			goto out;
-	for (c = 0; c < p->ncand; c++) {
+	for (c = 0; c < st->ncand; c++) {
+		struct ld_ent *e, *grp;
 		size_t *slot;
 
-		i = p->cand[c];
-		if (!(*t->ents)[i].group)
-			continue; /* kept for a score */
+		i = st->cands[c].ent;
 		slot = group_slot(&g, *t->ents, &(*t->ents)[i]);
 		if (!*slot) {
 			ssize_t k = new_group(p, i);
@@ -360,11 +321,15 @@ static int fold(struct plan *p)
 				goto out;
 			slot = group_slot(&g, *t->ents, &(*t->ents)[i]);
 		}
-		join(p, i, *slot - 1);
+		e = &(*t->ents)[i];
+		grp = &(*t->ents)[*slot - 1];
+		e->group = (uint32_t)*slot;
+		grp->acc = true;
+		if (e->a < grp->a)
+			grp->a = e->a;
+		if (e->b > grp->b)
+			grp->b = e->b;
 	}
-	for (i = 0; i < *t->nents; i++)
-		if ((*t->ents)[i].kind == ENT_GROUP)
-			(*t->ents)[i].start_ms = 0;
 	rc = 0;
 out:
 	free(g.slot);
@@ -376,39 +341,19 @@ int ld_fold_plan(struct ld_fold *f, const struct ld_tables *t)
 	struct plan p = { .t = t, .f = f };
 	size_t i, k;
 	ssize_t m;
-	int rc = -1;
 
 	memset(f, 0, sizeof(*f));
 	for (i = 0; i < *t->nents; i++)
 		f->procs += (*t->ents)[i].kind == ENT_PROC;
 	if (f->procs <= STORE_LOAD_MAX_PROCS)
 		return 0;
+	if (!(f->st = p.st = calloc(1, sizeof(*p.st))))
+		return nomem(t);
+	p.st->merge = t->merge;
 	if (pick_lives(&p))
 		return -1;
-	if (!p.ncand)
+	if (!p.st->ncand)
 		return 0;
-	for (i = 0; i < *t->nmetrics; i++)
-		if ((*t->metrics)[i].id >= p.nscore_of)
-			p.nscore_of = (*t->metrics)[i].id + 1;
-	if (p.nscore_of > 65536)
-		p.nscore_of = 65536; /* metric ids are small: more is not a store we wrote */
-	p.score = calloc(p.ncand * NSCORES, sizeof(*p.score));
-	p.score_of = malloc((size_t)(p.nscore_of ? p.nscore_of : 1));
-	if (!p.score || !p.score_of) {
-		nomem(t);
-		goto out;
-	}
-	memset(p.score_of, -1, (size_t)p.nscore_of);
-	for (i = 0; i < *t->nmetrics; i++)
-		for (k = 0; k < NSCORE_METRICS; k++)
-			if ((*t->metrics)[i].id >= 0 && (*t->metrics)[i].id < p.nscore_of &&
-			    !strcmp((*t->metrics)[i].name, score_metrics[k].name))
-				p.score_of[(*t->metrics)[i].id] = (int8_t)k;
-	if (score(&p))
-		goto out;
-	keep_top(&p);
-	free(p.score);
-	p.score = NULL;
 	/* the groups made here get ids above any of the store's */
 	p.max_ent_id = max_id(t, "SELECT max(id) FROM entity");
 	if ((*t->ents)[*t->nents - 1].id > p.max_ent_id)
@@ -417,36 +362,191 @@ int ld_fold_plan(struct ld_fold *f, const struct ld_tables *t)
 	for (i = 0; i < *t->nmetrics; i++)
 		if ((*t->metrics)[i].id > p.max_metric_id)
 			p.max_metric_id = (*t->metrics)[i].id;
-	if ((m = need_metric(&p, "mem.rss_peak_bytes")) < 0) {
-		nomem(t);
-		goto out;
-	}
+	if ((m = need_metric(&p, "mem.rss_peak_bytes")) < 0)
+		return nomem(t);
 	f->m_peak = (size_t)m;
-	if ((m = need_metric(&p, "group.started")) < 0) {
-		nomem(t);
-		goto out;
-	}
+	if ((m = need_metric(&p, "group.started")) < 0)
+		return nomem(t);
 	f->m_started = (size_t)m;
 	f->m_rss = SIZE_MAX;
-	for (i = 0; i < *t->nmetrics; i++)
+	if (!(p.st->score_of = malloc(*t->nmetrics)))
+		return nomem(t);
+	for (i = 0; i < *t->nmetrics; i++) {
+		p.st->score_of[i] = -1;
 		if (!strcmp((*t->metrics)[i].name, "mem.rss_bytes"))
 			f->m_rss = i;
-	rc = fold(&p);
-out:
-	free(p.cand);
-	free(p.score);
-	free(p.score_of);
+		for (k = 0; k < NSCORE_METRICS; k++)
+			if (!strcmp((*t->metrics)[i].name, score_metrics[k].name))
+				p.st->score_of[i] = (int8_t)k;
+	}
+	return order_by_end(&p) || assign_groups(&p) ? -1 : 0;
+}
+
+int ld_fold_hold(struct ld_fold *f, size_t e, size_t m, ssize_t k, double v)
+{
+	struct cand *c = &f->st->cands[f->st->cand_of[e] - 1];
+
+	if (c->n == c->cap) {
+		uint32_t cap = c->cap ? 2 * c->cap : 8;
+		struct held *h = realloc(c->h, cap * sizeof(*h));
+
+		if (!h)
+			return -1;
+		c->h = h;
+		c->cap = cap;
+	}
+	c->h[c->n++] = (struct held){ (uint32_t)m, (int32_t)k, v };
+	return 0;
+}
+
+/* Its held samples into its group (its resident set as the group's
+ * mem.rss_peak_bytes, other gauges left out), and let them go. */
+static int fold_out(struct ld_fold *f, const struct ld_ent *ents, const struct ld_metric *metrics,
+		    struct cand *c, ld_put_fn put, void *arg)
+{
+	size_t g = ents[c->ent].group - 1, i;
+	int rc = 0;
+
+	for (i = 0; i < c->n && !rc; i++) {
+		size_t m = c->h[i].m;
+
+		if (c->h[i].k < 0)
+			continue;
+		if (metrics[m].gauge) {
+			if (m != f->m_rss)
+				continue;
+			m = f->m_peak;
+		}
+		rc = put(arg, g, m, c->h[i].k, c->h[i].v);
+	}
+	free(c->h);
+	c->h = NULL;
+	c->n = c->cap = 0;
 	return rc;
 }
 
-bool ld_fold_redirect(const struct ld_fold *f, const struct ld_ent *ents,
-		      const struct ld_metric *metrics, size_t *e, size_t *m)
+/* Is candidate a (with value va) before b (vb) in a top list? Larger
+ * first; of equal ones, the one stored first. */
+static bool better(const struct ld_fold_state *st, const struct ld_ent *ents, uint32_t a,
+		   float va, uint32_t b, float vb)
 {
-	if (metrics[*m].gauge) {
-		if (*m != f->m_rss)
-			return false;
-		*m = f->m_peak;
+	return va > vb || (va == vb && ents[st->cands[a].ent].id < ents[st->cands[b].ent].id);
+}
+
+/* Candidate c has lived its life: its totals into the top lists (pushing
+ * out the last of a full one), or it goes into its group. */
+static int settle(struct ld_fold *f, const struct ld_ent *ents, const struct ld_metric *metrics,
+		  uint32_t c, ld_put_fn put, void *arg)
+{
+	struct ld_fold_state *st = f->st;
+	struct cand *cd = &st->cands[c];
+	float score[NSCORES] = { 0 };
+	size_t i, s, k;
+
+	for (i = 0; i < cd->n; i++) {
+		int sm = st->score_of[cd->h[i].m];
+		float v = (float)cd->h[i].v;
+
+		if (sm < 0 || cd->h[i].k < 0)
+			continue;
+		if (score_metrics[sm].max)
+			score[score_metrics[sm].score] = v > score[score_metrics[sm].score] ?
+							 v : score[score_metrics[sm].score];
+		else
+			score[score_metrics[sm].score] += v;
 	}
-	*e = ents[*e].group - 1;
-	return true;
+	for (s = 0; s < NSCORES; s++) {
+		struct top *t = &st->top[s];
+
+		if (!(score[s] > 0) || (t->n == STORE_LOAD_FOLD_TOP &&
+					!better(st, ents, c, score[s], t->c[t->n - 1], t->v[t->n - 1])))
+			continue;
+		if (t->n == STORE_LOAD_FOLD_TOP) {
+			struct cand *out = &st->cands[t->c[--t->n]];
+
+			if (!--out->tops && fold_out(f, ents, metrics, out, put, arg))
+				return -1;
+		}
+		for (k = t->n++; k > 0 && better(st, ents, c, score[s], t->c[k - 1], t->v[k - 1]); k--) {
+			t->c[k] = t->c[k - 1];
+			t->v[k] = t->v[k - 1];
+		}
+		t->c[k] = c;
+		t->v[k] = score[s];
+		cd->tops++;
+	}
+	return cd->tops ? 0 : fold_out(f, ents, metrics, cd, put, arg);
+}
+
+int ld_fold_flush(struct ld_fold *f, const struct ld_ent *ents, const struct ld_metric *metrics,
+		  size_t k, ld_put_fn put, void *arg)
+{
+	struct ld_fold_state *st = f->st;
+
+	while (st && st->next_end < st->ncand &&
+	       ents[st->cands[st->by_end[st->next_end]].ent].b < k)
+		if (settle(f, ents, metrics, st->by_end[st->next_end++], put, arg))
+			return -1;
+	return 0;
+}
+
+int ld_fold_finish(struct ld_fold *f, struct ld_ent *ents, size_t nents,
+		   const struct ld_metric *metrics, ld_put_fn put, void *arg)
+{
+	struct ld_fold_state *st = f->st;
+	size_t c, i;
+
+	if (!st)
+		return 0;
+	if (ld_fold_flush(f, ents, metrics, SIZE_MAX, put, arg))
+		return -1;
+	/* a group's parent: that of its latest folded process (start_ms holds
+	 * its start meanwhile); a group of the store keeps its own */
+	for (i = 0; i < nents; i++)
+		if (ents[i].kind == ENT_GROUP && ents[i].acc)
+			ents[i].start_ms = ents[i].pid ? INT64_MAX : INT64_MIN;
+	for (c = 0; c < st->ncand; c++) {
+		struct cand *cd = &st->cands[c];
+		struct ld_ent *e = &ents[cd->ent], *g = &ents[e->group - 1];
+
+		if (cd->tops) {
+			/* kept on its own: its samples are its own */
+			e->group = 0;
+			for (i = 0; i < cd->n; i++)
+				if (put(arg, cd->ent, cd->h[i].m, cd->h[i].k, cd->h[i].v))
+					return -1;
+			free(cd->h);
+			cd->h = NULL;
+			continue;
+		}
+		f->groups += !g->used;
+		g->used = true;
+		f->folded++;
+		if (life_of(e, st->merge) > f->max_life)
+			f->max_life = life_of(e, st->merge);
+		if (e->ppid && e->start_ms >= g->start_ms && g->start_ms != INT64_MAX) {
+			g->start_ms = e->start_ms;
+			g->pid = g->ppid = e->ppid;
+		}
+	}
+	for (i = 0; i < nents; i++)
+		if (ents[i].kind == ENT_GROUP && ents[i].acc)
+			ents[i].start_ms = 0;
+	return 0;
+}
+
+void ld_fold_free(struct ld_fold *f)
+{
+	size_t c;
+
+	if (!f->st)
+		return;
+	for (c = 0; c < f->st->ncand; c++)
+		free(f->st->cands[c].h);
+	free(f->st->cands);
+	free(f->st->cand_of);
+	free(f->st->by_end);
+	free(f->st->score_of);
+	free(f->st);
+	f->st = NULL;
 }

@@ -27,6 +27,7 @@ struct ld_ent {
 	bool born;         /* a process that started inside the window */
 	bool acc;          /* a group folded processes go into: the values of
 			    * several entities add up in it */
+	bool used;         /* such a group, and some process was folded into it */
 };
 
 struct ld_metric {
@@ -37,9 +38,12 @@ struct ld_metric {
 };
 
 /* Strings of the recording, each distinct one stored once. */
+#define LD_STRS_RECENT 4
 struct ld_strs {
 	const char **slot;
 	size_t nslots, n;
+	const char *recent[LD_STRS_RECENT]; /* the last ones asked for */
+	size_t next;
 };
 
 /* s as a string of the recording, the same pointer for equal strings; ""
@@ -60,7 +64,12 @@ int ld_ids_build(struct ld_ids *x, const struct ld_ent *ents, size_t n);
 ssize_t ld_ids_find(const struct ld_ids *x, const struct ld_ent *ents, size_t n, int64_t id);
 void ld_ids_free(struct ld_ids *x);
 
+/* A failed SQLite call while doing `what`, in err ("the store is damaged
+ * (truncated or corrupt) while ..." when it is); returns -1. */
+int ld_db_fail(sqlite3 *db, const char *what, char *err, size_t errlen);
+
 /* What folding found (recording.h has the same for the report). */
+struct ld_fold_state;
 struct ld_fold {
 	size_t procs;      /* process entities in the window */
 	size_t folded;     /* of them folded into groups */
@@ -69,6 +78,7 @@ struct ld_fold {
 	size_t m_rss;      /* mem.rss_bytes (SIZE_MAX: none) goes to */
 	size_t m_peak;     /* mem.rss_peak_bytes of the group */
 	size_t m_started;  /* group.started */
+	struct ld_fold_state *st; /* while loading (load_fold.c) */
 };
 
 /* The tables folding reads and extends (store_load.c fills it in). */
@@ -76,7 +86,6 @@ struct ld_tables {
 	sqlite3 *db;
 	struct recording *r;
 	struct ld_strs *strs;
-	const struct ld_ids *ids; /* of the store's entities, before any group */
 	const int64_t *iv;  /* interval ids of the window, ascending */
 	size_t niv;
 	size_t merge;       /* intervals per step */
@@ -89,21 +98,35 @@ struct ld_tables {
 };
 
 /*
- * With more than STORE_LOAD_MAX_PROCS processes in the window, fold the
- * shortest-lived that are not among the top STORE_LOAD_FOLD_TOP by a
- * resource into groups of command, parent command and cgroup (store.h):
- * sets their group, appends the groups (or marks a group of the store
- * with their names) and the metrics they need. 0, or -1 with err set.
+ * Before the samples: with more than STORE_LOAD_MAX_PROCS processes in the
+ * window, pick the candidates for folding (the shortest-lived, store.h),
+ * give each the group of its command, parent command and cgroup (a group
+ * of the store, or one appended to the entities) in ent->group, and
+ * append the metrics the groups need. 0, or -1 with err set.
  */
 int ld_fold_plan(struct ld_fold *f, const struct ld_tables *t);
 
-/*
- * Where a sample of folded process e (metric m) goes: *e becomes its
- * group and *m the group's metric (mem.rss_bytes: mem.rss_peak_bytes,
- * other gauges: none). false: leave the sample out.
- */
-bool ld_fold_redirect(const struct ld_fold *f, const struct ld_ent *ents,
-		      const struct ld_metric *metrics, size_t *e, size_t *m);
+/* What takes a sample: entity e, metric m, window interval index k (-1: a
+ * gauge's value from before), value v. 0, or -1 on no memory. */
+typedef int (*ld_put_fn)(void *arg, size_t e, size_t m, ssize_t k, double v);
+
+/* A sample of a candidate (ent->group set), held until its life is over.
+ * -1 on no memory. */
+int ld_fold_hold(struct ld_fold *f, size_t e, size_t m, ssize_t k, double v);
+
+/* Settle the candidates whose last interval is before window index k:
+ * into the top lists, or their held samples to put() as their group's
+ * (a resident set as mem.rss_peak_bytes, other gauges left out). */
+int ld_fold_flush(struct ld_fold *f, const struct ld_ent *ents, const struct ld_metric *metrics,
+		  size_t k, ld_put_fn put, void *arg);
+
+/* After the samples: settle the rest; those on the top lists keep their
+ * samples (put() as their own, ent->group back to 0); count what was
+ * folded and give the groups their parent. 0, or -1 on no memory. */
+int ld_fold_finish(struct ld_fold *f, struct ld_ent *ents, size_t nents,
+		   const struct ld_metric *metrics, ld_put_fn put, void *arg);
+
+void ld_fold_free(struct ld_fold *f);
 
 /* Give every process kept on its own its name ("PID@START_MS"). -1 on no
  * memory. */
