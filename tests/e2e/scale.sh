@@ -79,7 +79,8 @@ test_scale_identity() {
 
 # non-stop fork/exec of /bin/true for 40 s: the children are counted into
 # one group (true, from spawn) whose counts match the spawner's own, the
-# stored churn finding names the spawner, and record and report stay small
+# stored churn finding names the spawner, record stays small, and report
+# stays under 5 s and 128 MiB
 test_scale_churn() {
 	local db=$T/churn.db spawned started n culprit rss cpu
 	_scale_prereq
@@ -104,14 +105,15 @@ test_scale_churn() {
 	is "stored process_churn finding names the spawner" "$culprit" "$SPAWN_PID"
 	rss=$(_peak_kib "$T/churn.rss")
 	_rss_below "record peak RSS" "$T/churn.rss" 65536
-	/usr/bin/time -f %M -o "$T/report.rss" "$PERFPILOT" report --json "$db" \
+	/usr/bin/time -f '%e\n%M' -o "$T/report.rss" "$PERFPILOT" report --json "$db" \
 		>"$T/report.json" 2>"$T/report.err" ||
 		fail "report: $(head -c 300 "$T/report.err")"
 	_rss_below "report peak RSS" "$T/report.rss" 131072
+	cmp "report time (s)" "$(tail -n 2 "$T/report.rss" | head -n 1)" -lt 5
 	jq -e --argjson p "$SPAWN_PID" '[.findings[] | select(.kind == "process_churn")
 		| .culprits[] | select(.pid == $p)] | length == 1' "$T/report.json" >/dev/null ||
 		fail "report: no process_churn finding with spawn (pid $SPAWN_PID) as its culprit"
 	cpu=$(truth "$T/spawn.json" children_cpu_ns)
-	note "$spawned children ($(truth "$T/spawn.json" wraps) pid wraps), group.started $started, $n kept one by one, children CPU $(ms "$cpu") ms, record peak $rss KiB, report peak $(_peak_kib "$T/report.rss") KiB, store $(stat -c %s "$db") bytes"
+	note "$spawned children ($(truth "$T/spawn.json" wraps) pid wraps), group.started $started, $n kept one by one, children CPU $(ms "$cpu") ms, record peak $rss KiB, report peak $(_peak_kib "$T/report.rss") KiB in $(tail -n 2 "$T/report.rss" | head -n 1) s, store $(stat -c %s "$db") bytes"
 	note "$(jq -r '.findings[] | select(.kind == "process_churn") | .summary' "$T/report.json" | head -n 1)"
 }
