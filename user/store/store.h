@@ -53,7 +53,7 @@ int store_load(const char *path, double since, double until, struct recording *o
  * group.started counts those that started in the window, in the step they
  * were first seen. The recording says how many (recording.procs_folded).
  */
-#define STORE_LOAD_MAX_PROCS 2000
+#define STORE_LOAD_MAX_PROCS 8000
 #define STORE_LOAD_FOLD_TOP 16
 
 /* ---- writing (perfpilot record) ---- */
