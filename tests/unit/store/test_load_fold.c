@@ -295,12 +295,75 @@ static void test_few_not_folded(void **state)
 	unit_rm_sqlite(path);
 }
 
+/* A window read in steps (more than STORE_LOAD_MAX_POINTS intervals) folds
+ * by steps: lives in steps, the group's values summed per step, each
+ * folded process started once. */
+static void test_folded_in_steps(void **state)
+{
+	struct store_meta m = { .hostname = "h", .kernel = "6.1.0", .target = "-a", .ncpus = 2,
+				.mem_total_bytes = 4e9, .interval_s = 1, .start = T0 };
+	struct store_entity host = { .kind = 'h', .name = "host" };
+	const long n = STORE_LOAD_MAX_POINTS + 2, nproc = STORE_LOAD_MAX_PROCS + 1000;
+	const struct series *cpu, *started;
+	char path[64], err[256], name[24];
+	double kept_cpu = 0;
+	struct recording r;
+	struct store *st;
+	size_t i;
+	long iv, k;
+
+	(void)state;
+	unit_tmp_name(path, sizeof(path), "fold");
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
+	assert_int_equal(store_set_meta(st, &m), 0);
+	for (iv = 0; iv < n; iv++) {
+		assert_int_equal(store_interval_begin(st, T0 + (double)iv + 1, 1), 0);
+		put(st, &host, "psi.cpu.some_us", 1);
+		/* process k lives in interval k only */
+		for (k = iv; k == iv && k < nproc; k++) {
+			struct store_entity e = { .kind = 'p', .name = name, .pid = 100 + (uint32_t)k,
+						  .comm = "job", .cgroup = "/cron", .ppid = 50,
+						  .pcomm = "cron", .gone = true,
+						  .start_ms = (int64_t)(T0 + (double)k) * 1000 + 1 };
+
+			snprintf(name, sizeof(name), "%ld", 100 + k);
+			put(st, &e, "cpu.oncpu_ns", 1000.0 + (double)k);
+		}
+		assert_int_equal(store_interval_end(st), 0);
+	}
+	assert_int_equal(store_close(st), 0);
+	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.merged, 2);
+	assert_int_equal(r.procs, (size_t)nproc);
+	/* all live one step, alike: all are candidates, the top by CPU stay */
+	assert_int_equal(r.procs_folded, (size_t)nproc - STORE_LOAD_FOLD_TOP);
+	assert_dbl_eq(r.fold_life_s, 2); /* one step of 2 s */
+	cpu = rec_find(&r, 'g', "job|cron|/cron", "cpu.oncpu_ns");
+	started = rec_find(&r, 'g', "job|cron|/cron", "group.started");
+	assert_non_null(cpu);
+	assert_non_null(started);
+	/* the group covers the steps of processes 0 .. nproc - 1 */
+	assert_int_equal(cpu->n, (size_t)(nproc + 1) / 2);
+	assert_dbl_near(sum(started), (double)r.procs_folded, 1e-9);
+	for (i = 0; i < r.n; i++)
+		if (r.s[i].kind == 'p')
+			kept_cpu += sum(&r.s[i]);
+	assert_dbl_near(sum(cpu) + kept_cpu,
+			1000.0 * (double)nproc + (double)nproc * (double)(nproc - 1) / 2, 1e-3);
+	/* the last ones, which used the most CPU */
+	assert_non_null(rec_find(&r, 'p', "9099@1700008999001", "cpu.oncpu_ns"));
+	assert_null(rec_find(&r, 'p', "9083@1700008983001", "cpu.oncpu_ns"));
+	recording_free(&r);
+	unit_rm_sqlite(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_churn_folded),
 		cmocka_unit_test(test_new_group),
 		cmocka_unit_test(test_few_not_folded),
+		cmocka_unit_test(test_folded_in_steps),
 	};
 
 	return cmocka_run_group_tests_name("load_fold", tests, NULL, NULL);
