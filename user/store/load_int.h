@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The loader's tables (private to user/store): the entities and metrics of
- * a window as store_load.c reads them, the names they share (load_strs.c),
- * and the folding of short-lived processes into groups (load_fold.c).
+ * a window as store_load.c reads them, their shared names, ids and SQLite
+ * errors (load_ents.c), and the folding of short-lived processes into
+ * groups (load_fold.c).
  */
 #ifndef PP_LOAD_INT_H
 #define PP_LOAD_INT_H
@@ -21,7 +22,9 @@ struct ld_ent {
 			    * (ld_proc_names) only if it is kept on its own */
 	const char *comm, *cgroup, *pcomm; /* interned (ld_intern) */
 	size_t a, b;       /* first and last window index where it is present */
-	uint32_t group;    /* a folded process: 1 + the index of its group */
+	uint32_t group;    /* a process to fold (from ld_fold_plan; those kept
+			    * after all get 0 in ld_fold_finish): 1 + the
+			    * index of its group */
 	uint32_t pid, ppid;
 	char kind;
 	bool born;         /* a process that started inside the window */
