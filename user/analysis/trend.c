@@ -5,6 +5,7 @@
 #include <string.h>
 #include "analysis/normal.h"
 #include "analysis/robust.h"
+#include "analysis/slopes.h"
 #include "analysis/trend.h"
 
 static int sign(double x)
@@ -181,13 +182,53 @@ static int mann_kendall(const double *v, size_t n, double alpha, struct trend *o
 	return 0;
 }
 
-/* Theil-Sen slope, Sen's confidence interval and the intercept. */
-static int theil_sen(const double *t, const double *v, size_t n, double alpha,
-		     double var, struct trend *out)
+/* The order statistic at 0-based fractional rank pos of all the slopes,
+ * exactly (slopes.h); -1 when that cannot be had. */
+static int exact_stat(const double *t, const double *v, size_t n, double pos, double *out)
 {
-	double pairs = (double)n * (double)(n - 1) / 2, total, c, m1, m2;
-	size_t cap = pairs < TREND_MAX_PAIRS ? (size_t)pairs : TREND_MAX_PAIRS, m, i;
-	double *a = malloc((cap > n ? cap : n) * sizeof(*a));
+	double k = floor(pos), lo, hi;
+
+	if (slopes_kth2(t, v, n, k, &lo, &hi))
+		return -1;
+	*out = pos == k ? lo : lo + (pos - k) * (hi - lo);
+	return 0;
+}
+
+/* Sen (1968): the slopes ranked (N - C)/2 and (N + C)/2 + 1 (1-based)
+ * bound the interval, C = z(1 - alpha/2) sqrt(Var S); N slopes. */
+static void sen_ranks(double total, double alpha, double var, double *m1, double *m2)
+{
+	double c = normal_quantile(1 - alpha / 2) * sqrt(var);
+
+	*m1 = (total - c) / 2;
+	*m2 = (total + c) / 2;
+}
+
+/* Theil-Sen for a long series: the exact order statistics of slopes.h. */
+static int theil_sen_exact(const double *t, const double *v, size_t n, double alpha,
+			   double var, struct trend *out)
+{
+	double total = slopes_total(n), m1, m2;
+
+	sen_ranks(total, alpha, var, &m1, &m2);
+	if (exact_stat(t, v, n, (total - 1) / 2, &out->slope))
+		return -1;
+	out->slope_lo = -INFINITY;
+	out->slope_hi = INFINITY;
+	if (m1 >= 1 && exact_stat(t, v, n, m1 - 1, &out->slope_lo))
+		return -1;
+	if (m2 <= total - 1 && exact_stat(t, v, n, m2, &out->slope_hi))
+		return -1;
+	return 0;
+}
+
+/* Theil-Sen from the listed (or sampled) slopes of pair_slopes. */
+static int theil_sen_listed(const double *t, const double *v, size_t n, double alpha,
+			    double var, struct trend *out)
+{
+	double pairs = slopes_total(n), total, m1, m2;
+	size_t cap = pairs < TREND_MAX_PAIRS ? (size_t)pairs : TREND_MAX_PAIRS, m;
+	double *a = malloc((cap ? cap : 1) * sizeof(*a));
 
 	if (!a)
 		return -1;
@@ -197,13 +238,26 @@ static int theil_sen(const double *t, const double *v, size_t n, double alpha,
 		return -1;
 	}
 	out->slope = rank_stat(a, m, total, (total - 1) / 2);
-	/* Sen (1968): the slopes ranked (N - C)/2 and (N + C)/2 + 1 (1-based)
-	 * bound the interval, C = z(1 - alpha/2) sqrt(Var S) */
-	c = normal_quantile(1 - alpha / 2) * sqrt(var);
-	m1 = (total - c) / 2;
-	m2 = (total + c) / 2;
+	sen_ranks(total, alpha, var, &m1, &m2);
 	out->slope_lo = m1 < 1 ? -INFINITY : rank_stat(a, m, total, m1 - 1);
 	out->slope_hi = m2 > total - 1 ? INFINITY : rank_stat(a, m, total, m2);
+	free(a);
+	return 0;
+}
+
+/* Theil-Sen slope, Sen's confidence interval and the intercept. */
+static int theil_sen(const double *t, const double *v, size_t n, double alpha,
+		     double var, struct trend *out)
+{
+	double *a;
+	size_t i;
+
+	if ((slopes_total(n) <= TREND_LIST_PAIRS || theil_sen_exact(t, v, n, alpha, var, out)) &&
+	    theil_sen_listed(t, v, n, alpha, var, out))
+		return -1;
+	a = malloc(n * sizeof(*a));
+	if (!a)
+		return -1;
 	for (i = 0; i < n; i++)
 		a[i] = v[i] - out->slope * t[i];
 	out->intercept = median_inplace(a, n);

@@ -23,23 +23,6 @@ struct churn {
 	double n, rate, cpus, parent_cpus, life_p50_us;
 };
 
-/* "57,486" */
-static const char *thousands(double v, char *buf, size_t len)
-{
-	char digits[32];
-	size_t n, i, o = 0;
-
-	snprintf(digits, sizeof(digits), "%.0f", v);
-	n = strlen(digits);
-	for (i = 0; i < n && o + 2 < len; i++) {
-		if (i && (n - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = 0;
-	return buf;
-}
-
 /* The parent's on-CPU series: a process of that pid and command whose
  * series overlaps the group's. */
 static const struct series *parent_of(const struct recording *r, const struct series *g)
@@ -117,7 +100,7 @@ static int report(const struct recording *r, struct findings *fs, const struct c
 	if (c->parent_cpus >= 0.05)
 		snprintf(own, sizeof(own), "; %s itself used %.2f CPUs", g->pcomm, c->parent_cpus);
 	fnd_summary(f, "%s short-lived processes of %s (%.0f a second%s), started by %s, cost "
-		    "%.2f CPUs (%.0f %% of the host's %d)%s", thousands(c->n, n, sizeof(n)), g->comm,
+		    "%.2f CPUs (%.0f %% of the host's %d)%s", fnd_fmt_count(c->n, n, sizeof(n)), g->comm,
 		    c->rate, life, who, c->cpus, host * 100, r->ncpus, own);
 	fnd_rec_manual(f, "start fewer processes in %s: do the work of %s in the parent or in a "
 		       "long-lived worker, hand it many items per run (xargs -n, one call for many "

@@ -17,7 +17,9 @@ static bool ends_with(const char *s, const char *suffix)
 /* Percentiles and maxima combine by max; everything else adds up. */
 static bool by_max(const char *metric)
 {
-	return ends_with(metric, "_p99_us") || ends_with(metric, "_max");
+	return ends_with(metric, "_p99_us") || ends_with(metric, "_p50_us") ||
+	       ends_with(metric, "_max_us") || ends_with(metric, "_max") ||
+	       ends_with(metric, "_peak_bytes");
 }
 
 static bool is_gauge(const char *metric)
@@ -50,6 +52,99 @@ static const char *match_name(const struct series *s)
 	return s->kind == ENT_PROC ? s->comm : s->entity;
 }
 
+/* The group's metrics that processes have too (not group.*). */
+static bool proc_metric(const char *metric)
+{
+	return strncmp(metric, "group.", 6) != 0;
+}
+
+/*
+ * A recording's series by what they are matched by: (kind, name, metric),
+ * sorted, so that the series of one key lie side by side. A group of
+ * short-lived processes (record's, or folded at load: store.h) is there as
+ * itself and also among the processes of its command, so that a command
+ * compares the same whichever of its processes were kept on their own.
+ */
+struct key {
+	char kind;
+	bool done;          /* on a key's first entry: compared (or listed) */
+	const char *name, *metric;
+	const struct series *s;
+};
+
+struct index {
+	struct key *k;
+	size_t n;
+};
+
+static int key_cmp3(char kind, const char *name, const char *metric, const struct key *k)
+{
+	int c;
+
+	if (kind != k->kind)
+		return kind < k->kind ? -1 : 1;
+	c = strcmp(name, k->name);
+	return c || !metric ? c : strcmp(metric, k->metric);
+}
+
+static int by_key(const void *x, const void *y)
+{
+	const struct key *a = x, *b = y;
+	int c = key_cmp3(a->kind, a->name, a->metric, b);
+
+	return c ? c : (a->s > b->s) - (a->s < b->s);
+}
+
+static int index_build(const struct recording *r, struct index *x)
+{
+	size_t i;
+
+	x->n = 0;
+	x->k = malloc((2 * r->n + 1) * sizeof(*x->k));
+	if (!x->k)
+		return -1;
+	for (i = 0; i < r->n; i++) {
+		const struct series *s = &r->s[i];
+
+		if (s->kind == ENT_NETNS)
+			continue;
+		x->k[x->n++] = (struct key){ s->kind, false, match_name(s), s->metric, s };
+		if (s->kind == ENT_GROUP && s->comm[0] && proc_metric(s->metric))
+			x->k[x->n++] = (struct key){ ENT_PROC, false, s->comm, s->metric, s };
+	}
+	qsort(x->k, x->n, sizeof(*x->k), by_key);
+	return 0;
+}
+
+/* The first entry of (kind, name, metric) (metric NULL: any), and in *end
+ * the one after the last; x->n when there is none. */
+static size_t index_find(const struct index *x, char kind, const char *name, const char *metric,
+			 size_t *end)
+{
+	size_t lo = 0, hi = x->n, first;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (key_cmp3(kind, name, metric, &x->k[mid]) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	hi = x->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (key_cmp3(kind, name, metric, &x->k[mid]) >= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*end = lo;
+	return first < lo ? first : x->n;
+}
+
 static double interval_of(const struct recording *r)
 {
 	return r->interval_s > 0 ? r->interval_s : 1;
@@ -72,21 +167,17 @@ static int by_time(const void *x, const void *y)
  * times of its intervals). Values per second for counters. Returns the
  * count (0: absent); *out is malloc'ed.
  */
-static size_t samples(const struct recording *r, char kind, const char *name, const char *metric,
-		      double **out)
+static size_t samples(const struct recording *r, const struct index *x, char kind,
+		      const char *name, const char *metric, double **out)
 {
 	double iv = interval_of(r), *v;
 	bool max = by_max(metric), gauge = is_gauge(metric);
 	struct point *p;
-	size_t i, k, np = 0, n = 0;
+	size_t i, k, end, first = index_find(x, kind, name, metric, &end), np = 0, n = 0;
 
 	*out = NULL;
-	for (i = 0; i < r->n; i++) {
-		const struct series *s = &r->s[i];
-
-		if (s->kind == kind && !strcmp(s->metric, metric) && !strcmp(match_name(s), name))
-			np += s->n;
-	}
+	for (i = first; i < end; i++)
+		np += x->k[i].s->n;
 	if (!np)
 		return 0;
 	p = malloc(np * sizeof(*p));
@@ -96,11 +187,9 @@ static size_t samples(const struct recording *r, char kind, const char *name, co
 		free(v);
 		return 0;
 	}
-	for (i = 0, np = 0; i < r->n; i++) {
-		const struct series *s = &r->s[i];
+	for (i = first, np = 0; i < end; i++) {
+		const struct series *s = x->k[i].s;
 
-		if (s->kind != kind || strcmp(s->metric, metric) || strcmp(match_name(s), name))
-			continue;
 		for (k = 0; k < s->n; k++)
 			if (isfinite(s->v[k]))
 				p[np++] = (struct point){s->t[k], s->v[k]};
@@ -134,23 +223,12 @@ static double mean(const double *v, size_t n)
 	return k ? s / (double)k : NAN;
 }
 
-static bool seen(const struct comparison *c, char kind, const char *name, const char *metric)
-{
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		if (c->m[i].kind == kind && !strcmp(c->m[i].entity, name) &&
-		    !strcmp(c->m[i].metric, metric))
-			return true;
-	return false;
-}
-
-static int add(struct comparison *c, const struct series *s, const double *a, size_t na,
+static int add(struct comparison *c, const struct key *k, const double *a, size_t na,
 	       const double *b, size_t nb)
 {
 	struct metric_change *m;
 	struct mwu u;
-	enum direction dir = metric_direction(s->metric);
+	enum direction dir = metric_direction(k->metric);
 	double delta;
 
 	if (c->n == c->cap) {
@@ -164,10 +242,10 @@ static int add(struct comparison *c, const struct series *s, const double *a, si
 	}
 	m = &c->m[c->n];
 	memset(m, 0, sizeof(*m));
-	m->kind = s->kind;
-	snprintf(m->entity, sizeof(m->entity), "%s", match_name(s));
-	snprintf(m->metric, sizeof(m->metric), "%s", s->metric);
-	m->rate = !is_gauge(s->metric);
+	m->kind = k->kind;
+	snprintf(m->entity, sizeof(m->entity), "%s", k->name);
+	snprintf(m->metric, sizeof(m->metric), "%s", k->metric);
+	m->rate = !is_gauge(k->metric);
 	m->base = mean(a, na);
 	m->cur = mean(b, nb);
 	m->nbase = na;
@@ -204,53 +282,96 @@ static int add_name(struct name_list *l, const char *name)
 	return 0;
 }
 
-static bool has_comm(const struct recording *r, const char *comm)
+/* Are there processes of comm, on their own or in a group? */
+static bool has_comm(const struct index *x, const char *comm)
 {
-	size_t i;
+	size_t end;
 
-	for (i = 0; i < r->n; i++)
-		if (r->s[i].kind == ENT_PROC && !strcmp(r->s[i].comm, comm))
-			return true;
-	return false;
+	return index_find(x, ENT_PROC, comm, NULL, &end) < x->n;
+}
+
+/* Compare key k of the current recording (the first entry of its run) with
+ * the baseline, once. */
+static int compare_one(struct comparison *out, const struct recording *base,
+		       const struct index *bx, const struct recording *cur,
+		       const struct index *cx, struct key *k)
+{
+	double *a, *b;
+	size_t na, nb;
+	int rc;
+
+	if (k->done)
+		return 0;
+	k->done = true;
+	if (k->kind == ENT_PROC && !has_comm(bx, k->name))
+		return add_name(&out->only_cur, k->name);
+	na = samples(base, bx, k->kind, k->name, k->metric, &a);
+	nb = samples(cur, cx, k->kind, k->name, k->metric, &b);
+	rc = na && nb ? add(out, k, a, na, b, nb) : 0;
+	free(a);
+	free(b);
+	return rc;
+}
+
+/* The first entry of series s's run in x (as itself, or as_proc: among
+ * the processes of its command). */
+static struct key *key_of(const struct index *x, const struct series *s, bool as_proc)
+{
+	size_t end, i;
+
+	if (as_proc)
+		i = index_find(x, ENT_PROC, s->comm, s->metric, &end);
+	else
+		i = index_find(x, s->kind, match_name(s), s->metric, &end);
+	return i < x->n ? &x->k[i] : NULL;
 }
 
 int compare_recordings(const struct recording *base, const struct recording *cur,
 		       double threshold_pct, struct comparison *out)
 {
+	struct index bx = { 0 }, cx = { 0 };
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	out->threshold_pct = threshold_pct;
+	if (index_build(base, &bx) || index_build(cur, &cx))
+		goto nomem;
+	/* in the order of the current recording's series */
 	for (i = 0; i < cur->n; i++) {
 		const struct series *s = &cur->s[i];
-		const char *name = match_name(s);
-		double *a, *b;
-		size_t na, nb;
-		int rc;
+		struct key *k;
 
-		if (s->kind == ENT_NETNS || seen(out, s->kind, name, s->metric))
+		if (s->kind == ENT_NETNS)
 			continue;
-		if (s->kind == ENT_PROC && !has_comm(base, name)) {
-			if (add_name(&out->only_cur, name))
-				goto nomem;
+		if ((k = key_of(&cx, s, false)) && compare_one(out, base, &bx, cur, &cx, k))
+			goto nomem;
+		/* a group also stands for processes of its command */
+		if (s->kind != ENT_GROUP || !s->comm[0] || !proc_metric(s->metric))
 			continue;
-		}
-		na = samples(base, s->kind, name, s->metric, &a);
-		nb = samples(cur, s->kind, name, s->metric, &b);
-		rc = na && nb ? add(out, s, a, na, b, nb) : 0;
-		free(a);
-		free(b);
-		if (rc)
+		if ((k = key_of(&cx, s, true)) && compare_one(out, base, &bx, cur, &cx, k))
 			goto nomem;
 	}
 	for (i = 0; i < base->n; i++) {
 		const struct series *s = &base->s[i];
+		struct key *k;
+		size_t end;
 
-		if (s->kind == ENT_PROC && !has_comm(cur, s->comm) && add_name(&out->only_base, s->comm))
+		if (!(s->kind == ENT_PROC || (s->kind == ENT_GROUP && s->comm[0])))
+			continue;
+		/* each name once: marked on the first entry of its processes */
+		k = &bx.k[index_find(&bx, ENT_PROC, s->comm, NULL, &end)];
+		if (k >= bx.k + bx.n || k->done)
+			continue;
+		k->done = true;
+		if (!has_comm(&cx, s->comm) && add_name(&out->only_base, s->comm))
 			goto nomem;
 	}
+	free(bx.k);
+	free(cx.k);
 	return 0;
 nomem:
+	free(bx.k);
+	free(cx.k);
 	comparison_free(out);
 	return -1;
 }

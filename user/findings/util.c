@@ -242,6 +242,22 @@ const char *fnd_fmt_bytes(double b, char *buf, size_t len)
 	return buf;
 }
 
+const char *fnd_fmt_count(double v, char *buf, size_t len)
+{
+	char digits[32];
+	size_t n, i, o = 0;
+
+	snprintf(digits, sizeof(digits), "%.0f", v);
+	n = strlen(digits);
+	for (i = 0; i < n && o + 2 < len; i++) {
+		if (i && digits[i - 1] != '-' && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = 0;
+	return buf;
+}
+
 const char *fnd_fmt_duration(double s, char *buf, size_t len)
 {
 	if (!isfinite(s))

@@ -254,7 +254,7 @@ static void flame(FILE *out, const struct recording *r)
 
 void report_html(FILE *out, const struct recording *r, const struct findings *fs)
 {
-	char a[32], b[32], self[192], iv[64];
+	char a[32], b[32], self[192], iv[64], folded[256];
 	time_t t0 = (time_t)r->start, t1 = (time_t)r->end;
 	struct tm tm;
 	size_t i;
@@ -276,6 +276,10 @@ void report_html(FILE *out, const struct recording *r, const struct findings *fs
 	if (*report_self_cost(r, self, sizeof(self))) {
 		fputs("</p>\n<p class=\"self\">", out);
 		xml_escape(out, self);
+	}
+	if (*report_folded(r, folded, sizeof(folded))) {
+		fputs("</p>\n<p class=\"self\">", out);
+		xml_escape(out, folded);
 	}
 	fputs("</p>\n<h2>Findings</h2>\n", out);
 	if (!fs->n)

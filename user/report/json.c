@@ -35,6 +35,16 @@ static json_t *self_json(const struct recording *r)
 			 "rss_peak_bytes", report_json_num(r->self_rss_peak_bytes));
 }
 
+/* The processes store_load folded into groups, or null (none). */
+static json_t *folded_json(const struct recording *r)
+{
+	if (!r->procs_folded)
+		return json_null();
+	return json_pack("{s:I, s:I, s:I, s:o}", "processes", (json_int_t)r->procs_folded,
+			 "of", (json_int_t)r->procs, "groups", (json_int_t)r->fold_groups,
+			 "max_life_s", report_json_num(r->fold_life_s));
+}
+
 json_t *report_meta_json(const struct recording *r)
 {
 	json_t *j = json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:o, s:I, s:b, s:o}",
@@ -48,6 +58,8 @@ json_t *report_meta_json(const struct recording *r)
 			 "series", (json_int_t)r->n, "has_profile", r->folded != NULL,
 			 "self", self_json(r));
 
+	if (j)
+		json_object_set_new(j, "folded", folded_json(r));
 	/* a long window read in steps (store.h): interval_s is the step */
 	if (j && r->merged > 1)
 		json_object_set_new(j, "merged_intervals", json_integer(r->merged));

@@ -35,6 +35,12 @@ const char *report_self_cost(const struct recording *r, char *buf, size_t len);
  * steps". */
 const char *report_intervals(const struct recording *r, char *buf, size_t len);
 
+/* The processes store_load folded into groups (store.h), for the header of
+ * a report: "479,968 of 480,020 processes (each seen 4 s or less, none
+ * among the top by a resource) folded into 1 group by command, parent and
+ * cgroup"; "" when none were. */
+const char *report_folded(const struct recording *r, char *buf, size_t len);
+
 /* A value with its unit for people: "1.2 s", "3.4 MiB", "12 %" ... */
 const char *report_value(double v, const char *unit, char *buf, size_t len);
 

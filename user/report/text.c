@@ -41,8 +41,8 @@ static size_t cols(const char *p, size_t n)
 	return c;
 }
 
-/* Print text from column `col` on, wrapped at WIDTH with INDENT spaces. */
-static void wrap(FILE *out, const char *text, size_t col)
+/* Print text from column `col` on, wrapped at WIDTH with `indent` spaces. */
+static void wrap_at(FILE *out, const char *text, size_t col, int indent)
 {
 	const char *p = text;
 
@@ -60,13 +60,19 @@ static void wrap(FILE *out, const char *text, size_t col)
 		if (!cut)
 			for (cut = i; p[cut] && p[cut] != ' '; cut++)
 				;
-		fprintf(out, "%.*s\n%*s", (int)cut, p, INDENT, "");
+		fprintf(out, "%.*s\n%*s", (int)cut, p, indent, "");
 		p += cut;
 		while (*p == ' ')
 			p++;
-		col = INDENT;
+		col = (size_t)indent;
 	}
 	fputc('\n', out);
+}
+
+/* Print text from column `col` on, wrapped at WIDTH with INDENT spaces. */
+static void wrap(FILE *out, const char *text, size_t col)
+{
+	wrap_at(out, text, col, INDENT);
 }
 
 static void line(FILE *out, const char *label, const char *text)
@@ -204,6 +210,23 @@ const char *report_intervals(const struct recording *r, char *buf, size_t len)
 	return buf;
 }
 
+const char *report_folded(const struct recording *r, char *buf, size_t len)
+{
+	char n[32], of[32], life[32];
+
+	if (!r->procs_folded) {
+		snprintf(buf, len, "%s", "");
+		return buf;
+	}
+	snprintf(buf, len, "%s of %s processes (each seen %s or less, none among the top by a "
+		 "resource) folded into %zu group%s by command, parent and cgroup",
+		 fnd_fmt_count((double)r->procs_folded, n, sizeof(n)),
+		 fnd_fmt_count((double)r->procs, of, sizeof(of)),
+		 fnd_fmt_duration(r->fold_life_s, life, sizeof(life)), r->fold_groups,
+		 r->fold_groups == 1 ? "" : "s");
+	return buf;
+}
+
 const char *report_self_cost(const struct recording *r, char *buf, size_t len)
 {
 	double span = r->end - r->start;
@@ -222,7 +245,7 @@ const char *report_self_cost(const struct recording *r, char *buf, size_t len)
 
 void report_text(FILE *out, const struct recording *r, const struct findings *fs)
 {
-	char a[32], b[32], self[192], iv[64];
+	char a[32], b[32], self[192], iv[64], folded[256];
 	size_t i, nsev[3] = {0};
 
 	for (i = 0; i < fs->n; i++)
@@ -235,6 +258,8 @@ void report_text(FILE *out, const struct recording *r, const struct findings *fs
 		report_intervals(r, iv, sizeof(iv)));
 	if (*report_self_cost(r, self, sizeof(self)))
 		fprintf(out, "%s\n", self);
+	if (*report_folded(r, folded, sizeof(folded)))
+		wrap_at(out, folded, 0, 0);
 	overview(out, r);
 	fprintf(out, "\n%zu critical, %zu warning, %zu info\n\n", nsev[SEV_CRITICAL],
 		nsev[SEV_WARNING], nsev[SEV_INFO]);

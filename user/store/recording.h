@@ -108,6 +108,11 @@ struct recording {
 	unsigned merged;     /* intervals merged into each point (store_load of a
 			      * long window; 0 or 1: none): interval_s is then
 			      * the merged step */
+	size_t procs;        /* process entities store_load found in the window */
+	size_t procs_folded; /* of them folded into groups (store.h,
+			      * STORE_LOAD_MAX_PROCS; 0: none) */
+	size_t fold_groups;  /* the groups they went into */
+	double fold_life_s;  /* the longest a folded process was seen (s) */
 	double *times;       /* the times that series with t_shared point into */
 	struct rec_chunk *strs; /* the string store of rec_str */
 };

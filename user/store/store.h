@@ -50,6 +50,24 @@ int store_load_flags(const char *path, double since, double until, int flags,
  */
 #define STORE_LOAD_MAX_POINTS 14400
 
+/*
+ * A window with more than STORE_LOAD_MAX_PROCS process entities (churn:
+ * fork and exec bursts, a day of cron jobs) keeps that many processes on
+ * their own: every process that lived longer than the others (its life in
+ * the window, in steps) and, of the shorter-lived, the top
+ * STORE_LOAD_FOLD_TOP by each resource (on-CPU time, run-queue wait, IO
+ * bytes, TCP bytes, resident set, reclaim stalls, IO latency, OOM kills
+ * with resets and retransmits). The others are folded, per step, into a
+ * group of their command, parent command and cgroup (kind ENT_GROUP, as
+ * record writes them, and into that one when the store has it): their
+ * per-interval values add up (percentiles and maxima: the largest), their
+ * resident sets become mem.rss_peak_bytes (the largest in the step) and
+ * group.started counts those that started in the window, in the step they
+ * were first seen. The recording says how many (recording.procs_folded).
+ */
+#define STORE_LOAD_MAX_PROCS 8000
+#define STORE_LOAD_FOLD_TOP 16
+
 /* ---- writing (perfpilot record) ---- */
 
 struct store;

@@ -9,24 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "formats/folded.h"
+#include "store/load_int.h"
 #include "store/schema.h"
 #include "store/store_int.h"
-
-struct ld_ent {
-	int64_t id;
-	char kind;
-	const char *name, *comm, *cgroup, *pcomm; /* strings of the recording */
-	uint32_t pid, ppid;
-	int64_t start_ms;
-	size_t a, b;      /* first and last window index where it is present */
-};
-
-struct ld_metric {
-	int64_t id;
-	const char *name; /* a string of the recording */
-	bool gauge;
-	bool peak;        /* a percentile or maximum: merged intervals keep the largest */
-};
 
 struct ld_pair {
 	size_t ent, metric;
@@ -56,18 +41,14 @@ struct loader {
 	size_t npairs, cappairs;
 	size_t *slot;     /* hash: pair index + 1, 0 = empty */
 	size_t nslots;
+	struct ld_strs strs;  /* names shared by the entities */
+	struct ld_ids ids;    /* entity ids to indexes */
+	struct ld_fold fold;  /* processes folded into groups (load_fold.c) */
 };
 
 static int db_fail(struct loader *l, const char *what)
 {
-	int rc = sqlite3_errcode(l->db) & 0xff;
-
-	if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB || rc == SQLITE_IOERR)
-		snprintf(l->err, l->errlen, "the store is damaged (truncated or corrupt) while %s: %s",
-			 what, sqlite3_errmsg(l->db));
-	else
-		snprintf(l->err, l->errlen, "%s: %s", what, sqlite3_errmsg(l->db));
-	return -1;
+	return ld_db_fail(l->db, what, l->err, l->errlen);
 }
 
 static int nomem(struct loader *l)
@@ -78,28 +59,37 @@ static int nomem(struct loader *l)
 
 static void copy_col(sqlite3_stmt *s, int col, char *buf, size_t len)
 {
-	const unsigned char *t = sqlite3_column_text(s, col);
+	const char *t = (const char *)sqlite3_column_text(s, col);
+	size_t n = t ? strnlen(t, len - 1) : 0;
 
-	snprintf(buf, len, "%s", t ? (const char *)t : "");
+	memcpy(buf, t ? t : "", n);
+	buf[n] = 0;
 }
 
 /* A text column as a string of the recording, cut to len - 1 bytes as the
- * fixed fields of older recordings were; "" is shared. NULL: no memory. */
+ * fixed fields of older recordings were; equal strings are shared. NULL:
+ * no memory. */
 static const char *col_str(struct loader *l, sqlite3_stmt *s, int col, size_t len)
 {
 	char buf[256];
 
 	copy_col(s, col, buf, len < sizeof(buf) ? len : sizeof(buf));
-	return buf[0] ? rec_str(l->r, buf) : "";
+	return ld_intern(&l->strs, l->r, buf);
 }
 
-static int quick_check(struct loader *l)
+/* PRAGMA quick_check of one table and its indexes. */
+static int check_table(struct loader *l, const char *table)
 {
 	sqlite3_stmt *s;
 	char first[200] = "";
+	char *sql = sqlite3_mprintf("PRAGMA quick_check(%Q)", table);
 	int rc;
 
-	if (sqlite3_prepare_v2(l->db, "PRAGMA quick_check(1)", -1, &s, NULL) != SQLITE_OK)
+	if (!sql)
+		return nomem(l);
+	rc = sqlite3_prepare_v2(l->db, sql, -1, &s, NULL);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK)
 		return db_fail(l, "checking it");
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
@@ -118,6 +108,38 @@ static int quick_check(struct loader *l)
 		snprintf(l->err, l->errlen, "the store is damaged (truncated or corrupt): %s", why);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * The store's structure, before reading it: PRAGMA quick_check of every
+ * table but the samples. Those the loader reads itself, the pages of its
+ * window only, with cell_size_check on: a damaged page among them fails
+ * the read (SQLITE_CORRUPT, reported as damage the same way) instead of
+ * skipping rows. Checking all the samples first would read the whole file
+ * for any window, a fifth of a report's time on a large store.
+ */
+static int quick_check(struct loader *l)
+{
+	char tables[16][64], err[256];
+	sqlite3_stmt *s;
+	int rc, n = 0, i;
+
+	if (sql_exec(l->db, "PRAGMA cell_size_check = ON", "checking it", err, sizeof(err))) {
+		snprintf(l->err, l->errlen, "%s", err);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(l->db, "SELECT name FROM sqlite_schema WHERE type = 'table' AND "
+			       "name <> 'sample' ORDER BY name", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(l, "checking it");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < 16)
+		copy_col(s, 0, tables[n++], sizeof(tables[0]));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(l, "checking it");
+	for (i = 0; i < n; i++)
+		if (check_table(l, tables[i]))
+			return -1;
 	return 0;
 }
 
@@ -215,6 +237,30 @@ static size_t iv_lower(const struct loader *l, int64_t v)
 	return lo;
 }
 
+/*
+ * An entity's name, and whether a process started inside the window. A
+ * process gets its name ("PID@START_MS") only if it is kept on its own
+ * (ld_proc_names, after folding), unless the store named it otherwise
+ * than by its pid. -1 on no memory.
+ */
+static int ent_named(struct loader *l, struct ld_ent *e, sqlite3_stmt *s)
+{
+	char name[256], pid[16];
+
+	if (e->kind == ENT_PROC) {
+		e->born = sqlite3_column_int64(s, 6) > l->iv[0] ||
+			  (e->start_ms && (double)e->start_ms / 1000 >=
+			   l->ts[0] - l->r->interval_s / (double)l->merge);
+		if (e->start_ms)
+			return 0;
+	}
+	copy_col(s, 2, name, sizeof(name));
+	snprintf(pid, sizeof(pid), "%u", e->pid);
+	if (e->kind == ENT_PROC && !strcmp(name, pid))
+		return 0;
+	return (e->name = rec_str(l->r, name)) ? 0 : -1;
+}
+
 static int load_entities(struct loader *l)
 {
 	sqlite3_stmt *s;
@@ -231,7 +277,6 @@ static int load_entities(struct loader *l)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct ld_ent *e;
 		const unsigned char *kind = sqlite3_column_text(s, 1);
-		char name[256];
 
 		if (l->nents == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -254,10 +299,7 @@ static int load_entities(struct loader *l)
 		if (e->b == 0 || e->a >= e->b)
 			continue; /* no interval of the window */
 		e->b--;
-		copy_col(s, 2, name, sizeof(name));
-		if (e->kind == ENT_PROC && e->start_ms)
-			recording_proc_key(e->pid, e->start_ms, name, sizeof(name));
-		if (!(e->name = rec_str(l->r, name)) || !(e->comm = col_str(l, s, 4, 16)) ||
+		if (ent_named(l, e, s) || !(e->comm = col_str(l, s, 4, 16)) ||
 		    !(e->cgroup = col_str(l, s, 5, 256)) || !(e->pcomm = col_str(l, s, 10, 16))) {
 			sqlite3_finalize(s);
 			return nomem(l);
@@ -320,7 +362,6 @@ static int load_metrics(struct loader *l)
 		}                                                              \
 		return -1;                                                     \
 	}
-FIND_BY_ID(find_ent, ents, nents)
 FIND_BY_ID(find_metric, metrics, nmetrics)
 
 /* The step of window interval k. */
@@ -410,56 +451,123 @@ static void merge_into(double *slot, double v, const struct ld_metric *m)
 		*slot += v;
 }
 
+/* A sample into its entity's pair: a gauge's value from before the window
+ * or the entity's span when k < 0, else into the step of window interval
+ * k (ld_put_fn). */
+static int put_sample(void *arg, size_t e, size_t m, ssize_t k, double v)
+{
+	struct loader *l = arg;
+	const struct ld_ent *ent = &l->ents[e];
+	struct ld_pair *p = pair(l, e, m);
+
+	if (!p)
+		return -1;
+	if (k < 0) {
+		p->seed = v;
+		p->has_seed = true;
+		return 0;
+	}
+	merge_into(&p->v[step_of(l, (size_t)k) - step_of(l, ent->a)], v,
+		   l->merge > 1 || l->sidx || ent->acc ? &l->metrics[m] : NULL);
+	p->any = true;
+	return 0;
+}
+
 static int load_samples(struct loader *l)
 {
-	int64_t lo = l->iv[0], hi = l->iv[l->niv - 1];
+	int64_t lo = l->iv[0], hi = l->iv[l->niv - 1], last_id = -1, last_iv = -1;
+	ssize_t e = -1;
+	size_t k = 0;
 	sqlite3_stmt *s;
 	int rc;
 
-	/* from a little before the window: the gauges' values carried into it */
+	/* from a little before the window: the gauges' values carried into it;
+	 * in interval order (the primary key's: no sorting) */
 	if (sqlite3_prepare_v2(l->db, "SELECT interval_id, entity_id, metric_id, value FROM sample "
-			       "WHERE interval_id >= ? AND interval_id <= ?", -1, &s, NULL) != SQLITE_OK)
+			       "WHERE interval_id >= ? AND interval_id <= ? ORDER BY interval_id",
+			       -1, &s, NULL) != SQLITE_OK)
 		return db_fail(l, "reading its samples");
 	sqlite3_bind_int64(s, 1, lo - STORE_GAUGE_REFRESH);
 	sqlite3_bind_int64(s, 2, hi);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t iv = sqlite3_column_int64(s, 0);
-		ssize_t e = find_ent(l, sqlite3_column_int64(s, 1));
-		ssize_t m = find_metric(l, sqlite3_column_int64(s, 2));
+		int64_t iv = sqlite3_column_int64(s, 0), id = sqlite3_column_int64(s, 1);
+		ssize_t m = find_metric(l, sqlite3_column_int64(s, 2)), at;
 		double v = sqlite3_column_double(s, 3);
-		struct ld_ent *ent;
-		struct ld_pair *p;
-		size_t k;
+		const struct ld_ent *ent;
 
+		/* rows come by interval, an entity's together */
+		if (id != last_id) {
+			last_id = id;
+			e = ld_ids_find(&l->ids, l->ents, l->nents, id);
+		}
+		if (iv != last_iv) {
+			last_iv = iv;
+			k = iv_lower(l, iv);
+			/* the processes held for folding that ended before */
+			if (iv >= lo && ld_fold_flush(&l->fold, l->ents, l->metrics, k, put_sample, l))
+				goto oom;
+		}
 		if (e < 0 || m < 0)
 			continue;
 		ent = &l->ents[e];
-		k = iv_lower(l, iv);
 		if (iv < lo || k < ent->a) {
 			/* before the window or the entity's span: only gauges matter */
 			if (!l->metrics[m].gauge)
 				continue;
-			p = pair(l, (size_t)e, (size_t)m);
-			if (!p)
-				goto oom;
-			p->seed = v;
-			p->has_seed = true;
+			at = -1;
+		} else if (k >= l->niv || l->iv[k] != iv || k > ent->b) {
 			continue;
+		} else {
+			at = (ssize_t)k;
 		}
-		if (k >= l->niv || l->iv[k] != iv || k > ent->b)
-			continue;
-		p = pair(l, (size_t)e, (size_t)m);
-		if (!p)
+		if (ent->group ? ld_fold_hold(&l->fold, (size_t)e, (size_t)m, at, v)
+			       : put_sample(l, (size_t)e, (size_t)m, at, v))
 			goto oom;
-		merge_into(&p->v[step_of(l, k) - step_of(l, ent->a)], v,
-			   l->merge > 1 || l->sidx ? &l->metrics[m] : NULL);
-		p->any = true;
 	}
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : db_fail(l, "reading its samples");
+	if (rc != SQLITE_DONE)
+		return db_fail(l, "reading its samples");
+	return ld_fold_finish(&l->fold, l->ents, l->nents, l->metrics, put_sample, l) ? nomem(l) : 0;
 oom:
 	sqlite3_finalize(s);
 	return nomem(l);
+}
+
+/* Index the entities by id; pick the processes to fold when the window
+ * has too many (load_fold.c). */
+static int fold_plan(struct loader *l)
+{
+	struct ld_tables t = {
+		.db = l->db, .r = l->r, .strs = &l->strs, .iv = l->iv, .niv = l->niv,
+		.merge = l->merge, .ents = &l->ents, .nents = &l->nents,
+		.metrics = &l->metrics, .nmetrics = &l->nmetrics, .err = l->err,
+		.errlen = l->errlen,
+	};
+
+	if (ld_ids_build(&l->ids, l->ents, l->nents))
+		return nomem(l);
+	return ld_fold_plan(&l->fold, &t);
+}
+
+/* After the samples: what was folded, group.started of the folded
+ * processes that started in the window (in the step they were first seen),
+ * and the names of the processes kept on their own. */
+static int fold_done(struct loader *l)
+{
+	size_t i;
+
+	l->r->procs = l->fold.procs;
+	l->r->procs_folded = l->fold.folded;
+	l->r->fold_groups = l->fold.groups;
+	l->r->fold_life_s = (double)l->fold.max_life * l->r->interval_s;
+	for (i = 0; l->fold.folded && i < l->nents; i++) {
+		const struct ld_ent *e = &l->ents[i];
+
+		if (e->group && e->born && put_sample(l, e->group - 1, l->fold.m_started,
+						      (ssize_t)e->a, 1))
+			return nomem(l);
+	}
+	return ld_proc_names(l->ents, l->nents, l->r) ? nomem(l) : 0;
 }
 
 static int pair_cmp(const void *a, const void *b, void *arg)
@@ -543,6 +651,9 @@ static int grid(struct loader *l, struct recording *r, int64_t longest)
 	if (!l->sidx || !r->times)
 		return nomem(l);
 	l->nsteps = 0;
+	/* no fixed number of intervals per step: what counts intervals (the
+	 * lifetimes of load_fold.c) counts them one by one */
+	l->merge = 1;
 	for (k = 0; k < l->niv; k++) {
 		key = (llround(l->ts[k] * 1000) - 1) / step;
 		if (!k || key != prev)
@@ -671,6 +782,9 @@ static void loader_free(struct loader *l)
 	free(l->iv);
 	free(l->ts);
 	free(l->sidx);
+	ld_strs_free(&l->strs);
+	ld_ids_free(&l->ids);
+	ld_fold_free(&l->fold);
 	if (l->db)
 		sqlite3_close(l->db);
 }
@@ -695,6 +809,8 @@ static int open_for_load(struct loader *l, const char *path, int *version)
 	/* read-write when allowed: a crashed recording's WAL is replayed and
 	 * an older schema migrated */
 	flags = access(path, W_OK) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	/* one thread uses the connection: no locking per call (millions of rows) */
+	flags |= SQLITE_OPEN_NOMUTEX;
 	return store_db_open(path, flags, &l->db, version, l->err, l->errlen);
 }
 
@@ -724,7 +840,7 @@ int store_load_flags(const char *path, double since, double until, int flags,
 	if (load_meta(&l, out) || load_intervals(&l, since, until))
 		goto done;
 	if (l.niv && (steps(&l, out) || load_entities(&l) || load_metrics(&l) ||
-		      load_samples(&l) || build(&l, out)))
+		      fold_plan(&l) || load_samples(&l) || fold_done(&l) || build(&l, out)))
 		goto done;
 	if (load_profile(&l, out, since, until))
 		goto done;

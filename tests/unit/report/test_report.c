@@ -171,6 +171,56 @@ static char *render(void (*fn)(FILE *, const struct recording *, const struct fi
 	return buf;
 }
 
+/* processes folded at load (store.h): in the JSON meta data, in the text
+ * header (within 80 columns) and in the HTML page; null and absent when
+ * none were */
+static void test_folded(void **state)
+{
+	struct recording r;
+	struct findings fs;
+	json_t *j, *folded;
+	char buf[256], *text, *line, *save = NULL;
+
+	(void)state;
+	sample(&r);
+	assert_int_equal(findings_analyze(&r, NULL, &fs), 0);
+	j = report_json(&r, &fs);
+	assert_true(json_is_null(json_object_get(json_object_get(j, "meta"), "folded")));
+	json_decref(j);
+	assert_string_equal(report_folded(&r, buf, sizeof(buf)), "");
+	r.procs = 480020;
+	r.procs_folded = 479968;
+	r.fold_groups = 1;
+	r.fold_life_s = 4;
+	j = report_json(&r, &fs);
+	folded = json_object_get(json_object_get(j, "meta"), "folded");
+	assert_int_equal(json_integer_value(json_object_get(folded, "processes")), 479968);
+	assert_int_equal(json_integer_value(json_object_get(folded, "of")), 480020);
+	assert_int_equal(json_integer_value(json_object_get(folded, "groups")), 1);
+	assert_dbl_eq(json_real_value(json_object_get(folded, "max_life_s")), 4);
+	json_decref(j);
+	assert_string_equal(report_folded(&r, buf, sizeof(buf)),
+			    "479,968 of 480,020 processes (each seen 4 s or less, none among the "
+			    "top by a resource) folded into 1 group by command, parent and cgroup");
+	text = render(report_text, &r, &fs);
+	assert_non_null(strstr(text, "479,968 of 480,020 processes (each seen 4 s or less"));
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t c = 0;
+		const char *p;
+
+		for (p = line; *p; p++)
+			c += ((unsigned char)*p & 0xc0) != 0x80;
+		if (c > 80)
+			fail_msg("line of %zu columns: '%s'", c, line);
+	}
+	free(text);
+	text = render(report_html, &r, &fs);
+	assert_non_null(strstr(text, "folded into 1 group by command, parent and cgroup"));
+	free(text);
+	findings_free(&fs);
+	recording_free(&r);
+}
+
 /* text: most severe first, no line wider than 80 columns */
 static void test_text(void **state)
 {
@@ -264,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_json_shape),
 		cmocka_unit_test(test_json_sysctl),
 		cmocka_unit_test(test_self_cost),
+		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_trim),
