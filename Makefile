@@ -105,6 +105,13 @@ $(BUILD)/workloads/hot: tests/workloads/hot.c
 	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 		-Wall -Wextra -Werror -o $@ $<
 
+# the same without frame pointers, at -O2 as distributions build (no
+# identical code folding: hot_a, hot_b and hot_c have the same body)
+WORKLOADS += $(BUILD)/workloads/hot_nofp
+$(BUILD)/workloads/hot_nofp: tests/workloads/hot.c tests/workloads/workload.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer -fno-ipa-icf -Wall -Wextra -Werror -o $@ $<
+
 # jit calls its hand-written code from main, inlined has a known inlined
 # function, vdso calls the vDSO: frame pointers, so that they unwind
 $(BUILD)/workloads/jit $(BUILD)/workloads/inlined $(BUILD)/workloads/vdso: \

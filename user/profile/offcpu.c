@@ -9,6 +9,7 @@
 #include "profile/announce.h"
 #include "collect/bpfmaps.h"
 #include "profile/offcpu.h"
+#include "profile/ustacks.h"
 #include "offcpu.skel.h"
 
 struct offcpu {
@@ -30,6 +31,11 @@ static void configure(struct offcpu_bpf *s, const struct offcpu_opts *o, bool ea
 	s->rodata->period_ns = offcpu_period_ns(o->hz);
 	s->rodata->eager = eager;
 	s->rodata->thread_slots = bpf_map__max_entries(s->maps.off_threads);
+	ustacks_configure(&(struct ustack_bpf){ s->maps.unwind_rows, s->maps.unwind_tables,
+						s->maps.unwind_procs, s->maps.ustacks,
+						(bool *)&s->rodata->unwind_dwarf,
+						(__u32 *)&s->rodata->unwind_depth },
+			  &(struct ustack_opts){ .mode = USTACK_FP }, false);
 }
 
 /* One attempt: the sampled or the eager design, sched_switch as tp_btf or

@@ -6,12 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "profile/announce.h"
 #include "collect/bpfmaps.h"
 #include "profile/oncpu.h"
+#include "profile/ustacks.h"
 #include "profile.skel.h"
 
 #define MAX_CPUS 4096
@@ -23,12 +25,59 @@ struct profiler {
 	int n;
 	struct bpf_link *exec_link;   /* re-announce processes that exec */
 	struct announcer *ann;        /* tgids sampled for the first time */
+	struct unwinder *uw;          /* the unwind tables, when user stacks are walked here */
+	double refreshed;             /* when the unwinder last re-read its processes */
+	char notice[320];             /* why DWARF unwinding fell back to frame pointers */
 };
 
-static void configure(struct profile_bpf *s, const struct profiler_opts *o)
+/* Re-read the processes of the unwind tables this often (libraries loaded
+ * since, tables evicted). */
+#define UNWIND_REFRESH_S 2.0
+
+static double mono_s(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct ustack_bpf ustack_bpf(struct profile_bpf *s)
+{
+	return (struct ustack_bpf){ s->maps.unwind_rows, s->maps.unwind_tables,
+				    s->maps.unwind_procs, s->maps.ustacks,
+				    (bool *)&s->rodata->unwind_dwarf,
+				    (__u32 *)&s->rodata->unwind_depth };
+}
+
+static void configure(struct profile_bpf *s, const struct profiler_opts *o, bool dwarf)
+{
+	struct ustack_bpf b = ustack_bpf(s);
+
 	FILTER_RODATA_SET(s, o->target, o->target->mode == PP_FILTER_CGROUP ? o->cgroup : NULL);
 	s->rodata->prof_mode = o->mode;
+	ustacks_configure(&b, &o->ustack, dwarf);
+}
+
+/* Open, configure and load the program, with the user stacks walked here
+ * (dwarf) or by the kernel. NULL with a reason in err. */
+static struct profile_bpf *open_load(const struct profiler_opts *o, bool dwarf, char *err,
+				     size_t errlen)
+{
+	struct profile_bpf *s = profile_bpf__open();
+
+	if (!s) {
+		snprintf(err, errlen, "opening the profiler BPF object failed: %s", strerror(errno));
+		return NULL;
+	}
+	configure(s, o, dwarf);
+	if (profile_bpf__load(s)) {
+		snprintf(err, errlen, "loading the profiler BPF program%s failed: %s",
+			 dwarf ? " with the DWARF unwinder" : "", strerror(errno));
+		profile_bpf__destroy(s);
+		return NULL;
+	}
+	return s;
 }
 
 static bool cpu_online(int cpu)
@@ -85,15 +134,41 @@ static int attach_cpus(struct profiler *p, unsigned int hz, char *err, size_t er
 	return 0;
 }
 
+struct new_ctx {
+	struct profiler *p;
+	void (*fn)(void *ctx, uint32_t tgid);
+	void *ctx;
+};
+
+/* A process sampled for the first time: its unwind tables, then fn. */
+static void on_new(void *vctx, uint32_t tgid)
+{
+	struct new_ctx *c = vctx;
+
+	if (c->p->uw)
+		unwinder_add(c->p->uw, tgid);
+	if (c->fn)
+		c->fn(c->ctx, tgid);
+}
+
 int profiler_poll_new(struct profiler *p, int timeout_ms, void (*fn)(void *ctx, uint32_t tgid),
 		      void *ctx)
 {
-	return announcer_poll(p->ann, timeout_ms, fn, ctx);
+	struct new_ctx c = { p, fn, ctx };
+	double now;
+
+	if (p->uw && (now = mono_s()) - p->refreshed >= UNWIND_REFRESH_S) {
+		unwinder_refresh(p->uw);
+		p->refreshed = now;
+	}
+	return announcer_poll(p->ann, timeout_ms, on_new, &c);
 }
 
 int profiler_open(struct profiler **out, const struct profiler_opts *o, char *err, size_t errlen)
 {
 	struct profiler *p = calloc(1, sizeof(*p));
+	const char *why = NULL;
+	bool dwarf;
 
 	*out = NULL;
 	if (!p) {
@@ -101,19 +176,38 @@ int profiler_open(struct profiler **out, const struct profiler_opts *o, char *er
 		return -1;
 	}
 	bpfmaps_quiet_libbpf();
-	p->skel = profile_bpf__open();
-	if (!p->skel) {
-		snprintf(err, errlen, "opening the profiler BPF object failed: %s", strerror(errno));
+	dwarf = o->ustack.mode != USTACK_FP && o->mode != PP_PROF_KERNEL &&
+		ustacks_dwarf_possible(&why);
+	if (o->ustack.mode == USTACK_DWARF && o->mode != PP_PROF_KERNEL && !dwarf) {
+		snprintf(err, errlen, "--unwind dwarf: %s", why);
 		goto fail;
 	}
-	configure(p->skel, o);
-	if (profile_bpf__load(p->skel)) {
-		snprintf(err, errlen, "loading the profiler BPF program failed: %s", strerror(errno));
-		goto fail;
+	if (o->ustack.mode == USTACK_AUTO && o->mode != PP_PROF_KERNEL && !dwarf)
+		snprintf(p->notice, sizeof(p->notice), "DWARF unwinding unavailable (%s): user "
+			 "stacks from frame pointers", why);
+	p->skel = open_load(o, dwarf, err, errlen);
+	if (!p->skel && dwarf && o->ustack.mode == USTACK_AUTO) {
+		snprintf(p->notice, sizeof(p->notice), "DWARF unwinding unavailable (%.200s): user "
+			 "stacks from frame pointers", err);
+		dwarf = false;
+		p->skel = open_load(o, false, err, errlen);
 	}
+	if (!p->skel)
+		goto fail;
 	if (o->target->mode == PP_FILTER_PID &&
 	    pid_filter_fill(bpf_map__fd(p->skel->maps.pid_filter), o->target, err, errlen))
 		goto fail;
+	if (dwarf) {
+		struct ustack_bpf b = ustack_bpf(p->skel);
+
+		p->uw = ustacks_unwinder(&b, o->target->mode == PP_FILTER_PID ? o->target->pids : NULL,
+					 o->target->mode == PP_FILTER_PID ? o->target->npids : 0);
+		if (!p->uw) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+		p->refreshed = mono_s();
+	}
 	p->ann = announcer_new(bpf_map__fd(p->skel->maps.new_tgids));
 	if (!p->ann) {
 		snprintf(err, errlen, "creating the profiler's ring buffer failed: %s", strerror(errno));
@@ -145,6 +239,21 @@ void profiler_detach(struct profiler *p)
 void profiler_counters(struct profiler *p, uint64_t out[PP_PROF_CNT_MAX])
 {
 	percpu_array_sum(bpf_map__fd(p->skel->maps.prof_cnt), out, PP_PROF_CNT_MAX);
+}
+
+const char *profiler_notice(const struct profiler *p)
+{
+	return p->notice;
+}
+
+void profiler_unwind_summary(struct profiler *p, FILE *out)
+{
+	uint64_t cnt[PP_UW_CNT_MAX];
+
+	if (!p->uw)
+		return;
+	percpu_array_sum(bpf_map__fd(p->skel->maps.unwind_cnt), cnt, PP_UW_CNT_MAX);
+	ustacks_summary(out, p->uw, cnt);
 }
 
 static void put_count(void *ctx, size_t i, const struct pp_prof_key *key, const void *val)
@@ -197,22 +306,22 @@ int profiler_drain(struct profiler *p, struct prof_count **out, size_t *n)
 
 void profiler_forget_stacks(struct profiler *p, const struct prof_count *pc, size_t n)
 {
-	int fd = bpf_map__fd(p->skel->maps.stacks);
+	int fd = bpf_map__fd(p->skel->maps.stacks), ufd = bpf_map__fd(p->skel->maps.ustacks);
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		__u32 u = (__u32)pc[i].key.ustack, k = (__u32)pc[i].key.kstack;
 
 		if (pc[i].key.ustack >= 0)
-			bpf_map_delete_elem(fd, &u);
+			bpf_map_delete_elem(pc[i].key.flags & PP_KEY_USTACK_WALKED ? ufd : fd, &u);
 		if (pc[i].key.kstack >= 0)
 			bpf_map_delete_elem(fd, &k);
 	}
 }
 
-size_t profiler_stack(struct profiler *p, int32_t id, uint64_t ips[PP_STACK_DEPTH])
+size_t profiler_stack(struct profiler *p, int32_t id, bool walked, uint64_t ips[PP_STACK_DEPTH])
 {
-	return stack_ips(bpf_map__fd(p->skel->maps.stacks), id, ips);
+	return stack_ips(bpf_map__fd(walked ? p->skel->maps.ustacks : p->skel->maps.stacks), id, ips);
 }
 
 void profiler_close(struct profiler *p)
@@ -222,6 +331,7 @@ void profiler_close(struct profiler *p)
 	profiler_detach(p);
 	bpf_link__destroy(p->exec_link);
 	announcer_free(p->ann);
+	unwinder_free(p->uw);
 	profile_bpf__destroy(p->skel);
 	free(p);
 }

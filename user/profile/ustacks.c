@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/* How the profilers take user stacks (ustacks.h). */
+#include <inttypes.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "profile/ustacks.h"
+
+int ustack_mode_parse(const char *s, enum ustack_mode *m)
+{
+	if (!strcmp(s, "auto"))
+		*m = USTACK_AUTO;
+	else if (!strcmp(s, "fp"))
+		*m = USTACK_FP;
+	else if (!strcmp(s, "dwarf"))
+		*m = USTACK_DWARF;
+	else
+		return -1;
+	return 0;
+}
+
+void ustacks_configure(const struct ustack_bpf *b, const struct ustack_opts *o, bool dwarf)
+{
+	uint64_t mb = o->memory_mb ? o->memory_mb : USTACK_MEMORY_MB_DEFAULT;
+
+	*b->dwarf = dwarf;
+	*b->depth = o->depth ? o->depth : USTACK_DEPTH_DEFAULT;
+	if (dwarf) {
+		bpf_map__set_max_entries(b->rows, (uint32_t)(mb * 1024 * 1024 /
+							     sizeof(struct pp_unwind_row)));
+		return;
+	}
+	bpf_map__set_max_entries(b->rows, 1);
+	bpf_map__set_max_entries(b->tables, 1);
+	bpf_map__set_max_entries(b->procs, 1);
+	bpf_map__set_max_entries(b->ustacks, 1);
+}
+
+struct unwinder *ustacks_unwinder(const struct ustack_bpf *b, const uint32_t *pids, size_t npids)
+{
+	struct unwinder_maps m = { bpf_map__fd(b->rows), bpf_map__fd(b->tables),
+				   bpf_map__fd(b->procs), bpf_map__max_entries(b->rows) };
+	struct unwinder *u = unwinder_new(&m);
+	size_t i;
+
+	for (i = 0; u && i < npids; i++)
+		unwinder_add(u, pids[i]);
+	return u;
+}
+
+bool ustacks_dwarf_possible(const char **why)
+{
+#if defined(__x86_64__)
+	*why = NULL;
+	return true;
+#else
+	*why = "the unwind tables are for x86-64 only";
+	return false;
+#endif
+}
+
+void ustacks_summary(FILE *out, const struct unwinder *u, const uint64_t cnt[PP_UW_CNT_MAX])
+{
+	struct unwinder_stats s;
+
+	unwinder_stats(u, &s);
+	fprintf(out, "perfpilot: user stacks: %" PRIu64 " walked with unwind tables, %" PRIu64
+		" reached their outermost frame; stopped: %" PRIu64 " no unwind information, %"
+		PRIu64 " rule not supported, %" PRIu64 " stack unreadable, %" PRIu64
+		" depth limit; %" PRIu64 " frames from tables, %" PRIu64 " from frame pointers; %"
+		PRIu64 " not stored; tables: %zu binaries, %.1f of %.1f MiB, built in %.2f s, %zu "
+		"evicted, %zu over the limit, %zu without unwind information",
+		cnt[PP_UW_WALKS], cnt[PP_UW_END], cnt[PP_UW_NO_INFO], cnt[PP_UW_UNSUPPORTED],
+		cnt[PP_UW_READ_ERR], cnt[PP_UW_TRUNCATED], cnt[PP_UW_FRAMES_TABLE],
+		cnt[PP_UW_FRAMES_FP], cnt[PP_UW_LOST], s.loaded,
+		s.rows * sizeof(struct pp_unwind_row) / 1048576.0,
+		s.rows_max * sizeof(struct pp_unwind_row) / 1048576.0, s.build_s, s.evicted,
+		s.too_big, s.no_info);
+	if (s.procs_dropped || s.maps_dropped)
+		fprintf(out, ", %zu processes and %zu mappings not loaded (maps full)",
+			s.procs_dropped, s.maps_dropped);
+	fputc('\n', out);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * How the profilers take user stacks (--unwind): with frame pointers (the
+ * kernel's walk, bpf_get_stackid), or walked in the BPF program with the
+ * binaries' unwind tables from .eh_frame (bpf/unwind.bpf.h, unwind/), or
+ * the latter where the kernel can run it (auto). Shared by the on-CPU and
+ * off-CPU profilers: the settings of a BPF object before load, the
+ * unwinder that fills its maps after, the summary line.
+ */
+#ifndef PP_USTACKS_H
+#define PP_USTACKS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <bpf/libbpf.h>
+#include "unwind/unwinder.h"
+
+enum ustack_mode {
+	USTACK_AUTO = 0, /* dwarf where the kernel can, else fp with a notice */
+	USTACK_FP,
+	USTACK_DWARF,
+};
+
+#define USTACK_DEPTH_DEFAULT PP_STACK_DEPTH
+#define USTACK_MEMORY_MB_DEFAULT 16
+
+struct ustack_opts {
+	enum ustack_mode mode;
+	unsigned int depth;     /* user frames at most (dwarf), 1..PP_STACK_DEPTH; 0: default */
+	unsigned int memory_mb; /* for the tables' rows (dwarf); 0: default */
+};
+
+/* "fp", "dwarf", "auto": 0, or -1. */
+int ustack_mode_parse(const char *s, enum ustack_mode *m);
+
+/* The pieces of unwind.bpf.h in one opened BPF object. */
+struct ustack_bpf {
+	struct bpf_map *rows, *tables, *procs, *ustacks;
+	bool *dwarf;     /* its rodata */
+	__u32 *depth;
+};
+
+/* Before load: walk user stacks in the program (dwarf) or not; without it
+ * the walker's maps are made as small as they go. */
+void ustacks_configure(const struct ustack_bpf *b, const struct ustack_opts *o, bool dwarf);
+
+/* After a dwarf load: the unwinder that fills the maps, with the processes
+ * named (-p) loaded. NULL on no memory. */
+struct unwinder *ustacks_unwinder(const struct ustack_bpf *b, const uint32_t *pids, size_t npids);
+
+/* Whether the walk can run here at all (x86-64, as the tables are); else
+ * why not. */
+bool ustacks_dwarf_possible(const char **why);
+
+/* The unwinder's tables and the walker's counters (PP_UW_*), one
+ * "perfpilot: user stacks: ..." line. */
+void ustacks_summary(FILE *out, const struct unwinder *u, const uint64_t cnt[PP_UW_CNT_MAX]);
+
+#endif
