@@ -112,6 +112,12 @@ $(BUILD)/workloads/hot_nofp: tests/workloads/hot.c tests/workloads/workload.h
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer -fno-ipa-icf -Wall -Wextra -Werror -o $@ $<
 
+# threads and a signal handler, also without frame pointers (--unwind dwarf)
+$(BUILD)/workloads/nofp_threads $(BUILD)/workloads/nofp_signal: \
+		$(BUILD)/workloads/%: tests/workloads/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread
+
 # jit calls its hand-written code from main, inlined has a known inlined
 # function, vdso calls the vDSO: frame pointers, so that they unwind
 $(BUILD)/workloads/jit $(BUILD)/workloads/inlined $(BUILD)/workloads/vdso: \

@@ -1,0 +1,203 @@
+# End-to-end tests of user stacks walked with .eh_frame (profile --unwind;
+# sourced by run.sh after profile.sh, whose helpers they use; see lib.sh).
+# The workloads are built at -O2 without frame pointers, as distributions
+# build; perf record --call-graph dwarf (Debian's linux-perf), sampling the
+# same run beside perfpilot, is the reference for their caller chains.
+# shellcheck shell=bash
+
+# _unwind_run PROG -- FREQ PPARGS...: the workload "PROG -w 3"
+# under "perfpilot profile -p PID -F FREQ -d 4.5 PPARGS" (folded stacks in
+# $T/pp.out), and under perf record --call-graph dwarf at the same rate
+# until it has exited when perf is installed ($T/perf.folded, folded as
+# perfpilot does it; else PERF_NOTE says why not); WL_JSON is the
+# workload's JSON
+_unwind_run() {
+	local prog=$1 freq perf_pid=
+	shift 2
+	freq=$1
+	shift
+	PERF_NOTE=
+	WL_JSON=$T/${prog##*/}.json
+	wl_bg WL_PID "$WL_JSON" "$prog" -w 3
+	wl_ready "$WL_PID" "${prog##*/}" || return 1
+	prof_bg pp -p "$WL_PID" -F "$freq" -d 4.5 "$@"
+	if ! command -v perf >/dev/null; then
+		PERF_NOTE="perf not installed (linux-perf): caller chains not compared"
+	else
+		perf record -q -e cpu-clock -F "$freq" --call-graph dwarf -p "$WL_PID" \
+			-o "$T/perf.data" >"$T/perf.out" 2>"$T/perf.err" &
+		perf_pid=$!
+		_track "$perf_pid"
+	fi
+	attach_wait
+	go "$WL_PID"
+	pp_wait || return 1
+	wl_done "$WL_PID" "$WL_JSON" 12 || return 1
+	if [[ -n $perf_pid ]]; then
+		kill -TERM "$perf_pid" 2>/dev/null # it writes what it has and ends
+		wait_exit "$perf_pid" 10 || { fail "perf record still running"; return 1; }
+		if [[ $WAIT_RC != 0 || ! -s $T/perf.data ]]; then
+			PERF_NOTE="perf record failed ($(head -c 200 "$T/perf.err" | tr '\n' ' ')): caller chains not compared"
+		else
+			perf script -i "$T/perf.data" 2>/dev/null | _perf_fold >"$T/perf.folded"
+		fi
+	fi
+	return 0
+}
+
+# _perf_fold: perf script's samples (a header line, then one line per
+# frame, innermost first, then an empty line) as folded stacks, root first
+_perf_fold() {
+	awk 'function emit(   s, i) {
+		if (!n) return
+		s = comm
+		for (i = n; i >= 1; i--) s = s ";" fr[i]
+		count[s]++
+		n = 0
+	}
+	/^[^ \t]/ { emit(); comm = $1; next }
+	/^[ \t]+[0-9a-f]+ / {
+		f = $0
+		sub(/^[ \t]+[0-9a-f]+ /, "", f)
+		sub(/ \([^()]*\)$/, "", f)
+		sub(/\+0x[0-9a-f]+$/, "", f)
+		fr[++n] = f
+		next
+	}
+	/^$/ { emit() }
+	END { emit(); for (s in count) print s, count[s] }'
+}
+
+# reach_pct FOLDED COMM REGEX: the share (%) of COMM's samples whose stack
+# (root first, ";"-joined, with the comm) matches the extended REGEX
+reach_pct() {
+	awk -v c="$2" -v re="$3" '{ n = $NF; s = $0; sub(/ [0-9]+$/, "", s) }
+		index(s, c ";") == 1 { all += n; if (s ~ re) hit += n }
+		END { printf "%.1f\n", all ? 100 * hit / all : 0 }' "$1"
+}
+
+# samples_of FOLDED COMM: the samples of COMM
+samples_of() { awk -v c="$2" 'index($0, c ";") == 1 { s += $NF } END { print s + 0 }' "$1"; }
+
+# chain FOLDED LEAF KEEP: the caller chain of LEAF that most samples show:
+# the frames matching the extended regex KEEP (whole names, C++ parameters
+# left out) from the root down to LEAF, ";"-joined; the workload's own
+# functions, so that the two tools' names of libc's are not compared
+chain() {
+	awk -v leaf="$2" -v keep="^($3)\$" '{
+		n = $NF; s = $0; sub(/ [0-9]+$/, "", s)
+		k = split(s, fr, ";"); c = ""
+		for (i = 2; i <= k; i++) {
+			f = fr[i]; sub(/\(.*/, "", f)
+			if (f !~ keep) continue
+			c = c == "" ? f : c ";" f
+			if (f == leaf) { w[c] += n; break }
+		}
+	} END { for (c in w) if (w[c] > best) { best = w[c]; b = c }; print b }' "$1"
+}
+
+# same_chains LEAF KEEP...: for each LEAF, the caller chain most samples
+# show in perfpilot's profile equals perf's (skipped with a note when perf
+# could not run)
+same_chains() {
+	local keep=$1 leaf a b
+	shift
+	if [[ -n $PERF_NOTE ]]; then
+		note "$PERF_NOTE"
+		return 0
+	fi
+	for leaf; do
+		a=$(chain "$T/pp.out" "$leaf" "$keep")
+		b=$(chain "$T/perf.folded" "$leaf" "$keep")
+		[[ -n $a ]] || fail "no stack of $leaf in perfpilot's profile"
+		[[ -n $b ]] || fail "no stack of $leaf in perf's profile"
+		is "$leaf's callers as perf --call-graph dwarf shows them" "$a" "$b"
+	done
+	note "perf: $(samples_of "$T/perf.folded" "$COMM") samples, $(reach_pct "$T/perf.folded" "$COMM" "$REACH")% reach $REACH_WHAT"
+}
+
+# _unwind_check COMM MIN_SAMPLES: at least 95 % of COMM's samples reach
+# REACH (an extended regex, REACH_WHAT in words), the summary says the
+# stacks were walked with the tables
+_unwind_check() {
+	local n pct
+	COMM=$1
+	n=$(samples_of "$T/pp.out" "$COMM")
+	cmp "samples of $COMM" "$n" -ge "$2"
+	pct=$(reach_pct "$T/pp.out" "$COMM" "$REACH")
+	cmp "% of the samples whose stack reaches $REACH_WHAT" "$pct" -ge 95
+	grep -q '^perfpilot: user stacks: [0-9]* walked with unwind tables' "$T/pp.err" ||
+		fail "no unwinding summary on stderr: $(head -c 300 "$T/pp.err" | tr '\n' '|')"
+	grep -q 'DWARF unwinding unavailable' "$T/pp.err" &&
+		fail "$(grep 'DWARF unwinding unavailable' "$T/pp.err")"
+	note "$pct% of $n samples reach $REACH_WHAT"
+}
+
+# hot without frame pointers: its 60/30/10 split under main, every stack
+# from main (through libc's start code), the chains perf gives
+test_profile_unwind_hot() {
+	local a b c
+	_unwind_run "$W/hot_nofp" -- 499 || return
+	REACH=';main;' REACH_WHAT=main
+	_unwind_check hot_nofp 150
+	a=$(folded_samples "$T/pp.out" hot_a)
+	b=$(folded_samples "$T/pp.out" hot_b)
+	c=$(folded_samples "$T/pp.out" hot_c)
+	hot_shares "$a" "$b" "$c"
+	grep -Eq '^hot_nofp;(.*;)?main;hot_a [0-9]+$' "$T/pp.out" ||
+		fail "no stack hot_nofp;...;main;hot_a in: $(head -c 300 "$T/pp.out" | tr '\n' '|')"
+	cpu_samples "samples" "$(samples_of "$T/pp.out" hot_nofp)" "$WL_JSON" 499
+	same_chains 'main|hot_a|hot_b|hot_c' hot_a hot_b hot_c
+}
+
+# the same program with frame pointers only: its leaf functions keep none,
+# so (nearly) no stack gets to main: the difference the tables make
+test_profile_unwind_fp() {
+	local pct
+	_unwind_run "$W/hot_nofp" -- 499 --unwind fp || return
+	pct=$(reach_pct "$T/pp.out" hot_nofp ';main;')
+	cmp "% of the samples whose stack reaches main with frame pointers" "$pct" -le 10
+	grep -q '^perfpilot: user stacks:' "$T/pp.err" &&
+		fail "an unwinding summary with --unwind fp: $(grep '^perfpilot: user stacks:' "$T/pp.err")"
+	note "$pct% of $(samples_of "$T/pp.out" hot_nofp) samples reach main with frame pointers"
+	[[ -n $PERF_NOTE ]] ||
+		note "perf --call-graph dwarf: $(reach_pct "$T/perf.folded" hot_nofp ';main;')%"
+}
+
+# threads: every stack from the routine they were started with, and from
+# libc's thread start above it
+test_profile_unwind_threads() {
+	_unwind_run "$W/nofp_threads" -- 499 || return
+	REACH='[^;]+;thread_work;' REACH_WHAT="the thread's start routine and its caller"
+	_unwind_check nofp_threads 150
+	same_chains 'thread_work|thread_hot' thread_hot
+}
+
+# a handler working on the stack of the function it interrupted: through
+# the kernel's signal frame (libc's __restore_rt) back to main_spin and main
+test_profile_unwind_signal() {
+	local n h
+	_unwind_run "$W/nofp_signal" -- 499 || return
+	REACH=';main;main_spin' REACH_WHAT=main
+	_unwind_check nofp_signal 150
+	n=$(folded_samples "$T/pp.out" handler_hot)
+	h=$(awk '/;main;main_spin;([^;]+;)?on_tick;handler_hot( |;)/ { s += $NF } END { print s + 0 }' "$T/pp.out")
+	cmp "samples in handler_hot" "$n" -ge 50
+	cmp "samples of handler_hot under main;main_spin;[trampoline;]on_tick" "$h" -ge $((n * 95 / 100))
+	same_chains 'main|main_spin|on_tick|handler_hot' handler_hot main_spin
+}
+
+# C++ throwing exceptions: through libstdc++'s and libgcc's unwinder
+test_profile_unwind_cxx() {
+	local t
+	command -v g++ >/dev/null || skip "g++ not installed"
+	g++ -O2 -g -fomit-frame-pointer -o "$T/cxxthrow" "$(_src cxxthrow.cc)" 2>"$T/cc.err" ||
+		{ fail "g++ failed: $(head -c 300 "$T/cc.err")"; return; }
+	_unwind_run "$T/cxxthrow" -- 499 || return
+	REACH=';main;' REACH_WHAT=main
+	_unwind_check cxxthrow 150
+	t=$(awk '/;__cxa_throw;/ { s += $NF } END { print s + 0 }' "$T/pp.out")
+	cmp "samples in __cxa_throw and below (the exceptions)" "$t" -ge 5
+	same_chains 'main|cx::run|cx::check' cx::check
+	note "$t samples throwing"
+}
