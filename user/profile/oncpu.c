@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -26,21 +25,8 @@ struct profiler {
 	struct bpf_link *exec_link;   /* re-announce processes that exec */
 	struct announcer *ann;        /* tgids sampled for the first time */
 	struct unwinder *uw;          /* the unwind tables, when user stacks are walked here */
-	double refreshed;             /* when the unwinder last re-read its processes */
 	char notice[320];             /* why DWARF unwinding fell back to frame pointers */
 };
-
-/* Re-read the processes of the unwind tables this often (libraries loaded
- * since, tables evicted). */
-#define UNWIND_REFRESH_S 2.0
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static struct ustack_bpf ustack_bpf(struct profile_bpf *s)
 {
@@ -146,7 +132,7 @@ static void on_new(void *vctx, uint32_t tgid)
 	struct new_ctx *c = vctx;
 
 	if (c->p->uw)
-		unwinder_add(c->p->uw, tgid);
+		unwinder_queue(c->p->uw, tgid);
 	if (c->fn)
 		c->fn(c->ctx, tgid);
 }
@@ -155,12 +141,7 @@ int profiler_poll_new(struct profiler *p, int timeout_ms, void (*fn)(void *ctx, 
 		      void *ctx)
 {
 	struct new_ctx c = { p, fn, ctx };
-	double now;
 
-	if (p->uw && (now = mono_s()) - p->refreshed >= UNWIND_REFRESH_S) {
-		unwinder_refresh(p->uw);
-		p->refreshed = now;
-	}
 	return announcer_poll(p->ann, timeout_ms, on_new, &c);
 }
 
@@ -206,7 +187,6 @@ int profiler_open(struct profiler **out, const struct profiler_opts *o, char *er
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
-		p->refreshed = mono_s();
 	}
 	p->ann = announcer_new(bpf_map__fd(p->skel->maps.new_tgids));
 	if (!p->ann) {
@@ -234,6 +214,7 @@ void profiler_detach(struct profiler *p)
 		close(p->fds[i]);
 	}
 	p->n = 0;
+	unwinder_stop(p->uw);
 }
 
 void profiler_counters(struct profiler *p, uint64_t out[PP_PROF_CNT_MAX])

@@ -5,6 +5,10 @@
 #include <bpf/bpf.h>
 #include "profile/ustacks.h"
 
+/* Re-read the unwinder's processes this often (libraries loaded since,
+ * tables evicted). */
+#define USTACK_REFRESH_S 2.0
+
 int ustack_mode_parse(const char *s, enum ustack_mode *m)
 {
 	if (!strcmp(s, "auto"))
@@ -44,6 +48,8 @@ struct unwinder *ustacks_unwinder(const struct ustack_bpf *b, const uint32_t *pi
 
 	for (i = 0; u && i < npids; i++)
 		unwinder_add(u, pids[i]);
+	if (u)
+		unwinder_start(u, USTACK_REFRESH_S);
 	return u;
 }
 
@@ -58,7 +64,7 @@ bool ustacks_dwarf_possible(const char **why)
 #endif
 }
 
-void ustacks_summary(FILE *out, const struct unwinder *u, const uint64_t cnt[PP_UW_CNT_MAX])
+void ustacks_summary(FILE *out, struct unwinder *u, const uint64_t cnt[PP_UW_CNT_MAX])
 {
 	struct unwinder_stats s;
 

@@ -46,7 +46,8 @@ struct ustack_bpf {
 void ustacks_configure(const struct ustack_bpf *b, const struct ustack_opts *o, bool dwarf);
 
 /* After a dwarf load: the unwinder that fills the maps, with the processes
- * named (-p) loaded. NULL on no memory. */
+ * named (-p) loaded, its worker started (new processes go to
+ * unwinder_queue). NULL on no memory. */
 struct unwinder *ustacks_unwinder(const struct ustack_bpf *b, const uint32_t *pids, size_t npids);
 
 /* Whether the walk can run here at all (x86-64, as the tables are); else
@@ -55,6 +56,6 @@ bool ustacks_dwarf_possible(const char **why);
 
 /* The unwinder's tables and the walker's counters (PP_UW_*), one
  * "perfpilot: user stacks: ..." line. */
-void ustacks_summary(FILE *out, const struct unwinder *u, const uint64_t cnt[PP_UW_CNT_MAX]);
+void ustacks_summary(FILE *out, struct unwinder *u, const uint64_t cnt[PP_UW_CNT_MAX]);
 
 #endif

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,8 +54,26 @@ struct unwinder {
 	size_t nfree;
 	uint32_t gen;
 	uint64_t epoch;
-	struct unwinder_stats st;
+	struct unwinder_stats st;  /* the owner's */
+	/* the worker thread (unwinder_start): it alone touches the above */
+	pthread_t thread;
+	bool running;
+	pthread_mutex_t lock;  /* guards what follows, and st as others read it */
+	pthread_cond_t wake;
+	uint32_t *queue;       /* pids to add */
+	size_t nqueue, capqueue;
+	bool stop;
+	double refresh_s;
+	struct unwinder_stats pub; /* st as of the last change, for others */
 };
+
+/* Make the owner's statistics visible to unwinder_stats. */
+static void publish(struct unwinder *u)
+{
+	pthread_mutex_lock(&u->lock);
+	u->pub = u->st;
+	pthread_mutex_unlock(&u->lock);
+}
 
 static double mono(void)
 {
@@ -77,6 +96,9 @@ struct unwinder *unwinder_new(const struct unwinder_maps *m)
 		u->free_slots[i] = PP_UNWIND_TABLES_MAX - 1 - (uint32_t)i;
 	u->nfree = PP_UNWIND_TABLES_MAX;
 	u->st.rows_max = m->rows_max;
+	u->pub = u->st;
+	pthread_mutex_init(&u->lock, NULL);
+	pthread_cond_init(&u->wake, NULL);
 	elf_version(EV_CURRENT);
 	return u;
 }
@@ -364,7 +386,8 @@ static size_t forget_exited(struct unwinder *u)
 	return gone;
 }
 
-int unwinder_add(struct unwinder *u, uint32_t pid)
+/* unwinder_add, by the thread that owns the tables. */
+static int add_locked(struct unwinder *u, uint32_t pid)
 {
 	static struct pp_unwind_proc entry;
 	char fn[64], line[USYM_PATH_MAX + 128];
@@ -433,7 +456,7 @@ static bool maps_sig(uint32_t pid, uint64_t *sig)
 	return true;
 }
 
-void unwinder_refresh(struct unwinder *u)
+static void refresh(struct unwinder *u)
 {
 	size_t i;
 
@@ -444,19 +467,136 @@ void unwinder_refresh(struct unwinder *u)
 		if (!maps_sig(u->procs[i].pid, &sig))
 			continue;
 		if (sig != u->procs[i].sig || u->procs[i].stale)
-			unwinder_add(u, u->procs[i].pid);
+			add_locked(u, u->procs[i].pid);
 	}
 }
 
-void unwinder_stats(const struct unwinder *u, struct unwinder_stats *s)
+int unwinder_add(struct unwinder *u, uint32_t pid)
 {
-	*s = u->st;
+	int rc;
+
+	if (u->running) {
+		unwinder_queue(u, pid);
+		return 0;
+	}
+	rc = add_locked(u, pid);
+	publish(u);
+	return rc;
+}
+
+void unwinder_refresh(struct unwinder *u)
+{
+	if (u->running)
+		return;
+	refresh(u);
+	publish(u);
+}
+
+void unwinder_stats(struct unwinder *u, struct unwinder_stats *s)
+{
+	pthread_mutex_lock(&u->lock);
+	*s = u->pub;
+	pthread_mutex_unlock(&u->lock);
+}
+
+/* The worker: the queued processes, and every refresh_s the refresh. */
+static void *worker(void *arg)
+{
+	struct unwinder *u = arg;
+	double next = mono() + u->refresh_s;
+
+	pthread_mutex_lock(&u->lock);
+	while (!u->stop) {
+		struct timespec until;
+		uint32_t pid;
+
+		if (u->nqueue) {
+			pid = u->queue[0];
+			memmove(u->queue, u->queue + 1, --u->nqueue * sizeof(*u->queue));
+			pthread_mutex_unlock(&u->lock);
+			add_locked(u, pid);
+			publish(u);
+			pthread_mutex_lock(&u->lock);
+			continue;
+		}
+		if (mono() >= next) {
+			pthread_mutex_unlock(&u->lock);
+			refresh(u);
+			publish(u);
+			pthread_mutex_lock(&u->lock);
+			next = mono() + u->refresh_s;
+			continue;
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 200 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&u->wake, &u->lock, &until);
+	}
+	pthread_mutex_unlock(&u->lock);
+	return NULL;
+}
+
+int unwinder_start(struct unwinder *u, double refresh_s)
+{
+	u->refresh_s = refresh_s;
+	if (pthread_create(&u->thread, NULL, worker, u))
+		return -1;
+	u->running = true;
+	return 0;
+}
+
+void unwinder_queue(struct unwinder *u, uint32_t pid)
+{
+	size_t i;
+
+	if (!u->running) {
+		add_locked(u, pid);
+		publish(u);
+		return;
+	}
+	pthread_mutex_lock(&u->lock);
+	for (i = 0; i < u->nqueue && u->queue[i] != pid; i++)
+		;
+	if (i == u->nqueue) {
+		if (u->nqueue == u->capqueue) {
+			size_t cap = u->capqueue ? 2 * u->capqueue : 64;
+			uint32_t *g = realloc(u->queue, cap * sizeof(*g));
+
+			if (g) {
+				u->queue = g;
+				u->capqueue = cap;
+			}
+		}
+		if (u->nqueue < u->capqueue)
+			u->queue[u->nqueue++] = pid;
+	}
+	pthread_cond_signal(&u->wake);
+	pthread_mutex_unlock(&u->lock);
+}
+
+void unwinder_stop(struct unwinder *u)
+{
+	if (!u || !u->running)
+		return;
+	pthread_mutex_lock(&u->lock);
+	u->stop = true;
+	pthread_cond_signal(&u->wake);
+	pthread_mutex_unlock(&u->lock);
+	pthread_join(u->thread, NULL);
+	u->running = false;
 }
 
 void unwinder_free(struct unwinder *u)
 {
 	if (!u)
 		return;
+	unwinder_stop(u);
+	pthread_mutex_destroy(&u->lock);
+	pthread_cond_destroy(&u->wake);
+	free(u->queue);
 	pool_release(&u->pool);
 	free(u->files);
 	free(u->procs);

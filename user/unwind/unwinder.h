@@ -45,15 +45,30 @@ struct unwinder;
 struct unwinder *unwinder_new(const struct unwinder_maps *m);
 
 /* Read a process's executable mappings, build the tables it lacks and
- * load them and its mappings into the maps. 0, or -1 when it is gone. */
+ * load them and its mappings into the maps, now. 0, or -1 when it is gone.
+ * Once the worker runs, the same as unwinder_queue. */
 int unwinder_add(struct unwinder *u, uint32_t pid);
 
 /* Read the processes added so far again when their mappings changed
  * (libraries loaded since) or one of their tables was evicted; forget
- * those that have exited. */
+ * those that have exited. Nothing once the worker runs (it does this). */
 void unwinder_refresh(struct unwinder *u);
 
-void unwinder_stats(const struct unwinder *u, struct unwinder_stats *s);
+/* From here on a thread of its own builds and loads the tables (a large
+ * binary takes a good part of a second), of the processes queued, and
+ * refreshes every refresh_s seconds: the caller's loop is not held up.
+ * 0, or -1 (the caller goes on without it: unwinder_queue adds at once). */
+int unwinder_start(struct unwinder *u, double refresh_s);
+
+/* Add a process soon (with the worker), or now (without). */
+void unwinder_queue(struct unwinder *u, uint32_t pid);
+
+/* Stop the worker, after the table it is building; what is queued is
+ * dropped. */
+void unwinder_stop(struct unwinder *u);
+
+/* The statistics (safe while the worker runs). */
+void unwinder_stats(struct unwinder *u, struct unwinder_stats *s);
 
 void unwinder_free(struct unwinder *u);
 
