@@ -116,7 +116,8 @@ static Elf_Scn *cfi_section(Elf *elf, const char *want, GElf_Shdr *sh)
 	while ((scn = elf_nextscn(elf, scn)) != NULL) {
 		const char *name;
 
-		if (gelf_getshdr(scn, sh) && sh->sh_type == SHT_PROGBITS &&
+		if (gelf_getshdr(scn, sh) &&
+		    (sh->sh_type == SHT_PROGBITS || sh->sh_type == SHT_X86_64_UNWIND) &&
 		    (name = elf_strptr(elf, shstrndx, sh->sh_name)) && !strcmp(name, want))
 			return scn;
 	}

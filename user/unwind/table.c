@@ -182,82 +182,105 @@ static int add_function(struct unwind_table *t, Dwarf_CFI *cfi, uint64_t lo, uin
 	return 0;
 }
 
-/* The CFI of the file and its FDEs' ranges: .eh_frame's, else
- * .debug_frame's (then *dw is the Dwarf handle to end). */
-static Dwarf_CFI *open_cfi(Elf *elf, Dwarf **dw, struct eh_func **fn, size_t *nfn,
-			   const char **source)
-{
+/* One FDE's range and the CFI it is read from. */
+struct fde {
+	uint64_t lo, hi;
 	Dwarf_CFI *cfi;
+};
 
-	*dw = NULL;
-	if (!ehframe_functions(elf, fn, nfn) && *nfn && (cfi = dwarf_getcfi_elf(elf)) != NULL) {
-		*source = ".eh_frame";
-		return cfi;
+static int by_lo(const void *x, const void *y)
+{
+	const struct fde *a = x, *b = y;
+
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+/* Add the ranges of fn (from cfi) that overlap none already in *out. */
+static int add_fdes(struct fde **out, size_t *n, const struct eh_func *fn, size_t nfn,
+		    Dwarf_CFI *cfi)
+{
+	size_t before = *n, i, lo, hi;
+	struct fde *g = realloc(*out, (*n + nfn + 1) * sizeof(*g));
+
+	if (!g)
+		return -1;
+	*out = g;
+	for (i = 0; i < nfn; i++) {
+		/* the last of the first source's ranges starting before this one ends */
+		for (lo = 0, hi = before; lo < hi;) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (g[mid].lo < fn[i].hi)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo && g[lo - 1].hi > fn[i].lo)
+			continue;
+		g[(*n)++] = (struct fde){ fn[i].lo, fn[i].hi, cfi };
 	}
-	free(*fn);
-	*fn = NULL;
-	if (cfi_functions(elf, true, fn, nfn) || !*nfn ||
-	    !(*dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL)) || !(cfi = dwarf_getcfi(*dw))) {
-		free(*fn);
-		*fn = NULL;
-		if (*dw)
-			dwarf_end(*dw);
-		*dw = NULL;
-		return NULL;
-	}
-	*source = ".debug_frame";
-	return cfi;
+	qsort(g, *n, sizeof(*g), by_lo);
+	return 0;
 }
 
 int unwind_table_build(Elf *elf, struct unwind_table *t)
 {
 	struct eh_func *fn = NULL;
-	size_t nfn = 0, i;
+	struct fde *fdes = NULL;
+	size_t nfn = 0, nfdes = 0, i, eh = 0;
 	uint64_t prev_hi = 0;
-	const char *source = NULL;
-	Dwarf_CFI *cfi;
-	GElf_Ehdr eh;
-	Dwarf *dw;
+	Dwarf_CFI *eh_cfi = NULL, *dbg_cfi = NULL;
+	Dwarf *dw = NULL;
+	GElf_Ehdr ehdr;
 	int rc = 0;
 
 	memset(t, 0, sizeof(*t));
-	if (!gelf_getehdr(elf, &eh) || eh.e_machine != EM_X86_64) {
+	if (!gelf_getehdr(elf, &ehdr) || ehdr.e_machine != EM_X86_64) {
 		errno = ENOEXEC;
 		return -1;
 	}
-	if (!(cfi = open_cfi(elf, &dw, &fn, &nfn, &source))) {
-		errno = ENOENT;
-		return -1;
-	}
-	if (fn[nfn - 1].hi > UINT32_MAX) {
-		errno = ERANGE;
+	/* .eh_frame's FDEs, then those of .debug_frame for what it leaves out
+	 * (objects built without unwind tables, with -g) */
+	if (!ehframe_functions(elf, &fn, &nfn) && nfn && (eh_cfi = dwarf_getcfi_elf(elf)) &&
+	    add_fdes(&fdes, &nfdes, fn, nfn, eh_cfi))
+		rc = -1;
+	eh = nfdes;
+	free(fn);
+	fn = NULL;
+	if (!rc && !cfi_functions(elf, true, &fn, &nfn) && nfn &&
+	    (dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL)) && (dbg_cfi = dwarf_getcfi(dw)) &&
+	    add_fdes(&fdes, &nfdes, fn, nfn, dbg_cfi))
+		rc = -1;
+	free(fn);
+	if (rc || !nfdes || fdes[nfdes - 1].hi > UINT32_MAX) {
+		errno = rc ? ENOMEM : nfdes ? ERANGE : ENOENT;
 		rc = -1;
 	}
-	for (i = 0; i < nfn && !rc; i++) {
-		struct pp_unwind_row none = { .pc = (uint32_t)fn[i].hi, .cfa_rule = PP_CFA_NONE };
+	for (i = 0; i < nfdes && !rc; i++) {
+		struct pp_unwind_row none = { .pc = (uint32_t)fdes[i].hi, .cfa_rule = PP_CFA_NONE };
 
-		if (fn[i].lo < prev_hi) /* overlaps the one before: left out */
+		if (fdes[i].lo < prev_hi) /* overlaps the one before: left out */
 			continue;
 		t->nfuncs++;
-		if (add_function(t, cfi, fn[i].lo, fn[i].hi) ||
-		    ((i + 1 == nfn || fn[i + 1].lo != fn[i].hi) && add_row(t, &none))) {
+		if (add_function(t, fdes[i].cfi, fdes[i].lo, fdes[i].hi) ||
+		    ((i + 1 == nfdes || fdes[i + 1].lo != fdes[i].hi) && add_row(t, &none))) {
 			errno = ENOMEM;
 			rc = -1;
 		}
-		prev_hi = fn[i].hi;
+		prev_hi = fdes[i].hi;
 	}
-	free(fn);
+	free(fdes);
 	if (dw)
-		dwarf_end(dw);
-	else
-		dwarf_cfi_end(cfi);
+		dwarf_end(dw); /* its CFI with it */
+	if (eh_cfi)
+		dwarf_cfi_end(eh_cfi);
 	if (rc) {
 		unwind_table_free(t);
 		return -1;
 	}
 	for (i = 0; i < t->n; i++)
 		t->unsupported += t->rows[i].cfa_rule == PP_CFA_UNSUPPORTED;
-	t->source = source;
+	t->source = !eh ? ".debug_frame" : eh < nfdes ? ".eh_frame+.debug_frame" : ".eh_frame";
 	return 0;
 }
 

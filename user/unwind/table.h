@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * An ELF file's unwind table for the BPF stack walker: its call frame
- * information (.eh_frame, else .debug_frame) as rows of struct
+ * information (.eh_frame, and .debug_frame for the functions that
+ * .eh_frame leaves out: objects built without unwind tables but with -g)
+ * as rows of struct
  * pp_unwind_row (include/perfpilot.h), one per address range with the same
  * rules, sorted by address. Built with libdw's CFI interpreter
  * (dwarf_cfi_addrframe) at every change of the rules inside each FDE; what
@@ -22,7 +24,7 @@ struct unwind_table {
 	size_t n, cap;
 	size_t nfuncs;      /* FDEs read */
 	size_t unsupported; /* rows with a rule the walker cannot follow */
-	const char *source; /* ".eh_frame" or ".debug_frame" */
+	const char *source; /* ".eh_frame", ".debug_frame" or ".eh_frame+.debug_frame" */
 };
 
 /*
