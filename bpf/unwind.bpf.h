@@ -4,7 +4,8 @@
  * kernel (x86-64), with the unwind tables user space built from each
  * binary's .eh_frame (user/unwind/) where its mapping has one, and with
  * frame pointers where it has none (JIT code, a binary without unwind
- * information, a process not read yet). The stack goes to the `ustacks`
+ * information, a process not read yet) or where its table has no row for
+ * the address (code built without unwind tables), as libdw does. The stack goes to the `ustacks`
  * hash map under a hash of its addresses (compared on a match: two stacks
  * never share a key), for the same symbolization as the kernel's stacks.
  *
@@ -196,15 +197,17 @@ static long uw_step(__u32 i, void *vctx)
 		m = uw_find_map(c->proc, at);
 	if (m) {
 		r = uw_find_row(w, m, at - m->bias);
-		if (!r) {
+		if (r && r->cfa_rule == PP_CFA_NONE)
+			r = NULL;
+		if (!r) /* code its table does not cover (or its table was evicted) */
 			uw_count(PP_UW_NO_INFO);
-			return 1;
-		}
 	}
 	if (!r) { /* frame pointers: the caller's rbp at rbp, its return address above */
 		if (!w->bp || (w->bp & 7) || w->bp < w->sp ||
-		    bpf_probe_read_user(regs, sizeof(regs), (void *)w->bp))
+		    bpf_probe_read_user(regs, sizeof(regs), (void *)w->bp)) {
+			uw_count(PP_UW_FP_END);
 			return 1;
+		}
 		uw_count(PP_UW_FRAMES_FP);
 		w->sp = w->bp + 16;
 		w->bp = regs[0];
@@ -214,9 +217,6 @@ static long uw_step(__u32 i, void *vctx)
 	switch (r->cfa_rule) {
 	case PP_CFA_END:
 		uw_count(PP_UW_END);
-		return 1;
-	case PP_CFA_NONE:
-		uw_count(PP_UW_NO_INFO);
 		return 1;
 	case PP_CFA_SIGNAL: { /* the interrupted registers, in the signal frame */
 		__u64 sig[(PP_SIGFRAME_RIP - PP_SIGFRAME_RBP) / 8 + 1];

@@ -247,7 +247,7 @@ struct pp_prof_key {
  * next row's.
  */
 enum pp_cfa_rule {
-	PP_CFA_NONE = 0,   /* no unwind information here (between functions): stop */
+	PP_CFA_NONE = 0,   /* no unwind information here (between functions): frame pointers */
 	PP_CFA_RSP = 1,    /* CFA = rsp + cfa_off */
 	PP_CFA_RBP = 2,    /* CFA = rbp + cfa_off */
 	PP_CFA_PLT = 3,    /* a PLT entry: CFA = rsp + 8, + 8 when (rip & 15) >= cfa_off */
@@ -344,14 +344,17 @@ struct pp_ustack {
 enum pp_unwind_counter {
 	PP_UW_WALKS = 0,       /* user stacks walked */
 	PP_UW_FRAMES_TABLE = 1, /* frames whose caller came from an unwind table */
-	PP_UW_FRAMES_FP = 2,   /* frames whose caller came from frame pointers (no table) */
+	PP_UW_FRAMES_FP = 2,   /* frames whose caller came from frame pointers (no table, or
+				* no row) */
 	PP_UW_END = 3,         /* walks that reached the outermost frame */
-	PP_UW_NO_INFO = 4,     /* walks stopped at an address its table does not cover */
+	PP_UW_NO_INFO = 4,     /* frames at an address their file's table does not cover (or
+				* whose table was evicted): walked on with frame pointers */
 	PP_UW_UNSUPPORTED = 5, /* walks stopped at a rule the table cannot express */
 	PP_UW_READ_ERR = 6,    /* walks stopped: stack memory unreadable (or not paged in) */
 	PP_UW_TRUNCATED = 7,   /* walks that reached the depth limit */
 	PP_UW_LOST = 8,        /* walked stacks not stored (map full, or 4 collisions) */
-	PP_UW_CNT_MAX = 9,
+	PP_UW_FP_END = 9,      /* walks that ended where frame pointers gave no caller */
+	PP_UW_CNT_MAX = 10,
 };
 
 /* ---- off-CPU profiler (offcpu.bpf.c) ---- */

@@ -297,36 +297,31 @@ static void build(struct unwinder *u, struct uw_file *f, uint32_t pid, const str
 	u->st.build_s += mono() - t0;
 }
 
-/* The file of mapping e, built and loaded if it was not. */
-static struct uw_file *file_for(struct unwinder *u, uint32_t pid, const struct map_entry *e)
+/* The index of mapping e's file in u->files (made if new), or -1 for a
+ * mapping of no file (anonymous: JIT code) or no memory. */
+static long file_index(struct unwinder *u, const struct map_entry *e)
 {
 	bool vdso = !strcmp(e->path, "[vdso]");
-	struct uw_file *f = NULL, *g;
+	struct uw_file *g;
 	size_t i;
 
 	if (!vdso && e->path[0] != '/')
-		return NULL; /* anonymous (JIT code), [vsyscall] */
-	for (i = 0; i < u->nfiles && !f; i++) {
+		return -1;
+	for (i = 0; i < u->nfiles; i++) {
 		g = &u->files[i];
 		if (vdso ? g->vdso_size == e->end - e->start
 			 : !g->vdso_size && g->ino == e->inode && g->dev_major == e->dev_major &&
 				   g->dev_minor == e->dev_minor)
-			f = g;
+			return (long)i;
 	}
-	if (!f) {
-		g = realloc(u->files, (u->nfiles + 1) * sizeof(*g));
-		if (!g)
-			return NULL;
-		u->files = g;
-		f = &u->files[u->nfiles++];
-		*f = (struct uw_file){ .dev_major = e->dev_major, .dev_minor = e->dev_minor,
-				       .ino = e->inode, .vdso_size = vdso ? e->end - e->start : 0,
-				       .state = F_EVICTED };
-	}
-	f->pinned = u->epoch;
-	if (f->state == F_EVICTED)
-		build(u, f, pid, e);
-	return f->state == F_LOADED ? f : NULL;
+	g = realloc(u->files, (u->nfiles + 1) * sizeof(*g));
+	if (!g)
+		return -1;
+	u->files = g;
+	g[u->nfiles] = (struct uw_file){ .dev_major = e->dev_major, .dev_minor = e->dev_minor,
+					 .ino = e->inode, .vdso_size = vdso ? e->end - e->start : 0,
+					 .state = F_EVICTED };
+	return (long)u->nfiles++;
 }
 
 /* ELF address = address - bias inside mapping e of file f. */
@@ -391,35 +386,66 @@ static int add_locked(struct unwinder *u, uint32_t pid)
 {
 	static struct pp_unwind_proc entry;
 	char fn[64], line[USYM_PATH_MAX + 128];
-	struct uw_proc *p;
+	struct map_entry *ex = NULL, e;
+	long *idx = NULL;
+	size_t n = 0, cap = 0, i, dropped = 0;
 	uint64_t sig = 0xcbf29ce484222325ULL;
-	size_t dropped = 0;
+	struct uw_proc *p;
 	FILE *maps;
-	int rc;
+	int rc = 0;
 
 	snprintf(fn, sizeof(fn), "/proc/%u/maps", pid);
 	if (!(maps = fopen(fn, "re")))
 		return -1;
-	u->epoch++;
-	memset(&entry, 0, sizeof(entry));
 	while (fgets(line, sizeof(line), maps)) {
-		struct map_entry e;
-		struct uw_file *f;
-		uint64_t bias;
-
 		if (maps_parse_line(line, &e) || !e.exec)
 			continue;
 		sig = mix(mix(mix(sig, e.start), e.end), e.inode);
-		if (!(f = file_for(u, pid, &e)) || !bias_of(f, &e, &bias))
+		if (n == cap) {
+			struct map_entry *g = realloc(ex, (cap = cap ? 2 * cap : 32) * sizeof(*g));
+			long *h = realloc(idx, cap * sizeof(*h));
+
+			if (g)
+				ex = g;
+			if (h)
+				idx = h;
+			if (!g || !h) {
+				rc = -1;
+				break;
+			}
+		}
+		ex[n++] = e;
+	}
+	fclose(maps);
+	/* first every file it maps, so that making room for one of them evicts
+	 * none of the others */
+	u->epoch++;
+	for (i = 0; i < n && !rc; i++)
+		if ((idx[i] = file_index(u, &ex[i])) >= 0)
+			u->files[idx[i]].pinned = u->epoch;
+	memset(&entry, 0, sizeof(entry));
+	for (i = 0; i < n && !rc; i++) {
+		struct uw_file *f;
+		uint64_t bias;
+
+		if (idx[i] < 0)
+			continue;
+		f = &u->files[idx[i]];
+		if (f->state == F_EVICTED)
+			build(u, f, pid, &ex[i]);
+		if (f->state != F_LOADED || !bias_of(f, &ex[i], &bias))
 			continue;
 		if (entry.n == PP_UNWIND_MAPS_MAX) {
 			dropped++;
 			continue;
 		}
-		entry.maps[entry.n++] = (struct pp_unwind_map){ e.start, e.end, bias, f->slot,
+		entry.maps[entry.n++] = (struct pp_unwind_map){ ex[i].start, ex[i].end, bias, f->slot,
 								 f->gen };
 	}
-	fclose(maps);
+	free(ex);
+	free(idx);
+	if (rc)
+		return -1;
 	rc = bpf_map_update_elem(u->m.procs, &pid, &entry, BPF_ANY);
 	if (rc && forget_exited(u)) /* full: make room */
 		rc = bpf_map_update_elem(u->m.procs, &pid, &entry, BPF_ANY);
