@@ -654,6 +654,9 @@ STEPS=(
 	profile_unwind_threads
 	profile_unwind_signal
 	profile_unwind_cxx
+	profile_unwind_limits
+	profile_unwind_no_tables
+	"error_profile_bad_unwind error_profile_unwind_depth error_record_unwind_no_profile"
 	"error_report_usage report_bad_store"
 	report_memory_growth
 	report_cpu_saturation

@@ -201,3 +201,55 @@ test_profile_unwind_cxx() {
 	same_chains 'main|cx::run|cx::check' cx::check
 	note "$t samples throwing"
 }
+
+# limits: a library whose table alone exceeds --unwind-memory (libz3: 2.9
+# MiB of rows, preloaded into hot_nofp) is left out and counted; the rest
+# loads and every stack still reaches main
+test_profile_unwind_limits() {
+	local z3
+	z3=$(ldconfig -p 2>/dev/null | awk '/libz3\.so\.4 .*x86-64/ { print $NF; exit }')
+	[[ -n $z3 && -e $z3 ]] || skip "no libz3.so.4 (a dependency of clang's libLLVM) to preload"
+	WL_JSON=$T/hot_nofp.json
+	wl_bg WL_PID "$WL_JSON" env LD_PRELOAD="$z3" "$W/hot_nofp" -w 3
+	wl_ready "$WL_PID" hot_nofp || return
+	grep -q libz3 "/proc/$WL_PID/maps" || { fail "libz3 not mapped by the workload"; return; }
+	prof_bg pp -p "$WL_PID" -F 499 -d 4.5 --unwind-memory 2
+	attach_wait
+	go "$WL_PID"
+	pp_wait || return
+	wl_done "$WL_PID" "$WL_JSON" 12 || return
+	REACH=';main;' REACH_WHAT=main
+	_unwind_check hot_nofp 150
+	grep -Eq '^perfpilot: user stacks: .*, [1-9][0-9]* over the limit' "$T/pp.err" ||
+		fail "libz3's table not counted as over the limit: $(grep '^perfpilot: user stacks' "$T/pp.err")"
+	note "$(grep -o 'tables: .*' "$T/pp.err")"
+}
+
+# a program whose own code has no unwind tables (built without them, and
+# with frame pointers, as some are): its frames are walked with its frame
+# pointers, the rest with the tables (libc's start code above main)
+test_profile_unwind_no_tables() {
+	local n
+	command -v gcc >/dev/null || skip "gcc not installed"
+	gcc -std=gnu11 -O1 -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+		-fno-asynchronous-unwind-tables -fno-unwind-tables -o "$T/hot_nocfi" \
+		"$(_src hot.c)" 2>"$T/cc.err" || { fail "gcc failed: $(head -c 300 "$T/cc.err")"; return; }
+	_unwind_run "$T/hot_nocfi" -- 499 || return
+	REACH=';main;' REACH_WHAT=main
+	_unwind_check hot_nocfi 150
+	n=$(sed -nE 's/.* from frame pointers \(([0-9]+) in a file with a table that does not cover them\).*/\1/p' "$T/pp.err")
+	cmp "frames walked with frame pointers where hot_nocfi's table has no row" "${n:-}" -gt 0
+	same_chains 'main|hot_a|hot_b|hot_c' hot_a hot_b hot_c
+}
+
+test_error_profile_bad_unwind() {
+	_error_case "$PERFPILOT" profile --unwind sideways -d 1
+}
+
+test_error_profile_unwind_depth() {
+	_error_case "$PERFPILOT" profile --unwind-depth 500 -d 1
+}
+
+test_error_record_unwind_no_profile() {
+	_error_case "$PERFPILOT" record --unwind dwarf -d 1 -o "$T/x.db"
+}

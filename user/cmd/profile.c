@@ -477,6 +477,7 @@ static int report_offcpu(struct offcpu *p, const struct profile_opts *o, struct 
 		fprintf(stderr, ", %" PRIu64 " blocks not measured (the kernel did not trace their "
 			"end)", cnt[PP_OFF_UNTRACED]);
 	fputc('\n', stderr);
+	offcpu_unwind_summary(p, stderr);
 	report_unnamed(o, sym);
 	ss_free(&ss);
 	free(oc);
@@ -487,7 +488,7 @@ static int profile_offcpu(const struct profile_opts *o, struct symbolizer *sym, 
 {
 	struct offcpu_opts oo = { .target = &o->w.target, .cgroup = &o->w.cg, .hz = o->hz,
 				  .min_block_ns = o->min_block_ns, .mode = o->mode,
-				  .eager = o->offcpu_eager };
+				  .eager = o->offcpu_eager, .ustack = o->ustack };
 	struct offcpu *p;
 	struct sampler s;
 	char why[256], err[512];
@@ -501,6 +502,8 @@ static int profile_offcpu(const struct profile_opts *o, struct symbolizer *sym, 
 	if (why[0])
 		fprintf(stderr, "perfpilot: sampled off-CPU profiling unavailable (%s); walking the "
 			"stacks at every context switch instead, which is slower\n", why);
+	if (*offcpu_notice(p))
+		fprintf(stderr, "perfpilot: %s\n", offcpu_notice(p));
 	s = (struct sampler){ p, "off-CPU profiling", "blocks", progress_offcpu, poll_offcpu };
 	started = wall_now();
 	run(&s, o, sym);

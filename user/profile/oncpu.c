@@ -120,29 +120,10 @@ static int attach_cpus(struct profiler *p, unsigned int hz, char *err, size_t er
 	return 0;
 }
 
-struct new_ctx {
-	struct profiler *p;
-	void (*fn)(void *ctx, uint32_t tgid);
-	void *ctx;
-};
-
-/* A process sampled for the first time: its unwind tables, then fn. */
-static void on_new(void *vctx, uint32_t tgid)
-{
-	struct new_ctx *c = vctx;
-
-	if (c->p->uw)
-		unwinder_queue(c->p->uw, tgid);
-	if (c->fn)
-		c->fn(c->ctx, tgid);
-}
-
 int profiler_poll_new(struct profiler *p, int timeout_ms, void (*fn)(void *ctx, uint32_t tgid),
 		      void *ctx)
 {
-	struct new_ctx c = { p, fn, ctx };
-
-	return announcer_poll(p->ann, timeout_ms, on_new, &c);
+	return ustacks_poll(p->ann, p->uw, timeout_ms, fn, ctx);
 }
 
 int profiler_open(struct profiler **out, const struct profiler_opts *o, char *err, size_t errlen)

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include "profile/announce.h"
 #include "profile/ustacks.h"
 
 /* Re-read the unwinder's processes this often (libraries loaded since,
@@ -53,6 +54,30 @@ struct unwinder *ustacks_unwinder(const struct ustack_bpf *b, const uint32_t *pi
 	return u;
 }
 
+struct new_ctx {
+	struct unwinder *u;
+	void (*fn)(void *ctx, uint32_t tgid);
+	void *ctx;
+};
+
+static void on_new(void *vctx, uint32_t tgid)
+{
+	struct new_ctx *c = vctx;
+
+	if (c->u)
+		unwinder_queue(c->u, tgid);
+	if (c->fn)
+		c->fn(c->ctx, tgid);
+}
+
+int ustacks_poll(struct announcer *a, struct unwinder *u, int timeout_ms,
+		 void (*fn)(void *ctx, uint32_t tgid), void *ctx)
+{
+	struct new_ctx c = { u, fn, ctx };
+
+	return announcer_poll(a, timeout_ms, on_new, &c);
+}
+
 bool ustacks_dwarf_possible(const char **why)
 {
 #if defined(__x86_64__)
@@ -70,14 +95,16 @@ void ustacks_summary(FILE *out, struct unwinder *u, const uint64_t cnt[PP_UW_CNT
 
 	unwinder_stats(u, &s);
 	fprintf(out, "perfpilot: user stacks: %" PRIu64 " walked with unwind tables, %" PRIu64
-		" reached their outermost frame; stopped: %" PRIu64 " no unwind information, %"
-		PRIu64 " rule not supported, %" PRIu64 " stack unreadable, %" PRIu64
-		" depth limit; %" PRIu64 " frames from tables, %" PRIu64 " from frame pointers; %"
-		PRIu64 " not stored; tables: %zu binaries, %.1f of %.1f MiB, built in %.2f s, %zu "
-		"evicted, %zu over the limit, %zu without unwind information",
-		cnt[PP_UW_WALKS], cnt[PP_UW_END], cnt[PP_UW_NO_INFO], cnt[PP_UW_UNSUPPORTED],
-		cnt[PP_UW_READ_ERR], cnt[PP_UW_TRUNCATED], cnt[PP_UW_FRAMES_TABLE],
-		cnt[PP_UW_FRAMES_FP], cnt[PP_UW_LOST], s.loaded,
+		" reached their outermost frame; stopped: %" PRIu64 " where frame pointers gave no "
+		"caller, %" PRIu64 " rule not supported, %" PRIu64 " stack unreadable, %" PRIu64
+		" depth limit; %" PRIu64 " frames from tables, %"
+		PRIu64 " from frame pointers (%" PRIu64 " in a file with a table that does not cover "
+		"them); %" PRIu64 " not stored; tables: %zu binaries, %.1f of %.1f MiB, built in "
+		"%.2f s, %zu evicted, %zu over the limit, %zu without unwind information",
+		cnt[PP_UW_WALKS], cnt[PP_UW_END], cnt[PP_UW_FP_END], cnt[PP_UW_UNSUPPORTED],
+		cnt[PP_UW_READ_ERR],
+		cnt[PP_UW_TRUNCATED], cnt[PP_UW_FRAMES_TABLE], cnt[PP_UW_FRAMES_FP],
+		cnt[PP_UW_NO_INFO], cnt[PP_UW_LOST], s.loaded,
 		s.rows * sizeof(struct pp_unwind_row) / 1048576.0,
 		s.rows_max * sizeof(struct pp_unwind_row) / 1048576.0, s.build_s, s.evicted,
 		s.too_big, s.no_info);

@@ -50,6 +50,13 @@ void ustacks_configure(const struct ustack_bpf *b, const struct ustack_opts *o, 
  * unwinder_queue). NULL on no memory. */
 struct unwinder *ustacks_unwinder(const struct ustack_bpf *b, const uint32_t *pids, size_t npids);
 
+struct announcer;
+
+/* announcer_poll (announce.h), each process announced queued for its
+ * unwind tables (when u is not NULL) before fn sees it. */
+int ustacks_poll(struct announcer *a, struct unwinder *u, int timeout_ms,
+		 void (*fn)(void *ctx, uint32_t tgid), void *ctx);
+
 /* Whether the walk can run here at all (x86-64, as the tables are); else
  * why not. */
 bool ustacks_dwarf_possible(const char **why);

@@ -15,8 +15,8 @@ struct record_profile {
 	uint64_t samples_before; /* the sample counter at the last flush */
 };
 
-int record_profile_start(struct record_profile **out, const struct watch_opts *w, char *err,
-			 size_t errlen)
+int record_profile_start(struct record_profile **out, const struct watch_opts *w,
+			 const struct ustack_opts *u, char *err, size_t errlen)
 {
 	struct profiler_opts po = { .target = &w->target, .cgroup = &w->cg,
 				    .hz = RECORDING_PROFILE_HZ, .mode = PP_PROF_BOTH };
@@ -28,6 +28,8 @@ int record_profile_start(struct record_profile **out, const struct watch_opts *w
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (u)
+		po.ustack = *u;
 	/* named processes: their symbols now, in case they exit */
 	for (i = 0; i < w->target.npids; i++)
 		usyms_preload(&p->sym.u, w->target.pids[i]);
@@ -37,6 +39,11 @@ int record_profile_start(struct record_profile **out, const struct watch_opts *w
 	}
 	*out = p;
 	return 0;
+}
+
+const char *record_profile_notice(const struct record_profile *p)
+{
+	return profiler_notice(p->p);
 }
 
 static void on_new_process(void *ctx, uint32_t tgid)

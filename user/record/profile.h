@@ -8,12 +8,18 @@
 
 #include <stddef.h>
 #include "collect/watch.h"
+#include "profile/ustacks.h"
 
 struct record_profile;
 
-/* Load and attach the profiler for the target. -1 with a reason in err. */
-int record_profile_start(struct record_profile **out, const struct watch_opts *w, char *err,
-			 size_t errlen);
+/* Load and attach the profiler for the target, user stacks taken as u
+ * says (NULL: the default, auto). -1 with a reason in err. */
+int record_profile_start(struct record_profile **out, const struct watch_opts *w,
+			 const struct ustack_opts *u, char *err, size_t errlen);
+
+/* Why user stacks come from frame pointers although DWARF unwinding was
+ * asked for (auto), or "". */
+const char *record_profile_notice(const struct record_profile *p);
 
 /* Wait up to timeout_ms for processes sampled for the first time and read
  * their symbols at once, so that they keep their names if they exit. */

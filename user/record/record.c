@@ -301,11 +301,13 @@ int record_run(const struct record_opts *o)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	watch_start(&r.w, &r.wo);
-	if (o->profile && record_profile_start(&r.prof, &r.wo, err, sizeof(err))) {
+	if (o->profile && record_profile_start(&r.prof, &r.wo, &o->unwind, err, sizeof(err))) {
 		fprintf(stderr, "perfpilot: --profile: %s\n", err);
 		watch_stop(&r.w, false);
 		return 1;
 	}
+	if (r.prof && *record_profile_notice(r.prof))
+		fprintf(stderr, "perfpilot: --profile: %s\n", record_profile_notice(r.prof));
 	if (store_open(&r.st, o->path, err, sizeof(err)) || record_collect_init(&r.rc, &r.wo)) {
 		fprintf(stderr, "perfpilot: %s: %s\n", o->path, r.st ? "out of memory" : err);
 		record_profile_free(r.prof);

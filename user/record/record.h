@@ -5,11 +5,13 @@
 
 #include <stdbool.h>
 #include "collect/watch.h"
+#include "profile/ustacks.h"
 
 struct record_opts {
 	struct watch_opts w;  /* target, duration (0: until Ctrl-C), interval */
 	bool profile;         /* also sample on-CPU stacks into the store */
 	double profile_part_s; /* their parts' length (0: RECORD_PROFILE_PART_S) */
+	struct ustack_opts unwind; /* how their user stacks are taken (--unwind) */
 	const char *path;     /* the store file */
 	bool quiet;           /* no progress line */
 	double max_age_s;     /* retention: drop intervals older than this (0: keep) */
