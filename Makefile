@@ -137,6 +137,12 @@ $(BUILD)/mkstore: tools/bench/mkstore.c $$(MKSTORE_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PP_CFLAGS) -o $@ $< $(filter %.a,$^) $(LIBS)
 
+# tools/bench/unwind builds the unwind tables of given files with this
+UNWIND_TABLES_LIBS = $(patsubst %,$(BUILD)/lib/%.a,$(shell tools/check-layers.sh --libs tools/bench/unwind_tables.c))
+$(BUILD)/unwind-tables: tools/bench/unwind_tables.c $$(UNWIND_TABLES_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PP_CFLAGS) -o $@ $< $(filter %.a,$^) $(LIBS)
+
 # no include in user/ goes against the layers, and the check catches one
 # that does
 check-layers:
