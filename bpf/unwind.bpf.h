@@ -80,6 +80,7 @@ struct {
 struct walk_ctx {
 	struct walk *w;
 	struct pp_unwind_proc *proc; /* the process's mappings, or NULL */
+	__u32 last;                  /* the mapping of the frame before (its index) */
 };
 
 static __always_inline void uw_count(__u32 which)
@@ -118,15 +119,24 @@ static long map_step(__u32 i, void *vctx)
 	return 0;
 }
 
-/* The mapping holding addr, or NULL. */
-static __always_inline struct pp_unwind_map *uw_find_map(struct pp_unwind_proc *proc, __u64 addr)
+/* The mapping holding addr, or NULL: the frame before's when it holds it
+ * (the common case: a binary's functions call each other), else a binary
+ * search. */
+static __always_inline struct pp_unwind_map *uw_find_map(struct pp_unwind_proc *proc, __u64 addr,
+							 __u32 *last)
 {
 	struct search s = { .key = addr, .hi = proc->n, .found = PP_UNWIND_MAPS_MAX, .proc = proc };
+	struct pp_unwind_map *m = &proc->maps[*last & (PP_UNWIND_MAPS_MAX - 1)];
 	__u32 k;
 
+	if (*last < proc->n && addr >= m->start && addr < m->end)
+		return m;
 	bpf_loop(PP_UNWIND_MAP_STEPS, map_step, &s, 0);
 	k = s.found;
-	return k < PP_UNWIND_MAPS_MAX ? &proc->maps[k & (PP_UNWIND_MAPS_MAX - 1)] : NULL;
+	if (k >= PP_UNWIND_MAPS_MAX)
+		return NULL;
+	*last = k;
+	return &proc->maps[k & (PP_UNWIND_MAPS_MAX - 1)];
 }
 
 /* Moves lo past the rows that start at or before the key. */
@@ -194,7 +204,7 @@ static long uw_step(__u32 i, void *vctx)
 	at = w->exact ? ip : ip - 1; /* a return address: the call is before it */
 	w->exact = 0;
 	if (c->proc)
-		m = uw_find_map(c->proc, at);
+		m = uw_find_map(c->proc, at, &c->last);
 	if (m) {
 		r = uw_find_row(w, m, at - m->bias);
 		if (r && r->cfa_rule == PP_CFA_NONE)
@@ -237,12 +247,20 @@ static long uw_step(__u32 i, void *vctx)
 		uw_count(PP_UW_UNSUPPORTED);
 		return 1;
 	}
-	if (cfa <= w->sp || bpf_probe_read_user(&w->ip, sizeof(w->ip), (void *)(cfa - 8))) {
+	if (cfa <= w->sp) {
 		uw_count(PP_UW_READ_ERR);
 		return 1;
 	}
-	if (r->rbp_off &&
-	    bpf_probe_read_user(&w->bp, sizeof(w->bp), (void *)(cfa + 8 * (__s64)r->rbp_off))) {
+	if (r->rbp_off == -2) { /* push %rbp right after the call: both in one read */
+		if (bpf_probe_read_user(regs, sizeof(regs), (void *)(cfa - 16))) {
+			uw_count(PP_UW_READ_ERR);
+			return 1;
+		}
+		w->bp = regs[0];
+		w->ip = regs[1];
+	} else if (bpf_probe_read_user(&w->ip, sizeof(w->ip), (void *)(cfa - 8)) ||
+		   (r->rbp_off && bpf_probe_read_user(&w->bp, sizeof(w->bp),
+						      (void *)(cfa + 8 * (__s64)r->rbp_off)))) {
 		uw_count(PP_UW_READ_ERR);
 		return 1;
 	}

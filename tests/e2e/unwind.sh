@@ -253,3 +253,54 @@ test_error_profile_unwind_depth() {
 test_error_record_unwind_no_profile() {
 	_error_case "$PERFPILOT" record --unwind dwarf -d 1 -o "$T/x.db"
 }
+
+# a program as Debian ships it, without frame pointers: redis-server under
+# redis-benchmark. Its main thread's samples (comm redis-server) reach main
+# in at least 90 % of them, as in perf's DWARF mode (which must show so
+# too, else the host is not giving the test what it needs)
+test_profile_unwind_redis() {
+	local port rdb rs bench pct n pperf i
+	# Debian's redis-server is a link to redis-check-rdb (redis-tools), which
+	# runs the server unless called by that name: no service is installed
+	rdb=$(command -v redis-check-rdb) || skip "redis-tools not installed (tools/setup-deps.sh installs it)"
+	bench=$(command -v redis-benchmark) || skip "redis-benchmark not installed (redis-tools)"
+	rs=$T/bin/redis-server
+	mkdir -p "$T/bin" && ln -s "$rdb" "$rs" || { fail "cannot link $rs"; return; }
+	port=$((20000 + RANDOM % 20000))
+	wl_bg WL_PID "$T/redis.out" "$rs" --port "$port" --bind 127.0.0.1 --save '' \
+		--appendonly no --daemonize no --dir "$T"
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'Ready to accept connections' "$T/redis.out" && break
+		sleep 0.05
+	done
+	grep -q 'Ready to accept connections' "$T/redis.out" ||
+		{ fail "redis-server did not start: $(tail -c 300 "$T/redis.out")"; return; }
+	prof_bg pp -p "$WL_PID" -F 499 -d 5
+	if command -v perf >/dev/null; then
+		perf record -q -e cpu-clock -F 499 --call-graph dwarf -p "$WL_PID" -o "$T/perf.data" \
+			-- sleep 6 >"$T/perf.out" 2>"$T/perf.err" &
+		_track $!
+	fi
+	attach_wait
+	timeout 20 "$bench" -p "$port" -q -n 1000000 -c 20 -t get,set,lpush,incr >"$T/bench.out" 2>&1 &
+	_track $!
+	pp_wait || return
+	REACH=';main;' REACH_WHAT=main
+	COMM=redis-server
+	n=$(samples_of "$T/pp.out" redis-server)
+	cmp "samples of redis-server's main thread" "$n" -ge 100
+	pct=$(reach_pct "$T/pp.out" redis-server ';main;')
+	cmp "% of redis-server's samples whose stack reaches main" "$pct" -ge 90
+	grep -Eq '^redis-server;(.*;)?main;(.*;)?aeMain;' "$T/pp.out" ||
+		fail "no stack redis-server;...;main;...;aeMain: $(grep -m1 '^redis-server;' "$T/pp.out" | head -c 300)"
+	note "$pct% of $n samples reach main; $(grep -o 'tables: [0-9]* binaries, [0-9.]* of' "$T/pp.err")"
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $T/perf.data ]] && ! pgrep -f "perf record.*$T/perf.data" >/dev/null && break
+		sleep 0.1
+	done
+	if [[ -s $T/perf.data ]]; then
+		perf script -i "$T/perf.data" 2>/dev/null | _perf_fold >"$T/perf.folded"
+		pperf=$(reach_pct "$T/perf.folded" redis-server ';main;')
+		note "perf --call-graph dwarf: $pperf% of $(samples_of "$T/perf.folded" redis-server) samples reach main"
+	fi
+}
