@@ -4,7 +4,8 @@
  * perfpilot does (user/unwind/table.c) and print, one line each: the
  * file, FDEs, rows, the table's size in MiB, the build time in ms (the
  * best of 3), and how much the process's peak RSS grew while building it
- * in MiB (files in order of size, smallest first, for a fair peak). For
+ * in MiB (only the first file's is its own: tools/bench/unwind runs one
+ * file per process). Without a file, the header line alone. For
  * tools/bench/unwind.
  */
 #include <fcntl.h>
