@@ -186,6 +186,25 @@ fail:
 	return -1;
 }
 
+int profiler_dwarf_probe(char *err, size_t errlen)
+{
+	struct target t = { .mode = PP_FILTER_ALL };
+	struct profiler_opts o = { .target = &t, .hz = 1, .mode = PP_PROF_BOTH,
+				   .ustack = { .mode = USTACK_DWARF, .memory_mb = 1 } };
+	struct profile_bpf *s;
+	const char *why;
+
+	if (!ustacks_dwarf_possible(&why)) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	bpfmaps_quiet_libbpf();
+	if (!(s = open_load(&o, true, err, errlen)))
+		return -1;
+	profile_bpf__destroy(s);
+	return 0;
+}
+
 void profiler_detach(struct profiler *p)
 {
 	int i;

@@ -37,6 +37,10 @@ int profiler_open(struct profiler **out, const struct profiler_opts *o, char *er
 int profiler_poll_new(struct profiler *p, int timeout_ms, void (*fn)(void *ctx, uint32_t tgid),
 		      void *ctx);
 
+/* Whether the program with the DWARF unwinder loads here (not attached):
+ * 0, or -1 with the reason in err. For doctor. */
+int profiler_dwarf_probe(char *err, size_t errlen);
+
 /* Why the user stacks come from frame pointers although DWARF unwinding
  * was asked for (auto), or "". */
 const char *profiler_notice(const struct profiler *p);
