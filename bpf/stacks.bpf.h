@@ -59,7 +59,7 @@ static __always_inline bool take_stacks(void *ctx, __s32 *ustack, __s32 *kstack)
 	if (prof_mode == PP_PROF_KERNEL)
 		*ustack = PP_STACK_NONE;
 	else if (walk_user_stacks())
-		*ustack = uw_user_stack();
+		*ustack = uw_user_stack(ctx);
 	else
 		*ustack = stack_of(ctx, BPF_F_USER_STACK);
 	*kstack = prof_mode == PP_PROF_USER ? PP_STACK_NONE : stack_of(ctx, 0);

@@ -308,10 +308,23 @@ static __always_inline __s32 uw_store(struct walk *w)
 	return PP_STACK_LOST;
 }
 
+static long hash_step(__u32 i, void *vctx)
+{
+	struct walk *w = ((struct walk_ctx *)vctx)->w;
+
+	if (i >= PP_STACK_DEPTH || !w->stack.ips[i])
+		return 1;
+	w->hash = (w->hash ^ w->stack.ips[i]) * 0x100000001b3ULL;
+	return 0;
+}
+
+#define USER32_CS 0x23 /* the code segment of a 32-bit task in user mode (__USER32_CS) */
+
 /* The current task's user stack, walked here: its key in `ustacks`,
  * PP_STACK_NONE for a kernel thread, PP_STACK_LOST when it could not be
- * stored. */
-static __always_inline __s32 uw_user_stack(void)
+ * stored. A 32-bit task's (the tables are x86-64's, its frames 4 bytes
+ * wide) is the kernel's frame-pointer walk, stored the same way. */
+static __always_inline __s32 uw_user_stack(void *ctx)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	__u32 zero = 0, tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
@@ -336,9 +349,15 @@ static __always_inline __s32 uw_user_stack(void)
 	w->exact = 1;
 	__builtin_memset(&w->stack, 0, sizeof(w->stack));
 	c.w = w;
-	c.proc = bpf_map_lookup_elem(&unwind_procs, &tgid);
-	uw_count(PP_UW_WALKS);
-	bpf_loop(PP_STACK_DEPTH, uw_step, &c, 0);
+	if (BPF_CORE_READ(regs, cs) == USER32_CS) {
+		if (bpf_get_stack(ctx, w->stack.ips, sizeof(w->stack.ips), BPF_F_USER_STACK) <= 0)
+			return PP_STACK_NONE;
+		bpf_loop(PP_STACK_DEPTH, hash_step, &c, 0);
+	} else {
+		c.proc = bpf_map_lookup_elem(&unwind_procs, &tgid);
+		uw_count(PP_UW_WALKS);
+		bpf_loop(PP_STACK_DEPTH, uw_step, &c, 0);
+	}
 	return uw_store(w);
 }
 
