@@ -337,10 +337,10 @@ static __always_inline __s32 uw_user_stack(void *ctx)
 	w = bpf_map_lookup_elem(&unwind_scratch, &zero);
 	if (!w)
 		return PP_STACK_LOST;
-	regs = (struct pt_regs *)bpf_task_pt_regs(t);
-	w->ip = BPF_CORE_READ(regs, ip);
-	w->sp = BPF_CORE_READ(regs, sp);
-	w->bp = BPF_CORE_READ(regs, bp);
+	regs = (struct pt_regs *)bpf_task_pt_regs(t); /* BTF-typed: read directly */
+	w->ip = regs->ip;
+	w->sp = regs->sp;
+	w->bp = regs->bp;
 	if (!w->ip)
 		return PP_STACK_NONE;
 	w->hash = 0xcbf29ce484222325ULL;
@@ -349,7 +349,7 @@ static __always_inline __s32 uw_user_stack(void *ctx)
 	w->exact = 1;
 	__builtin_memset(&w->stack, 0, sizeof(w->stack));
 	c.w = w;
-	if (BPF_CORE_READ(regs, cs) == USER32_CS) {
+	if (regs->cs == USER32_CS) {
 		if (bpf_get_stack(ctx, w->stack.ips, sizeof(w->stack.ips), BPF_F_USER_STACK) <= 0)
 			return PP_STACK_NONE;
 		bpf_loop(PP_STACK_DEPTH, hash_step, &c, 0);
