@@ -5,9 +5,10 @@
  * binary's .eh_frame (user/unwind/) where its mapping has one, and with
  * frame pointers where it has none (JIT code, a binary without unwind
  * information, a process not read yet) or where its table has no row for
- * the address (code built without unwind tables), as libdw does. The stack goes to the `ustacks`
- * hash map under a hash of its addresses (compared on a match: two stacks
- * never share a key), for the same symbolization as the kernel's stacks.
+ * the address (code built without unwind tables), as libdw does. The stack
+ * goes to the `ustacks` hash map under a hash of its addresses (compared on
+ * a match: two stacks never share a key), for the same symbolization as
+ * the kernel's stacks.
  *
  * Bounded for the verifier: bpf_loop over at most unwind_depth frames, a
  * binary search of at most PP_UNWIND_MAP_STEPS steps over the process's

@@ -350,7 +350,8 @@ enum pp_unwind_counter {
 	PP_UW_NO_INFO = 4,     /* frames at an address their file's table does not cover (or
 				* whose table was evicted): walked on with frame pointers */
 	PP_UW_UNSUPPORTED = 5, /* walks stopped at a rule the table cannot express */
-	PP_UW_READ_ERR = 6,    /* walks stopped: stack memory unreadable (or not paged in) */
+	PP_UW_READ_ERR = 6,    /* walks stopped: stack memory unreadable (or not paged in), or
+				* a frame whose CFA is not above its stack pointer */
 	PP_UW_TRUNCATED = 7,   /* walks that reached the depth limit */
 	PP_UW_LOST = 8,        /* walked stacks not stored (map full, or 4 collisions) */
 	PP_UW_FP_END = 9,      /* walks that ended where frame pointers gave no caller */

@@ -96,7 +96,7 @@ void ustacks_summary(FILE *out, struct unwinder *u, const uint64_t cnt[PP_UW_CNT
 	unwinder_stats(u, &s);
 	fprintf(out, "perfpilot: user stacks: %" PRIu64 " walked with unwind tables, %" PRIu64
 		" reached their outermost frame; stopped: %" PRIu64 " where frame pointers gave no "
-		"caller, %" PRIu64 " rule not supported, %" PRIu64 " stack unreadable, %" PRIu64
+		"caller, %" PRIu64 " rule not supported, %" PRIu64 " stack unreadable or bad, %" PRIu64
 		" depth limit; %" PRIu64 " frames from tables, %"
 		PRIu64 " from frame pointers (%" PRIu64 " in a file with a table that does not cover "
 		"them); %" PRIu64 " not stored; tables: %zu binaries, %.1f of %.1f MiB, built in "

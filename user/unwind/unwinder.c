@@ -20,10 +20,11 @@
 #define SEGS_MAX 8
 
 enum file_state {
-	F_LOADED,  /* its table is in the maps */
-	F_EVICTED, /* it was, and made room for another: built again when needed */
-	F_NONE,    /* no usable unwind information (or unreadable): never tried again */
-	F_TOO_BIG, /* larger than the whole pool */
+	F_LOADED,   /* its table is in the maps */
+	F_UNLOADED, /* new, evicted to make room, or no room for it then: built
+		     * (again) when a process that maps it is loaded */
+	F_NONE,     /* no usable unwind information (or unreadable): never tried again */
+	F_TOO_BIG,  /* larger than the whole pool */
 };
 
 struct uw_file {
@@ -137,7 +138,7 @@ static void evict(struct unwinder *u, struct uw_file *f)
 	bpf_map_update_elem(u->m.tables, &f->slot, &t, BPF_ANY);
 	pool_free(&u->pool, f->first);
 	u->free_slots[u->nfree++] = f->slot;
-	f->state = F_EVICTED;
+	f->state = F_UNLOADED;
 	u->st.loaded--;
 	u->st.rows -= f->count;
 	u->st.evicted++;
@@ -286,7 +287,7 @@ static void build(struct unwinder *u, struct uw_file *f, uint32_t pid, const str
 		read_segs(f, elf);
 		u->st.built++;
 		if (load_table(u, f, &t) && f->state != F_TOO_BIG)
-			f->state = F_EVICTED; /* no room now: tried again later */
+			f->state = F_UNLOADED; /* no room now: tried again later */
 		unwind_table_free(&t);
 	}
 	if (elf)
@@ -320,7 +321,7 @@ static long file_index(struct unwinder *u, const struct map_entry *e)
 	u->files = g;
 	g[u->nfiles] = (struct uw_file){ .dev_major = e->dev_major, .dev_minor = e->dev_minor,
 					 .ino = e->inode, .vdso_size = vdso ? e->end - e->start : 0,
-					 .state = F_EVICTED };
+					 .state = F_UNLOADED };
 	return (long)u->nfiles++;
 }
 
@@ -431,7 +432,7 @@ static int add_locked(struct unwinder *u, uint32_t pid)
 		if (idx[i] < 0)
 			continue;
 		f = &u->files[idx[i]];
-		if (f->state == F_EVICTED)
+		if (f->state == F_UNLOADED)
 			build(u, f, pid, &ex[i]);
 		if (f->state != F_LOADED || !bias_of(f, &ex[i], &bias))
 			continue;
