@@ -270,7 +270,7 @@ test_profile_unwind_redis() {
 	wl_bg WL_PID "$T/redis.out" "$rs" --port "$port" --bind 127.0.0.1 --save '' \
 		--appendonly no --daemonize no --dir "$T"
 	for ((i = 0; i < 100; i++)); do
-		grep -q 'Ready to accept connections' "$T/redis.out" && break
+		grep -q 'Ready to accept connections' "$T/redis.out" 2>/dev/null && break
 		sleep 0.05
 	done
 	grep -q 'Ready to accept connections' "$T/redis.out" ||

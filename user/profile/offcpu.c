@@ -111,7 +111,6 @@ int offcpu_open(struct offcpu **out, const struct offcpu_opts *o, char *why, siz
 		char *err, size_t errlen)
 {
 	struct offcpu *p = calloc(1, sizeof(*p));
-	const char *uwhy = NULL;
 	bool dwarf;
 
 	*out = NULL;
@@ -121,20 +120,12 @@ int offcpu_open(struct offcpu **out, const struct offcpu_opts *o, char *why, siz
 		return -1;
 	}
 	bpfmaps_quiet_libbpf();
-	dwarf = o->ustack.mode != USTACK_FP && o->mode != PP_PROF_KERNEL &&
-		ustacks_dwarf_possible(&uwhy);
-	if (o->ustack.mode == USTACK_DWARF && o->mode != PP_PROF_KERNEL && !dwarf) {
-		snprintf(err, errlen, "--unwind dwarf: %s", uwhy);
+	if (ustacks_plan(&o->ustack, o->mode, &dwarf, p->notice, sizeof(p->notice), err, errlen)) {
 		free(p);
 		return -1;
 	}
-	if (o->ustack.mode == USTACK_AUTO && o->mode != PP_PROF_KERNEL && !dwarf)
-		snprintf(p->notice, sizeof(p->notice), "DWARF unwinding unavailable (%s): user "
-			 "stacks from frame pointers", uwhy);
 	open_design(p, o, dwarf, why, whylen, err, errlen);
-	if (!p->skel && dwarf && o->ustack.mode == USTACK_AUTO) {
-		snprintf(p->notice, sizeof(p->notice), "DWARF unwinding unavailable (%.200s): user "
-			 "stacks from frame pointers", err);
+	if (!p->skel && dwarf && ustacks_fall_back(&o->ustack, err, p->notice, sizeof(p->notice))) {
 		dwarf = false;
 		why[0] = '\0';
 		open_design(p, o, false, why, whylen, err, errlen);
@@ -146,8 +137,7 @@ int offcpu_open(struct offcpu **out, const struct offcpu_opts *o, char *why, siz
 	if (dwarf) {
 		struct ustack_bpf b = ustack_bpf(p->skel);
 
-		p->uw = ustacks_unwinder(&b, o->target->mode == PP_FILTER_PID ? o->target->pids : NULL,
-					 o->target->mode == PP_FILTER_PID ? o->target->npids : 0);
+		p->uw = ustacks_unwinder(&b, o->target);
 		if (!p->uw) {
 			snprintf(err, errlen, "out of memory");
 			offcpu_close(p);
@@ -171,12 +161,7 @@ const char *offcpu_notice(const struct offcpu *p)
 
 void offcpu_unwind_summary(struct offcpu *p, FILE *out)
 {
-	uint64_t cnt[PP_UW_CNT_MAX];
-
-	if (!p->uw)
-		return;
-	percpu_array_sum(bpf_map__fd(p->skel->maps.unwind_cnt), cnt, PP_UW_CNT_MAX);
-	ustacks_summary(out, p->uw, cnt);
+	ustacks_summary(out, p->uw, p->skel->maps.unwind_cnt);
 }
 
 int offcpu_poll_new(struct offcpu *p, int timeout_ms, void (*fn)(void *ctx, uint32_t tgid),

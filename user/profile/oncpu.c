@@ -129,7 +129,6 @@ int profiler_poll_new(struct profiler *p, int timeout_ms, void (*fn)(void *ctx, 
 int profiler_open(struct profiler **out, const struct profiler_opts *o, char *err, size_t errlen)
 {
 	struct profiler *p = calloc(1, sizeof(*p));
-	const char *why = NULL;
 	bool dwarf;
 
 	*out = NULL;
@@ -138,19 +137,10 @@ int profiler_open(struct profiler **out, const struct profiler_opts *o, char *er
 		return -1;
 	}
 	bpfmaps_quiet_libbpf();
-	dwarf = o->ustack.mode != USTACK_FP && o->mode != PP_PROF_KERNEL &&
-		ustacks_dwarf_possible(&why);
-	if (o->ustack.mode == USTACK_DWARF && o->mode != PP_PROF_KERNEL && !dwarf) {
-		snprintf(err, errlen, "--unwind dwarf: %s", why);
+	if (ustacks_plan(&o->ustack, o->mode, &dwarf, p->notice, sizeof(p->notice), err, errlen))
 		goto fail;
-	}
-	if (o->ustack.mode == USTACK_AUTO && o->mode != PP_PROF_KERNEL && !dwarf)
-		snprintf(p->notice, sizeof(p->notice), "DWARF unwinding unavailable (%s): user "
-			 "stacks from frame pointers", why);
 	p->skel = open_load(o, dwarf, err, errlen);
-	if (!p->skel && dwarf && o->ustack.mode == USTACK_AUTO) {
-		snprintf(p->notice, sizeof(p->notice), "DWARF unwinding unavailable (%.200s): user "
-			 "stacks from frame pointers", err);
+	if (!p->skel && dwarf && ustacks_fall_back(&o->ustack, err, p->notice, sizeof(p->notice))) {
 		dwarf = false;
 		p->skel = open_load(o, false, err, errlen);
 	}
@@ -162,8 +152,7 @@ int profiler_open(struct profiler **out, const struct profiler_opts *o, char *er
 	if (dwarf) {
 		struct ustack_bpf b = ustack_bpf(p->skel);
 
-		p->uw = ustacks_unwinder(&b, o->target->mode == PP_FILTER_PID ? o->target->pids : NULL,
-					 o->target->mode == PP_FILTER_PID ? o->target->npids : 0);
+		p->uw = ustacks_unwinder(&b, o->target);
 		if (!p->uw) {
 			snprintf(err, errlen, "out of memory");
 			goto fail;
@@ -229,12 +218,7 @@ const char *profiler_notice(const struct profiler *p)
 
 void profiler_unwind_summary(struct profiler *p, FILE *out)
 {
-	uint64_t cnt[PP_UW_CNT_MAX];
-
-	if (!p->uw)
-		return;
-	percpu_array_sum(bpf_map__fd(p->skel->maps.unwind_cnt), cnt, PP_UW_CNT_MAX);
-	ustacks_summary(out, p->uw, cnt);
+	ustacks_summary(out, p->uw, p->skel->maps.unwind_cnt);
 }
 
 static void put_count(void *ctx, size_t i, const struct pp_prof_key *key, const void *val)

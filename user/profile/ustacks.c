@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include "collect/bpfmaps.h"
 #include "profile/announce.h"
 #include "profile/ustacks.h"
 
@@ -40,15 +41,42 @@ void ustacks_configure(const struct ustack_bpf *b, const struct ustack_opts *o, 
 	bpf_map__set_max_entries(b->ustacks, 1);
 }
 
-struct unwinder *ustacks_unwinder(const struct ustack_bpf *b, const uint32_t *pids, size_t npids)
+int ustacks_plan(const struct ustack_opts *o, enum pp_prof_mode mode, bool *dwarf, char *notice,
+		 size_t nlen, char *err, size_t errlen)
+{
+	const char *why = NULL;
+
+	notice[0] = '\0';
+	*dwarf = o->mode != USTACK_FP && mode != PP_PROF_KERNEL && ustacks_dwarf_possible(&why);
+	if (*dwarf || o->mode == USTACK_FP || mode == PP_PROF_KERNEL)
+		return 0;
+	if (o->mode == USTACK_DWARF) {
+		snprintf(err, errlen, "--unwind dwarf: %s", why);
+		return -1;
+	}
+	snprintf(notice, nlen, "DWARF unwinding unavailable (%s): user stacks from frame pointers",
+		 why);
+	return 0;
+}
+
+bool ustacks_fall_back(const struct ustack_opts *o, const char *err, char *notice, size_t nlen)
+{
+	if (o->mode != USTACK_AUTO)
+		return false;
+	snprintf(notice, nlen, "DWARF unwinding unavailable (%.200s): user stacks from frame "
+		 "pointers", err);
+	return true;
+}
+
+struct unwinder *ustacks_unwinder(const struct ustack_bpf *b, const struct target *t)
 {
 	struct unwinder_maps m = { bpf_map__fd(b->rows), bpf_map__fd(b->tables),
 				   bpf_map__fd(b->procs), bpf_map__max_entries(b->rows) };
 	struct unwinder *u = unwinder_new(&m);
 	size_t i;
 
-	for (i = 0; u && i < npids; i++)
-		unwinder_add(u, pids[i]);
+	for (i = 0; u && t->mode == PP_FILTER_PID && i < t->npids; i++)
+		unwinder_add(u, t->pids[i]);
 	if (u)
 		unwinder_start(u, USTACK_REFRESH_S);
 	return u;
@@ -89,10 +117,14 @@ bool ustacks_dwarf_possible(const char **why)
 #endif
 }
 
-void ustacks_summary(FILE *out, struct unwinder *u, const uint64_t cnt[PP_UW_CNT_MAX])
+void ustacks_summary(FILE *out, struct unwinder *u, const struct bpf_map *cnt_map)
 {
+	uint64_t cnt[PP_UW_CNT_MAX];
 	struct unwinder_stats s;
 
+	if (!u)
+		return;
+	percpu_array_sum(bpf_map__fd(cnt_map), cnt, PP_UW_CNT_MAX);
 	unwinder_stats(u, &s);
 	fprintf(out, "perfpilot: user stacks: %" PRIu64 " walked with unwind tables, %" PRIu64
 		" reached their outermost frame; stopped: %" PRIu64 " where frame pointers gave no "

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <bpf/libbpf.h>
+#include "collect/target.h"
 #include "unwind/unwinder.h"
 
 enum ustack_mode {
@@ -45,10 +46,21 @@ struct ustack_bpf {
  * the walker's maps are made as small as they go. */
 void ustacks_configure(const struct ustack_bpf *b, const struct ustack_opts *o, bool dwarf);
 
+/* Before the first load: whether to walk user stacks in the program
+ * (*dwarf). With --unwind auto where the walk cannot run at all, notice
+ * says why (else it is ""); with --unwind dwarf there, -1 and err says
+ * why. 0 otherwise. */
+int ustacks_plan(const struct ustack_opts *o, enum pp_prof_mode mode, bool *dwarf, char *notice,
+		 size_t nlen, char *err, size_t errlen);
+
+/* The load with the walk failed (err): whether to load again without it
+ * (--unwind auto), with notice saying why. */
+bool ustacks_fall_back(const struct ustack_opts *o, const char *err, char *notice, size_t nlen);
+
 /* After a dwarf load: the unwinder that fills the maps, with the processes
  * named (-p) loaded, its worker started (new processes go to
  * unwinder_queue). NULL on no memory. */
-struct unwinder *ustacks_unwinder(const struct ustack_bpf *b, const uint32_t *pids, size_t npids);
+struct unwinder *ustacks_unwinder(const struct ustack_bpf *b, const struct target *t);
 
 struct announcer;
 
@@ -61,8 +73,9 @@ int ustacks_poll(struct announcer *a, struct unwinder *u, int timeout_ms,
  * why not. */
 bool ustacks_dwarf_possible(const char **why);
 
-/* The unwinder's tables and the walker's counters (PP_UW_*), one
- * "perfpilot: user stacks: ..." line. */
-void ustacks_summary(FILE *out, struct unwinder *u, const uint64_t cnt[PP_UW_CNT_MAX]);
+/* The unwinder's tables and the walker's counters (PP_UW_*, the per-CPU
+ * array cnt), one "perfpilot: user stacks: ..." line; nothing without an
+ * unwinder. */
+void ustacks_summary(FILE *out, struct unwinder *u, const struct bpf_map *cnt);
 
 #endif
