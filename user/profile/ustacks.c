@@ -50,6 +50,8 @@ int ustacks_plan(const struct ustack_opts *o, enum pp_prof_mode mode, bool *dwar
 	*dwarf = o->mode != USTACK_FP && mode != PP_PROF_KERNEL && ustacks_dwarf_possible(&why);
 	if (*dwarf || o->mode == USTACK_FP || mode == PP_PROF_KERNEL)
 		return 0;
+	if (!why)
+		why = "not supported here";
 	if (o->mode == USTACK_DWARF) {
 		snprintf(err, errlen, "--unwind dwarf: %s", why);
 		return -1;
