@@ -265,7 +265,10 @@ test_profile_unwind_redis() {
 	rdb=$(command -v redis-check-rdb) || skip "redis-tools not installed (tools/setup-deps.sh installs it)"
 	bench=$(command -v redis-benchmark) || skip "redis-benchmark not installed (redis-tools)"
 	rs=$T/bin/redis-server
-	mkdir -p "$T/bin" && ln -s "$rdb" "$rs" || { fail "cannot link $rs"; return; }
+	if ! { mkdir -p "$T/bin" && ln -s "$rdb" "$rs"; }; then
+		fail "cannot link $rs"
+		return
+	fi
 	port=$((20000 + RANDOM % 20000))
 	wl_bg WL_PID "$T/redis.out" "$rs" --port "$port" --bind 127.0.0.1 --save '' \
 		--appendonly no --daemonize no --dir "$T"
