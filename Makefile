@@ -108,6 +108,19 @@ $(BUILD)/workloads/hot: tests/workloads/hot.c
 	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 		-Wall -Wextra -Werror -o $@ $<
 
+# the same without frame pointers, at -O2 as distributions build (no
+# identical code folding: hot_a, hot_b and hot_c have the same body)
+WORKLOADS += $(BUILD)/workloads/hot_nofp
+$(BUILD)/workloads/hot_nofp: tests/workloads/hot.c tests/workloads/workload.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer -fno-ipa-icf -Wall -Wextra -Werror -o $@ $<
+
+# threads and a signal handler, also without frame pointers (--unwind dwarf)
+$(BUILD)/workloads/nofp_threads $(BUILD)/workloads/nofp_signal: \
+		$(BUILD)/workloads/%: tests/workloads/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer -Wall -Wextra -Werror -o $@ $< -lpthread
+
 # jit calls its hand-written code from main, inlined has a known inlined
 # function, vdso calls the vDSO: frame pointers, so that they unwind
 $(BUILD)/workloads/jit $(BUILD)/workloads/inlined $(BUILD)/workloads/vdso: \
@@ -124,6 +137,12 @@ $(BUILD)/workloads/offcpu: tests/workloads/offcpu.c
 # tools/bench/mkstore writes synthetic stores for tools/bench/scale
 MKSTORE_LIBS = $(patsubst %,$(BUILD)/lib/%.a,$(shell tools/check-layers.sh --libs tools/bench/mkstore.c))
 $(BUILD)/mkstore: tools/bench/mkstore.c $$(MKSTORE_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PP_CFLAGS) -o $@ $< $(filter %.a,$^) $(LIBS)
+
+# tools/bench/unwind builds the unwind tables of given files with this
+UNWIND_TABLES_LIBS = $(patsubst %,$(BUILD)/lib/%.a,$(shell tools/check-layers.sh --libs tools/bench/unwind_tables.c))
+$(BUILD)/unwind-tables: tools/bench/unwind_tables.c $$(UNWIND_TABLES_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PP_CFLAGS) -o $@ $< $(filter %.a,$^) $(LIBS)
 

@@ -183,6 +183,7 @@ static __always_inline void switch_in(struct task_struct *next, bool direct, __u
 		key.tgid = th->tgid;
 		key.ustack = th->ustack;
 		key.kstack = th->kstack;
+		key.flags = stack_flags();
 		bpf_probe_read_kernel_str(key.comm, sizeof(key.comm), next->comm);
 		off_count(PP_OFF_SAMPLED);
 		credit(&key, d);
@@ -230,6 +231,7 @@ static __always_inline int on_resumed(void *ctx, bool is_switch)
 		return 0;
 	off_count(PP_OFF_SAMPLED);
 	key.tgid = th->tgid;
+	key.flags = stack_flags();
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
 	credit(&key, ns);
 	return 0;

@@ -63,6 +63,7 @@ int profile_sample(struct bpf_perf_event_data *ctx)
 		prof_count(PP_PROF_SKIPPED);
 		return 0;
 	}
+	key.flags = stack_flags();
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
 	cnt = bpf_map_lookup_elem(&prof_counts, &key);
 	if (cnt) {

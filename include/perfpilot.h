@@ -221,14 +221,141 @@ enum pp_prof_counter {
 #define PP_STACK_NONE (-1) /* no stack of this kind (user mode, kernel thread) */
 #define PP_STACK_LOST (-2) /* the stack could not be stored (counted) */
 
+/* pp_prof_key.flags: the user stack was walked by the BPF program with the
+ * unwind tables (bpf/unwind.bpf.h), and ustack is a key of its `ustacks`
+ * map rather than of the stack-trace map. */
+#define PP_KEY_USTACK_WALKED 0x1u
+
 /* Sample counts are aggregated in the kernel per this key; stack ids are
- * keys of the stack-trace map or PP_STACK_NONE / PP_STACK_LOST. */
+ * keys of the stack-trace map (or, with PP_KEY_USTACK_WALKED, the user
+ * stack's of the `ustacks` map) or PP_STACK_NONE / PP_STACK_LOST. */
 struct pp_prof_key {
 	__u32 tgid;
 	__s32 ustack;
 	__s32 kstack;
-	__u32 pad;
+	__u32 flags;  /* PP_KEY_* */
 	char comm[PP_COMM_LEN];
+};
+
+/* ---- user stacks unwound with .eh_frame (bpf/unwind.bpf.h, user/unwind/) ---- */
+
+/*
+ * How to find a frame's caller (x86-64), one row per address range of an
+ * ELF file, built from its .eh_frame: the canonical frame address (CFA, the
+ * stack pointer before the call), the return address always at CFA - 8,
+ * and where the caller's rbp was saved. A row applies from its pc up to the
+ * next row's.
+ */
+enum pp_cfa_rule {
+	PP_CFA_NONE = 0,   /* no unwind information here (between functions): frame pointers */
+	PP_CFA_RSP = 1,    /* CFA = rsp + cfa_off */
+	PP_CFA_RBP = 2,    /* CFA = rbp + cfa_off */
+	PP_CFA_PLT = 3,    /* a PLT entry: CFA = rsp + 8, + 8 when (rip & 15) >= cfa_off */
+	PP_CFA_SIGNAL = 4, /* the signal trampoline (__restore_rt): the interrupted
+			    * registers are in the ucontext at rsp (PP_SIGFRAME_*) */
+	PP_CFA_END = 5,    /* the outermost frame (return address undefined: _start,
+			    * a thread's clone) */
+	PP_CFA_UNSUPPORTED = 6, /* a rule the table cannot express (a DWARF
+				 * expression, another register): stop */
+};
+
+struct pp_unwind_row {
+	__u32 pc;      /* ELF virtual address where the row begins */
+	__u16 cfa_off; /* see pp_cfa_rule */
+	__u8 cfa_rule; /* enum pp_cfa_rule */
+	__s8 rbp_off;  /* the caller's rbp is saved at CFA + 8 * rbp_off; 0: rbp unchanged */
+};
+
+/* Where the kernel's x86-64 signal frame (struct rt_sigframe, after its
+ * return address) keeps the interrupted registers, from the stack pointer
+ * the trampoline runs with: the ucontext's uc_mcontext (struct sigcontext)
+ * begins 40 bytes in. */
+#define PP_SIGFRAME_RBP (40 + 80)
+#define PP_SIGFRAME_RSP (40 + 120)
+#define PP_SIGFRAME_RIP (40 + 128)
+
+/*
+ * The CFA of a frame at address ip (vaddr its ELF address) with stack
+ * pointer sp and frame pointer bp, by row r; false for the rules that give
+ * none (NONE, END, UNSUPPORTED, SIGNAL: the walker handles those). Shared by
+ * the BPF walker and the tests of the tables.
+ */
+static inline int pp_unwind_cfa(const struct pp_unwind_row *r, __u64 ip, __u64 sp, __u64 bp,
+				__u64 *cfa)
+{
+	switch (r->cfa_rule) {
+	case PP_CFA_RSP:
+		*cfa = sp + r->cfa_off;
+		return 1;
+	case PP_CFA_RBP:
+		*cfa = bp + r->cfa_off;
+		return 1;
+	case PP_CFA_PLT: /* mappings are page-aligned: ip & 15 is the ELF address's */
+		*cfa = sp + 8 + ((ip & 15) >= r->cfa_off ? 8 : 0);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* One table: rows [first, first + count) of the `unwind_rows` array,
+ * sorted by pc. A slot whose gen differs from a mapping's holds another
+ * binary's table now (the mapping's was evicted). */
+struct pp_unwind_table {
+	__u32 first;
+	__u32 count;
+	__u32 gen;
+	__u32 pad;
+	__u64 last_used; /* bpf_ktime_get_ns() of the latest walk that used it */
+};
+
+#define PP_UNWIND_TABLES_MAX 4096
+#define PP_UNWIND_NO_TABLE 0xffffffffu
+
+/* One executable mapping of a process that has an unwind table. */
+struct pp_unwind_map {
+	__u64 start, end; /* its addresses */
+	__u64 bias;       /* ELF virtual address = address - bias */
+	__u32 table;      /* slot in `unwind_tables` */
+	__u32 gen;        /* that slot's gen when this was written */
+};
+
+#define PP_UNWIND_MAPS_MAX 128 /* a power of two: the binary search's steps */
+#define PP_UNWIND_MAP_STEPS 8  /* log2(PP_UNWIND_MAPS_MAX) + 1 */
+#define PP_UNWIND_ROW_STEPS 25 /* tables of up to 2^24 rows */
+
+/* A process's mappings with tables, sorted by start, keyed by tgid. */
+struct pp_unwind_proc {
+	__u32 n;
+	__u32 pad;
+	struct pp_unwind_map maps[PP_UNWIND_MAPS_MAX];
+};
+
+#define PP_UNWIND_PROCS_DEFAULT 8192
+#define PP_UNWIND_ROWS_DEFAULT (1u << 21) /* 16 MiB of rows */
+
+/* A user stack walked by the BPF program: the same layout as a value of
+ * the stack-trace map (addresses innermost first, zero after the last). */
+struct pp_ustack {
+	__u64 ips[PP_STACK_DEPTH];
+};
+
+/* Counters of the BPF walker, slots of the per-CPU `unwind_cnt` array. */
+enum pp_unwind_counter {
+	PP_UW_WALKS = 0,       /* user stacks walked */
+	PP_UW_FRAMES_TABLE = 1, /* frames whose caller came from an unwind table */
+	PP_UW_FRAMES_FP = 2,   /* frames whose caller came from frame pointers (no table, or
+				* no row) */
+	PP_UW_END = 3,         /* walks that reached the outermost frame */
+	PP_UW_NO_INFO = 4,     /* frames at an address their file's table does not cover (or
+				* whose table was evicted): walked on with frame pointers */
+	PP_UW_UNSUPPORTED = 5, /* walks stopped at a rule the table cannot express */
+	PP_UW_READ_ERR = 6,    /* walks stopped: stack memory unreadable (or not paged in), or
+				* a frame whose CFA is not above its stack pointer */
+	PP_UW_TRUNCATED = 7,   /* walks that reached the depth limit */
+	PP_UW_LOST = 8,        /* walked stacks not stored (map full, or 4 collisions) */
+	PP_UW_FP_END = 9,      /* walks that ended where frame pointers gave no caller */
+	PP_UW_CNT_MAX = 10,
 };
 
 /* ---- off-CPU profiler (offcpu.bpf.c) ---- */

@@ -22,11 +22,11 @@ set -u
 
 # The folders from the top down; "user" is user/ itself: main.c and the
 # command line every command shares (cli, args).
-ORDER=(cmd user daemon tune record report findings store live formats profile symbols collect analysis)
+ORDER=(cmd user daemon tune record report findings store live formats profile unwind symbols collect analysis)
 
 # The folders each folder uses directly; it may also include what those use.
 declare -A USES=(
-	[cmd]="user daemon tune record report findings store live formats profile symbols collect analysis"
+	[cmd]="user daemon tune record report findings store live formats profile unwind symbols collect analysis"
 	[daemon]="tune record"
 	[tune]="collect analysis"
 	[user]="collect"
@@ -36,7 +36,8 @@ declare -A USES=(
 	[store]="formats"
 	[live]="collect"
 	[formats]="profile"
-	[profile]="symbols collect"
+	[profile]="unwind symbols collect"
+	[unwind]="symbols"
 	[symbols]=""
 	[collect]=""
 	[analysis]=""

@@ -21,7 +21,13 @@
 #   libcmocka-dev         unit tests
 #   jq, util-linux, procps, iproute2  end-to-end tests (parse JSON, setpriv, taskset, netns)
 #   curl                  end-to-end tests fetch the daemon's HTTP paths
-#   linux-perf, bpftrace, time  the benchmarks (tools/bench/overhead and profile, optional)
+#   redis-tools           redis-benchmark and the redis server (redis-check-rdb, which
+#                         serves unless called by that name: no service installed), a
+#                         Debian program built without frame pointers whose stacks the
+#                         unwind tables must walk to main
+#   linux-perf            perf record --call-graph dwarf, the reference for the unwinding tests
+#   bpftrace, time        the benchmarks (tools/bench/overhead and profile, optional;
+#                         they use linux-perf too)
 #   libbpf-tools, bpfcc-tools  offcputime, the off-CPU benchmark's reference (tools/bench/offcpu)
 #   iperf3                TCP throughput in the tuner's benchmark (tools/bench/tune)
 #   pkg-config, make, gcc build tools
@@ -30,8 +36,8 @@ want_bench=0
 [ "${1:-}" = "--bench" ] && want_bench=1
 
 pkgs=(make gcc pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libdw-dev
-      libjansson-dev libncurses-dev libsqlite3-dev libiberty-dev libmicrohttpd-dev libcurl4-openssl-dev libcmocka-dev golang-go prometheus systemd man-db sqlite3 libxml2-utils jq util-linux procps iproute2 coreutils curl)
-[ "$want_bench" = 1 ] && pkgs+=(linux-perf bpftrace time libbpf-tools bpfcc-tools iperf3)
+      libjansson-dev libncurses-dev libsqlite3-dev libiberty-dev libmicrohttpd-dev libcurl4-openssl-dev libcmocka-dev golang-go prometheus systemd man-db sqlite3 libxml2-utils jq util-linux procps iproute2 coreutils curl redis-tools linux-perf)
+[ "$want_bench" = 1 ] && pkgs+=(bpftrace time libbpf-tools bpfcc-tools iperf3)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -203,21 +203,37 @@ test_profile_stripped_debuglink() {
 	_hot_shares "$T/pp.out" hot "$(_hot_min 499)"
 }
 
-# stripped, its debug file nowhere: the run completes, the frames stay as
-# [unknown] (hot), and stderr says which file has no symbols and why
+# stripped, its debug file nowhere: the run completes, each function is
+# named by its file and its start as .eh_frame gives it (hot+0x1189, the
+# address nm prints for the unstripped build): hot_a, hot_b and hot_c stay
+# apart with their shares, under main's own frame; stderr says which file
+# has no symbols and why
 test_profile_missing_debug() {
-	local n
+	local a b c addr x name
 	_strip_hot "$T/s" || return
 	rm -f "$T/s/hot.debug"
 	mkdir -p "$T/dbg"
 	_profile_hot_copy "$T/s/bin/hot" --debug-dir "$T/dbg" || return
-	n=$(awk '/;\[unknown\] \(hot\)/ { s += $NF } END { print s + 0 }' "$T/pp.out")
-	cmp "samples in [unknown] (hot) frames" "$n" -ge 300
+	for x in main hot_a hot_b hot_c; do
+		addr=$(nm "$W/hot" | awk -v f="$x" '$3 == f { print $1; exit }')
+		[[ -n $addr ]] || { fail "no $x in nm $W/hot"; return; }
+		printf -v name 'hot+0x%x' "$((16#$addr))"
+		printf -v "$x" '%s' "$name"
+	done
+	a=$(folded_samples "$T/pp.out" "$hot_a")
+	b=$(folded_samples "$T/pp.out" "$hot_b")
+	c=$(folded_samples "$T/pp.out" "$hot_c")
+	cmp "samples in $hot_a, $hot_b, $hot_c (hot_a, hot_b, hot_c)" "$((a + b + c))" -ge 300
+	((a + b + c > 0)) && hot_shares "$a" "$b" "$c"
+	grep -Eq "^hot;(.*;)?${main//+/\\+};${hot_a//+/\\+} [0-9]+\$" "$T/pp.out" ||
+		fail "no stack hot;...;$main;$hot_a in: $(head -c 300 "$T/pp.out" | tr '\n' '|')"
 	cpu_samples "samples" "$(awk '{ s += $NF } END { print s + 0 }' "$T/pp.out")" "$WL_JSON" 499
 	grep -q 'hot_a' "$T/pp.out" && fail "hot_a named without symbols"
+	grep -q '\[unknown\] (hot)' "$T/pp.out" &&
+		fail "unnamed frames of hot: $(grep -m1 '\[unknown\] (hot)' "$T/pp.out")"
 	grep -q "perfpilot: no symbols for $T/s/bin/hot (stripped, debug file hot.debug not found" \
 		"$T/pp.err" || fail "no 'no symbols' line: $(head -c 400 "$T/pp.err" | tr '\n' '|')"
-	note "$(grep "no symbols for $T" "$T/pp.err")"
+	note "$hot_a $a, $hot_b $b, $hot_c $c samples; $(grep "no symbols for $T" "$T/pp.err")"
 }
 
 # a binary deleted after it started is read through /proc/PID/map_files

@@ -24,6 +24,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/io_net.sh"
 # shellcheck source=tests/e2e/profile.sh
 source "$(dirname "${BASH_SOURCE[0]}")/profile.sh"
+# shellcheck source=tests/e2e/unwind.sh
+source "$(dirname "${BASH_SOURCE[0]}")/unwind.sh"
 # shellcheck source=tests/e2e/store.sh
 source "$(dirname "${BASH_SOURCE[0]}")/store.sh"
 # shellcheck source=tests/e2e/analysis.sh
@@ -652,6 +654,15 @@ STEPS=(
 	profile_perfmap_malformed
 	profile_short_lived_all
 	profile_exec_all
+	profile_unwind_hot
+	profile_unwind_fp
+	profile_unwind_threads
+	profile_unwind_signal
+	profile_unwind_cxx
+	profile_unwind_limits
+	profile_unwind_no_tables
+	profile_unwind_redis
+	"error_profile_bad_unwind error_profile_unwind_depth error_record_unwind_no_profile"
 	"error_report_usage report_bad_store"
 	report_memory_growth
 	report_cpu_saturation

@@ -2,7 +2,9 @@
  * hot: a CPU-bound program with a known profile. main calls hot_a, hot_b and
  * hot_c in turn with 6, 3 and 1 units of the same work, so they take about
  * 60 %, 30 % and 10 % of its CPU time, for SECONDS of wall time. Built with
- * frame pointers so that stacks unwind as main -> hot_X.
+ * frame pointers so that stacks unwind as main -> hot_X, and a second time
+ * as hot_nofp at -O2 without them (as distributions build), whose stacks
+ * unwind only with its .eh_frame.
  *
  *   hot [-w] SECONDS
  *
@@ -47,9 +49,11 @@ __attribute__((noinline)) static unsigned long finish(unsigned long x)
 }
 
 /* Three functions with the same body, so that their shares of the CPU are
- * the shares of the iterations main gives them. */
+ * the shares of the iterations main gives them (noclone: at -O2, in the
+ * build without frame pointers, gcc would otherwise specialise each for its
+ * constant n under another name). */
 #define HOT_FUNCTION(name)                                                     \
-	__attribute__((noinline)) static unsigned long name(unsigned long x, long n) \
+	__attribute__((noinline, noclone)) static unsigned long name(unsigned long x, long n) \
 	{                                                                      \
 		for (long i = 0; i < n; i++) {                                 \
 			x ^= x << 13;                                          \

@@ -11,6 +11,7 @@
 #include "collect/collector.h"
 #include "commands.h"
 #include "collect/features.h"
+#include "profile/oncpu.h"
 
 enum level { OK, INFO, WARN, FAIL };
 static const char *const level_name[] = {"ok", "info", "warn", "fail"};
@@ -177,6 +178,24 @@ static void check_load(struct report *r)
 	collector_close(c);
 }
 
+/* The profiler's user stack walk with unwind tables (profile --unwind). */
+static void check_unwind(struct report *r)
+{
+	char err[512];
+
+	if (geteuid() != 0) {
+		check(r, WARN, "unwind tables", "run 'sudo perfpilot doctor'", "skipped: not root");
+		return;
+	}
+	if (profiler_dwarf_probe(err, sizeof(err)))
+		check(r, WARN, "unwind tables", "a 5.17+ x86-64 kernel (bpf_loop, bpf_task_pt_regs); "
+		      "PERFPILOT_DEBUG=1 shows the verifier log",
+		      "user stacks from frame pointers only: %s", err);
+	else
+		check(r, OK, "unwind tables", NULL, "the profilers walk user stacks with .eh_frame "
+		      "(programs without frame pointers get whole stacks)");
+}
+
 int cmd_doctor(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -220,8 +239,10 @@ int cmd_doctor(int argc, char **argv)
 		check_layout(&r, &f);
 	}
 	check_host(&r, &f);
-	if (f.btf)
+	if (f.btf) {
 		check_load(&r);
+		check_unwind(&r);
+	}
 	if (r.json) {
 		json_t *o = json_pack("{s:o, s:s}", "checks", r.arr, "status",
 				      r.worst >= FAIL ? "fail" : r.worst >= WARN ? "warn" : "ok");

@@ -39,6 +39,8 @@ struct profile_opts {
 	bool offcpu_eager;     /* --off-cpu-eager (benchmarks): stacks at every switch */
 	uint64_t min_block_ns; /* --min-block-us */
 	bool min_block_set;
+	struct ustack_opts ustack; /* --unwind, --unwind-depth, --unwind-memory */
+	bool ustack_set;
 };
 
 static volatile sig_atomic_t stop;
@@ -54,6 +56,8 @@ static void help(void)
 	printf("Usage: perfpilot profile [-a | -p PID[,PID...] | -c CGROUP] [-F HZ] [-d SECONDS]\n"
 	       "                         [--off-cpu [--min-block-us N]]\n"
 	       "                         [--kernel-only | --user-only] [--debug-dir DIR]\n"
+	       "                         [--unwind fp|dwarf|auto] [--unwind-depth N]\n"
+	       "                         [--unwind-memory MB]\n"
 	       "                         [--format folded|pprof|speedscope|svg] [-o FILE]\n\n"
 	       "Samples on-CPU stacks (kernel and user) on every CPU, counts them in the kernel,\n"
 	       "names their frames and writes them out. Stops after -d, on Ctrl-C, or (-p) when\n"
@@ -83,6 +87,17 @@ static void help(void)
 	       "                         (by build ID: DIR/.build-id/xx/rest.debug, and by\n"
 	       "                         .gnu_debuglink: DIR/<binary's dir>/<link>), searched\n"
 	       "                         before /usr/lib/debug; repeat it or separate with ':'\n"
+	       "      --unwind HOW       how user stacks are walked: dwarf (in the kernel, with\n"
+	       "                         unwind tables built from each binary's .eh_frame:\n"
+	       "                         programs built without frame pointers, as most\n"
+	       "                         distributions' are, get their whole stacks; frame\n"
+	       "                         pointers where a binary has no unwind information),\n"
+	       "                         fp (frame pointers only, the kernel's walk), or auto\n"
+	       "                         (the default: dwarf where the kernel can run it,\n"
+	       "                         else fp with a notice)\n"
+	       "      --unwind-depth N   user frames at most with dwarf (1 to %d, default %d)\n"
+	       "      --unwind-memory MB memory for the unwind tables (default %d); the\n"
+	       "                         binaries sampled least recently make room first\n"
 	       "  -h, --help             this help\n\n"
 	       "Off-CPU profiling shows where threads wait instead of where they run: the\n"
 	       "weight of a stack is the time its threads spent blocked there (microseconds\n"
@@ -105,7 +120,8 @@ static void help(void)
 	       "  perfpilot profile -a -d 30 -o host.svg      # then open host.svg in a browser\n"
 	       "  perfpilot profile -a -d 30 -o host.pb.gz && go tool pprof -top host.pb.gz\n"
 	       "  perfpilot profile --off-cpu -p 1234 -d 10 -o off.svg\n",
-	       DEFAULT_HZ, PP_OFFCPU_MIN_BLOCK_US_DEFAULT, DEFAULT_HZ);
+	       DEFAULT_HZ, PP_STACK_DEPTH, USTACK_DEPTH_DEFAULT, USTACK_MEMORY_MB_DEFAULT,
+	       PP_OFFCPU_MIN_BLOCK_US_DEFAULT, DEFAULT_HZ);
 }
 
 /* --debug-dir: one directory or several separated by ':', each existing. */
@@ -135,7 +151,7 @@ static void add_debug_dirs(struct profile_opts *o, const char *list)
 static void parse(int argc, char **argv, struct profile_opts *o)
 {
 	enum { OPT_KERNEL = 256, OPT_USER, OPT_FORMAT, OPT_OFFCPU, OPT_MIN_BLOCK, OPT_EAGER,
-	       OPT_DEBUG_DIR };
+	       OPT_DEBUG_DIR, OPT_UNWIND, OPT_UNWIND_DEPTH, OPT_UNWIND_MEMORY };
 	static const struct option longopts[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"pid", required_argument, NULL, 'p'},
@@ -151,6 +167,9 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 		{"off-cpu", no_argument, NULL, OPT_OFFCPU},
 		{"min-block-us", required_argument, NULL, OPT_MIN_BLOCK},
 		{"off-cpu-eager", no_argument, NULL, OPT_EAGER},
+		{"unwind", required_argument, NULL, OPT_UNWIND},
+		{"unwind-depth", required_argument, NULL, OPT_UNWIND_DEPTH},
+		{"unwind-memory", required_argument, NULL, OPT_UNWIND_MEMORY},
 		{},
 	};
 	struct target *t = &o->w.target;
@@ -207,6 +226,24 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 		case OPT_EAGER:
 			o->offcpu = o->offcpu_eager = true;
 			break;
+		case OPT_UNWIND:
+			if (ustack_mode_parse(optarg, &o->ustack.mode))
+				usage_error("unknown --unwind '%s': use fp, dwarf or auto", optarg);
+			break;
+		case OPT_UNWIND_DEPTH:
+			if (parse_uint(optarg, 1, PP_STACK_DEPTH, &v))
+				usage_error("bad --unwind-depth '%s': a number of frames from 1 to %d",
+					    optarg, PP_STACK_DEPTH);
+			o->ustack.depth = (unsigned int)v;
+			o->ustack_set = true;
+			break;
+		case OPT_UNWIND_MEMORY:
+			if (parse_uint(optarg, 1, 4096, &v))
+				usage_error("bad --unwind-memory '%s': a number of MB from 1 to 4096",
+					    optarg);
+			o->ustack.memory_mb = (unsigned int)v;
+			o->ustack_set = true;
+			break;
 		case 'h':
 			help();
 			exit(0);
@@ -226,6 +263,8 @@ static void parse(int argc, char **argv, struct profile_opts *o)
 		usage_error("pprof output is binary: give -o FILE or redirect stdout");
 	if (o->min_block_set && !o->offcpu)
 		usage_error("--min-block-us needs --off-cpu");
+	if (o->ustack_set && o->ustack.mode == USTACK_FP)
+		usage_error("--unwind-depth and --unwind-memory are for --unwind dwarf or auto");
 }
 
 /* A process sampled for the first time: read its symbols while it lives. */
@@ -378,6 +417,7 @@ static int report(struct profiler *p, const struct profile_opts *o, struct symbo
 		fprintf(stderr, ", %" PRIu64 " skipped (%s)", cnt[PP_PROF_SKIPPED],
 			o->mode == PP_PROF_KERNEL ? "in user mode" : "no user stack");
 	fputc('\n', stderr);
+	profiler_unwind_summary(p, stderr);
 	report_unnamed(o, sym);
 	ss_free(&ss);
 	free(pc);
@@ -437,6 +477,7 @@ static int report_offcpu(struct offcpu *p, const struct profile_opts *o, struct 
 		fprintf(stderr, ", %" PRIu64 " blocks not measured (the kernel did not trace their "
 			"end)", cnt[PP_OFF_UNTRACED]);
 	fputc('\n', stderr);
+	offcpu_unwind_summary(p, stderr);
 	report_unnamed(o, sym);
 	ss_free(&ss);
 	free(oc);
@@ -447,7 +488,7 @@ static int profile_offcpu(const struct profile_opts *o, struct symbolizer *sym, 
 {
 	struct offcpu_opts oo = { .target = &o->w.target, .cgroup = &o->w.cg, .hz = o->hz,
 				  .min_block_ns = o->min_block_ns, .mode = o->mode,
-				  .eager = o->offcpu_eager };
+				  .eager = o->offcpu_eager, .ustack = o->ustack };
 	struct offcpu *p;
 	struct sampler s;
 	char why[256], err[512];
@@ -461,6 +502,8 @@ static int profile_offcpu(const struct profile_opts *o, struct symbolizer *sym, 
 	if (why[0])
 		fprintf(stderr, "perfpilot: sampled off-CPU profiling unavailable (%s); walking the "
 			"stacks at every context switch instead, which is slower\n", why);
+	if (*offcpu_notice(p))
+		fprintf(stderr, "perfpilot: %s\n", offcpu_notice(p));
 	s = (struct sampler){ p, "off-CPU profiling", "blocks", progress_offcpu, poll_offcpu };
 	started = wall_now();
 	run(&s, o, sym);
@@ -489,7 +532,7 @@ int cmd_profile(int argc, char **argv)
 	if (o.output && !(out = fopen(o.output, "w")))
 		usage_error("cannot write '%s': %m", o.output);
 	po = (struct profiler_opts){ .target = &o.w.target, .cgroup = &o.w.cg, .hz = o.hz,
-				     .mode = o.mode };
+				     .mode = o.mode, .ustack = o.ustack };
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -513,6 +556,8 @@ int cmd_profile(int argc, char **argv)
 			fclose(out);
 		return 1;
 	}
+	if (*profiler_notice(p))
+		fprintf(stderr, "perfpilot: %s\n", profiler_notice(p));
 	s = (struct sampler){ p, "profiling", "samples", progress_oncpu, poll_oncpu };
 	started = wall_now();
 	run(&s, &o, &sym);

@@ -40,6 +40,9 @@ static void help(void)
 	       "      --profile          also sample on-CPU stacks (%d Hz), stored as folded stacks\n"
 	       "      --profile-every TIME  store the stacks in parts of this long (default 60 s):\n"
 	       "                         what record holds is one part's stacks\n"
+	       "      --unwind HOW       how --profile walks user stacks: dwarf (with unwind\n"
+	       "                         tables from .eh_frame), fp (frame pointers) or auto\n"
+	       "                         (the default; see perfpilot profile --help)\n"
 	       "      --max-age TIME     retention: drop intervals older than this (e.g. 7d, 12h)\n"
 	       "      --max-size MB      retention: drop the oldest intervals to stay under this\n"
 	       "      --rollup AGE1,AGE2 keep aged intervals at coarser steps: 10 s steps once\n"
@@ -104,7 +107,7 @@ static void parse(int argc, char **argv, struct record_opts *o)
 {
 	enum { OPT_CHILDREN = 256, OPT_PROFILE, OPT_MAX_AGE, OPT_MAX_SIZE, OPT_SHORT_LIVED,
 	       OPT_PROFILE_EVERY,
-	       OPT_ROLLUP };
+	       OPT_ROLLUP, OPT_UNWIND };
 	static const struct option longopts[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"pid", required_argument, NULL, 'p'},
@@ -115,6 +118,7 @@ static void parse(int argc, char **argv, struct record_opts *o)
 		{"output", required_argument, NULL, 'o'},
 		{"profile", no_argument, NULL, OPT_PROFILE},
 		{"profile-every", required_argument, NULL, OPT_PROFILE_EVERY},
+		{"unwind", required_argument, NULL, OPT_UNWIND},
 		{"max-age", required_argument, NULL, OPT_MAX_AGE},
 		{"max-size", required_argument, NULL, OPT_MAX_SIZE},
 		{"short-lived", required_argument, NULL, OPT_SHORT_LIVED},
@@ -125,6 +129,7 @@ static void parse(int argc, char **argv, struct record_opts *o)
 	};
 	struct target *t = &o->w.target;
 	unsigned long mb;
+	bool unwind_set = false;
 	int c, nsel = 0;
 
 	memset(o, 0, sizeof(*o));
@@ -160,6 +165,11 @@ static void parse(int argc, char **argv, struct record_opts *o)
 				usage_error("bad --profile-every '%s': use a time of at least 1 s, such as 60, 10m",
 					    optarg);
 			o->profile = true;
+			break;
+		case OPT_UNWIND:
+			if (ustack_mode_parse(optarg, &o->unwind.mode))
+				usage_error("unknown --unwind '%s': use fp, dwarf or auto", optarg);
+			unwind_set = true;
 			break;
 		case OPT_MAX_AGE:
 			if (parse_age(optarg, &o->max_age_s))
@@ -197,6 +207,8 @@ static void parse(int argc, char **argv, struct record_opts *o)
 		usage_error("--children needs -p");
 	if (!o->path)
 		usage_error("record needs a store file: -o FILE.db");
+	if (unwind_set && !o->profile)
+		usage_error("--unwind needs --profile");
 	if (o->w.interval_s && o->w.duration_s && o->w.interval_s > o->w.duration_s)
 		o->w.interval_s = o->w.duration_s;
 	if (!o->w.interval_s)

@@ -28,9 +28,11 @@ int oncpu_stackset(struct profiler *p, struct symbolizer *sym, const struct prof
 
 	for (i = 0; i < n; i++) {
 		const struct pp_prof_key *key = &pc[i].key;
-		struct raw_stack u = { uips, profiler_stack(p, key->ustack, uips),
+		struct raw_stack u = { uips,
+				       profiler_stack(p, key->ustack, key->flags & PP_KEY_USTACK_WALKED,
+						      uips),
 				       key->ustack == PP_STACK_LOST };
-		struct raw_stack k = { kips, profiler_stack(p, key->kstack, kips),
+		struct raw_stack k = { kips, profiler_stack(p, key->kstack, false, kips),
 				       key->kstack == PP_STACK_LOST };
 
 		/* a stack id whose stack is gone (profiler_forget_stacks ran
@@ -50,9 +52,11 @@ int offcpu_stackset(struct offcpu *p, struct symbolizer *sym, const struct off_c
 
 	for (i = 0; i < n; i++) {
 		const struct pp_prof_key *key = &oc[i].key;
-		struct raw_stack u = { uips, offcpu_stack(p, key->ustack, uips),
+		struct raw_stack u = { uips,
+				       offcpu_stack(p, key->ustack, key->flags & PP_KEY_USTACK_WALKED,
+						    uips),
 				       key->ustack == PP_STACK_LOST };
-		struct raw_stack k = { kips, offcpu_stack(p, key->kstack, kips),
+		struct raw_stack k = { kips, offcpu_stack(p, key->kstack, false, kips),
 				       key->kstack == PP_STACK_LOST };
 
 		skip = offcpu_tracer_frames(&sym->k, k.ips, k.n);

@@ -6,8 +6,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "collect/target.h"
 #include "collect/cgroup.h"
+#include "profile/ustacks.h"
 #include "symbols/kallsyms.h"
 
 #define PP_OFFCPU_MIN_BLOCK_US_DEFAULT 1
@@ -19,6 +21,7 @@ struct offcpu_opts {
 	uint64_t min_block_ns;          /* shorter blocks are ignored */
 	enum pp_prof_mode mode;
 	bool eager;                     /* force walking the stacks at every switch */
+	struct ustack_opts ustack;      /* how user stacks are taken (--unwind) */
 };
 
 struct off_count {
@@ -41,6 +44,13 @@ uint64_t offcpu_period_ns(unsigned int hz);
 int offcpu_open(struct offcpu **out, const struct offcpu_opts *o, char *why, size_t whylen,
 		char *err, size_t errlen);
 
+/* Why the user stacks come from frame pointers although DWARF unwinding
+ * was asked for (auto), or "". */
+const char *offcpu_notice(const struct offcpu *p);
+
+/* With DWARF unwinding, its one-line summary (ustacks.h); else nothing. */
+void offcpu_unwind_summary(struct offcpu *p, FILE *out);
+
 /* Whether the eager design runs. */
 bool offcpu_eager(const struct offcpu *p);
 
@@ -53,8 +63,9 @@ void offcpu_counters(struct offcpu *p, uint64_t out[PP_OFF_CNT_MAX]);
 /* Every (process, comm, stacks) with its blocked time. Caller frees *out. */
 int offcpu_read(struct offcpu *p, struct off_count **out, size_t *n);
 
-/* The addresses of a stack, innermost first; returns how many (0 if none). */
-size_t offcpu_stack(struct offcpu *p, int32_t id, uint64_t ips[PP_STACK_DEPTH]);
+/* The addresses of a stack, innermost first; returns how many (0 if none).
+ * walked: a user stack walked by the program (PP_KEY_USTACK_WALKED). */
+size_t offcpu_stack(struct offcpu *p, int32_t id, bool walked, uint64_t ips[PP_STACK_DEPTH]);
 
 /* Wait up to timeout_ms for processes whose stacks were taken for the first
  * time (or the first time since they exec'd) and call fn for each. Returns

@@ -12,6 +12,7 @@
 #include "profile/announce.h"
 #include "collect/bpfmaps.h"
 #include "profile/oncpu.h"
+#include "profile/ustacks.h"
 #include "profile.skel.h"
 
 #define MAX_CPUS 4096
@@ -23,14 +24,48 @@ struct profiler {
 	int n;
 	struct bpf_link *exec_link;   /* re-announce processes that exec */
 	struct announcer *ann;        /* tgids sampled for the first time */
-	__u32 *live;                  /* stack ids of the last drain, sorted */
+	uint64_t *live;               /* stacks of the last drain (stack_ref), sorted */
 	size_t nlive;
+	struct unwinder *uw;          /* the unwind tables, when user stacks are walked here */
+	char notice[320];             /* why DWARF unwinding fell back to frame pointers */
 };
 
-static void configure(struct profile_bpf *s, const struct profiler_opts *o)
+static struct ustack_bpf ustack_bpf(struct profile_bpf *s)
 {
+	return (struct ustack_bpf){ s->maps.unwind_rows, s->maps.unwind_tables,
+				    s->maps.unwind_procs, s->maps.ustacks,
+				    (bool *)&s->rodata->unwind_dwarf,
+				    (__u32 *)&s->rodata->unwind_depth };
+}
+
+static void configure(struct profile_bpf *s, const struct profiler_opts *o, bool dwarf)
+{
+	struct ustack_bpf b = ustack_bpf(s);
+
 	FILTER_RODATA_SET(s, o->target, o->target->mode == PP_FILTER_CGROUP ? o->cgroup : NULL);
 	s->rodata->prof_mode = o->mode;
+	ustacks_configure(&b, &o->ustack, dwarf);
+}
+
+/* Open, configure and load the program, with the user stacks walked here
+ * (dwarf) or by the kernel. NULL with a reason in err. */
+static struct profile_bpf *open_load(const struct profiler_opts *o, bool dwarf, char *err,
+				     size_t errlen)
+{
+	struct profile_bpf *s = profile_bpf__open();
+
+	if (!s) {
+		snprintf(err, errlen, "opening the profiler BPF object failed: %s", strerror(errno));
+		return NULL;
+	}
+	configure(s, o, dwarf);
+	if (profile_bpf__load(s)) {
+		snprintf(err, errlen, "loading the profiler BPF program%s failed: %s",
+			 dwarf ? " with the DWARF unwinder" : "", strerror(errno));
+		profile_bpf__destroy(s);
+		return NULL;
+	}
+	return s;
 }
 
 static bool cpu_online(int cpu)
@@ -90,12 +125,13 @@ static int attach_cpus(struct profiler *p, unsigned int hz, char *err, size_t er
 int profiler_poll_new(struct profiler *p, int timeout_ms, void (*fn)(void *ctx, uint32_t tgid),
 		      void *ctx)
 {
-	return announcer_poll(p->ann, timeout_ms, fn, ctx);
+	return ustacks_poll(p->ann, p->uw, timeout_ms, fn, ctx);
 }
 
 int profiler_open(struct profiler **out, const struct profiler_opts *o, char *err, size_t errlen)
 {
 	struct profiler *p = calloc(1, sizeof(*p));
+	bool dwarf;
 
 	*out = NULL;
 	if (!p) {
@@ -103,19 +139,27 @@ int profiler_open(struct profiler **out, const struct profiler_opts *o, char *er
 		return -1;
 	}
 	bpfmaps_quiet_libbpf();
-	p->skel = profile_bpf__open();
-	if (!p->skel) {
-		snprintf(err, errlen, "opening the profiler BPF object failed: %s", strerror(errno));
+	if (ustacks_plan(&o->ustack, o->mode, &dwarf, p->notice, sizeof(p->notice), err, errlen))
 		goto fail;
+	p->skel = open_load(o, dwarf, err, errlen);
+	if (!p->skel && dwarf && ustacks_fall_back(&o->ustack, err, p->notice, sizeof(p->notice))) {
+		dwarf = false;
+		p->skel = open_load(o, false, err, errlen);
 	}
-	configure(p->skel, o);
-	if (profile_bpf__load(p->skel)) {
-		snprintf(err, errlen, "loading the profiler BPF program failed: %s", strerror(errno));
+	if (!p->skel)
 		goto fail;
-	}
 	if (o->target->mode == PP_FILTER_PID &&
 	    pid_filter_fill(bpf_map__fd(p->skel->maps.pid_filter), o->target, err, errlen))
 		goto fail;
+	if (dwarf) {
+		struct ustack_bpf b = ustack_bpf(p->skel);
+
+		p->uw = ustacks_unwinder(&b, o->target);
+		if (!p->uw) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
 	p->ann = announcer_new(bpf_map__fd(p->skel->maps.new_tgids));
 	if (!p->ann) {
 		snprintf(err, errlen, "creating the profiler's ring buffer failed: %s", strerror(errno));
@@ -133,6 +177,25 @@ fail:
 	return -1;
 }
 
+int profiler_dwarf_probe(char *err, size_t errlen)
+{
+	struct target t = { .mode = PP_FILTER_ALL };
+	struct profiler_opts o = { .target = &t, .hz = 1, .mode = PP_PROF_BOTH,
+				   .ustack = { .mode = USTACK_DWARF, .memory_mb = 1 } };
+	struct profile_bpf *s;
+	const char *why;
+
+	if (!ustacks_dwarf_possible(&why)) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	bpfmaps_quiet_libbpf();
+	if (!(s = open_load(&o, true, err, errlen)))
+		return -1;
+	profile_bpf__destroy(s);
+	return 0;
+}
+
 void profiler_detach(struct profiler *p)
 {
 	int i;
@@ -142,11 +205,22 @@ void profiler_detach(struct profiler *p)
 		close(p->fds[i]);
 	}
 	p->n = 0;
+	unwinder_stop(p->uw);
 }
 
 void profiler_counters(struct profiler *p, uint64_t out[PP_PROF_CNT_MAX])
 {
 	percpu_array_sum(bpf_map__fd(p->skel->maps.prof_cnt), out, PP_PROF_CNT_MAX);
+}
+
+const char *profiler_notice(const struct profiler *p)
+{
+	return p->notice;
+}
+
+void profiler_unwind_summary(struct profiler *p, FILE *out)
+{
+	ustacks_summary(out, p->uw, p->skel->maps.unwind_cnt);
 }
 
 static void put_count(void *ctx, size_t i, const struct pp_prof_key *key, const void *val)
@@ -201,45 +275,55 @@ int profiler_drain(struct profiler *p, struct prof_count **out, size_t *n)
 	return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
+static int cmp_u64(const void *a, const void *b)
 {
-	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
 }
 
+/* A stack of a count: its id, and which map holds it (bit 32: the walked
+ * user stacks of the unwind tables). */
+static uint64_t stack_ref(int32_t id, bool walked)
+{
+	return (walked ? 1ULL << 32 : 0) | (uint32_t)id;
+}
+
 void profiler_forget_stacks(struct profiler *p, const struct prof_count *pc, size_t n)
 {
-	int fd = bpf_map__fd(p->skel->maps.stacks);
-	__u32 *now = malloc((2 * n + 1) * sizeof(*now));
+	int fd = bpf_map__fd(p->skel->maps.stacks), ufd = bpf_map__fd(p->skel->maps.ustacks);
+	uint64_t *now = malloc((2 * n + 1) * sizeof(*now));
 	size_t i, k = 0, m = 0;
 
 	if (!now)
 		return;
 	for (i = 0; i < n; i++) {
 		if (pc[i].key.ustack >= 0)
-			now[k++] = (__u32)pc[i].key.ustack;
+			now[k++] = stack_ref(pc[i].key.ustack, pc[i].key.flags & PP_KEY_USTACK_WALKED);
 		if (pc[i].key.kstack >= 0)
-			now[k++] = (__u32)pc[i].key.kstack;
+			now[k++] = stack_ref(pc[i].key.kstack, false);
 	}
-	qsort(now, k, sizeof(*now), cmp_u32);
+	qsort(now, k, sizeof(*now), cmp_u64);
 	for (i = 0; i < k; i++) /* unique */
 		if (!m || now[m - 1] != now[i])
 			now[m++] = now[i];
 	/* the stacks of the drain before that this one did not see: those
 	 * still sampled stay, so that a sample between the drain and this call
 	 * never finds its stack gone */
-	for (i = 0; i < p->nlive; i++)
-		if (!bsearch(&p->live[i], now, m, sizeof(*now), cmp_u32))
-			bpf_map_delete_elem(fd, &p->live[i]);
+	for (i = 0; i < p->nlive; i++) {
+		__u32 id = (__u32)p->live[i];
+
+		if (!bsearch(&p->live[i], now, m, sizeof(*now), cmp_u64))
+			bpf_map_delete_elem(p->live[i] >> 32 ? ufd : fd, &id);
+	}
 	free(p->live);
 	p->live = now;
 	p->nlive = m;
 }
 
-size_t profiler_stack(struct profiler *p, int32_t id, uint64_t ips[PP_STACK_DEPTH])
+size_t profiler_stack(struct profiler *p, int32_t id, bool walked, uint64_t ips[PP_STACK_DEPTH])
 {
-	return stack_ips(bpf_map__fd(p->skel->maps.stacks), id, ips);
+	return stack_ips(bpf_map__fd(walked ? p->skel->maps.ustacks : p->skel->maps.stacks), id, ips);
 }
 
 void profiler_close(struct profiler *p)
@@ -249,6 +333,7 @@ void profiler_close(struct profiler *p)
 	profiler_detach(p);
 	bpf_link__destroy(p->exec_link);
 	announcer_free(p->ann);
+	unwinder_free(p->uw);
 	profile_bpf__destroy(p->skel);
 	free(p->live);
 	free(p);

@@ -3,16 +3,20 @@
 #ifndef PP_ONCPU_H
 #define PP_ONCPU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "collect/target.h"
 #include "collect/cgroup.h"
+#include "profile/ustacks.h"
 
 struct profiler_opts {
 	const struct target *target;
 	const struct cg_target *cgroup; /* when target->mode == PP_FILTER_CGROUP */
 	unsigned int hz;                /* samples per second per CPU */
 	enum pp_prof_mode mode;
+	struct ustack_opts ustack;      /* how user stacks are taken (--unwind) */
 };
 
 struct prof_count {
@@ -22,7 +26,9 @@ struct prof_count {
 
 struct profiler;
 
-/* Load, configure and attach to every online CPU. -1 with a reason in err. */
+/* Load, configure and attach to every online CPU. -1 with a reason in err.
+ * With --unwind auto, a kernel that cannot run the DWARF unwinder gets
+ * frame pointers, and profiler_notice() says why. */
 int profiler_open(struct profiler **out, const struct profiler_opts *o, char *err, size_t errlen);
 
 /* Wait up to timeout_ms for processes sampled for the first time (or for
@@ -30,6 +36,17 @@ int profiler_open(struct profiler **out, const struct profiler_opts *o, char *er
  * Returns how many, or -1 (interrupted by a signal, or an error). */
 int profiler_poll_new(struct profiler *p, int timeout_ms, void (*fn)(void *ctx, uint32_t tgid),
 		      void *ctx);
+
+/* Whether the program with the DWARF unwinder loads here (not attached):
+ * 0, or -1 with the reason in err. For doctor. */
+int profiler_dwarf_probe(char *err, size_t errlen);
+
+/* Why the user stacks come from frame pointers although DWARF unwinding
+ * was asked for (auto), or "". */
+const char *profiler_notice(const struct profiler *p);
+
+/* With DWARF unwinding, its one-line summary (ustacks.h); else nothing. */
+void profiler_unwind_summary(struct profiler *p, FILE *out);
 
 /* Stop sampling (the maps stay readable). */
 void profiler_detach(struct profiler *p);
@@ -54,8 +71,9 @@ int profiler_drain(struct profiler *p, struct prof_count **out, size_t *n);
  * when it is read). */
 void profiler_forget_stacks(struct profiler *p, const struct prof_count *pc, size_t n);
 
-/* The addresses of a stack, innermost first; returns how many (0 if none). */
-size_t profiler_stack(struct profiler *p, int32_t id, uint64_t ips[PP_STACK_DEPTH]);
+/* The addresses of a stack, innermost first; returns how many (0 if none).
+ * walked: a user stack walked by the program (PP_KEY_USTACK_WALKED). */
+size_t profiler_stack(struct profiler *p, int32_t id, bool walked, uint64_t ips[PP_STACK_DEPTH]);
 
 void profiler_close(struct profiler *p);
 

@@ -27,7 +27,7 @@ struct record_profile {
 #define SYMBOLS_MAX_AGE_S 600
 
 int record_profile_start(struct record_profile **out, const struct watch_opts *w,
-			 unsigned int hz, char *err, size_t errlen)
+			 unsigned int hz, const struct ustack_opts *u, char *err, size_t errlen)
 {
 	struct profiler_opts po = { .target = &w->target, .cgroup = &w->cg,
 				    .hz = hz ? hz : RECORDING_PROFILE_HZ, .mode = PP_PROF_BOTH };
@@ -41,6 +41,8 @@ int record_profile_start(struct record_profile **out, const struct watch_opts *w
 	}
 	p->hz = po.hz;
 	p->reset_at = time(NULL);
+	if (u)
+		po.ustack = *u;
 	/* named processes: their symbols now, in case they exit */
 	for (i = 0; i < w->target.npids; i++)
 		usyms_preload(&p->sym.u, w->target.pids[i]);
@@ -50,6 +52,11 @@ int record_profile_start(struct record_profile **out, const struct watch_opts *w
 	}
 	*out = p;
 	return 0;
+}
+
+const char *record_profile_notice(const struct record_profile *p)
+{
+	return profiler_notice(p->p);
 }
 
 static void on_new_process(void *ctx, uint32_t tgid)

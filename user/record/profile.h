@@ -11,13 +11,18 @@
 #include <stddef.h>
 #include "collect/watch.h"
 #include "profile/stackset.h"
+#include "profile/ustacks.h"
 
 struct record_profile;
 
 /* Load and attach the profiler for the target, at hz samples a second per
  * CPU (0: RECORDING_PROFILE_HZ). -1 with a reason in err. */
 int record_profile_start(struct record_profile **out, const struct watch_opts *w,
-			 unsigned int hz, char *err, size_t errlen);
+			 unsigned int hz, const struct ustack_opts *u, char *err, size_t errlen);
+
+/* Why user stacks come from frame pointers although DWARF unwinding was
+ * asked for (auto), or "". */
+const char *record_profile_notice(const struct record_profile *p);
 
 /*
  * What was sampled since the previous drain (or the start), symbolized into

@@ -360,11 +360,13 @@ int record_run(const struct record_opts *o)
 	}
 	watch_start(&r.w, &r.wo);
 	if (o->profile &&
-	    record_profile_start(&r.prof, &r.wo, o->profile_hz, err, sizeof(err))) {
+	    record_profile_start(&r.prof, &r.wo, o->profile_hz, &o->unwind, err, sizeof(err))) {
 		say(&r, "--profile: %s", err);
 		watch_stop(&r.w, false);
 		return 1;
 	}
+	if (r.prof && *record_profile_notice(r.prof))
+		say(&r, "--profile: %s", record_profile_notice(r.prof));
 	if (store_open(&r.st, o->path, err, sizeof(err)) || record_collect_init(&r.rc, &r.wo)) {
 		say(&r, "%s: %s", o->path, r.st ? "out of memory" : err);
 		record_profile_free(r.prof);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include "collect/watch.h"
 #include "profile/stackset.h"
+#include "profile/ustacks.h"
 #include "record/write.h"
 #include "store/rollup.h"
 #include "store/store.h"
@@ -41,6 +42,7 @@ struct record_hooks {
 struct record_opts {
 	struct watch_opts w;  /* target, duration (0: until Ctrl-C), interval */
 	bool profile;         /* also sample on-CPU stacks into the store */
+	struct ustack_opts unwind; /* how their user stacks are taken (--unwind) */
 	const char *path;     /* the store file */
 	bool quiet;           /* no progress line */
 	double max_age_s;     /* retention: drop intervals older than this (0: keep) */

@@ -106,7 +106,7 @@ struct cie_enc {
 	int enc;
 };
 
-static Elf_Scn *eh_frame_section(Elf *elf, GElf_Shdr *sh)
+static Elf_Scn *cfi_section(Elf *elf, const char *want, GElf_Shdr *sh)
 {
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
@@ -116,8 +116,9 @@ static Elf_Scn *eh_frame_section(Elf *elf, GElf_Shdr *sh)
 	while ((scn = elf_nextscn(elf, scn)) != NULL) {
 		const char *name;
 
-		if (gelf_getshdr(scn, sh) && sh->sh_type == SHT_PROGBITS &&
-		    (name = elf_strptr(elf, shstrndx, sh->sh_name)) && !strcmp(name, ".eh_frame"))
+		if (gelf_getshdr(scn, sh) &&
+		    (sh->sh_type == SHT_PROGBITS || sh->sh_type == SHT_X86_64_UNWIND) &&
+		    (name = elf_strptr(elf, shstrndx, sh->sh_name)) && !strcmp(name, want))
 			return scn;
 	}
 	return NULL;
@@ -143,7 +144,7 @@ static int add_func(struct eh_func **out, size_t *n, size_t *cap, uint64_t lo, u
 	return 0;
 }
 
-int ehframe_functions(Elf *elf, struct eh_func **out, size_t *n)
+int cfi_functions(Elf *elf, bool debug_frame, struct eh_func **out, size_t *n)
 {
 	const unsigned char *ident = (const unsigned char *)elf_getident(elf, NULL);
 	struct cie_enc *cies = NULL;
@@ -156,7 +157,8 @@ int ehframe_functions(Elf *elf, struct eh_func **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if (!ident || !(scn = eh_frame_section(elf, &sh)) || !(d = elf_getdata(scn, NULL)) ||
+	if (!ident || !(scn = cfi_section(elf, debug_frame ? ".debug_frame" : ".eh_frame", &sh)) ||
+	    !(d = elf_getdata(scn, NULL)) ||
 	    !d->d_buf)
 		return -1;
 	base = (struct cursor){ .big = ident[EI_DATA] == ELFDATA2MSB,
@@ -167,7 +169,7 @@ int ehframe_functions(Elf *elf, struct eh_func **out, size_t *n)
 		uint64_t lo, len;
 		int enc = -1;
 
-		if (dwarf_next_cfi(ident, d, true, off, &next, &e) != 0)
+		if (dwarf_next_cfi(ident, d, !debug_frame, off, &next, &e) != 0)
 			break; /* the end, or an entry libdw cannot read: stop there */
 		if (dwarf_cfi_cie_p(&e)) {
 			struct cie_enc *g = realloc(cies, (ncies + 1) * sizeof(*g));
@@ -205,4 +207,9 @@ nomem:
 	*out = NULL;
 	*n = 0;
 	return -1;
+}
+
+int ehframe_functions(Elf *elf, struct eh_func **out, size_t *n)
+{
+	return cfi_functions(elf, false, out, n);
 }

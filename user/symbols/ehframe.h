@@ -9,6 +9,7 @@
 #define PP_EHFRAME_H
 
 #include <libelf.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,5 +25,9 @@ struct eh_func {
  * no .eh_frame or no memory.
  */
 int ehframe_functions(Elf *elf, struct eh_func **out, size_t *n);
+
+/* The same from .debug_frame when debug_frame is set (its FDEs hold
+ * absolute addresses), else from .eh_frame. */
+int cfi_functions(Elf *elf, bool debug_frame, struct eh_func **out, size_t *n);
 
 #endif

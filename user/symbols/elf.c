@@ -63,7 +63,7 @@ static long add_symbols(struct elf_file *f, Elf *elf, Elf_Scn *scn, GElf_Shdr *s
 		name = elf_strptr(elf, sh->sh_link, s.st_name);
 		if (!name || !*name)
 			continue;
-		ns[f->nsyms] = (struct elf_sym){ s.st_value, s.st_size, strdup(name), false };
+		ns[f->nsyms] = (struct elf_sym){ s.st_value, s.st_size, strdup(name), false, false };
 		if (!ns[f->nsyms].name)
 			return -1;
 		f->nsyms++;
@@ -297,24 +297,31 @@ static int name_cfi_functions(struct elf_file *f, Elf *elf)
 
 	if (ehframe_functions(elf, &fn, &nfn))
 		return 0; /* no .eh_frame: nothing more to name */
+	if (nfn) { /* room for all at once (a stripped binary may have 100,000) */
+		struct elf_sym *ns = realloc(f->syms, (f->nsyms + nfn) * sizeof(*ns));
+
+		if (!ns) {
+			free(fn);
+			return -1;
+		}
+		f->syms = ns;
+	}
 	for (i = 0; i < nfn && !rc; i++) {
-		struct elf_sym *ns;
-		char name[64];
+		struct elf_sym *ns = f->syms;
+		char name[300];
 
 		sorted.syms = f->syms;
 		sorted.nsyms = before;
 		if (elf_file_find(&sorted, fn[i].lo))
 			continue;
 		snprintf(name, sizeof(name), "%s+0x%llx", f->cfi_label, (unsigned long long)fn[i].lo);
-		ns = realloc(f->syms, (f->nsyms + 1) * sizeof(*ns));
-		if (ns)
-			f->syms = ns;
-		if (!ns || !(ns[f->nsyms].name = strdup(name))) {
+		if (!(ns[f->nsyms].name = strdup(name))) {
 			rc = -1;
 			break;
 		}
 		ns[f->nsyms].addr = fn[i].lo;
 		ns[f->nsyms].size = fn[i].hi - fn[i].lo;
+		ns[f->nsyms].from_cfi = true;
 		ns[f->nsyms++].demangled = true;
 	}
 	free(fn);

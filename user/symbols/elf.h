@@ -27,6 +27,7 @@ struct elf_sym {
 	uint64_t addr, size;
 	char *name;
 	bool demangled; /* name checked for C++/Rust mangling */
+	bool from_cfi;  /* no symbol: "LABEL+0xSTART" from .eh_frame (cfi_label) */
 };
 
 struct elf_file {
@@ -44,7 +45,8 @@ struct elf_file {
 	struct inlines *inl;  /* its DWARF (or its debug file's), for inlined functions */
 	const char *cfi_label; /* set before reading: name the functions that its
 				* .eh_frame knows and no symbol covers "LABEL+0xSTART"
-				* (the local functions of the stripped vDSO) */
+				* (the local functions of a stripped file, the vDSO);
+				* only read while reading */
 	size_t ncfi;          /* how many were named so */
 	unsigned long used;   /* the owner's stamp of its last use (struct usyms) */
 };

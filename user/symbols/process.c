@@ -198,7 +198,10 @@ static struct elf_file *elf_for(struct usyms *u, uint32_t pid, struct map_entry 
 	ds = (struct debug_search){ root, e->path, (const char *const *)u->dirs, u->ndirs,
 				    &dwarf_left };
 	dwarf_left = USYMS_DWARF_MAX - u->dwarf_open;
+	/* a function no symbol names is "FILE+0xSTART", from its unwind information */
+	f->cfi_label = strrchr(e->path, '/') ? strrchr(e->path, '/') + 1 : e->path;
 	err = elf_file_open(f, use, &ds);
+	f->cfi_label = NULL;
 	u->dwarf_open = USYMS_DWARF_MAX - dwarf_left;
 	if (err) {
 		err = f->err ? f->err : EIO;
@@ -677,6 +680,8 @@ void usyms_lookup_frame(struct usyms *u, uint32_t pid, uint64_t addr, bool calle
 			if (s) {
 				out->name = sym_name(s);
 				out->ninlined = inlines_at(f->inl, vaddr, out->inlined, USYM_INLINE_MAX);
+				if (s->from_cfi) /* named by its file and start only: say why */
+					note_unnamed(u, p, e, f);
 				return;
 			}
 		}

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by the profilers: the current task's user stack walked in the
+ * kernel (x86-64), with the unwind tables user space built from each
+ * binary's .eh_frame (user/unwind/) where its mapping has one, and with
+ * frame pointers where it has none (JIT code, a binary without unwind
+ * information, a process not read yet) or where its table has no row for
+ * the address (code built without unwind tables), as libdw does. The stack
+ * goes to the `ustacks` hash map under a hash of its addresses (compared on
+ * a match: two stacks never share a key), for the same symbolization as
+ * the kernel's stacks.
+ *
+ * Bounded for the verifier: bpf_loop over at most unwind_depth frames, a
+ * binary search of at most PP_UNWIND_MAP_STEPS steps over the process's
+ * mappings and of PP_UNWIND_ROW_STEPS over its binary's rows, the walk's
+ * state in a per-CPU array. Stack memory is read with
+ * bpf_probe_read_user: a page that is not resident ends the walk there.
+ */
+#ifndef PP_UNWIND_BPF_H
+#define PP_UNWIND_BPF_H
+
+/* Set by the loader before load: walk user stacks here (else the kernel's
+ * frame-pointer walk of bpf_get_stackid), and how deep. */
+const volatile bool unwind_dwarf = false;
+const volatile __u32 unwind_depth = PP_STACK_DEPTH;
+
+/* The rows of every loaded table (sized by user space: the memory limit). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pp_unwind_row);
+} unwind_rows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PP_UNWIND_TABLES_MAX);
+	__type(key, __u32);
+	__type(value, struct pp_unwind_table);
+} unwind_tables SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PP_UNWIND_PROCS_DEFAULT);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct pp_unwind_proc);
+} unwind_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PP_PROF_STACKS_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct pp_ustack);
+} ustacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PP_UW_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} unwind_cnt SEC(".maps");
+
+struct walk {
+	__u64 ip, sp, bp;
+	__u64 hash;
+	__u64 now;
+	__u32 n;      /* addresses stored */
+	__u32 exact;  /* ip is where the frame was stopped, not a return address */
+	struct pp_ustack stack;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct walk);
+} unwind_scratch SEC(".maps");
+
+/* What the bpf_loop callback gets (on the caller's stack). */
+struct walk_ctx {
+	struct walk *w;
+	struct pp_unwind_proc *proc; /* the process's mappings, or NULL */
+	__u32 last;                  /* the mapping of the frame before (its index) */
+};
+
+static __always_inline void uw_count(__u32 which)
+{
+	percpu_inc(&unwind_cnt, which);
+}
+
+/* A binary search's state, on the caller's stack: the answer is in
+ * [lo, hi). Each search runs in bpf_loop, so that the verifier checks one
+ * step rather than every path through all of them. */
+struct search {
+	__u64 key;
+	__u32 lo, hi;
+	__u32 first; /* rows: the table's first row */
+	__u32 found; /* mappings: the index that holds key, or -1 */
+	struct pp_unwind_proc *proc;
+};
+
+static long map_step(__u32 i, void *vctx)
+{
+	struct search *s = vctx;
+	__u32 mid = (s->lo + s->hi) / 2;
+	struct pp_unwind_map *m;
+
+	if (s->lo >= s->hi || mid >= PP_UNWIND_MAPS_MAX)
+		return 1;
+	m = &s->proc->maps[mid & (PP_UNWIND_MAPS_MAX - 1)]; /* the mask: for the verifier */
+	if (s->key < m->start) {
+		s->hi = mid;
+	} else if (s->key >= m->end) {
+		s->lo = mid + 1;
+	} else {
+		s->found = mid;
+		return 1;
+	}
+	return 0;
+}
+
+/* The mapping holding addr, or NULL: the frame before's when it holds it
+ * (the common case: a binary's functions call each other), else a binary
+ * search. */
+static __always_inline struct pp_unwind_map *uw_find_map(struct pp_unwind_proc *proc, __u64 addr,
+							 __u32 *last)
+{
+	struct search s = { .key = addr, .hi = proc->n, .found = PP_UNWIND_MAPS_MAX, .proc = proc };
+	struct pp_unwind_map *m = &proc->maps[*last & (PP_UNWIND_MAPS_MAX - 1)];
+	__u32 k;
+
+	if (*last < proc->n && addr >= m->start && addr < m->end)
+		return m;
+	bpf_loop(PP_UNWIND_MAP_STEPS, map_step, &s, 0);
+	k = s.found;
+	if (k >= PP_UNWIND_MAPS_MAX)
+		return NULL;
+	*last = k;
+	return &proc->maps[k & (PP_UNWIND_MAPS_MAX - 1)];
+}
+
+/* Moves lo past the rows that start at or before the key. */
+static long row_step(__u32 i, void *vctx)
+{
+	struct search *s = vctx;
+	__u32 mid = (s->lo + s->hi) / 2, idx = s->first + mid;
+	struct pp_unwind_row *r;
+
+	if (s->lo >= s->hi)
+		return 1;
+	r = bpf_map_lookup_elem(&unwind_rows, &idx);
+	if (!r)
+		return 1;
+	if (r->pc <= s->key)
+		s->lo = mid + 1;
+	else
+		s->hi = mid;
+	return 0;
+}
+
+/* The row of m's table for ELF address vaddr (the last one starting at or
+ * before it), or NULL when the mapping's table is gone (evicted) or does
+ * not reach back that far. */
+static __always_inline struct pp_unwind_row *uw_find_row(struct walk *w, struct pp_unwind_map *m,
+							 __u64 vaddr)
+{
+	__u32 slot = m->table, idx;
+	struct pp_unwind_table *t = bpf_map_lookup_elem(&unwind_tables, &slot);
+	struct search s = { .key = vaddr };
+
+	if (!t || t->gen != m->gen || !t->count || vaddr > 0xffffffffULL)
+		return NULL;
+	if (t->last_used != w->now)
+		t->last_used = w->now;
+	s.first = t->first;
+	s.hi = t->count;
+	bpf_loop(PP_UNWIND_ROW_STEPS, row_step, &s, 0);
+	if (!s.lo)
+		return NULL;
+	idx = s.first + s.lo - 1;
+	return bpf_map_lookup_elem(&unwind_rows, &idx);
+}
+
+/* One frame: store its address, find its caller's registers. 0 to go on,
+ * 1 to stop (bpf_loop's convention). */
+static long uw_step(__u32 i, void *vctx)
+{
+	struct walk_ctx *c = vctx;
+	struct walk *w = c->w;
+	struct pp_unwind_map *m = NULL;
+	struct pp_unwind_row *r = NULL;
+	__u64 ip = w->ip, at, cfa, regs[2];
+	__u32 n = w->n;
+
+	if (!ip || n >= PP_STACK_DEPTH)
+		return 1;
+	w->stack.ips[n] = ip;
+	w->n = n + 1;
+	w->hash = (w->hash ^ ip) * 0x100000001b3ULL;
+	if (w->n >= unwind_depth) {
+		uw_count(PP_UW_TRUNCATED);
+		return 1;
+	}
+	at = w->exact ? ip : ip - 1; /* a return address: the call is before it */
+	w->exact = 0;
+	if (c->proc)
+		m = uw_find_map(c->proc, at, &c->last);
+	if (m) {
+		r = uw_find_row(w, m, at - m->bias);
+		if (r && r->cfa_rule == PP_CFA_NONE)
+			r = NULL;
+		if (!r) /* code its table does not cover (or its table was evicted) */
+			uw_count(PP_UW_NO_INFO);
+	}
+	if (!r) { /* frame pointers: the caller's rbp at rbp, its return address above */
+		if (!w->bp || (w->bp & 7) || w->bp < w->sp ||
+		    bpf_probe_read_user(regs, sizeof(regs), (void *)w->bp)) {
+			uw_count(PP_UW_FP_END);
+			return 1;
+		}
+		uw_count(PP_UW_FRAMES_FP);
+		w->sp = w->bp + 16;
+		w->bp = regs[0];
+		w->ip = regs[1];
+		return 0;
+	}
+	switch (r->cfa_rule) {
+	case PP_CFA_END:
+		uw_count(PP_UW_END);
+		return 1;
+	case PP_CFA_SIGNAL: { /* the interrupted registers, in the signal frame */
+		__u64 sig[(PP_SIGFRAME_RIP - PP_SIGFRAME_RBP) / 8 + 1];
+
+		if (bpf_probe_read_user(sig, sizeof(sig), (void *)(w->sp + PP_SIGFRAME_RBP))) {
+			uw_count(PP_UW_READ_ERR);
+			return 1;
+		}
+		uw_count(PP_UW_FRAMES_TABLE);
+		w->bp = sig[0];
+		w->sp = sig[(PP_SIGFRAME_RSP - PP_SIGFRAME_RBP) / 8];
+		w->ip = sig[(PP_SIGFRAME_RIP - PP_SIGFRAME_RBP) / 8];
+		w->exact = 1;
+		return 0;
+	}
+	}
+	if (!pp_unwind_cfa(r, at, w->sp, w->bp, &cfa)) {
+		uw_count(PP_UW_UNSUPPORTED);
+		return 1;
+	}
+	if (cfa <= w->sp) {
+		uw_count(PP_UW_READ_ERR);
+		return 1;
+	}
+	if (r->rbp_off == -2) { /* push %rbp right after the call: both in one read */
+		if (bpf_probe_read_user(regs, sizeof(regs), (void *)(cfa - 16))) {
+			uw_count(PP_UW_READ_ERR);
+			return 1;
+		}
+		w->bp = regs[0];
+		w->ip = regs[1];
+	} else if (bpf_probe_read_user(&w->ip, sizeof(w->ip), (void *)(cfa - 8)) ||
+		   (r->rbp_off && bpf_probe_read_user(&w->bp, sizeof(w->bp),
+						      (void *)(cfa + 8 * (__s64)r->rbp_off)))) {
+		uw_count(PP_UW_READ_ERR);
+		return 1;
+	}
+	uw_count(PP_UW_FRAMES_TABLE);
+	w->sp = cfa;
+	return 0;
+}
+
+/* Whether the stored stack s is the walked one. */
+static __always_inline bool uw_same(const struct pp_ustack *s, const struct walk *w)
+{
+	__u32 i;
+
+	for (i = 0; i < PP_STACK_DEPTH; i++) {
+		if (s->ips[i] != w->stack.ips[i])
+			return false;
+		if (!s->ips[i])
+			break;
+	}
+	return true;
+}
+
+/* Store the walked stack; its key, or PP_STACK_LOST (counted). */
+static __always_inline __s32 uw_store(struct walk *w)
+{
+	__u32 key, k;
+
+	for (k = 0; k < 4; k++) {
+		struct pp_ustack *s;
+
+		key = (__u32)((w->hash >> (k * 8)) ^ (w->hash >> 40)) & 0x7fffffff;
+		s = bpf_map_lookup_elem(&ustacks, &key);
+		if (!s) {
+			if (!bpf_map_update_elem(&ustacks, &key, &w->stack, BPF_NOEXIST))
+				return (__s32)key;
+			s = bpf_map_lookup_elem(&ustacks, &key); /* another CPU stored one */
+			if (!s)
+				break; /* full */
+		}
+		if (uw_same(s, w))
+			return (__s32)key;
+	}
+	uw_count(PP_UW_LOST);
+	count_stack_lost();
+	return PP_STACK_LOST;
+}
+
+static long hash_step(__u32 i, void *vctx)
+{
+	struct walk *w = ((struct walk_ctx *)vctx)->w;
+
+	if (i >= PP_STACK_DEPTH || !w->stack.ips[i])
+		return 1;
+	w->hash = (w->hash ^ w->stack.ips[i]) * 0x100000001b3ULL;
+	return 0;
+}
+
+#define USER32_CS 0x23 /* the code segment of a 32-bit task in user mode (__USER32_CS) */
+
+/* The current task's user stack, walked here: its key in `ustacks`,
+ * PP_STACK_NONE for a kernel thread, PP_STACK_LOST when it could not be
+ * stored. A 32-bit task's (the tables are x86-64's, its frames 4 bytes
+ * wide) is the kernel's frame-pointer walk, stored the same way. */
+static __always_inline __s32 uw_user_stack(void *ctx)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u32 zero = 0, tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
+	struct walk_ctx c = {};
+	struct pt_regs *regs;
+	struct walk *w;
+
+	if (t->flags & PF_KTHREAD)
+		return PP_STACK_NONE;
+	w = bpf_map_lookup_elem(&unwind_scratch, &zero);
+	if (!w)
+		return PP_STACK_LOST;
+	regs = (struct pt_regs *)bpf_task_pt_regs(t); /* BTF-typed: read directly */
+	w->ip = regs->ip;
+	w->sp = regs->sp;
+	w->bp = regs->bp;
+	if (!w->ip)
+		return PP_STACK_NONE;
+	w->hash = 0xcbf29ce484222325ULL;
+	w->now = bpf_ktime_get_ns();
+	w->n = 0;
+	w->exact = 1;
+	__builtin_memset(&w->stack, 0, sizeof(w->stack));
+	c.w = w;
+	if (regs->cs == USER32_CS) {
+		if (bpf_get_stack(ctx, w->stack.ips, sizeof(w->stack.ips), BPF_F_USER_STACK) <= 0)
+			return PP_STACK_NONE;
+		bpf_loop(PP_STACK_DEPTH, hash_step, &c, 0);
+	} else {
+		c.proc = bpf_map_lookup_elem(&unwind_procs, &tgid);
+		uw_count(PP_UW_WALKS);
+		bpf_loop(PP_STACK_DEPTH, uw_step, &c, 0);
+	}
+	return uw_store(w);
+}
+
+#endif

@@ -1,0 +1,309 @@
+# End-to-end tests of user stacks walked with .eh_frame (profile --unwind;
+# sourced by run.sh after profile.sh, whose helpers they use; see lib.sh).
+# The workloads are built at -O2 without frame pointers, as distributions
+# build; perf record --call-graph dwarf (Debian's linux-perf), sampling the
+# same run beside perfpilot, is the reference for their caller chains.
+# shellcheck shell=bash
+
+# _unwind_run PROG -- FREQ PPARGS...: the workload "PROG -w 3"
+# under "perfpilot profile -p PID -F FREQ -d 4.5 PPARGS" (folded stacks in
+# $T/pp.out), and under perf record --call-graph dwarf at the same rate
+# until it has exited when perf is installed ($T/perf.folded, folded as
+# perfpilot does it; else PERF_NOTE says why not); WL_JSON is the
+# workload's JSON
+_unwind_run() {
+	local prog=$1 freq perf_pid=
+	shift 2
+	freq=$1
+	shift
+	PERF_NOTE=
+	WL_JSON=$T/${prog##*/}.json
+	wl_bg WL_PID "$WL_JSON" "$prog" -w 3
+	wl_ready "$WL_PID" "${prog##*/}" || return 1
+	prof_bg pp -p "$WL_PID" -F "$freq" -d 4.5 "$@"
+	if ! command -v perf >/dev/null; then
+		PERF_NOTE="perf not installed (linux-perf): caller chains not compared"
+	else
+		perf record -q -e cpu-clock -F "$freq" --call-graph dwarf -p "$WL_PID" \
+			-o "$T/perf.data" >"$T/perf.out" 2>"$T/perf.err" &
+		perf_pid=$!
+		_track "$perf_pid"
+	fi
+	attach_wait
+	go "$WL_PID"
+	pp_wait || return 1
+	wl_done "$WL_PID" "$WL_JSON" 12 || return 1
+	if [[ -n $perf_pid ]]; then
+		kill -TERM "$perf_pid" 2>/dev/null # it writes what it has and ends
+		wait_exit "$perf_pid" 10 || { fail "perf record still running"; return 1; }
+		if [[ $WAIT_RC != 0 || ! -s $T/perf.data ]]; then
+			PERF_NOTE="perf record failed ($(head -c 200 "$T/perf.err" | tr '\n' ' ')): caller chains not compared"
+		else
+			perf script -i "$T/perf.data" 2>/dev/null | _perf_fold >"$T/perf.folded"
+		fi
+	fi
+	return 0
+}
+
+# _perf_fold: perf script's samples (a header line, then one line per
+# frame, innermost first, then an empty line) as folded stacks, root first
+_perf_fold() {
+	awk 'function emit(   s, i) {
+		if (!n) return
+		s = comm
+		for (i = n; i >= 1; i--) s = s ";" fr[i]
+		count[s]++
+		n = 0
+	}
+	/^[^ \t]/ { emit(); comm = $1; next }
+	/^[ \t]+[0-9a-f]+ / {
+		f = $0
+		sub(/^[ \t]+[0-9a-f]+ /, "", f)
+		sub(/ \([^()]*\)$/, "", f)
+		sub(/\+0x[0-9a-f]+$/, "", f)
+		fr[++n] = f
+		next
+	}
+	/^$/ { emit() }
+	END { emit(); for (s in count) print s, count[s] }'
+}
+
+# reach_pct FOLDED COMM REGEX: the share (%) of COMM's samples whose stack
+# (root first, ";"-joined, with the comm) matches the extended REGEX
+reach_pct() {
+	awk -v c="$2" -v re="$3" '{ n = $NF; s = $0; sub(/ [0-9]+$/, "", s) }
+		index(s, c ";") == 1 { all += n; if (s ~ re) hit += n }
+		END { printf "%.1f\n", all ? 100 * hit / all : 0 }' "$1"
+}
+
+# samples_of FOLDED COMM: the samples of COMM
+samples_of() { awk -v c="$2" 'index($0, c ";") == 1 { s += $NF } END { print s + 0 }' "$1"; }
+
+# chain FOLDED LEAF KEEP: the caller chain of LEAF that most samples show:
+# the frames matching the extended regex KEEP (whole names, C++ parameters
+# left out) from the root down to LEAF, ";"-joined; the workload's own
+# functions, so that the two tools' names of libc's are not compared
+chain() {
+	awk -v leaf="$2" -v keep="^($3)\$" '{
+		n = $NF; s = $0; sub(/ [0-9]+$/, "", s)
+		k = split(s, fr, ";"); c = ""
+		for (i = 2; i <= k; i++) {
+			f = fr[i]; sub(/\(.*/, "", f)
+			if (f !~ keep) continue
+			c = c == "" ? f : c ";" f
+			if (f == leaf) { w[c] += n; break }
+		}
+	} END { for (c in w) if (w[c] > best) { best = w[c]; b = c }; print b }' "$1"
+}
+
+# same_chains LEAF KEEP...: for each LEAF, the caller chain most samples
+# show in perfpilot's profile equals perf's (skipped with a note when perf
+# could not run)
+same_chains() {
+	local keep=$1 leaf a b
+	shift
+	if [[ -n $PERF_NOTE ]]; then
+		note "$PERF_NOTE"
+		return 0
+	fi
+	for leaf; do
+		a=$(chain "$T/pp.out" "$leaf" "$keep")
+		b=$(chain "$T/perf.folded" "$leaf" "$keep")
+		[[ -n $a ]] || fail "no stack of $leaf in perfpilot's profile"
+		[[ -n $b ]] || fail "no stack of $leaf in perf's profile"
+		is "$leaf's callers as perf --call-graph dwarf shows them" "$a" "$b"
+	done
+	note "perf: $(samples_of "$T/perf.folded" "$COMM") samples, $(reach_pct "$T/perf.folded" "$COMM" "$REACH")% reach $REACH_WHAT"
+}
+
+# _unwind_check COMM MIN_SAMPLES: at least 95 % of COMM's samples reach
+# REACH (an extended regex, REACH_WHAT in words), the summary says the
+# stacks were walked with the tables
+_unwind_check() {
+	local n pct
+	COMM=$1
+	n=$(samples_of "$T/pp.out" "$COMM")
+	cmp "samples of $COMM" "$n" -ge "$2"
+	pct=$(reach_pct "$T/pp.out" "$COMM" "$REACH")
+	cmp "% of the samples whose stack reaches $REACH_WHAT" "$pct" -ge 95
+	grep -q '^perfpilot: user stacks: [0-9]* walked with unwind tables' "$T/pp.err" ||
+		fail "no unwinding summary on stderr: $(head -c 300 "$T/pp.err" | tr '\n' '|')"
+	grep -q 'DWARF unwinding unavailable' "$T/pp.err" &&
+		fail "$(grep 'DWARF unwinding unavailable' "$T/pp.err")"
+	note "$pct% of $n samples reach $REACH_WHAT"
+}
+
+# hot without frame pointers: its 60/30/10 split under main, every stack
+# from main (through libc's start code), the chains perf gives
+test_profile_unwind_hot() {
+	local a b c
+	_unwind_run "$W/hot_nofp" -- 499 || return
+	REACH=';main;' REACH_WHAT=main
+	_unwind_check hot_nofp 150
+	a=$(folded_samples "$T/pp.out" hot_a)
+	b=$(folded_samples "$T/pp.out" hot_b)
+	c=$(folded_samples "$T/pp.out" hot_c)
+	hot_shares "$a" "$b" "$c"
+	grep -Eq '^hot_nofp;(.*;)?main;hot_a [0-9]+$' "$T/pp.out" ||
+		fail "no stack hot_nofp;...;main;hot_a in: $(head -c 300 "$T/pp.out" | tr '\n' '|')"
+	cpu_samples "samples" "$(samples_of "$T/pp.out" hot_nofp)" "$WL_JSON" 499
+	same_chains 'main|hot_a|hot_b|hot_c' hot_a hot_b hot_c
+}
+
+# the same program with frame pointers only: its leaf functions keep none,
+# so (nearly) no stack gets to main: the difference the tables make
+test_profile_unwind_fp() {
+	local pct
+	_unwind_run "$W/hot_nofp" -- 499 --unwind fp || return
+	pct=$(reach_pct "$T/pp.out" hot_nofp ';main;')
+	cmp "% of the samples whose stack reaches main with frame pointers" "$pct" -le 10
+	grep -q '^perfpilot: user stacks:' "$T/pp.err" &&
+		fail "an unwinding summary with --unwind fp: $(grep '^perfpilot: user stacks:' "$T/pp.err")"
+	note "$pct% of $(samples_of "$T/pp.out" hot_nofp) samples reach main with frame pointers"
+	[[ -n $PERF_NOTE ]] ||
+		note "perf --call-graph dwarf: $(reach_pct "$T/perf.folded" hot_nofp ';main;')%"
+}
+
+# threads: every stack from the routine they were started with, and from
+# libc's thread start above it
+test_profile_unwind_threads() {
+	_unwind_run "$W/nofp_threads" -- 499 || return
+	REACH='[^;]+;thread_work;' REACH_WHAT="the thread's start routine and its caller"
+	_unwind_check nofp_threads 150
+	same_chains 'thread_work|thread_hot' thread_hot
+}
+
+# a handler working on the stack of the function it interrupted: through
+# the kernel's signal frame (libc's __restore_rt) back to main_spin and main
+test_profile_unwind_signal() {
+	local n h
+	_unwind_run "$W/nofp_signal" -- 499 || return
+	REACH=';main;main_spin' REACH_WHAT=main
+	_unwind_check nofp_signal 150
+	n=$(folded_samples "$T/pp.out" handler_hot)
+	h=$(awk '/;main;main_spin;([^;]+;)?on_tick;handler_hot( |;)/ { s += $NF } END { print s + 0 }' "$T/pp.out")
+	cmp "samples in handler_hot" "$n" -ge 50
+	cmp "samples of handler_hot under main;main_spin;[trampoline;]on_tick" "$h" -ge $((n * 95 / 100))
+	same_chains 'main|main_spin|on_tick|handler_hot' handler_hot main_spin
+}
+
+# C++ throwing exceptions: through libstdc++'s and libgcc's unwinder
+test_profile_unwind_cxx() {
+	local t
+	command -v g++ >/dev/null || skip "g++ not installed"
+	g++ -O2 -g -fomit-frame-pointer -o "$T/cxxthrow" "$(_src cxxthrow.cc)" 2>"$T/cc.err" ||
+		{ fail "g++ failed: $(head -c 300 "$T/cc.err")"; return; }
+	_unwind_run "$T/cxxthrow" -- 499 || return
+	REACH=';main;' REACH_WHAT=main
+	_unwind_check cxxthrow 150
+	t=$(awk '/;__cxa_throw;/ { s += $NF } END { print s + 0 }' "$T/pp.out")
+	cmp "samples in __cxa_throw and below (the exceptions)" "$t" -ge 5
+	same_chains 'main|cx::run|cx::check' cx::check
+	note "$t samples throwing"
+}
+
+# limits: a library whose table alone exceeds --unwind-memory (libz3: 2.9
+# MiB of rows, preloaded into hot_nofp) is left out and counted; the rest
+# loads and every stack still reaches main
+test_profile_unwind_limits() {
+	local z3
+	z3=$(ldconfig -p 2>/dev/null | awk '/libz3\.so\.4 .*x86-64/ { print $NF; exit }')
+	[[ -n $z3 && -e $z3 ]] || skip "no libz3.so.4 (a dependency of clang's libLLVM) to preload"
+	WL_JSON=$T/hot_nofp.json
+	wl_bg WL_PID "$WL_JSON" env LD_PRELOAD="$z3" "$W/hot_nofp" -w 3
+	wl_ready "$WL_PID" hot_nofp || return
+	grep -q libz3 "/proc/$WL_PID/maps" || { fail "libz3 not mapped by the workload"; return; }
+	prof_bg pp -p "$WL_PID" -F 499 -d 4.5 --unwind-memory 2
+	attach_wait
+	go "$WL_PID"
+	pp_wait || return
+	wl_done "$WL_PID" "$WL_JSON" 12 || return
+	REACH=';main;' REACH_WHAT=main
+	_unwind_check hot_nofp 150
+	grep -Eq '^perfpilot: user stacks: .*, [1-9][0-9]* over the limit' "$T/pp.err" ||
+		fail "libz3's table not counted as over the limit: $(grep '^perfpilot: user stacks' "$T/pp.err")"
+	note "$(grep -o 'tables: .*' "$T/pp.err")"
+}
+
+# a program whose own code has no unwind tables (built without them, and
+# with frame pointers, as some are): its frames are walked with its frame
+# pointers, the rest with the tables (libc's start code above main)
+test_profile_unwind_no_tables() {
+	local n
+	command -v gcc >/dev/null || skip "gcc not installed"
+	gcc -std=gnu11 -O1 -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+		-fno-asynchronous-unwind-tables -fno-unwind-tables -o "$T/hot_nocfi" \
+		"$(_src hot.c)" 2>"$T/cc.err" || { fail "gcc failed: $(head -c 300 "$T/cc.err")"; return; }
+	_unwind_run "$T/hot_nocfi" -- 499 || return
+	REACH=';main;' REACH_WHAT=main
+	_unwind_check hot_nocfi 150
+	n=$(sed -nE 's/.* from frame pointers \(([0-9]+) in a file with a table that does not cover them\).*/\1/p' "$T/pp.err")
+	cmp "frames walked with frame pointers where hot_nocfi's table has no row" "${n:-}" -gt 0
+	same_chains 'main|hot_a|hot_b|hot_c' hot_a hot_b hot_c
+}
+
+test_error_profile_bad_unwind() {
+	_error_case "$PERFPILOT" profile --unwind sideways -d 1
+}
+
+test_error_profile_unwind_depth() {
+	_error_case "$PERFPILOT" profile --unwind-depth 500 -d 1
+}
+
+test_error_record_unwind_no_profile() {
+	_error_case "$PERFPILOT" record --unwind dwarf -d 1 -o "$T/x.db"
+}
+
+# a program as Debian ships it, without frame pointers: redis-server under
+# redis-benchmark. Its main thread's samples (comm redis-server) reach main
+# in at least 90 % of them, as in perf's DWARF mode (which must show so
+# too, else the host is not giving the test what it needs)
+test_profile_unwind_redis() {
+	local port rdb rs bench pct n pperf i
+	# Debian's redis-server is a link to redis-check-rdb (redis-tools), which
+	# runs the server unless called by that name: no service is installed
+	rdb=$(command -v redis-check-rdb) || skip "redis-tools not installed (tools/setup-deps.sh installs it)"
+	bench=$(command -v redis-benchmark) || skip "redis-benchmark not installed (redis-tools)"
+	rs=$T/bin/redis-server
+	if ! { mkdir -p "$T/bin" && ln -s "$rdb" "$rs"; }; then
+		fail "cannot link $rs"
+		return
+	fi
+	port=$((20000 + RANDOM % 20000))
+	wl_bg WL_PID "$T/redis.out" "$rs" --port "$port" --bind 127.0.0.1 --save '' \
+		--appendonly no --daemonize no --dir "$T"
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'Ready to accept connections' "$T/redis.out" 2>/dev/null && break
+		sleep 0.05
+	done
+	grep -q 'Ready to accept connections' "$T/redis.out" ||
+		{ fail "redis-server did not start: $(tail -c 300 "$T/redis.out")"; return; }
+	prof_bg pp -p "$WL_PID" -F 499 -d 5
+	if command -v perf >/dev/null; then
+		perf record -q -e cpu-clock -F 499 --call-graph dwarf -p "$WL_PID" -o "$T/perf.data" \
+			-- sleep 6 >"$T/perf.out" 2>"$T/perf.err" &
+		_track $!
+	fi
+	attach_wait
+	timeout 20 "$bench" -p "$port" -q -n 1000000 -c 20 -t get,set,lpush,incr >"$T/bench.out" 2>&1 &
+	_track $!
+	pp_wait || return
+	REACH=';main;' REACH_WHAT=main
+	COMM=redis-server
+	n=$(samples_of "$T/pp.out" redis-server)
+	cmp "samples of redis-server's main thread" "$n" -ge 100
+	pct=$(reach_pct "$T/pp.out" redis-server ';main;')
+	cmp "% of redis-server's samples whose stack reaches main" "$pct" -ge 90
+	grep -Eq '^redis-server;(.*;)?main;(.*;)?aeMain;' "$T/pp.out" ||
+		fail "no stack redis-server;...;main;...;aeMain: $(grep -m1 '^redis-server;' "$T/pp.out" | head -c 300)"
+	note "$pct% of $n samples reach main; $(grep -o 'tables: [0-9]* binaries, [0-9.]* of' "$T/pp.err")"
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $T/perf.data ]] && ! pgrep -f "perf record.*$T/perf.data" >/dev/null && break
+		sleep 0.1
+	done
+	if [[ -s $T/perf.data ]]; then
+		perf script -i "$T/perf.data" 2>/dev/null | _perf_fold >"$T/perf.folded"
+		pperf=$(reach_pct "$T/perf.folded" redis-server ';main;')
+		note "perf --call-graph dwarf: $pperf% of $(samples_of "$T/perf.folded" redis-server) samples reach main"
+	fi
+}

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * unwinder.c with real BPF maps (as root; skipped otherwise): a process's
+ * mappings and its files' rows as the BPF walker will read them, a table
+ * larger than the limit left out and counted, the least recently sampled
+ * table evicted for another process's, never one the process being loaded
+ * uses.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
+#include "unit.h"
+#include "unwind/table.h"
+#include "unwind/unwinder.h"
+
+#if defined(__x86_64__)
+
+static struct unwinder_maps maps;
+
+static int make_maps(uint32_t rows_max)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, np, .map_flags = BPF_F_NO_PREALLOC);
+
+	maps.rows = bpf_map_create(BPF_MAP_TYPE_ARRAY, "uw_rows", 4, sizeof(struct pp_unwind_row),
+				   rows_max, NULL);
+	maps.tables = bpf_map_create(BPF_MAP_TYPE_ARRAY, "uw_tables", 4,
+				     sizeof(struct pp_unwind_table), PP_UNWIND_TABLES_MAX, NULL);
+	maps.procs = bpf_map_create(BPF_MAP_TYPE_HASH, "uw_procs", 4, sizeof(struct pp_unwind_proc),
+				    64, &np);
+	maps.rows_max = rows_max;
+	return maps.rows >= 0 && maps.tables >= 0 && maps.procs >= 0 ? 0 : -1;
+}
+
+static void close_maps(void)
+{
+	close(maps.rows);
+	close(maps.tables);
+	close(maps.procs);
+}
+
+/* Skip unless BPF maps can be made here (root). */
+#define NEED_BPF(rows)                                                                  \
+	do {                                                                            \
+		if (make_maps(rows)) {                                                  \
+			close_maps();                                                   \
+			print_message("no BPF maps here (not root?): skipped\n");      \
+			skip();                                                         \
+		}                                                                       \
+	} while (0)
+
+static size_t rows_of(const char *path)
+{
+	struct unwind_table t;
+	size_t n = 0;
+	Elf *elf;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	elf_version(EV_CURRENT);
+	if ((elf = elf_begin(fd, ELF_C_READ_MMAP, NULL)) && !unwind_table_build(elf, &t)) {
+		n = t.n;
+		unwind_table_free(&t);
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return n;
+}
+
+/* libc's own write() (not a sanitizer's interceptor of the same name). */
+static uint64_t libc_write(void)
+{
+	void *h = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+	uint64_t a = h ? (uint64_t)(uintptr_t)dlsym(h, "write") : 0;
+
+	if (h)
+		dlclose(h);
+	return a;
+}
+
+/* The mapping of pid's entry holding addr, or NULL. */
+static const struct pp_unwind_map *map_at(const struct pp_unwind_proc *e, uint64_t addr)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n; i++)
+		if (addr >= e->maps[i].start && addr < e->maps[i].end)
+			return &e->maps[i];
+	return NULL;
+}
+
+static bool table_of(const struct pp_unwind_map *m, struct pp_unwind_table *t)
+{
+	return !bpf_map_lookup_elem(maps.tables, &m->table, t) && t->gen == m->gen && t->count;
+}
+
+/* This process: its entry is sorted, holds this code's mapping, and the
+ * rows there are the table of this binary, at the right bias. */
+static void test_own_process(void **state)
+{
+	static struct pp_unwind_proc e;
+	const struct pp_unwind_map *m;
+	struct pp_unwind_table t;
+	struct unwind_table built;
+	struct unwinder_stats st;
+	struct unwinder *u;
+	uint32_t pid = (uint32_t)getpid(), i;
+	uint64_t here = (uint64_t)(uintptr_t)&test_own_process;
+	Elf *elf;
+	int fd;
+
+	(void)state;
+	NEED_BPF(1u << 20);
+	assert_non_null(u = unwinder_new(&maps));
+	assert_int_equal(unwinder_add(u, pid), 0);
+	assert_int_equal(bpf_map_lookup_elem(maps.procs, &pid, &e), 0);
+	assert_true(e.n >= 3); /* this binary, libc, ld.so (and the vDSO) */
+	for (i = 1; i < e.n; i++)
+		assert_true(e.maps[i].start >= e.maps[i - 1].end);
+	assert_non_null(m = map_at(&e, here));
+	assert_true(table_of(m, &t));
+	/* the rows of this binary as built from the file */
+	assert_true((fd = open("/proc/self/exe", O_RDONLY)) >= 0);
+	elf_version(EV_CURRENT);
+	assert_non_null(elf = elf_begin(fd, ELF_C_READ_MMAP, NULL));
+	assert_int_equal(unwind_table_build(elf, &built), 0);
+	assert_int_equal(t.count, built.n);
+	for (i = 0; i < t.count; i++) {
+		struct pp_unwind_row r;
+		uint32_t k = t.first + i;
+
+		assert_int_equal(bpf_map_lookup_elem(maps.rows, &k, &r), 0);
+		assert_memory_equal(&r, &built.rows[i], sizeof(r));
+	}
+	/* the bias takes this function's address to its ELF address: the start
+	 * of a function, with the entry rule */
+	assert_non_null(unwind_table_find(&built, here - m->bias));
+	assert_int_equal(unwind_table_find(&built, here - m->bias)->cfa_rule, PP_CFA_RSP);
+	assert_int_equal(unwind_table_find(&built, here - m->bias)->cfa_off, 8);
+	unwind_table_free(&built);
+	elf_end(elf);
+	close(fd);
+	unwinder_stats(u, &st);
+	print_message("%zu tables, %llu rows, built in %.3f s\n", st.loaded,
+		      (unsigned long long)st.rows, st.build_s);
+	assert_int_equal(st.loaded, e.n);
+	assert_int_equal(st.too_big, 0);
+	assert_int_equal(st.evicted, 0);
+	assert_int_equal(st.procs, 1);
+	unwinder_free(u);
+	close_maps();
+}
+
+/* libc's table does not fit in the limit: left out and counted, the
+ * others loaded. */
+static void test_over_the_limit(void **state)
+{
+	static struct pp_unwind_proc e;
+	const struct pp_unwind_map *m;
+	struct pp_unwind_table t;
+	struct unwinder_stats st;
+	struct unwinder *u;
+	uint32_t pid = (uint32_t)getpid();
+	size_t libc = rows_of("/lib/x86_64-linux-gnu/libc.so.6");
+
+	(void)state;
+	if (!libc)
+		skip();
+	NEED_BPF((uint32_t)libc - 1);
+	assert_non_null(u = unwinder_new(&maps));
+	assert_int_equal(unwinder_add(u, pid), 0);
+	unwinder_stats(u, &st);
+	assert_true(st.too_big >= 1);
+	assert_true(st.rows <= libc - 1);
+	assert_int_equal(bpf_map_lookup_elem(maps.procs, &pid, &e), 0);
+	assert_null(map_at(&e, libc_write())); /* libc's: no table */
+	assert_non_null(m = map_at(&e, (uint64_t)(uintptr_t)&test_over_the_limit));
+	assert_true(table_of(m, &t));
+	unwinder_free(u);
+	close_maps();
+}
+
+/* A child running another program: its own binary's table is the only
+ * one this process does not map too, so the only one that may make room
+ * for this process's. */
+static void test_eviction(void **state)
+{
+	static struct pp_unwind_proc e;
+	const struct pp_unwind_map *m;
+	struct unwinder_stats st, before;
+	struct pp_unwind_table t;
+	struct unwinder *u;
+	uint32_t self = (uint32_t)getpid(), child;
+	size_t sleep_rows = rows_of("/bin/sleep");
+	uint64_t all, child_rows;
+	pid_t pid;
+	int i;
+
+	(void)state;
+	if (!sleep_rows)
+		skip();
+	if ((pid = fork()) == 0) {
+		execl("/bin/sleep", "sleep", "30", (char *)NULL);
+		_exit(127);
+	}
+	assert_true(pid > 0);
+	child = (uint32_t)pid;
+	for (i = 0; i < 200; i++) { /* until it runs sleep */
+		char exe[64] = "", fn[32];
+		ssize_t n;
+
+		snprintf(fn, sizeof(fn), "/proc/%u/exe", child);
+		if ((n = readlink(fn, exe, sizeof(exe) - 1)) > 0 && strstr(exe, "sleep"))
+			break;
+		usleep(10000);
+	}
+	/* the rows both processes take, and the child's alone */
+	if (make_maps(1u << 21)) {
+		close_maps();
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		skip();
+	}
+	assert_non_null(u = unwinder_new(&maps));
+	assert_int_equal(unwinder_add(u, child), 0);
+	unwinder_stats(u, &st);
+	child_rows = st.rows;
+	assert_int_equal(unwinder_add(u, self), 0);
+	unwinder_stats(u, &st);
+	all = st.rows;
+	unwinder_free(u);
+	close_maps();
+	assert_true(all > child_rows + sleep_rows);
+	/* room for all but half of sleep's table */
+	NEED_BPF((uint32_t)(all - sleep_rows / 2));
+	assert_non_null(u = unwinder_new(&maps));
+	assert_int_equal(unwinder_add(u, child), 0);
+	unwinder_stats(u, &before);
+	assert_int_equal(before.evicted, 0);
+	assert_int_equal(unwinder_add(u, self), 0);
+	unwinder_stats(u, &st);
+	print_message("%llu rows for both, %llu for the child; %zu evicted\n",
+		      (unsigned long long)all, (unsigned long long)child_rows, st.evicted);
+	assert_int_equal(st.evicted, 1); /* sleep's: the others are this process's too */
+	/* sleep's mapping now points at a slot that holds no longer its table */
+	assert_int_equal(bpf_map_lookup_elem(maps.procs, &child, &e), 0);
+	for (i = 0; i < (int)e.n; i++)
+		if (!bpf_map_lookup_elem(maps.tables, &e.maps[i].table, &t) &&
+		    t.gen != e.maps[i].gen)
+			break;
+	assert_true(i < (int)e.n);
+	/* libc, which this process maps too, was kept: its table is whole */
+	assert_int_equal(bpf_map_lookup_elem(maps.procs, &self, &e), 0);
+	assert_non_null(m = map_at(&e, libc_write()));
+	assert_true(table_of(m, &t));
+	assert_non_null(m = map_at(&e, (uint64_t)(uintptr_t)&test_eviction));
+	assert_true(table_of(m, &t));
+	unwinder_free(u);
+	close_maps();
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+#endif
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#if defined(__x86_64__)
+		cmocka_unit_test(test_own_process),
+		cmocka_unit_test(test_over_the_limit),
+		cmocka_unit_test(test_eviction),
+#endif
+	};
+
+	return cmocka_run_group_tests_name("unwinder", tests, NULL, NULL);
+}

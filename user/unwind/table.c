@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/* An ELF file's call frame information as rows for the BPF walker (table.h). */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <errno.h>
+#include <gelf.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include "symbols/ehframe.h"
+#include "unwind/table.h"
+
+/* DWARF register numbers of x86-64 (System V psABI, figure 3.36) */
+#define REG_RBP 6
+#define REG_RSP 7
+#define REG_RA 16
+
+/* rows of one FDE at most: a longer one is cut (its rest is NONE) */
+#define FDE_ROWS_MAX 4096
+
+static int push(struct unwind_table *t, const struct pp_unwind_row *r)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 1024;
+		struct pp_unwind_row *g = realloc(t->rows, cap * sizeof(*g));
+
+		if (!g)
+			return -1;
+		t->rows = g;
+		t->cap = cap;
+	}
+	t->rows[t->n++] = *r;
+	return 0;
+}
+
+/* Whether two rows say the same (their pc aside). */
+static bool same_rule(const struct pp_unwind_row *a, const struct pp_unwind_row *b)
+{
+	return a->cfa_off == b->cfa_off && a->cfa_rule == b->cfa_rule && a->rbp_off == b->rbp_off;
+}
+
+/* Add r unless the row before it says the same; a NONE row replaces a row
+ * at the same pc (an empty range). */
+static int add_row(struct unwind_table *t, const struct pp_unwind_row *r)
+{
+	struct pp_unwind_row *last = t->n ? &t->rows[t->n - 1] : NULL;
+
+	if (last && same_rule(last, r))
+		return 0;
+	if (last && last->pc == r->pc) {
+		*last = *r;
+		if (t->n > 1 && same_rule(&t->rows[t->n - 2], last))
+			t->n--;
+		return 0;
+	}
+	return push(t, r);
+}
+
+/* A location CFA + off as libdw gives it: DW_OP_call_frame_cfa, then
+ * DW_OP_plus_uconst off unless off is 0. */
+static bool cfa_plus(const Dwarf_Op *ops, size_t nops, int64_t *off)
+{
+	if (nops < 1 || nops > 2 || ops[0].atom != DW_OP_call_frame_cfa)
+		return false;
+	if (nops == 1) {
+		*off = 0;
+		return true;
+	}
+	if (ops[1].atom != DW_OP_plus_uconst)
+		return false;
+	*off = (int64_t)ops[1].number;
+	return true;
+}
+
+/*
+ * The CFA expression the linker writes for a lazy-binding PLT (binutils,
+ * elf_x86_64_eh_frame_plt): rsp + 8, plus 8 once the entry has pushed its
+ * relocation index, which is past byte `threshold` of each 16-byte entry:
+ *   DW_OP_breg7 8; DW_OP_breg16 0; DW_OP_lit15; DW_OP_and;
+ *   DW_OP_litN; DW_OP_ge; DW_OP_lit3; DW_OP_shl; DW_OP_plus
+ */
+static bool plt_expression(const Dwarf_Op *ops, size_t nops, int *threshold)
+{
+	if (nops != 9 || ops[0].atom != DW_OP_breg7 || ops[0].number != 8 ||
+	    ops[1].atom != DW_OP_breg16 || ops[1].number != 0 || ops[2].atom != DW_OP_lit15 ||
+	    ops[3].atom != DW_OP_and || ops[4].atom < DW_OP_lit0 || ops[4].atom > DW_OP_lit15 ||
+	    ops[5].atom != DW_OP_ge || ops[6].atom != DW_OP_lit3 || ops[7].atom != DW_OP_shl ||
+	    ops[8].atom != DW_OP_plus)
+		return false;
+	*threshold = ops[4].atom - DW_OP_lit0;
+	return true;
+}
+
+/* glibc's __restore_rt: CFA = *(rsp + 160), the interrupted rsp in the
+ * ucontext (and the other registers from there too). */
+static bool signal_expression(const Dwarf_Op *ops, size_t nops)
+{
+	return nops == 2 && ops[0].atom == DW_OP_breg7 && ops[0].number == PP_SIGFRAME_RSP &&
+	       ops[1].atom == DW_OP_deref;
+}
+
+/* The row of one frame state. */
+static void translate(Dwarf_Frame *frame, uint64_t pc, struct pp_unwind_row *r)
+{
+	Dwarf_Op mem[3], *ops;
+	size_t nops;
+	int64_t off, cfa_off;
+	Dwarf_Word cfa_reg;
+	int threshold;
+	bool signal = false;
+	Dwarf_Addr start, end;
+
+	memset(r, 0, sizeof(*r));
+	r->pc = (uint32_t)pc;
+	r->cfa_rule = PP_CFA_UNSUPPORTED;
+	dwarf_frame_info(frame, &start, &end, &signal);
+	if (dwarf_frame_cfa(frame, &ops, &nops) || !nops)
+		return;
+	if (signal || signal_expression(ops, nops)) {
+		if (signal_expression(ops, nops))
+			r->cfa_rule = PP_CFA_SIGNAL;
+		return;
+	}
+	if (plt_expression(ops, nops, &threshold)) {
+		r->cfa_rule = PP_CFA_PLT;
+		r->cfa_off = (uint16_t)threshold;
+		return;
+	}
+	/* register + offset: a DW_OP_bregx libdw makes of DW_CFA_def_cfa */
+	if (nops != 1 || ops[0].atom != DW_OP_bregx ||
+	    (ops[0].number != REG_RSP && ops[0].number != REG_RBP) ||
+	    (int64_t)ops[0].number2 < 0 || (int64_t)ops[0].number2 > UINT16_MAX)
+		return;
+	cfa_reg = ops[0].number;
+	cfa_off = (int64_t)ops[0].number2;
+	/* the return address: undefined in the outermost frame, else at CFA - 8 */
+	if (dwarf_frame_register(frame, REG_RA, mem, &ops, &nops))
+		return;
+	if (!nops && ops) {
+		r->cfa_rule = PP_CFA_END;
+		return;
+	}
+	if (!cfa_plus(ops, nops, &off) || off != -8)
+		return;
+	/* rbp: unchanged (same value; undefined is taken as unchanged), or saved
+	 * in the frame at CFA + off */
+	if (dwarf_frame_register(frame, REG_RBP, mem, &ops, &nops))
+		return;
+	if (nops) {
+		if (!cfa_plus(ops, nops, &off) || off % 8 || off >= 0 || off < -8 * 128)
+			return;
+		r->rbp_off = (int8_t)(off / 8);
+	}
+	r->cfa_rule = cfa_reg == REG_RSP ? PP_CFA_RSP : PP_CFA_RBP;
+	r->cfa_off = (uint16_t)cfa_off;
+}
+
+/* The rows of one function [lo, hi): one per range of libdw's frame states
+ * (each state says up to where it holds), equal neighbours merged. */
+static int add_function(struct unwind_table *t, Dwarf_CFI *cfi, uint64_t lo, uint64_t hi)
+{
+	uint64_t addr = lo;
+	size_t k;
+
+	for (k = 0; addr < hi && k < FDE_ROWS_MAX; k++) {
+		struct pp_unwind_row r;
+		Dwarf_Frame *frame;
+		Dwarf_Addr start, end;
+
+		if (dwarf_cfi_addrframe(cfi, addr, &frame)) {
+			r = (struct pp_unwind_row){ .pc = (uint32_t)addr, .cfa_rule = PP_CFA_UNSUPPORTED };
+			return add_row(t, &r);
+		}
+		translate(frame, addr, &r);
+		if (dwarf_frame_info(frame, &start, &end, NULL) < 0 || end <= addr || end > hi)
+			end = hi;
+		free(frame);
+		if (add_row(t, &r))
+			return -1;
+		addr = end;
+	}
+	return 0;
+}
+
+/* One FDE's range and the CFI it is read from. */
+struct fde {
+	uint64_t lo, hi;
+	Dwarf_CFI *cfi;
+};
+
+static int by_lo(const void *x, const void *y)
+{
+	const struct fde *a = x, *b = y;
+
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+/* Add the ranges of fn (from cfi) that overlap none already in *out. */
+static int add_fdes(struct fde **out, size_t *n, const struct eh_func *fn, size_t nfn,
+		    Dwarf_CFI *cfi)
+{
+	size_t before = *n, i, lo, hi;
+	struct fde *g = realloc(*out, (*n + nfn + 1) * sizeof(*g));
+
+	if (!g)
+		return -1;
+	*out = g;
+	for (i = 0; i < nfn; i++) {
+		/* the last of the first source's ranges starting before this one ends */
+		for (lo = 0, hi = before; lo < hi;) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (g[mid].lo < fn[i].hi)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo && g[lo - 1].hi > fn[i].lo)
+			continue;
+		g[(*n)++] = (struct fde){ fn[i].lo, fn[i].hi, cfi };
+	}
+	qsort(g, *n, sizeof(*g), by_lo);
+	return 0;
+}
+
+int unwind_table_build(Elf *elf, struct unwind_table *t)
+{
+	struct eh_func *fn = NULL;
+	struct fde *fdes = NULL;
+	size_t nfn = 0, nfdes = 0, i, eh = 0;
+	uint64_t prev_hi = 0;
+	Dwarf_CFI *eh_cfi = NULL, *dbg_cfi = NULL;
+	Dwarf *dw = NULL;
+	GElf_Ehdr ehdr;
+	int rc = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (!gelf_getehdr(elf, &ehdr) || ehdr.e_machine != EM_X86_64) {
+		errno = ENOEXEC;
+		return -1;
+	}
+	/* .eh_frame's FDEs, then those of .debug_frame for what it leaves out
+	 * (objects built without unwind tables, with -g) */
+	if (!ehframe_functions(elf, &fn, &nfn) && nfn && (eh_cfi = dwarf_getcfi_elf(elf)) &&
+	    add_fdes(&fdes, &nfdes, fn, nfn, eh_cfi))
+		rc = -1;
+	eh = nfdes;
+	free(fn);
+	fn = NULL;
+	if (!rc && !cfi_functions(elf, true, &fn, &nfn) && nfn &&
+	    (dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL)) && (dbg_cfi = dwarf_getcfi(dw)) &&
+	    add_fdes(&fdes, &nfdes, fn, nfn, dbg_cfi))
+		rc = -1;
+	free(fn);
+	if (rc || !nfdes || fdes[nfdes - 1].hi > UINT32_MAX) {
+		errno = rc ? ENOMEM : nfdes ? ERANGE : ENOENT;
+		rc = -1;
+	}
+	for (i = 0; i < nfdes && !rc; i++) {
+		struct pp_unwind_row none = { .pc = (uint32_t)fdes[i].hi, .cfa_rule = PP_CFA_NONE };
+
+		if (fdes[i].lo < prev_hi) /* overlaps the one before: left out */
+			continue;
+		t->nfuncs++;
+		if (add_function(t, fdes[i].cfi, fdes[i].lo, fdes[i].hi) ||
+		    ((i + 1 == nfdes || fdes[i + 1].lo != fdes[i].hi) && add_row(t, &none))) {
+			errno = ENOMEM;
+			rc = -1;
+		}
+		prev_hi = fdes[i].hi;
+	}
+	free(fdes);
+	if (dw)
+		dwarf_end(dw); /* its CFI with it */
+	if (eh_cfi)
+		dwarf_cfi_end(eh_cfi);
+	if (rc) {
+		unwind_table_free(t);
+		return -1;
+	}
+	for (i = 0; i < t->n; i++)
+		t->unsupported += t->rows[i].cfa_rule == PP_CFA_UNSUPPORTED;
+	t->source = !eh ? ".debug_frame" : eh < nfdes ? ".eh_frame+.debug_frame" : ".eh_frame";
+	return 0;
+}
+
+const struct pp_unwind_row *unwind_table_find(const struct unwind_table *t, uint64_t vaddr)
+{
+	size_t lo = 0, hi = t->n;
+
+	/* the first row past vaddr, in [lo, hi] */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->rows[mid].pc <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &t->rows[lo - 1] : NULL;
+}
+
+void unwind_table_free(struct unwind_table *t)
+{
+	free(t->rows);
+	memset(t, 0, sizeof(*t));
+}

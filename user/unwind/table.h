@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * An ELF file's unwind table for the BPF stack walker: its call frame
+ * information (.eh_frame, and .debug_frame for the functions that
+ * .eh_frame leaves out: objects built without unwind tables but with -g)
+ * as rows of struct
+ * pp_unwind_row (include/perfpilot.h), one per address range with the same
+ * rules, sorted by address. Built with libdw's CFI interpreter
+ * (dwarf_cfi_addrframe) at every change of the rules inside each FDE; what
+ * a row cannot express becomes PP_CFA_UNSUPPORTED (the walker stops there),
+ * except the two DWARF expressions every x86-64 program meets: the PLT's
+ * and the signal trampoline's.
+ */
+#ifndef PP_UNWIND_TABLE_H
+#define PP_UNWIND_TABLE_H
+
+#include <libelf.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "perfpilot.h"
+
+struct unwind_table {
+	struct pp_unwind_row *rows;
+	size_t n, cap;
+	size_t nfuncs;      /* FDEs read */
+	size_t unsupported; /* rows with a rule the walker cannot follow */
+	const char *source; /* ".eh_frame", ".debug_frame" or ".eh_frame+.debug_frame" */
+};
+
+/*
+ * Build the table of an ELF file (x86-64). Addresses are its ELF virtual
+ * addresses; the last row of each function that the next one does not
+ * start at is a PP_CFA_NONE row at its end. 0, or -1 when the file has no
+ * call frame information (or none for x86-64, or addresses beyond 4 GiB),
+ * or no memory (errno ENOMEM); t is then empty.
+ */
+int unwind_table_build(Elf *elf, struct unwind_table *t);
+
+/* The row for ELF address vaddr (the last one starting at or before it),
+ * or NULL when it is before the first: what the BPF walker looks up. */
+const struct pp_unwind_row *unwind_table_find(const struct unwind_table *t, uint64_t vaddr);
+
+void unwind_table_free(struct unwind_table *t);
+
+#endif

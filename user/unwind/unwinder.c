@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Processes' unwind tables in the profiler's BPF maps (unwinder.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "symbols/process.h"
+#include "unwind/pool.h"
+#include "unwind/table.h"
+#include "unwind/unwinder.h"
+
+#define SEGS_MAX 8
+
+enum file_state {
+	F_LOADED,   /* its table is in the maps */
+	F_UNLOADED, /* new, evicted to make room, or no room for it then: built
+		     * (again) when a process that maps it is loaded */
+	F_NONE,     /* no usable unwind information (or unreadable): never tried again */
+	F_TOO_BIG,  /* larger than the whole pool */
+};
+
+struct uw_file {
+	uint32_t dev_major, dev_minor;
+	uint64_t ino;
+	uint64_t vdso_size; /* the vDSO (no file): its size */
+	enum file_state state;
+	struct load_seg segs[SEGS_MAX];
+	size_t nsegs;
+	uint32_t slot, gen, first, count;
+	uint64_t pinned; /* the epoch of the process being loaded that uses it */
+};
+
+struct uw_proc {
+	uint32_t pid;
+	uint64_t sig;   /* a hash of its executable mappings when last loaded */
+	bool stale;     /* one of its tables was evicted since */
+};
+
+struct unwinder {
+	struct unwinder_maps m;
+	struct uw_file *files;
+	size_t nfiles;
+	struct uw_proc *procs;
+	size_t nprocs;
+	struct pool pool;
+	uint32_t free_slots[PP_UNWIND_TABLES_MAX];
+	size_t nfree;
+	uint32_t gen;
+	uint64_t epoch;
+	struct unwinder_stats st;  /* the owner's */
+	/* the worker thread (unwinder_start): it alone touches the above */
+	pthread_t thread;
+	bool running;
+	pthread_mutex_t lock;  /* guards what follows, and st as others read it */
+	pthread_cond_t wake;
+	uint32_t *queue;       /* pids to add */
+	size_t nqueue, capqueue;
+	bool stop;
+	double refresh_s;
+	struct unwinder_stats pub; /* st as of the last change, for others */
+};
+
+/* Make the owner's statistics visible to unwinder_stats. */
+static void publish(struct unwinder *u)
+{
+	pthread_mutex_lock(&u->lock);
+	u->pub = u->st;
+	pthread_mutex_unlock(&u->lock);
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct unwinder *unwinder_new(const struct unwinder_maps *m)
+{
+	struct unwinder *u = calloc(1, sizeof(*u));
+	size_t i;
+
+	if (!u)
+		return NULL;
+	u->m = *m;
+	pool_init(&u->pool, m->rows_max);
+	for (i = 0; i < PP_UNWIND_TABLES_MAX; i++) /* slot 0 handed out first */
+		u->free_slots[i] = PP_UNWIND_TABLES_MAX - 1 - (uint32_t)i;
+	u->nfree = PP_UNWIND_TABLES_MAX;
+	u->st.rows_max = m->rows_max;
+	u->pub = u->st;
+	pthread_mutex_init(&u->lock, NULL);
+	pthread_cond_init(&u->wake, NULL);
+	elf_version(EV_CURRENT);
+	return u;
+}
+
+/* Write rows [first, first + n) of the rows map: in batches where the
+ * kernel has them, else one by one. */
+static int write_rows(int fd, uint32_t first, const struct pp_unwind_row *rows, uint32_t n)
+{
+	enum { BATCH = 4096 };
+	static uint32_t keys[BATCH];
+	uint32_t done = 0, i;
+
+	while (done < n) {
+		__u32 k = n - done < BATCH ? n - done : BATCH;
+
+		for (i = 0; i < k; i++)
+			keys[i] = first + done + i;
+		if (bpf_map_update_batch(fd, keys, rows + done, &k, NULL)) {
+			for (i = 0; i < (n - done < BATCH ? n - done : BATCH); i++)
+				if (bpf_map_update_elem(fd, &keys[i], &rows[done + i], BPF_ANY))
+					return -1;
+			k = i;
+		}
+		done += k;
+	}
+	return 0;
+}
+
+/* Make the slot of f hold nothing (a walker that still has its mapping
+ * sees another gen, and stops at that binary). */
+static void evict(struct unwinder *u, struct uw_file *f)
+{
+	struct pp_unwind_table t = { .gen = ++u->gen };
+	size_t i;
+
+	bpf_map_update_elem(u->m.tables, &f->slot, &t, BPF_ANY);
+	pool_free(&u->pool, f->first);
+	u->free_slots[u->nfree++] = f->slot;
+	f->state = F_UNLOADED;
+	u->st.loaded--;
+	u->st.rows -= f->count;
+	u->st.evicted++;
+	for (i = 0; i < u->nprocs; i++)
+		u->procs[i].stale = true; /* read again at the next refresh */
+}
+
+/* The loaded table sampled least recently and not used by the process
+ * being loaded, or NULL. */
+static struct uw_file *least_recent(struct unwinder *u)
+{
+	struct uw_file *best = NULL;
+	uint64_t best_t = 0;
+	size_t i;
+
+	for (i = 0; i < u->nfiles; i++) {
+		struct uw_file *f = &u->files[i];
+		struct pp_unwind_table t;
+
+		if (f->state != F_LOADED || f->pinned == u->epoch ||
+		    bpf_map_lookup_elem(u->m.tables, &f->slot, &t))
+			continue;
+		if (!best || t.last_used < best_t) {
+			best = f;
+			best_t = t.last_used;
+		}
+	}
+	return best;
+}
+
+/* Room for count rows and a slot, evicting the least recently sampled
+ * tables as needed. */
+static int make_room(struct unwinder *u, uint32_t count, uint32_t *first)
+{
+	struct uw_file *victim;
+
+	while (!u->nfree || pool_alloc(&u->pool, count, first)) {
+		if (!(victim = least_recent(u)))
+			return -1;
+		evict(u, victim);
+	}
+	return 0;
+}
+
+/* Load a built table for f. */
+static int load_table(struct unwinder *u, struct uw_file *f, const struct unwind_table *t)
+{
+	struct pp_unwind_table e;
+	struct timespec ts;
+	uint32_t first;
+
+	if (t->n > u->m.rows_max) {
+		f->state = F_TOO_BIG;
+		u->st.too_big++;
+		return -1;
+	}
+	if (make_room(u, (uint32_t)t->n, &first))
+		return -1;
+	if (write_rows(u->m.rows, first, t->rows, (uint32_t)t->n)) {
+		pool_free(&u->pool, first);
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
+	f->slot = u->free_slots[--u->nfree];
+	f->gen = ++u->gen;
+	f->first = first;
+	f->count = (uint32_t)t->n;
+	e = (struct pp_unwind_table){ .first = first, .count = f->count, .gen = f->gen,
+				      .last_used = (uint64_t)ts.tv_sec * 1000000000ULL +
+						   (uint64_t)ts.tv_nsec };
+	if (bpf_map_update_elem(u->m.tables, &f->slot, &e, BPF_ANY)) {
+		pool_free(&u->pool, first);
+		u->free_slots[u->nfree++] = f->slot;
+		return -1;
+	}
+	f->state = F_LOADED;
+	u->st.loaded++;
+	u->st.rows += f->count;
+	return 0;
+}
+
+static void read_segs(struct uw_file *f, Elf *elf)
+{
+	size_t i, nph;
+
+	f->nsegs = 0;
+	if (elf_getphdrnum(elf, &nph))
+		return;
+	for (i = 0; i < nph && f->nsegs < SEGS_MAX; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD)
+			f->segs[f->nsegs++] = (struct load_seg){ ph.p_offset, ph.p_vaddr, ph.p_filesz };
+	}
+}
+
+/* The vDSO's image, read from the process's memory. */
+static void *read_vdso(uint32_t pid, const struct map_entry *e, size_t *size)
+{
+	char fn[64];
+	void *buf;
+	int fd;
+
+	*size = e->end - e->start;
+	snprintf(fn, sizeof(fn), "/proc/%u/mem", pid);
+	if (*size > (1 << 24) || (fd = open(fn, O_RDONLY | O_CLOEXEC)) < 0)
+		return NULL;
+	buf = malloc(*size);
+	if (buf && pread(fd, buf, *size, (off_t)e->start) != (ssize_t)*size) {
+		free(buf);
+		buf = NULL;
+	}
+	close(fd);
+	return buf;
+}
+
+/* Build and load f's table from the file mapped at e in process pid. */
+static void build(struct unwinder *u, struct uw_file *f, uint32_t pid, const struct map_entry *e)
+{
+	struct unwind_table t;
+	char path[USYM_PATH_MAX + 64];
+	void *image = NULL;
+	size_t size = 0;
+	double t0 = mono();
+	Elf *elf = NULL;
+	int fd = -1;
+
+	if (f->vdso_size) {
+		if ((image = read_vdso(pid, e, &size)) != NULL)
+			elf = elf_memory(image, size);
+	} else {
+		/* the mapped file itself, deleted or replaced or in a container */
+		map_files_path(pid, e, path, sizeof(path));
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && e->path[0] == '/') {
+			snprintf(path, sizeof(path), "/proc/%u/root%s", pid, e->path);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+		}
+		if (fd >= 0)
+			elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	}
+	if (!elf || elf_kind(elf) != ELF_K_ELF || unwind_table_build(elf, &t)) {
+		f->state = F_NONE;
+		u->st.no_info++;
+	} else {
+		read_segs(f, elf);
+		u->st.built++;
+		if (load_table(u, f, &t) && f->state != F_TOO_BIG)
+			f->state = F_UNLOADED; /* no room now: tried again later */
+		unwind_table_free(&t);
+	}
+	if (elf)
+		elf_end(elf);
+	if (fd >= 0)
+		close(fd);
+	free(image);
+	u->st.build_s += mono() - t0;
+}
+
+/* The index of mapping e's file in u->files (made if new), or -1 for a
+ * mapping of no file (anonymous: JIT code) or no memory. */
+static long file_index(struct unwinder *u, const struct map_entry *e)
+{
+	bool vdso = !strcmp(e->path, "[vdso]");
+	struct uw_file *g;
+	size_t i;
+
+	if (!vdso && e->path[0] != '/')
+		return -1;
+	for (i = 0; i < u->nfiles; i++) {
+		g = &u->files[i];
+		if (vdso ? g->vdso_size == e->end - e->start
+			 : !g->vdso_size && g->ino == e->inode && g->dev_major == e->dev_major &&
+				   g->dev_minor == e->dev_minor)
+			return (long)i;
+	}
+	g = realloc(u->files, (u->nfiles + 1) * sizeof(*g));
+	if (!g)
+		return -1;
+	u->files = g;
+	g[u->nfiles] = (struct uw_file){ .dev_major = e->dev_major, .dev_minor = e->dev_minor,
+					 .ino = e->inode, .vdso_size = vdso ? e->end - e->start : 0,
+					 .state = F_UNLOADED };
+	return (long)u->nfiles++;
+}
+
+/* ELF address = address - bias inside mapping e of file f. */
+static bool bias_of(const struct uw_file *f, const struct map_entry *e, uint64_t *bias)
+{
+	size_t i;
+
+	for (i = 0; i < f->nsegs; i++) {
+		const struct load_seg *s = &f->segs[i];
+
+		if ((s->offset & ~4095ULL) <= e->offset && e->offset < s->offset + s->filesz) {
+			*bias = e->start - e->offset + s->offset - s->vaddr;
+			return true;
+		}
+	}
+	return false;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	return (h ^ v) * 0x100000001b3ULL;
+}
+
+static struct uw_proc *proc_entry(struct unwinder *u, uint32_t pid)
+{
+	struct uw_proc *g;
+	size_t i;
+
+	for (i = 0; i < u->nprocs; i++)
+		if (u->procs[i].pid == pid)
+			return &u->procs[i];
+	g = realloc(u->procs, (u->nprocs + 1) * sizeof(*g));
+	if (!g)
+		return NULL;
+	u->procs = g;
+	g[u->nprocs] = (struct uw_proc){ .pid = pid };
+	return &g[u->nprocs++];
+}
+
+/* Delete the entries of processes that have exited; how many. */
+static size_t forget_exited(struct unwinder *u)
+{
+	size_t i, k = 0, gone = 0;
+	char fn[32];
+
+	for (i = 0; i < u->nprocs; i++) {
+		snprintf(fn, sizeof(fn), "/proc/%u", u->procs[i].pid);
+		if (access(fn, F_OK) && errno == ENOENT) {
+			bpf_map_delete_elem(u->m.procs, &u->procs[i].pid);
+			gone++;
+			continue;
+		}
+		u->procs[k++] = u->procs[i];
+	}
+	u->nprocs = k;
+	u->st.procs = k;
+	return gone;
+}
+
+/* unwinder_add, by the thread that owns the tables. */
+static int add_locked(struct unwinder *u, uint32_t pid)
+{
+	static struct pp_unwind_proc entry;
+	char fn[64], line[USYM_PATH_MAX + 128];
+	struct map_entry *ex = NULL, e;
+	long *idx = NULL;
+	size_t n = 0, cap = 0, i, dropped = 0;
+	uint64_t sig = 0xcbf29ce484222325ULL;
+	struct uw_proc *p;
+	FILE *maps;
+	int rc = 0;
+
+	snprintf(fn, sizeof(fn), "/proc/%u/maps", pid);
+	if (!(maps = fopen(fn, "re")))
+		return -1;
+	while (fgets(line, sizeof(line), maps)) {
+		if (maps_parse_line(line, &e) || !e.exec)
+			continue;
+		sig = mix(mix(mix(sig, e.start), e.end), e.inode);
+		if (n == cap) {
+			struct map_entry *g = realloc(ex, (cap = cap ? 2 * cap : 32) * sizeof(*g));
+			long *h = realloc(idx, cap * sizeof(*h));
+
+			if (g)
+				ex = g;
+			if (h)
+				idx = h;
+			if (!g || !h) {
+				rc = -1;
+				break;
+			}
+		}
+		ex[n++] = e;
+	}
+	fclose(maps);
+	/* first every file it maps, so that making room for one of them evicts
+	 * none of the others */
+	u->epoch++;
+	for (i = 0; i < n && !rc; i++)
+		if ((idx[i] = file_index(u, &ex[i])) >= 0)
+			u->files[idx[i]].pinned = u->epoch;
+	memset(&entry, 0, sizeof(entry));
+	for (i = 0; i < n && !rc; i++) {
+		struct uw_file *f;
+		uint64_t bias;
+
+		if (idx[i] < 0)
+			continue;
+		f = &u->files[idx[i]];
+		if (f->state == F_UNLOADED)
+			build(u, f, pid, &ex[i]);
+		if (f->state != F_LOADED || !bias_of(f, &ex[i], &bias))
+			continue;
+		if (entry.n == PP_UNWIND_MAPS_MAX) {
+			dropped++;
+			continue;
+		}
+		entry.maps[entry.n++] = (struct pp_unwind_map){ ex[i].start, ex[i].end, bias, f->slot,
+								 f->gen };
+	}
+	free(ex);
+	free(idx);
+	if (rc)
+		return -1;
+	rc = bpf_map_update_elem(u->m.procs, &pid, &entry, BPF_ANY);
+	if (rc && forget_exited(u)) /* full: make room */
+		rc = bpf_map_update_elem(u->m.procs, &pid, &entry, BPF_ANY);
+	if (rc) {
+		u->st.procs_dropped++;
+		return 0;
+	}
+	if (!(p = proc_entry(u, pid)))
+		return -1;
+	p->sig = sig;
+	p->stale = false;
+	u->st.maps_dropped += dropped;
+	u->st.procs = u->nprocs;
+	return 0;
+}
+
+/* A hash of a process's executable mappings, as unwinder_add makes it. */
+static bool maps_sig(uint32_t pid, uint64_t *sig)
+{
+	char fn[64], line[USYM_PATH_MAX + 128];
+	FILE *maps;
+
+	snprintf(fn, sizeof(fn), "/proc/%u/maps", pid);
+	if (!(maps = fopen(fn, "re")))
+		return false;
+	*sig = 0xcbf29ce484222325ULL;
+	while (fgets(line, sizeof(line), maps)) {
+		struct map_entry e;
+
+		if (!maps_parse_line(line, &e) && e.exec)
+			*sig = mix(mix(mix(*sig, e.start), e.end), e.inode);
+	}
+	fclose(maps);
+	return true;
+}
+
+static void refresh(struct unwinder *u)
+{
+	size_t i;
+
+	forget_exited(u);
+	for (i = 0; i < u->nprocs; i++) {
+		uint64_t sig;
+
+		if (!maps_sig(u->procs[i].pid, &sig))
+			continue;
+		if (sig != u->procs[i].sig || u->procs[i].stale)
+			add_locked(u, u->procs[i].pid);
+	}
+}
+
+int unwinder_add(struct unwinder *u, uint32_t pid)
+{
+	int rc;
+
+	if (u->running) {
+		unwinder_queue(u, pid);
+		return 0;
+	}
+	rc = add_locked(u, pid);
+	publish(u);
+	return rc;
+}
+
+void unwinder_refresh(struct unwinder *u)
+{
+	if (u->running)
+		return;
+	refresh(u);
+	publish(u);
+}
+
+void unwinder_stats(struct unwinder *u, struct unwinder_stats *s)
+{
+	pthread_mutex_lock(&u->lock);
+	*s = u->pub;
+	pthread_mutex_unlock(&u->lock);
+}
+
+/* The worker: the queued processes, and every refresh_s the refresh. */
+static void *worker(void *arg)
+{
+	struct unwinder *u = arg;
+	double next = mono() + u->refresh_s;
+
+	pthread_mutex_lock(&u->lock);
+	while (!u->stop) {
+		struct timespec until;
+		uint32_t pid;
+
+		if (u->nqueue) {
+			pid = u->queue[0];
+			memmove(u->queue, u->queue + 1, --u->nqueue * sizeof(*u->queue));
+			pthread_mutex_unlock(&u->lock);
+			add_locked(u, pid);
+			publish(u);
+			pthread_mutex_lock(&u->lock);
+			continue;
+		}
+		if (mono() >= next) {
+			pthread_mutex_unlock(&u->lock);
+			refresh(u);
+			publish(u);
+			pthread_mutex_lock(&u->lock);
+			next = mono() + u->refresh_s;
+			continue;
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 200 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&u->wake, &u->lock, &until);
+	}
+	pthread_mutex_unlock(&u->lock);
+	return NULL;
+}
+
+int unwinder_start(struct unwinder *u, double refresh_s)
+{
+	u->refresh_s = refresh_s;
+	if (pthread_create(&u->thread, NULL, worker, u))
+		return -1;
+	u->running = true;
+	return 0;
+}
+
+void unwinder_queue(struct unwinder *u, uint32_t pid)
+{
+	size_t i;
+
+	if (!u->running) {
+		add_locked(u, pid);
+		publish(u);
+		return;
+	}
+	pthread_mutex_lock(&u->lock);
+	for (i = 0; i < u->nqueue && u->queue[i] != pid; i++)
+		;
+	if (i == u->nqueue) {
+		if (u->nqueue == u->capqueue) {
+			size_t cap = u->capqueue ? 2 * u->capqueue : 64;
+			uint32_t *g = realloc(u->queue, cap * sizeof(*g));
+
+			if (g) {
+				u->queue = g;
+				u->capqueue = cap;
+			}
+		}
+		if (u->nqueue < u->capqueue)
+			u->queue[u->nqueue++] = pid;
+	}
+	pthread_cond_signal(&u->wake);
+	pthread_mutex_unlock(&u->lock);
+}
+
+void unwinder_stop(struct unwinder *u)
+{
+	if (!u || !u->running)
+		return;
+	pthread_mutex_lock(&u->lock);
+	u->stop = true;
+	pthread_cond_signal(&u->wake);
+	pthread_mutex_unlock(&u->lock);
+	pthread_join(u->thread, NULL);
+	u->running = false;
+}
+
+void unwinder_free(struct unwinder *u)
+{
+	if (!u)
+		return;
+	unwinder_stop(u);
+	pthread_mutex_destroy(&u->lock);
+	pthread_cond_destroy(&u->wake);
+	free(u->queue);
+	pool_release(&u->pool);
+	free(u->files);
+	free(u->procs);
+	free(u);
+}

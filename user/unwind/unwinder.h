@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The unwind tables of the processes a profiler samples, in its BPF maps
+ * (bpf/unwind.bpf.h): for each executable mapping of a process, the table
+ * of its file (table.h), built the first time the file is met and shared
+ * by every process that maps it (files are told apart by device and
+ * inode, as /proc/PID/maps shows them; the vDSO by its size), and the
+ * process's list of (mapping, load bias, table). The tables' rows share
+ * one array of a fixed size (the memory limit); when a table does not fit,
+ * the tables sampled least recently are evicted first (their processes
+ * fall back to stopping at that binary until they are read again).
+ */
+#ifndef PP_UNWIND_UNWINDER_H
+#define PP_UNWIND_UNWINDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "perfpilot.h"
+
+/* The maps of a loaded BPF object (file descriptors). */
+struct unwinder_maps {
+	int rows;          /* array of struct pp_unwind_row */
+	int tables;        /* array of struct pp_unwind_table, PP_UNWIND_TABLES_MAX */
+	int procs;         /* hash tgid -> struct pp_unwind_proc */
+	uint32_t rows_max; /* the rows array's size */
+};
+
+struct unwinder_stats {
+	size_t loaded;        /* binaries whose table is loaded now */
+	uint64_t rows;        /* their rows */
+	uint32_t rows_max;
+	size_t built;         /* tables built (again after an eviction too) */
+	double build_s;       /* time spent building and loading them */
+	size_t evicted;       /* tables evicted to make room */
+	size_t too_big;       /* binaries whose table exceeds the whole limit */
+	size_t no_info;       /* binaries without usable unwind information */
+	size_t procs;         /* processes whose mappings are loaded */
+	size_t maps_dropped;  /* mappings beyond PP_UNWIND_MAPS_MAX of a process */
+	size_t procs_dropped; /* processes not loaded: the map was full */
+};
+
+struct unwinder;
+
+/* -1 (errno) on no memory. */
+struct unwinder *unwinder_new(const struct unwinder_maps *m);
+
+/* Read a process's executable mappings, build the tables it lacks and
+ * load them and its mappings into the maps, now. 0, or -1 when it is gone.
+ * Once the worker runs, the same as unwinder_queue. */
+int unwinder_add(struct unwinder *u, uint32_t pid);
+
+/* Read the processes added so far again when their mappings changed
+ * (libraries loaded since) or one of their tables was evicted; forget
+ * those that have exited. Nothing once the worker runs (it does this). */
+void unwinder_refresh(struct unwinder *u);
+
+/* From here on a thread of its own builds and loads the tables (a large
+ * binary takes a good part of a second), of the processes queued, and
+ * refreshes every refresh_s seconds: the caller's loop is not held up.
+ * 0, or -1 (the caller goes on without it: unwinder_queue adds at once). */
+int unwinder_start(struct unwinder *u, double refresh_s);
+
+/* Add a process soon (with the worker), or now (without). */
+void unwinder_queue(struct unwinder *u, uint32_t pid);
+
+/* Stop the worker, after the table it is building; what is queued is
+ * dropped. */
+void unwinder_stop(struct unwinder *u);
+
+/* The statistics (safe while the worker runs). */
+void unwinder_stats(struct unwinder *u, struct unwinder_stats *s);
+
+void unwinder_free(struct unwinder *u);
+
+#endif
