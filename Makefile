@@ -166,10 +166,13 @@ run: deps
 	@$(MAKE) --no-print-directory perfpilot
 	./perfpilot report --live -d 10
 
+# the builds in parallel (one job per CPU); the tests themselves run one
+# at a time, as each recipe runs them
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 test: deps
 	@$(MAKE) --no-print-directory check-layers
-	@$(MAKE) --no-print-directory perfpilot unit
-	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory -j$(JOBS) perfpilot unit
+	@$(MAKE) --no-print-directory -j$(JOBS) e2e
 
 bench: deps
 	@tools/setup-deps.sh --bench
