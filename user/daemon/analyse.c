@@ -100,6 +100,7 @@ static int analyse_once(struct analyser *an, double window_s, struct analysis *a
 	}
 	findings_free(&fs);
 	recording_free(&r);
+	malloc_trim(0); /* the window's recording was the largest allocation of the pass */
 	a->seconds = wall() - t0;
 	return a->report ? 0 : -1;
 }

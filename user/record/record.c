@@ -2,6 +2,7 @@
 /* perfpilot record: collect every interval and write it to the store. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -165,6 +166,21 @@ static void self_cost(struct store_self *self)
 	self->rss_peak_bytes = (double)ru.ru_maxrss * 1024;
 }
 
+/*
+ * Give the memory freed since the last call back to the system: after the
+ * start-up, each profile part and each rollup. The work that allocates and
+ * frees the most leaves the heap full of free chunks under live ones, which
+ * glibc keeps: resident memory would then follow the largest burst, not
+ * what is in use (32 of 99 MB, measured on `record -a --profile` after its
+ * first minute). Not every interval: the pages given back are faulted in
+ * again by the next interval's work (a tenth of record's CPU time when
+ * tried every second).
+ */
+static void give_back(void)
+{
+	malloc_trim(0);
+}
+
 /* Merge what has aged into longer steps (docs/store.md), a bounded amount
  * of work at a time; `now` is the end of the newest interval. */
 static void roll_up(struct recorder *r, double now)
@@ -215,8 +231,12 @@ static int one_interval(struct recorder *r)
 	r->intervals++;
 	dropped = 0;
 	r->last_ts = ii.ts;
-	if (!(r->intervals % RECORD_ROLLUP_EVERY))
+	if (!(r->intervals % RECORD_ROLLUP_EVERY)) {
 		roll_up(r, ii.ts);
+		give_back();
+	} else if (r->intervals == 1) {
+		give_back(); /* what the start-up read and freed (BPF objects, kallsyms) */
+	}
 	if ((r->o->max_age_s > 0 || r->o->max_size_bytes > 0) &&
 	    store_prune(r->st, r->o->max_age_s, r->o->max_size_bytes, ii.ts, &dropped))
 		say(r, "pruning %s failed: %s", r->o->path, store_error(r->st));
@@ -279,6 +299,7 @@ static void drain_profile(struct recorder *r, bool last)
 		say(r, "writing the profile failed: %s", store_error(r->st));
 	free(folded);
 	r->flushed = now;
+	give_back();
 }
 
 static int finish_profile(struct recorder *r)
