@@ -326,6 +326,12 @@ static int name_cfi_functions(struct elf_file *f, Elf *elf)
 	}
 	free(fn);
 	f->ncfi = f->nsyms - before;
+	if (f->nsyms && f->nsyms < before + nfn) { /* give back the room symbols made unneeded */
+		struct elf_sym *ns = realloc(f->syms, f->nsyms * sizeof(*ns));
+
+		if (ns)
+			f->syms = ns;
+	}
 	if (f->ncfi)
 		qsort(f->syms, f->nsyms, sizeof(*f->syms), cmp_sym);
 	return rc;
@@ -375,8 +381,14 @@ static int elf_file_read(struct elf_file *f, Elf *elf, const char *path,
 			f->inl = inlines_open(f->debug_path);
 		*ds->dwarf_left -= f->inl != NULL;
 	}
-	if (f->nsyms)
+	if (f->nsyms) {
+		/* add_symbols made room for every entry of the tables, functions or not */
+		struct elf_sym *ns = realloc(f->syms, f->nsyms * sizeof(*ns));
+
+		if (ns)
+			f->syms = ns;
 		qsort(f->syms, f->nsyms, sizeof(*f->syms), cmp_sym);
+	}
 	if (f->cfi_label && name_cfi_functions(f, elf))
 		return -1;
 	f->ok = true;

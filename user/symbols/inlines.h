@@ -19,8 +19,12 @@ struct inlines *inlines_open(const char *path);
 
 /* The functions inlined at ELF address vaddr, outermost (the one inlined
  * into the real function) first, at most max. The names stay valid until
- * inlines_close. Returns how many. */
+ * inlines_close. Returns how many. The answers of recent lookups are kept
+ * (a few hundred addresses). */
 size_t inlines_at(struct inlines *d, uint64_t vaddr, const char **names, size_t max);
+
+/* How many lookups the kept answers served, and how many went to DWARF. */
+void inlines_cache_stats(const struct inlines *d, unsigned long *hits, unsigned long *misses);
 
 void inlines_close(struct inlines *d);
 

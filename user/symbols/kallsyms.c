@@ -35,8 +35,37 @@ static int cmp_ksym(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+#define KSYM_CHUNK_BYTES (64 * 1024)
+
+struct ksym_chunk {
+	struct ksym_chunk *next;
+	size_t used;
+	char text[KSYM_CHUNK_BYTES];
+};
+
+/* A copy of s in k's chunks (s is shorter than a line, so fits in one). */
+static char *keep(struct ksyms *k, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	struct ksym_chunk *c = k->chunks;
+	char *p;
+
+	if (!c || c->used + len > sizeof(c->text)) {
+		if (!(c = malloc(sizeof(*c))))
+			return NULL;
+		c->next = k->chunks;
+		c->used = 0;
+		k->chunks = c;
+	}
+	p = c->text + c->used;
+	memcpy(p, s, len);
+	c->used += len;
+	return p;
+}
+
 int ksyms_load(struct ksyms *k, FILE *f)
 {
+	char *module = NULL; /* the last module kept: its symbols come together */
 	char line[512];
 
 	memset(k, 0, sizeof(*k));
@@ -55,15 +84,24 @@ int ksyms_load(struct ksyms *k, FILE *f)
 			k->syms = s;
 			k->cap = cap;
 		}
+		if (mod && (!module || strcmp(module, mod)) && !(module = keep(k, mod)))
+			return -1;
 		k->syms[k->n].addr = addr;
-		k->syms[k->n].name = strdup(name);
-		k->syms[k->n].module = mod ? strdup(mod) : NULL;
-		if (!k->syms[k->n].name || (mod && !k->syms[k->n].module))
+		k->syms[k->n].name = keep(k, name);
+		k->syms[k->n].module = mod ? module : NULL;
+		if (!k->syms[k->n].name)
 			return -1;
 		k->n++;
 	}
-	if (k->n)
+	if (k->n) {
+		struct ksym *s = realloc(k->syms, k->n * sizeof(*s)); /* what the doubling left over */
+
+		if (s) {
+			k->syms = s;
+			k->cap = k->n;
+		}
 		qsort(k->syms, k->n, sizeof(*k->syms), cmp_ksym);
+	}
 	return 0;
 }
 
@@ -86,11 +124,11 @@ const struct ksym *ksyms_find(const struct ksyms *k, uint64_t addr)
 
 void ksyms_free(struct ksyms *k)
 {
-	size_t i;
+	while (k->chunks) {
+		struct ksym_chunk *c = k->chunks;
 
-	for (i = 0; i < k->n; i++) {
-		free(k->syms[i].name);
-		free(k->syms[i].module);
+		k->chunks = c->next;
+		free(c);
 	}
 	free(k->syms);
 	memset(k, 0, sizeof(*k));

@@ -364,9 +364,20 @@ static void test_debug_file(void **state)
 	assert_non_null(f.inl);
 	assert_int_equal(dwarf_left, 3);
 	if (pc_vaddr) {
+		unsigned long hits, misses;
+
 		assert_int_equal(inlines_at(f.inl, pc_vaddr, inl, USYM_INLINE_MAX), 1);
 		assert_string_equal(inl[0], "inlined_probe_body");
 		assert_int_equal(inlines_at(f.inl, want->addr, inl, USYM_INLINE_MAX), 0);
+		/* asked again: the same answers, from the kept ones */
+		inl[0] = NULL;
+		assert_int_equal(inlines_at(f.inl, pc_vaddr, inl, USYM_INLINE_MAX), 1);
+		assert_string_equal(inl[0], "inlined_probe_body");
+		assert_int_equal(inlines_at(f.inl, want->addr, inl, USYM_INLINE_MAX), 0);
+		assert_int_equal(inlines_at(f.inl, pc_vaddr, inl, 1), 1);
+		inlines_cache_stats(f.inl, &hits, &misses);
+		assert_int_equal(misses, 2);
+		assert_int_equal(hits, 3);
 	}
 	elf_file_free(&f);
 
