@@ -46,6 +46,10 @@ struct collector {
 	struct pp_io_stats *iobuf;
 	struct pp_net_stats *netbuf;
 	__u32 *kbuf;
+	/* and for the connections, from their first read */
+	struct pp_sock *sockbuf;
+	__u64 *sockkeys;
+	struct pp_closed_key *closedkeys;
 };
 
 static int alloc_buffers(struct collector *c);
@@ -824,10 +828,7 @@ int collector_read_devices(struct collector *c, struct dev_raw **out, size_t *n)
 int collector_read_conns(struct collector *c, struct conn_raw **out, size_t *n)
 {
 	size_t cap, ccap, i, got, gotc;
-	struct pp_closed_key *ckeys;
-	struct pp_sock *vals;
 	struct conn_raw *v;
-	__u64 *keys;
 	int fd, cfd;
 
 	*out = NULL;
@@ -838,32 +839,40 @@ int collector_read_conns(struct collector *c, struct conn_raw **out, size_t *n)
 	cfd = bpf_map__fd(c->net->maps.closed_socks);
 	cap = bpf_map__max_entries(c->net->maps.socks);
 	ccap = bpf_map__max_entries(c->net->maps.closed_socks);
-	vals = calloc(cap + ccap, sizeof(*vals));
-	keys = calloc(cap, sizeof(*keys));
-	ckeys = calloc(ccap, sizeof(*ckeys));
-	v = calloc(cap + ccap, sizeof(*v));
-	if (!vals || !keys || !ckeys || !v) {
-		free(vals);
-		free(keys);
-		free(ckeys);
-		free(v);
+	/* kept from one read to the next: allocated and cleared every interval,
+	 * these megabytes cost more than reading the maps */
+	if (!c->sockbuf) {
+		c->sockbuf = malloc((cap + ccap) * sizeof(*c->sockbuf));
+		c->sockkeys = malloc(cap * sizeof(*c->sockkeys));
+		c->closedkeys = malloc(ccap * sizeof(*c->closedkeys));
+		if (!c->sockbuf || !c->sockkeys || !c->closedkeys) {
+			free(c->sockbuf);
+			free(c->sockkeys);
+			free(c->closedkeys);
+			c->sockbuf = NULL;
+			c->sockkeys = NULL;
+			c->closedkeys = NULL;
+			return -1;
+		}
+	}
+	got = dump_map64(fd, cap, c->sockkeys, c->sockbuf, sizeof(*c->sockbuf));
+	gotc = dump_map_k(cfd, ccap, c->closedkeys, sizeof(*c->closedkeys), c->sockbuf + got,
+			  sizeof(*c->sockbuf));
+	v = malloc((got + gotc ? got + gotc : 1) * sizeof(*v));
+	if (!v)
 		return -1;
-	}
-	got = dump_map64(fd, cap, keys, vals, sizeof(*vals));
 	for (i = 0; i < got; i++) {
-		v[i].key = keys[i];
-		v[i].s = vals[i];
+		memset(&v[i], 0, sizeof(v[i]));
+		v[i].key = c->sockkeys[i];
+		v[i].s = c->sockbuf[i];
 	}
-	gotc = dump_map_k(cfd, ccap, ckeys, sizeof(*ckeys), vals + got, sizeof(*vals));
 	for (i = 0; i < gotc; i++) {
-		v[got + i].key = ckeys[i].sk;
-		v[got + i].s = vals[got + i];
+		memset(&v[got + i], 0, sizeof(v[got + i]));
+		v[got + i].key = c->closedkeys[i].sk;
+		v[got + i].s = c->sockbuf[got + i];
 		/* a closed connection is reported once, then dropped */
-		bpf_map_delete_elem(cfd, &ckeys[i]);
+		bpf_map_delete_elem(cfd, &c->closedkeys[i]);
 	}
-	free(vals);
-	free(keys);
-	free(ckeys);
 	*out = v;
 	*n = got + gotc;
 	return 0;
@@ -987,5 +996,8 @@ void collector_close(struct collector *c)
 	free(c->iobuf);
 	free(c->netbuf);
 	free(c->kbuf);
+	free(c->sockbuf);
+	free(c->sockkeys);
+	free(c->closedkeys);
 	free(c);
 }
