@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include "findings/compare.h"
 #include "findings/mwu.h"
 
@@ -161,6 +162,64 @@ static int by_time(const void *x, const void *y)
 	return a->t < b->t ? -1 : a->t > b->t;
 }
 
+/* Where series s's k-th point is among r->times, or -1 when it does not
+ * share them. */
+static ssize_t time_index(const struct recording *r, const struct series *s, size_t k)
+{
+	if (!s->t_shared || !r->times || s->t < r->times || s->t + s->n > r->times + r->ntimes)
+		return -1;
+	return (ssize_t)(s->t - r->times) + (ssize_t)k;
+}
+
+/* How long the step that ends at r->times[i] lasted: from the previous
+ * step's end (a slow interval lasted longer than the rest), the interval
+ * when that is not known or is a gap between two sessions. */
+static double step_len(const struct recording *r, size_t i)
+{
+	double iv = interval_of(r), d = i ? r->times[i] - r->times[i - 1] : 0;
+
+	return d > 0 && d <= 10 * iv ? d : iv;
+}
+
+/* The points of series [first, end) of x added up (or the largest) per
+ * step of r, in time order, when they all share r's times: O(points +
+ * steps), no sort. Returns the count, -1 when a series does not share. */
+static ssize_t combine_shared(const struct recording *r, const struct index *x, size_t first,
+			      size_t end, bool max, bool gauge, double *v)
+{
+	double *acc = calloc(r->ntimes ? r->ntimes : 1, sizeof(*acc));
+	unsigned char *seen = calloc(r->ntimes ? r->ntimes : 1, 1);
+	size_t i, k, n = 0;
+	ssize_t at;
+
+	if (!acc || !seen) {
+		free(acc);
+		free(seen);
+		return -1;
+	}
+	for (i = first; i < end; i++) {
+		const struct series *s = x->k[i].s;
+
+		for (k = 0; k < s->n; k++) {
+			if ((at = time_index(r, s, k)) < 0) {
+				free(acc);
+				free(seen);
+				return -1;
+			}
+			if (!isfinite(s->v[k]))
+				continue;
+			acc[at] = seen[at] && max ? fmax(acc[at], s->v[k]) : acc[at] + s->v[k];
+			seen[at] = 1;
+		}
+	}
+	for (i = 0; i < r->ntimes; i++)
+		if (seen[i])
+			v[n++] = gauge ? acc[i] : acc[i] / step_len(r, i);
+	free(acc);
+	free(seen);
+	return (ssize_t)n;
+}
+
 /*
  * The samples of one (kind, name, metric) in a recording: processes of the
  * same name are combined per interval (all series of a recording share the
@@ -174,16 +233,23 @@ static size_t samples(const struct recording *r, const struct index *x, char kin
 	bool max = by_max(metric), gauge = is_gauge(metric);
 	struct point *p;
 	size_t i, k, end, first = index_find(x, kind, name, metric, &end), np = 0, n = 0;
+	ssize_t shared;
 
 	*out = NULL;
 	for (i = first; i < end; i++)
 		np += x->k[i].s->n;
 	if (!np)
 		return 0;
-	p = malloc(np * sizeof(*p));
 	v = malloc(np * sizeof(*v));
-	if (!p || !v) {
-		free(p);
+	if (!v)
+		return 0;
+	if ((shared = combine_shared(r, x, first, end, max, gauge, v)) >= 0) {
+		*out = v;
+		return (size_t)shared;
+	}
+	/* series with times of their own (recordings built by hand): by time */
+	p = malloc(np * sizeof(*p));
+	if (!p) {
 		free(v);
 		return 0;
 	}

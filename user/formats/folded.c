@@ -127,13 +127,14 @@ int folded_from_stackset(const struct stackset *ss, struct folded *out)
 
 /* One line (len bytes, no newline) into f: 1 if it is malformed, 0 if it
  * was added or is empty, -1 on no memory. */
-static int parse_line(const char *p, size_t len, struct folded *f)
+/* The count of a "stack count" line of len bytes (no newline): 0 with it
+ * in *c and the stack's length in *stack_len (an empty line: a count of
+ * 0), 1 when the line is malformed. */
+static int line_count(const char *p, size_t len, uint64_t *c, size_t *stack_len)
 {
 	const char *sp, *d;
-	uint64_t c = 0;
-	char *stack;
-	int rc;
 
+	*c = 0;
 	if (len && p[len - 1] == '\r')
 		len--;
 	if (!len)
@@ -142,17 +143,51 @@ static int parse_line(const char *p, size_t len, struct folded *f)
 	if (!sp || sp == p || sp + 1 == p + len)
 		return 1;
 	for (d = sp + 1; d < p + len; d++) {
-		if (*d < '0' || *d > '9' || c > (UINT64_MAX - (uint64_t)(*d - '0')) / 10)
+		if (*d < '0' || *d > '9' || *c > (UINT64_MAX - (uint64_t)(*d - '0')) / 10)
 			return 1;
-		c = c * 10 + (uint64_t)(*d - '0');
+		*c = *c * 10 + (uint64_t)(*d - '0');
 	}
+	*stack_len = (size_t)(sp - p);
+	return 0;
+}
+
+static int parse_line(const char *p, size_t len, struct folded *f)
+{
+	uint64_t c;
+	size_t n = 0;
+	char *stack;
+	int rc;
+
+	if (line_count(p, len, &c, &n))
+		return 1;
 	if (!c)
 		return 0;
-	if (!(stack = strndup(p, (size_t)(sp - p))))
+	if (!(stack = strndup(p, n)))
 		return -1;
 	rc = folded_add(f, stack, c);
 	free(stack);
 	return rc;
+}
+
+uint64_t folded_total(const char *text, size_t *bad)
+{
+	const char *p = text;
+	uint64_t total = 0, c;
+	size_t nbad = 0, n;
+
+	while (p && *p) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+
+		if (line_count(p, len, &c, &n))
+			nbad++;
+		else
+			total += c;
+		p = eol ? eol + 1 : NULL;
+	}
+	if (bad)
+		*bad = nbad;
+	return total;
 }
 
 int folded_parse(const char *text, struct folded *f, size_t *bad)

@@ -42,6 +42,10 @@ void folded_free(struct folded *f);
  */
 int folded_parse(const char *text, struct folded *f, size_t *bad);
 
+/* The sum of the counts of folded text, as folded_parse would read it,
+ * without keeping the stacks; malformed lines counted in *bad (may be NULL). */
+uint64_t folded_total(const char *text, size_t *bad);
+
 /*
  * "stack base_count current_count" lines for every stack of either
  * profile (both sorted, as folded_sort leaves them), in stack order: the

@@ -114,6 +114,10 @@ void diff_text(FILE *out, const struct recording *base, const struct recording *
 	fprintf(out, "Baseline: %s on %s, %.0f s; current: %s on %s, %.0f s\n",
 		base->target[0] ? base->target : "-a", base->hostname, base->end - base->start,
 		cur->target[0] ? cur->target : "-a", cur->hostname, cur->end - cur->start);
+	if (base->merged > 1 || cur->merged > 1)
+		fprintf(out, "Compared in steps of %g s (baseline) and %g s (current): a long "
+			"recording is read\nin steps of several intervals.\n", base->interval_s,
+			cur->interval_s);
 	fprintf(out, "Means per second (counters) or per sample (gauges); changes of at least "
 		"%.0f%%\nwith p < %.2f (Mann-Whitney) count.\n\n", c->threshold_pct, COMPARE_ALPHA);
 	for (i = 0; i < c->n; i++) {

@@ -114,6 +114,7 @@ struct recording {
 	size_t fold_groups;  /* the groups they went into */
 	double fold_life_s;  /* the longest a folded process was seen (s) */
 	double *times;       /* the times that series with t_shared point into */
+	size_t ntimes;       /* how many (0 when no series shares them) */
 	struct rec_chunk *strs; /* the string store of rec_str */
 };
 

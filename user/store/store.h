@@ -50,6 +50,12 @@ int store_load_flags(const char *path, double since, double until, int flags,
  */
 #define STORE_LOAD_MAX_POINTS 14400
 
+/* store_load_flags in steps of at most max_points (rather than
+ * STORE_LOAD_MAX_POINTS), for a reader that needs less detail: `diff`
+ * compares distributions, which a few hundred steps describe as well. */
+int store_load_points(const char *path, double since, double until, int flags,
+		      size_t max_points, struct recording *out, char *err, size_t errlen);
+
 /*
  * A window with more than STORE_LOAD_MAX_PROCS process entities (churn:
  * fork and exec bursts, a day of cron jobs) keeps that many processes on

@@ -25,6 +25,7 @@ struct loader {
 	sqlite3 *db;
 	struct recording *r;
 	size_t merge;     /* window intervals per step (1: every interval a point) */
+	size_t max_points; /* the most steps a series may have (STORE_LOAD_MAX_POINTS) */
 	size_t *sidx;     /* rolled-up windows, read on a grid of time: the step of
 			   * each window interval (else NULL: k / merge) */
 	size_t nsteps;
@@ -642,7 +643,7 @@ static int build(struct loader *l, struct recording *r)
 static int grid(struct loader *l, struct recording *r, int64_t longest)
 {
 	int64_t first = llround(l->ts[0] * 1000), last = llround(l->ts[l->niv - 1] * 1000);
-	int64_t mult = (last - first + longest) / (longest * (STORE_LOAD_MAX_POINTS - 1)) + 1;
+	int64_t mult = (last - first + longest) / (longest * (int64_t)(l->max_points - 1)) + 1;
 	int64_t step = mult * longest, key, prev = 0;
 	size_t k;
 
@@ -662,6 +663,7 @@ static int grid(struct loader *l, struct recording *r, int64_t longest)
 		l->sidx[k] = l->nsteps - 1;
 		r->times[l->nsteps - 1] = l->ts[k];
 	}
+	r->ntimes = l->nsteps;
 	r->merged = r->interval_s > 0 ? (unsigned)llround((double)step / 1000 / r->interval_s) : 1;
 	if (r->merged < 1)
 		r->merged = 1;
@@ -699,7 +701,7 @@ static int steps(struct loader *l, struct recording *r)
 
 	if (longest > 0)
 		return grid(l, r, longest);
-	l->merge = (l->niv + STORE_LOAD_MAX_POINTS - 1) / STORE_LOAD_MAX_POINTS;
+	l->merge = (l->niv + l->max_points - 1) / l->max_points;
 	if (l->merge < 1)
 		l->merge = 1;
 	l->nsteps = (l->niv + l->merge - 1) / l->merge;
@@ -711,6 +713,7 @@ static int steps(struct loader *l, struct recording *r)
 
 		r->times[j] = l->ts[last < l->niv ? last : l->niv - 1];
 	}
+	r->ntimes = l->nsteps;
 	r->merged = (unsigned)l->merge;
 	if (l->merge > 1)
 		r->interval_s *= (double)l->merge;
@@ -823,7 +826,15 @@ int store_load(const char *path, double since, double until, struct recording *o
 int store_load_flags(const char *path, double since, double until, int flags,
 		     struct recording *out, char *err, size_t errlen)
 {
-	struct loader l = { .err = err, .errlen = errlen, .r = out, .merge = 1 };
+	return store_load_points(path, since, until, flags, STORE_LOAD_MAX_POINTS, out, err,
+				 errlen);
+}
+
+int store_load_points(const char *path, double since, double until, int flags,
+		      size_t max_points, struct recording *out, char *err, size_t errlen)
+{
+	struct loader l = { .err = err, .errlen = errlen, .r = out, .merge = 1,
+			    .max_points = max_points < 2 ? 2 : max_points };
 	int version, rc = -1;
 
 	memset(out, 0, sizeof(*out));

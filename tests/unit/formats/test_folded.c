@@ -90,6 +90,27 @@ static void test_parse(void **state)
 	folded_free(&f);
 }
 
+/* the total of folded text counts what folded_parse keeps, no more */
+static void test_total(void **state)
+{
+	struct folded f;
+	const char *text = "app;main;a 10\napp;main;b 30\nbad line\napp;main;a 5\n\n"
+			   "no_count \n 7\nx;y -3\nx;y 1e3\nx;y 18446744073709551616\n"
+			   "x;y 0\nwin;crlf 4\r\nlast 2";
+	size_t bad = 99, i;
+	uint64_t sum = 0;
+
+	(void)state;
+	assert_true(folded_total(text, &bad) == 51);
+	assert_int_equal(bad, 6);
+	assert_int_equal(folded_parse(text, &f, NULL), 0);
+	for (i = 0; i < f.n; i++)
+		sum += f.e[i].count;
+	assert_true(sum == 51);
+	folded_free(&f);
+	assert_true(folded_total("", NULL) == 0);
+}
+
 /* the folded diff: every stack of either side, in stack order */
 static void test_diff(void **state)
 {
@@ -122,6 +143,7 @@ int main(void)
 		cmocka_unit_test(test_stack_too_long),
 		cmocka_unit_test(test_merge_and_write),
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_total),
 		cmocka_unit_test(test_diff),
 	};
 

@@ -189,6 +189,79 @@ static void test_compare_noise(void **state)
 	assert_true(flagged <= 12);
 }
 
+/* A recording whose series share its step times, as store_load makes
+ * them: steps end at times[], one of them (ends[slow]) lasting 3 s. */
+static void shared_init(struct recording *r, size_t n, size_t slow)
+{
+	size_t i;
+	double t = FX_T0;
+
+	fx_init(r, n);
+	r->times = malloc(n * sizeof(double));
+	assert_non_null(r->times);
+	for (i = 0; i < n; i++)
+		r->times[i] = t += i == slow ? 3 : 1;
+	r->ntimes = n;
+	r->end = t;
+}
+
+/* a process of comm burning `cpus` from step `from` for n steps: the
+ * value of a step is what it burnt in its length */
+static void shared_burn(struct recording *r, const char *ent, const char *comm, size_t from,
+			size_t n, double cpus)
+{
+	double *v = malloc(n * sizeof(double));
+	struct series *s;
+	size_t i;
+
+	assert_non_null(v);
+	for (i = 0; i < n; i++) {
+		size_t k = from + i;
+		double len = k ? r->times[k] - r->times[k - 1] : 1;
+
+		v[i] = cpus * 1e9 * len;
+	}
+	s = rec_add_shared(r, 'p', rec_str(r, ent), rec_str(r, "cpu.oncpu_ns"), r->times + from, v,
+			   n);
+	assert_non_null(s);
+	assert_int_equal(rec_set_names(r, s, comm, "/", NULL), 0);
+}
+
+/* series that share the recording's times are combined step by step
+ * (two processes of one name add up where both lived) and a counter's
+ * rate is its value over the step's own length: a slow interval of 3 s
+ * holds 3 s of CPU, not 3 CPUs */
+static void test_compare_shared_steps(void **state)
+{
+	struct recording a, b;
+	struct comparison c;
+	const struct metric_change *m;
+
+	(void)state;
+	shared_init(&a, 12, 99);
+	shared_init(&b, 12, 6);
+	shared_burn(&a, "10@1", "burn", 0, 12, 1.0);
+	shared_burn(&b, "20@1", "burn", 0, 12, 1.0);
+	shared_burn(&a, "11@1", "pair", 0, 12, 0.5);
+	shared_burn(&b, "21@1", "pair", 0, 6, 0.5);
+	shared_burn(&b, "22@1", "pair", 4, 8, 0.5); /* both at steps 4 and 5 */
+	assert_int_equal(compare_recordings(&a, &b, 10, &c), 0);
+	m = change_of(&c, 'p', "burn", "cpu.oncpu_ns");
+	assert_non_null(m);
+	assert_dbl_near(m->base, 1e9, 1);
+	assert_dbl_near(m->cur, 1e9, 1);
+	assert_int_equal(m->ncur, 12);
+	assert_false(m->changed);
+	m = change_of(&c, 'p', "pair", "cpu.oncpu_ns");
+	assert_non_null(m);
+	assert_int_equal(m->ncur, 12);
+	/* ten steps at 0.5 CPU, two at 1 */
+	assert_dbl_near(m->cur, (10 * 0.5e9 + 2 * 1e9) / 12, 1);
+	comparison_free(&c);
+	recording_free(&a);
+	recording_free(&b);
+}
+
 static void test_diff_json(void **state)
 {
 	struct recording a, b;
@@ -230,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_mwu_rates),
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_compare_noise),
+		cmocka_unit_test(test_compare_shared_steps),
 		cmocka_unit_test(test_diff_json),
 	};
 

@@ -458,6 +458,16 @@ static void test_long_window_merged(void **state)
 	assert_ptr_equal(b->t, cpu->t + 10000);
 	assert_ptr_equal(p99->entity, rss->entity);
 
+	/* fewer points asked for (diff): longer steps, the same sums */
+	recording_free(&r);
+	assert_int_equal(store_load_points(path, 0, INFINITY, 0, 100, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.merged, (unsigned)((n + 99) / 100));
+	assert_int_equal(r.ntimes, (size_t)(n / r.merged + (n % r.merged != 0)));
+	cpu = rec_find(&r, 'h', "host", "psi.cpu.some_us");
+	assert_non_null(cpu);
+	assert_int_equal(cpu->n, r.ntimes);
+	assert_dbl_near(cpu->v[0], (double)r.merged, 1e-9);
+
 	/* a window within the limit: every interval, as stored */
 	recording_free(&r);
 	assert_int_equal(store_load(path, T0 + 30001, T0 + 30010, &r, err, sizeof(err)), 0);
