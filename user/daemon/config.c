@@ -38,6 +38,7 @@ static const struct key keys[] = {
 	{ S_DAEMON, "state_dir", K_PATH, OFF(state_dir), 0, 0, "a directory" },
 	{ S_DAEMON, "profile_hz", K_UINT, OFF(profile_hz), 0, 1000,
 	  "samples a second per CPU, from 0 (no profile) to 1000" },
+	{ S_DAEMON, "profile_inlines", K_BOOL, OFF(profile_inlines), 0, 0, "true or false" },
 	{ S_DAEMON, "log_level", K_LEVEL, OFF(log_level), 0, 0, "debug, info, warning or error" },
 	{ S_RETENTION, "max_age", K_DURATION, OFF(max_age_s), 0, 1e10,
 	  "a duration such as 7d, 12h (0: no limit)" },

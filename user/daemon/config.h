@@ -41,6 +41,7 @@ struct daemon_config {
 	double interval_s;
 	char state_dir[PATH_MAX];
 	unsigned int profile_hz;   /* 0: no profile */
+	bool profile_inlines;      /* name inlined functions (DWARF kept in memory) */
 	int log_level;             /* enum dlog_level */
 	/* [retention] */
 	double max_age_s;          /* 0: no limit */

@@ -27,7 +27,8 @@ struct record_profile {
 #define SYMBOLS_MAX_AGE_S 600
 
 int record_profile_start(struct record_profile **out, const struct watch_opts *w,
-			 unsigned int hz, const struct ustack_opts *u, char *err, size_t errlen)
+			 unsigned int hz, const struct ustack_opts *u, bool inlines, char *err,
+			 size_t errlen)
 {
 	struct profiler_opts po = { .target = &w->target, .cgroup = &w->cg,
 				    .hz = hz ? hz : RECORDING_PROFILE_HZ, .mode = PP_PROF_BOTH };
@@ -41,6 +42,7 @@ int record_profile_start(struct record_profile **out, const struct watch_opts *w
 	}
 	p->hz = po.hz;
 	p->reset_at = time(NULL);
+	p->sym.u.no_inlines = !inlines;
 	if (u)
 		po.ustack = *u;
 	/* named processes: their symbols now, in case they exit */

@@ -16,9 +16,11 @@
 struct record_profile;
 
 /* Load and attach the profiler for the target, at hz samples a second per
- * CPU (0: RECORDING_PROFILE_HZ). -1 with a reason in err. */
+ * CPU (0: RECORDING_PROFILE_HZ); inlines: name the functions inlined into
+ * a frame (DWARF kept open). -1 with a reason in err. */
 int record_profile_start(struct record_profile **out, const struct watch_opts *w,
-			 unsigned int hz, const struct ustack_opts *u, char *err, size_t errlen);
+			 unsigned int hz, const struct ustack_opts *u, bool inlines, char *err,
+			 size_t errlen);
 
 /* Why user stacks come from frame pointers although DWARF unwinding was
  * asked for (auto), or "". */

@@ -381,7 +381,8 @@ int record_run(const struct record_opts *o)
 	}
 	watch_start(&r.w, &r.wo);
 	if (o->profile &&
-	    record_profile_start(&r.prof, &r.wo, o->profile_hz, &o->unwind, err, sizeof(err))) {
+	    record_profile_start(&r.prof, &r.wo, o->profile_hz, &o->unwind, !o->profile_no_inlines,
+				 err, sizeof(err))) {
 		say(&r, "--profile: %s", err);
 		watch_stop(&r.w, false);
 		return 1;

@@ -51,6 +51,8 @@ struct record_opts {
 	double short_life_s;  /* processes living less are grouped (docs/store.md);
 			       * < 0: one interval, 0: none */
 	unsigned int profile_hz;  /* 0: RECORDING_PROFILE_HZ */
+	bool profile_no_inlines;  /* the profile's frames without the functions
+				   * inlined into them (no DWARF kept: the daemon) */
 	/* > 0: the profile is drained every interval and stored every this
 	 * many seconds (and at the end), so that a long recording keeps bounded
 	 * profiles (record --profile-every, default RECORD_PROFILE_PART_S);

@@ -196,7 +196,7 @@ static struct elf_file *elf_for(struct usyms *u, uint32_t pid, struct map_entry 
 	u->files = nf;
 	u->files[u->nfiles++] = f;
 	ds = (struct debug_search){ root, e->path, (const char *const *)u->dirs, u->ndirs,
-				    &dwarf_left };
+				    u->no_inlines ? NULL : &dwarf_left };
 	dwarf_left = USYMS_DWARF_MAX - u->dwarf_open;
 	/* a function no symbol names is "FILE+0xSTART", from its unwind information */
 	f->cfi_label = strrchr(e->path, '/') ? strrchr(e->path, '/') + 1 : e->path;

@@ -79,6 +79,9 @@ struct usyms {
 	char *problems[USYMS_PROBLEMS_MAX];
 	size_t nproblems, more_problems;
 	size_t dwarf_open;     /* DWARF files open */
+	bool no_inlines;       /* keep no DWARF: frames without the functions
+				* inlined into them (an agent's memory: the DWARF
+				* of a host's libraries is tens of MB) */
 	unsigned long tick;    /* counts usyms_forget_exited calls (elf_file.used) */
 	unsigned long files_dropped;
 	struct elf_file *vdso; /* the vDSO's symbols (perfpilot's own copy) */

@@ -66,6 +66,7 @@ static void test_defaults(void **state)
 	assert_dbl_eq(c->interval_s, 5);
 	assert_string_equal(c->state_dir, "/var/lib/perfpilot");
 	assert_int_equal(c->profile_hz, 19);
+	assert_false(c->profile_inlines);
 	assert_int_equal(c->log_level, DLOG_INFO);
 	assert_dbl_eq(c->max_age_s, 7 * 86400);
 	assert_dbl_eq(c->max_size_bytes, 512.0 * 1024 * 1024);
@@ -88,6 +89,7 @@ static const char *const full =
 	"interval = 2\n"
 	"state_dir = /srv/pp\n"
 	"profile_hz = 0\n"
+	"profile_inlines = true\n"
 	"log_level = debug\n"
 	"\n"
 	"[retention]\n"
@@ -129,6 +131,7 @@ static void test_every_key(void **state)
 	assert_dbl_eq(c->interval_s, 2);
 	assert_string_equal(c->state_dir, "/srv/pp");
 	assert_int_equal(c->profile_hz, 0);
+	assert_true(c->profile_inlines);
 	assert_int_equal(c->log_level, DLOG_DEBUG);
 	assert_dbl_eq(c->max_age_s, 12 * 3600);
 	assert_dbl_eq(c->max_size_bytes, 2.0 * 1024 * 1024 * 1024);
@@ -200,7 +203,7 @@ static void test_errors(void **state)
 		{ "[daemon]\n[bogus]\n", "d.conf:2: unknown section [bogus]: use [daemon], "
 		  "[retention], [analysis], [http], [tune], [notify] or [alert NAME]" },
 		{ "[daemon]\nintervall = 5\n", "d.conf:2: unknown key 'intervall' in [daemon]: use "
-		  "target, interval, state_dir, profile_hz, log_level" },
+		  "target, interval, state_dir, profile_hz, profile_inlines, log_level" },
 		{ "[daemon]\ninterval 5\n", "d.conf:2: expected KEY = VALUE or [SECTION], got "
 		  "'interval 5'" },
 		{ "[daemon]\n = 5\n", "d.conf:2: a key is missing before '='" },

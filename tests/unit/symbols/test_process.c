@@ -242,6 +242,17 @@ static void test_own_binary(void **state)
 			usyms_lookup_frame(&u, (uint32_t)getpid(), pc + 1, true, &si);
 			assert_int_equal(si.ninlined, 1);
 			assert_true(si.offset == off + 1);
+			/* with no_inlines (the daemon's default) no DWARF is kept:
+			 * the function alone */
+			{
+				struct usyms lean = { .no_inlines = true };
+
+				usyms_lookup(&lean, (uint32_t)getpid(), pc, &si);
+				assert_string_equal(si.name, "inline_probe_caller");
+				assert_int_equal(si.ninlined, 0);
+				assert_int_equal(lean.dwarf_open, 0);
+				usyms_free(&lean);
+			}
 		}
 	}
 	usyms_name(&u, (uint32_t)getpid(), 16, name, sizeof(name)); /* no mapping */
