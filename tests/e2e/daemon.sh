@@ -462,8 +462,21 @@ EOF
 		sleep 0.1
 	done
 	((i < 200)) || fail "no two more analyses within 20 s"
-	is "notifications sent, in /metrics" "$(_dm_value perfpilot_notifications_total \
-		'outcome="sent"')" 4
+	# perfpilot_notifications_total: one series per outcome of the one sink
+	# configured, labelled with its kind (no URL), and none of the other
+	_dm_get /metrics >"$T/metrics.txt" || { fail "/metrics failed"; return; }
+	is "notifications sent to the webhook, in /metrics" "$(awk \
+		'$1 == "perfpilot_notifications_total{sink=\"webhook\",outcome=\"sent\"}" { print $2 }' \
+		"$T/metrics.txt")" 4
+	is "notification series: sink and outcome labels" "$(grep '^perfpilot_notifications_total' \
+		"$T/metrics.txt" | sed 's/}.*/}/' | sort | tr '\n' ' ')" \
+		'perfpilot_notifications_total{sink="webhook",outcome="dropped"} perfpilot_notifications_total{sink="webhook",outcome="failed"} perfpilot_notifications_total{sink="webhook",outcome="sent"} '
+	is "failed + dropped notifications" "$(awk '$1 ~ /^perfpilot_notifications_total\{.*outcome="(failed|dropped)"/ { n += $2 } END { print n + 0 }' \
+		"$T/metrics.txt")" 0
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$T/metrics.txt" >"$T/promtool.out" 2>&1 ||
+			fail "promtool check metrics: $(head -c 600 "$T/promtool.out" | tr '\n' '|')"
+	fi
 	is "alerts firing, in /metrics" \
 		"$(_dm_get /metrics | awk '$1 == "perfpilot_alerts_firing" { print $2 }')" 0
 	_dm_stop TERM 15 || return

@@ -63,11 +63,16 @@ static void on_metrics(const struct http_request *rq, struct http_response *rs, 
 	struct endpoints *e = arg;
 	struct metrics_now now = { .version = PERFPILOT_VERSION };
 	enum prom_fmt f = prom_negotiate(rq->accept);
+	int s;
 
 	self_cost(&now.self_cpu_s, &now.self_rss_bytes);
 	http_get_stats(atomic_load(&e->srv), &now.http);
-	if (e->alerts)
+	if (e->alerts) {
 		alerts_get_stats(e->alerts, &now.alerts);
+		for (s = 0; s < ALERTS_NSINKS; s++)
+			now.sink_on[s] = alerts_get_sink_stats(e->alerts, (enum alerts_sink)s,
+							       &now.sink[s]);
+	}
 	rs->body = metrics_render(e->m, f, &now, &rs->len);
 	if (!rs->body) {
 		text(rs, 500, "out of memory\n");
