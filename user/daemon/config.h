@@ -51,6 +51,7 @@ struct daemon_config {
 	char listen[128];
 	char token_file[PATH_MAX]; /* "": no token */
 	unsigned int top_processes;
+	double pprof_max_s;        /* the longest profile a request may ask for */
 	/* [tune] */
 	bool tune_enabled, tune_apply;
 	char tune_config[PATH_MAX];

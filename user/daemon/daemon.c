@@ -326,7 +326,9 @@ static void record_setup(struct daemon *d, const struct daemon_opts *o)
 
 static void teardown(struct daemon *d)
 {
-	/* first the server: no handler runs after it stopped */
+	/* first the server: no handler runs after it stopped (a profile
+	 * request waiting for intervals is woken: it answers what it has) */
+	profwin_close(d->pw);
 	http_stop(d->srv);
 	d->srv = NULL;
 	analyser_stop(atomic_load(&d->ep.an));
@@ -369,6 +371,8 @@ int daemon_run(struct daemon_config *cfg, const struct daemon_opts *o)
 	if (!rc && cfg->profile_hz && !(d->pw = profwin_new()))
 		rc = usage("out of memory");
 	d->ep = (struct endpoints){ .m = d->m, .pw = d->pw, .interval_s = cfg->interval_s };
+	atomic_store(&d->ep.pprof_max_ms, (long long)(cfg->pprof_max_s * 1000));
+	endpoints_view(&d->ep, &o->w);
 	endpoints_routes(&d->ep, d->routes);
 	if (!rc && !(d->srv = daemon_http_start(d, cfg, d->token, d->routes, err, sizeof(err))))
 		rc = usage("%s", err);
