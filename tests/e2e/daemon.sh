@@ -388,6 +388,59 @@ test_daemon_kill9() {
 	note "$n intervals"
 }
 
+# several cgroups (-c A -c B, filtered in the kernel by the set of their
+# ids): a burner in each is in /metrics with its own schedstat's CPU time
+# (±10 %), and so is each cgroup; a burner in a third cgroup beside them is
+# not, nor its cgroup; the store says the target
+test_daemon_cgroups() {
+	local base rel a b c x pid got truth
+	_dm_prereq
+	[[ -n $CG2_ROOT ]] || skip "no cgroup2 mount"
+	base=$CG2_ROOT/pp-cgs-$$
+	rel=${base#"$CG2_ROOT"}
+	cg_make "$base" && cg_make "$base/a" && cg_make "$base/b" && cg_make "$base/c" || return
+	_dm_start dm -c "$base/a" -c "$rel/b" || return
+	wl_bg a "$T/a.json" "$W/burn" -w 2
+	wl_bg b "$T/b.json" "$W/burn" -w 2
+	wl_bg c "$T/c.json" "$W/burn" -w 2
+	wl_ready "$a" burn && wl_ready "$b" burn && wl_ready "$c" burn || return
+	cg_add "$base/a" "$a" && cg_add "$base/b" "$b" && cg_add "$base/c" "$c" || return
+	go "$a" "$b" "$c"
+	wl_done "$a" "$T/a.json" 10 && wl_done "$b" "$T/b.json" 10 && wl_done "$c" "$T/c.json" 10 ||
+		return
+	for x in a b; do
+		pid=${!x}
+		truth=$(truth "$T/$x.json" oncpu_ns)
+		_dm_settle perfpilot_process_cpu_seconds_total "pid=\"$pid\",comm=\"burn\"" ||
+			{ fail "no series of the burner in $rel/$x (pid $pid) in /metrics"; continue; }
+		got=$(awk -v v="$DM_VALUE" 'BEGIN { printf "%.0f", v * 1e9 }')
+		within "burner in $rel/$x: perfpilot_process_cpu_seconds_total vs its schedstat" \
+			"$got" "$truth" 10
+		got=$(_dm_value perfpilot_cgroup_cpu_seconds_total "cgroup=\"$rel/$x\"")
+		within "perfpilot_cgroup_cpu_seconds_total{cgroup=\"$rel/$x\"} vs its burner's schedstat" \
+			"$(awk -v v="$got" 'BEGIN { printf "%.0f", v * 1e9 }')" "$truth" 10
+		note "$x: $DM_VALUE s (schedstat $(ms "$truth") ms)"
+	done
+	_dm_get /metrics >"$T/metrics.txt"
+	grep -q "pid=\"$c\"" "$T/metrics.txt" &&
+		fail "the burner outside the target (pid $c) is in /metrics: $(grep "pid=\"$c\"" "$T/metrics.txt" | head -n 1)"
+	grep -q "cgroup=\"$rel/c\"" "$T/metrics.txt" &&
+		fail "the cgroup outside the target ($rel/c) is in /metrics"
+	_dm_stop TERM 15 || return
+	is "the store's target" "$("$PERFPILOT" report "$DM_STATE/perfpilot.db" --json 2>/dev/null |
+		jq -r .meta.target)" "-c $base/a -c $rel/b"
+}
+
+# cgroups of two hierarchies in one target: refused with one line
+test_error_cgroups_two_hierarchies() {
+	[[ -n $CG2_ROOT && -n $CG1_CPU_ROOT ]] || skip "not a host with cgroup v1 and v2"
+	_error_case "$PERFPILOT" stat -c "$CG2_ROOT" -c "$CG1_CPU_ROOT" -d 1
+	grep -q 'give cgroups of one hierarchy' "$T/err" || fail "not said: $(head -c 200 "$T/err")"
+	_dm_conf "$T/dm.conf"
+	_error_case "$PERFPILOT" daemon --config "$T/dm.conf" -c "$CG2_ROOT" -c "$CG1_CPU_ROOT" \
+		--state-dir "$T/st" --listen "127.0.0.1:$(_dm_port)"
+}
+
 # ---------------------------------------------------------------- alerts
 
 # _dm_hook FILTER: whether jq's FILTER holds over the notifications the
@@ -650,4 +703,5 @@ test_error_daemon_config() {
 	_error_case "$PERFPILOT" daemon --listen nowhere
 	_dm_conf "$T/dm.conf"
 	_error_case "$PERFPILOT" daemon -c /a -c /b --config "$T/dm.conf"
+	grep -q 'cgroup' "$T/err" || fail "no cgroup named: $(head -c 200 "$T/err")"
 }

@@ -282,15 +282,17 @@ static void signals(sigset_t *blocked)
 static void describe(const struct daemon *d)
 {
 	const struct daemon_config *c = d->cfg;
-	char target[DAEMON_CGROUP_MAX + 8] = "the host", prof[48] = "no profile";
+	char target[DAEMON_CGROUP_MAX + 64] = "the host", prof[48] = "no profile";
 
 	if (d->o->config_defaulted)
 		dlog(DLOG_INFO, "no config file at %s: the built-in defaults",
 		     DAEMON_CONFIG_DEFAULT);
 	else
 		dlog(DLOG_INFO, "config: %s", c->file);
-	if (c->ncgroups)
+	if (c->ncgroups == 1)
 		snprintf(target, sizeof(target), "cgroup %s", c->cgroups[0]);
+	else if (c->ncgroups)
+		snprintf(target, sizeof(target), "%zu cgroups (%s, ...)", c->ncgroups, c->cgroups[0]);
 	if (c->profile_hz)
 		snprintf(prof, sizeof(prof), "on-CPU profile at %u Hz", c->profile_hz);
 	dlog(DLOG_INFO, "perfpilot daemon %s: recording %s every %g s into %s (kept %g h or "
