@@ -24,6 +24,10 @@ const volatile __u32 cgroup_hier = PP_CGROUP_V2;
 const volatile __u32 cgroup_ssid = 0;       /* v1 controller index */
 const volatile __u32 cgroup_level = 0;      /* depth of the target cgroup */
 const volatile __u64 cgroup_target_id = 0;  /* kernfs id of the target */
+/* PP_FILTER_CGROUPS: the depths of the targets (ascending, distinct), whose
+ * ids are the keys of cgroup_filter */
+const volatile __u32 cgroup_nlevels = 0;
+const volatile __u32 cgroup_levels[PP_MAX_CGROUP_LEVELS] = {};
 
 /* Thread groups selected in PP_FILTER_PID mode (shared between objects). */
 struct {
@@ -32,6 +36,15 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } pid_filter SEC(".maps");
+
+/* The target cgroups' ids in PP_FILTER_CGROUPS mode (shared between
+ * objects). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PP_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, __u8);
+} cgroup_filter SEC(".maps");
 
 /* Drop and anomaly counters (shared between objects). */
 struct {
@@ -109,14 +122,12 @@ static __always_inline __u64 task_cgroup_id(struct task_struct *t)
 	return cgroup_id_of(task_cgroup(t));
 }
 
-/* Is `cg` the target cgroup or one of its descendants? */
-static __always_inline bool cgroup_under_target(struct cgroup *cg)
+/* The id of cg's ancestor at depth lvl (cg itself at its own depth); the
+ * caller checked that cg is that deep. */
+static __always_inline __u64 cgroup_ancestor_id(struct cgroup *cg, __u32 lvl)
 {
-	__u32 lvl = cgroup_level;
 	__u64 id = 0;
 
-	if (!cg || BPF_CORE_READ(cg, level) < (int)lvl || lvl > 255)
-		return false;
 	if (bpf_core_field_exists(cg->ancestors)) {
 		struct cgroup **slot = __builtin_preserve_access_index(&cg->ancestors[0]);
 		struct cgroup *anc = NULL;
@@ -129,17 +140,55 @@ static __always_inline bool cgroup_under_target(struct cgroup *cg)
 
 		bpf_probe_read_kernel(&id, sizeof(id), slot + lvl);
 	}
-	return id == cgroup_target_id;
+	return id;
 }
 
-/* The in-kernel filter: should events of this task be counted? */
+/* Is `cg` the target cgroup or one of its descendants? */
+static __always_inline bool cgroup_under_target(struct cgroup *cg)
+{
+	__u32 lvl = cgroup_level;
+
+	if (!cg || BPF_CORE_READ(cg, level) < (int)lvl || lvl > 255)
+		return false;
+	return cgroup_ancestor_id(cg, lvl) == cgroup_target_id;
+}
+
+/* Is `cg` one of the target cgroups or a descendant of one? Its ancestor
+ * at each depth a target has is looked up in cgroup_filter: one lookup for
+ * targets all at one depth (siblings), at most PP_MAX_CGROUP_LEVELS. */
+static __always_inline bool cgroup_under_targets(struct cgroup *cg)
+{
+	int level, i;
+
+	if (!cg)
+		return false;
+	level = BPF_CORE_READ(cg, level);
+#pragma unroll
+	for (i = 0; i < PP_MAX_CGROUP_LEVELS; i++) {
+		__u32 lvl = cgroup_levels[i];
+		__u64 id;
+
+		if (i >= (int)cgroup_nlevels || (int)lvl > level || lvl > 255)
+			break; /* ascending: deeper than cg from here on */
+		id = cgroup_ancestor_id(cg, lvl);
+		if (bpf_map_lookup_elem(&cgroup_filter, &id))
+			return true;
+	}
+	return false;
+}
+
+/* The in-kernel filter: should events of this task be counted? filter_mode
+ * is a constant of the loaded program: the verifier drops the other
+ * branches, so each mode costs only its own test. */
 static __always_inline bool task_selected(struct task_struct *t, __u32 tgid)
 {
 	if (filter_mode == PP_FILTER_ALL)
 		return true;
 	if (filter_mode == PP_FILTER_PID)
 		return bpf_map_lookup_elem(&pid_filter, &tgid) != NULL;
-	return cgroup_under_target(task_cgroup(t));
+	if (filter_mode == PP_FILTER_CGROUP)
+		return cgroup_under_target(task_cgroup(t));
+	return cgroup_under_targets(task_cgroup(t));
 }
 
 /* Index of the log2 histogram slot for a value in nanoseconds. */

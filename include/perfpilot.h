@@ -22,12 +22,16 @@
 #define PP_THREAD_SLOTS_DEFAULT 65536 /* power of two */
 #define PP_THREAD_OVERFLOW     8192
 #define PP_MAX_FILTER          4096
+#define PP_MAX_CGROUPS         64   /* -c cgroups at most (the cgroup_filter map) */
+#define PP_MAX_CGROUP_LEVELS   8    /* distinct depths among them at most */
 
 /* How the collectors select tasks (in the kernel). */
 enum pp_filter_mode {
 	PP_FILTER_ALL = 0,    /* every task on the host */
 	PP_FILTER_PID = 1,    /* tgid present in the pid_filter map */
 	PP_FILTER_CGROUP = 2, /* task's cgroup is the target or a descendant */
+	PP_FILTER_CGROUPS = 3, /* in the kernel only: under any cgroup of the
+				* cgroup_filter map (several -c) */
 };
 
 /* Which cgroup hierarchy a task's cgroup is read from. */

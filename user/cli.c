@@ -36,8 +36,12 @@ bool target_option(int c, const char *arg, struct target *t, int *nsel)
 			usage_error("%s", err);
 		break;
 	case 'c':
+		if (t->ncgroups == PP_MAX_CGROUPS)
+			usage_error("more than %d cgroups (-c)", PP_MAX_CGROUPS);
 		t->mode = PP_FILTER_CGROUP;
-		t->cgroup = arg;
+		t->cgroups[t->ncgroups++] = arg;
+		if (t->ncgroups > 1)
+			return true; /* -c again: more cgroups, not another choice */
 		break;
 	default:
 		return false;
@@ -73,14 +77,14 @@ int sort_key_by_name(const char *name)
 static void help(const char *cmd, bool is_top)
 {
 	if (is_top)
-		printf("Usage: perfpilot top [-a | -p PID[,PID...] | -c CGROUP] [-i SECONDS] [options]\n\n"
+		printf("Usage: perfpilot top [-a | -p PID[,PID...] | -c CGROUP...] [-i SECONDS] [options]\n\n"
 		       "A live, refreshing per-process view: scheduler and memory, block IO, TCP.\n"
 		       "Keys: q quit, v next view (1 sched, 2 io, 3 net, 4 disks), < > sort column,\n"
 		       "c cpu, r run-queue wait, f faults, m rss, p pid, space refresh now,\n"
 		       "arrows/PgUp/PgDn/Home/End scroll, h or ? key help.\n"
 		       "All active processes are listed unless -n is given.\n\n");
 	else
-		printf("Usage: perfpilot stat [-a | -p PID[,PID...] | -c CGROUP] [-d SECONDS] [-i SECONDS]\n"
+		printf("Usage: perfpilot stat [-a | -p PID[,PID...] | -c CGROUP...] [-d SECONDS] [-i SECONDS]\n"
 		       "                      [--children] [--json] [options]\n\n"
 		       "Per-process scheduler, memory, block IO and TCP statistics, aggregated in\n"
 		       "the kernel.\n"
@@ -91,7 +95,8 @@ static void help(const char *cmd, bool is_top)
 	       "      --children         with -p, also processes they fork from now on\n"
 	       "  -c, --cgroup PATH      processes in this cgroup and its descendants: a cgroup v2\n"
 	       "                         path (/sys/fs/cgroup/x, or x relative to the cgroup2 mount)\n"
-	       "                         or a v1 path under a controller (/sys/fs/cgroup/cpu/x)\n"
+	       "                         or a v1 path under a controller (/sys/fs/cgroup/cpu/x);\n"
+	       "                         repeat it for several (up to 64, of one hierarchy)\n"
 	       "When and how:\n"
 	       "  -d, --duration SECONDS stop after this long (10, 1.5, 500ms, 2m, 1h)\n"
 	       "  -i, --interval SECONDS report every interval%s\n"
@@ -262,6 +267,59 @@ void watch_parse(int argc, char **argv, struct stat_opts *o, bool is_top)
 		o->rows = (o->w.target.mode == PP_FILTER_ALL && !is_top) ? 20 : 0;
 }
 
+static const char *hier_name(const struct cg_target *c)
+{
+	return c->hier == PP_CGROUP_V2 ? "cgroup v2" : c->controller;
+}
+
+int watch_resolve_cgroups(struct watch_opts *o, char *err, size_t errlen)
+{
+	struct target *t = &o->target;
+	unsigned int levels[PP_MAX_CGROUP_LEVELS], nlevels = 0, k;
+	struct cg_target c;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < t->ncgroups; i++) {
+		if (cg_resolve(t->cgroups[i], &c, err, errlen))
+			return -1;
+		if (!n)
+			o->cg = c;
+		else if (c.hier != o->cg.hier || (c.hier == PP_CGROUP_V1 && c.ssid != o->cg.ssid)) {
+			snprintf(err, errlen, "-c %s is in the %s hierarchy, -c %s in the %s one: give "
+				 "cgroups of one hierarchy", t->cgroups[0], hier_name(&o->cg),
+				 t->cgroups[i], hier_name(&c));
+			return -1;
+		}
+		if (strlen(c.rel) >= sizeof(t->cg[0].rel)) {
+			snprintf(err, errlen, "-c %s: its path is longer than %zu characters",
+				 t->cgroups[i], sizeof(t->cg[0].rel) - 1);
+			return -1;
+		}
+		for (j = 0; j < n && t->cg[j].id != c.id; j++)
+			;
+		if (j < n)
+			continue; /* the same cgroup twice */
+		for (k = 0; k < nlevels && levels[k] != c.level; k++)
+			;
+		if (k == nlevels) {
+			if (nlevels == PP_MAX_CGROUP_LEVELS) {
+				snprintf(err, errlen, "the -c cgroups lie at more than %d depths of "
+					 "the hierarchy: give at most %d distinct depths",
+					 PP_MAX_CGROUP_LEVELS, PP_MAX_CGROUP_LEVELS);
+				return -1;
+			}
+			levels[nlevels++] = c.level;
+		}
+		t->cgroups[n] = t->cgroups[i];
+		t->cg[n].id = c.id;
+		t->cg[n].level = c.level;
+		memcpy(t->cg[n].rel, c.rel, strlen(c.rel) + 1);
+		n++;
+	}
+	t->ncgroups = n;
+	return 0;
+}
+
 uint32_t tgid_of(uint32_t pid)
 {
 	char fn[64], line[128];
@@ -298,6 +356,6 @@ void watch_validate(struct watch_opts *o)
 			o->target.pids[i] = tgid;
 		}
 	}
-	if (o->target.mode == PP_FILTER_CGROUP && cg_resolve(o->target.cgroup, &o->cg, err, sizeof(err)))
+	if (o->target.mode == PP_FILTER_CGROUP && watch_resolve_cgroups(o, err, sizeof(err)))
 		usage_error("%s", err);
 }

@@ -46,10 +46,16 @@ noreturn void option_error(int c, const char *cmd, char **argv);
  */
 void watch_parse(int argc, char **argv, struct stat_opts *o, bool is_top);
 
-/* Checks needing the host: root, PIDs alive, cgroup exists (resolved into
- * o->cg). Exits on error. Every command that watches calls it before
- * watch_start. */
+/* Checks needing the host: root, PIDs alive, cgroups exist (the first
+ * resolved into o->cg, each into o->target.cg). Exits on error. Every
+ * command that watches calls it before watch_start. */
 void watch_validate(struct watch_opts *o);
+
+/* Resolve the -c cgroups of o->target (the first into o->cg too; the same
+ * one twice counts once): 0, or -1 with one line in err when one is
+ * missing, they are of different hierarchies, or at more than
+ * PP_MAX_CGROUP_LEVELS depths. */
+int watch_resolve_cgroups(struct watch_opts *o, char *err, size_t errlen);
 
 /* The process a thread id belongs to (0 if unknown). */
 uint32_t tgid_of(uint32_t pid);

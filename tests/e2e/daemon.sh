@@ -222,28 +222,91 @@ _dm_gopprof() {
 		command go tool pprof -symbolize=none "$@"
 }
 
-# go tool pprof -top on the pprof endpoint names the hot function of hot
+# _dm_pprof_wait PID NAME: wait for a profile request run in the background
+# (at most 40 s); fails naming NAME when it failed
+_dm_pprof_wait() {
+	wait_exit "$1" 40 || { fail "$2: still running after 40 s"; return 1; }
+	[[ $WAIT_RC == 0 ]] || { fail "$2: exit $WAIT_RC: $(head -c 300 "$T/$2.err")"; return 1; }
+}
+
+# the pprof endpoint profiles the NEXT N seconds, as Go's does: go tool
+# pprof asks for 20 s and waits about that long; hot, started a second after
+# the request came, is in it (hot_a named, its pid among the samples); a
+# burner that ran until just before the request is not (nor in a request
+# for its pid alone); a request for hot's cgroup (cgroup=) holds hot alone;
+# more than pprof_max_seconds, or not a number: 400 with one line
 test_daemon_pprof() {
-	local a top total one
+	local a b top tags t0 dt cg rel host burnp cgp saved n
 	_dm_prereq
 	type -P go >/dev/null || skip "go not installed (golang-go)"
+	_dm_conf "$T/dm.conf" 'pprof_max_seconds = 20'
 	_dm_start dm || return
-	wl_bg a "$T/hot.json" "$W/hot" 3
-	wl_done "$a" "$T/hot.json" 8 || return
-	sleep 1.5 # the interval it ended in is drained
-	top=$(_dm_gopprof -top -nodecount=30 "$DM_URL/debug/pprof/profile?seconds=10" \
-		2>"$T/pprof.err") || { fail "go tool pprof: $(head -c 300 "$T/pprof.err")"; return; }
-	awk '$NF == "hot_a"' <<<"$top" | grep -q . ||
-		fail "hot_a not named: $(head -c 600 <<<"$top" | tr '\n' '|')"
-	total=$(sed -n 's/.* of \([0-9.]*m\{0,1\}s\) total.*/\1/p' <<<"$top" | head -n 1)
-	# only the workload: its own profile, and the host's holds more
-	one=$(_dm_gopprof -top -nodecount=5 "$DM_URL/debug/pprof/profile?seconds=10&pid=$a" \
-		2>>"$T/pprof.err") || { fail "go tool pprof with pid=: $(tail -c 300 "$T/pprof.err")"; return; }
-	awk '$NF == "hot_a"' <<<"$one" | grep -q . ||
-		fail "hot_a not named with pid=$a: $(head -c 400 <<<"$one" | tr '\n' '|')"
+	# before the request: a burner that burns 2 s and ends
+	wl_bg b "$T/burn.json" "$W/burn" 2
+	wl_done "$b" "$T/burn.json" 10 || return
+	rel=
+	if [[ -n $CG2_ROOT ]]; then
+		cg=$CG2_ROOT/pp-pprof-$$
+		rel=${cg#"$CG2_ROOT"}
+		cg_make "$cg" || return
+	fi
+	# the requests, all at once
+	t0=$(_now_ms)
+	_dm_gopprof -top -nodecount=30 "$DM_URL/debug/pprof/profile?seconds=20" \
+		>"$T/host.top" 2>"$T/host.err" &
+	host=$!
+	curl -sf -m 40 -o "$T/burnpid.pb.gz" "$DM_URL/debug/pprof/profile?seconds=20&pid=$b" \
+		2>"$T/burnpid.err" &
+	burnp=$!
+	if [[ -n $rel ]]; then
+		curl -sf -m 40 -o "$T/cg.pb.gz" "$DM_URL/debug/pprof/profile?seconds=20&cgroup=$rel" \
+			2>"$T/cg.err" &
+		cgp=$!
+	fi
+	sleep 1
+	# after they came: hot, 3 s, in the cgroup
+	wl_bg a "$T/hot.json" "$W/hot" -w 3
+	wl_ready "$a" hot || return
+	[[ -z $rel ]] || cg_add "$cg" "$a" || return
+	go "$a"
+	_dm_pprof_wait "$host" host || return
+	dt=$(($(_now_ms) - t0))
+	wl_done "$a" "$T/hot.json" 10 || return
+	cmp "the request for 20 s waited (ms)" "$dt" -ge 19500
+	cmp "the request for 20 s waited (ms): at most 1.5 x 20 s (go tool pprof's timeout)" "$dt" \
+		-le 30000
+	awk '$NF == "hot_a"' "$T/host.top" | grep -q . ||
+		fail "hot_a not named: $(head -c 600 "$T/host.top" | tr '\n' '|')"
+	# go tool pprof kept what it fetched: the samples' pids
+	saved=$(sed -n 's/^Saved profile in //p' "$T/host.err" | head -n 1)
+	[[ -f $saved ]] || { fail "go tool pprof saved no profile: $(head -c 300 "$T/host.err")"; return; }
+	tags=$(_dm_gopprof -tags "$saved" 2>"$T/tags.err")
+	grep -Eq "^ +[0-9.]+m?s \( *[0-9.]+%\): $a$" <<<"$tags" ||
+		fail "hot's pid $a not among the samples: $(head -c 400 <<<"$tags" | tr '\n' '|')"
+	grep -Eq "^ +[0-9.]+m?s \( *[0-9.]+%\): $b$" <<<"$tags" &&
+		fail "the burner (pid $b), done before the request, is in the profile"
+	# the burner's pid alone: nothing (the last 20 s would have had it)
+	_dm_pprof_wait "$burnp" burnpid || return
+	n=$(_dm_gopprof -top "$T/burnpid.pb.gz" 2>&1 | sed -n 's/.* of \([0-9.]*\)m\{0,1\}s\{0,1\} total.*/\1/p')
+	is "samples of the burner's pid, from the request on" "${n:-none}" 0
+	# the cgroup: hot, and only it
+	if [[ -n $rel ]]; then
+		_dm_pprof_wait "$cgp" cg || return
+		top=$(_dm_gopprof -top "$T/cg.pb.gz" 2>&1)
+		awk '$NF == "hot_a"' <<<"$top" | grep -q . ||
+			fail "cgroup=$rel: hot_a not named: $(head -c 400 <<<"$top" | tr '\n' '|')"
+		is "cgroup=$rel: the pids of its samples" "$(_dm_gopprof -tags "$T/cg.pb.gz" 2>/dev/null |
+			sed -n '/^ *pid:/,/^ *[a-z]*:/p' | sed -n 's/.*): \([0-9]*\)$/\1/p' | sort -u |
+			tr '\n' ' ')" "$a "
+	fi
+	# the bounds: one line, 400
+	is "seconds=21 (over pprof_max_seconds = 20)" "$(curl -s -o "$T/400.txt" -w '%{http_code}' \
+		"$DM_URL/debug/pprof/profile?seconds=21")" 400
+	is "the 400's lines" "$(grep -c '' "$T/400.txt")" 1
+	grep -q 'pprof_max_seconds' "$T/400.txt" || fail "the 400 does not say the limit: $(cat "$T/400.txt")"
 	[[ $(curl -s -o /dev/null -w '%{http_code}' "$DM_URL/debug/pprof/profile?seconds=x") == 400 ]] ||
 		fail "seconds=x did not answer 400"
-	note "host profile of $total; hot_a: $(awk '$NF == "hot_a" { print $1, $2; exit }' <<<"$one")"
+	note "waited $dt ms for 20 s; hot_a: $(awk '$NF == "hot_a" { print $1, $2; exit }' "$T/host.top")"
 }
 
 # SIGHUP: a broken config is refused with one line and the old one stays
@@ -323,6 +386,59 @@ test_daemon_kill9() {
 	n=$(sqlite3 -batch "$db" 'SELECT count(*) FROM interval')
 	cmp "intervals kept" "$n" -ge 2
 	note "$n intervals"
+}
+
+# several cgroups (-c A -c B, filtered in the kernel by the set of their
+# ids): a burner in each is in /metrics with its own schedstat's CPU time
+# (±10 %), and so is each cgroup; a burner in a third cgroup beside them is
+# not, nor its cgroup; the store says the target
+test_daemon_cgroups() {
+	local base rel a b c x pid got truth
+	_dm_prereq
+	[[ -n $CG2_ROOT ]] || skip "no cgroup2 mount"
+	base=$CG2_ROOT/pp-cgs-$$
+	rel=${base#"$CG2_ROOT"}
+	cg_make "$base" && cg_make "$base/a" && cg_make "$base/b" && cg_make "$base/c" || return
+	_dm_start dm -c "$base/a" -c "$rel/b" || return
+	wl_bg a "$T/a.json" "$W/burn" -w 2
+	wl_bg b "$T/b.json" "$W/burn" -w 2
+	wl_bg c "$T/c.json" "$W/burn" -w 2
+	wl_ready "$a" burn && wl_ready "$b" burn && wl_ready "$c" burn || return
+	cg_add "$base/a" "$a" && cg_add "$base/b" "$b" && cg_add "$base/c" "$c" || return
+	go "$a" "$b" "$c"
+	wl_done "$a" "$T/a.json" 10 && wl_done "$b" "$T/b.json" 10 && wl_done "$c" "$T/c.json" 10 ||
+		return
+	for x in a b; do
+		pid=${!x}
+		truth=$(truth "$T/$x.json" oncpu_ns)
+		_dm_settle perfpilot_process_cpu_seconds_total "pid=\"$pid\",comm=\"burn\"" ||
+			{ fail "no series of the burner in $rel/$x (pid $pid) in /metrics"; continue; }
+		got=$(awk -v v="$DM_VALUE" 'BEGIN { printf "%.0f", v * 1e9 }')
+		within "burner in $rel/$x: perfpilot_process_cpu_seconds_total vs its schedstat" \
+			"$got" "$truth" 10
+		got=$(_dm_value perfpilot_cgroup_cpu_seconds_total "cgroup=\"$rel/$x\"")
+		within "perfpilot_cgroup_cpu_seconds_total{cgroup=\"$rel/$x\"} vs its burner's schedstat" \
+			"$(awk -v v="$got" 'BEGIN { printf "%.0f", v * 1e9 }')" "$truth" 10
+		note "$x: $DM_VALUE s (schedstat $(ms "$truth") ms)"
+	done
+	_dm_get /metrics >"$T/metrics.txt"
+	grep -q "pid=\"$c\"" "$T/metrics.txt" &&
+		fail "the burner outside the target (pid $c) is in /metrics: $(grep "pid=\"$c\"" "$T/metrics.txt" | head -n 1)"
+	grep -q "cgroup=\"$rel/c\"" "$T/metrics.txt" &&
+		fail "the cgroup outside the target ($rel/c) is in /metrics"
+	_dm_stop TERM 15 || return
+	is "the store's target" "$("$PERFPILOT" report "$DM_STATE/perfpilot.db" --json 2>/dev/null |
+		jq -r .meta.target)" "-c $base/a -c $rel/b"
+}
+
+# cgroups of two hierarchies in one target: refused with one line
+test_error_cgroups_two_hierarchies() {
+	[[ -n $CG2_ROOT && -n $CG1_CPU_ROOT ]] || skip "not a host with cgroup v1 and v2"
+	_error_case "$PERFPILOT" stat -c "$CG2_ROOT" -c "$CG1_CPU_ROOT" -d 1
+	grep -q 'give cgroups of one hierarchy' "$T/err" || fail "not said: $(head -c 200 "$T/err")"
+	_dm_conf "$T/dm.conf"
+	_error_case "$PERFPILOT" daemon --config "$T/dm.conf" -c "$CG2_ROOT" -c "$CG1_CPU_ROOT" \
+		--state-dir "$T/st" --listen "127.0.0.1:$(_dm_port)"
 }
 
 # ---------------------------------------------------------------- alerts
@@ -462,8 +578,21 @@ EOF
 		sleep 0.1
 	done
 	((i < 200)) || fail "no two more analyses within 20 s"
-	is "notifications sent, in /metrics" "$(_dm_value perfpilot_notifications_total \
-		'outcome="sent"')" 4
+	# perfpilot_notifications_total: one series per outcome of the one sink
+	# configured, labelled with its kind (no URL), and none of the other
+	_dm_get /metrics >"$T/metrics.txt" || { fail "/metrics failed"; return; }
+	is "notifications sent to the webhook, in /metrics" "$(awk \
+		'$1 == "perfpilot_notifications_total{sink=\"webhook\",outcome=\"sent\"}" { print $2 }' \
+		"$T/metrics.txt")" 4
+	is "notification series: sink and outcome labels" "$(grep '^perfpilot_notifications_total' \
+		"$T/metrics.txt" | sed 's/}.*/}/' | sort | tr '\n' ' ')" \
+		'perfpilot_notifications_total{sink="webhook",outcome="dropped"} perfpilot_notifications_total{sink="webhook",outcome="failed"} perfpilot_notifications_total{sink="webhook",outcome="sent"} '
+	is "failed + dropped notifications" "$(awk '$1 ~ /^perfpilot_notifications_total\{.*outcome="(failed|dropped)"/ { n += $2 } END { print n + 0 }' \
+		"$T/metrics.txt")" 0
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$T/metrics.txt" >"$T/promtool.out" 2>&1 ||
+			fail "promtool check metrics: $(head -c 600 "$T/promtool.out" | tr '\n' '|')"
+	fi
 	is "alerts firing, in /metrics" \
 		"$(_dm_get /metrics | awk '$1 == "perfpilot_alerts_firing" { print $2 }')" 0
 	_dm_stop TERM 15 || return
@@ -574,4 +703,5 @@ test_error_daemon_config() {
 	_error_case "$PERFPILOT" daemon --listen nowhere
 	_dm_conf "$T/dm.conf"
 	_error_case "$PERFPILOT" daemon -c /a -c /b --config "$T/dm.conf"
+	grep -q 'cgroup' "$T/err" || fail "no cgroup named: $(head -c 200 "$T/err")"
 }

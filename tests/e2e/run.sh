@@ -691,7 +691,7 @@ STEPS=(
 	tune_cgroup_apply_revert
 	tune_cgroup_vanishes
 	"install_files install_keeps_config install_unit install_man install_prometheus install_config install_uninstall"
-	"error_daemon_port_in_use error_daemon_token_file error_daemon_readonly_state error_daemon_config"
+	"error_daemon_port_in_use error_daemon_token_file error_daemon_readonly_state error_daemon_config error_cgroups_two_hierarchies"
 	daemon_metrics
 	daemon_burn
 	daemon_prometheus
@@ -700,6 +700,7 @@ STEPS=(
 	daemon_sigterm
 	daemon_kill9
 	daemon_alert_webhook
+	daemon_cgroups
 )
 
 summary() {

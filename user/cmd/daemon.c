@@ -14,7 +14,7 @@
 
 static void help(void)
 {
-	printf("Usage: perfpilot daemon [-a | -c CGROUP] [--listen ADDR:PORT] [--state-dir DIR]\n"
+	printf("Usage: perfpilot daemon [-a | -c CGROUP...] [--listen ADDR:PORT] [--state-dir DIR]\n"
 	       "                        [--config FILE] [-i SECONDS] [--log-level LEVEL]\n\n"
 	       "Runs until SIGTERM or Ctrl-C: records what 'perfpilot record --profile' records\n"
 	       "into STATE_DIR/perfpilot.db (deleting what is older or bigger than the\n"
@@ -25,7 +25,8 @@ static void help(void)
 	       "the config again (a bad one is refused, the old one stays). One log line per\n"
 	       "event on stderr: LEVEL: message. docs/daemon.md has the config and metrics.\n\n"
 	       "  -a, --all              the whole host (default)\n"
-	       "  -c, --cgroup PATH      only the processes of this cgroup and its descendants\n"
+	       "  -c, --cgroup PATH      only the processes of this cgroup and its descendants;\n"
+	       "                         repeat it for several (up to 64, of one hierarchy)\n"
 	       "      --listen ADDR:PORT where to serve (default " DAEMON_LISTEN_DEFAULT "; any\n"
 	       "                         other address only when asked, such as 0.0.0.0:9464)\n"
 	       "      --state-dir DIR    the store and the tuner's journal (default\n"
@@ -76,7 +77,7 @@ static void parse(int argc, char **argv, struct daemon_opts *o)
 			break;
 		case 'c':
 			if (ov->ncgroups == DAEMON_MAX_CGROUPS)
-				usage_error("more than %d cgroups", DAEMON_MAX_CGROUPS);
+				usage_error("more than %d cgroups (-c)", DAEMON_MAX_CGROUPS);
 			ov->cgroups[ov->ncgroups++] = optarg;
 			break;
 		case OPT_LISTEN:
@@ -116,22 +117,22 @@ static void parse(int argc, char **argv, struct daemon_opts *o)
 		usage_error("choose one of -a and -c");
 }
 
-/* The target of the config: the host, or its one cgroup. */
+/* The target of the config: the host, or its cgroups. */
 static void target(const struct daemon_config *c, struct watch_opts *w)
 {
-	static char cgroup[DAEMON_CGROUP_MAX];
+	static char cgroups[DAEMON_MAX_CGROUPS][DAEMON_CGROUP_MAX];
+	size_t i;
 
 	w->target.mode = PP_FILTER_ALL;
 	w->max_procs = PP_MAX_PROCS_DEFAULT;
 	if (!c->ncgroups)
 		return;
-	if (c->ncgroups > 1)
-		usage_error("%zu cgroups to watch (%s, %s%s): perfpilot watches one cgroup, or the "
-			    "whole host; give one", c->ncgroups, c->cgroups[0], c->cgroups[1],
-			    c->ncgroups > 2 ? ", ..." : "");
-	snprintf(cgroup, sizeof(cgroup), "%s", c->cgroups[0]);
 	w->target.mode = PP_FILTER_CGROUP;
-	w->target.cgroup = cgroup;
+	for (i = 0; i < c->ncgroups; i++) {
+		snprintf(cgroups[i], sizeof(cgroups[i]), "%s", c->cgroups[i]);
+		w->target.cgroups[i] = cgroups[i];
+	}
+	w->target.ncgroups = c->ncgroups;
 }
 
 int cmd_daemon(int argc, char **argv)

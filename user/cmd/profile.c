@@ -53,7 +53,7 @@ static void on_signal(int sig)
 
 static void help(void)
 {
-	printf("Usage: perfpilot profile [-a | -p PID[,PID...] | -c CGROUP] [-F HZ] [-d SECONDS]\n"
+	printf("Usage: perfpilot profile [-a | -p PID[,PID...] | -c CGROUP...] [-F HZ] [-d SECONDS]\n"
 	       "                         [--off-cpu [--min-block-us N]]\n"
 	       "                         [--kernel-only | --user-only] [--debug-dir DIR]\n"
 	       "                         [--unwind fp|dwarf|auto] [--unwind-depth N]\n"
@@ -68,7 +68,8 @@ static void help(void)
 	       "Rust names are demangled. What could not be named is listed on stderr.\n\n"
 	       "  -a, --all              the whole host (default)\n"
 	       "  -p, --pid PID[,PID]    only these processes\n"
-	       "  -c, --cgroup PATH      processes in this cgroup and its descendants\n"
+	       "  -c, --cgroup PATH      processes in this cgroup and its descendants (repeat\n"
+	       "                         it for several, up to 64, of one hierarchy)\n"
 	       "  -F, --frequency HZ     samples per second per CPU (default %d, at most 10000)\n"
 	       "  -d, --duration SECONDS stop after this long (10, 1.5, 500ms, 2m)\n"
 	       "      --kernel-only      kernel stacks only (samples in user mode are skipped)\n"

@@ -13,7 +13,7 @@
 
 static void help(void)
 {
-	printf("Usage: perfpilot record [-a | -p PID[,PID...] | -c CGROUP] [-d DURATION] [-i SECONDS]\n"
+	printf("Usage: perfpilot record [-a | -p PID[,PID...] | -c CGROUP...] [-d DURATION] [-i SECONDS]\n"
 	       "                        [--profile] [--max-age DURATION] [--max-size MB]\n"
 	       "                        [--rollup AGE,AGE | --rollup off] -o FILE.db\n\n"
 	       "Records the statistics of `perfpilot stat` every interval into an SQLite store\n"
@@ -31,7 +31,8 @@ static void help(void)
 	       "  -a, --all              the whole host (default)\n"
 	       "  -p, --pid PID[,PID]    only these processes; stops when all have exited\n"
 	       "      --children         with -p, also processes they fork from now on\n"
-	       "  -c, --cgroup PATH      processes in this cgroup and its descendants\n"
+	       "  -c, --cgroup PATH      processes in this cgroup and its descendants (repeat\n"
+	       "                         it for several, up to 64, of one hierarchy)\n"
 	       "When and where:\n"
 	       "  -d, --duration TIME    stop after this long (30, 500ms, 10m, 2h; default: Ctrl-C)\n"
 	       "  -i, --interval SECONDS one sample per interval (default 1 s when -d is at most\n"

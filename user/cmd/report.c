@@ -34,7 +34,7 @@ static void help(void)
 {
 	printf("Usage: perfpilot report FILE.db [--json] [--since T] [--until T] [--html FILE]\n"
 	       "       perfpilot report FILE.db --stored [--json]\n"
-	       "       perfpilot report --live [-a | -p PID[,PID...] | -c CGROUP] [-d SECONDS]\n"
+	       "       perfpilot report --live [-a | -p PID[,PID...] | -c CGROUP...] [-d SECONDS]\n"
 	       "                        [-i SECONDS] [--json] [--html FILE]\n\n"
 	       "Reads a recording (perfpilot record) and says what was wrong, most severe\n"
 	       "first: who waited for which resource (victims), who used it (culprits), what\n"

@@ -85,16 +85,55 @@ int pid_filter_fill(int fd, const struct target *t, char *err, size_t errlen)
 	return 0;
 }
 
+int cgroup_filter_fill(int fd, const struct target *t, char *err, size_t errlen)
+{
+	__u8 one = 1;
+	size_t i;
+
+	if (t->mode != PP_FILTER_CGROUP || t->ncgroups < 2)
+		return 0;
+	for (i = 0; i < t->ncgroups; i++) {
+		__u64 id = t->cg[i].id;
+
+		if (bpf_map_update_elem(fd, &id, &one, BPF_ANY)) {
+			snprintf(err, errlen, "filling the cgroup filter failed: %s",
+				 strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 void filter_rodata_set(const struct filter_rodata *r, const struct target *t,
 		       const struct cg_target *cg)
 {
+	unsigned int lv[PP_MAX_CGROUP_LEVELS], n = 0, k, x;
+	size_t i;
+
 	*r->mode = t->mode;
 	if (!cg)
 		return;
 	*r->hier = cg->hier;
 	*r->ssid = cg->ssid;
-	if (t->mode == PP_FILTER_CGROUP) {
-		*r->level = cg->level;
-		*r->id = cg->id;
+	if (t->mode != PP_FILTER_CGROUP)
+		return;
+	*r->level = cg->level;
+	*r->id = cg->id;
+	if (t->ncgroups < 2)
+		return;
+	/* several: their distinct depths, ascending (watch_resolve_cgroups
+	 * checked there are at most PP_MAX_CGROUP_LEVELS) */
+	*r->mode = PP_FILTER_CGROUPS;
+	for (i = 0; i < t->ncgroups; i++) {
+		for (k = 0; k < n && lv[k] != t->cg[i].level; k++)
+			;
+		if (k < n || n == PP_MAX_CGROUP_LEVELS)
+			continue;
+		for (k = n++; k > 0 && lv[k - 1] > t->cg[i].level; k--)
+			lv[k] = lv[k - 1];
+		lv[k] = t->cg[i].level;
 	}
+	for (x = 0; x < n; x++)
+		r->levels[x] = lv[x];
+	*r->nlevels = n;
 }

@@ -35,13 +35,20 @@ size_t prof_keys_walk(int fd, size_t max, void *val,
  * -1 with a reason in err. */
 int pid_filter_fill(int fd, const struct target *t, char *err, size_t errlen);
 
+/* Put the ids of the -c cgroups of t in a cgroup filter map (key __u64,
+ * value __u8 1) when there are several (PP_FILTER_CGROUPS). -1 with a
+ * reason in err. */
+int cgroup_filter_fill(int fd, const struct target *t, char *err, size_t errlen);
+
 /* The in-kernel filter's read-only settings (bpf/common.bpf.h): the mode,
- * and the cgroup (hierarchy, controller, level, id) to select with -c; the
- * hierarchy and controller are set whenever cg is given (the collectors
- * read cgroups of that hierarchy). */
+ * and the cgroup (hierarchy, controller, level, id) to select with one -c,
+ * or the depths of the cgroups of several -c (mode PP_FILTER_CGROUPS, their
+ * ids in the cgroup_filter map); the hierarchy and controller are set
+ * whenever cg is given (the collectors read cgroups of that hierarchy). */
 struct filter_rodata {
 	__u32 *mode, *hier, *ssid, *level;
 	__u64 *id;
+	__u32 *nlevels, *levels; /* levels[PP_MAX_CGROUP_LEVELS] */
 };
 
 void filter_rodata_set(const struct filter_rodata *r, const struct target *t,
@@ -51,7 +58,9 @@ void filter_rodata_set(const struct filter_rodata *r, const struct target *t,
 #define FILTER_RODATA_SET(skel, t, cg)                                                     \
 	filter_rodata_set(&(struct filter_rodata){ &(skel)->rodata->filter_mode,           \
 			  &(skel)->rodata->cgroup_hier, &(skel)->rodata->cgroup_ssid,       \
-			  &(skel)->rodata->cgroup_level, &(skel)->rodata->cgroup_target_id }, \
+			  &(skel)->rodata->cgroup_level, &(skel)->rodata->cgroup_target_id, \
+			  &(skel)->rodata->cgroup_nlevels,                                  \
+			  (__u32 *)(skel)->rodata->cgroup_levels },                         \
 			  (t), (cg))
 
 #endif

@@ -237,11 +237,13 @@ static int attach_pending(struct collector *c, char *err, size_t errlen)
 /* The filter settings every object has in its .rodata (common.bpf.h). */
 #define FILTER_SETUP(o, skel) FILTER_RODATA_SET(skel, (o)->target, (o)->cgroup)
 
-/* One PID filter and one set of counters for all collectors: the scheduler's. */
-static int share_maps(struct collector *c, struct bpf_map *pid_filter, struct bpf_map *counters,
-		      char *err, size_t errlen)
+/* One PID filter, one cgroup filter and one set of counters for all
+ * collectors: the scheduler's. */
+static int share_maps(struct collector *c, struct bpf_map *pid_filter, struct bpf_map *cgroup_filter,
+		      struct bpf_map *counters, char *err, size_t errlen)
 {
 	if (bpf_map__reuse_fd(pid_filter, bpf_map__fd(c->sched->maps.pid_filter)) ||
+	    bpf_map__reuse_fd(cgroup_filter, bpf_map__fd(c->sched->maps.cgroup_filter)) ||
 	    bpf_map__reuse_fd(counters, bpf_map__fd(c->sched->maps.counters))) {
 		snprintf(err, errlen, "sharing maps between collectors failed: %s", strerror(errno));
 		return -1;
@@ -364,7 +366,8 @@ static int open_mem(struct collector *c, const struct collector_opts *o, char *e
 		m->rodata->victim_is_task = c->feat.mark_victim_has_task;
 		bpf_map__set_max_entries(m->maps.mem_stats, o->max_procs);
 		/* one filter and one set of counters for all collectors */
-		if (share_maps(c, m->maps.pid_filter, m->maps.counters, err, errlen))
+		if (share_maps(c, m->maps.pid_filter, m->maps.cgroup_filter, m->maps.counters, err,
+		       errlen))
 		return -1;
 		if (mem_bpf__load(m)) {
 			snprintf(err, errlen, "loading the memory BPF programs failed: %s", strerror(errno));
@@ -419,7 +422,8 @@ static int open_io(struct collector *c, const struct collector_opts *o, char *er
 	/* the request argument moved when the queue argument was dropped (5.11) */
 	b->rodata->rq_tp_has_queue = tp_nargs("block_rq_issue") >= 2;
 	bpf_map__set_max_entries(b->maps.io_stats, o->max_procs);
-	if (share_maps(c, b->maps.pid_filter, b->maps.counters, err, errlen))
+	if (share_maps(c, b->maps.pid_filter, b->maps.cgroup_filter, b->maps.counters, err,
+		       errlen))
 		return -1;
 	if (io_bpf__load(b)) {
 		snprintf(err, errlen, "loading the block IO BPF programs failed: %s", strerror(errno));
@@ -455,7 +459,8 @@ static int open_net(struct collector *c, const struct collector_opts *o, char *e
 	FILTER_SETUP(o, b);
 	b->rodata->retransmit_has_err = c->feat.retransmit_has_err;
 	bpf_map__set_max_entries(b->maps.net_stats, o->max_procs);
-	if (share_maps(c, b->maps.pid_filter, b->maps.counters, err, errlen))
+	if (share_maps(c, b->maps.pid_filter, b->maps.cgroup_filter, b->maps.counters, err,
+		       errlen))
 		return -1;
 	if (net_bpf__load(b)) {
 		snprintf(err, errlen, "loading the TCP BPF programs failed: %s", strerror(errno));
@@ -496,6 +501,8 @@ static int open_all(struct collector *c, const struct collector_opts *o, char *e
 		return -1;
 	if (o->target->mode == PP_FILTER_PID &&
 	    pid_filter_fill(bpf_map__fd(c->sched->maps.pid_filter), o->target, err, errlen))
+		return -1;
+	if (cgroup_filter_fill(bpf_map__fd(c->sched->maps.cgroup_filter), o->target, err, errlen))
 		return -1;
 	mark = c->npend;
 	if (open_mem(c, o, merr, sizeof(merr))) {

@@ -29,3 +29,18 @@ bool any_alive(const struct target *t)
 			return true;
 	return false;
 }
+
+bool target_has_cgroup(const struct target *t, const char *path)
+{
+	size_t i, len;
+
+	for (i = 0; i < t->ncgroups; i++) {
+		const char *rel = t->cg[i].rel;
+
+		len = strlen(rel);
+		if (!strcmp(rel, "/") ||
+		    (!strncmp(path, rel, len) && (path[len] == 0 || path[len] == '/')))
+			return true;
+	}
+	return false;
+}

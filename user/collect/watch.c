@@ -27,7 +27,7 @@ static bool selects(const struct watch_opts *o, uint32_t pid)
 {
 	char path[PP_CGROUP_PATH_MAX];
 	struct cg_view v = {0};
-	size_t i, len;
+	size_t i;
 
 	switch (o->target.mode) {
 	case PP_FILTER_ALL:
@@ -38,12 +38,11 @@ static bool selects(const struct watch_opts *o, uint32_t pid)
 				return true;
 		return false;
 	case PP_FILTER_CGROUP:
+	case PP_FILTER_CGROUPS:
 		v.hier = o->cg.hier;
 		snprintf(v.controller, sizeof(v.controller), "%s", o->cg.controller);
 		cg_path_of_pid(&v, pid, path, sizeof(path));
-		len = strlen(o->cg.rel);
-		return !strcmp(o->cg.rel, "/") ||
-		       (!strncmp(path, o->cg.rel, len) && (path[len] == 0 || path[len] == '/'));
+		return target_has_cgroup(&o->target, path);
 	}
 	return false;
 }

@@ -769,15 +769,17 @@ int alerts_reload(struct alerts *a, const struct alerts_config *c)
 	return 0;
 }
 
-void alerts_get_sink_stats(struct alerts *a, enum alerts_sink s, struct alerts_stats *st)
+bool alerts_get_sink_stats(struct alerts *a, enum alerts_sink s, struct alerts_stats *st)
 {
 	struct notify_stats ns;
+	bool on;
 
 	memset(st, 0, sizeof(*st));
 	if ((int)s < 0 || s >= ALERTS_NSINKS)
-		return;
+		return false;
 	pthread_mutex_lock(&a->lock);
-	if (a->sink[s]) {
+	on = a->sink[s] != NULL;
+	if (on) {
 		notify_get_stats(a->sink[s], &ns);
 		st->sent = ns.sent;
 		st->failed = ns.failed;
@@ -785,6 +787,7 @@ void alerts_get_sink_stats(struct alerts *a, enum alerts_sink s, struct alerts_s
 		st->dropped = ns.dropped;
 	}
 	pthread_mutex_unlock(&a->lock);
+	return on;
 }
 
 void alerts_get_stats(struct alerts *a, struct alerts_stats *st)

@@ -13,6 +13,7 @@
 #ifndef PP_DAEMON_ALERTS_H
 #define PP_DAEMON_ALERTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
 
@@ -83,8 +84,10 @@ void alerts_get_stats(struct alerts *a, struct alerts_stats *st);
 /* The sinks, for perfpilot_notifications_total{sink,outcome}. */
 enum alerts_sink { ALERTS_SINK_WEBHOOK, ALERTS_SINK_ALERTMANAGER, ALERTS_NSINKS };
 const char *alerts_sink_name(enum alerts_sink s); /* "webhook", "alertmanager" */
-/* One sink's counters (firing = 0); all zero for a sink never configured. */
-void alerts_get_sink_stats(struct alerts *a, enum alerts_sink s, struct alerts_stats *st);
+/* One sink's counters (firing = 0): true when the sink has a sender (it
+ * was configured at the start or by a reload since; its counters go on
+ * when a reload empties its URL), false with all zero when it never had. */
+bool alerts_get_sink_stats(struct alerts *a, enum alerts_sink s, struct alerts_stats *st);
 
 /*
  * The alert instances that are pending or firing now (and those resolved

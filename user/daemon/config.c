@@ -53,6 +53,8 @@ static const struct key keys[] = {
 	  "a file holding the token, or nothing" },
 	{ S_HTTP, "top_processes", K_UINT, OFF(top_processes), 0, 10000,
 	  "how many processes get series, from 0 to 10000" },
+	{ S_HTTP, "pprof_max_seconds", K_DURATION, OFF(pprof_max_s), 1, 3600,
+	  "the longest /debug/pprof/profile?seconds=N, from 1 s to 1h (60, 2m)" },
 	{ S_TUNE, "enabled", K_BOOL, OFF(tune_enabled), 0, 0, "true or false" },
 	{ S_TUNE, "apply", K_BOOL, OFF(tune_apply), 0, 0, "true or false" },
 	{ S_TUNE, "config", K_PATH, OFF(tune_config), 0, 0, "the tuner's config file" },
@@ -421,6 +423,7 @@ int daemon_config_defaults(struct daemon_config *c)
 	c->window_s = 3600;
 	snprintf(c->listen, sizeof(c->listen), "%s", DAEMON_LISTEN_DEFAULT);
 	c->top_processes = 20;
+	c->pprof_max_s = 60;
 	snprintf(c->tune_config, sizeof(c->tune_config), "%s", DAEMON_TUNE_CONFIG_DEFAULT);
 	c->alerts = alerts_config_new();
 	return c->alerts ? 0 : -1;

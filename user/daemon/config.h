@@ -25,12 +25,13 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "daemon/alerts.h"
+#include "perfpilot.h"
 
 #define DAEMON_CONFIG_DEFAULT "/etc/perfpilot/perfpilot.conf"
 #define DAEMON_STATE_DIR_DEFAULT "/var/lib/perfpilot"
 #define DAEMON_LISTEN_DEFAULT "127.0.0.1:9464"
 #define DAEMON_TUNE_CONFIG_DEFAULT "/etc/perfpilot/tune.conf"
-#define DAEMON_MAX_CGROUPS 8
+#define DAEMON_MAX_CGROUPS PP_MAX_CGROUPS /* as the in-kernel filter holds */
 #define DAEMON_CGROUP_MAX 512
 
 struct daemon_config {
@@ -52,6 +53,7 @@ struct daemon_config {
 	char listen[128];
 	char token_file[PATH_MAX]; /* "": no token */
 	unsigned int top_processes;
+	double pprof_max_s;        /* the longest profile a request may ask for */
 	/* [tune] */
 	bool tune_enabled, tune_apply;
 	char tune_config[PATH_MAX];

@@ -282,15 +282,17 @@ static void signals(sigset_t *blocked)
 static void describe(const struct daemon *d)
 {
 	const struct daemon_config *c = d->cfg;
-	char target[DAEMON_CGROUP_MAX + 8] = "the host", prof[48] = "no profile";
+	char target[DAEMON_CGROUP_MAX + 64] = "the host", prof[48] = "no profile";
 
 	if (d->o->config_defaulted)
 		dlog(DLOG_INFO, "no config file at %s: the built-in defaults",
 		     DAEMON_CONFIG_DEFAULT);
 	else
 		dlog(DLOG_INFO, "config: %s", c->file);
-	if (c->ncgroups)
+	if (c->ncgroups == 1)
 		snprintf(target, sizeof(target), "cgroup %s", c->cgroups[0]);
+	else if (c->ncgroups)
+		snprintf(target, sizeof(target), "%zu cgroups (%s, ...)", c->ncgroups, c->cgroups[0]);
 	if (c->profile_hz)
 		snprintf(prof, sizeof(prof), "on-CPU profile at %u Hz", c->profile_hz);
 	dlog(DLOG_INFO, "perfpilot daemon %s: recording %s every %g s into %s (kept %g h or "
@@ -327,7 +329,9 @@ static void record_setup(struct daemon *d, const struct daemon_opts *o)
 
 static void teardown(struct daemon *d)
 {
-	/* first the server: no handler runs after it stopped */
+	/* first the server: no handler runs after it stopped (a profile
+	 * request waiting for intervals is woken: it answers what it has) */
+	profwin_close(d->pw);
 	http_stop(d->srv);
 	d->srv = NULL;
 	analyser_stop(atomic_load(&d->ep.an));
@@ -370,6 +374,8 @@ int daemon_run(struct daemon_config *cfg, const struct daemon_opts *o)
 	if (!rc && cfg->profile_hz && !(d->pw = profwin_new()))
 		rc = usage("out of memory");
 	d->ep = (struct endpoints){ .m = d->m, .pw = d->pw, .interval_s = cfg->interval_s };
+	atomic_store(&d->ep.pprof_max_ms, (long long)(cfg->pprof_max_s * 1000));
+	endpoints_view(&d->ep, &o->w);
 	endpoints_routes(&d->ep, d->routes);
 	if (!rc && !(d->srv = daemon_http_start(d, cfg, d->token, d->routes, err, sizeof(err))))
 		rc = usage("%s", err);

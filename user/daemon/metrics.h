@@ -63,7 +63,9 @@ struct metrics_now {
 	double self_cpu_s;         /* perfpilot's CPU time so far */
 	double self_rss_bytes;     /* its resident memory now */
 	struct http_stats http;
-	struct alerts_stats alerts;
+	struct alerts_stats alerts;              /* firing; the sinks' sums */
+	bool sink_on[ALERTS_NSINKS];             /* a sink configured: its series */
+	struct alerts_stats sink[ALERTS_NSINKS]; /* its counters */
 };
 
 /* The exposition (malloc'd, *len bytes), or NULL on no memory. */

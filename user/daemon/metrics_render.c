@@ -256,6 +256,7 @@ static void own(struct prom_buf *b, struct metrics *m, const struct metrics_now 
 {
 	struct named_set *d = &m->dropped;
 	struct mnamed *e;
+	int s;
 
 	prom_family(b, "perfpilot_findings", PROM_GAUGE, NULL,
 		    "Findings of the last analysis, by kind and severity (docs/findings.md).");
@@ -293,10 +294,21 @@ static void own(struct prom_buf *b, struct metrics *m, const struct metrics_now 
 	prom_family(b, "perfpilot_alerts_firing", PROM_GAUGE, NULL, "Alerts firing now.");
 	prom_sample(b, now->alerts.firing, (const char *)NULL);
 	prom_family(b, "perfpilot_notifications", PROM_COUNTER, NULL,
-		    "Alert notifications, by outcome.");
-	prom_sample(b, (double)now->alerts.sent, "outcome", "sent", (const char *)NULL);
-	prom_sample(b, (double)now->alerts.failed, "outcome", "failed", (const char *)NULL);
-	prom_sample(b, (double)now->alerts.dropped, "outcome", "dropped", (const char *)NULL);
+		    "Alert notifications, by sink (its kind: one webhook and one "
+		    "Alertmanager at most) and outcome.");
+	for (s = 0; s < ALERTS_NSINKS; s++) {
+		const char *sink = alerts_sink_name((enum alerts_sink)s);
+		const struct alerts_stats *st = &now->sink[s];
+
+		if (!now->sink_on[s])
+			continue;
+		prom_sample(b, (double)st->sent, "sink", sink, "outcome", "sent",
+			    (const char *)NULL);
+		prom_sample(b, (double)st->failed, "sink", sink, "outcome", "failed",
+			    (const char *)NULL);
+		prom_sample(b, (double)st->dropped, "sink", sink, "outcome", "dropped",
+			    (const char *)NULL);
+	}
 	http_requests(b, &now->http);
 }
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The last minutes of on-CPU stacks, interval by interval. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "daemon/profwin.h"
 
 #define PROFWIN_SLOTS 4096
@@ -15,6 +17,8 @@ struct slot {
 
 struct profwin {
 	pthread_mutex_t lock;
+	pthread_cond_t added;         /* an interval came, or closing */
+	bool closing;
 	struct slot s[PROFWIN_SLOTS]; /* a ring, oldest at head */
 	size_t head, n;
 	size_t bytes;
@@ -25,7 +29,14 @@ struct profwin *profwin_new(void)
 {
 	struct profwin *w = calloc(1, sizeof(*w));
 
-	if (w && pthread_mutex_init(&w->lock, NULL)) {
+	if (!w)
+		return NULL;
+	if (pthread_mutex_init(&w->lock, NULL)) {
+		free(w);
+		return NULL;
+	}
+	if (pthread_cond_init(&w->added, NULL)) {
+		pthread_mutex_destroy(&w->lock);
 		free(w);
 		return NULL;
 	}
@@ -48,6 +59,7 @@ void profwin_free(struct profwin *w)
 		return;
 	while (w->n)
 		drop_oldest(w);
+	pthread_cond_destroy(&w->added);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 }
@@ -89,12 +101,20 @@ void profwin_add(struct profwin *w, struct stackset *ss)
 		drop_oldest(w);
 		w->dropped++;
 	}
+	pthread_cond_broadcast(&w->added);
 	pthread_mutex_unlock(&w->lock);
 	memset(ss, 0, sizeof(*ss));
 }
 
-/* Add ss's stacks (of pid, unless 0) to out, its frames interned again. */
-static int merge(struct stackset *out, const struct stackset *ss, uint32_t pid)
+static bool keep_pid(void *arg, uint32_t pid)
+{
+	return pid == *(const uint32_t *)arg;
+}
+
+/* Add ss's stacks (those keep() keeps, all without it) to out, its frames
+ * interned again. */
+static int merge(struct stackset *out, const struct stackset *ss, profwin_keep_fn keep,
+		 void *arg)
 {
 	int64_t *map = calloc(ss->nframes + 1, sizeof(*map));
 	uint32_t *fr = NULL;
@@ -108,7 +128,7 @@ static int merge(struct stackset *out, const struct stackset *ss, uint32_t pid)
 	for (i = 0; i < ss->nstacks && !rc; i++) {
 		const struct ss_stack *st = &ss->stacks[i];
 
-		if (pid && st->pid != pid)
+		if (keep && !keep(arg, st->pid))
 			continue;
 		if (st->n > cap) {
 			uint32_t *n = realloc(fr, st->n * sizeof(*fr));
@@ -160,12 +180,72 @@ int profwin_get(struct profwin *w, double seconds, double now, uint32_t pid,
 		out->hz = ss->hz;
 		out->period_ns = ss->period_ns;
 		end = e;
-		rc = merge(out, ss, pid);
+		rc = merge(out, ss, pid ? keep_pid : NULL, &pid);
 	}
 	pthread_mutex_unlock(&w->lock);
 	out->start_unix = start;
 	out->duration_s = end - start;
 	return rc;
+}
+
+int profwin_take(struct profwin *w, double from, double until, double *taken,
+		 profwin_keep_fn keep, void *arg, struct stackset *out, bool *complete)
+{
+	size_t i;
+	int rc = 0;
+
+	pthread_mutex_lock(&w->lock);
+	for (i = 0; i < w->n && !rc; i++) {
+		const struct stackset *ss = &w->s[(w->head + i) % PROFWIN_SLOTS].ss;
+		double e = ss->start_unix + ss->duration_s;
+
+		if (e <= *taken)
+			continue;
+		*taken = e;
+		if (ss->start_unix < from)
+			continue; /* begun before the request: not its data */
+		if (!out->start_unix)
+			out->start_unix = ss->start_unix;
+		out->hz = ss->hz;
+		out->period_ns = ss->period_ns;
+		out->duration_s = e - out->start_unix;
+		rc = merge(out, ss, keep, arg);
+	}
+	pthread_mutex_unlock(&w->lock);
+	*complete = out->start_unix && *taken >= until;
+	return rc;
+}
+
+int profwin_wait(struct profwin *w, double after, double deadline)
+{
+	struct timespec ts = { .tv_sec = (time_t)deadline,
+			       .tv_nsec = (long)((deadline - (double)(time_t)deadline) * 1e9) };
+	int rc = -1;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		const struct stackset *last = w->n ? &w->s[(w->head + w->n - 1) % PROFWIN_SLOTS].ss
+						   : NULL;
+
+		if (last && last->start_unix + last->duration_s > after) {
+			rc = 0;
+			break;
+		}
+		if (w->closing || pthread_cond_timedwait(&w->added, &w->lock, &ts) == ETIMEDOUT)
+			break;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
+
+void profwin_close(struct profwin *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->closing = true;
+	pthread_cond_broadcast(&w->added);
+	pthread_mutex_unlock(&w->lock);
 }
 
 void profwin_stats(struct profwin *w, unsigned long long *dropped, size_t *bytes)

@@ -163,6 +163,7 @@ void daemon_reload(struct daemon *d)
 	d->ro.max_age_s = next->max_age_s;
 	d->ro.max_size_bytes = next->max_size_bytes;
 	metrics_set_top(d->m, next->top_processes);
+	atomic_store(&d->ep.pprof_max_ms, (long long)(next->pprof_max_s * 1000));
 	if (atomic_load(&d->ep.an))
 		analyser_set(atomic_load(&d->ep.an), next->every_s, next->window_s);
 	if (d->alerts && alerts_reload(d->alerts, next->alerts))

@@ -73,6 +73,8 @@ static struct offcpu_bpf *try_open(const struct offcpu_opts *o, bool eager, bool
 	if (o->target->mode == PP_FILTER_PID &&
 	    pid_filter_fill(bpf_map__fd(s->maps.pid_filter), o->target, err, errlen))
 		goto fail;
+	if (cgroup_filter_fill(bpf_map__fd(s->maps.cgroup_filter), o->target, err, errlen))
+		goto fail;
 	if (offcpu_bpf__attach(s)) {
 		snprintf(err, errlen, "attaching the off-CPU programs (%s, %s) failed: %s", what,
 			 raw ? "raw_tp" : "tp_btf", strerror(errno));

@@ -151,6 +151,8 @@ int profiler_open(struct profiler **out, const struct profiler_opts *o, char *er
 	if (o->target->mode == PP_FILTER_PID &&
 	    pid_filter_fill(bpf_map__fd(p->skel->maps.pid_filter), o->target, err, errlen))
 		goto fail;
+	if (cgroup_filter_fill(bpf_map__fd(p->skel->maps.cgroup_filter), o->target, err, errlen))
+		goto fail;
 	if (dwarf) {
 		struct ustack_bpf b = ustack_bpf(p->skel);
 

@@ -238,13 +238,13 @@ static void one_cgroup(struct record_collect *rc, const char *path)
 }
 
 void record_collect_cgroups(struct record_collect *rc, const struct proc_sample *s, size_t n,
-			    const char *extra)
+			    const struct target *targets)
 {
 	size_t i;
 
 	rc->ncgv = 0;
-	if (extra)
-		one_cgroup(rc, extra);
+	for (i = 0; targets && i < targets->ncgroups; i++)
+		one_cgroup(rc, targets->cg[i].rel);
 	for (i = 0; i < n; i++)
 		one_cgroup(rc, s[i].cgroup);
 }

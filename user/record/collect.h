@@ -63,10 +63,10 @@ void psi_delta_of(const struct psi_prev *prev, const struct psi_prev *cur, struc
 /* Read host files and diskstats into rc->host and rc->busy. */
 void record_collect_host(struct record_collect *rc);
 
-/* Read the cgroups' own files for the processes' cgroups (and `extra`, the
- * -c target, when not NULL) into rc->cgv. */
+/* Read the cgroups' own files for the processes' cgroups (and those of the
+ * -c targets, when not NULL) into rc->cgv. */
 void record_collect_cgroups(struct record_collect *rc, const struct proc_sample *s, size_t n,
-			    const char *extra);
+			    const struct target *targets);
 
 /*
  * The collector keeps each disk's in-flight peak since it started; turn it

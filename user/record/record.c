@@ -85,7 +85,9 @@ static void describe_target(const struct watch_opts *w, char *buf, size_t len)
 			snprintf(buf + off, len - off, " --children");
 		break;
 	case PP_FILTER_CGROUP:
-		snprintf(buf, len, "-c %s", w->target.cgroup);
+		for (i = 0, off = 0; i < w->target.ncgroups && off < len; i++)
+			off += (size_t)snprintf(buf + off, len - off, "%s-c %s", i ? " " : "",
+						w->target.cgroups[i]);
 		break;
 	default:
 		snprintf(buf, len, "-a");
@@ -94,7 +96,7 @@ static void describe_target(const struct watch_opts *w, char *buf, size_t len)
 
 static int write_meta(struct recorder *r)
 {
-	char target[256];
+	char target[2048];
 	struct utsname u;
 	struct mem_info mi = {0};
 	struct store_meta m = {0};
@@ -216,7 +218,7 @@ static int one_interval(struct recorder *r)
 		record_collect_netns(&r->rc, &r->w, ns, nns);
 	record_collect_host(&r->rc);
 	record_collect_cgroups(&r->rc, s, n, r->wo.target.mode == PP_FILTER_CGROUP ?
-				     r->wo.cg.rel : NULL);
+				     &r->wo.target : NULL);
 	self_cost(&self);
 	data = (struct interval_data){
 		.ts = ii.ts, .length_s = ii.interval_s, .procs = s, .nprocs = n,

@@ -131,6 +131,52 @@ static void test_pid_filter_fill(void **state)
 	close(fd);
 }
 
+/* Several -c: the set mode, its distinct depths ascending, the ids in the
+ * map; one -c keeps the single-cgroup mode and fills no map. */
+static void test_cgroup_filter(void **state)
+{
+	static struct target t = { .mode = PP_FILTER_CGROUP, .ncgroups = 4,
+		.cg = { { .id = 501, .level = 3 }, { .id = 502, .level = 1 },
+			{ .id = 503, .level = 3 }, { .id = 504, .level = 2 } } };
+	struct cg_target cg = { .hier = PP_CGROUP_V1, .ssid = 4, .level = 3, .id = 501 };
+	__u32 mode = 9, hier = 9, ssid = 9, level = 9, nlevels = 9, levels[PP_MAX_CGROUP_LEVELS] = { 0 };
+	__u64 id = 9, key;
+	struct filter_rodata r = { &mode, &hier, &ssid, &level, &id, &nlevels, levels };
+	char err[128] = "";
+	__u8 one;
+	int fd;
+
+	(void)state;
+	filter_rodata_set(&r, &t, &cg);
+	assert_int_equal(mode, PP_FILTER_CGROUPS);
+	assert_int_equal(hier, PP_CGROUP_V1);
+	assert_int_equal(ssid, 4);
+	assert_int_equal(nlevels, 3);
+	assert_int_equal(levels[0], 1);
+	assert_int_equal(levels[1], 2);
+	assert_int_equal(levels[2], 3);
+	fd = map_or_skip(BPF_MAP_TYPE_HASH, sizeof(__u64), sizeof(__u8), PP_MAX_CGROUPS);
+	assert_int_equal(cgroup_filter_fill(fd, &t, err, sizeof(err)), 0);
+	for (key = 501; key <= 504; key++) {
+		assert_int_equal(bpf_map_lookup_elem(fd, &key, &one), 0);
+		assert_int_equal(one, 1);
+	}
+	close(fd);
+	/* one: as before */
+	t.ncgroups = 1;
+	mode = nlevels = 9;
+	filter_rodata_set(&r, &t, &cg);
+	assert_int_equal(mode, PP_FILTER_CGROUP);
+	assert_int_equal(level, 3);
+	assert_int_equal(id, 501);
+	assert_int_equal(nlevels, 9); /* untouched: the program's default 0 stays */
+	fd = map_or_skip(BPF_MAP_TYPE_HASH, sizeof(__u64), sizeof(__u8), PP_MAX_CGROUPS);
+	assert_int_equal(cgroup_filter_fill(fd, &t, err, sizeof(err)), 0);
+	key = 501;
+	assert_int_not_equal(bpf_map_lookup_elem(fd, &key, &one), 0);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_stack_ips_missing),
 		cmocka_unit_test(test_prof_keys_walk),
 		cmocka_unit_test(test_pid_filter_fill),
+		cmocka_unit_test(test_cgroup_filter),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

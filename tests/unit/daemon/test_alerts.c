@@ -764,10 +764,10 @@ static void test_dead_sink_does_not_block(void **state)
 	assert_true(st.failed >= 1);
 	assert_true(st.dropped >= 1);     /* 8 in the queue, not 100 */
 	assert_int_equal(st.retried, 2 * st.failed);
-	alerts_get_sink_stats(a, ALERTS_SINK_WEBHOOK, &wh);
+	assert_true(alerts_get_sink_stats(a, ALERTS_SINK_WEBHOOK, &wh));
 	assert_int_equal(wh.failed, st.failed);
 	assert_int_equal(wh.dropped, st.dropped);
-	alerts_get_sink_stats(a, ALERTS_SINK_ALERTMANAGER, &wh);
+	assert_false(alerts_get_sink_stats(a, ALERTS_SINK_ALERTMANAGER, &wh)); /* not set */
 	assert_int_equal(wh.sent + wh.failed + wh.dropped, 0);
 	assert_string_equal(alerts_sink_name(ALERTS_SINK_ALERTMANAGER), "alertmanager");
 

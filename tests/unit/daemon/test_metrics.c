@@ -76,6 +76,8 @@ static const struct metrics_now now = {
 	.version = "1.2.3", .self_cpu_s = 0.25, .self_rss_bytes = 12345678,
 	.http = { .requests = 10, .unauthorized = 2, .not_found = 1, .errors = 1 },
 	.alerts = { .firing = 1, .sent = 4, .failed = 1, .dropped = 0 },
+	.sink_on = { [ALERTS_SINK_WEBHOOK] = true },
+	.sink = { [ALERTS_SINK_WEBHOOK] = { .sent = 4, .failed = 1, .dropped = 0 } },
 };
 
 static char *render(struct metrics *m, enum prom_fmt f)
@@ -177,7 +179,12 @@ static void test_two_intervals(void **state)
 	assert_line(t, "perfpilot_self_cpu_seconds_total 0.25");
 	assert_line(t, "perfpilot_self_resident_memory_bytes 12345678");
 	assert_line(t, "perfpilot_alerts_firing 1");
-	assert_line(t, "perfpilot_notifications_total{outcome=\"sent\"} 4");
+	/* one series per configured sink and outcome; none of the sink not set */
+	assert_line(t, "perfpilot_notifications_total{sink=\"webhook\",outcome=\"sent\"} 4");
+	assert_line(t, "perfpilot_notifications_total{sink=\"webhook\",outcome=\"failed\"} 1");
+	assert_line(t, "perfpilot_notifications_total{sink=\"webhook\",outcome=\"dropped\"} 0");
+	assert_no(t, "sink=\"alertmanager\"");
+	assert_no(t, "perfpilot_notifications_total{outcome=");
 	assert_line(t, "perfpilot_http_requests_total{code=\"200\"} 6");
 	assert_line(t, "perfpilot_http_requests_total{code=\"401\"} 2");
 	assert_line(t, "perfpilot_events_dropped_total{map=\"process_series\"} 0");

@@ -3,6 +3,9 @@
  * seconds merged (frames interned again), one process's stacks, the
  * bounds by age and by size. */
 #define _GNU_SOURCE
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
 #include "unit.h"
 #include "daemon/profwin.h"
 
@@ -122,11 +125,134 @@ static void test_bounds(void **state)
 	profwin_free(w);
 }
 
+static bool only_20(void *arg, uint32_t pid)
+{
+	(*(int *)arg)++;
+	return pid == 20;
+}
+
+/* A profile of the next seconds: only intervals that start at or after the
+ * request, taken as they come, until one ends at or after its end. */
+static void test_take(void **state)
+{
+	struct profwin *w = profwin_new();
+	struct stackset ss, out;
+	double taken = 0;
+	bool complete;
+	int calls = 0;
+
+	(void)state;
+	/* before the request (from = 1050): 1040-1045, and 1045-1051 in
+	 * progress when it came */
+	interval(&ss, 1040, 5, 100, 1);
+	profwin_add(w, &ss);
+	interval(&ss, 1045, 6, 200, 1);
+	profwin_add(w, &ss);
+	ss_init(&out, SS_ONCPU, 1);
+	assert_int_equal(profwin_take(w, 1050, 1060, &taken, NULL, NULL, &out, &complete), 0);
+	assert_false(complete);
+	assert_dbl_eq(taken, 1051);
+	assert_int_equal(out.nstacks, 0);
+	assert_dbl_eq(out.start_unix, 0);
+	/* the next ones: 1051-1056 (not yet complete), 1056-1061 (complete) */
+	interval(&ss, 1051, 5, 3, 1);
+	profwin_add(w, &ss);
+	assert_int_equal(profwin_take(w, 1050, 1060, &taken, NULL, NULL, &out, &complete), 0);
+	assert_false(complete);
+	assert_dbl_eq(taken, 1056);
+	interval(&ss, 1056, 5, 4, 1);
+	profwin_add(w, &ss);
+	interval(&ss, 1061, 5, 1000, 1); /* after: not waited for, but taken if there */
+	profwin_add(w, &ss);
+	assert_int_equal(profwin_take(w, 1050, 1060, &taken, NULL, NULL, &out, &complete), 0);
+	assert_true(complete);
+	assert_int_equal(samples_in(&out, "hot_a"), 3 + 4 + 1000);
+	assert_dbl_eq(out.start_unix, 1051);
+	assert_dbl_eq(out.duration_s, 15);
+	assert_int_equal(out.hz, 19);
+	ss_free(&out);
+	/* with a filter: its verdicts, nothing of the intervals before */
+	taken = 0;
+	ss_init(&out, SS_ONCPU, 1);
+	assert_int_equal(profwin_take(w, 1050, 1060, &taken, only_20, &calls, &out, &complete), 0);
+	assert_true(complete);
+	assert_int_equal(samples_in(&out, "hot_a"), 0);
+	assert_int_equal(samples_in(&out, "schedule"), 3);
+	assert_int_equal(calls, 6); /* two stacks in each of the three intervals */
+	ss_free(&out);
+	profwin_free(w);
+}
+
+struct adder {
+	struct profwin *w;
+	double start;
+};
+
+static void *add_later(void *arg)
+{
+	struct adder *a = arg;
+	struct stackset ss;
+
+	usleep(200000);
+	interval(&ss, a->start, 1, 1, 0);
+	profwin_add(a->w, &ss);
+	return NULL;
+}
+
+static void *close_later(void *arg)
+{
+	usleep(200000);
+	profwin_close(arg);
+	return NULL;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A waiter wakes when an interval ends after what it took, at its deadline
+ * without one, and for good once the window closes. */
+static void test_wait(void **state)
+{
+	struct profwin *w = profwin_new();
+	struct adder a = { w, 5000 };
+	struct stackset ss;
+	pthread_t th;
+	double t0;
+
+	(void)state;
+	t0 = now_s();
+	assert_int_equal(profwin_wait(w, 0, t0 + 0.2), -1); /* nothing: the deadline */
+	assert_true(now_s() - t0 >= 0.15);
+	assert_int_equal(pthread_create(&th, NULL, add_later, &a), 0);
+	t0 = now_s();
+	assert_int_equal(profwin_wait(w, 0, t0 + 10), 0);
+	assert_true(now_s() - t0 < 5);
+	pthread_join(th, NULL);
+	/* one ending at 5001 is there: at once for after < 5001, else a wait */
+	assert_int_equal(profwin_wait(w, 5000.5, now_s() + 10), 0);
+	interval(&ss, 5001, 1, 1, 0);
+	profwin_add(w, &ss);
+	assert_int_equal(pthread_create(&th, NULL, close_later, w), 0);
+	t0 = now_s();
+	assert_int_equal(profwin_wait(w, 5002, t0 + 10), -1);
+	assert_true(now_s() - t0 < 5);
+	pthread_join(th, NULL);
+	assert_int_equal(profwin_wait(w, 5002, now_s() + 10), -1); /* closed: no wait */
+	profwin_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_take),
+		cmocka_unit_test(test_wait),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
