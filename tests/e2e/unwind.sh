@@ -296,6 +296,47 @@ test_profile_unwind_pprof_stripped() {
 	note "pprof with the binary: hot_a $a, hot_b $b, hot_c $c samples"
 }
 
+# containers: the same binary through two chroot roots (copies: other
+# inodes, the same build ID) and its libraries there share one unwind
+# table each, counted on the summary line; a different binary at the same
+# path (/bin/hot) in a third root gets its own. Tables: one per distinct
+# build ID of the files mapped (and the vDSO); every other file shares.
+# All three walk to main.
+test_profile_unwind_chroot_shared() {
+	local r f files want got shared pids=() p
+	command -v chroot >/dev/null || skip "chroot not installed"
+	for r in a:hot_nofp b:hot_nofp c:hot; do
+		_mini_root "$T/r${r%%:*}" "$W/${r#*:}" || { fail "cannot build a root for ${r#*:}"; return; }
+	done
+	[[ $(stat -c %i "$T/ra/bin/hot") != "$(stat -c %i "$T/rb/bin/hot")" ]] ||
+		{ fail "the two copies share an inode"; return; }
+	# the files the workloads map: /bin/hot and its libraries in each root
+	find "$T"/r[abc] -type f \( -name hot -o -name '*.so*' \) >"$T/files"
+	files=$(wc -l <"$T/files")
+	while read -r f; do readelf -n "$f" | awk '/Build ID:/ { print $3 }'; done <"$T/files" |
+		sort -u >"$T/ids"
+	want=$(($(wc -l <"$T/ids") + 1)) # and the vDSO
+	for r in a b c; do
+		wl_bg p "$T/hot_$r.json" chroot "$T/r$r" /bin/hot -w 3
+		wl_ready "$p" hot || return
+		pids+=("$p")
+	done
+	prof_bg pp -p "$(IFS=,; echo "${pids[*]}")" -F 199 -d 4.5 --unwind dwarf
+	attach_wait
+	go "${pids[@]}"
+	pp_wait || return
+	wl_done "${pids[0]}" "$T/hot_a.json" 12 || return
+	wl_done "${pids[1]}" "$T/hot_b.json" 12 || return
+	wl_done "${pids[2]}" "$T/hot_c.json" 12 || return
+	got=$(sed -nE 's/^perfpilot: user stacks: .*tables: ([0-9]+) binaries.*/\1/p' "$T/pp.err")
+	shared=$(sed -nE "s/^perfpilot: user stacks: .*, ([0-9]+) files sharing another's table by build ID.*/\\1/p" "$T/pp.err")
+	is "unwind tables loaded (one per build ID: hot_nofp, hot, their libraries, the vDSO)" "$got" "$want"
+	is "files sharing a table by build ID (of $files files and the vDSO)" "$shared" "$((files + 1 - want))"
+	REACH=';main;' REACH_WHAT=main
+	_unwind_check hot 150
+	note "$(grep -o 'tables: .*' "$T/pp.err")"
+}
+
 test_error_profile_bad_unwind() {
 	_error_case "$PERFPILOT" profile --unwind sideways -d 1
 }
