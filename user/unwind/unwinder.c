@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -56,6 +57,8 @@ struct uw_proc {
 
 struct unwinder {
 	struct unwinder_maps m;
+	struct pp_unwind_row *rows_mem; /* the rows map, mapped (or NULL) */
+	size_t rows_len;
 	struct uw_file *files;
 	size_t nfiles;
 	struct uw_table *tables;
@@ -104,6 +107,12 @@ struct unwinder *unwinder_new(const struct unwinder_maps *m)
 	if (!u)
 		return NULL;
 	u->m = *m;
+	/* the rows written straight into the map's memory where it can be
+	 * mapped: no copy through the kernel (a large table is megabytes) */
+	u->rows_len = ((size_t)m->rows_max * sizeof(struct pp_unwind_row) + 4095) & ~(size_t)4095;
+	u->rows_mem = mmap(NULL, u->rows_len, PROT_READ | PROT_WRITE, MAP_SHARED, m->rows, 0);
+	if (u->rows_mem == MAP_FAILED)
+		u->rows_mem = NULL;
 	pool_init(&u->pool, m->rows_max);
 	for (i = 0; i < PP_UNWIND_TABLES_MAX; i++) /* slot 0 handed out first */
 		u->free_slots[i] = PP_UNWIND_TABLES_MAX - 1 - (uint32_t)i;
@@ -116,14 +125,21 @@ struct unwinder *unwinder_new(const struct unwinder_maps *m)
 	return u;
 }
 
-/* Write rows [first, first + n) of the rows map: in batches where the
+/* Write rows [first, first + n) of the rows map: straight into its
+ * memory where it is mapped (BPF_F_MMAPABLE), else in batches where the
  * kernel has them, else one by one. */
-static int write_rows(int fd, uint32_t first, const struct pp_unwind_row *rows, uint32_t n)
+static int write_rows(struct unwinder *u, uint32_t first, const struct pp_unwind_row *rows,
+		      uint32_t n)
 {
 	enum { BATCH = 4096 };
 	static uint32_t keys[BATCH];
 	uint32_t done = 0, i;
+	int fd = u->m.rows;
 
+	if (u->rows_mem) {
+		memcpy(u->rows_mem + first, rows, (size_t)n * sizeof(*rows));
+		return 0;
+	}
 	while (done < n) {
 		__u32 k = n - done < BATCH ? n - done : BATCH;
 
@@ -195,30 +211,44 @@ static int make_room(struct unwinder *u, uint32_t count, uint32_t *first)
 	return 0;
 }
 
-/* Load a built table for f. */
+/* Load a built table for f: its index, then its rows (pp_unwind_table). */
 static int load_table(struct unwinder *u, struct uw_table *f, const struct unwind_table *t)
 {
+	struct pp_unwind_index *idx = NULL;
 	struct pp_unwind_table e;
 	struct timespec ts;
-	uint32_t first;
+	uint32_t first, nb = 0, base = 0;
+	uint8_t shift = 0;
+	uint64_t total;
 
-	if (t->n > u->m.rows_max) {
+	if (unwind_index_build(t, &idx, &nb, &base, &shift))
+		return -1;
+	total = (uint64_t)nb + t->n;
+	if (total > u->m.rows_max) {
+		free(idx);
 		f->state = F_TOO_BIG;
 		u->st.too_big++;
 		return -1;
 	}
-	if (make_room(u, (uint32_t)t->n, &first))
+	if (make_room(u, (uint32_t)total, &first)) {
+		free(idx);
 		return -1;
-	if (write_rows(u->m.rows, first, t->rows, (uint32_t)t->n)) {
+	}
+	_Static_assert(sizeof(*idx) == sizeof(*t->rows), "an index bucket is a row's size");
+	if (write_rows(u, first, (const struct pp_unwind_row *)idx, nb) ||
+	    write_rows(u, first + nb, t->rows, (uint32_t)t->n)) {
+		free(idx);
 		pool_free(&u->pool, first);
 		return -1;
 	}
+	free(idx);
 	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
 	f->slot = u->free_slots[--u->nfree];
 	f->gen = ++u->gen;
 	f->first = first;
-	f->count = (uint32_t)t->n;
-	e = (struct pp_unwind_table){ .first = first, .count = f->count, .gen = f->gen,
+	f->count = (uint32_t)total;
+	e = (struct pp_unwind_table){ .first = first, .count = (uint32_t)t->n, .gen = f->gen,
+				      .nbuckets = nb, .base = base, .shift = shift,
 				      .last_used = (uint64_t)ts.tv_sec * 1000000000ULL +
 						   (uint64_t)ts.tv_nsec };
 	if (bpf_map_update_elem(u->m.tables, &f->slot, &e, BPF_ANY)) {
@@ -714,6 +744,8 @@ void unwinder_free(struct unwinder *u)
 	pthread_cond_destroy(&u->wake);
 	free(u->queue);
 	pool_release(&u->pool);
+	if (u->rows_mem)
+		munmap(u->rows_mem, u->rows_len);
 	free(u->files);
 	free(u->tables);
 	free(u->procs);

@@ -130,12 +130,22 @@ static void test_own_process(void **state)
 	assert_non_null(elf = elf_begin(fd, ELF_C_READ_MMAP, NULL));
 	assert_int_equal(unwind_table_build(elf, &built), 0);
 	assert_int_equal(t.count, built.n);
-	for (i = 0; i < t.count; i++) {
+	for (i = 0; i < t.count; i++) { /* after the index */
 		struct pp_unwind_row r;
-		uint32_t k = t.first + i;
+		uint32_t k = t.first + t.nbuckets + i;
 
 		assert_int_equal(bpf_map_lookup_elem(maps.rows, &k, &r), 0);
 		assert_memory_equal(&r, &built.rows[i], sizeof(r));
+	}
+	/* the index: each bucket's rows from the one covering its start */
+	assert_true(t.nbuckets >= 1 && t.nbuckets <= (t.count + 3) / 4 + 1);
+	for (i = 0; i < t.nbuckets; i++) {
+		struct pp_unwind_index b;
+		uint32_t k = t.first + i;
+
+		assert_int_equal(bpf_map_lookup_elem(maps.rows, &k, &b), 0);
+		assert_true(b.first + b.n <= t.count);
+		assert_true(b.first == 0 || built.rows[b.first].pc <= t.base + (i << t.shift));
 	}
 	/* the bias takes this function's address to its ELF address: the start
 	 * of a function, with the entry rule */
