@@ -321,7 +321,7 @@ test_profile_unwind_chroot_shared() {
 		wl_ready "$p" hot || return
 		pids+=("$p")
 	done
-	prof_bg pp -p "$(IFS=,; echo "${pids[*]}")" -F 199 -d 4.5 --unwind dwarf
+	prof_bg pp -p "$(IFS=,; echo "${pids[*]}")" -F 499 -d 4.5 --unwind dwarf
 	attach_wait
 	go "${pids[@]}"
 	pp_wait || return
