@@ -12,9 +12,13 @@
  *
  * Bounded for the verifier: bpf_loop over at most unwind_depth frames, a
  * binary search of at most PP_UNWIND_MAP_STEPS steps over the process's
- * mappings and of PP_UNWIND_ROW_STEPS over its binary's rows, the walk's
- * state in a per-CPU array. Stack memory is read with
- * bpf_probe_read_user: a page that is not resident ends the walk there.
+ * mappings (skipped while frames stay in one mapping) and of
+ * PP_UNWIND_ROW_STEPS over the few rows the table's index gives for the
+ * address (a bucket holds about 4), the walk's state in a per-CPU array.
+ * Stack memory is read with bpf_probe_read_user, a window of
+ * UW_STACK_WORDS words at a time (most frames are a few words: one read
+ * for many frames, not one or two per frame); a page that is not resident
+ * ends the walk there.
  */
 #ifndef PP_UNWIND_BPF_H
 #define PP_UNWIND_BPF_H
@@ -24,9 +28,11 @@
 const volatile bool unwind_dwarf = false;
 const volatile __u32 unwind_depth = PP_STACK_DEPTH;
 
-/* The rows of every loaded table (sized by user space: the memory limit). */
+/* The indexes and rows of every loaded table (sized by user space: the
+ * memory limit), written by user space straight into the map's memory. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct pp_unwind_row);
@@ -61,12 +67,19 @@ struct {
 	__type(value, __u64);
 } unwind_cnt SEC(".maps");
 
+#define UW_STACK_WORDS 128 /* the window of stack read at once: 1 KiB */
+
 struct walk {
 	__u64 ip, sp, bp;
+	__u64 win_lo;  /* the window holds the words at [win_lo, win_lo + 8 * win_n) */
+	__u32 win_n;
+	__u32 pad;
+	__u64 win[UW_STACK_WORDS];
 	__u64 hash;
 	__u64 now;
 	__u32 n;      /* addresses stored */
 	__u32 exact;  /* ip is where the frame was stopped, not a return address */
+	__u32 frames_table, frames_fp; /* counted once the walk ends */
 	struct pp_ustack stack;
 };
 
@@ -87,6 +100,17 @@ struct walk_ctx {
 static __always_inline void uw_count(__u32 which)
 {
 	percpu_inc(&unwind_cnt, which);
+}
+
+static __always_inline void uw_count_n(__u32 which, __u32 n)
+{
+	__u64 *v;
+
+	if (!n)
+		return;
+	v = bpf_map_lookup_elem(&unwind_cnt, &which);
+	if (v)
+		*v += n; /* per-CPU slot: no atomic needed */
 }
 
 /* A binary search's state, on the caller's stack: the answer is in
@@ -161,25 +185,67 @@ static long row_step(__u32 i, void *vctx)
 
 /* The row of m's table for ELF address vaddr (the last one starting at or
  * before it), or NULL when the mapping's table is gone (evicted) or does
- * not reach back that far. */
+ * not reach back that far: the index's bucket of vaddr, then a binary
+ * search of its few rows. */
 static __always_inline struct pp_unwind_row *uw_find_row(struct walk *w, struct pp_unwind_map *m,
 							 __u64 vaddr)
 {
 	__u32 slot = m->table, idx;
 	struct pp_unwind_table *t = bpf_map_lookup_elem(&unwind_tables, &slot);
 	struct search s = { .key = vaddr };
+	struct pp_unwind_index *b;
+	__u64 k;
 
-	if (!t || t->gen != m->gen || !t->count || vaddr > 0xffffffffULL)
+	if (!t || t->gen != m->gen || !t->count || !t->nbuckets || vaddr > 0xffffffffULL ||
+	    vaddr < t->base)
 		return NULL;
 	if (t->last_used != w->now)
 		t->last_used = w->now;
-	s.first = t->first;
-	s.hi = t->count;
+	k = (vaddr - t->base) >> (t->shift & 31);
+	if (k >= t->nbuckets)
+		k = t->nbuckets - 1; /* the last bucket: all rows beyond */
+	idx = t->first + (__u32)k;
+	b = (struct pp_unwind_index *)bpf_map_lookup_elem(&unwind_rows, &idx);
+	if (!b)
+		return NULL;
+	s.first = t->first + t->nbuckets + b->first;
+	s.hi = b->n;
 	bpf_loop(PP_UNWIND_ROW_STEPS, row_step, &s, 0);
 	if (!s.lo)
 		return NULL;
 	idx = s.first + s.lo - 1;
 	return bpf_map_lookup_elem(&unwind_rows, &idx);
+}
+
+/* The word of user memory at addr (8-byte aligned): from the window, else
+ * the window read again from addr on (its size, else up to the end of
+ * addr's page: the stack's top may be the end of its mapping). 0, or -1
+ * when it cannot be read. */
+static __always_inline int uw_word(struct walk *w, __u64 addr, __u64 *out)
+{
+	__u64 off = (addr - w->win_lo) >> 3;
+	__u32 n;
+
+	if (addr & 7)
+		return bpf_probe_read_user(out, sizeof(*out), (void *)addr) ? -1 : 0;
+	if (addr >= w->win_lo && off < w->win_n) {
+		*out = w->win[off & (UW_STACK_WORDS - 1)];
+		return 0;
+	}
+	w->win_lo = addr;
+	w->win_n = 0;
+	if (bpf_probe_read_user(w->win, sizeof(w->win), (void *)addr)) {
+		n = (__u32)((4096 - (addr & 4095)) >> 3); /* 1..512 words */
+		if (n > UW_STACK_WORDS)
+			n = UW_STACK_WORDS;
+		if (!n || bpf_probe_read_user(w->win, n * 8, (void *)addr))
+			return -1;
+		w->win_n = n;
+	} else {
+		w->win_n = UW_STACK_WORDS;
+	}
+	*out = w->win[0];
+	return 0;
 }
 
 /* One frame: store its address, find its caller's registers. 0 to go on,
@@ -214,12 +280,12 @@ static long uw_step(__u32 i, void *vctx)
 			uw_count(PP_UW_NO_INFO);
 	}
 	if (!r) { /* frame pointers: the caller's rbp at rbp, its return address above */
-		if (!w->bp || (w->bp & 7) || w->bp < w->sp ||
-		    bpf_probe_read_user(regs, sizeof(regs), (void *)w->bp)) {
+		if (!w->bp || (w->bp & 7) || w->bp < w->sp || uw_word(w, w->bp, &regs[0]) ||
+		    uw_word(w, w->bp + 8, &regs[1])) {
 			uw_count(PP_UW_FP_END);
 			return 1;
 		}
-		uw_count(PP_UW_FRAMES_FP);
+		w->frames_fp++;
 		w->sp = w->bp + 16;
 		w->bp = regs[0];
 		w->ip = regs[1];
@@ -236,7 +302,7 @@ static long uw_step(__u32 i, void *vctx)
 			uw_count(PP_UW_READ_ERR);
 			return 1;
 		}
-		uw_count(PP_UW_FRAMES_TABLE);
+		w->frames_table++;
 		w->bp = sig[0];
 		w->sp = sig[(PP_SIGFRAME_RSP - PP_SIGFRAME_RBP) / 8];
 		w->ip = sig[(PP_SIGFRAME_RIP - PP_SIGFRAME_RBP) / 8];
@@ -252,20 +318,13 @@ static long uw_step(__u32 i, void *vctx)
 		uw_count(PP_UW_READ_ERR);
 		return 1;
 	}
-	if (r->rbp_off == -2) { /* push %rbp right after the call: both in one read */
-		if (bpf_probe_read_user(regs, sizeof(regs), (void *)(cfa - 16))) {
-			uw_count(PP_UW_READ_ERR);
-			return 1;
-		}
-		w->bp = regs[0];
-		w->ip = regs[1];
-	} else if (bpf_probe_read_user(&w->ip, sizeof(w->ip), (void *)(cfa - 8)) ||
-		   (r->rbp_off && bpf_probe_read_user(&w->bp, sizeof(w->bp),
-						      (void *)(cfa + 8 * (__s64)r->rbp_off)))) {
+	/* rbp first: below the return address, it is then in the same window */
+	if ((r->rbp_off && uw_word(w, cfa + 8 * (__s64)r->rbp_off, &w->bp)) ||
+	    uw_word(w, cfa - 8, &w->ip)) {
 		uw_count(PP_UW_READ_ERR);
 		return 1;
 	}
-	uw_count(PP_UW_FRAMES_TABLE);
+	w->frames_table++;
 	w->sp = cfa;
 	return 0;
 }
@@ -348,6 +407,9 @@ static __always_inline __s32 uw_user_stack(void *ctx)
 	w->now = bpf_ktime_get_ns();
 	w->n = 0;
 	w->exact = 1;
+	w->frames_table = w->frames_fp = 0;
+	w->win_lo = 0;
+	w->win_n = 0;
 	__builtin_memset(&w->stack, 0, sizeof(w->stack));
 	c.w = w;
 	if (regs->cs == USER32_CS) {
@@ -358,6 +420,8 @@ static __always_inline __s32 uw_user_stack(void *ctx)
 		c.proc = bpf_map_lookup_elem(&unwind_procs, &tgid);
 		uw_count(PP_UW_WALKS);
 		bpf_loop(PP_STACK_DEPTH, uw_step, &c, 0);
+		uw_count_n(PP_UW_FRAMES_TABLE, w->frames_table);
+		uw_count_n(PP_UW_FRAMES_FP, w->frames_fp);
 	}
 	return uw_store(w);
 }

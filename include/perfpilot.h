@@ -302,15 +302,31 @@ static inline int pp_unwind_cfa(const struct pp_unwind_row *r, __u64 ip, __u64 s
 	}
 }
 
-/* One table: rows [first, first + count) of the `unwind_rows` array,
- * sorted by pc. A slot whose gen differs from a mapping's holds another
- * binary's table now (the mapping's was evicted). */
+/* One table in the `unwind_rows` array: its index, nbuckets elements
+ * from first (struct pp_unwind_index), then its rows, count of them,
+ * sorted by pc. Bucket b of the index covers the ELF addresses from base +
+ * (b << shift) up to the next bucket's (the last one all beyond), and
+ * says which rows to search for an address there: a binary search of a few
+ * rows, not of the whole table. A slot whose gen differs from a mapping's
+ * holds another binary's table now (the mapping's was evicted). */
 struct pp_unwind_table {
 	__u32 first;
 	__u32 count;
 	__u32 gen;
-	__u32 pad;
+	__u32 nbuckets;
 	__u64 last_used; /* bpf_ktime_get_ns() of the latest walk that used it */
+	__u32 base;
+	__u8 shift;
+	__u8 pad[3];
+};
+
+/* A bucket of a table's index (in `unwind_rows`, the size of a row): its
+ * rows are [first, first + n) of the table's rows, from the one that
+ * covers the bucket's start (or the table's first) to the last that starts
+ * inside it. */
+struct pp_unwind_index {
+	__u32 first;
+	__u32 n;
 };
 
 #define PP_UNWIND_TABLES_MAX 4096

@@ -661,6 +661,8 @@ STEPS=(
 	profile_unwind_cxx
 	profile_unwind_limits
 	profile_unwind_no_tables
+	profile_unwind_pprof_stripped
+	profile_unwind_chroot_shared
 	profile_unwind_redis
 	"error_profile_bad_unwind error_profile_unwind_depth error_record_unwind_no_profile"
 	"error_report_usage report_bad_store"

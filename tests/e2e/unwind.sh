@@ -242,6 +242,101 @@ test_profile_unwind_no_tables() {
 	same_chains 'main|hot_a|hot_b|hot_c' hot_a hot_b hot_c
 }
 
+# _strip_nofp DIR: DIR/hot_nofp, a copy of hot_nofp stripped of its
+# symbols (no debug file anywhere), and in BUILD_ID its build ID
+_strip_nofp() {
+	command -v strip >/dev/null || skip "binutils not installed"
+	if ! { mkdir -p "$1" && cp "$W/hot_nofp" "$1/hot_nofp" && strip --strip-all "$1/hot_nofp"; }; then
+		fail "could not strip a copy of hot_nofp"
+		return 1
+	fi
+	nm "$1/hot_nofp" 2>/dev/null | grep -q hot_a && { fail "hot_a survived strip"; return 1; }
+	BUILD_ID=$(readelf -n "$1/hot_nofp" | awk '/Build ID:/ { print $3 }')
+	[[ ${#BUILD_ID} -ge 4 ]] || { fail "hot_nofp has no build ID"; return 1; }
+}
+
+# pprof of a stripped build without frame pointers, walked with its tables:
+# its functions (hot_nofp+0xSTART) are in a mapping without functions, at
+# file offsets; go tool pprof -symbolize=local, given the unstripped binary
+# under PPROF_BINARY_PATH (by file name: Go's own pprof reads no build IDs),
+# names them: hot_a/b/c with their shares, none of them left unnamed.
+# Without the binary the names stay perfpilot's. (main, in .text.startup,
+# is named by pprof's addr2line, not by Go's own DWARF reader: noted.)
+test_profile_unwind_pprof_stripped() {
+	local out=$T/pp.pb.gz top a b c f left hot_a hot_b hot_c
+	type -P go >/dev/null || skip "go not installed (golang-go)"
+	_strip_nofp "$T/s" || return
+	if ! { mkdir -p "$T/bin" "$T/dbg" && cp "$W/hot_nofp" "$T/bin/hot_nofp"; }; then
+		fail "cannot copy hot_nofp"
+		return
+	fi
+	# no debug file: looked for in the empty $T/dbg only
+	prof_workload "$T/s/hot_nofp" 3 -- 499 --unwind dwarf --debug-dir "$T/dbg" -o "$out" || return
+	top=$(gopprof -sample_index=samples -top -nodecount=200 "$out" 2>"$T/pprof.err") ||
+		{ fail "go tool pprof failed: $(head -c 300 "$T/pprof.err")"; return; }
+	for f in hot_a hot_b hot_c; do
+		a=$(nm "$W/hot_nofp" | awk -v f="$f" '$3 == f { print $1; exit }')
+		[[ -n $a ]] || { fail "no $f in nm $W/hot_nofp"; return; }
+		printf -v "$f" 'hot_nofp+0x%x' "$((16#$a))"
+		[[ -n $(_top_cum "${!f}" "$top") ]] ||
+			fail "no frame ${!f} ($f) without the binary: $(head -c 600 <<<"$top" | tr '\n' '|')"
+	done
+	grep -Eq ' hot_[abc]$' <<<"$top" && fail "hot_a/b/c named without the binary"
+	top=$(PPROF_BINARY_PATH=$T/bin HOME=$T/gohome GOCACHE=$T/gocache GOPATH=$T/gopath \
+		GOTOOLCHAIN=local GOFLAGS='' command go tool pprof -symbolize=local \
+		-sample_index=samples -top -nodecount=200 "$out" 2>"$T/pprof.err") ||
+		{ fail "go tool pprof -symbolize=local failed: $(head -c 300 "$T/pprof.err")"; return; }
+	a=$(_top_cum hot_a "$top") b=$(_top_cum hot_b "$top") c=$(_top_cum hot_c "$top")
+	[[ -n $a && -n $b && -n $c ]] ||
+		{ fail "hot_a/b/c not named by pprof with the binary: $(head -c 800 <<<"$top" | tr '\n' '|') $(head -c 300 "$T/pprof.err" | tr '\n' '|')"; return; }
+	left=$(awk -v a="$hot_a" -v b="$hot_b" -v c="$hot_c" '$NF == a || $NF == b || $NF == c' <<<"$top" | wc -l)
+	is "frames $hot_a, $hot_b, $hot_c pprof left unnamed" "$left" 0
+	shares "$a" "$b" "$c"
+	grep -q ' main$' <<<"$top" || note "main not named by this pprof (Go's DWARF reader)"
+	note "pprof with the binary: hot_a $a, hot_b $b, hot_c $c samples"
+}
+
+# containers: the same binary through two chroot roots (copies: other
+# inodes, the same build ID) and its libraries there share one unwind
+# table each, counted on the summary line; a different binary at the same
+# path (/bin/hot) in a third root gets its own. Tables: one per distinct
+# build ID of the files mapped (and the vDSO); every other file shares.
+# All three walk to main.
+test_profile_unwind_chroot_shared() {
+	local r f files want got shared pids=() p
+	command -v chroot >/dev/null || skip "chroot not installed"
+	for r in a:hot_nofp b:hot_nofp c:hot; do
+		_mini_root "$T/r${r%%:*}" "$W/${r#*:}" || { fail "cannot build a root for ${r#*:}"; return; }
+	done
+	[[ $(stat -c %i "$T/ra/bin/hot") != "$(stat -c %i "$T/rb/bin/hot")" ]] ||
+		{ fail "the two copies share an inode"; return; }
+	# the files the workloads map: /bin/hot and its libraries in each root
+	find "$T"/r[abc] -type f \( -name hot -o -name '*.so*' \) >"$T/files"
+	files=$(wc -l <"$T/files")
+	while read -r f; do readelf -n "$f" | awk '/Build ID:/ { print $3 }'; done <"$T/files" |
+		sort -u >"$T/ids"
+	want=$(($(wc -l <"$T/ids") + 1)) # and the vDSO
+	for r in a b c; do
+		wl_bg p "$T/hot_$r.json" chroot "$T/r$r" /bin/hot -w 3
+		wl_ready "$p" hot || return
+		pids+=("$p")
+	done
+	prof_bg pp -p "$(IFS=,; echo "${pids[*]}")" -F 499 -d 4.5 --unwind dwarf
+	attach_wait
+	go "${pids[@]}"
+	pp_wait || return
+	wl_done "${pids[0]}" "$T/hot_a.json" 12 || return
+	wl_done "${pids[1]}" "$T/hot_b.json" 12 || return
+	wl_done "${pids[2]}" "$T/hot_c.json" 12 || return
+	got=$(sed -nE 's/^perfpilot: user stacks: .*tables: ([0-9]+) binaries.*/\1/p' "$T/pp.err")
+	shared=$(sed -nE "s/^perfpilot: user stacks: .*, ([0-9]+) files sharing another's table by build ID.*/\\1/p" "$T/pp.err")
+	is "unwind tables loaded (one per build ID: hot_nofp, hot, their libraries, the vDSO)" "$got" "$want"
+	is "files sharing a table by build ID (of $files files and the vDSO)" "$shared" "$((files + 1 - want))"
+	REACH=';main;' REACH_WHAT=main
+	_unwind_check hot 150
+	note "$(grep -o 'tables: .*' "$T/pp.err")"
+}
+
 test_error_profile_bad_unwind() {
 	_error_case "$PERFPILOT" profile --unwind sideways -d 1
 }

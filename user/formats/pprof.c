@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* pprof output: profile.proto, gzip-compressed (see pprof.h). */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -115,8 +116,9 @@ static void st_free(struct strtab *t)
 struct mapping {
 	uint32_t file;     /* string index of the file name */
 	bool kernel;
+	bool unnamed;      /* user frames no symbol named: pprof may symbolize them */
 	const char *build_id;
-	uint64_t start, limit;
+	uint64_t start, limit; /* of the frames' addresses; user: page-aligned at the end */
 	int rank;          /* 0 a program, 1 a shared library, 2 the kernel */
 	uint64_t weight;   /* of the samples with a frame in it */
 	size_t last;       /* the last stack counted in weight, + 1 */
@@ -177,16 +179,48 @@ static uint64_t frame_address(const struct ss_frame *f)
 	return f->kernel ? f->addr : f->offset;
 }
 
-/* Assign every frame its mapping, one per (file, kernel). */
+/*
+ * Whether a user frame is one no symbol named: "[unknown]", or named by
+ * its file and the start of its function from the unwind information
+ * ("hot+0x1189", the file's base name). pprof may name those with the
+ * binary (has_functions false in their mapping).
+ */
+static bool unnamed_frame(const struct ss_frame *f)
+{
+	const char *base, *p;
+	size_t n;
+
+	if (f->kernel || !f->module)
+		return false;
+	if (!strcmp(f->name, "[unknown]"))
+		return true;
+	base = strrchr(f->module, '/');
+	base = base ? base + 1 : f->module;
+	n = strlen(base);
+	if (!n || strncmp(f->name, base, n) || strncmp(f->name + n, "+0x", 3))
+		return false;
+	for (p = f->name + n + 3; isxdigit((unsigned char)*p); p++)
+		;
+	return p > f->name + n + 3 && !*p;
+}
+
+/*
+ * Assign every frame its mapping, one per (file, kernel, unnamed). A user
+ * file's frames named by a symbol and those not are two mappings of the
+ * same file (has_functions true and false), so that pprof's symbolization
+ * with the binary (-symbolize=local, PPROF_BINARY_PATH) replaces only the
+ * names perfpilot could not give, not its inlined frames.
+ */
 static int build_mappings(struct enc *e)
 {
 	const struct stackset *ss = e->ss;
-	uint32_t *by_file = NULL; /* string index * 2 + kernel -> mapping id */
+	uint32_t *by_file = NULL; /* string index * 4 + unnamed * 2 + kernel -> mapping id */
 	size_t nby = 0, i;
 	char buf[256];
 
 	e->frame_map = calloc(ss->nframes ? ss->nframes : 1, sizeof(*e->frame_map));
-	e->maps = calloc(ss->nframes ? ss->nframes : 1, sizeof(*e->maps));
+	/* a mapping per frame at most, and a second one of its file */
+	e->maps = calloc(ss->nframes ? 2 * ss->nframes : 1, sizeof(*e->maps));
 	if (!e->frame_map || !e->maps)
 		return -1;
 	for (i = 0; i < ss->nframes; i++) {
@@ -198,11 +232,11 @@ static int build_mappings(struct enc *e)
 
 		if (!file)
 			continue;
-		key = (size_t)sid(e, file) * 2 + f->kernel;
+		key = (size_t)sid(e, file) * 4 + unnamed_frame(f) * 2 + f->kernel;
 		if (e->nomem)
 			break;
 		if (key >= nby) {
-			size_t n = (key + 1) * 2;
+			size_t n = (key / 4 + 1) * 8; /* whole groups of 4 */
 			uint32_t *nb = realloc(by_file, n * sizeof(*nb));
 
 			if (!nb) {
@@ -215,9 +249,10 @@ static int build_mappings(struct enc *e)
 		}
 		if (!by_file[key]) {
 			m = &e->maps[e->nmaps++];
-			m->file = (uint32_t)(key / 2);
+			m->file = (uint32_t)(key / 4);
 			m->kernel = f->kernel;
-			m->start = f->kernel ? a : 0;
+			m->unnamed = unnamed_frame(f);
+			m->start = a;
 			m->limit = a + 1;
 			by_file[key] = (uint32_t)e->nmaps;
 		}
@@ -229,6 +264,35 @@ static int build_mappings(struct enc *e)
 		if (a >= m->limit)
 			m->limit = a + 1;
 		e->frame_map[i] = by_file[key];
+	}
+	/*
+	 * A user mapping is the file as if loaded at address 0 (an address is
+	 * its file offset): start 0, file offset 0, up to the page past the
+	 * last frame. pprof takes an address there for the ELF address at the
+	 * same offset, right for the usual layouts (a PIE executable, a shared
+	 * library: file offsets and ELF addresses agree). A file's two mappings
+	 * span the same pages (pprof merges a file's mappings that touch end to
+	 * start).
+	 */
+	for (i = 0; i < nby && !e->nomem; i += 4) {
+		struct mapping *a = by_file[i] ? &e->maps[by_file[i] - 1] : NULL;
+		struct mapping *b = by_file[i + 2] ? &e->maps[by_file[i + 2] - 1] : NULL;
+
+		if (b && !a && b->build_id) { /* the build ID goes with the named one */
+			a = &e->maps[e->nmaps++];
+			*a = *b;
+			a->unnamed = false;
+		}
+		if (a && b && b->limit > a->limit)
+			a->limit = b->limit;
+		if (a) {
+			a->start = 0;
+			a->limit = (a->limit + 4095) & ~4095ULL;
+		}
+		if (b) {
+			b->start = 0;
+			b->limit = a ? a->limit : (b->limit + 4095) & ~4095ULL;
+		}
 	}
 	free(by_file);
 	return e->nomem ? -1 : 0;
@@ -387,9 +451,14 @@ static void write_mappings(struct enc *e)
 		pb_uint(e->b, MAPPING_MEMORY_LIMIT, mp->limit);
 		pb_uint(e->b, MAPPING_FILE_OFFSET, 0);
 		pb_uint(e->b, MAPPING_FILENAME, mp->file);
-		if (mp->build_id)
+		/* not on a mapping for pprof to symbolize: go tool pprof reads no
+		 * build IDs (its files have none), so that it would refuse every
+		 * file for one (a build-id mismatch); it finds the binary by its
+		 * file name (PPROF_BINARY_PATH/NAME). The file's other mapping,
+		 * of the named frames, has it. */
+		if (mp->build_id && !mp->unnamed)
 			pb_uint(e->b, MAPPING_BUILD_ID, sid(e, mp->build_id));
-		pb_uint(e->b, MAPPING_HAS_FUNCTIONS, 1);
+		pb_uint(e->b, MAPPING_HAS_FUNCTIONS, !mp->unnamed);
 		pb_end(e->b, m);
 	}
 }

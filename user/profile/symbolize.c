@@ -29,18 +29,21 @@ static int uframes(struct symbolizer *s, struct stackset *ss, uint32_t pid, uint
 		   bool caller, uint32_t *out, size_t room)
 {
 	struct usym_info si;
+	uint64_t off;
 	int64_t f;
 	size_t k;
 	int n = 0;
 
 	usyms_lookup_frame(&s->u, pid, ip, caller, &si);
-	f = ss_frame(ss, si.name ? si.name : "[unknown]", si.module, si.build_id, ip, si.offset,
-		     false);
+	/* a caller's file offset inside its call (a return address may be the
+	 * next function's first byte): what pprof symbolizes it with */
+	off = caller && si.offset ? si.offset - 1 : si.offset;
+	f = ss_frame(ss, si.name ? si.name : "[unknown]", si.module, si.build_id, ip, off, false);
 	if (f < 0)
 		return -1;
 	out[n++] = (uint32_t)f;
 	for (k = 0; k < si.ninlined && (size_t)n < room; k++) {
-		f = ss_frame(ss, si.inlined[k], si.module, si.build_id, ip, si.offset, false);
+		f = ss_frame(ss, si.inlined[k], si.module, si.build_id, ip, off, false);
 		if (f < 0)
 			return -1;
 		out[n++] = (uint32_t)f;

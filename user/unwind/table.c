@@ -300,6 +300,67 @@ const struct pp_unwind_row *unwind_table_find(const struct unwind_table *t, uint
 	return lo ? &t->rows[lo - 1] : NULL;
 }
 
+int unwind_index_build(const struct unwind_table *t, struct pp_unwind_index **idx, uint32_t *nb,
+		       uint32_t *base, uint8_t *shift)
+{
+	uint64_t lo, span, b, n;
+	size_t r = 0, first = 0;
+	uint8_t s = 4;
+
+	*idx = NULL;
+	if (!t->n)
+		return -1;
+	lo = t->rows[0].pc & ~15ULL;
+	span = (uint64_t)t->rows[t->n - 1].pc - lo + 1;
+	while (s < 31 && (span >> s) + 1 > (t->n + 3) / 4)
+		s++;
+	n = (span >> s) + 1;
+	if (!(*idx = malloc(n * sizeof(**idx))))
+		return -1;
+	for (b = 0; b < n; b++) {
+		uint64_t start = lo + (b << s), end = start + (1ULL << s);
+
+		/* first: the last row at or before the bucket's start */
+		while (first + 1 < t->n && t->rows[first + 1].pc <= start)
+			first++;
+		/* r: past the last row starting before the bucket's end */
+		if (r < first)
+			r = first;
+		while (r < t->n && t->rows[r].pc < end)
+			r++;
+		(*idx)[b] = (struct pp_unwind_index){ (uint32_t)first, (uint32_t)(r - first) };
+	}
+	(*idx)[n - 1].n = (uint32_t)(t->n - (*idx)[n - 1].first); /* the last: all beyond */
+	*nb = (uint32_t)n;
+	*base = (uint32_t)lo;
+	*shift = s;
+	return 0;
+}
+
+const struct pp_unwind_row *unwind_index_find(const struct unwind_table *t,
+					      const struct pp_unwind_index *idx, uint32_t nb,
+					      uint32_t base, uint8_t shift, uint64_t vaddr)
+{
+	uint64_t b;
+	uint32_t lo = 0, hi;
+
+	if (!nb || vaddr < base)
+		return NULL;
+	b = (vaddr - base) >> shift;
+	if (b >= nb)
+		b = nb - 1;
+	hi = idx[b].n;
+	while (lo < hi) { /* the first of the bucket's rows past vaddr */
+		uint32_t mid = (lo + hi) / 2;
+
+		if (t->rows[idx[b].first + mid].pc <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &t->rows[idx[b].first + lo - 1] : NULL;
+}
+
 void unwind_table_free(struct unwind_table *t)
 {
 	free(t->rows);

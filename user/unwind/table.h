@@ -40,6 +40,22 @@ int unwind_table_build(Elf *elf, struct unwind_table *t);
  * or NULL when it is before the first: what the BPF walker looks up. */
 const struct pp_unwind_row *unwind_table_find(const struct unwind_table *t, uint64_t vaddr);
 
+/*
+ * The index of t's rows for the BPF walker (struct pp_unwind_index): the
+ * buckets from *base (the first row's address, rounded down), 1 << *shift
+ * bytes each, the smallest shift (at least 4) that makes at most one
+ * bucket per 4 rows. *nb buckets, malloc'd; -1 when t has no rows or no
+ * memory.
+ */
+int unwind_index_build(const struct unwind_table *t, struct pp_unwind_index **idx, uint32_t *nb,
+		       uint32_t *base, uint8_t *shift);
+
+/* The row for vaddr found through the index, as the BPF walker finds it
+ * (unwind_table_find's answer). */
+const struct pp_unwind_row *unwind_index_find(const struct unwind_table *t,
+					      const struct pp_unwind_index *idx, uint32_t nb,
+					      uint32_t base, uint8_t shift, uint64_t vaddr);
+
 void unwind_table_free(struct unwind_table *t);
 
 #endif

@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "symbols/debuginfo.h"
 #include "symbols/process.h"
 #include "unwind/pool.h"
 #include "unwind/table.h"
@@ -19,23 +21,32 @@
 
 #define SEGS_MAX 8
 
-enum file_state {
-	F_LOADED,   /* its table is in the maps */
+enum table_state {
+	F_LOADED,   /* in the maps */
 	F_UNLOADED, /* new, evicted to make room, or no room for it then: built
-		     * (again) when a process that maps it is loaded */
+		     * (again) when a process that maps one of its files is loaded */
 	F_NONE,     /* no usable unwind information (or unreadable): never tried again */
 	F_TOO_BIG,  /* larger than the whole pool */
 };
 
+/* The table of one binary: of every file with its build ID (the same
+ * program in several containers, or copied), else of one file. */
+struct uw_table {
+	char build_id[BUILD_ID_HEX]; /* "" for a file without one: not shared */
+	enum table_state state;
+	uint32_t slot, gen, first, count;
+	uint64_t pinned; /* the epoch of the process being loaded that uses it */
+};
+
+/* A file as the processes' mappings name it (device and inode). */
 struct uw_file {
 	uint32_t dev_major, dev_minor;
 	uint64_t ino;
 	uint64_t vdso_size; /* the vDSO (no file): its size */
-	enum file_state state;
+	bool read;          /* its build ID and segments read, table set */
+	size_t table;       /* index in unwinder.tables, once read */
 	struct load_seg segs[SEGS_MAX];
 	size_t nsegs;
-	uint32_t slot, gen, first, count;
-	uint64_t pinned; /* the epoch of the process being loaded that uses it */
 };
 
 struct uw_proc {
@@ -46,8 +57,12 @@ struct uw_proc {
 
 struct unwinder {
 	struct unwinder_maps m;
+	struct pp_unwind_row *rows_mem; /* the rows map, mapped (or NULL) */
+	size_t rows_len;
 	struct uw_file *files;
 	size_t nfiles;
+	struct uw_table *tables;
+	size_t ntables;
 	struct uw_proc *procs;
 	size_t nprocs;
 	struct pool pool;
@@ -92,6 +107,12 @@ struct unwinder *unwinder_new(const struct unwinder_maps *m)
 	if (!u)
 		return NULL;
 	u->m = *m;
+	/* the rows written straight into the map's memory where it can be
+	 * mapped: no copy through the kernel (a large table is megabytes) */
+	u->rows_len = ((size_t)m->rows_max * sizeof(struct pp_unwind_row) + 4095) & ~(size_t)4095;
+	u->rows_mem = mmap(NULL, u->rows_len, PROT_READ | PROT_WRITE, MAP_SHARED, m->rows, 0);
+	if (u->rows_mem == MAP_FAILED)
+		u->rows_mem = NULL;
 	pool_init(&u->pool, m->rows_max);
 	for (i = 0; i < PP_UNWIND_TABLES_MAX; i++) /* slot 0 handed out first */
 		u->free_slots[i] = PP_UNWIND_TABLES_MAX - 1 - (uint32_t)i;
@@ -104,14 +125,21 @@ struct unwinder *unwinder_new(const struct unwinder_maps *m)
 	return u;
 }
 
-/* Write rows [first, first + n) of the rows map: in batches where the
+/* Write rows [first, first + n) of the rows map: straight into its
+ * memory where it is mapped (BPF_F_MMAPABLE), else in batches where the
  * kernel has them, else one by one. */
-static int write_rows(int fd, uint32_t first, const struct pp_unwind_row *rows, uint32_t n)
+static int write_rows(struct unwinder *u, uint32_t first, const struct pp_unwind_row *rows,
+		      uint32_t n)
 {
 	enum { BATCH = 4096 };
 	static uint32_t keys[BATCH];
 	uint32_t done = 0, i;
+	int fd = u->m.rows;
 
+	if (u->rows_mem) {
+		memcpy(u->rows_mem + first, rows, (size_t)n * sizeof(*rows));
+		return 0;
+	}
 	while (done < n) {
 		__u32 k = n - done < BATCH ? n - done : BATCH;
 
@@ -130,7 +158,7 @@ static int write_rows(int fd, uint32_t first, const struct pp_unwind_row *rows, 
 
 /* Make the slot of f hold nothing (a walker that still has its mapping
  * sees another gen, and stops at that binary). */
-static void evict(struct unwinder *u, struct uw_file *f)
+static void evict(struct unwinder *u, struct uw_table *f)
 {
 	struct pp_unwind_table t = { .gen = ++u->gen };
 	size_t i;
@@ -148,14 +176,14 @@ static void evict(struct unwinder *u, struct uw_file *f)
 
 /* The loaded table sampled least recently and not used by the process
  * being loaded, or NULL. */
-static struct uw_file *least_recent(struct unwinder *u)
+static struct uw_table *least_recent(struct unwinder *u)
 {
-	struct uw_file *best = NULL;
+	struct uw_table *best = NULL;
 	uint64_t best_t = 0;
 	size_t i;
 
-	for (i = 0; i < u->nfiles; i++) {
-		struct uw_file *f = &u->files[i];
+	for (i = 0; i < u->ntables; i++) {
+		struct uw_table *f = &u->tables[i];
 		struct pp_unwind_table t;
 
 		if (f->state != F_LOADED || f->pinned == u->epoch ||
@@ -173,7 +201,7 @@ static struct uw_file *least_recent(struct unwinder *u)
  * tables as needed. */
 static int make_room(struct unwinder *u, uint32_t count, uint32_t *first)
 {
-	struct uw_file *victim;
+	struct uw_table *victim;
 
 	while (!u->nfree || pool_alloc(&u->pool, count, first)) {
 		if (!(victim = least_recent(u)))
@@ -183,30 +211,44 @@ static int make_room(struct unwinder *u, uint32_t count, uint32_t *first)
 	return 0;
 }
 
-/* Load a built table for f. */
-static int load_table(struct unwinder *u, struct uw_file *f, const struct unwind_table *t)
+/* Load a built table for f: its index, then its rows (pp_unwind_table). */
+static int load_table(struct unwinder *u, struct uw_table *f, const struct unwind_table *t)
 {
+	struct pp_unwind_index *idx = NULL;
 	struct pp_unwind_table e;
 	struct timespec ts;
-	uint32_t first;
+	uint32_t first, nb = 0, base = 0;
+	uint8_t shift = 0;
+	uint64_t total;
 
-	if (t->n > u->m.rows_max) {
+	if (unwind_index_build(t, &idx, &nb, &base, &shift))
+		return -1;
+	total = (uint64_t)nb + t->n;
+	if (total > u->m.rows_max) {
+		free(idx);
 		f->state = F_TOO_BIG;
 		u->st.too_big++;
 		return -1;
 	}
-	if (make_room(u, (uint32_t)t->n, &first))
+	if (make_room(u, (uint32_t)total, &first)) {
+		free(idx);
 		return -1;
-	if (write_rows(u->m.rows, first, t->rows, (uint32_t)t->n)) {
+	}
+	_Static_assert(sizeof(*idx) == sizeof(*t->rows), "an index bucket is a row's size");
+	if (write_rows(u, first, (const struct pp_unwind_row *)idx, nb) ||
+	    write_rows(u, first + nb, t->rows, (uint32_t)t->n)) {
+		free(idx);
 		pool_free(&u->pool, first);
 		return -1;
 	}
+	free(idx);
 	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
 	f->slot = u->free_slots[--u->nfree];
 	f->gen = ++u->gen;
 	f->first = first;
-	f->count = (uint32_t)t->n;
-	e = (struct pp_unwind_table){ .first = first, .count = f->count, .gen = f->gen,
+	f->count = (uint32_t)total;
+	e = (struct pp_unwind_table){ .first = first, .count = (uint32_t)t->n, .gen = f->gen,
+				      .nbuckets = nb, .base = base, .shift = shift,
 				      .last_used = (uint64_t)ts.tv_sec * 1000000000ULL +
 						   (uint64_t)ts.tv_nsec };
 	if (bpf_map_update_elem(u->m.tables, &f->slot, &e, BPF_ANY)) {
@@ -255,17 +297,72 @@ static void *read_vdso(uint32_t pid, const struct map_entry *e, size_t *size)
 	return buf;
 }
 
-/* Build and load f's table from the file mapped at e in process pid. */
+/* The hex build ID from an ELF's note sections, "" when it has none. */
+static void read_build_id(Elf *elf, char *hex, size_t len)
+{
+	const char *ident = elf_getident(elf, NULL);
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		d = elf_rawdata(scn, NULL);
+		if (d && d->d_buf && !note_build_id(d->d_buf, d->d_size, sh.sh_addralign,
+						     ident && ident[EI_DATA] == ELFDATA2MSB, hex, len))
+			return;
+	}
+	hex[0] = '\0';
+}
+
+/* The table of the binary with build ID id ("": a table of its own),
+ * made if new; *shared says whether another file had it already. -1 on no
+ * memory. */
+static long table_for(struct unwinder *u, const char *id, bool *shared)
+{
+	struct uw_table *g;
+	size_t i;
+
+	*shared = false;
+	for (i = 0; *id && i < u->ntables; i++) {
+		if (!strcmp(u->tables[i].build_id, id)) {
+			*shared = true;
+			return (long)i;
+		}
+	}
+	g = realloc(u->tables, (u->ntables + 1) * sizeof(*g));
+	if (!g)
+		return -1;
+	u->tables = g;
+	g[u->ntables] = (struct uw_table){ .state = F_UNLOADED };
+	snprintf(g[u->ntables].build_id, sizeof(g->build_id), "%s", id);
+	return (long)u->ntables++;
+}
+
+/*
+ * Read file f mapped at e in process pid the first time (its build ID, its
+ * segments: which table is its), and build and load that table when it is
+ * not loaded: made new, evicted since, or no room for it before. A file
+ * with the build ID of one read before (the same binary through another
+ * root, or a copy) shares its table: nothing built.
+ */
 static void build(struct unwinder *u, struct uw_file *f, uint32_t pid, const struct map_entry *e)
 {
 	struct unwind_table t;
-	char path[USYM_PATH_MAX + 64];
+	struct uw_table *tb = f->read ? &u->tables[f->table] : NULL;
+	char path[USYM_PATH_MAX + 64], id[BUILD_ID_HEX] = "";
 	void *image = NULL;
 	size_t size = 0;
 	double t0 = mono();
 	Elf *elf = NULL;
+	bool shared = false;
+	long k;
 	int fd = -1;
 
+	if (tb && tb->state != F_UNLOADED)
+		return;
 	if (f->vdso_size) {
 		if ((image = read_vdso(pid, e, &size)) != NULL)
 			elf = elf_memory(image, size);
@@ -280,16 +377,36 @@ static void build(struct unwinder *u, struct uw_file *f, uint32_t pid, const str
 		if (fd >= 0)
 			elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	}
-	if (!elf || elf_kind(elf) != ELF_K_ELF || unwind_table_build(elf, &t)) {
-		f->state = F_NONE;
+	if (elf && elf_kind(elf) != ELF_K_ELF) {
+		elf_end(elf);
+		elf = NULL;
+	}
+	if (!f->read) {
+		if (elf) {
+			read_build_id(elf, id, sizeof(id));
+			read_segs(f, elf);
+		}
+		if ((k = table_for(u, elf ? id : "", &shared)) < 0)
+			goto out; /* no memory: read again next time */
+		f->read = true;
+		f->table = (size_t)k;
+		tb = &u->tables[k];
+		if (shared)
+			u->st.shared++;
+		tb->pinned = u->epoch;
+	}
+	if (tb->state != F_UNLOADED)
+		goto out;
+	if (!elf || unwind_table_build(elf, &t)) {
+		tb->state = F_NONE;
 		u->st.no_info++;
 	} else {
-		read_segs(f, elf);
 		u->st.built++;
-		if (load_table(u, f, &t) && f->state != F_TOO_BIG)
-			f->state = F_UNLOADED; /* no room now: tried again later */
+		if (load_table(u, tb, &t) && tb->state != F_TOO_BIG)
+			tb->state = F_UNLOADED; /* no room now: tried again later */
 		unwind_table_free(&t);
 	}
+out:
 	if (elf)
 		elf_end(elf);
 	if (fd >= 0)
@@ -320,8 +437,7 @@ static long file_index(struct unwinder *u, const struct map_entry *e)
 		return -1;
 	u->files = g;
 	g[u->nfiles] = (struct uw_file){ .dev_major = e->dev_major, .dev_minor = e->dev_minor,
-					 .ino = e->inode, .vdso_size = vdso ? e->end - e->start : 0,
-					 .state = F_UNLOADED };
+					 .ino = e->inode, .vdso_size = vdso ? e->end - e->start : 0 };
 	return (long)u->nfiles++;
 }
 
@@ -422,26 +538,29 @@ static int add_locked(struct unwinder *u, uint32_t pid)
 	 * none of the others */
 	u->epoch++;
 	for (i = 0; i < n && !rc; i++)
-		if ((idx[i] = file_index(u, &ex[i])) >= 0)
-			u->files[idx[i]].pinned = u->epoch;
+		if ((idx[i] = file_index(u, &ex[i])) >= 0 && u->files[idx[i]].read)
+			u->tables[u->files[idx[i]].table].pinned = u->epoch;
 	memset(&entry, 0, sizeof(entry));
 	for (i = 0; i < n && !rc; i++) {
 		struct uw_file *f;
+		struct uw_table *tb;
 		uint64_t bias;
 
 		if (idx[i] < 0)
 			continue;
 		f = &u->files[idx[i]];
-		if (f->state == F_UNLOADED)
-			build(u, f, pid, &ex[i]);
-		if (f->state != F_LOADED || !bias_of(f, &ex[i], &bias))
+		build(u, f, pid, &ex[i]);
+		if (!f->read)
+			continue;
+		tb = &u->tables[f->table];
+		if (tb->state != F_LOADED || !bias_of(f, &ex[i], &bias))
 			continue;
 		if (entry.n == PP_UNWIND_MAPS_MAX) {
 			dropped++;
 			continue;
 		}
-		entry.maps[entry.n++] = (struct pp_unwind_map){ ex[i].start, ex[i].end, bias, f->slot,
-								 f->gen };
+		entry.maps[entry.n++] = (struct pp_unwind_map){ ex[i].start, ex[i].end, bias, tb->slot,
+								 tb->gen };
 	}
 	free(ex);
 	free(idx);
@@ -625,7 +744,10 @@ void unwinder_free(struct unwinder *u)
 	pthread_cond_destroy(&u->wake);
 	free(u->queue);
 	pool_release(&u->pool);
+	if (u->rows_mem)
+		munmap(u->rows_mem, u->rows_len);
 	free(u->files);
+	free(u->tables);
 	free(u->procs);
 	free(u);
 }

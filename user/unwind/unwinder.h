@@ -4,8 +4,10 @@
  * (bpf/unwind.bpf.h): for each executable mapping of a process, the table
  * of its file (table.h), built the first time the file is met and shared
  * by every process that maps it (files are told apart by device and
- * inode, as /proc/PID/maps shows them; the vDSO by its size), and the
- * process's list of (mapping, load bias, table). The tables' rows share
+ * inode, as /proc/PID/maps shows them; the vDSO by its size), and by every
+ * other file with the same GNU build ID (the same binary seen through
+ * other mount namespaces or chroot roots, or copied), and the process's
+ * list of (mapping, load bias, table). The tables' rows share
  * one array of a fixed size (the memory limit); when a table does not fit,
  * the tables sampled least recently are evicted first (their processes
  * fall back to stopping at that binary until they are read again).
@@ -27,6 +29,8 @@ struct unwinder_maps {
 
 struct unwinder_stats {
 	size_t loaded;        /* binaries whose table is loaded now */
+	size_t shared;        /* files that took the table of another file with their
+			       * build ID (none built for them) */
 	uint64_t rows;        /* their rows */
 	uint32_t rows_max;
 	size_t built;         /* tables built (again after an eviction too) */

@@ -381,7 +381,7 @@ static void test_mappings(void **state)
 	(void)state;
 	make_profile(&ss, SS_ONCPU);
 	encode(&ss, &pr);
-	assert_int_equal(pr.nm, 4);
+	assert_int_equal(pr.nm, 5);
 	/* ids: programs, libraries, the kernel, each by the weight of the
 	 * samples through them; in message order (pprof's main binary is the
 	 * first) */
@@ -391,18 +391,33 @@ static void test_mappings(void **state)
 	assert_string_equal(S(&pr, pr.m[0].build_id), "abcd");
 	assert_string_equal(S(&pr, pr.m[1].file), "/lib/libc.so.6");
 	assert_int_equal(pr.m[1].build_id, 0);
-	assert_string_equal(S(&pr, pr.m[2].file), "[kernel]"); /* 20 ms, as [ext4]: first seen */
-	assert_string_equal(S(&pr, pr.m[3].file), "[ext4]");
+	/* libc's unnamed frame: a mapping of its own, for pprof to symbolize,
+	 * over the same pages as the named ones' (never end to start: pprof
+	 * would merge the two) */
+	assert_string_equal(S(&pr, pr.m[2].file), "/lib/libc.so.6");
+	assert_int_equal(pr.m[2].has_functions, 0);
+	assert_int_equal(pr.m[2].start, 0);
+	assert_int_equal(pr.m[1].start, 0);
+	assert_int_equal(pr.m[2].limit, pr.m[1].limit);
+	assert_int_equal(pr.m[1].limit, 0x4000);
+	assert_string_equal(S(&pr, pr.m[3].file), "[kernel]"); /* 20 ms, as [ext4]: first seen */
+	assert_string_equal(S(&pr, pr.m[4].file), "[ext4]");
 	for (i = 0; i < pr.nm; i++)
-		assert_int_equal(pr.m[i].has_functions, 1);
+		assert_int_equal(pr.m[i].has_functions, i != 2);
 
-	/* user addresses are file offsets in a mapping from 0 */
+	/* user addresses are file offsets in a mapping from 0, file offset 0,
+	 * to the page past the last frame (the file as if loaded at 0) */
 	l = loc(&pr, pr.s[0].loc[0]);
 	m = map(&pr, l->mapping);
 	assert_string_equal(S(&pr, m->file), "/bin/prog");
 	assert_int_equal(l->address, 0x1100);
 	assert_int_equal(m->start, 0);
-	assert_true(m->limit > 0x1100);
+	assert_int_equal(m->offset, 0);
+	assert_int_equal(m->limit, 0x2000);
+	l = loc(&pr, pr.s[2].loc[0]);
+	assert_string_equal(loc_name(&pr, pr.s[2].loc[0]), "[unknown in libc.so.6]");
+	assert_int_equal(l->mapping, pr.m[2].id);
+	assert_int_equal(l->address, 0x3000);
 	/* kernel addresses as they are, inside their mapping */
 	l = loc(&pr, pr.s[1].loc[1]);
 	m = map(&pr, l->mapping);
@@ -417,6 +432,67 @@ static void test_mappings(void **state)
 			assert_string_equal(S(&pr, pr.f[i].file), "/bin/prog");
 			assert_string_equal(S(&pr, pr.f[i].system_name), "hot_a");
 		}
+	ss_free(&ss);
+}
+
+/* a stripped binary's functions named FILE+0xSTART from its unwind
+ * information (and only those) are in a mapping without functions, which
+ * go tool pprof symbolizes with the unstripped binary; a name that merely
+ * looks alike, or another file's, is not */
+static void test_unnamed_mapping(void **state)
+{
+	static struct profile pr;
+	struct stackset ss;
+	uint32_t f[5];
+	size_t i, without = 0;
+
+	(void)state;
+	ss_init(&ss, SS_ONCPU, 99);
+	f[0] = (uint32_t)ss_frame(&ss, "__libc_start_call_main", "/lib/libc.so.6", "beef", 5, 0x27000, false);
+	f[1] = (uint32_t)ss_frame(&ss, "hot_nofp+0x1190", "/s/hot_nofp", "c0de", 6, 0x11a3, false);
+	f[2] = (uint32_t)ss_frame(&ss, "hot_nofp+0x12a0", "/s/hot_nofp", "c0de", 7, 0x12b0, false);
+	f[3] = (uint32_t)ss_frame(&ss, "hot_nofp+0x12z0", "/s/hot_nofp", "c0de", 8, 0x1300, false);
+	f[4] = (uint32_t)ss_frame(&ss, "other+0x10", "/s/hot_nofp", "c0de", 9, 0x1310, false);
+	assert_int_equal(ss_add(&ss, 1, "hot_nofp", f, 5, 1, 10), 0);
+	encode(&ss, &pr);
+	assert_int_equal(pr.nm, 3);
+	for (i = 0; i < pr.nm; i++) {
+		const struct mapping *m = &pr.m[i];
+
+		if (!strcmp(S(&pr, m->file), "/s/hot_nofp")) {
+			assert_int_equal(m->start, 0);
+			assert_int_equal(m->limit, 0x2000);
+			assert_int_equal(m->offset, 0);
+			/* no build ID where pprof is to find the binary by name */
+			if (m->has_functions)
+				assert_string_equal(S(&pr, m->build_id), "c0de");
+			else
+				assert_int_equal(m->build_id, 0);
+			without += !m->has_functions;
+		} else {
+			assert_int_equal(m->has_functions, 1);
+		}
+	}
+	assert_int_equal(without, 1);
+	for (i = 0; i < 5; i++) {
+		const struct location *l = loc(&pr, pr.s[0].loc[4 - i]); /* leaf first */
+
+		assert_int_equal(map(&pr, l->mapping)->has_functions, !(i == 1 || i == 2));
+	}
+	assert_int_equal(loc(&pr, pr.s[0].loc[3])->address, 0x11a3);
+	ss_free(&ss);
+
+	/* only unnamed frames of a file: its build ID still in the profile,
+	 * on a mapping of it without locations */
+	ss_init(&ss, SS_ONCPU, 99);
+	f[0] = (uint32_t)ss_frame(&ss, "hot_nofp+0x1190", "/s/hot_nofp", "c0de", 6, 0x11a3, false);
+	assert_int_equal(ss_add(&ss, 1, "hot_nofp", f, 1, 1, 10), 0);
+	encode(&ss, &pr);
+	assert_int_equal(pr.nm, 2);
+	assert_int_equal(pr.m[0].file, pr.m[1].file);
+	assert_int_equal(pr.m[0].has_functions + pr.m[1].has_functions, 1);
+	assert_string_equal(S(&pr, pr.m[pr.m[0].has_functions ? 0 : 1].build_id), "c0de");
+	assert_int_equal(map(&pr, loc(&pr, pr.s[0].loc[0])->mapping)->has_functions, 0);
 	ss_free(&ss);
 }
 
@@ -503,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_samples),
 		cmocka_unit_test(test_mappings),
 		cmocka_unit_test(test_main_binary),
+		cmocka_unit_test(test_unnamed_mapping),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_gzip),
 	};

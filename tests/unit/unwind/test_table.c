@@ -407,6 +407,58 @@ static void test_libc_rows(void **state)
 	close(fd);
 }
 
+/* The index's answer (what the BPF walker finds) equals the table's for
+ * every address of libc's and around each row, before the first and past
+ * the last; a bucket holds few rows. And a small table of its own. */
+static void check_index(const struct unwind_table *t)
+{
+	struct pp_unwind_index *idx;
+	uint32_t nb, base, i, most = 0;
+	uint8_t shift;
+	uint64_t a;
+	size_t k;
+
+	assert_int_equal(unwind_index_build(t, &idx, &nb, &base, &shift), 0);
+	assert_true(nb >= 1 && nb <= (t->n + 3) / 4 + 1);
+	for (i = 0; i < nb; i++)
+		most = idx[i].n > most ? idx[i].n : most;
+	for (k = 0; k < t->n; k++) {
+		for (a = t->rows[k].pc ? t->rows[k].pc - 1 : 0; a <= (uint64_t)t->rows[k].pc + 1; a++)
+			assert_ptr_equal(unwind_index_find(t, idx, nb, base, shift, a),
+					 unwind_table_find(t, a));
+	}
+	for (a = 0; a < 64; a++)
+		assert_ptr_equal(unwind_index_find(t, idx, nb, base, shift, base + (a << 20)),
+				 unwind_table_find(t, base + (a << 20)));
+	assert_null(unwind_index_find(t, idx, nb, base, shift, t->rows[0].pc - 1));
+	print_message("%zu rows: %u buckets of %u bytes, at most %u rows in one\n", t->n, nb,
+		      1u << shift, most);
+	free(idx);
+}
+
+static void test_index(void **state)
+{
+	struct mod *libc;
+	struct unwind_table t = {0};
+	struct pp_unwind_row rows[] = {
+		{ .pc = 0x1000, .cfa_rule = PP_CFA_RSP, .cfa_off = 8 },
+		{ .pc = 0x1001, .cfa_rule = PP_CFA_RSP, .cfa_off = 16 },
+		{ .pc = 0x1040, .cfa_rule = PP_CFA_RSP, .cfa_off = 8 },
+		{ .pc = 0x1800, .cfa_rule = PP_CFA_NONE },
+		{ .pc = 0x9000, .cfa_rule = PP_CFA_RSP, .cfa_off = 8 },
+		{ .pc = 0x9010, .cfa_rule = PP_CFA_NONE },
+	};
+
+	(void)state;
+	t.rows = rows;
+	t.n = sizeof(rows) / sizeof(rows[0]);
+	check_index(&t);
+	t.n = 1;
+	check_index(&t);
+	assert_non_null(libc = mod_named("libc.so"));
+	check_index(&libc->t);
+}
+
 __attribute__((noinline)) static void walk_here(struct walk *w)
 {
 	struct regs r;
@@ -534,6 +586,7 @@ int main(void)
 		cmocka_unit_test(test_row_against_known_frame),
 		cmocka_unit_test(test_own_function_entries),
 		cmocka_unit_test(test_libc_rows),
+		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_walk_to_main),
 		cmocka_unit_test(test_walk_from_signal_handler),
 #endif

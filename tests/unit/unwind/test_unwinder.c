@@ -4,13 +4,16 @@
  * mappings and its files' rows as the BPF walker will read them, a table
  * larger than the limit left out and counted, the least recently sampled
  * table evicted for another process's, never one the process being loaded
- * uses.
+ * uses, and the same binary in two files (another root, a copy) loaded
+ * once.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <signal.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include "unit.h"
@@ -130,12 +133,22 @@ static void test_own_process(void **state)
 	assert_non_null(elf = elf_begin(fd, ELF_C_READ_MMAP, NULL));
 	assert_int_equal(unwind_table_build(elf, &built), 0);
 	assert_int_equal(t.count, built.n);
-	for (i = 0; i < t.count; i++) {
+	for (i = 0; i < t.count; i++) { /* after the index */
 		struct pp_unwind_row r;
-		uint32_t k = t.first + i;
+		uint32_t k = t.first + t.nbuckets + i;
 
 		assert_int_equal(bpf_map_lookup_elem(maps.rows, &k, &r), 0);
 		assert_memory_equal(&r, &built.rows[i], sizeof(r));
+	}
+	/* the index: each bucket's rows from the one covering its start */
+	assert_true(t.nbuckets >= 1 && t.nbuckets <= (t.count + 3) / 4 + 1);
+	for (i = 0; i < t.nbuckets; i++) {
+		struct pp_unwind_index b;
+		uint32_t k = t.first + i;
+
+		assert_int_equal(bpf_map_lookup_elem(maps.rows, &k, &b), 0);
+		assert_true(b.first + b.n <= t.count);
+		assert_true(b.first == 0 || built.rows[b.first].pc <= t.base + (i << t.shift));
 	}
 	/* the bias takes this function's address to its ELF address: the start
 	 * of a function, with the entry rule */
@@ -266,6 +279,86 @@ static void test_eviction(void **state)
 	waitpid(pid, NULL, 0);
 }
 
+/* Start path as a child (argv0 and args), running once its exe is path. */
+static pid_t start_copy(const char *path, const char *a1, const char *a2)
+{
+	pid_t pid = fork();
+	int i;
+
+	if (pid == 0) {
+		execl(path, "copy", a1, a2, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; pid > 0 && i < 200; i++) {
+		char exe[PATH_MAX] = "", fn[32];
+
+		snprintf(fn, sizeof(fn), "/proc/%d/exe", (int)pid);
+		if (readlink(fn, exe, sizeof(exe) - 1) > 0 && !strcmp(exe, path))
+			break;
+		usleep(10000);
+	}
+	return pid;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	char cmd[3 * PATH_MAX];
+
+	snprintf(cmd, sizeof(cmd), "cp '%.4000s' '%.4000s'", from, to);
+	return system(cmd);
+}
+
+/* Two copies of sleep (other inodes, one build ID) share one table; tail
+ * copied under the same name elsewhere (another build ID) has its own. */
+static void test_shared_by_build_id(void **state)
+{
+	static struct pp_unwind_proc e[3];
+	char dir[] = "/tmp/pp-unwinder-XXXXXX", path[3][PATH_MAX], cmd[PATH_MAX + 16];
+	struct unwinder_stats st;
+	struct unwinder *u;
+	pid_t pid[3];
+	uint32_t k, i, same = 0;
+
+	(void)state;
+	if (access("/bin/sleep", X_OK) || access("/usr/bin/tail", X_OK))
+		skip();
+	NEED_BPF(1u << 20);
+	assert_non_null(mkdtemp(dir));
+	for (k = 0; k < 3; k++) {
+		snprintf(path[k], sizeof(path[k]), "%s/%u", dir, k);
+		assert_int_equal(mkdir(path[k], 0755), 0);
+		strcat(path[k], "/sleep");
+		assert_int_equal(copy_file(k < 2 ? "/bin/sleep" : "/usr/bin/tail", path[k]), 0);
+	}
+	pid[0] = start_copy(path[0], "30", NULL);
+	pid[1] = start_copy(path[1], "30", NULL);
+	pid[2] = start_copy(path[2], "-f", "/dev/null");
+	assert_non_null(u = unwinder_new(&maps));
+	for (k = 0; k < 3; k++) {
+		assert_true(pid[k] > 0);
+		assert_int_equal(unwinder_add(u, (uint32_t)pid[k]), 0);
+		assert_int_equal(bpf_map_lookup_elem(maps.procs, &pid[k], &e[k]), 0);
+	}
+	unwinder_stats(u, &st);
+	print_message("%zu tables for 3 processes, %zu files sharing one\n", st.loaded, st.shared);
+	assert_int_equal(st.shared, 1);     /* the second copy of sleep */
+	assert_int_equal(st.loaded, 5);     /* sleep, tail, libc, ld.so, the vDSO */
+	assert_int_equal(e[0].n, e[1].n);   /* the same mappings, the same tables */
+	for (i = 0; i < e[0].n; i++)
+		assert_int_equal(e[0].maps[i].table, e[1].maps[i].table);
+	for (i = 0; i < e[0].n && i < e[2].n; i++)
+		same += e[0].maps[i].table == e[2].maps[i].table;
+	assert_true(same < e[0].n); /* tail's table is not sleep's */
+	unwinder_free(u);
+	close_maps();
+	for (k = 0; k < 3; k++) {
+		kill(pid[k], SIGKILL);
+		waitpid(pid[k], NULL, 0);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 #endif
 
 int main(void)
@@ -275,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_own_process),
 		cmocka_unit_test(test_over_the_limit),
 		cmocka_unit_test(test_eviction),
+		cmocka_unit_test(test_shared_by_build_id),
 #endif
 	};
 
