@@ -248,17 +248,21 @@ _links() { find "/proc/$1/fd" -lname 'anon_inode:bpf_link' 2>/dev/null | wc -l; 
 
 # attach_wait [PID...]: give perfpilot (default: the last pp_bg) time to
 # attach before starting workloads: PP_ATTACH_WAIT seconds, and on a slow
-# host longer, until its set of BPF links has stopped growing (at most 8 s
-# more).  The -d deadline of pp_wait counts from here.
+# host longer, until its set of BPF links has stopped growing for 0.3 s (at
+# most 8 s more).  The -d deadline of pp_wait counts from here.
 attach_wait() {
-	local pid prev n i
+	local pid prev n i same
 	sleep "$PP_ATTACH_WAIT"
 	for pid in "${@:-$PP_PID}"; do
 		prev=-1
+		same=0
 		for ((i = 0; i < 80; i++)); do
 			_alive "$pid" || break
 			n=$(_links "$pid")
-			((n > 0 && n == prev)) && break
+			# stable for 0.3 s: on a loaded host the profiler's links can
+			# follow the collectors' after a pause longer than one check
+			((n > 0 && n == prev)) && same=$((same + 1)) || same=0
+			((same >= 3)) && break
 			prev=$n
 			sleep 0.1
 		done
