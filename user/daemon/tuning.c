@@ -129,9 +129,21 @@ static int make_scopes(struct tuning *t, const struct tuning_where *w)
 		return -1;
 	scope_ctx(t, &t->sc[0], NULL);
 	t->nsc = 1;
-	for (i = 0; i < w->ncgroups; i++)
-		if (!scope_ctx(t, &t->sc[t->nsc], w->cgroups[i]))
+	for (i = 0; i < w->ncgroups; i++) {
+		struct scope *sc = &t->sc[t->nsc];
+		size_t k;
+
+		if (scope_ctx(t, sc, w->cgroups[i])) {
+			memset(sc, 0, sizeof(*sc));
+			continue;
+		}
+		for (k = 1; k < t->nsc && strcmp(t->sc[k].ctx.cg_cpu, sc->ctx.cg_cpu); k++)
+			;
+		if (k < t->nsc) /* the same cgroup named twice: one cycle */
+			memset(sc, 0, sizeof(*sc));
+		else
 			t->nsc++;
+	}
 	for (i = 0; i < t->nsc; i++) {
 		struct scope *sc = &t->sc[i];
 		enum tuner_set set = i ? TUNERS_CGROUP : w->ncgroups ? TUNERS_SYSCTL : TUNERS_ALL;

@@ -4,7 +4,7 @@
  * host's cycle runs the sysctl tuners once, each cgroup gets the cgroup
  * tuners; advice is logged per cgroup and nothing is written; with apply
  * each cgroup's change goes through the one journal; a target cgroup that
- * is not there is left out with a warning.
+ * is not there is left out with a warning, one named twice runs once.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -268,6 +268,18 @@ static void test_missing_cgroup(void **state)
 		fail_msg("no warning in:\n%s", logged(fx));
 }
 
+/* One cgroup named twice (a name and its path): one cycle for it. */
+static void test_same_cgroup_twice(void **state)
+{
+	struct fx *fx = *state;
+	char what[512];
+
+	snprintf(fx->cgroups[1], DAEMON_CGROUP_MAX, "/sys/fs/cgroup/a");
+	start(fx);
+	assert_string_equal(tuning_describe(fx->t, what, sizeof(what)),
+			    "memory_reclaim on the host; cpu_quota on a");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +288,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_advice_per_cgroup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_apply_one_journal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_cgroup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_cgroup_twice, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
