@@ -701,6 +701,7 @@ STEPS=(
 	daemon_kill9
 	daemon_alert_webhook
 	daemon_cgroups
+	daemon_tune_cgroup
 )
 
 summary() {
