@@ -366,7 +366,7 @@ test_daemon_sigterm() {
 	bad=$(grep -cvE '^(debug|info|warning|error): ' "$DM_ERR")
 	is "log lines without a level" "$bad" 0
 	grep -q '^info: stopped: [0-9]* intervals written to ' "$DM_ERR" || fail "no stop line"
-	grep -q "^info: tune: [0-9]* tuners\{0,1\} on, advice only, journal $DM_STATE/tune-journal.json$" \
+	grep -q "^info: tune: [0-9]* tuners\{0,1\} on (.* on the host), advice only, journal $DM_STATE/tune-journal.json$" \
 		"$DM_ERR" || fail "no tuner line: $(grep tune "$DM_ERR" | head -c 300)"
 	note "$n intervals; $(head -n 1 "$T/stored.txt")"
 }
@@ -429,6 +429,46 @@ test_daemon_cgroups() {
 	_dm_stop TERM 15 || return
 	is "the store's target" "$("$PERFPILOT" report "$DM_STATE/perfpilot.db" --json 2>/dev/null |
 		jq -r .meta.target)" "-c $base/a -c $rel/b"
+}
+
+# [tune] enabled = true (advice only) with -c a throttled burner's cgroup
+# (made as tune_cgroup.sh makes it): the cgroup's cycle runs the cpu_quota
+# tuner, whose advice for that cgroup is in the log and counted in /metrics;
+# the host's cycle keeps the sysctl tuners; nothing is written, on the
+# cgroup or the host, and nothing is journaled
+test_daemon_tune_cgroup() {
+	local idle sysctls before i n
+	_dm_prereq
+	_qcg_make || return
+	idle=$(_host_idle 1)
+	awk -v i="$idle" 'BEGIN { exit !(i < 0.8) }' && skip "host busy: $idle CPUs idle"
+	printf '%s\n' 'cooldown = 0' '[tuner accept_queue]' 'enabled = false' \
+		'[tuner tcp_buffers]' 'enabled = false' '[tuner cpu_weight]' 'enabled = false' \
+		>"$T/tune.conf"
+	_dm_conf "$T/dm.conf" '[tune]' 'enabled = true' "config = $T/tune.conf"
+	sysctls=(/proc/sys/vm/min_free_kbytes /proc/sys/vm/watermark_scale_factor
+		/proc/sys/vm/dirty_background_ratio /proc/sys/vm/dirty_ratio)
+	before=$(cat "${sysctls[@]}")
+	_dm_start dm -c "$QCG" || return
+	grep -q "^info: tune: [0-9]* tuners on (.* on the host; cpu_quota on $QCG), advice only" \
+		"$DM_ERR" || fail "no tuner line naming $QCG: $(grep tune "$DM_ERR" | head -c 300)"
+	# two analyses 3 s apart: the first observes, the second proposes
+	for ((i = 0; i < 100; i++)); do
+		grep -q "^info: tune: advice: $QFILE in cgroup $QCG: 20000" "$DM_ERR" && break
+		_alive "$DM_PID" || break
+		sleep 0.2
+	done
+	grep -q "^info: tune: advice: $QFILE in cgroup $QCG: 20000.* -> 30000.* (cpu_throttled: " \
+		"$DM_ERR" || fail "no advice for $QCG in 20 s: $(grep 'tune' "$DM_ERR" | head -c 400)"
+	n=$(_dm_value perfpilot_tuner_changes_total "tunable=\"$QFILE\",outcome=\"proposed\"")
+	cmp "perfpilot_tuner_changes_total{tunable=\"$QFILE\",outcome=\"proposed\"}" "${n:-0}" -ge 1
+	is "quota after the daemon's advice" "$(_qcg_quota)" 20000
+	_dm_stop TERM 15 || return
+	is "exit status after SIGTERM" "$WAIT_RC" 0
+	is "the host's sysctls after the daemon's advice" "$(cat "${sysctls[@]}")" "$before"
+	is "journal after advice" \
+		"$("$PERFPILOT" tune --status --json --state-dir "$DM_STATE" 2>/dev/null)" ""
+	note "$(grep -m1 "tune: advice: $QFILE" "$DM_ERR" | cut -c1-160)"
 }
 
 # cgroups of two hierarchies in one target: refused with one line

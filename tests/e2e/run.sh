@@ -703,6 +703,7 @@ STEPS=(
 	daemon_kill9
 	daemon_alert_webhook
 	daemon_cgroups
+	daemon_tune_cgroup
 )
 
 summary() {

@@ -326,36 +326,6 @@ static int do_revert(const struct tune_opts *o)
 	return 0;
 }
 
-/* -c: the cgroup's cpu and memory directories (v2: the same; v1: each controller's). */
-static void resolve_cgroup(const struct hostfs *h, const char *arg, struct tune_ctx *ctx)
-{
-	char path[PATH_MAX], other[PATH_MAX], err[512];
-	const char *rest;
-	uint64_t id;
-
-	if (arg[0] == '/')
-		snprintf(path, sizeof(path), "%s", arg);
-	else
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", arg);
-	if (!hostfs_clean_path(path))
-		usage_error("bad cgroup '%s': give its directory, such as /sys/fs/cgroup/app", arg);
-	if (hostfs_cgroup_id(h, path, &id, err, sizeof(err)))
-		usage_error("%s; check the path (v1: /sys/fs/cgroup/cpu/NAME)", err);
-	snprintf(ctx->cg_cpu, sizeof(ctx->cg_cpu), "%s", path);
-	snprintf(ctx->cg_memory, sizeof(ctx->cg_memory), "%s", path);
-	/* v1: the same group under the other controller, when it exists */
-	if (!strncmp(path, "/sys/fs/cgroup/memory/", 22)) {
-		rest = path + 22;
-		snprintf(other, sizeof(other), "/sys/fs/cgroup/cpu/%s", rest);
-		if (!hostfs_cgroup_id(h, other, &id, err, sizeof(err)))
-			snprintf(ctx->cg_cpu, sizeof(ctx->cg_cpu), "%s", other);
-	} else if (!strncmp(path, "/sys/fs/cgroup/cpu", 18) && (rest = strchr(path + 15, '/'))) {
-		snprintf(other, sizeof(other), "/sys/fs/cgroup/memory%s", rest);
-		if (!hostfs_cgroup_id(h, other, &id, err, sizeof(err)))
-			snprintf(ctx->cg_memory, sizeof(ctx->cg_memory), "%s", other);
-	}
-}
-
 /* Bounds that exclude a current value, for what the tuners on may touch: exit 2. */
 static void check_current(const struct tune_ctx *ctx)
 {
@@ -468,7 +438,8 @@ static int run(const struct tune_opts *o)
 		ctx.netns = o->netns;
 	}
 	if (o->cgroup) {
-		resolve_cgroup(&h, o->cgroup, &ctx);
+		if (tune_ctx_cgroup(&ctx, o->cgroup, err, sizeof(err)))
+			usage_error("%s", err);
 		if (config_add_cgroup(&cfg, ctx.cg_cpu, err, sizeof(err)) ||
 		    config_add_cgroup(&cfg, ctx.cg_memory, err, sizeof(err)))
 			usage_error("%s", err);
@@ -485,7 +456,7 @@ static int run(const struct tune_opts *o)
 		rc = 1;
 		goto out;
 	}
-	nt = tuners_make(&ctx, tuners, stderr);
+	nt = tuners_make(&ctx, TUNERS_ALL, tuners, stderr);
 	if (!nt) {
 		fprintf(stderr, "perfpilot: no tuner is on for this target; see [tuner NAME] "
 			"enabled = true in docs/tuner.md\n");

@@ -42,12 +42,14 @@ static long long mtime_of(const char *path)
 
 int daemon_tune_start(struct daemon *d, const struct daemon_config *c)
 {
+	/* the target cgroups in force: a new target waits for a restart */
+	struct tuning_where w = { NULL, d->cfg->cgroups, d->cfg->ncgroups };
 	bool running = d->intervals > 0;
 	struct tuning *t;
 	char err[600];
 	int rc;
 
-	rc = tuning_start(&t, c, d->m, err, sizeof(err));
+	rc = tuning_start(&t, c, &w, d->m, err, sizeof(err));
 	if (rc == TUNING_OK) {
 		d->tune = t;
 		d->tune_conf_mtime = mtime_of(c->tune_config);

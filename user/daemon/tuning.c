@@ -17,14 +17,21 @@
 
 #define ADVICE_KEY (PATH_MAX + 640)
 
-struct tuning {
-	struct hostfs h;
-	struct tune_config cfg;
+/* One cycle: the host's, or one target cgroup's with only the cgroup tuners. */
+struct scope {
 	struct tune_ctx ctx;
-	struct journal j;
 	struct tuner tuners[TUNER_COUNT];
 	size_t nt;
 	struct cycle cy;
+	char name[DAEMON_CGROUP_MAX]; /* the cgroup as the config names it, "" the host */
+};
+
+struct tuning {
+	struct hostfs h;
+	struct tune_config cfg;
+	struct journal j;
+	struct scope *sc;           /* [0] the host, then one per target cgroup */
+	size_t nsc, nt;             /* scopes, tuners in all */
 	struct cycle_opts co;
 	FILE *log;                  /* the cycle's lines, as log lines */
 	struct metrics *m;
@@ -69,10 +76,15 @@ static void open_entries(struct tuning *t)
 
 static void free_tuning(struct tuning *t)
 {
-	if (t->nt) {
-		cycle_free(&t->cy);
-		tuners_free(t->tuners, t->nt);
+	size_t i;
+
+	for (i = 0; i < t->nsc; i++) {
+		if (!t->sc[i].nt)
+			continue;
+		cycle_free(&t->sc[i].cy);
+		tuners_free(t->sc[i].tuners, t->sc[i].nt);
 	}
+	free(t->sc);
 	journal_free(&t->j);
 	config_free(&t->cfg);
 	if (t->log)
@@ -82,8 +94,70 @@ static void free_tuning(struct tuning *t)
 	free(t);
 }
 
-int tuning_start(struct tuning **out, const struct daemon_config *c, struct metrics *m,
-		 char *err, size_t errlen)
+/* The context of a cycle: the host's (no cgroup) or that of cgroup arg (added to
+ * the allowlist, as `perfpilot tune -c` adds its own). -1 when the cgroup is not there. */
+static int scope_ctx(struct tuning *t, struct scope *sc, const char *arg)
+{
+	char err[800];
+
+	sc->ctx.h = &t->h;
+	sc->ctx.cfg = &t->cfg;
+	sc->ctx.j = &t->j;
+	sc->ctx.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (!arg)
+		return 0;
+	snprintf(sc->name, sizeof(sc->name), "%s", arg);
+	if (tune_ctx_cgroup(&sc->ctx, arg, err, sizeof(err)) ||
+	    config_add_cgroup(&t->cfg, sc->ctx.cg_cpu, err, sizeof(err)) ||
+	    config_add_cgroup(&t->cfg, sc->ctx.cg_memory, err, sizeof(err))) {
+		dlog(DLOG_WARNING, "tune: cgroup %s is left out: %s", arg, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The host's cycle (only the sysctl tuners when there are target cgroups),
+ * then one per target cgroup with only the cgroup tuners: none runs twice
+ * on one cgroup. */
+static int make_scopes(struct tuning *t, const struct tuning_where *w)
+{
+	FILE *warn = t->log ? t->log : stderr;
+	size_t i;
+
+	t->sc = calloc(1 + w->ncgroups, sizeof(*t->sc));
+	if (!t->sc)
+		return -1;
+	scope_ctx(t, &t->sc[0], NULL);
+	t->nsc = 1;
+	for (i = 0; i < w->ncgroups; i++) {
+		struct scope *sc = &t->sc[t->nsc];
+		size_t k;
+
+		if (scope_ctx(t, sc, w->cgroups[i])) {
+			memset(sc, 0, sizeof(*sc));
+			continue;
+		}
+		for (k = 1; k < t->nsc && strcmp(t->sc[k].ctx.cg_cpu, sc->ctx.cg_cpu); k++)
+			;
+		if (k < t->nsc) /* the same cgroup named twice: one cycle */
+			memset(sc, 0, sizeof(*sc));
+		else
+			t->nsc++;
+	}
+	for (i = 0; i < t->nsc; i++) {
+		struct scope *sc = &t->sc[i];
+		enum tuner_set set = i ? TUNERS_CGROUP : w->ncgroups ? TUNERS_SYSCTL : TUNERS_ALL;
+
+		sc->nt = tuners_make(&sc->ctx, set, sc->tuners, warn);
+		if (sc->nt)
+			cycle_init(&sc->cy, &sc->ctx, &t->j, sc->tuners, sc->nt);
+		t->nt += sc->nt;
+	}
+	return 0;
+}
+
+int tuning_start(struct tuning **out, const struct daemon_config *c,
+		 const struct tuning_where *w, struct metrics *m, char *err, size_t errlen)
 {
 	struct tuning *t = calloc(1, sizeof(*t));
 	const char *path = strcmp(c->tune_config, CONFIG_DEFAULT_PATH) ? c->tune_config : NULL;
@@ -95,7 +169,11 @@ int tuning_start(struct tuning **out, const struct daemon_config *c, struct metr
 		return TUNING_CONFIG;
 	}
 	t->m = m;
-	hostfs_init(&t->h, NULL);
+	if (hostfs_init(&t->h, w->root)) {
+		snprintf(err, errlen, "the root %s: path too long", w->root);
+		free(t);
+		return TUNING_CONFIG;
+	}
 	if (config_load(&t->cfg, path, why, sizeof(why)) != CONFIG_OK) {
 		snprintf(err, errlen, "%s", why);
 		config_free(&t->cfg);
@@ -114,14 +192,14 @@ int tuning_start(struct tuning **out, const struct daemon_config *c, struct metr
 		     "mount): advice only");
 		t->apply = false;
 	}
-	t->ctx.h = &t->h;
-	t->ctx.cfg = &t->cfg;
-	t->ctx.j = &t->j;
-	t->ctx.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	t->log = dlog_stream(DLOG_INFO);
 	t->first_id = t->j.next_id;
 	open_entries(t);
-	t->nt = tuners_make(&t->ctx, t->tuners, t->log ? t->log : stderr);
+	if (make_scopes(t, w)) {
+		snprintf(err, errlen, "out of memory");
+		free_tuning(t);
+		return TUNING_CONFIG;
+	}
 	if (!t->nt) {
 		snprintf(err, errlen, "no tuner is on in %s; see [tuner NAME] enabled = true in "
 			 "docs/tuner.md", t->cfg.file[0] ? t->cfg.file : "the tuner's defaults");
@@ -131,7 +209,6 @@ int tuning_start(struct tuning **out, const struct daemon_config *c, struct metr
 	t->co.apply = t->apply;
 	t->co.interval_s = c->every_s;
 	t->co.out = t->log ? t->log : stderr;
-	cycle_init(&t->cy, &t->ctx, &t->j, t->tuners, t->nt);
 	*out = t;
 	return TUNING_OK;
 }
@@ -139,28 +216,35 @@ int tuning_start(struct tuning **out, const struct daemon_config *c, struct metr
 /* New advice: logged once and counted; the set said is what is proposed now. */
 static void advice(struct tuning *t)
 {
-	char (*now)[ADVICE_KEY] = calloc(t->cy.nadvice + 1, sizeof(*now));
+	char (*now)[ADVICE_KEY];
 	char scope[PATH_MAX + 16];
-	size_t i, k;
+	size_t i, k, n = 0, s;
 
+	for (s = 0; s < t->nsc; s++)
+		n += t->sc[s].nt ? t->sc[s].cy.nadvice : 0;
+	now = calloc(n + 1, sizeof(*now));
 	if (!now)
 		return;
-	for (i = 0; i < t->cy.nadvice; i++) {
-		const struct proposal *p = &t->cy.advice[i];
+	n = 0;
+	for (s = 0; s < t->nsc; s++) {
+		for (i = 0; t->sc[s].nt && i < t->sc[s].cy.nadvice; i++, n++) {
+			const struct proposal *p = &t->sc[s].cy.advice[i];
 
-		proposal_scope(p, scope, sizeof(scope));
-		snprintf(now[i], ADVICE_KEY, "%s|%s|%s", p->tunable, scope, p->proposed);
-		for (k = 0; k < t->nsaid && strcmp(t->said[k], now[i]); k++)
-			;
-		if (k < t->nsaid)
-			continue;
-		dlog(DLOG_INFO, "tune: advice: %s in %s: %s -> %s (%s: %s)", p->tunable, scope,
-		     p->current, p->proposed, p->finding ? p->finding : "-", p->evidence);
-		metrics_tuner_count(t->m, p->tunable, "proposed");
+			proposal_scope(p, scope, sizeof(scope));
+			snprintf(now[n], ADVICE_KEY, "%s|%s|%s", p->tunable, scope, p->proposed);
+			for (k = 0; k < t->nsaid && strcmp(t->said[k], now[n]); k++)
+				;
+			if (k < t->nsaid)
+				continue;
+			dlog(DLOG_INFO, "tune: advice: %s in %s: %s -> %s (%s: %s)", p->tunable,
+			     scope, p->current, p->proposed, p->finding ? p->finding : "-",
+			     p->evidence);
+			metrics_tuner_count(t->m, p->tunable, "proposed");
+		}
 	}
 	free(t->said);
 	t->said = now;
-	t->nsaid = t->cy.nadvice;
+	t->nsaid = n;
 }
 
 static bool was_applied(int s)
@@ -204,23 +288,50 @@ static void outcomes(struct tuning *t)
 	}
 }
 
+/* "a, b on the host; c on /sys/fs/cgroup/x; ..." */
+const char *tuning_describe(const struct tuning *t, char *buf, size_t len)
+{
+	size_t s, i, o = 0;
+
+	buf[0] = 0;
+	for (s = 0; s < t->nsc && o < len; s++) {
+		const struct scope *sc = &t->sc[s];
+
+		if (!sc->nt)
+			continue;
+		for (i = 0; i < sc->nt && o < len; i++)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s", o && !i ? "; " : i ? ", " : "",
+					      tuner_name(sc->tuners[i].id));
+		if (o < len)
+			o += (size_t)snprintf(buf + o, len - o, " on %s",
+					      sc->name[0] ? sc->name : "the host");
+	}
+	return buf;
+}
+
 void tuning_say(const struct tuning *t)
 {
-	dlog(DLOG_INFO, "tune: %zu tuner%s on, %s, journal %s", t->nt, t->nt == 1 ? "" : "s",
+	char what[1024];
+
+	dlog(DLOG_INFO, "tune: %zu tuner%s on (%s), %s, journal %s", t->nt, t->nt == 1 ? "" : "s",
+	     tuning_describe(t, what, sizeof(what)),
 	     t->apply ? "applying changes" : "advice only", t->j.path);
 }
 
 void tuning_tick(struct tuning *t, double now)
 {
 	double dt;
+	size_t s;
 
 	if (!t || t->failed)
 		return;
 	dt = t->last ? now - t->last : t->co.interval_s;
 	t->last = now;
-	if (cycle_tick(&t->cy, &t->co, now, dt)) {
+	for (s = 0; s < t->nsc && !t->failed; s++) {
+		if (!t->sc[s].nt || !cycle_tick(&t->sc[s].cy, &t->co, now, dt))
+			continue;
 		dlog(DLOG_ERROR, "tune: %s; the tuner stops until the daemon restarts or reloads",
-		     t->cy.err);
+		     t->sc[s].cy.err);
 		t->failed = true;
 	}
 	if (t->apply)
@@ -231,10 +342,14 @@ void tuning_tick(struct tuning *t, double now)
 
 void tuning_stop(struct tuning *t)
 {
+	size_t s;
+
 	if (!t)
 		return;
 	if (t->apply && !t->failed) {
-		cycle_end(&t->cy, &t->co, t->cfg.revert_on_exit);
+		for (s = 0; s < t->nsc; s++)
+			if (t->sc[s].nt)
+				cycle_end(&t->sc[s].cy, &t->co, t->cfg.revert_on_exit);
 		outcomes(t);
 	}
 	free_tuning(t);

@@ -110,10 +110,22 @@ void proposal_print_json(const struct proposal *p, FILE *f);
 const char *tune_scope_str(const char *netns, const char *cgroup, char *buf, size_t len);
 const char *proposal_scope(const struct proposal *p, char *buf, size_t len);
 
-/* The tuners the config turns on, constructed and initialised (registry.c):
- * how many in out (at most TUNER_COUNT); a tuner whose init fails is left
- * out with its reason on `warn`. */
-size_t tuners_make(const struct tune_ctx *ctx, struct tuner *out, FILE *warn);
+/* Which tuners: all, those that change sysctls, those that change cgroup files. */
+enum tuner_set { TUNERS_ALL, TUNERS_SYSCTL, TUNERS_CGROUP };
+
+/* Does tuner id change the files of a cgroup (cpu_quota, cpu_weight, memory_high)? */
+bool tuner_of_cgroup(enum tuner_id id);
+
+/* The tuners of `set` the config turns on, constructed and initialised
+ * (registry.c): how many in out (at most TUNER_COUNT); a tuner whose init
+ * fails is left out with its reason on `warn`. */
+size_t tuners_make(const struct tune_ctx *ctx, enum tuner_set set, struct tuner *out,
+		   FILE *warn);
+
+/* A cgroup as -c names it (its directory, or a path below /sys/fs/cgroup) into
+ * ctx->cg_cpu and cg_memory (v2: the same; v1: each controller's), checked
+ * through ctx->h (target.c). 0, or -1 with one line in err. */
+int tune_ctx_cgroup(struct tune_ctx *ctx, const char *arg, char *err, size_t errlen);
 void tuners_free(struct tuner *t, size_t n);
 
 #endif

@@ -5,6 +5,8 @@
  * without callbacks (a stub, user/tune/stubs.c) is left out. init returns
  * 0 to run, > 0 when it has nothing to do for this target (left out
  * silently: the CPU quota tuner without a cgroup), -1 with a reason.
+ * A set picks the tuners of sysctls or those of cgroup files (the
+ * daemon runs the latter once per target cgroup).
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +22,18 @@ static void (*const ctors[TUNER_COUNT])(struct tuner *) = {
 	[TUNER_MEMORY_HIGH] = tuner_memory_high,
 };
 
-size_t tuners_make(const struct tune_ctx *ctx, struct tuner *out, FILE *warn)
+bool tuner_of_cgroup(enum tuner_id id)
+{
+	size_t i;
+
+	for (i = 0; i < tunable_table_len; i++)
+		if (tunable_table[i].tuner == id && tunable_table[i].scope == TUNE_CGROUP)
+			return true;
+	return false;
+}
+
+size_t tuners_make(const struct tune_ctx *ctx, enum tuner_set set, struct tuner *out,
+		   FILE *warn)
 {
 	char err[512];
 	size_t n = 0;
@@ -30,6 +43,8 @@ size_t tuners_make(const struct tune_ctx *ctx, struct tuner *out, FILE *warn)
 		struct tuner t;
 
 		if (!ctx->cfg->tuner_on[id] || !ctors[id])
+			continue;
+		if (set != TUNERS_ALL && tuner_of_cgroup((enum tuner_id)id) != (set == TUNERS_CGROUP))
 			continue;
 		memset(&t, 0, sizeof(t));
 		ctors[id](&t);
