@@ -115,8 +115,11 @@ static void bound_symbols(struct record_profile *p)
 	if (p->sym.u.nprocs <= RECORD_PROFILE_MAX_PROCS &&
 	    p->sym.u.nfiles <= RECORD_PROFILE_MAX_PROCS && now - p->reset_at < SYMBOLS_MAX_AGE_S)
 		return;
+	bool no_inlines = p->sym.u.no_inlines; /* a setting, not a symbol */
+
 	usyms_free(&p->sym.u);
 	memset(&p->sym.u, 0, sizeof(p->sym.u));
+	p->sym.u.no_inlines = no_inlines;
 	p->reset_at = now;
 	p->resets++;
 }
