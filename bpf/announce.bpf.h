@@ -44,7 +44,10 @@ int BPF_PROG(announce_exec, struct task_struct *p)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 
-	bpf_map_delete_elem(&seen_tgids, &tgid);
+	/* most processes that exec were never sampled: a lookup is cheaper
+	 * than a delete, which takes the LRU's locks */
+	if (bpf_map_lookup_elem(&seen_tgids, &tgid))
+		bpf_map_delete_elem(&seen_tgids, &tgid);
 	return 0;
 }
 

@@ -42,34 +42,36 @@ struct request___old {
 	struct gendisk *rq_disk;
 } __attribute__((preserve_access_index));
 
-static __always_inline __u32 rq_dev(struct request *rq)
+static __always_inline __u32 rq_dev(struct request *rq, bool direct)
 {
 	struct gendisk *disk;
 
 	if (bpf_core_field_exists(((struct request___old *)rq)->rq_disk))
 		disk = BPF_CORE_READ((struct request___old *)rq, rq_disk);
+	else if (direct)
+		disk = rq->q ? rq->q->disk : NULL;
 	else
 		disk = BPF_CORE_READ(rq, q, disk);
 	if (!disk)
 		return 0;
-	return PP_DEV_MKDEV(BPF_CORE_READ(disk, major), BPF_CORE_READ(disk, first_minor));
+	return PP_DEV_MKDEV(TREAD(direct, disk, major), TREAD(direct, disk, first_minor));
 }
 
 /* Remember a request the first time it is seen, with its submitter. */
-static __always_inline int on_start(struct request *rq)
+static __always_inline int on_start(struct request *rq, bool direct)
 {
 	__u64 key = (__u64)rq;
 	struct pp_rq r = {};
-	struct task_struct *t;
 	__u32 tgid;
 
 	if (bpf_map_lookup_elem(&requests, &key))
 		return 0;
-	t = (void *)bpf_get_current_task();
 	tgid = bpf_get_current_pid_tgid() >> 32;
-	r.tgid = tgid && task_selected(t, tgid) ? tgid : 0;
+	/* the task itself only when the filter needs it */
+	if (tgid && (filter_mode == PP_FILTER_ALL || task_selected((void *)bpf_get_current_task(), tgid)))
+		r.tgid = tgid;
 	r.start_ts = bpf_ktime_get_ns();
-	r.dev = rq_dev(rq);
+	r.dev = rq_dev(rq, direct);
 	if (bpf_map_update_elem(&requests, &key, &r, BPF_NOEXIST) == -7 /* E2BIG */)
 		count_event(PP_CNT_IO_DROPPED);
 	return 0;
@@ -92,8 +94,11 @@ static __always_inline int on_issue(struct request *rq)
 	struct pp_rq *r;
 	__s64 now;
 
-	on_start(rq); /* no block_io_start on this kernel, or attached late */
 	r = bpf_map_lookup_elem(&requests, &key);
+	if (!r) {
+		on_start(rq, false); /* no block_io_start on this kernel, or attached late */
+		r = bpf_map_lookup_elem(&requests, &key);
+	}
 	if (!r || r->issue_ts)
 		return 0; /* untracked, or issued again after a requeue */
 	r->issue_ts = bpf_ktime_get_ns();
@@ -121,7 +126,7 @@ static __always_inline void account(__u64 *bytes, __u64 *ops, __u32 *lat_hist, _
 		*lat_max = lat;
 }
 
-static __always_inline int on_complete(struct request *rq, unsigned int nr_bytes)
+static __always_inline int on_complete(struct request *rq, unsigned int nr_bytes, bool direct)
 {
 	__u64 key = (__u64)rq, now = bpf_ktime_get_ns(), lat, queue;
 	struct pp_io_stats *io = NULL;
@@ -133,7 +138,7 @@ static __always_inline int on_complete(struct request *rq, unsigned int nr_bytes
 	r = bpf_map_lookup_elem(&requests, &key);
 	if (!r)
 		return 0; /* started before perfpilot attached */
-	op = BPF_CORE_READ(rq, cmd_flags) & REQ_OP_MASK;
+	op = TREAD(direct, rq, cmd_flags) & REQ_OP_MASK;
 	tgid = r->tgid;
 	lat = r->issue_ts ? now - r->issue_ts : 0;
 	queue = r->issue_ts ? r->issue_ts - r->start_ts : now - r->start_ts;
@@ -174,25 +179,25 @@ static __always_inline struct request *rq_arg(__u64 *ctx)
 SEC("tp_btf/block_io_start")
 int BPF_PROG(io_start_btf, struct request *rq)
 {
-	return on_start(rq);
+	return on_start(rq, true);
 }
 
 SEC("raw_tp/block_io_start")
 int BPF_PROG(io_start_raw, struct request *rq)
 {
-	return on_start(rq);
+	return on_start(rq, false);
 }
 
 SEC("tp_btf/block_rq_insert")
 int BPF_PROG(rq_insert_btf)
 {
-	return on_start(rq_arg(ctx));
+	return on_start(rq_arg(ctx), false);
 }
 
 SEC("raw_tp/block_rq_insert")
 int BPF_PROG(rq_insert_raw)
 {
-	return on_start(rq_arg(ctx));
+	return on_start(rq_arg(ctx), false);
 }
 
 SEC("tp_btf/block_rq_issue")
@@ -210,11 +215,11 @@ int BPF_PROG(rq_issue_raw)
 SEC("tp_btf/block_rq_complete")
 int BPF_PROG(rq_complete_btf, struct request *rq, int error, unsigned int nr_bytes)
 {
-	return on_complete(rq, nr_bytes);
+	return on_complete(rq, nr_bytes, true);
 }
 
 SEC("raw_tp/block_rq_complete")
 int BPF_PROG(rq_complete_raw, struct request *rq, int error, unsigned int nr_bytes)
 {
-	return on_complete(rq, nr_bytes);
+	return on_complete(rq, nr_bytes, false);
 }

@@ -82,7 +82,7 @@ struct mm_struct___old {
 } __attribute__((preserve_access_index));
 
 /* file + anon + shmem pages, read the way the rss_stat tracepoint reads them */
-static __always_inline __s64 mm_rss_pages(struct mm_struct *mm)
+static __always_inline __s64 mm_rss_pages(struct mm_struct *mm, bool direct)
 {
 	if (bpf_core_type_exists(struct mm_rss_stat___old)) {
 		struct mm_struct___old *old = (void *)mm;
@@ -92,31 +92,92 @@ static __always_inline __s64 mm_rss_pages(struct mm_struct *mm)
 		       BPF_CORE_READ(old, rss_stat.count[MM_SHMEM].counter);
 	}
 	/* percpu_counter since 6.2: the folded count */
-	return BPF_CORE_READ(mm, rss_stat[MM_FILE].count) +
-	       BPF_CORE_READ(mm, rss_stat[MM_ANON].count) +
-	       BPF_CORE_READ(mm, rss_stat[MM_SHMEM].count);
+	return TREAD(direct, mm, rss_stat[MM_FILE].count) + TREAD(direct, mm, rss_stat[MM_ANON].count) +
+	       TREAD(direct, mm, rss_stat[MM_SHMEM].count);
 }
 
-static __always_inline int on_rss_stat(struct mm_struct *mm)
+/* Per CPU: the address space of the last rss_stat event and the counts seen. */
+struct rss_seen {
+	__u64 mm;
+	__s64 count[4];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rss_seen);
+} rss_last SEC(".maps");
+
+/*
+ * rss_stat fires on every change of every RSS counter of every process, but
+ * what it reports (and what is read here) is the folded count of a per-CPU
+ * counter, which moves only once a CPU's batch (32 pages or more) is folded
+ * in. A swap counter's change leaves the RSS alone; an event that shows the same address space with the same count of the
+ * counter that changed as the previous event on this CPU cannot change the
+ * process's RSS or its peak: it is dropped before any other work, with no
+ * loss of precision.
+ */
+/* One counter's folded count (BTF pointers take constant offsets only). */
+static __always_inline __s64 rss_count(struct mm_struct *mm, int member, bool direct)
 {
-	struct task_struct *cur = (void *)bpf_get_current_task(), *owner = NULL;
+	if (member == MM_FILE)
+		return TREAD(direct, mm, rss_stat[MM_FILE].count);
+	if (member == MM_ANON)
+		return TREAD(direct, mm, rss_stat[MM_ANON].count);
+	return TREAD(direct, mm, rss_stat[MM_SHMEM].count);
+}
+
+static __always_inline bool rss_unchanged(struct mm_struct *mm, int member, bool direct)
+{
+	struct rss_seen *seen;
+	__u32 zero = 0;
+	__s64 count;
+
+	if (member == MM_SWAP)
+		return true; /* swap entries are not resident */
+	if (bpf_core_type_exists(struct mm_rss_stat___old) || member < 0 || member > MM_SHMEM)
+		return false;
+	seen = bpf_map_lookup_elem(&rss_last, &zero);
+	if (!seen)
+		return false;
+	count = rss_count(mm, member, direct);
+	if (seen->mm == (__u64)mm) {
+		if (seen->count[member & 3] == count)
+			return true;
+		seen->count[member & 3] = count;
+		return false;
+	}
+	seen->mm = (__u64)mm;
+	seen->count[MM_FILE] = TREAD(direct, mm, rss_stat[MM_FILE].count);
+	seen->count[MM_ANON] = TREAD(direct, mm, rss_stat[MM_ANON].count);
+	seen->count[MM_SHMEM] = TREAD(direct, mm, rss_stat[MM_SHMEM].count);
+	return false;
+}
+
+static __always_inline int on_rss_stat(struct mm_struct *mm, int member, bool direct)
+{
+	struct task_struct *cur, *owner = NULL;
 	struct pp_mem_stats *ms;
 	__s64 pages, bytes;
 	__u32 tgid;
 
-	if (BPF_CORE_READ(cur, mm) == mm) {
+	if (!mm || rss_unchanged(mm, member, direct))
+		return 0;
+	cur = direct ? bpf_get_current_task_btf() : (void *)bpf_get_current_task();
+	if (TREAD(direct, cur, mm) == mm) {
 		owner = cur;
 	} else if (bpf_core_field_exists(mm->owner)) {
-		owner = BPF_CORE_READ(mm, owner);
+		owner = TREAD(direct, mm, owner);
 	}
 	if (!owner) {
 		count_event(PP_CNT_RSS_UNATTRIBUTED);
 		return 0;
 	}
-	tgid = BPF_CORE_READ(owner, tgid);
+	tgid = TREAD(direct, owner, tgid);
 	if (!tgid || !task_selected(owner, tgid))
 		return 0;
-	pages = mm_rss_pages(mm);
+	pages = mm_rss_pages(mm, direct);
 	bytes = pages > 0 ? pages * page_size : 0;
 	ms = mem_of(tgid);
 	if (!ms)
@@ -183,15 +244,15 @@ static __always_inline int on_mark_victim(__u64 arg0)
 }
 
 SEC("tp_btf/rss_stat")
-int BPF_PROG(rss_stat_btf, struct mm_struct *mm)
+int BPF_PROG(rss_stat_btf, struct mm_struct *mm, int member)
 {
-	return on_rss_stat(mm);
+	return on_rss_stat(mm, member, true);
 }
 
 SEC("raw_tp/rss_stat")
-int BPF_PROG(rss_stat_raw, struct mm_struct *mm)
+int BPF_PROG(rss_stat_raw, struct mm_struct *mm, int member)
 {
-	return on_rss_stat(mm);
+	return on_rss_stat(mm, member, false);
 }
 
 SEC("tp_btf/mm_vmscan_direct_reclaim_begin")

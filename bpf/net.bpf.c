@@ -68,11 +68,11 @@ static __always_inline struct pp_net_stats *net_of(__u32 tgid)
 	return n;
 }
 
-static __always_inline bool is_tcp(struct sock *sk)
+static __always_inline bool is_tcp(struct sock *sk, bool direct)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 family = TREAD(direct, sk, __sk_common.skc_family);
 
-	return (family == AF_INET || family == AF_INET6) && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP;
+	return (family == AF_INET || family == AF_INET6) && TREAD(direct, sk, sk_protocol) == IPPROTO_TCP;
 }
 
 static __always_inline __u32 sk_netns(struct sock *sk)
@@ -123,16 +123,17 @@ static __always_inline struct pp_sock *sock_entry(struct sock *sk, __u32 owner, 
 }
 
 /* Data moved in process context: the current task owns the bytes. */
-static __always_inline int on_length(struct sock *sk, int ret, int flags, bool tx)
+static __always_inline int on_length(struct sock *sk, int ret, int flags, bool tx, bool direct)
 {
-	struct task_struct *t = (void *)bpf_get_current_task();
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct pp_net_stats *n;
 	struct pp_sock *s;
+	__u32 tgid;
 
-	if (ret <= 0 || (!tx && (flags & MSG_PEEK)) || !sk || !is_tcp(sk))
+	if (ret <= 0 || (!tx && (flags & MSG_PEEK)) || !sk || !is_tcp(sk, direct))
 		return 0;
-	if (!task_selected(t, tgid))
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	/* the task itself only when the filter needs it */
+	if (filter_mode != PP_FILTER_ALL && !task_selected((void *)bpf_get_current_task(), tgid))
 		return 0;
 	n = net_of(tgid);
 	if (n)
@@ -188,16 +189,33 @@ static __always_inline int on_reset(struct sock *sk)
 	return 0;
 }
 
-static __always_inline int on_probe(struct sock *sk)
+/*
+ * tcp_probe fires for every segment received on an established connection,
+ * in softirq context, often on the other side's CPU. The smoothed RTT moves
+ * only when an ACK brings an RTT sample: a sample enters the histogram when
+ * the connection's srtt changed since its last event (and at its first), so
+ * a segment that repeats the same srtt writes nothing (no cache line taken
+ * from the CPU that moves the data). The histogram therefore weights each
+ * connection by how often its RTT moved, no longer by how many segments it
+ * received; the latest srtt per connection and the maximum are unchanged.
+ */
+static __always_inline int on_probe(struct sock *sk, bool direct)
 {
 	__u64 key = (__u64)sk;
 	struct pp_net_stats *n;
 	struct pp_sock *s = bpf_map_lookup_elem(&socks, &key);
+	struct tcp_sock *tp;
 	__u32 srtt, slot;
 
 	if (!s || !s->tgid)
 		return 0; /* not a connection of a watched process */
-	srtt = BPF_CORE_READ((struct tcp_sock *)sk, srtt_us) >> 3;
+	/* a BTF sock pointer becomes a tcp_sock one only through the helper */
+	tp = direct ? bpf_skc_to_tcp_sock(sk) : (void *)sk;
+	if (!tp)
+		return 0;
+	srtt = TREAD(direct, tp, srtt_us) >> 3;
+	if (srtt == s->srtt_us)
+		return 0; /* the smoothed RTT did not move: nothing to add */
 	s->srtt_us = srtt;
 	n = net_of(s->tgid);
 	if (!n)
@@ -219,7 +237,7 @@ static __always_inline int on_state(struct sock *sk, int oldstate, int newstate)
 	struct pp_net_stats *n;
 	struct pp_sock *s;
 
-	if (!sk || !is_tcp(sk))
+	if (!sk || !is_tcp(sk, false))
 		return 0;
 	lk.netns = sk_netns(sk);
 	lk.port = BPF_CORE_READ(sk, __sk_common.skc_num);
@@ -285,25 +303,25 @@ static __always_inline int on_state(struct sock *sk, int oldstate, int newstate)
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(send_length_btf, struct sock *sk, int ret, int flags)
 {
-	return on_length(sk, ret, flags, true);
+	return on_length(sk, ret, flags, true, true);
 }
 
 SEC("raw_tp/sock_send_length")
 int BPF_PROG(send_length_raw, struct sock *sk, int ret, int flags)
 {
-	return on_length(sk, ret, flags, true);
+	return on_length(sk, ret, flags, true, false);
 }
 
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(recv_length_btf, struct sock *sk, int ret, int flags)
 {
-	return on_length(sk, ret, flags, false);
+	return on_length(sk, ret, flags, false, true);
 }
 
 SEC("raw_tp/sock_recv_length")
 int BPF_PROG(recv_length_raw, struct sock *sk, int ret, int flags)
 {
-	return on_length(sk, ret, flags, false);
+	return on_length(sk, ret, flags, false, false);
 }
 
 /*
@@ -356,13 +374,13 @@ int BPF_PROG(receive_reset_raw, struct sock *sk)
 SEC("tp_btf/tcp_probe")
 int BPF_PROG(probe_btf, struct sock *sk)
 {
-	return on_probe(sk);
+	return on_probe(sk, true);
 }
 
 SEC("raw_tp/tcp_probe")
 int BPF_PROG(probe_raw, struct sock *sk)
 {
-	return on_probe(sk);
+	return on_probe(sk, false);
 }
 
 SEC("tp_btf/inet_sock_set_state")

@@ -18,6 +18,9 @@ const volatile bool follow_children = false;      /* -p ... --children */
  * CONFIG_SCHED_INFO): no wakeup hook needed. Otherwise wakeups are traced.
  */
 const volatile bool use_run_delay = false;
+/* CLOCK_MONOTONIC when the loader loaded the programs: threads that started
+ * later are new, their whole run time and run-queue waits are theirs. */
+const volatile __u64 load_ns = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -111,6 +114,16 @@ static __always_inline struct pp_thread *thread_find(__u32 tid)
 	return bpf_map_lookup_elem(&threads_overflow, &tid);
 }
 
+/*
+ * A thread that started after the programs were loaded and is still in its
+ * first slice on a CPU (sched_info.pcount counts switch-ins): none of its run
+ * time or run-queue waits can have been seen yet.
+ */
+static __always_inline bool thread_is_new(struct task_struct *t, bool direct)
+{
+	return TREAD(direct, t, start_time) >= load_ns && TREAD(direct, t, sched_info.pcount) <= 1;
+}
+
 /* Find the thread's entry, creating it if the filter selects the task. */
 static __always_inline struct pp_thread *thread_entry(struct task_struct *t, __u32 tid, bool direct)
 {
@@ -135,11 +148,17 @@ static __always_inline struct pp_thread *thread_entry(struct task_struct *t, __u
 		return NULL; /* do not resurrect a thread that is going away */
 	if (!proc_entry(t, tgid))
 		return NULL;
-	if (use_run_delay)
-		init.last_run_delay = TREAD(direct, t, sched_info.run_delay);
-	init.last_exec = TREAD(direct, t, se.sum_exec_runtime);
+	if (use_run_delay && thread_is_new(t, direct)) {
+		/* in its first slice: all its time and its one wait are to come */
+		init.oncpu_ts = 1;
+	} else {
+		if (use_run_delay)
+			init.last_run_delay = TREAD(direct, t, sched_info.run_delay);
+		init.last_exec = TREAD(direct, t, se.sum_exec_runtime);
+	}
 	if (!th->tid) {
 		__builtin_memset(th, 0, sizeof(*th));
+		th->oncpu_ts = init.oncpu_ts;
 		th->last_run_delay = init.last_run_delay;
 		th->last_exec = init.last_exec;
 		th->tgid = tgid;
@@ -177,6 +196,39 @@ static __always_inline void add_wait(struct pp_thread *th, __u64 wait)
 		th->runq_max_ns = wait;
 }
 
+/*
+ * With the kernel's run_delay only the task leaving the CPU is looked at:
+ * between two of its switch-outs it was switched in exactly once, so the
+ * growth of its run_delay is the one wait that ended then, and its
+ * sum_exec_runtime the time it ran since. The task coming in is not touched
+ * (one entry per switch instead of two, and no clock read). A thread is
+ * first seen when it leaves a CPU (or by the tick, or at its exit); a new
+ * one is counted from its start (thread_is_new), a thread already running
+ * when perfpilot started from that first sight on.
+ */
+static __always_inline int on_switch_rd(bool preempt, struct task_struct *prev, bool direct)
+{
+	struct pp_thread *th = thread_entry(prev, TREAD(direct, prev, pid), direct);
+	__u64 exec, rd;
+
+	if (!th)
+		return 0;
+	exec = TREAD(direct, prev, se.sum_exec_runtime);
+	if (exec > th->last_exec)
+		th->oncpu_ns += exec - th->last_exec;
+	th->last_exec = exec;
+	rd = TREAD(direct, prev, sched_info.run_delay);
+	if (th->oncpu_ts) /* this slice's switch-in happened while watched */
+		add_wait(th, rd > th->last_run_delay ? rd - th->last_run_delay : 0);
+	th->last_run_delay = rd;
+	th->oncpu_ts = 1;
+	if (preempt || task_state(prev, direct) == 0)
+		th->nivcsw++;
+	else
+		th->nvcsw++;
+	return 0;
+}
+
 static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 				     struct task_struct *next, bool direct)
 {
@@ -196,14 +248,6 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 		if (exec > th->last_exec)
 			th->oncpu_ns += exec - th->last_exec;
 		th->last_exec = exec;
-		if (use_run_delay) {
-			/* the wait that ended at this slice's switch-in (may be 0) */
-			__u64 rd = TREAD(direct, prev, sched_info.run_delay);
-
-			if (th->oncpu_ts)
-				add_wait(th, rd > th->last_run_delay ? rd - th->last_run_delay : 0);
-			th->last_run_delay = rd;
-		}
 		th->oncpu_ts = 0;
 		if (involuntary) {
 			th->nivcsw++;
@@ -218,8 +262,7 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 		return 0;
 	th->oncpu_ts = now;
 	if (th->enq_ts) {
-		if (!use_run_delay)
-			add_wait(th, now - th->enq_ts);
+		add_wait(th, now - th->enq_ts);
 		th->enq_ts = 0;
 	}
 	return 0;
@@ -269,14 +312,40 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 {
 	__u32 tid = TREAD(direct, p, pid), tgid = TREAD(direct, p, tgid);
 	struct pp_sched_stats *st = bpf_map_lookup_elem(&sched_stats, &tgid);
-	struct pp_thread *th = thread_find(tid);
-	bool group_dead;
+	__u32 idx = tid & (thread_slots - 1);
+	struct pp_thread *th = bpf_map_lookup_elem(&threads, &idx);
+	bool group_dead, in_overflow = false;
 
+	/* thread_find, knowing which table holds the entry */
+	if (th && (!tid || th->tid != tid)) {
+		in_overflow = tid && th->tid;
+		th = in_overflow ? bpf_map_lookup_elem(&threads_overflow, &tid) : NULL;
+	}
+
+	if (!th && use_run_delay && tid && thread_is_new(p, direct) && task_selected(p, tgid)) {
+		/* a new thread that exits in its first slice: never seen leaving a
+		 * CPU, its whole run time and its one wait are folded here */
+		__u64 rd = TREAD(direct, p, sched_info.run_delay);
+
+		if (!st)
+			st = proc_entry(p, tgid);
+		if (st) {
+			__u32 slot = hist_slot_ns(rd);
+
+			__sync_fetch_and_add(&st->oncpu_ns, TREAD(direct, p, se.sum_exec_runtime));
+			__sync_fetch_and_add(&st->runq_wait_ns, rd);
+			if (slot < PP_HIST_SLOTS)
+				__sync_fetch_and_add(&st->runq_hist[slot], 1);
+			if (rd > st->runq_max_ns)
+				st->runq_max_ns = rd;
+		}
+	}
 	if (th) {
 		if (st)
 			fold_thread(st, th, TREAD(direct, p, se.sum_exec_runtime));
 		__builtin_memset(th, 0, sizeof(*th)); /* frees the slot */
-		bpf_map_delete_elem(&threads_overflow, &tid);
+		if (in_overflow)
+			bpf_map_delete_elem(&threads_overflow, &tid);
 	}
 	if (exit_has_group_dead)
 		group_dead = (bool)ctx[1];
@@ -324,6 +393,8 @@ int oncpu_tick(void *ctx)
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
+	if (use_run_delay)
+		return on_switch_rd(preempt, prev, true);
 	return on_switch(preempt, prev, next, true);
 }
 
@@ -361,6 +432,8 @@ int BPF_PROG(sched_exit_btf, struct task_struct *p)
 SEC("raw_tp/sched_switch")
 int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
+	if (use_run_delay)
+		return on_switch_rd(preempt, prev, false);
 	return on_switch(preempt, prev, next, false);
 }
 

@@ -100,7 +100,8 @@ struct pp_mem_stats {
 struct pp_thread {
 	__u32 tid;        /* owner of the slot, 0 when free */
 	__u32 tgid;
-	__u64 oncpu_ts;   /* when it was switched in, 0 when off CPU */
+	__u64 oncpu_ts;   /* when it was switched in, 0 when off CPU (with run_delay:
+			   * 1 when its next switch-out ends one whole wait) */
 	__u64 last_exec;  /* the kernel's se.sum_exec_runtime when last credited */
 	__u64 enq_ts;     /* when it became runnable, 0 when not waiting */
 	__u64 last_run_delay; /* the kernel's sched_info.run_delay at the last switch-out */

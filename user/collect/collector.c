@@ -4,6 +4,7 @@
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -312,6 +313,12 @@ static int open_sched(struct collector *c, const struct collector_opts *o, char 
 	s->rodata->exit_has_group_dead = c->feat.exit_has_group_dead;
 	/* the kernel keeps run-queue waits itself: no need to trace wakeups */
 	s->rodata->use_run_delay = c->feat.sched_info_run_delay;
+	{
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now); /* task_struct.start_time's clock */
+		s->rodata->load_ns = (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec;
+	}
 	if (c->feat.sched_info_run_delay) {
 		bpf_program__set_autoload(s->progs.sched_wakeup_btf, false);
 		bpf_program__set_autoload(s->progs.sched_wakeup_raw, false);
