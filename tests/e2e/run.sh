@@ -675,6 +675,7 @@ STEPS=(
 	diff_cpu_regression
 	scale_identity
 	scale_churn
+	scale_churn_profile
 	error_profile_bad_format
 	profile_pprof
 	profile_speedscope

@@ -132,3 +132,38 @@ test_scale_churn() {
 	note "$spawned children ($(truth "$T/spawn.json" wraps) pid wraps), group.started $started, $n kept one by one, children CPU $(ms "$cpu") ms, record peak $rss KiB, report peak $(_peak_kib "$T/report.rss") KiB and $rcpu s CPU, store $(stat -c %s "$db") bytes"
 	note "$(jq -r '.findings[] | select(.kind == "process_churn") | .summary' "$T/report.json" | head -n 1)"
 }
+
+# profile -a beside non-stop fork/exec: it ends cleanly, says what it lost
+# (the counts and stack maps' drops, processes gone before their frames
+# were named) instead of losing it silently, names the spawner's frames,
+# and its peak RSS (the optimised build when there is one) stays bounded
+test_scale_churn_profile() {
+	local out=$T/churn.folded spawned summary rss
+	_scale_prereq
+	SPAWN_COMM=spawn-$$
+	cp "$W/spawn" "$T/$SPAWN_COMM" || { fail "cannot copy $W/spawn to $T"; return; }
+	wl_bg SPAWN_PID "$T/spawn.json" "$T/$SPAWN_COMM" -w -j 2 -b 10 12
+	wl_ready "$SPAWN_PID" "$SPAWN_COMM" || return
+	/usr/bin/time -f %M -o "$T/prof.rss" "$(_measured)" profile -a -F 99 -d 14 -o "$out" \
+		>"$T/prof.out" 2>"$T/prof.err" &
+	PP_PID=$!
+	_track "$PP_PID"
+	sleep 0.2
+	attach_wait "$(pgrep -P "$PP_PID" | head -n 1)"
+	go "$SPAWN_PID"
+	wl_done "$SPAWN_PID" "$T/spawn.json" 120 || return
+	if ! wait_exit "$PP_PID" 60 || [[ $WAIT_RC != 0 ]]; then
+		fail "profile exited with ${WAIT_RC-?}: $(head -c 300 "$T/prof.err" | tr '\n' ' ')"
+		return
+	fi
+	spawned=$(truth "$T/spawn.json" spawned)
+	summary=$(grep -m 1 ' samples, .* stacks; lost: [0-9]* (counts map full), [0-9]* stacks not stored' \
+		"$T/prof.err")
+	[[ -n $summary ]] ||
+		fail "no summary line with the lost counts: $(head -c 300 "$T/prof.err" | tr '\n' '|')"
+	grep -q "^$SPAWN_COMM;" "$out" ||
+		fail "no stack of the spawner ($SPAWN_COMM) in the folded output"
+	rss=$(_peak_kib "$T/prof.rss")
+	_rss_below "profile peak RSS" "$T/prof.rss" 196608
+	note "$spawned children in 12 s; profile peak RSS $rss KiB; $summary"
+}
