@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "symbols/demangle.h"
 #include "symbols/ehframe.h"
 #include "symbols/elf.h"
 
@@ -63,7 +64,10 @@ static long add_symbols(struct elf_file *f, Elf *elf, Elf_Scn *scn, GElf_Shdr *s
 		name = elf_strptr(elf, sh->sh_link, s.st_name);
 		if (!name || !*name)
 			continue;
-		ns[f->nsyms] = (struct elf_sym){ s.st_value, s.st_size, strdup(name), false, false };
+		ns[f->nsyms] = (struct elf_sym){ .addr = s.st_value,
+						 .name = strpool_add(&f->names, name),
+						 .size = s.st_size > UINT32_MAX ? UINT32_MAX
+										 : (uint32_t)s.st_size };
 		if (!ns[f->nsyms].name)
 			return -1;
 		f->nsyms++;
@@ -306,23 +310,21 @@ static int name_cfi_functions(struct elf_file *f, Elf *elf)
 		}
 		f->syms = ns;
 	}
+	if (nfn && !(f->cfi_base = strpool_add(&f->names, f->cfi_label)))
+		rc = -1;
 	for (i = 0; i < nfn && !rc; i++) {
-		struct elf_sym *ns = f->syms;
-		char name[300];
+		uint64_t len = fn[i].hi - fn[i].lo;
 
 		sorted.syms = f->syms;
 		sorted.nsyms = before;
 		if (elf_file_find(&sorted, fn[i].lo))
 			continue;
-		snprintf(name, sizeof(name), "%s+0x%llx", f->cfi_label, (unsigned long long)fn[i].lo);
-		if (!(ns[f->nsyms].name = strdup(name))) {
-			rc = -1;
-			break;
-		}
-		ns[f->nsyms].addr = fn[i].lo;
-		ns[f->nsyms].size = fn[i].hi - fn[i].lo;
-		ns[f->nsyms].from_cfi = true;
-		ns[f->nsyms++].demangled = true;
+		/* named when a sample lands in it: most never are */
+		f->syms[f->nsyms++] = (struct elf_sym){ .addr = fn[i].lo,
+							.size = len > UINT32_MAX ? UINT32_MAX
+										 : (uint32_t)len,
+							.demangled = true,
+							.from_cfi = true };
 	}
 	free(fn);
 	f->ncfi = f->nsyms - before;
@@ -451,12 +453,32 @@ const struct elf_sym *elf_file_find(const struct elf_file *f, uint64_t vaddr)
 	return s;
 }
 
+const char *elf_sym_name(struct elf_file *f, struct elf_sym *s)
+{
+	if (!s->name && s->from_cfi && f->cfi_base) {
+		char name[300];
+
+		snprintf(name, sizeof(name), "%s+0x%llx", f->cfi_base, (unsigned long long)s->addr);
+		s->name = strpool_add(&f->names, name);
+	}
+	if (s->name && !s->demangled) {
+		char *d = demangle(s->name);
+
+		s->demangled = true;
+		if (d) {
+			char *kept = strpool_add(&f->names, d);
+
+			free(d);
+			if (kept)
+				s->name = kept;
+		}
+	}
+	return s->name;
+}
+
 void elf_file_free(struct elf_file *f)
 {
-	size_t i;
-
-	for (i = 0; i < f->nsyms; i++)
-		free(f->syms[i].name);
+	strpool_free(&f->names);
 	free(f->syms);
 	free(f->segs);
 	free(f->debug_path);

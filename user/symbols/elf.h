@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include "symbols/debuginfo.h"
 #include "symbols/inlines.h"
+#include "symbols/strpool.h"
 
 /* A PT_LOAD segment: file bytes [offset, offset + filesz) at vaddr. */
 struct load_seg {
@@ -24,10 +25,12 @@ struct load_seg {
 int elf_offset_to_vaddr(const struct load_seg *segs, size_t n, uint64_t off, uint64_t *vaddr);
 
 struct elf_sym {
-	uint64_t addr, size;
-	char *name;
+	uint64_t addr;
+	char *name;     /* in the file's pool; read it with elf_sym_name */
+	uint32_t size;
 	bool demangled; /* name checked for C++/Rust mangling */
-	bool from_cfi;  /* no symbol: "LABEL+0xSTART" from .eh_frame (cfi_label) */
+	bool from_cfi;  /* no symbol: "LABEL+0xSTART" from .eh_frame (cfi_label),
+			 * named only when first asked (name NULL until then) */
 };
 
 struct elf_file {
@@ -48,6 +51,8 @@ struct elf_file {
 				* (the local functions of a stripped file, the vDSO);
 				* only read while reading */
 	size_t ncfi;          /* how many were named so */
+	char *cfi_base;       /* cfi_label, kept for naming them */
+	struct strpool names; /* the symbols' names */
 	unsigned long used;   /* the owner's stamp of its last use (struct usyms) */
 };
 
@@ -72,6 +77,10 @@ int elf_file_load(struct elf_file *f, const char *path);
 
 /* The function containing vaddr, or NULL. */
 const struct elf_sym *elf_file_find(const struct elf_file *f, uint64_t vaddr);
+
+/* A symbol's name (of f's symbols): demangled, or "LABEL+0xSTART" for a
+ * function only .eh_frame knows; NULL on no memory. */
+const char *elf_sym_name(struct elf_file *f, struct elf_sym *s);
 
 void elf_file_free(struct elf_file *f);
 

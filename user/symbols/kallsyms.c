@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "symbols/kallsyms.h"
+#include "symbols/strpool.h"
 
 int ksyms_parse_line(char *line, uint64_t *addr, char **name, char **module)
 {
@@ -35,34 +36,6 @@ static int cmp_ksym(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-#define KSYM_CHUNK_BYTES (64 * 1024)
-
-struct ksym_chunk {
-	struct ksym_chunk *next;
-	size_t used;
-	char text[KSYM_CHUNK_BYTES];
-};
-
-/* A copy of s in k's chunks (s is shorter than a line, so fits in one). */
-static char *keep(struct ksyms *k, const char *s)
-{
-	size_t len = strlen(s) + 1;
-	struct ksym_chunk *c = k->chunks;
-	char *p;
-
-	if (!c || c->used + len > sizeof(c->text)) {
-		if (!(c = malloc(sizeof(*c))))
-			return NULL;
-		c->next = k->chunks;
-		c->used = 0;
-		k->chunks = c;
-	}
-	p = c->text + c->used;
-	memcpy(p, s, len);
-	c->used += len;
-	return p;
-}
-
 int ksyms_load(struct ksyms *k, FILE *f)
 {
 	char *module = NULL; /* the last module kept: its symbols come together */
@@ -84,10 +57,10 @@ int ksyms_load(struct ksyms *k, FILE *f)
 			k->syms = s;
 			k->cap = cap;
 		}
-		if (mod && (!module || strcmp(module, mod)) && !(module = keep(k, mod)))
+		if (mod && (!module || strcmp(module, mod)) && !(module = strpool_add(&k->names, mod)))
 			return -1;
 		k->syms[k->n].addr = addr;
-		k->syms[k->n].name = keep(k, name);
+		k->syms[k->n].name = strpool_add(&k->names, name);
 		k->syms[k->n].module = mod ? module : NULL;
 		if (!k->syms[k->n].name)
 			return -1;
@@ -124,12 +97,7 @@ const struct ksym *ksyms_find(const struct ksyms *k, uint64_t addr)
 
 void ksyms_free(struct ksyms *k)
 {
-	while (k->chunks) {
-		struct ksym_chunk *c = k->chunks;
-
-		k->chunks = c->next;
-		free(c);
-	}
+	strpool_free(&k->names);
 	free(k->syms);
 	memset(k, 0, sizeof(*k));
 }

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "symbols/strpool.h"
 
 struct ksym {
 	uint64_t addr;
@@ -12,15 +13,13 @@ struct ksym {
 	char *module; /* NULL for the core kernel */
 };
 
-struct ksym_chunk;
-
 /* The names live in chunks of text that never move (a kernel has some
  * 100,000 text symbols: one allocation each cost more than the names), a
  * module's name once for all its symbols. */
 struct ksyms {
 	struct ksym *syms; /* sorted by addr */
 	size_t n, cap;
-	struct ksym_chunk *chunks;
+	struct strpool names;
 };
 
 /* Read kallsyms-format text (text symbols only). Returns 0 or -1 (memory). */

@@ -12,7 +12,6 @@
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-#include "symbols/demangle.h"
 #include "symbols/process.h"
 
 #define DEFAULT_DEBUG_DIR "/usr/lib/debug"
@@ -232,12 +231,13 @@ static void vdso_names(struct elf_file *f)
 	for (i = 0; i < f->nsyms; i++) {
 		bool alias = false;
 
-		for (j = 0; !vdso_own_name(f->syms[i].name) && j < f->nsyms && !alias; j++)
+		/* the names stay in f's pool (freed with it); .eh_frame's have
+		 * none yet and are never aliases */
+		for (j = 0; !f->syms[i].from_cfi && !vdso_own_name(f->syms[i].name) &&
+			    j < f->nsyms && !alias; j++)
 			alias = j != i && f->syms[j].addr == f->syms[i].addr &&
-				vdso_own_name(f->syms[j].name);
-		if (alias)
-			free(f->syms[i].name);
-		else
+				!f->syms[j].from_cfi && vdso_own_name(f->syms[j].name);
+		if (!alias)
 			f->syms[n++] = f->syms[i];
 	}
 	f->nsyms = n;
@@ -612,21 +612,6 @@ static struct proc_syms *proc_for(struct usyms *u, uint32_t pid)
 	return &u->procs[u->nprocs++];
 }
 
-/* The (demangled) name of a symbol. */
-static const char *sym_name(struct elf_sym *s)
-{
-	if (!s->demangled) {
-		char *d = demangle(s->name);
-
-		s->demangled = true;
-		if (d) {
-			free(s->name);
-			s->name = d;
-		}
-	}
-	return s->name;
-}
-
 /* Why a frame inside mapping e (file f, maybe NULL) has no name. */
 static void note_unnamed(struct usyms *u, const struct proc_syms *p, const struct map_entry *e,
 			 const struct elf_file *f)
@@ -678,7 +663,7 @@ void usyms_lookup_frame(struct usyms *u, uint32_t pid, uint64_t addr, bool calle
 			struct elf_sym *s = (struct elf_sym *)elf_file_find(f, vaddr);
 
 			if (s) {
-				out->name = sym_name(s);
+				out->name = elf_sym_name(f, s);
 				out->ninlined = inlines_at(f->inl, vaddr, out->inlined, USYM_INLINE_MAX);
 				if (s->from_cfi) /* named by its file and start only: say why */
 					note_unnamed(u, p, e, f);

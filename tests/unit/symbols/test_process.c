@@ -307,9 +307,56 @@ static const struct elf_sym *sym_named(const struct elf_file *f, const char *nam
 	size_t i;
 
 	for (i = 0; i < f->nsyms; i++)
-		if (!strcmp(f->syms[i].name, name))
+		if (f->syms[i].name && !strcmp(f->syms[i].name, name))
 			return &f->syms[i];
 	return NULL;
+}
+
+/* A stripped copy of this binary read with a label: the functions only
+ * .eh_frame knows have no name until one is asked for, then "LABEL+0xSTART"
+ * with START the function's real start (the unstripped symbol's address),
+ * the same string when asked again. */
+static void test_cfi_names_lazy(void **state)
+{
+	char dir[] = "/tmp/pp-cfi-XXXXXX", bin[64], self_path[256], want_name[64];
+	struct elf_file self = {0}, f = {0};
+	const struct elf_sym *want;
+	struct elf_sym *s;
+	const char *name;
+	size_t i, unnamed = 0;
+
+	(void)state;
+	memset(self_path, 0, sizeof(self_path));
+	assert_true(readlink("/proc/self/exe", self_path, sizeof(self_path) - 1) > 0);
+	assert_non_null(mkdtemp(dir));
+	snprintf(bin, sizeof(bin), "%s/t", dir);
+	sh("cp %s %s && strip --strip-all %s", self_path, bin, bin);
+	assert_int_equal(elf_file_load(&self, "/proc/self/exe"), 0);
+	want = sym_named(&self, "usyms_probe_function");
+	assert_non_null(want);
+
+	f.cfi_label = "t";
+	assert_int_equal(elf_file_open(&f, bin, NULL), 0);
+	f.cfi_label = NULL; /* read only while reading: the file keeps its own copy */
+	assert_true(f.ncfi > 10);
+	for (i = 0; i < f.nsyms; i++)
+		unnamed += f.syms[i].from_cfi && !f.syms[i].name;
+	assert_int_equal(unnamed, f.ncfi); /* none named yet */
+	s = (struct elf_sym *)elf_file_find(&f, want->addr + 1);
+	assert_non_null(s);
+	assert_true(s->from_cfi);
+	assert_true(s->addr == want->addr);
+	name = elf_sym_name(&f, s);
+	snprintf(want_name, sizeof(want_name), "t+0x%llx", (unsigned long long)want->addr);
+	assert_string_equal(name, want_name);
+	assert_ptr_equal(elf_sym_name(&f, s), name); /* kept */
+	/* the one asked for is the only one named */
+	for (i = 0, unnamed = 0; i < f.nsyms; i++)
+		unnamed += f.syms[i].from_cfi && !f.syms[i].name;
+	assert_int_equal(unnamed, f.ncfi - 1);
+	elf_file_free(&f);
+	elf_file_free(&self);
+	sh("rm -rf %s", dir);
 }
 
 /* This test binary stripped, its symbols in a debug file found by build ID,
@@ -585,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_vdso_functions),
 		cmocka_unit_test(test_deleted_replaced),
 		cmocka_unit_test(test_debug_file),
+		cmocka_unit_test(test_cfi_names_lazy),
 		cmocka_unit_test(test_jit_map),
 		cmocka_unit_test(test_problem_lines),
 		cmocka_unit_test(test_forget_exited),
