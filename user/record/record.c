@@ -254,9 +254,9 @@ static int write_interval(struct recorder *r, const struct interval_data *d, boo
 			return 0;
 		}
 		if (!r->o->retry_writes) {
-			say(r, "writing to %s failed after %lu intervals (%.0f KiB): %s; the %lu "
+			say(r, "writing to %s failed after %lu intervals (%.0f KiB): %s; the "
 			    "intervals written before are kept", r->o->path, r->intervals,
-			    store_bytes(r->st) / 1024, store_error(r->st), r->intervals);
+			    store_bytes(r->st) / 1024, store_error(r->st));
 			r->broken = true;
 			return -1;
 		}
@@ -286,8 +286,8 @@ static int write_interval(struct recorder *r, const struct interval_data *d, boo
 		retry_pop(&r->pend);
 	}
 	r->failing = false;
-	say_note(r, "writing to %s again, after %u failed attempts: %lu intervals kept in "
-		 "memory written%s", r->o->path, r->failed, n,
+	say_note(r, "writing to %s again, after %u failed attempt%s: %lu intervals kept in "
+		 "memory written%s", r->o->path, r->failed, r->failed == 1 ? "" : "s", n,
 		 r->pend.dropped ? ", the oldest dropped" : "");
 	if (r->pend.dropped)
 		say_note(r, "%s: %lu intervals were dropped (not written) while it failed",

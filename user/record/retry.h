@@ -14,7 +14,7 @@
 
 /* The first retry comes this long after the failure, each next one twice
  * as long after the one before, at most RETRY_MAX_S apart. */
-#define RETRY_FIRST_S 2.0
+#define RETRY_FIRST_S 1.0
 #define RETRY_MAX_S 30.0
 /* Intervals kept in memory at most (bytes of their copies); beyond, the
  * oldest are dropped (counted), the newest is always kept. */
