@@ -418,7 +418,7 @@ static int finish_profile(struct recorder *r)
 
 	if (!r->prof)
 		return 0;
-	if (r->broken) { /* the store takes nothing: said already */
+	if (r->broken || r->failing) { /* the store takes nothing: said already */
 		record_profile_free(r->prof);
 		r->prof = NULL;
 		return 0;
@@ -465,8 +465,9 @@ static int run_loop(struct recorder *r)
 		if (r->prof && r->o->profile_flush_s > 0 && !last)
 			drain_profile(r, false);
 		if (last && r->failing) {
-			say(r, "%s: stopped while writing failed: %zu intervals kept in memory are "
-			    "lost (%s)", r->o->path, r->pend.n, store_error(r->st));
+			say(r, "%s: stopped while writing failed: %zu intervals kept in memory%s are "
+			    "lost (%s)", r->o->path, r->pend.n, r->prof ? " and the profile's last part" :
+			    "", store_error(r->st));
 			return 1;
 		}
 		if (last)
