@@ -96,9 +96,12 @@ test_daemon_full_disk() {
 	_rl_store_ok "$db" "after the full disk"
 	n=$(rec_sql "$db" 'SELECT count(*) FROM interval')
 	# the intervals kept in memory are written: each starts where the one
-	# before ended (no hole), none twice
+	# before ended (no hole of half an interval: the clocks of the end and
+	# the length are read apart, tens of ms on a loaded host), none twice
 	gaps=$(rec_sql "$db" 'SELECT count(*) FROM interval i JOIN interval j ON j.id = i.id + 1
-		WHERE abs(j.ts_ms - j.length_ms - i.ts_ms) > 100 OR j.ts_ms <= i.ts_ms')
+		WHERE abs(j.ts_ms - j.length_ms - i.ts_ms) > 500 OR j.ts_ms <= i.ts_ms')
+	((gaps)) && note "intervals (id, end, length ms): $(rec_sql "$db" 'SELECT id, ts_ms, length_ms
+		FROM interval' | tr '\n' ' ')"
 	dups=$(rec_sql "$db" 'SELECT count(*) - count(DISTINCT ts_ms) FROM interval')
 	is "holes between intervals" "$gaps" 0
 	is "intervals written twice" "$dups" 0
@@ -109,11 +112,14 @@ test_daemon_full_disk() {
 # profile -o on a full disk: exit 1, one line, the file as it was and no
 # temporary file left
 test_profile_full_disk() {
-	local rc left
+	local rc left w
 	_rl_tmpfs "$T/mnt" 1m || return
 	echo "an older profile" >"$RL_MNT/p.folded"
 	_rl_fill
-	timeout -k 2 30 "$PERFPILOT" profile -a -d 1 -o "$RL_MNT/p.folded" \
+	# a worker on the CPU a fifth of the time: stacks to write (-p: with -a
+	# the asan build names the whole host's stacks for long on a busy host)
+	wl_bg w "$T/periodic.json" "$W/periodic" -b 2 -p 10 30
+	timeout -k 2 30 "$PERFPILOT" profile -p "$w" -d 1.5 -o "$RL_MNT/p.folded" \
 		>"$T/prof.out" 2>"$T/prof.err"
 	rc=$?
 	is "exit status on a full disk" "$rc" 1
@@ -248,17 +254,20 @@ test_record_signals() {
 	note "exit statuses $codes"
 }
 
-# profile -a -d 1 -o FILE stopped the same way (at 0 and 0.3 s: starting
-# and loading; 0.5 s after it attached: sampling; 1 s: reading the symbols
-# and writing): FILE is a whole profile (folded lines) or absent, and no
-# temporary file is left
+# profile -p -d 1 -o FILE of a worker on the CPU 5 % of the time, stopped
+# the same way (at 0 and 0.3 s: starting and loading; 0.5 s after it
+# attached: sampling; 1 s: reading the symbols and writing): FILE is a
+# whole profile (folded lines) or absent, and no temporary file is left
+# (-p: with -a the asan build names the whole host's stacks for longer than
+# the test waits on a loaded host)
 test_profile_signals() {
-	local i delays=(0 0.3 a+0.5 a+1) sigs=(TERM INT HUP INT) out codes='' bad left
+	local i delays=(0 0.3 a+0.5 a+1) sigs=(TERM INT HUP INT) out codes='' bad left w
 	_rl_sig_prereq
+	wl_bg w "$T/periodic.json" "$W/periodic" -b 1 -p 20 60
 	for i in "${!delays[@]}"; do
 		out=$T/p$i.folded
 		_rl_signal "prof$i" "${delays[$i]}" "${sigs[$i]}" \
-			"$PERFPILOT" profile -a -d 1 -o "$out" || continue
+			"$PERFPILOT" profile -p "$w" -d 1 -o "$out" || continue
 		codes+="${sigs[$i]}@${delays[$i]}:$RL_RC "
 		if [[ $RL_RC == 0 ]]; then
 			[[ -e $out ]] || fail "prof$i: exit 0 without $out"
@@ -270,17 +279,18 @@ test_profile_signals() {
 	done
 	left=$(find "$T" -name '*.perfpilot-*' | tr '\n' ' ')
 	[[ -z $left ]] || fail "temporary files left: $left"
-	note "exit statuses $codes"
+	note "exit statuses $codes; $(cat "$T"/p*.folded 2>/dev/null | grep -c '') folded lines"
 }
 
-# the daemon: SIGTERM at 50 ms, SIGINT 1 s after it attached, and a SIGHUP
-# (a reload) while it starts, then SIGTERM: the store complete and closed
+# the daemon: SIGINT 1 s after it attached, and a SIGHUP (a reload) while
+# it starts, then SIGTERM: the store complete and closed (a signal before
+# the handlers is record's and profile's case at 0 s)
 test_daemon_signals() {
-	local i delays=(0.05 a+1 0.5) sigs=(TERM INT HUP) st codes='' port
+	local i delays=(a+1 0.5) sigs=(INT HUP) st codes='' port
 	_rec_prereq
 	_rl_sig_prereq
 	_dm_conf "$T/dm.conf"
-	for i in 0 1 2; do
+	for i in "${!delays[@]}"; do
 		st=$T/st$i
 		port=$(_dm_port) || { fail "no free port"; return; }
 		# the SIGHUP must not end it: a SIGTERM does

@@ -286,12 +286,13 @@ static int write_interval(struct recorder *r, const struct interval_data *d, boo
 		retry_pop(&r->pend);
 	}
 	r->failing = false;
-	say_note(r, "writing to %s again, after %u failed attempt%s: %lu intervals kept in "
-		 "memory written%s", r->o->path, r->failed, r->failed == 1 ? "" : "s", n,
-		 r->pend.dropped ? ", the oldest dropped" : "");
 	if (r->pend.dropped)
-		say_note(r, "%s: %lu intervals were dropped (not written) while it failed",
-			 r->o->path, r->pend.dropped);
+		say_note(r, "writing to %s again, after %u failed attempt%s: %lu intervals kept in "
+			 "memory written, the %lu oldest were dropped (not written)", r->o->path,
+			 r->failed, r->failed == 1 ? "" : "s", n, r->pend.dropped);
+	else
+		say_note(r, "writing to %s again, after %u failed attempt%s: %lu intervals kept in "
+			 "memory written", r->o->path, r->failed, r->failed == 1 ? "" : "s", n);
 	return 0;
 }
 
