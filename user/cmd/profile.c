@@ -314,12 +314,14 @@ static void run(const struct sampler *s, const struct profile_opts *o, struct sy
 }
 
 /*
- * -o FILE is written to a temporary file beside it (FILE.perfpilot-XXXXXX),
- * renamed over FILE once complete and removed when anything failed, so
+ * -o FILE, a regular file (or none yet), is written to a temporary file
+ * beside it (FILE.perfpilot-XXXXXX; beside the file a symbolic link points
+ * at), renamed over it once complete and removed when anything failed, so
  * that FILE is either the whole profile or untouched (a full disk, a
- * signal). Only a SIGKILL can leave the temporary file behind.
+ * signal). Only a SIGKILL can leave the temporary file behind. Anything
+ * else (/dev/null, a FIFO) is written to directly.
  */
-static char out_tmp[PATH_MAX];
+static char out_tmp[PATH_MAX], out_path[PATH_MAX];
 
 static FILE *out_open(const char *path)
 {
@@ -328,15 +330,25 @@ static FILE *out_open(const char *path)
 	FILE *f;
 	int fd;
 
-	if (!stat(path, &sb) && S_ISDIR(sb.st_mode))
-		usage_error("cannot write '%s': it is a directory", path);
-	if ((size_t)snprintf(out_tmp, sizeof(out_tmp), "%s.perfpilot-XXXXXX", path) >=
+	out_tmp[0] = 0;
+	snprintf(out_path, sizeof(out_path), "%s", path);
+	if (!stat(path, &sb)) {
+		if (S_ISDIR(sb.st_mode))
+			usage_error("cannot write '%s': it is a directory", path);
+		if (!S_ISREG(sb.st_mode)) {
+			if (!(f = fopen(path, "w")))
+				usage_error("cannot write '%s': %m", path);
+			return f;
+		}
+		if (!realpath(path, out_path)) /* through a symbolic link */
+			usage_error("cannot write '%s': %m", path);
+	}
+	if ((size_t)snprintf(out_tmp, sizeof(out_tmp), "%s.perfpilot-XXXXXX", out_path) >=
 	    sizeof(out_tmp))
 		usage_error("cannot write '%s': the name is too long", path);
 	fd = mkstemp(out_tmp);
-	if (fd < 0) {
+	if (fd < 0)
 		usage_error("cannot write '%s': %m", path);
-	}
 	mask = umask(0);
 	umask(mask);
 	if (fchmod(fd, 0666 & ~mask) || !(f = fdopen(fd, "w"))) {
@@ -347,8 +359,8 @@ static FILE *out_open(const char *path)
 	return f;
 }
 
-/* Close -o's temporary file and put it in place (rc 0), or remove it. The
- * exit code: rc, or 1 after one line saying what failed. */
+/* Close -o's file and put the temporary one in place (rc 0), or remove
+ * it. The exit code: rc, or 1 after one line saying what failed. */
 static int out_close(FILE *f, const char *path, int rc)
 {
 	int err = 0;
@@ -358,11 +370,13 @@ static int out_close(FILE *f, const char *path, int rc)
 	if (fclose(f) && !err)
 		err = errno;
 	if (!rc && err) {
-		fprintf(stderr, "perfpilot: writing %s failed: %s; it is left as it was\n", path,
-			strerror(err));
+		fprintf(stderr, "perfpilot: writing %s failed: %s%s\n", path, strerror(err),
+			out_tmp[0] ? "; it is left as it was" : "");
 		rc = 1;
 	}
-	if (!rc && rename(out_tmp, path)) {
+	if (!out_tmp[0])
+		return rc;
+	if (!rc && rename(out_tmp, out_path)) {
 		fprintf(stderr, "perfpilot: writing %s failed: %s\n", path, strerror(errno));
 		rc = 1;
 	}
@@ -421,8 +435,9 @@ static int stackset_write(int built, const struct stackset *ss, const struct pro
 	errno = 0;
 	if (write_profile(ss, o->format, out)) {
 		if (o->output)
-			fprintf(stderr, "perfpilot: writing %s failed: %s; it is left as it was\n",
-				o->output, strerror(errno ? errno : EIO));
+			fprintf(stderr, "perfpilot: writing %s failed: %s%s\n", o->output,
+				strerror(errno ? errno : EIO),
+				out_tmp[0] ? "; it is left as it was" : "");
 		else
 			fprintf(stderr, "perfpilot: writing the output failed\n");
 		return 1;
