@@ -191,7 +191,8 @@ static void on_interval(void *arg, const struct record_tick *t)
 	if (t->intervals >= 1 && !d->analysing) {
 		dlog(DLOG_INFO, "recording: the first interval is in %s", d->store);
 		d->analysing = true;
-		start_analysis(d);
+		if (!stop_flag) /* stopping already (a signal while it loaded) */
+			start_analysis(d);
 	}
 	if (t->pruned)
 		dlog(DLOG_DEBUG, "retention: %lu intervals deleted from %s", t->pruned, d->store);
