@@ -107,6 +107,8 @@ test_daemon_full_disk() {
 	is "holes between intervals" "$gaps" 0
 	is "intervals written twice" "$dups" 0
 	cmp "intervals" "$n" -ge 6
+	# the profile kept over the outage is stored when it stops
+	cmp "profile parts" "$(rec_sql "$db" 'SELECT count(*) FROM profile')" -ge 1
 	note "$n intervals; $(grep -E 'failed after|again, after' "$DM_ERR" | sed 's/^.*perfpilot.db //' | tr '\n' '|')"
 }
 
