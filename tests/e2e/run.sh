@@ -44,6 +44,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/scale.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/install.sh"
 # shellcheck source=tests/e2e/daemon.sh
 source "$(dirname "${BASH_SOURCE[0]}")/daemon.sh"
+# shellcheck source=tests/e2e/reliability.sh
+source "$(dirname "${BASH_SOURCE[0]}")/reliability.sh"
 
 PERFPILOT=$(realpath -e "$PERFPILOT" 2>/dev/null || echo "$PERFPILOT")
 # the optimised build, for the few tests that measure perfpilot's own memory
@@ -705,6 +707,12 @@ STEPS=(
 	daemon_alert_webhook
 	daemon_cgroups
 	daemon_tune_cgroup
+	record_full_disk
+	daemon_full_disk
+	profile_full_disk
+	record_signals
+	profile_signals
+	daemon_signals
 )
 
 summary() {

@@ -2,7 +2,9 @@
 /* perfpilot profile: on-CPU stack sampling, written as folded stacks, pprof,
  * speedscope JSON or an SVG flame graph. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -311,6 +313,78 @@ static void run(const struct sampler *s, const struct profile_opts *o, struct sy
 		fprintf(stderr, "\r\033[K");
 }
 
+/*
+ * -o FILE, a regular file (or none yet), is written to a temporary file
+ * beside it (FILE.perfpilot-XXXXXX; beside the file a symbolic link points
+ * at), renamed over it once complete and removed when anything failed, so
+ * that FILE is either the whole profile or untouched (a full disk, a
+ * signal). Only a SIGKILL can leave the temporary file behind. Anything
+ * else (/dev/null, a FIFO) is written to directly.
+ */
+static char out_tmp[PATH_MAX], out_path[PATH_MAX];
+
+static FILE *out_open(const char *path)
+{
+	struct stat sb;
+	mode_t mask;
+	FILE *f;
+	int fd;
+
+	out_tmp[0] = 0;
+	snprintf(out_path, sizeof(out_path), "%s", path);
+	if (!stat(path, &sb)) {
+		if (S_ISDIR(sb.st_mode))
+			usage_error("cannot write '%s': it is a directory", path);
+		if (!S_ISREG(sb.st_mode)) {
+			if (!(f = fopen(path, "w")))
+				usage_error("cannot write '%s': %m", path);
+			return f;
+		}
+		if (!realpath(path, out_path)) /* through a symbolic link */
+			usage_error("cannot write '%s': %m", path);
+	}
+	if ((size_t)snprintf(out_tmp, sizeof(out_tmp), "%s.perfpilot-XXXXXX", out_path) >=
+	    sizeof(out_tmp))
+		usage_error("cannot write '%s': the name is too long", path);
+	fd = mkstemp(out_tmp);
+	if (fd < 0)
+		usage_error("cannot write '%s': %m", path);
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) || !(f = fdopen(fd, "w"))) {
+		close(fd);
+		unlink(out_tmp);
+		usage_error("cannot write '%s': %m", path);
+	}
+	return f;
+}
+
+/* Close -o's file and put the temporary one in place (rc 0), or remove
+ * it. The exit code: rc, or 1 after one line saying what failed. */
+static int out_close(FILE *f, const char *path, int rc)
+{
+	int err = 0;
+
+	if (fflush(f) || ferror(f))
+		err = errno ? errno : EIO;
+	if (fclose(f) && !err)
+		err = errno;
+	if (!rc && err) {
+		fprintf(stderr, "perfpilot: writing %s failed: %s%s\n", path, strerror(err),
+			out_tmp[0] ? "; it is left as it was" : "");
+		rc = 1;
+	}
+	if (!out_tmp[0])
+		return rc;
+	if (!rc && rename(out_tmp, out_path)) {
+		fprintf(stderr, "perfpilot: writing %s failed: %s\n", path, strerror(errno));
+		rc = 1;
+	}
+	if (rc)
+		unlink(out_tmp);
+	return rc;
+}
+
 static int write_profile(const struct stackset *ss, enum prof_format fmt, FILE *out)
 {
 	struct folded f = {0};
@@ -358,8 +432,14 @@ static int stackset_write(int built, const struct stackset *ss, const struct pro
 		fprintf(stderr, "perfpilot: out of memory while symbolizing\n");
 		return 1;
 	}
+	errno = 0;
 	if (write_profile(ss, o->format, out)) {
-		fprintf(stderr, "perfpilot: writing the output failed\n");
+		if (o->output)
+			fprintf(stderr, "perfpilot: writing %s failed: %s%s\n", o->output,
+				strerror(errno ? errno : EIO),
+				out_tmp[0] ? "; it is left as it was" : "");
+		else
+			fprintf(stderr, "perfpilot: writing the output failed\n");
 		return 1;
 	}
 	return 0;
@@ -530,31 +610,35 @@ int cmd_profile(int argc, char **argv)
 
 	parse(argc, argv, &o);
 	watch_validate(&o.w);
-	if (o.output && !(out = fopen(o.output, "w")))
-		usage_error("cannot write '%s': %m", o.output);
 	po = (struct profiler_opts){ .target = &o.w.target, .cgroup = &o.w.cg, .hz = o.hz,
 				     .mode = o.mode, .ustack = o.ustack };
+	/* before -o's temporary file exists: a signal from here on ends the
+	 * sampling (at once while loading), and the profile is still written;
+	 * SIGHUP (the terminal closed) as SIGINT */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	if (usyms_set_debug_dirs(&sym.u, o.debug_dirs))
 		usage_error("out of memory");
+	if (o.output)
+		out = out_open(o.output);
 	/* named processes: their symbols are read now, in case they exit */
 	for (i = 0; i < o.w.target.npids; i++)
 		usyms_preload(&sym.u, o.w.target.pids[i]);
 	if (o.offcpu) {
 		rc = profile_offcpu(&o, &sym, out);
 		symbolizer_free(&sym);
-		if (out != stdout && fclose(out))
-			rc = 1;
+		if (out != stdout)
+			rc = out_close(out, o.output, rc);
 		return rc;
 	}
 	if (profiler_open(&p, &po, err, sizeof(err))) {
 		symbolizer_free(&sym);
 		fprintf(stderr, "perfpilot: %s\n", err);
 		if (out != stdout)
-			fclose(out);
+			out_close(out, o.output, 1);
 		return 1;
 	}
 	if (*profiler_notice(p))
@@ -566,7 +650,7 @@ int cmd_profile(int argc, char **argv)
 	rc = report(p, &o, &sym, started, out);
 	profiler_close(p);
 	symbolizer_free(&sym);
-	if (out != stdout && fclose(out))
-		rc = 1;
+	if (out != stdout)
+		rc = out_close(out, o.output, rc);
 	return rc;
 }

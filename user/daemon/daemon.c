@@ -187,14 +187,19 @@ static void on_interval(void *arg, const struct record_tick *t)
 	drops(d, t);
 	metrics_set_store(d->m, store_bytes(t->st), t->intervals);
 	atomic_store(&d->ep.last_ms, (long long)(t->data->ts * 1000));
-	if (t->intervals == 1) {
+	/* (the first may come late and with others: the store failed) */
+	if (t->intervals >= 1 && !d->analysing) {
 		dlog(DLOG_INFO, "recording: the first interval is in %s", d->store);
-		start_analysis(d);
+		d->analysing = true;
+		if (!stop_flag) /* stopping already (a signal while it loaded) */
+			start_analysis(d);
 	}
 	if (t->pruned)
 		dlog(DLOG_DEBUG, "retention: %lu intervals deleted from %s", t->pruned, d->store);
 	eval_alerts(d, t->data->ts);
-	store_pending(d, t->st);
+	/* the findings wait while the store takes nothing (a full disk) */
+	if (!t->store_failing)
+		store_pending(d, t->st);
 	if (reload_flag) {
 		reload_flag = 0;
 		daemon_reload(d);
@@ -215,6 +220,12 @@ static void on_record_error(void *arg, const char *msg)
 {
 	(void)arg;
 	dlog(DLOG_ERROR, "%s", msg);
+}
+
+static void on_record_note(void *arg, const char *msg)
+{
+	(void)arg;
+	dlog(DLOG_WARNING, "%s", msg);
 }
 
 /* ---- the analysis's hook (its thread) ---- */
@@ -305,7 +316,9 @@ static void record_setup(struct daemon *d, const struct daemon_opts *o)
 {
 	const struct daemon_config *c = d->cfg;
 
-	d->hooks = (struct record_hooks){ on_interval, on_profile, on_record_error, d };
+	d->hooks = (struct record_hooks){ .interval = on_interval, .profile = on_profile,
+					  .error = on_record_error, .note = on_record_note,
+					  .arg = d };
 	d->ro.w = o->w;
 	d->ro.w.interval_s = c->interval_s;
 	d->ro.w.duration_s = 0;
@@ -325,6 +338,7 @@ static void record_setup(struct daemon *d, const struct daemon_opts *o)
 	d->ro.short_life_s = -1;
 	d->ro.stop = &stop_flag;
 	d->ro.hooks = &d->hooks;
+	d->ro.retry_writes = true; /* a full disk: keep collecting, write later */
 }
 
 static void teardown(struct daemon *d)

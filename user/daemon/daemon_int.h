@@ -42,6 +42,7 @@ struct daemon {
 	double pending_when[3];         /* analysed, since, until */
 	size_t last_nfindings;
 	unsigned long intervals;
+	bool analysing;                 /* the analysis was started */
 };
 
 /* Start the HTTP server on c->listen with the token (or ""). */

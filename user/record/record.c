@@ -19,6 +19,7 @@
 #include "record/collect.h"
 #include "record/findings.h"
 #include "record/profile.h"
+#include "record/retry.h"
 #include "record/write.h"
 #include "store/store.h"
 
@@ -49,7 +50,28 @@ struct recorder {
 	bool progress;
 	bool line_open;             /* the progress line is on the terminal */
 	volatile sig_atomic_t *stop;
+	/* the store could not take an interval: with retry_writes, intervals
+	 * kept in memory until it can (failing), else the recording ends
+	 * (broken) */
+	bool failing, broken, said_drop;
+	unsigned int failed;        /* attempts failed in a row */
+	double retry_at;            /* monotonic time of the next attempt */
+	struct retry_queue pend;
 };
+
+static void vsay(const struct recorder *r, bool note, const char *fmt, va_list ap)
+{
+	const struct record_hooks *h = r->o->hooks;
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (h && note && h->note)
+		h->note(h->arg, msg);
+	else if (h && h->error)
+		h->error(h->arg, msg);
+	else
+		fprintf(stderr, "%sperfpilot: %s\n", r->line_open ? "\n" : "", msg);
+}
 
 /* One message of the recording: to the caller's hook, or on stderr (after
  * the progress line, when there is one). */
@@ -58,17 +80,24 @@ static void say(const struct recorder *r, const char *fmt, ...)
 
 static void say(const struct recorder *r, const char *fmt, ...)
 {
-	const struct record_hooks *h = r->o->hooks;
-	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsay(r, false, fmt, ap);
 	va_end(ap);
-	if (h && h->error)
-		h->error(h->arg, msg);
-	else
-		fprintf(stderr, "%sperfpilot: %s\n", r->line_open ? "\n" : "", msg);
+}
+
+/* The same for news that is no error (the hooks' note). */
+static void say_note(const struct recorder *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say_note(const struct recorder *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(r, true, fmt, ap);
+	va_end(ap);
 }
 
 static void describe_target(const struct watch_opts *w, char *buf, size_t len)
@@ -194,8 +223,82 @@ static void roll_up(struct recorder *r, double now)
 		say(r, "%s: %s", r->o->path, store_error(r->st));
 }
 
-/* Collect one interval and write it. 0, or -1 after printing why. */
-static int one_interval(struct recorder *r)
+/* Keep an interval in memory while the store takes none. */
+static void keep(struct recorder *r, const struct interval_data *d)
+{
+	if (retry_push(&r->pend, d))
+		r->pend.dropped++; /* out of memory: lost, counted with the dropped */
+	if (r->pend.dropped && !r->said_drop) {
+		say(r, "%s: more intervals than %u MiB of memory hold are waiting to be written: "
+		    "dropping the oldest", r->o->path, RETRY_MAX_BYTES >> 20);
+		r->said_drop = true;
+	}
+}
+
+/*
+ * Write this interval, after those kept in memory. 0: written (all of
+ * them); 1: kept for later (retry_writes: the store takes none now, the
+ * message said so once when it started failing); -1: the store failed and
+ * the recording ends (the message said which file and what it holds).
+ * `force`: the last interval, try the kept ones whatever the backoff.
+ */
+static int write_interval(struct recorder *r, const struct interval_data *d, bool force)
+{
+	const struct interval_data *k;
+	double now = mono_now(), wait;
+	unsigned long n = 0;
+
+	if (!r->failing) {
+		if (!record_write_interval(r->st, d)) {
+			r->intervals++;
+			return 0;
+		}
+		if (!r->o->retry_writes) {
+			say(r, "writing to %s failed after %lu intervals (%.0f KiB): %s; the "
+			    "intervals written before are kept", r->o->path, r->intervals,
+			    store_bytes(r->st) / 1024, store_error(r->st));
+			r->broken = true;
+			return -1;
+		}
+		r->failing = true;
+		r->failed = 1;
+		r->said_drop = false;
+		r->pend.dropped = 0;
+		wait = retry_backoff_s(1, RETRY_FIRST_S, RETRY_MAX_S);
+		r->retry_at = now + wait;
+		say(r, "writing to %s failed after %lu intervals: %s; keeping the intervals in "
+		    "memory and trying again, first in %.0f s, then less often", r->o->path,
+		    r->intervals, store_error(r->st), wait);
+		keep(r, d);
+		return 1;
+	}
+	keep(r, d);
+	if (now < r->retry_at && !force)
+		return 1;
+	while ((k = retry_front(&r->pend))) {
+		if (record_write_interval(r->st, k)) {
+			r->failed++;
+			r->retry_at = now + retry_backoff_s(r->failed, RETRY_FIRST_S, RETRY_MAX_S);
+			return 1;
+		}
+		r->intervals++;
+		n++;
+		retry_pop(&r->pend);
+	}
+	r->failing = false;
+	if (r->pend.dropped)
+		say_note(r, "writing to %s again, after %u failed attempt%s: %lu intervals kept in "
+			 "memory written, the %lu oldest were dropped (not written)", r->o->path,
+			 r->failed, r->failed == 1 ? "" : "s", n, r->pend.dropped);
+	else
+		say_note(r, "writing to %s again, after %u failed attempt%s: %lu intervals kept in "
+			 "memory written", r->o->path, r->failed, r->failed == 1 ? "" : "s", n);
+	return 0;
+}
+
+/* Collect one interval and write it (or keep it, while the store cannot
+ * take it). 0, or -1 after printing why. */
+static int one_interval(struct recorder *r, bool last)
 {
 	struct interval_info ii;
 	struct proc_sample *s = NULL;
@@ -205,8 +308,8 @@ static int one_interval(struct recorder *r)
 	size_t n = 0, nd = 0, nc = 0, nns = 0;
 	struct interval_data data = {0};
 	struct store_self self;
-	unsigned long dropped;
-	int rc = -1;
+	unsigned long dropped, before;
+	int rc = -1, written;
 
 	if (watch_tick(&r->w, &s, &n, &ii)) {
 		say(r, "reading the BPF maps failed: %s", strerror(errno));
@@ -226,24 +329,27 @@ static int one_interval(struct recorder *r)
 		.devs = d, .ndevs = nd, .busy = r->rc.busy, .nbusy = r->rc.nbusy,
 		.ns = ns, .nns = nns, .nsv = r->rc.nsv, .nnsv = r->rc.nnsv, .self = &self,
 	};
-	if (record_write_interval(r->st, &data)) {
-		say(r, "writing to %s failed: %s", r->o->path, store_error(r->st));
+	before = r->intervals;
+	written = write_interval(r, &data, last);
+	if (written < 0)
 		goto out;
-	}
-	r->intervals++;
 	dropped = 0;
-	r->last_ts = ii.ts;
-	if (!(r->intervals % RECORD_ROLLUP_EVERY)) {
-		roll_up(r, ii.ts);
-		give_back();
-	} else if (r->intervals == 1) {
-		give_back(); /* what the start-up read and freed (BPF objects, kallsyms) */
+	if (!written) {
+		r->last_ts = ii.ts;
+		/* (the intervals kept while the store failed may be many) */
+		if (r->intervals / RECORD_ROLLUP_EVERY != before / RECORD_ROLLUP_EVERY) {
+			roll_up(r, ii.ts);
+			give_back();
+		} else if (r->intervals == 1) {
+			give_back(); /* what the start-up read and freed (BPF objects, kallsyms) */
+		}
+		if ((r->o->max_age_s > 0 || r->o->max_size_bytes > 0) &&
+		    store_prune(r->st, r->o->max_age_s, r->o->max_size_bytes, ii.ts, &dropped))
+			say(r, "pruning %s failed: %s", r->o->path, store_error(r->st));
 	}
-	if ((r->o->max_age_s > 0 || r->o->max_size_bytes > 0) &&
-	    store_prune(r->st, r->o->max_age_s, r->o->max_size_bytes, ii.ts, &dropped))
-		say(r, "pruning %s failed: %s", r->o->path, store_error(r->st));
 	if (r->o->hooks && r->o->hooks->interval) {
-		struct record_tick t = { &data, &ii, r->st, &r->w, r->prof, r->intervals, dropped };
+		struct record_tick t = { &data, &ii, r->st, &r->w, r->prof, r->intervals, dropped,
+					 r->failing };
 
 		r->o->hooks->interval(r->o->hooks->arg, &t);
 	}
@@ -293,7 +399,8 @@ static void drain_profile(struct recorder *r, bool last)
 		h->profile(h->arg, &ss);
 	else
 		ss_free(&ss);
-	if (!last && now - r->flushed < r->o->profile_flush_s)
+	/* while the store fails, the stacks wait in memory for the next part */
+	if (!last && (r->failing || now - r->flushed < r->o->profile_flush_s))
 		return;
 	if (record_profile_flush(r->prof, &folded))
 		say(r, "folding the profile failed (out of memory); its samples are lost");
@@ -312,6 +419,11 @@ static int finish_profile(struct recorder *r)
 
 	if (!r->prof)
 		return 0;
+	if (r->broken || r->failing) { /* the store takes nothing: said already */
+		record_profile_free(r->prof);
+		r->prof = NULL;
+		return 0;
+	}
 	if (r->o->profile_flush_s > 0) {
 		drain_profile(r, true);
 	} else if (record_profile_finish(r->prof, &folded, &samples)) {
@@ -349,10 +461,16 @@ static int run_loop(struct recorder *r)
 
 		wait_until(r, r->end_mono && next > r->end_mono ? r->end_mono : next);
 		last = *r->stop || (r->end_mono && mono_now() >= r->end_mono - 1e-3);
-		if (one_interval(r))
+		if (one_interval(r, last))
 			return 1;
 		if (r->prof && r->o->profile_flush_s > 0 && !last)
 			drain_profile(r, false);
+		if (last && r->failing) {
+			say(r, "%s: stopped while writing failed: %zu intervals kept in memory%s are "
+			    "lost (%s)", r->o->path, r->pend.n, r->prof ? " and the profile's last part" :
+			    "", store_error(r->st));
+			return 1;
+		}
 		if (last)
 			return 0;
 		next += interval;
@@ -378,8 +496,11 @@ int record_run(const struct record_opts *o)
 	 * still ends the run normally (and removes record_live's temporary store) */
 	stop = 0;
 	if (!o->stop) {
+		/* SIGHUP too (the terminal closed): the run ends as with Ctrl-C,
+		 * the store complete, rather than killed mid-interval */
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
 	}
 	watch_start(&r.w, &r.wo);
 	if (o->profile &&
@@ -440,6 +561,7 @@ int record_run(const struct record_opts *o)
 		say(&r, "closing %s failed", o->path);
 		rc = 1;
 	}
+	retry_free(&r.pend);
 	record_collect_free(&r.rc);
 	watch_stop(&r.w, false);
 	return rc;

@@ -23,6 +23,9 @@ struct record_tick {
 	struct record_profile *prof;       /* the profiler, or NULL */
 	unsigned long intervals;           /* written so far by this session */
 	unsigned long pruned;              /* deleted by the retention just now */
+	bool store_failing;                /* with retry_writes: the store takes
+					    * no writes now (data is kept in
+					    * memory, not written yet) */
 };
 
 /* What a long-running caller (the daemon) hooks into the recording; every
@@ -37,6 +40,8 @@ struct record_hooks {
 	/* a message of the recording, instead of "perfpilot: MSG" on stderr */
 	void (*error)(void *arg, const char *msg);
 	void *arg;
+	/* a message that is no error (writing works again), or NULL: as error */
+	void (*note)(void *arg, const char *msg);
 };
 
 struct record_opts {
@@ -62,6 +67,10 @@ struct record_opts {
 	 * handles SIGINT and SIGTERM itself */
 	volatile sig_atomic_t *stop;
 	const struct record_hooks *hooks;  /* or NULL */
+	/* when the store cannot take an interval (a full disk): keep the
+	 * intervals in memory and try again with backoff (record/retry.h),
+	 * rather than end the recording with exit code 1 */
+	bool retry_writes;
 	struct rollup_policy rollup; /* aged intervals merged into longer steps
 				      * (ntiers 0: none) */
 };
@@ -76,7 +85,11 @@ struct record_opts {
  * store_check_target first, for a usage error before anything is loaded).
  * When the recording ends normally, the whole store is analysed and its
  * findings replace the stored ones (a failure of that step is reported and
- * does not change the exit code). Returns the process exit code. */
+ * does not change the exit code). Returns the process exit code: 0, or 1
+ * when it could not start or the store could not be written (a full disk:
+ * one message says which file and how many intervals it holds; every
+ * interval committed before stays readable). SIGINT, SIGTERM and SIGHUP
+ * end it as -d does (unless o->stop: the caller's). */
 int record_run(const struct record_opts *o);
 
 /* The interval when none is given: 1 s for recordings of at most a minute,

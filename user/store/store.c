@@ -136,8 +136,13 @@ int store_set_meta(struct store *st, const struct store_meta *m)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	return sql_exec(st->db, "COMMIT", "writing the store's meta data", st->err,
-			sizeof(st->err));
+	/* a COMMIT that got SQLITE_BUSY leaves the transaction open */
+	if (sql_exec(st->db, "COMMIT", "writing the store's meta data", st->err,
+		     sizeof(st->err))) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
 }
 
 int store_put_self(struct store *st, const struct store_self *self)

@@ -73,7 +73,14 @@ int store_put_findings(struct store *st, double analysed, double since, double u
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	return sql_exec(st->db, "COMMIT", "storing the findings", st->err, sizeof(st->err));
+	/* SQLite rolls back a COMMIT that failed on a full disk or an IO error
+	 * itself, but not one that got SQLITE_BUSY: left open, every later
+	 * interval would fail to begin */
+	if (sql_exec(st->db, "COMMIT", "storing the findings", st->err, sizeof(st->err))) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
 }
 
 static void copy_col(sqlite3_stmt *s, int col, char *buf, size_t len)

@@ -41,10 +41,28 @@ int store_interval_begin(struct store *st, double ts, double length_s)
 	return 0;
 }
 
+/*
+ * Roll the interval back (SQLite may have done it already: after
+ * SQLITE_FULL or an IO error it can end the transaction itself) and forget
+ * what the writer cached inside it: entity and metric ids that were
+ * inserted in it, entities' last interval and the gauges' last stored
+ * values would otherwise point at rows that are not there, and the next
+ * attempt would skip them (a gauge lost) or reference them (rows with a
+ * dangling id). The next interval looks them up in the database again.
+ */
 void store_interval_abort(struct store *st)
 {
-	if (st->in_tx)
+	size_t i;
+
+	if (st->in_tx && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (st->in_tx) {
+		for (i = 0; i < st->nents; i++)
+			free(st->ents[i]);
+		st->nents = 0;
+		st->nmetrics = 0;
+		st->ngauges = 0;
+	}
 	st->in_tx = false;
 	st->iv = 0;
 }
