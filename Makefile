@@ -2,7 +2,7 @@
 #   make            build ./perfpilot
 #   make run        install missing packages, build, a 10 s live report of the host
 #   make test       install missing packages, check the layers of user/, build,
-#                   run unit + end-to-end tests
+#                   run the unit tests (sanitizer build) + end-to-end tests
 #   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel
 #   make install    the program, its systemd unit, config and man pages
 #                   (PREFIX=/usr/local, DESTDIR=; docs/install.md)
@@ -169,9 +169,11 @@ run: deps
 # the builds in parallel (one job per CPU); the tests themselves run one
 # at a time, as each recipe runs them
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+# (the unit tests run once, under the sanitizers, as part of e2e's asan;
+# `make unit` runs them without)
 test: deps
 	@$(MAKE) --no-print-directory check-layers
-	@$(MAKE) --no-print-directory -j$(JOBS) perfpilot unit
+	@$(MAKE) --no-print-directory -j$(JOBS) perfpilot
 	@$(MAKE) --no-print-directory -j$(JOBS) e2e
 
 bench: deps
