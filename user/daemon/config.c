@@ -39,6 +39,8 @@ static const struct key keys[] = {
 	{ S_DAEMON, "profile_hz", K_UINT, OFF(profile_hz), 0, 1000,
 	  "samples a second per CPU, from 0 (no profile) to 1000" },
 	{ S_DAEMON, "profile_inlines", K_BOOL, OFF(profile_inlines), 0, 0, "true or false" },
+	{ S_DAEMON, "profile_unwind_mb", K_UINT, OFF(profile_unwind_mb), 1, 4096,
+	  "MiB for the unwind tables of the profiled binaries, from 1 to 4096" },
 	{ S_DAEMON, "log_level", K_LEVEL, OFF(log_level), 0, 0, "debug, info, warning or error" },
 	{ S_RETENTION, "max_age", K_DURATION, OFF(max_age_s), 0, 1e10,
 	  "a duration such as 7d, 12h (0: no limit)" },
@@ -416,6 +418,7 @@ int daemon_config_defaults(struct daemon_config *c)
 	c->interval_s = 5;
 	snprintf(c->state_dir, sizeof(c->state_dir), "%s", DAEMON_STATE_DIR_DEFAULT);
 	c->profile_hz = 19;
+	c->profile_unwind_mb = DAEMON_UNWIND_MB_DEFAULT;
 	c->log_level = DLOG_INFO;
 	c->max_age_s = 7 * 86400;
 	c->max_size_bytes = 512.0 * 1024 * 1024;

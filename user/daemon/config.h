@@ -31,6 +31,7 @@
 #define DAEMON_STATE_DIR_DEFAULT "/var/lib/perfpilot"
 #define DAEMON_LISTEN_DEFAULT "127.0.0.1:9464"
 #define DAEMON_TUNE_CONFIG_DEFAULT "/etc/perfpilot/tune.conf"
+#define DAEMON_UNWIND_MB_DEFAULT 4 /* the unwind tables (profile: 16) */
 #define DAEMON_MAX_CGROUPS PP_MAX_CGROUPS /* as the in-kernel filter holds */
 #define DAEMON_CGROUP_MAX 512
 
@@ -43,6 +44,7 @@ struct daemon_config {
 	char state_dir[PATH_MAX];
 	unsigned int profile_hz;   /* 0: no profile */
 	bool profile_inlines;      /* name inlined functions (DWARF kept in memory) */
+	unsigned int profile_unwind_mb; /* MiB for the unwind tables' rows */
 	int log_level;             /* enum dlog_level */
 	/* [retention] */
 	double max_age_s;          /* 0: no limit */

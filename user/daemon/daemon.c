@@ -328,6 +328,7 @@ static void record_setup(struct daemon *d, const struct daemon_opts *o)
 	d->ro.profile = c->profile_hz > 0;
 	d->ro.profile_hz = c->profile_hz;
 	d->ro.profile_no_inlines = !c->profile_inlines;
+	d->ro.unwind.memory_mb = c->profile_unwind_mb;
 	d->ro.profile_flush_s = DAEMON_PROFILE_FLUSH_S;
 	d->ro.path = d->store;
 	d->ro.quiet = true;

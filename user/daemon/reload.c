@@ -103,6 +103,9 @@ static void needs_restart(const struct daemon_config *a, const struct daemon_con
 	if (a->profile_hz != b->profile_hz)
 		dlog(DLOG_WARNING, "[daemon] profile_hz changed (%u -> %u): it takes effect when "
 		     "the daemon restarts", a->profile_hz, b->profile_hz);
+	if (a->profile_unwind_mb != b->profile_unwind_mb)
+		dlog(DLOG_WARNING, "[daemon] profile_unwind_mb changed (%u -> %u): it takes effect "
+		     "when the daemon restarts", a->profile_unwind_mb, b->profile_unwind_mb);
 	if (a->profile_inlines != b->profile_inlines)
 		dlog(DLOG_WARNING, "[daemon] profile_inlines changed (%s -> %s): it takes effect "
 		     "when the daemon restarts", a->profile_inlines ? "true" : "false",

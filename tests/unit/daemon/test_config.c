@@ -67,6 +67,7 @@ static void test_defaults(void **state)
 	assert_string_equal(c->state_dir, "/var/lib/perfpilot");
 	assert_int_equal(c->profile_hz, 19);
 	assert_false(c->profile_inlines);
+	assert_int_equal(c->profile_unwind_mb, 4);
 	assert_int_equal(c->log_level, DLOG_INFO);
 	assert_dbl_eq(c->max_age_s, 7 * 86400);
 	assert_dbl_eq(c->max_size_bytes, 512.0 * 1024 * 1024);
@@ -90,6 +91,7 @@ static const char *const full =
 	"state_dir = /srv/pp\n"
 	"profile_hz = 0\n"
 	"profile_inlines = true\n"
+	"profile_unwind_mb = 32\n"
 	"log_level = debug\n"
 	"\n"
 	"[retention]\n"
@@ -132,6 +134,7 @@ static void test_every_key(void **state)
 	assert_string_equal(c->state_dir, "/srv/pp");
 	assert_int_equal(c->profile_hz, 0);
 	assert_true(c->profile_inlines);
+	assert_int_equal(c->profile_unwind_mb, 32);
 	assert_int_equal(c->log_level, DLOG_DEBUG);
 	assert_dbl_eq(c->max_age_s, 12 * 3600);
 	assert_dbl_eq(c->max_size_bytes, 2.0 * 1024 * 1024 * 1024);
@@ -203,7 +206,8 @@ static void test_errors(void **state)
 		{ "[daemon]\n[bogus]\n", "d.conf:2: unknown section [bogus]: use [daemon], "
 		  "[retention], [analysis], [http], [tune], [notify] or [alert NAME]" },
 		{ "[daemon]\nintervall = 5\n", "d.conf:2: unknown key 'intervall' in [daemon]: use "
-		  "target, interval, state_dir, profile_hz, profile_inlines, log_level" },
+		  "target, interval, state_dir, profile_hz, profile_inlines, profile_unwind_mb, "
+		  "log_level" },
 		{ "[daemon]\ninterval 5\n", "d.conf:2: expected KEY = VALUE or [SECTION], got "
 		  "'interval 5'" },
 		{ "[daemon]\n = 5\n", "d.conf:2: a key is missing before '='" },
@@ -216,6 +220,8 @@ static void test_errors(void **state)
 		  "per CPU, from 0 (no profile) to 1000" },
 		{ "[daemon]\nprofile_hz = 1001\n", "d.conf:2: profile_hz = '1001': use samples a "
 		  "second per CPU, from 0 (no profile) to 1000" },
+		{ "[daemon]\nprofile_unwind_mb = 0\n", "d.conf:2: profile_unwind_mb = '0': use MiB "
+		  "for the unwind tables of the profiled binaries, from 1 to 4096" },
 		{ "[daemon]\nlog_level = loud\n", "d.conf:2: log_level = 'loud': use debug, info, "
 		  "warning or error" },
 		{ "[daemon]\nstate_dir =\n", "d.conf:2: state_dir is empty: use a directory" },
