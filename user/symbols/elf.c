@@ -476,6 +476,11 @@ const char *elf_sym_name(struct elf_file *f, struct elf_sym *s)
 	return s->name;
 }
 
+size_t elf_file_bytes(const struct elf_file *f)
+{
+	return f->nsyms * sizeof(*f->syms) + f->names.bytes + f->nsegs * sizeof(*f->segs);
+}
+
 void elf_file_free(struct elf_file *f)
 {
 	strpool_free(&f->names);

@@ -82,6 +82,9 @@ const struct elf_sym *elf_file_find(const struct elf_file *f, uint64_t vaddr);
  * function only .eh_frame knows; NULL on no memory. */
 const char *elf_sym_name(struct elf_file *f, struct elf_sym *s);
 
+/* The memory f's symbols take (the table and the names). */
+size_t elf_file_bytes(const struct elf_file *f);
+
 void elf_file_free(struct elf_file *f);
 
 /* The same for an ELF image in memory (the vDSO), with no debug file. */

@@ -524,10 +524,12 @@ static int by_use(const void *a, const void *b)
 }
 
 /* Drop the least recently used files that no process holds, beyond
- * USYMS_IDLE_FILES_MAX of them. */
+ * USYMS_IDLE_FILES_MAX of them or idle_bytes_max of their symbols (a build
+ * host runs compilers whose symbols are megabytes each). */
 static void forget_idle_files(struct usyms *u)
 {
-	size_t i, j, idle = 0, drop, k = 0;
+	size_t i, j, idle = 0, drop, k = 0, bytes = 0;
+	size_t bytes_max = u->idle_bytes_max ? u->idle_bytes_max : USYMS_IDLE_BYTES_MAX;
 	struct elf_file **v;
 
 	u->tick++;
@@ -535,11 +537,14 @@ static void forget_idle_files(struct usyms *u)
 		for (j = 0; j < u->procs[i].n; j++)
 			if (u->procs[i].elf && u->procs[i].elf[j])
 				u->procs[i].elf[j]->used = u->tick;
-	for (i = 0; i < u->nfiles; i++)
-		idle += u->files[i]->used != u->tick;
-	if (idle <= USYMS_IDLE_FILES_MAX)
+	for (i = 0; i < u->nfiles; i++) {
+		if (u->files[i]->used == u->tick)
+			continue;
+		idle++;
+		bytes += elf_file_bytes(u->files[i]);
+	}
+	if (idle <= USYMS_IDLE_FILES_MAX && bytes <= bytes_max)
 		return;
-	drop = idle - USYMS_IDLE_FILES_MAX;
 	v = malloc(idle * sizeof(*v));
 	if (!v)
 		return;
@@ -547,9 +552,12 @@ static void forget_idle_files(struct usyms *u)
 		if (u->files[i]->used != u->tick)
 			v[k++] = u->files[i];
 	qsort(v, k, sizeof(*v), by_use);
-	/* the oldest `drop` of them go: mark them, then compact the array */
-	for (i = 0; i < drop; i++)
-		v[i]->used = (unsigned long)-1;
+	/* the oldest go until what is left fits: mark them, then compact */
+	for (drop = 0; drop < k && (idle - drop > USYMS_IDLE_FILES_MAX || bytes > bytes_max);
+	     drop++) {
+		bytes -= elf_file_bytes(v[drop]);
+		v[drop]->used = (unsigned long)-1;
+	}
 	for (i = 0, k = 0; i < u->nfiles; i++) {
 		struct elf_file *f = u->files[i];
 

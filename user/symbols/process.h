@@ -66,6 +66,7 @@ struct proc_syms {
 
 #define USYMS_DWARF_MAX 256 /* DWARF files kept open (file descriptors) */
 #define USYMS_IDLE_FILES_MAX 64 /* files no process read holds, kept for the next */
+#define USYMS_IDLE_BYTES_MAX (8u << 20) /* and at most this much of their symbols */
 
 /* ELF files shared between processes, by device and inode. */
 struct usyms {
@@ -84,6 +85,7 @@ struct usyms {
 				* of a host's libraries is tens of MB) */
 	unsigned long tick;    /* counts usyms_forget_exited calls (elf_file.used) */
 	unsigned long files_dropped;
+	size_t idle_bytes_max; /* 0: USYMS_IDLE_BYTES_MAX */
 	struct elf_file *vdso; /* the vDSO's symbols (perfpilot's own copy) */
 	uint64_t vdso_size;
 	bool vdso_tried;

@@ -623,6 +623,56 @@ static void test_forget_exited(void **state)
 	sh("rm -rf %s", dir);
 }
 
+/* Idle files are kept within a byte budget too: with room for none, every
+ * file no process holds goes, and what this process holds stays. */
+static void test_forget_idle_bytes(void **state)
+{
+	enum { N = 6 };
+	struct usyms u = {0};
+	char dir[] = "/tmp/pp-forget.XXXXXX", path[64], name[128];
+	pid_t pids[N], self = getpid();
+	size_t i, j, idle_bytes = 0;
+	int st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (i = 0; i < N; i++) {
+		snprintf(path, sizeof(path), "%s/s%zu", dir, i);
+		sh("cp /bin/sleep %s", path);
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (!pids[i]) {
+			execl(path, path, "30", (char *)NULL);
+			_exit(127);
+		}
+	}
+	usleep(300 * 1000);
+	usyms_preload(&u, (uint32_t)self);
+	for (i = 0; i < N; i++)
+		usyms_preload(&u, (uint32_t)pids[i]);
+	u.idle_bytes_max = 1; /* nothing idle fits */
+	for (i = 0; i < N; i++) {
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], &st, 0);
+	}
+	assert_int_equal(usyms_forget_exited(&u), N);
+	for (i = 0; i < u.nfiles; i++) {
+		bool held = false;
+
+		for (j = 0; j < u.procs[0].n; j++)
+			held |= u.procs[0].elf && u.procs[0].elf[j] == u.files[i];
+		if (!held)
+			idle_bytes += elf_file_bytes(u.files[i]);
+	}
+	assert_true(idle_bytes <= 1);
+	assert_true(u.files_dropped >= N); /* every copy of sleep */
+	usyms_name(&u, (uint32_t)self, (uint64_t)(uintptr_t)&test_forget_idle_bytes, name,
+		   sizeof(name));
+	assert_string_equal(name, "test_forget_idle_bytes");
+	usyms_free(&u);
+	sh("rm -rf %s", dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -636,6 +686,7 @@ int main(void)
 		cmocka_unit_test(test_jit_map),
 		cmocka_unit_test(test_problem_lines),
 		cmocka_unit_test(test_forget_exited),
+		cmocka_unit_test(test_forget_idle_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
