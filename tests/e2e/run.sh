@@ -707,12 +707,8 @@ STEPS=(
 	daemon_alert_webhook
 	daemon_cgroups
 	daemon_tune_cgroup
-	record_full_disk
-	daemon_full_disk
-	profile_full_disk
-	record_signals
-	profile_signals
-	daemon_signals
+	"record_full_disk profile_full_disk record_signals profile_signals"
+	"daemon_full_disk daemon_signals"
 )
 
 summary() {
