@@ -359,6 +359,72 @@ static void test_shared_by_build_id(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A process queued once the worker runs (with the want map): its
+ * mappings are loaded pointing at tables not built (PP_UNWIND_WANT | id),
+ * none built; a walk's asking for libc's (the want map's slot set, as the
+ * BPF walker does) has the worker build just that one and point the
+ * entry at it. */
+static void test_on_demand(void **state)
+{
+	static struct pp_unwind_proc e;
+	const struct pp_unwind_map *m;
+	struct pp_unwind_table t;
+	struct unwinder_stats st;
+	struct unwinder *u;
+	uint32_t pid = (uint32_t)getpid(), id, i;
+	uint64_t one = 1;
+	uint64_t lw = libc_write();
+	int k;
+
+	(void)state;
+	NEED_BPF(1u << 20);
+	{
+		LIBBPF_OPTS(bpf_map_create_opts, mm, .map_flags = BPF_F_MMAPABLE);
+
+		maps.want = bpf_map_create(BPF_MAP_TYPE_ARRAY, "uw_want", 4, 8, PP_UNWIND_WANT_MAX,
+					   &mm);
+	}
+	assert_true(maps.want > 0);
+	assert_true(lw != 0);
+	assert_non_null(u = unwinder_new(&maps));
+	assert_int_equal(unwinder_start(u, 60), 0);
+	unwinder_queue(u, pid);
+	for (k = 0; k < 100 && bpf_map_lookup_elem(maps.procs, &pid, &e); k++)
+		usleep(20000);
+	assert_int_equal(bpf_map_lookup_elem(maps.procs, &pid, &e), 0);
+	assert_true(e.n >= 3);
+	for (i = 0; i < e.n; i++)
+		assert_true(e.maps[i].table & PP_UNWIND_WANT);
+	unwinder_stats(u, &st);
+	assert_int_equal(st.loaded, 0);
+	assert_int_equal(st.built, 0);
+	assert_true(st.not_asked >= 3);
+	assert_non_null(m = map_at(&e, lw));
+	id = m->table & ~PP_UNWIND_WANT;
+	assert_int_equal(bpf_map_update_elem(maps.want, &id, &one, BPF_ANY), 0);
+	for (k = 0; k < 150; k++) {
+		usleep(20000);
+		assert_int_equal(bpf_map_lookup_elem(maps.procs, &pid, &e), 0);
+		if (!(map_at(&e, lw)->table & PP_UNWIND_WANT))
+			break;
+	}
+	assert_non_null(m = map_at(&e, lw));
+	assert_false(m->table & PP_UNWIND_WANT);
+	assert_true(table_of(m, &t));
+	assert_int_equal(t.count, rows_of("/lib/x86_64-linux-gnu/libc.so.6"));
+	unwinder_stats(u, &st);
+	print_message("on demand: %zu built, %zu not built\n", st.on_demand, st.not_asked);
+	assert_int_equal(st.loaded, 1);
+	assert_int_equal(st.on_demand, 1);
+	for (i = 0; i < e.n; i++) /* the others still wait */
+		if (&e.maps[i] != m)
+			assert_true(e.maps[i].table & PP_UNWIND_WANT);
+	unwinder_free(u);
+	close(maps.want);
+	maps.want = 0;
+	close_maps();
+}
+
 #endif
 
 int main(void)
@@ -369,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_over_the_limit),
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_shared_by_build_id),
+		cmocka_unit_test(test_on_demand),
 #endif
 	};
 
