@@ -596,6 +596,11 @@ static int build(Elf *elf, struct unwind_table *t, bool libdw)
 			fdes[nfdes++] = (struct fde){ ehf[i].lo, ehf[i].hi, NULL, &ehf[i] };
 	}
 	eh = nfdes;
+	/* about 8 rows per function in the binaries of a distribution (libc
+	 * 7.6, cc1 10.5): room for them at once rather than copying the rows
+	 * at each doubling */
+	if (!rc && nfdes && (t->rows = malloc(nfdes * 8 * sizeof(*t->rows))))
+		t->cap = nfdes * 8;
 	free(fn);
 	fn = NULL;
 	if (!rc && !cfi_functions(elf, true, &fn, &nfn) && nfn &&
