@@ -468,6 +468,11 @@ static int build(struct unwinder *u, struct uw_file *f, uint32_t pid, const stru
 			tb->state = F_UNLOADED; /* no room now: tried again later */
 		unwind_table_free(&t);
 	}
+	/* loaded, or none to load: the processes that point at it as not
+	 * built yet (a lazily added one mapping what an eager one built) point
+	 * at it, or leave it out, from now on */
+	if (u->want && tb->state != F_UNLOADED)
+		rewrite_procs(u, f->table);
 out:
 	if (elf)
 		elf_end(elf);
@@ -672,7 +677,6 @@ static void build_wanted(struct unwinder *u)
 		}
 		if (tb->state == F_LOADED)
 			u->st.on_demand++;
-		rewrite_procs(u, k);
 	}
 }
 
