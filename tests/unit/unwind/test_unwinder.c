@@ -280,6 +280,23 @@ static void test_eviction(void **state)
 }
 
 /* Start path as a child (argv0 and args), running once its exe is path. */
+/* Whether pid maps libc yet (the dynamic linker has loaded it: a
+ * process read right after its exec maps only itself and ld.so). */
+static bool maps_libc(pid_t pid)
+{
+	char fn[64], line[512];
+	bool found = false;
+	FILE *f;
+
+	snprintf(fn, sizeof(fn), "/proc/%d/maps", (int)pid);
+	if (!(f = fopen(fn, "r")))
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "/libc.so") != NULL;
+	fclose(f);
+	return found;
+}
+
 static pid_t start_copy(const char *path, const char *a1, const char *a2)
 {
 	pid_t pid = fork();
@@ -293,7 +310,7 @@ static pid_t start_copy(const char *path, const char *a1, const char *a2)
 		char exe[PATH_MAX] = "", fn[32];
 
 		snprintf(fn, sizeof(fn), "/proc/%d/exe", (int)pid);
-		if (readlink(fn, exe, sizeof(exe) - 1) > 0 && !strcmp(exe, path))
+		if (readlink(fn, exe, sizeof(exe) - 1) > 0 && !strcmp(exe, path) && maps_libc(pid))
 			break;
 		usleep(10000);
 	}
