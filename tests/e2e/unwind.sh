@@ -232,9 +232,9 @@ test_profile_unwind_limits() {
 # and from then on its stacks reach main
 test_profile_unwind_on_demand_all() {
 	local n pct
-	prof_bg pp -a -F 499 -d 6 --unwind dwarf
+	prof_bg pp -a -F 499 -d 9 --unwind dwarf
 	attach_wait
-	wl_bg WL_PID "$T/hot_nofp.json" "$W/hot_nofp" -w 3
+	wl_bg WL_PID "$T/hot_nofp.json" "$W/hot_nofp" -w 6
 	wl_ready "$WL_PID" hot_nofp || return
 	go "$WL_PID"
 	wl_done "$WL_PID" "$T/hot_nofp.json" 12 || return

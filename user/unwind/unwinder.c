@@ -843,6 +843,8 @@ static void *worker(void *arg)
 			pid = u->queue[0];
 			memmove(u->queue, u->queue + 1, --u->nqueue * sizeof(*u->queue));
 			pthread_mutex_unlock(&u->lock);
+			build_wanted(u); /* what walks asked for first: a long queue
+					  * (a whole host at start) does not hold it up */
 			add_locked(u, pid, false);
 			publish(u);
 			pthread_mutex_lock(&u->lock);
