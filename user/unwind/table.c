@@ -565,7 +565,7 @@ static int add_fdes(struct fde **out, size_t *n, const struct eh_func *fn, size_
 	return 0;
 }
 
-static int build(Elf *elf, struct unwind_table *t, bool libdw)
+static int build(Elf *elf, struct unwind_table *t, bool libdw, const bool *cancel)
 {
 	struct eh_func *fn = NULL;
 	struct fde *fdes = NULL;
@@ -615,6 +615,11 @@ static int build(Elf *elf, struct unwind_table *t, bool libdw)
 	for (i = 0; i < nfdes && !rc; i++) {
 		struct pp_unwind_row none = { .pc = (uint32_t)fdes[i].hi, .cfa_rule = PP_CFA_NONE };
 
+		if (cancel && !(i & 255) && __atomic_load_n(cancel, __ATOMIC_RELAXED)) {
+			errno = ECANCELED;
+			rc = -1;
+			break;
+		}
 		if (fdes[i].lo < prev_hi) /* overlaps the one before: left out */
 			continue;
 		t->nfuncs++;
@@ -645,12 +650,17 @@ static int build(Elf *elf, struct unwind_table *t, bool libdw)
 
 int unwind_table_build(Elf *elf, struct unwind_table *t)
 {
-	return build(elf, t, false);
+	return build(elf, t, false, NULL);
+}
+
+int unwind_table_build_cancel(Elf *elf, struct unwind_table *t, const bool *cancel)
+{
+	return build(elf, t, false, cancel);
 }
 
 int unwind_table_build_libdw(Elf *elf, struct unwind_table *t)
 {
-	return build(elf, t, true);
+	return build(elf, t, true, NULL);
 }
 
 const struct pp_unwind_row *unwind_table_find(const struct unwind_table *t, uint64_t vaddr)

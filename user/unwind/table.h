@@ -37,6 +37,10 @@ struct unwind_table {
  */
 int unwind_table_build(Elf *elf, struct unwind_table *t);
 
+/* The same, given up (-1, errno ECANCELED) once *cancel is set (checked
+ * every 256 functions: a large binary takes a good part of a second). */
+int unwind_table_build_cancel(Elf *elf, struct unwind_table *t, const bool *cancel);
+
 /* The same with libdw's CFI interpreter for .eh_frame too (the reference
  * the unit tests compare unwind_table_build with; it costs several times
  * more). */

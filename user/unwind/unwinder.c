@@ -459,7 +459,9 @@ static int build(struct unwinder *u, struct uw_file *f, uint32_t pid, const stru
 		rc = -1;
 		goto out;
 	}
-	if (!elf || unwind_table_build(elf, &t)) {
+	if (!elf || unwind_table_build_cancel(elf, &t, &u->stop)) {
+		if (elf && errno == ECANCELED)
+			goto out; /* unwinder_stop: not built */
 		tb->state = F_NONE;
 		u->st.no_info++;
 	} else {
@@ -637,11 +639,15 @@ static void build_wanted(struct unwinder *u)
 
 	if (!u->want)
 		return;
-	for (k = 0; k < u->ntables && k < PP_UNWIND_WANT_MAX; k++) {
+	/* newest first: the binaries of processes started while sampling
+	 * before those of every process there at the start */
+	for (k = u->ntables < PP_UNWIND_WANT_MAX ? u->ntables : PP_UNWIND_WANT_MAX; k-- > 0;) {
 		struct uw_table *tb = &u->tables[k];
 		struct uw_file *f = NULL;
 		int rc = -1;
 
+		if (__atomic_load_n(&u->stop, __ATOMIC_RELAXED))
+			return; /* unwinder_stop: after the table being built */
 		if (tb->state != F_UNLOADED || !__atomic_load_n(&u->want[k], __ATOMIC_RELAXED))
 			continue;
 		for (i = 0; i < u->nfiles && !f; i++)
@@ -921,7 +927,7 @@ void unwinder_stop(struct unwinder *u)
 	if (!u || !u->running)
 		return;
 	pthread_mutex_lock(&u->lock);
-	u->stop = true;
+	__atomic_store_n(&u->stop, true, __ATOMIC_RELAXED);
 	pthread_cond_signal(&u->wake);
 	pthread_mutex_unlock(&u->lock);
 	pthread_join(u->thread, NULL);
