@@ -45,6 +45,16 @@ struct {
 	__type(value, struct pp_unwind_table);
 } unwind_tables SEC(".maps");
 
+/* The binaries whose tables walks asked for (PP_UNWIND_WANT), read by
+ * user space in the map's memory. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, PP_UNWIND_WANT_MAX);
+	__type(key, __u32);
+	__type(value, __u64); /* 8 bytes: a mapped array's stride */
+} unwind_want SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, PP_UNWIND_PROCS_DEFAULT);
@@ -80,6 +90,8 @@ struct walk {
 	__u32 n;      /* addresses stored */
 	__u32 exact;  /* ip is where the frame was stopped, not a return address */
 	__u32 frames_table, frames_fp; /* counted once the walk ends */
+	__u32 wanted;                  /* frames in a binary whose table is not built yet */
+	__u32 pad2;
 	struct pp_ustack stack;
 };
 
@@ -191,11 +203,21 @@ static __always_inline struct pp_unwind_row *uw_find_row(struct walk *w, struct 
 							 __u64 vaddr)
 {
 	__u32 slot = m->table, idx;
-	struct pp_unwind_table *t = bpf_map_lookup_elem(&unwind_tables, &slot);
+	struct pp_unwind_table *t;
 	struct search s = { .key = vaddr };
 	struct pp_unwind_index *b;
 	__u64 k;
 
+	if (slot & PP_UNWIND_WANT) { /* not built yet: ask for it */
+		__u32 id = slot & ~PP_UNWIND_WANT;
+		__u64 *want = bpf_map_lookup_elem(&unwind_want, &id);
+
+		if (want && !*want)
+			*want = 1;
+		w->wanted++;
+		return NULL;
+	}
+	t = bpf_map_lookup_elem(&unwind_tables, &slot);
 	if (!t || t->gen != m->gen || !t->count || !t->nbuckets || vaddr > 0xffffffffULL ||
 	    vaddr < t->base)
 		return NULL;
@@ -273,10 +295,12 @@ static long uw_step(__u32 i, void *vctx)
 	if (c->proc)
 		m = uw_find_map(c->proc, at, &c->last);
 	if (m) {
+		__u32 wanted = w->wanted;
+
 		r = uw_find_row(w, m, at - m->bias);
 		if (r && r->cfa_rule == PP_CFA_NONE)
 			r = NULL;
-		if (!r) /* code its table does not cover (or its table was evicted) */
+		if (!r && wanted == w->wanted) /* code its table does not cover (or evicted) */
 			uw_count(PP_UW_NO_INFO);
 	}
 	if (!r) { /* frame pointers: the caller's rbp at rbp, its return address above */
@@ -407,7 +431,7 @@ static __always_inline __s32 uw_user_stack(void *ctx)
 	w->now = bpf_ktime_get_ns();
 	w->n = 0;
 	w->exact = 1;
-	w->frames_table = w->frames_fp = 0;
+	w->frames_table = w->frames_fp = w->wanted = 0;
 	w->win_lo = 0;
 	w->win_n = 0;
 	__builtin_memset(&w->stack, 0, sizeof(w->stack));
@@ -422,6 +446,7 @@ static __always_inline __s32 uw_user_stack(void *ctx)
 		bpf_loop(PP_STACK_DEPTH, uw_step, &c, 0);
 		uw_count_n(PP_UW_FRAMES_TABLE, w->frames_table);
 		uw_count_n(PP_UW_FRAMES_FP, w->frames_fp);
+		uw_count_n(PP_UW_WANTED, w->wanted);
 	}
 	return uw_store(w);
 }

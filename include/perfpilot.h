@@ -332,6 +332,12 @@ struct pp_unwind_index {
 
 #define PP_UNWIND_TABLES_MAX 4096
 #define PP_UNWIND_NO_TABLE 0xffffffffu
+/* pp_unwind_map.table of a mapping whose binary's table is not built yet:
+ * this bit and the binary's id (< PP_UNWIND_WANT_MAX). The walker sets
+ * `unwind_want`[id] and goes on with frame pointers; user space builds
+ * the tables asked for (only those of the binaries walks land in). */
+#define PP_UNWIND_WANT 0x80000000u
+#define PP_UNWIND_WANT_MAX 65536
 
 /* One executable mapping of a process that has an unwind table. */
 struct pp_unwind_map {
@@ -376,7 +382,9 @@ enum pp_unwind_counter {
 	PP_UW_TRUNCATED = 7,   /* walks that reached the depth limit */
 	PP_UW_LOST = 8,        /* walked stacks not stored (map full, or 4 collisions) */
 	PP_UW_FP_END = 9,      /* walks that ended where frame pointers gave no caller */
-	PP_UW_CNT_MAX = 10,
+	PP_UW_WANTED = 10,     /* frames in a binary whose table was not built yet (asked for):
+				* walked on with frame pointers */
+	PP_UW_CNT_MAX = 11,
 };
 
 /* ---- off-CPU profiler (offcpu.bpf.c) ---- */

@@ -666,6 +666,7 @@ STEPS=(
 	profile_unwind_pprof_stripped
 	profile_unwind_chroot_shared
 	profile_unwind_redis
+	profile_unwind_on_demand_all
 	"error_profile_bad_unwind error_profile_unwind_depth error_record_unwind_no_profile"
 	"error_report_usage report_bad_store"
 	report_memory_growth

@@ -225,6 +225,29 @@ test_profile_unwind_limits() {
 	note "$(grep -o 'tables: .*' "$T/pp.err")"
 }
 
+# -a: a program without frame pointers that starts while perfpilot samples
+# the whole host: its tables (hot_nofp's, libc's) are built when its first
+# walks land in them (counted on the summary line; until then, a fraction
+# of a second, its frames are walked with frame pointers and stop short),
+# and from then on its stacks reach main
+test_profile_unwind_on_demand_all() {
+	local n pct
+	prof_bg pp -a -F 499 -d 9 --unwind dwarf
+	attach_wait
+	wl_bg WL_PID "$T/hot_nofp.json" "$W/hot_nofp" -w 6
+	wl_ready "$WL_PID" hot_nofp || return
+	go "$WL_PID"
+	wl_done "$WL_PID" "$T/hot_nofp.json" 12 || return
+	pp_wait || return
+	n=$(sed -nE 's/^perfpilot: user stacks: .*, ([0-9]+) built when a walk landed in them.*/\1/p' "$T/pp.err")
+	cmp "tables built when a walk landed in them" "${n:-0}" -ge 2
+	n=$(samples_of "$T/pp.out" hot_nofp)
+	cmp "samples of hot_nofp" "$n" -ge 150
+	pct=$(reach_pct "$T/pp.out" hot_nofp ';main;')
+	cmp "% of hot_nofp's samples whose stack reaches main" "$pct" -ge 75
+	note "$pct% of $n samples reach main; $(grep -o '[0-9]* frames in a binary whose table was not built yet' "$T/pp.err"); $(grep -o '[0-9]* built when a walk landed in them, [0-9]* not built' "$T/pp.err")"
+}
+
 # a program whose own code has no unwind tables (built without them, and
 # with frame pointers, as some are): its frames are walked with its frame
 # pointers, the rest with the tables (libc's start code above main)

@@ -33,7 +33,7 @@ struct profiler {
 static struct ustack_bpf ustack_bpf(struct profile_bpf *s)
 {
 	return (struct ustack_bpf){ s->maps.unwind_rows, s->maps.unwind_tables,
-				    s->maps.unwind_procs, s->maps.ustacks,
+				    s->maps.unwind_procs, s->maps.ustacks, s->maps.unwind_want,
 				    (bool *)&s->rodata->unwind_dwarf,
 				    (__u32 *)&s->rodata->unwind_depth };
 }

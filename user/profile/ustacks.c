@@ -39,6 +39,7 @@ void ustacks_configure(const struct ustack_bpf *b, const struct ustack_opts *o, 
 	bpf_map__set_max_entries(b->tables, 1);
 	bpf_map__set_max_entries(b->procs, 1);
 	bpf_map__set_max_entries(b->ustacks, 1);
+	bpf_map__set_max_entries(b->want, 1);
 }
 
 int ustacks_plan(const struct ustack_opts *o, enum pp_prof_mode mode, bool *dwarf, char *notice,
@@ -73,7 +74,8 @@ bool ustacks_fall_back(const struct ustack_opts *o, const char *err, char *notic
 struct unwinder *ustacks_unwinder(const struct ustack_bpf *b, const struct target *t)
 {
 	struct unwinder_maps m = { bpf_map__fd(b->rows), bpf_map__fd(b->tables),
-				   bpf_map__fd(b->procs), bpf_map__max_entries(b->rows) };
+				   bpf_map__fd(b->procs), bpf_map__max_entries(b->rows),
+				   bpf_map__fd(b->want) };
 	struct unwinder *u = unwinder_new(&m);
 	size_t i;
 
@@ -133,16 +135,17 @@ void ustacks_summary(FILE *out, struct unwinder *u, const struct bpf_map *cnt_ma
 		"caller, %" PRIu64 " rule not supported, %" PRIu64 " stack unreadable or bad, %" PRIu64
 		" depth limit; %" PRIu64 " frames from tables, %"
 		PRIu64 " from frame pointers (%" PRIu64 " in a file with a table that does not cover "
-		"them); %" PRIu64 " not stored; tables: %zu binaries, %.1f of %.1f MiB, built in "
+		"them); %" PRIu64 " not stored; %" PRIu64 " frames in a binary whose table was not "
+		"built yet; tables: %zu binaries, %.1f of %.1f MiB, built in "
 		"%.2f s, %zu evicted, %zu over the limit, %zu without unwind information, %zu files "
-		"sharing another's table by build ID",
+		"sharing another's table by build ID, %zu built when a walk landed in them, %zu not built (no walk landed there)",
 		cnt[PP_UW_WALKS], cnt[PP_UW_END], cnt[PP_UW_FP_END], cnt[PP_UW_UNSUPPORTED],
 		cnt[PP_UW_READ_ERR],
 		cnt[PP_UW_TRUNCATED], cnt[PP_UW_FRAMES_TABLE], cnt[PP_UW_FRAMES_FP],
-		cnt[PP_UW_NO_INFO], cnt[PP_UW_LOST], s.loaded,
+		cnt[PP_UW_NO_INFO], cnt[PP_UW_LOST], cnt[PP_UW_WANTED], s.loaded,
 		s.rows * sizeof(struct pp_unwind_row) / 1048576.0,
 		s.rows_max * sizeof(struct pp_unwind_row) / 1048576.0, s.build_s, s.evicted,
-		s.too_big, s.no_info, s.shared);
+		s.too_big, s.no_info, s.shared, s.on_demand, s.not_asked);
 	if (s.procs_dropped || s.maps_dropped)
 		fprintf(out, ", %zu processes and %zu mappings not loaded (maps full)",
 			s.procs_dropped, s.maps_dropped);

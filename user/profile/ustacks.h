@@ -37,7 +37,7 @@ int ustack_mode_parse(const char *s, enum ustack_mode *m);
 
 /* The pieces of unwind.bpf.h in one opened BPF object. */
 struct ustack_bpf {
-	struct bpf_map *rows, *tables, *procs, *ustacks;
+	struct bpf_map *rows, *tables, *procs, *ustacks, *want;
 	bool *dwarf;     /* its rodata */
 	__u32 *depth;
 };

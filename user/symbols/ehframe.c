@@ -124,30 +124,19 @@ static Elf_Scn *cfi_section(Elf *elf, const char *want, GElf_Shdr *sh)
 	return NULL;
 }
 
-static int by_lo(const void *x, const void *y)
+static int by_fde_lo(const void *x, const void *y)
 {
-	const struct eh_func *a = x, *b = y;
+	const struct cfi_fde *a = x, *b = y;
 
 	return a->lo < b->lo ? -1 : a->lo > b->lo;
 }
 
-static int add_func(struct eh_func **out, size_t *n, size_t *cap, uint64_t lo, uint64_t hi)
-{
-	if (*n == *cap) {
-		struct eh_func *g = realloc(*out, (*cap = *cap ? 2 * *cap : 32) * sizeof(*g));
-
-		if (!g)
-			return -1;
-		*out = g;
-	}
-	(*out)[(*n)++] = (struct eh_func){ lo, hi };
-	return 0;
-}
-
-int cfi_functions(Elf *elf, bool debug_frame, struct eh_func **out, size_t *n)
+int cfi_fdes(Elf *elf, bool debug_frame, struct cfi_fde **fdes, size_t *n, struct cfi_cie **cies_out,
+	     size_t *ncies_out)
 {
 	const unsigned char *ident = (const unsigned char *)elf_getident(elf, NULL);
 	struct cie_enc *cies = NULL;
+	struct cfi_cie *cc = NULL;
 	size_t ncies = 0, cap = 0, i;
 	Dwarf_Off off = 0, next;
 	struct cursor base;
@@ -155,8 +144,10 @@ int cfi_functions(Elf *elf, bool debug_frame, struct eh_func **out, size_t *n)
 	GElf_Shdr sh;
 	Elf_Scn *scn;
 
-	*out = NULL;
+	*fdes = NULL;
 	*n = 0;
+	*cies_out = NULL;
+	*ncies_out = 0;
 	if (!ident || !(scn = cfi_section(elf, debug_frame ? ".debug_frame" : ".eh_frame", &sh)) ||
 	    !(d = elf_getdata(scn, NULL)) ||
 	    !d->d_buf)
@@ -166,24 +157,39 @@ int cfi_functions(Elf *elf, bool debug_frame, struct eh_func **out, size_t *n)
 	for (;;) {
 		Dwarf_CFI_Entry e;
 		struct cursor c = base;
-		uint64_t lo, len;
+		uint64_t lo, len, alen;
 		int enc = -1;
+		size_t k = 0;
 
 		if (dwarf_next_cfi(ident, d, !debug_frame, off, &next, &e) != 0)
 			break; /* the end, or an entry libdw cannot read: stop there */
 		if (dwarf_cfi_cie_p(&e)) {
 			struct cie_enc *g = realloc(cies, (ncies + 1) * sizeof(*g));
+			struct cfi_cie *h = realloc(cc, (ncies + 1) * sizeof(*h));
+			const char *a = e.cie.augmentation;
 
-			if (!g)
+			if (g)
+				cies = g;
+			if (h)
+				cc = h;
+			if (!g || !h)
 				goto nomem;
-			cies = g;
-			cies[ncies++] = (struct cie_enc){ off, cie_fde_encoding(&e.cie, &base) };
+			cies[ncies] = (struct cie_enc){ off, cie_fde_encoding(&e.cie, &base) };
+			cc[ncies] = (struct cfi_cie){ e.cie.initial_instructions,
+						      e.cie.initial_instructions_end,
+						      e.cie.code_alignment_factor,
+						      e.cie.data_alignment_factor,
+						      e.cie.return_address_register,
+						      a && strchr(a, 'S'), a && a[0] == 'z' };
+			ncies++;
 			off = next;
 			continue;
 		}
 		for (i = 0; i < ncies; i++)
-			if (cies[i].off == e.fde.CIE_pointer)
+			if (cies[i].off == e.fde.CIE_pointer) {
 				enc = cies[i].enc;
+				k = i;
+			}
 		off = next;
 		if (enc < 0 || enc == PE_OMIT || (enc & PE_INDIRECT) ||
 		    ((enc & PE_APPLY) && (enc & PE_APPLY) != PE_PCREL))
@@ -194,19 +200,57 @@ int cfi_functions(Elf *elf, bool debug_frame, struct eh_func **out, size_t *n)
 			continue;
 		if ((enc & PE_APPLY) == PE_PCREL)
 			lo += sh.sh_addr + (uint64_t)(e.fde.start - (const uint8_t *)d->d_buf);
-		if (len && lo + len > lo && add_func(out, n, &cap, lo, lo + len))
-			goto nomem;
+		if (cc[k].aug_len) {
+			if (!read_leb(&c, false, &alen) || alen > (uint64_t)(c.end - c.p))
+				continue;
+			c.p += alen;
+		}
+		if (!len || lo + len <= lo)
+			continue;
+		if (*n == cap) {
+			struct cfi_fde *g = realloc(*fdes, (cap = cap ? 2 * cap : 32) * sizeof(*g));
+
+			if (!g)
+				goto nomem;
+			*fdes = g;
+		}
+		(*fdes)[(*n)++] = (struct cfi_fde){ lo, lo + len, c.p, c.end, (uint32_t)k };
 	}
 	free(cies);
 	if (*n)
-		qsort(*out, *n, sizeof(**out), by_lo);
+		qsort(*fdes, *n, sizeof(**fdes), by_fde_lo);
+	*cies_out = cc;
+	*ncies_out = ncies;
 	return 0;
 nomem:
 	free(cies);
-	free(*out);
-	*out = NULL;
+	free(cc);
+	free(*fdes);
+	*fdes = NULL;
 	*n = 0;
 	return -1;
+}
+
+int cfi_functions(Elf *elf, bool debug_frame, struct eh_func **out, size_t *n)
+{
+	struct cfi_fde *f;
+	struct cfi_cie *c;
+	size_t nf, nc, i;
+
+	*out = NULL;
+	*n = 0;
+	if (cfi_fdes(elf, debug_frame, &f, &nf, &c, &nc))
+		return -1;
+	free(c);
+	if (nf && !(*out = malloc(nf * sizeof(**out)))) {
+		free(f);
+		return -1;
+	}
+	for (i = 0; i < nf; i++)
+		(*out)[i] = (struct eh_func){ f[i].lo, f[i].hi };
+	*n = nf;
+	free(f);
+	return 0;
 }
 
 int ehframe_functions(Elf *elf, struct eh_func **out, size_t *n)

@@ -30,4 +30,31 @@ int ehframe_functions(Elf *elf, struct eh_func **out, size_t *n);
  * absolute addresses), else from .eh_frame. */
 int cfi_functions(Elf *elf, bool debug_frame, struct eh_func **out, size_t *n);
 
+/* A CIE as cfi_fdes gives it: what its FDEs' instructions need. */
+struct cfi_cie {
+	const uint8_t *ins, *ins_end; /* its initial instructions */
+	uint64_t code_align;
+	int64_t data_align;
+	uint64_t ra;      /* the return address register */
+	bool signal;      /* 'S': a signal trampoline's frame */
+	bool aug_len;     /* 'z': its FDEs' instructions follow a LEB128 length of data */
+};
+
+/* One FDE: its range and its instructions (after its augmentation data),
+ * inside the ELF's section data (valid as long as elf is). */
+struct cfi_fde {
+	uint64_t lo, hi;
+	const uint8_t *ins, *ins_end;
+	uint32_t cie; /* index in the cies */
+};
+
+/*
+ * The FDEs of elf's .eh_frame (debug_frame: .debug_frame) with their
+ * instructions, sorted by lo, and their CIEs (the caller frees both).
+ * Left out as by cfi_functions. 0 (also with none), or -1 when there is no
+ * such section or no memory.
+ */
+int cfi_fdes(Elf *elf, bool debug_frame, struct cfi_fde **fdes, size_t *n, struct cfi_cie **cies,
+	     size_t *ncies);
+
 #endif

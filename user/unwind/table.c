@@ -182,10 +182,352 @@ static int add_function(struct unwind_table *t, Dwarf_CFI *cfi, uint64_t lo, uin
 	return 0;
 }
 
+
+/* ---- .eh_frame's instructions read here, once per FDE ----
+ *
+ * libdw's dwarf_cfi_addrframe finds the FDE of an address in a tree and
+ * runs its instructions from the start up to that address: a function of
+ * k rows costs k runs and k lookups. This runs each FDE's instructions
+ * once, producing its rows as it goes, with the same rules as translate
+ * gives from libdw's frame states (the unit tests compare both on real
+ * binaries). Only what the rows need is followed: the CFA, rbp and the
+ * return address.
+ */
+
+enum { RULE_UNSPEC, RULE_UNDEF, RULE_SAME, RULE_OFFSET, RULE_OTHER };
+
+struct reg_rule {
+	int rule;
+	int64_t off; /* RULE_OFFSET: saved at CFA + off */
+};
+
+struct cfa_state {
+	bool expr;                /* a DWARF expression (def_cfa_expression) */
+	bool set;                 /* defined at all */
+	uint64_t reg;
+	int64_t off;
+	const uint8_t *e, *e_end; /* the expression */
+	struct reg_rule rbp, ra;
+};
+
+#define STATE_STACK 16
+
+struct ins_cursor {
+	const uint8_t *p, *end;
+};
+
+static bool ins_u(struct ins_cursor *c, int size, uint64_t *v)
+{
+	int i;
+
+	if (c->end - c->p < size)
+		return false;
+	*v = 0;
+	for (i = 0; i < size; i++)
+		*v |= (uint64_t)c->p[i] << (8 * i);
+	c->p += size;
+	return true;
+}
+
+static bool ins_leb(struct ins_cursor *c, bool is_signed, uint64_t *v)
+{
+	unsigned int shift = 0;
+	uint8_t b = 0x80;
+
+	*v = 0;
+	while (b & 0x80) {
+		if (c->p >= c->end || shift >= 64)
+			return false;
+		b = *c->p++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		shift += 7;
+	}
+	if (is_signed && shift < 64 && (b & 0x40))
+		*v |= ~0ULL << shift;
+	return true;
+}
+
+/* One operation of a DWARF expression: its opcode and operand. */
+struct expr_op {
+	uint8_t atom;
+	int64_t number;
+};
+
+/* The operations of expression [p, end), up to max: how many, or -1 for
+ * one that is not among those the PLT's and the signal frame's use. */
+static int expr_ops(const uint8_t *p, const uint8_t *end, struct expr_op *ops, int max)
+{
+	struct ins_cursor c = { p, end };
+	int n = 0;
+
+	while (c.p < c.end) {
+		uint8_t a = *c.p++;
+		uint64_t v = 0;
+
+		if (n == max)
+			return -1;
+		if (a >= DW_OP_breg0 && a <= DW_OP_breg31) {
+			if (!ins_leb(&c, true, &v))
+				return -1;
+		} else if (!(a >= DW_OP_lit0 && a <= DW_OP_lit31) && a != DW_OP_and && a != DW_OP_ge &&
+			   a != DW_OP_shl && a != DW_OP_plus && a != DW_OP_deref) {
+			return -1;
+		}
+		ops[n++] = (struct expr_op){ a, (int64_t)v };
+	}
+	return n;
+}
+
+/* The row of a frame state: translate's rules. */
+static void state_row(const struct cfa_state *s, bool signal, uint64_t pc, struct pp_unwind_row *r)
+{
+	struct expr_op ops[10];
+	int n;
+
+	memset(r, 0, sizeof(*r));
+	r->pc = (uint32_t)pc;
+	r->cfa_rule = PP_CFA_UNSUPPORTED;
+	if (!s->set)
+		return;
+	if (s->expr) {
+		n = expr_ops(s->e, s->e_end, ops, 10);
+		if (n == 2 && ops[0].atom == DW_OP_breg7 && ops[0].number == PP_SIGFRAME_RSP &&
+		    ops[1].atom == DW_OP_deref) {
+			r->cfa_rule = PP_CFA_SIGNAL;
+			return;
+		}
+		if (signal || n != 9 || ops[0].atom != DW_OP_breg7 || ops[0].number != 8 ||
+		    ops[1].atom != DW_OP_breg16 || ops[1].number != 0 || ops[2].atom != DW_OP_lit15 ||
+		    ops[3].atom != DW_OP_and || ops[4].atom < DW_OP_lit0 ||
+		    ops[4].atom > DW_OP_lit15 || ops[5].atom != DW_OP_ge ||
+		    ops[6].atom != DW_OP_lit3 || ops[7].atom != DW_OP_shl || ops[8].atom != DW_OP_plus)
+			return;
+		r->cfa_rule = PP_CFA_PLT;
+		r->cfa_off = (uint16_t)(ops[4].atom - DW_OP_lit0);
+		return;
+	}
+	if (signal || (s->reg != REG_RSP && s->reg != REG_RBP) || s->off < 0 ||
+	    s->off > UINT16_MAX)
+		return;
+	if (s->ra.rule == RULE_UNDEF || s->ra.rule == RULE_UNSPEC) {
+		r->cfa_rule = PP_CFA_END;
+		return;
+	}
+	if (s->ra.rule != RULE_OFFSET || s->ra.off != -8)
+		return;
+	if (s->rbp.rule == RULE_OFFSET) {
+		if (s->rbp.off % 8 || s->rbp.off >= 0 || s->rbp.off < -8 * 128)
+			return;
+		r->rbp_off = (int8_t)(s->rbp.off / 8);
+	} else if (s->rbp.rule == RULE_OTHER) {
+		return;
+	}
+	r->cfa_rule = s->reg == REG_RSP ? PP_CFA_RSP : PP_CFA_RBP;
+	r->cfa_off = (uint16_t)s->off;
+}
+
+static struct reg_rule *rule_of(struct cfa_state *s, uint64_t reg)
+{
+	return reg == REG_RBP ? &s->rbp : reg == REG_RA ? &s->ra : NULL;
+}
+
+/* Run instructions [p, end) from state *s at *loc. With t, rows are added
+ * for each range [*loc, next location) inside [*loc, hi) (init: the CIE's
+ * initial state, what DW_CFA_restore goes back to). 1 once past hi (or at
+ * the row limit), 0 at the end of the instructions, -1 on an instruction
+ * not understood (the function's rows end there with an unsupported one),
+ * -2 on no memory. */
+static int run_cfi(const uint8_t *p, const uint8_t *end, const struct cfi_cie *cie,
+		   struct cfa_state *s, const struct cfa_state *init, uint64_t *loc, uint64_t hi,
+		   struct unwind_table *t, size_t *rows)
+{
+	struct cfa_state stack[STATE_STACK];
+	struct ins_cursor c = { p, end };
+	size_t depth = 0;
+
+	while (c.p < c.end) {
+		uint8_t op = *c.p++, low = op & 0x3f;
+		uint64_t a = 0, b = 0, delta = 0;
+		struct reg_rule *rr;
+		bool advance = false;
+
+		switch (op >> 6) {
+		case 1: /* DW_CFA_advance_loc */
+			delta = low;
+			advance = true;
+			break;
+		case 2: /* DW_CFA_offset */
+			if (!ins_leb(&c, false, &b))
+				return -1;
+			if ((rr = rule_of(s, low)))
+				*rr = (struct reg_rule){ RULE_OFFSET, (int64_t)b * cie->data_align };
+			break;
+		case 3: /* DW_CFA_restore */
+			if (!init)
+				return -1;
+			if ((rr = rule_of(s, low)))
+				*rr = *rule_of((struct cfa_state *)init, low);
+			break;
+		default:
+			switch (op) {
+			case DW_CFA_nop:
+				break;
+			case DW_CFA_advance_loc1:
+			case DW_CFA_advance_loc2:
+			case DW_CFA_advance_loc4:
+				if (!ins_u(&c, op == DW_CFA_advance_loc1 ? 1 : op == DW_CFA_advance_loc2 ? 2 : 4,
+					   &delta))
+					return -1;
+				advance = true;
+				break;
+			case DW_CFA_offset_extended:
+			case DW_CFA_offset_extended_sf:
+			case DW_CFA_GNU_negative_offset_extended:
+			case DW_CFA_val_offset:
+			case DW_CFA_val_offset_sf:
+			case DW_CFA_register:
+				if (!ins_leb(&c, false, &a) ||
+				    !ins_leb(&c, op == DW_CFA_offset_extended_sf ||
+							 op == DW_CFA_val_offset_sf,
+					     &b))
+					return -1;
+				if (!(rr = rule_of(s, a)))
+					break;
+				if (op == DW_CFA_offset_extended)
+					*rr = (struct reg_rule){ RULE_OFFSET, (int64_t)b * cie->data_align };
+				else if (op == DW_CFA_offset_extended_sf)
+					*rr = (struct reg_rule){ RULE_OFFSET, (int64_t)b * cie->data_align };
+				else if (op == DW_CFA_GNU_negative_offset_extended)
+					*rr = (struct reg_rule){ RULE_OFFSET, -(int64_t)b * cie->data_align };
+				else
+					*rr = (struct reg_rule){ RULE_OTHER, 0 };
+				break;
+			case DW_CFA_restore_extended:
+			case DW_CFA_undefined:
+			case DW_CFA_same_value:
+				if (!ins_leb(&c, false, &a))
+					return -1;
+				if (!(rr = rule_of(s, a)))
+					break;
+				if (op == DW_CFA_restore_extended) {
+					if (!init)
+						return -1;
+					*rr = *rule_of((struct cfa_state *)init, a);
+				} else {
+					*rr = (struct reg_rule){ op == DW_CFA_undefined ? RULE_UNDEF : RULE_SAME, 0 };
+				}
+				break;
+			case DW_CFA_remember_state:
+				if (depth == STATE_STACK)
+					return -1;
+				stack[depth++] = *s;
+				break;
+			case DW_CFA_restore_state:
+				if (!depth)
+					return -1;
+				*s = stack[--depth]; /* the CFA rule too, as libdw does */
+				break;
+			case DW_CFA_def_cfa:
+			case DW_CFA_def_cfa_sf:
+				if (!ins_leb(&c, false, &a) || !ins_leb(&c, op == DW_CFA_def_cfa_sf, &b))
+					return -1;
+				s->set = true;
+				s->expr = false;
+				s->reg = a;
+				s->off = op == DW_CFA_def_cfa ? (int64_t)b : (int64_t)b * cie->data_align;
+				break;
+			case DW_CFA_def_cfa_register:
+				if (!ins_leb(&c, false, &a) || s->expr)
+					return -1;
+				s->set = true;
+				s->reg = a;
+				break;
+			case DW_CFA_def_cfa_offset:
+			case DW_CFA_def_cfa_offset_sf:
+				if (!ins_leb(&c, op == DW_CFA_def_cfa_offset_sf, &b) || s->expr)
+					return -1;
+				s->off = op == DW_CFA_def_cfa_offset ? (int64_t)b : (int64_t)b * cie->data_align;
+				break;
+			case DW_CFA_def_cfa_expression:
+				if (!ins_leb(&c, false, &b) || b > (uint64_t)(c.end - c.p))
+					return -1;
+				s->set = true;
+				s->expr = true;
+				s->e = c.p;
+				s->e_end = c.p + b;
+				c.p += b;
+				break;
+			case DW_CFA_expression:
+			case DW_CFA_val_expression:
+				if (!ins_leb(&c, false, &a) || !ins_leb(&c, false, &b) ||
+				    b > (uint64_t)(c.end - c.p))
+					return -1;
+				c.p += b;
+				if ((rr = rule_of(s, a)))
+					*rr = (struct reg_rule){ RULE_OTHER, 0 };
+				break;
+			case DW_CFA_GNU_args_size:
+				if (!ins_leb(&c, false, &a))
+					return -1;
+				break;
+			default: /* DW_CFA_set_loc (needs the FDE's encoding), vendor ones */
+				return -1;
+			}
+		}
+		if (!advance)
+			continue;
+		delta *= cie->code_align;
+		if (!t || !delta)
+			continue;
+		if (*loc < hi) {
+			struct pp_unwind_row r;
+
+			if (*rows >= FDE_ROWS_MAX)
+				return 1;
+			state_row(s, cie->signal, *loc, &r);
+			if (add_row(t, &r))
+				return -2;
+			++*rows;
+		}
+		*loc += delta;
+		if (*loc >= hi)
+			return 1;
+	}
+	return 0;
+}
+
+/* The rows of one .eh_frame FDE, as add_function makes them with libdw. */
+static int add_fde(struct unwind_table *t, const struct cfi_cie *cie, const struct cfi_fde *f)
+{
+	struct cfa_state init = { .rbp = { RULE_SAME, 0 } }, s;
+	uint64_t loc = f->lo;
+	size_t rows = 0;
+	struct pp_unwind_row r;
+	int rc;
+
+	if (run_cfi(cie->ins, cie->ins_end, cie, &init, NULL, &loc, f->hi, NULL, &rows) < 0)
+		goto bad;
+	s = init;
+	rc = run_cfi(f->ins, f->ins_end, cie, &s, &init, &loc, f->hi, t, &rows);
+	if (rc == -2)
+		return -1;
+	if (rc < 0)
+		goto bad;
+	if (rc == 0 && loc < f->hi && rows < FDE_ROWS_MAX) {
+		state_row(&s, cie->signal, loc, &r);
+		return add_row(t, &r);
+	}
+	return 0;
+bad:
+	r = (struct pp_unwind_row){ .pc = (uint32_t)loc, .cfa_rule = PP_CFA_UNSUPPORTED };
+	return add_row(t, &r);
+}
+
 /* One FDE's range and the CFI it is read from. */
 struct fde {
 	uint64_t lo, hi;
-	Dwarf_CFI *cfi;
+	Dwarf_CFI *cfi;            /* read with libdw's interpreter, or */
+	const struct cfi_fde *eh;  /* with run_cfi */
 };
 
 static int by_lo(const void *x, const void *y)
@@ -217,17 +559,19 @@ static int add_fdes(struct fde **out, size_t *n, const struct eh_func *fn, size_
 		}
 		if (lo && g[lo - 1].hi > fn[i].lo)
 			continue;
-		g[(*n)++] = (struct fde){ fn[i].lo, fn[i].hi, cfi };
+		g[(*n)++] = (struct fde){ fn[i].lo, fn[i].hi, cfi, NULL };
 	}
 	qsort(g, *n, sizeof(*g), by_lo);
 	return 0;
 }
 
-int unwind_table_build(Elf *elf, struct unwind_table *t)
+static int build(Elf *elf, struct unwind_table *t, bool libdw, const bool *cancel)
 {
 	struct eh_func *fn = NULL;
 	struct fde *fdes = NULL;
-	size_t nfn = 0, nfdes = 0, i, eh = 0;
+	struct cfi_fde *ehf = NULL;
+	struct cfi_cie *cies = NULL;
+	size_t nfn = 0, nfdes = 0, i, eh = 0, nehf = 0, ncies = 0;
 	uint64_t prev_hi = 0;
 	Dwarf_CFI *eh_cfi = NULL, *dbg_cfi = NULL;
 	Dwarf *dw = NULL;
@@ -241,10 +585,22 @@ int unwind_table_build(Elf *elf, struct unwind_table *t)
 	}
 	/* .eh_frame's FDEs, then those of .debug_frame for what it leaves out
 	 * (objects built without unwind tables, with -g) */
-	if (!ehframe_functions(elf, &fn, &nfn) && nfn && (eh_cfi = dwarf_getcfi_elf(elf)) &&
-	    add_fdes(&fdes, &nfdes, fn, nfn, eh_cfi))
-		rc = -1;
+	if (libdw) {
+		if (!ehframe_functions(elf, &fn, &nfn) && nfn && (eh_cfi = dwarf_getcfi_elf(elf)) &&
+		    add_fdes(&fdes, &nfdes, fn, nfn, eh_cfi))
+			rc = -1;
+	} else if (!cfi_fdes(elf, false, &ehf, &nehf, &cies, &ncies) && nehf) {
+		if (!(fdes = malloc((nehf + 1) * sizeof(*fdes))))
+			rc = -1;
+		for (i = 0; !rc && i < nehf; i++)
+			fdes[nfdes++] = (struct fde){ ehf[i].lo, ehf[i].hi, NULL, &ehf[i] };
+	}
 	eh = nfdes;
+	/* about 8 rows per function in the binaries of a distribution (libc
+	 * 7.6, cc1 10.5): room for them at once rather than copying the rows
+	 * at each doubling */
+	if (!rc && nfdes && (t->rows = malloc(nfdes * 8 * sizeof(*t->rows))))
+		t->cap = nfdes * 8;
 	free(fn);
 	fn = NULL;
 	if (!rc && !cfi_functions(elf, true, &fn, &nfn) && nfn &&
@@ -259,10 +615,16 @@ int unwind_table_build(Elf *elf, struct unwind_table *t)
 	for (i = 0; i < nfdes && !rc; i++) {
 		struct pp_unwind_row none = { .pc = (uint32_t)fdes[i].hi, .cfa_rule = PP_CFA_NONE };
 
+		if (cancel && !(i & 255) && __atomic_load_n(cancel, __ATOMIC_RELAXED)) {
+			errno = ECANCELED;
+			rc = -1;
+			break;
+		}
 		if (fdes[i].lo < prev_hi) /* overlaps the one before: left out */
 			continue;
 		t->nfuncs++;
-		if (add_function(t, fdes[i].cfi, fdes[i].lo, fdes[i].hi) ||
+		if ((fdes[i].eh ? add_fde(t, &cies[fdes[i].eh->cie], fdes[i].eh)
+				: add_function(t, fdes[i].cfi, fdes[i].lo, fdes[i].hi)) ||
 		    ((i + 1 == nfdes || fdes[i + 1].lo != fdes[i].hi) && add_row(t, &none))) {
 			errno = ENOMEM;
 			rc = -1;
@@ -270,6 +632,8 @@ int unwind_table_build(Elf *elf, struct unwind_table *t)
 		prev_hi = fdes[i].hi;
 	}
 	free(fdes);
+	free(ehf);
+	free(cies);
 	if (dw)
 		dwarf_end(dw); /* its CFI with it */
 	if (eh_cfi)
@@ -282,6 +646,21 @@ int unwind_table_build(Elf *elf, struct unwind_table *t)
 		t->unsupported += t->rows[i].cfa_rule == PP_CFA_UNSUPPORTED;
 	t->source = !eh ? ".debug_frame" : eh < nfdes ? ".eh_frame+.debug_frame" : ".eh_frame";
 	return 0;
+}
+
+int unwind_table_build(Elf *elf, struct unwind_table *t)
+{
+	return build(elf, t, false, NULL);
+}
+
+int unwind_table_build_cancel(Elf *elf, struct unwind_table *t, const bool *cancel)
+{
+	return build(elf, t, false, cancel);
+}
+
+int unwind_table_build_libdw(Elf *elf, struct unwind_table *t)
+{
+	return build(elf, t, true, NULL);
 }
 
 const struct pp_unwind_row *unwind_table_find(const struct unwind_table *t, uint64_t vaddr)

@@ -5,8 +5,9 @@
  * .eh_frame leaves out: objects built without unwind tables but with -g)
  * as rows of struct
  * pp_unwind_row (include/perfpilot.h), one per address range with the same
- * rules, sorted by address. Built with libdw's CFI interpreter
- * (dwarf_cfi_addrframe) at every change of the rules inside each FDE; what
+ * rules, sorted by address. .eh_frame's FDEs are read here, each FDE's
+ * instructions run once producing its rows; .debug_frame's with libdw's
+ * CFI interpreter (dwarf_cfi_addrframe) at every change of the rules; what
  * a row cannot express becomes PP_CFA_UNSUPPORTED (the walker stops there),
  * except the two DWARF expressions every x86-64 program meets: the PLT's
  * and the signal trampoline's.
@@ -35,6 +36,15 @@ struct unwind_table {
  * or no memory (errno ENOMEM); t is then empty.
  */
 int unwind_table_build(Elf *elf, struct unwind_table *t);
+
+/* The same, given up (-1, errno ECANCELED) once *cancel is set (checked
+ * every 256 functions: a large binary takes a good part of a second). */
+int unwind_table_build_cancel(Elf *elf, struct unwind_table *t, const bool *cancel);
+
+/* The same with libdw's CFI interpreter for .eh_frame too (the reference
+ * the unit tests compare unwind_table_build with; it costs several times
+ * more). */
+int unwind_table_build_libdw(Elf *elf, struct unwind_table *t);
 
 /* The row for ELF address vaddr (the last one starting at or before it),
  * or NULL when it is before the first: what the BPF walker looks up. */

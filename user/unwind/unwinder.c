@@ -36,6 +36,10 @@ struct uw_table {
 	enum table_state state;
 	uint32_t slot, gen, first, count;
 	uint64_t pinned; /* the epoch of the process being loaded that uses it */
+	/* not built yet: a mapping of one of its files to build it from when a
+	 * walk asks for it (and the process that maps it) */
+	struct map_entry *src;
+	uint32_t src_pid;
 };
 
 /* A file as the processes' mappings name it (device and inode). */
@@ -49,10 +53,25 @@ struct uw_file {
 	size_t nsegs;
 };
 
+/* An executable mapping of a process as last read. */
+struct pmap {
+	uint64_t start, end, offset;
+	long file; /* index in unwinder.files, or -1 */
+};
+
 struct uw_proc {
 	uint32_t pid;
 	uint64_t sig;   /* a hash of its executable mappings when last loaded */
-	bool stale;     /* one of its tables was evicted since */
+	bool stale;     /* one of its tables was evicted since (without the want map) */
+	struct pmap *maps; /* its executable mappings, to write its entry again */
+	size_t nmaps;
+};
+
+/* How build treats a file's table. */
+enum build_mode {
+	B_READ,  /* read the file (build ID, segments), build nothing */
+	B_EAGER, /* and build its table if not loaded (unreadable: none) */
+	B_TRY,   /* build its table; -1 when the file cannot be opened */
 };
 
 struct unwinder {
@@ -70,6 +89,8 @@ struct unwinder {
 	size_t nfree;
 	uint32_t gen;
 	uint64_t epoch;
+	uint64_t *want;   /* the want map, mapped (or NULL: tables built at once) */
+	size_t want_len;
 	struct unwinder_stats st;  /* the owner's */
 	/* the worker thread (unwinder_start): it alone touches the above */
 	pthread_t thread;
@@ -86,6 +107,11 @@ struct unwinder {
 /* Make the owner's statistics visible to unwinder_stats. */
 static void publish(struct unwinder *u)
 {
+	size_t i, n = 0;
+
+	for (i = 0; i < u->ntables; i++)
+		n += u->tables[i].state == F_UNLOADED;
+	u->st.not_asked = n;
 	pthread_mutex_lock(&u->lock);
 	u->pub = u->st;
 	pthread_mutex_unlock(&u->lock);
@@ -113,6 +139,12 @@ struct unwinder *unwinder_new(const struct unwinder_maps *m)
 	u->rows_mem = mmap(NULL, u->rows_len, PROT_READ | PROT_WRITE, MAP_SHARED, m->rows, 0);
 	if (u->rows_mem == MAP_FAILED)
 		u->rows_mem = NULL;
+	u->want_len = ((size_t)PP_UNWIND_WANT_MAX * sizeof(uint64_t) + 4095) & ~(size_t)4095;
+	u->want = m->want > 0 ? mmap(NULL, u->want_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+				     m->want, 0)
+			      : MAP_FAILED;
+	if (u->want == MAP_FAILED)
+		u->want = NULL;
 	pool_init(&u->pool, m->rows_max);
 	for (i = 0; i < PP_UNWIND_TABLES_MAX; i++) /* slot 0 handed out first */
 		u->free_slots[i] = PP_UNWIND_TABLES_MAX - 1 - (uint32_t)i;
@@ -156,12 +188,17 @@ static int write_rows(struct unwinder *u, uint32_t first, const struct pp_unwind
 	return 0;
 }
 
+static void rewrite_procs(struct unwinder *u, size_t table);
+
 /* Make the slot of f hold nothing (a walker that still has its mapping
- * sees another gen, and stops at that binary). */
+ * sees another gen, and goes on with frame pointers there). With the
+ * want map, the processes that map it point to it as not built (a walk
+ * that lands there asks for it again); else they are read again at the
+ * next refresh, which builds it again. */
 static void evict(struct unwinder *u, struct uw_table *f)
 {
 	struct pp_unwind_table t = { .gen = ++u->gen };
-	size_t i;
+	size_t i, k = (size_t)(f - u->tables);
 
 	bpf_map_update_elem(u->m.tables, &f->slot, &t, BPF_ANY);
 	pool_free(&u->pool, f->first);
@@ -170,6 +207,12 @@ static void evict(struct unwinder *u, struct uw_table *f)
 	u->st.loaded--;
 	u->st.rows -= f->count;
 	u->st.evicted++;
+	if (u->want) {
+		if (k < PP_UNWIND_WANT_MAX)
+			__atomic_store_n(&u->want[k], 0, __ATOMIC_RELAXED);
+		rewrite_procs(u, k);
+		return;
+	}
 	for (i = 0; i < u->nprocs; i++)
 		u->procs[i].stale = true; /* read again at the next refresh */
 }
@@ -348,7 +391,16 @@ static long table_for(struct unwinder *u, const char *id, bool *shared)
  * with the build ID of one read before (the same binary through another
  * root, or a copy) shares its table: nothing built.
  */
-static void build(struct unwinder *u, struct uw_file *f, uint32_t pid, const struct map_entry *e)
+static void set_src(struct uw_table *tb, uint32_t pid, const struct map_entry *e)
+{
+	if (!tb->src && !(tb->src = malloc(sizeof(*tb->src))))
+		return;
+	*tb->src = *e;
+	tb->src_pid = pid;
+}
+
+static int build(struct unwinder *u, struct uw_file *f, uint32_t pid, const struct map_entry *e,
+		 enum build_mode mode)
 {
 	struct unwind_table t;
 	struct uw_table *tb = f->read ? &u->tables[f->table] : NULL;
@@ -359,10 +411,12 @@ static void build(struct unwinder *u, struct uw_file *f, uint32_t pid, const str
 	Elf *elf = NULL;
 	bool shared = false;
 	long k;
-	int fd = -1;
+	int fd = -1, rc = 0;
 
-	if (tb && tb->state != F_UNLOADED)
-		return;
+	if (tb && tb->state == F_UNLOADED && mode == B_READ)
+		set_src(tb, pid, e);
+	if (tb && (tb->state != F_UNLOADED || mode == B_READ))
+		return 0;
 	if (f->vdso_size) {
 		if ((image = read_vdso(pid, e, &size)) != NULL)
 			elf = elf_memory(image, size);
@@ -397,7 +451,17 @@ static void build(struct unwinder *u, struct uw_file *f, uint32_t pid, const str
 	}
 	if (tb->state != F_UNLOADED)
 		goto out;
-	if (!elf || unwind_table_build(elf, &t)) {
+	if (mode == B_READ) {
+		set_src(tb, pid, e);
+		goto out;
+	}
+	if (!elf && mode == B_TRY) {
+		rc = -1;
+		goto out;
+	}
+	if (!elf || unwind_table_build_cancel(elf, &t, &u->stop)) {
+		if (elf && errno == ECANCELED)
+			goto out; /* unwinder_stop: not built */
 		tb->state = F_NONE;
 		u->st.no_info++;
 	} else {
@@ -406,6 +470,11 @@ static void build(struct unwinder *u, struct uw_file *f, uint32_t pid, const str
 			tb->state = F_UNLOADED; /* no room now: tried again later */
 		unwind_table_free(&t);
 	}
+	/* loaded, or none to load: the processes that point at it as not
+	 * built yet (a lazily added one mapping what an eager one built) point
+	 * at it, or leave it out, from now on */
+	if (u->want && tb->state != F_UNLOADED)
+		rewrite_procs(u, f->table);
 out:
 	if (elf)
 		elf_end(elf);
@@ -413,6 +482,7 @@ out:
 		close(fd);
 	free(image);
 	u->st.build_s += mono() - t0;
+	return rc;
 }
 
 /* The index of mapping e's file in u->files (made if new), or -1 for a
@@ -488,6 +558,7 @@ static size_t forget_exited(struct unwinder *u)
 		snprintf(fn, sizeof(fn), "/proc/%u", u->procs[i].pid);
 		if (access(fn, F_OK) && errno == ENOENT) {
 			bpf_map_delete_elem(u->m.procs, &u->procs[i].pid);
+			free(u->procs[i].maps);
 			gone++;
 			continue;
 		}
@@ -498,19 +569,140 @@ static size_t forget_exited(struct unwinder *u)
 	return gone;
 }
 
-/* unwinder_add, by the thread that owns the tables. */
-static int add_locked(struct unwinder *u, uint32_t pid)
+/* The BPF entry of a process with mappings pm: those whose table is
+ * loaded, and (with the want map) those whose table is not built yet. */
+static void make_entry(struct unwinder *u, const struct pmap *pm, size_t n,
+		       struct pp_unwind_proc *entry, size_t *dropped)
+{
+	size_t i;
+
+	memset(entry, 0, sizeof(*entry));
+	*dropped = 0;
+	for (i = 0; i < n; i++) {
+		struct map_entry e = { .start = pm[i].start, .end = pm[i].end, .offset = pm[i].offset };
+		struct uw_file *f;
+		struct uw_table *tb;
+		uint64_t bias;
+		uint32_t slot, gen = 0;
+
+		if (pm[i].file < 0)
+			continue;
+		f = &u->files[pm[i].file];
+		if (!f->read)
+			continue;
+		tb = &u->tables[f->table];
+		if (tb->state == F_LOADED) {
+			slot = tb->slot;
+			gen = tb->gen;
+		} else if (tb->state == F_UNLOADED && u->want && f->table < PP_UNWIND_WANT_MAX) {
+			slot = PP_UNWIND_WANT | (uint32_t)f->table;
+		} else {
+			continue;
+		}
+		if (!bias_of(f, &e, &bias))
+			continue;
+		if (entry->n == PP_UNWIND_MAPS_MAX) {
+			++*dropped;
+			continue;
+		}
+		entry->maps[entry->n++] = (struct pp_unwind_map){ pm[i].start, pm[i].end, bias, slot,
+								   gen };
+	}
+}
+
+/* Write again the entries of the processes that map a file of table k
+ * (loaded, evicted, or found to have none). */
+static void rewrite_procs(struct unwinder *u, size_t k)
+{
+	static struct pp_unwind_proc entry;
+	size_t i, j, dropped;
+
+	for (i = 0; i < u->nprocs; i++) {
+		struct uw_proc *p = &u->procs[i];
+
+		for (j = 0; j < p->nmaps; j++)
+			if (p->maps[j].file >= 0 && u->files[p->maps[j].file].read &&
+			    u->files[p->maps[j].file].table == k)
+				break;
+		if (j == p->nmaps)
+			continue;
+		make_entry(u, p->maps, p->nmaps, &entry, &dropped);
+		bpf_map_update_elem(u->m.procs, &p->pid, &entry, BPF_EXIST);
+	}
+}
+
+/* Build the tables walks asked for (want map), from a mapping of one of
+ * their files, and point the processes that map them at them. */
+static void build_wanted(struct unwinder *u)
+{
+	size_t i, j, k;
+
+	if (!u->want)
+		return;
+	/* newest first: the binaries of processes started while sampling
+	 * before those of every process there at the start */
+	for (k = u->ntables < PP_UNWIND_WANT_MAX ? u->ntables : PP_UNWIND_WANT_MAX; k-- > 0;) {
+		struct uw_table *tb = &u->tables[k];
+		struct uw_file *f = NULL;
+		int rc = -1;
+
+		if (__atomic_load_n(&u->stop, __ATOMIC_RELAXED))
+			return; /* unwinder_stop: after the table being built */
+		if (tb->state != F_UNLOADED || !__atomic_load_n(&u->want[k], __ATOMIC_RELAXED))
+			continue;
+		for (i = 0; i < u->nfiles && !f; i++)
+			if (u->files[i].read && u->files[i].table == k)
+				f = &u->files[i];
+		u->epoch++;
+		tb->pinned = u->epoch;
+		if (f && tb->src)
+			rc = build(u, f, tb->src_pid, tb->src, B_TRY);
+		/* that process gone (or none kept): another that maps one of its files */
+		for (i = 0; rc && f && i < u->nprocs; i++) {
+			struct uw_proc *p = &u->procs[i];
+
+			for (j = 0; rc && j < p->nmaps; j++) {
+				struct map_entry e;
+
+				if (p->maps[j].file < 0 || !u->files[p->maps[j].file].read ||
+				    u->files[p->maps[j].file].table != k)
+					continue;
+				if (tb->src)
+					e = *tb->src; /* its path, for /proc/PID/root */
+				else
+					memset(&e, 0, sizeof(e));
+				e.start = p->maps[j].start;
+				e.end = p->maps[j].end;
+				e.offset = p->maps[j].offset;
+				rc = build(u, &u->files[p->maps[j].file], p->pid, &e, B_TRY);
+			}
+		}
+		if (tb->state == F_UNLOADED) { /* no room, or no file: asked again by a walk */
+			__atomic_store_n(&u->want[k], 0, __ATOMIC_RELAXED);
+			continue;
+		}
+		if (tb->state == F_LOADED)
+			u->st.on_demand++;
+	}
+}
+
+/* unwinder_add, by the thread that owns the tables: the tables of the
+ * process's binaries built now (eager), or only read (their build IDs,
+ * which table is theirs) and built when a walk asks. */
+static int add_locked(struct unwinder *u, uint32_t pid, bool eager)
 {
 	static struct pp_unwind_proc entry;
 	char fn[64], line[USYM_PATH_MAX + 128];
 	struct map_entry *ex = NULL, e;
-	long *idx = NULL;
+	struct pmap *pm = NULL;
 	size_t n = 0, cap = 0, i, dropped = 0;
 	uint64_t sig = 0xcbf29ce484222325ULL;
 	struct uw_proc *p;
 	FILE *maps;
 	int rc = 0;
 
+	if (!u->want)
+		eager = true;
 	snprintf(fn, sizeof(fn), "/proc/%u/maps", pid);
 	if (!(maps = fopen(fn, "re")))
 		return -1;
@@ -520,61 +712,57 @@ static int add_locked(struct unwinder *u, uint32_t pid)
 		sig = mix(mix(mix(sig, e.start), e.end), e.inode);
 		if (n == cap) {
 			struct map_entry *g = realloc(ex, (cap = cap ? 2 * cap : 32) * sizeof(*g));
-			long *h = realloc(idx, cap * sizeof(*h));
+			struct pmap *h = realloc(pm, cap * sizeof(*h));
 
 			if (g)
 				ex = g;
 			if (h)
-				idx = h;
+				pm = h;
 			if (!g || !h) {
 				rc = -1;
 				break;
 			}
 		}
-		ex[n++] = e;
+		ex[n] = e;
+		pm[n++] = (struct pmap){ e.start, e.end, e.offset, -1 };
 	}
 	fclose(maps);
 	/* first every file it maps, so that making room for one of them evicts
 	 * none of the others */
 	u->epoch++;
 	for (i = 0; i < n && !rc; i++)
-		if ((idx[i] = file_index(u, &ex[i])) >= 0 && u->files[idx[i]].read)
-			u->tables[u->files[idx[i]].table].pinned = u->epoch;
-	memset(&entry, 0, sizeof(entry));
+		if ((pm[i].file = file_index(u, &ex[i])) >= 0 && u->files[pm[i].file].read)
+			u->tables[u->files[pm[i].file].table].pinned = u->epoch;
 	for (i = 0; i < n && !rc; i++) {
-		struct uw_file *f;
-		struct uw_table *tb;
-		uint64_t bias;
+		struct uw_file *f = pm[i].file >= 0 ? &u->files[pm[i].file] : NULL;
 
-		if (idx[i] < 0)
+		if (!f)
 			continue;
-		f = &u->files[idx[i]];
-		build(u, f, pid, &ex[i]);
-		if (!f->read)
-			continue;
-		tb = &u->tables[f->table];
-		if (tb->state != F_LOADED || !bias_of(f, &ex[i], &bias))
-			continue;
-		if (entry.n == PP_UNWIND_MAPS_MAX) {
-			dropped++;
-			continue;
-		}
-		entry.maps[entry.n++] = (struct pp_unwind_map){ ex[i].start, ex[i].end, bias, tb->slot,
-								 tb->gen };
+		build(u, f, pid, &ex[i], eager ? B_EAGER : B_READ);
+		if (!eager && f->read && f->table >= PP_UNWIND_WANT_MAX) /* no id to ask with */
+			build(u, f, pid, &ex[i], B_EAGER);
 	}
 	free(ex);
-	free(idx);
-	if (rc)
+	if (rc) {
+		free(pm);
 		return -1;
+	}
+	make_entry(u, pm, n, &entry, &dropped);
 	rc = bpf_map_update_elem(u->m.procs, &pid, &entry, BPF_ANY);
 	if (rc && forget_exited(u)) /* full: make room */
 		rc = bpf_map_update_elem(u->m.procs, &pid, &entry, BPF_ANY);
 	if (rc) {
 		u->st.procs_dropped++;
+		free(pm);
 		return 0;
 	}
-	if (!(p = proc_entry(u, pid)))
+	if (!(p = proc_entry(u, pid))) {
+		free(pm);
 		return -1;
+	}
+	free(p->maps);
+	p->maps = pm;
+	p->nmaps = n;
 	p->sig = sig;
 	p->stale = false;
 	u->st.maps_dropped += dropped;
@@ -613,7 +801,7 @@ static void refresh(struct unwinder *u)
 		if (!maps_sig(u->procs[i].pid, &sig))
 			continue;
 		if (sig != u->procs[i].sig || u->procs[i].stale)
-			add_locked(u, u->procs[i].pid);
+			add_locked(u, u->procs[i].pid, false);
 	}
 }
 
@@ -625,7 +813,7 @@ int unwinder_add(struct unwinder *u, uint32_t pid)
 		unwinder_queue(u, pid);
 		return 0;
 	}
-	rc = add_locked(u, pid);
+	rc = add_locked(u, pid, true);
 	publish(u);
 	return rc;
 }
@@ -635,6 +823,7 @@ void unwinder_refresh(struct unwinder *u)
 	if (u->running)
 		return;
 	refresh(u);
+	build_wanted(u);
 	publish(u);
 }
 
@@ -660,7 +849,9 @@ static void *worker(void *arg)
 			pid = u->queue[0];
 			memmove(u->queue, u->queue + 1, --u->nqueue * sizeof(*u->queue));
 			pthread_mutex_unlock(&u->lock);
-			add_locked(u, pid);
+			build_wanted(u); /* what walks asked for first: a long queue
+					  * (a whole host at start) does not hold it up */
+			add_locked(u, pid, false);
 			publish(u);
 			pthread_mutex_lock(&u->lock);
 			continue;
@@ -672,6 +863,14 @@ static void *worker(void *arg)
 			pthread_mutex_lock(&u->lock);
 			next = mono() + u->refresh_s;
 			continue;
+		}
+		if (u->want) {
+			pthread_mutex_unlock(&u->lock);
+			build_wanted(u);
+			publish(u);
+			pthread_mutex_lock(&u->lock);
+			if (u->nqueue || u->stop)
+				continue;
 		}
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += 200 * 1000000L;
@@ -699,7 +898,7 @@ void unwinder_queue(struct unwinder *u, uint32_t pid)
 	size_t i;
 
 	if (!u->running) {
-		add_locked(u, pid);
+		add_locked(u, pid, true);
 		publish(u);
 		return;
 	}
@@ -728,7 +927,7 @@ void unwinder_stop(struct unwinder *u)
 	if (!u || !u->running)
 		return;
 	pthread_mutex_lock(&u->lock);
-	u->stop = true;
+	__atomic_store_n(&u->stop, true, __ATOMIC_RELAXED);
 	pthread_cond_signal(&u->wake);
 	pthread_mutex_unlock(&u->lock);
 	pthread_join(u->thread, NULL);
@@ -737,6 +936,8 @@ void unwinder_stop(struct unwinder *u)
 
 void unwinder_free(struct unwinder *u)
 {
+	size_t i;
+
 	if (!u)
 		return;
 	unwinder_stop(u);
@@ -746,6 +947,12 @@ void unwinder_free(struct unwinder *u)
 	pool_release(&u->pool);
 	if (u->rows_mem)
 		munmap(u->rows_mem, u->rows_len);
+	if (u->want)
+		munmap(u->want, u->want_len);
+	for (i = 0; i < u->ntables; i++)
+		free(u->tables[i].src);
+	for (i = 0; i < u->nprocs; i++)
+		free(u->procs[i].maps);
 	free(u->files);
 	free(u->tables);
 	free(u->procs);

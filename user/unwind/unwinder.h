@@ -25,6 +25,8 @@ struct unwinder_maps {
 	int tables;        /* array of struct pp_unwind_table, PP_UNWIND_TABLES_MAX */
 	int procs;         /* hash tgid -> struct pp_unwind_proc */
 	uint32_t rows_max; /* the rows array's size */
+	int want;          /* array of __u64, PP_UNWIND_WANT_MAX, mappable: the binaries
+			    * walks asked for (0: none; every table built at once) */
 };
 
 struct unwinder_stats {
@@ -41,6 +43,9 @@ struct unwinder_stats {
 	size_t procs;         /* processes whose mappings are loaded */
 	size_t maps_dropped;  /* mappings beyond PP_UNWIND_MAPS_MAX of a process */
 	size_t procs_dropped; /* processes not loaded: the map was full */
+	size_t on_demand;     /* tables built because a walk landed in their binary */
+	size_t not_asked;     /* binaries whose table is not built now: no walk landed
+			       * in them (since they were evicted) */
 };
 
 struct unwinder;
@@ -51,6 +56,11 @@ struct unwinder *unwinder_new(const struct unwinder_maps *m);
 /* Read a process's executable mappings, build the tables it lacks and
  * load them and its mappings into the maps, now. 0, or -1 when it is gone.
  * Once the worker runs, the same as unwinder_queue. */
+/* (Processes queued once the worker runs get their mappings loaded, but a
+ * table is built only when a walk lands in its binary and asks for it,
+ * through `unwind_want`: until then, and for the binaries no walk lands
+ * in, the walk goes on with frame pointers there. Without the want map,
+ * every table at once.) */
 int unwinder_add(struct unwinder *u, uint32_t pid);
 
 /* Read the processes added so far again when their mappings changed

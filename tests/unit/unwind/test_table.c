@@ -579,6 +579,64 @@ static void test_bad_input(void **state)
 	free(copy);
 }
 
+
+/* ---- the FDE reader against libdw's interpreter ---- */
+
+/* Both builds of path's table: the same rows, row for row. */
+static void compare_with_libdw(const char *path)
+{
+	struct unwind_table a, b;
+	Elf *elf;
+	size_t i;
+	int fd;
+
+	if (!(elf = open_elf(path, &fd))) {
+		print_message("skipped %s: not here\n", path);
+		return;
+	}
+	assert_int_equal(unwind_table_build(elf, &a), 0);
+	assert_int_equal(unwind_table_build_libdw(elf, &b), 0);
+	assert_int_equal(a.nfuncs, b.nfuncs);
+	for (i = 0; i < a.n && i < b.n; i++) {
+		if (memcmp(&a.rows[i], &b.rows[i], sizeof(a.rows[i])))
+			print_message("%s: row %zu: pc %#x rule %u off %u rbp %d, libdw: pc %#x rule %u "
+				      "off %u rbp %d\n",
+				      path, i, a.rows[i].pc, a.rows[i].cfa_rule, a.rows[i].cfa_off,
+				      a.rows[i].rbp_off, b.rows[i].pc, b.rows[i].cfa_rule,
+				      b.rows[i].cfa_off, b.rows[i].rbp_off);
+		assert_memory_equal(&a.rows[i], &b.rows[i], sizeof(a.rows[i]));
+	}
+	assert_int_equal(a.n, b.n);
+	assert_int_equal(a.unsupported, b.unsupported);
+	assert_string_equal(a.source, b.source);
+	unwind_table_free(&a);
+	unwind_table_free(&b);
+	elf_end(elf);
+	close(fd);
+}
+
+static void test_same_rows_as_libdw(void **state)
+{
+	static const char *const paths[] = {
+		"/proc/self/exe",
+		"/usr/bin/bash",
+		"/usr/bin/ls",
+		"/lib/x86_64-linux-gnu/libc.so.6",
+		"/lib64/ld-linux-x86-64.so.2",
+		"/lib/x86_64-linux-gnu/libm.so.6",
+		"/usr/lib/x86_64-linux-gnu/libstdc++.so.6",
+		"/usr/lib/x86_64-linux-gnu/libdw.so.1",
+		"/usr/lib/x86_64-linux-gnu/libcrypto.so.3",
+		"/usr/bin/redis-server",
+		"/usr/lib/gcc/x86_64-linux-gnu/12/cc1",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		compare_with_libdw(paths[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -589,6 +647,7 @@ int main(void)
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_walk_to_main),
 		cmocka_unit_test(test_walk_from_signal_handler),
+		cmocka_unit_test(test_same_rows_as_libdw),
 #endif
 		cmocka_unit_test(test_bad_input),
 	};

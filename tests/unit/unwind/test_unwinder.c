@@ -280,6 +280,23 @@ static void test_eviction(void **state)
 }
 
 /* Start path as a child (argv0 and args), running once its exe is path. */
+/* Whether pid maps libc yet (the dynamic linker has loaded it: a
+ * process read right after its exec maps only itself and ld.so). */
+static bool maps_libc(pid_t pid)
+{
+	char fn[64], line[512];
+	bool found = false;
+	FILE *f;
+
+	snprintf(fn, sizeof(fn), "/proc/%d/maps", (int)pid);
+	if (!(f = fopen(fn, "r")))
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "/libc.so") != NULL;
+	fclose(f);
+	return found;
+}
+
 static pid_t start_copy(const char *path, const char *a1, const char *a2)
 {
 	pid_t pid = fork();
@@ -293,7 +310,7 @@ static pid_t start_copy(const char *path, const char *a1, const char *a2)
 		char exe[PATH_MAX] = "", fn[32];
 
 		snprintf(fn, sizeof(fn), "/proc/%d/exe", (int)pid);
-		if (readlink(fn, exe, sizeof(exe) - 1) > 0 && !strcmp(exe, path))
+		if (readlink(fn, exe, sizeof(exe) - 1) > 0 && !strcmp(exe, path) && maps_libc(pid))
 			break;
 		usleep(10000);
 	}
@@ -359,6 +376,72 @@ static void test_shared_by_build_id(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A process queued once the worker runs (with the want map): its
+ * mappings are loaded pointing at tables not built (PP_UNWIND_WANT | id),
+ * none built; a walk's asking for libc's (the want map's slot set, as the
+ * BPF walker does) has the worker build just that one and point the
+ * entry at it. */
+static void test_on_demand(void **state)
+{
+	static struct pp_unwind_proc e;
+	const struct pp_unwind_map *m;
+	struct pp_unwind_table t;
+	struct unwinder_stats st;
+	struct unwinder *u;
+	uint32_t pid = (uint32_t)getpid(), id, i;
+	uint64_t one = 1;
+	uint64_t lw = libc_write();
+	int k;
+
+	(void)state;
+	NEED_BPF(1u << 20);
+	{
+		LIBBPF_OPTS(bpf_map_create_opts, mm, .map_flags = BPF_F_MMAPABLE);
+
+		maps.want = bpf_map_create(BPF_MAP_TYPE_ARRAY, "uw_want", 4, 8, PP_UNWIND_WANT_MAX,
+					   &mm);
+	}
+	assert_true(maps.want > 0);
+	assert_true(lw != 0);
+	assert_non_null(u = unwinder_new(&maps));
+	assert_int_equal(unwinder_start(u, 60), 0);
+	unwinder_queue(u, pid);
+	for (k = 0; k < 100 && bpf_map_lookup_elem(maps.procs, &pid, &e); k++)
+		usleep(20000);
+	assert_int_equal(bpf_map_lookup_elem(maps.procs, &pid, &e), 0);
+	assert_true(e.n >= 3);
+	for (i = 0; i < e.n; i++)
+		assert_true(e.maps[i].table & PP_UNWIND_WANT);
+	unwinder_stats(u, &st);
+	assert_int_equal(st.loaded, 0);
+	assert_int_equal(st.built, 0);
+	assert_true(st.not_asked >= 3);
+	assert_non_null(m = map_at(&e, lw));
+	id = m->table & ~PP_UNWIND_WANT;
+	assert_int_equal(bpf_map_update_elem(maps.want, &id, &one, BPF_ANY), 0);
+	for (k = 0; k < 150; k++) {
+		usleep(20000);
+		assert_int_equal(bpf_map_lookup_elem(maps.procs, &pid, &e), 0);
+		if (!(map_at(&e, lw)->table & PP_UNWIND_WANT))
+			break;
+	}
+	assert_non_null(m = map_at(&e, lw));
+	assert_false(m->table & PP_UNWIND_WANT);
+	assert_true(table_of(m, &t));
+	assert_int_equal(t.count, rows_of("/lib/x86_64-linux-gnu/libc.so.6"));
+	unwinder_stats(u, &st);
+	print_message("on demand: %zu built, %zu not built\n", st.on_demand, st.not_asked);
+	assert_int_equal(st.loaded, 1);
+	assert_int_equal(st.on_demand, 1);
+	for (i = 0; i < e.n; i++) /* the others still wait */
+		if (&e.maps[i] != m)
+			assert_true(e.maps[i].table & PP_UNWIND_WANT);
+	unwinder_free(u);
+	close(maps.want);
+	maps.want = 0;
+	close_maps();
+}
+
 #endif
 
 int main(void)
@@ -369,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_over_the_limit),
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_shared_by_build_id),
+		cmocka_unit_test(test_on_demand),
 #endif
 	};
 
