@@ -46,7 +46,7 @@ WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(wildcard test
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: FORCE all deps run test check-layers unit e2e asan clean vmlinux bench install uninstall
+.PHONY: FORCE all deps run test check-layers unit e2e asan fuzz fuzz-build fuzz-regress clean vmlinux bench install uninstall
 .SECONDARY:
 all: perfpilot
 
@@ -157,6 +157,34 @@ unit: $(UNIT_BINS)
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="-O1 -g $(SAN_FLAGS)" build/asan/perfpilot unit
+
+# fuzzing (tests/fuzz, README "Fuzzing"): one libFuzzer harness per parser
+# of outside data, built with clang, ASan and UBSan in build/fuzz with the
+# user/ code it links (the archives of the folders it includes, as a unit
+# test). make fuzz runs each for FUZZ_SECONDS; make test runs each over its
+# corpus and fuzzes it briefly (fuzz-regress).
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES   := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
+FUZZ_BINS    := $(addprefix build/fuzz/bin/,$(FUZZ_NAMES))
+FUZZ_CFLAGS  := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer
+FUZZ_SECONDS ?= 30
+fuzz_libs    = $(patsubst %,$(BUILD)/lib/%.a,$(shell tools/check-layers.sh --libs tests/fuzz/$(1).c))
+
+$(BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $$(call fuzz_libs,fuzz_$$*)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PP_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< \
+		$(filter %.a,$^) $(LIBS)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=$(CLANG) CFLAGS="$(FUZZ_CFLAGS)" \
+		$(FUZZ_BINS) build/fuzz/mkstore
+
+fuzz: fuzz-build
+	@tests/fuzz/run.sh fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+fuzz-regress: fuzz-build
+	@tests/fuzz/run.sh regress 2 $(FUZZ_NAMES)
 
 # the end-to-end tests drive the sanitizer build of perfpilot
 e2e: perfpilot $(WORKLOADS) asan

@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the libFuzzer harnesses of build/fuzz/bin (make fuzz-build).
+#
+#   tests/fuzz/run.sh fuzz SECONDS NAME...     fuzz each for SECONDS from its
+#       corpus (tests/fuzz/corpus/NAME and the seeds made from this host's
+#       files, build/fuzz/seeds/NAME); what it finds new is kept in
+#       build/fuzz/corpus/NAME (never in tests/), a crash in
+#       build/fuzz/crashes/NAME/
+#   tests/fuzz/run.sh regress SECONDS NAME...  run each over its corpus, then
+#       fuzz it SECONDS more from there (what it finds is thrown away): the
+#       regression check of make test
+#
+# One line per harness: its executions and the result. Exit 1 when one
+# crashed, leaked, timed out or went over its memory limit.
+set -u
+mode=${1:?mode: fuzz or regress}
+secs=${2:?seconds}
+shift 2
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$ROOT/build/fuzz/bin
+OUT=$ROOT/build/fuzz
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+"$ROOT/tests/fuzz/seeds.sh" "$OUT/seeds" || exit 1
+
+rc=0
+for name in "$@"; do
+	corpus=$ROOT/tests/fuzz/corpus/$name
+	seeds=$OUT/seeds/$name
+	crashes=$OUT/crashes/$name
+	mkdir -p "$crashes" "$seeds"
+	if [[ $mode == fuzz ]]; then
+		work=$OUT/corpus/$name
+		mkdir -p "$work"
+	else
+		work=$(mktemp -d) || exit 1
+	fi
+	log=$OUT/$name.$mode.log
+	dirs=("$work" "$seeds")
+	[[ -d $corpus ]] && dirs+=("$corpus")
+	start=$SECONDS
+	"$BIN/$name" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+		-detect_leaks=1 -print_final_stats=1 -artifact_prefix="$crashes/" \
+		-close_fd_mask=1 "${dirs[@]}" >"$log" 2>&1
+	status=$?
+	[[ $mode == fuzz ]] || rm -rf "$work"
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	took=$((SECONDS - start))
+	if [[ $status == 0 ]]; then
+		printf 'fuzz %-20s %10s execs %4ss  ok\n' "$name" "${execs:-?}" "$took"
+	else
+		what=$(grep -m1 -oE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer): [a-z-]+|runtime error: .*|SUMMARY: .*' "$log")
+		art=$(sed -n 's/.*Test unit written to \(.*\)/\1/p' "$log" | tail -1)
+		printf 'fuzz %-20s %10s execs %4ss  FAILED: %s %s (log %s)\n' "$name" "${execs:-?}" "$took" \
+			"${what:-exit $status}" "$art" "${log#"$ROOT"/}"
+		rc=1
+	fi
+done
+exit $rc
