@@ -2,7 +2,9 @@
 #   make            build ./perfpilot
 #   make run        install missing packages, build, a 10 s live report of the host
 #   make test       install missing packages, check the layers of user/, build,
-#                   run unit + end-to-end tests
+#                   run unit tests, the fuzz harnesses over their corpus (a few
+#                   seconds each), end-to-end tests
+#   make fuzz       fuzz each parser of outside data for FUZZ_SECONDS (30)
 #   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel
 #   make install    the program, its systemd unit, config and man pages
 #                   (PREFIX=/usr/local, DESTDIR=; docs/install.md)
@@ -18,13 +20,16 @@ BPFTOOL   ?= bpftool
 # CFLAGS may be set on the command line (the sanitizer build does);
 # the project's own flags are added to them
 CFLAGS    ?= -O2 -g
-PP_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(BUILD)/skel -Iuser
+# BPF_BUILD: where the BPF objects and skeletons go (the fuzz build shares
+# the normal build's: its sanitizers do not apply to BPF code)
+BPF_BUILD ?= $(BUILD)
+PP_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(BPF_BUILD)/skel -Iuser
 LIBS      := -lbpf -lelf -ldw -lz -ljansson -lncursesw -lsqlite3 -liberty -lmicrohttpd -lcurl -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
               -Ivmlinux/$(ARCH) -Iinclude -Ibpf
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
-SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/skel/%.skel.h,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(BPF_BUILD)/skel/%.skel.h,$(BPF_SRCS))
 # user/ holds main.c and the command line the commands share (cli.c,
 # args.c); each of its folders is one concern, in the layers that
 # docs/architecture.md describes and tools/check-layers.sh checks
@@ -59,11 +64,11 @@ perfpilot: $(BUILD)/perfpilot
 $(BUILD)/perfpilot: $(USER_OBJS)
 	$(CC) $(CFLAGS) $(PP_CFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/perfpilot.h vmlinux/$(ARCH)/vmlinux.h
+$(BPF_BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/perfpilot.h vmlinux/$(ARCH)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
+$(BPF_BUILD)/skel/%.skel.h: $(BPF_BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
@@ -177,7 +182,8 @@ $(BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $$(call fuzz_libs,fuz
 		$(filter %.a,$^) $(LIBS)
 
 fuzz-build:
-	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=$(CLANG) CFLAGS="$(FUZZ_CFLAGS)" \
+	@$(MAKE) --no-print-directory BUILD=build/fuzz BPF_BUILD=build CC=$(CLANG) \
+		CFLAGS="$(FUZZ_CFLAGS)" \
 		$(FUZZ_BINS) build/fuzz/mkstore
 
 fuzz: fuzz-build
@@ -200,6 +206,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 test: deps
 	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory -j$(JOBS) perfpilot unit
+	@$(MAKE) --no-print-directory -j$(JOBS) fuzz-regress
 	@$(MAKE) --no-print-directory -j$(JOBS) e2e
 
 bench: deps
