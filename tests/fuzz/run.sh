@@ -39,12 +39,14 @@ for name in "$@"; do
 		work=$(mktemp -d) || exit 1
 	fi
 	log=$OUT/$name.$mode.log
+	opts=()
+	[[ -f $ROOT/tests/fuzz/$name.dict ]] && opts+=(-dict="$ROOT/tests/fuzz/$name.dict")
 	dirs=("$work" "$seeds")
 	[[ -d $corpus ]] && dirs+=("$corpus")
 	start=$SECONDS
 	"$BIN/$name" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
 		-detect_leaks=1 -print_final_stats=1 -artifact_prefix="$crashes/" \
-		-close_fd_mask=1 "${dirs[@]}" >"$log" 2>&1
+		-close_fd_mask=1 "${opts[@]}" "${dirs[@]}" >"$log" 2>&1
 	status=$?
 	[[ $mode == fuzz ]] || rm -rf "$work"
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

@@ -83,7 +83,7 @@ if fresh fuzz_store; then
 	rm -f "$d"/*-wal "$d"/*-shm "$d"/*-journal
 	done_ fuzz_store
 fi
-for h in fuzz_perfmap fuzz_folded fuzz_tune_config fuzz_daemon_config; do
+for h in fuzz_store_sql fuzz_perfmap fuzz_folded fuzz_tune_config fuzz_daemon_config; do
 	fresh $h && done_ $h
 done
 exit 0
