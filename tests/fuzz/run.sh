@@ -13,7 +13,8 @@
 #       regression check of make test
 #
 # One line per harness: its executions and the result. Exit 1 when one
-# crashed, leaked, timed out or went over its memory limit.
+# crashed, leaked, timed out or went over its memory limit. FUZZ_JOBS
+# harnesses run at once (default: one per CPU).
 set -u
 mode=${1:?mode: fuzz or regress}
 secs=${2:?seconds}
@@ -26,24 +27,22 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 "$ROOT/tests/fuzz/seeds.sh" "$OUT/seeds" || exit 1
 
-rc=0
-for name in "$@"; do
-	corpus=$ROOT/tests/fuzz/corpus/$name
-	seeds=$OUT/seeds/$name
-	crashes=$OUT/crashes/$name
+# run_one NAME: fuzz it, print its line; 1 when it failed
+run_one() {
+	local name=$1 corpus=$ROOT/tests/fuzz/corpus/$1 seeds=$OUT/seeds/$1 crashes=$OUT/crashes/$1
+	local work log opts=() dirs status execs took what art start=$SECONDS
+
 	mkdir -p "$crashes" "$seeds"
 	if [[ $mode == fuzz ]]; then
 		work=$OUT/corpus/$name
 		mkdir -p "$work"
 	else
-		work=$(mktemp -d) || exit 1
+		work=$(mktemp -d) || return 1
 	fi
 	log=$OUT/$name.$mode.log
-	opts=()
 	[[ -f $ROOT/tests/fuzz/$name.dict ]] && opts+=(-dict="$ROOT/tests/fuzz/$name.dict")
 	dirs=("$work" "$seeds")
 	[[ -d $corpus ]] && dirs+=("$corpus")
-	start=$SECONDS
 	"$BIN/$name" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
 		-detect_leaks=1 -print_final_stats=1 -artifact_prefix="$crashes/" \
 		-close_fd_mask=1 "${opts[@]}" "${dirs[@]}" >"$log" 2>&1
@@ -53,12 +52,29 @@ for name in "$@"; do
 	took=$((SECONDS - start))
 	if [[ $status == 0 ]]; then
 		printf 'fuzz %-20s %10s execs %4ss  ok\n' "$name" "${execs:-?}" "$took"
-	else
-		what=$(grep -m1 -oE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer): [a-z-]+|runtime error: .*|SUMMARY: .*' "$log")
-		art=$(sed -n 's/.*Test unit written to \(.*\)/\1/p' "$log" | tail -1)
-		printf 'fuzz %-20s %10s execs %4ss  FAILED: %s %s (log %s)\n' "$name" "${execs:-?}" "$took" \
-			"${what:-exit $status}" "$art" "${log#"$ROOT"/}"
-		rc=1
+		return 0
 	fi
+	what=$(grep -m1 -oE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer): [a-z-]+|runtime error: .*|SUMMARY: .*' "$log")
+	art=$(sed -n 's/.*Test unit written to \(.*\)/\1/p' "$log" | tail -1)
+	printf 'fuzz %-20s %10s execs %4ss  FAILED: %s %s (log %s)\n' "$name" "${execs:-?}" "$took" \
+		"${what:-exit $status}" "$art" "${log#"$ROOT"/}"
+	return 1
+}
+
+# FUZZ_JOBS at a time, each line printed as its harness ends
+jobs_max=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+rc=0
+running=0
+for name in "$@"; do
+	if ((running >= jobs_max)); then
+		wait -n || rc=1
+		running=$((running - 1))
+	fi
+	run_one "$name" &
+	running=$((running + 1))
+done
+while ((running > 0)); do
+	wait -n || rc=1
+	running=$((running - 1))
 done
 exit $rc
