@@ -88,9 +88,10 @@ static bool holds_functions(Dwarf_Die *die, Dwarf_Die *into)
 }
 
 /*
- * The inlined subroutines around vaddr among parent's descendants,
- * outermost first, into names[*k...max). Returns whether a DIE holding
- * vaddr was found (the function, even with nothing inlined there).
+ * The innermost inlined subroutine around vaddr among parent's
+ * descendants into names[0] (*k = 1), when max allows one. Returns whether
+ * a DIE holding vaddr was found (the function, even with nothing inlined
+ * there).
  */
 static bool walk(Dwarf_Die *parent, uint64_t vaddr, const char **names, size_t *k, size_t max,
 		 int depth)
@@ -101,10 +102,13 @@ static bool walk(Dwarf_Die *parent, uint64_t vaddr, const char **names, size_t *
 		return false;
 	do {
 		if (dwarf_haspc(&child, vaddr) > 0) {
-			if (dwarf_tag(&child) == DW_TAG_inlined_subroutine && *k < max) {
+			/* the innermost only, as dwarf_getscopes answered: its
+			 * scopes stop at the innermost inlined instance */
+			if (dwarf_tag(&child) == DW_TAG_inlined_subroutine && max) {
 				const char *name = scope_name(&child);
 
-				names[(*k)++] = name ? name : "[unknown]";
+				names[0] = name ? name : "[unknown]";
+				*k = 1;
 			}
 			walk(&child, vaddr, names, k, max, depth + 1);
 			return true;
