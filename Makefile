@@ -171,7 +171,7 @@ asan:
 FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES   := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
 FUZZ_BINS    := $(addprefix build/fuzz/bin/,$(FUZZ_NAMES))
-FUZZ_CFLAGS  := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+FUZZ_CFLAGS  := -O0 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
 		-fno-omit-frame-pointer
 FUZZ_SECONDS ?= 30
 fuzz_libs    = $(patsubst %,$(BUILD)/lib/%.a,$(shell tools/check-layers.sh --libs tests/fuzz/$(1).c))
