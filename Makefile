@@ -2,7 +2,9 @@
 #   make            build ./perfpilot
 #   make run        install missing packages, build, a 10 s live report of the host
 #   make test       install missing packages, check the layers of user/, build,
-#                   run the unit tests (sanitizer build) + end-to-end tests
+#                   run the unit tests (sanitizer build), the fuzz harnesses
+#                   over their corpus (a few seconds each), end-to-end tests
+#   make fuzz       fuzz each parser of outside data for FUZZ_SECONDS (30)
 #   make vmlinux    regenerate vmlinux/<arch>/vmlinux.h from the running kernel
 #   make install    the program, its systemd unit, config and man pages
 #                   (PREFIX=/usr/local, DESTDIR=; docs/install.md)
@@ -18,13 +20,16 @@ BPFTOOL   ?= bpftool
 # CFLAGS may be set on the command line (the sanitizer build does);
 # the project's own flags are added to them
 CFLAGS    ?= -O2 -g
-PP_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(BUILD)/skel -Iuser
+# BPF_BUILD: where the BPF objects and skeletons go (the fuzz build shares
+# the normal build's: its sanitizers do not apply to BPF code)
+BPF_BUILD ?= $(BUILD)
+PP_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(BPF_BUILD)/skel -Iuser
 LIBS      := -lbpf -lelf -ldw -lz -ljansson -lncursesw -lsqlite3 -liberty -lmicrohttpd -lcurl -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
               -Ivmlinux/$(ARCH) -Iinclude -Ibpf
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
-SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/skel/%.skel.h,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(BPF_BUILD)/skel/%.skel.h,$(BPF_SRCS))
 # user/ holds main.c and the command line the commands share (cli.c,
 # args.c); each of its folders is one concern, in the layers that
 # docs/architecture.md describes and tools/check-layers.sh checks
@@ -46,7 +51,7 @@ WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(wildcard test
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: FORCE all deps run test check-layers unit e2e asan clean vmlinux bench install uninstall
+.PHONY: FORCE all deps run test check-layers unit e2e asan fuzz fuzz-build fuzz-regress clean vmlinux bench install uninstall
 .SECONDARY:
 all: perfpilot
 
@@ -59,11 +64,11 @@ perfpilot: $(BUILD)/perfpilot
 $(BUILD)/perfpilot: $(USER_OBJS)
 	$(CC) $(CFLAGS) $(PP_CFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/perfpilot.h vmlinux/$(ARCH)/vmlinux.h
+$(BPF_BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/perfpilot.h vmlinux/$(ARCH)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
+$(BPF_BUILD)/skel/%.skel.h: $(BPF_BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
@@ -158,6 +163,35 @@ unit: $(UNIT_BINS)
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="-O1 -g $(SAN_FLAGS)" build/asan/perfpilot unit
 
+# fuzzing (tests/fuzz, README "Fuzzing"): one libFuzzer harness per parser
+# of outside data, built with clang, ASan and UBSan in build/fuzz with the
+# user/ code it links (the archives of the folders it includes, as a unit
+# test). make fuzz runs each for FUZZ_SECONDS; make test runs each over its
+# corpus and fuzzes it briefly (fuzz-regress).
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES   := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
+FUZZ_BINS    := $(addprefix build/fuzz/bin/,$(FUZZ_NAMES))
+FUZZ_CFLAGS  := -O0 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer
+FUZZ_SECONDS ?= 30
+fuzz_libs    = $(patsubst %,$(BUILD)/lib/%.a,$(shell tools/check-layers.sh --libs tests/fuzz/$(1).c))
+
+$(BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $$(call fuzz_libs,fuzz_$$*)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PP_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< \
+		$(filter %.a,$^) $(LIBS)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build/fuzz BPF_BUILD=build CC=$(CLANG) \
+		CFLAGS="$(FUZZ_CFLAGS)" \
+		$(FUZZ_BINS) build/fuzz/mkstore
+
+fuzz: fuzz-build
+	@tests/fuzz/run.sh fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+fuzz-regress: fuzz-build
+	@tests/fuzz/run.sh regress 2 $(FUZZ_NAMES)
+
 # the end-to-end tests drive the sanitizer build of perfpilot
 e2e: perfpilot $(WORKLOADS) asan
 	@PERFPILOT=build/asan/perfpilot PERFPILOT_PLAIN=$(BUILD)/perfpilot WORKLOADS=$(BUILD)/workloads tests/e2e/run.sh
@@ -174,6 +208,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 test: deps
 	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory -j$(JOBS) perfpilot
+	@$(MAKE) --no-print-directory -j$(JOBS) fuzz-regress
 	@$(MAKE) --no-print-directory -j$(JOBS) e2e
 
 bench: deps

@@ -19,6 +19,9 @@
 #   golang-go             `go tool pprof` reads back the pprof output in the tests
 #   libxml2-utils         xmllint checks the SVG flame graph in the tests
 #   libcmocka-dev         unit tests
+#   libclang-rt-14-dev    libFuzzer and clang's sanitizer runtimes: the fuzz harnesses of
+#                         tests/fuzz (make fuzz; make test runs them briefly)
+#   binutils              objcopy cuts the fuzz seeds out of this host's binaries
 #   jq, util-linux, procps, iproute2  end-to-end tests (parse JSON, setpriv, taskset, netns)
 #   curl                  end-to-end tests fetch the daemon's HTTP paths
 #   redis-tools           redis-benchmark and the redis server (redis-check-rdb, which
@@ -36,7 +39,7 @@ want_bench=0
 [ "${1:-}" = "--bench" ] && want_bench=1
 
 pkgs=(make gcc pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libdw-dev
-      libjansson-dev libncurses-dev libsqlite3-dev libiberty-dev libmicrohttpd-dev libcurl4-openssl-dev libcmocka-dev golang-go prometheus systemd man-db sqlite3 libxml2-utils jq util-linux procps iproute2 coreutils curl redis-tools linux-perf)
+      libjansson-dev libncurses-dev libsqlite3-dev libiberty-dev libmicrohttpd-dev libcurl4-openssl-dev libcmocka-dev libclang-rt-14-dev binutils golang-go prometheus systemd man-db sqlite3 libxml2-utils jq util-linux procps iproute2 coreutils curl redis-tools linux-perf)
 [ "$want_bench" = 1 ] && pkgs+=(bpftrace time libbpf-tools bpfcc-tools iperf3)
 
 missing=()

@@ -87,13 +87,21 @@ int ld_ids_build(struct ld_ids *x, const struct ld_ent *ents, size_t n)
 {
 	size_t i;
 
+	int64_t lo, hi;
+
 	memset(x, 0, sizeof(*x));
 	if (!n)
 		return 0;
-	x->base = ents[0].id;
-	x->range = (size_t)(ents[n - 1].id - ents[0].id) + 1;
-	if (x->range > 4 * n + 1024)
+	/* the ids come sorted (ORDER BY id), but not from a damaged file that
+	 * is read without the integrity check: the range is taken from all */
+	for (lo = hi = ents[0].id, i = 1; i < n; i++) {
+		lo = ents[i].id < lo ? ents[i].id : lo;
+		hi = ents[i].id > hi ? ents[i].id : hi;
+	}
+	if ((uint64_t)hi - (uint64_t)lo >= 4 * n + 1024)
 		return 0; /* sparse ids (a store pruned a lot): binary search */
+	x->base = lo;
+	x->range = (size_t)((uint64_t)hi - (uint64_t)lo) + 1;
 	x->map = calloc(x->range, sizeof(*x->map));
 	if (!x->map)
 		return -1;

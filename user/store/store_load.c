@@ -592,7 +592,8 @@ static int build(struct loader *l, struct recording *r)
 {
 	size_t i, k;
 
-	qsort_r(l->pairs, l->npairs, sizeof(*l->pairs), pair_cmp, l);
+	if (l->npairs) /* none (a store without entities): pairs is NULL, qsort's UB */
+		qsort_r(l->pairs, l->npairs, sizeof(*l->pairs), pair_cmp, l);
 	for (i = 0; i < l->npairs; i++) {
 		struct ld_pair *p = &l->pairs[i];
 		const struct ld_ent *e = &l->ents[p->ent];

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Function ranges from .eh_frame (see ehframe.h). */
+#include <errno.h>
 #include <elfutils/libdw.h>
 #include <gelf.h>
 #include <stdbool.h>
@@ -101,6 +102,83 @@ static int cie_fde_encoding(const Dwarf_CIE *cie, const struct cursor *base)
 	return 0;
 }
 
+/*
+ * The highest DWARF register a CFI rule may name (x86-64's end at 130,
+ * arm64's at 127). libdw sizes a frame's rules by the highest register
+ * its instructions name: one naming register 33554375 made every
+ * dwarf_cfi_addrframe clear 500 MB (tests/fuzz/fuzz_unwind, corpus
+ * big-register), so such CFI is not read at all.
+ */
+#define CFI_REG_MAX 255
+
+/* Whether the call frame instructions in [c->p, c->end) name registers up
+ * to CFI_REG_MAX only, with operands that fit (enc: DW_CFA_set_loc's). */
+static bool cfi_insns_ok(struct cursor *c, int enc)
+{
+	uint64_t reg, v;
+
+	while (c->p < c->end) {
+		uint8_t op = *c->p++;
+
+		switch (op >> 6) {
+		case 1: /* DW_CFA_advance_loc */
+			continue;
+		case 2: /* DW_CFA_offset: the register in the low bits, an offset */
+			if (!read_leb(c, false, &v))
+				return false;
+			continue;
+		case 3: /* DW_CFA_restore */
+			continue;
+		}
+		reg = 0;
+		switch (op) {
+		case 0x00: case 0x0a: case 0x0b: case 0x2d: /* nop, remember, restore state, window */
+			break;
+		case 0x01: /* set_loc */
+			if (!read_encoded(c, (uint8_t)(enc < 0 ? 0 : enc), &v))
+				return false;
+			break;
+		case 0x02: case 0x03: case 0x04: /* advance_loc1, 2, 4 */
+			if (!read_uint(c, op == 0x02 ? 1 : op == 0x03 ? 2 : 4, &v))
+				return false;
+			break;
+		case 0x0e: case 0x2e: /* def_cfa_offset, GNU_args_size */
+		case 0x13: /* def_cfa_offset_sf */
+			if (!read_leb(c, op == 0x13, &v))
+				return false;
+			break;
+		case 0x0f: /* def_cfa_expression: a block */
+			if (!read_leb(c, false, &v) || v > (uint64_t)(c->end - c->p))
+				return false;
+			c->p += v;
+			break;
+		case 0x06: case 0x07: case 0x08: case 0x0d: /* restore_ext, undefined, same, def_cfa_register */
+			if (!read_leb(c, false, &reg))
+				return false;
+			break;
+		case 0x05: case 0x0c: case 0x14: case 0x2f: /* offset_ext, def_cfa, val_offset, neg_offset */
+		case 0x09: /* register: two registers */
+		case 0x11: case 0x12: case 0x15: /* offset_ext_sf, def_cfa_sf, val_offset_sf */
+			if (!read_leb(c, false, &reg) ||
+			    !read_leb(c, op == 0x11 || op == 0x12 || op == 0x15, &v) ||
+			    (op == 0x09 && v > CFI_REG_MAX))
+				return false;
+			break;
+		case 0x10: case 0x16: /* expression, val_expression: a register, a block */
+			if (!read_leb(c, false, &reg) || !read_leb(c, false, &v) ||
+			    v > (uint64_t)(c->end - c->p))
+				return false;
+			c->p += v;
+			break;
+		default:
+			return false;
+		}
+		if (reg > CFI_REG_MAX)
+			return false;
+	}
+	return true;
+}
+
 struct cie_enc {
 	Dwarf_Off off;
 	int enc;
@@ -181,6 +259,11 @@ int cfi_fdes(Elf *elf, bool debug_frame, struct cfi_fde **fdes, size_t *n, struc
 						      e.cie.data_alignment_factor,
 						      e.cie.return_address_register,
 						      a && strchr(a, 'S'), a && a[0] == 'z' };
+			c.p = e.cie.initial_instructions;
+			c.end = e.cie.initial_instructions_end;
+			if (e.cie.return_address_register > CFI_REG_MAX ||
+			    !cfi_insns_ok(&c, cies[ncies].enc))
+				goto bad;
 			ncies++;
 			off = next;
 			continue;
@@ -205,6 +288,12 @@ int cfi_fdes(Elf *elf, bool debug_frame, struct cfi_fde **fdes, size_t *n, struc
 				continue;
 			c.p += alen;
 		}
+		{
+			struct cursor check = c; /* the instructions stay for the rows */
+
+			if (!cfi_insns_ok(&check, enc))
+				goto bad;
+		}
 		if (!len || lo + len <= lo)
 			continue;
 		if (*n == cap) {
@@ -228,6 +317,14 @@ nomem:
 	free(*fdes);
 	*fdes = NULL;
 	*n = 0;
+	return -1;
+bad:
+	free(cies);
+	free(cc);
+	free(*fdes);
+	*fdes = NULL;
+	*n = 0;
+	errno = EINVAL;
 	return -1;
 }
 

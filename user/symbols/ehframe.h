@@ -22,7 +22,9 @@ struct eh_func {
  * caller frees *out). FDEs whose pointer encoding is not one a linker
  * writes for .eh_frame (absolute or pc-relative, fixed size or LEB128) are
  * left out, and so are empty ones. 0 (also with none), or -1 when there is
- * no .eh_frame or no memory.
+ * no .eh_frame, no memory, or call frame instructions that name a register
+ * beyond any machine's (or that cannot be read): then the section is not to
+ * be handed to libdw's CFI interpreter (errno EINVAL).
  */
 int ehframe_functions(Elf *elf, struct eh_func **out, size_t *n);
 

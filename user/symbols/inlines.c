@@ -56,25 +56,78 @@ static const char *scope_name(Dwarf_Die *die)
 	return dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &a));
 }
 
+/*
+ * The DIEs are walked here rather than through dwarf_getscopes, which
+ * leaks its array inside libdw when it meets malformed DWARF (found by
+ * tests/fuzz/fuzz_inlines) and a daemon reads the DWARF of any process.
+ * Nesting deeper than this is not followed (real programs stay far below;
+ * a malformed file loses its inner names, or loops through its imports).
+ */
+#define INLINES_MAX_DEPTH 64
+
+/* The scopes with no addresses of their own that may hold functions
+ * (C++ namespaces and classes, Fortran modules), and the partial units
+ * that dwz moves DIEs into (DW_TAG_imported_unit, followed to its unit). */
+static bool holds_functions(Dwarf_Die *die, Dwarf_Die *into)
+{
+	Dwarf_Attribute a;
+
+	switch (dwarf_tag(die)) {
+	case DW_TAG_namespace:
+	case DW_TAG_module:
+	case DW_TAG_class_type:
+	case DW_TAG_structure_type:
+	case DW_TAG_union_type:
+		*into = *die;
+		return true;
+	case DW_TAG_imported_unit:
+		return dwarf_formref_die(dwarf_attr(die, DW_AT_import, &a), into) != NULL;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The innermost inlined subroutine around vaddr among parent's
+ * descendants into names[0] (*k = 1), when max allows one. Returns whether
+ * a DIE holding vaddr was found (the function, even with nothing inlined
+ * there).
+ */
+static bool walk(Dwarf_Die *parent, uint64_t vaddr, const char **names, size_t *k, size_t max,
+		 int depth)
+{
+	Dwarf_Die child, inner;
+
+	if (depth >= INLINES_MAX_DEPTH || dwarf_child(parent, &child) != 0)
+		return false;
+	do {
+		if (dwarf_haspc(&child, vaddr) > 0) {
+			/* the innermost only, as dwarf_getscopes answered: its
+			 * scopes stop at the innermost inlined instance */
+			if (dwarf_tag(&child) == DW_TAG_inlined_subroutine && max) {
+				const char *name = scope_name(&child);
+
+				names[0] = name ? name : "[unknown]";
+				*k = 1;
+			}
+			walk(&child, vaddr, names, k, max, depth + 1);
+			return true;
+		}
+		if (holds_functions(&child, &inner) &&
+		    walk(&inner, vaddr, names, k, max, depth + 1))
+			return true;
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return false;
+}
+
 static size_t lookup(struct inlines *d, uint64_t vaddr, const char **names, size_t max)
 {
-	Dwarf_Die cu, *scopes = NULL;
+	Dwarf_Die cu;
 	size_t k = 0;
-	int n, i;
 
 	if (!dwarf_addrdie(d->dw, vaddr, &cu))
 		return 0;
-	n = dwarf_getscopes(&cu, vaddr, &scopes);
-	/* scopes[0] is the innermost; the CU the outermost */
-	for (i = n - 1; i >= 0 && k < max; i--) {
-		const char *name;
-
-		if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
-			continue;
-		name = scope_name(&scopes[i]);
-		names[k++] = name ? name : "[unknown]";
-	}
-	free(scopes);
+	walk(&cu, vaddr, names, &k, max, 0);
 	return k;
 }
 

@@ -158,12 +158,21 @@ static int parse_one(const struct nlmsghdr *h, struct tcpinfo_set *s, char *err,
 	return 0;
 }
 
+/* NLMSG_OK, without its comparison of the unsigned nlmsg_len with the int
+ * left (which clang's -Wsign-compare refuses): left stays an int so that
+ * NLMSG_NEXT past the end makes it negative rather than wrap. */
+static bool msg_ok(const struct nlmsghdr *h, int left)
+{
+	return left >= (int)sizeof(*h) && h->nlmsg_len >= sizeof(*h) &&
+	       h->nlmsg_len <= (unsigned int)left;
+}
+
 int tcpinfo_parse(const void *buf, size_t len, struct tcpinfo_set *s, char *err, size_t errlen)
 {
 	const struct nlmsghdr *h = buf;
 	int left = (int)len;
 
-	for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+	for (; msg_ok(h, left); h = NLMSG_NEXT(h, left)) {
 		if (h->nlmsg_type == NLMSG_DONE)
 			return 1;
 		if (h->nlmsg_type == NLMSG_ERROR) {

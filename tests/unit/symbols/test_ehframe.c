@@ -2,6 +2,7 @@
 /* ehframe.c: function ranges from .eh_frame, checked against the sizes of
  * the function symbols of this test's own binary (gcc writes one FDE per
  * function, with the function's exact range), and on broken input. */
+#include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
@@ -114,11 +115,65 @@ static void test_bad_input(void **state)
 	free(copy);
 }
 
+/* The first CIE of this binary's .eh_frame (gcc's "zR": its initial
+ * instructions at byte 17) made to name register 33554375: libdw would
+ * clear 500 MB for each frame it computes, so the section is refused. */
+static void test_big_register(void **state)
+{
+	static const unsigned char insns[] = { 0x05, 0xc7, 0xff, 0xff, 0x0f, 0x01, 0x00 };
+	unsigned char *copy;
+	struct eh_func *fn;
+	size_t nfn, size, shstrndx;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	Elf *elf;
+	FILE *f;
+	bool done = false;
+
+	(void)state;
+	elf_version(EV_CURRENT);
+	assert_non_null(f = fopen("/proc/self/exe", "rb"));
+	fseek(f, 0, SEEK_END);
+	size = (size_t)ftell(f);
+	rewind(f);
+	assert_non_null(copy = malloc(size));
+	assert_int_equal(fread(copy, 1, size, f), size);
+	fclose(f);
+	assert_non_null(elf = elf_memory((char *)copy, size));
+	assert_int_equal(ehframe_functions(elf, &fn, &nfn), 0);
+	free(fn);
+	assert_int_equal(elf_getshdrstrndx(elf, &shstrndx), 0);
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		const char *name;
+
+		if (gelf_getshdr(scn, &sh) && (name = elf_strptr(elf, shstrndx, sh.sh_name)) &&
+		    !strcmp(name, ".eh_frame")) {
+			unsigned char *cie = copy + sh.sh_offset;
+
+			assert_memory_equal(cie + 9, "zR", 3);
+			assert_memory_equal(cie + 17, "\x0c\x07\x08\x90\x01", 5);
+			memcpy(cie + 17, insns, sizeof(insns));
+			done = true;
+		}
+	}
+	assert_true(done);
+	elf_end(elf);
+	assert_non_null(elf = elf_memory((char *)copy, size));
+	errno = 0;
+	assert_int_equal(ehframe_functions(elf, &fn, &nfn), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_null(fn);
+	assert_int_equal(nfn, 0);
+	elf_end(elf);
+	free(copy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_own_binary),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_big_register),
 	};
 
 	return cmocka_run_group_tests_name("ehframe", tests, NULL, NULL);
