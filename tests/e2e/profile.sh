@@ -471,7 +471,7 @@ test_profile_cxx_demangle() {
 
 # Rust, legacy mangling (hash left out) and v0, side by side
 test_profile_rust_demangle() {
-	local a b n m
+	local a b n m nt mt
 	command -v rustc >/dev/null || skip "rustc not installed"
 	[[ $(nproc) -ge 2 ]] || skip "needs 2 CPUs"
 	rustc -O -C force-frame-pointers=yes -o "$T/rust_legacy" "$(_src rusthot.rs)" 2>"$T/rc.err" &&
@@ -486,8 +486,17 @@ test_profile_rust_demangle() {
 	pp_wait || return
 	n=$(grep '^rust_legacy;' "$T/pp.out" | folded_samples /dev/stdin rusthot::spinner::spin)
 	m=$(grep '^rust_v0;' "$T/pp.out" | folded_samples /dev/stdin rusthot::spinner::spin)
-	cmp "legacy: samples in rusthot::spinner::spin" "$n" -ge 200
-	cmp "v0: samples in rusthot::spinner::spin" "$m" -ge 200
+	# the names are what is checked, not how much CPU a busy host left the
+	# workloads: most of each one's samples (it only spins) in the
+	# demangled function, and enough of them to tell
+	nt=$(grep '^rust_legacy;' "$T/pp.out" | awk '{ s += $NF } END { print s + 0 }')
+	mt=$(grep '^rust_v0;' "$T/pp.out" | awk '{ s += $NF } END { print s + 0 }')
+	cmp "legacy: samples of rust_legacy" "$nt" -ge 20
+	cmp "v0: samples of rust_v0" "$mt" -ge 20
+	cmp "legacy: samples in rusthot::spinner::spin (of $nt)" "$n" -ge \
+		"$(awk -v t="$nt" 'BEGIN { printf "%d", t * 0.8 }')"
+	cmp "v0: samples in rusthot::spinner::spin (of $mt)" "$m" -ge \
+		"$(awk -v t="$mt" 'BEGIN { printf "%d", t * 0.8 }')"
 	grep -Eq '(_ZN7rusthot|_RNv|::h[0-9a-f]{16})' "$T/pp.out" &&
 		fail "mangled names or hashes left: $(grep -m1 -Eo '[^;]*(_ZN7rusthot|_RNv|::h[0-9a-f]{16})[^;]*' "$T/pp.out")"
 	note "legacy $n, v0 $m samples in rusthot::spinner::spin"
