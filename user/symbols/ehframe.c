@@ -16,14 +16,7 @@
 #define PE_PCREL 0x10
 #define PE_INDIRECT 0x80
 
-/* A bounded little- or big-endian reader over one entry's bytes. */
-struct cursor {
-	const uint8_t *p, *end;
-	bool big;
-	int addr_size;
-};
-
-static bool read_uint(struct cursor *c, int size, uint64_t *v)
+bool cfi_read_uint(struct cfi_cursor *c, int size, uint64_t *v)
 {
 	int i;
 
@@ -36,7 +29,7 @@ static bool read_uint(struct cursor *c, int size, uint64_t *v)
 	return true;
 }
 
-static bool read_leb(struct cursor *c, bool is_signed, uint64_t *v)
+bool cfi_read_leb(struct cfi_cursor *c, bool is_signed, uint64_t *v)
 {
 	unsigned int shift = 0;
 	uint8_t b = 0x80;
@@ -55,16 +48,16 @@ static bool read_leb(struct cursor *c, bool is_signed, uint64_t *v)
 }
 
 /* A value in format enc & PE_FORMAT (no application). */
-static bool read_encoded(struct cursor *c, uint8_t enc, uint64_t *v)
+static bool read_encoded(struct cfi_cursor *c, uint8_t enc, uint64_t *v)
 {
 	static const int size[16] = { [0x2] = 2, [0x3] = 4, [0x4] = 8,
 				      [0xa] = 2, [0xb] = 4, [0xc] = 8 };
 	int fmt = enc & PE_FORMAT, n;
 
 	if (fmt == 0x1 || fmt == 0x9)
-		return read_leb(c, fmt == 0x9, v);
+		return cfi_read_leb(c, fmt == 0x9, v);
 	n = fmt == 0 ? c->addr_size : size[fmt];
-	if (!n || !read_uint(c, n, v))
+	if (!n || !cfi_read_uint(c, n, v))
 		return false;
 	if (fmt >= 0x8 && n < 8 && (*v >> (8 * n - 1)) & 1) /* sign-extend */
 		*v |= ~0ULL << (8 * n);
@@ -72,9 +65,9 @@ static bool read_encoded(struct cursor *c, uint8_t enc, uint64_t *v)
 }
 
 /* The FDE pointer encoding a CIE announces with 'R' in a "z" augmentation. */
-static int cie_fde_encoding(const Dwarf_CIE *cie, const struct cursor *base)
+static int cie_fde_encoding(const Dwarf_CIE *cie, const struct cfi_cursor *base)
 {
-	struct cursor c = *base;
+	struct cfi_cursor c = *base;
 	const char *a = cie->augmentation;
 	uint64_t skip;
 
@@ -113,7 +106,7 @@ static int cie_fde_encoding(const Dwarf_CIE *cie, const struct cursor *base)
 
 /* Whether the call frame instructions in [c->p, c->end) name registers up
  * to CFI_REG_MAX only, with operands that fit (enc: DW_CFA_set_loc's). */
-static bool cfi_insns_ok(struct cursor *c, int enc)
+static bool cfi_insns_ok(struct cfi_cursor *c, int enc)
 {
 	uint64_t reg, v;
 
@@ -124,7 +117,7 @@ static bool cfi_insns_ok(struct cursor *c, int enc)
 		case 1: /* DW_CFA_advance_loc */
 			continue;
 		case 2: /* DW_CFA_offset: the register in the low bits, an offset */
-			if (!read_leb(c, false, &v))
+			if (!cfi_read_leb(c, false, &v))
 				return false;
 			continue;
 		case 3: /* DW_CFA_restore */
@@ -139,33 +132,33 @@ static bool cfi_insns_ok(struct cursor *c, int enc)
 				return false;
 			break;
 		case 0x02: case 0x03: case 0x04: /* advance_loc1, 2, 4 */
-			if (!read_uint(c, op == 0x02 ? 1 : op == 0x03 ? 2 : 4, &v))
+			if (!cfi_read_uint(c, op == 0x02 ? 1 : op == 0x03 ? 2 : 4, &v))
 				return false;
 			break;
 		case 0x0e: case 0x2e: /* def_cfa_offset, GNU_args_size */
 		case 0x13: /* def_cfa_offset_sf */
-			if (!read_leb(c, op == 0x13, &v))
+			if (!cfi_read_leb(c, op == 0x13, &v))
 				return false;
 			break;
 		case 0x0f: /* def_cfa_expression: a block */
-			if (!read_leb(c, false, &v) || v > (uint64_t)(c->end - c->p))
+			if (!cfi_read_leb(c, false, &v) || v > (uint64_t)(c->end - c->p))
 				return false;
 			c->p += v;
 			break;
 		case 0x06: case 0x07: case 0x08: case 0x0d: /* restore_ext, undefined, same, def_cfa_register */
-			if (!read_leb(c, false, &reg))
+			if (!cfi_read_leb(c, false, &reg))
 				return false;
 			break;
 		case 0x05: case 0x0c: case 0x14: case 0x2f: /* offset_ext, def_cfa, val_offset, neg_offset */
 		case 0x09: /* register: two registers */
 		case 0x11: case 0x12: case 0x15: /* offset_ext_sf, def_cfa_sf, val_offset_sf */
-			if (!read_leb(c, false, &reg) ||
-			    !read_leb(c, op == 0x11 || op == 0x12 || op == 0x15, &v) ||
+			if (!cfi_read_leb(c, false, &reg) ||
+			    !cfi_read_leb(c, op == 0x11 || op == 0x12 || op == 0x15, &v) ||
 			    (op == 0x09 && v > CFI_REG_MAX))
 				return false;
 			break;
 		case 0x10: case 0x16: /* expression, val_expression: a register, a block */
-			if (!read_leb(c, false, &reg) || !read_leb(c, false, &v) ||
+			if (!cfi_read_leb(c, false, &reg) || !cfi_read_leb(c, false, &v) ||
 			    v > (uint64_t)(c->end - c->p))
 				return false;
 			c->p += v;
@@ -217,7 +210,7 @@ int cfi_fdes(Elf *elf, bool debug_frame, struct cfi_fde **fdes, size_t *n, struc
 	struct cfi_cie *cc = NULL;
 	size_t ncies = 0, cap = 0, i;
 	Dwarf_Off off = 0, next;
-	struct cursor base;
+	struct cfi_cursor base;
 	Elf_Data *d;
 	GElf_Shdr sh;
 	Elf_Scn *scn;
@@ -230,11 +223,11 @@ int cfi_fdes(Elf *elf, bool debug_frame, struct cfi_fde **fdes, size_t *n, struc
 	    !(d = elf_getdata(scn, NULL)) ||
 	    !d->d_buf)
 		return -1;
-	base = (struct cursor){ .big = ident[EI_DATA] == ELFDATA2MSB,
+	base = (struct cfi_cursor){ .big = ident[EI_DATA] == ELFDATA2MSB,
 				.addr_size = ident[EI_CLASS] == ELFCLASS64 ? 8 : 4 };
 	for (;;) {
 		Dwarf_CFI_Entry e;
-		struct cursor c = base;
+		struct cfi_cursor c = base;
 		uint64_t lo, len, alen;
 		int enc = -1;
 		size_t k = 0;
@@ -284,12 +277,12 @@ int cfi_fdes(Elf *elf, bool debug_frame, struct cfi_fde **fdes, size_t *n, struc
 		if ((enc & PE_APPLY) == PE_PCREL)
 			lo += sh.sh_addr + (uint64_t)(e.fde.start - (const uint8_t *)d->d_buf);
 		if (cc[k].aug_len) {
-			if (!read_leb(&c, false, &alen) || alen > (uint64_t)(c.end - c.p))
+			if (!cfi_read_leb(&c, false, &alen) || alen > (uint64_t)(c.end - c.p))
 				continue;
 			c.p += alen;
 		}
 		{
-			struct cursor check = c; /* the instructions stay for the rows */
+			struct cfi_cursor check = c; /* the instructions stay for the rows */
 
 			if (!cfi_insns_ok(&check, enc))
 				goto bad;

@@ -33,6 +33,19 @@ int ehframe_functions(Elf *elf, struct eh_func **out, size_t *n);
 int cfi_functions(Elf *elf, bool debug_frame, struct eh_func **out, size_t *n);
 
 /* A CIE as cfi_fdes gives it: what its FDEs' instructions need. */
+/* A bounded little- or big-endian reader over CFI bytes (an entry, its
+ * instructions): false when what is asked runs past end. */
+struct cfi_cursor {
+	const uint8_t *p, *end;
+	bool big;
+	int addr_size;
+};
+
+bool cfi_read_uint(struct cfi_cursor *c, int size, uint64_t *v);
+
+/* An unsigned or signed LEB128 number. */
+bool cfi_read_leb(struct cfi_cursor *c, bool is_signed, uint64_t *v);
+
 struct cfi_cie {
 	const uint8_t *ins, *ins_end; /* its initial instructions */
 	uint64_t code_align;

@@ -212,41 +212,6 @@ struct cfa_state {
 
 #define STATE_STACK 16
 
-struct ins_cursor {
-	const uint8_t *p, *end;
-};
-
-static bool ins_u(struct ins_cursor *c, int size, uint64_t *v)
-{
-	int i;
-
-	if (c->end - c->p < size)
-		return false;
-	*v = 0;
-	for (i = 0; i < size; i++)
-		*v |= (uint64_t)c->p[i] << (8 * i);
-	c->p += size;
-	return true;
-}
-
-static bool ins_leb(struct ins_cursor *c, bool is_signed, uint64_t *v)
-{
-	unsigned int shift = 0;
-	uint8_t b = 0x80;
-
-	*v = 0;
-	while (b & 0x80) {
-		if (c->p >= c->end || shift >= 64)
-			return false;
-		b = *c->p++;
-		*v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-	}
-	if (is_signed && shift < 64 && (b & 0x40))
-		*v |= ~0ULL << shift;
-	return true;
-}
-
 /* One operation of a DWARF expression: its opcode and operand. */
 struct expr_op {
 	uint8_t atom;
@@ -257,7 +222,7 @@ struct expr_op {
  * one that is not among those the PLT's and the signal frame's use. */
 static int expr_ops(const uint8_t *p, const uint8_t *end, struct expr_op *ops, int max)
 {
-	struct ins_cursor c = { p, end };
+	struct cfi_cursor c = { .p = p, .end = end }; /* little-endian, as the rows are */
 	int n = 0;
 
 	while (c.p < c.end) {
@@ -267,7 +232,7 @@ static int expr_ops(const uint8_t *p, const uint8_t *end, struct expr_op *ops, i
 		if (n == max)
 			return -1;
 		if (a >= DW_OP_breg0 && a <= DW_OP_breg31) {
-			if (!ins_leb(&c, true, &v))
+			if (!cfi_read_leb(&c, true, &v))
 				return -1;
 		} else if (!(a >= DW_OP_lit0 && a <= DW_OP_lit31) && a != DW_OP_and && a != DW_OP_ge &&
 			   a != DW_OP_shl && a != DW_OP_plus && a != DW_OP_deref) {
@@ -342,7 +307,7 @@ static int run_cfi(const uint8_t *p, const uint8_t *end, const struct cfi_cie *c
 		   struct unwind_table *t, size_t *rows)
 {
 	struct cfa_state stack[STATE_STACK];
-	struct ins_cursor c = { p, end };
+	struct cfi_cursor c = { .p = p, .end = end }; /* little-endian, as the rows are */
 	size_t depth = 0;
 
 	while (c.p < c.end) {
@@ -357,7 +322,7 @@ static int run_cfi(const uint8_t *p, const uint8_t *end, const struct cfi_cie *c
 			advance = true;
 			break;
 		case 2: /* DW_CFA_offset */
-			if (!ins_leb(&c, false, &b))
+			if (!cfi_read_leb(&c, false, &b))
 				return -1;
 			if ((rr = rule_of(s, low)))
 				*rr = (struct reg_rule){ RULE_OFFSET, (int64_t)b * cie->data_align };
@@ -375,7 +340,7 @@ static int run_cfi(const uint8_t *p, const uint8_t *end, const struct cfi_cie *c
 			case DW_CFA_advance_loc1:
 			case DW_CFA_advance_loc2:
 			case DW_CFA_advance_loc4:
-				if (!ins_u(&c, op == DW_CFA_advance_loc1 ? 1 : op == DW_CFA_advance_loc2 ? 2 : 4,
+				if (!cfi_read_uint(&c, op == DW_CFA_advance_loc1 ? 1 : op == DW_CFA_advance_loc2 ? 2 : 4,
 					   &delta))
 					return -1;
 				advance = true;
@@ -386,8 +351,8 @@ static int run_cfi(const uint8_t *p, const uint8_t *end, const struct cfi_cie *c
 			case DW_CFA_val_offset:
 			case DW_CFA_val_offset_sf:
 			case DW_CFA_register:
-				if (!ins_leb(&c, false, &a) ||
-				    !ins_leb(&c, op == DW_CFA_offset_extended_sf ||
+				if (!cfi_read_leb(&c, false, &a) ||
+				    !cfi_read_leb(&c, op == DW_CFA_offset_extended_sf ||
 							 op == DW_CFA_val_offset_sf,
 					     &b))
 					return -1;
@@ -405,7 +370,7 @@ static int run_cfi(const uint8_t *p, const uint8_t *end, const struct cfi_cie *c
 			case DW_CFA_restore_extended:
 			case DW_CFA_undefined:
 			case DW_CFA_same_value:
-				if (!ins_leb(&c, false, &a))
+				if (!cfi_read_leb(&c, false, &a))
 					return -1;
 				if (!(rr = rule_of(s, a)))
 					break;
@@ -429,7 +394,7 @@ static int run_cfi(const uint8_t *p, const uint8_t *end, const struct cfi_cie *c
 				break;
 			case DW_CFA_def_cfa:
 			case DW_CFA_def_cfa_sf:
-				if (!ins_leb(&c, false, &a) || !ins_leb(&c, op == DW_CFA_def_cfa_sf, &b))
+				if (!cfi_read_leb(&c, false, &a) || !cfi_read_leb(&c, op == DW_CFA_def_cfa_sf, &b))
 					return -1;
 				s->set = true;
 				s->expr = false;
@@ -437,19 +402,19 @@ static int run_cfi(const uint8_t *p, const uint8_t *end, const struct cfi_cie *c
 				s->off = op == DW_CFA_def_cfa ? (int64_t)b : (int64_t)b * cie->data_align;
 				break;
 			case DW_CFA_def_cfa_register:
-				if (!ins_leb(&c, false, &a) || s->expr)
+				if (!cfi_read_leb(&c, false, &a) || s->expr)
 					return -1;
 				s->set = true;
 				s->reg = a;
 				break;
 			case DW_CFA_def_cfa_offset:
 			case DW_CFA_def_cfa_offset_sf:
-				if (!ins_leb(&c, op == DW_CFA_def_cfa_offset_sf, &b) || s->expr)
+				if (!cfi_read_leb(&c, op == DW_CFA_def_cfa_offset_sf, &b) || s->expr)
 					return -1;
 				s->off = op == DW_CFA_def_cfa_offset ? (int64_t)b : (int64_t)b * cie->data_align;
 				break;
 			case DW_CFA_def_cfa_expression:
-				if (!ins_leb(&c, false, &b) || b > (uint64_t)(c.end - c.p))
+				if (!cfi_read_leb(&c, false, &b) || b > (uint64_t)(c.end - c.p))
 					return -1;
 				s->set = true;
 				s->expr = true;
@@ -459,7 +424,7 @@ static int run_cfi(const uint8_t *p, const uint8_t *end, const struct cfi_cie *c
 				break;
 			case DW_CFA_expression:
 			case DW_CFA_val_expression:
-				if (!ins_leb(&c, false, &a) || !ins_leb(&c, false, &b) ||
+				if (!cfi_read_leb(&c, false, &a) || !cfi_read_leb(&c, false, &b) ||
 				    b > (uint64_t)(c.end - c.p))
 					return -1;
 				c.p += b;
@@ -467,7 +432,7 @@ static int run_cfi(const uint8_t *p, const uint8_t *end, const struct cfi_cie *c
 					*rr = (struct reg_rule){ RULE_OTHER, 0 };
 				break;
 			case DW_CFA_GNU_args_size:
-				if (!ins_leb(&c, false, &a))
+				if (!cfi_read_leb(&c, false, &a))
 					return -1;
 				break;
 			default: /* DW_CFA_set_loc (needs the FDE's encoding), vendor ones */
