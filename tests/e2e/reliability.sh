@@ -65,6 +65,12 @@ test_record_full_disk() {
 	note "$msg"
 }
 
+# _rl_metric NAME FILE: the value of the unlabelled sample NAME in a
+# Prometheus exposition, or -1 when it is missing
+_rl_metric() {
+	awk -v n="$1" '$1 == n { v = $2 } END { print (v == "" ? -1 : v) }' "$2"
+}
+
 # the daemon's store on a tmpfs filled under it: one line when writing
 # fails (not one per attempt), it keeps running, and once the space is back
 # one line more and every interval is written, in order, once
@@ -83,10 +89,19 @@ test_daemon_full_disk() {
 	sleep 1.5
 	_alive "$DM_PID" || { fail "the daemon died on the full disk"; return; }
 	is "/healthz while the disk is full" "$(_dm_get /healthz 2>/dev/null)" ok
+	# /metrics counts the failed attempts and the intervals kept meanwhile
+	_dm_get /metrics >"$T/dm.full.prom" 2>/dev/null
+	cmp "failed writes in /metrics while the disk is full" \
+		"$(_rl_metric perfpilot_store_write_failures_total "$T/dm.full.prom")" -ge 1
+	cmp "intervals pending in /metrics while the disk is full" \
+		"$(_rl_metric perfpilot_store_pending_intervals "$T/dm.full.prom")" -ge 1
 	_rl_unfill
 	_wait_for "$DM_ERR" 'writing to .* again, after' 12 ||
 		{ fail "no line about writing again: $(tail -c 300 "$DM_ERR" | tr '\n' '|')"; return; }
 	sleep 1.5
+	_dm_get /metrics >"$T/dm.again.prom" 2>/dev/null
+	is "intervals pending in /metrics once written again" \
+		"$(_rl_metric perfpilot_store_pending_intervals "$T/dm.again.prom")" 0
 	# (it folds the profile kept over the outage: slow with asan when busy)
 	_dm_stop TERM 40 || return
 	is "exit status after SIGTERM" "$WAIT_RC" 0

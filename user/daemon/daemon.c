@@ -186,6 +186,7 @@ static void on_interval(void *arg, const struct record_tick *t)
 	metrics_add_interval(d->m, t->data);
 	drops(d, t);
 	metrics_set_store(d->m, store_bytes(t->st), t->intervals);
+	metrics_set_store_writes(d->m, t->write_failures, t->pending, t->write_dropped);
 	atomic_store(&d->ep.last_ms, (long long)(t->data->ts * 1000));
 	/* (the first may come late and with others: the store failed) */
 	if (t->intervals >= 1 && !d->analysing) {

@@ -388,3 +388,13 @@ void metrics_set_store(struct metrics *m, double bytes, unsigned long long inter
 	m->store_intervals = intervals;
 	pthread_mutex_unlock(&m->lock);
 }
+
+void metrics_set_store_writes(struct metrics *m, unsigned long long failures,
+			      unsigned long long pending, unsigned long long dropped)
+{
+	pthread_mutex_lock(&m->lock);
+	m->store_write_failures = failures;
+	m->store_pending = pending;
+	m->store_write_dropped = dropped;
+	pthread_mutex_unlock(&m->lock);
+}

@@ -56,6 +56,10 @@ void metrics_set_dropped(struct metrics *m, const char *map, unsigned long long 
 void metrics_set_bpf_prog(struct metrics *m, const char *prog, unsigned long long runs,
 			  unsigned long long run_ns);
 void metrics_set_store(struct metrics *m, double bytes, unsigned long long intervals);
+/* The store's writes while it takes none (a full disk): attempts failed in
+ * all, intervals kept in memory now, intervals dropped from memory in all. */
+void metrics_set_store_writes(struct metrics *m, unsigned long long failures,
+			      unsigned long long pending, unsigned long long dropped);
 
 /* What is read when /metrics is asked for. */
 struct metrics_now {

@@ -71,6 +71,7 @@ struct metrics {
 	struct named_set progs;    /* (program) -> x runs, y run time ns */
 	double store_bytes;
 	unsigned long long store_intervals;
+	unsigned long long store_write_failures, store_pending, store_write_dropped;
 	unsigned long long evicted_procs, evicted_cgroups, evicted_disks;
 };
 

@@ -291,6 +291,16 @@ static void own(struct prom_buf *b, struct metrics *m, const struct metrics_now 
 	prom_family(b, "perfpilot_store_intervals", PROM_COUNTER, NULL,
 		    "Intervals written to the store since the daemon started.");
 	prom_sample(b, (double)m->store_intervals, (const char *)NULL);
+	prom_family(b, "perfpilot_store_write_failures", PROM_COUNTER, NULL,
+		    "Attempts to write an interval to the store that failed (a full disk).");
+	prom_sample(b, (double)m->store_write_failures, (const char *)NULL);
+	prom_family(b, "perfpilot_store_pending_intervals", PROM_GAUGE, NULL,
+		    "Intervals kept in memory because the store takes no writes now.");
+	prom_sample(b, (double)m->store_pending, (const char *)NULL);
+	prom_family(b, "perfpilot_store_dropped_intervals", PROM_COUNTER, NULL,
+		    "Intervals kept in memory while the store took no writes and dropped "
+		    "for the memory bound (never written).");
+	prom_sample(b, (double)m->store_write_dropped, (const char *)NULL);
 	prom_family(b, "perfpilot_alerts_firing", PROM_GAUGE, NULL, "Alerts firing now.");
 	prom_sample(b, now->alerts.firing, (const char *)NULL);
 	prom_family(b, "perfpilot_notifications", PROM_COUNTER, NULL,

@@ -55,6 +55,8 @@ struct recorder {
 	 * (broken) */
 	bool failing, broken, said_drop;
 	unsigned int failed;        /* attempts failed in a row */
+	unsigned long failures;     /* attempts failed in all */
+	unsigned long dropped_all;  /* intervals kept and dropped, in all */
 	double retry_at;            /* monotonic time of the next attempt */
 	struct retry_queue pend;
 };
@@ -262,7 +264,9 @@ static int write_interval(struct recorder *r, const struct interval_data *d, boo
 		}
 		r->failing = true;
 		r->failed = 1;
+		r->failures++;
 		r->said_drop = false;
+		r->dropped_all += r->pend.dropped; /* the last outage's */
 		r->pend.dropped = 0;
 		wait = retry_backoff_s(1, RETRY_FIRST_S, RETRY_MAX_S);
 		r->retry_at = now + wait;
@@ -278,6 +282,7 @@ static int write_interval(struct recorder *r, const struct interval_data *d, boo
 	while ((k = retry_front(&r->pend))) {
 		if (record_write_interval(r->st, k)) {
 			r->failed++;
+			r->failures++;
 			r->retry_at = now + retry_backoff_s(r->failed, RETRY_FIRST_S, RETRY_MAX_S);
 			return 1;
 		}
@@ -349,7 +354,8 @@ static int one_interval(struct recorder *r, bool last)
 	}
 	if (r->o->hooks && r->o->hooks->interval) {
 		struct record_tick t = { &data, &ii, r->st, &r->w, r->prof, r->intervals, dropped,
-					 r->failing };
+					 r->failing, r->failures, r->pend.n,
+					 r->dropped_all + r->pend.dropped };
 
 		r->o->hooks->interval(r->o->hooks->arg, &t);
 	}

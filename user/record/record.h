@@ -26,6 +26,10 @@ struct record_tick {
 	bool store_failing;                /* with retry_writes: the store takes
 					    * no writes now (data is kept in
 					    * memory, not written yet) */
+	unsigned long write_failures;      /* attempts to write that failed, in all */
+	unsigned long pending;             /* intervals kept in memory, not written yet */
+	unsigned long write_dropped;       /* intervals kept in memory and dropped
+					    * (the bound), in all */
 };
 
 /* What a long-running caller (the daemon) hooks into the recording; every

@@ -291,6 +291,7 @@ static void test_named_and_escaping(void **state)
 	metrics_set_dropped(m, "prof_counts", 12);
 	metrics_set_bpf_prog(m, "sched_switch_btf", 1000, 250000000);
 	metrics_set_store(m, 65536, 42);
+	metrics_set_store_writes(m, 3, 5, 2);
 	t = render(m, PROM_TEXT);
 	assert_line(t, "perfpilot_process_cpu_seconds_total{pid=\"7\",comm=\"a\\\"b\\\\c\"} 1");
 	assert_line(t, "# TYPE perfpilot_findings gauge");
@@ -305,6 +306,9 @@ static void test_named_and_escaping(void **state)
 	assert_line(t, "perfpilot_bpf_program_run_seconds_total{program=\"sched_switch_btf\"} 0.25");
 	assert_line(t, "perfpilot_store_bytes 65536");
 	assert_line(t, "perfpilot_store_intervals_total 42");
+	assert_line(t, "perfpilot_store_write_failures_total 3");
+	assert_line(t, "perfpilot_store_pending_intervals 5");
+	assert_line(t, "perfpilot_store_dropped_intervals_total 2");
 	free(t);
 	/* a new analysis replaces the findings */
 	json_decref(fs);
