@@ -46,7 +46,7 @@ static void help(void)
 	       "                    used, limit, peak, p95, growth_per_s, exhaustion_s,\n"
 	       "                    recommended_limit, evidence, ...}]}; unknown numbers and\n"
 	       "                    exhaustion_s when not growing are null\n"
-	       "  --horizon D       plan for D ahead (30m, 1h, 7d, or seconds): the\n"
+	       "  --horizon D       plan for D ahead (30m, 12h, or seconds): the\n"
 	       "                    recommendation also covers the trend's growth over D\n"
 	       "                    (default 0: what was seen)\n"
 	       "  --live            record now (default -a for %d s), then plan\n"
@@ -103,7 +103,7 @@ static void parse(int argc, char **argv, struct capacity_opts *o)
 			break;
 		case OPT_HORIZON:
 			if (parse_seconds(optarg, &o->cap.horizon_s) || o->cap.horizon_s < 0)
-				usage_error("bad horizon '%s': use a duration such as 3600, 30m, 1h, 7d",
+				usage_error("bad horizon '%s': use a duration such as 3600, 30m, 12h",
 					    optarg);
 			break;
 		case 'd':
