@@ -123,3 +123,39 @@ test_capacity_errors() {
 	_cap_error 2 "$PERFPILOT" capacity --live -c /perfpilot-no-such-cgroup -d 2
 	grep -q "does not exist" "$T/err" || fail "dead cgroup: $(cat "$T/err")"
 }
+
+# The daemon exports the same: perfpilot_capacity_exhaustion_seconds of
+# the growing cgroup within 30 % of (limit - usage) / rate when scraped, a
+# recommended limit beside it, and /metrics still passes promtool.
+test_daemon_capacity() {
+	local cg g name labels i got usage want
+	_dm_prereq
+	_cap_cg cg || return
+	name=/${cg##*/}
+	labels="scope=\"cgroup\",name=\"$name\",resource=\"memory\""
+	wl_bg g "$T/grow.json" "$W/grow" -w -r 5 40
+	wl_ready "$g" grow || return
+	cg_add "$cg" "$g" || return
+	_dm_start dm -c "$cg" || return
+	go "$g"
+	for ((i = 0; i < 60; i++)); do
+		got=$(_dm_value perfpilot_capacity_exhaustion_seconds "$labels")
+		usage=$(cat "$cg/memory.usage_in_bytes")
+		[[ -n $got ]] && break
+		sleep 0.5
+	done
+	[[ -n $got ]] || { fail "no perfpilot_capacity_exhaustion_seconds{$labels} in 30 s"; return; }
+	# the analysis ran up to 'every' (3 s) before the scrape: its figure
+	# counts from then, the usage is now
+	want=$(awk -v l="$CAP_LIMIT" -v u="$usage" -v r="$CAP_RATE" 'BEGIN { printf "%.1f", (l - u) / r }')
+	within "perfpilot_capacity_exhaustion_seconds{$labels} vs (limit - usage) / rate" "$got" "$want" 30
+	note "exhaustion ${got} s, expected ${want} s"
+	got=$(_dm_value perfpilot_capacity_recommended_limit "$labels")
+	cmp "perfpilot_capacity_recommended_limit{$labels}" "${got:-none}" -gt $((10 * 1024 * 1024))
+	if command -v promtool >/dev/null; then
+		_dm_get /metrics >"$T/metrics.txt"
+		promtool check metrics <"$T/metrics.txt" >"$T/promtool.out" 2>&1 ||
+			fail "promtool check metrics: $(head -c 600 "$T/promtool.out" | tr '\n' '|')"
+	fi
+	_dm_stop TERM 10
+}

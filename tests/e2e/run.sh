@@ -713,6 +713,7 @@ STEPS=(
 	"capacity_errors capacity_flat"
 	capacity_memory_growth
 	capacity_live_quota
+	daemon_capacity
 	"record_full_disk profile_full_disk record_signals profile_signals"
 	"daemon_full_disk daemon_signals"
 )
