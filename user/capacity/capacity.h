@@ -81,7 +81,13 @@ struct cap_row {
 	size_t n;               /* samples */
 	double since, until;    /* their first and last time (unix s) */
 	char evidence[600];     /* the metric, the window, how each figure came */
+	/* the recording's series the values come from (cap_row_value) */
+	const struct series *src;
+	double per, base;
 };
+
+/* The row's i-th value (i < src->n) in its unit, as the figures used it. */
+double cap_row_value(const struct cap_row *row, size_t i);
 
 struct cap_table {
 	struct cap_row *r;

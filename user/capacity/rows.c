@@ -47,6 +47,15 @@ static struct cap_row *add_row(struct cap_table *t)
 	return r;
 }
 
+/* counters: per second (per = the interval in the unit of the metric);
+ * base - v for what is left (available memory into used) */
+double cap_row_value(const struct cap_row *row, size_t i)
+{
+	double x = row->src->v[i];
+
+	return row->per > 0 ? x / row->per : row->base > 0 ? row->base - x : x;
+}
+
 static double interval_of(const struct recording *r, const struct series *s)
 {
 	if (r->interval_s > 0)
@@ -114,15 +123,16 @@ static int row_of(struct cap_table *t, const struct recording *r, const struct s
 	v = malloc(s->n * sizeof(*v));
 	if (!v)
 		return -1;
-	/* counters: per second (per = the interval in the unit of the metric);
-	 * base - v for what is left (available memory into used) */
-	for (i = 0; i < s->n; i++)
-		v[i] = per > 0 ? s->v[i] / per : base > 0 ? base - s->v[i] : s->v[i];
 	row = add_row(t);
 	if (!row) {
 		free(v);
 		return -1;
 	}
+	row->src = s;
+	row->per = per;
+	row->base = base;
+	for (i = 0; i < s->n; i++)
+		v[i] = cap_row_value(row, i);
 	row->scope = scope;
 	row->name = name;
 	row->resource = res;
