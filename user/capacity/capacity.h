@@ -83,7 +83,11 @@ struct cap_row {
 	char evidence[600];     /* the metric, the window, how each figure came */
 	/* the recording's series the values come from (cap_row_value) */
 	const struct series *src;
-	double per, base;
+	double per, base;       /* counters: the interval in the metric's unit
+				 * (a value over the time since the previous
+				 * sample when that is known); gauges: 0, and
+				 * base - value when base > 0 */
+	double interval_s;
 };
 
 /* The row's i-th value (i < src->n) in its unit, as the figures used it. */

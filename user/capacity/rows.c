@@ -47,13 +47,22 @@ static struct cap_row *add_row(struct cap_table *t)
 	return r;
 }
 
-/* counters: per second (per = the interval in the unit of the metric);
- * base - v for what is left (available memory into used) */
+/* counters: per second (per = the interval in the unit of the metric;
+ * an interval that ran late, on a loaded host, holds more: its value is
+ * divided by the time since the previous sample); base - v for what is
+ * left (available memory into used) */
 double cap_row_value(const struct cap_row *row, size_t i)
 {
-	double x = row->src->v[i];
+	const struct series *s = row->src;
+	double x = s->v[i], per = row->per, gap;
 
-	return row->per > 0 ? x / row->per : row->base > 0 ? row->base - x : x;
+	if (per > 0) {
+		gap = i ? s->t[i] - s->t[i - 1] : 0;
+		if (row->interval_s > 0 && gap > 0 && gap <= 3 * row->interval_s)
+			per *= gap / row->interval_s;
+		return x / per;
+	}
+	return row->base > 0 ? row->base - x : x;
 }
 
 static double interval_of(const struct recording *r, const struct series *s)
@@ -131,6 +140,7 @@ static int row_of(struct cap_table *t, const struct recording *r, const struct s
 	row->src = s;
 	row->per = per;
 	row->base = base;
+	row->interval_s = interval_of(r, s);
 	for (i = 0; i < s->n; i++)
 		v[i] = cap_row_value(row, i);
 	row->scope = scope;
@@ -141,7 +151,6 @@ static int row_of(struct cap_table *t, const struct recording *r, const struct s
 	fill(row, s, v, o);
 	evidence(row, metric, o);
 	free(v);
-	(void)r;
 	return 0;
 }
 

@@ -187,12 +187,43 @@ static void test_json(void **state)
 	recording_free(&r);
 }
 
+/* An interval that ran late holds more on-CPU time: per second of its own
+ * length, 2 s of CPU over 2 s is one CPU, not two. */
+static void test_late_interval(void **state)
+{
+	double t[10], busy[10];
+	const struct cap_row *w;
+	struct recording r;
+	struct cap_table tb;
+	struct cap_opts o;
+	size_t i;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.interval_s = 1;
+	r.ncpus = 2;
+	for (i = 0; i < 10; i++) {
+		t[i] = 100 + (double)i + (i >= 5); /* the sixth came 2 s after the fifth */
+		busy[i] = i == 5 ? 2e9 : 1e9;
+	}
+	assert_non_null(rec_add(&r, ENT_HOST, "host", "host.cpu_busy_ns", t, busy, 10));
+	cap_opts_default(&o);
+	assert_int_equal(capacity_analyze(&r, &o, NULL, 0, &tb), 0);
+	w = find(&tb, CAP_HOST, "host", CAP_CPU);
+	assert_non_null(w);
+	assert_dbl_near(w->peak, 1, 1e-9);
+	assert_dbl_near(w->used, 1, 1e-9);
+	cap_table_free(&tb);
+	recording_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_host_limits),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_late_interval),
 	};
 
 	return cmocka_run_group_tests_name("capacity_rows", tests, NULL, NULL);
