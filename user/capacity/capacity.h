@@ -47,12 +47,18 @@ struct cap_trend {
 	const char *why;        /* when exhaustion_s is NAN: the reason */
 };
 
+/* Longer series are fitted on the means of runs of consecutive samples, at
+ * most this many: the trend of a day at 1 s costs what 10 minutes cost
+ * (the daemon fits every cgroup's each analysis). */
+#define CAP_TREND_MAX_POINTS 600
+
 /*
  * The trend of t[], v[] (t in seconds, increasing) and when it reaches
  * limit (NAN or INFINITY: none). Exhaustion only for a significant upward
  * trend that the line fits (analysis/forecast.h); 0 when the last value is
- * already at or above the limit. Never fails: an unusable series gives
- * fitted = false and a reason.
+ * already at or above the limit. The time counts from t[n - 1], the line's
+ * level there. Never fails: an unusable series gives fitted = false and a
+ * reason.
  */
 void cap_trend(const double *t, const double *v, size_t n, double limit, struct cap_trend *out);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Capacity: the trend towards a limit and the recommended limits (capacity.h). */
 #include <math.h>
+#include <stdlib.h>
 #include "analysis/forecast.h"
 #include "analysis/robust.h"
 #include "analysis/trend.h"
@@ -15,9 +16,74 @@ void cap_opts_default(struct cap_opts *o)
 	o->horizon_s = 0;
 }
 
+/* 1 - SS(residual) / SS(total) of the line a + b t (as forecast.c). */
+static double r_squared(const double *t, const double *v, size_t n, double a, double b)
+{
+	double mean = 0, res = 0, tot = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		mean += v[i];
+	mean /= (double)n;
+	for (i = 0; i < n; i++) {
+		double e = v[i] - (a + b * t[i]);
+
+		res += e * e;
+		tot += (v[i] - mean) * (v[i] - mean);
+	}
+	return tot > 0 ? 1 - res / tot : 0;
+}
+
+/*
+ * forecast_to_limit's answer (analysis/forecast.h) for a ceiling, from the
+ * one fit cap_trend already made: the Theil-Sen line's level at the last
+ * sample, its time to the limit at the slope and at the ends of the
+ * slope's interval, refused below FORECAST_MIN_R2. Fitting once halves
+ * the cost of a row (the daemon computes every cgroup's each analysis).
+ */
+static void to_limit(const double *t, const double *v, size_t n, double t_end, double limit,
+		     const struct trend *tr, struct cap_trend *out)
+{
+	double level = tr->intercept + tr->slope * t_end, gap = limit - level;
+
+	out->r2 = r_squared(t, v, n, tr->intercept, tr->slope);
+	if (gap <= 0) {
+		out->exhaustion_s = out->exh_lo = out->exh_hi = 0;
+		return;
+	}
+	if (out->r2 < FORECAST_MIN_R2) {
+		out->why = "poor fit";
+		return;
+	}
+	out->exhaustion_s = gap / tr->slope;
+	out->exh_lo = isinf(tr->slope_hi) ? 0 : gap / tr->slope_hi;
+	out->exh_hi = tr->slope_lo > 0 ? gap / tr->slope_lo : INFINITY;
+}
+
+/* More than CAP_TREND_MAX_POINTS samples: the means of runs of k
+ * consecutive ones (time and value), at most that many, into bt, bv.
+ * Returns how many. */
+static size_t buckets(const double *t, const double *v, size_t n, double *bt, double *bv)
+{
+	size_t k = (n + CAP_TREND_MAX_POINTS - 1) / CAP_TREND_MAX_POINTS, i, j, m = 0;
+
+	for (i = 0; i < n; i += k, m++) {
+		size_t e = i + k < n ? i + k : n;
+
+		bt[m] = bv[m] = 0;
+		for (j = i; j < e; j++) {
+			bt[m] += t[j];
+			bv[m] += v[j];
+		}
+		bt[m] /= (double)(e - i);
+		bv[m] /= (double)(e - i);
+	}
+	return m;
+}
+
 void cap_trend(const double *t, const double *v, size_t n, double limit, struct cap_trend *out)
 {
-	struct forecast f;
+	double *bt = NULL, *bv = NULL, t_end = n ? t[n - 1] : 0, v_end = n ? v[n - 1] : 0;
 	struct trend tr;
 
 	out->fitted = false;
@@ -29,9 +95,22 @@ void cap_trend(const double *t, const double *v, size_t n, double limit, struct 
 		out->why = "too few samples for a trend";
 		return;
 	}
+	if (n > CAP_TREND_MAX_POINTS) {
+		bt = malloc(CAP_TREND_MAX_POINTS * sizeof(*bt));
+		bv = malloc(CAP_TREND_MAX_POINTS * sizeof(*bv));
+		if (!bt || !bv) {
+			free(bt);
+			free(bv);
+			out->why = "no memory";
+			return;
+		}
+		n = buckets(t, v, n, bt, bv);
+		t = bt;
+		v = bv;
+	}
 	if (trend_fit(t, v, n, TREND_ALPHA, &tr)) {
 		out->why = "no usable series";
-		return;
+		goto out;
 	}
 	out->fitted = true;
 	out->rate = tr.slope;
@@ -40,25 +119,17 @@ void cap_trend(const double *t, const double *v, size_t n, double limit, struct 
 	out->significant = tr.significant;
 	if (!isfinite(limit) || limit <= 0) {
 		out->why = "no limit";
-		return;
-	}
-	if (v[n - 1] >= limit) {
+	} else if (v_end >= limit) {
 		out->exhaustion_s = out->exh_lo = out->exh_hi = 0;
-		return;
+	} else if (!tr.significant || tr.slope <= 0) {
+		out->why = tr.slope < 0 && tr.significant ? "shrinking" :
+			   "not growing (no significant trend)";
+	} else {
+		to_limit(t, v, n, t_end, limit, &tr, out);
 	}
-	if (!tr.significant || tr.slope <= 0) {
-		out->why = tr.slope < 0 && tr.significant ? "shrinking" : "not growing (no significant trend)";
-		return;
-	}
-	if (forecast_to_limit(t, v, n, limit, &f)) {
-		out->r2 = f.r2;
-		out->why = f.reason;
-		return;
-	}
-	out->r2 = f.r2;
-	out->exhaustion_s = f.eta;
-	out->exh_lo = f.eta_lo;
-	out->exh_hi = f.eta_hi;
+out:
+	free(bt);
+	free(bv);
 }
 
 /* The growth the recommendation must leave room for over the horizon. */

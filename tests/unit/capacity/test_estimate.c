@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "analysis/series.h"
+#include "analysis/forecast.h"
 #include "capacity/capacity.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -129,12 +130,77 @@ static void test_recommend_memory(void **state)
 	assert_true(isnan(cap_recommend_memory(NAN, NULL, &o)));
 }
 
+/* cap_trend fits once and answers as forecast_to_limit does (the same
+ * eta and range) for growth towards a ceiling, up to CAP_TREND_MAX_POINTS
+ * samples; beyond, on the means of runs of samples, within 5 % of it. */
+static void test_same_as_forecast(void **state)
+{
+	static double t[3000], v[3000];
+	const size_t lens[] = { 8, 20, 200, CAP_TREND_MAX_POINTS, 3000 };
+	struct cap_trend tr;
+	struct forecast f;
+	uint64_t rng = 5;
+	size_t k, s, compared = 0;
+
+	(void)state;
+	for (k = 0; k < 5; k++) {
+		for (s = 0; s < 10; s++) {
+			size_t n = lens[k];
+			double limit = 100 + 2.0 * (double)n * (1.5 + (double)s);
+
+			series_line(t, v, n, 100, 2, 3, &rng);
+			cap_trend(t, v, n, limit, &tr);
+			if (forecast_to_limit(t, v, n, limit, &f)) {
+				assert_true(isnan(tr.exhaustion_s));
+				continue;
+			}
+			compared++;
+			if (n > CAP_TREND_MAX_POINTS) {
+				assert_dbl_near(tr.exhaustion_s, f.eta, 0.05 * f.eta);
+				assert_dbl_near(tr.rate, f.rate, 0.01 * f.rate);
+				continue;
+			}
+			assert_dbl_eq(tr.rate, f.rate);
+			assert_dbl_eq(tr.r2, f.r2);
+			assert_dbl_near(tr.exhaustion_s, f.eta, 1e-9 * f.eta);
+			assert_dbl_near(tr.exh_lo, f.eta_lo, 1e-9 * f.eta);
+			if (isinf(f.eta_hi))
+				assert_true(isinf(tr.exh_hi));
+			else
+				assert_dbl_near(tr.exh_hi, f.eta_hi, 1e-9 * f.eta_hi);
+		}
+	}
+	assert_true(compared >= 40);
+}
+
+/* A long series (a day at 1 s) is fitted on bucket means: its time to the
+ * limit still counts from the last sample, and matches the truth. */
+static void test_long_series(void **state)
+{
+	static double t[86400], v[86400];
+	struct cap_trend tr;
+	uint64_t rng = 11;
+	double truth;
+
+	(void)state;
+	/* 1 GiB + 1 KiB/s with noise of 1 MiB; limit 2 GiB */
+	series_line(t, v, 86400, 1024 * MIB, 1024, 1 * MIB, &rng);
+	truth = (2048 * MIB - (1024 * MIB + 1024 * 86399.0)) / 1024;
+	cap_trend(t, v, 86400, 2048 * MIB, &tr);
+	assert_true(tr.significant);
+	assert_dbl_near(tr.rate, 1024, 20);
+	assert_dbl_near(tr.exhaustion_s, truth, 0.02 * truth);
+	assert_true(tr.exh_lo <= tr.exhaustion_s && tr.exhaustion_s <= tr.exh_hi);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_growth_to_limit),
 		cmocka_unit_test(test_not_growing),
 		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_same_as_forecast),
+		cmocka_unit_test(test_long_series),
 		cmocka_unit_test(test_recommend_cpu),
 		cmocka_unit_test(test_recommend_memory),
 	};
