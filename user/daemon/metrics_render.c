@@ -436,6 +436,31 @@ static void alert_visit(void *arg, const struct sample *s)
 	a->value = s->r->type == PROM_COUNTER ? s->rate : s->value;
 }
 
+/* The capacity gauges, for metric rules as on /metrics (capacity()). */
+static void capacity_alert_values(const struct metrics *m, struct collect *c)
+{
+	static const struct row exh = { .name = "perfpilot_capacity_exhaustion_seconds",
+					 .type = PROM_GAUGE };
+	static const struct row rec = { .name = "perfpilot_capacity_recommended_limit",
+					 .type = PROM_GAUGE };
+	size_t i;
+
+	for (i = 0; i < m->ncaps; i++) {
+		const struct mcap *p = &m->caps[i];
+		struct sample s = { .lk = { "scope", "name", "resource" },
+				    .lv = { p->scope, p->name, p->resource } };
+
+		s.r = &exh;
+		s.value = p->exhaustion_s;
+		if (isfinite(s.value))
+			alert_visit(c, &s);
+		s.r = &rec;
+		s.value = p->recommended;
+		if (isfinite(s.value))
+			alert_visit(c, &s);
+	}
+}
+
 size_t metrics_alert_values(struct metrics *m, struct alert_metric **out)
 {
 	struct collect c = { 0 };
@@ -446,6 +471,7 @@ size_t metrics_alert_values(struct metrics *m, struct alert_metric **out)
 	top = top_procs(m, &ntop);
 	for (i = 0; i < NROWS; i++)
 		walk_row(m, &rows[i], top, ntop, alert_visit, &c);
+	capacity_alert_values(m, &c);
 	pthread_mutex_unlock(&m->lock);
 	free(top);
 	*out = c.v;

@@ -403,6 +403,8 @@ static void test_capacity(void **state)
 		"  \"exhaustion_s\": null, \"recommended_limit\": 1.25},"
 		" {\"scope\": \"disk\", \"name\": \"sda\", \"resource\": \"disk_busy\","
 		"  \"exhaustion_s\": 3000, \"recommended_limit\": null}]", 0, NULL);
+	struct alert_metric *v;
+	size_t n, i, exh = 0, rec = 0;
 	char *t;
 
 	(void)state;
@@ -421,6 +423,26 @@ static void test_capacity(void **state)
 		    "resource=\"cpu\"} 1.25");
 	assert_no(t, "perfpilot_capacity_recommended_limit{scope=\"disk\"");
 	free(t);
+	/* and for the daemon's own metric rules */
+	n = metrics_alert_values(m, &v);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(v[i].name, "perfpilot_capacity_exhaustion_seconds")) {
+			assert_string_not_equal(v[i].labels, "scope=\"host\",name=\"host\","
+						"resource=\"cpu\"");
+			if (!strcmp(v[i].labels, "scope=\"cgroup\",name=\"/app\",resource=\"memory\"")) {
+				assert_dbl_eq(v[i].value, 61.5);
+				exh++;
+			}
+		}
+		if (!strcmp(v[i].name, "perfpilot_capacity_recommended_limit") &&
+		    !strcmp(v[i].labels, "scope=\"host\",name=\"host\",resource=\"cpu\"")) {
+			assert_dbl_eq(v[i].value, 1.25);
+			rec++;
+		}
+	}
+	assert_int_equal(exh, 1);
+	assert_int_equal(rec, 1);
+	metrics_alert_values_free(v, n);
 	json_decref(rows);
 	rows = json_array();
 	metrics_set_capacity(m, rows);
