@@ -22,16 +22,17 @@ set -u
 
 # The folders from the top down; "user" is user/ itself: main.c and the
 # command line every command shares (cli, args).
-ORDER=(cmd user daemon tune record report findings store live formats profile unwind symbols collect analysis)
+ORDER=(cmd user daemon tune record report capacity findings store live formats profile unwind symbols collect analysis)
 
 # The folders each folder uses directly; it may also include what those use.
 declare -A USES=(
-	[cmd]="user daemon tune record report findings store live formats profile unwind symbols collect analysis"
-	[daemon]="tune record"
+	[cmd]="user daemon tune record report capacity findings store live formats profile unwind symbols collect analysis"
+	[daemon]="tune record capacity"
 	[tune]="collect analysis"
 	[user]="collect"
 	[record]="report findings store formats profile symbols collect"
-	[report]="findings store formats analysis"
+	[report]="capacity findings store formats analysis"
+	[capacity]="store analysis collect"
 	[findings]="store analysis"
 	[store]="formats"
 	[live]="collect"

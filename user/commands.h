@@ -12,5 +12,6 @@ int cmd_report(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_tune(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
+int cmd_capacity(int argc, char **argv);
 
 #endif

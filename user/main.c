@@ -20,6 +20,8 @@ static void usage(FILE *f)
 		"  record   write the stats of a target over time to a store (SQLite)\n"
 		"  report   findings from a store: bottlenecks, culprits, trends, forecasts\n"
 		"  diff     compare a recording with a baseline\n"
+		"  capacity per host, cgroup and resource: used, peak, growth, time until the\n"
+		"           limit is reached and a recommended limit\n"
 		"  tune     propose sysctl and cgroup changes; with --apply make them, verify,\n"
 		"           keep or roll back (journaled, reversible with --revert)\n"
 		"  daemon   all of it, always on: record, analyse and tune continuously; serve\n"
@@ -62,6 +64,8 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "diff"))
 		return cmd_diff(argc - 1, argv + 1);
+	if (!strcmp(cmd, "capacity"))
+		return cmd_capacity(argc - 1, argv + 1);
 	if (!strcmp(cmd, "tune"))
 		return cmd_tune(argc - 1, argv + 1);
 	if (!strcmp(cmd, "daemon"))

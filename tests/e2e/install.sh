@@ -155,7 +155,7 @@ test_install_man() {
 			fail "man -w ${p%%:*} ${p#*:} does not find the page under DESTDIR"
 	done
 	# every option of every --help is in perfpilot(8) (daemon's once it exists)
-	cmds=(stat top profile record report diff tune doctor)
+	cmds=(stat top profile record report diff capacity tune doctor)
 	"$PERFPILOT" daemon --help >/dev/null 2>&1 && cmds+=(daemon)
 	_man_text "$r/usr/local/share/man/man8/perfpilot.8" >"$T/perfpilot.8.txt"
 	for cmd in "${cmds[@]}"; do

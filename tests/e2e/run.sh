@@ -44,6 +44,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/scale.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/install.sh"
 # shellcheck source=tests/e2e/daemon.sh
 source "$(dirname "${BASH_SOURCE[0]}")/daemon.sh"
+# shellcheck source=tests/e2e/capacity.sh
+source "$(dirname "${BASH_SOURCE[0]}")/capacity.sh"
 # shellcheck source=tests/e2e/reliability.sh
 source "$(dirname "${BASH_SOURCE[0]}")/reliability.sh"
 
@@ -708,6 +710,10 @@ STEPS=(
 	daemon_alert_webhook
 	daemon_cgroups
 	daemon_tune_cgroup
+	"capacity_errors capacity_flat"
+	capacity_memory_growth
+	capacity_live_quota
+	daemon_capacity
 	"record_full_disk profile_full_disk record_signals profile_signals"
 	"daemon_full_disk daemon_signals"
 )

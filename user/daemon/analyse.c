@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "capacity/capacity.h"
+#include "capacity/output.h"
 #include "daemon/analyse.h"
 #include "daemon/log.h"
 #include "findings/findings.h"
@@ -69,6 +71,24 @@ static int rows_of(const struct findings *fs, struct stored_findings *rows)
 	return 0;
 }
 
+/* The capacity rows of the window (capacity --json's "rows"), or NULL on
+ * no memory: the daemon exports them (perfpilot_capacity_*). */
+static json_t *capacity_rows(const struct recording *r)
+{
+	struct cap_table t;
+	struct cap_opts o;
+	json_t *j, *rows;
+
+	cap_opts_default(&o);
+	if (capacity_analyze(r, &o, NULL, 0, &t))
+		return NULL;
+	j = capacity_json(&t, NULL);
+	cap_table_free(&t);
+	rows = json_incref(json_object_get(j, "rows"));
+	json_decref(j);
+	return rows;
+}
+
 static int analyse_once(struct analyser *an, double window_s, struct analysis *a, char *err,
 			size_t errlen)
 {
@@ -92,9 +112,12 @@ static int analyse_once(struct analyser *an, double window_s, struct analysis *a
 	a->since = r.start;
 	a->until = r.end;
 	a->report = report_json(&r, &fs);
+	a->capacity = capacity_rows(&r);
 	if (!a->report || rows_of(&fs, &a->rows)) {
 		json_decref(a->report);
+		json_decref(a->capacity);
 		a->report = NULL;
+		a->capacity = NULL;
 		stored_findings_free(&a->rows);
 		snprintf(err, errlen, "out of memory");
 	}
@@ -171,6 +194,7 @@ static void *run(void *arg)
 			an->hook(an->arg, &a);
 		}
 		json_decref(a.report);
+		json_decref(a.capacity);
 		stored_findings_free(&a.rows);
 		malloc_trim(0); /* give what the analysis held back to the system */
 		clock_gettime(CLOCK_MONOTONIC, &next);

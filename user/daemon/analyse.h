@@ -18,6 +18,8 @@ struct analysis {
 	double analysed, since, until;  /* when, and the window (unix s) */
 	json_t *report;                 /* {"meta": ..., "findings": [...]} */
 	struct stored_findings rows;    /* the findings as the store keeps them */
+	json_t *capacity;               /* the rows of capacity --json over the
+					 * window, or NULL */
 	double seconds;                 /* how long it took */
 };
 

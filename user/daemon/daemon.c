@@ -238,6 +238,8 @@ static void on_analysis(void *arg, struct analysis *a)
 	size_t n = json_array_size(fs);
 
 	metrics_set_findings(d->m, fs);
+	if (a->capacity)
+		metrics_set_capacity(d->m, a->capacity);
 	if (d->alerts)
 		alerts_eval_findings(d->alerts, fs, a->analysed);
 	dlog(n != d->last_nfindings ? DLOG_INFO : DLOG_DEBUG,

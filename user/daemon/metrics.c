@@ -14,9 +14,11 @@ struct metrics *metrics_new(unsigned int top_processes)
 		return NULL;
 	m->procs = calloc(METRICS_MAX_PROCS, sizeof(*m->procs));
 	m->cgs = calloc(METRICS_MAX_CGROUPS, sizeof(*m->cgs));
-	if (!m->procs || !m->cgs || pthread_mutex_init(&m->lock, NULL)) {
+	m->caps = calloc(METRICS_MAX_CAPACITY, sizeof(*m->caps));
+	if (!m->procs || !m->cgs || !m->caps || pthread_mutex_init(&m->lock, NULL)) {
 		free(m->procs);
 		free(m->cgs);
+		free(m->caps);
 		free(m);
 		return NULL;
 	}
@@ -33,6 +35,7 @@ void metrics_free(struct metrics *m)
 	pthread_mutex_destroy(&m->lock);
 	free(m->procs);
 	free(m->cgs);
+	free(m->caps);
 	free(m);
 }
 
@@ -344,6 +347,36 @@ void metrics_set_findings(struct metrics *m, const json_t *findings)
 
 		if (kind && sev && (e = named_get(&m->findings, kind, sev)))
 			e->x++;
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+static double num_or_nan(const json_t *v)
+{
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+void metrics_set_capacity(struct metrics *m, const json_t *rows)
+{
+	json_t *r;
+	size_t i;
+
+	pthread_mutex_lock(&m->lock);
+	m->ncaps = 0;
+	json_array_foreach(rows, i, r) {
+		const char *scope = json_string_value(json_object_get(r, "scope"));
+		const char *name = json_string_value(json_object_get(r, "name"));
+		const char *res = json_string_value(json_object_get(r, "resource"));
+		struct mcap *c;
+
+		if (!scope || !name || !res || m->ncaps == METRICS_MAX_CAPACITY)
+			continue;
+		c = &m->caps[m->ncaps++];
+		snprintf(c->scope, sizeof(c->scope), "%s", scope);
+		snprintf(c->name, sizeof(c->name), "%s", name);
+		snprintf(c->resource, sizeof(c->resource), "%s", res);
+		c->exhaustion_s = num_or_nan(json_object_get(r, "exhaustion_s"));
+		c->recommended = num_or_nan(json_object_get(r, "recommended_limit"));
 	}
 	pthread_mutex_unlock(&m->lock);
 }

@@ -26,7 +26,8 @@
 #define METRICS_MAX_PROCS 2048
 #define METRICS_MAX_CGROUPS 512
 #define METRICS_MAX_DISKS 64
-#define METRICS_MAX_NAMED 128      /* BPF programs, drop counters, findings, tunables */
+#define METRICS_MAX_NAMED 128
+#define METRICS_MAX_CAPACITY (2 * METRICS_MAX_CGROUPS + METRICS_MAX_DISKS + 2)      /* BPF programs, drop counters, findings, tunables */
 #define METRICS_EXITED_KEEP_S 120
 #define METRICS_IDLE_S 3600
 #define METRICS_SCORE_TAU_S 60     /* the top N rank by CPU over about this long */
@@ -45,6 +46,10 @@ void metrics_add_interval(struct metrics *m, const struct interval_data *d);
 /* perfpilot_findings: the "findings" array of report --json (replaces the
  * previous analysis's). */
 void metrics_set_findings(struct metrics *m, const json_t *findings);
+
+/* perfpilot_capacity_*: the "rows" array of capacity --json (replaces the
+ * previous analysis's; at most METRICS_MAX_CAPACITY rows). */
+void metrics_set_capacity(struct metrics *m, const json_t *rows);
 
 /* One of the tuner's changes: outcome "proposed", "applied", "kept" or
  * "reverted". */

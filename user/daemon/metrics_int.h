@@ -53,6 +53,15 @@ struct named_set {
 	size_t n;
 };
 
+/* One capacity row of the last analysis (capacity/output.h's JSON). */
+struct mcap {
+	char scope[8];
+	char name[PP_CGROUP_PATH_MAX];
+	char resource[16];
+	double exhaustion_s;       /* NAN: not growing towards the limit */
+	double recommended;        /* NAN: none */
+};
+
 struct metrics {
 	pthread_mutex_t lock;
 	unsigned int top;
@@ -66,6 +75,8 @@ struct metrics {
 	bool have_host;
 	double last_len;           /* the last interval's length, s */
 	struct named_set findings; /* (kind, severity) -> x findings */
+	struct mcap *caps;         /* capacity rows (METRICS_MAX_CAPACITY) */
+	size_t ncaps;
 	struct named_set tuner;    /* (tunable, outcome) -> x changes */
 	struct named_set dropped;  /* (map) -> x events */
 	struct named_set progs;    /* (program) -> x runs, y run time ns */

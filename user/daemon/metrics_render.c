@@ -252,6 +252,32 @@ static void http_requests(struct prom_buf *b, const struct http_stats *h)
 	prom_sample(b, (double)h->errors, "code", "error", (const char *)NULL);
 }
 
+/* The capacity rows of the last analysis: a series only where the value
+ * is known (no exhaustion series: the resource is not running out). */
+static void capacity(struct prom_buf *b, const struct metrics *m)
+{
+	size_t i;
+
+	prom_family(b, "perfpilot_capacity_exhaustion_seconds", PROM_GAUGE, "seconds",
+		    "Time until the resource reaches its limit at its current trend (perfpilot "
+		    "capacity), by scope (host, cgroup, disk), name and resource; no series when "
+		    "it is not growing towards the limit.");
+	for (i = 0; i < m->ncaps; i++)
+		if (isfinite(m->caps[i].exhaustion_s))
+			prom_sample(b, m->caps[i].exhaustion_s, "scope", m->caps[i].scope, "name",
+				    m->caps[i].name, "resource", m->caps[i].resource,
+				    (const char *)NULL);
+	prom_family(b, "perfpilot_capacity_recommended_limit", PROM_GAUGE, NULL,
+		    "Recommended limit of the resource (perfpilot capacity): cpu in cores (a high "
+		    "percentile of demand plus headroom), memory in bytes (the peak plus "
+		    "headroom).");
+	for (i = 0; i < m->ncaps; i++)
+		if (isfinite(m->caps[i].recommended))
+			prom_sample(b, m->caps[i].recommended, "scope", m->caps[i].scope, "name",
+				    m->caps[i].name, "resource", m->caps[i].resource,
+				    (const char *)NULL);
+}
+
 static void own(struct prom_buf *b, struct metrics *m, const struct metrics_now *now)
 {
 	struct named_set *d = &m->dropped;
@@ -261,6 +287,7 @@ static void own(struct prom_buf *b, struct metrics *m, const struct metrics_now 
 	prom_family(b, "perfpilot_findings", PROM_GAUGE, NULL,
 		    "Findings of the last analysis, by kind and severity (docs/findings.md).");
 	named(b, &m->findings, "kind", "severity", false, 1);
+	capacity(b, m);
 	prom_family(b, "perfpilot_tuner_changes", PROM_COUNTER, NULL,
 		    "The tuner's proposals and changes, by tunable and outcome.");
 	named(b, &m->tuner, "tunable", "outcome", false, 1);
@@ -419,6 +446,31 @@ static void alert_visit(void *arg, const struct sample *s)
 	a->value = s->r->type == PROM_COUNTER ? s->rate : s->value;
 }
 
+/* The capacity gauges, for metric rules as on /metrics (capacity()). */
+static void capacity_alert_values(const struct metrics *m, struct collect *c)
+{
+	static const struct row exh = { .name = "perfpilot_capacity_exhaustion_seconds",
+					 .type = PROM_GAUGE };
+	static const struct row rec = { .name = "perfpilot_capacity_recommended_limit",
+					 .type = PROM_GAUGE };
+	size_t i;
+
+	for (i = 0; i < m->ncaps; i++) {
+		const struct mcap *p = &m->caps[i];
+		struct sample s = { .lk = { "scope", "name", "resource" },
+				    .lv = { p->scope, p->name, p->resource } };
+
+		s.r = &exh;
+		s.value = p->exhaustion_s;
+		if (isfinite(s.value))
+			alert_visit(c, &s);
+		s.r = &rec;
+		s.value = p->recommended;
+		if (isfinite(s.value))
+			alert_visit(c, &s);
+	}
+}
+
 size_t metrics_alert_values(struct metrics *m, struct alert_metric **out)
 {
 	struct collect c = { 0 };
@@ -429,6 +481,7 @@ size_t metrics_alert_values(struct metrics *m, struct alert_metric **out)
 	top = top_procs(m, &ntop);
 	for (i = 0; i < NROWS; i++)
 		walk_row(m, &rows[i], top, ntop, alert_visit, &c);
+	capacity_alert_values(m, &c);
 	pthread_mutex_unlock(&m->lock);
 	free(top);
 	*out = c.v;

@@ -288,6 +288,7 @@ void report_html(FILE *out, const struct recording *r, const struct findings *fs
 	for (i = 0; i < fs->n; i++)
 		finding(out, r, &fs->f[i]);
 	charts(out, r);
+	report_html_capacity(out, r);
 	flame(out, r);
 	fputs("</body></html>\n", out);
 }

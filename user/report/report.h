@@ -25,6 +25,11 @@ void report_text(FILE *out, const struct recording *r, const struct findings *fs
  * profile as a flame graph. */
 void report_html(FILE *out, const struct recording *r, const struct findings *fs);
 
+/* The HTML report's capacity section (html_capacity.c): perfpilot
+ * capacity's table, and a chart of each resource running out (its use, its
+ * limit and the trend's line to it). */
+void report_html_capacity(FILE *out, const struct recording *r);
+
 /* What observing cost, for the header of every report: "perfpilot itself
  * (pid N): 1.20 s of CPU (0.02 CPUs), peak RSS 31 MiB; left out of victims
  * and culprits". "" when the store does not say (an older perfpilot). */

@@ -395,6 +395,69 @@ static void test_alert_values(void **state)
 	metrics_free(m);
 }
 
+/* The capacity rows of an analysis: a series where the value is known,
+ * replaced by the next analysis. */
+static void test_capacity(void **state)
+{
+	struct metrics *m = metrics_new(10);
+	json_t *rows = json_loads(
+		"[{\"scope\": \"cgroup\", \"name\": \"/app\", \"resource\": \"memory\","
+		"  \"exhaustion_s\": 61.5, \"recommended_limit\": 482344960},"
+		" {\"scope\": \"host\", \"name\": \"host\", \"resource\": \"cpu\","
+		"  \"exhaustion_s\": null, \"recommended_limit\": 1.25},"
+		" {\"scope\": \"disk\", \"name\": \"sda\", \"resource\": \"disk_busy\","
+		"  \"exhaustion_s\": 3000, \"recommended_limit\": null}]", 0, NULL);
+	struct alert_metric *v;
+	size_t n, i, exh = 0, rec = 0;
+	char *t;
+
+	(void)state;
+	assert_non_null(rows);
+	metrics_set_capacity(m, rows);
+	t = render(m, PROM_TEXT);
+	assert_line(t, "# TYPE perfpilot_capacity_exhaustion_seconds gauge");
+	assert_line(t, "perfpilot_capacity_exhaustion_seconds{scope=\"cgroup\",name=\"/app\","
+		    "resource=\"memory\"} 61.5");
+	assert_line(t, "perfpilot_capacity_exhaustion_seconds{scope=\"disk\",name=\"sda\","
+		    "resource=\"disk_busy\"} 3000");
+	assert_no(t, "perfpilot_capacity_exhaustion_seconds{scope=\"host\"");
+	assert_line(t, "perfpilot_capacity_recommended_limit{scope=\"cgroup\",name=\"/app\","
+		    "resource=\"memory\"} 482344960");
+	assert_line(t, "perfpilot_capacity_recommended_limit{scope=\"host\",name=\"host\","
+		    "resource=\"cpu\"} 1.25");
+	assert_no(t, "perfpilot_capacity_recommended_limit{scope=\"disk\"");
+	free(t);
+	/* and for the daemon's own metric rules */
+	n = metrics_alert_values(m, &v);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(v[i].name, "perfpilot_capacity_exhaustion_seconds")) {
+			assert_string_not_equal(v[i].labels, "scope=\"host\",name=\"host\","
+						"resource=\"cpu\"");
+			if (!strcmp(v[i].labels, "scope=\"cgroup\",name=\"/app\",resource=\"memory\"")) {
+				assert_dbl_eq(v[i].value, 61.5);
+				exh++;
+			}
+		}
+		if (!strcmp(v[i].name, "perfpilot_capacity_recommended_limit") &&
+		    !strcmp(v[i].labels, "scope=\"host\",name=\"host\",resource=\"cpu\"")) {
+			assert_dbl_eq(v[i].value, 1.25);
+			rec++;
+		}
+	}
+	assert_int_equal(exh, 1);
+	assert_int_equal(rec, 1);
+	metrics_alert_values_free(v, n);
+	json_decref(rows);
+	rows = json_array();
+	metrics_set_capacity(m, rows);
+	t = render(m, PROM_TEXT);
+	assert_line(t, "# TYPE perfpilot_capacity_exhaustion_seconds gauge");
+	assert_no(t, "perfpilot_capacity_exhaustion_seconds{");
+	free(t);
+	json_decref(rows);
+	metrics_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_named_and_escaping),
 		cmocka_unit_test(test_openmetrics),
 		cmocka_unit_test(test_alert_values),
+		cmocka_unit_test(test_capacity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -308,6 +308,64 @@ static void test_trim(void **state)
 	recording_free(&r);
 }
 
+static char *render_capacity(const struct recording *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	report_html_capacity(f, r);
+	fclose(f);
+	return buf;
+}
+
+/* The capacity section: a table row per resource, and a chart (use, limit,
+ * trend) only for a resource that runs out: a cgroup growing 2 MiB/s
+ * towards 200 MiB is charted, a flat one is not */
+static void test_html_capacity(void **state)
+{
+	double t[30], v[30], lim[30], flat[30];
+	struct recording r;
+	char *out;
+	size_t i;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.interval_s = 1;
+	r.ncpus = 2;
+	r.mem_total_bytes = 4096.0 * 1048576;
+	for (i = 0; i < 30; i++) {
+		t[i] = 100 + (double)i;
+		v[i] = (100 + 2 * (double)i + (i % 2 ? 0.2 : -0.2)) * 1048576;
+		lim[i] = 200.0 * 1048576;
+		flat[i] = 50.0 * 1048576;
+	}
+	assert_non_null(rec_add(&r, ENT_CGROUP, "/grows", "cg.memory_bytes", t, v, 30));
+	assert_non_null(rec_add(&r, ENT_CGROUP, "/grows", "cg.memory_limit_bytes", t, lim, 30));
+	assert_non_null(rec_add(&r, ENT_CGROUP, "/flat", "cg.memory_bytes", t, flat, 30));
+	out = render_capacity(&r);
+	assert_non_null(strstr(out, "<h2>Capacity</h2>"));
+	assert_non_null(strstr(out, "<td>/grows</td><td>memory</td>"));
+	assert_non_null(strstr(out, "<td>/flat</td><td>memory</td>"));
+	/* (200 - 158) MiB at 2 MiB/s: 21 s, the chart of /grows only */
+	assert_non_null(strstr(out, "cgroup /grows memory: limit in 21 s"));
+	assert_null(strstr(out, "cgroup /flat memory: limit"));
+	assert_non_null(strstr(out, "<title>trend</title>"));
+	assert_self_contained(out);
+	free(out);
+	/* nothing growing: the table and a line saying so */
+	recording_free(&r);
+	memset(&r, 0, sizeof(r));
+	r.interval_s = 1;
+	assert_non_null(rec_add(&r, ENT_CGROUP, "/flat", "cg.memory_bytes", t, flat, 30));
+	out = render_capacity(&r);
+	assert_non_null(strstr(out, "No resource is growing towards its limit."));
+	assert_null(strstr(out, "<polyline"));
+	free(out);
+	recording_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_html_capacity),
 		cmocka_unit_test(test_trim),
 	};
 
