@@ -26,12 +26,34 @@ int elf_offset_to_vaddr(const struct load_seg *segs, size_t n, uint64_t off, uin
 
 struct elf_sym {
 	uint64_t addr;
-	char *name;     /* in the file's pool; read it with elf_sym_name */
+	union {
+		char *name;        /* named: in the file's pool, or NULL; read it
+				    * with elf_sym_name */
+		uint64_t name_off; /* not named: where in string table strtab it is */
+	};
 	uint32_t size;
-	bool demangled; /* name checked for C++/Rust mangling */
-	bool from_cfi;  /* no symbol: "LABEL+0xSTART" from .eh_frame (cfi_label),
-			 * named only when first asked (name NULL until then) */
+	uint8_t named : 1;     /* name holds its name (or NULL: none) */
+	uint8_t strtab : 2;    /* not named: which of the file's strtabs */
+	uint8_t demangled : 1; /* name checked for C++/Rust mangling */
+	uint8_t from_cfi : 1;  /* no symbol: "LABEL+0xSTART" from .eh_frame
+				* (cfi_label), named only when first asked (name
+				* NULL until then) */
 };
+
+/* A string table whose names are read from the file when first asked
+ * (elf_file.names_lazy): where it is, in which open file. */
+#define ELF_STRTABS_MAX 3 /* .strtab, .dynstr, and the debug file's .strtab */
+struct elf_strtab {
+	uint64_t off, size;
+	int fd;
+};
+
+/* Files whose names are read on demand hold a file descriptor each (two
+ * with a debug file) until freed: at most this many in the whole program;
+ * beyond it names are read at once. */
+#define ELF_NAME_FDS_MAX 192
+/* the size of string table worth it: a small one costs little */
+#define ELF_LAZY_STRTAB_MIN (16u << 10)
 
 struct elf_file {
 	uint64_t dev, ino;
@@ -52,7 +74,16 @@ struct elf_file {
 				* only read while reading */
 	size_t ncfi;          /* how many were named so */
 	char *cfi_base;       /* cfi_label, kept for naming them */
-	struct strpool names; /* the symbols' names */
+	size_t names_lazy;    /* set before reading, 0 or a size: the names of
+			       * string tables at least that large are read from
+			       * the file (kept open) when a symbol is first asked
+			       * for, not all at once (most symbols of a library are
+			       * never sampled); ELF_LAZY_STRTAB_MIN for a program */
+	struct elf_strtab strtabs[ELF_STRTABS_MAX];
+	size_t nstrtabs;
+	int fds[2];           /* kept open for that: the file, its debug file */
+	size_t nfds;
+	struct strpool names; /* the symbols' names (those read so far) */
 	unsigned long used;   /* the owner's stamp of its last use (struct usyms) */
 };
 
@@ -79,7 +110,9 @@ int elf_file_load(struct elf_file *f, const char *path);
 const struct elf_sym *elf_file_find(const struct elf_file *f, uint64_t vaddr);
 
 /* A symbol's name (of f's symbols): demangled, or "LABEL+0xSTART" for a
- * function only .eh_frame knows; NULL on no memory. */
+ * function only .eh_frame knows; read from the file when it was not read
+ * with the symbols (names_lazy). NULL on no memory or when it cannot be
+ * read. */
 const char *elf_sym_name(struct elf_file *f, struct elf_sym *s);
 
 /* The memory f's symbols take (the table and the names). */

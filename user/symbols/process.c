@@ -199,6 +199,9 @@ static struct elf_file *elf_for(struct usyms *u, uint32_t pid, struct map_entry 
 	dwarf_left = USYMS_DWARF_MAX - u->dwarf_open;
 	/* a function no symbol names is "FILE+0xSTART", from its unwind information */
 	f->cfi_label = strrchr(e->path, '/') ? strrchr(e->path, '/') + 1 : e->path;
+	/* the names of the few functions sampled, not all (a library's are
+	 * megabytes): read from the file when first asked */
+	f->names_lazy = ELF_LAZY_STRTAB_MIN;
 	err = elf_file_open(f, use, &ds);
 	f->cfi_label = NULL;
 	u->dwarf_open = USYMS_DWARF_MAX - dwarf_left;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* process.c: maps lines, address -> ELF offset -> vaddr, symbols of a real ELF,
  * deleted and replaced files, build IDs and separate debug files. */
+#include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -359,11 +360,57 @@ static void test_cfi_names_lazy(void **state)
 	sh("rm -rf %s", dir);
 }
 
+/* The names of a large string table read from the file when first asked
+ * (names_lazy): every symbol gets the name it has when all are read at
+ * once, only those asked for are kept, and the file is closed with it. */
+static void test_names_from_file(void **state)
+{
+	struct elf_file eager = {0}, lazy = {0};
+	const struct elf_sym *want;
+	struct elf_sym *s;
+	const char *name;
+	size_t i, j, asked = 0;
+	int fd;
+
+	(void)state;
+	assert_int_equal(elf_file_load(&eager, "/proc/self/exe"), 0);
+	want = sym_named(&eager, "usyms_probe_function");
+	assert_non_null(want);
+	lazy.names_lazy = 1; /* any size: this binary's names are a few KB */
+	assert_int_equal(elf_file_open(&lazy, "/proc/self/exe", NULL), 0);
+	assert_int_equal(lazy.nsyms, eager.nsyms);
+	assert_true(lazy.nstrtabs >= 1);
+	assert_int_equal(lazy.nfds, 1);
+	fd = lazy.fds[0];
+	assert_int_equal(lazy.names.bytes, 0); /* none read yet */
+	s = (struct elf_sym *)elf_file_find(&lazy, want->addr);
+	assert_non_null(s);
+	assert_false(s->named);
+	name = elf_sym_name(&lazy, s);
+	assert_string_equal(name, "usyms_probe_function");
+	assert_ptr_equal(elf_sym_name(&lazy, s), name); /* kept */
+	for (i = 0; i < lazy.nsyms; i++) {
+		bool found = false;
+
+		asked += !lazy.syms[i].named;
+		name = elf_sym_name(&lazy, &lazy.syms[i]);
+		assert_non_null(name);
+		for (j = 0; j < eager.nsyms && !found; j++)
+			found = eager.syms[j].addr == lazy.syms[i].addr &&
+				!strcmp(elf_sym_name(&eager, &eager.syms[j]), name);
+		assert_true(found);
+	}
+	assert_int_equal(asked, lazy.nsyms - 1); /* only the one asked for was read */
+	elf_file_free(&lazy);
+	assert_int_equal(fcntl(fd, F_GETFD), -1); /* closed */
+	elf_file_free(&eager);
+}
+
 /* This test binary stripped, its symbols in a debug file found by build ID,
  * then by .gnu_debuglink, then not at all. */
 static void test_debug_file(void **state)
 {
-	char dir[] = "/tmp/pp-usyms-XXXXXX", bin[64], ddir[64], byid[320], self_path[256];
+	char dir[] = "/tmp/pp-usyms-XXXXXX", bin[64], ddir[64], byid[512], self_path[256];
 	const char *dirs[1];
 	struct debug_search ds;
 	struct elf_file self = {0}, f = {0};
@@ -683,6 +730,7 @@ int main(void)
 		cmocka_unit_test(test_deleted_replaced),
 		cmocka_unit_test(test_debug_file),
 		cmocka_unit_test(test_cfi_names_lazy),
+		cmocka_unit_test(test_names_from_file),
 		cmocka_unit_test(test_jit_map),
 		cmocka_unit_test(test_problem_lines),
 		cmocka_unit_test(test_forget_exited),
