@@ -373,56 +373,63 @@ static int find_debug_file(struct elf_file *f, Elf *elf, const struct debug_sear
 
 /* Segments, build ID and symbols of an opened ELF (at path, or in memory
  * when path is NULL); its debug file's too when ds is given. */
+static int cmp_cfi(const void *a, const void *b)
+{
+	const struct elf_cfi_fn *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->len > y->len ? -1 : x->len < y->len; /* sized ones first */
+}
+
 /*
  * Name the functions that .eh_frame describes and no symbol covers:
  * "LABEL+0xSTART", START being where the function begins (its FDE's initial
- * location), so that all its samples share one frame. f->syms must be
- * sorted; they are sorted again. -1 on no memory.
+ * location), so that all its samples share one frame. Kept apart from the
+ * symbols, 8 bytes each (f->cfi); f->syms must be sorted. -1 on no memory.
  */
 static int name_cfi_functions(struct elf_file *f, Elf *elf)
 {
-	struct elf_file sorted = *f; /* the symbols read so far */
+	struct elf_file sorted = *f; /* the symbols only */
 	struct eh_func *fn;
-	size_t i, nfn, before = f->nsyms;
+	size_t i, nfn;
+	uint64_t lo = UINT64_MAX;
 	int rc = 0;
 
 	if (ehframe_functions(elf, &fn, &nfn))
 		return 0; /* no .eh_frame: nothing more to name */
-	if (nfn) { /* room for all at once (a stripped binary may have 100,000) */
-		struct elf_sym *ns = realloc(f->syms, (f->nsyms + nfn) * sizeof(*ns));
-
-		if (!ns) {
-			free(fn);
-			return -1;
-		}
-		f->syms = ns;
-	}
-	if (nfn && !(f->cfi_base = strpool_add(&f->names, f->cfi_label)))
+	sorted.ncfi = 0;
+	for (i = 0; i < nfn; i++)
+		if (fn[i].lo < lo)
+			lo = fn[i].lo;
+	if (nfn && !(f->cfi = malloc(nfn * sizeof(*f->cfi))))
 		rc = -1;
+	if (nfn && !rc && !(f->cfi_base = strpool_add(&f->names, f->cfi_label)))
+		rc = -1;
+	f->cfi_addr0 = lo;
 	for (i = 0; i < nfn && !rc; i++) {
 		uint64_t len = fn[i].hi - fn[i].lo;
 
-		sorted.syms = f->syms;
-		sorted.nsyms = before;
-		if (elf_file_find(&sorted, fn[i].lo))
+		/* beyond 4 GiB of the first (no real file): not named */
+		if (fn[i].lo - lo > UINT32_MAX || elf_file_find(&sorted, fn[i].lo))
 			continue;
 		/* named when a sample lands in it: most never are */
-		f->syms[f->nsyms++] = (struct elf_sym){ .addr = fn[i].lo,
-							.size = len > UINT32_MAX ? UINT32_MAX
-										 : (uint32_t)len,
-							.demangled = true,
-							.from_cfi = true };
+		f->cfi[f->ncfi++] = (struct elf_cfi_fn){ (uint32_t)(fn[i].lo - lo),
+							 len > UINT32_MAX ? UINT32_MAX
+									  : (uint32_t)len };
 	}
 	free(fn);
-	f->ncfi = f->nsyms - before;
-	if (f->nsyms && f->nsyms < before + nfn) { /* give back the room symbols made unneeded */
-		struct elf_sym *ns = realloc(f->syms, f->nsyms * sizeof(*ns));
+	if (!f->ncfi) {
+		free(f->cfi);
+		f->cfi = NULL;
+	} else if (f->ncfi < nfn) { /* give back the room symbols made unneeded */
+		struct elf_cfi_fn *g = realloc(f->cfi, f->ncfi * sizeof(*g));
 
-		if (ns)
-			f->syms = ns;
+		if (g)
+			f->cfi = g;
 	}
 	if (f->ncfi)
-		qsort(f->syms, f->nsyms, sizeof(*f->syms), cmp_sym);
+		qsort(f->cfi, f->ncfi, sizeof(*f->cfi), cmp_cfi);
 	return rc;
 }
 
@@ -516,26 +523,90 @@ int elf_file_memory(struct elf_file *f, void *image, size_t size)
 	return rc;
 }
 
-const struct elf_sym *elf_file_find(const struct elf_file *f, uint64_t vaddr)
+/* The symbol made for f->cfi[idx] (made now if not yet), or NULL. */
+static struct elf_sym *cfi_sym(struct elf_file *f, size_t idx)
 {
-	size_t lo = 0, hi = f->nsyms;
-	const struct elf_sym *s;
+	size_t lo = 0, hi = f->ncfi_syms;
+	struct elf_sym *s;
 
-	if (!f->nsyms || vaddr < f->syms[0].addr)
-		return NULL;
-	while (hi - lo > 1) {
+	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (f->syms[mid].addr <= vaddr)
-			lo = mid;
+		if (f->cfi_syms[mid].idx < idx)
+			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	/* the first of the symbols at that address: the sized one */
-	while (lo > 0 && f->syms[lo - 1].addr == f->syms[lo].addr)
-		lo--;
-	s = &f->syms[lo];
-	if (s->size && vaddr >= s->addr + s->size)
+	if (lo < f->ncfi_syms && f->cfi_syms[lo].idx == idx)
+		return f->cfi_syms[lo].sym;
+	if (f->ncfi_syms == f->capcfi_syms) {
+		size_t cap = f->capcfi_syms ? 2 * f->capcfi_syms : 16;
+		struct elf_cfi_sym *g = realloc(f->cfi_syms, cap * sizeof(*g));
+
+		if (!g)
+			return NULL;
+		f->cfi_syms = g;
+		f->capcfi_syms = cap;
+	}
+	if (!(s = calloc(1, sizeof(*s))))
+		return NULL;
+	*s = (struct elf_sym){ .addr = f->cfi_addr0 + f->cfi[idx].lo,
+			       .size = f->cfi[idx].len,
+			       .demangled = true,
+			       .from_cfi = true };
+	memmove(&f->cfi_syms[lo + 1], &f->cfi_syms[lo], (f->ncfi_syms - lo) * sizeof(*f->cfi_syms));
+	f->cfi_syms[lo] = (struct elf_cfi_sym){ (uint32_t)idx, s };
+	f->ncfi_syms++;
+	return s;
+}
+
+const struct elf_sym *elf_file_find(const struct elf_file *f, uint64_t vaddr)
+{
+	const struct elf_sym *s = NULL;
+	size_t lo, hi;
+
+	if (f->nsyms && vaddr >= f->syms[0].addr) {
+		lo = 0;
+		hi = f->nsyms;
+		while (hi - lo > 1) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (f->syms[mid].addr <= vaddr)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		/* the first of the symbols at that address: the sized one */
+		while (lo > 0 && f->syms[lo - 1].addr == f->syms[lo].addr)
+			lo--;
+		s = &f->syms[lo];
+	}
+	/* a function only .eh_frame knows that starts after that symbol */
+	if (f->ncfi && vaddr >= f->cfi_addr0 && vaddr - f->cfi_addr0 >= f->cfi[0].lo) {
+		uint64_t off = vaddr - f->cfi_addr0;
+		const struct elf_cfi_fn *c;
+
+		lo = 0;
+		hi = f->ncfi;
+		while (hi - lo > 1) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (f->cfi[mid].lo <= off)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		while (lo > 0 && f->cfi[lo - 1].lo == f->cfi[lo].lo)
+			lo--;
+		c = &f->cfi[lo];
+		if (!s || f->cfi_addr0 + c->lo > s->addr) {
+			if (c->len && off >= (uint64_t)c->lo + c->len)
+				return NULL;
+			/* a cache of the names asked for: f is const to its callers */
+			return cfi_sym((struct elf_file *)f, lo);
+		}
+	}
+	if (s && s->size && vaddr >= s->addr + s->size)
 		return NULL;
 	return s;
 }
@@ -571,7 +642,9 @@ const char *elf_sym_name(struct elf_file *f, struct elf_sym *s)
 
 size_t elf_file_bytes(const struct elf_file *f)
 {
-	return f->nsyms * sizeof(*f->syms) + f->names.bytes + f->nsegs * sizeof(*f->segs);
+	return f->nsyms * sizeof(*f->syms) + f->names.bytes + f->nsegs * sizeof(*f->segs) +
+	       f->ncfi * sizeof(*f->cfi) +
+	       f->ncfi_syms * (sizeof(*f->cfi_syms) + sizeof(struct elf_sym));
 }
 
 void elf_file_free(struct elf_file *f)
@@ -582,6 +655,10 @@ void elf_file_free(struct elf_file *f)
 		close(f->fds[i]);
 		__atomic_sub_fetch(&name_fds, 1, __ATOMIC_RELAXED);
 	}
+	for (i = 0; i < f->ncfi_syms; i++)
+		free(f->cfi_syms[i].sym);
+	free(f->cfi_syms);
+	free(f->cfi);
 	strpool_free(&f->names);
 	free(f->syms);
 	free(f->segs);

@@ -40,6 +40,17 @@ struct elf_sym {
 				* NULL until then) */
 };
 
+/* A function only .eh_frame knows: [elf_file.cfi_addr0 + lo, + len). */
+struct elf_cfi_fn {
+	uint32_t lo, len;
+};
+
+/* The symbol made for the idx-th of them, once looked up. */
+struct elf_cfi_sym {
+	uint32_t idx;
+	struct elf_sym *sym;
+};
+
 /* A string table whose names are read from the file when first asked
  * (elf_file.names_lazy): where it is, in which open file. */
 #define ELF_STRTABS_MAX 3 /* .strtab, .dynstr, and the debug file's .strtab */
@@ -72,7 +83,14 @@ struct elf_file {
 				* .eh_frame knows and no symbol covers "LABEL+0xSTART"
 				* (the local functions of a stripped file, the vDSO);
 				* only read while reading */
-	size_t ncfi;          /* how many were named so */
+	/* the functions only .eh_frame knows (no symbol covers their start),
+	 * sorted, 8 bytes each (a stripped binary has 100,000): at cfi_addr0 +
+	 * lo; an elf_sym made for one when a lookup lands in it (cfi_syms) */
+	struct elf_cfi_fn *cfi;
+	size_t ncfi;
+	uint64_t cfi_addr0;
+	struct elf_cfi_sym *cfi_syms; /* sorted by idx */
+	size_t ncfi_syms, capcfi_syms;
 	char *cfi_base;       /* cfi_label, kept for naming them */
 	size_t names_lazy;    /* set before reading, 0 or a size: the names of
 			       * string tables at least that large are read from
@@ -106,7 +124,8 @@ int elf_file_open(struct elf_file *f, const char *path, const struct debug_searc
 /* The same with no debug file search. */
 int elf_file_load(struct elf_file *f, const char *path);
 
-/* The function containing vaddr, or NULL. */
+/* The function containing vaddr, or NULL: of its symbols, or one only
+ * .eh_frame knows (its elf_sym made then: NULL on no memory). */
 const struct elf_sym *elf_file_find(const struct elf_file *f, uint64_t vaddr);
 
 /* A symbol's name (of f's symbols): demangled, or "LABEL+0xSTART" for a
