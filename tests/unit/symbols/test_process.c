@@ -273,6 +273,39 @@ static void test_own_binary(void **state)
 	elf_file_free(&f);
 }
 
+/* A child forked from this process maps the same files at the same paths:
+ * its mappings' paths are those of this process's, kept once. */
+static void test_paths_once(void **state)
+{
+	struct usyms u = {0};
+	struct usym_info a, b;
+	uint64_t addr = (uint64_t)(uintptr_t)&usyms_probe_function;
+	size_t npaths;
+	pid_t child;
+	int status;
+
+	(void)state;
+	usyms_lookup(&u, (uint32_t)getpid(), addr, &a);
+	assert_non_null(a.module);
+	assert_string_equal(a.name, "usyms_probe_function");
+	npaths = u.npaths;
+	assert_true(npaths >= 1);
+	child = fork();
+	assert_true(child >= 0);
+	if (!child) {
+		pause();
+		_exit(0);
+	}
+	usyms_lookup(&u, (uint32_t)child, addr, &b);
+	kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+	assert_non_null(b.module);
+	assert_ptr_equal(a.module, b.module); /* the same string */
+	assert_string_equal(b.name, "usyms_probe_function");
+	assert_int_equal(u.npaths, npaths); /* none new */
+	usyms_free(&u);
+}
+
 /* Deleted or replaced: the path is trusted only for the same device and
  * inode; map_files names the mapping itself. */
 static void test_deleted_replaced(void **state)
@@ -568,6 +601,8 @@ static void test_jit_map(void **state)
 static void test_problem_lines(void **state)
 {
 	struct usyms u = {0};
+	struct map_entry me;
+	char path[64];
 	char *rep = NULL;
 	size_t replen = 0, lines = 0, i;
 	FILE *out;
@@ -588,9 +623,10 @@ static void test_problem_lines(void **state)
 	u.procs[0].n = 1;
 	u.procs[0].maps = calloc(1, sizeof(*u.procs[0].maps));
 	u.procs[0].elf = calloc(1, sizeof(*u.procs[0].elf));
-	assert_int_equal(maps_parse_line("1000-2000 r-xp 0 08:01 7 /gone/prog (deleted)",
-					 u.procs[0].maps), 0);
-	u.procs[0].maps[0].err = 2; /* ENOENT */
+	assert_int_equal(maps_parse_line("1000-2000 r-xp 0 08:01 7 /gone/prog (deleted)", &me), 0);
+	assert_true(me.deleted);
+	u.procs[0].maps[0] = (struct usym_map){ me.start, me.end, me.offset, "/gone/prog",
+						2 /* ENOENT */, me.deleted };
 	for (i = 0; i < 3; i++) {
 		char name[64];
 
@@ -605,7 +641,8 @@ static void test_problem_lines(void **state)
 	for (i = 0; i < USYMS_PROBLEMS_MAX + 3; i++) { /* distinct mappings */
 		char name[64];
 
-		snprintf(u.procs[0].maps[0].path, USYM_PATH_MAX, "/gone/p%zu", i);
+		snprintf(path, sizeof(path), "/gone/p%zu", i);
+		u.procs[0].maps[0].path = path;
 		usyms_name(&u, 1, 0x1800, name, sizeof(name));
 	}
 	out = open_memstream(&rep, &replen);
@@ -726,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_maps_line),
 		cmocka_unit_test(test_offset_to_vaddr),
 		cmocka_unit_test(test_own_binary),
+		cmocka_unit_test(test_paths_once),
 		cmocka_unit_test(test_vdso_functions),
 		cmocka_unit_test(test_deleted_replaced),
 		cmocka_unit_test(test_debug_file),
