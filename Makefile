@@ -24,7 +24,9 @@ CFLAGS    ?= -O2 -g
 # the normal build's: its sanitizers do not apply to BPF code)
 BPF_BUILD ?= $(BUILD)
 PP_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(BPF_BUILD)/skel -Iuser
-LIBS      := -lbpf -lelf -ldw -lz -ljansson -lncursesw -lsqlite3 -liberty -lmicrohttpd -lcurl -lm
+# libcurl is not linked: the daemon loads it (dlopen) when a webhook or
+# Alertmanager sink starts (user/daemon/notify.c); the unit tests use it
+LIBS      := -lbpf -lelf -ldw -lz -ljansson -lncursesw -lsqlite3 -liberty -lmicrohttpd -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Wall -Werror \
               -Ivmlinux/$(ARCH) -Iinclude -Ibpf
 
@@ -98,7 +100,7 @@ $(BUILD)/lib/%.a: $$(call lib_objs,$$*)
 $(BUILD)/tests/%: tests/unit/%.c $$(call test_libs,$$*)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PP_CFLAGS) -Itests/unit -MMD -MP -MF $@.d -MT $@ -o $@ $< \
-		$(filter %.a,$^) $(LIBS) -lcmocka
+		$(filter %.a,$^) $(LIBS) -lcurl -lcmocka
 
 # the workloads' shared static inline helpers
 $(WORKLOADS): tests/workloads/workload.h

@@ -40,6 +40,12 @@ int main(int argc, char **argv)
 	 * at once, and an arena of their own each kept 9-11 MB resident in a
 	 * daemon */
 	mallopt(M_ARENA_MAX, 1);
+	/* Blocks of 128 KiB and more in mappings of their own, given back when
+	 * freed: reading a large ELF file's symbol table, the analysis's window
+	 * of the store, grew the heap with transient blocks that then held
+	 * other data (glibc's own threshold rises to 32 MB after the first
+	 * such block is freed) */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	if (!cmd) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <dlfcn.h>
 #include <unistd.h>
+#define CURL_DISABLE_TYPECHECK /* called through pointers (cu below) */
 #include <curl/curl.h>
 #include "daemon/notify.h"
 #include "version.h"
@@ -45,10 +47,52 @@ struct notifier {
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc;
+static char curl_load_err[160]; /* why libcurl could not be loaded, or "" */
+
+/*
+ * libcurl, loaded when the first sink starts: a daemon without webhooks
+ * never maps it nor what it needs (OpenSSL, Kerberos, LDAP, SSH, HTTP/2:
+ * about 3 MB of the daemon's resident memory when linked).
+ */
+static struct {
+	CURLcode (*global_init)(long);
+	const char *(*easy_strerror)(CURLcode);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*easy_cleanup)(CURL *);
+	void (*easy_reset)(CURL *);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+} cu;
 
 static void curl_init(void)
 {
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	static const char *const names[] = {
+		"curl_global_init", "curl_easy_strerror", "curl_easy_init", "curl_easy_setopt",
+		"curl_easy_perform", "curl_easy_getinfo", "curl_easy_cleanup", "curl_easy_reset",
+		"curl_slist_append", "curl_slist_free_all",
+	};
+	void **slot = (void **)&cu;
+	void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	size_t i;
+
+	_Static_assert(sizeof(cu) == sizeof(names) / sizeof(names[0]) * sizeof(void *),
+		       "one name per function");
+	curl_init_rc = CURLE_FAILED_INIT;
+	if (!lib) {
+		snprintf(curl_load_err, sizeof(curl_load_err), "%s", dlerror());
+		return;
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(slot[i] = dlsym(lib, names[i]))) {
+			snprintf(curl_load_err, sizeof(curl_load_err), "libcurl.so.4 has no %s",
+				 names[i]);
+			return;
+		}
+	}
+	curl_init_rc = cu.global_init(CURL_GLOBAL_DEFAULT);
 }
 
 double notify_clock(void)
@@ -139,32 +183,32 @@ static enum outcome post(struct notifier *n, CURL *h, const char *url, const cha
 		snprintf(why, whylen, "libcurl could not start");
 		return FAIL;
 	}
-	curl_easy_reset(h);
-	t = curl_slist_append(hdr, "Content-Type: application/json");
+	cu.easy_reset(h);
+	t = cu.slist_append(hdr, "Content-Type: application/json");
 	if (t)
 		hdr = t;
-	t = curl_slist_append(hdr, "Expect:");
+	t = cu.slist_append(hdr, "Expect:");
 	if (t)
 		hdr = t;
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "perfpilot/" PERFPILOT_VERSION);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress);
-	curl_easy_setopt(h, CURLOPT_XFERINFODATA, n);
+	cu.easy_setopt(h, CURLOPT_URL, url);
+	cu.easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	cu.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+	cu.easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+	cu.easy_setopt(h, CURLOPT_USERAGENT, "perfpilot/" PERFPILOT_VERSION);
+	cu.easy_setopt(h, CURLOPT_TIMEOUT_MS, ms);
+	cu.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms);
+	cu.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+	cu.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	cu.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress);
+	cu.easy_setopt(h, CURLOPT_XFERINFODATA, n);
 #if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	cu.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 #endif
-	rc = curl_easy_perform(h);
-	curl_slist_free_all(hdr);
+	rc = cu.easy_perform(h);
+	cu.slist_free_all(hdr);
 	if (rc != CURLE_OK) {
-		snprintf(why, whylen, "%s", curl_easy_strerror(rc));
+		snprintf(why, whylen, "%s", cu.easy_strerror(rc));
 		switch (rc) {
 		case CURLE_COULDNT_RESOLVE_HOST:
 		case CURLE_COULDNT_CONNECT:
@@ -180,7 +224,7 @@ static enum outcome post(struct notifier *n, CURL *h, const char *url, const cha
 			return FAIL;
 		}
 	}
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	cu.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 	if (code >= 200 && code < 300)
 		return SENT;
 	snprintf(why, whylen, "HTTP %ld", code);
@@ -219,7 +263,7 @@ static void drop_all(struct notifier *n)
 static void *sender(void *arg)
 {
 	struct notifier *n = arg;
-	CURL *h = curl_init_rc == CURLE_OK ? curl_easy_init() : NULL;
+	CURL *h = curl_init_rc == CURLE_OK ? cu.easy_init() : NULL;
 	char why[256], *url, *body;
 	enum outcome o;
 	struct item *it;
@@ -284,7 +328,7 @@ static void *sender(void *arg)
 	drop_all(n);
 	pthread_mutex_unlock(&n->lock);
 	if (h)
-		curl_easy_cleanup(h);
+		cu.easy_cleanup(h);
 	return NULL;
 }
 
@@ -342,7 +386,8 @@ struct notifier *notify_start(const struct notify_opts *o, char *err, size_t err
 
 	pthread_once(&curl_once, curl_init);
 	if (curl_init_rc != CURLE_OK) {
-		snprintf(err, errlen, "libcurl: %s", curl_easy_strerror(curl_init_rc));
+		snprintf(err, errlen, "libcurl: %s",
+			 *curl_load_err ? curl_load_err : cu.easy_strerror(curl_init_rc));
 		free(n);
 		return NULL;
 	}

@@ -237,7 +237,7 @@ size_t offcpu_tracer_frames(const struct ksyms *k, const uint64_t *ips, size_t n
 		const struct ksym *s = ksyms_find(k, ips[i]);
 
 		for (j = 0; s && j < sizeof(tracer) / sizeof(tracer[0]); j++)
-			if (!strncmp(s->name, tracer[j], strlen(tracer[j])))
+			if (!strncmp(ksym_name(k, s), tracer[j], strlen(tracer[j])))
 				break;
 		if (!s || j == sizeof(tracer) / sizeof(tracer[0]))
 			break;

@@ -20,7 +20,9 @@ static int64_t kframe(struct symbolizer *s, struct stackset *ss, uint64_t ip)
 
 	if (!k)
 		return ss_frame(ss, "[unknown]", NULL, NULL, ip, 0, true);
-	return ss_frame(ss, k->name, k->module ? k->module : "[kernel]", NULL, ip, 0, true);
+	const char *mod = ksym_module(&s->k, k);
+
+	return ss_frame(ss, ksym_name(&s->k, k), mod ? mod : "[kernel]", NULL, ip, 0, true);
 }
 
 /* The frames of one user address into out (at most room, at least 1): its

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "symbols/demangle.h"
 #include "symbols/ehframe.h"
@@ -36,13 +37,53 @@ static int cmp_sym(const void *a, const void *b)
 	return x->size > y->size ? -1 : x->size < y->size; /* sized ones first */
 }
 
-/* Add the function symbols of a symbol table section; returns how many, or
- * -1 on no memory. */
-static long add_symbols(struct elf_file *f, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh)
+static unsigned int name_fds; /* kept open for names, all files told (ELF_NAME_FDS_MAX) */
+
+/* The string table a symbol table at section sh links to, to read its names
+ * from the file fd later: its index in f->strtabs, or -1 to read them now
+ * (a small table, no room for another, or no descriptor left). */
+static int lazy_strtab(struct elf_file *f, Elf *elf, const GElf_Shdr *sh, int fd)
+{
+	Elf_Scn *str = elf_getscn(elf, sh->sh_link);
+	GElf_Shdr ss;
+	size_t i;
+	int kept = -1;
+
+	if (!f->names_lazy || fd < 0 || f->nstrtabs == ELF_STRTABS_MAX || !str ||
+	    !gelf_getshdr(str, &ss) || ss.sh_type != SHT_STRTAB || ss.sh_size < f->names_lazy)
+		return -1;
+	for (i = 0; i < f->nfds; i++) { /* fd already kept: the same file */
+		struct stat a, b;
+
+		if (!fstat(f->fds[i], &a) && !fstat(fd, &b) && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino)
+			kept = f->fds[i];
+	}
+	if (kept < 0) {
+		if (f->nfds == 2)
+			return -1;
+		if (__atomic_add_fetch(&name_fds, 1, __ATOMIC_RELAXED) > ELF_NAME_FDS_MAX) {
+			__atomic_sub_fetch(&name_fds, 1, __ATOMIC_RELAXED);
+			return -1;
+		}
+		if ((kept = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+			__atomic_sub_fetch(&name_fds, 1, __ATOMIC_RELAXED);
+			return -1;
+		}
+		f->fds[f->nfds++] = kept;
+	}
+	f->strtabs[f->nstrtabs] = (struct elf_strtab){ ss.sh_offset, ss.sh_size, kept };
+	return (int)f->nstrtabs++;
+}
+
+/* Add the function symbols of a symbol table section (of the file open at
+ * fd, or -1); returns how many, or -1 on no memory. */
+static long add_symbols(struct elf_file *f, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, int fd)
 {
 	Elf_Data *d = elf_getdata(scn, NULL);
 	struct elf_sym *ns;
 	size_t i, n, before = f->nsyms;
+	int lazy;
 
 	if (!d || !sh->sh_entsize)
 		return 0;
@@ -51,6 +92,7 @@ static long add_symbols(struct elf_file *f, Elf *elf, Elf_Scn *scn, GElf_Shdr *s
 	if (!ns)
 		return -1;
 	f->syms = ns;
+	lazy = lazy_strtab(f, elf, sh, fd);
 	for (i = 0; i < n; i++) {
 		GElf_Sym s;
 		const char *name;
@@ -65,14 +107,59 @@ static long add_symbols(struct elf_file *f, Elf *elf, Elf_Scn *scn, GElf_Shdr *s
 		if (!name || !*name)
 			continue;
 		ns[f->nsyms] = (struct elf_sym){ .addr = s.st_value,
-						 .name = strpool_add(&f->names, name),
 						 .size = s.st_size > UINT32_MAX ? UINT32_MAX
 										 : (uint32_t)s.st_size };
-		if (!ns[f->nsyms].name)
-			return -1;
+		if (lazy >= 0) {
+			ns[f->nsyms].name_off = s.st_name;
+			ns[f->nsyms].strtab = (uint8_t)lazy;
+		} else {
+			ns[f->nsyms].named = 1;
+			if (!(ns[f->nsyms].name = strpool_add(&f->names, name)))
+				return -1;
+		}
 		f->nsyms++;
 	}
 	return (long)(f->nsyms - before);
+}
+
+/* A name not read with the symbols: from its string table in the file, up
+ * to its '\0' (which the table must hold). NULL when it cannot be read. */
+static char *read_name(struct elf_file *f, const struct elf_sym *s)
+{
+	const struct elf_strtab *t = &f->strtabs[s->strtab];
+	size_t len = 0, cap = 0, left;
+	char *buf = NULL, *out = NULL, *nul;
+
+	if (s->strtab >= f->nstrtabs || s->name_off >= t->size)
+		return NULL;
+	left = t->size - s->name_off;
+	while (left) {
+		size_t want = left < 256 ? left : 256;
+		ssize_t r;
+
+		if (len + want > cap) {
+			size_t ncap = cap ? 2 * cap : 256;
+			char *g;
+
+			while (ncap < len + want)
+				ncap *= 2;
+			if (!(g = realloc(buf, ncap)))
+				break;
+			buf = g;
+			cap = ncap;
+		}
+		r = pread(t->fd, buf + len, want, (off_t)(t->off + s->name_off + len));
+		if (r <= 0)
+			break;
+		if ((nul = memchr(buf + len, '\0', (size_t)r)) != NULL) {
+			out = strpool_addn(&f->names, buf, (size_t)(nul - buf));
+			break;
+		}
+		len += (size_t)r;
+		left -= (size_t)r;
+	}
+	free(buf);
+	return out;
 }
 
 /* An opened ELF file; elf_end and close when done. */
@@ -153,7 +240,7 @@ static Elf_Scn *section_named(Elf *elf, const char *name)
 }
 
 /* Add the symbols of every table of the given type; how many, or -1. */
-static long add_tables(struct elf_file *f, Elf *elf, Elf64_Word type)
+static long add_tables(struct elf_file *f, Elf *elf, Elf64_Word type, int fd)
 {
 	Elf_Scn *scn = NULL;
 	long n = 0, r;
@@ -163,7 +250,7 @@ static long add_tables(struct elf_file *f, Elf *elf, Elf64_Word type)
 
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != type)
 			continue;
-		if ((r = add_symbols(f, elf, scn, &sh)) < 0)
+		if ((r = add_symbols(f, elf, scn, &sh, fd)) < 0)
 			return -1;
 		n += r;
 	}
@@ -196,7 +283,7 @@ static int try_debug_file(struct elf_file *f, const char *path, const uint32_t *
 		elf_handle_close(&h);
 		return 0;
 	}
-	n = add_tables(f, h.elf, SHT_SYMTAB);
+	n = add_tables(f, h.elf, SHT_SYMTAB, h.fd);
 	elf_handle_close(&h);
 	if (n < 0)
 		return -1;
@@ -286,60 +373,67 @@ static int find_debug_file(struct elf_file *f, Elf *elf, const struct debug_sear
 
 /* Segments, build ID and symbols of an opened ELF (at path, or in memory
  * when path is NULL); its debug file's too when ds is given. */
+static int cmp_cfi(const void *a, const void *b)
+{
+	const struct elf_cfi_fn *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->len > y->len ? -1 : x->len < y->len; /* sized ones first */
+}
+
 /*
  * Name the functions that .eh_frame describes and no symbol covers:
  * "LABEL+0xSTART", START being where the function begins (its FDE's initial
- * location), so that all its samples share one frame. f->syms must be
- * sorted; they are sorted again. -1 on no memory.
+ * location), so that all its samples share one frame. Kept apart from the
+ * symbols, 8 bytes each (f->cfi); f->syms must be sorted. -1 on no memory.
  */
 static int name_cfi_functions(struct elf_file *f, Elf *elf)
 {
-	struct elf_file sorted = *f; /* the symbols read so far */
+	struct elf_file sorted = *f; /* the symbols only */
 	struct eh_func *fn;
-	size_t i, nfn, before = f->nsyms;
+	size_t i, nfn;
+	uint64_t lo = UINT64_MAX;
 	int rc = 0;
 
 	if (ehframe_functions(elf, &fn, &nfn))
 		return 0; /* no .eh_frame: nothing more to name */
-	if (nfn) { /* room for all at once (a stripped binary may have 100,000) */
-		struct elf_sym *ns = realloc(f->syms, (f->nsyms + nfn) * sizeof(*ns));
-
-		if (!ns) {
-			free(fn);
-			return -1;
-		}
-		f->syms = ns;
-	}
-	if (nfn && !(f->cfi_base = strpool_add(&f->names, f->cfi_label)))
+	sorted.ncfi = 0;
+	for (i = 0; i < nfn; i++)
+		if (fn[i].lo < lo)
+			lo = fn[i].lo;
+	if (nfn && !(f->cfi = malloc(nfn * sizeof(*f->cfi))))
 		rc = -1;
+	if (nfn && !rc && !(f->cfi_base = strpool_add(&f->names, f->cfi_label)))
+		rc = -1;
+	f->cfi_addr0 = lo;
 	for (i = 0; i < nfn && !rc; i++) {
 		uint64_t len = fn[i].hi - fn[i].lo;
 
-		sorted.syms = f->syms;
-		sorted.nsyms = before;
-		if (elf_file_find(&sorted, fn[i].lo))
+		/* beyond 4 GiB of the first (no real file): not named */
+		if (fn[i].lo - lo > UINT32_MAX || elf_file_find(&sorted, fn[i].lo))
 			continue;
 		/* named when a sample lands in it: most never are */
-		f->syms[f->nsyms++] = (struct elf_sym){ .addr = fn[i].lo,
-							.size = len > UINT32_MAX ? UINT32_MAX
-										 : (uint32_t)len,
-							.demangled = true,
-							.from_cfi = true };
+		f->cfi[f->ncfi++] = (struct elf_cfi_fn){ (uint32_t)(fn[i].lo - lo),
+							 len > UINT32_MAX ? UINT32_MAX
+									  : (uint32_t)len };
 	}
 	free(fn);
-	f->ncfi = f->nsyms - before;
-	if (f->nsyms && f->nsyms < before + nfn) { /* give back the room symbols made unneeded */
-		struct elf_sym *ns = realloc(f->syms, f->nsyms * sizeof(*ns));
+	if (!f->ncfi) {
+		free(f->cfi);
+		f->cfi = NULL;
+	} else if (f->ncfi < nfn) { /* give back the room symbols made unneeded */
+		struct elf_cfi_fn *g = realloc(f->cfi, f->ncfi * sizeof(*g));
 
-		if (ns)
-			f->syms = ns;
+		if (g)
+			f->cfi = g;
 	}
 	if (f->ncfi)
-		qsort(f->syms, f->nsyms, sizeof(*f->syms), cmp_sym);
+		qsort(f->cfi, f->ncfi, sizeof(*f->cfi), cmp_cfi);
 	return rc;
 }
 
-static int elf_file_read(struct elf_file *f, Elf *elf, const char *path,
+static int elf_file_read(struct elf_file *f, Elf *elf, int fd, const char *path,
 			 const struct debug_search *ds)
 {
 	size_t i, nph;
@@ -363,10 +457,10 @@ static int elf_file_read(struct elf_file *f, Elf *elf, const char *path,
 		ns[f->nsegs++] = (struct load_seg){ ph.p_offset, ph.p_vaddr, ph.p_filesz };
 	}
 	read_build_id(elf, f->build_id, sizeof(f->build_id));
-	if ((n = add_tables(f, elf, SHT_SYMTAB)) < 0)
+	if ((n = add_tables(f, elf, SHT_SYMTAB, fd)) < 0)
 		return -1;
 	f->full = n > 0;
-	if (add_tables(f, elf, SHT_DYNSYM) < 0)
+	if (add_tables(f, elf, SHT_DYNSYM, fd) < 0)
 		return -1;
 	if (!f->full && ds && path) {
 		if (find_debug_file(f, elf, ds))
@@ -407,7 +501,7 @@ int elf_file_open(struct elf_file *f, const char *path, const struct debug_searc
 		f->err = errno;
 		return -1;
 	}
-	rc = elf_file_read(f, h.elf, path, ds);
+	rc = elf_file_read(f, h.elf, h.fd, path, ds);
 	elf_handle_close(&h);
 	return rc;
 }
@@ -424,42 +518,112 @@ int elf_file_memory(struct elf_file *f, void *image, size_t size)
 
 	if (elf_version(EV_CURRENT) == EV_NONE || !(elf = elf_memory(image, size)))
 		return -1;
-	rc = elf_kind(elf) == ELF_K_ELF ? elf_file_read(f, elf, NULL, NULL) : -1;
+	rc = elf_kind(elf) == ELF_K_ELF ? elf_file_read(f, elf, -1, NULL, NULL) : -1;
 	elf_end(elf);
 	return rc;
 }
 
-const struct elf_sym *elf_file_find(const struct elf_file *f, uint64_t vaddr)
+/* The symbol made for f->cfi[idx] (made now if not yet), or NULL. */
+static struct elf_sym *cfi_sym(struct elf_file *f, size_t idx)
 {
-	size_t lo = 0, hi = f->nsyms;
-	const struct elf_sym *s;
+	size_t lo = 0, hi = f->ncfi_syms;
+	struct elf_sym *s;
 
-	if (!f->nsyms || vaddr < f->syms[0].addr)
-		return NULL;
-	while (hi - lo > 1) {
+	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (f->syms[mid].addr <= vaddr)
-			lo = mid;
+		if (f->cfi_syms[mid].idx < idx)
+			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	/* the first of the symbols at that address: the sized one */
-	while (lo > 0 && f->syms[lo - 1].addr == f->syms[lo].addr)
-		lo--;
-	s = &f->syms[lo];
-	if (s->size && vaddr >= s->addr + s->size)
+	if (lo < f->ncfi_syms && f->cfi_syms[lo].idx == idx)
+		return f->cfi_syms[lo].sym;
+	if (f->ncfi_syms == f->capcfi_syms) {
+		size_t cap = f->capcfi_syms ? 2 * f->capcfi_syms : 16;
+		struct elf_cfi_sym *g = realloc(f->cfi_syms, cap * sizeof(*g));
+
+		if (!g)
+			return NULL;
+		f->cfi_syms = g;
+		f->capcfi_syms = cap;
+	}
+	if (!(s = calloc(1, sizeof(*s))))
+		return NULL;
+	*s = (struct elf_sym){ .addr = f->cfi_addr0 + f->cfi[idx].lo,
+			       .size = f->cfi[idx].len,
+			       .demangled = true,
+			       .from_cfi = true };
+	memmove(&f->cfi_syms[lo + 1], &f->cfi_syms[lo], (f->ncfi_syms - lo) * sizeof(*f->cfi_syms));
+	f->cfi_syms[lo] = (struct elf_cfi_sym){ (uint32_t)idx, s };
+	f->ncfi_syms++;
+	return s;
+}
+
+const struct elf_sym *elf_file_find(const struct elf_file *f, uint64_t vaddr)
+{
+	const struct elf_sym *s = NULL;
+	size_t lo, hi;
+
+	if (f->nsyms && vaddr >= f->syms[0].addr) {
+		lo = 0;
+		hi = f->nsyms;
+		while (hi - lo > 1) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (f->syms[mid].addr <= vaddr)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		/* the first of the symbols at that address: the sized one */
+		while (lo > 0 && f->syms[lo - 1].addr == f->syms[lo].addr)
+			lo--;
+		s = &f->syms[lo];
+	}
+	/* a function only .eh_frame knows that starts after that symbol */
+	if (f->ncfi && vaddr >= f->cfi_addr0 && vaddr - f->cfi_addr0 >= f->cfi[0].lo) {
+		uint64_t off = vaddr - f->cfi_addr0;
+		const struct elf_cfi_fn *c;
+
+		lo = 0;
+		hi = f->ncfi;
+		while (hi - lo > 1) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (f->cfi[mid].lo <= off)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		while (lo > 0 && f->cfi[lo - 1].lo == f->cfi[lo].lo)
+			lo--;
+		c = &f->cfi[lo];
+		if (!s || f->cfi_addr0 + c->lo > s->addr) {
+			if (c->len && off >= (uint64_t)c->lo + c->len)
+				return NULL;
+			/* a cache of the names asked for: f is const to its callers */
+			return cfi_sym((struct elf_file *)f, lo);
+		}
+	}
+	if (s && s->size && vaddr >= s->addr + s->size)
 		return NULL;
 	return s;
 }
 
 const char *elf_sym_name(struct elf_file *f, struct elf_sym *s)
 {
-	if (!s->name && s->from_cfi && f->cfi_base) {
+	if (s->from_cfi && !s->name && f->cfi_base) {
 		char name[300];
 
 		snprintf(name, sizeof(name), "%s+0x%llx", f->cfi_base, (unsigned long long)s->addr);
 		s->name = strpool_add(&f->names, name);
+		s->named = 1;
+	} else if (!s->named && !s->from_cfi) {
+		char *name = read_name(f, s);
+
+		s->name = name; /* NULL: unreadable (none), not tried again */
+		s->named = 1;
 	}
 	if (s->name && !s->demangled) {
 		char *d = demangle(s->name);
@@ -478,11 +642,23 @@ const char *elf_sym_name(struct elf_file *f, struct elf_sym *s)
 
 size_t elf_file_bytes(const struct elf_file *f)
 {
-	return f->nsyms * sizeof(*f->syms) + f->names.bytes + f->nsegs * sizeof(*f->segs);
+	return f->nsyms * sizeof(*f->syms) + f->names.bytes + f->nsegs * sizeof(*f->segs) +
+	       f->ncfi * sizeof(*f->cfi) +
+	       f->ncfi_syms * (sizeof(*f->cfi_syms) + sizeof(struct elf_sym));
 }
 
 void elf_file_free(struct elf_file *f)
 {
+	size_t i;
+
+	for (i = 0; i < f->nfds; i++) {
+		close(f->fds[i]);
+		__atomic_sub_fetch(&name_fds, 1, __ATOMIC_RELAXED);
+	}
+	for (i = 0; i < f->ncfi_syms; i++)
+		free(f->cfi_syms[i].sym);
+	free(f->cfi_syms);
+	free(f->cfi);
 	strpool_free(&f->names);
 	free(f->syms);
 	free(f->segs);

@@ -26,12 +26,45 @@ int elf_offset_to_vaddr(const struct load_seg *segs, size_t n, uint64_t off, uin
 
 struct elf_sym {
 	uint64_t addr;
-	char *name;     /* in the file's pool; read it with elf_sym_name */
+	union {
+		char *name;        /* named: in the file's pool, or NULL; read it
+				    * with elf_sym_name */
+		uint64_t name_off; /* not named: where in string table strtab it is */
+	};
 	uint32_t size;
-	bool demangled; /* name checked for C++/Rust mangling */
-	bool from_cfi;  /* no symbol: "LABEL+0xSTART" from .eh_frame (cfi_label),
-			 * named only when first asked (name NULL until then) */
+	uint8_t named : 1;     /* name holds its name (or NULL: none) */
+	uint8_t strtab : 2;    /* not named: which of the file's strtabs */
+	uint8_t demangled : 1; /* name checked for C++/Rust mangling */
+	uint8_t from_cfi : 1;  /* no symbol: "LABEL+0xSTART" from .eh_frame
+				* (cfi_label), named only when first asked (name
+				* NULL until then) */
 };
+
+/* A function only .eh_frame knows: [elf_file.cfi_addr0 + lo, + len). */
+struct elf_cfi_fn {
+	uint32_t lo, len;
+};
+
+/* The symbol made for the idx-th of them, once looked up. */
+struct elf_cfi_sym {
+	uint32_t idx;
+	struct elf_sym *sym;
+};
+
+/* A string table whose names are read from the file when first asked
+ * (elf_file.names_lazy): where it is, in which open file. */
+#define ELF_STRTABS_MAX 3 /* .strtab, .dynstr, and the debug file's .strtab */
+struct elf_strtab {
+	uint64_t off, size;
+	int fd;
+};
+
+/* Files whose names are read on demand hold a file descriptor each (two
+ * with a debug file) until freed: at most this many in the whole program;
+ * beyond it names are read at once. */
+#define ELF_NAME_FDS_MAX 192
+/* the size of string table worth it: a small one costs little */
+#define ELF_LAZY_STRTAB_MIN (16u << 10)
 
 struct elf_file {
 	uint64_t dev, ino;
@@ -50,9 +83,25 @@ struct elf_file {
 				* .eh_frame knows and no symbol covers "LABEL+0xSTART"
 				* (the local functions of a stripped file, the vDSO);
 				* only read while reading */
-	size_t ncfi;          /* how many were named so */
+	/* the functions only .eh_frame knows (no symbol covers their start),
+	 * sorted, 8 bytes each (a stripped binary has 100,000): at cfi_addr0 +
+	 * lo; an elf_sym made for one when a lookup lands in it (cfi_syms) */
+	struct elf_cfi_fn *cfi;
+	size_t ncfi;
+	uint64_t cfi_addr0;
+	struct elf_cfi_sym *cfi_syms; /* sorted by idx */
+	size_t ncfi_syms, capcfi_syms;
 	char *cfi_base;       /* cfi_label, kept for naming them */
-	struct strpool names; /* the symbols' names */
+	size_t names_lazy;    /* set before reading, 0 or a size: the names of
+			       * string tables at least that large are read from
+			       * the file (kept open) when a symbol is first asked
+			       * for, not all at once (most symbols of a library are
+			       * never sampled); ELF_LAZY_STRTAB_MIN for a program */
+	struct elf_strtab strtabs[ELF_STRTABS_MAX];
+	size_t nstrtabs;
+	int fds[2];           /* kept open for that: the file, its debug file */
+	size_t nfds;
+	struct strpool names; /* the symbols' names (those read so far) */
 	unsigned long used;   /* the owner's stamp of its last use (struct usyms) */
 };
 
@@ -75,11 +124,14 @@ int elf_file_open(struct elf_file *f, const char *path, const struct debug_searc
 /* The same with no debug file search. */
 int elf_file_load(struct elf_file *f, const char *path);
 
-/* The function containing vaddr, or NULL. */
+/* The function containing vaddr, or NULL: of its symbols, or one only
+ * .eh_frame knows (its elf_sym made then: NULL on no memory). */
 const struct elf_sym *elf_file_find(const struct elf_file *f, uint64_t vaddr);
 
 /* A symbol's name (of f's symbols): demangled, or "LABEL+0xSTART" for a
- * function only .eh_frame knows; NULL on no memory. */
+ * function only .eh_frame knows; read from the file when it was not read
+ * with the symbols (names_lazy). NULL on no memory or when it cannot be
+ * read. */
 const char *elf_sym_name(struct elf_file *f, struct elf_sym *s);
 
 /* The memory f's symbols take (the table and the names). */

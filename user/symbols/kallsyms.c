@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "symbols/kallsyms.h"
-#include "symbols/strpool.h"
 
 int ksyms_parse_line(char *line, uint64_t *addr, char **name, char **module)
 {
@@ -36,15 +35,39 @@ static int cmp_ksym(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/* Append s to k's text; its offset, or -1 on no memory (or 4 GiB of text). */
+static int64_t add_text(struct ksyms *k, const char *s)
+{
+	size_t len = strlen(s) + 1, at = k->len;
+
+	if (k->len + len > UINT32_MAX - 1)
+		return -1;
+	if (k->len + len > k->captext) {
+		size_t cap = k->captext ? 2 * k->captext : 64 * 1024;
+		char *t;
+
+		while (cap < k->len + len)
+			cap *= 2;
+		if (!(t = realloc(k->text, cap)))
+			return -1;
+		k->text = t;
+		k->captext = cap;
+	}
+	memcpy(k->text + at, s, len);
+	k->len += len;
+	return (int64_t)at;
+}
+
 int ksyms_load(struct ksyms *k, FILE *f)
 {
-	char *module = NULL; /* the last module kept: its symbols come together */
+	int64_t module = -1; /* the last module kept: its symbols come together */
 	char line[512];
 
 	memset(k, 0, sizeof(*k));
 	while (fgets(line, sizeof(line), f)) {
 		uint64_t addr;
 		char *name, *mod;
+		int64_t at;
 
 		if (!ksyms_parse_line(line, &addr, &name, &mod))
 			continue;
@@ -57,13 +80,14 @@ int ksyms_load(struct ksyms *k, FILE *f)
 			k->syms = s;
 			k->cap = cap;
 		}
-		if (mod && (!module || strcmp(module, mod)) && !(module = strpool_add(&k->names, mod)))
+		if (mod && (module < 0 || strcmp(k->text + module, mod)) &&
+		    (module = add_text(k, mod)) < 0)
+			return -1;
+		if ((at = add_text(k, name)) < 0)
 			return -1;
 		k->syms[k->n].addr = addr;
-		k->syms[k->n].name = strpool_add(&k->names, name);
-		k->syms[k->n].module = mod ? module : NULL;
-		if (!k->syms[k->n].name)
-			return -1;
+		k->syms[k->n].name = (uint32_t)at;
+		k->syms[k->n].module = mod ? (uint32_t)module : KSYM_NO_MODULE;
 		k->n++;
 	}
 	if (k->n) {
@@ -74,6 +98,14 @@ int ksyms_load(struct ksyms *k, FILE *f)
 			k->cap = k->n;
 		}
 		qsort(k->syms, k->n, sizeof(*k->syms), cmp_ksym);
+	}
+	if (k->len) {
+		char *t = realloc(k->text, k->len);
+
+		if (t) {
+			k->text = t;
+			k->captext = k->len;
+		}
 	}
 	return 0;
 }
@@ -97,7 +129,7 @@ const struct ksym *ksyms_find(const struct ksyms *k, uint64_t addr)
 
 void ksyms_free(struct ksyms *k)
 {
-	strpool_free(&k->names);
+	free(k->text);
 	free(k->syms);
 	memset(k, 0, sizeof(*k));
 }

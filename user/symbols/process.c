@@ -199,6 +199,9 @@ static struct elf_file *elf_for(struct usyms *u, uint32_t pid, struct map_entry 
 	dwarf_left = USYMS_DWARF_MAX - u->dwarf_open;
 	/* a function no symbol names is "FILE+0xSTART", from its unwind information */
 	f->cfi_label = strrchr(e->path, '/') ? strrchr(e->path, '/') + 1 : e->path;
+	/* the names of the few functions sampled, not all (a library's are
+	 * megabytes): read from the file when first asked */
+	f->names_lazy = ELF_LAZY_STRTAB_MIN;
 	err = elf_file_open(f, use, &ds);
 	f->cfi_label = NULL;
 	u->dwarf_open = USYMS_DWARF_MAX - dwarf_left;
@@ -440,6 +443,53 @@ static void proc_clear(struct proc_syms *p)
 	p->ok = false;
 }
 
+static uint64_t path_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
+	return h;
+}
+
+/* path, kept once in u (NULL on no memory). */
+static const char *intern_path(struct usyms *u, const char *path)
+{
+	size_t i, mask;
+	const char *kept;
+
+	if (!*path)
+		return "";
+	if (2 * (u->npaths + 1) > u->cappaths) { /* at most half full */
+		size_t cap = u->cappaths ? 2 * u->cappaths : 256;
+		const char **set = calloc(cap, sizeof(*set));
+
+		if (!set)
+			return NULL;
+		for (i = 0; i < u->cappaths; i++) {
+			size_t h;
+
+			if (!u->path_set[i])
+				continue;
+			for (h = path_hash(u->path_set[i]) & (cap - 1); set[h]; h = (h + 1) & (cap - 1))
+				;
+			set[h] = u->path_set[i];
+		}
+		free(u->path_set);
+		u->path_set = set;
+		u->cappaths = cap;
+	}
+	mask = u->cappaths - 1;
+	for (i = path_hash(path) & mask; u->path_set[i]; i = (i + 1) & mask)
+		if (!strcmp(u->path_set[i], path))
+			return u->path_set[i];
+	if (!(kept = strpool_add(&u->paths, path)))
+		return NULL;
+	u->path_set[i] = kept;
+	u->npaths++;
+	return kept;
+}
+
 static void proc_load(struct usyms *u, struct proc_syms *p)
 {
 	char fn[64], line[USYM_PATH_MAX + 128];
@@ -450,8 +500,10 @@ static void proc_load(struct usyms *u, struct proc_syms *p)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		struct map_entry e, *nm;
+		struct map_entry e;
+		struct usym_map *nm;
 		struct elf_file **ne;
+		const char *path;
 
 		if (maps_parse_line(line, &e) || !e.exec)
 			continue;
@@ -463,11 +515,13 @@ static void proc_load(struct usyms *u, struct proc_syms *p)
 		if (!ne)
 			break;
 		p->elf = ne;
-		p->maps[p->n] = e;
+		if (!(path = intern_path(u, e.path)))
+			break;
 		if (e.path[0] == '/')
-			p->elf[p->n] = elf_for(u, p->pid, &p->maps[p->n]);
+			p->elf[p->n] = elf_for(u, p->pid, &e);
 		else
 			p->elf[p->n] = strcmp(e.path, "[vdso]") ? NULL : vdso_for(u, &e);
+		p->maps[p->n] = (struct usym_map){ e.start, e.end, e.offset, path, e.err, e.deleted };
 		p->n++;
 	}
 	fclose(f);
@@ -621,7 +675,7 @@ static struct proc_syms *proc_for(struct usyms *u, uint32_t pid)
 }
 
 /* Why a frame inside mapping e (file f, maybe NULL) has no name. */
-static void note_unnamed(struct usyms *u, const struct proc_syms *p, const struct map_entry *e,
+static void note_unnamed(struct usyms *u, const struct proc_syms *p, const struct usym_map *e,
 			 const struct elf_file *f)
 {
 	const char *del = e->deleted ? " (deleted)" : "";
@@ -659,15 +713,15 @@ void usyms_lookup_frame(struct usyms *u, uint32_t pid, uint64_t addr, bool calle
 	if (!p)
 		return;
 	for (i = 0; i < p->n; i++) {
-		const struct map_entry *e = &p->maps[i];
+		const struct usym_map *e = &p->maps[i];
 
 		if (at < e->start || at >= e->end)
 			continue;
 		out->module = *e->path ? e->path : NULL;
-		out->offset = map_file_offset(e, addr);
+		out->offset = addr - e->start + e->offset; /* in the file */
 		f = p->elf[i]; /* a file's, or the vDSO's */
 		out->build_id = f && *f->build_id ? f->build_id : NULL;
-		if (f && !elf_offset_to_vaddr(f->segs, f->nsegs, map_file_offset(e, at), &vaddr)) {
+		if (f && !elf_offset_to_vaddr(f->segs, f->nsegs, at - e->start + e->offset, &vaddr)) {
 			struct elf_sym *s = (struct elf_sym *)elf_file_find(f, vaddr);
 
 			if (s) {
@@ -743,5 +797,7 @@ void usyms_free(struct usyms *u)
 	free(u->dirs);
 	free(u->files);
 	free(u->procs);
+	free(u->path_set);
+	strpool_free(&u->paths);
 	memset(u, 0, sizeof(*u));
 }

@@ -49,11 +49,21 @@ static inline uint64_t map_file_offset(const struct map_entry *e, uint64_t addr)
 	return addr - e->start + e->offset;
 }
 
+/* An executable mapping of a process as the symbolizer keeps it: its path
+ * once for all processes (struct usyms' paths), not a map_entry's 512
+ * bytes each (a host's processes have thousands of mappings). */
+struct usym_map {
+	uint64_t start, end, offset;
+	const char *path; /* "" for anonymous mappings */
+	int err;          /* errno when its file could not be read */
+	bool deleted;     /* the path had " (deleted)" */
+};
+
 /* All executable mappings of one process, with their ELF files. */
 struct proc_syms {
 	uint32_t pid;
 	bool ok;           /* mappings read */
-	struct map_entry *maps;
+	struct usym_map *maps;
 	struct elf_file **elf; /* per mapping, NULL if unreadable */
 	size_t n;
 	struct perfmap *jit;   /* its perf map, or NULL */
@@ -86,6 +96,11 @@ struct usyms {
 	unsigned long tick;    /* counts usyms_forget_exited calls (elf_file.used) */
 	unsigned long files_dropped;
 	size_t idle_bytes_max; /* 0: USYMS_IDLE_BYTES_MAX */
+	/* the mappings' paths, each once: a set (open addressing) of strings
+	 * in a pool, kept until usyms_free */
+	struct strpool paths;
+	const char **path_set;
+	size_t npaths, cappaths;
 	struct elf_file *vdso; /* the vDSO's symbols (perfpilot's own copy) */
 	uint64_t vdso_size;
 	bool vdso_tried;

@@ -72,19 +72,20 @@ static void test_find(void **state)
 	assert_null(ksyms_find(&k, 0xffffffff80ffffffULL));
 	s = ksyms_find(&k, 0xffffffff81000000ULL);
 	assert_non_null(s);
-	assert_string_equal(s->name, "_stext");
+	assert_string_equal(ksym_name(&k, s), "_stext");
+	assert_null(ksym_module(&k, s)); /* the core kernel's */
 	s = ksyms_find(&k, 0xffffffff81001fffULL);
-	assert_string_equal(s->name, "do_syscall_64");
+	assert_string_equal(ksym_name(&k, s), "do_syscall_64");
 	s = ksyms_find(&k, 0xffffffff81002010ULL);
-	assert_string_equal(s->name, "local_helper");
+	assert_string_equal(ksym_name(&k, s), "local_helper");
 	s = ksyms_find(&k, 0xffffffff81003000ULL);
-	assert_string_equal(s->name, "weak_fn");
+	assert_string_equal(ksym_name(&k, s), "weak_fn");
 	s = ksyms_find(&k, 0xffffffffc0100042ULL);
-	assert_string_equal(s->name, "ext4_read");
-	assert_string_equal(s->module, "ext4");
+	assert_string_equal(ksym_name(&k, s), "ext4_read");
+	assert_string_equal(ksym_module(&k, s), "ext4");
 	s = ksyms_find(&k, 0xffffffffc00000ffULL);
-	assert_string_equal(s->name, "first_mod_fn");
-	assert_string_equal(s->module, "xfs");
+	assert_string_equal(ksym_name(&k, s), "first_mod_fn");
+	assert_string_equal(ksym_module(&k, s), "xfs");
 	ksyms_free(&k);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* process.c: maps lines, address -> ELF offset -> vaddr, symbols of a real ELF,
  * deleted and replaced files, build IDs and separate debug files. */
+#include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -272,6 +273,39 @@ static void test_own_binary(void **state)
 	elf_file_free(&f);
 }
 
+/* A child forked from this process maps the same files at the same paths:
+ * its mappings' paths are those of this process's, kept once. */
+static void test_paths_once(void **state)
+{
+	struct usyms u = {0};
+	struct usym_info a, b;
+	uint64_t addr = (uint64_t)(uintptr_t)&usyms_probe_function;
+	size_t npaths;
+	pid_t child;
+	int status;
+
+	(void)state;
+	usyms_lookup(&u, (uint32_t)getpid(), addr, &a);
+	assert_non_null(a.module);
+	assert_string_equal(a.name, "usyms_probe_function");
+	npaths = u.npaths;
+	assert_true(npaths >= 1);
+	child = fork();
+	assert_true(child >= 0);
+	if (!child) {
+		pause();
+		_exit(0);
+	}
+	usyms_lookup(&u, (uint32_t)child, addr, &b);
+	kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+	assert_non_null(b.module);
+	assert_ptr_equal(a.module, b.module); /* the same string */
+	assert_string_equal(b.name, "usyms_probe_function");
+	assert_int_equal(u.npaths, npaths); /* none new */
+	usyms_free(&u);
+}
+
 /* Deleted or replaced: the path is trusted only for the same device and
  * inode; map_files names the mapping itself. */
 static void test_deleted_replaced(void **state)
@@ -340,8 +374,9 @@ static void test_cfi_names_lazy(void **state)
 	f.cfi_label = NULL; /* read only while reading: the file keeps its own copy */
 	assert_true(f.ncfi > 10);
 	for (i = 0; i < f.nsyms; i++)
-		unnamed += f.syms[i].from_cfi && !f.syms[i].name;
-	assert_int_equal(unnamed, f.ncfi); /* none named yet */
+		unnamed += f.syms[i].from_cfi;
+	assert_int_equal(unnamed, 0); /* kept apart, 8 bytes each */
+	assert_int_equal(f.ncfi_syms, 0); /* none made a symbol yet */
 	s = (struct elf_sym *)elf_file_find(&f, want->addr + 1);
 	assert_non_null(s);
 	assert_true(s->from_cfi);
@@ -350,20 +385,65 @@ static void test_cfi_names_lazy(void **state)
 	snprintf(want_name, sizeof(want_name), "t+0x%llx", (unsigned long long)want->addr);
 	assert_string_equal(name, want_name);
 	assert_ptr_equal(elf_sym_name(&f, s), name); /* kept */
-	/* the one asked for is the only one named */
-	for (i = 0, unnamed = 0; i < f.nsyms; i++)
-		unnamed += f.syms[i].from_cfi && !f.syms[i].name;
-	assert_int_equal(unnamed, f.ncfi - 1);
+	assert_ptr_equal(elf_file_find(&f, want->addr), s); /* the same symbol */
+	/* the one asked for is the only one made a symbol */
+	assert_int_equal(f.ncfi_syms, 1);
 	elf_file_free(&f);
 	elf_file_free(&self);
 	sh("rm -rf %s", dir);
+}
+
+/* The names of a large string table read from the file when first asked
+ * (names_lazy): every symbol gets the name it has when all are read at
+ * once, only those asked for are kept, and the file is closed with it. */
+static void test_names_from_file(void **state)
+{
+	struct elf_file eager = {0}, lazy = {0};
+	const struct elf_sym *want;
+	struct elf_sym *s;
+	const char *name;
+	size_t i, j, asked = 0;
+	int fd;
+
+	(void)state;
+	assert_int_equal(elf_file_load(&eager, "/proc/self/exe"), 0);
+	want = sym_named(&eager, "usyms_probe_function");
+	assert_non_null(want);
+	lazy.names_lazy = 1; /* any size: this binary's names are a few KB */
+	assert_int_equal(elf_file_open(&lazy, "/proc/self/exe", NULL), 0);
+	assert_int_equal(lazy.nsyms, eager.nsyms);
+	assert_true(lazy.nstrtabs >= 1);
+	assert_int_equal(lazy.nfds, 1);
+	fd = lazy.fds[0];
+	assert_int_equal(lazy.names.bytes, 0); /* none read yet */
+	s = (struct elf_sym *)elf_file_find(&lazy, want->addr);
+	assert_non_null(s);
+	assert_false(s->named);
+	name = elf_sym_name(&lazy, s);
+	assert_string_equal(name, "usyms_probe_function");
+	assert_ptr_equal(elf_sym_name(&lazy, s), name); /* kept */
+	for (i = 0; i < lazy.nsyms; i++) {
+		bool found = false;
+
+		asked += !lazy.syms[i].named;
+		name = elf_sym_name(&lazy, &lazy.syms[i]);
+		assert_non_null(name);
+		for (j = 0; j < eager.nsyms && !found; j++)
+			found = eager.syms[j].addr == lazy.syms[i].addr &&
+				!strcmp(elf_sym_name(&eager, &eager.syms[j]), name);
+		assert_true(found);
+	}
+	assert_int_equal(asked, lazy.nsyms - 1); /* only the one asked for was read */
+	elf_file_free(&lazy);
+	assert_int_equal(fcntl(fd, F_GETFD), -1); /* closed */
+	elf_file_free(&eager);
 }
 
 /* This test binary stripped, its symbols in a debug file found by build ID,
  * then by .gnu_debuglink, then not at all. */
 static void test_debug_file(void **state)
 {
-	char dir[] = "/tmp/pp-usyms-XXXXXX", bin[64], ddir[64], byid[320], self_path[256];
+	char dir[] = "/tmp/pp-usyms-XXXXXX", bin[64], ddir[64], byid[512], self_path[256];
 	const char *dirs[1];
 	struct debug_search ds;
 	struct elf_file self = {0}, f = {0};
@@ -521,6 +601,8 @@ static void test_jit_map(void **state)
 static void test_problem_lines(void **state)
 {
 	struct usyms u = {0};
+	struct map_entry me;
+	char path[64];
 	char *rep = NULL;
 	size_t replen = 0, lines = 0, i;
 	FILE *out;
@@ -541,9 +623,10 @@ static void test_problem_lines(void **state)
 	u.procs[0].n = 1;
 	u.procs[0].maps = calloc(1, sizeof(*u.procs[0].maps));
 	u.procs[0].elf = calloc(1, sizeof(*u.procs[0].elf));
-	assert_int_equal(maps_parse_line("1000-2000 r-xp 0 08:01 7 /gone/prog (deleted)",
-					 u.procs[0].maps), 0);
-	u.procs[0].maps[0].err = 2; /* ENOENT */
+	assert_int_equal(maps_parse_line("1000-2000 r-xp 0 08:01 7 /gone/prog (deleted)", &me), 0);
+	assert_true(me.deleted);
+	u.procs[0].maps[0] = (struct usym_map){ me.start, me.end, me.offset, "/gone/prog",
+						2 /* ENOENT */, me.deleted };
 	for (i = 0; i < 3; i++) {
 		char name[64];
 
@@ -558,7 +641,8 @@ static void test_problem_lines(void **state)
 	for (i = 0; i < USYMS_PROBLEMS_MAX + 3; i++) { /* distinct mappings */
 		char name[64];
 
-		snprintf(u.procs[0].maps[0].path, USYM_PATH_MAX, "/gone/p%zu", i);
+		snprintf(path, sizeof(path), "/gone/p%zu", i);
+		u.procs[0].maps[0].path = path;
 		usyms_name(&u, 1, 0x1800, name, sizeof(name));
 	}
 	out = open_memstream(&rep, &replen);
@@ -679,10 +763,12 @@ int main(void)
 		cmocka_unit_test(test_maps_line),
 		cmocka_unit_test(test_offset_to_vaddr),
 		cmocka_unit_test(test_own_binary),
+		cmocka_unit_test(test_paths_once),
 		cmocka_unit_test(test_vdso_functions),
 		cmocka_unit_test(test_deleted_replaced),
 		cmocka_unit_test(test_debug_file),
 		cmocka_unit_test(test_cfi_names_lazy),
+		cmocka_unit_test(test_names_from_file),
 		cmocka_unit_test(test_jit_map),
 		cmocka_unit_test(test_problem_lines),
 		cmocka_unit_test(test_forget_exited),
