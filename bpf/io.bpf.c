@@ -30,12 +30,76 @@ struct {
 	__type(value, struct pp_dev_stats);
 } dev_stats SEC(".maps");
 
+/*
+ * Requests in flight, keyed by their address: a direct-mapped table (an
+ * array lookup, which the verifier inlines: no hash, no lock, no allocation
+ * per request), and a hash for the rare request whose slot another request
+ * in flight holds.
+ */
+#define RQ_SLOTS 4096 /* a power of two */
+
+struct rq_slot {
+	__u64 key; /* the request's address, 0 when free */
+	struct pp_rq r;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RQ_SLOTS);
+	__type(key, __u32);
+	__type(value, struct rq_slot);
+} rq_slots SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, struct pp_rq);
 } requests SEC(".maps");
+
+/* One word per CPU, to turn a request's address into a number. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} rq_addr SEC(".maps");
+
+/*
+ * The request's address as a number. A BTF-typed pointer allows no
+ * arithmetic, and the verifier keeps its type on the stack; what is loaded
+ * from a map value is a number (loaders with CAP_PERFMON may store pointers
+ * there). 0 if the scratch word is missing.
+ */
+static __always_inline __u64 rq_key(const struct request *rq)
+{
+	__u32 zero = 0;
+	__u64 *w = bpf_map_lookup_elem(&rq_addr, &zero);
+
+	if (!w)
+		return 0;
+	*w = (__u64)rq;
+	return *(volatile __u64 *)w;
+}
+
+/* The request's slot: requests are carved from a tag set's pages, so the
+ * address bits above the cache line are mixed (Fibonacci hashing). */
+static __always_inline struct rq_slot *rq_slot_of(__u64 key)
+{
+	__u32 idx = ((__u32)(key >> 6) * 2654435761u) >> 20;
+
+	return bpf_map_lookup_elem(&rq_slots, &idx);
+}
+
+/* The tracked request's entry, in its slot or in the overflow hash. */
+static __always_inline struct pp_rq *rq_find(__u64 key)
+{
+	struct rq_slot *s = rq_slot_of(key);
+
+	if (s && s->key == key)
+		return &s->r;
+	return bpf_map_lookup_elem(&requests, &key);
+}
 
 /* Before 5.16 struct request pointed at its gendisk directly. */
 struct request___old {
@@ -57,14 +121,23 @@ static __always_inline __u32 rq_dev(struct request *rq, bool direct)
 	return PP_DEV_MKDEV(TREAD(direct, disk, major), TREAD(direct, disk, first_minor));
 }
 
-/* Remember a request the first time it is seen, with its submitter. */
-static __always_inline int on_start(struct request *rq, bool direct)
+/*
+ * Remember a request the first time it is seen, with its submitter. `fresh`:
+ * block_io_start, which fires once per request, when it is created: an entry
+ * left under its address (a request whose completion was never seen) is
+ * stale and replaced. Otherwise (insert, or issue without a start) a request
+ * already tracked keeps its entry (a requeued one is inserted again).
+ */
+static __always_inline int on_start(struct request *rq, bool direct, bool fresh)
 {
-	__u64 key = (__u64)rq;
+	__u64 key = rq_key(rq);
+	struct rq_slot *s = rq_slot_of(key);
 	struct pp_rq r = {};
 	__u32 tgid;
 
-	if (bpf_map_lookup_elem(&requests, &key))
+	if (!s || !key)
+		return 0;
+	if (!fresh && (s->key == key || bpf_map_lookup_elem(&requests, &key)))
 		return 0;
 	tgid = bpf_get_current_pid_tgid() >> 32;
 	/* the task itself only when the filter needs it */
@@ -72,7 +145,13 @@ static __always_inline int on_start(struct request *rq, bool direct)
 		r.tgid = tgid;
 	r.start_ts = bpf_ktime_get_ns();
 	r.dev = rq_dev(rq, direct);
-	if (bpf_map_update_elem(&requests, &key, &r, BPF_NOEXIST) == -7 /* E2BIG */)
+	if (s->key == 0 || s->key == key) {
+		s->r = r;
+		s->key = key;
+		return 0;
+	}
+	/* the slot holds another request in flight */
+	if (bpf_map_update_elem(&requests, &key, &r, fresh ? BPF_ANY : BPF_NOEXIST) == -7 /* E2BIG */)
 		count_event(PP_CNT_IO_DROPPED);
 	return 0;
 }
@@ -89,15 +168,17 @@ static __always_inline struct pp_dev_stats *dev_entry(__u32 dev)
 
 static __always_inline int on_issue(struct request *rq)
 {
-	__u64 key = (__u64)rq;
+	__u64 key = rq_key(rq);
 	struct pp_dev_stats *d;
 	struct pp_rq *r;
 	__s64 now;
 
-	r = bpf_map_lookup_elem(&requests, &key);
+	if (!key)
+		return 0;
+	r = rq_find(key);
 	if (!r) {
-		on_start(rq, false); /* no block_io_start on this kernel, or attached late */
-		r = bpf_map_lookup_elem(&requests, &key);
+		on_start(rq, false, false); /* no block_io_start on this kernel, or attached late */
+		r = rq_find(key);
 	}
 	if (!r || r->issue_ts)
 		return 0; /* untracked, or issued again after a requeue */
@@ -128,14 +209,17 @@ static __always_inline void account(__u64 *bytes, __u64 *ops, __u32 *lat_hist, _
 
 static __always_inline int on_complete(struct request *rq, unsigned int nr_bytes, bool direct)
 {
-	__u64 key = (__u64)rq, now = bpf_ktime_get_ns(), lat, queue;
+	__u64 key = rq_key(rq), now = bpf_ktime_get_ns(), lat, queue;
 	struct pp_io_stats *io = NULL;
+	struct rq_slot *s = rq_slot_of(key);
 	struct pp_dev_stats *d;
 	struct pp_rq *r;
 	__u32 op, tgid;
 	bool write;
 
-	r = bpf_map_lookup_elem(&requests, &key);
+	if (!s || !key)
+		return 0;
+	r = s->key == key ? &s->r : bpf_map_lookup_elem(&requests, &key);
 	if (!r)
 		return 0; /* started before perfpilot attached */
 	op = TREAD(direct, rq, cmd_flags) & REQ_OP_MASK;
@@ -145,7 +229,10 @@ static __always_inline int on_complete(struct request *rq, unsigned int nr_bytes
 	d = r->issue_ts ? dev_entry(r->dev) : NULL;
 	if (d)
 		__sync_fetch_and_add(&d->inflight, -1);
-	bpf_map_delete_elem(&requests, &key);
+	if (s->key == key)
+		s->key = 0; /* frees the slot */
+	else
+		bpf_map_delete_elem(&requests, &key);
 	if (op != PP_REQ_READ && op != PP_REQ_WRITE)
 		return 0; /* flush, discard, ...: no data moved */
 	write = op == PP_REQ_WRITE;
@@ -179,25 +266,25 @@ static __always_inline struct request *rq_arg(__u64 *ctx)
 SEC("tp_btf/block_io_start")
 int BPF_PROG(io_start_btf, struct request *rq)
 {
-	return on_start(rq, true);
+	return on_start(rq, true, true);
 }
 
 SEC("raw_tp/block_io_start")
 int BPF_PROG(io_start_raw, struct request *rq)
 {
-	return on_start(rq, false);
+	return on_start(rq, false, true);
 }
 
 SEC("tp_btf/block_rq_insert")
 int BPF_PROG(rq_insert_btf)
 {
-	return on_start(rq_arg(ctx), false);
+	return on_start(rq_arg(ctx), false, false);
 }
 
 SEC("raw_tp/block_rq_insert")
 int BPF_PROG(rq_insert_raw)
 {
-	return on_start(rq_arg(ctx), false);
+	return on_start(rq_arg(ctx), false, false);
 }
 
 SEC("tp_btf/block_rq_issue")

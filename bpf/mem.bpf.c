@@ -52,13 +52,53 @@ static __always_inline struct pp_mem_stats *current_mem(void)
 	return mem_of(tgid);
 }
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pp_fault_pending);
+} fault_pending SEC(".maps");
+
+/*
+ * Minor faults come in runs from one process on a CPU: they are counted in
+ * this CPU's pending slot (no hash lookup, no atomic), and added to the
+ * process's entry when another process faults on this CPU. The entry is
+ * created when a run starts, while the process lives; the run's count goes
+ * only to an entry that still exists (one user space forgot after the
+ * process's exit was reported with its pending count). Readers add the
+ * pending counts (struct pp_fault_pending), so nothing is lost or late.
+ */
 SEC("perf_event")
 int fault_min(void *ctx)
 {
-	struct pp_mem_stats *ms = current_mem();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
+	struct pp_fault_pending *p = bpf_map_lookup_elem(&fault_pending, &zero);
+	struct pp_mem_stats *ms;
+	__u64 n;
 
-	if (ms)
-		__sync_fetch_and_add(&ms->minflt, 1);
+	if (!p)
+		return 0;
+	if (p->tgid == tgid && tgid) {
+		if (p->selected)
+			p->minflt++;
+		return 0;
+	}
+	/* another process: the previous run's count to its entry */
+	n = p->minflt;
+	p->minflt = 0; /* before the entry grows: a reader may miss a run, never count it twice */
+	if (n) {
+		__u32 prev = p->tgid;
+
+		ms = bpf_map_lookup_elem(&mem_stats, &prev);
+		if (ms)
+			__sync_fetch_and_add(&ms->minflt, n);
+	}
+	p->selected = 0;
+	p->tgid = tgid;
+	if (!tgid || !task_selected((void *)bpf_get_current_task(), tgid) || !mem_of(tgid))
+		return 0;
+	p->selected = 1;
+	p->minflt = 1;
 	return 0;
 }
 

@@ -59,16 +59,34 @@ struct task_struct___pre55 {
 } __attribute__((preserve_access_index));
 
 /* The leader's start since boot: start_boottime, real_start_time before 5.5. */
-static __always_inline __u64 start_boottime_of(struct task_struct *leader)
+static __always_inline __u64 start_boottime_of(struct task_struct *leader, bool direct)
 {
 	if (bpf_core_field_exists(leader->start_boottime))
-		return BPF_CORE_READ(leader, start_boottime);
+		return TREAD(direct, leader, start_boottime);
 	return BPF_CORE_READ((struct task_struct___pre55 *)leader, real_start_time);
+}
+
+/*
+ * A task's name into dst (PP_COMM_LEN bytes, 8-aligned). BTF pointers load
+ * it as two words (the kernel pads comm with NULs: strscpy_pad), which is
+ * what bpf_probe_read_kernel_str gives into a zeroed buffer, without a
+ * helper call.
+ */
+static __always_inline void copy_comm(char *dst, struct task_struct *t, bool direct)
+{
+	if (direct && bpf_core_field_size(t->comm) == PP_COMM_LEN) {
+		__u64 *d = (__u64 *)dst;
+
+		d[0] = *(__u64 *)&t->comm[0];
+		d[1] = *(__u64 *)&t->comm[8];
+		return;
+	}
+	bpf_probe_read_kernel_str(dst, PP_COMM_LEN, t->comm);
 }
 
 /* The process entry; created (with its name, cgroup, start and parent) when
  * missing. */
-static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, __u32 tgid)
+static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, __u32 tgid, bool direct)
 {
 	struct pp_sched_stats *st = bpf_map_lookup_elem(&sched_stats, &tgid);
 	struct task_struct *leader, *parent;
@@ -80,19 +98,25 @@ static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, 
 	if (!st)
 		return NULL;
 	__builtin_memset(st, 0, sizeof(*st));
-	leader = BPF_CORE_READ(t, group_leader);
-	bpf_probe_read_kernel_str(st->comm, sizeof(st->comm), leader ? leader->comm : t->comm);
-	st->cgroup_id = task_cgroup_id(t);
+	leader = TREAD(direct, t, group_leader);
 	if (!leader)
 		leader = t;
-	st->start_ns = BPF_CORE_READ(leader, start_time);
-	st->start_boot_ns = start_boottime_of(leader);
-	parent = BPF_CORE_READ(leader, real_parent);
-	if (parent) {
-		st->ppid = BPF_CORE_READ(parent, tgid);
-		bpf_probe_read_kernel_str(st->pcomm, sizeof(st->pcomm), parent->comm);
+	copy_comm(st->comm, leader, direct);
+	if (direct && cgroup_hier == PP_CGROUP_V2) {
+		struct cgroup *cg = t->cgroups ? t->cgroups->dfl_cgrp : NULL;
+
+		st->cgroup_id = cg && cg->kn ? cg->kn->id : 0;
+	} else {
+		st->cgroup_id = task_cgroup_id(t);
 	}
-	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
+	st->start_ns = TREAD(direct, leader, start_time);
+	st->start_boot_ns = start_boottime_of(leader, direct);
+	parent = TREAD(direct, leader, real_parent);
+	if (parent) {
+		st->ppid = TREAD(direct, parent, tgid);
+		copy_comm(st->pcomm, parent, direct);
+	}
+	if (TREAD(direct, t, flags) & PF_KTHREAD)
 		st->flags |= PP_PROC_KTHREAD;
 	bpf_map_update_elem(&sched_stats, &tgid, st, BPF_NOEXIST);
 	st = bpf_map_lookup_elem(&sched_stats, &tgid);
@@ -146,7 +170,7 @@ static __always_inline struct pp_thread *thread_entry(struct task_struct *t, __u
 		return NULL;
 	if (TREAD(direct, t, flags) & PF_EXITING)
 		return NULL; /* do not resurrect a thread that is going away */
-	if (!proc_entry(t, tgid))
+	if (!proc_entry(t, tgid, direct))
 		return NULL;
 	if (use_run_delay && thread_is_new(t, direct)) {
 		/* in its first slice: all its time and its one wait are to come */
@@ -328,7 +352,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 		__u64 rd = TREAD(direct, p, sched_info.run_delay);
 
 		if (!st)
-			st = proc_entry(p, tgid);
+			st = proc_entry(p, tgid, direct);
 		if (st) {
 			__u32 slot = hist_slot_ns(rd);
 
@@ -343,9 +367,10 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 	if (th) {
 		if (st)
 			fold_thread(st, th, TREAD(direct, p, se.sum_exec_runtime));
-		__builtin_memset(th, 0, sizeof(*th)); /* frees the slot */
 		if (in_overflow)
 			bpf_map_delete_elem(&threads_overflow, &tid);
+		else
+			th->tid = 0; /* frees the slot (zeroed by the next owner) */
 	}
 	if (exit_has_group_dead)
 		group_dead = (bool)ctx[1];
@@ -355,7 +380,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 		return 0;
 	if (st) {
 		/* the name after any exec, for a process user space never saw */
-		bpf_probe_read_kernel_str(st->comm, sizeof(st->comm), p->comm);
+		copy_comm(st->comm, p, direct);
 		st->exit_ns = bpf_ktime_get_ns();
 		st->flags |= PP_PROC_EXITED;
 	}

@@ -89,6 +89,19 @@ struct pp_mem_stats {
 };
 
 /*
+ * Minor faults not yet added to mem_stats, one per CPU (a per-CPU array of
+ * one element): the faults of the process that last faulted on that CPU.
+ * They are added to its entry when another process faults there; readers
+ * add the pending counts of processes whose entry they found (read the
+ * entries first, then these).
+ */
+struct pp_fault_pending {
+	__u32 tgid;
+	__u32 selected; /* the filter selected tgid (its entry exists) */
+	__u64 minflt;
+};
+
+/*
  * Per-thread state and counters. The hot path touches only the entries of
  * the two threads being switched. Entries live in a direct-mapped array
  * indexed by tid modulo its size (a lookup the verifier inlines); the rare

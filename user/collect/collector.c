@@ -706,6 +706,41 @@ static int alloc_buffers(struct collector *c)
 	return c->rbuf && c->pbuf && c->tbuf && c->mbuf && c->iobuf && c->netbuf && c->kbuf ? 0 : -1;
 }
 
+/*
+ * Add each CPU's minor faults not yet in mem_stats (struct pp_fault_pending)
+ * to the processes read from it, v[0..n) (v[0..np) sorted). Read after mem_stats: a run moved
+ * in between is missed this once (and read next time), never counted twice.
+ */
+static void add_pending_faults(struct collector *c, struct proc_raw *v, size_t np, size_t n)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu;
+	struct pp_fault_pending *p;
+	__u32 zero = 0;
+	size_t i;
+
+	if (ncpu <= 0)
+		return;
+	p = calloc((size_t)ncpu, sizeof(*p));
+	if (!p)
+		return;
+	if (bpf_map_lookup_elem(bpf_map__fd(c->mem->maps.fault_pending), &zero, p)) {
+		free(p);
+		return;
+	}
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		if (!p[cpu].selected || !p[cpu].minflt)
+			continue;
+		struct proc_raw *r = find_raw(v, np, p[cpu].tgid);
+
+		for (i = np; !r && i < n; i++) /* the mem-only entries: not sorted */
+			if (v[i].pid == p[cpu].tgid)
+				r = &v[i];
+		if (r && r->has_mem)
+			r->mem.minflt += p[cpu].minflt;
+	}
+	free(p);
+}
+
 int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 {
 	struct bpf_map *sm = c->sched->maps.sched_stats, *tm = c->sched->maps.threads;
@@ -757,6 +792,8 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 		r->mem = ms[i];
 		r->has_mem = true;
 	}
+	if (c->mem)
+		add_pending_faults(c, v, np, cnt);
 	if (c->io)
 		ni = dump_map(bpf_map__fd(c->io->maps.io_stats), icap, keys, c->iobuf, sizeof(*c->iobuf));
 	for (i = 0; i < ni; i++) {
