@@ -14,7 +14,9 @@
  * binary search of at most PP_UNWIND_MAP_STEPS steps over the process's
  * mappings (skipped while frames stay in one mapping) and of
  * PP_UNWIND_ROW_STEPS over the few rows the table's index gives for the
- * address (a bucket holds about 4), the walk's state in a per-CPU array.
+ * address (a bucket holds about 4), the walk's state in a per-CPU array,
+ * with the rows found last on that CPU (a direct-mapped cache by address:
+ * the frames of the hot stacks come back sample after sample).
  * Stack memory is read with bpf_probe_read_user, a window of
  * UW_STACK_WORDS words at a time (most frames are a few words: one read
  * for many frames, not one or two per frame); a page that is not resident
@@ -110,6 +112,7 @@ struct walk {
 	/* the rows the walks on this CPU found last, direct-mapped by address:
 	 * a hot stack's frames are the same sample after sample, and a hit
 	 * skips the index's bucket and the search of its rows */
+	struct uw_rc rc[UW_RC_SLOTS];
 };
 
 struct {
@@ -224,6 +227,7 @@ static __always_inline struct pp_unwind_row *uw_find_row(struct walk *w, struct 
 	struct search s = { .key = vaddr };
 	struct pp_unwind_index *b;
 	struct pp_unwind_row *r;
+	struct uw_rc *e;
 	__u64 k;
 
 	if (slot & PP_UNWIND_WANT) { /* not built yet: ask for it */
@@ -241,6 +245,9 @@ static __always_inline struct pp_unwind_row *uw_find_row(struct walk *w, struct 
 		return NULL;
 	if (w->now - t->last_used > UW_USED_NS) /* shared by the CPUs: written seldom */
 		t->last_used = w->now;
+	e = &w->rc[(__u32)(vaddr ^ (vaddr >> 9) ^ (m->gen * 0x9e3779b1u)) & (UW_RC_SLOTS - 1)];
+	if (e->vaddr == (__u32)vaddr && e->gen == m->gen) /* gen: never 0 */
+		return &e->row;
 	k = (vaddr - t->base) >> (t->shift & 31);
 	if (k >= t->nbuckets)
 		k = t->nbuckets - 1; /* the last bucket: all rows beyond */
@@ -255,6 +262,11 @@ static __always_inline struct pp_unwind_row *uw_find_row(struct walk *w, struct 
 		return NULL;
 	idx = s.first + s.lo - 1;
 	r = bpf_map_lookup_elem(&unwind_rows, &idx);
+	if (r) {
+		e->vaddr = (__u32)vaddr;
+		e->gen = m->gen;
+		e->row = *r;
+	}
 	return r;
 }
 
