@@ -93,7 +93,7 @@ static __always_inline struct pp_offcpu_thread *slot_of(__u32 tid)
  * (counted). */
 static __always_inline bool stacks_or_skip(void *ctx, __s32 *ustack, __s32 *kstack)
 {
-	if (!take_stacks(ctx, ustack, kstack)) {
+	if (!take_stacks(ctx, false, ustack, kstack)) { /* in the kernel: switching out */
 		off_count(PP_OFF_SKIPPED);
 		return false;
 	}

@@ -44,6 +44,18 @@ static __always_inline void count_stack_lost(void)
 #include "announce.bpf.h"
 #include "stacks.bpf.h"
 
+/* Whether the sample interrupted the task in user mode (x86: the privilege
+ * level of the saved code segment); false elsewhere (the helper decides). */
+static __always_inline bool sample_in_user(struct bpf_perf_event_data *ctx)
+{
+#if defined(__TARGET_ARCH_x86)
+	/* the context's registers are read 8 bytes at a time: cs's whole slot */
+	return (*(volatile const __u64 *)&ctx->regs.cs & 3) == 3;
+#else
+	return false;
+#endif
+}
+
 SEC("perf_event")
 int profile_sample(struct bpf_perf_event_data *ctx)
 {
@@ -59,7 +71,7 @@ int profile_sample(struct bpf_perf_event_data *ctx)
 		return 0;
 	prof_count(PP_PROF_SAMPLES);
 	announce(t, key.tgid);
-	if (!take_stacks(ctx, &key.ustack, &key.kstack)) {
+	if (!take_stacks(ctx, sample_in_user(ctx), &key.ustack, &key.kstack)) {
 		prof_count(PP_PROF_SKIPPED);
 		return 0;
 	}

@@ -53,8 +53,11 @@ static __always_inline __u32 stack_flags(void)
 }
 
 /* The current task's stacks, as prof_mode asks. False when it has none of
- * the kind asked for (for the caller to count as skipped). */
-static __always_inline bool take_stacks(void *ctx, __s32 *ustack, __s32 *kstack)
+ * the kind asked for (for the caller to count as skipped). in_user: ctx's
+ * registers are the task's in user mode (a sample taken there), so it has
+ * no kernel stack: the helper, which would say so (-EFAULT) after setting
+ * up a callchain buffer, is not called. */
+static __always_inline bool take_stacks(void *ctx, bool in_user, __s32 *ustack, __s32 *kstack)
 {
 	if (prof_mode == PP_PROF_KERNEL)
 		*ustack = PP_STACK_NONE;
@@ -62,7 +65,7 @@ static __always_inline bool take_stacks(void *ctx, __s32 *ustack, __s32 *kstack)
 		*ustack = uw_user_stack(ctx);
 	else
 		*ustack = stack_of(ctx, BPF_F_USER_STACK);
-	*kstack = prof_mode == PP_PROF_USER ? PP_STACK_NONE : stack_of(ctx, 0);
+	*kstack = prof_mode == PP_PROF_USER || in_user ? PP_STACK_NONE : stack_of(ctx, 0);
 	return !((prof_mode == PP_PROF_KERNEL && *kstack == PP_STACK_NONE) ||
 		 (prof_mode == PP_PROF_USER && *ustack == PP_STACK_NONE));
 }

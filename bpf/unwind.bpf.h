@@ -14,7 +14,9 @@
  * binary search of at most PP_UNWIND_MAP_STEPS steps over the process's
  * mappings (skipped while frames stay in one mapping) and of
  * PP_UNWIND_ROW_STEPS over the few rows the table's index gives for the
- * address (a bucket holds about 4), the walk's state in a per-CPU array.
+ * address (a bucket holds about 4), the walk's state in a per-CPU array,
+ * with the rows found last on that CPU (a direct-mapped cache by address:
+ * the frames of the hot stacks come back sample after sample).
  * Stack memory is read with bpf_probe_read_user, a window of
  * UW_STACK_WORDS words at a time (most frames are a few words: one read
  * for many frames, not one or two per frame); a page that is not resident
@@ -78,6 +80,19 @@ struct {
 } unwind_cnt SEC(".maps");
 
 #define UW_STACK_WORDS 128 /* the window of stack read at once: 1 KiB */
+/* A table's last_used is written again once it is this old (ns): user
+ * space only needs it to evict the least recently used table. */
+#define UW_USED_NS (64ULL << 20)
+
+/* A row found before, for the address it was found for (in the table of
+ * one load of one binary: gen, unique to it). */
+struct uw_rc {
+	__u32 vaddr;
+	__u32 gen;
+	struct pp_unwind_row row;
+};
+
+#define UW_RC_SLOTS 512 /* per CPU: 8 KiB */
 
 struct walk {
 	__u64 ip, sp, bp;
@@ -91,8 +106,13 @@ struct walk {
 	__u32 exact;  /* ip is where the frame was stopped, not a return address */
 	__u32 frames_table, frames_fp; /* counted once the walk ends */
 	__u32 wanted;                  /* frames in a binary whose table is not built yet */
-	__u32 pad2;
+	__u32 clean;  /* stack.ips[k] is 0 for every k >= clean (not cleared per walk:
+		       * only what the walk before left past this one's end) */
 	struct pp_ustack stack;
+	/* the rows the walks on this CPU found last, direct-mapped by address:
+	 * a hot stack's frames are the same sample after sample, and a hit
+	 * skips the index's bucket and the search of its rows */
+	struct uw_rc rc[UW_RC_SLOTS];
 };
 
 struct {
@@ -192,13 +212,13 @@ static long row_step(__u32 i, void *vctx)
 		s->lo = mid + 1;
 	else
 		s->hi = mid;
-	return 0;
+	return s->lo >= s->hi; /* found: no call more to find it out */
 }
 
 /* The row of m's table for ELF address vaddr (the last one starting at or
  * before it), or NULL when the mapping's table is gone (evicted) or does
- * not reach back that far: the index's bucket of vaddr, then a binary
- * search of its few rows. */
+ * not reach back that far: the row cache's, else the index's bucket of
+ * vaddr, then a binary search of its few rows (and the row cached). */
 static __always_inline struct pp_unwind_row *uw_find_row(struct walk *w, struct pp_unwind_map *m,
 							 __u64 vaddr)
 {
@@ -206,6 +226,8 @@ static __always_inline struct pp_unwind_row *uw_find_row(struct walk *w, struct 
 	struct pp_unwind_table *t;
 	struct search s = { .key = vaddr };
 	struct pp_unwind_index *b;
+	struct pp_unwind_row *r;
+	struct uw_rc *e;
 	__u64 k;
 
 	if (slot & PP_UNWIND_WANT) { /* not built yet: ask for it */
@@ -221,8 +243,11 @@ static __always_inline struct pp_unwind_row *uw_find_row(struct walk *w, struct 
 	if (!t || t->gen != m->gen || !t->count || !t->nbuckets || vaddr > 0xffffffffULL ||
 	    vaddr < t->base)
 		return NULL;
-	if (t->last_used != w->now)
+	if (w->now - t->last_used > UW_USED_NS) /* shared by the CPUs: written seldom */
 		t->last_used = w->now;
+	e = &w->rc[(__u32)(vaddr ^ (vaddr >> 9) ^ (m->gen * 0x9e3779b1u)) & (UW_RC_SLOTS - 1)];
+	if (e->vaddr == (__u32)vaddr && e->gen == m->gen) /* gen: never 0 */
+		return &e->row;
 	k = (vaddr - t->base) >> (t->shift & 31);
 	if (k >= t->nbuckets)
 		k = t->nbuckets - 1; /* the last bucket: all rows beyond */
@@ -236,7 +261,13 @@ static __always_inline struct pp_unwind_row *uw_find_row(struct walk *w, struct 
 	if (!s.lo)
 		return NULL;
 	idx = s.first + s.lo - 1;
-	return bpf_map_lookup_elem(&unwind_rows, &idx);
+	r = bpf_map_lookup_elem(&unwind_rows, &idx);
+	if (r) {
+		e->vaddr = (__u32)vaddr;
+		e->gen = m->gen;
+		e->row = *r;
+	}
+	return r;
 }
 
 /* The word of user memory at addr (8-byte aligned): from the window, else
@@ -392,6 +423,19 @@ static __always_inline __s32 uw_store(struct walk *w)
 	return PP_STACK_LOST;
 }
 
+/* Clears the addresses the walk before left past this walk's last. */
+static long clear_step(__u32 i, void *vctx)
+{
+	struct walk *w = ((struct walk_ctx *)vctx)->w;
+	__u64 k = (__u64)w->n + i;
+
+	barrier_var(k); /* one register, checked and used (for the verifier) */
+	if (k >= w->clean || k >= PP_STACK_DEPTH)
+		return 1;
+	w->stack.ips[k] = 0;
+	return 0;
+}
+
 static long hash_step(__u32 i, void *vctx)
 {
 	struct walk *w = ((struct walk_ctx *)vctx)->w;
@@ -434,9 +478,10 @@ static __always_inline __s32 uw_user_stack(void *ctx)
 	w->frames_table = w->frames_fp = w->wanted = 0;
 	w->win_lo = 0;
 	w->win_n = 0;
-	__builtin_memset(&w->stack, 0, sizeof(w->stack));
 	c.w = w;
 	if (regs->cs == USER32_CS) {
+		/* (the helper zeroes the buffer past the frames it stores) */
+		w->clean = PP_STACK_DEPTH;
 		if (bpf_get_stack(ctx, w->stack.ips, sizeof(w->stack.ips), BPF_F_USER_STACK) <= 0)
 			return PP_STACK_NONE;
 		bpf_loop(PP_STACK_DEPTH, hash_step, &c, 0);
@@ -447,6 +492,11 @@ static __always_inline __s32 uw_user_stack(void *ctx)
 		uw_count_n(PP_UW_FRAMES_TABLE, w->frames_table);
 		uw_count_n(PP_UW_FRAMES_FP, w->frames_fp);
 		uw_count_n(PP_UW_WANTED, w->wanted);
+		/* zero after the last address (the stack's end for uw_same and
+		 * in the stored value), not the whole stack before the walk */
+		if (w->clean > w->n)
+			bpf_loop(PP_STACK_DEPTH, clear_step, &c, 0);
+		w->clean = w->n;
 	}
 	return uw_store(w);
 }

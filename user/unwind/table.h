@@ -16,6 +16,7 @@
 #define PP_UNWIND_TABLE_H
 
 #include <libelf.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "perfpilot.h"
