@@ -359,3 +359,21 @@ void watch_validate(struct watch_opts *o)
 	if (o->target.mode == PP_FILTER_CGROUP && watch_resolve_cgroups(o, err, sizeof(err)))
 		usage_error("%s", err);
 }
+
+void file_or_live(const char *cmd, int argc, char **argv, const char **path, bool live,
+		  int nsel, bool timing, const char *targets, const char *choice)
+{
+	if (optind < argc)
+		*path = argv[optind++];
+	if (optind < argc)
+		usage_error("unexpected argument '%s'; see 'perfpilot %s --help'", argv[optind], cmd);
+	if (live && *path)
+		usage_error("give either a recording FILE or --live, not both");
+	if (!live && !*path)
+		usage_error("which recording? give FILE.db (from 'perfpilot record') or --live");
+	if (!live && (nsel || timing))
+		usage_error("%s, -d and -i go with --live; a recording already has its target",
+			    targets);
+	if (nsel > 1)
+		usage_error("choose one of %s", choice);
+}

@@ -41,6 +41,17 @@ bool target_option(int c, const char *arg, struct target *t, int *nsel);
 noreturn void option_error(int c, const char *cmd, char **argv);
 
 /*
+ * The operand of a command that reads a recording FILE or watches the host
+ * --live (report, capacity): FILE from argv[optind] into *path, then the
+ * checks both share, exiting with one line on bad usage. nsel counts the
+ * target options given and timing whether -d or -i was; targets lists the
+ * command's target options ("-a, -p, -c") and choice the same as a choice
+ * ("-a, -p and -c").
+ */
+void file_or_live(const char *cmd, int argc, char **argv, const char **path, bool live,
+		  int nsel, bool timing, const char *targets, const char *choice);
+
+/*
  * Parse the options of `stat` or `top` (argv[0] is the subcommand). Prints
  * help and exits 0 on --help; exits EXIT_USAGE with one line on bad input.
  */

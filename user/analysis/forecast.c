@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <math.h>
+#include <stdio.h>
 #include "analysis/forecast.h"
 #include "analysis/trend.h"
 
-/* 1 - SS(residual) / SS(total) of the line a + b t. */
-static double r_squared(const double *t, const double *v, size_t n, double a, double b)
+double forecast_r_squared(const double *t, const double *v, size_t n, double a, double b)
 {
 	double mean = 0, res = 0, tot = 0;
 	size_t i;
@@ -51,7 +51,7 @@ int forecast_to_limit(const double *t, const double *v, size_t n, double limit,
 	if (trend_fit(t, v, n, TREND_ALPHA, &tr))
 		return refuse(out, "no usable series (non-finite values or constant time)");
 	out->rate = tr.slope;
-	out->r2 = r_squared(t, v, n, tr.intercept, tr.slope);
+	out->r2 = forecast_r_squared(t, v, n, tr.intercept, tr.slope);
 	if (!tr.significant || tr.slope == 0)
 		return refuse(out, "no significant trend");
 	level = tr.intercept + tr.slope * t[n - 1];
@@ -73,4 +73,19 @@ int forecast_to_limit(const double *t, const double *v, size_t n, double limit,
 	out->ok = true;
 	out->reason = NULL;
 	return 0;
+}
+
+const char *forecast_fmt_duration(double s, char *buf, size_t len)
+{
+	if (!isfinite(s))
+		snprintf(buf, len, "never");
+	else if (s < 120)
+		snprintf(buf, len, "%.0f s", s);
+	else if (s < 7200)
+		snprintf(buf, len, "%.0f min", s / 60);
+	else if (s < 172800)
+		snprintf(buf, len, "%.1f h", s / 3600);
+	else
+		snprintf(buf, len, "%.1f days", s / 86400);
+	return buf;
 }

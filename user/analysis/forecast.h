@@ -37,4 +37,12 @@ struct forecast {
 int forecast_to_limit(const double *t, const double *v, size_t n, double limit,
 		      struct forecast *out);
 
+/* 1 - SS(residual) / SS(total) of the line a + b t over t[], v[] (0 for a
+ * flat series). */
+double forecast_r_squared(const double *t, const double *v, size_t n, double a, double b);
+
+/* A time to a limit, short: "45 s", "12 min", "3.5 h", "2.0 days" or
+ * "never" (not finite); buf returned. */
+const char *forecast_fmt_duration(double s, char *buf, size_t len);
+
 #endif

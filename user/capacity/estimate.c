@@ -16,24 +16,6 @@ void cap_opts_default(struct cap_opts *o)
 	o->horizon_s = 0;
 }
 
-/* 1 - SS(residual) / SS(total) of the line a + b t (as forecast.c). */
-static double r_squared(const double *t, const double *v, size_t n, double a, double b)
-{
-	double mean = 0, res = 0, tot = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		mean += v[i];
-	mean /= (double)n;
-	for (i = 0; i < n; i++) {
-		double e = v[i] - (a + b * t[i]);
-
-		res += e * e;
-		tot += (v[i] - mean) * (v[i] - mean);
-	}
-	return tot > 0 ? 1 - res / tot : 0;
-}
-
 /*
  * forecast_to_limit's answer (analysis/forecast.h) for a ceiling, from the
  * one fit cap_trend already made: the Theil-Sen line's level at the last
@@ -46,7 +28,7 @@ static void to_limit(const double *t, const double *v, size_t n, double t_end, d
 {
 	double level = tr->intercept + tr->slope * t_end, gap = limit - level;
 
-	out->r2 = r_squared(t, v, n, tr->intercept, tr->slope);
+	out->r2 = forecast_r_squared(t, v, n, tr->intercept, tr->slope);
 	if (gap <= 0) {
 		out->exhaustion_s = out->exh_lo = out->exh_hi = 0;
 		return;

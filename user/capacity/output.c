@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "analysis/forecast.h"
 #include "capacity/output.h"
 
 static json_t *num(double v)
@@ -73,21 +74,6 @@ fail:
 	return NULL;
 }
 
-const char *cap_fmt_duration(double s, char *buf, size_t len)
-{
-	if (!isfinite(s))
-		snprintf(buf, len, "never");
-	else if (s < 120)
-		snprintf(buf, len, "%.0f s", s);
-	else if (s < 7200)
-		snprintf(buf, len, "%.0f min", s / 60);
-	else if (s < 172800)
-		snprintf(buf, len, "%.1f h", s / 3600);
-	else
-		snprintf(buf, len, "%.1f d", s / 86400);
-	return buf;
-}
-
 /* A value in the resource's unit, short. */
 static const char *fmt(enum cap_resource res, double v, char *buf, size_t len)
 {
@@ -140,7 +126,7 @@ void capacity_text(FILE *f, const struct cap_table *t, const char *source)
 			fmt(r->resource, r->p95, p95, sizeof(p95)),
 			fmt_rate(r->resource, r->tr.significant ? r->tr.rate : NAN, g, sizeof(g)),
 			isfinite(r->tr.exhaustion_s) ?
-				cap_fmt_duration(r->tr.exhaustion_s, ex, sizeof(ex)) : "none",
+				forecast_fmt_duration(r->tr.exhaustion_s, ex, sizeof(ex)) : "none",
 			fmt(r->resource, r->recommended, rc, sizeof(rc)));
 	}
 	fprintf(f, "\nEvidence:\n");
@@ -159,9 +145,9 @@ void capacity_text(FILE *f, const struct cap_table *t, const char *source)
 			fprintf(f, "    growth: %s", tr->why ? tr->why : "unknown");
 		if (isfinite(tr->exhaustion_s))
 			fprintf(f, "; limit reached in %s (%s .. %s)\n",
-				cap_fmt_duration(tr->exhaustion_s, ex, sizeof(ex)),
-				cap_fmt_duration(tr->exh_lo, lo, sizeof(lo)),
-				cap_fmt_duration(tr->exh_hi, hi, sizeof(hi)));
+				forecast_fmt_duration(tr->exhaustion_s, ex, sizeof(ex)),
+				forecast_fmt_duration(tr->exh_lo, lo, sizeof(lo)),
+				forecast_fmt_duration(tr->exh_hi, hi, sizeof(hi)));
 		else
 			fprintf(f, "; no time to limit%s%s\n", tr->why && tr->fitted ? ": " : "",
 				tr->why && tr->fitted ? tr->why : "");

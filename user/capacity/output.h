@@ -18,7 +18,4 @@ json_t *capacity_json(const struct cap_table *t, const char *source);
 /* The table for people: one line per row, then the evidence. */
 void capacity_text(FILE *f, const struct cap_table *t, const char *source);
 
-/* A duration for people: "45 s", "12 min", "3.5 h", "2.1 d". */
-const char *cap_fmt_duration(double s, char *buf, size_t len);
-
 #endif

@@ -124,18 +124,8 @@ static void parse(int argc, char **argv, struct capacity_opts *o)
 			option_error(c, "capacity", argv);
 		}
 	}
-	if (optind < argc)
-		o->path = argv[optind++];
-	if (optind < argc)
-		usage_error("unexpected argument '%s'; see 'perfpilot capacity --help'", argv[optind]);
-	if (o->live && o->path)
-		usage_error("give either a recording FILE or --live, not both");
-	if (!o->live && !o->path)
-		usage_error("which recording? give FILE.db (from 'perfpilot record') or --live");
-	if (!o->live && (nsel || timing))
-		usage_error("-a, -c, -d and -i go with --live; a recording already has its target");
-	if (nsel > 1)
-		usage_error("choose one of -a and -c");
+	file_or_live("capacity", argc, argv, &o->path, o->live, nsel, timing, "-a, -c",
+		     "-a and -c");
 }
 
 /* --live: the limits of the recording's cgroups as the host has them now. */

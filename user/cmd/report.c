@@ -142,18 +142,8 @@ static void parse(int argc, char **argv, struct report_opts *o)
 			option_error(c, "report", argv);
 		}
 	}
-	if (optind < argc)
-		o->path = argv[optind++];
-	if (optind < argc)
-		usage_error("unexpected argument '%s'; see 'perfpilot report --help'", argv[optind]);
-	if (o->live && o->path)
-		usage_error("give either a recording FILE or --live, not both");
-	if (!o->live && !o->path)
-		usage_error("which recording? give FILE.db (from 'perfpilot record') or --live");
-	if (!o->live && (nsel || timing))
-		usage_error("-a, -p, -c, -d and -i go with --live; a recording already has its target");
-	if (nsel > 1)
-		usage_error("choose one of -a, -p and -c");
+	file_or_live("report", argc, argv, &o->path, o->live, nsel, timing, "-a, -p, -c",
+		     "-a, -p and -c");
 	if (o->since.set && o->until.set && !o->since.rel && !o->until.rel &&
 	    time_arg_resolve(&o->since, 0, 0, 0) > time_arg_resolve(&o->until, 0, 0, 0))
 		usage_error("--since is after --until; swap them");

@@ -92,9 +92,9 @@ int analyze_hostmem(const struct recording *r, const struct findings_env *env,
 	if (f->has_forecast)
 		fnd_summary(f, "the host's available memory falls %s/s (%s to %s in %.0f s); at this "
 			    "rate it runs out in %s (%s to %s)%s", rate, from, to,
-			    s->t[s->n - 1] - s->t[0], fnd_fmt_duration(f->fc.eta, eta, sizeof(eta)),
-			    fnd_fmt_duration(f->fc.eta_lo, lo, sizeof(lo)),
-			    fnd_fmt_duration(f->fc.eta_hi, hi, sizeof(hi)),
+			    s->t[s->n - 1] - s->t[0], forecast_fmt_duration(f->fc.eta, eta, sizeof(eta)),
+			    forecast_fmt_duration(f->fc.eta_lo, lo, sizeof(lo)),
+			    forecast_fmt_duration(f->fc.eta_hi, hi, sizeof(hi)),
 			    fnd_whole_host(r) ? "" : "; the recording watched only part of the host");
 	else
 		fnd_summary(f, "the host's available memory falls %s/s (%s to %s in %.0f s)", rate,

@@ -89,9 +89,9 @@ static void growth_summary(struct finding *f, const struct series *s, const stru
 	if (f->has_forecast)
 		snprintf(fc, sizeof(fc), "; at this rate it reaches %s (%s) in %s (%s to %s)",
 			 f->fc_limit_name, fnd_fmt_bytes(f->fc_limit, lim, sizeof(lim)),
-			 fnd_fmt_duration(f->fc.eta, eta, sizeof(eta)),
-			 fnd_fmt_duration(f->fc.eta_lo, lo, sizeof(lo)),
-			 fnd_fmt_duration(f->fc.eta_hi, hi, sizeof(hi)));
+			 forecast_fmt_duration(f->fc.eta, eta, sizeof(eta)),
+			 forecast_fmt_duration(f->fc.eta_lo, lo, sizeof(lo)),
+			 forecast_fmt_duration(f->fc.eta_hi, hi, sizeof(hi)));
 	fnd_summary(f, "%s %s grows %s/s (%s to %s in %.0f s)%s",
 		    s->kind == ENT_PROC ? "the resident memory of" : "the memory of", name, rate,
 		    from, to, s->t[s->n - 1] - s->t[0], fc);

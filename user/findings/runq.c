@@ -75,7 +75,7 @@ int analyze_runq(const struct recording *r, const struct findings_env *env, stru
 	consumers(r, f);
 	if (f->has_forecast)
 		snprintf(fc, sizeof(fc), "; %s in %s", f->fc_limit_name,
-			 fnd_fmt_duration(f->fc.eta, eta, sizeof(eta)));
+			 forecast_fmt_duration(f->fc.eta, eta, sizeof(eta)));
 	fnd_summary(f, "the run queue fills: %.1f more runnable tasks a minute (%.0f to %.0f on "
 		    "%d CPUs in %.0f s)%s", tr.slope * 60, s->v[0], s->v[s->n - 1], r->ncpus,
 		    s->t[s->n - 1] - s->t[0], fc);

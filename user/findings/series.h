@@ -29,8 +29,6 @@ const char *fnd_party_name(const struct series *s, char *buf, size_t len);
 
 /* "1.5 MiB", "320 KiB", ... */
 const char *fnd_fmt_bytes(double b, char *buf, size_t len);
-/* "3 min", "2.1 h", "45 s", ... */
-const char *fnd_fmt_duration(double s, char *buf, size_t len);
 /* A count with thousands separated: "57,486" */
 const char *fnd_fmt_count(double v, char *buf, size_t len);
 

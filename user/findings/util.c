@@ -258,21 +258,6 @@ const char *fnd_fmt_count(double v, char *buf, size_t len)
 	return buf;
 }
 
-const char *fnd_fmt_duration(double s, char *buf, size_t len)
-{
-	if (!isfinite(s))
-		snprintf(buf, len, "never");
-	else if (s < 120)
-		snprintf(buf, len, "%.0f s", s);
-	else if (s < 7200)
-		snprintf(buf, len, "%.0f min", s / 60);
-	else if (s < 172800)
-		snprintf(buf, len, "%.1f h", s / 3600);
-	else
-		snprintf(buf, len, "%.1f days", s / 86400);
-	return buf;
-}
-
 static int by_a_desc(const void *x, const void *y)
 {
 	const struct proc_total *a = x, *b = y;

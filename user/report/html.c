@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "analysis/forecast.h"
 #include "findings/series.h"
 #include "formats/flamegraph.h"
 #include "formats/folded.h"
@@ -194,7 +195,7 @@ static void finding(FILE *out, const struct recording *r, const struct finding *
 	parties(out, "Culprits (who used the resource)", f->culprits, f->nculprits);
 	if (f->has_forecast)
 		fprintf(out, "<p><b>Forecast:</b> reaches %s in %s (r&sup2; %.2f)</p>\n",
-			f->fc_limit_name, fnd_fmt_duration(f->fc.eta, eta, sizeof(eta)), f->fc.r2);
+			f->fc_limit_name, forecast_fmt_duration(f->fc.eta, eta, sizeof(eta)), f->fc.r2);
 	fputs("<ul>\n", out);
 	for (i = 0; i < f->nrecs; i++) {
 		fputs("<li>", out);

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "analysis/forecast.h"
 #include "capacity/capacity.h"
 #include "capacity/output.h"
 #include "formats/xml.h"
@@ -62,7 +63,7 @@ static void chart(FILE *out, const struct cap_row *row)
 	l[2] = (struct chart_line){ "trend", tt, tv, 2 };
 	snprintf(title, sizeof(title), "%s %s %s: limit in %s", cap_scope_name(row->scope),
 		 row->name, cap_resource_name(row->resource),
-		 cap_fmt_duration(eta, d, sizeof(d)));
+		 forecast_fmt_duration(eta, d, sizeof(d)));
 	svg_chart(out, title, unit, scale, l, 3, row->since, end, CHART_W, CHART_H);
 	free(v);
 }
@@ -98,7 +99,7 @@ void report_html_capacity(FILE *out, const struct recording *r)
 		cell(out, row->resource, row->p95);
 		cell(out, row->resource, row->tr.significant ? row->tr.rate : NAN);
 		fprintf(out, "<td>%s</td>", isfinite(row->tr.exhaustion_s) ?
-			cap_fmt_duration(row->tr.exhaustion_s, d, sizeof(d)) : "none");
+			forecast_fmt_duration(row->tr.exhaustion_s, d, sizeof(d)) : "none");
 		cell(out, row->resource, row->recommended);
 		fputs("</tr>\n", out);
 		nout += isfinite(row->tr.exhaustion_s) && row->tr.exhaustion_s > 0;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "analysis/forecast.h"
 #include "analysis/sparkline.h"
 #include "findings/series.h"
 #include "report/report.h"
@@ -150,8 +151,8 @@ static void forecast(FILE *out, const struct finding *f)
 		return;
 	snprintf(text, sizeof(text), "%s (%s) in %s, between %s and %s (line fit r2 %.2f)",
 		 f->fc_limit_name, fnd_fmt_bytes(f->fc_limit, lim, sizeof(lim)),
-		 fnd_fmt_duration(f->fc.eta, eta, sizeof(eta)), fnd_fmt_duration(f->fc.eta_lo, lo, sizeof(lo)),
-		 fnd_fmt_duration(f->fc.eta_hi, hi, sizeof(hi)), f->fc.r2);
+		 forecast_fmt_duration(f->fc.eta, eta, sizeof(eta)), forecast_fmt_duration(f->fc.eta_lo, lo, sizeof(lo)),
+		 forecast_fmt_duration(f->fc.eta_hi, hi, sizeof(hi)), f->fc.r2);
 	line(out, "reaches", text);
 }
 
@@ -222,7 +223,7 @@ const char *report_folded(const struct recording *r, char *buf, size_t len)
 		 "resource) folded into %zu group%s by command, parent and cgroup",
 		 fnd_fmt_count((double)r->procs_folded, n, sizeof(n)),
 		 fnd_fmt_count((double)r->procs, of, sizeof(of)),
-		 fnd_fmt_duration(r->fold_life_s, life, sizeof(life)), r->fold_groups,
+		 forecast_fmt_duration(r->fold_life_s, life, sizeof(life)), r->fold_groups,
 		 r->fold_groups == 1 ? "" : "s");
 	return buf;
 }
