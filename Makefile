@@ -39,9 +39,7 @@ USER_SRCS := $(wildcard user/*.c user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(USER_SRCS))
 # the unit tests link archives, one per folder: $(BUILD)/lib/<folder>.a,
 # and $(BUILD)/lib/user.a for user/'s own files but main.c
-# (user/tune/stubs.c, the weak stand-ins of tuners not written yet, is for
-# the program only: in an archive a stub could hide the real tuner)
-lib_srcs   = $(if $(filter user,$(1)),$(filter-out user/main.c,$(wildcard user/*.c)),$(filter-out user/tune/stubs.c,$(wildcard user/$(1)/*.c)))
+lib_srcs   = $(if $(filter user,$(1)),$(filter-out user/main.c,$(wildcard user/*.c)),$(wildcard user/$(1)/*.c))
 lib_objs   = $(patsubst user/%.c,$(BUILD)/obj/%.o,$(call lib_srcs,$(1)))
 # the archives of a unit test (tests/unit/$(1).c): those of the folders it
 # includes and of the folders they use, from the top down

@@ -2,7 +2,7 @@
 /*
  * Which tuners exist: one constructor each (tuner_<name> in
  * user/tune/<name>.c), run when the config turns the tuner on. A tuner
- * without callbacks (a stub, user/tune/stubs.c) is left out. init returns
+ * without callbacks is left out. init returns
  * 0 to run, > 0 when it has nothing to do for this target (left out
  * silently: the CPU quota tuner without a cgroup), -1 with a reason.
  * A set picks the tuners of sysctls or those of cgroup files (the
