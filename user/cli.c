@@ -360,6 +360,30 @@ void watch_validate(struct watch_opts *o)
 		usage_error("%s", err);
 }
 
+bool live_timing_option(int c, const char *arg, struct watch_opts *w, double min_duration_s,
+			bool *timing)
+{
+	switch (c) {
+	case 'd':
+		if (parse_seconds(arg, &w->duration_s) || w->duration_s < min_duration_s) {
+			if (min_duration_s > 0)
+				usage_error("bad duration '%s': use seconds, at least %g, such as "
+					    "30, 1.5, 2m", arg, min_duration_s);
+			usage_error("bad duration '%s': use seconds such as 10, 1.5, 500ms, 2m",
+				    arg);
+		}
+		break;
+	case 'i':
+		if (parse_seconds(arg, &w->interval_s) || w->interval_s < 0.1)
+			usage_error("bad interval '%s': use seconds, at least 0.1", arg);
+		break;
+	default:
+		return false;
+	}
+	*timing = true;
+	return true;
+}
+
 void file_or_live(const char *cmd, int argc, char **argv, const char **path, bool live,
 		  int nsel, bool timing, const char *targets, const char *choice)
 {

@@ -52,6 +52,15 @@ void file_or_live(const char *cmd, int argc, char **argv, const char **path, boo
 		  int nsel, bool timing, const char *targets, const char *choice);
 
 /*
+ * --live's timing options of those commands: if getopt's c is -d or -i,
+ * set w->duration_s (at least min_duration_s) or w->interval_s (at least
+ * 0.1 s), exiting with one line on a bad value, set *timing and return
+ * true.
+ */
+bool live_timing_option(int c, const char *arg, struct watch_opts *w, double min_duration_s,
+			bool *timing);
+
+/*
  * Parse the options of `stat` or `top` (argv[0] is the subcommand). Prints
  * help and exits 0 on --help; exits EXIT_USAGE with one line on bad input.
  */

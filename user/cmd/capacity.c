@@ -92,7 +92,8 @@ static void parse(int argc, char **argv, struct capacity_opts *o)
 	while ((c = getopt_long(argc, argv, ":ap:c:d:i:h", longopts, NULL)) != -1) {
 		if (c == 'p')
 			usage_error("capacity is per host and cgroup: use -a or -c CGROUP, not -p");
-		if (target_option(c, optarg, t, &nsel))
+		if (target_option(c, optarg, t, &nsel) ||
+		    live_timing_option(c, optarg, &o->w, 1, &timing))
 			continue;
 		switch (c) {
 		case OPT_JSON:
@@ -105,17 +106,6 @@ static void parse(int argc, char **argv, struct capacity_opts *o)
 			if (parse_seconds(optarg, &o->cap.horizon_s) || o->cap.horizon_s < 0)
 				usage_error("bad horizon '%s': use a duration such as 3600, 30m, 12h",
 					    optarg);
-			break;
-		case 'd':
-			timing = true;
-			if (parse_seconds(optarg, &o->w.duration_s) || o->w.duration_s < 1)
-				usage_error("bad duration '%s': use seconds (at least 1) such as 30, 2m",
-					    optarg);
-			break;
-		case 'i':
-			timing = true;
-			if (parse_seconds(optarg, &o->w.interval_s) || o->w.interval_s < 0.1)
-				usage_error("bad interval '%s': use seconds, at least 0.1", optarg);
 			break;
 		case 'h':
 			help();

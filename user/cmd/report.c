@@ -104,7 +104,8 @@ static void parse(int argc, char **argv, struct report_opts *o)
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":ap:c:d:i:h", longopts, NULL)) != -1) {
-		if (target_option(c, optarg, t, &nsel))
+		if (target_option(c, optarg, t, &nsel) ||
+		    live_timing_option(c, optarg, &o->w, 0, &timing))
 			continue;
 		switch (c) {
 		case OPT_JSON:
@@ -124,16 +125,6 @@ static void parse(int argc, char **argv, struct report_opts *o)
 			break;
 		case OPT_STORED:
 			o->stored = true;
-			break;
-		case 'd':
-			timing = true;
-			if (parse_seconds(optarg, &o->w.duration_s))
-				usage_error("bad duration '%s': use seconds such as 10, 1.5, 500ms, 2m", optarg);
-			break;
-		case 'i':
-			timing = true;
-			if (parse_seconds(optarg, &o->w.interval_s) || o->w.interval_s < 0.1)
-				usage_error("bad interval '%s': use seconds, at least 0.1", optarg);
 			break;
 		case 'h':
 			help();
