@@ -3,11 +3,12 @@
  * TCP collector: bytes, retransmits, resets, connects, accepts and smoothed
  * RTT per owning process, and a bounded table of connections.
  *
- * Bytes are counted in process context (sock_send_length/sock_recv_length),
- * where the owner is the current task. Retransmits, RTT samples and state
- * changes mostly happen in softirq context: they are attributed through the
- * connection table, whose owner is the process that connected, listened
- * (for accepted connections) or last moved data on the socket.
+ * Bytes and the smoothed RTT are read in process context
+ * (sock_send_length/sock_recv_length), where the owner is the current task.
+ * Retransmits and state changes mostly happen in softirq context: they are
+ * attributed through the connection table, whose owner is the process that
+ * connected, listened (for accepted connections) or last moved data on the
+ * socket.
  */
 #include "common.bpf.h"
 #include <bpf/bpf_endian.h>
@@ -122,6 +123,40 @@ static __always_inline struct pp_sock *sock_entry(struct sock *sk, __u32 owner, 
 	return s;
 }
 
+/*
+ * The smoothed RTT moves only when an ACK acknowledges data this end sent,
+ * so it is read when the connection is established (the handshake's RTT)
+ * and at each send syscall, where the process moves data: a sample enters
+ * the histogram when the connection's srtt changed since the last one, so
+ * the histogram weights each connection by how often its RTT moved between
+ * its sends; the latest srtt per connection and the maximum are those seen
+ * then (a change after the last send is not seen). tcp_probe, which fires
+ * for every segment received, in softirq context and often on another
+ * CPU, cost more than both length programs together under a bulk transfer.
+ */
+static __always_inline void rtt_sample(struct sock *sk, struct pp_sock *s, struct pp_net_stats *n,
+				       bool direct)
+{
+	struct tcp_sock *tp;
+	__u32 srtt, slot;
+
+	/* a BTF sock pointer becomes a tcp_sock one only through the helper */
+	tp = direct ? bpf_skc_to_tcp_sock(sk) : (void *)sk;
+	if (!tp)
+		return;
+	srtt = TREAD(direct, tp, srtt_us) >> 3;
+	if (!srtt || srtt == s->srtt_us)
+		return; /* no sample yet, or the smoothed RTT did not move */
+	s->srtt_us = srtt;
+	if (!n)
+		return;
+	slot = hist_slot_ns((__u64)srtt * 1000);
+	if (slot < PP_HIST_SLOTS)
+		__sync_fetch_and_add(&n->rtt_hist[slot], 1);
+	if (srtt > n->rtt_max_us)
+		n->rtt_max_us = srtt;
+}
+
 /* Data moved in process context: the current task owns the bytes. */
 static __always_inline int on_length(struct sock *sk, int ret, int flags, bool tx, bool direct)
 {
@@ -143,6 +178,8 @@ static __always_inline int on_length(struct sock *sk, int ret, int flags, bool t
 		if (s->tgid != tgid || !s->comm[0])
 			sock_owner(s, tgid); /* accepted, or handed to another process */
 		__sync_fetch_and_add(tx ? &s->tx_bytes : &s->rx_bytes, ret);
+		if (tx)
+			rtt_sample(sk, s, n, direct);
 	}
 	return 0;
 }
@@ -189,45 +226,6 @@ static __always_inline int on_reset(struct sock *sk)
 	return 0;
 }
 
-/*
- * tcp_probe fires for every segment received on an established connection,
- * in softirq context, often on the other side's CPU. The smoothed RTT moves
- * only when an ACK brings an RTT sample: a sample enters the histogram when
- * the connection's srtt changed since its last event (and at its first), so
- * a segment that repeats the same srtt writes nothing (no cache line taken
- * from the CPU that moves the data). The histogram therefore weights each
- * connection by how often its RTT moved, no longer by how many segments it
- * received; the latest srtt per connection and the maximum are unchanged.
- */
-static __always_inline int on_probe(struct sock *sk, bool direct)
-{
-	__u64 key = (__u64)sk;
-	struct pp_net_stats *n;
-	struct pp_sock *s = bpf_map_lookup_elem(&socks, &key);
-	struct tcp_sock *tp;
-	__u32 srtt, slot;
-
-	if (!s || !s->tgid)
-		return 0; /* not a connection of a watched process */
-	/* a BTF sock pointer becomes a tcp_sock one only through the helper */
-	tp = direct ? bpf_skc_to_tcp_sock(sk) : (void *)sk;
-	if (!tp)
-		return 0;
-	srtt = TREAD(direct, tp, srtt_us) >> 3;
-	if (srtt == s->srtt_us)
-		return 0; /* the smoothed RTT did not move: nothing to add */
-	s->srtt_us = srtt;
-	n = net_of(s->tgid);
-	if (!n)
-		return 0;
-	slot = hist_slot_ns((__u64)srtt * 1000);
-	if (slot < PP_HIST_SLOTS)
-		__sync_fetch_and_add(&n->rtt_hist[slot], 1);
-	if (srtt > n->rtt_max_us)
-		n->rtt_max_us = srtt;
-	return 0;
-}
-
 static __always_inline int on_state(struct sock *sk, int oldstate, int newstate)
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
@@ -263,16 +261,20 @@ static __always_inline int on_state(struct sock *sk, int oldstate, int newstate)
 	if (newstate == ST_ESTABLISHED) {
 		if (oldstate == ST_SYN_SENT) {
 			n = owner_net(sk, &s);
-			if (s)
+			if (s) {
 				sock_endpoints(sk, s); /* the source port is known now */
+				rtt_sample(sk, s, n, false);
+			}
 			if (n)
 				__sync_fetch_and_add(&n->connects, 1);
 		} else if (oldstate == ST_SYN_RECV) {
 			owner = bpf_map_lookup_elem(&listeners, &lk);
 			if (!owner)
 				return 0; /* not a listener of a watched process */
-			sock_entry(sk, owner->tgid, true);
+			s = sock_entry(sk, owner->tgid, true);
 			n = net_of(owner->tgid);
+			if (s)
+				rtt_sample(sk, s, n, false);
 			if (n)
 				__sync_fetch_and_add(&n->accepts, 1);
 		}
@@ -369,18 +371,6 @@ SEC("raw_tp/tcp_receive_reset")
 int BPF_PROG(receive_reset_raw, struct sock *sk)
 {
 	return on_reset(sk);
-}
-
-SEC("tp_btf/tcp_probe")
-int BPF_PROG(probe_btf, struct sock *sk)
-{
-	return on_probe(sk, true);
-}
-
-SEC("raw_tp/tcp_probe")
-int BPF_PROG(probe_raw, struct sock *sk)
-{
-	return on_probe(sk, false);
 }
 
 SEC("tp_btf/inet_sock_set_state")

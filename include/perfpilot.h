@@ -170,7 +170,7 @@ struct pp_net_stats {
 	__u64 accepts;      /* passive opens, counted for the listener's owner */
 	__u64 closes;
 	__u64 rtt_max_us;
-	__u32 rtt_hist[PP_HIST_SLOTS]; /* smoothed RTT samples (tcp_probe), log2 us */
+	__u32 rtt_hist[PP_HIST_SLOTS]; /* smoothed RTT samples (at send/recv), log2 us */
 };
 
 #define PP_SOCK_CLOSED 0x1u

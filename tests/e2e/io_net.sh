@@ -122,12 +122,15 @@ tcp_client() {
 	wl_ready "$_cli" tcpxfer
 }
 
-test_net_tx_bytes() {
+# _net_tx [PERFPILOT OPTIONS...]: a 150 MB transfer between two namespaces,
+# watched with -p; the bytes exact, the connect and accept counted, the
+# smoothed RTT sampled on both ends
+_net_tx() {
 	local srv cli line c
 	net_pair || return
 	tcp_server srv -n 1 7100 || return
 	tcp_client cli send 10.231.0.2 7100 150000000 || return
-	pp_bg pp -p "$cli,$srv" -d 5 --json
+	pp_bg pp -p "$cli,$srv" -d 5 --json "$@"
 	attach_wait
 	go "$cli"
 	wl_done "$cli" "$T/cli.json" 30 || return
@@ -142,9 +145,19 @@ test_net_tx_bytes() {
 	within "server net.rx_bytes vs bytes it read" "$(jf "$LINE" .net.rx_bytes)" \
 		"$(truth "$T/srv.json" rx_bytes)" 1
 	is "server net.accepts" "$(jf "$LINE" .net.accepts)" 1
+	# the smoothed RTT, read when the connection is established and at each
+	# send: the sender's moves with the ACKs of its data, the receiver's is
+	# the handshake's
+	cmp "server rtt_us.count" "$(jf "$LINE" .net.rtt_us.count)" -gt 0
 	cmp "client rtt_us.count" "$(jf "$line" .net.rtt_us.count)" -gt 0
-	note "sent $(truth "$T/cli.json" tx_bytes) B, perfpilot $(jf "$line" .net.tx_bytes) B, retrans $(jf "$line" .net.retrans)"
+	note "sent $(truth "$T/cli.json" tx_bytes) B, perfpilot $(jf "$line" .net.tx_bytes) B, retrans $(jf "$line" .net.retrans), RTT samples $(jf "$line" .net.rtt_us.count)"
 }
+
+test_net_tx_bytes() { _net_tx; }
+
+# the same through the raw_tp programs (the fallback of kernels without
+# tp_btf): the same exact bytes and RTT samples
+test_net_raw_tp() { _net_tx --attach raw_tp; }
 
 test_net_connects() {
 	local srv cli line

@@ -626,6 +626,7 @@ STEPS=(
 	io_read_direct
 	io_devices
 	net_tx_bytes
+	net_raw_tp
 	net_connects
 	net_listen_overflow
 	net_retransmits

@@ -82,7 +82,6 @@ static void check_tracepoints(struct report *r)
 		{"sock_send_length", "TCP bytes sent", false},
 		{"sock_recv_length", "TCP bytes received", false},
 		{"tcp_retransmit_skb", "retransmits", false},
-		{"tcp_probe", "smoothed RTT", false},
 		{"inet_sock_set_state", "connects, accepts, closes", false},
 		{"tcp_send_reset", "resets sent", false},
 		{"tcp_receive_reset", "resets received", false},

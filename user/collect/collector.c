@@ -442,7 +442,7 @@ static int open_io(struct collector *c, const struct collector_opts *o, char *er
 static int open_net(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
 {
 	struct net_bpf *b = net_bpf__open();
-	struct tp_prog tps[7];
+	struct tp_prog tps[6];
 
 	if (!b) {
 		snprintf(err, errlen, "cannot open the TCP BPF object: %s", strerror(errno));
@@ -459,10 +459,9 @@ static int open_net(struct collector *c, const struct collector_opts *o, char *e
 				  "resets sent"};
 	tps[4] = (struct tp_prog){"tcp_receive_reset", b->progs.receive_reset_btf,
 				  b->progs.receive_reset_raw, "resets received"};
-	tps[5] = (struct tp_prog){"tcp_probe", b->progs.probe_btf, b->progs.probe_raw, "smoothed RTT"};
-	tps[6] = (struct tp_prog){"inet_sock_set_state", b->progs.set_state_btf, b->progs.set_state_raw,
+	tps[5] = (struct tp_prog){"inet_sock_set_state", b->progs.set_state_btf, b->progs.set_state_raw,
 				  "connects, accepts, closes"};
-	choose(tps, 7, c->raw_tp, o->verbose);
+	choose(tps, 6, c->raw_tp, o->verbose);
 	FILTER_SETUP(o, b);
 	b->rodata->retransmit_has_err = c->feat.retransmit_has_err;
 	bpf_map__set_max_entries(b->maps.net_stats, o->max_procs);
@@ -473,7 +472,7 @@ static int open_net(struct collector *c, const struct collector_opts *o, char *e
 		snprintf(err, errlen, "loading the TCP BPF programs failed: %s", strerror(errno));
 		return -1;
 	}
-	return attach_tps(c, tps, 7, err, errlen);
+	return attach_tps(c, tps, 6, err, errlen);
 }
 
 static void teardown(struct collector *c)
