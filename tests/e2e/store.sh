@@ -125,7 +125,7 @@ test_record_sigint() {
 	tr=$(rec_oncpu "$a")
 	# it ends in about 0.15 s (the interval in progress, the analysis); a
 	# stall of the host (seen once: more than 3 s) is not what this tests
-	local PP_EXIT_GRACE=10
+	local PP_EXIT_GRACE=12
 	PP_DURATION=0
 	pp_wait || return
 	rec_closed "$db"
