@@ -177,6 +177,10 @@ static void parse(int argc, char **argv, struct tune_opts *o)
 
 static const char *entry_where(const struct journal_entry *e, char *buf, size_t len)
 {
+	if (e->scope == TUNE_PROCESS) {
+		snprintf(buf, len, "process %d", e->pid);
+		return buf;
+	}
 	return tune_scope_str(e->scope == TUNE_SYSCTL ? e->netns : NULL,
 			      e->scope == TUNE_CGROUP ? e->cgroup : NULL, buf, len);
 }
@@ -252,8 +256,9 @@ static void print_results(struct journal *j, const struct change_report *rep, FI
 		if (!e)
 			continue;
 		if (json) {
-			obj = json_pack("{s:I, s:s, s:o, s:o, s:s, s:s, s:b, s:s, s:s, s:s}",
+			obj = json_pack("{s:I, s:s, s:o, s:o, s:o, s:s, s:s, s:b, s:s, s:s, s:s}",
 					"id", (json_int_t)r->id, "tunable", e->tunable,
+					"pid", e->pid ? json_integer(e->pid) : json_null(),
 					"netns", e->netns[0] ? json_string(e->netns) : json_null(),
 					"cgroup", e->cgroup[0] ? json_string(e->cgroup) : json_null(),
 					"old", e->old, "new", e->new, "restored", r->restored,

@@ -53,6 +53,8 @@ struct proposal {
 	char netns[PATH_MAX];       /* sysctls of a namespace, "" = perfpilot's own */
 	char cgroup[PATH_MAX];      /* cgroup files */
 	char tunable[64];
+	int pid;                    /* a process's nice or affinity (lever.h), 0: none */
+	uint64_t start;             /* its start time (hostproc.h) */
 	char current[HOSTFS_VALUE_MAX];
 	char proposed[HOSTFS_VALUE_MAX];  /* the whole value to write */
 	const char *finding;        /* the finding kind: "listen_overflow", ... */
