@@ -443,7 +443,7 @@ static int section(struct parser *p, char *s)
 		p->idx = tuner_find(name);
 		if (p->idx < 0)
 			return bad(p, "unknown tuner '%s' (accept_queue, tcp_buffers, cpu_quota, "
-				   "cpu_weight, memory_reclaim, dirty_pages, memory_high)", name);
+				   "cpu_weight, memory_reclaim, dirty_pages, memory_high, protect)", name);
 		p->sec = SEC_TUNER;
 		return CONFIG_OK;
 	}

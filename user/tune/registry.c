@@ -20,6 +20,7 @@ static void (*const ctors[TUNER_COUNT])(struct tuner *) = {
 	[TUNER_MEMORY_RECLAIM] = tuner_memory_reclaim,
 	[TUNER_DIRTY_PAGES] = tuner_dirty_pages,
 	[TUNER_MEMORY_HIGH] = tuner_memory_high,
+	[TUNER_PROTECT] = tuner_protect,
 };
 
 bool tuner_of_cgroup(enum tuner_id id)

@@ -18,6 +18,7 @@ static const char *const tuner_names[TUNER_COUNT] = {
 	[TUNER_MEMORY_RECLAIM] = "memory_reclaim",
 	[TUNER_DIRTY_PAGES] = "dirty_pages",
 	[TUNER_MEMORY_HIGH] = "memory_high",
+	[TUNER_PROTECT] = "protect",
 };
 
 const char *tuner_name(enum tuner_id id)

@@ -40,6 +40,7 @@ enum tuner_id {
 	TUNER_MEMORY_RECLAIM,
 	TUNER_DIRTY_PAGES,
 	TUNER_MEMORY_HIGH,
+	TUNER_PROTECT,          /* tune --protect (protect.c) */
 	TUNER_COUNT
 };
 

@@ -216,7 +216,7 @@ static const struct bad_config {
 	  "verify_window)"},
 	{"[tuner turbo]\n", 1,
 	  "unknown tuner 'turbo' (accept_queue, tcp_buffers, cpu_quota, cpu_weight, "
-	  "memory_reclaim, dirty_pages, memory_high)"},
+	  "memory_reclaim, dirty_pages, memory_high, protect)"},
 	{"\n\n[tunable net.core.rmem_max]\n", 3,
 	  "unknown tunable 'net.core.rmem_max'"},
 	{"allow = net.core.somaxconn kernel.panic\n", 1,
