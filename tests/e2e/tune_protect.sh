@@ -135,3 +135,56 @@ test_tune_protect_bad_input() {
 	[[ -e $T/state/tune-journal.json ]] && fail "a journal was written"
 	return 0
 }
+
+# separate = A B on two throwaway v1 cpusets sharing every CPU: tune --apply
+# splits them (A the lower half, B the rest), --revert puts both back
+test_tune_rules_separate() {
+	local root a b all
+	root=$(awk '$3 == "cgroup" && $4 ~ /(^|,)cpuset(,|$)/ { print $2; exit }' /proc/mounts)
+	[[ -n $root ]] || skip "no v1 cpuset hierarchy"
+	(($(nproc) >= 2)) || skip "one CPU: nothing to separate"
+	all=$(cat "$root/cpuset.cpus")
+	a=$root/pptune-a-$$-$RANDOM
+	b=$root/pptune-b-$$-$RANDOM
+	cg_make "$a" && cg_make "$b" || return
+	for d in "$a" "$b"; do
+		cat "$root/cpuset.mems" >"$d/cpuset.mems" && echo "$all" >"$d/cpuset.cpus" ||
+			{ fail "cannot set up $d"; return; }
+	done
+	printf 'cooldown = 0\nverify_window = 2\nallow = cpuset.cpus\nseparate = %s %s\n' \
+		"$a" "$b" >"$T/rules.conf"
+	for t in accept_queue tcp_buffers cpu_quota cpu_weight memory_reclaim dirty_pages; do
+		printf '[tuner %s]\nenabled = false\n' "$t" >>"$T/rules.conf"
+	done
+	timeout -k 2 30 "$PERFPILOT" tune --apply -d 5 --config "$T/rules.conf" \
+		--state-dir "$T/state" >"$T/out" 2>"$T/err"
+	is "exit status" "$?" 0
+	grep -q "^perfpilot: tune: kept cpuset.cpus .* in cgroup $b: rule_shared_cpus" "$T/out" ||
+		fail "no kept change of $b: $(head -c 400 "$T/out" | tr '\n' '|')"
+	[[ -z $(awk -v x="$(cat "$a/cpuset.cpus")" -v y="$(cat "$b/cpuset.cpus")" 'BEGIN {
+		n = split(x, p, ","); for (i = 1; i <= n; i++) { split(p[i], r, "-"); if (r[2] == "") r[2] = r[1]
+			for (c = r[1]; c <= r[2]; c++) in_a[c] = 1 }
+		n = split(y, p, ","); for (i = 1; i <= n; i++) { split(p[i], r, "-"); if (r[2] == "") r[2] = r[1]
+			for (c = r[1]; c <= r[2]; c++) if (c in in_a) print c } }') ]] ||
+		fail "still sharing CPUs: $(cat "$a/cpuset.cpus") and $(cat "$b/cpuset.cpus")"
+	note "$all -> $(cat "$a/cpuset.cpus") and $(cat "$b/cpuset.cpus")"
+	"$PERFPILOT" tune --revert --state-dir "$T/state" >"$T/revert.out" 2>&1 ||
+		fail "--revert: $(head -c 300 "$T/revert.out")"
+	is "A after --revert" "$(cat "$a/cpuset.cpus")" "$all"
+	is "B after --revert" "$(cat "$b/cpuset.cpus")" "$all"
+}
+
+# rules naming a cgroup that does not exist, or contradicting each other: one
+# line, exit 2, nothing changed
+test_tune_rules_bad_input() {
+	printf 'separate = /sys/fs/cgroup/cpuset/pp-no-%s /sys/fs/cgroup/cpuset\n' "$$" >"$T/r1.conf"
+	_error_case "$PERFPILOT" tune --apply -d 1 --config "$T/r1.conf" --state-dir "$T/state"
+	grep -q "r1.conf:1: the rule names cgroup /sys/fs/cgroup/cpuset/pp-no-$$, which does not exist" \
+		"$T/err" || fail "unknown cgroup: $(cat "$T/err")"
+	printf 'separate = /a /b\ntogether = /b /a\n' >"$T/r2.conf"
+	_error_case "$PERFPILOT" tune --apply -d 1 --config "$T/r2.conf" --state-dir "$T/state"
+	grep -q "r2.conf:2: together /b /a contradicts separate at line 1" "$T/err" ||
+		fail "contradicting rules: $(cat "$T/err")"
+	[[ -e $T/state/tune-journal.json ]] && fail "a journal was written"
+	return 0
+}

@@ -429,6 +429,29 @@ static void protect_targets(const struct tune_opts *o, struct tune_ctx *ctx,
 	}
 }
 
+/* The cgroups of separate and together rules exist and have a cpuset: else exit 2. */
+static void check_rules(const struct tune_ctx *ctx)
+{
+	const struct tune_config *cfg = ctx->cfg;
+	char err[512];
+	uint64_t id;
+	size_t i, k;
+
+	for (i = 0; i < cfg->nrules; i++)
+		for (k = 0; k < 2; k++) {
+			const char *cg = k ? cfg->rules[i].b : cfg->rules[i].a;
+
+			if (hostfs_cgroup_id(ctx->h, cg, &id, err, sizeof(err)))
+				usage_error("%s:%d: the rule names cgroup %s, which does not exist; "
+					    "give a cgroup directory of the cpuset controller (v1) or "
+					    "of v2", cfg->file, cfg->rules[i].line, cg);
+			if (!hostfs_cgroup_has(ctx->h, cg, "cpuset.cpus"))
+				usage_error("%s:%d: cgroup %s has no cpuset.cpus (v1: give its "
+					    "directory below /sys/fs/cgroup/cpuset; v2: enable +cpuset)",
+					    cfg->file, cfg->rules[i].line, cg);
+		}
+}
+
 /* A read-only /proc/sys (a container, a read-only mount): --apply cannot work. */
 static void check_writable(const struct hostfs *h)
 {
@@ -531,6 +554,7 @@ static int run(const struct tune_opts *o)
 			usage_error("--protect needs root to load the scheduler collector (CAP_BPF, "
 				    "CAP_PERFMON): run it with sudo");
 	}
+	check_rules(&ctx);
 	check_current(&ctx);
 	if (o->apply)
 		check_writable(&h);

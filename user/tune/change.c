@@ -205,7 +205,8 @@ static int check_lever(const struct hostfs *h, const struct journal *j,
 
 	if (!config_lever_allows(cfg, l->name))
 		return say(CHANGE_REFUSED, err, errlen, "%s is not in the allowlist", l->name);
-	if (t->scope == TUNE_CGROUP && !config_cgroup_allowed(cfg, t->cgroup))
+	if (t->scope == TUNE_CGROUP && !config_cgroup_allowed(cfg, t->cgroup) &&
+	    !config_rule_cgroup(cfg, t->cgroup))
 		return say(CHANGE_REFUSED, err, errlen,
 			   "cgroup %s may not be touched (not below a configured cgroup, -c or "
 			   "--protect)", t->cgroup);

@@ -70,6 +70,13 @@ void config_free(struct tune_config *c)
 	free(c->pids);
 	c->pids = NULL;
 	c->npids = 0;
+	for (i = 0; i < c->nrules; i++) {
+		free(c->rules[i].a);
+		free(c->rules[i].b);
+	}
+	free(c->rules);
+	c->rules = NULL;
+	c->nrules = 0;
 }
 
 int config_add_pid(struct tune_config *c, int pid, char *err, size_t errlen)
@@ -83,6 +90,16 @@ int config_add_pid(struct tune_config *c, int pid, char *err, size_t errlen)
 	c->pids = n;
 	c->pids[c->npids++] = pid;
 	return CONFIG_OK;
+}
+
+bool config_rule_cgroup(const struct tune_config *c, const char *cgroup)
+{
+	size_t i;
+
+	for (i = 0; cgroup && i < c->nrules; i++)
+		if (!strcmp(c->rules[i].a, cgroup) || !strcmp(c->rules[i].b, cgroup))
+			return true;
+	return false;
 }
 
 bool config_lever_allows(const struct tune_config *c, const char *name)
@@ -326,6 +343,56 @@ static int parse_allow(struct parser *p, char *v)
 	return CONFIG_OK;
 }
 
+/*
+ * separate = A B, together = A B: two different clean cgroup directories;
+ * the same two named by a rule of the other kind contradict it.
+ */
+static int parse_rule(struct parser *p, enum rule_kind kind, const char *key, char *v)
+{
+	char *save = NULL, *a, *b, *more;
+	struct cpuset_rule *n, *r;
+	size_t i;
+
+	a = strtok_r(v, " \t", &save);
+	b = a ? strtok_r(NULL, " \t", &save) : NULL;
+	more = b ? strtok_r(NULL, " \t", &save) : NULL;
+	if (!a || !b || more)
+		return bad(p, "%s: give two cgroups, such as %s = /sys/fs/cgroup/cpuset/a "
+			   "/sys/fs/cgroup/cpuset/b", key, key);
+	if (!hostfs_clean_path(a) || !hostfs_clean_path(b))
+		return bad(p, "%s: '%s' is not a clean absolute path", key,
+			   hostfs_clean_path(a) ? b : a);
+	if (!strcmp(a, b))
+		return bad(p, "%s: %s and itself", key, a);
+	for (i = 0; i < p->c->nrules; i++) {
+		r = &p->c->rules[i];
+		if ((strcmp(r->a, a) || strcmp(r->b, b)) && (strcmp(r->a, b) || strcmp(r->b, a)))
+			continue;
+		if (r->kind != kind)
+			return bad(p, "%s %s %s contradicts %s at line %d", key, a, b,
+				   r->kind == RULE_SEPARATE ? "separate" : "together", r->line);
+	}
+	n = realloc(p->c->rules, (p->c->nrules + 1) * sizeof(*n));
+	if (!n) {
+		snprintf(p->err, p->errlen, "out of memory");
+		return CONFIG_IO;
+	}
+	p->c->rules = n;
+	r = &n[p->c->nrules];
+	r->kind = kind;
+	r->line = p->line;
+	r->a = strdup(a);
+	r->b = strdup(b);
+	if (!r->a || !r->b) {
+		free(r->a);
+		free(r->b);
+		snprintf(p->err, p->errlen, "out of memory");
+		return CONFIG_IO;
+	}
+	p->c->nrules++;
+	return CONFIG_OK;
+}
+
 /* process = COMM ...: processes --protect may change, by name */
 static int parse_procs(struct parser *p, char *v)
 {
@@ -389,6 +456,9 @@ static int global_key(struct parser *p, const char *key, char *v)
 	}
 	if (!strcmp(key, "process"))
 		return parse_procs(p, v);
+	if (!strcmp(key, "separate") || !strcmp(key, "together"))
+		return parse_rule(p, !strcmp(key, "separate") ? RULE_SEPARATE : RULE_TOGETHER, key,
+				  v);
 	if (!strcmp(key, "culprits")) {
 		if (!strcmp(v, "users"))
 			c->culprits = CULPRITS_USERS;
@@ -400,7 +470,7 @@ static int global_key(struct parser *p, const char *key, char *v)
 	}
 	return bad(p, "unknown key '%s' (before any section: on_unfinished_journal, "
 		   "revert_on_exit, cooldown, verify_window, min_improvement, allow, cgroup, "
-		   "process, culprits)", key);
+		   "process, culprits, separate, together)", key);
 }
 
 static int tunable_key_line(struct parser *p, const char *key, const char *v)
@@ -443,7 +513,7 @@ static int section(struct parser *p, char *s)
 		p->idx = tuner_find(name);
 		if (p->idx < 0)
 			return bad(p, "unknown tuner '%s' (accept_queue, tcp_buffers, cpu_quota, "
-				   "cpu_weight, memory_reclaim, dirty_pages, memory_high, protect)", name);
+				   "cpu_weight, memory_reclaim, dirty_pages, memory_high, protect, cpuset_rules)", name);
 		p->sec = SEC_TUNER;
 		return CONFIG_OK;
 	}

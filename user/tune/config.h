@@ -45,6 +45,14 @@ enum culprit_scope {
 };
 #define CONFIG_USER_UID_MIN 1000
 
+/* separate = A B, together = A B (rules.h): two cgroups' cpusets */
+enum rule_kind { RULE_SEPARATE, RULE_TOGETHER };
+struct cpuset_rule {
+	enum rule_kind kind;
+	char *a, *b;             /* cgroup directories (cpuset controller or v2) */
+	int line;
+};
+
 struct tunable_conf {
 	int64_t min, max;        /* bounds of the key (TUNE_UNLIMITED: none) */
 	struct tune_step step;
@@ -73,6 +81,8 @@ struct tune_config {
 	char **procs;            /* process = COMM ...: by name */
 	size_t nprocs;
 	enum culprit_scope culprits;
+	struct cpuset_rule *rules;
+	size_t nrules;
 };
 
 /* The defaults (docs/tuner.md); no cgroup may be touched. */
@@ -107,6 +117,9 @@ bool config_lever_allows(const struct tune_config *c, const char *name);
  */
 bool config_process_allowed(const struct tune_config *c, int pid, const char *comm, int64_t uid,
 			    const char *cgroup);
+
+/* Is the cgroup named by a separate or together rule (its cpuset may change)? */
+bool config_rule_cgroup(const struct tune_config *c, const char *cgroup);
 
 /* Is the cgroup one of the prefixes or below one? */
 bool config_cgroup_allowed(const struct tune_config *c, const char *cgroup);

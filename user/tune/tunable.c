@@ -19,6 +19,7 @@ static const char *const tuner_names[TUNER_COUNT] = {
 	[TUNER_DIRTY_PAGES] = "dirty_pages",
 	[TUNER_MEMORY_HIGH] = "memory_high",
 	[TUNER_PROTECT] = "protect",
+	[TUNER_CPUSET_RULES] = "cpuset_rules",
 };
 
 const char *tuner_name(enum tuner_id id)

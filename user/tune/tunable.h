@@ -41,6 +41,7 @@ enum tuner_id {
 	TUNER_DIRTY_PAGES,
 	TUNER_MEMORY_HIGH,
 	TUNER_PROTECT,          /* tune --protect (protect.c) */
+	TUNER_CPUSET_RULES,     /* separate/together (cpuset_rules.c) */
 	TUNER_COUNT
 };
 

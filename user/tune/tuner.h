@@ -123,5 +123,6 @@ void tuner_memory_reclaim(struct tuner *t);
 void tuner_dirty_pages(struct tuner *t);
 void tuner_memory_high(struct tuner *t);
 void tuner_protect(struct tuner *t);
+void tuner_cpuset_rules(struct tuner *t);
 
 #endif

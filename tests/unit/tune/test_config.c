@@ -208,7 +208,7 @@ static const struct bad_config {
 	{"enabled = true\n", 1,
 	  "unknown key 'enabled' (before any section: on_unfinished_journal, "
 	  "revert_on_exit, cooldown, verify_window, min_improvement, allow, cgroup, "
-	  "process, culprits)"},
+	  "process, culprits, separate, together)"},
 	{"[tuner cpu_quota]\nmax = 5\n", 2,
 	  "unknown key 'max' in [tuner cpu_quota] (enabled)"},
 	{"[tunable cpu.weight]\nenabled = true\n", 2,
@@ -216,7 +216,7 @@ static const struct bad_config {
 	  "verify_window)"},
 	{"[tuner turbo]\n", 1,
 	  "unknown tuner 'turbo' (accept_queue, tcp_buffers, cpu_quota, cpu_weight, "
-	  "memory_reclaim, dirty_pages, memory_high, protect)"},
+	  "memory_reclaim, dirty_pages, memory_high, protect, cpuset_rules)"},
 	{"\n\n[tunable net.core.rmem_max]\n", 3,
 	  "unknown tunable 'net.core.rmem_max'"},
 	{"allow = net.core.somaxconn kernel.panic\n", 1,
