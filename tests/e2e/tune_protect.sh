@@ -148,8 +148,10 @@ test_tune_rules_separate() {
 	b=$root/pptune-b-$$-$RANDOM
 	cg_make "$a" && cg_make "$b" || return
 	for d in "$a" "$b"; do
-		cat "$root/cpuset.mems" >"$d/cpuset.mems" && echo "$all" >"$d/cpuset.cpus" ||
-			{ fail "cannot set up $d"; return; }
+		if ! { cat "$root/cpuset.mems" >"$d/cpuset.mems" && echo "$all" >"$d/cpuset.cpus"; }; then
+			fail "cannot set up $d"
+			return
+		fi
 	done
 	printf 'cooldown = 0\nverify_window = 2\nallow = cpuset.cpus\nseparate = %s %s\n' \
 		"$a" "$b" >"$T/rules.conf"

@@ -173,10 +173,12 @@ int hostproc_cgroup(const struct hostfs *h, int pid, const char *controller, cha
 			       fail(err, errlen, ENAMETOOLONG, "cgroup path too long");
 	}
 	if (v2[0]) {
-		snprintf(dir, sizeof(dir), "/sys/fs/cgroup%s", strcmp(v2, "/") ? v2 : "");
-		if (!hostfs_cgroup_has(h, "/sys/fs/cgroup", "cgroup.controllers"))
-			snprintf(dir, sizeof(dir), "/sys/fs/cgroup/unified%s",
-				 strcmp(v2, "/") ? v2 : "");
+		/* pure v2 when the root has cgroup.controllers, else a hybrid's unified */
+		if (snprintf(dir, sizeof(dir), "%s%s",
+			     hostfs_cgroup_has(h, "/sys/fs/cgroup", "cgroup.controllers") ?
+			     "/sys/fs/cgroup" : "/sys/fs/cgroup/unified",
+			     strcmp(v2, "/") ? v2 : "") >= (int)sizeof(dir))
+			return fail(err, errlen, ENAMETOOLONG, "cgroup path too long");
 		if (dir_exists(h, dir))
 			return snprintf(out, len, "%s", dir) < (int)len ? 0 :
 			       fail(err, errlen, ENAMETOOLONG, "cgroup path too long");

@@ -85,6 +85,8 @@ static int setup(void **state)
 {
 	struct pfx *px = calloc(1, sizeof(*px));
 
+	if (!px)
+		return -1;
 	tfx_setup(&px->t, "protect", tuner_protect);
 	host(px, 14);
 	px->src.tick = fake_tick;
