@@ -68,11 +68,12 @@ _np_state() {
 }
 
 # the worker's p99 wake-up delay before and after tune --protect --apply,
-# from its own measurements; the hogs reniced (and kept: it helped); then
-# --revert restores every nice value and affinity exactly, and leaves the one
-# an admin changed since
+# from its own measurements: the hogs reniced, each change verified (kept:
+# the worker's own p99 halved at least; rolled back: the hog's nice is 0
+# again); then --revert restores every nice value and affinity exactly, and
+# leaves the one an admin changed since
 test_tune_protect_noisy_neighbour() {
-	local before after rc orig kept hog1
+	local before after rc orig made kept back hog hog1='' n
 	(($(nproc) <= 8)) || skip "$(nproc) CPUs: six busy loops do not crowd them"
 	_np_make || return
 	_np_conf
@@ -85,33 +86,51 @@ test_tune_protect_noisy_neighbour() {
 		--config "$T/tune.conf" --state-dir "$T/state" >"$T/out" 2>"$T/err"
 	rc=$?
 	is "exit status" "$rc" 0
-	grep -q "nice 0 -> 19 of process ${NP_HOGS[0]} (runqueue_latency:" "$T/out" ||
-		fail "no nice change of hog ${NP_HOGS[0]}: $(head -c 400 "$T/out" | tr '\n' '|')"
+	made=0
+	for hog in "${NP_HOGS[@]}"; do
+		grep -q "^perfpilot: tune: nice 0 -> 19 of process $hog (runqueue_latency:" "$T/out" &&
+			made=$((made + 1))
+	done
+	cmp "hogs reniced (of 6)" "$made" -ge 1 ||
+		{ fail "out: $(head -c 400 "$T/out" | tr '\n' '|')"; return; }
 	kept=$(grep -c '^perfpilot: tune: kept nice 19 of process' "$T/out")
-	cmp "nice changes kept" "$kept" -ge 6
+	back=$(grep -c '^perfpilot: tune: rolled back nice 19 -> 0 of process' "$T/out")
+	is "nice changes with a verdict" "$((kept + back))" "$made"
 	sleep 4
 	after=$(_np_p99 3)
-	cmp "p99 wake-up delay after, us (before $before)" "$after" -le \
-		"$(awk -v b="$before" 'BEGIN { print b / 3 }')"
-	is "a hog's nice after" "$(ps -o ni= -p "${NP_HOGS[0]}" | tr -d ' ')" 19
+	for hog in "${NP_HOGS[@]}"; do
+		n=$(ps -o ni= -p "$hog" | tr -d ' ')
+		if grep -q "^perfpilot: tune: kept nice 19 of process $hog:" "$T/out"; then
+			is "nice of hog $hog (kept)" "$n" 19
+			[[ -z $hog1 ]] && hog1=$hog
+		elif grep -q "^perfpilot: tune: rolled back nice 19 -> 0 of process $hog" "$T/out"; then
+			is "nice of hog $hog (rolled back)" "$n" 0
+		fi
+	done
+	if ((kept)); then
+		cmp "p99 wake-up delay after, us (before $before)" "$after" -le \
+			"$(awk -v b="$before" 'BEGIN { print b / 2 }')"
+	else
+		note "every nice change rolled back: the worker's p99 did not fall enough on this host"
+	fi
 	"$PERFPILOT" tune --status --json --state-dir "$T/state" >"$T/status.json" 2>/dev/null
-	is "journal pid of the first change" \
-		"$(jq -s -r '[.[] | select(.tunable == "nice")] | map(.pid) | sort | .[0]' "$T/status.json")" \
-		"$(printf '%s\n' "${NP_HOGS[@]}" | sort -n | head -n 1)"
-	# an admin renices one hog meanwhile: --revert leaves it
-	hog1=${NP_HOGS[1]}
-	renice -n 5 -p "$hog1" >/dev/null
+	is "nice entries without a pid or start" \
+		"$(jq -s '[.[] | select(.tunable == "nice" and (.pid == null or .start == null or .scope != "process"))] | length' "$T/status.json")" 0
+	# an admin renices a hog perfpilot changed: --revert leaves it
+	[[ -n $hog1 ]] && renice -n 5 -p "$hog1" >/dev/null
 	"$PERFPILOT" tune --revert --state-dir "$T/state" >"$T/revert.out" 2>&1 ||
 		fail "--revert failed: $(head -c 300 "$T/revert.out")"
-	grep -q "left nice in process $hog1: changed since: now '5', perfpilot wrote '19'" \
-		"$T/revert.out" || fail "--revert does not leave hog $hog1: $(head -c 400 "$T/revert.out")"
-	is "the admin's nice" "$(ps -o ni= -p "$hog1" | tr -d ' ')" 5
-	orig=${orig//"$hog1 0,"/"$hog1 5,"}
+	if [[ -n $hog1 ]]; then
+		grep -q "left nice in process $hog1: changed since: now '5', perfpilot wrote '19'" \
+			"$T/revert.out" || fail "--revert does not leave hog $hog1: $(head -c 400 "$T/revert.out")"
+		is "the admin's nice" "$(ps -o ni= -p "$hog1" | tr -d ' ')" 5
+		orig=${orig//"$hog1 0,"/"$hog1 5,"}
+	fi
 	is "nice values and affinities after --revert" "$(_np_state)" "$orig"
 	"$PERFPILOT" tune --status --json --state-dir "$T/state" >"$T/status2.json" 2>/dev/null
 	is "open changes after --revert" \
 		"$(jq -s '[.[] | select(.state == "applied" or .state == "kept" or .state == "pending")] | length' "$T/status2.json")" 0
-	note "p99 wake-up delay ${before} us -> ${after} us; $kept nice changes kept; $(grep -c '^perfpilot: tune: kept\|^perfpilot: tune: rolled back' "$T/out") verdicts"
+	note "p99 wake-up delay ${before} us -> ${after} us; $made of 6 hogs reniced, $kept kept, $back rolled back; $(grep -c '^perfpilot: tune: affinity' "$T/out") affinity changes"
 }
 
 # bad input: a dead PID, a missing cgroup, --protect with --revert: one line,
