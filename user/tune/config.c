@@ -459,6 +459,12 @@ static int global_key(struct parser *p, const char *key, char *v)
 	if (!strcmp(key, "separate") || !strcmp(key, "together"))
 		return parse_rule(p, !strcmp(key, "separate") ? RULE_SEPARATE : RULE_TOGETHER, key,
 				  v);
+	if (!strcmp(key, "numa")) {
+		if (strcmp(v, "advise") && strcmp(v, "apply"))
+			return bad(p, "numa: '%s' is neither advise nor apply", v);
+		c->numa_apply = !strcmp(v, "apply");
+		return CONFIG_OK;
+	}
 	if (!strcmp(key, "culprits")) {
 		if (!strcmp(v, "users"))
 			c->culprits = CULPRITS_USERS;
@@ -470,7 +476,7 @@ static int global_key(struct parser *p, const char *key, char *v)
 	}
 	return bad(p, "unknown key '%s' (before any section: on_unfinished_journal, "
 		   "revert_on_exit, cooldown, verify_window, min_improvement, allow, cgroup, "
-		   "process, culprits, separate, together)", key);
+		   "process, culprits, numa, separate, together)", key);
 }
 
 static int tunable_key_line(struct parser *p, const char *key, const char *v)

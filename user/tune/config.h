@@ -81,6 +81,7 @@ struct tune_config {
 	char **procs;            /* process = COMM ...: by name */
 	size_t nprocs;
 	enum culprit_scope culprits;
+	bool numa_apply;         /* numa = apply: --protect moves to the advised node */
 	struct cpuset_rule *rules;
 	size_t nrules;
 };

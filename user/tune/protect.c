@@ -30,6 +30,11 @@
  *     affinity (all threads), the culprit cgroups elsewhere from their
  *     cpuset.cpus; a culprit that would be left with no CPU is left alone;
  *  3. nothing more.
+ * NUMA (numa.h), on a host of two nodes or more: when the first protected
+ * process's memory is mostly on another node than its CPUs, one line of
+ * advice; with `numa = apply` its cpuset (cpuset.cpus, cpuset.mems) moves
+ * to that node, once, verified on the share of its pages off the node of
+ * its CPUs.
  * Which changes may be made (the process and cgroup allowlist, PID 1,
  * kernel threads, perfpilot itself) is change_apply's (change.h).
  *
@@ -49,6 +54,7 @@
 #include "tune/cpulist.h"
 #include "tune/hostproc.h"
 #include "tune/num.h"
+#include "tune/numa.h"
 #include "tune/tuner.h"
 
 #define PROTECT_MAX 64         /* processes of the protected target */
@@ -89,6 +95,10 @@ struct protect_state {
 	uint64_t waits;
 	double started;                 /* the run's first observation */
 	enum step step;
+	struct numa_topo *topo;         /* NULL: one node or none */
+	struct numa_advice numa;        /* for the first protected process, each interval */
+	double remote;                  /* its pages off the node of its CPUs, NAN: unknown */
+	bool numa_said, numa_done;
 };
 
 /* Text into a proposal's field, cut to fit. */
@@ -218,8 +228,79 @@ static int protect_init(struct tuner *t, const struct tune_ctx *c, char *err, si
 		free(s);
 		return -1;
 	}
+	s->topo = calloc(1, sizeof(*s->topo));
+	if (s->topo && (numa_read(c->h, s->topo, err, errlen) || s->topo->nn < 2)) {
+		free(s->topo); /* one node (or no topology): nothing to advise */
+		s->topo = NULL;
+	}
 	t->state = s;
 	return 0;
+}
+
+static bool above_or_root(const struct tune_ctx *c, const char *a, const char *b);
+
+/* Where the first protected process's memory is against its CPUs now (numa.h). */
+static void numa_check(struct protect_state *s, const struct tune_ctx *c)
+{
+	int64_t pages[NUMA_MAX_NODES], total = 0;
+	struct hostfs_value v;
+	struct cpulist cpus;
+	char e[256];
+	int i;
+
+	memset(&s->numa, 0, sizeof(s->numa));
+	s->remote = NAN;
+	if (!s->topo || !s->npids || numa_proc_pages(c->h, s->pids[0], pages, e, sizeof(e)) ||
+	    hostproc_read(c->h, s->pids[0], "affinity", &v, e, sizeof(e)) ||
+	    cpulist_parse(v.str, &cpus))
+		return;
+	numa_advise(s->topo, pages, &cpus, sysconf(_SC_PAGESIZE) / 1024, &s->numa);
+	for (i = 0; i < NUMA_MAX_NODES; i++)
+		total += pages[i];
+	if (total > 0 && s->numa.cpu_node >= 0)
+		s->remote = 1 - (double)pages[s->numa.cpu_node] / (double)total;
+	if (s->numa.move && !s->numa_said) {
+		s->numa_said = true;
+		fprintf(stderr, "perfpilot: tune: numa: %s: %s%s\n", s->name, s->numa.why,
+			c->cfg->numa_apply ? "" : " (numa = apply lets perfpilot do it)");
+	}
+}
+
+/* numa = apply: the protected's cpuset to the node of its memory. */
+static size_t propose_numa(struct protect_state *s, const struct tune_ctx *c,
+			   struct proposal *out, size_t max)
+{
+	struct hostfs_value v;
+	char e[256];
+	size_t n = 0, k;
+
+	if (!c->cfg->numa_apply || s->numa_done || !s->numa.move || max < 2 ||
+	    !s->cg_cpuset[0] || above_or_root(c, s->cg_cpuset, "/-"))
+		return 0;
+	s->numa_done = true; /* once: its verdict is the cycle's */
+	for (k = 0; k < 2; k++) {
+		struct proposal *p = &out[n];
+		const char *file = k ? "cpuset.mems" : "cpuset.cpus";
+
+		if (hostfs_cgroup_read(c->h, s->cg_cpuset, file, &v, e, sizeof(e)))
+			continue;
+		memset(p, 0, sizeof(*p));
+		p->tuner = TUNER_PROTECT;
+		snprintf(p->tunable, sizeof(p->tunable), "%s", file);
+		snprintf(p->cgroup, sizeof(p->cgroup), "%s", s->cg_cpuset);
+		snprintf(p->current, sizeof(p->current), "%s", v.str);
+		snprintf(p->proposed, sizeof(p->proposed), "%s", k ? s->numa.mems : s->numa.cpus);
+		p->finding = "numa_remote_memory";
+		p->priority = 2;
+		say(p->evidence, sizeof(p->evidence), "%s: %s", s->name, s->numa.why);
+		say(p->effect, sizeof(p->effect), "the protected runs where its memory is (node %d): "
+		    "local accesses instead of distance %d", s->numa.mem_node, s->numa.distance);
+		snprintf(p->metric, sizeof(p->metric), "protected_remote_memory_share");
+		p->metric_value = s->remote;
+		p->lower_is_better = true;
+		n++;
+	}
+	return n;
 }
 
 static int by_cpus(const void *a, const void *b)
@@ -337,6 +418,7 @@ static int protect_observe(struct tuner *t, const struct tune_ctx *c, char *err,
 	}
 	free(ps);
 	window_p99(s);
+	numa_check(s, c);
 	return 0;
 }
 
@@ -537,8 +619,11 @@ static size_t protect_propose(struct tuner *t, const struct tune_ctx *c, struct 
 	struct protect_state *s = t->state;
 	size_t n = 0;
 
-	if (!s || isnan(s->p99) || s->p99 < PROTECT_P99_US || !s->nc || verifying(s, c))
+	if (!s || verifying(s, c))
 		return 0;
+	n = propose_numa(s, c, out, max);
+	if (n || isnan(s->p99) || s->p99 < PROTECT_P99_US || !s->nc)
+		return n;
 	while (!n && s->step != STEP_DONE) {
 		n = s->step == STEP_WEIGHT ? propose_weight(s, c, out, max) :
 		    propose_partition(s, c, out, max);
@@ -555,12 +640,17 @@ static double protect_measure(struct tuner *t, const struct tune_ctx *c,
 	struct protect_state *s = t->state;
 
 	(void)c;
-	(void)p;
+	if (s && p && !strcmp(p->metric, "protected_remote_memory_share"))
+		return s->remote;
 	return s ? s->p99 : NAN;
 }
 
 static void protect_fini(struct tuner *t)
 {
+	struct protect_state *s = t->state;
+
+	if (s)
+		free(s->topo);
 	free(t->state);
 	t->state = NULL;
 }

@@ -208,7 +208,7 @@ static const struct bad_config {
 	{"enabled = true\n", 1,
 	  "unknown key 'enabled' (before any section: on_unfinished_journal, "
 	  "revert_on_exit, cooldown, verify_window, min_improvement, allow, cgroup, "
-	  "process, culprits, separate, together)"},
+	  "process, culprits, numa, separate, together)"},
 	{"[tuner cpu_quota]\nmax = 5\n", 2,
 	  "unknown key 'max' in [tuner cpu_quota] (enabled)"},
 	{"[tunable cpu.weight]\nenabled = true\n", 2,

@@ -213,6 +213,70 @@ static void test_scope(void **state)
 	assert_null(find(fx, n, "cpu.shares", 0, NULL)); /* root's batch is out of scope */
 }
 
+/* two nodes, its memory on node 1, its CPUs both: advice; numa = apply: its cpuset moves */
+static void numa_host(struct tfx *fx)
+{
+	const char *r = fx->root;
+
+	tfs_put(r, "sys/devices/system/node/online", "0-1\n");
+	tfs_put(r, "sys/devices/system/node/node0/cpulist", "0\n");
+	tfs_put(r, "sys/devices/system/node/node0/meminfo",
+		"Node 0 MemTotal: 8000000 kB\nNode 0 MemFree: 4000000 kB\n");
+	tfs_put(r, "sys/devices/system/node/node0/distance", "10 21\n");
+	tfs_put(r, "sys/devices/system/node/node1/cpulist", "1\n");
+	tfs_put(r, "sys/devices/system/node/node1/meminfo",
+		"Node 1 MemTotal: 8000000 kB\nNode 1 MemFree: 4000000 kB\n");
+	tfs_put(r, "sys/devices/system/node/node1/distance", "21 10\n");
+	tfs_put(r, "sys/fs/cgroup/cpuset/app/cpuset.mems", "0-1\n");
+	tfs_put(r, "proc/3000/numa_maps",
+		"7f0000000000 default anon=9000 dirty=9000 N0=1000 N1=9000 kernelpagesize_kB=4\n");
+}
+
+static void test_numa(void **state)
+{
+	struct pfx *px = *state;
+	struct tfx *fx = &px->t;
+	const struct proposal *p;
+	size_t n;
+
+	numa_host(fx);
+	fx->cfg.numa_apply = true;
+	TFX_OBSERVE(fx);
+	n = tfx_propose(fx);
+	assert_int_equal(n, 2);
+	p = find(fx, n, "cpuset.cpus", 0, "/sys/fs/cgroup/cpuset/app");
+	assert_non_null(p);
+	assert_string_equal(p->current, "0-1");
+	assert_string_equal(p->proposed, "1");
+	assert_string_equal(p->metric, "protected_remote_memory_share");
+	assert_dbl_near(p->metric_value, 0.9, 1e-9);
+	if (!strstr(p->evidence, "90% of its memory is on node 1 but it runs on node 0"))
+		fail_msg("%s", p->evidence);
+	p = find(fx, n, "cpuset.mems", 0, "/sys/fs/cgroup/cpuset/app");
+	assert_non_null(p);
+	assert_string_equal(p->proposed, "1");
+	tfx_apply(fx, &fx->p[0]);
+	tfx_apply(fx, &fx->p[1]);
+	assert_string_equal(tfs_get(fx->root, "sys/fs/cgroup/cpuset/app/cpuset.mems"), "1\n");
+	/* its CPUs follow the cpuset: the remote share is what is verified */
+	tfs_put(fx->root, "proc/3000/task/3000/affinity", "1\n");
+	TFX_OBSERVE(fx);
+	assert_dbl_near(fx->t.measure(&fx->t, &fx->c, p), 0.1, 1e-9);
+}
+
+static void test_numa_advice_only(void **state)
+{
+	struct pfx *px = *state;
+	struct tfx *fx = &px->t;
+	size_t n;
+
+	numa_host(fx); /* numa = advise (the default): the levers, no cpuset move */
+	TFX_OBSERVE(fx);
+	n = tfx_propose(fx);
+	assert_int_equal(n, 4);
+	assert_null(find(fx, n, "cpuset.mems", 0, NULL));
+}
+
 static void test_quiet_nothing(void **state)
 {
 	struct pfx *px = *state;
@@ -298,6 +362,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_levers_in_order),
 		T(test_scope),
+		T(test_numa),
+		T(test_numa_advice_only),
 		T(test_quiet_nothing),
 		T(test_protected_exits),
 		T(test_protected_pid_reused),
