@@ -127,6 +127,43 @@ int numa_proc_pages(const struct hostfs *h, int pid, int64_t pages[NUMA_MAX_NODE
 	return 0;
 }
 
+/* "key   :   value" of /proc/PID/sched; -1 when missing */
+static int sched_field(const char *text, const char *key, int64_t *out)
+{
+	const char *p = text;
+	size_t n = strlen(key);
+	long long v;
+
+	while ((p = strstr(p, key))) {
+		if ((p == text || p[-1] == '\n') && (p[n] == ' ' || p[n] == ':') &&
+		    sscanf(p + n, " : %lld", &v) == 1) {
+			*out = v;
+			return 0;
+		}
+		p += n;
+	}
+	return -1;
+}
+
+int numa_proc_balancing(const struct hostfs *h, int pid, struct numa_balancing *b, char *err,
+			size_t errlen)
+{
+	char path[64], text[8192];
+	int64_t nid;
+
+	memset(b, 0, sizeof(*b));
+	b->preferred_nid = -1;
+	snprintf(path, sizeof(path), "/proc/%d/sched", pid);
+	if (hostfs_read_text(h, path, text, sizeof(text), err, errlen))
+		return -1;
+	if (sched_field(text, "numa_preferred_nid", &nid))
+		return fail(err, errlen, "%s: no NUMA balancing fields", path);
+	b->preferred_nid = nid >= 0 && nid < NUMA_MAX_NODES ? (int)nid : -1;
+	sched_field(text, "numa_pages_migrated", &b->pages_migrated);
+	sched_field(text, "total_numa_faults", &b->faults);
+	return 0;
+}
+
 void numa_advise(const struct numa_topo *t, const int64_t pages[NUMA_MAX_NODES],
 		 const struct cpulist *cpus, int64_t page_kb, struct numa_advice *a)
 {

@@ -57,6 +57,19 @@ const struct numa_node *numa_node(const struct numa_topo *t, int id);
 int numa_proc_pages(const struct hostfs *h, int pid, int64_t pages[NUMA_MAX_NODES], char *err,
 		    size_t errlen);
 
+/*
+ * The kernel's NUMA balancing for a process (/proc/PID/sched, with
+ * CONFIG_NUMA_BALANCING): the node it prefers (-1: none), the pages it
+ * migrated and the NUMA hinting faults it took. -1 when the file has none
+ * of these lines.
+ */
+struct numa_balancing {
+	int preferred_nid;
+	int64_t pages_migrated, faults;
+};
+int numa_proc_balancing(const struct hostfs *h, int pid, struct numa_balancing *b, char *err,
+			size_t errlen);
+
 struct numa_advice {
 	bool move;            /* the rule fires */
 	int cpu_node, mem_node;

@@ -260,8 +260,17 @@ static void numa_check(struct protect_state *s, const struct tune_ctx *c)
 	if (total > 0 && s->numa.cpu_node >= 0)
 		s->remote = 1 - (double)pages[s->numa.cpu_node] / (double)total;
 	if (s->numa.move && !s->numa_said) {
+		struct numa_balancing b;
+		char kern[160] = "";
+
 		s->numa_said = true;
-		fprintf(stderr, "perfpilot: tune: numa: %s: %s%s\n", s->name, s->numa.why,
+		if (!numa_proc_balancing(c->h, s->pids[0], &b, e, sizeof(e)))
+			snprintf(kern, sizeof(kern), "; the kernel's NUMA balancing prefers %s%d, "
+				 "%lld pages migrated, %lld hinting faults",
+				 b.preferred_nid < 0 ? "no node" : "node ",
+				 b.preferred_nid < 0 ? 0 : b.preferred_nid,
+				 (long long)b.pages_migrated, (long long)b.faults);
+		fprintf(stderr, "perfpilot: tune: numa: %s: %s%s%s\n", s->name, s->numa.why, kern,
 			c->cfg->numa_apply ? "" : " (numa = apply lets perfpilot do it)");
 	}
 }

@@ -187,6 +187,31 @@ static void test_four_nodes(void **state)
 	assert_false(a.move);
 }
 
+static void test_balancing(void **state)
+{
+	struct fx *fx = *state;
+	struct numa_balancing b;
+
+	tfs_put(fx->root, "proc/400/sched",
+		"app (400, #threads: 1)\n-------------------\nse.exec_start  :  123.4\n"
+		"mm->numa_scan_seq                            :                    3\n"
+		"numa_pages_migrated                          :                  512\n"
+		"numa_preferred_nid                           :                    1\n"
+		"total_numa_faults                            :                 2048\n"
+		"current_node=0, numa_group_id=0\n");
+	assert_int_equal(numa_proc_balancing(&fx->h, 400, &b, fx->err, sizeof(fx->err)), 0);
+	assert_int_equal(b.preferred_nid, 1);
+	assert_int_equal(b.pages_migrated, 512);
+	assert_int_equal(b.faults, 2048);
+	/* no preference yet */
+	tfs_put(fx->root, "proc/401/sched", "numa_preferred_nid : -1\n");
+	assert_int_equal(numa_proc_balancing(&fx->h, 401, &b, fx->err, sizeof(fx->err)), 0);
+	assert_int_equal(b.preferred_nid, -1);
+	/* a kernel without NUMA balancing */
+	tfs_put(fx->root, "proc/402/sched", "se.exec_start : 1.0\n");
+	assert_int_equal(numa_proc_balancing(&fx->h, 402, &b, fx->err, sizeof(fx->err)), -1);
+}
+
 static void test_one_node(void **state)
 {
 	struct fx *fx = *state;
@@ -207,6 +232,7 @@ int main(void)
 		T(test_topology),
 		T(test_two_nodes),
 		T(test_four_nodes),
+		T(test_balancing),
 		T(test_one_node),
 	};
 
