@@ -38,6 +38,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/tune.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/tune_tcp.sh"
 # shellcheck source=tests/e2e/tune_cgroup.sh
 source "$(dirname "${BASH_SOURCE[0]}")/tune_cgroup.sh"
+# shellcheck source=tests/e2e/tune_protect.sh
+source "$(dirname "${BASH_SOURCE[0]}")/tune_protect.sh"
 # shellcheck source=tests/e2e/scale.sh
 source "$(dirname "${BASH_SOURCE[0]}")/scale.sh"
 # shellcheck source=tests/e2e/install.sh
@@ -699,6 +701,10 @@ STEPS=(
 	tune_cgroup_advice
 	tune_cgroup_apply_revert
 	tune_cgroup_vanishes
+	tune_protect_bad_input
+	tune_protect_noisy_neighbour
+	tune_rules_bad_input
+	tune_rules_separate
 	"install_files install_keeps_config install_unit install_man install_prometheus install_config install_uninstall"
 	"error_daemon_port_in_use error_daemon_token_file error_daemon_readonly_state error_daemon_config error_cgroups_two_hierarchies"
 	daemon_metrics

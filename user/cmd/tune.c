@@ -18,9 +18,12 @@
 #include "tune/config.h"
 #include "tune/cycle.h"
 #include "tune/hostfs.h"
+#include "tune/hostproc.h"
 #include "tune/journal.h"
+#include "tune/sched_watch.h"
 
 #define TUNE_MAX_PIDS 64
+#define TUNE_MAX_PROTECT 16
 
 struct tune_opts {
 	int nsel;
@@ -30,6 +33,8 @@ struct tune_opts {
 	const char *cgroup, *netns, *config, *state_dir, *root;
 	double duration_s, interval_s;
 	bool apply, json, status, revert, revert_on_exit;
+	const char *protect[TUNE_MAX_PROTECT]; /* --protect PID|CGROUP, as given */
+	size_t nprotect;
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -45,6 +50,8 @@ static void help(void)
 	printf("Usage: perfpilot tune [-a | -p PID[,PID...] | -c CGROUP] [--netns NAME|PATH]\n"
 	       "                      [-d DURATION] [--apply] [--revert-on-exit] [--config FILE]\n"
 	       "                      [--state-dir DIR] [--json]\n"
+	       "       perfpilot tune --protect PID|CGROUP [--protect ...] [-c CGROUP] [--apply]\n"
+	       "                      [-d DURATION] [--config FILE] [--state-dir DIR] [--json]\n"
 	       "       perfpilot tune --status [--state-dir DIR] [--json]\n"
 	       "       perfpilot tune --revert [--state-dir DIR] [--json]\n\n"
 	       "Watches the host (or a network namespace, or a cgroup) and proposes changes of\n"
@@ -57,6 +64,12 @@ static void help(void)
 	       "  -p, --pid PID[,PID]    the listeners and processes of these PIDs\n"
 	       "  -c, --cgroup CGROUP    this cgroup (its directory; v1 or v2); its files may\n"
 	       "                         be changed\n"
+	       "  --protect PID|CGROUP   a latency-sensitive process or cgroup: watch its p99\n"
+	       "                         run-queue wait and take the processes and cgroups that\n"
+	       "                         delay it off its CPUs: lower their weight (nice 19,\n"
+	       "                         cpu.weight/cpu.shares), then give it CPUs of its own\n"
+	       "                         (their affinity, cpusets); each change verified on the\n"
+	       "                         p99 and rolled back when it does not help (repeatable)\n"
 	       "  --netns NAME|PATH      the sysctls of this network namespace (ip netns NAME,\n"
 	       "                         or /proc/PID/ns/net) instead of the host's\n"
 	       "  -d, --duration TIME    observe (and tune) this long (default 30 s)\n"
@@ -72,13 +85,14 @@ static void help(void)
 	       "  --root DIR             a fixture tree instead of the host (tests)\n"
 	       "  -h, --help             this help\n\n"
 	       "Exit status: 0 done, 1 a runtime error, 2 bad usage or configuration.\n"
-	       "Example: perfpilot tune --netns web -d 60 --apply\n");
+	       "Example: perfpilot tune --netns web -d 60 --apply\n"
+	       "         perfpilot tune --protect 1234 -d 60 --apply\n");
 }
 
 static void parse(int argc, char **argv, struct tune_opts *o)
 {
 	enum { OPT_NETNS = 256, OPT_APPLY, OPT_CONFIG, OPT_STATE, OPT_JSON, OPT_STATUS,
-	       OPT_REVERT, OPT_REVERT_EXIT, OPT_ROOT };
+	       OPT_REVERT, OPT_REVERT_EXIT, OPT_ROOT, OPT_PROTECT };
 	static const struct option longopts[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"pid", required_argument, NULL, 'p'},
@@ -94,6 +108,7 @@ static void parse(int argc, char **argv, struct tune_opts *o)
 		{"status", no_argument, NULL, OPT_STATUS},
 		{"revert", no_argument, NULL, OPT_REVERT},
 		{"root", required_argument, NULL, OPT_ROOT},
+		{"protect", required_argument, NULL, OPT_PROTECT},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
@@ -155,6 +170,11 @@ static void parse(int argc, char **argv, struct tune_opts *o)
 		case OPT_ROOT:
 			o->root = optarg;
 			break;
+		case OPT_PROTECT:
+			if (o->nprotect == TUNE_MAX_PROTECT)
+				usage_error("at most %d --protect", TUNE_MAX_PROTECT);
+			o->protect[o->nprotect++] = optarg;
+			break;
 		case 'h':
 			help();
 			exit(0);
@@ -168,7 +188,8 @@ static void parse(int argc, char **argv, struct tune_opts *o)
 		usage_error("give one of -a, -p and -c");
 	if (o->status + o->revert + o->apply > 1)
 		usage_error("--status, --revert and --apply do not go together");
-	if ((o->status || o->revert) && (o->nsel || o->netns || o->config || o->revert_on_exit))
+	if ((o->status || o->revert) &&
+	    (o->nsel || o->netns || o->config || o->revert_on_exit || o->nprotect))
 		usage_error("--%s takes only --state-dir and --json",
 			    o->status ? "status" : "revert");
 	if (o->revert_on_exit && !o->apply)
@@ -177,6 +198,10 @@ static void parse(int argc, char **argv, struct tune_opts *o)
 
 static const char *entry_where(const struct journal_entry *e, char *buf, size_t len)
 {
+	if (e->scope == TUNE_PROCESS) {
+		snprintf(buf, len, "process %d", e->pid);
+		return buf;
+	}
 	return tune_scope_str(e->scope == TUNE_SYSCTL ? e->netns : NULL,
 			      e->scope == TUNE_CGROUP ? e->cgroup : NULL, buf, len);
 }
@@ -252,8 +277,9 @@ static void print_results(struct journal *j, const struct change_report *rep, FI
 		if (!e)
 			continue;
 		if (json) {
-			obj = json_pack("{s:I, s:s, s:o, s:o, s:s, s:s, s:b, s:s, s:s, s:s}",
+			obj = json_pack("{s:I, s:s, s:o, s:o, s:o, s:s, s:s, s:b, s:s, s:s, s:s}",
 					"id", (json_int_t)r->id, "tunable", e->tunable,
+					"pid", e->pid ? json_integer(e->pid) : json_null(),
 					"netns", e->netns[0] ? json_string(e->netns) : json_null(),
 					"cgroup", e->cgroup[0] ? json_string(e->cgroup) : json_null(),
 					"old", e->old, "new", e->new, "restored", r->restored,
@@ -357,6 +383,75 @@ static void check_current(const struct tune_ctx *ctx)
 	}
 }
 
+/*
+ * --protect: a running process's PID or a cgroup directory (absolute, or
+ * below /sys/fs/cgroup), in scope of the levers (config_add_pid,
+ * config_add_cgroup); exit 2 for one that does not exist.
+ */
+static void protect_targets(const struct tune_opts *o, struct tune_ctx *ctx,
+			    struct tune_config *cfg, char (*cg)[PATH_MAX])
+{
+	char err[512];
+	struct hostproc p;
+	uint64_t id;
+	size_t i;
+	long pid;
+	char *end;
+
+	for (i = 0; i < o->nprotect; i++) {
+		const char *a = o->protect[i];
+
+		pid = strtol(a, &end, 10);
+		if (*a && !*end) {
+			if (pid <= 0 || pid > INT32_MAX)
+				usage_error("--protect %s: not a PID", a);
+			if (hostproc_get(ctx->h, (int)pid, &p, err, sizeof(err)))
+				usage_error("--protect %s: no such process (is it still running?); "
+					    "give a running process's PID or a cgroup directory", a);
+			if (p.kthread || pid == 1 || pid == getpid())
+				usage_error("--protect %s: %s is not protected this way", a,
+					    p.kthread ? "a kernel thread" : pid == 1 ? "PID 1" :
+					    "perfpilot itself");
+			if (config_add_pid(cfg, (int)pid, err, sizeof(err)))
+				usage_error("%s", err);
+			snprintf(cg[i], PATH_MAX, "%ld", pid);
+			continue;
+		}
+		if (a[0] == '/')
+			snprintf(cg[i], PATH_MAX, "%s", a);
+		else
+			snprintf(cg[i], PATH_MAX, "/sys/fs/cgroup/%s", a);
+		if (!hostfs_clean_path(cg[i]) || hostfs_cgroup_id(ctx->h, cg[i], &id, err, sizeof(err)))
+			usage_error("--protect %s: no such cgroup (give its directory, such as "
+				    "/sys/fs/cgroup/cpu/app on v1 or /sys/fs/cgroup/app on v2)", a);
+		if (config_add_cgroup(cfg, cg[i], err, sizeof(err)))
+			usage_error("%s", err);
+	}
+}
+
+/* The cgroups of separate and together rules exist and have a cpuset: else exit 2. */
+static void check_rules(const struct tune_ctx *ctx)
+{
+	const struct tune_config *cfg = ctx->cfg;
+	char err[512];
+	uint64_t id;
+	size_t i, k;
+
+	for (i = 0; i < cfg->nrules; i++)
+		for (k = 0; k < 2; k++) {
+			const char *cg = k ? cfg->rules[i].b : cfg->rules[i].a;
+
+			if (hostfs_cgroup_id(ctx->h, cg, &id, err, sizeof(err)))
+				usage_error("%s:%d: the rule names cgroup %s, which does not exist; "
+					    "give a cgroup directory of the cpuset controller (v1) or "
+					    "of v2", cfg->file, cfg->rules[i].line, cg);
+			if (!hostfs_cgroup_has(ctx->h, cg, "cpuset.cpus"))
+				usage_error("%s:%d: cgroup %s has no cpuset.cpus (v1: give its "
+					    "directory below /sys/fs/cgroup/cpuset; v2: enable +cpuset)",
+					    cfg->file, cfg->rules[i].line, cg);
+		}
+}
+
 /* A read-only /proc/sys (a container, a read-only mount): --apply cannot work. */
 static void check_writable(const struct hostfs *h)
 {
@@ -412,6 +507,9 @@ static int run(const struct tune_opts *o)
 	struct cycle cy;
 	struct cycle_opts co;
 	struct sigaction sa;
+	struct sched_watch sw = {0};
+	char protect_cg[TUNE_MAX_PROTECT][PATH_MAX];
+	const char *protect[TUNE_MAX_PROTECT];
 	FILE *log = o->json ? stderr : stdout;
 	char err[512];
 	uint64_t id;
@@ -444,6 +542,19 @@ static int run(const struct tune_opts *o)
 		    config_add_cgroup(&cfg, ctx.cg_memory, err, sizeof(err)))
 			usage_error("%s", err);
 	}
+	if (o->nprotect) {
+		size_t i;
+
+		protect_targets(o, &ctx, &cfg, protect_cg);
+		for (i = 0; i < o->nprotect; i++)
+			protect[i] = protect_cg[i];
+		ctx.protect = protect;
+		ctx.nprotect = o->nprotect;
+		if (!o->root && geteuid() != 0)
+			usage_error("--protect needs root to load the scheduler collector (CAP_BPF, "
+				    "CAP_PERFMON): run it with sudo");
+	}
+	check_rules(&ctx);
 	check_current(&ctx);
 	if (o->apply)
 		check_writable(&h);
@@ -455,6 +566,10 @@ static int run(const struct tune_opts *o)
 	if (unfinished(&h, &j, &cfg, log, o->json)) {
 		rc = 1;
 		goto out;
+	}
+	if (o->nprotect && !o->root) {
+		sched_watch_start(&sw, o->interval_s);
+		ctx.sched = &sw.src;
 	}
 	nt = tuners_make(&ctx, TUNERS_ALL, tuners, stderr);
 	if (!nt) {
@@ -496,6 +611,7 @@ static int run(const struct tune_opts *o)
 	cycle_free(&cy);
 	tuners_free(tuners, nt);
 out:
+	sched_watch_stop(&sw);
 	journal_free(&j);
 	config_free(&cfg);
 	return rc;

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "tune/change.h"
+#include "tune/hostproc.h"
+#include "tune/lever.h"
 #include "tune/step.h"
 
 static int say(int rc, char *err, size_t errlen, const char *fmt, ...)
@@ -24,9 +27,11 @@ static int say(int rc, char *err, size_t errlen, const char *fmt, ...)
 
 /* ---- the target on the host ---- */
 
-static int target_read(const struct hostfs *h, const struct tune_target *t,
+int change_target_read(const struct hostfs *h, const struct tune_target *t,
 		       struct hostfs_value *v, char *err, size_t errlen)
 {
+	if (t->scope == TUNE_PROCESS)
+		return hostproc_read(h, t->pid, t->tunable, v, err, errlen);
 	if (t->scope == TUNE_SYSCTL)
 		return hostfs_sysctl_read(h, t->netns, t->tunable, v, err, errlen);
 	return hostfs_cgroup_read(h, t->cgroup, t->tunable, v, err, errlen);
@@ -35,16 +40,29 @@ static int target_read(const struct hostfs *h, const struct tune_target *t,
 static int target_write(const struct hostfs *h, const struct tune_target *t, const char *value,
 			char *err, size_t errlen)
 {
+	if (t->scope == TUNE_PROCESS)
+		return hostproc_write(h, t->pid, t->tunable, value, err, errlen);
 	if (t->scope == TUNE_SYSCTL)
 		return hostfs_sysctl_write(h, t->netns, t->tunable, value, err, errlen);
 	return hostfs_cgroup_write(h, t->cgroup, t->tunable, value, err, errlen);
 }
 
-/* The inode of the target's cgroup or namespace (0: the host's own sysctls). */
+/*
+ * The identity of the target's cgroup or namespace (its inode) or process
+ * (its start time); 0 for the host's own sysctls.
+ */
 static int target_ino(const struct hostfs *h, const struct tune_target *t, uint64_t *ino,
 		      char *err, size_t errlen)
 {
+	struct hostproc p;
+
 	*ino = 0;
+	if (t->scope == TUNE_PROCESS) {
+		if (hostproc_get(h, t->pid, &p, err, errlen))
+			return -1;
+		*ino = p.start;
+		return 0;
+	}
 	if (t->scope == TUNE_CGROUP)
 		return hostfs_cgroup_id(h, t->cgroup, ino, err, errlen);
 	if (t->netns)
@@ -58,9 +76,9 @@ static int write_checked(const struct hostfs *h, const struct tune_target *t, co
 {
 	struct hostfs_value v;
 
-	if (target_write(h, t, value, err, errlen) || target_read(h, t, &v, err, errlen))
+	if (target_write(h, t, value, err, errlen) || change_target_read(h, t, &v, err, errlen))
 		return -1;
-	if (!hostfs_value_equal(v.str, value))
+	if (!tune_value_equal(t->tunable, v.str, value))
 		return say(-1, err, errlen, "wrote '%s' but read back '%s'", value, v.str);
 	return 0;
 }
@@ -141,7 +159,9 @@ static void request_entry(const struct change_request *rq, const char *old, uint
 	n = strlen(e->cgroup); /* one spelling per cgroup, for the gate */
 	while (n > 1 && e->cgroup[n - 1] == '/')
 		e->cgroup[--n] = 0;
-	e->ino = ino;
+	e->ino = rq->target.scope == TUNE_PROCESS ? 0 : ino;
+	e->pid = rq->target.scope == TUNE_PROCESS ? rq->target.pid : 0;
+	e->start = rq->target.scope == TUNE_PROCESS ? ino : 0;
 	copy(e->tunable, sizeof(e->tunable), rq->target.tunable);
 	copy(e->old, sizeof(e->old), old);
 	copy(e->new, sizeof(e->new), rq->value);
@@ -153,14 +173,76 @@ static void request_entry(const struct change_request *rq, const char *old, uint
 	e->state = JS_PENDING;
 }
 
-static bool request_valid(const struct change_request *rq, const struct tunable_info *ti)
+static bool request_valid(const struct change_request *rq, const struct tunable_info *ti,
+			  const struct lever_info *l)
 {
 	const struct tune_target *t = &rq->target;
+	enum tune_scope scope = ti ? ti->scope : l ? l->scope : t->scope;
 
-	return ti && rq->value && ti->scope == t->scope &&
+	if (t->scope == TUNE_PROCESS && (t->pid <= 0 || t->cgroup || t->netns))
+		return false;
+	return (ti || l) && rq->value && scope == t->scope &&
 	       (t->scope == TUNE_CGROUP ? t->cgroup && !t->netns : !t->cgroup) &&
 	       (!t->netns || strlen(t->netns) < sizeof(((struct journal_entry *)0)->netns)) &&
 	       (!t->cgroup || strlen(t->cgroup) < sizeof(((struct journal_entry *)0)->cgroup));
+}
+
+/*
+ * A lever's policy (lever.h): allowed, its cgroup or process in scope (never
+ * PID 1, a kernel thread or perfpilot; the same process that was meant),
+ * open (step_gate), a valid new value (canonical into value) that differs
+ * from the current one. CHANGE_OK or CHANGE_REFUSED.
+ */
+static int check_lever(const struct hostfs *h, const struct journal *j,
+		       const struct tune_config *cfg, const struct change_request *rq,
+		       const struct lever_info *l, const struct hostfs_value *cur, uint64_t start,
+		       double now, char *value, size_t vlen, char *err, size_t errlen)
+{
+	const struct tune_target *t = &rq->target;
+	struct tune_target gate = *t;
+	char cg[PATH_MAX] = "", e2[256];
+	struct hostproc p;
+
+	if (!config_lever_allows(cfg, l->name))
+		return say(CHANGE_REFUSED, err, errlen, "%s is not in the allowlist", l->name);
+	if (t->scope == TUNE_CGROUP && !config_cgroup_allowed(cfg, t->cgroup) &&
+	    !config_rule_cgroup(cfg, t->cgroup))
+		return say(CHANGE_REFUSED, err, errlen,
+			   "cgroup %s may not be touched (not below a configured cgroup, -c or "
+			   "--protect)", t->cgroup);
+	if (t->scope == TUNE_PROCESS) {
+		if (t->start && t->start != start)
+			return say(CHANGE_REFUSED, err, errlen,
+				   "PID %d is another process now: not touched", t->pid);
+		if (t->pid == 1)
+			return say(CHANGE_REFUSED, err, errlen, "PID 1 is never changed");
+		if (t->pid == getpid())
+			return say(CHANGE_REFUSED, err, errlen, "perfpilot does not change itself");
+		if (hostproc_get(h, t->pid, &p, err, errlen))
+			return CHANGE_REFUSED;
+		if (p.kthread)
+			return say(CHANGE_REFUSED, err, errlen, "%d (%s) is a kernel thread: never "
+				   "changed", t->pid, p.comm);
+		if (hostproc_cgroup(h, t->pid, "cpu", cg, sizeof(cg), e2, sizeof(e2)))
+			cg[0] = 0;
+		if (!config_process_allowed(cfg, t->pid, p.comm, p.uid, cg))
+			return say(CHANGE_REFUSED, err, errlen,
+				   "process %d (%s, uid %lld) is not in scope: not an ordinary "
+				   "user's, not named, listed or in a configured cgroup", t->pid,
+				   p.comm, (long long)p.uid);
+	}
+	if (t->scope == TUNE_PROCESS)
+		gate.start = start; /* this process, not an earlier one of its PID */
+	if (step_gate(j, &gate, now, config_cooldown(cfg, l->name), err, errlen) != GATE_OPEN)
+		return CHANGE_REFUSED;
+	if (lever_value(l, rq->value, value, vlen, err, errlen))
+		return CHANGE_REFUSED;
+	if (!strncmp(cur->str, "mixed", 5))
+		return say(CHANGE_REFUSED, err, errlen, "%s: its threads differ (%s): left alone",
+			   l->name, cur->str);
+	if (lever_value_equal(l, cur->str, value))
+		return say(CHANGE_REFUSED, err, errlen, "%s is already %s", l->name, cur->str);
+	return CHANGE_OK;
 }
 
 /* The write did not take: put the old value back, mark the entry failed. */
@@ -173,7 +255,8 @@ static int apply_failed(const struct hostfs *h, struct journal *j, const struct 
 	bool restored;
 
 	snprintf(note, sizeof(note), "%s", why);
-	restored = !target_read(h, t, &v, e2, sizeof(e2)) && hostfs_value_equal(v.str, e->old);
+	restored = !change_target_read(h, t, &v, e2, sizeof(e2)) &&
+		   tune_value_equal(e->tunable, v.str, e->old);
 	if (!restored)
 		restored = !write_checked(h, t, e->old, e2, sizeof(e2));
 	if (!restored) {
@@ -192,6 +275,9 @@ int change_apply(const struct hostfs *h, struct journal *j, const struct tune_co
 		 const struct change_request *rq, int64_t *id, char *err, size_t errlen)
 {
 	const struct tunable_info *ti = tunable_find(rq->target.tunable);
+	const struct lever_info *l = ti ? NULL : lever_find(rq->target.tunable);
+	char value[HOSTFS_VALUE_MAX];
+	struct change_request lrq;
 	struct journal_entry e;
 	struct hostfs_value cur;
 	struct tune_target t;
@@ -199,9 +285,9 @@ int change_apply(const struct hostfs *h, struct journal *j, const struct tune_co
 	uint64_t ino;
 	int rc;
 
-	if (!request_valid(rq, ti))
+	if (!request_valid(rq, ti, l))
 		return say(CHANGE_REFUSED, err, errlen, "not a change perfpilot makes: %s %s",
-			   rq->target.scope == TUNE_CGROUP ? "cgroup file" : "sysctl",
+			   tune_scope_name(rq->target.scope),
 			   rq->target.tunable ? rq->target.tunable : "(none)");
 	if (now == 0) {
 		struct timespec ts;
@@ -210,9 +296,19 @@ int change_apply(const struct hostfs *h, struct journal *j, const struct tune_co
 		now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 	}
 	if (target_ino(h, &rq->target, &ino, err, errlen) ||
-	    target_read(h, &rq->target, &cur, err, errlen))
-		return CHANGE_ERROR;
-	rc = check_policy(j, cfg, rq, ti, &cur, now, err, errlen);
+	    change_target_read(h, &rq->target, &cur, err, errlen))
+		/* a process that exited, a cgroup that vanished: not an error of the run */
+		return errno == ENOENT && rq->target.scope != TUNE_SYSCTL ? CHANGE_REFUSED :
+		       CHANGE_ERROR;
+	if (l) {
+		rc = check_lever(h, j, cfg, rq, l, &cur, ino, now, value, sizeof(value), err,
+				 errlen);
+		lrq = *rq;
+		lrq.value = value;
+		rq = &lrq;
+	} else {
+		rc = check_policy(j, cfg, rq, ti, &cur, now, err, errlen);
+	}
 	if (rc)
 		return rc;
 	request_entry(rq, cur.str, ino, now, &e);
@@ -248,6 +344,8 @@ static int container_state(const struct hostfs *h, const struct journal_entry *e
 {
 	uint64_t ino;
 
+	if (e->scope == TUNE_PROCESS)
+		return hostproc_same(h, e->pid, e->start, why, len);
 	if (target_ino(h, t, &ino, why, len))
 		return errno == ENOENT ? 1 : -1;
 	return e->ino && ino != e->ino ? 1 : 0;
@@ -277,19 +375,21 @@ static int restore_entry(const struct hostfs *h, struct journal *j, struct journ
 	}
 	if (here > 0)
 		return settle(j, e, JS_ADMIN_CHANGED, false,
-			      e->scope == TUNE_CGROUP ? "cgroup gone" : "network namespace gone",
+			      e->scope == TUNE_CGROUP ? "cgroup gone" :
+			      e->scope == TUNE_PROCESS ? "process gone (or its PID reused)" :
+			      "network namespace gone",
 			      res, err, errlen);
-	if (target_read(h, &t, &cur, why, sizeof(why))) {
+	if (change_target_read(h, &t, &cur, why, sizeof(why))) {
 		copy(res->reason, sizeof(res->reason), why);
 		return 0;
 	}
 	copy(res->found, sizeof(res->found), cur.str);
-	if (hostfs_value_equal(cur.str, e->old))
+	if (tune_value_equal(e->tunable, cur.str, e->old))
 		return settle(j, e, done, true,
 			      e->state == JS_PENDING ? "the write had not happened"
 						     : "already at the old value",
 			      res, err, errlen);
-	if (!hostfs_value_equal(cur.str, e->new)) {
+	if (!tune_value_equal(e->tunable, cur.str, e->new)) {
 		snprintf(why, sizeof(why), "changed since: now '%s', perfpilot wrote '%s'", cur.str,
 			 e->new);
 		return settle(j, e, JS_ADMIN_CHANGED, false, why, res, err, errlen);

@@ -49,6 +49,19 @@ enum change_rc {
 	CHANGE_FAILED = -3,  /* journaled, the write failed: old value kept, entry failed */
 };
 
+/*
+ * The levers of lever.h (a process's nice or affinity, a cgroup's
+ * cpuset.cpus or cpuset.mems) go through the same steps with their own
+ * policy: the lever allowed, the cgroup allowed or the process in scope
+ * (config_process_allowed; never PID 1, a kernel thread or perfpilot; a
+ * target.start that is not the PID's start time now is refused), the
+ * target open, the value valid (lever_value: never an empty list) and
+ * new. A process or cgroup (of a lever or a tunable) that is gone is
+ * CHANGE_REFUSED, not an error of the run.
+ * A process entry keeps the PID and its start time: a restore never
+ * touches a PID that belongs to another process since.
+ */
+
 /* Apply one change; its journal id in *id (when journaled). Reason in err. */
 int change_apply(const struct hostfs *h, struct journal *j, const struct tune_config *cfg,
 		 const struct change_request *rq, int64_t *id, char *err, size_t errlen);
@@ -68,6 +81,10 @@ struct change_report {
 };
 
 void change_report_free(struct change_report *rep);
+
+/* The value a target holds on the host now (sysctl, cgroup file, process value). */
+int change_target_read(const struct hostfs *h, const struct tune_target *t,
+		       struct hostfs_value *v, char *err, size_t errlen);
 
 /*
  * Roll back an applied or kept change that did not help (state

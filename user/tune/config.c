@@ -48,6 +48,9 @@ void config_defaults(struct tune_config *c)
 	c->min_improvement = DEFAULT_MIN_IMPROVEMENT;
 	c->on_unfinished = UNFINISHED_REPORT;
 	c->revert_on_exit = false;
+	for (i = 0; i < LEVER_COUNT; i++)
+		c->lever_allowed[i] = true;
+	c->culprits = CULPRITS_USERS;
 }
 
 void config_free(struct tune_config *c)
@@ -59,6 +62,67 @@ void config_free(struct tune_config *c)
 	free(c->cgroups);
 	c->cgroups = NULL;
 	c->ncgroups = 0;
+	for (i = 0; i < c->nprocs; i++)
+		free(c->procs[i]);
+	free(c->procs);
+	c->procs = NULL;
+	c->nprocs = 0;
+	free(c->pids);
+	c->pids = NULL;
+	c->npids = 0;
+	for (i = 0; i < c->nrules; i++) {
+		free(c->rules[i].a);
+		free(c->rules[i].b);
+	}
+	free(c->rules);
+	c->rules = NULL;
+	c->nrules = 0;
+}
+
+int config_add_pid(struct tune_config *c, int pid, char *err, size_t errlen)
+{
+	int *n = realloc(c->pids, (c->npids + 1) * sizeof(*n));
+
+	if (!n) {
+		snprintf(err, errlen, "out of memory");
+		return CONFIG_IO;
+	}
+	c->pids = n;
+	c->pids[c->npids++] = pid;
+	return CONFIG_OK;
+}
+
+bool config_rule_cgroup(const struct tune_config *c, const char *cgroup)
+{
+	size_t i;
+
+	for (i = 0; cgroup && i < c->nrules; i++)
+		if (!strcmp(c->rules[i].a, cgroup) || !strcmp(c->rules[i].b, cgroup))
+			return true;
+	return false;
+}
+
+bool config_lever_allows(const struct tune_config *c, const char *name)
+{
+	const struct lever_info *l = lever_find(name);
+
+	return l && c->lever_allowed[lever_index(l)];
+}
+
+bool config_process_allowed(const struct tune_config *c, int pid, const char *comm, int64_t uid,
+			    const char *cgroup)
+{
+	size_t i;
+
+	for (i = 0; i < c->npids; i++)
+		if (c->pids[i] == pid)
+			return true;
+	for (i = 0; comm && i < c->nprocs; i++)
+		if (!strcmp(c->procs[i], comm))
+			return true;
+	if (cgroup && *cgroup && c->ncgroups && config_cgroup_allowed(c, cgroup))
+		return true;
+	return c->culprits == CULPRITS_USERS && uid >= CONFIG_USER_UID_MIN;
 }
 
 int config_add_cgroup(struct tune_config *c, const char *cgroup, char *err, size_t errlen)
@@ -255,19 +319,100 @@ static int parse_step(struct parser *p, const char *v, struct tune_step *s)
 static int parse_allow(struct parser *p, char *v)
 {
 	const struct tunable_info *t;
+	const struct lever_info *l;
 	char *save = NULL, *name;
 	size_t i;
 
 	if (!p->c->allow_given) { /* the file's list replaces the default one */
 		for (i = 0; i < TUNABLE_COUNT; i++)
 			p->c->allowed[i] = false;
+		for (i = 0; i < LEVER_COUNT; i++)
+			p->c->lever_allowed[i] = false;
 		p->c->allow_given = true;
 	}
 	for (name = strtok_r(v, " \t,", &save); name; name = strtok_r(NULL, " \t,", &save)) {
 		t = tunable_find(name);
-		if (!t)
+		l = t ? NULL : lever_find(name);
+		if (!t && !l)
 			return bad(p, "allow: unknown tunable '%s'", name);
-		p->c->allowed[tunable_index(t)] = true;
+		if (t)
+			p->c->allowed[tunable_index(t)] = true;
+		else
+			p->c->lever_allowed[lever_index(l)] = true;
+	}
+	return CONFIG_OK;
+}
+
+/*
+ * separate = A B, together = A B: two different clean cgroup directories;
+ * the same two named by a rule of the other kind contradict it.
+ */
+static int parse_rule(struct parser *p, enum rule_kind kind, const char *key, char *v)
+{
+	char *save = NULL, *a, *b, *more;
+	struct cpuset_rule *n, *r;
+	size_t i;
+
+	a = strtok_r(v, " \t", &save);
+	b = a ? strtok_r(NULL, " \t", &save) : NULL;
+	more = b ? strtok_r(NULL, " \t", &save) : NULL;
+	if (!a || !b || more)
+		return bad(p, "%s: give two cgroups, such as %s = /sys/fs/cgroup/cpuset/a "
+			   "/sys/fs/cgroup/cpuset/b", key, key);
+	if (!hostfs_clean_path(a) || !hostfs_clean_path(b))
+		return bad(p, "%s: '%s' is not a clean absolute path", key,
+			   hostfs_clean_path(a) ? b : a);
+	if (!strcmp(a, b))
+		return bad(p, "%s: %s and itself", key, a);
+	for (i = 0; i < p->c->nrules; i++) {
+		r = &p->c->rules[i];
+		if ((strcmp(r->a, a) || strcmp(r->b, b)) && (strcmp(r->a, b) || strcmp(r->b, a)))
+			continue;
+		if (r->kind != kind)
+			return bad(p, "%s %s %s contradicts %s at line %d", key, a, b,
+				   r->kind == RULE_SEPARATE ? "separate" : "together", r->line);
+	}
+	n = realloc(p->c->rules, (p->c->nrules + 1) * sizeof(*n));
+	if (!n) {
+		snprintf(p->err, p->errlen, "out of memory");
+		return CONFIG_IO;
+	}
+	p->c->rules = n;
+	r = &n[p->c->nrules];
+	r->kind = kind;
+	r->line = p->line;
+	r->a = strdup(a);
+	r->b = strdup(b);
+	if (!r->a || !r->b) {
+		free(r->a);
+		free(r->b);
+		snprintf(p->err, p->errlen, "out of memory");
+		return CONFIG_IO;
+	}
+	p->c->nrules++;
+	return CONFIG_OK;
+}
+
+/* process = COMM ...: processes --protect may change, by name */
+static int parse_procs(struct parser *p, char *v)
+{
+	char *save = NULL, *name, **n, *s;
+
+	for (name = strtok_r(v, " \t,", &save); name; name = strtok_r(NULL, " \t,", &save)) {
+		if (strlen(name) > 15)
+			return bad(p, "process: '%s' is longer than a process name (15 characters)",
+				   name);
+		s = strdup(name);
+		n = realloc(p->c->procs, (p->c->nprocs + 1) * sizeof(*n));
+		if (!s || !n) {
+			free(s);
+			if (n)
+				p->c->procs = n;
+			snprintf(p->err, p->errlen, "out of memory");
+			return CONFIG_IO;
+		}
+		p->c->procs = n;
+		p->c->procs[p->c->nprocs++] = s;
 	}
 	return CONFIG_OK;
 }
@@ -309,8 +454,29 @@ static int global_key(struct parser *p, const char *key, char *v)
 		rc = config_add_cgroup(c, v, e, sizeof(e));
 		return rc == CONFIG_INVALID ? bad(p, "%s", e) : rc;
 	}
+	if (!strcmp(key, "process"))
+		return parse_procs(p, v);
+	if (!strcmp(key, "separate") || !strcmp(key, "together"))
+		return parse_rule(p, !strcmp(key, "separate") ? RULE_SEPARATE : RULE_TOGETHER, key,
+				  v);
+	if (!strcmp(key, "numa")) {
+		if (strcmp(v, "advise") && strcmp(v, "apply"))
+			return bad(p, "numa: '%s' is neither advise nor apply", v);
+		c->numa_apply = !strcmp(v, "apply");
+		return CONFIG_OK;
+	}
+	if (!strcmp(key, "culprits")) {
+		if (!strcmp(v, "users"))
+			c->culprits = CULPRITS_USERS;
+		else if (!strcmp(v, "listed"))
+			c->culprits = CULPRITS_LISTED;
+		else
+			return bad(p, "culprits: '%s' is neither users nor listed", v);
+		return CONFIG_OK;
+	}
 	return bad(p, "unknown key '%s' (before any section: on_unfinished_journal, "
-		   "revert_on_exit, cooldown, verify_window, min_improvement, allow, cgroup)", key);
+		   "revert_on_exit, cooldown, verify_window, min_improvement, allow, cgroup, "
+		   "process, culprits, numa, separate, together)", key);
 }
 
 static int tunable_key_line(struct parser *p, const char *key, const char *v)
@@ -353,7 +519,7 @@ static int section(struct parser *p, char *s)
 		p->idx = tuner_find(name);
 		if (p->idx < 0)
 			return bad(p, "unknown tuner '%s' (accept_queue, tcp_buffers, cpu_quota, "
-				   "cpu_weight, memory_reclaim, dirty_pages, memory_high)", name);
+				   "cpu_weight, memory_reclaim, dirty_pages, memory_high, protect, cpuset_rules)", name);
 		p->sec = SEC_TUNER;
 		return CONFIG_OK;
 	}

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include "tune/lever.h"
 #include "tune/tunable.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/perfpilot/tune.conf"
@@ -36,6 +37,21 @@ enum config_rc {
 };
 
 enum unfinished_policy { UNFINISHED_REPORT, UNFINISHED_RESTORE };
+
+/* Which processes --protect may change besides those named (culprits = ...). */
+enum culprit_scope {
+	CULPRITS_USERS,  /* ordinary users' processes (uid >= CONFIG_USER_UID_MIN) */
+	CULPRITS_LISTED, /* only those listed (process =) or in a configured cgroup */
+};
+#define CONFIG_USER_UID_MIN 1000
+
+/* separate = A B, together = A B (rules.h): two cgroups' cpusets */
+enum rule_kind { RULE_SEPARATE, RULE_TOGETHER };
+struct cpuset_rule {
+	enum rule_kind kind;
+	char *a, *b;             /* cgroup directories (cpuset controller or v2) */
+	int line;
+};
 
 struct tunable_conf {
 	int64_t min, max;        /* bounds of the key (TUNE_UNLIMITED: none) */
@@ -58,6 +74,16 @@ struct tune_config {
 	enum unfinished_policy on_unfinished;
 	bool revert_on_exit;
 	bool allow_given;        /* the file's first allow replaced the defaults */
+	/* --protect's levers (lever.h) and the processes they may change */
+	bool lever_allowed[LEVER_COUNT];
+	int *pids;               /* named: --protect, -p */
+	size_t npids;
+	char **procs;            /* process = COMM ...: by name */
+	size_t nprocs;
+	enum culprit_scope culprits;
+	bool numa_apply;         /* numa = apply: --protect moves to the advised node */
+	struct cpuset_rule *rules;
+	size_t nrules;
 };
 
 /* The defaults (docs/tuner.md); no cgroup may be touched. */
@@ -77,6 +103,24 @@ void config_free(struct tune_config *c);
 
 /* Let the tuner touch a cgroup (and those below it): -c adds its target. */
 int config_add_cgroup(struct tune_config *c, const char *cgroup, char *err, size_t errlen);
+
+/* Let the tuner touch a process by PID (--protect, -p). */
+int config_add_pid(struct tune_config *c, int pid, char *err, size_t errlen);
+
+/* A lever (lever.h) in the allowlist: all by default, else those `allow` names. */
+bool config_lever_allows(const struct tune_config *c, const char *name);
+
+/*
+ * May a process's nice or affinity be changed? Named by PID, its comm
+ * listed (process =), its cgroup (of the cpu controller) allowed, or with
+ * culprits = users (the default) an ordinary user's (uid >= 1000). PID 1,
+ * kernel threads and perfpilot itself are refused before this (change.c).
+ */
+bool config_process_allowed(const struct tune_config *c, int pid, const char *comm, int64_t uid,
+			    const char *cgroup);
+
+/* Is the cgroup named by a separate or together rule (its cpuset may change)? */
+bool config_rule_cgroup(const struct tune_config *c, const char *cgroup);
 
 /* Is the cgroup one of the prefixes or below one? */
 bool config_cgroup_allowed(const struct tune_config *c, const char *cgroup);

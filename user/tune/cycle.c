@@ -10,6 +10,7 @@
 #include <time.h>
 #include "tune/change.h"
 #include "tune/cycle.h"
+#include "tune/lever.h"
 #include "tune/step.h"
 
 #define MAX_PROPOSALS 16
@@ -17,12 +18,17 @@
 void proposal_target(const struct proposal *p, struct tune_target *t)
 {
 	const struct tunable_info *ti = tunable_find(p->tunable);
+	const struct lever_info *l = lever_find(p->tunable);
 
 	memset(t, 0, sizeof(*t));
-	t->scope = ti ? ti->scope : (p->cgroup[0] ? TUNE_CGROUP : TUNE_SYSCTL);
+	t->scope = ti ? ti->scope : l ? l->scope : (p->cgroup[0] ? TUNE_CGROUP : TUNE_SYSCTL);
 	t->netns = t->scope == TUNE_SYSCTL && p->netns[0] ? p->netns : NULL;
 	t->cgroup = t->scope == TUNE_CGROUP ? p->cgroup : NULL;
 	t->tunable = p->tunable;
+	if (t->scope == TUNE_PROCESS) {
+		t->pid = p->pid;
+		t->start = p->start;
+	}
 }
 
 const char *tune_scope_str(const char *netns, const char *cgroup, char *buf, size_t len)
@@ -38,6 +44,10 @@ const char *tune_scope_str(const char *netns, const char *cgroup, char *buf, siz
 
 const char *proposal_scope(const struct proposal *p, char *buf, size_t len)
 {
+	if (p->pid) {
+		snprintf(buf, len, "process %d", p->pid);
+		return buf;
+	}
 	return tune_scope_str(p->netns, p->cgroup, buf, len);
 }
 
@@ -54,6 +64,10 @@ static const char *where_of(const char *netns, const char *cgroup, char *buf, si
 
 static const char *where(const struct proposal *p, char *buf, size_t len)
 {
+	if (p->pid) {
+		snprintf(buf, len, " of process %d", p->pid);
+		return buf;
+	}
 	return where_of(p->netns, p->cgroup, buf, len);
 }
 
@@ -80,7 +94,7 @@ void cycle_free(struct cycle *c)
 static bool same_target(const struct proposal *a, const struct proposal *b)
 {
 	return !strcmp(a->tunable, b->tunable) && !strcmp(a->netns, b->netns) &&
-	       !strcmp(a->cgroup, b->cgroup);
+	       !strcmp(a->cgroup, b->cgroup) && a->pid == b->pid;
 }
 
 static void *grow(void *v, size_t *cap, size_t n, size_t size)
@@ -118,7 +132,8 @@ static bool first_refusal(struct cycle *c, const struct proposal *p, const char 
 	char key[PATH_MAX + 160];
 	size_t i;
 
-	snprintf(key, sizeof(key), "%s|%s|%s|%.80s", p->tunable, p->netns, p->cgroup, why);
+	snprintf(key, sizeof(key), "%s|%s|%s|%d|%.80s", p->tunable, p->netns, p->cgroup, p->pid,
+		 why);
 	for (i = 0; i < c->nrefused; i++)
 		if (!strcmp(c->refused[i], key))
 			return false;
@@ -189,14 +204,10 @@ static int host_value(const struct hostfs *h, const struct journal_entry *e, cha
 		      size_t len, char *err, size_t errlen)
 {
 	struct hostfs_value v;
-	int rc;
+	struct tune_target t;
 
-	if (e->scope == TUNE_CGROUP)
-		rc = hostfs_cgroup_read(h, e->cgroup, e->tunable, &v, err, errlen);
-	else
-		rc = hostfs_sysctl_read(h, e->netns[0] ? e->netns : NULL, e->tunable, &v, err,
-					errlen);
-	if (rc)
+	journal_entry_target(e, &t);
+	if (change_target_read(h, &t, &v, err, errlen))
 		return -1;
 	snprintf(out, len, "%s", v.str);
 	return 0;
@@ -231,7 +242,7 @@ static int verify_one(struct cycle *c, const struct cycle_opts *o, struct cycle_
 	where(&ch->p, w, sizeof(w));
 	/* respect the admin: a value changed since is left alone for good */
 	if (host_value(ctx->h, e, now_val, sizeof(now_val), err, sizeof(err)) == 0 &&
-	    !hostfs_value_equal(now_val, e->new)) {
+	    !tune_value_equal(e->tunable, now_val, e->new)) {
 		snprintf(note, sizeof(note), "changed since: now '%s', perfpilot wrote '%s'",
 			 now_val, e->new);
 		if (journal_update(c->j, ch->id, JS_ADMIN_CHANGED, note, err, sizeof(err)))
@@ -499,8 +510,8 @@ void proposal_print_json(const struct proposal *p, FILE *f)
 
 	proposal_target(p, &t);
 	o = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:o, s:s, s:s, s:i, s:o, s:s, s:o, "
-		      "s:b, s:b}",
-		      "tunable", p->tunable, "scope", t.scope == TUNE_CGROUP ? "cgroup" : "sysctl",
+		      "s:b, s:b, s:o}",
+		      "tunable", p->tunable, "scope", tune_scope_name(t.scope),
 		      "netns", t.netns ? json_string(t.netns) : json_null(),
 		      "cgroup", t.cgroup ? json_string(t.cgroup) : json_null(),
 		      "current", p->current, "proposed", p->proposed,
@@ -510,7 +521,8 @@ void proposal_print_json(const struct proposal *p, FILE *f)
 		      "note", p->note[0] ? json_string(p->note) : json_null(),
 		      "metric", p->metric,
 		      "metric_value", isnan(p->metric_value) ? json_null() : json_real(p->metric_value),
-		      "lower_is_better", p->lower_is_better, "needs_action", p->needs_action);
+		      "lower_is_better", p->lower_is_better, "needs_action", p->needs_action,
+		      "pid", p->pid ? json_integer(p->pid) : json_null());
 	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	if (s)
 		fprintf(f, "%s\n", s);

@@ -305,6 +305,21 @@ int hostfs_read_text(const struct hostfs *h, const char *path, char *buf, size_t
 	return read_file(full, buf, len, err, errlen);
 }
 
+static int write_value(const struct hostfs *h, const char *path, const char *value,
+		       bool allow_empty, char *err, size_t errlen);
+
+int hostfs_write_text(const struct hostfs *h, const char *path, const char *value, char *err,
+		      size_t errlen)
+{
+	char full[PATH_MAX];
+
+	if (!hostfs_clean_path(path))
+		return fail(err, errlen, EINVAL, "bad path '%s'", path);
+	if (join(h, path, NULL, NULL, full, sizeof(full), err, errlen))
+		return -1;
+	return write_value(h, full, value, false, err, errlen);
+}
+
 static int read_value(const char *path, struct hostfs_value *v, char *err, size_t errlen)
 {
 	char buf[HOSTFS_VALUE_MAX];
@@ -321,17 +336,18 @@ static int read_value(const char *path, struct hostfs_value *v, char *err, size_
 
 /*
  * Write value and a newline in one write(2), as `echo value > path` does.
- * Never creates a file: a missing sysctl or cgroup file is an error.
+ * Never creates a file: a missing sysctl or cgroup file is an error. An
+ * empty value only where allowed (a v2 cpuset's "": its parent's CPUs).
  */
-static int write_value(const struct hostfs *h, const char *path, const char *value, char *err,
-		       size_t errlen)
+static int write_value(const struct hostfs *h, const char *path, const char *value,
+		       bool allow_empty, char *err, size_t errlen)
 {
 	char buf[HOSTFS_VALUE_MAX + 1];
 	size_t n = strlen(value);
 	ssize_t w;
 	int fd, e;
 
-	if (n == 0 || n >= HOSTFS_VALUE_MAX || strchr(value, '\n'))
+	if ((n == 0 && !allow_empty) || n >= HOSTFS_VALUE_MAX || strchr(value, '\n'))
 		return fail(err, errlen, EINVAL, "%s: refusing to write '%s'", path, value);
 	memcpy(buf, value, n);
 	buf[n++] = '\n';
@@ -372,7 +388,8 @@ static int sysctl_io(const struct hostfs *h, const char *netns, const char *name
 	if (hostfs_sysctl_path(h, netns, name, path, sizeof(path), err, errlen) ||
 	    ns_enter(h, netns, &g, err, errlen))
 		return -1;
-	rc = value ? write_value(h, path, value, err, errlen) : read_value(path, v, err, errlen);
+	rc = value ? write_value(h, path, value, false, err, errlen) :
+		     read_value(path, v, err, errlen);
 	ns_leave(&g);
 	if (rc && errno == ENOENT)
 		fail(err, errlen, ENOENT, "no sysctl %s (%s: not found)", name, path);
@@ -464,7 +481,7 @@ static int cgroup_io(const struct hostfs *h, const char *cgroup, const char *fil
 	if (cgroup_path(h, cgroup, file, path, sizeof(path), err, errlen))
 		return -1;
 	if (op->value)
-		rc = write_value(h, path, op->value, err, errlen);
+		rc = write_value(h, path, op->value, !strncmp(file, "cpuset.", 7), err, errlen);
 	else if (op->buf)
 		rc = read_file(path, op->buf, op->len, err, errlen);
 	else

@@ -73,6 +73,14 @@ bool hostfs_clean_path(const char *path);
 int hostfs_read_text(const struct hostfs *h, const char *path, char *buf, size_t len,
 		     char *err, size_t errlen);
 
+/*
+ * Write a value (and a newline, in one write(2)) to an existing host file
+ * below the root; a fixture's stand-ins of what the host sets by system
+ * calls (hostproc.c) are written so.
+ */
+int hostfs_write_text(const struct hostfs *h, const char *path, const char *value, char *err,
+		      size_t errlen);
+
 /* ---- sysctls: dotted names (net.core.somaxconn), netns NULL = our own ---- */
 
 int hostfs_sysctl_path(const struct hostfs *h, const char *netns, const char *name, char *path,

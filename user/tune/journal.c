@@ -51,6 +51,8 @@ void journal_entry_target(const struct journal_entry *e, struct tune_target *t)
 	t->netns = e->netns[0] ? e->netns : NULL;
 	t->cgroup = e->cgroup[0] ? e->cgroup : NULL;
 	t->tunable = e->tunable;
+	t->pid = e->pid;
+	t->start = e->start;
 }
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -83,10 +85,12 @@ json_t *journal_entry_json(const struct journal_entry *e)
 
 	json_object_set_new(o, "id", json_integer(e->id));
 	json_object_set_new(o, "time", json_real(e->time));
-	json_object_set_new(o, "scope", json_string(e->scope == TUNE_SYSCTL ? "sysctl" : "cgroup"));
+	json_object_set_new(o, "scope", json_string(tune_scope_name(e->scope)));
 	json_object_set_new(o, "netns", str_or_null(e->netns));
 	json_object_set_new(o, "cgroup", str_or_null(e->cgroup));
 	json_object_set_new(o, "ino", e->ino ? json_integer((json_int_t)e->ino) : json_null());
+	json_object_set_new(o, "pid", e->pid ? json_integer(e->pid) : json_null());
+	json_object_set_new(o, "start", e->pid ? json_integer((json_int_t)e->start) : json_null());
 	json_object_set_new(o, "tunable", json_string(e->tunable));
 	json_object_set_new(o, "old", json_string(e->old));
 	json_object_set_new(o, "new", json_string(e->new));
@@ -182,15 +186,30 @@ static int entry_from_json(json_t *o, struct journal_entry *e, const char **key,
 	if (!json_is_null(v) && (!json_is_integer(v) || json_integer_value(v) < 0))
 		return -1;
 	e->ino = json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
-	*why = "\"sysctl\" or \"cgroup\"";
+	*why = "\"sysctl\", \"cgroup\" or \"process\"";
 	*key = "scope";
-	if (strcmp(scope, "sysctl") && strcmp(scope, "cgroup"))
+	s = tune_scope_parse(scope);
+	if (s < 0)
 		return -1;
-	e->scope = strcmp(scope, "sysctl") ? TUNE_CGROUP : TUNE_SYSCTL;
-	*why = e->scope == TUNE_CGROUP ? "a cgroup path" : "null in a sysctl entry";
+	e->scope = (enum tune_scope)s;
+	*why = e->scope == TUNE_CGROUP ? "a cgroup path" : "null in a sysctl or process entry";
 	*key = "cgroup";
 	if ((e->scope == TUNE_CGROUP) != (e->cgroup[0] != 0))
 		return -1;
+	/* pid and start: version 2, absent (null) in version 1 */
+	*why = e->scope == TUNE_PROCESS ? "a PID" : "null outside a process entry";
+	v = json_object_get(o, *key = "pid");
+	if (v && !json_is_null(v) &&
+	    (!json_is_integer(v) || json_integer_value(v) <= 0 || json_integer_value(v) > INT32_MAX))
+		return -1;
+	e->pid = json_is_integer(v) ? (int)json_integer_value(v) : 0;
+	if ((e->scope == TUNE_PROCESS) != (e->pid != 0))
+		return -1;
+	*why = "an integer or null";
+	v = json_object_get(o, *key = "start");
+	if (v && !json_is_null(v) && (!json_is_integer(v) || json_integer_value(v) < 0))
+		return -1;
+	e->start = json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
 	*why = "a known state";
 	*key = "state";
 	s = journal_state_parse(state);

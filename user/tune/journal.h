@@ -27,7 +27,8 @@
 #define JOURNAL_FILE "tune-journal.json"
 #define JOURNAL_LOCK_FILE "tune-journal.lock"
 #define JOURNAL_FORMAT "perfpilot-tune-journal"
-#define JOURNAL_VERSION 1
+/* 2: process entries (scope "process", keys pid and start); 1 is read too */
+#define JOURNAL_VERSION 2
 
 enum journal_state {
 	JS_PENDING,       /* journaled, the write may or may not have happened */
@@ -52,6 +53,8 @@ struct journal_entry {
 	char netns[256];         /* sysctl in another network namespace, "" = null */
 	char cgroup[PATH_MAX];   /* cgroup directory, "" = null */
 	uint64_t ino;            /* the cgroup's or netns's inode then, 0 = null */
+	int pid;                 /* a process's values: its PID, 0 = null */
+	uint64_t start;          /* and its start time (clock ticks after boot) */
 	char tunable[128];
 	char old[HOSTFS_VALUE_MAX]; /* as read before the change */
 	char new[HOSTFS_VALUE_MAX]; /* as written */

@@ -20,6 +20,8 @@ static void (*const ctors[TUNER_COUNT])(struct tuner *) = {
 	[TUNER_MEMORY_RECLAIM] = tuner_memory_reclaim,
 	[TUNER_DIRTY_PAGES] = tuner_dirty_pages,
 	[TUNER_MEMORY_HIGH] = tuner_memory_high,
+	[TUNER_PROTECT] = tuner_protect,
+	[TUNER_CPUSET_RULES] = tuner_cpuset_rules,
 };
 
 bool tuner_of_cgroup(enum tuner_id id)

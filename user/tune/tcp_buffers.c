@@ -385,7 +385,7 @@ static size_t tb_propose(struct tuner *t, const struct tune_ctx *c, struct propo
 		tc = config_tunable(c->cfg, tunable_of[k]);
 		if (!d->nlimited || !info || !tc || !config_allows(c->cfg, tunable_of[k]))
 			continue;
-		tgt = (struct tune_target){TUNE_SYSCTL, c->netns, NULL, tunable_of[k]};
+		tgt = (struct tune_target){TUNE_SYSCTL, c->netns, NULL, tunable_of[k], 0, 0};
 		if (c->j && step_gate(c->j, &tgt, c->now, config_cooldown(c->cfg, tunable_of[k]),
 				      why, sizeof(why)) != GATE_OPEN)
 			continue;

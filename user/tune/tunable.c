@@ -18,6 +18,8 @@ static const char *const tuner_names[TUNER_COUNT] = {
 	[TUNER_MEMORY_RECLAIM] = "memory_reclaim",
 	[TUNER_DIRTY_PAGES] = "dirty_pages",
 	[TUNER_MEMORY_HIGH] = "memory_high",
+	[TUNER_PROTECT] = "protect",
+	[TUNER_CPUSET_RULES] = "cpuset_rules",
 };
 
 const char *tuner_name(enum tuner_id id)
@@ -176,5 +178,23 @@ bool tune_target_equal(const struct tune_target *a, const struct tune_target *b)
 {
 	if (a->scope != b->scope || !str_eq(a->tunable, b->tunable))
 		return false;
+	if (a->scope == TUNE_PROCESS) /* a start of 0 is the PID's process now */
+		return a->pid == b->pid && (!a->start || !b->start || a->start == b->start);
 	return a->scope == TUNE_SYSCTL ? str_eq(a->netns, b->netns) : str_eq(a->cgroup, b->cgroup);
+}
+
+static const char *const scope_names[] = {
+	[TUNE_SYSCTL] = "sysctl",
+	[TUNE_CGROUP] = "cgroup",
+	[TUNE_PROCESS] = "process",
+};
+
+const char *tune_scope_name(enum tune_scope s)
+{
+	return (unsigned)s <= TUNE_PROCESS ? scope_names[s] : "?";
+}
+
+int tune_scope_parse(const char *name)
+{
+	return tune_name_index(scope_names, TUNE_PROCESS + 1, name);
 }

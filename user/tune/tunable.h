@@ -13,15 +13,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum tune_scope { TUNE_SYSCTL, TUNE_CGROUP };
+enum tune_scope { TUNE_SYSCTL, TUNE_CGROUP, TUNE_PROCESS };
 
-/* One value on the host: a sysctl (in a network namespace) or a cgroup file. */
+/*
+ * One value on the host: a sysctl (in a network namespace), a cgroup file,
+ * or a process's nice value or CPU affinity (lever.h).
+ */
 struct tune_target {
 	enum tune_scope scope;
 	const char *netns;   /* sysctl: a name or a path; NULL = perfpilot's own */
 	const char *cgroup;  /* cgroup: its directory, e.g. /sys/fs/cgroup/app */
-	const char *tunable; /* sysctl name (net.core.somaxconn) or file (cpu.max) */
+	const char *tunable; /* sysctl name (net.core.somaxconn), file (cpu.max), nice, affinity */
+	int pid;             /* process: its PID, */
+	uint64_t start;      /* and its start time (0: the one running now) */
 };
+
+/* "sysctl", "cgroup", "process"; tune_scope_parse returns the scope or -1. */
+const char *tune_scope_name(enum tune_scope s);
+int tune_scope_parse(const char *name);
 
 enum tuner_id {
 	TUNER_ACCEPT_QUEUE,
@@ -31,6 +40,8 @@ enum tuner_id {
 	TUNER_MEMORY_RECLAIM,
 	TUNER_DIRTY_PAGES,
 	TUNER_MEMORY_HIGH,
+	TUNER_PROTECT,          /* tune --protect (protect.c) */
+	TUNER_CPUSET_RULES,     /* separate/together (cpuset_rules.c) */
 	TUNER_COUNT
 };
 

@@ -27,6 +27,20 @@
 #include "tune/journal.h"
 #include "tune/tunable.h"
 
+struct proc_sample;
+
+/*
+ * The scheduler's view of every process over the interval just ended (its
+ * on-CPU time and run-queue waits, collect/proc_sample.h): for --protect
+ * the BPF collector of the whole host (cmd/tune.c), a fake in tests.
+ * tick: the samples since the previous call, malloc'd (the caller frees);
+ * 0 or -1.
+ */
+struct tune_sched {
+	int (*tick)(void *arg, struct proc_sample **out, size_t *n);
+	void *arg;
+};
+
 /* What the operator pointed tune at, and the state the tuners share. */
 struct tune_ctx {
 	const struct hostfs *h;
@@ -39,6 +53,10 @@ struct tune_ctx {
 	char cg_memory[PATH_MAX];
 	const uint32_t *pids;       /* -p, or NULL */
 	size_t npids;
+	/* --protect PID|CGROUP (protect.c), and the scheduler's samples */
+	const char *const *protect;
+	size_t nprotect;
+	const struct tune_sched *sched;
 	int ncpus;
 	double now;                 /* unix seconds at the end of the interval */
 	double dt;                  /* seconds since the previous observe */
@@ -53,6 +71,8 @@ struct proposal {
 	char netns[PATH_MAX];       /* sysctls of a namespace, "" = perfpilot's own */
 	char cgroup[PATH_MAX];      /* cgroup files */
 	char tunable[64];
+	int pid;                    /* a process's nice or affinity (lever.h), 0: none */
+	uint64_t start;             /* its start time (hostproc.h) */
 	char current[HOSTFS_VALUE_MAX];
 	char proposed[HOSTFS_VALUE_MAX];  /* the whole value to write */
 	const char *finding;        /* the finding kind: "listen_overflow", ... */
@@ -102,5 +122,7 @@ void tuner_cpu_weight(struct tuner *t);
 void tuner_memory_reclaim(struct tuner *t);
 void tuner_dirty_pages(struct tuner *t);
 void tuner_memory_high(struct tuner *t);
+void tuner_protect(struct tuner *t);
+void tuner_cpuset_rules(struct tuner *t);
 
 #endif

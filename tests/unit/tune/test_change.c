@@ -56,7 +56,7 @@ static int sysctl(struct fx *fx, const char *netns, const char *name, const char
 		  double now)
 {
 	struct change_request rq = {
-		.target = {TUNE_SYSCTL, netns, NULL, name}, .value = value,
+		.target = {TUNE_SYSCTL, netns, NULL, name, 0, 0}, .value = value,
 		.reason = "test", .finding = "listen_overflow", .tuner = NULL,
 		.metric = "net.listen_overflows", .metric_before = 12, .now = now,
 	};
@@ -68,7 +68,7 @@ static int cgroup(struct fx *fx, const char *cg, const char *name, const char *v
 		  const char *tuner)
 {
 	struct change_request rq = {
-		.target = {TUNE_CGROUP, NULL, cg, name}, .value = value,
+		.target = {TUNE_CGROUP, NULL, cg, name, 0, 0}, .value = value,
 		.reason = "test", .tuner = tuner, .metric_before = NAN,
 	};
 
@@ -503,6 +503,244 @@ static void test_cgroup_gone(void **state)
 	journal_free(reread(fx));
 }
 
+/* ---- levers: a process's nice and affinity, a cgroup's cpuset ---- */
+
+#define HOG 4000
+#define HOG_START 123456ULL
+
+static void lever_host(struct fx *fx)
+{
+	tfs_put(fx->root, "sys/fs/cgroup/cpuset/app/cpuset.cpus", "0-1\n");
+	tfs_put(fx->root, "sys/fs/cgroup/cpuset/app/cpuset.mems", "0-1\n");
+	tfs_put(fx->root, "sys/fs/cgroup/app/cpuset.cpus", "\n"); /* v2: its parent's */
+	tfs_put(fx->root, "sys/fs/cgroup/app/cpuset.mems", "\n");
+	tfs_proc(fx->root, HOG, "hog", HOG_START, 0x400000, 0, 3, "0", "0-1", "/app");
+}
+
+static int lever(struct fx *fx, int pid, unsigned long long start, const char *cg,
+		 const char *name, const char *value)
+{
+	struct change_request rq = {
+		.target = {.scope = pid ? TUNE_PROCESS : TUNE_CGROUP, .cgroup = cg,
+			   .tunable = name, .pid = pid, .start = start},
+		.value = value, .reason = "test", .tuner = "protect", .metric_before = NAN,
+	};
+
+	return change_apply(&fx->h, &fx->j, &fx->c, &rq, NULL, fx->err, sizeof(fx->err));
+}
+
+static void test_levers_revert_exactly(void **state)
+{
+	struct fx *fx = *state;
+	struct change_report rep = {0};
+	struct journal *d;
+	size_t i;
+
+	lever_host(fx);
+	APPLY_OK(lever(fx, HOG, HOG_START, NULL, "nice", "19"));
+	APPLY_OK(lever(fx, HOG, 0, NULL, "affinity", "1"));
+	APPLY_OK(lever(fx, 0, 0, "/sys/fs/cgroup/cpuset/app", "cpuset.cpus", "1"));
+	APPLY_OK(lever(fx, 0, 0, "/sys/fs/cgroup/cpuset/app", "cpuset.mems", "1"));
+	APPLY_OK(lever(fx, 0, 0, "/sys/fs/cgroup/app", "cpuset.cpus", "1,0"));
+	assert_string_equal(file(fx, "proc/4000/task/4002/nice"), "19\n");
+	assert_string_equal(file(fx, "proc/4000/task/4001/affinity"), "1\n");
+	assert_string_equal(file(fx, "sys/fs/cgroup/cpuset/app/cpuset.cpus"), "1\n");
+	assert_string_equal(file(fx, "sys/fs/cgroup/cpuset/app/cpuset.mems"), "1\n");
+	assert_string_equal(file(fx, "sys/fs/cgroup/app/cpuset.cpus"), "0-1\n"); /* canonical */
+	d = reread(fx);
+	assert_int_equal(d->n, 5);
+	assert_int_equal(d->e[0].scope, TUNE_PROCESS);
+	assert_int_equal(d->e[0].pid, HOG);
+	assert_int_equal(d->e[0].start, HOG_START);
+	assert_int_equal(d->e[1].start, HOG_START); /* found when not given */
+	assert_string_equal(d->e[0].old, "0");
+	assert_string_equal(d->e[1].old, "0-1");
+	assert_string_equal(d->e[0].cgroup, "");
+	assert_int_equal(d->e[2].pid, 0);
+	assert_string_equal(d->e[4].old, "");
+	assert_string_equal(d->e[4].new, "0-1");
+	for (i = 0; i < d->n; i++)
+		assert_int_equal(d->e[i].state, JS_APPLIED);
+
+	assert_int_equal(revert_all(&fx->h, &fx->j, &rep, fx->err, sizeof(fx->err)), 0);
+	assert_int_equal(rep.n, 5);
+	for (i = 0; i < rep.n; i++) {
+		if (!rep.r[i].restored)
+			fail_msg("change %lld: %s", (long long)rep.r[i].id, rep.r[i].reason);
+		assert_int_equal(rep.r[i].state, JS_REVERTED);
+	}
+	for (i = 0; i < 3; i++) {
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "proc/4000/task/%zu/nice", HOG + i);
+		assert_string_equal(file(fx, rel), "0\n");
+		snprintf(rel, sizeof(rel), "proc/4000/task/%zu/affinity", HOG + i);
+		assert_string_equal(file(fx, rel), "0-1\n");
+	}
+	assert_string_equal(file(fx, "sys/fs/cgroup/cpuset/app/cpuset.cpus"), "0-1\n");
+	assert_string_equal(file(fx, "sys/fs/cgroup/cpuset/app/cpuset.mems"), "0-1\n");
+	assert_string_equal(file(fx, "sys/fs/cgroup/app/cpuset.cpus"), "\n"); /* empty again */
+	assert_int_equal(journal_open_count(reread(fx)), 0);
+	change_report_free(&rep);
+	journal_free(reread(fx));
+}
+
+static void test_levers_refused(void **state)
+{
+	struct fx *fx = *state;
+	char err[256];
+
+	lever_host(fx);
+	tfs_proc(fx->root, 1, "init", 1, 0x400100, 0, 1, "0", "0-1", "/");
+	tfs_proc(fx->root, 2, "kthreadd", 1, 0x208040, 0, 1, "0", "0-1", "/");
+	tfs_proc(fx->root, getpid(), "perfpilot", 77, 0x400000, 0, 1, "0", "0-1", "/app");
+	tfs_proc(fx->root, 5000, "mixed", 500, 0x400000, 1000, 2, "0", "0-1", "/");
+	tfs_put(fx->root, "proc/5000/task/5001/nice", "3\n");
+	expect_refused(fx, lever(fx, 1, 0, NULL, "nice", "19"), "PID 1 is never changed");
+	expect_refused(fx, lever(fx, 2, 0, NULL, "nice", "19"),
+		       "2 (kthreadd) is a kernel thread: never changed");
+	expect_refused(fx, lever(fx, getpid(), 0, NULL, "affinity", "1"),
+		       "perfpilot does not change itself");
+	expect_refused(fx, lever(fx, HOG, 99, NULL, "nice", "19"),
+		       "PID 4000 is another process now: not touched");
+	expect_refused(fx, lever(fx, 4999, 0, NULL, "nice", "19"), "process 4999 does not exist");
+	expect_refused(fx, lever(fx, HOG, 0, NULL, "nice", "20"), "'20' is not a nice value");
+	expect_refused(fx, lever(fx, HOG, 0, NULL, "affinity", ""),
+		       "affinity would be left empty: refused");
+	expect_refused(fx, lever(fx, HOG, 0, NULL, "affinity", "0-"), "is not a CPU list");
+	expect_refused(fx, lever(fx, 0, 0, "/sys/fs/cgroup/cpuset/app", "cpuset.cpus", " "),
+		       "cpuset.cpus would be left empty: refused");
+	expect_refused(fx, lever(fx, 0, 0, "/sys/fs/cgroup/cpuset/app", "cpuset.mems", ""),
+		       "cpuset.mems would be left empty: refused (nothing is left with no memory "
+		       "node)");
+	expect_refused(fx, lever(fx, HOG, 0, NULL, "affinity", "1,0"), "affinity is already 0-1");
+	expect_refused(fx, lever(fx, 5000, 0, NULL, "nice", "19"), "its threads differ");
+	expect_refused(fx, lever(fx, HOG, 0, "/sys/fs/cgroup/app", "nice", "19"),
+		       "not a change perfpilot makes: process nice");
+	expect_refused(fx, lever(fx, 0, 0, "/sys/fs/cgroup/app", "affinity", "1"),
+		       "not a change perfpilot makes");
+	/* a cgroup that vanished before the change: refused, not an error of the run */
+	expect_refused(fx, lever(fx, 0, 0, "/sys/fs/cgroup/cpuset/gone", "cpuset.cpus", "1"),
+		       "cgroup /sys/fs/cgroup/cpuset/gone");
+	expect_refused(fx, cgroup(fx, "/sys/fs/cgroup/cpu/gone", "cpu.shares", "256", "protect"),
+		       "cgroup /sys/fs/cgroup/cpu/gone");
+	/* scope: a root process outside the configured cgroups, then the config's rules */
+	config_free(&fx->c);
+	config_defaults(&fx->c);
+	fx->c.cooldown_s = 0;
+	expect_refused(fx, lever(fx, HOG, 0, NULL, "nice", "19"),
+		       "process 4000 (hog, uid 0) is not in scope");
+	expect_refused(fx, lever(fx, 0, 0, "/sys/fs/cgroup/cpuset/app", "cpuset.cpus", "1"),
+		       "cgroup /sys/fs/cgroup/cpuset/app may not be touched");
+	tfs_proc(fx->root, HOG, "hog", HOG_START, 0x400000, 1000, 3, "0", "0-1", "/app");
+	fx->c.culprits = CULPRITS_LISTED;
+	expect_refused(fx, lever(fx, HOG, 0, NULL, "nice", "19"), "is not in scope");
+	fx->c.lever_allowed[LEVER_NICE] = false;
+	assert_int_equal(config_add_pid(&fx->c, HOG, err, sizeof(err)), 0);
+	expect_refused(fx, lever(fx, HOG, 0, NULL, "nice", "19"), "nice is not in the allowlist");
+	assert_string_equal(file(fx, "proc/4000/task/4000/nice"), "0\n");
+	assert_string_equal(file(fx, "proc/4000/task/4000/affinity"), "0-1\n");
+	assert_string_equal(file(fx, "sys/fs/cgroup/cpuset/app/cpuset.cpus"), "0-1\n");
+	/* the ordinary user's process is in scope by default, and a named one */
+	fx->c.lever_allowed[LEVER_NICE] = true;
+	APPLY_OK(lever(fx, HOG, 0, NULL, "nice", "10"));
+	config_free(&fx->c);
+	config_defaults(&fx->c);
+	fx->c.cooldown_s = 0;
+	tfs_proc(fx->root, HOG, "hog", HOG_START, 0x400000, 1000, 3, "10", "0-1", "/app");
+	APPLY_OK(lever(fx, HOG, 0, NULL, "affinity", "0"));
+}
+
+static void test_levers_pid_reused_or_gone(void **state)
+{
+	struct fx *fx = *state;
+	struct change_report rep = {0};
+	char dir[PATH_MAX + 32];
+
+	lever_host(fx);
+	tfs_proc(fx->root, 4100, "gone", 700, 0x400000, 1000, 1, "0", "0-1", "/");
+	APPLY_OK(lever(fx, HOG, 0, NULL, "nice", "19"));
+	APPLY_OK(lever(fx, 4100, 0, NULL, "nice", "19"));
+	/* 4000 exits and its PID goes to a new process, at nice 19 too; 4100 exits */
+	tfs_proc(fx->root, HOG, "other", 999999, 0x400000, 1000, 1, "19", "0-1", "/");
+	snprintf(dir, sizeof(dir), "%s/proc/4100", fx->root);
+	tfs_rmroot(dir);
+	assert_int_equal(revert_all(&fx->h, &fx->j, &rep, fx->err, sizeof(fx->err)), 0);
+	assert_int_equal(rep.n, 2);
+	assert_false(rep.r[0].restored || rep.r[1].restored);
+	assert_string_equal(rep.r[0].reason, "process gone (or its PID reused)");
+	assert_string_equal(rep.r[1].reason, "process gone (or its PID reused)");
+	assert_int_equal(rep.r[1].state, JS_ADMIN_CHANGED);
+	assert_string_equal(file(fx, "proc/4000/task/4000/nice"), "19\n"); /* not touched */
+	assert_int_equal(journal_open_count(reread(fx)), 0);
+	change_report_free(&rep);
+	journal_free(reread(fx));
+}
+
+static void test_levers_admin_changed(void **state)
+{
+	struct fx *fx = *state;
+	struct change_report rep = {0};
+	struct change_result res;
+
+	lever_host(fx);
+	APPLY_OK(lever(fx, HOG, 0, NULL, "affinity", "1"));
+	APPLY_OK(lever(fx, HOG, 0, NULL, "nice", "19"));
+	APPLY_OK(lever(fx, 0, 0, "/sys/fs/cgroup/cpuset/app", "cpuset.cpus", "1"));
+	/* the admin: one thread back to nice 0, the cpuset to CPU 0; the
+	 * affinity is still perfpilot's */
+	tfs_put(fx->root, "proc/4000/task/4001/nice", "0\n");
+	tfs_put(fx->root, "sys/fs/cgroup/cpuset/app/cpuset.cpus", "0\n");
+	assert_int_equal(revert_all(&fx->h, &fx->j, &rep, fx->err, sizeof(fx->err)), 0);
+	assert_int_equal(rep.n, 3);
+	assert_false(rep.r[0].restored);
+	assert_string_equal(rep.r[0].reason, "changed since: now '0', perfpilot wrote '1'");
+	assert_false(rep.r[1].restored);
+	assert_string_equal(rep.r[1].reason, "changed since: now 'mixed: thread 4000 19, thread "
+			    "4001 0', perfpilot wrote '19'");
+	assert_true(rep.r[2].restored);
+	assert_string_equal(file(fx, "proc/4000/task/4000/affinity"), "0-1\n");
+	assert_string_equal(file(fx, "proc/4000/task/4000/nice"), "19\n");
+	assert_string_equal(file(fx, "sys/fs/cgroup/cpuset/app/cpuset.cpus"), "0\n");
+	/* frozen from now on */
+	assert_int_equal(lever(fx, 0, 0, "/sys/fs/cgroup/cpuset/app", "cpuset.cpus", "1"),
+			 CHANGE_REFUSED);
+	assert_string_equal(fx->err, "frozen: change 3 was changed by someone else");
+	change_report_free(&rep);
+	/* a rollback of one that did not help */
+	tfs_proc(fx->root, 4200, "hog2", 800, 0x400000, 1000, 2, "0", "0-1", "/");
+	APPLY_OK(lever(fx, 4200, 0, NULL, "nice", "19"));
+	assert_int_equal(change_rollback(&fx->h, &fx->j, 4, &res, fx->err, sizeof(fx->err)),
+			 CHANGE_OK);
+	assert_true(res.restored);
+	assert_string_equal(file(fx, "proc/4200/task/4201/nice"), "0\n");
+	journal_free(reread(fx));
+}
+
+/* A thread's write refused: the value put back on every thread, the entry failed. */
+static int refuse_4001(void *arg, const char *path, const char *value)
+{
+	(void)arg;
+	if (strstr(path, "/task/4001/affinity") && !strcmp(value, "1")) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+static void test_levers_write_refused(void **state)
+{
+	struct fx *fx = *state;
+
+	lever_host(fx);
+	fx->h.write_hook = refuse_4001;
+	assert_int_equal(lever(fx, HOG, 0, NULL, "affinity", "1"), CHANGE_FAILED);
+	assert_string_equal(file(fx, "proc/4000/task/4000/affinity"), "0-1\n");
+	assert_string_equal(file(fx, "proc/4000/task/4001/affinity"), "0-1\n");
+	assert_int_equal(reread(fx)->e[0].state, JS_FAILED);
+	journal_free(reread(fx));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -518,6 +756,11 @@ int main(void)
 		T(test_gate_in_apply),
 		T(test_write_refused_marks_failed),
 		T(test_cgroup_gone),
+		T(test_levers_revert_exactly),
+		T(test_levers_refused),
+		T(test_levers_pid_reused_or_gone),
+		T(test_levers_admin_changed),
+		T(test_levers_write_refused),
 	};
 
 	return cmocka_run_group_tests_name("tune_change", tests, NULL, NULL);

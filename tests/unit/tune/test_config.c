@@ -207,7 +207,8 @@ static const struct bad_config {
 	/* unknown keys, tuners, tunables */
 	{"enabled = true\n", 1,
 	  "unknown key 'enabled' (before any section: on_unfinished_journal, "
-	  "revert_on_exit, cooldown, verify_window, min_improvement, allow, cgroup)"},
+	  "revert_on_exit, cooldown, verify_window, min_improvement, allow, cgroup, "
+	  "process, culprits, numa, separate, together)"},
 	{"[tuner cpu_quota]\nmax = 5\n", 2,
 	  "unknown key 'max' in [tuner cpu_quota] (enabled)"},
 	{"[tunable cpu.weight]\nenabled = true\n", 2,
@@ -215,7 +216,7 @@ static const struct bad_config {
 	  "verify_window)"},
 	{"[tuner turbo]\n", 1,
 	  "unknown tuner 'turbo' (accept_queue, tcp_buffers, cpu_quota, cpu_weight, "
-	  "memory_reclaim, dirty_pages, memory_high)"},
+	  "memory_reclaim, dirty_pages, memory_high, protect, cpuset_rules)"},
 	{"\n\n[tunable net.core.rmem_max]\n", 3,
 	  "unknown tunable 'net.core.rmem_max'"},
 	{"allow = net.core.somaxconn kernel.panic\n", 1,
@@ -265,6 +266,45 @@ static const struct bad_config {
 	{"cgroup = /sys/fs/cgroup/../etc\n", 1,
 	  "cgroup '/sys/fs/cgroup/../etc' is not a clean absolute path"},
 };
+
+/* the levers of --protect and the processes they may change */
+static void test_levers_and_processes(void **state)
+{
+	struct fx *fx = *state;
+	char err[128];
+
+	config_defaults(&fx->c);
+	assert_true(config_lever_allows(&fx->c, "nice"));
+	assert_true(config_lever_allows(&fx->c, "cpuset.mems"));
+	assert_false(config_lever_allows(&fx->c, "net.core.somaxconn"));
+	assert_int_equal(fx->c.culprits, CULPRITS_USERS);
+	/* ordinary users' processes by default, root's only when named or in a cgroup */
+	assert_true(config_process_allowed(&fx->c, 500, "hog", 1000, "/sys/fs/cgroup/cpu/x"));
+	assert_false(config_process_allowed(&fx->c, 500, "hog", 0, "/sys/fs/cgroup/cpu/x"));
+	assert_false(config_process_allowed(&fx->c, 500, "hog", 999, ""));
+	assert_int_equal(load(fx, "allow = nice, net.core.somaxconn\nprocess = hog  batch\n"
+			      "process = ffmpeg\nculprits = listed\ncgroup = /sys/fs/cgroup/cpu/b\n"),
+			 CONFIG_OK);
+	assert_true(config_lever_allows(&fx->c, "nice"));
+	assert_false(config_lever_allows(&fx->c, "affinity"));
+	assert_false(config_allows(&fx->c, "cpu.shares"));
+	assert_true(config_allows(&fx->c, "net.core.somaxconn"));
+	assert_int_equal(fx->c.nprocs, 3);
+	assert_int_equal(fx->c.culprits, CULPRITS_LISTED);
+	assert_true(config_process_allowed(&fx->c, 500, "ffmpeg", 0, ""));
+	assert_true(config_process_allowed(&fx->c, 500, "x", 0, "/sys/fs/cgroup/cpu/b/c"));
+	assert_false(config_process_allowed(&fx->c, 500, "x", 1000, "/sys/fs/cgroup/cpu/a"));
+	assert_int_equal(config_add_pid(&fx->c, 500, err, sizeof(err)), CONFIG_OK);
+	assert_true(config_process_allowed(&fx->c, 500, "x", 0, ""));
+	assert_int_equal(load(fx, "culprits = some\n"), CONFIG_INVALID);
+	assert_string_equal(strstr(fx->err, ":1:") + 4,
+			    "culprits: 'some' is neither users nor listed");
+	assert_int_equal(load(fx, "\nprocess = a_name_of_sixteen\n"), CONFIG_INVALID);
+	assert_non_null(strstr(fx->err, ":2: process: 'a_name_of_sixteen' is longer than a "
+			       "process name (15 characters)"));
+	assert_int_equal(load(fx, "allow = nice renice\n"), CONFIG_INVALID);
+	assert_non_null(strstr(fx->err, "allow: unknown tunable 'renice'"));
+}
 
 static void test_errors(void **state)
 {
@@ -331,6 +371,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_levers_and_processes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_current, setup, teardown),
 	};

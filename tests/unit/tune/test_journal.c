@@ -250,6 +250,67 @@ static void test_corrupt_refused(void **state)
 	journal_free(&j);
 }
 
+/* version 2: a process's entry keeps its PID and start time; version 1 still loads */
+static void test_process_entries(void **state)
+{
+	struct fx *fx = *state;
+	struct journal j;
+	struct journal_entry e;
+	struct tune_target t;
+	char buf[1024];
+	json_t *root;
+
+	assert_int_equal(journal_load(&j, fx->dir, JOURNAL_LOCK, fx->err, sizeof(fx->err)), 0);
+	entry(&e, "nice", "0", "19");
+	e.scope = TUNE_PROCESS;
+	e.pid = 4242;
+	e.start = 987654321;
+	assert_int_equal(journal_add(&j, &e, NULL, fx->err, sizeof(fx->err)), 0);
+	entry(&e, "cpuset.cpus", "", "1");
+	e.scope = TUNE_CGROUP;
+	snprintf(e.cgroup, sizeof(e.cgroup), "/sys/fs/cgroup/cpuset/batch");
+	e.ino = 7;
+	assert_int_equal(journal_add(&j, &e, NULL, fx->err, sizeof(fx->err)), 0);
+	journal_free(&j);
+	root = on_disk(fx);
+	assert_int_equal(json_integer_value(json_object_get(root, "version")), 2);
+	assert_string_equal(disk_entry_str(root, 0, "scope"), "process");
+	assert_int_equal(json_integer_value(json_object_get(
+		json_array_get(json_object_get(root, "entries"), 0), "pid")), 4242);
+	assert_int_equal(json_integer_value(json_object_get(
+		json_array_get(json_object_get(root, "entries"), 0), "start")), 987654321);
+	assert_true(json_is_null(json_object_get(
+		json_array_get(json_object_get(root, "entries"), 1), "pid")));
+	json_decref(root);
+	assert_int_equal(journal_load(&j, fx->dir, 0, fx->err, sizeof(fx->err)), 0);
+	assert_int_equal(j.e[0].scope, TUNE_PROCESS);
+	assert_int_equal(j.e[0].pid, 4242);
+	assert_int_equal(j.e[0].start, 987654321);
+	assert_string_equal(j.e[1].old, "");
+	journal_entry_target(&j.e[0], &t);
+	assert_int_equal(t.pid, 4242);
+	assert_int_equal(t.start, 987654321);
+	journal_free(&j);
+	/* malformed: a process entry without its PID, a sysctl with one */
+	snprintf(buf, sizeof(buf), "{\"format\": \"perfpilot-tune-journal\", \"version\": 2, "
+		 "\"next_id\": 2, \"entries\": [{\"id\": 1, \"time\": 1.5, \"scope\": "
+		 "\"process\", \"netns\": null, \"cgroup\": null, \"ino\": null, \"pid\": null, "
+		 "\"start\": null, \"tunable\": \"nice\", \"old\": \"0\", \"new\": \"19\", "
+		 "\"reason\": \"r\", \"finding\": null, \"state\": \"applied\", \"note\": null, "
+		 "\"effect\": {\"metric\": null, \"before\": null, \"after\": null}, "
+		 "\"tuner\": null}]}");
+	expect_corrupt(fx, buf, "entry 1: \"pid\" is not a PID");
+	snprintf(buf, sizeof(buf), HEAD "\"entries\": [" GOOD_ENTRY "]}", "kept");
+	{
+		char *at = strstr(buf, "{\"id\"") + 1;
+		const char *ins = "\"pid\": 7, ";
+
+		memmove(at + strlen(ins), at, strlen(at) + 1);
+		memcpy(at, ins, strlen(ins));
+	}
+	expect_corrupt(fx, buf, "entry 1: \"pid\" is not null outside a process entry");
+}
+
 static void test_lock_one_tuner(void **state)
 {
 	struct fx *fx = *state;
@@ -365,6 +426,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_round_trip_and_newest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_leaves_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_process_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_one_tuner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_temp_files_private, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_save_changes_nothing, setup, teardown),

@@ -187,10 +187,10 @@ static void test_gate(void **state)
 {
 	static struct journal_entry es[6];
 	struct journal j = {.e = es, .n = 0};
-	struct tune_target host = {TUNE_SYSCTL, NULL, NULL, "net.core.somaxconn"};
-	struct tune_target web = {TUNE_SYSCTL, "web", NULL, "net.core.somaxconn"};
-	struct tune_target app = {TUNE_CGROUP, NULL, "/sys/fs/cgroup/app", "cpu.max"};
-	struct tune_target db = {TUNE_CGROUP, NULL, "/sys/fs/cgroup/db", "cpu.max"};
+	struct tune_target host = {TUNE_SYSCTL, NULL, NULL, "net.core.somaxconn", 0, 0};
+	struct tune_target web = {TUNE_SYSCTL, "web", NULL, "net.core.somaxconn", 0, 0};
+	struct tune_target app = {TUNE_CGROUP, NULL, "/sys/fs/cgroup/app", "cpu.max", 0, 0};
+	struct tune_target db = {TUNE_CGROUP, NULL, "/sys/fs/cgroup/db", "cpu.max", 0, 0};
 	char why[128];
 
 	(void)state;

@@ -293,7 +293,7 @@ static int cycle(struct fx *fx, enum verify_decision *verdict)
 
 	if (!propose(fx, &p))
 		return 0;
-	tgt = (struct tune_target){TUNE_SYSCTL, NS, NULL, p.tunable};
+	tgt = (struct tune_target){TUNE_SYSCTL, NS, NULL, p.tunable, 0, 0};
 	rq = (struct change_request){.target = tgt, .value = p.proposed, .reason = p.evidence,
 				     .finding = p.finding, .tuner = "tcp_buffers",
 				     .metric = p.metric, .metric_before = p.metric_value,

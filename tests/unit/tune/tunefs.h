@@ -130,4 +130,40 @@ static inline void tfs_host(const char *root)
 		"9223372036854771712\n");
 }
 
+/*
+ * A process as hostproc.c sees it in a fixture tree: proc/PID/stat (comm,
+ * flags, start time), status (uid), cgroup (the v1 cpu and cpuset
+ * controllers' and the v2 group), and threads PID and PID+1 .. PID+n-1,
+ * each with its nice and affinity files.
+ */
+static inline void tfs_proc(const char *root, int pid, const char *comm, unsigned long long start,
+			    unsigned int flags, int uid, int nthreads, const char *nice,
+			    const char *affinity, const char *cgroup)
+{
+	char rel[128], text[512];
+	int i;
+
+	snprintf(rel, sizeof(rel), "proc/%d/stat", pid);
+	snprintf(text, sizeof(text), "%d (%s) S 1 %d %d 0 -1 %u 10 0 0 0 500 20 0 0 20 0 %d 0 "
+		 "%llu 1000000 100 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0\n", pid,
+		 comm, pid, pid, flags, nthreads, start);
+	tfs_put(root, rel, text);
+	snprintf(rel, sizeof(rel), "proc/%d/status", pid);
+	snprintf(text, sizeof(text), "Name:\t%s\nState:\tS (sleeping)\nUid:\t%d\t%d\t%d\t%d\n",
+		 comm, uid, uid, uid, uid);
+	tfs_put(root, rel, text);
+	snprintf(rel, sizeof(rel), "proc/%d/cgroup", pid);
+	snprintf(text, sizeof(text), "4:cpuset:%s\n3:cpu,cpuacct:%s\n0::%s\n", cgroup, cgroup,
+		 cgroup);
+	tfs_put(root, rel, text);
+	for (i = 0; i < nthreads; i++) {
+		snprintf(rel, sizeof(rel), "proc/%d/task/%d/nice", pid, pid + i);
+		snprintf(text, sizeof(text), "%s\n", nice);
+		tfs_put(root, rel, text);
+		snprintf(rel, sizeof(rel), "proc/%d/task/%d/affinity", pid, pid + i);
+		snprintf(text, sizeof(text), "%s\n", affinity);
+		tfs_put(root, rel, text);
+	}
+}
+
 #endif

@@ -161,15 +161,13 @@ static inline size_t tfx_propose(struct tfx *fx)
 static inline int64_t tfx_apply(struct tfx *fx, const struct proposal *p)
 {
 	struct change_request rq = {
-		.target = {p->cgroup[0] ? TUNE_CGROUP : TUNE_SYSCTL,
-			   p->netns[0] ? p->netns : NULL, p->cgroup[0] ? p->cgroup : NULL,
-			   p->tunable},
 		.value = p->proposed, .reason = p->evidence, .finding = p->finding,
 		.tuner = tuner_name(p->tuner), .metric = p->metric,
 		.metric_before = p->metric_value, .now = fx->c.now,
 	};
 	int64_t id = -1;
 
+	proposal_target(p, &rq.target);
 	if (change_apply(&fx->h, &fx->j, &fx->cfg, &rq, &id, fx->err, sizeof(fx->err)) !=
 	    CHANGE_OK)
 		fail_msg("change_apply %s=%s: %s", p->tunable, p->proposed, fx->err);
