@@ -173,18 +173,22 @@ wl_done() {
 		fail "workload pid $pid exited with $WAIT_RC: $(head -c 200 "$out.err")"
 		return 1
 	fi
-	if ! jq -e .pid "$out" >/dev/null 2>&1; then
+	if ! _has_json "$out"; then
 		fail "workload pid $pid printed no JSON ground truth"
 		return 1
 	fi
 }
+
+# _has_json OUT: OUT holds the workload's JSON line (jq -e on an empty file
+# exits 0: an empty OUT did not count as "no JSON yet")
+_has_json() { [[ -s $1 ]] && jq -e .pid "$1" >/dev/null 2>&1; }
 
 # wl_json OUT SECONDS: wait until a still running workload has printed its
 # JSON line
 wl_json() {
 	local i
 	for ((i = 0; i < $(awk -v s="$2" 'BEGIN { printf "%d", s * 20 }'); i++)); do
-		jq -e .pid "$1" >/dev/null 2>&1 && return 0
+		_has_json "$1" && return 0
 		sleep 0.05
 	done
 	fail "workload printed no JSON ground truth within $2 s: $(head -c 200 "$1.err")"

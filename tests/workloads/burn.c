@@ -10,6 +10,8 @@
  *
  * Output fields: pid, threads, seconds, oncpu_ns and runq_wait_ns (sum of
  * /proc/thread-self/schedstat fields 1 and 2 over all burning threads),
+ * oncpu_life_ns (field 1 at the end, not a delta: each thread's whole life
+ * on the CPU, for the main thread from its fork, before the exec, on),
  * timeslices, nvcsw/nivcsw and minflt/majflt (getrusage RUSAGE_SELF), and
  * t_start/t_end, the wall-clock (CLOCK_REALTIME) times burning began and ended.
  */
@@ -85,6 +87,7 @@ int main(int argc, char **argv)
 	struct worker w[MAX_THREADS];
 	struct rusage ru0, ru1;
 	struct sched total = { 0, 0, 0 };
+	unsigned long long life_ns = 0;
 	int wait = 0, nthreads = 1, opt, sig;
 	double t_start, t_end;
 	sigset_t set;
@@ -124,13 +127,14 @@ int main(int argc, char **argv)
 		total.oncpu_ns += w[i].after.oncpu_ns - w[i].before.oncpu_ns;
 		total.runq_ns += w[i].after.runq_ns - w[i].before.runq_ns;
 		total.slices += w[i].after.slices - w[i].before.slices;
+		life_ns += w[i].after.oncpu_ns;
 	}
 	printf("{\"pid\":%d,\"threads\":%d,\"seconds\":%s,"
-	       "\"oncpu_ns\":%llu,\"runq_wait_ns\":%llu,\"timeslices\":%llu,"
+	       "\"oncpu_ns\":%llu,\"oncpu_life_ns\":%llu,\"runq_wait_ns\":%llu,\"timeslices\":%llu,"
 	       "\"nvcsw\":%ld,\"nivcsw\":%ld,\"minflt\":%ld,\"majflt\":%ld,"
 	       "\"t_start\":%.3f,\"t_end\":%.3f}\n",
 	       getpid(), nthreads, argv[optind],
-	       total.oncpu_ns, total.runq_ns, total.slices,
+	       total.oncpu_ns, life_ns, total.runq_ns, total.slices,
 	       ru1.ru_nvcsw - ru0.ru_nvcsw, ru1.ru_nivcsw - ru0.ru_nivcsw,
 	       ru1.ru_minflt - ru0.ru_minflt, ru1.ru_majflt - ru0.ru_majflt,
 	       t_start, t_end);
