@@ -2,6 +2,9 @@
 /*
  * Scheduler collector: on-CPU time, run-queue wait (wakeup or preemption to
  * running), voluntary/involuntary switches and migrations, per thread group.
+ * On-CPU time and migrations are the kernel's own counters
+ * (se.sum_exec_runtime, se.nr_migrations), read when a thread leaves a CPU,
+ * at the tick and at its exit: no program runs per migration.
  *
  * Every handler exists twice: as tp_btf (preferred) and raw_tp (fallback for
  * kernels without BTF-typed tracepoints); the loader autoloads one of each.
@@ -125,19 +128,6 @@ static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, 
 	return st;
 }
 
-/* The thread's entry, if it has one (it was selected when first seen). */
-static __always_inline struct pp_thread *thread_find(__u32 tid)
-{
-	__u32 idx = tid & (thread_slots - 1);
-	struct pp_thread *th = bpf_map_lookup_elem(&threads, &idx);
-
-	if (!th || th->tid == tid)
-		return th && tid ? th : NULL;
-	if (!th->tid)
-		return NULL; /* free slot: not tracked (or not selected) */
-	return bpf_map_lookup_elem(&threads_overflow, &tid);
-}
-
 /*
  * A thread that started after the programs were loaded and is still in its
  * first slice on a CPU (sched_info.pcount counts switch-ins): none of its run
@@ -179,12 +169,14 @@ static __always_inline struct pp_thread *thread_entry(struct task_struct *t, __u
 		if (use_run_delay)
 			init.last_run_delay = TREAD(direct, t, sched_info.run_delay);
 		init.last_exec = TREAD(direct, t, se.sum_exec_runtime);
+		init.migr_base = TREAD(direct, t, se.nr_migrations);
 	}
 	if (!th->tid) {
 		__builtin_memset(th, 0, sizeof(*th));
 		th->oncpu_ts = init.oncpu_ts;
 		th->last_run_delay = init.last_run_delay;
 		th->last_exec = init.last_exec;
+		th->migr_base = init.migr_base;
 		th->tgid = tgid;
 		th->tid = tid;
 		return th;
@@ -220,6 +212,13 @@ static __always_inline void add_wait(struct pp_thread *th, __u64 wait)
 		th->runq_max_ns = wait;
 }
 
+/* The kernel's count of the thread's migrations (set_task_cpu() to another
+ * CPU, what sched_migrate_task reports), as of now. */
+static __always_inline void take_migrations(struct pp_thread *th, struct task_struct *t, bool direct)
+{
+	th->migrations = TREAD(direct, t, se.nr_migrations) - th->migr_base;
+}
+
 /*
  * With the kernel's run_delay only the task leaving the CPU is looked at:
  * between two of its switch-outs it was switched in exactly once, so the
@@ -241,6 +240,7 @@ static __always_inline int on_switch_rd(bool preempt, struct task_struct *prev, 
 	if (exec > th->last_exec)
 		th->oncpu_ns += exec - th->last_exec;
 	th->last_exec = exec;
+	take_migrations(th, prev, direct);
 	rd = TREAD(direct, prev, sched_info.run_delay);
 	if (th->oncpu_ts) /* this slice's switch-in happened while watched */
 		add_wait(th, rd > th->last_run_delay ? rd - th->last_run_delay : 0);
@@ -272,6 +272,7 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 		if (exec > th->last_exec)
 			th->oncpu_ns += exec - th->last_exec;
 		th->last_exec = exec;
+		take_migrations(th, prev, direct);
 		th->oncpu_ts = 0;
 		if (involuntary) {
 			th->nivcsw++;
@@ -289,15 +290,6 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 		add_wait(th, now - th->enq_ts);
 		th->enq_ts = 0;
 	}
-	return 0;
-}
-
-static __always_inline int on_migrate(struct task_struct *p, bool direct)
-{
-	struct pp_thread *th = thread_find(TREAD(direct, p, pid));
-
-	if (th)
-		th->migrations++;
 	return 0;
 }
 
@@ -357,6 +349,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 			__u32 slot = hist_slot_ns(rd);
 
 			__sync_fetch_and_add(&st->oncpu_ns, TREAD(direct, p, se.sum_exec_runtime));
+			__sync_fetch_and_add(&st->migrations, TREAD(direct, p, se.nr_migrations));
 			__sync_fetch_and_add(&st->runq_wait_ns, rd);
 			if (slot < PP_HIST_SLOTS)
 				__sync_fetch_and_add(&st->runq_hist[slot], 1);
@@ -365,6 +358,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 		}
 	}
 	if (th) {
+		take_migrations(th, p, direct);
 		if (st)
 			fold_thread(st, th, TREAD(direct, p, se.sum_exec_runtime));
 		if (in_overflow)
@@ -411,6 +405,7 @@ int oncpu_tick(void *ctx)
 	if (exec > th->last_exec)
 		th->oncpu_ns += exec - th->last_exec;
 	th->last_exec = exec;
+	take_migrations(th, t, false);
 	return 0;
 }
 
@@ -433,12 +428,6 @@ SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(sched_wakeup_new_btf, struct task_struct *p)
 {
 	return on_wakeup(p, true);
-}
-
-SEC("tp_btf/sched_migrate_task")
-int BPF_PROG(sched_migrate_btf, struct task_struct *p)
-{
-	return on_migrate(p, true);
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -472,12 +461,6 @@ SEC("raw_tp/sched_wakeup_new")
 int BPF_PROG(sched_wakeup_new_raw, struct task_struct *p)
 {
 	return on_wakeup(p, false);
-}
-
-SEC("raw_tp/sched_migrate_task")
-int BPF_PROG(sched_migrate_raw, struct task_struct *p)
-{
-	return on_migrate(p, false);
 }
 
 SEC("raw_tp/sched_process_fork")

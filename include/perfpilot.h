@@ -146,12 +146,13 @@ struct pp_thread {
 	__u64 last_exec;  /* the kernel's se.sum_exec_runtime when last credited */
 	__u64 enq_ts;     /* when it became runnable, 0 when not waiting */
 	__u64 last_run_delay; /* the kernel's sched_info.run_delay at the last switch-out */
+	__u64 migr_base;  /* the kernel's se.nr_migrations when first seen (0: a new thread) */
 	__u64 oncpu_ns;
 	__u64 runq_wait_ns;
 	__u64 runq_max_ns;
 	__u64 nvcsw;
 	__u64 nivcsw;
-	__u64 migrations;
+	__u64 migrations; /* se.nr_migrations - migr_base when last seen */
 	__u32 runq_hist[PP_HIST_SLOTS];
 };
 
