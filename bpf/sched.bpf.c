@@ -87,16 +87,14 @@ static __always_inline void copy_comm(char *dst, struct task_struct *t, bool dir
 	bpf_probe_read_kernel_str(dst, PP_COMM_LEN, t->comm);
 }
 
-/* The process entry; created (with its name, cgroup, start and parent) when
- * missing. */
-static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, __u32 tgid, bool direct)
+/* A new process entry for t's thread group, with its name, cgroup, start
+ * and parent, in this CPU's scratch slot (not in the map yet). */
+static __always_inline struct pp_sched_stats *proc_template(struct task_struct *t, bool direct)
 {
-	struct pp_sched_stats *st = bpf_map_lookup_elem(&sched_stats, &tgid);
 	struct task_struct *leader, *parent;
+	struct pp_sched_stats *st;
 	__u32 zero = 0;
 
-	if (st)
-		return st;
 	st = bpf_map_lookup_elem(&scratch, &zero);
 	if (!st)
 		return NULL;
@@ -121,6 +119,19 @@ static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, 
 	}
 	if (TREAD(direct, t, flags) & PF_KTHREAD)
 		st->flags |= PP_PROC_KTHREAD;
+	return st;
+}
+
+/* The process entry; created when missing. */
+static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, __u32 tgid, bool direct)
+{
+	struct pp_sched_stats *st = bpf_map_lookup_elem(&sched_stats, &tgid);
+
+	if (st)
+		return st;
+	st = proc_template(t, direct);
+	if (!st)
+		return NULL;
 	bpf_map_update_elem(&sched_stats, &tgid, st, BPF_NOEXIST);
 	st = bpf_map_lookup_elem(&sched_stats, &tgid);
 	if (!st)
@@ -324,6 +335,15 @@ static __always_inline void fold_thread(struct pp_sched_stats *st, struct pp_thr
 			__sync_fetch_and_add(&st->runq_hist[i], th->runq_hist[i]);
 }
 
+/* The whole thread group is gone: the name after any exec (for a process
+ * user space never saw) and the time. */
+static __always_inline void mark_exited(struct pp_sched_stats *st, struct task_struct *p, bool direct)
+{
+	copy_comm(st->comm, p, direct);
+	st->exit_ns = bpf_ktime_get_ns();
+	st->flags |= PP_PROC_EXITED;
+}
+
 static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direct)
 {
 	__u32 tid = TREAD(direct, p, pid), tgid = TREAD(direct, p, tgid);
@@ -338,18 +358,45 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 		th = in_overflow ? bpf_map_lookup_elem(&threads_overflow, &tid) : NULL;
 	}
 
+	if (exit_has_group_dead)
+		group_dead = (bool)ctx[1];
+	else
+		group_dead = BPF_CORE_READ(p, signal, live.counter) == 0;
+
 	if (!th && use_run_delay && tid && thread_is_new(p, direct) && task_selected(p, tgid)) {
 		/* a new thread that exits in its first slice: never seen leaving a
 		 * CPU, its whole run time and its one wait are folded here */
 		__u64 rd = TREAD(direct, p, sched_info.run_delay);
+		__u64 exec = TREAD(direct, p, se.sum_exec_runtime);
+		__u64 migr = TREAD(direct, p, se.nr_migrations);
+		__u32 slot = hist_slot_ns(rd);
 
-		if (!st)
-			st = proc_entry(p, tgid, direct);
+		if (!st) {
+			/* most such threads are a short-lived process's only one:
+			 * its entry is made whole here and inserted once (no
+			 * second lookup, no atomics) */
+			struct pp_sched_stats *n = proc_template(p, direct);
+
+			if (n) {
+				n->oncpu_ns = exec;
+				n->migrations = migr;
+				n->runq_wait_ns = rd;
+				n->runq_max_ns = rd;
+				if (slot < PP_HIST_SLOTS)
+					n->runq_hist[slot] = 1;
+				if (group_dead)
+					mark_exited(n, p, direct);
+				if (!bpf_map_update_elem(&sched_stats, &tgid, n, BPF_NOEXIST))
+					goto out;
+				/* another thread of the group made it meanwhile, or full */
+				st = bpf_map_lookup_elem(&sched_stats, &tgid);
+				if (!st)
+					count_event(PP_CNT_PROC_DROPPED);
+			}
+		}
 		if (st) {
-			__u32 slot = hist_slot_ns(rd);
-
-			__sync_fetch_and_add(&st->oncpu_ns, TREAD(direct, p, se.sum_exec_runtime));
-			__sync_fetch_and_add(&st->migrations, TREAD(direct, p, se.nr_migrations));
+			__sync_fetch_and_add(&st->oncpu_ns, exec);
+			__sync_fetch_and_add(&st->migrations, migr);
 			__sync_fetch_and_add(&st->runq_wait_ns, rd);
 			if (slot < PP_HIST_SLOTS)
 				__sync_fetch_and_add(&st->runq_hist[slot], 1);
@@ -366,19 +413,12 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 		else
 			th->tid = 0; /* frees the slot (zeroed by the next owner) */
 	}
-	if (exit_has_group_dead)
-		group_dead = (bool)ctx[1];
-	else
-		group_dead = BPF_CORE_READ(p, signal, live.counter) == 0;
 	if (!group_dead)
 		return 0;
-	if (st) {
-		/* the name after any exec, for a process user space never saw */
-		copy_comm(st->comm, p, direct);
-		st->exit_ns = bpf_ktime_get_ns();
-		st->flags |= PP_PROC_EXITED;
-	}
-	if (filter_mode == PP_FILTER_PID && follow_children)
+	if (st)
+		mark_exited(st, p, direct);
+out:
+	if (group_dead && filter_mode == PP_FILTER_PID && follow_children)
 		bpf_map_delete_elem(&pid_filter, &tgid);
 	return 0;
 }
