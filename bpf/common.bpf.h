@@ -194,20 +194,7 @@ static __always_inline bool task_selected(struct task_struct *t, __u32 tgid)
 /* Index of the log2 histogram slot for a value in nanoseconds. */
 static __always_inline __u32 hist_slot_ns(__u64 ns)
 {
-	__u64 v = ns / 1000;
-	__u32 r = 0;
-
-	if (v >= (1ULL << 32)) { v >>= 32; r += 32; }
-	if (v >= (1ULL << 16)) { v >>= 16; r += 16; }
-	if (v >= (1ULL << 8)) { v >>= 8; r += 8; }
-	if (v >= (1ULL << 4)) { v >>= 4; r += 4; }
-	if (v >= (1ULL << 2)) { v >>= 2; r += 2; }
-	if (v >= (1ULL << 1)) { r += 1; }
-	/* r = floor(log2(us)); slot 0 is < 1 us, slot k is [2^(k-1), 2^k) */
-	if (ns < 1000)
-		return 0;
-	r += 1;
-	return r < PP_HIST_SLOTS ? r : PP_HIST_SLOTS - 1;
+	return pp_hist_slot_ns(ns);
 }
 
 /* Look up a map entry, creating it zeroed when missing. NULL when full. */

@@ -2,6 +2,9 @@
 /*
  * Scheduler collector: on-CPU time, run-queue wait (wakeup or preemption to
  * running), voluntary/involuntary switches and migrations, per thread group.
+ * On-CPU time and migrations are the kernel's own counters
+ * (se.sum_exec_runtime, se.nr_migrations), read when a thread leaves a CPU,
+ * at the tick and at its exit: no program runs per migration.
  *
  * Every handler exists twice: as tp_btf (preferred) and raw_tp (fallback for
  * kernels without BTF-typed tracepoints); the loader autoloads one of each.
@@ -84,16 +87,14 @@ static __always_inline void copy_comm(char *dst, struct task_struct *t, bool dir
 	bpf_probe_read_kernel_str(dst, PP_COMM_LEN, t->comm);
 }
 
-/* The process entry; created (with its name, cgroup, start and parent) when
- * missing. */
-static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, __u32 tgid, bool direct)
+/* A new process entry for t's thread group, with its name, cgroup, start
+ * and parent, in this CPU's scratch slot (not in the map yet). */
+static __always_inline struct pp_sched_stats *proc_template(struct task_struct *t, bool direct)
 {
-	struct pp_sched_stats *st = bpf_map_lookup_elem(&sched_stats, &tgid);
 	struct task_struct *leader, *parent;
+	struct pp_sched_stats *st;
 	__u32 zero = 0;
 
-	if (st)
-		return st;
 	st = bpf_map_lookup_elem(&scratch, &zero);
 	if (!st)
 		return NULL;
@@ -118,24 +119,24 @@ static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, 
 	}
 	if (TREAD(direct, t, flags) & PF_KTHREAD)
 		st->flags |= PP_PROC_KTHREAD;
+	return st;
+}
+
+/* The process entry; created when missing. */
+static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, __u32 tgid, bool direct)
+{
+	struct pp_sched_stats *st = bpf_map_lookup_elem(&sched_stats, &tgid);
+
+	if (st)
+		return st;
+	st = proc_template(t, direct);
+	if (!st)
+		return NULL;
 	bpf_map_update_elem(&sched_stats, &tgid, st, BPF_NOEXIST);
 	st = bpf_map_lookup_elem(&sched_stats, &tgid);
 	if (!st)
 		count_event(PP_CNT_PROC_DROPPED);
 	return st;
-}
-
-/* The thread's entry, if it has one (it was selected when first seen). */
-static __always_inline struct pp_thread *thread_find(__u32 tid)
-{
-	__u32 idx = tid & (thread_slots - 1);
-	struct pp_thread *th = bpf_map_lookup_elem(&threads, &idx);
-
-	if (!th || th->tid == tid)
-		return th && tid ? th : NULL;
-	if (!th->tid)
-		return NULL; /* free slot: not tracked (or not selected) */
-	return bpf_map_lookup_elem(&threads_overflow, &tid);
 }
 
 /*
@@ -179,12 +180,14 @@ static __always_inline struct pp_thread *thread_entry(struct task_struct *t, __u
 		if (use_run_delay)
 			init.last_run_delay = TREAD(direct, t, sched_info.run_delay);
 		init.last_exec = TREAD(direct, t, se.sum_exec_runtime);
+		init.migr_base = TREAD(direct, t, se.nr_migrations);
 	}
 	if (!th->tid) {
 		__builtin_memset(th, 0, sizeof(*th));
 		th->oncpu_ts = init.oncpu_ts;
 		th->last_run_delay = init.last_run_delay;
 		th->last_exec = init.last_exec;
+		th->migr_base = init.migr_base;
 		th->tgid = tgid;
 		th->tid = tid;
 		return th;
@@ -220,6 +223,13 @@ static __always_inline void add_wait(struct pp_thread *th, __u64 wait)
 		th->runq_max_ns = wait;
 }
 
+/* The kernel's count of the thread's migrations (set_task_cpu() to another
+ * CPU, what sched_migrate_task reports), as of now. */
+static __always_inline void take_migrations(struct pp_thread *th, struct task_struct *t, bool direct)
+{
+	th->migrations = TREAD(direct, t, se.nr_migrations) - th->migr_base;
+}
+
 /*
  * With the kernel's run_delay only the task leaving the CPU is looked at:
  * between two of its switch-outs it was switched in exactly once, so the
@@ -241,6 +251,7 @@ static __always_inline int on_switch_rd(bool preempt, struct task_struct *prev, 
 	if (exec > th->last_exec)
 		th->oncpu_ns += exec - th->last_exec;
 	th->last_exec = exec;
+	take_migrations(th, prev, direct);
 	rd = TREAD(direct, prev, sched_info.run_delay);
 	if (th->oncpu_ts) /* this slice's switch-in happened while watched */
 		add_wait(th, rd > th->last_run_delay ? rd - th->last_run_delay : 0);
@@ -272,6 +283,7 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 		if (exec > th->last_exec)
 			th->oncpu_ns += exec - th->last_exec;
 		th->last_exec = exec;
+		take_migrations(th, prev, direct);
 		th->oncpu_ts = 0;
 		if (involuntary) {
 			th->nivcsw++;
@@ -289,15 +301,6 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 		add_wait(th, now - th->enq_ts);
 		th->enq_ts = 0;
 	}
-	return 0;
-}
-
-static __always_inline int on_migrate(struct task_struct *p, bool direct)
-{
-	struct pp_thread *th = thread_find(TREAD(direct, p, pid));
-
-	if (th)
-		th->migrations++;
 	return 0;
 }
 
@@ -332,6 +335,15 @@ static __always_inline void fold_thread(struct pp_sched_stats *st, struct pp_thr
 			__sync_fetch_and_add(&st->runq_hist[i], th->runq_hist[i]);
 }
 
+/* The whole thread group is gone: the name after any exec (for a process
+ * user space never saw) and the time. */
+static __always_inline void mark_exited(struct pp_sched_stats *st, struct task_struct *p, bool direct)
+{
+	copy_comm(st->comm, p, direct);
+	st->exit_ns = bpf_ktime_get_ns();
+	st->flags |= PP_PROC_EXITED;
+}
+
 static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direct)
 {
 	__u32 tid = TREAD(direct, p, pid), tgid = TREAD(direct, p, tgid);
@@ -346,17 +358,45 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 		th = in_overflow ? bpf_map_lookup_elem(&threads_overflow, &tid) : NULL;
 	}
 
+	if (exit_has_group_dead)
+		group_dead = (bool)ctx[1];
+	else
+		group_dead = BPF_CORE_READ(p, signal, live.counter) == 0;
+
 	if (!th && use_run_delay && tid && thread_is_new(p, direct) && task_selected(p, tgid)) {
 		/* a new thread that exits in its first slice: never seen leaving a
 		 * CPU, its whole run time and its one wait are folded here */
 		__u64 rd = TREAD(direct, p, sched_info.run_delay);
+		__u64 exec = TREAD(direct, p, se.sum_exec_runtime);
+		__u64 migr = TREAD(direct, p, se.nr_migrations);
+		__u32 slot = hist_slot_ns(rd);
 
-		if (!st)
-			st = proc_entry(p, tgid, direct);
+		if (!st) {
+			/* most such threads are a short-lived process's only one:
+			 * its entry is made whole here and inserted once (no
+			 * second lookup, no atomics) */
+			struct pp_sched_stats *n = proc_template(p, direct);
+
+			if (n) {
+				n->oncpu_ns = exec;
+				n->migrations = migr;
+				n->runq_wait_ns = rd;
+				n->runq_max_ns = rd;
+				if (slot < PP_HIST_SLOTS)
+					n->runq_hist[slot] = 1;
+				if (group_dead)
+					mark_exited(n, p, direct);
+				if (!bpf_map_update_elem(&sched_stats, &tgid, n, BPF_NOEXIST))
+					goto out;
+				/* another thread of the group made it meanwhile, or full */
+				st = bpf_map_lookup_elem(&sched_stats, &tgid);
+				if (!st)
+					count_event(PP_CNT_PROC_DROPPED);
+			}
+		}
 		if (st) {
-			__u32 slot = hist_slot_ns(rd);
-
-			__sync_fetch_and_add(&st->oncpu_ns, TREAD(direct, p, se.sum_exec_runtime));
+			__sync_fetch_and_add(&st->oncpu_ns, exec);
+			__sync_fetch_and_add(&st->migrations, migr);
 			__sync_fetch_and_add(&st->runq_wait_ns, rd);
 			if (slot < PP_HIST_SLOTS)
 				__sync_fetch_and_add(&st->runq_hist[slot], 1);
@@ -365,6 +405,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 		}
 	}
 	if (th) {
+		take_migrations(th, p, direct);
 		if (st)
 			fold_thread(st, th, TREAD(direct, p, se.sum_exec_runtime));
 		if (in_overflow)
@@ -372,19 +413,12 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 		else
 			th->tid = 0; /* frees the slot (zeroed by the next owner) */
 	}
-	if (exit_has_group_dead)
-		group_dead = (bool)ctx[1];
-	else
-		group_dead = BPF_CORE_READ(p, signal, live.counter) == 0;
 	if (!group_dead)
 		return 0;
-	if (st) {
-		/* the name after any exec, for a process user space never saw */
-		copy_comm(st->comm, p, direct);
-		st->exit_ns = bpf_ktime_get_ns();
-		st->flags |= PP_PROC_EXITED;
-	}
-	if (filter_mode == PP_FILTER_PID && follow_children)
+	if (st)
+		mark_exited(st, p, direct);
+out:
+	if (group_dead && filter_mode == PP_FILTER_PID && follow_children)
 		bpf_map_delete_elem(&pid_filter, &tgid);
 	return 0;
 }
@@ -411,6 +445,7 @@ int oncpu_tick(void *ctx)
 	if (exec > th->last_exec)
 		th->oncpu_ns += exec - th->last_exec;
 	th->last_exec = exec;
+	take_migrations(th, t, false);
 	return 0;
 }
 
@@ -433,12 +468,6 @@ SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(sched_wakeup_new_btf, struct task_struct *p)
 {
 	return on_wakeup(p, true);
-}
-
-SEC("tp_btf/sched_migrate_task")
-int BPF_PROG(sched_migrate_btf, struct task_struct *p)
-{
-	return on_migrate(p, true);
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -472,12 +501,6 @@ SEC("raw_tp/sched_wakeup_new")
 int BPF_PROG(sched_wakeup_new_raw, struct task_struct *p)
 {
 	return on_wakeup(p, false);
-}
-
-SEC("raw_tp/sched_migrate_task")
-int BPF_PROG(sched_migrate_raw, struct task_struct *p)
-{
-	return on_migrate(p, false);
 }
 
 SEC("raw_tp/sched_process_fork")

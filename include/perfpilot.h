@@ -17,6 +17,34 @@
  * slot 0 counts values below 1 us. */
 #define PP_HIST_SLOTS 32
 
+/*
+ * The slot of a value in nanoseconds: floor(log2(ns / 1000)) + 1, 0 below
+ * 1 us, the last slot for everything above it. Without a division (a
+ * 64-bit divide is the dearest instruction of the BPF hot paths): with
+ * r = floor(log2(ns)), ns / 1000 lies in [2^(r-10), 2^(r-8)), so the slot
+ * is r - 9 or r - 8, told apart by one comparison. Shared by the BPF
+ * programs and the tests.
+ */
+static inline __u32 pp_hist_slot_ns(__u64 ns)
+{
+	__u64 v = ns;
+	__u32 r = 0;
+
+	if (ns < 1000)
+		return 0;
+	if (ns >= (1ULL << 40)) /* above 2^30 us: the last slot */
+		return PP_HIST_SLOTS - 1;
+	if (v >= (1ULL << 32)) { v >>= 32; r += 32; }
+	if (v >= (1ULL << 16)) { v >>= 16; r += 16; }
+	if (v >= (1ULL << 8)) { v >>= 8; r += 8; }
+	if (v >= (1ULL << 4)) { v >>= 4; r += 4; }
+	if (v >= (1ULL << 2)) { v >>= 2; r += 2; }
+	if (v >= (1ULL << 1)) { r += 1; }
+	/* 9 <= r <= 39 here */
+	r = ns >= (1000ULL << (r - 9)) ? r - 8 : r - 9;
+	return r < PP_HIST_SLOTS ? r : PP_HIST_SLOTS - 1;
+}
+
 /* Default capacities; user space may resize the maps before load. */
 #define PP_MAX_PROCS_DEFAULT   8192
 #define PP_THREAD_SLOTS_DEFAULT 65536 /* power of two */
@@ -118,12 +146,13 @@ struct pp_thread {
 	__u64 last_exec;  /* the kernel's se.sum_exec_runtime when last credited */
 	__u64 enq_ts;     /* when it became runnable, 0 when not waiting */
 	__u64 last_run_delay; /* the kernel's sched_info.run_delay at the last switch-out */
+	__u64 migr_base;  /* the kernel's se.nr_migrations when first seen (0: a new thread) */
 	__u64 oncpu_ns;
 	__u64 runq_wait_ns;
 	__u64 runq_max_ns;
 	__u64 nvcsw;
 	__u64 nivcsw;
-	__u64 migrations;
+	__u64 migrations; /* se.nr_migrations - migr_base when last seen */
 	__u32 runq_hist[PP_HIST_SLOTS];
 };
 

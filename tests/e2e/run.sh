@@ -221,6 +221,37 @@ test_cpu_alone_runq() {
 	_cpu "" "$line" "$T/burn.json" 10
 }
 
+# one process burning for 2 s, moved between CPUs 0 and 1 twenty times
+# (taskset -p): its migrations against the kernel's own count of the
+# burning thread (se.nr_migrations in /proc/PID/sched, when the kernel
+# shows it), and at least half the moves
+test_cpu_migrations() {
+	local a got tr i moved=0
+	[[ $(nproc) -ge 2 ]] || skip "needs 2 CPUs"
+	wl_bg a "$T/burn.json" "$W/burn" -w 2
+	wl_ready "$a" burn || return
+	pp_bg pp -p "$a" -d 4.5 --json
+	attach_wait
+	go "$a"
+	for ((i = 0; i < 20; i++)); do
+		sleep 0.05
+		taskset -p -c $((i % 2)) "$a" >/dev/null 2>&1 && moved=$((moved + 1))
+	done
+	wl_done "$a" "$T/burn.json" 4
+	pp_wait || return
+	one pp "$a" || return
+	got=$(jf "$LINE" .cpu.migrations)
+	tr=$(truth "$T/burn.json" migrations)
+	cmp "cpu.migrations (at least half of $moved moves between 2 CPUs)" "$got" -ge $((moved / 2))
+	if _isnum "$tr"; then
+		# a move in the moment between the workload's start and perfpilot's
+		# first sight of it is the kernel's but not perfpilot's
+		cmp "cpu.migrations (>= se.nr_migrations $tr - 2)" "$got" -ge $((tr - 2))
+		cmp "cpu.migrations (<= se.nr_migrations $tr + 1)" "$got" -le $((tr + 1))
+	fi
+	note "migrations $got (kernel ${tr:-not shown}, $moved moves)"
+}
+
 # 200 sleeps of 5 ms: voluntary switches and run-queue latency samples.
 # (Its on-CPU time is not compared: for wakeups from idle the kernel's own
 # schedstat counts the wakeup latency as on-CPU time, not as run-queue wait.)
@@ -627,6 +658,7 @@ STEPS=(
 	cpu_threads_aggregated
 	cpu_contention
 	cpu_alone_runq
+	cpu_migrations
 	interval_cpu_bounded
 	exited_once
 	sched_sleeper

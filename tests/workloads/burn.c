@@ -12,7 +12,9 @@
  * /proc/thread-self/schedstat fields 1 and 2 over all burning threads),
  * oncpu_life_ns (field 1 at the end, not a delta: each thread's whole life
  * on the CPU, for the main thread from its fork, before the exec, on),
- * timeslices, nvcsw/nivcsw and minflt/majflt (getrusage RUSAGE_SELF), and
+ * timeslices, nvcsw/nivcsw and minflt/majflt (getrusage RUSAGE_SELF),
+ * migrations (the kernel's se.nr_migrations of the burning threads, from
+ * /proc/thread-self/sched; null without CONFIG_SCHED_DEBUG), and
  * t_start/t_end, the wall-clock (CLOCK_REALTIME) times burning began and ended.
  */
 #include <errno.h>
@@ -29,6 +31,7 @@
 
 struct sched {
 	unsigned long long oncpu_ns, runq_ns, slices;
+	long long migrations; /* -1: not known */
 };
 
 struct worker {
@@ -52,6 +55,16 @@ static void read_sched(struct sched *s)
 	if (fscanf(f, "%llu %llu %llu", &s->oncpu_ns, &s->runq_ns, &s->slices) != 3)
 		die("parse schedstat");
 	fclose(f);
+	s->migrations = -1;
+	f = fopen("/proc/thread-self/sched", "r");
+	if (f) {
+		char line[256];
+
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "se.nr_migrations : %lld", &s->migrations) == 1)
+				break;
+		fclose(f);
+	}
 }
 
 static double now_clock(clockid_t clock)
@@ -86,8 +99,9 @@ int main(int argc, char **argv)
 {
 	struct worker w[MAX_THREADS];
 	struct rusage ru0, ru1;
-	struct sched total = { 0, 0, 0 };
+	struct sched total = { 0, 0, 0, 0 };
 	unsigned long long life_ns = 0;
+	char migr[32] = "null";
 	int wait = 0, nthreads = 1, opt, sig;
 	double t_start, t_end;
 	sigset_t set;
@@ -128,16 +142,22 @@ int main(int argc, char **argv)
 		total.runq_ns += w[i].after.runq_ns - w[i].before.runq_ns;
 		total.slices += w[i].after.slices - w[i].before.slices;
 		life_ns += w[i].after.oncpu_ns;
+		if (w[i].before.migrations < 0 || w[i].after.migrations < 0)
+			total.migrations = -1;
+		else if (total.migrations >= 0)
+			total.migrations += w[i].after.migrations - w[i].before.migrations;
 	}
+	if (total.migrations >= 0)
+		snprintf(migr, sizeof(migr), "%lld", total.migrations);
 	printf("{\"pid\":%d,\"threads\":%d,\"seconds\":%s,"
 	       "\"oncpu_ns\":%llu,\"oncpu_life_ns\":%llu,\"runq_wait_ns\":%llu,\"timeslices\":%llu,"
 	       "\"nvcsw\":%ld,\"nivcsw\":%ld,\"minflt\":%ld,\"majflt\":%ld,"
-	       "\"t_start\":%.3f,\"t_end\":%.3f}\n",
+	       "\"migrations\":%s,\"t_start\":%.3f,\"t_end\":%.3f}\n",
 	       getpid(), nthreads, argv[optind],
 	       total.oncpu_ns, life_ns, total.runq_ns, total.slices,
 	       ru1.ru_nvcsw - ru0.ru_nvcsw, ru1.ru_nivcsw - ru0.ru_nivcsw,
 	       ru1.ru_minflt - ru0.ru_minflt, ru1.ru_majflt - ru0.ru_majflt,
-	       t_start, t_end);
+	       migr, t_start, t_end);
 	return 0;
 
 usage:

@@ -16,7 +16,6 @@ char LICENSE[] SEC("license") = "GPL";
 	SEC("tp_btf/" #hook) int BPF_PROG(empty_##name) { return 0; }
 
 EMPTY(sched_switch, sched_switch)
-EMPTY(sched_migrate, sched_migrate_task)
 EMPTY(sched_fork, sched_process_fork)
 EMPTY(sched_exit, sched_process_exit)
 EMPTY(rss_stat, rss_stat)

@@ -69,7 +69,6 @@ static void check_tracepoints(struct report *r)
 		{"sched_switch", "on-CPU time, context switches", true},
 		{"sched_wakeup", "run-queue latency", true},
 		{"sched_wakeup_new", "run-queue latency of new tasks", false},
-		{"sched_migrate_task", "migrations", false},
 		{"sched_process_fork", "--children", false},
 		{"sched_process_exit", "exit reporting", false},
 		{"rss_stat", "RSS", false},

@@ -284,7 +284,7 @@ unsigned int thread_slots_for(unsigned int nthreads, unsigned int requested)
 static int open_sched(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
 {
 	struct sched_bpf *s = sched_bpf__open();
-	struct tp_prog tps[6];
+	struct tp_prog tps[5];
 
 	if (!s) {
 		snprintf(err, errlen, "cannot open the scheduler BPF object: %s", strerror(errno));
@@ -297,18 +297,17 @@ static int open_sched(struct collector *c, const struct collector_opts *o, char 
 				  "run-queue latency after wakeups"};
 	tps[2] = (struct tp_prog){"sched_wakeup_new", s->progs.sched_wakeup_new_btf,
 				  s->progs.sched_wakeup_new_raw, "run-queue latency of new tasks"};
-	tps[3] = (struct tp_prog){"sched_migrate_task", s->progs.sched_migrate_btf,
-				  s->progs.sched_migrate_raw, "migrations"};
-	tps[4] = (struct tp_prog){"sched_process_fork", s->progs.sched_fork_btf, s->progs.sched_fork_raw,
+	/* migrations: the kernel's se.nr_migrations, read at switch-out */
+	tps[3] = (struct tp_prog){"sched_process_fork", s->progs.sched_fork_btf, s->progs.sched_fork_raw,
 				  "--children"};
-	tps[5] = (struct tp_prog){"sched_process_exit", s->progs.sched_exit_btf, s->progs.sched_exit_raw,
+	tps[4] = (struct tp_prog){"sched_process_exit", s->progs.sched_exit_btf, s->progs.sched_exit_raw,
 				  "exit reporting"};
 	if (tp_nargs("sched_switch") < 0) {
 		snprintf(err, errlen, "this kernel's BTF has no sched_switch tracepoint: "
 			 "run 'perfpilot doctor'");
 		return -1;
 	}
-	choose(tps, 6, c->raw_tp, o->verbose);
+	choose(tps, 5, c->raw_tp, o->verbose);
 	FILTER_SETUP(o, s);
 	s->rodata->exit_has_group_dead = c->feat.exit_has_group_dead;
 	/* the kernel keeps run-queue waits itself: no need to trace wakeups */
@@ -337,7 +336,7 @@ static int open_sched(struct collector *c, const struct collector_opts *o, char 
 		snprintf(err, errlen, "loading the scheduler BPF programs failed: %s", strerror(errno));
 		return -1;
 	}
-	if (attach_tps(c, tps, 6, err, errlen))
+	if (attach_tps(c, tps, 5, err, errlen))
 		return -1;
 	return attach_per_cpu(c, s->progs.oncpu_tick, PERF_COUNT_SW_CPU_CLOCK,
 			      1000000000ULL / (o->tick_hz ? o->tick_hz : 10), err, errlen);

@@ -66,6 +66,55 @@ static void test_slot_of_helper_matches_ranges(void **state)
 	}
 }
 
+/* The slot the BPF programs give a value in ns, by the division they used
+ * to make: floor(log2(ns / 1000)) + 1, 0 below 1 us, capped. */
+static uint32_t slot_by_division(uint64_t ns)
+{
+	uint64_t us = ns / 1000;
+	uint32_t r = 0;
+
+	if (!us)
+		return 0;
+	while (us > 1) {
+		us >>= 1;
+		r++;
+	}
+	return r + 1 < N ? r + 1 : N - 1;
+}
+
+static void test_pp_hist_slot_ns_matches_division(void **state)
+{
+	uint64_t rng = 0x2545f4914f6cdd1dULL, ns;
+	unsigned int k;
+	int d, i;
+
+	(void)state;
+	/* every value up to 4 ms (slots 0 to 12) */
+	for (ns = 0; ns <= 4000000; ns++)
+		if (pp_hist_slot_ns(ns) != slot_by_division(ns))
+			fail_msg("ns %llu: slot %u, by division %u", (unsigned long long)ns,
+				 pp_hist_slot_ns(ns), slot_by_division(ns));
+	/* around every slot's edge, 1000 * 2^k ns, and every power of two */
+	for (k = 0; k < 64; k++)
+		for (d = -3; d <= 3; d++) {
+			uint64_t e[2] = {k < 54 ? (1000ULL << k) + (uint64_t)(int64_t)d : 0,
+					 (1ULL << k) + (uint64_t)(int64_t)d};
+
+			for (i = 0; i < 2; i++)
+				assert_int_equal(pp_hist_slot_ns(e[i]), slot_by_division(e[i]));
+		}
+	/* random values of every magnitude */
+	for (i = 0; i < 1000000; i++) {
+		ns = unit_rand(&rng) >> (unit_rand(&rng) % 64);
+		assert_int_equal(pp_hist_slot_ns(ns), slot_by_division(ns));
+	}
+	assert_int_equal(pp_hist_slot_ns(UINT64_MAX), N - 1);
+	assert_int_equal(pp_hist_slot_ns(999), 0);
+	assert_int_equal(pp_hist_slot_ns(1000), 1);
+	assert_int_equal(pp_hist_slot_ns(1999), 1);
+	assert_int_equal(pp_hist_slot_ns(2000), 2);
+}
+
 static void test_empty(void **state)
 {
 	uint32_t h[N] = {0};
@@ -441,6 +490,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slot_range_edges),
 		cmocka_unit_test(test_slot_of_helper_matches_ranges),
+		cmocka_unit_test(test_pp_hist_slot_ns_matches_division),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_n_limits_slots),
 		cmocka_unit_test(test_one_slot_every_slot),
