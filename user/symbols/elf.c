@@ -103,8 +103,11 @@ static long add_symbols(struct elf_file *f, Elf *elf, Elf_Scn *scn, GElf_Shdr *s
 		type = GELF_ST_TYPE(s.st_info);
 		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || s.st_shndx == SHN_UNDEF || !s.st_value)
 			continue;
-		name = elf_strptr(elf, sh->sh_link, s.st_name);
-		if (!name || !*name)
+		/* with the names read later, the string table is not touched
+		 * now (a C++ library's is megabytes): a name at offset 0 is
+		 * the empty one */
+		name = lazy >= 0 ? "" : elf_strptr(elf, sh->sh_link, s.st_name);
+		if (lazy >= 0 ? !s.st_name : !name || !*name)
 			continue;
 		ns[f->nsyms] = (struct elf_sym){ .addr = s.st_value,
 						 .size = s.st_size > UINT32_MAX ? UINT32_MAX
