@@ -3,7 +3,10 @@
  * The on-CPU stacks of the last minutes, for /debug/pprof/profile: the
  * stacks the recording drains each interval (record_hooks.profile), kept
  * for PROFWIN_MAX_S seconds and within PROFWIN_MAX_BYTES (the oldest go
- * first, counted). A profile request waits for the intervals that start
+ * first, counted). Each interval keeps its stacks as ids of frames kept
+ * once for the whole window (a host's frames come back interval after
+ * interval), freed when the last interval holding them goes; the bytes
+ * bound counts both. A profile request waits for the intervals that start
  * after it came (profwin_wait) and takes them as they arrive
  * (profwin_take), as Go's profile of the next N seconds does. Safe from
  * any thread.
@@ -23,7 +26,8 @@ struct profwin;
 struct profwin *profwin_new(void);
 void profwin_free(struct profwin *w);
 
-/* One interval's stacks (ss->start_unix, duration_s set); takes ss. */
+/* One interval's stacks (ss->start_unix, duration_s set); takes ss (freed
+ * here: the window keeps its own copy). */
 void profwin_add(struct profwin *w, struct stackset *ss);
 
 /*
@@ -60,7 +64,8 @@ int profwin_wait(struct profwin *w, double after, double deadline);
 /* Wake every waiter for good (the daemon stops): profwin_wait returns -1. */
 void profwin_close(struct profwin *w);
 
-/* Intervals dropped for the size bound so far, and bytes held now. */
+/* Intervals dropped for the size bound (or no memory) so far, and bytes
+ * held now (intervals and frames). */
 void profwin_stats(struct profwin *w, unsigned long long *dropped, size_t *bytes);
 
 #endif

@@ -137,14 +137,14 @@ void ustacks_summary(FILE *out, struct unwinder *u, const struct bpf_map *cnt_ma
 		PRIu64 " from frame pointers (%" PRIu64 " in a file with a table that does not cover "
 		"them); %" PRIu64 " not stored; %" PRIu64 " frames in a binary whose table was not "
 		"built yet; tables: %zu binaries, %.1f of %.1f MiB, built in "
-		"%.2f s, %zu evicted, %zu over the limit, %zu without unwind information, %zu files "
+		"%.2f s, %zu evicted (%zu asked for again too soon), %zu over the limit, %zu without unwind information, %zu files "
 		"sharing another's table by build ID, %zu built when a walk landed in them, %zu not built (no walk landed there)",
 		cnt[PP_UW_WALKS], cnt[PP_UW_END], cnt[PP_UW_FP_END], cnt[PP_UW_UNSUPPORTED],
 		cnt[PP_UW_READ_ERR],
 		cnt[PP_UW_TRUNCATED], cnt[PP_UW_FRAMES_TABLE], cnt[PP_UW_FRAMES_FP],
 		cnt[PP_UW_NO_INFO], cnt[PP_UW_LOST], cnt[PP_UW_WANTED], s.loaded,
 		s.rows * sizeof(struct pp_unwind_row) / 1048576.0,
-		s.rows_max * sizeof(struct pp_unwind_row) / 1048576.0, s.build_s, s.evicted,
+		s.rows_max * sizeof(struct pp_unwind_row) / 1048576.0, s.build_s, s.evicted, s.held_back,
 		s.too_big, s.no_info, s.shared, s.on_demand, s.not_asked);
 	if (s.procs_dropped || s.maps_dropped)
 		fprintf(out, ", %zu processes and %zu mappings not loaded (maps full)",

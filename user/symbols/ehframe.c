@@ -347,3 +347,44 @@ int ehframe_functions(Elf *elf, struct eh_func **out, size_t *n)
 {
 	return cfi_functions(elf, false, out, n);
 }
+
+int ehframe_hdr_starts(Elf *elf, uint64_t **out, size_t *n)
+{
+	const unsigned char *ident = (const unsigned char *)elf_getident(elf, NULL);
+	struct cfi_cursor c;
+	uint64_t v, count, i;
+	GElf_Shdr sh;
+	Elf_Data *d;
+	Elf_Scn *scn;
+	uint8_t ptr_enc, count_enc, table_enc;
+
+	*out = NULL;
+	*n = 0;
+	if (!ident || !(scn = cfi_section(elf, ".eh_frame_hdr", &sh)) ||
+	    !(d = elf_getdata(scn, NULL)) || !d->d_buf || d->d_size < 4)
+		return -1;
+	c = (struct cfi_cursor){ (const uint8_t *)d->d_buf, (const uint8_t *)d->d_buf + d->d_size,
+				 ident[EI_DATA] == ELFDATA2MSB,
+				 ident[EI_CLASS] == ELFCLASS64 ? 8 : 4 };
+	ptr_enc = c.p[1];
+	count_enc = c.p[2];
+	table_enc = c.p[3];
+	c.p += 4;
+	/* version 1, and the table as linkers write it: pairs of 4-byte
+	 * offsets from the section's start, sorted */
+	if (((const uint8_t *)d->d_buf)[0] != 1 || ptr_enc == PE_OMIT || count_enc == PE_OMIT ||
+	    (count_enc & PE_APPLY) || table_enc != 0x3b || !read_encoded(&c, ptr_enc, &v) ||
+	    !read_encoded(&c, count_enc, &count) || count > (uint64_t)(c.end - c.p) / 8)
+		return -1;
+	if (count && !(*out = malloc(count * sizeof(**out))))
+		return -1;
+	for (i = 0; i < count; i++) {
+		uint64_t start, fde;
+
+		if (!read_encoded(&c, table_enc, &start) || !read_encoded(&c, table_enc, &fde))
+			break;
+		(*out)[i] = sh.sh_addr + start;
+	}
+	*n = (size_t)i;
+	return 0;
+}

@@ -28,6 +28,15 @@ struct eh_func {
  */
 int ehframe_functions(Elf *elf, struct eh_func **out, size_t *n);
 
+/*
+ * Where each function .eh_frame describes begins, from the sorted table of
+ * .eh_frame_hdr (no FDE read: a few bytes a function), in *out (*n of
+ * them, ascending; the caller frees *out). 0, or -1 when there is no such
+ * table or it is not in the form linkers write (4-byte offsets from the
+ * section), or no memory.
+ */
+int ehframe_hdr_starts(Elf *elf, uint64_t **out, size_t *n);
+
 /* The same from .debug_frame when debug_frame is set (its FDEs hold
  * absolute addresses), else from .eh_frame. */
 int cfi_functions(Elf *elf, bool debug_frame, struct eh_func **out, size_t *n);

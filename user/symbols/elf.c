@@ -103,8 +103,11 @@ static long add_symbols(struct elf_file *f, Elf *elf, Elf_Scn *scn, GElf_Shdr *s
 		type = GELF_ST_TYPE(s.st_info);
 		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || s.st_shndx == SHN_UNDEF || !s.st_value)
 			continue;
-		name = elf_strptr(elf, sh->sh_link, s.st_name);
-		if (!name || !*name)
+		/* with the names read later, the string table is not touched
+		 * now (a C++ library's is megabytes): a name at offset 0 is
+		 * the empty one */
+		name = lazy >= 0 ? "" : elf_strptr(elf, sh->sh_link, s.st_name);
+		if (lazy >= 0 ? !s.st_name : !name || !*name)
 			continue;
 		ns[f->nsyms] = (struct elf_sym){ .addr = s.st_value,
 						 .size = s.st_size > UINT32_MAX ? UINT32_MAX
@@ -168,20 +171,36 @@ struct elf_handle {
 	Elf *elf;
 };
 
+/* The ELF open at fd (which stays the caller's). -1 (errno) if it is none. */
+static Elf *elf_of_fd(int fd)
+{
+	Elf *elf;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return NULL;
+	/* mapped, not read: the sections are used where they lie (reading
+	 * copied the symbol and string tables and .eh_frame into the heap) */
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		if (elf)
+			elf_end(elf);
+		errno = ENOEXEC;
+		return NULL;
+	}
+	return elf;
+}
+
 static int elf_handle_open(struct elf_handle *h, const char *path)
 {
 	h->elf = NULL;
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -1;
 	h->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (h->fd < 0)
 		return -1;
-	h->elf = elf_begin(h->fd, ELF_C_READ, NULL);
-	if (!h->elf || elf_kind(h->elf) != ELF_K_ELF) {
-		if (h->elf)
-			elf_end(h->elf);
+	if (!(h->elf = elf_of_fd(h->fd))) {
+		int e = errno;
+
 		close(h->fd);
-		errno = ENOEXEC;
+		errno = e;
 		return -1;
 	}
 	return 0;
@@ -383,6 +402,41 @@ static int cmp_cfi(const void *a, const void *b)
 }
 
 /*
+ * The functions of .eh_frame from .eh_frame_hdr's table of their starts,
+ * each up to the next one's start (the last, to the end of its segment):
+ * no FDE parsed (its instructions checked), which for a large stripped
+ * binary was most of the time reading its symbols took. 0, or -1 (no
+ * such table: read .eh_frame itself).
+ */
+static int cfi_starts(const struct elf_file *f, Elf *elf, struct eh_func **out, size_t *n)
+{
+	uint64_t *st, end = 0;
+	size_t ns, i, k = 0;
+
+	if (ehframe_hdr_starts(elf, &st, &ns))
+		return -1;
+	if (!ns || !(*out = malloc(ns * sizeof(**out)))) {
+		free(st);
+		*out = NULL;
+		*n = 0;
+		return ns ? -1 : 0;
+	}
+	for (i = 0; i < f->nsegs; i++) /* the segment of the last start */
+		if (st[ns - 1] >= f->segs[i].vaddr &&
+		    st[ns - 1] < f->segs[i].vaddr + f->segs[i].filesz)
+			end = f->segs[i].vaddr + f->segs[i].filesz;
+	for (i = 0; i < ns; i++) {
+		uint64_t hi = i + 1 < ns ? st[i + 1] : end;
+
+		if (hi > st[i]) /* not empty, nor out of order */
+			(*out)[k++] = (struct eh_func){ st[i], hi };
+	}
+	free(st);
+	*n = k;
+	return 0;
+}
+
+/*
  * Name the functions that .eh_frame describes and no symbol covers:
  * "LABEL+0xSTART", START being where the function begins (its FDE's initial
  * location), so that all its samples share one frame. Kept apart from the
@@ -396,7 +450,7 @@ static int name_cfi_functions(struct elf_file *f, Elf *elf)
 	uint64_t lo = UINT64_MAX;
 	int rc = 0;
 
-	if (ehframe_functions(elf, &fn, &nfn))
+	if (cfi_starts(f, elf, &fn, &nfn) && ehframe_functions(elf, &fn, &nfn))
 		return 0; /* no .eh_frame: nothing more to name */
 	sorted.ncfi = 0;
 	for (i = 0; i < nfn; i++)
@@ -503,6 +557,48 @@ int elf_file_open(struct elf_file *f, const char *path, const struct debug_searc
 	}
 	rc = elf_file_read(f, h.elf, h.fd, path, ds);
 	elf_handle_close(&h);
+	return rc;
+}
+
+static unsigned int defer_fds; /* held by deferred files, all files told */
+
+int elf_file_defer(struct elf_file *f, int fd, const char *path)
+{
+	if (__atomic_add_fetch(&defer_fds, 1, __ATOMIC_RELAXED) > ELF_DEFER_FDS_MAX) {
+		__atomic_sub_fetch(&defer_fds, 1, __ATOMIC_RELAXED);
+		return -1;
+	}
+	f->deferred = true;
+	f->deferred_fd = fd;
+	f->deferred_path = path;
+	return 0;
+}
+
+static void undefer(struct elf_file *f)
+{
+	if (!f->deferred)
+		return;
+	close(f->deferred_fd);
+	__atomic_sub_fetch(&defer_fds, 1, __ATOMIC_RELAXED);
+	f->deferred = false;
+	f->deferred_fd = -1;
+}
+
+int elf_file_read_deferred(struct elf_file *f, const struct debug_search *ds)
+{
+	const char *path = f->deferred_path;
+	Elf *elf;
+	int rc = -1;
+
+	if (!f->deferred)
+		return f->ok ? 0 : -1;
+	if (!(elf = elf_of_fd(f->deferred_fd)))
+		f->err = errno;
+	else {
+		rc = elf_file_read(f, elf, f->deferred_fd, path, ds);
+		elf_end(elf);
+	}
+	undefer(f); /* lazy names keep a descriptor of their own */
 	return rc;
 }
 
@@ -642,7 +738,7 @@ const char *elf_sym_name(struct elf_file *f, struct elf_sym *s)
 
 size_t elf_file_bytes(const struct elf_file *f)
 {
-	return f->nsyms * sizeof(*f->syms) + f->names.bytes + f->nsegs * sizeof(*f->segs) +
+	return sizeof(*f) + f->nsyms * sizeof(*f->syms) + f->names.bytes + f->nsegs * sizeof(*f->segs) +
 	       f->ncfi * sizeof(*f->cfi) +
 	       f->ncfi_syms * (sizeof(*f->cfi_syms) + sizeof(struct elf_sym));
 }
@@ -651,6 +747,7 @@ void elf_file_free(struct elf_file *f)
 {
 	size_t i;
 
+	undefer(f);
 	for (i = 0; i < f->nfds; i++) {
 		close(f->fds[i]);
 		__atomic_sub_fetch(&name_fds, 1, __ATOMIC_RELAXED);

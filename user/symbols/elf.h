@@ -103,6 +103,12 @@ struct elf_file {
 	size_t nfds;
 	struct strpool names; /* the symbols' names (those read so far) */
 	unsigned long used;   /* the owner's stamp of its last use (struct usyms) */
+	/* not read yet (elf_file_defer): its symbols are read from deferred_fd
+	 * when first asked for (elf_file_read_deferred) */
+	bool deferred;
+	int deferred_fd;
+	const char *deferred_path; /* its path (the caller's string, kept by it) */
+	uint64_t map_dev, map_ino; /* the owner's: the file as /proc/PID/maps names it */
 };
 
 /* Where to look for separate debug files, and through which root. */
@@ -124,6 +130,20 @@ int elf_file_open(struct elf_file *f, const char *path, const struct debug_searc
 /* The same with no debug file search. */
 int elf_file_load(struct elf_file *f, const char *path);
 
+/* Descriptors that deferred files may hold, in the whole program. */
+#define ELF_DEFER_FDS_MAX 256
+
+/* Read f later, when its symbols are first asked for (a process maps many
+ * files its samples never land in): f keeps fd (open on the file at path,
+ * the file itself however it is renamed or deleted) until then. 0, or -1
+ * when no descriptor is left for it (ELF_DEFER_FDS_MAX): read it now, and
+ * close fd. */
+int elf_file_defer(struct elf_file *f, int fd, const char *path);
+
+/* Read a deferred file as elf_file_open would have read it from its path
+ * (the debug search ds), and close its descriptor. 0, or -1 (f->err). */
+int elf_file_read_deferred(struct elf_file *f, const struct debug_search *ds);
+
 /* The function containing vaddr, or NULL: of its symbols, or one only
  * .eh_frame knows (its elf_sym made then: NULL on no memory). */
 const struct elf_sym *elf_file_find(const struct elf_file *f, uint64_t vaddr);
@@ -134,7 +154,7 @@ const struct elf_sym *elf_file_find(const struct elf_file *f, uint64_t vaddr);
  * read. */
 const char *elf_sym_name(struct elf_file *f, struct elf_sym *s);
 
-/* The memory f's symbols take (the table and the names). */
+/* The memory f takes: itself, its symbols (the table and the names). */
 size_t elf_file_bytes(const struct elf_file *f);
 
 void elf_file_free(struct elf_file *f);

@@ -2,6 +2,7 @@
 /* Processes: mappings, their ELF files, perf maps; naming addresses (process.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,27 +17,63 @@
 
 #define DEFAULT_DEBUG_DIR "/usr/lib/debug"
 
+/* A number in base 16 (or 10) at p, at least one digit and at most max: the
+ * character after it, or NULL. */
+static const char *number(const char *p, unsigned int base, unsigned long long max,
+			  unsigned long long *v)
+{
+	unsigned long long n = 0;
+	const char *from = p;
+
+	for (;; p++) {
+		unsigned int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned int)(*p - '0');
+		else if (base == 16 && (*p | 0x20) >= 'a' && (*p | 0x20) <= 'f')
+			d = (unsigned int)((*p | 0x20) - 'a' + 10);
+		else
+			break;
+		if (n > (max - d) / base)
+			return NULL;
+		n = n * base + d;
+	}
+	*v = n;
+	return p > from ? p : NULL;
+}
+
+/* Parsed by hand, not with sscanf: every line of every process's maps is
+ * read this way, and again every few seconds. */
 int maps_parse_line(const char *line, struct map_entry *e)
 {
-	char perms[8];
-	unsigned long long start, end, off, inode;
-	unsigned int maj, min;
-	int pos = 0;
+	unsigned long long start, end, off, maj, min, inode;
+	const char *p = line, *perms;
 	size_t len;
-	const char *p;
 
-	memset(e, 0, sizeof(*e));
-	if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu%n", &start, &end, perms, &off, &maj, &min,
-		   &inode, &pos) != 7 || end <= start || strlen(perms) != 4)
+	if (!(p = number(p, 16, ~0ULL, &start)) || *p++ != '-' ||
+	    !(p = number(p, 16, ~0ULL, &end)) || *p++ != ' ' || end <= start)
+		return -1;
+	perms = p;
+	for (len = 0; len < 4; len++)
+		if (!p[len] || p[len] == ' ' || p[len] == '\t' || p[len] == '\n')
+			return -1;
+	p += 4;
+	if (*p++ != ' ' || !(p = number(p, 16, ~0ULL, &off)) || *p++ != ' ' ||
+	    !(p = number(p, 16, UINT32_MAX, &maj)) || *p++ != ':' ||
+	    !(p = number(p, 16, UINT32_MAX, &min)) || *p++ != ' ' ||
+	    !(p = number(p, 10, ~0ULL, &inode)))
+		return -1;
+	if (*p && *p != ' ' && *p != '\t' && *p != '\n')
 		return -1;
 	e->start = start;
 	e->end = end;
 	e->offset = off;
-	e->dev_major = maj;
-	e->dev_minor = min;
+	e->dev_major = (uint32_t)maj;
+	e->dev_minor = (uint32_t)min;
 	e->inode = inode;
 	e->exec = perms[2] == 'x';
-	p = line + pos;
+	e->deleted = false;
+	e->err = 0;
 	while (*p == ' ' || *p == '\t')
 		p++;
 	len = strcspn(p, "\n");
@@ -44,7 +81,6 @@ int maps_parse_line(const char *line, struct map_entry *e)
 		len = sizeof(e->path) - 1;
 	memcpy(e->path, p, len);
 	e->path[len] = '\0';
-	len = strlen(e->path);
 	if (len > 10 && !strcmp(e->path + len - 10, " (deleted)")) {
 		e->path[len - 10] = '\0';
 		e->deleted = true;
@@ -135,27 +171,84 @@ static bool same_root(const char *root)
 	return !stat(root, &a) && !stat("/", &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+/* The debug search of a file read now: under root (the process's, or ""
+ * for the host's), path as the process names it. */
+static struct debug_search search_of(struct usyms *u, const char *root, const char *path,
+				     size_t *dwarf_left)
+{
+	*dwarf_left = USYMS_DWARF_MAX - u->dwarf_open;
+	return (struct debug_search){ root, path, (const char *const *)u->dirs, u->ndirs,
+				      u->no_inlines ? NULL : dwarf_left };
+}
+
+/* Read f (its symbols, debug file, DWARF) from path, or from its deferred
+ * descriptor; on failure f is left empty but for its identity and err.
+ * 0 or -1. */
+static int read_file(struct usyms *u, struct elf_file *f, const char *root, const char *path,
+		     const char *use)
+{
+	uint64_t dev = f->dev, ino = f->ino, map_dev = f->map_dev, map_ino = f->map_ino;
+	unsigned long used = f->used;
+	size_t dwarf_left;
+	struct debug_search ds = search_of(u, root, path, &dwarf_left);
+	int err;
+
+	/* a function no symbol names is "FILE+0xSTART", from its unwind information */
+	f->cfi_label = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	/* the names of the few functions sampled, not all (a library's are
+	 * megabytes): read from the file when first asked */
+	f->names_lazy = ELF_LAZY_STRTAB_MIN;
+	err = use ? elf_file_open(f, use, &ds) : elf_file_read_deferred(f, &ds);
+	f->cfi_label = NULL;
+	u->dwarf_open = USYMS_DWARF_MAX - dwarf_left;
+	if (err) {
+		err = f->err ? f->err : EIO;
+		elf_file_free(f);
+		f->err = err;
+	}
+	f->dev = dev;
+	f->ino = ino;
+	f->map_dev = map_dev;
+	f->map_ino = map_ino;
+	f->used = used;
+	return err ? -1 : 0;
+}
+
+/* A file found in u, for mapping e: NULL (e->err) if it could not be read. */
+static struct elf_file *known(struct elf_file *f, struct map_entry *e)
+{
+	e->err = f->err;
+	return f->ok || f->deferred ? f : NULL;
+}
+
 /*
  * The ELF file of a mapping, loaded once per device and inode: through
  * /proc/PID/root/PATH when that is still the mapped file, else (deleted or
  * replaced since) through /proc/PID/map_files. NULL, with e->err, when it
- * cannot be read.
+ * cannot be read. A file met again (the same device and inode in the
+ * mappings) costs no system call; a new one of a process with the host's
+ * root is only opened, and read when a sample first lands in it (most
+ * libraries a process maps never are), unless u->eager.
  */
-static struct elf_file *elf_for(struct usyms *u, uint32_t pid, struct map_entry *e)
+static struct elf_file *elf_for(struct usyms *u, uint32_t pid, struct map_entry *e,
+				const char *path, bool host_root)
 {
 	char root[64], full[USYM_PATH_MAX + 64], mf[96];
+	uint64_t map_dev = makedev(e->dev_major, e->dev_minor);
 	const char *use = NULL;
-	struct debug_search ds;
 	struct elf_file *f, **nf;
-	size_t i, dwarf_left;
 	struct stat st;
-	int err;
+	size_t i;
+	int fd;
 
 	if (!u->dirs && usyms_set_debug_dirs(u, NULL))
 		return NULL;
+	for (i = 0; e->inode && i < u->nfiles; i++)
+		if (u->files[i]->map_ino == e->inode && u->files[i]->map_dev == map_dev)
+			return known(u->files[i], e);
 	snprintf(root, sizeof(root), "/proc/%u/root", pid);
 	snprintf(full, sizeof(full), "%s%s", root, e->path);
-	if (same_root(root))
+	if (host_root)
 		*root = '\0'; /* the host's: debug files are looked up once */
 	if (e->deleted)
 		e->err = ENOENT;
@@ -177,12 +270,9 @@ static struct elf_file *elf_for(struct usyms *u, uint32_t pid, struct map_entry 
 	if (!use)
 		return NULL;
 	e->err = 0;
-	for (i = 0; i < u->nfiles; i++) {
-		if (u->files[i]->dev == st.st_dev && u->files[i]->ino == st.st_ino) {
-			e->err = u->files[i]->err;
-			return u->files[i]->ok ? u->files[i] : NULL;
-		}
-	}
+	for (i = 0; i < u->nfiles; i++)
+		if (u->files[i]->dev == st.st_dev && u->files[i]->ino == st.st_ino)
+			return known(u->files[i], e);
 	f = calloc(1, sizeof(*f));
 	nf = realloc(u->files, (u->nfiles + 1) * sizeof(*nf));
 	if (!f || !nf) {
@@ -194,28 +284,33 @@ static struct elf_file *elf_for(struct usyms *u, uint32_t pid, struct map_entry 
 	}
 	u->files = nf;
 	u->files[u->nfiles++] = f;
-	ds = (struct debug_search){ root, e->path, (const char *const *)u->dirs, u->ndirs,
-				    u->no_inlines ? NULL : &dwarf_left };
-	dwarf_left = USYMS_DWARF_MAX - u->dwarf_open;
-	/* a function no symbol names is "FILE+0xSTART", from its unwind information */
-	f->cfi_label = strrchr(e->path, '/') ? strrchr(e->path, '/') + 1 : e->path;
-	/* the names of the few functions sampled, not all (a library's are
-	 * megabytes): read from the file when first asked */
-	f->names_lazy = ELF_LAZY_STRTAB_MIN;
-	err = elf_file_open(f, use, &ds);
-	f->cfi_label = NULL;
-	u->dwarf_open = USYMS_DWARF_MAX - dwarf_left;
-	if (err) {
-		err = f->err ? f->err : EIO;
-		elf_file_free(f);
-		f->dev = st.st_dev;
-		f->ino = st.st_ino;
-		f->err = e->err = err;
-		return NULL;
-	}
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
+	f->map_dev = map_dev;
+	f->map_ino = e->inode;
+	/* later: its path on the host names it (the descriptor holds it
+	 * whatever happens to the path) */
+	if (!u->eager && host_root && use == full) {
+		struct stat fst;
+
+		fd = open(full, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && !fstat(fd, &fst) && fst.st_dev == st.st_dev && fst.st_ino == st.st_ino &&
+		    !elf_file_defer(f, fd, path))
+			return f;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (read_file(u, f, root, e->path, use)) {
+		e->err = f->err;
+		return NULL;
+	}
 	return f;
+}
+
+/* A deferred file read now (a sample landed in it). */
+static void read_deferred(struct usyms *u, struct elf_file *f)
+{
+	read_file(u, f, "", f->deferred_path, NULL);
 }
 
 static bool vdso_own_name(const char *name)
@@ -406,7 +501,7 @@ static int perfmap_read(struct proc_syms *p, const char *path, uint32_t shown)
 /* The JIT perf map of a live process: /tmp/perf-NSPID.map in its mount
  * namespace (NSpid: its pid in its own PID namespace), else
  * /tmp/perf-PID.map on the host. */
-static void perfmap_for(struct proc_syms *p)
+static void perfmap_for(struct proc_syms *p, bool host_root)
 {
 	uint32_t nspid = ns_pid(p->pid);
 	struct stat proc;
@@ -416,9 +511,8 @@ static void perfmap_for(struct proc_syms *p)
 	if (stat(fn, &proc))
 		return;
 	p->uid = proc.st_uid;
-	snprintf(fn, sizeof(fn), "/proc/%u/root", p->pid);
 	/* where the map is once the process is gone (/proc/PID/root with it) */
-	p->jit_on_host = nspid == p->pid && same_root(fn);
+	p->jit_on_host = nspid == p->pid && host_root;
 	snprintf(fn, sizeof(fn), "/proc/%u/root/tmp/perf-%u.map", p->pid, nspid);
 	if (!perfmap_read(p, fn, nspid))
 		return;
@@ -493,12 +587,15 @@ static const char *intern_path(struct usyms *u, const char *path)
 static void proc_load(struct usyms *u, struct proc_syms *p)
 {
 	char fn[64], line[USYM_PATH_MAX + 128];
+	bool host_root;
 	FILE *f;
 
 	snprintf(fn, sizeof(fn), "/proc/%u/maps", p->pid);
 	f = fopen(fn, "r");
 	if (!f)
 		return;
+	snprintf(fn, sizeof(fn), "/proc/%u/root", p->pid);
+	host_root = same_root(fn); /* once for all its mappings */
 	while (fgets(line, sizeof(line), f)) {
 		struct map_entry e;
 		struct usym_map *nm;
@@ -518,7 +615,7 @@ static void proc_load(struct usyms *u, struct proc_syms *p)
 		if (!(path = intern_path(u, e.path)))
 			break;
 		if (e.path[0] == '/')
-			p->elf[p->n] = elf_for(u, p->pid, &e);
+			p->elf[p->n] = elf_for(u, p->pid, &e, path, host_root);
 		else
 			p->elf[p->n] = strcmp(e.path, "[vdso]") ? NULL : vdso_for(u, &e);
 		p->maps[p->n] = (struct usym_map){ e.start, e.end, e.offset, path, e.err, e.deleted };
@@ -527,7 +624,7 @@ static void proc_load(struct usyms *u, struct proc_syms *p)
 	fclose(f);
 	p->ok = p->n > 0; /* an exited process (or a zombie) has no mappings */
 	if (p->ok)
-		perfmap_for(p);
+		perfmap_for(p, host_root);
 }
 
 static struct proc_syms *proc_for(struct usyms *u, uint32_t pid);
@@ -713,13 +810,19 @@ void usyms_lookup_frame(struct usyms *u, uint32_t pid, uint64_t addr, bool calle
 	if (!p)
 		return;
 	for (i = 0; i < p->n; i++) {
-		const struct usym_map *e = &p->maps[i];
+		struct usym_map *e = &p->maps[i];
 
 		if (at < e->start || at >= e->end)
 			continue;
 		out->module = *e->path ? e->path : NULL;
 		out->offset = addr - e->start + e->offset; /* in the file */
 		f = p->elf[i]; /* a file's, or the vDSO's */
+		if (f && f->deferred)
+			read_deferred(u, f);
+		if (f && !f->ok) { /* read now, and unreadable */
+			e->err = f->err;
+			f = NULL;
+		}
 		out->build_id = f && *f->build_id ? f->build_id : NULL;
 		if (f && !elf_offset_to_vaddr(f->segs, f->nsegs, at - e->start + e->offset, &vaddr)) {
 			struct elf_sym *s = (struct elf_sym *)elf_file_find(f, vaddr);
@@ -741,7 +844,8 @@ void usyms_lookup_frame(struct usyms *u, uint32_t pid, uint64_t addr, bool calle
 		return;
 	}
 	if (i < p->n)
-		note_unnamed(u, p, &p->maps[i], p->elf[i]);
+		note_unnamed(u, p, &p->maps[i],
+			     p->elf[i] && p->elf[i]->ok ? p->elf[i] : NULL);
 }
 
 void usyms_name(struct usyms *u, uint32_t pid, uint64_t addr, char *buf, size_t len)

@@ -6,7 +6,11 @@
  * read through /proc/PID/root so those in containers are found, deleted or
  * replaced ones through /proc/PID/map_files. Stripped binaries get their
  * symbols from a separate debug file (by build ID or .gnu_debuglink, see
- * debuginfo.h); JIT code from /tmp/perf-PID.map (perfmap.h).
+ * debuginfo.h); JIT code from /tmp/perf-PID.map (perfmap.h). A file is
+ * opened when a process that maps it is read, and its symbols read when a
+ * lookup first lands in it (elf_file_defer: most libraries a process maps
+ * are never sampled); one met again (the same device and inode in
+ * /proc/PID/maps) costs no system call.
  */
 #ifndef PP_SYMBOLS_PROCESS_H
 #define PP_SYMBOLS_PROCESS_H
@@ -90,6 +94,8 @@ struct usyms {
 	char *problems[USYMS_PROBLEMS_MAX];
 	size_t nproblems, more_problems;
 	size_t dwarf_open;     /* DWARF files open */
+	bool eager;            /* read every file a process maps when it is read,
+				* not when a sample first lands in it */
 	bool no_inlines;       /* keep no DWARF: frames without the functions
 				* inlined into them (an agent's memory: the DWARF
 				* of a host's libraries is tens of MB) */
@@ -137,7 +143,8 @@ void usyms_lookup_frame(struct usyms *u, uint32_t pid, uint64_t addr, bool calle
  * "[unknown]". */
 void usyms_name(struct usyms *u, uint32_t pid, uint64_t addr, char *buf, size_t len);
 
-/* Read a process's mappings and ELF files now, so that they can be
+/* Read a process's mappings now and open its ELF files (read now with
+ * eager, else when a lookup first lands in one), so that they can be
  * symbolized after it has exited. */
 void usyms_preload(struct usyms *u, uint32_t pid);
 

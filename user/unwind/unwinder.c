@@ -36,6 +36,9 @@ struct uw_table {
 	enum table_state state;
 	uint32_t slot, gen, first, count;
 	uint64_t pinned; /* the epoch of the process being loaded that uses it */
+	unsigned int evictions; /* times it was evicted */
+	bool held_back;         /* asked for while not_before was ahead (counted once) */
+	double not_before;      /* evicted: built again, if asked, no sooner (mono()) */
 	/* not built yet: a mapping of one of its files to build it from when a
 	 * walk asks for it (and the process that maps it) */
 	struct map_entry *src;
@@ -115,6 +118,13 @@ static void publish(struct unwinder *u)
 	pthread_mutex_lock(&u->lock);
 	u->pub = u->st;
 	pthread_mutex_unlock(&u->lock);
+}
+
+double unwind_backoff_s(unsigned int evictions)
+{
+	unsigned int n = evictions < 1 ? 1 : evictions > 6 ? 6 : evictions;
+
+	return (double)(1u << n); /* 2, 4, ... 64 s */
 }
 
 static double mono(void)
@@ -220,6 +230,8 @@ static void evict(struct unwinder *u, struct uw_table *f)
 	pool_free(&u->pool, f->first);
 	u->free_slots[u->nfree++] = f->slot;
 	f->state = F_UNLOADED;
+	f->evictions++;
+	f->not_before = mono() + unwind_backoff_s(f->evictions);
 	u->st.loaded--;
 	u->st.rows -= f->count;
 	u->st.evicted++;
@@ -666,6 +678,14 @@ static void build_wanted(struct unwinder *u)
 			return; /* unwinder_stop: after the table being built */
 		if (tb->state != F_UNLOADED || !__atomic_load_n(&u->want[k], __ATOMIC_RELAXED))
 			continue;
+		if (tb->not_before > mono()) { /* evicted not long ago: asked again later */
+			if (!tb->held_back) {
+				tb->held_back = true;
+				u->st.held_back++;
+			}
+			continue;
+		}
+		tb->held_back = false;
 		for (i = 0; i < u->nfiles && !f; i++)
 			if (u->files[i].read && u->files[i].table == k)
 				f = &u->files[i];

@@ -125,6 +125,78 @@ static void test_bounds(void **state)
 	profwin_free(w);
 }
 
+/* A frame is kept once however many intervals have it: a host's frames
+ * come back interval after interval (each interval kept whole was 70 KB
+ * or more). */
+static void test_shared_frames(void **state)
+{
+	struct profwin *w = profwin_new();
+	struct stackset ss, out;
+	unsigned long long dropped;
+	size_t bytes;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100; i++) {
+		interval(&ss, 1000 + 5 * i, 5, 1, 1);
+		profwin_add(w, &ss);
+	}
+	profwin_stats(w, &dropped, &bytes);
+	assert_int_equal(dropped, 0);
+	assert_true(bytes < 64 * 1024);
+	assert_int_equal(profwin_get(w, 1e9, 1500, 0, &out), 0);
+	assert_int_equal(samples_in(&out, "hot_a"), 100);
+	assert_int_equal(out.nframes, 3);
+	ss_free(&out);
+	profwin_free(w);
+}
+
+/* Frames that aged out free their memory, and the frame table shrinks to
+ * what the window holds; the intervals left keep their names. */
+static void test_frames_freed(void **state)
+{
+	struct profwin *w = profwin_new();
+	struct stackset ss, out;
+	unsigned long long dropped;
+	size_t bytes, peak;
+	int i, k;
+
+	(void)state;
+	for (i = 0; i < 50; i++) {
+		char name[64];
+		uint32_t f[200];
+
+		ss_init(&ss, SS_ONCPU, 19);
+		ss.start_unix = 1000 + i;
+		ss.duration_s = 1;
+		for (k = 0; k < 200; k++) {
+			snprintf(name, sizeof(name), "fn_%d_%d", i, k);
+			f[k] = (uint32_t)ss_frame(&ss, name, "/bin/many", NULL, (uint64_t)k, 0, false);
+		}
+		assert_int_equal(ss_add(&ss, 1, "many", f, 200, 1, 1), 0);
+		profwin_add(w, &ss);
+	}
+	profwin_stats(w, &dropped, &bytes);
+	peak = bytes;
+	assert_true(peak > 10000 * 20); /* 10,000 frames */
+	/* much later: all of them age out */
+	for (i = 0; i < 3; i++) {
+		interval(&ss, 1000 + PROFWIN_MAX_S + 100 + 5 * i, 5, 1, 1);
+		profwin_add(w, &ss);
+	}
+	profwin_stats(w, &dropped, &bytes);
+	assert_int_equal(dropped, 0);
+	assert_true(bytes < 64 * 1024);
+	assert_true(bytes < peak / 10);
+	assert_int_equal(profwin_get(w, 1e9, 1000 + PROFWIN_MAX_S + 115, 0, &out), 0);
+	assert_int_equal(samples_in(&out, "hot_a"), 3);
+	assert_int_equal(samples_in(&out, "schedule"), 3);
+	assert_int_equal(samples_in(&out, "main"), 6);
+	assert_int_equal(out.nframes, 3);
+	ss_free(&out);
+	profwin_free(w);
+}
+
 static bool only_20(void *arg, uint32_t pid)
 {
 	(*(int *)arg)++;
@@ -251,6 +323,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_shared_frames),
+		cmocka_unit_test(test_frames_freed),
 		cmocka_unit_test(test_take),
 		cmocka_unit_test(test_wait),
 	};

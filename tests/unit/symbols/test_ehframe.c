@@ -168,11 +168,43 @@ static void test_big_register(void **state)
 	free(copy);
 }
 
+/* The starts in .eh_frame_hdr's table are those of the FDEs, sorted: the
+ * same functions, none of .eh_frame read. */
+static void test_hdr_starts(void **state)
+{
+	struct eh_func *fn;
+	uint64_t *st;
+	size_t nfn, nst, i, j = 0, found = 0;
+	Elf *elf;
+	int fd;
+
+	(void)state;
+	elf_version(EV_CURRENT);
+	assert_true((fd = open("/proc/self/exe", O_RDONLY)) >= 0);
+	assert_non_null(elf = elf_begin(fd, ELF_C_READ_MMAP, NULL));
+	assert_int_equal(ehframe_functions(elf, &fn, &nfn), 0);
+	assert_int_equal(ehframe_hdr_starts(elf, &st, &nst), 0);
+	assert_true(nst >= nfn); /* empty FDEs too */
+	for (i = 1; i < nst; i++)
+		assert_true(st[i] >= st[i - 1]);
+	for (i = 0; i < nfn; i++) { /* every FDE's start is in the table */
+		while (j < nst && st[j] < fn[i].lo)
+			j++;
+		found += j < nst && st[j] == fn[i].lo;
+	}
+	assert_int_equal(found, nfn);
+	free(st);
+	free(fn);
+	elf_end(elf);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_own_binary),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_hdr_starts),
 		cmocka_unit_test(test_big_register),
 	};
 

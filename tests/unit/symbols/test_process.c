@@ -52,6 +52,21 @@ static void test_maps_line(void **state)
 
 	assert_int_equal(maps_parse_line("garbage\n", &e), -1);
 	assert_int_equal(maps_parse_line("2000-1000 r-xp 00000000 00:00 0\n", &e), -1);
+	/* upper-case hex, no path, no newline */
+	assert_int_equal(maps_parse_line("7F00A000-7F00B000 r-xp 0000A000 FD:0a 99", &e), 0);
+	assert_true(e.start == 0x7f00a000ULL && e.end == 0x7f00b000ULL && e.offset == 0xa000);
+	assert_true(e.dev_major == 0xfd && e.dev_minor == 0xa && e.inode == 99);
+	assert_string_equal(e.path, "");
+	/* fields missing, malformed or too large */
+	assert_int_equal(maps_parse_line("1000-2000 r-x 0 08:01 7 /x\n", &e), -1);
+	assert_int_equal(maps_parse_line("1000-2000 r-xp 0 08:01\n", &e), -1);
+	assert_int_equal(maps_parse_line("1000-2000 r-xp 0 08:01 12x /a\n", &e), -1);
+	assert_int_equal(maps_parse_line("1000-2000 r-xp 0 0801 7 /a\n", &e), -1);
+	assert_int_equal(maps_parse_line("-2000 r-xp 0 08:01 7 /a\n", &e), -1);
+	assert_int_equal(maps_parse_line("10000000000000000-20000000000000000 r-xp 0 08:01 7 /a", &e),
+			 -1);
+	assert_int_equal(maps_parse_line("1000-2000 r-xp 0 100000000:01 7 /a", &e), -1);
+	assert_int_equal(maps_parse_line("", &e), -1);
 }
 
 static void test_offset_to_vaddr(void **state)
@@ -757,8 +772,101 @@ static void test_forget_idle_bytes(void **state)
 	sh("rm -rf %s", dir);
 }
 
-int main(void)
+/* Where path is loaded in process pid: its mapping at file offset 0. */
+static uint64_t base_of(pid_t pid, const char *path)
 {
+	char fn[64], line[USYM_PATH_MAX + 128];
+	uint64_t base = 0;
+	FILE *f;
+
+	snprintf(fn, sizeof(fn), "/proc/%d/maps", (int)pid);
+	assert_non_null(f = fopen(fn, "r"));
+	while (!base && fgets(line, sizeof(line), f)) {
+		struct map_entry e;
+
+		if (!maps_parse_line(line, &e) && !e.offset && !strcmp(e.path, path))
+			base = e.start;
+	}
+	fclose(f);
+	return base;
+}
+
+/* The files a process maps are opened when it is read, and each read when
+ * a lookup first lands in it: those no sample lands in never are. The
+ * descriptor holds the file: deleted, its process gone, it is still read. */
+static void test_deferred(void **state)
+{
+	char dir[] = "/tmp/pp-defer-XXXXXX", bin[64], self[256], link[256];
+	uint64_t addr = (uint64_t)(uintptr_t)&usyms_probe_function, self_base, child_base = 0;
+	struct usyms u = {0};
+	struct usym_info si;
+	size_t i, deferred = 0, read = 0;
+	ssize_t n;
+	pid_t child;
+	int status;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(bin, sizeof(bin), "%s/copy", dir);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	sh("cp %s %s", self, bin);
+	child = fork();
+	assert_true(child >= 0);
+	if (!child) {
+		execl(bin, bin, "--pause", (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 300 && !child_base; i++) { /* until it runs the copy */
+		char fn[64];
+
+		snprintf(fn, sizeof(fn), "/proc/%d/exe", (int)child);
+		n = readlink(fn, link, sizeof(link) - 1);
+		if (n > 0 && (link[n] = '\0', !strcmp(link, bin)))
+			child_base = base_of(child, bin);
+		else
+			usleep(10000);
+	}
+	assert_true(child_base != 0);
+	self_base = base_of(getpid(), self);
+	assert_true(self_base != 0);
+	usyms_preload(&u, (uint32_t)child);
+	for (i = 0; i < u.nfiles; i++) {
+		deferred += u.files[i]->deferred;
+		read += u.files[i]->ok;
+	}
+	assert_true(deferred >= 2); /* the copy, libc... */
+	assert_int_equal(read, 0);
+	assert_int_equal(unlink(bin), 0);
+	kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+	usyms_lookup(&u, (uint32_t)child, child_base + (addr - self_base) + 4, &si);
+	assert_non_null(si.name);
+	assert_string_equal(si.name, "usyms_probe_function");
+	for (i = 0, read = 0; i < u.nfiles; i++)
+		read += u.files[i]->ok;
+	assert_int_equal(read, 1); /* that file alone */
+	/* read eagerly, every file at once */
+	usyms_free(&u);
+	u = (struct usyms){ .eager = true };
+	usyms_preload(&u, (uint32_t)getpid());
+	for (i = 0, read = 0, deferred = 0; i < u.nfiles; i++) {
+		deferred += u.files[i]->deferred;
+		read += u.files[i]->ok;
+	}
+	assert_int_equal(deferred, 0);
+	assert_true(read >= 2);
+	usyms_free(&u);
+	rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--pause")) { /* test_deferred's child */
+		pause();
+		return 0;
+	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_maps_line),
 		cmocka_unit_test(test_offset_to_vaddr),
@@ -773,6 +881,7 @@ int main(void)
 		cmocka_unit_test(test_problem_lines),
 		cmocka_unit_test(test_forget_exited),
 		cmocka_unit_test(test_forget_idle_bytes),
+		cmocka_unit_test(test_deferred),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -444,9 +444,23 @@ static void test_on_demand(void **state)
 
 #endif
 
+/* An evicted table is built again no sooner than 2 s after its first
+ * eviction, doubling up to 64 s. */
+static void test_backoff(void **state)
+{
+	(void)state;
+	assert_true(unwind_backoff_s(0) == 2);
+	assert_true(unwind_backoff_s(1) == 2);
+	assert_true(unwind_backoff_s(2) == 4);
+	assert_true(unwind_backoff_s(5) == 32);
+	assert_true(unwind_backoff_s(6) == 64);
+	assert_true(unwind_backoff_s(1000) == 64);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_backoff),
 #if defined(__x86_64__)
 		cmocka_unit_test(test_own_process),
 		cmocka_unit_test(test_over_the_limit),
