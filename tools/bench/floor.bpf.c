@@ -24,7 +24,7 @@ EMPTY(rq_issue, block_rq_issue)
 EMPTY(rq_complete, block_rq_complete)
 EMPTY(send_length, sock_send_length)
 EMPTY(recv_length, sock_recv_length)
-EMPTY(tcp_probe, tcp_probe)
+EMPTY(tcp_probe, tcp_probe) /* the RTT program of builds before 549720a, for comparisons */
 
 /* attached by the loader to the software minor-fault event of each CPU */
 SEC("perf_event")
