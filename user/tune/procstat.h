@@ -64,6 +64,18 @@ int procstat_psi_read(const struct hostfs *h, const char *name, struct procstat_
 int procstat_cgroup_psi(const struct hostfs *h, const char *cgroup, const char *file,
 			struct procstat_psi *p, char *err, size_t errlen);
 
+/* ---- the CPU time of a cgroup ---- */
+
+/*
+ * The cgroup's cumulative CPU time in ns: v2 cpu.stat usage_usec, v1
+ * cpuacct.usage in its directory (cpu and cpuacct mounted together), else
+ * in the same group of the cpuacct hierarchy (/sys/fs/cgroup/cpu/app ->
+ * /sys/fs/cgroup/cpuacct/app, where the two are mounted apart). -1 when
+ * none of them can be read (err names the cgroup).
+ */
+int procstat_cgroup_usage(const struct hostfs *h, const char *cgroup, int64_t *ns, char *err,
+			  size_t errlen);
+
 /* ---- the threads of a cgroup and their schedstat ---- */
 
 struct procstat_thread {
