@@ -38,6 +38,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/tune.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/tune_tcp.sh"
 # shellcheck source=tests/e2e/tune_cgroup.sh
 source "$(dirname "${BASH_SOURCE[0]}")/tune_cgroup.sh"
+# shellcheck source=tests/e2e/tune_scale.sh
+source "$(dirname "${BASH_SOURCE[0]}")/tune_scale.sh"
 # shellcheck source=tests/e2e/scale.sh
 source "$(dirname "${BASH_SOURCE[0]}")/scale.sh"
 # shellcheck source=tests/e2e/install.sh
