@@ -124,19 +124,20 @@ _tsc_round() {
 # reactive during the ramp, raises the quota above 0.3 CPU and after the
 # drop brings it back to at most half its peak and above the demand
 test_tune_scale_ramp() {
-	local pthr ppeak pend pwant pgot rthr rgot rwant short
+	local pthr ppeak pend pwant pgot pidle rthr rgot rwant ridle short
 	[[ -x $W/ramp ]] || { fail "$W/ramp not built (make $W/ramp)"; return; }
 	_tsc_conf
 	_tsc_round reactive || return
-	rthr=$R_THR rgot=$R_GOT rwant=$R_WANT
+	rthr=$R_THR rgot=$R_GOT rwant=$R_WANT ridle=$R_IDLE
 	_tsc_round predictive || return
-	pthr=$R_THR ppeak=$R_PEAK pend=$R_END pwant=$R_WANT pgot=$R_GOT
+	pthr=$R_THR ppeak=$R_PEAK pend=$R_END pwant=$R_WANT pgot=$R_GOT pidle=$R_IDLE
 	# a host too busy to give the ramp its demand makes the comparison
 	# meaningless: what predictive did not get beyond its throttled time
 	short=$(awk -v w="$pwant" -v g="$pgot" -v t="$pthr" 'BEGIN { printf "%.2f", w - g - t }')
 	if awk -v s="$short" -v w="$pwant" 'BEGIN { exit !(s > 0.15 * w) }'; then
 		skip "host too loaded: the ramp got $pgot of $pwant CPU s under predictive with" \
-			"$pthr s throttled ($short s short; reactive: $rgot of $rwant, $rthr s throttled)"
+			"$pthr s throttled ($short s short; host idle $pidle CPUs, which caps every" \
+			"raise; reactive: $rgot of $rwant, $rthr s throttled, idle $ridle)"
 	fi
 	awk -v t="$rthr" 'BEGIN { exit !(t < 0.3) }' &&
 		skip "reactive was throttled only $rthr s during the ramp (got $rgot of $rwant CPU s):" \
