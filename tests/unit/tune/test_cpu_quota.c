@@ -376,6 +376,33 @@ static void test_scale_v1_reactive(void **state)
 	assert_string_equal(fx->p[0].proposed, "65000");
 }
 
+/*
+ * v1 without a cpuacct group of the same name: the usage is its threads'
+ * run time (schedstat of the processes in cgroup.procs).
+ */
+static void test_scale_threads(void **state)
+{
+	struct tfx *fx = *state;
+	unsigned long long run = 0;
+	char text[64], rel[PATH_MAX];
+	int i;
+
+	tfx_cgroup(fx, V1, NULL);
+	tfx_config(fx, "[tuner cpu_quota]\nscaling = reactive\n");
+	snprintf(rel, sizeof(rel), "%s/cgroup.procs", V1 + 1);
+	tfs_put(fx->root, rel, "300\n");
+	for (i = 0; i < 3; i++) {
+		run += 200000000; /* 0.2 s per second */
+		snprintf(text, sizeof(text), "%llu 0 10\n", run);
+		tfs_put(fx->root, "proc/300/task/300/schedstat", text);
+		second(fx, V1, 0.5, i ? 1 : 0, i ? 0.35 : 0);
+		TFX_OBSERVE(fx);
+	}
+	assert_int_equal(tfx_propose(fx), 1);
+	assert_string_equal(fx->p[0].proposed, "30000");
+	assert_non_null(strstr(fx->p[0].evidence, "demand 0.55 CPU"));
+}
+
 /* Scaling a cgroup that vanishes: observe fails with one line naming it. */
 static void test_scale_vanishes(void **state)
 {
@@ -401,7 +428,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_v1_fires),    T(test_v2_fires), T(test_no_idle_cpu), T(test_not_throttled),
 		T(test_bounds),      T(test_vanishes), T(test_no_target),
-		T(test_scale_v2_predictive), T(test_scale_v1_reactive), T(test_scale_vanishes),
+		T(test_scale_v2_predictive), T(test_scale_v1_reactive), T(test_scale_threads),
+		T(test_scale_vanishes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
