@@ -26,7 +26,9 @@
  * (cpu.stat usage_usec, cpuacct.usage, else the run time of its threads'
  * schedstat) + throttled time per second; reactive raises one step on
  * throttling, predictive raises to the forecast's upper bound plus headroom
- * before throttling starts; both scale in towards the recent peak demand
+ * before throttling starts, a raise never beyond the quota plus the spare
+ * CPU (idle, and the time of niced tasks, which yield to the cgroup's, less
+ * the cgroup's own usage); both scale in towards the recent peak demand
  * plus headroom after the scale-in cooldown, never below the floor: the
  * quota before perfpilot's first change still in place (the journal's
  * oldest open change of the cgroup), or the tunable's min if higher. Its
@@ -74,6 +76,7 @@ struct quota_state {
 	struct procstat_cpu cpu_prev;
 	bool have_cpu;
 	double idle; /* idle CPUs over the latest interval, -1 unknown */
+	double nice; /* CPUs of niced tasks over it, -1 unknown */
 };
 
 static int quota_init(struct tuner *t, const struct tune_ctx *c, char *err, size_t errlen)
@@ -163,6 +166,7 @@ static int quota_observe(struct tuner *t, const struct tune_ctx *c, char *err, s
 	if (procstat_cpu_read(c->h, &cpu, e, sizeof(e)))
 		return snprintf(err, errlen, "%s", e), -1;
 	s->idle = s->have_cpu ? procstat_cpu_idle(&s->cpu_prev, &cpu) : -1;
+	s->nice = s->have_cpu ? procstat_cpu_nice(&s->cpu_prev, &cpu) : -1;
 	s->cpu_prev = cpu;
 	s->have_cpu = true;
 	for (i = 0; i < s->n; i++) {
@@ -231,6 +235,7 @@ static int quota_scale_one(struct quota_state *s, const struct tune_ctx *c,
 	struct scale_input in;
 	struct nextval_req rq;
 	int64_t base, step = 0, key;
+	double spare = -1;
 	char why[256];
 
 	if (!ti || !q->have_rates || q->demand < 0 || q->quota.unlimited ||
@@ -248,7 +253,11 @@ static int quota_scale_one(struct quota_state *s, const struct tune_ctx *c,
 	step_limit_floor(&lim, base);
 	in.floor = (double)(lim.min > lim.floor ? lim.min : lim.floor) / period;
 	in.cap = (double)(lim.max < lim.cap ? lim.max : lim.cap) / period;
-	in.raise_cap = s->idle >= 0 ? in.quota + s->idle : in.cap;
+	/* spare: idle CPUs, and those of niced tasks, which yield to the
+	 * cgroup's (less its own usage, in case its own tasks are niced) */
+	if (s->idle >= 0)
+		spare = s->idle + (s->nice > q->usage ? s->nice - q->usage : 0);
+	in.raise_cap = spare >= 0 ? in.quota + spare : in.cap;
 	in.step_up = step_next(q->quota.quota_us, +1, &config_tunable(c->cfg, file)->step, &lim,
 			       &step) == STEP_MOVE ? (double)step / period : in.quota;
 	scale_decide(sc, &q->hist, &in, &d);
@@ -260,9 +269,9 @@ static int quota_scale_one(struct quota_state *s, const struct tune_ctx *c,
 	rq.to = key;
 	rq.floor = base;
 	rq.cap = lim.cap;
-	if (d.dir == SCALE_OUT && s->idle >= 0 &&
-	    (double)q->quota.quota_us + s->idle * period < (double)rq.cap)
-		rq.cap = (int64_t)ceil((double)q->quota.quota_us + s->idle * period);
+	if (d.dir == SCALE_OUT && spare >= 0 &&
+	    (double)q->quota.quota_us + spare * period < (double)rq.cap)
+		rq.cap = (int64_t)ceil((double)q->quota.quota_us + spare * period);
 	if (nextval_propose(c, &rq, p, why, sizeof(why)) != NEXTVAL_MOVE)
 		return 0;
 	from = in.quota;

@@ -142,6 +142,7 @@ int procstat_cpu_read(const struct hostfs *h, struct procstat_cpu *c, char *err,
 	for (i = 0; i < n && i < 8; i++)
 		c->total += f[i];
 	c->idle = f[3] + (n > 4 ? f[4] : 0);
+	c->nice = f[1];
 	for (p = text; (p = strstr(p, "\ncpu")); p++)
 		if (isdigit((unsigned char)p[4]))
 			c->ncpus++;
@@ -155,6 +156,13 @@ double procstat_cpu_idle(const struct procstat_cpu *a, const struct procstat_cpu
 	if (b->total <= a->total || b->idle < a->idle)
 		return -1;
 	return (double)(b->idle - a->idle) / (double)(b->total - a->total) * b->ncpus;
+}
+
+double procstat_cpu_nice(const struct procstat_cpu *a, const struct procstat_cpu *b)
+{
+	if (b->total <= a->total || b->nice < a->nice)
+		return -1;
+	return (double)(b->nice - a->nice) / (double)(b->total - a->total) * b->ncpus;
 }
 
 double procstat_cpu_busy(const struct procstat_cpu *a, const struct procstat_cpu *b)

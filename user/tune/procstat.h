@@ -36,6 +36,7 @@ int procstat_field_sum(const char *text, const char *prefix, int64_t *out);
 struct procstat_cpu {
 	uint64_t total; /* jiffies, all fields of the "cpu" line */
 	uint64_t idle;  /* idle + iowait */
+	uint64_t nice;  /* user time of niced tasks (nice > 0) */
 	int ncpus;      /* "cpuN" lines */
 };
 
@@ -44,6 +45,8 @@ int procstat_cpu_read(const struct hostfs *h, struct procstat_cpu *c, char *err,
 /* Idle CPUs (0 .. ncpus) and busy CPUs between two readings; -1 when no time passed. */
 double procstat_cpu_idle(const struct procstat_cpu *a, const struct procstat_cpu *b);
 double procstat_cpu_busy(const struct procstat_cpu *a, const struct procstat_cpu *b);
+/* CPUs of niced tasks between two readings; -1 when no time passed. */
+double procstat_cpu_nice(const struct procstat_cpu *a, const struct procstat_cpu *b);
 
 /* ---- pressure stall information ---- */
 

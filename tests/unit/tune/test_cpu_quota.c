@@ -377,6 +377,38 @@ static void test_scale_v1_reactive(void **state)
 }
 
 /*
+ * Scaling counts niced tasks' CPU as spare (they yield to the cgroup's):
+ * 0.2 CPU idle and 1.0 CPU niced, the cgroup using 0.45 of it -> at most
+ * 0.45 + 0.2 + (1.0 - 0.45); a step x1.5 fits (67.5 ms, written 68).
+ */
+static void test_scale_spare_nice(void **state)
+{
+	struct tfx *fx = *state;
+
+	tfx_cgroup(fx, V1, NULL);
+	tfs_put(fx->root, "sys/fs/cgroup/cpu/app/cpu.cfs_quota_us", "45000\n");
+	tfx_config(fx, "[tuner cpu_quota]\nscaling = reactive\n");
+	scaled_second(fx, V1, 0.5, 0.45, 1, 0.3);
+	tfs_put(fx->root, "proc/stat", "cpu  1000 1000 0 1000 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\n"
+		"cpu1 0 0 0 0 0 0 0 0 0 0\n");
+	TFX_OBSERVE(fx);
+	scaled_second(fx, V1, 0.5, 0.45, 1, 0.3);
+	tfs_put(fx->root, "proc/stat", "cpu  1080 1100 0 1020 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\n"
+		"cpu1 0 0 0 0 0 0 0 0 0 0\n");
+	TFX_OBSERVE(fx);
+	assert_int_equal(tfx_propose(fx), 1);
+	assert_string_equal(fx->p[0].proposed, "68000"); /* whole ms, up */
+	/* without the niced time it would have been 45000 + 20000 */
+	tfs_put(fx->root, "sys/fs/cgroup/cpu/app/cpu.cfs_quota_us", "45000\n");
+	scaled_second(fx, V1, 0.5, 0.45, 1, 0.3);
+	tfs_put(fx->root, "proc/stat", "cpu  1260 1100 0 1040 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\n"
+		"cpu1 0 0 0 0 0 0 0 0 0 0\n");
+	TFX_OBSERVE(fx);
+	assert_int_equal(tfx_propose(fx), 1);
+	assert_string_equal(fx->p[0].proposed, "65000");
+}
+
+/*
  * v1 without a cpuacct group of the same name: the usage is its threads'
  * run time (schedstat of the processes in cgroup.procs).
  */
@@ -429,6 +461,7 @@ int main(void)
 		T(test_v1_fires),    T(test_v2_fires), T(test_no_idle_cpu), T(test_not_throttled),
 		T(test_bounds),      T(test_vanishes), T(test_no_target),
 		T(test_scale_v2_predictive), T(test_scale_v1_reactive), T(test_scale_threads),
+		T(test_scale_spare_nice),
 		T(test_scale_vanishes),
 	};
 
