@@ -68,7 +68,8 @@ _tsc_conf() {
 # cooldowns of 2 s out and 10 s in and -d 70; then --status, --revert.
 # Sets R_THR (s throttled during the ramp), R_PEAK and R_END (quota µs),
 # R_SLACK, R_THR_SINCE (from --status), R_WRITES, R_WANT and R_GOT (the
-# ramp's CPU s asked and got), R_IDLE (host idle CPUs over the run)
+# ramp's CPU s asked and got), R_IDLE (the host's idle and niced CPUs over
+# the run, the ramp's own included: what a raise may take)
 _tsc_round() {
 	local mode=$1 wl pp t0 c0 c1 json
 	R_THR= R_PEAK= R_END= R_SLACK= R_THR_SINCE= R_WRITES= R_WANT= R_GOT= R_IDLE=
@@ -84,7 +85,7 @@ _tsc_round() {
 	_track "$pp"
 	sleep 1.2 # its first observation is a baseline
 	: >"$T/samples-$mode"
-	c0=$(awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $5 + $6; exit }' /proc/stat)
+	c0=$(awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $5 + $6 + $3; exit }' /proc/stat)
 	go "$wl"
 	t0=$EPOCHREALTIME
 	while _alive "$pp"; do
@@ -92,7 +93,7 @@ _tsc_round() {
 			"$(_tsc_throttled) $(_tsc_quota)" >>"$T/samples-$mode"
 		sleep 0.5
 	done
-	c1=$(awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $5 + $6; exit }' /proc/stat)
+	c1=$(awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $5 + $6 + $3; exit }' /proc/stat)
 	wait_exit "$pp" 5 || { fail "tune --scaling $mode did not exit"; return 1; }
 	is "tune --scaling $mode exit status" "$WAIT_RC" 0
 	[[ $WAIT_RC == 0 ]] || note "$mode: $(tail -n 2 "$T/tune-$mode.err" | tr '\n' ' ')"
@@ -117,7 +118,7 @@ _tsc_round() {
 		printf "%.2f", (y[2] - x[2]) / (y[1] - x[1]) * n }')
 	note "$mode: throttled $R_THR s during the ramp, quota 30000 -> peak $R_PEAK -> $R_END µs" \
 		"after the drop, $R_WRITES writes, slack $R_SLACK and $R_THR_SINCE s throttled per" \
-		"--status, ramp got $R_GOT of $R_WANT CPU s, host idle $R_IDLE CPUs"
+		"--status, ramp got $R_GOT of $R_WANT CPU s, host idle + niced $R_IDLE CPUs"
 }
 
 # the issue's scenario: predictive is throttled at most half as long as
@@ -136,8 +137,8 @@ test_tune_scale_ramp() {
 	short=$(awk -v w="$pwant" -v g="$pgot" -v t="$pthr" 'BEGIN { printf "%.2f", w - g - t }')
 	if awk -v s="$short" -v w="$pwant" 'BEGIN { exit !(s > 0.15 * w) }'; then
 		skip "host too loaded: the ramp got $pgot of $pwant CPU s under predictive with" \
-			"$pthr s throttled ($short s short; host idle $pidle CPUs, which caps every" \
-			"raise; reactive: $rgot of $rwant, $rthr s throttled, idle $ridle)"
+			"$pthr s throttled ($short s short; host idle + niced $pidle CPUs, which cap" \
+			"every raise; reactive: $rgot of $rwant, $rthr s throttled, $ridle)"
 	fi
 	awk -v t="$rthr" 'BEGIN { exit !(t < 0.3) }' &&
 		skip "reactive was throttled only $rthr s during the ramp (got $rgot of $rwant CPU s):" \
