@@ -236,7 +236,7 @@ static int quota_scale_one(struct quota_state *s, const struct tune_ctx *c,
 	struct nextval_req rq;
 	int64_t base, step = 0, key;
 	double spare = -1;
-	char why[256];
+	char why[256], fc[64] = "";
 
 	if (!ti || !q->have_rates || q->demand < 0 || q->quota.unlimited ||
 	    q->quota.period_us <= 0)
@@ -270,8 +270,12 @@ static int quota_scale_one(struct quota_state *s, const struct tune_ctx *c,
 	rq.floor = base;
 	rq.cap = lim.cap;
 	if (d.dir == SCALE_OUT && spare >= 0 &&
-	    (double)q->quota.quota_us + spare * period < (double)rq.cap)
-		rq.cap = (int64_t)ceil((double)q->quota.quota_us + spare * period);
+	    (double)q->quota.quota_us + spare * period < (double)rq.cap) {
+		/* whole milliseconds here too, down: never above what was spare */
+		rq.cap = (int64_t)floor(((double)q->quota.quota_us + spare * period) / 1000) * 1000;
+		if (rq.cap <= q->quota.quota_us)
+			return 0;
+	}
 	if (nextval_propose(c, &rq, p, why, sizeof(why)) != NEXTVAL_MOVE)
 		return 0;
 	from = in.quota;
@@ -282,11 +286,11 @@ static int quota_scale_one(struct quota_state *s, const struct tune_ctx *c,
 	p->priority = 2;
 	if (d.dir == SCALE_IN) {
 		p->finding = "cpu_demand_fell";
+		if (d.forecast)
+			snprintf(fc, sizeof(fc), " (forecast up to %.2f)", d.upper);
 		nextval_say(p->evidence, sizeof(p->evidence),
-			    "peak demand %.2f CPU over the last %.0f s%s%.2f%s, not throttled; "
-			    "quota %.2f CPU, floor %.2f", d.peak, sc->in_cooldown_s,
-			    d.forecast ? " (forecast up to " : "", d.forecast ? d.upper : 0,
-			    d.forecast ? ")" : "", from, in.floor);
+			    "peak demand %.2f CPU over the last %.0f s%s, not throttled; quota "
+			    "%.2f CPU, floor %.2f", d.peak, sc->in_cooldown_s, fc, from, in.floor);
 		nextval_say(p->effect, sizeof(p->effect),
 			    "quota %.2f -> %.2f CPU: back towards the demand plus %.0f%% headroom "
 			    "(%s scaling, scale-in cooldown %.0f s)", from, to, sc->headroom * 100,
