@@ -5,8 +5,11 @@
 # that is mounted apart; else cgroup v2), reactive and predictive one after
 # the other, and bad input. Every quota is put back by --revert and checked.
 
-# _tsc_make: a cgroup with quota 30000 / period 100000; sets SCG (its
-# directory), SFILE (the quota's file) and SACCT (its cpuacct twin or "")
+# _tsc_make: a cgroup with quota 30000 / period 100000 and 8 times the
+# default weight (cpu.shares 8192, cpu.weight 800: the ramp gets its demand
+# against the other tasks of a busy host; what is measured is the quota);
+# sets SCG (its directory), SFILE (the quota's file) and SACCT (its cpuacct
+# twin or "")
 _tsc_make() {
 	local name=ppscale-$$-$RANDOM acct
 	SACCT=
@@ -14,7 +17,8 @@ _tsc_make() {
 		SCG=$CG1_CPU_ROOT/$name
 		SFILE=cpu.cfs_quota_us
 		cg_make "$SCG" || return 1
-		if ! { echo 100000 >"$SCG/cpu.cfs_period_us" && echo 30000 >"$SCG/$SFILE"; }; then
+		if ! { echo 100000 >"$SCG/cpu.cfs_period_us" && echo 30000 >"$SCG/$SFILE" &&
+			echo 8192 >"$SCG/cpu.shares"; }; then
 			fail "cannot set the quota of $SCG"
 			return 1
 		fi
@@ -32,7 +36,8 @@ _tsc_make() {
 		SCG=$CG2_ROOT/$name
 		SFILE=cpu.max
 		cg_make "$SCG" || return 1
-		echo "30000 100000" >"$SCG/$SFILE" || { fail "cannot set $SCG/cpu.max"; return 1; }
+		{ echo "30000 100000" >"$SCG/$SFILE" && echo 800 >"$SCG/cpu.weight"; } ||
+			{ fail "cannot set $SCG/cpu.max and cpu.weight"; return 1; }
 	else
 		skip "no cgroup v1 cpu hierarchy and no cgroup v2 cpu controller"
 	fi
@@ -102,8 +107,8 @@ _tsc_round() {
 		2>"$T/status-$mode.err"
 	wl_done "$wl" "$T/ramp-$mode.json" 15 || return 1
 	json=$(jq -c 'select(.slack != null or .gone != null)' "$T/status-$mode.json" | head -n 1)
-	R_SLACK=$(jq -r '.slack // "null"' <<<"$json")
-	R_THR_SINCE=$(jq -r '.throttled_s // "null"' <<<"$json")
+	R_SLACK=$(jq -r 'if .slack == null then "null" else .slack * 100 | round / 100 end' <<<"$json")
+	R_THR_SINCE=$(jq -r 'if .throttled_s == null then "null" else .throttled_s * 100 | round / 100 end' <<<"$json")
 	R_WRITES=$(jq -s '[.[] | select(.id != null)] | length' "$T/status-$mode.json")
 	"$PERFPILOT" tune --revert --state-dir "$T/state-$mode" >"$T/revert-$mode.out" 2>&1 ||
 		fail "--revert after $mode failed: $(head -c 300 "$T/revert-$mode.out")"
