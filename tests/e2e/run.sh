@@ -40,6 +40,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/tune_tcp.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/tune_cgroup.sh"
 # shellcheck source=tests/e2e/tune_protect.sh
 source "$(dirname "${BASH_SOURCE[0]}")/tune_protect.sh"
+# shellcheck source=tests/e2e/tune_scale.sh
+source "$(dirname "${BASH_SOURCE[0]}")/tune_scale.sh"
 # shellcheck source=tests/e2e/scale.sh
 source "$(dirname "${BASH_SOURCE[0]}")/scale.sh"
 # shellcheck source=tests/e2e/install.sh
@@ -750,6 +752,8 @@ STEPS=(
 	tune_protect_noisy_neighbour
 	tune_rules_bad_input
 	tune_rules_separate
+	tune_scale_bad_input
+	tune_scale_ramp
 	"install_files install_keeps_config install_unit install_man install_prometheus install_config install_uninstall"
 	"error_daemon_port_in_use error_daemon_token_file error_daemon_readonly_state error_daemon_config error_cgroups_two_hierarchies"
 	daemon_metrics

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include "analysis/forecast.h"
+#include "analysis/normal.h"
+#include "analysis/robust.h"
 #include "analysis/trend.h"
 
 double forecast_r_squared(const double *t, const double *v, size_t n, double a, double b)
@@ -70,6 +73,59 @@ int forecast_to_limit(const double *t, const double *v, size_t n, double limit,
 	out->eta = gap / tr.slope;
 	out->eta_lo = isinf(fast) ? 0 : time_at(gap, fast);
 	out->eta_hi = time_at(gap, slow);
+	out->ok = true;
+	out->reason = NULL;
+	return 0;
+}
+
+int forecast_value_at(const double *t, const double *v, size_t n, double at, double alpha,
+		      struct forecast_value *out)
+{
+	double h, z, *res;
+	struct trend tr;
+	size_t i;
+
+	out->ok = out->trend = false;
+	out->rate = out->level = out->value = out->lo = out->hi = out->spread = NAN;
+	if (n < FORECAST_VALUE_MIN_SAMPLES) {
+		out->reason = "too few samples";
+		return -1;
+	}
+	if (!(alpha > 0 && alpha < 1) || !isfinite(at) || trend_fit(t, v, n, alpha, &tr)) {
+		out->reason = "no usable series (non-finite values or constant time)";
+		return -1;
+	}
+	res = malloc(n * sizeof(*res));
+	if (!res) {
+		out->reason = "out of memory";
+		return -1;
+	}
+	h = at > t[n - 1] ? at - t[n - 1] : 0;
+	z = normal_quantile(1 - alpha / 2);
+	out->trend = tr.significant && tr.slope != 0;
+	if (out->trend) {
+		for (i = 0; i < n; i++)
+			res[i] = v[i] - (tr.intercept + tr.slope * t[i]);
+		out->spread = mad_sigma(res, n);
+		out->rate = tr.slope;
+		out->level = tr.intercept + tr.slope * t[n - 1];
+		out->value = out->level + tr.slope * h;
+		out->hi = out->level + (h > 0 ? tr.slope_hi * h : 0) + z * out->spread;
+		out->lo = out->level + (h > 0 ? tr.slope_lo * h : 0) - z * out->spread;
+	} else {
+		out->rate = 0;
+		out->level = out->value = median(v, n);
+		for (i = 0; i < n; i++)
+			res[i] = v[i] - out->level;
+		out->spread = mad_sigma(res, n);
+		out->hi = out->level + z * out->spread;
+		out->lo = out->level - z * out->spread;
+	}
+	free(res);
+	if (isnan(out->hi))
+		out->hi = INFINITY; /* a slope bound the data cannot support */
+	if (isnan(out->lo))
+		out->lo = -INFINITY;
 	out->ok = true;
 	out->reason = NULL;
 	return 0;

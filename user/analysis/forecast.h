@@ -37,6 +37,38 @@ struct forecast {
 int forecast_to_limit(const double *t, const double *v, size_t n, double limit,
 		      struct forecast *out);
 
+/*
+ * A value ahead: where the series is expected at time `at` (after t[n-1]),
+ * with a range that carries the forecast's uncertainty.
+ */
+struct forecast_value {
+	bool ok;             /* false: no forecast (see reason) */
+	const char *reason;  /* "too few samples", "no usable series ..." */
+	bool trend;          /* the trend is significant at the level asked */
+	double rate;         /* the Theil-Sen slope used (0 without a trend) */
+	double level;        /* the series now: the line at t[n-1], or the median */
+	double value;        /* expected at `at` */
+	double lo, hi;       /* its range (hi may be INFINITY) */
+	double spread;       /* robust sigma of the residuals (MAD x 1.4826) */
+};
+
+/* Fewer samples than this give no value ahead. */
+#define FORECAST_VALUE_MIN_SAMPLES 5
+
+/*
+ * The value of t[], v[] at `at` (t increasing, at >= t[n-1]). The trend is
+ * trend_fit() at alpha (the scaler takes 0.05: a missed rise costs more
+ * than a false one). With a significant trend: value = the line's level at
+ * t[n-1] + slope x (at - t[n-1]); lo and hi use the ends of the slope's
+ * (1 - alpha) interval instead of the slope, widened by z x spread on each
+ * side, z the normal quantile of 1 - alpha / 2 and spread the robust
+ * sigma of the residuals around the line. Without one the series is taken
+ * as flat: value = level = median(v), lo and hi = median -+ z x spread of v
+ * around it. 0 with ok = true, or -1 with ok = false and a reason.
+ */
+int forecast_value_at(const double *t, const double *v, size_t n, double at, double alpha,
+		      struct forecast_value *out);
+
 /* 1 - SS(residual) / SS(total) of the line a + b t over t[], v[] (0 for a
  * flat series). */
 double forecast_r_squared(const double *t, const double *v, size_t n, double a, double b);

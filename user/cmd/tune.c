@@ -21,6 +21,8 @@
 #include "tune/hostproc.h"
 #include "tune/journal.h"
 #include "tune/sched_watch.h"
+#include "tune/quota_status.h"
+#include "tune/scale.h"
 
 #define TUNE_MAX_PIDS 64
 #define TUNE_MAX_PROTECT 16
@@ -35,6 +37,10 @@ struct tune_opts {
 	bool apply, json, status, revert, revert_on_exit;
 	const char *protect[TUNE_MAX_PROTECT]; /* --protect PID|CGROUP, as given */
 	size_t nprotect;
+	/* scaling of CPU quotas: set from the command line over the config */
+	bool scaling_set, out_set, in_set, horizon_set;
+	enum scale_mode scaling;
+	double out_cooldown_s, in_cooldown_s, horizon_s;
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -49,7 +55,8 @@ static void help(void)
 {
 	printf("Usage: perfpilot tune [-a | -p PID[,PID...] | -c CGROUP] [--netns NAME|PATH]\n"
 	       "                      [-d DURATION] [--apply] [--revert-on-exit] [--config FILE]\n"
-	       "                      [--state-dir DIR] [--json]\n"
+	       "                      [--scaling reactive|predictive] [--scale-out-cooldown D]\n"
+	       "                      [--scale-in-cooldown D] [--horizon D] [--state-dir DIR] [--json]\n"
 	       "       perfpilot tune --protect PID|CGROUP [--protect ...] [-c CGROUP] [--apply]\n"
 	       "                      [-d DURATION] [--config FILE] [--state-dir DIR] [--json]\n"
 	       "       perfpilot tune --status [--state-dir DIR] [--json]\n"
@@ -76,23 +83,58 @@ static void help(void)
 	       "  -i, --interval TIME    between two observations (default 1 s)\n"
 	       "  --apply                change values, verify, keep or roll back\n"
 	       "  --revert-on-exit       restore this run's changes when it ends\n"
+	       "  --scaling MODE         CPU quotas follow the demand both ways (cpu_quota):\n"
+	       "                         reactive raises one step once the cgroup is throttled;\n"
+	       "                         predictive forecasts the demand (usage + throttled time)\n"
+	       "                         over the horizon from its recent trend and raises to the\n"
+	       "                         forecast's upper bound + 20 %% headroom before throttling\n"
+	       "                         starts. Both lower it towards the recent peak demand +\n"
+	       "                         headroom when demand falls, never below the quota before\n"
+	       "                         perfpilot's first change; scaling changes are journaled\n"
+	       "                         but not rolled back. Default: off (one verified step)\n"
+	       "  --scale-out-cooldown D  at least D between two raises (default 5m)\n"
+	       "  --scale-in-cooldown D   at least D from any change to a lowering, and the\n"
+	       "                         window of its peak demand (default 10m); a lowering\n"
+	       "                         must cut 20 %% or more, so a steady demand never flaps\n"
+	       "  --horizon D            how far ahead predictive looks (default: the scale-out\n"
+	       "                         cooldown, at least 10 intervals)\n"
 	       "  --config FILE          tuners, allowlist, bounds, steps, cooldowns (default\n"
 	       "                         " CONFIG_DEFAULT_PATH " when it exists; docs/tuner.md)\n"
 	       "  --state-dir DIR        where the journal is (default " JOURNAL_DEFAULT_DIR ")\n"
-	       "  --status               list the changes made, newest first\n"
+	       "  --status               list the changes made, newest first, then per cgroup\n"
+	       "                         whose quota perfpilot changed its slack ((quota -\n"
+	       "                         usage) / quota over 1 s) and its throttled time since\n"
+	       "                         perfpilot's first change in place\n"
 	       "  --revert               restore every change nobody changed since\n"
 	       "  --json                 one JSON object per proposal, change or result\n"
 	       "  --root DIR             a fixture tree instead of the host (tests)\n"
 	       "  -h, --help             this help\n\n"
 	       "Exit status: 0 done, 1 a runtime error, 2 bad usage or configuration.\n"
-	       "Example: perfpilot tune --netns web -d 60 --apply\n"
-	       "         perfpilot tune --protect 1234 -d 60 --apply\n");
+	       "Examples: perfpilot tune --netns web -d 60 --apply\n"
+	       "          perfpilot tune --protect 1234 -d 60 --apply\n"
+	       "          perfpilot tune -c cpu/app --apply --scaling predictive -d 1h\n");
+}
+
+/* A cooldown: seconds as parse_seconds takes them, or 0 ("0", "0s", ...). */
+static int parse_cooldown(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!parse_seconds(s, out))
+		return 0;
+	v = strtod(s, &end);
+	if (end == s || v != 0 || strchr(s, '-') ||
+	    (*end && strcmp(end, "s") && strcmp(end, "ms") && strcmp(end, "m") && strcmp(end, "h")))
+		return -1;
+	*out = 0;
+	return 0;
 }
 
 static void parse(int argc, char **argv, struct tune_opts *o)
 {
 	enum { OPT_NETNS = 256, OPT_APPLY, OPT_CONFIG, OPT_STATE, OPT_JSON, OPT_STATUS,
-	       OPT_REVERT, OPT_REVERT_EXIT, OPT_ROOT, OPT_PROTECT };
+	       OPT_REVERT, OPT_REVERT_EXIT, OPT_ROOT, OPT_PROTECT, OPT_SCALING, OPT_OUT, OPT_IN, OPT_HORIZON };
 	static const struct option longopts[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"pid", required_argument, NULL, 'p'},
@@ -109,6 +151,10 @@ static void parse(int argc, char **argv, struct tune_opts *o)
 		{"revert", no_argument, NULL, OPT_REVERT},
 		{"root", required_argument, NULL, OPT_ROOT},
 		{"protect", required_argument, NULL, OPT_PROTECT},
+		{"scaling", required_argument, NULL, OPT_SCALING},
+		{"scale-out-cooldown", required_argument, NULL, OPT_OUT},
+		{"scale-in-cooldown", required_argument, NULL, OPT_IN},
+		{"horizon", required_argument, NULL, OPT_HORIZON},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
@@ -175,6 +221,27 @@ static void parse(int argc, char **argv, struct tune_opts *o)
 				usage_error("at most %d --protect", TUNE_MAX_PROTECT);
 			o->protect[o->nprotect++] = optarg;
 			break;
+		case OPT_SCALING:
+			if (scale_mode_parse(optarg, &o->scaling))
+				usage_error("bad --scaling '%s': use reactive or predictive (or off)",
+					    optarg);
+			o->scaling_set = true;
+			break;
+		case OPT_OUT:
+		case OPT_IN:
+			if (parse_cooldown(optarg, c == OPT_OUT ? &o->out_cooldown_s :
+					   &o->in_cooldown_s))
+				usage_error("bad --scale-%s-cooldown '%s': use seconds, 0 or more, such "
+					    "as %s", c == OPT_OUT ? "out" : "in", optarg,
+					    c == OPT_OUT ? "300, 5m" : "600, 10m");
+			*(c == OPT_OUT ? &o->out_set : &o->in_set) = true;
+			break;
+		case OPT_HORIZON:
+			if (parse_seconds(optarg, &o->horizon_s))
+				usage_error("bad --horizon '%s': use seconds above 0, such as 60, 5m",
+					    optarg);
+			o->horizon_set = true;
+			break;
 		case 'h':
 			help();
 			exit(0);
@@ -189,7 +256,8 @@ static void parse(int argc, char **argv, struct tune_opts *o)
 	if (o->status + o->revert + o->apply > 1)
 		usage_error("--status, --revert and --apply do not go together");
 	if ((o->status || o->revert) &&
-	    (o->nsel || o->netns || o->config || o->revert_on_exit || o->nprotect))
+	    (o->nsel || o->netns || o->config || o->revert_on_exit || o->nprotect || o->scaling_set ||
+	     o->out_set || o->in_set || o->horizon_set))
 		usage_error("--%s takes only --state-dir and --json",
 			    o->status ? "status" : "revert");
 	if (o->revert_on_exit && !o->apply)
@@ -226,6 +294,94 @@ static int load_journal(struct journal *j, const struct tune_opts *o, int flags)
 	return 0;
 }
 
+static double status_clock(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void status_sleep(void *arg, double s)
+{
+	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+
+	(void)arg;
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static json_t *num_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* Per cgroup whose quota perfpilot changed: its slack and throttled time. */
+static void status_quotas(const struct tune_opts *o, const struct journal *j)
+{
+	struct quota_status *r = calloc(QUOTA_STATUS_MAX, sizeof(*r));
+	char when[32], a[32], b[32], u[32];
+	struct hostfs h;
+	size_t i, n;
+
+	if (!r || hostfs_init(&h, o->root)) {
+		free(r);
+		return;
+	}
+	n = quota_status_read(&h, j, 1.0, status_clock, status_sleep, NULL, r, QUOTA_STATUS_MAX);
+	for (i = 0; i < n; i++) {
+		time_t t = (time_t)r[i].since;
+		struct tm tm;
+		json_t *obj;
+
+		if (o->json) {
+			obj = json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:f, s:I}",
+					"cgroup", r[i].cgroup, "tunable", r[i].tunable, "gone", r[i].gone,
+					"quota_cpus", num_or_null(r[i].quota),
+					"usage_cpus", num_or_null(r[i].usage),
+					"slack", num_or_null(r[i].slack),
+					"throttled_s", num_or_null(r[i].throttled_s),
+					"since", r[i].since, "changes", (json_int_t)r[i].changes);
+			if (obj) {
+				json_dumpf(obj, stdout, JSON_COMPACT);
+				fputc('\n', stdout);
+				json_decref(obj);
+			}
+			continue;
+		}
+		localtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		if (!i)
+			printf("\n");
+		if (r[i].gone) {
+			printf("cgroup %s: gone (%zu change%s of %s in place since %s)\n", r[i].cgroup,
+			       r[i].changes, r[i].changes == 1 ? "" : "s", r[i].tunable, when);
+			continue;
+		}
+		if (isfinite(r[i].slack))
+			snprintf(a, sizeof(a), "%.0f%%", r[i].slack * 100);
+		else
+			snprintf(a, sizeof(a), "unknown");
+		if (isfinite(r[i].throttled_s))
+			snprintf(b, sizeof(b), "%.2f s", r[i].throttled_s);
+		else
+			snprintf(b, sizeof(b), "unknown (not recorded)");
+		if (isfinite(r[i].usage))
+			snprintf(u, sizeof(u), "%.2f", r[i].usage);
+		else
+			snprintf(u, sizeof(u), "unknown");
+		if (isfinite(r[i].quota))
+			printf("cgroup %s: quota %.2f CPU, using %s: slack %s; ", r[i].cgroup,
+			       r[i].quota, u, a);
+		else
+			printf("cgroup %s: quota unlimited, using %s; ", r[i].cgroup, u);
+		printf("throttled %s since %s (%zu change%s of %s in place)\n", b, when,
+		       r[i].changes, r[i].changes == 1 ? "" : "s", r[i].tunable);
+	}
+	free(r);
+}
+
 static int do_status(const struct tune_opts *o)
 {
 	struct journal j;
@@ -258,6 +414,7 @@ static int do_status(const struct tune_opts *o)
 		if (e->note[0])
 			printf("     note: %s\n", e->note);
 	}
+	status_quotas(o, &j);
 	journal_free(&j);
 	return 0;
 }
@@ -497,6 +654,25 @@ static int unfinished(const struct hostfs *h, struct journal *j, const struct tu
 	return 0;
 }
 
+/* --scaling and its cooldowns over the config's [tuner cpu_quota]. */
+static void scaling_options(const struct tune_opts *o, struct tune_config *cfg)
+{
+	if (o->scaling_set)
+		cfg->scale.mode = o->scaling;
+	if (o->out_set)
+		cfg->scale.out_cooldown_s = o->out_cooldown_s;
+	if (o->in_set)
+		cfg->scale.in_cooldown_s = o->in_cooldown_s;
+	if (o->horizon_set)
+		cfg->scale.horizon_s = o->horizon_s;
+	if ((o->out_set || o->in_set || o->horizon_set) && cfg->scale.mode == SCALE_OFF)
+		usage_error("--scale-out-cooldown, --scale-in-cooldown and --horizon need --scaling "
+			    "reactive or predictive (or scaling = ... in [tuner cpu_quota])");
+	if (cfg->scale.mode != SCALE_OFF && !cfg->tuner_on[TUNER_CPU_QUOTA])
+		usage_error("scaling needs the cpu_quota tuner, which the config turns off: set "
+			    "enabled = true in [tuner cpu_quota]");
+}
+
 static int run(const struct tune_opts *o)
 {
 	struct tune_config cfg;
@@ -524,6 +700,7 @@ static int run(const struct tune_opts *o)
 	default:
 		usage_error("%s", err);
 	}
+	scaling_options(o, &cfg);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.h = &h;
 	ctx.cfg = &cfg;

@@ -51,6 +51,7 @@ void config_defaults(struct tune_config *c)
 	for (i = 0; i < LEVER_COUNT; i++)
 		c->lever_allowed[i] = true;
 	c->culprits = CULPRITS_USERS;
+	scale_conf_defaults(&c->scale);
 }
 
 void config_free(struct tune_config *c)
@@ -183,7 +184,10 @@ bool config_allows(const struct tune_config *c, const char *name)
 double config_cooldown(const struct tune_config *c, const char *name)
 {
 	const struct tunable_conf *t = config_tunable(c, name);
+	const struct tunable_info *ti = tunable_find(name);
 
+	if (ti && ti->tuner == TUNER_CPU_QUOTA && c->scale.mode != SCALE_OFF)
+		return 0;
 	return t && t->cooldown_s >= 0 ? t->cooldown_s : c->cooldown_s;
 }
 
@@ -502,6 +506,33 @@ static int tunable_key_line(struct parser *p, const char *key, const char *v)
 		   key, t->name);
 }
 
+/* [tuner cpu_quota]'s scaling keys (scale.h) */
+static int scale_key(struct parser *p, const char *key, const char *v)
+{
+	struct scale_conf *sc = &p->c->scale;
+	double d;
+
+	if (!strcmp(key, "scaling")) {
+		if (scale_mode_parse(v, &sc->mode))
+			return bad(p, "scaling: '%s' is not reactive, predictive or off", v);
+		return CONFIG_OK;
+	}
+	if (!strcmp(key, "scale_out_cooldown"))
+		return parse_secs(p, key, v, false, &sc->out_cooldown_s);
+	if (!strcmp(key, "scale_in_cooldown"))
+		return parse_secs(p, key, v, false, &sc->in_cooldown_s);
+	if (!strcmp(key, "horizon"))
+		return parse_secs(p, key, v, true, &sc->horizon_s);
+	if (!strcmp(key, "headroom")) {
+		if (num_parse_double(v, &d) || d < 0 || d > 10)
+			return bad(p, "headroom: '%s' is not a fraction from 0 to 10 (0.2 is 20 %%)", v);
+		sc->headroom = d;
+		return CONFIG_OK;
+	}
+	return bad(p, "unknown key '%s' in [tuner cpu_quota] (enabled, scaling, "
+		   "scale_out_cooldown, scale_in_cooldown, horizon, headroom)", key);
+}
+
 static int section(struct parser *p, char *s)
 {
 	char *end = strchr(s, ']'), *kind, *name;
@@ -561,6 +592,8 @@ static int line(struct parser *p, char *s)
 	case SEC_GLOBAL:
 		return global_key(p, key, v);
 	case SEC_TUNER:
+		if (strcmp(key, "enabled") && p->idx == TUNER_CPU_QUOTA)
+			return scale_key(p, key, v);
 		if (strcmp(key, "enabled"))
 			return bad(p, "unknown key '%s' in [tuner %s] (enabled)", key,
 				   tuner_name(p->idx));

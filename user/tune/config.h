@@ -11,6 +11,9 @@
  *   cgroup = /sys/fs/cgroup/app
  *   [tuner memory_high]
  *   enabled = true
+ *   [tuner cpu_quota]
+ *   scaling = predictive        # reactive | predictive | off (scale.h)
+ *   scale_out_cooldown = 300
  *   [tunable net.core.somaxconn]
  *   max = 16384
  *   step = x2
@@ -26,6 +29,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "tune/lever.h"
+#include "tune/scale.h"
 #include "tune/tunable.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/perfpilot/tune.conf"
@@ -84,6 +88,7 @@ struct tune_config {
 	bool numa_apply;         /* numa = apply: --protect moves to the advised node */
 	struct cpuset_rule *rules;
 	size_t nrules;
+	struct scale_conf scale; /* [tuner cpu_quota]: scaling, its cooldowns, horizon */
 };
 
 /* The defaults (docs/tuner.md); no cgroup may be touched. */
@@ -128,6 +133,8 @@ bool config_cgroup_allowed(const struct tune_config *c, const char *cgroup);
 /* A known tunable's settings, and whether it is allowed; NULL / false if unknown. */
 const struct tunable_conf *config_tunable(const struct tune_config *c, const char *name);
 bool config_allows(const struct tune_config *c, const char *name);
+/* A tunable's cooldown; 0 for the CPU quota files while scaling is on (the
+ * scaler keeps its own scale-out and scale-in cooldowns, scale.h). */
 double config_cooldown(const struct tune_config *c, const char *name);
 double config_verify_window(const struct tune_config *c, const char *name);
 

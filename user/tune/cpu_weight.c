@@ -17,7 +17,8 @@
  *    waits too: the victim's throttled time (cpu.stat) is taken off its
  *    wait, so a quota-bound cgroup is left to the cpu_quota tuner.
  *  - Another cgroup uses the CPU: the busiest sibling of the victim (usage
- *    from v2 cpu.stat usage_usec or v1 cpuacct.usage) uses ≥ 0.5 CPU; when
+ *    from procstat_cgroup_usage: v2 cpu.stat usage_usec or v1 cpuacct.usage,
+ *    also in the cpuacct hierarchy's group) uses ≥ 0.5 CPU; when
  *    no sibling has such a file, the host's busy CPU (/proc/stat) minus the
  *    victim's own run time is ≥ 0.5 CPU ("other tasks on the host").
  *  - The step: the tunable's configured step (default x2) within its bounds
@@ -33,7 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tune/nextval.h"
-#include "tune/num.h"
 #include "tune/procstat.h"
 
 #define WEIGHT_WAIT_SHARE 0.20   /* of the victim's runnable time */
@@ -87,18 +87,10 @@ static int weight_init(struct tuner *t, const struct tune_ctx *c, char *err, siz
 /* A sibling's cumulative CPU time in ns, -1 if it has no usage file. */
 static int64_t sibling_usage(const struct hostfs *h, const char *cg)
 {
-	char text[2048], e[8];
+	char e[256];
 	int64_t v;
-	size_t n;
 
-	if (!hostfs_cgroup_read_text(h, cg, "cpu.stat", text, sizeof(text), e, sizeof(e)) &&
-	    !procstat_field(text, "usage_usec", &v))
-		return v * 1000;
-	if (hostfs_cgroup_read_text(h, cg, "cpuacct.usage", text, sizeof(text), e, sizeof(e)))
-		return -1;
-	n = strcspn(text, "\n");
-	text[n] = 0;
-	return num_parse_i64(text, &v) ? -1 : v;
+	return procstat_cgroup_usage(h, cg, &v, e, sizeof(e)) ? -1 : v;
 }
 
 static struct sibling *sibling_find(struct weight_state *s, const char *name)

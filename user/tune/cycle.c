@@ -142,6 +142,29 @@ static bool first_refusal(struct cycle *c, const struct proposal *p, const char 
 	return true;
 }
 
+/*
+ * A scaling change is kept at once (the scaler follows the demand; no
+ * verdict) and supersedes this run's earlier change of the target, which
+ * stays open in the journal under it. -1 when the journal cannot be saved.
+ */
+static int scaled_kept(struct cycle *c, const struct proposal *p, int64_t id, char *err,
+		       size_t errlen)
+{
+	size_t i;
+
+	if (journal_update(c->j, id, JS_KEPT, "scaling: kept without a verdict; the scaler "
+			   "follows the demand", err, errlen)) {
+		c->error = 1;
+		snprintf(c->err, sizeof(c->err), "%s", err);
+		return -1;
+	}
+	for (i = 0; i < c->nch; i++)
+		if (c->ch[i].p.scaled && same_target(&c->ch[i].p, p))
+			c->ch[i].done = true;
+	c->kept++;
+	return 0;
+}
+
 static void apply_one(struct cycle *c, const struct cycle_opts *o, size_t ti,
 		      const struct proposal *p)
 {
@@ -172,6 +195,8 @@ static void apply_one(struct cycle *c, const struct cycle_opts *o, size_t ti,
 			p->proposed, w, p->finding ? p->finding : tuner_name(p->tuner), p->evidence);
 		if (p->note[0])
 			fprintf(o->out, "perfpilot: tune:   note: %s\n", p->note);
+		if (p->scaled && scaled_kept(c, p, id, err, sizeof(err)))
+			break;
 		c->ch = grow(c->ch, &c->cap, c->nch, sizeof(*c->ch));
 		ch = &c->ch[c->nch++];
 		memset(ch, 0, sizeof(*ch));
@@ -252,6 +277,8 @@ static int verify_one(struct cycle *c, const struct cycle_opts *o, struct cycle_
 		ch->done = true;
 		return 0;
 	}
+	if (ch->p.scaled)
+		return 0; /* no verdict: the scaler follows it */
 	window = config_verify_window(ctx->cfg, ch->p.tunable);
 	if (ch->p.needs_action && t->ready && !ch->ready) {
 		if (t->ready(t, ctx, &ch->p)) {
@@ -423,6 +450,26 @@ int cycle_run(struct cycle *c, const struct cycle_opts *o)
 	return 0;
 }
 
+/* This run's scaling changes of p's target: how many, and the value before the first. */
+static size_t scaled_count(const struct cycle *c, const struct proposal *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->nch; i++)
+		n += c->ch[i].p.scaled && same_target(&c->ch[i].p, p);
+	return n;
+}
+
+static const char *scaled_first(const struct cycle *c, const struct proposal *p)
+{
+	size_t i;
+
+	for (i = 0; i < c->nch; i++)
+		if (c->ch[i].p.scaled && same_target(&c->ch[i].p, p))
+			return c->ch[i].p.current;
+	return p->current;
+}
+
 int cycle_end(struct cycle *c, const struct cycle_opts *o, bool revert)
 {
 	char w[PATH_MAX + 16], err[512];
@@ -444,6 +491,17 @@ int cycle_end(struct cycle *c, const struct cycle_opts *o, bool revert)
 			fprintf(o->out, "perfpilot: tune: %s%s: the cgroup is gone (it was %s, perfpilot "
 				"wrote %s); 'perfpilot tune --revert' will mark it\n", e->tunable, w,
 				e->old, e->new);
+			continue;
+		}
+		if (!revert && ch->p.scaled) {
+			/* the newest of a target's chain says it for the chain */
+			stay++;
+			if (ch->done)
+				continue;
+			fprintf(o->out, "perfpilot: tune: stays changed: %s %s%s (was %s; scaled, "
+				"%zu change%s this run)\n", e->tunable, e->new, w,
+				scaled_first(c, &ch->p), scaled_count(c, &ch->p),
+				scaled_count(c, &ch->p) == 1 ? "" : "s");
 			continue;
 		}
 		if (!revert) {

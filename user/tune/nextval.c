@@ -10,7 +10,7 @@
 struct nextval_req nextval_req_sysctl(const char *tunable, int dir)
 {
 	return (struct nextval_req){.tunable = tunable, .dir = dir, .floor = INT64_MIN,
-				    .cap = INT64_MAX, .from = INT64_MIN};
+				    .cap = INT64_MAX, .from = INT64_MIN, .to = INT64_MIN};
 }
 
 struct nextval_req nextval_req_cgroup(const char *cgroup, const char *tunable, int dir)
@@ -65,9 +65,14 @@ enum nextval_rc nextval_propose(const struct tune_ctx *c, const struct nextval_r
 	step_limit_cap(&lim, rq->cap);
 	if (rq->from != INT64_MIN)
 		key = rq->from;
-	if (step_next(key, rq->dir, &config_tunable(c->cfg, ti->name)->step, &lim, &next) ==
-	    STEP_AT_LIMIT)
+	if (rq->to != INT64_MIN) {
+		if (step_to(key, rq->to, &lim, &next) == STEP_AT_LIMIT)
+			return snprintf(why, len, "%s is at its limit (%s)", ti->name, v.str),
+			       NEXTVAL_NONE;
+	} else if (step_next(key, rq->dir, &config_tunable(c->cfg, ti->name)->step, &lim,
+			     &next) == STEP_AT_LIMIT) {
 		return snprintf(why, len, "%s is at its limit (%s)", ti->name, v.str), NEXTVAL_NONE;
+	}
 	memset(p, 0, sizeof(*p));
 	if (tunable_with_key(ti, v.str, next, p->proposed, sizeof(p->proposed)) ||
 	    hostfs_value_equal(p->proposed, v.str))

@@ -22,6 +22,9 @@ struct nextval_req {
 	/* step from this key rather than the value's (memory.high far above
 	 * the usage steps down from the usage); INT64_MIN: the value's */
 	int64_t from;
+	/* not one step but this key, up or down, clamped to the bounds and the
+	 * floor and cap (a scaler's target); INT64_MIN: a step */
+	int64_t to;
 };
 
 enum nextval_rc {
@@ -30,7 +33,7 @@ enum nextval_rc {
 	NEXTVAL_NONE, /* no step: not allowed, frozen, at its limit, unreadable */
 };
 
-/* One step of rq's tunable into p (tunable, target, current, proposed); why when not. */
+/* One step of rq's tunable (or rq->to) into p (tunable, target, current, proposed); why when not. */
 enum nextval_rc nextval_propose(const struct tune_ctx *c, const struct nextval_req *rq,
 				struct proposal *p, char *why, size_t len);
 

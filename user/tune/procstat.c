@@ -71,6 +71,47 @@ int procstat_field(const char *text, const char *key, int64_t *out)
 	return 0;
 }
 
+/* The first line of a cgroup file as an integer; -1 if it cannot be read. */
+static int cg_number(const struct hostfs *h, const char *cg, const char *file, int64_t *v)
+{
+	char text[64], e[8];
+
+	if (hostfs_cgroup_read_text(h, cg, file, text, sizeof(text), e, sizeof(e)))
+		return -1;
+	text[strcspn(text, "\n")] = 0;
+	return num_parse_i64(text, v);
+}
+
+int procstat_cgroup_usage(const struct hostfs *h, const char *cgroup, int64_t *ns, char *err,
+			  size_t errlen)
+{
+	static const char *const v1[] = {"/sys/fs/cgroup/cpu/", "/sys/fs/cgroup/cpu,cpuacct/",
+					 "/sys/fs/cgroup/cpuacct,cpu/"};
+	char text[2048], twin[PATH_MAX], e[8];
+	size_t i, n;
+	int64_t v;
+
+	if (!hostfs_cgroup_read_text(h, cgroup, "cpu.stat", text, sizeof(text), e, sizeof(e)) &&
+	    !procstat_field(text, "usage_usec", &v)) {
+		*ns = num_sat_mul(v, 1000);
+		return 0;
+	}
+	if (!cg_number(h, cgroup, "cpuacct.usage", ns))
+		return 0;
+	for (i = 0; i < sizeof(v1) / sizeof(v1[0]); i++) {
+		n = strlen(v1[i]);
+		if (strncmp(cgroup, v1[i], n) ||
+		    snprintf(twin, sizeof(twin), "/sys/fs/cgroup/cpuacct/%s", cgroup + n) >=
+			    (int)sizeof(twin))
+			continue;
+		if (!cg_number(h, twin, "cpuacct.usage", ns))
+			return 0;
+	}
+	snprintf(err, errlen, "cgroup %s: no CPU usage (cpu.stat usage_usec, cpuacct.usage)",
+		 cgroup);
+	return -1;
+}
+
 int procstat_field_sum(const char *text, const char *prefix, int64_t *out)
 {
 	int64_t v;
@@ -101,6 +142,7 @@ int procstat_cpu_read(const struct hostfs *h, struct procstat_cpu *c, char *err,
 	for (i = 0; i < n && i < 8; i++)
 		c->total += f[i];
 	c->idle = f[3] + (n > 4 ? f[4] : 0);
+	c->nice = f[1];
 	for (p = text; (p = strstr(p, "\ncpu")); p++)
 		if (isdigit((unsigned char)p[4]))
 			c->ncpus++;
@@ -114,6 +156,13 @@ double procstat_cpu_idle(const struct procstat_cpu *a, const struct procstat_cpu
 	if (b->total <= a->total || b->idle < a->idle)
 		return -1;
 	return (double)(b->idle - a->idle) / (double)(b->total - a->total) * b->ncpus;
+}
+
+double procstat_cpu_nice(const struct procstat_cpu *a, const struct procstat_cpu *b)
+{
+	if (b->total <= a->total || b->nice < a->nice)
+		return -1;
+	return (double)(b->nice - a->nice) / (double)(b->total - a->total) * b->ncpus;
 }
 
 double procstat_cpu_busy(const struct procstat_cpu *a, const struct procstat_cpu *b)

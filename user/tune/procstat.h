@@ -36,6 +36,7 @@ int procstat_field_sum(const char *text, const char *prefix, int64_t *out);
 struct procstat_cpu {
 	uint64_t total; /* jiffies, all fields of the "cpu" line */
 	uint64_t idle;  /* idle + iowait */
+	uint64_t nice;  /* user time of niced tasks (nice > 0) */
 	int ncpus;      /* "cpuN" lines */
 };
 
@@ -44,6 +45,8 @@ int procstat_cpu_read(const struct hostfs *h, struct procstat_cpu *c, char *err,
 /* Idle CPUs (0 .. ncpus) and busy CPUs between two readings; -1 when no time passed. */
 double procstat_cpu_idle(const struct procstat_cpu *a, const struct procstat_cpu *b);
 double procstat_cpu_busy(const struct procstat_cpu *a, const struct procstat_cpu *b);
+/* CPUs of niced tasks between two readings; -1 when no time passed. */
+double procstat_cpu_nice(const struct procstat_cpu *a, const struct procstat_cpu *b);
 
 /* ---- pressure stall information ---- */
 
@@ -63,6 +66,18 @@ int procstat_psi_read(const struct hostfs *h, const char *name, struct procstat_
 /* A cgroup's FILE (memory.pressure, cpu.pressure). */
 int procstat_cgroup_psi(const struct hostfs *h, const char *cgroup, const char *file,
 			struct procstat_psi *p, char *err, size_t errlen);
+
+/* ---- the CPU time of a cgroup ---- */
+
+/*
+ * The cgroup's cumulative CPU time in ns: v2 cpu.stat usage_usec, v1
+ * cpuacct.usage in its directory (cpu and cpuacct mounted together), else
+ * in the same group of the cpuacct hierarchy (/sys/fs/cgroup/cpu/app ->
+ * /sys/fs/cgroup/cpuacct/app, where the two are mounted apart). -1 when
+ * none of them can be read (err names the cgroup).
+ */
+int procstat_cgroup_usage(const struct hostfs *h, const char *cgroup, int64_t *ns, char *err,
+			  size_t errlen);
 
 /* ---- the threads of a cgroup and their schedstat ---- */
 

@@ -87,6 +87,23 @@ enum step_result step_next(int64_t cur, int dir, const struct tune_step *s,
 	return STEP_MOVE;
 }
 
+enum step_result step_to(int64_t cur, int64_t to, const struct step_limits *l, int64_t *next)
+{
+	int64_t lo = l->min > l->floor ? l->min : l->floor;
+	int64_t hi = l->max < l->cap ? l->max : l->cap;
+	int64_t v;
+
+	if (lo > hi || cur == TUNE_UNLIMITED)
+		return STEP_AT_LIMIT;
+	if (hi == TUNE_UNLIMITED)
+		hi = TUNE_UNLIMITED - 1;
+	v = num_clamp(to, lo, hi);
+	if (v == cur)
+		return STEP_AT_LIMIT;
+	*next = v;
+	return STEP_MOVE;
+}
+
 enum step_gate step_gate(const struct journal *j, const struct tune_target *t, double now,
 			 double cooldown_s, char *why, size_t len)
 {

@@ -77,6 +77,13 @@ enum step_result { STEP_MOVE, STEP_AT_LIMIT };
 enum step_result step_next(int64_t cur, int dir, const struct tune_step *s,
 			   const struct step_limits *l, int64_t *next);
 
+/*
+ * Straight to a key (a scaler's target) rather than one step: `to` clamped
+ * to [lo, hi] as in step_next (never onto "no limit"); STEP_AT_LIMIT when
+ * that is cur, cur is unlimited, or lo > hi.
+ */
+enum step_result step_to(int64_t cur, int64_t to, const struct step_limits *l, int64_t *next);
+
 enum step_gate { GATE_OPEN, GATE_COOLDOWN, GATE_VERIFYING, GATE_FROZEN };
 
 /* May the target be changed at `now`? When not, why in a sentence. */

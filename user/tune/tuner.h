@@ -91,6 +91,13 @@ struct proposal {
 	 * says what it waits for.
 	 */
 	bool needs_action;
+	/*
+	 * A scaling change (cpu_quota with scaling on): the scaler follows the
+	 * demand itself, so the cycle neither verifies nor rolls it back; it is
+	 * journaled as kept at once, still checked every interval for someone
+	 * else's change, and a newer change of its target supersedes it.
+	 */
+	bool scaled;
 };
 
 struct tuner {

@@ -130,6 +130,72 @@ static void test_open_ended_interval(void **state)
 	assert_true(f.eta_lo <= f.eta && f.eta > 0);
 }
 
+/*
+ * A value ahead on a ramp: 0.1 + 0.0267 t with noise 0.01, 10 samples,
+ * 10 s ahead. In 100 series the value is within 0.05 of the truth, and
+ * the range covers it in at least 95 (hi above it in at least 97: the
+ * upper bound is what a scaler raises to).
+ */
+static void test_value_at_ramp(void **state)
+{
+	double t[10], v[10], truth = 0.1 + 0.0267 * 19;
+	struct forecast_value f;
+	uint64_t rng = 73;
+	size_t s, covered = 0, above = 0;
+
+	(void)state;
+	for (s = 0; s < 100; s++) {
+		series_line(t, v, 10, 0.1, 0.0267, 0.01, &rng);
+		assert_int_equal(forecast_value_at(t, v, 10, 19, 0.05, &f), 0);
+		assert_true(f.ok);
+		assert_null(f.reason);
+		if (!f.trend)
+			continue;
+		assert_dbl_near(f.value, truth, 0.05);
+		assert_true(f.lo <= f.value && f.value <= f.hi);
+		covered += f.lo <= truth && truth <= f.hi;
+		above += truth <= f.hi;
+	}
+	print_message("value at: covered %zu of 100, upper bound above the truth in %zu\n",
+		      covered, above);
+	assert_true(covered >= 95);
+	assert_true(above >= 97);
+}
+
+/* A flat, noisy series: no trend; the median and a band of 1.96 sigma. */
+static void test_value_at_flat(void **state)
+{
+	double t[60], v[60];
+	struct forecast_value f;
+	uint64_t rng = 79;
+	size_t s, trends = 0;
+
+	(void)state;
+	for (s = 0; s < 100; s++) {
+		series_line(t, v, 60, 0.5, 0, 0.02, &rng);
+		assert_int_equal(forecast_value_at(t, v, 60, 359, 0.05, &f), 0);
+		if (f.trend) {
+			trends++;
+			continue;
+		}
+		assert_dbl_eq(f.rate, 0);
+		assert_dbl_near(f.value, 0.5, 0.02);
+		assert_dbl_near(f.spread, 0.02, 0.01);
+		assert_dbl_near(f.hi - f.value, 1.96 * f.spread, 1e-3);
+		assert_dbl_near(f.value - f.lo, 1.96 * f.spread, 1e-3);
+	}
+	print_message("value at: %zu false trends in 100 flat series at 5 %%\n", trends);
+	assert_true(trends <= 12);
+	/* too short, a NaN, a bad level */
+	assert_int_equal(forecast_value_at(t, v, 4, 10, 0.05, &f), -1);
+	assert_false(f.ok);
+	assert_string_equal(f.reason, "too few samples");
+	assert_int_equal(forecast_value_at(t, v, 60, 400, 0, &f), -1);
+	v[7] = NAN;
+	assert_int_equal(forecast_value_at(t, v, 60, 400, 0.05, &f), -1);
+	assert_false(f.ok);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +203,8 @@ int main(void)
 		cmocka_unit_test(test_falling_to_a_floor),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_open_ended_interval),
+		cmocka_unit_test(test_value_at_ramp),
+		cmocka_unit_test(test_value_at_flat),
 	};
 
 	return cmocka_run_group_tests_name("forecast", tests, NULL, NULL);

@@ -210,7 +210,21 @@ static const struct bad_config {
 	  "revert_on_exit, cooldown, verify_window, min_improvement, allow, cgroup, "
 	  "process, culprits, numa, separate, together)"},
 	{"[tuner cpu_quota]\nmax = 5\n", 2,
-	  "unknown key 'max' in [tuner cpu_quota] (enabled)"},
+	  "unknown key 'max' in [tuner cpu_quota] (enabled, scaling, scale_out_cooldown, "
+	  "scale_in_cooldown, horizon, headroom)"},
+	{"[tuner cpu_weight]\nscaling = predictive\n", 2,
+	  "unknown key 'scaling' in [tuner cpu_weight] (enabled)"},
+	/* scaling */
+	{"[tuner cpu_quota]\nscaling = proactive\n", 2,
+	  "scaling: 'proactive' is not reactive, predictive or off"},
+	{"[tuner cpu_quota]\nscale_in_cooldown = -5\n", 2,
+	  "scale_in_cooldown: -5 seconds is out of range (0 up to a year)"},
+	{"[tuner cpu_quota]\nscale_out_cooldown = soon\n", 2,
+	  "scale_out_cooldown: 'soon' is not a number of seconds"},
+	{"[tuner cpu_quota]\nhorizon = 0\n", 2,
+	  "horizon: 0 seconds is out of range (above 0 up to a year)"},
+	{"[tuner cpu_quota]\nheadroom = -0.1\n", 2,
+	  "headroom: '-0.1' is not a fraction from 0 to 10 (0.2 is 20 %)"},
 	{"[tunable cpu.weight]\nenabled = true\n", 2,
 	  "unknown key 'enabled' in [tunable cpu.weight] (min, max, step, cooldown, "
 	  "verify_window)"},
@@ -315,6 +329,35 @@ static void test_errors(void **state)
 		expect_error(fx, bad_configs[i].text, bad_configs[i].line, bad_configs[i].msg);
 }
 
+/* [tuner cpu_quota]'s scaling: defaults, keys, and the quota's cooldown. */
+static void test_scaling(void **state)
+{
+	struct fx *fx = *state;
+
+	config_defaults(&fx->c);
+	assert_int_equal(fx->c.scale.mode, SCALE_OFF);
+	assert_dbl_eq(fx->c.scale.out_cooldown_s, 300);
+	assert_dbl_eq(fx->c.scale.in_cooldown_s, 600);
+	assert_dbl_eq(fx->c.scale.horizon_s, 0);
+	assert_dbl_eq(fx->c.scale.headroom, 0.2);
+	assert_dbl_eq(config_cooldown(&fx->c, "cpu.max"), 30);
+	assert_int_equal(load(fx, "[tuner cpu_quota]\nscaling = predictive\n"
+			      "scale_out_cooldown = 2\nscale_in_cooldown = 10\nhorizon = 45\n"
+			      "headroom = 0.5\n[tunable cpu.max]\ncooldown = 99\n"), CONFIG_OK);
+	assert_int_equal(fx->c.scale.mode, SCALE_PREDICTIVE);
+	assert_dbl_eq(fx->c.scale.out_cooldown_s, 2);
+	assert_dbl_eq(fx->c.scale.in_cooldown_s, 10);
+	assert_dbl_eq(fx->c.scale.horizon_s, 45);
+	assert_dbl_eq(fx->c.scale.headroom, 0.5);
+	/* the scaler keeps its own cooldowns: the quota files' gate has none */
+	assert_dbl_eq(config_cooldown(&fx->c, "cpu.max"), 0);
+	assert_dbl_eq(config_cooldown(&fx->c, "cpu.cfs_quota_us"), 0);
+	assert_dbl_eq(config_cooldown(&fx->c, "cpu.weight"), 30);
+	assert_int_equal(load(fx, "[tuner cpu_quota]\nscaling = off\n[tunable cpu.max]\n"
+			      "cooldown = 99\n"), CONFIG_OK);
+	assert_dbl_eq(config_cooldown(&fx->c, "cpu.max"), 99);
+}
+
 static void test_check_current(void **state)
 {
 	struct fx *fx = *state;
@@ -374,6 +417,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_levers_and_processes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_current, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scaling, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("tune_config", tests, NULL, NULL);

@@ -11,7 +11,7 @@
 #include "tune/cycle.h"
 
 struct fake {
-	bool want, needs_action, ready;
+	bool want, needs_action, ready, scaled;
 	double metric;
 	int observed;
 };
@@ -48,6 +48,7 @@ static size_t f_propose(struct tuner *t, const struct tune_ctx *c, struct propos
 	out->metric_value = F.metric;
 	out->lower_is_better = true;
 	out->needs_action = F.needs_action;
+	out->scaled = F.scaled;
 	return 1;
 }
 
@@ -290,6 +291,62 @@ static void test_admin_change(void **state)
 	assert_string_equal(somaxconn(fx), "1000\n");
 }
 
+/*
+ * Scaling changes: kept at once without a verdict (no rollback though the
+ * metric never moves), each superseding the one before; the end lists the
+ * chain once; revert on exit unwinds it to the first value.
+ */
+static void test_scaled(void **state)
+{
+	struct fx *fx = *state;
+
+	F.scaled = true;
+	fx->cfg.cooldown_s = 0;
+	tick(fx, T0);
+	tick(fx, T0 + 1);
+	assert_int_equal(fx->j.n, 1);
+	assert_int_equal(fx->j.e[0].state, JS_KEPT);
+	assert_string_equal(somaxconn(fx), "8192\n");
+	tick(fx, T0 + 2);
+	tick(fx, T0 + 9); /* long after the verify window: still no verdict */
+	assert_int_equal(fx->j.n, 3);
+	assert_int_equal(fx->j.e[0].state, JS_KEPT);
+	assert_int_equal(fx->j.e[2].state, JS_KEPT);
+	assert_string_equal(somaxconn(fx), "32768\n");
+	assert_null(strstr(log_text(fx), "rolled back"));
+	F.want = false;
+	assert_int_equal(cycle_end(&fx->c, &fx->o, false), 0);
+	assert_non_null(strstr(log_text(fx), "stays changed: net.core.somaxconn 32768 on the host "
+				"(was 4096; scaled, 3 changes this run)\n"));
+	assert_null(strstr(log_text(fx), "stays changed: net.core.somaxconn 8192"));
+	assert_non_null(strstr(log_text(fx), "3 changes stay in place"));
+	assert_int_equal(cycle_end(&fx->c, &fx->o, true), 0);
+	assert_string_equal(somaxconn(fx), "4096\n");
+	assert_int_equal(fx->j.e[0].state, JS_REVERTED);
+	assert_int_equal(fx->j.e[2].state, JS_REVERTED);
+}
+
+/* Someone else changes a scaled value: its newest change is marked, the target frozen. */
+static void test_scaled_admin(void **state)
+{
+	struct fx *fx = *state;
+
+	F.scaled = true;
+	fx->cfg.cooldown_s = 0;
+	tick(fx, T0);
+	tick(fx, T0 + 1);
+	tick(fx, T0 + 2);
+	assert_int_equal(fx->j.n, 2);
+	tfs_put(fx->root, "proc/sys/net/core/somaxconn", "1000\n");
+	tick(fx, T0 + 3);
+	assert_int_equal(fx->j.e[1].state, JS_ADMIN_CHANGED);
+	assert_int_equal(fx->j.e[0].state, JS_KEPT);
+	tick(fx, T0 + 4);
+	tick(fx, T0 + 5);
+	assert_int_equal(fx->j.n, 2);
+	assert_string_equal(somaxconn(fx), "1000\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +357,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_advice_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revert_on_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_admin_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scaled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scaled_admin, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
