@@ -36,10 +36,7 @@ bool hostfs_is_fixture(const struct hostfs *h)
 	return h->root[0] != 0;
 }
 
-/* Set err from a format and errno, leaving errno as it was. */
-static int fail(char *err, size_t errlen, int e, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int e, const char *fmt, ...)
+int tune_fail(char *err, size_t errlen, int e, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -123,7 +120,7 @@ static int join(const struct hostfs *h, const char *a, const char *b, const char
 	int n = snprintf(out, len, "%s%s%s%s", h->root, a, b ? b : "", c ? c : "");
 
 	if (n < 0 || (size_t)n >= len)
-		return fail(err, errlen, ENAMETOOLONG, "path too long: %s%s%s%s", h->root, a,
+		return tune_fail(err, errlen, ENAMETOOLONG, "path too long: %s%s%s%s", h->root, a,
 			    b ? b : "", c ? c : "");
 	return 0;
 }
@@ -134,16 +131,16 @@ static int sysctl_rel(const char *name, char *out, size_t len, char *err, size_t
 	size_t i, n = strlen(name);
 
 	if (n == 0 || n + 2 > len)
-		return fail(err, errlen, EINVAL, "bad sysctl name '%s'", name);
+		return tune_fail(err, errlen, EINVAL, "bad sysctl name '%s'", name);
 	out[0] = '/';
 	for (i = 0; i < n; i++) {
 		if (isspace((unsigned char)name[i]) || !isprint((unsigned char)name[i]))
-			return fail(err, errlen, EINVAL, "bad sysctl name '%s'", name);
+			return tune_fail(err, errlen, EINVAL, "bad sysctl name '%s'", name);
 		out[i + 1] = name[i] == '.' ? '/' : name[i] == '/' ? '.' : name[i];
 	}
 	out[n + 1] = 0;
 	if (!hostfs_clean_path(out) || out[n] == '/')
-		return fail(err, errlen, EINVAL, "bad sysctl name '%s'", name);
+		return tune_fail(err, errlen, EINVAL, "bad sysctl name '%s'", name);
 	return 0;
 }
 
@@ -153,17 +150,17 @@ static int netns_ref(const char *netns, char *out, size_t len, char *err, size_t
 	int n;
 
 	if (!*netns || !strcmp(netns, ".") || !strcmp(netns, ".."))
-		return fail(err, errlen, EINVAL, "bad network namespace '%s'", netns);
+		return tune_fail(err, errlen, EINVAL, "bad network namespace '%s'", netns);
 	if (strchr(netns, '/')) {
 		if (!hostfs_clean_path(netns))
-			return fail(err, errlen, EINVAL,
+			return tune_fail(err, errlen, EINVAL,
 				    "bad network namespace '%s': a name or an absolute path", netns);
 		n = snprintf(out, len, "%s", netns);
 	} else {
 		n = snprintf(out, len, NETNS_RUN_DIR "%s", netns);
 	}
 	if (n < 0 || (size_t)n >= len)
-		return fail(err, errlen, ENAMETOOLONG, "network namespace name too long");
+		return tune_fail(err, errlen, ENAMETOOLONG, "network namespace name too long");
 	return 0;
 }
 
@@ -175,7 +172,7 @@ int hostfs_sysctl_path(const struct hostfs *h, const char *netns, const char *na
 	if (sysctl_rel(name, rel, sizeof(rel), err, errlen))
 		return -1;
 	if (netns && strncmp(name, "net.", 4))
-		return fail(err, errlen, EINVAL,
+		return tune_fail(err, errlen, EINVAL,
 			    "%s is not per network namespace (only net.* sysctls are)", name);
 	if (netns && hostfs_is_fixture(h)) {
 		if (netns_ref(netns, ns, sizeof(ns), err, errlen))
@@ -204,19 +201,19 @@ static int ns_enter(const struct hostfs *h, const char *netns, struct ns_guard *
 		return -1;
 	fd = open(ref, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, errno, "network namespace %s: %s", netns, strerror(errno));
+		return tune_fail(err, errlen, errno, "network namespace %s: %s", netns, strerror(errno));
 	g->saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (g->saved < 0) {
 		e = errno;
 		close(fd);
-		return fail(err, errlen, e, "/proc/thread-self/ns/net: %s", strerror(e));
+		return tune_fail(err, errlen, e, "/proc/thread-self/ns/net: %s", strerror(e));
 	}
 	if (setns(fd, CLONE_NEWNET)) {
 		e = errno;
 		close(fd);
 		close(g->saved);
 		g->saved = -1;
-		return fail(err, errlen, e, "entering network namespace %s: %s", netns,
+		return tune_fail(err, errlen, e, "entering network namespace %s: %s", netns,
 			    strerror(e));
 	}
 	close(fd);
@@ -253,7 +250,7 @@ int hostfs_netns_id(const struct hostfs *h, const char *netns, uint64_t *id, cha
 	    join(h, ref, NULL, NULL, path, sizeof(path), err, errlen))
 		return -1;
 	if (stat(path, &st))
-		return fail(err, errlen, errno, "network namespace %s: %s", netns,
+		return tune_fail(err, errlen, errno, "network namespace %s: %s", netns,
 			    strerror(errno));
 	*id = st.st_ino;
 	return 0;
@@ -270,7 +267,7 @@ static int read_file(const char *path, char *buf, size_t len, char *err, size_t 
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, errno, "%s: %s", path, strerror(errno));
+		return tune_fail(err, errlen, errno, "%s: %s", path, strerror(errno));
 	for (;;) {
 		r = read(fd, buf + n, len - 1 - n);
 		if (r < 0 && errno == EINTR)
@@ -278,14 +275,14 @@ static int read_file(const char *path, char *buf, size_t len, char *err, size_t 
 		if (r < 0) {
 			e = errno;
 			close(fd);
-			return fail(err, errlen, e, "reading %s: %s", path, strerror(e));
+			return tune_fail(err, errlen, e, "reading %s: %s", path, strerror(e));
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
 		if (n == len - 1) {
 			close(fd);
-			return fail(err, errlen, EFBIG, "%s: longer than %zu bytes", path, len - 1);
+			return tune_fail(err, errlen, EFBIG, "%s: longer than %zu bytes", path, len - 1);
 		}
 	}
 	close(fd);
@@ -299,7 +296,7 @@ int hostfs_read_text(const struct hostfs *h, const char *path, char *buf, size_t
 	char full[PATH_MAX];
 
 	if (!hostfs_clean_path(path))
-		return fail(err, errlen, EINVAL, "bad path '%s'", path);
+		return tune_fail(err, errlen, EINVAL, "bad path '%s'", path);
 	if (join(h, path, NULL, NULL, full, sizeof(full), err, errlen))
 		return -1;
 	return read_file(full, buf, len, err, errlen);
@@ -314,7 +311,7 @@ int hostfs_write_text(const struct hostfs *h, const char *path, const char *valu
 	char full[PATH_MAX];
 
 	if (!hostfs_clean_path(path))
-		return fail(err, errlen, EINVAL, "bad path '%s'", path);
+		return tune_fail(err, errlen, EINVAL, "bad path '%s'", path);
 	if (join(h, path, NULL, NULL, full, sizeof(full), err, errlen))
 		return -1;
 	return write_value(h, full, value, false, err, errlen);
@@ -348,18 +345,18 @@ static int write_value(const struct hostfs *h, const char *path, const char *val
 	int fd, e;
 
 	if ((n == 0 && !allow_empty) || n >= HOSTFS_VALUE_MAX || strchr(value, '\n'))
-		return fail(err, errlen, EINVAL, "%s: refusing to write '%s'", path, value);
+		return tune_fail(err, errlen, EINVAL, "%s: refusing to write '%s'", path, value);
 	memcpy(buf, value, n);
 	buf[n++] = '\n';
 	if (h->write_hook) {
 		errno = EIO;
 		if (h->write_hook(h->hook_arg, path, value))
-			return fail(err, errlen, errno, "writing '%s' to %s: %s", value, path,
+			return tune_fail(err, errlen, errno, "writing '%s' to %s: %s", value, path,
 				    strerror(errno));
 	}
 	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, errno, "%s: %s", path, strerror(errno));
+		return tune_fail(err, errlen, errno, "%s: %s", path, strerror(errno));
 	do
 		w = write(fd, buf, n);
 	while (w < 0 && errno == EINTR);
@@ -369,9 +366,9 @@ static int write_value(const struct hostfs *h, const char *path, const char *val
 		e = errno;
 	}
 	if (w < 0)
-		return fail(err, errlen, e, "writing '%s' to %s: %s", value, path, strerror(e));
+		return tune_fail(err, errlen, e, "writing '%s' to %s: %s", value, path, strerror(e));
 	if ((size_t)w != n)
-		return fail(err, errlen, EIO, "writing '%s' to %s: short write", value, path);
+		return tune_fail(err, errlen, EIO, "writing '%s' to %s: short write", value, path);
 	return 0;
 }
 
@@ -392,7 +389,7 @@ static int sysctl_io(const struct hostfs *h, const char *netns, const char *name
 		     read_value(path, v, err, errlen);
 	ns_leave(&g);
 	if (rc && errno == ENOENT)
-		fail(err, errlen, ENOENT, "no sysctl %s (%s: not found)", name, path);
+		tune_fail(err, errlen, ENOENT, "no sysctl %s (%s: not found)", name, path);
 	return rc;
 }
 
@@ -419,10 +416,10 @@ static int cgroup_path(const struct hostfs *h, const char *cgroup, const char *f
 		       size_t len, char *err, size_t errlen)
 {
 	if (!hostfs_clean_path(cgroup))
-		return fail(err, errlen, EINVAL, "bad cgroup '%s': an absolute directory path",
+		return tune_fail(err, errlen, EINVAL, "bad cgroup '%s': an absolute directory path",
 			    cgroup);
 	if (file && !clean_file_name(file))
-		return fail(err, errlen, EINVAL, "bad cgroup file name '%s'", file);
+		return tune_fail(err, errlen, EINVAL, "bad cgroup file name '%s'", file);
 	return join(h, cgroup, file ? "/" : NULL, file, out, len, err, errlen);
 }
 
@@ -435,9 +432,9 @@ int hostfs_cgroup_id(const struct hostfs *h, const char *cgroup, uint64_t *id, c
 	if (cgroup_path(h, cgroup, NULL, path, sizeof(path), err, errlen))
 		return -1;
 	if (stat(path, &st))
-		return fail(err, errlen, errno, "cgroup %s: %s", cgroup, strerror(errno));
+		return tune_fail(err, errlen, errno, "cgroup %s: %s", cgroup, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return fail(err, errlen, ENOTDIR, "cgroup %s: not a directory", cgroup);
+		return tune_fail(err, errlen, ENOTDIR, "cgroup %s: not a directory", cgroup);
 	*id = st.st_ino;
 	return 0;
 }
@@ -458,9 +455,9 @@ static void cgroup_missing(const struct hostfs *h, const char *cgroup, const cha
 	char e2[8];
 
 	if (hostfs_cgroup_id(h, cgroup, &id, e2, sizeof(e2)))
-		fail(err, errlen, ENOENT, "cgroup %s does not exist", cgroup);
+		tune_fail(err, errlen, ENOENT, "cgroup %s does not exist", cgroup);
 	else
-		fail(err, errlen, ENOENT, "cgroup %s has no %s (controller not enabled there?)",
+		tune_fail(err, errlen, ENOENT, "cgroup %s has no %s (controller not enabled there?)",
 		     cgroup, file);
 }
 
@@ -523,7 +520,7 @@ static int cpu_version(const struct hostfs *h, const char *cgroup, enum hostfs_c
 	else if (hostfs_cgroup_has(h, cgroup, "cpu.cfs_quota_us"))
 		*ver = HOSTFS_CG_V1;
 	else
-		return fail(err, errlen, ENOENT,
+		return tune_fail(err, errlen, ENOENT,
 			    "cgroup %s has no CPU bandwidth control (neither cpu.max nor "
 			    "cpu.cfs_quota_us)", cgroup);
 	return 0;
@@ -534,7 +531,7 @@ static int int_field(const struct hostfs_value *v, int i, const char *cgroup, co
 		     int64_t *out, char *err, size_t errlen)
 {
 	if (i >= v->ntok || i >= HOSTFS_FIELDS || !v->num[i])
-		return fail(err, errlen, EINVAL, "%s/%s: unexpected content '%s'", cgroup, file,
+		return tune_fail(err, errlen, EINVAL, "%s/%s: unexpected content '%s'", cgroup, file,
 			    v->str);
 	*out = v->f[i];
 	return 0;
@@ -552,7 +549,7 @@ int hostfs_cpu_quota_get(const struct hostfs *h, const char *cgroup, struct host
 		if (hostfs_cgroup_read(h, cgroup, "cpu.max", &v, err, errlen))
 			return -1;
 		if (v.ntok != 2 || int_field(&v, 1, cgroup, "cpu.max", &q->period_us, err, errlen))
-			return fail(err, errlen, EINVAL, "%s/cpu.max: unexpected content '%s'",
+			return tune_fail(err, errlen, EINVAL, "%s/cpu.max: unexpected content '%s'",
 				    cgroup, v.str);
 		if (!v.num[0] && !strncmp(v.str, "max", 3) && isspace((unsigned char)v.str[3])) {
 			q->unlimited = true;
@@ -639,7 +636,7 @@ int hostfs_cpu_throttle_get(const struct hostfs *h, const char *cgroup,
 	if (stat_field(text, "nr_periods", &t->periods) ||
 	    stat_field(text, "nr_throttled", &t->throttled_periods) ||
 	    stat_field(text, tkey, &tv))
-		return fail(err, errlen, EINVAL,
+		return tune_fail(err, errlen, EINVAL,
 			    "%s/cpu.stat: no nr_periods, nr_throttled and %s", cgroup, tkey);
 	t->throttled_ns = ver == HOSTFS_CG_V2 ? num_sat_mul(tv, 1000) : tv;
 	return 0;
@@ -655,7 +652,7 @@ int hostfs_netns_read_text(const struct hostfs *h, const char *netns, const char
 	int rc;
 
 	if (strncmp(file, "/proc/net/", 10) || !hostfs_clean_path(file))
-		return fail(err, errlen, EINVAL, "bad /proc/net file '%s'", file);
+		return tune_fail(err, errlen, EINVAL, "bad /proc/net file '%s'", file);
 	if (hostfs_is_fixture(h)) {
 		if (netns && netns_ref(netns, ns, sizeof(ns), err, errlen))
 			return -1;

@@ -160,4 +160,12 @@ struct hostfs_cpu_throttle {
 int hostfs_cpu_throttle_get(const struct hostfs *h, const char *cgroup,
 			    struct hostfs_cpu_throttle *t, char *err, size_t errlen);
 
+/*
+ * Set err (errlen bytes) from a format and errno to e, and return -1: how
+ * the tuner's readers and writers of the host fail (errno e, err the line
+ * for the user). Pass errno as e to leave it as it is.
+ */
+int tune_fail(char *err, size_t errlen, int e, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #endif

@@ -13,25 +13,13 @@
 #include <sys/resource.h>
 #include <unistd.h>
 #include "tune/cpulist.h"
+#include "tune/hostfs.h"
 #include "tune/hostproc.h"
 #include "tune/num.h"
 
 #define PF_KTHREAD_FLAG 0x00200000
 #define MAX_THREADS 4096
 #define WRITE_PASSES 5
-
-static int fail(char *err, size_t errlen, int e, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	errno = e;
-	return -1;
-}
 
 /* Field k (1-based, k >= 3) of a stat line, after the comm's closing parenthesis. */
 static int stat_field(const char *after, int k, int64_t *out)
@@ -68,30 +56,30 @@ int hostproc_get(const struct hostfs *h, int pid, struct hostproc *p, char *err,
 	p->pid = pid;
 	p->uid = -1;
 	if (pid <= 0)
-		return fail(err, errlen, EINVAL, "bad PID %d", pid);
+		return tune_fail(err, errlen, EINVAL, "bad PID %d", pid);
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	if (hostfs_read_text(h, path, text, sizeof(text), err, errlen)) {
 		if (errno == ENOENT || errno == ESRCH)
-			return fail(err, errlen, ENOENT, "process %d does not exist", pid);
+			return tune_fail(err, errlen, ENOENT, "process %d does not exist", pid);
 		return -1;
 	}
 	lp = strchr(text, '(');
 	rp = strrchr(text, ')');
 	if (!lp || !rp || rp < lp)
-		return fail(err, errlen, EINVAL, "%s: unexpected content", path);
+		return tune_fail(err, errlen, EINVAL, "%s: unexpected content", path);
 	n = (size_t)(rp - lp - 1);
 	if (n >= sizeof(p->comm))
 		n = sizeof(p->comm) - 1;
 	memcpy(p->comm, lp + 1, n);
 	p->comm[n] = 0;
 	if (stat_field(rp + 1, 4, &v))
-		return fail(err, errlen, EINVAL, "%s: no parent PID", path);
+		return tune_fail(err, errlen, EINVAL, "%s: no parent PID", path);
 	p->ppid = (int)v;
 	if (stat_field(rp + 1, 9, &v))
-		return fail(err, errlen, EINVAL, "%s: no flags", path);
+		return tune_fail(err, errlen, EINVAL, "%s: no flags", path);
 	p->kthread = (v & PF_KTHREAD_FLAG) != 0;
 	if (stat_field(rp + 1, 22, &v) || v < 0)
-		return fail(err, errlen, EINVAL, "%s: no start time", path);
+		return tune_fail(err, errlen, EINVAL, "%s: no start time", path);
 	p->start = (uint64_t)v;
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
 	if (!hostfs_read_text(h, path, text, sizeof(text), err, errlen) &&
@@ -145,7 +133,7 @@ int hostproc_cgroup(const struct hostfs *h, int pid, const char *controller, cha
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
 	if (hostfs_read_text(h, path, text, sizeof(text), err, errlen)) {
 		if (errno == ENOENT || errno == ESRCH)
-			return fail(err, errlen, ENOENT, "process %d does not exist", pid);
+			return tune_fail(err, errlen, ENOENT, "process %d does not exist", pid);
 		return -1;
 	}
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -165,12 +153,12 @@ int hostproc_cgroup(const struct hostfs *h, int pid, const char *controller, cha
 			     strcmp(c2 + 1, "/") ? c2 + 1 : "") < (int)sizeof(dir) &&
 		    dir_exists(h, dir))
 			return snprintf(out, len, "%s", dir) < (int)len ? 0 :
-			       fail(err, errlen, ENAMETOOLONG, "cgroup path too long");
+			       tune_fail(err, errlen, ENAMETOOLONG, "cgroup path too long");
 		if (snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s%s", controller,
 			     strcmp(c2 + 1, "/") ? c2 + 1 : "") < (int)sizeof(dir) &&
 		    dir_exists(h, dir))
 			return snprintf(out, len, "%s", dir) < (int)len ? 0 :
-			       fail(err, errlen, ENAMETOOLONG, "cgroup path too long");
+			       tune_fail(err, errlen, ENAMETOOLONG, "cgroup path too long");
 	}
 	if (v2[0]) {
 		/* pure v2 when the root has cgroup.controllers, else a hybrid's unified */
@@ -178,12 +166,12 @@ int hostproc_cgroup(const struct hostfs *h, int pid, const char *controller, cha
 			     hostfs_cgroup_has(h, "/sys/fs/cgroup", "cgroup.controllers") ?
 			     "/sys/fs/cgroup" : "/sys/fs/cgroup/unified",
 			     strcmp(v2, "/") ? v2 : "") >= (int)sizeof(dir))
-			return fail(err, errlen, ENAMETOOLONG, "cgroup path too long");
+			return tune_fail(err, errlen, ENAMETOOLONG, "cgroup path too long");
 		if (dir_exists(h, dir))
 			return snprintf(out, len, "%s", dir) < (int)len ? 0 :
-			       fail(err, errlen, ENAMETOOLONG, "cgroup path too long");
+			       tune_fail(err, errlen, ENAMETOOLONG, "cgroup path too long");
 	}
-	return fail(err, errlen, ENOENT, "process %d: no %s cgroup found", pid, controller);
+	return tune_fail(err, errlen, ENOENT, "process %d: no %s cgroup found", pid, controller);
 }
 
 /* ---- threads ---- */
@@ -197,7 +185,7 @@ static int what_of(const char *what, enum what *w, char *err, size_t errlen)
 	else if (!strcmp(what, "affinity"))
 		*w = W_AFFINITY;
 	else
-		return fail(err, errlen, EINVAL, "not a process value: '%s'", what);
+		return tune_fail(err, errlen, EINVAL, "not a process value: '%s'", what);
 	return 0;
 }
 
@@ -244,7 +232,7 @@ static int threads(const struct hostfs *h, int pid, int *tids, size_t *n, char *
 
 	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
 	if (list_ids(h, dir, tids, MAX_THREADS, n) || !*n)
-		return fail(err, errlen, ENOENT, "process %d does not exist", pid);
+		return tune_fail(err, errlen, ENOENT, "process %d does not exist", pid);
 	return 0;
 }
 
@@ -272,7 +260,7 @@ static int thread_read(const struct hostfs *h, int pid, int tid, enum what w, ch
 		v = getpriority(PRIO_PROCESS, (id_t)tid);
 		if (v == -1 && errno)
 			return errno == ESRCH ? 1 :
-			       fail(err, errlen, errno, "nice of thread %d: %s", tid, strerror(errno));
+			       tune_fail(err, errlen, errno, "nice of thread %d: %s", tid, strerror(errno));
 		snprintf(out, len, "%d", v);
 		return 0;
 	}
@@ -283,14 +271,14 @@ static int thread_read(const struct hostfs *h, int pid, int tid, enum what w, ch
 
 		if (sched_getaffinity(tid, sizeof(set), &set))
 			return errno == ESRCH ? 1 :
-			       fail(err, errlen, errno, "affinity of thread %d: %s", tid,
+			       tune_fail(err, errlen, errno, "affinity of thread %d: %s", tid,
 				    strerror(errno));
 		cpulist_clear(&cl);
 		for (i = 0; i < CPU_SETSIZE && i < CPULIST_MAX; i++)
 			if (CPU_ISSET(i, &set))
 				cpulist_set(&cl, i);
 		if (cpulist_format(&cl, out, len))
-			return fail(err, errlen, EINVAL, "affinity of thread %d: too long", tid);
+			return tune_fail(err, errlen, EINVAL, "affinity of thread %d: too long", tid);
 		return 0;
 	}
 }
@@ -312,10 +300,10 @@ static int thread_write(const struct hostfs *h, int pid, int tid, enum what w, c
 		int64_t v;
 
 		if (num_parse_i64(value, &v) || v < -20 || v > 19)
-			return fail(err, errlen, EINVAL, "bad nice value '%s'", value);
+			return tune_fail(err, errlen, EINVAL, "bad nice value '%s'", value);
 		if (setpriority(PRIO_PROCESS, (id_t)tid, (int)v))
 			return errno == ESRCH ? 1 :
-			       fail(err, errlen, errno, "setting nice %s on thread %d of %d: %s",
+			       tune_fail(err, errlen, errno, "setting nice %s on thread %d of %d: %s",
 				    value, tid, pid, strerror(errno));
 		return 0;
 	}
@@ -325,14 +313,14 @@ static int thread_write(const struct hostfs *h, int pid, int tid, enum what w, c
 		int i;
 
 		if (cpulist_parse(value, &cl) || !cpulist_count(&cl))
-			return fail(err, errlen, EINVAL, "bad CPU list '%s'", value);
+			return tune_fail(err, errlen, EINVAL, "bad CPU list '%s'", value);
 		CPU_ZERO(&set);
 		for (i = 0; i < CPU_SETSIZE && i < CPULIST_MAX; i++)
 			if (cpulist_has(&cl, i))
 				CPU_SET(i, &set);
 		if (sched_setaffinity(tid, sizeof(set), &set))
 			return errno == ESRCH ? 1 :
-			       fail(err, errlen, errno, "setting CPUs %s on thread %d of %d: %s",
+			       tune_fail(err, errlen, errno, "setting CPUs %s on thread %d of %d: %s",
 				    value, tid, pid, strerror(errno));
 		return 0;
 	}
@@ -355,7 +343,7 @@ int hostproc_read(const struct hostfs *h, int pid, const char *what, struct host
 		return -1;
 	tids = malloc(MAX_THREADS * sizeof(*tids));
 	if (!tids)
-		return fail(err, errlen, ENOMEM, "out of memory");
+		return tune_fail(err, errlen, ENOMEM, "out of memory");
 	if (threads(h, pid, tids, &n, err, errlen)) {
 		free(tids);
 		return -1;
@@ -382,7 +370,7 @@ int hostproc_read(const struct hostfs *h, int pid, const char *what, struct host
 	}
 	free(tids);
 	if (!first_tid)
-		return fail(err, errlen, ENOENT, "process %d does not exist", pid);
+		return tune_fail(err, errlen, ENOENT, "process %d does not exist", pid);
 	hostfs_parse_value(out, v);
 	return 0;
 }
@@ -399,7 +387,7 @@ int hostproc_write(const struct hostfs *h, int pid, const char *what, const char
 		return -1;
 	tids = malloc(MAX_THREADS * sizeof(*tids));
 	if (!tids)
-		return fail(err, errlen, ENOMEM, "out of memory");
+		return tune_fail(err, errlen, ENOMEM, "out of memory");
 	for (pass = 0; pass < WRITE_PASSES; pass++) {
 		if (threads(h, pid, tids, &n, err, errlen))
 			goto fail;
@@ -418,7 +406,7 @@ int hostproc_write(const struct hostfs *h, int pid, const char *what, const char
 			set += rc == 0;
 		}
 		if (!alive) {
-			fail(err, errlen, ENOENT, "process %d does not exist", pid);
+			tune_fail(err, errlen, ENOENT, "process %d does not exist", pid);
 			goto fail;
 		}
 		if (!set) { /* a pass that found every thread at the value */
@@ -426,7 +414,7 @@ int hostproc_write(const struct hostfs *h, int pid, const char *what, const char
 			return 0;
 		}
 	}
-	fail(err, errlen, EAGAIN, "process %d: its threads keep starting with the old %s", pid,
+	tune_fail(err, errlen, EAGAIN, "process %d: its threads keep starting with the old %s", pid,
 	     what);
 fail:
 	free(tids);

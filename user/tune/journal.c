@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "tune/hostfs.h"
 #include "tune/journal.h"
 
 static const char *const state_names[JS_COUNT] = {
@@ -53,18 +54,6 @@ void journal_entry_target(const struct journal_entry *e, struct tune_target *t)
 	t->tunable = e->tunable;
 	t->pid = e->pid;
 	t->start = e->start;
-}
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 /* ---- JSON form ---- */
@@ -235,20 +224,20 @@ static int take_lock(struct journal *j, char *err, size_t errlen)
 	char path[PATH_MAX + 32];
 
 	if (mkdir(j->dir, 0700) && errno != EEXIST)
-		return fail(err, errlen, "cannot create state directory %s: %s", j->dir,
+		return tune_fail(err, errlen, errno, "cannot create state directory %s: %s", j->dir,
 			    strerror(errno));
 	snprintf(path, sizeof(path), "%s/" JOURNAL_LOCK_FILE, j->dir);
 	j->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (j->lock_fd < 0)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return tune_fail(err, errlen, errno, "%s: %s", path, strerror(errno));
 	if (flock(j->lock_fd, LOCK_EX | LOCK_NB)) {
 		int e = errno;
 
 		close(j->lock_fd);
 		j->lock_fd = -1;
 		if (e == EWOULDBLOCK)
-			return fail(err, errlen, "%s: another perfpilot tune is running", path);
-		return fail(err, errlen, "%s: %s", path, strerror(e));
+			return tune_fail(err, errlen, errno, "%s: another perfpilot tune is running", path);
+		return tune_fail(err, errlen, errno, "%s: %s", path, strerror(e));
 	}
 	return 0;
 }
@@ -278,28 +267,28 @@ static int parse_root(struct journal *j, json_t *root, char *err, size_t errlen)
 	v = json_object_get(root, "format");
 	if (!json_is_object(root) || !json_is_string(v) ||
 	    strcmp(json_string_value(v), JOURNAL_FORMAT))
-		return fail(err, errlen, "not a perfpilot tune journal (no \"format\": \"%s\")",
+		return tune_fail(err, errlen, errno, "not a perfpilot tune journal (no \"format\": \"%s\")",
 			    JOURNAL_FORMAT);
 	v = json_object_get(root, "version");
 	if (!json_is_integer(v) || json_integer_value(v) < 1)
-		return fail(err, errlen, "no valid \"version\"");
+		return tune_fail(err, errlen, errno, "no valid \"version\"");
 	if (json_integer_value(v) > JOURNAL_VERSION)
-		return fail(err, errlen, "version %lld, written by a newer perfpilot (this one reads %d)",
+		return tune_fail(err, errlen, errno, "version %lld, written by a newer perfpilot (this one reads %d)",
 			    (long long)json_integer_value(v), JOURNAL_VERSION);
 	v = json_object_get(root, "next_id");
 	entries = json_object_get(root, "entries");
 	if (!json_is_integer(v) || json_integer_value(v) < 1 || !json_is_array(entries))
-		return fail(err, errlen, "no \"next_id\" or \"entries\"");
+		return tune_fail(err, errlen, errno, "no \"next_id\" or \"entries\"");
 	j->next_id = json_integer_value(v);
 	json_array_foreach(entries, i, o) {
 		if (grow(j))
-			return fail(err, errlen, "out of memory");
+			return tune_fail(err, errlen, errno, "out of memory");
 		if (!json_is_object(o))
-			return fail(err, errlen, "entry %zu is not an object", i + 1);
+			return tune_fail(err, errlen, errno, "entry %zu is not an object", i + 1);
 		if (entry_from_json(o, &j->e[j->n], &key, &why))
-			return fail(err, errlen, "entry %zu: \"%s\" is not %s", i + 1, key, why);
+			return tune_fail(err, errlen, errno, "entry %zu: \"%s\" is not %s", i + 1, key, why);
 		if (j->n && j->e[j->n].id <= j->e[j->n - 1].id)
-			return fail(err, errlen, "entry %zu: id %lld out of order", i + 1,
+			return tune_fail(err, errlen, errno, "entry %zu: id %lld out of order", i + 1,
 				    (long long)j->e[j->n].id);
 		if (j->e[j->n].id >= j->next_id)
 			j->next_id = j->e[j->n].id + 1;
@@ -324,7 +313,7 @@ int journal_load(struct journal *j, const char *state_dir, int flags, char *err,
 	if (n < 0 || (size_t)n >= sizeof(j->dir) ||
 	    snprintf(j->path, sizeof(j->path), "%s/%s", state_dir, JOURNAL_FILE) >=
 		    (int)sizeof(j->path))
-		return fail(err, errlen, "state directory name too long");
+		return tune_fail(err, errlen, errno, "state directory name too long");
 	if ((flags & JOURNAL_LOCK) && take_lock(j, err, errlen))
 		return -1;
 	if (access(j->path, F_OK) && errno == ENOENT) {
@@ -334,9 +323,9 @@ int journal_load(struct journal *j, const char *state_dir, int flags, char *err,
 	root = json_load_file(j->path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		if (access(j->path, R_OK))
-			fail(err, errlen, "%s: %s", j->path, strerror(errno));
+			tune_fail(err, errlen, errno, "%s: %s", j->path, strerror(errno));
 		else
-			fail(err, errlen,
+			tune_fail(err, errlen, errno,
 			     "%s: corrupt tune journal (line %d, column %d: %s); it is left as it "
 			     "is: move it away to start a new one", j->path, jerr.line,
 			     jerr.column, jerr.text);
@@ -344,7 +333,7 @@ int journal_load(struct journal *j, const char *state_dir, int flags, char *err,
 		return -1;
 	}
 	if (parse_root(j, root, why, sizeof(why))) {
-		fail(err, errlen, "%s: corrupt tune journal: %s; it is left as it is: move it "
+		tune_fail(err, errlen, errno, "%s: corrupt tune journal: %s; it is left as it is: move it "
 		     "away to start a new one", j->path, why);
 		json_decref(root);
 		journal_free(j);
@@ -392,29 +381,29 @@ static int replace_durably(const char *dir, const char *path, const char *text, 
 	int fd, dfd, e;
 
 	if (mkdir(dir, 0700) && errno != EEXIST)
-		return fail(err, errlen, "cannot create state directory %s: %s", dir,
+		return tune_fail(err, errlen, errno, "cannot create state directory %s: %s", dir,
 			    strerror(errno));
 	snprintf(tmp, sizeof(tmp), "%s/." JOURNAL_FILE ".XXXXXX", dir);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, "cannot write in %s: %s", dir, strerror(errno));
+		return tune_fail(err, errlen, errno, "cannot write in %s: %s", dir, strerror(errno));
 	if (write_all(fd, text, strlen(text)) || fsync(fd)) {
 		e = errno;
 		close(fd);
 		unlink(tmp);
-		return fail(err, errlen, "writing %s: %s", tmp, strerror(e));
+		return tune_fail(err, errlen, errno, "writing %s: %s", tmp, strerror(e));
 	}
 	if (close(fd) || rename(tmp, path)) {
 		e = errno;
 		unlink(tmp);
-		return fail(err, errlen, "replacing %s: %s", path, strerror(e));
+		return tune_fail(err, errlen, errno, "replacing %s: %s", path, strerror(e));
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 || fsync(dfd)) {
 		e = errno;
 		if (dfd >= 0)
 			close(dfd);
-		return fail(err, errlen, "syncing %s: %s", dir, strerror(e));
+		return tune_fail(err, errlen, errno, "syncing %s: %s", dir, strerror(e));
 	}
 	close(dfd);
 	return 0;
@@ -428,7 +417,7 @@ int journal_save(struct journal *j, char *err, size_t errlen)
 	int rc;
 
 	if (!j->loaded)
-		return fail(err, errlen, "the tune journal was not loaded: not saving over it");
+		return tune_fail(err, errlen, errno, "the tune journal was not loaded: not saving over it");
 	arr = json_array();
 	for (i = 0; i < j->n; i++)
 		json_array_append_new(arr, journal_entry_json(&j->e[i]));
@@ -437,7 +426,7 @@ int journal_save(struct journal *j, char *err, size_t errlen)
 	text = root ? json_dumps(root, JSON_INDENT(1)) : NULL;
 	json_decref(root);
 	if (!text)
-		return fail(err, errlen, "out of memory");
+		return tune_fail(err, errlen, errno, "out of memory");
 	rc = replace_durably(j->dir, j->path, text, err, errlen);
 	free(text);
 	return rc;
@@ -457,9 +446,9 @@ int journal_add(struct journal *j, struct journal_entry *e, int64_t *id_out, cha
 		size_t errlen)
 {
 	if (!j->loaded)
-		return fail(err, errlen, "the tune journal was not loaded");
+		return tune_fail(err, errlen, errno, "the tune journal was not loaded");
 	if (grow(j))
-		return fail(err, errlen, "out of memory");
+		return tune_fail(err, errlen, errno, "out of memory");
 	e->id = j->next_id;
 	if (e->time == 0)
 		e->time = now_s();
@@ -506,7 +495,7 @@ int journal_update(struct journal *j, int64_t id, enum journal_state state, cons
 	struct journal_entry *e = journal_get(j, id), was;
 
 	if (!e)
-		return fail(err, errlen, "no journal entry %lld", (long long)id);
+		return tune_fail(err, errlen, errno, "no journal entry %lld", (long long)id);
 	was = *e;
 	e->state = state;
 	snprintf(e->note, sizeof(e->note), "%s", note ? note : "");
@@ -519,7 +508,7 @@ int journal_set_effect(struct journal *j, int64_t id, const char *metric, double
 	struct journal_entry *e = journal_get(j, id), was;
 
 	if (!e)
-		return fail(err, errlen, "no journal entry %lld", (long long)id);
+		return tune_fail(err, errlen, errno, "no journal entry %lld", (long long)id);
 	was = *e;
 	snprintf(e->metric, sizeof(e->metric), "%s", metric ? metric : "");
 	e->before = before;

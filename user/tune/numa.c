@@ -6,22 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "tune/hostfs.h"
 #include "tune/numa.h"
 #include "tune/num.h"
 
 #define NODE_DIR "/sys/devices/system/node"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* "Node 1 MemFree:   123 kB" -> 123 */
 static int64_t meminfo_kb(const char *text, const char *key)
@@ -50,14 +39,14 @@ static int read_node(const struct hostfs *h, int id, struct numa_node *n, char *
 	if (hostfs_read_text(h, path, text, sizeof(text), err, errlen))
 		return -1;
 	if (cpulist_parse(text, &n->cpus))
-		return fail(err, errlen, "%s: not a CPU list", path);
+		return tune_fail(err, errlen, errno, "%s: not a CPU list", path);
 	snprintf(path, sizeof(path), NODE_DIR "/node%d/meminfo", id);
 	if (hostfs_read_text(h, path, text, sizeof(text), err, errlen))
 		return -1;
 	n->total_kb = meminfo_kb(text, "MemTotal:");
 	n->free_kb = meminfo_kb(text, "MemFree:");
 	if (n->total_kb < 0 || n->free_kb < 0)
-		return fail(err, errlen, "%s: no MemTotal and MemFree", path);
+		return tune_fail(err, errlen, errno, "%s: no MemTotal and MemFree", path);
 	snprintf(path, sizeof(path), NODE_DIR "/node%d/distance", id);
 	if (hostfs_read_text(h, path, text, sizeof(text), err, errlen))
 		return -1;
@@ -65,7 +54,7 @@ static int read_node(const struct hostfs *h, int id, struct numa_node *n, char *
 	for (tok = strtok_r(text, " \t\n", &save); tok && i < NUMA_MAX_NODES;
 	     tok = strtok_r(NULL, " \t\n", &save), i++) {
 		if (num_parse_i64(tok, &d) || d <= 0 || d > 255)
-			return fail(err, errlen, "%s: '%s' is not a distance", path, tok);
+			return tune_fail(err, errlen, errno, "%s: '%s' is not a distance", path, tok);
 		n->dist[i] = (int)d;
 	}
 	return 0;
@@ -81,7 +70,7 @@ int numa_read(const struct hostfs *h, struct numa_topo *t, char *err, size_t err
 	if (hostfs_read_text(h, NODE_DIR "/online", text, sizeof(text), err, errlen))
 		return errno == ENOENT ? 0 : -1; /* no NUMA */
 	if (cpulist_parse(text, &online))
-		return fail(err, errlen, NODE_DIR "/online: not a node list");
+		return tune_fail(err, errlen, errno, NODE_DIR "/online: not a node list");
 	for (id = 0; id < NUMA_MAX_NODES; id++) {
 		if (!cpulist_has(&online, id))
 			continue;
@@ -112,7 +101,7 @@ int numa_proc_pages(const struct hostfs *h, int pid, int64_t pages[NUMA_MAX_NODE
 	memset(pages, 0, NUMA_MAX_NODES * sizeof(*pages));
 	text = malloc(cap);
 	if (!text)
-		return fail(err, errlen, "out of memory");
+		return tune_fail(err, errlen, errno, "out of memory");
 	snprintf(path, sizeof(path), "/proc/%d/numa_maps", pid);
 	if (hostfs_read_text(h, path, text, cap, err, errlen)) {
 		free(text);
@@ -157,7 +146,7 @@ int numa_proc_balancing(const struct hostfs *h, int pid, struct numa_balancing *
 	if (hostfs_read_text(h, path, text, sizeof(text), err, errlen))
 		return -1;
 	if (sched_field(text, "numa_preferred_nid", &nid))
-		return fail(err, errlen, "%s: no NUMA balancing fields", path);
+		return tune_fail(err, errlen, errno, "%s: no NUMA balancing fields", path);
 	b->preferred_nid = nid >= 0 && nid < NUMA_MAX_NODES ? (int)nid : -1;
 	sched_field(text, "numa_pages_migrated", &b->pages_migrated);
 	sched_field(text, "total_numa_faults", &b->faults);
