@@ -358,7 +358,7 @@ void watch_stop(struct watch *w, bool print_prog_stats)
 void watch_sleep_until(double deadline, const struct target *t, volatile sig_atomic_t *stop,
 		       const struct watch_nap *n)
 {
-	double most = n && n->wait ? 0.05 : 0.5;
+	const double most = 0.5;
 
 	while (!*stop) {
 		double now = mono_now(), left = deadline - now, nap;

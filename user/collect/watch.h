@@ -86,9 +86,11 @@ struct watch_nap {
 };
 
 /*
- * Sleep until `deadline` (monotonic) in naps of at most 0.5 s (50 ms with a
- * wait callback). Returns once *stop is set; with -p (and no --children)
- * sets it when every watched process is gone.
+ * Sleep until `deadline` (monotonic) in naps of at most 0.5 s. A wait
+ * callback (a ring buffer's poll) returns early when data arrives or a
+ * signal interrupts it, so it needs no shorter naps. Returns once *stop is
+ * set; with -p (and no --children) sets it when every watched process is
+ * gone.
  */
 void watch_sleep_until(double deadline, const struct target *t, volatile sig_atomic_t *stop,
 		       const struct watch_nap *nap);
