@@ -129,7 +129,7 @@ _net_tx() {
 	local srv cli line c
 	net_pair || return
 	tcp_server srv -n 1 7100 || return
-	tcp_client cli send 10.231.0.2 7100 150000000 || return
+	tcp_client cli send -r 10.231.0.2 7100 150000000 || return
 	pp_bg pp -p "$cli,$srv" -d 5 --json "$@"
 	attach_wait
 	go "$cli"
@@ -150,7 +150,14 @@ _net_tx() {
 	# the handshake's
 	cmp "server rtt_us.count" "$(jf "$LINE" .net.rtt_us.count)" -gt 0
 	cmp "client rtt_us.count" "$(jf "$line" .net.rtt_us.count)" -gt 0
-	note "sent $(truth "$T/cli.json" tx_bytes) B, perfpilot $(jf "$line" .net.tx_bytes) B, retrans $(jf "$line" .net.retrans), RTT samples $(jf "$line" .net.rtt_us.count)"
+	# against the sender's own reading of the same kernel field (TCP_INFO
+	# tcpi_rtt after each send; perfpilot reads it as each send starts):
+	# the largest smoothed RTT within 25 % of the sender's largest (the
+	# smoothing moves it by an eighth of a sample at a time)
+	c=$(truth "$T/cli.json" rtt_max_us)
+	within "client rtt_us.max vs the largest tcpi_rtt the sender read" \
+		"$(jf "$line" .net.rtt_us.max)" "$c" 25
+	note "sent $(truth "$T/cli.json" tx_bytes) B, perfpilot $(jf "$line" .net.tx_bytes) B, retrans $(jf "$line" .net.retrans), RTT samples $(jf "$line" .net.rtt_us.count), RTT max $(jf "$line" .net.rtt_us.max) us (the sender read $c us at most, $(truth "$T/cli.json" rtt_last_us) us last)"
 }
 
 test_net_tx_bytes() { _net_tx; }

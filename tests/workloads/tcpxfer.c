@@ -5,8 +5,10 @@
  *   tcpxfer serve [-w] [-b BACKLOG] [-n CONNS] [-q SECONDS] PORT
  *       listen on PORT; accept CONNS connections (default 1), read each to
  *       EOF; with -q, do not accept at all: sleep SECONDS with a full queue
- *   tcpxfer send [-w] ADDR PORT BYTES
- *       connect and send BYTES, then close
+ *   tcpxfer send [-w] [-r] ADDR PORT BYTES
+ *       connect and send BYTES, then close; with -r, read the smoothed RTT
+ *       after each send (TCP_INFO tcpi_rtt: a system call per send) and
+ *       report its maximum and the last one, in microseconds
  *   tcpxfer connect [-w] ADDR PORT COUNT
  *       open and close COUNT connections one after the other
  *   tcpxfer flood ADDR PORT COUNT
@@ -19,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,17 +104,21 @@ static int connect_to(struct sockaddr_in *a)
 	return s;
 }
 
-static int send_bytes(const char *ip, const char *port, unsigned long long total)
+static int send_bytes(const char *ip, const char *port, unsigned long long total, int rtt)
 {
 	struct sockaddr_in a = addr_of(ip, port);
 	unsigned long long sent = 0;
 	static char buf[65536];
 	int s = connect_to(&a);
 
+	unsigned int rtt_max = 0, rtt_last = 0;
+
 	memset(buf, 'x', sizeof(buf));
 	while (sent < total) {
 		size_t want = total - sent < sizeof(buf) ? (size_t)(total - sent) : sizeof(buf);
 		ssize_t n = send(s, buf, want, 0);
+		struct tcp_info ti;
+		socklen_t tl = sizeof(ti);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -119,9 +126,18 @@ static int send_bytes(const char *ip, const char *port, unsigned long long total
 			die("send");
 		}
 		sent += (unsigned long long)n;
+		if (rtt && !getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &tl) && ti.tcpi_rtt) {
+			rtt_last = ti.tcpi_rtt;
+			if (rtt_last > rtt_max)
+				rtt_max = rtt_last;
+		}
 	}
 	close(s);
-	printf("{\"pid\":%d,\"tx_bytes\":%llu}\n", getpid(), sent);
+	if (rtt)
+		printf("{\"pid\":%d,\"tx_bytes\":%llu,\"rtt_max_us\":%u,\"rtt_last_us\":%u}\n",
+		       getpid(), sent, rtt_max, rtt_last);
+	else
+		printf("{\"pid\":%d,\"tx_bytes\":%llu}\n", getpid(), sent);
 	return 0;
 }
 
@@ -156,7 +172,7 @@ static int flood(const char *ip, const char *port, long count)
 
 int main(int argc, char **argv)
 {
-	int c, wait = 0, backlog = 16, quiet = 0;
+	int c, wait = 0, backlog = 16, quiet = 0, rtt = 0;
 	long conns = 1;
 	const char *mode = argc > 1 ? argv[1] : "";
 	sigset_t set;
@@ -165,9 +181,10 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	optind = 2;
-	while ((c = getopt(argc, argv, "wb:n:q:")) != -1) {
+	while ((c = getopt(argc, argv, "wrb:n:q:")) != -1) {
 		switch (c) {
 		case 'w': wait = 1; break;
+		case 'r': rtt = 1; break;
 		case 'b': backlog = atoi(optarg); break;
 		case 'n': conns = atol(optarg); break;
 		case 'q': quiet = atoi(optarg); break;
@@ -181,7 +198,7 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "serve") && argc == 1)
 		return serve(backlog, conns, quiet, argv[0]);
 	if (!strcmp(mode, "send") && argc == 3)
-		return send_bytes(argv[0], argv[1], strtoull(argv[2], NULL, 10));
+		return send_bytes(argv[0], argv[1], strtoull(argv[2], NULL, 10), rtt);
 	if (!strcmp(mode, "connect") && argc == 3)
 		return connect_many(argv[0], argv[1], atol(argv[2]));
 	if (!strcmp(mode, "flood") && argc == 3)
