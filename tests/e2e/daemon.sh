@@ -230,7 +230,7 @@ _dm_pprof_wait() {
 }
 
 # the pprof endpoint profiles the NEXT N seconds, as Go's does: go tool
-# pprof asks for 20 s and waits about that long; hot, started a second after
+# pprof asks for 10 s and waits about that long; hot, started a second after
 # the request came, is in it (hot_a named, its pid among the samples); a
 # burner that ran until just before the request is not (nor in a request
 # for its pid alone); a request for hot's cgroup (cgroup=) holds hot alone;
@@ -239,7 +239,7 @@ test_daemon_pprof() {
 	local a b top tags t0 dt cg rel host burnp cgp saved n
 	_dm_prereq
 	type -P go >/dev/null || skip "go not installed (golang-go)"
-	_dm_conf "$T/dm.conf" 'pprof_max_seconds = 20'
+	_dm_conf "$T/dm.conf" 'pprof_max_seconds = 10'
 	_dm_start dm || return
 	# before the request: a burner that burns 2 s and ends
 	wl_bg b "$T/burn.json" "$W/burn" 2
@@ -252,14 +252,14 @@ test_daemon_pprof() {
 	fi
 	# the requests, all at once
 	t0=$(_now_ms)
-	_dm_gopprof -top -nodecount=30 "$DM_URL/debug/pprof/profile?seconds=20" \
+	_dm_gopprof -top -nodecount=30 "$DM_URL/debug/pprof/profile?seconds=10" \
 		>"$T/host.top" 2>"$T/host.err" &
 	host=$!
-	curl -sf -m 40 -o "$T/burnpid.pb.gz" "$DM_URL/debug/pprof/profile?seconds=20&pid=$b" \
+	curl -sf -m 40 -o "$T/burnpid.pb.gz" "$DM_URL/debug/pprof/profile?seconds=10&pid=$b" \
 		2>"$T/burnpid.err" &
 	burnp=$!
 	if [[ -n $rel ]]; then
-		curl -sf -m 40 -o "$T/cg.pb.gz" "$DM_URL/debug/pprof/profile?seconds=20&cgroup=$rel" \
+		curl -sf -m 40 -o "$T/cg.pb.gz" "$DM_URL/debug/pprof/profile?seconds=10&cgroup=$rel" \
 			2>"$T/cg.err" &
 		cgp=$!
 	fi
@@ -272,9 +272,9 @@ test_daemon_pprof() {
 	_dm_pprof_wait "$host" host || return
 	dt=$(($(_now_ms) - t0))
 	wl_done "$a" "$T/hot.json" 10 || return
-	cmp "the request for 20 s waited (ms)" "$dt" -ge 19500
-	cmp "the request for 20 s waited (ms): at most 1.5 x 20 s (go tool pprof's timeout)" "$dt" \
-		-le 30000
+	cmp "the request for 10 s waited (ms)" "$dt" -ge 9500
+	cmp "the request for 10 s waited (ms): at most 1.5 x 10 s (go tool pprof's timeout)" "$dt" \
+		-le 15000
 	awk '$NF == "hot_a"' "$T/host.top" | grep -q . ||
 		fail "hot_a not named: $(head -c 600 "$T/host.top" | tr '\n' '|')"
 	# go tool pprof kept what it fetched: the samples' pids
@@ -285,7 +285,7 @@ test_daemon_pprof() {
 		fail "hot's pid $a not among the samples: $(head -c 400 <<<"$tags" | tr '\n' '|')"
 	grep -Eq "^ +[0-9.]+m?s \( *[0-9.]+%\): $b$" <<<"$tags" &&
 		fail "the burner (pid $b), done before the request, is in the profile"
-	# the burner's pid alone: nothing (the last 20 s would have had it)
+	# the burner's pid alone: nothing (the last 10 s would have had it)
 	_dm_pprof_wait "$burnp" burnpid || return
 	n=$(_dm_gopprof -top "$T/burnpid.pb.gz" 2>&1 | sed -n 's/.* of \([0-9.]*\)m\{0,1\}s\{0,1\} total.*/\1/p')
 	is "samples of the burner's pid, from the request on" "${n:-none}" 0
@@ -300,13 +300,13 @@ test_daemon_pprof() {
 			tr '\n' ' ')" "$a "
 	fi
 	# the bounds: one line, 400
-	is "seconds=21 (over pprof_max_seconds = 20)" "$(curl -s -o "$T/400.txt" -w '%{http_code}' \
-		"$DM_URL/debug/pprof/profile?seconds=21")" 400
+	is "seconds=11 (over pprof_max_seconds = 10)" "$(curl -s -o "$T/400.txt" -w '%{http_code}' \
+		"$DM_URL/debug/pprof/profile?seconds=11")" 400
 	is "the 400's lines" "$(grep -c '' "$T/400.txt")" 1
 	grep -q 'pprof_max_seconds' "$T/400.txt" || fail "the 400 does not say the limit: $(cat "$T/400.txt")"
 	[[ $(curl -s -o /dev/null -w '%{http_code}' "$DM_URL/debug/pprof/profile?seconds=x") == 400 ]] ||
 		fail "seconds=x did not answer 400"
-	note "waited $dt ms for 20 s; hot_a: $(awk '$NF == "hot_a" { print $1, $2; exit }' "$T/host.top")"
+	note "waited $dt ms for 10 s; hot_a: $(awk '$NF == "hot_a" { print $1, $2; exit }' "$T/host.top")"
 }
 
 # SIGHUP: a broken config is refused with one line and the old one stays
