@@ -766,7 +766,7 @@ STEPS=(
 	daemon_alert_webhook
 	daemon_cgroups
 	daemon_tune_cgroup
-	"capacity_errors capacity_flat"
+	"capacity_errors capacity_flat capacity_stored_quota"
 	capacity_memory_growth
 	capacity_live_quota
 	daemon_capacity
