@@ -89,7 +89,8 @@ test_capacity_flat() {
 }
 
 # --live: a cgroup of the same name in the v1 cpu hierarchy with a quota of
-# half a CPU gives its CPU row that limit (a store has no CPU quotas)
+# half a CPU gives its CPU row that limit (read back from the host after
+# recording, besides the store's)
 test_capacity_live_quota() {
 	local cg ccg g row c0 c1 t0 mean
 	_cap_cg cg || return
@@ -119,6 +120,54 @@ test_capacity_live_quota() {
 	note "p95 $(jf "$row" .p95) CPU, the burner's mean $mean (schedstat), quota 0.5"
 	row=$(_cap_row "$T/cap.json" "/${cg##*/}" memory)
 	is "memory limit" "$(jf "$row" .limit)" "$CAP_LIMIT"
+}
+
+# The store keeps a cgroup's CPU quota: 'record -c' of a v1 cpu cgroup held
+# to 0.3 CPU with a CPU-bound burner in it, then 'capacity FILE.db' gives its
+# CPU row the quota as its limit (not the host's CPUs), and figures that
+# agree with what the burner used (its schedstat)
+test_capacity_stored_quota() {
+	local ccg g row c0 c1 t0 mean p95 peak rec exh
+	[[ -n $CG1_CPU_ROOT && -e $CG1_CPU_ROOT/cpu.cfs_quota_us ]] || skip "no cgroup v1 cpu hierarchy"
+	ccg=$CG1_CPU_ROOT/ppcapq-$$-$RANDOM
+	cg_make "$ccg" || return
+	{ echo 100000 >"$ccg/cpu.cfs_period_us" && echo 30000 >"$ccg/cpu.cfs_quota_us"; } ||
+		{ fail "cannot set the quota of $ccg"; return; }
+	wl_bg g "$T/burn.out" "$W/burn" 30 || return
+	cg_add "$ccg" "$g" || return
+	c0=$(awk '{ print $1 }' "/proc/$g/schedstat" 2>/dev/null) t0=$EPOCHREALTIME
+	timeout -k 2 40 "$PERFPILOT" record -c "$ccg" -d 10 -o "$T/q.db" >"$T/rec.out" 2>"$T/rec.err" ||
+		{ fail "record failed: $(head -c 300 "$T/rec.err")"; return; }
+	c1=$(awk '{ print $1 }' "/proc/$g/schedstat" 2>/dev/null)
+	mean=$(awk -v a="$c0" -v b="$c1" -v t0="$t0" -v t="$EPOCHREALTIME" \
+		'BEGIN { printf "%.3f", (b - a) / 1e9 / (t - t0) }')
+	"$PERFPILOT" capacity "$T/q.db" --json >"$T/cap.json" 2>"$T/cap.err" ||
+		{ fail "capacity failed: $(head -c 300 "$T/cap.err")"; return; }
+	row=$(_cap_row "$T/cap.json" "/${ccg##*/}" cpu)
+	[[ $row != null ]] || { fail "no cpu row for the cgroup: $(head -c 300 "$T/cap.json")"; return; }
+	cmp "cpu limit from the stored quota (0.3)" "$(jf "$row" .limit)" -ge 0.299
+	cmp "cpu limit from the stored quota (0.3)" "$(jf "$row" .limit)" -le 0.301
+	[[ $(jf "$row" .limit_source) == *"quota recorded"* ]] ||
+		fail "limit_source: $(jf "$row" .limit_source)"
+	p95=$(jf "$row" .p95) peak=$(jf "$row" .peak) rec=$(jf "$row" .recommended_limit)
+	exh=$(jf "$row" .exhaustion_s)
+	cmp "the burner's mean CPU (schedstat)" "$mean" -gt 0.05
+	cmp "cpu p95 held to the quota" "$p95" -le 0.36
+	cmp "cpu p95 vs 0.8 x the burner's mean CPU (schedstat: $mean)" "$p95" -ge \
+		"$(awk -v m="$mean" 'BEGIN { printf "%.3f", 0.8 * m }')"
+	# p99 of the demand plus 15 %: between the p95's and the peak's
+	cmp "recommended vs 1.15 x p95" "$rec" -ge "$(awk -v p="$p95" 'BEGIN { printf "%.3f", 1.15 * p - 0.011 }')"
+	cmp "recommended vs 1.15 x peak" "$rec" -le "$(awk -v p="$peak" 'BEGIN { printf "%.3f", 1.15 * p + 0.011 }')"
+	# held at its quota: no time to the limit, or 0 (at it), or a
+	# significant growth towards it
+	if [[ $exh != null ]]; then
+		cmp "exhaustion_s" "$exh" -ge 0
+		if [[ $exh != 0 && $exh != 0.0 ]]; then
+			is "growth_significant when exhaustion_s is $exh" "$(jf "$row" .growth_significant)" true
+			cmp "growth_per_s when exhaustion_s is $exh" "$(jf "$row" .growth_per_s)" -gt 0
+		fi
+	fi
+	note "limit $(jf "$row" .limit), p95 $p95, peak $peak CPU, recommended $rec, exhaustion ${exh}; the burner's mean $mean (schedstat)"
 }
 
 # _cap_error RC CMD...: CMD exits with RC and one line on stderr

@@ -748,11 +748,9 @@ STEPS=(
 	tune_cgroup_advice
 	tune_cgroup_apply_revert
 	tune_cgroup_vanishes
-	tune_protect_bad_input
+	"tune_protect_bad_input tune_rules_bad_input tune_scale_bad_input tune_protect_cgroup_joins"
 	tune_protect_noisy_neighbour
-	tune_rules_bad_input
 	tune_rules_separate
-	tune_scale_bad_input
 	tune_scale_ramp
 	"install_files install_keeps_config install_unit install_man install_prometheus install_config install_uninstall"
 	"error_daemon_port_in_use error_daemon_token_file error_daemon_readonly_state error_daemon_config error_cgroups_two_hierarchies"
@@ -766,7 +764,7 @@ STEPS=(
 	daemon_alert_webhook
 	daemon_cgroups
 	daemon_tune_cgroup
-	"capacity_errors capacity_flat"
+	"capacity_errors capacity_flat capacity_stored_quota"
 	capacity_memory_growth
 	capacity_live_quota
 	daemon_capacity

@@ -3,7 +3,9 @@
 # noisy-neighbour scenario in a throwaway cpu cgroup, a worker that wakes
 # every 1 ms beside six busy loops on a small host, measured by the worker
 # itself (its own wake-up delays); --revert restoring every nice value and
-# affinity exactly and leaving what an admin changed since; bad input.
+# affinity exactly and leaving what an admin changed since; a protected
+# cgroup that is empty when the tuner starts and that the worker joins;
+# bad input.
 
 # _np_make: a cgroup (v1 cpu, else v2) holding the worker (NP_W) and six
 # busy loops (NP_HOGS), all at nice 0 (the tests may run under nice); NP_CG
@@ -131,6 +133,48 @@ test_tune_protect_noisy_neighbour() {
 	is "open changes after --revert" \
 		"$(jq -s '[.[] | select(.state == "applied" or .state == "kept" or .state == "pending")] | length' "$T/status2.json")" 0
 	note "p99 wake-up delay ${before} us -> ${after} us; $made of 6 hogs reniced, $kept kept, $back rolled back; $(grep -c '^perfpilot: tune: affinity' "$T/out") affinity changes"
+}
+
+# --protect of a cgroup that is empty when the tuner starts: the worker that
+# joins it later is protected. Its own v1 cpu cgroup at a small share (64)
+# beside the six busy loops' cgroup (1024) makes it wait; the tuner,
+# which read the empty cgroup at its start, sees the worker's waits and
+# lowers the busy loops' cgroup's share (the weight lever); --revert puts
+# the share back
+test_tune_protect_cgroup_joins() {
+	local svc shares p99
+	(($(nproc) <= 8)) || skip "$(nproc) CPUs: six busy loops do not crowd them"
+	[[ -n $CG1_CPU_ROOT && -e $CG1_CPU_ROOT/cpu.shares ]] || skip "no cgroup v1 cpu hierarchy"
+	_np_make || return
+	_np_conf
+	svc=$CG1_CPU_ROOT/pptune-svc-$$-$RANDOM
+	cg_make "$svc" || return
+	echo 64 >"$svc/cpu.shares" || { fail "cannot set the share of $svc"; return; }
+	shares=$(cat "$NP_CG/cpu.shares")
+	pp_cmd_bg joins tune --protect "$svc" -d 6 --apply --config "$T/tune.conf" \
+		--state-dir "$T/state"
+	# the tuner reads the protected cgroup right after its collector is
+	# attached: the worker joins after that
+	attach_wait
+	cg_add "$svc" "$NP_W" || return
+	pp_wait
+	p99=$(_np_p99 3)
+	if ! grep -q "^perfpilot: tune: cpu.shares $shares -> 256 in cgroup $NP_CG " "$T/joins.out"; then
+		if awk -v p="$p99" 'BEGIN { exit !(p < 1500) }'; then
+			note "the worker was not delayed in its own cgroup (its p99 $p99 us): no lever needed"
+		else
+			fail "no weight change of $NP_CG after the worker joined (its p99 $p99 us): $(head -c 400 "$T/joins.out" | tr '\n' '|')"
+		fi
+	elif grep -q "^perfpilot: tune: rolled back cpu.shares 256 -> $shares in cgroup $NP_CG" "$T/joins.out"; then
+		is "$NP_CG's share (rolled back)" "$(cat "$NP_CG/cpu.shares")" "$shares"
+	else
+		is "$NP_CG's share after the run" "$(cat "$NP_CG/cpu.shares")" 256
+	fi
+	"$PERFPILOT" tune --revert --state-dir "$T/state" >"$T/revert.out" 2>&1 ||
+		fail "--revert failed: $(head -c 300 "$T/revert.out")"
+	is "$NP_CG's share after --revert" "$(cat "$NP_CG/cpu.shares")" "$shares"
+	is "$svc's share (never touched)" "$(cat "$svc/cpu.shares")" 64
+	note "the worker's p99 wake-up delay in its own cgroup: $p99 us; $(grep -c '^perfpilot: tune: ' "$T/joins.out") tune lines"
 }
 
 # bad input: a dead PID, a missing cgroup, --protect with --revert: one line,

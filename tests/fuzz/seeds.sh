@@ -4,8 +4,9 @@
 # tests/fuzz/seeds.sh DIR: the seeds too large to keep in tests/fuzz/corpus,
 # made from this host's own files into DIR/<harness>/ (once: a harness's
 # seeds are left as they are when its directory exists). Binaries and
-# their DWARF, kallsyms, the maps and cgroups of running processes, stores
-# written by build/fuzz/mkstore.
+# their DWARF, kallsyms, the maps and cgroups of running processes, a
+# process's stat, status, numa_maps and sched and the host's /proc/stat,
+# PSI and vmstat, stores written by build/fuzz/mkstore.
 set -u
 out=${1:?seed directory}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -72,6 +73,22 @@ if fresh fuzz_cgroup; then
 	{ cat /proc/self/mountinfo; printf '\0/system.slice\0'; cat /proc/1/cgroup; printf '\0'
 	  cat /proc/cgroups; } >"$out/fuzz_cgroup.tmp/host"
 	done_ fuzz_cgroup
+fi
+# what the tuner reads of /proc about a process and the host
+if fresh fuzz_procstat; then
+	d=$out/fuzz_procstat.tmp
+	for f in self/stat self/status stat pressure/cpu pressure/memory vmstat; do
+		head -c 60000 "/proc/$f" >"$d/${f//\//-}" 2>/dev/null || rm -f "$d/${f//\//-}"
+	done
+	done_ fuzz_procstat
+fi
+if fresh fuzz_numa_maps; then
+	head -c 200000 /proc/self/numa_maps >"$out/fuzz_numa_maps.tmp/self" 2>/dev/null
+	done_ fuzz_numa_maps
+fi
+if fresh fuzz_proc_sched; then
+	cat /proc/self/sched >"$out/fuzz_proc_sched.tmp/self" 2>/dev/null
+	done_ fuzz_proc_sched
 fi
 # stores as record writes them: a few processes, and churn
 if fresh fuzz_store; then

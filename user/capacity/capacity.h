@@ -118,8 +118,11 @@ struct cap_limit {
 
 /*
  * The rows of a recording: the host's CPU and memory, each cgroup's CPU and
- * memory, each disk's busy share. limits (nlimits of them, may be NULL)
- * give cgroup limits the store does not hold (a cgroup's CPU quota).
+ * memory, each disk's busy share. A cgroup's CPU limit is the quota the
+ * store recorded (cg.cpu_limit_cores), else the host's CPUs (a store from
+ * before quotas were recorded: the row's limit_src says so). limits
+ * (nlimits of them, may be NULL) are read from the host (--live) and take
+ * precedence: a CPU quota, a memory limit smaller than the recorded one.
  * 0, or -1 on no memory.
  */
 int capacity_analyze(const struct recording *r, const struct cap_opts *o,

@@ -169,6 +169,39 @@ static double last(const struct series *s)
 	return s && s->n ? s->v[s->n - 1] : NAN;
 }
 
+/* A cgroup's CPU limit: --live's reading of the host, else the quota the
+ * store recorded (cg.cpu_limit_cores: the smallest of the cgroup's and its
+ * parents', 0 for none, at the end of the window), else the host's CPUs,
+ * saying why. */
+static double cpu_limit(const struct recording *r, const char *path, const struct cap_limit *l,
+			char *src, size_t len)
+{
+	const struct series *q = rec_find(r, ENT_CGROUP, path, "cg.cpu_limit_cores");
+	double v = last(q);
+
+	if (l && isfinite(l->cpu_cores)) {
+		snprintf(src, len, "%s", l->cpu_src);
+		return l->cpu_cores;
+	}
+	if (isfinite(v) && v > 0) {
+		snprintf(src, len, "the CPU quota recorded for it (cpu.max or cpu.cfs_quota_us / "
+			 "cpu.cfs_period_us, the smallest of it and its parents)%s",
+			 q->n > 1 && q->v[0] != v ? ", at the end of the window" : "");
+		return v;
+	}
+	if (r->ncpus <= 0) {
+		snprintf(src, len, "none known");
+		return NAN;
+	}
+	if (q)
+		snprintf(src, len, "no CPU quota on it or its parents: the host's %d CPUs", r->ncpus);
+	else
+		snprintf(src, len, "no CPU quota in the store for it (recorded by a perfpilot "
+			 "that did not store quotas, or its cpu controller's files were not "
+			 "readable): the host's %d CPUs", r->ncpus);
+	return r->ncpus;
+}
+
 static int cgroup_rows(struct cap_table *t, const struct recording *r, const char *path,
 		       const struct cap_opts *o, const struct cap_limit *l)
 {
@@ -179,16 +212,7 @@ static int cgroup_rows(struct cap_table *t, const struct recording *r, const cha
 
 	if (cpu && cpu->n) {
 		ns = interval_of(r, cpu) * 1e9;
-		if (l && isfinite(l->cpu_cores)) {
-			lim = l->cpu_cores;
-			snprintf(src, sizeof(src), "%s", l->cpu_src);
-		} else if (r->ncpus > 0) {
-			lim = r->ncpus;
-			snprintf(src, sizeof(src), "no CPU quota known: the host's %d CPUs",
-				 r->ncpus);
-		} else {
-			snprintf(src, sizeof(src), "none known");
-		}
+		lim = cpu_limit(r, path, l, src, sizeof(src));
 		if (row_of(t, r, cpu, CAP_CGROUP, path, CAP_CPU, lim, src,
 			   "cpu.oncpu_ns of the cgroup's processes", ns, 0, o))
 			return -1;

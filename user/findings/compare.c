@@ -26,7 +26,8 @@ static bool by_max(const char *metric)
 static bool is_gauge(const char *metric)
 {
 	return by_max(metric) || !strcmp(metric, "mem.rss_bytes") ||
-	       !strncmp(metric, "cg.memory", 9) || !strcmp(metric, "host.mem_available_bytes") ||
+	       !strncmp(metric, "cg.memory", 9) || !strcmp(metric, "cg.cpu_limit_cores") ||
+	       !strcmp(metric, "host.mem_available_bytes") ||
 	       !strcmp(metric, "host.runnable");
 }
 
@@ -35,7 +36,7 @@ enum direction metric_direction(const char *metric)
 	static const char *const neutral[] = {
 		"io.read_bytes", "io.write_bytes", "io.read_ops", "io.write_ops", "net.tx_bytes",
 		"net.rx_bytes", "dev.read_bytes", "dev.write_bytes", "dev.ops",
-		"cg.memory_limit_bytes", "sched.nvcsw",
+		"cg.memory_limit_bytes", "cg.cpu_limit_cores", "sched.nvcsw",
 	};
 	size_t i;
 

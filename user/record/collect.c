@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Host, disk, cgroup-file and namespace counters for `record`. */
 #define _GNU_SOURCE
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "capacity/cglimits.h"
 #include "record/collect.h"
 
 static const char *const psi_names[3] = { "cpu", "memory", "io" };
@@ -47,22 +49,23 @@ void psi_delta_of(const struct psi_prev *prev, const struct psi_prev *cur, struc
 	}
 }
 
-static void find_v1_memory(struct record_collect *rc)
+/* The mount of a v1 controller ("memory", "cpu") into out, "" when none. */
+static void find_v1_mount(const char *ctrl, char *out, size_t len)
 {
 	struct cg_mounts m;
 	FILE *f = fopen("/proc/self/mountinfo", "r");
-	size_t i;
+	size_t i, n = strlen(ctrl);
 
+	out[0] = '\0';
 	if (!f)
 		return;
 	if (!cg_parse_mountinfo(f, &m))
-		for (i = 0; i < m.n; i++) {
+		for (i = 0; i < m.n && !out[0]; i++) {
 			const char *c = m.m[i].controllers;
-			size_t n = strlen("memory");
 
-			for (; !m.m[i].v2 && (c = strstr(c, "memory")); c += n)
+			for (; !m.m[i].v2 && (c = strstr(c, ctrl)); c += n)
 				if ((c == m.m[i].controllers || c[-1] == ',') && (!c[n] || c[n] == ',')) {
-					snprintf(rc->mem_mount, sizeof(rc->mem_mount), "%s", m.m[i].path);
+					snprintf(out, len, "%s", m.m[i].path);
 					break;
 				}
 		}
@@ -80,10 +83,12 @@ int record_collect_init(struct record_collect *rc, const struct watch_opts *o)
 	if (o->target.mode == PP_FILTER_CGROUP && o->cg.hier == PP_CGROUP_V1) {
 		rc->cg_v1 = true;
 		snprintf(rc->cg_mount, sizeof(rc->cg_mount), "%s", o->cg.mount);
-		find_v1_memory(rc);
+		find_v1_mount("memory", rc->mem_mount, sizeof(rc->mem_mount));
+		find_v1_mount("cpu", rc->cpu_mount, sizeof(rc->cpu_mount));
 	} else {
 		cg_view_default(&v);
 		snprintf(rc->cg_mount, sizeof(rc->cg_mount), "%s", v.mount);
+		snprintf(rc->cpu_mount, sizeof(rc->cpu_mount), "%s", v.mount);
 	}
 	record_collect_host(rc); /* the baseline */
 	return 0;
@@ -188,6 +193,90 @@ static struct rc_cgroup *cg_state(struct record_collect *rc, const char *path)
 	return g;
 }
 
+/* The first line of dir/file into buf; -1 when it cannot be read. */
+static int read_line(const char *dir, const char *file, char *buf, size_t len)
+{
+	char fn[2 * PATH_MAX + 64];
+	FILE *f;
+	bool ok;
+
+	snprintf(fn, sizeof(fn), "%s/%s", dir, file);
+	f = fopen(fn, "r");
+	if (!f)
+		return -1;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+/* The quota of the directory at path alone (struct rc_quota's k). */
+static int own_quota(struct record_collect *rc, const char *path, double *cores)
+{
+	char dir[PATH_MAX + PP_CGROUP_PATH_MAX], a[64], b[64];
+	struct rc_quota *q;
+	size_t i;
+	int k;
+
+	for (i = 0; i < rc->nquotas; i++)
+		if (!strcmp(rc->quotas[i].path, path)) {
+			*cores = rc->quotas[i].cores;
+			return rc->quotas[i].k;
+		}
+	*cores = 0;
+	snprintf(dir, sizeof(dir), "%s%s", rc->cpu_mount, strcmp(path, "/") ? path : "");
+	if (!rc->cg_v1)
+		k = read_line(dir, "cpu.max", a, sizeof(a)) ? -1 : cap_parse_cpu_max(a, cores);
+	else
+		k = read_line(dir, "cpu.cfs_quota_us", a, sizeof(a)) ||
+		    read_line(dir, "cpu.cfs_period_us", b, sizeof(b)) ? -1 :
+		    cap_parse_cfs(a, b, cores);
+	if (rc->nquotas == rc->capquotas && rc->capquotas < RC_MAX_QUOTAS) {
+		size_t cap = rc->capquotas ? 2 * rc->capquotas : 32;
+
+		q = realloc(rc->quotas, cap * sizeof(*q));
+		if (q) {
+			rc->quotas = q;
+			rc->capquotas = cap;
+		}
+	}
+	if (rc->nquotas < rc->capquotas) {
+		q = &rc->quotas[rc->nquotas++];
+		snprintf(q->path, sizeof(q->path), "%s", path);
+		q->k = k;
+		q->cores = *cores;
+	}
+	return k;
+}
+
+int record_collect_cpu_limit(struct record_collect *rc, const char *path, double *cores)
+{
+	char at[PP_CGROUP_PATH_MAX], *s;
+	double best = INFINITY, c;
+	int k;
+
+	*cores = 0;
+	if (!rc->cpu_mount[0] || path[0] != '/')
+		return -1;
+	snprintf(at, sizeof(at), "%s", path);
+	k = own_quota(rc, at, &c);
+	if (k < 0)
+		return -1;
+	for (;;) {
+		if (k == 1 && c < best)
+			best = c;
+		s = strrchr(at, '/');
+		if (!s || !strcmp(at, "/"))
+			break;
+		if (s == at)
+			s[1] = '\0';
+		else
+			*s = '\0';
+		k = own_quota(rc, at, &c); /* a parent's unreadable files: no quota there */
+	}
+	*cores = isfinite(best) ? best : 0;
+	return 0;
+}
+
 static void one_cgroup(struct record_collect *rc, const char *path)
 {
 	char dir[PATH_MAX + PP_CGROUP_PATH_MAX];
@@ -197,6 +286,7 @@ static void one_cgroup(struct record_collect *rc, const char *path)
 	uint64_t x;
 	size_t i;
 	int k;
+	double c;
 
 	if (path[0] != '/' || rc->ncgv >= RC_MAX_CGROUPS)
 		return;
@@ -234,6 +324,10 @@ static void one_cgroup(struct record_collect *rc, const char *path)
 			g->psi = psi;
 		}
 	}
+	if (!record_collect_cpu_limit(rc, path, &c)) {
+		v->has_cpu_limit = true;
+		v->cpu_limit_cores = c;
+	}
 	rc->ncgv++;
 }
 
@@ -243,6 +337,7 @@ void record_collect_cgroups(struct record_collect *rc, const struct proc_sample 
 	size_t i;
 
 	rc->ncgv = 0;
+	rc->nquotas = 0;
 	for (i = 0; targets && i < targets->ncgroups; i++)
 		one_cgroup(rc, targets->cg[i].rel);
 	for (i = 0; i < n; i++)
@@ -318,5 +413,6 @@ void record_collect_free(struct record_collect *rc)
 {
 	free(rc->cgs);
 	free(rc->cgv);
+	free(rc->quotas);
 	memset(rc, 0, sizeof(*rc));
 }

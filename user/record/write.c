@@ -286,6 +286,8 @@ static int put_cgroup_files(struct store *st, const struct interval_data *d)
 			return -1;
 		if (c->has_limit && store_put(st, &e, "cg.memory_limit_bytes", c->memory_limit_bytes))
 			return -1;
+		if (c->has_cpu_limit && store_put(st, &e, "cg.cpu_limit_cores", c->cpu_limit_cores))
+			return -1;
 		if (put_psi(st, &e, &c->psi))
 			return -1;
 	}

@@ -30,8 +30,9 @@ struct host_values {
 /* A cgroup's own files (absent ones are not written). */
 struct cg_values {
 	char path[PP_CGROUP_PATH_MAX];
-	bool has_memory, has_limit;
+	bool has_memory, has_limit, has_cpu_limit;
 	double memory_bytes, memory_limit_bytes;
+	double cpu_limit_cores;     /* 0: no quota on it or its parents */
 	struct psi_delta psi;
 };
 

@@ -17,6 +17,8 @@
  *     net.tx_bytes  net.rx_bytes  net.retrans  net.resets  net.rtt_p99_us
  *   cgroup only (from the cgroup's files, where the hierarchy has them):
  *     cg.memory_bytes (gauge)  cg.memory_limit_bytes (gauge, absent = none)
+ *     cg.cpu_limit_cores (gauge: the smallest CPU quota of the cgroup and
+ *     its parents, 0 = none; absent = not read, or a store from before)
  *     psi.cpu.some_us  psi.memory.some_us  psi.memory.full_us
  *     psi.io.some_us  psi.io.full_us
  *   host ('h', entity = "host"):

@@ -6,7 +6,7 @@
 
 static const char *const gauges[] = {
 	"mem.rss_bytes", "cg.memory_bytes", "cg.memory_limit_bytes",
-	"host.mem_available_bytes", "host.runnable",
+	"host.mem_available_bytes", "host.runnable", "cg.cpu_limit_cores",
 };
 
 bool metric_is_gauge(const char *name)

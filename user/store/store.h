@@ -33,7 +33,7 @@ int store_load_flags(const char *path, double since, double until, int flags,
  * interval from the entity's first to its last interval in the window
  * (processes: while they were seen). Per-interval values (counters,
  * percentiles, maxima) not stored are 0; gauges (mem.rss_bytes,
- * cg.memory_*, host.mem_available_bytes, host.runnable) keep their last
+ * cg.memory_*, cg.cpu_limit_cores, host.mem_available_bytes, host.runnable) keep their last
  * stored value and start at their first. Series are sorted by kind, entity
  * and metric.
  *

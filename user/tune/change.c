@@ -85,7 +85,36 @@ static int write_checked(const struct hostfs *h, const struct tune_target *t, co
 
 /* ---- apply ---- */
 
-/* Allowlist, cgroup prefixes, tuner, gate, shape and bounds: CHANGE_OK or CHANGE_REFUSED. */
+/*
+ * The tuner that asks must be on in the config, for every kind of change
+ * (a sysctl, a cgroup file, a process's nice or affinity, a cpuset): the
+ * request's tuner or, for a tunable that no tuner asks for, the tunable's
+ * own. A lever is set only for a tuner. CHANGE_OK or CHANGE_REFUSED, before
+ * the host is read.
+ */
+static int check_tuner(const struct tune_config *cfg, const struct change_request *rq,
+		       const struct tunable_info *ti, const struct lever_info *l, char *err,
+		       size_t errlen)
+{
+	const char *what = ti ? ti->name : l->name;
+	const char *name = rq->tuner ? rq->tuner : ti ? tuner_name(ti->tuner) : NULL;
+	int tuner;
+
+	if (!name)
+		return say(CHANGE_REFUSED, err, errlen, "%s is set only for a tuner (protect or "
+			   "cpuset_rules): refused", what);
+	tuner = tuner_find(name);
+	if (tuner < 0)
+		return say(CHANGE_REFUSED, err, errlen, "tuner %s is unknown: its %s change is "
+			   "refused", name, what);
+	if (!cfg->tuner_on[tuner])
+		return say(CHANGE_REFUSED, err, errlen, "tuner %s is off: its %s change is refused "
+			   "(enabled = on in [tuner %s] of the config turns it on)", name, what,
+			   name);
+	return CHANGE_OK;
+}
+
+/* Allowlist, cgroup prefixes, gate, shape and bounds: CHANGE_OK or CHANGE_REFUSED. */
 static int check_policy(const struct journal *j, const struct tune_config *cfg,
 			const struct change_request *rq, const struct tunable_info *ti,
 			const struct hostfs_value *cur, double now, char *err, size_t errlen)
@@ -94,7 +123,6 @@ static int check_policy(const struct journal *j, const struct tune_config *cfg,
 	const struct tunable_conf *tc = config_tunable(cfg, ti->name);
 	char expect[HOSTFS_VALUE_MAX], a[32], b[32], c[32];
 	int64_t key, cur_key;
-	int tuner;
 
 	if (!config_allows(cfg, ti->name))
 		return say(CHANGE_REFUSED, err, errlen, "%s is not in the allowlist", ti->name);
@@ -102,12 +130,6 @@ static int check_policy(const struct journal *j, const struct tune_config *cfg,
 		return say(CHANGE_REFUSED, err, errlen,
 			   "cgroup %s may not be touched (not below a configured cgroup or -c)",
 			   t->cgroup);
-	if (rq->tuner) {
-		tuner = tuner_find(rq->tuner);
-		if (tuner < 0 || !cfg->tuner_on[tuner])
-			return say(CHANGE_REFUSED, err, errlen, "tuner %s is %s", rq->tuner,
-				   tuner < 0 ? "unknown" : "off");
-	}
 	if (step_gate(j, t, now, config_cooldown(cfg, ti->name), err, errlen) != GATE_OPEN)
 		return CHANGE_REFUSED;
 	if (tunable_key(ti, cur->str, &cur_key))
@@ -289,6 +311,9 @@ int change_apply(const struct hostfs *h, struct journal *j, const struct tune_co
 		return say(CHANGE_REFUSED, err, errlen, "not a change perfpilot makes: %s %s",
 			   tune_scope_name(rq->target.scope),
 			   rq->target.tunable ? rq->target.tunable : "(none)");
+	rc = check_tuner(cfg, rq, ti, l, err, errlen);
+	if (rc)
+		return rc;
 	if (now == 0) {
 		struct timespec ts;
 

@@ -4,8 +4,10 @@
  * each through hostfs (the only writer) and the journal (written before the
  * host is touched and after, durably).
  *
- * change_apply: the target must be allowed (allowlist, cgroup prefixes, its
- * tuner on), open (step_gate: not frozen, verifying or cooling down), the
+ * change_apply: the tuner that asks must be on in the config (every kind
+ * of change: a sysctl, a cgroup file, a process's nice or affinity, a
+ * cpuset; a request without a tuner counts as the tunable's own, a lever
+ * needs one), the target allowed (allowlist, cgroup prefixes), open (step_gate: not frozen, verifying or cooling down), the
  * new value of the tunable's shape with only its key field changed and the
  * key within the configured bounds. Then: read the current value, journal
  * the entry as pending, write, read back, mark applied. A refused write, or
@@ -36,7 +38,8 @@ struct change_request {
 	const char *value;     /* the whole new value (tunable_with_key) */
 	const char *reason;    /* one sentence for the journal */
 	const char *finding;   /* the finding kind, or NULL */
-	const char *tuner;     /* the tuner's name; NULL: not a tuner's change */
+	const char *tuner;     /* the tuner that asks (it must be on); NULL: the
+				* tunable's own (a lever is refused) */
 	const char *metric;    /* the metric the change should improve, or NULL */
 	double metric_before;  /* its value before, NAN if none */
 	double now;            /* unix seconds; 0: the clock */

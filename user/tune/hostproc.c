@@ -46,11 +46,49 @@ static int stat_field(const char *after, int k, int64_t *out)
 	}
 }
 
-int hostproc_get(const struct hostfs *h, int pid, struct hostproc *p, char *err, size_t errlen)
+int hostproc_parse_stat(const char *text, struct hostproc *p, const char **what)
 {
-	char path[64], text[4096], *lp, *rp, *uid;
+	const char *lp, *rp;
 	int64_t v;
 	size_t n;
+
+	lp = strchr(text, '(');
+	rp = strrchr(text, ')');
+	if (!lp || !rp || rp < lp)
+		return *what = "unexpected content", -1;
+	n = (size_t)(rp - lp - 1);
+	if (n >= sizeof(p->comm))
+		n = sizeof(p->comm) - 1;
+	memcpy(p->comm, lp + 1, n);
+	p->comm[n] = 0;
+	if (stat_field(rp + 1, 4, &v) || v < 0 || v > INT32_MAX)
+		return *what = "no parent PID", -1;
+	p->ppid = (int)v;
+	if (stat_field(rp + 1, 9, &v))
+		return *what = "no flags", -1;
+	p->kthread = (v & PF_KTHREAD_FLAG) != 0;
+	if (stat_field(rp + 1, 22, &v) || v < 0)
+		return *what = "no start time", -1;
+	p->start = (uint64_t)v;
+	return 0;
+}
+
+int64_t hostproc_parse_uid(const char *status)
+{
+	const char *uid = strncmp(status, "Uid:", 4) ? strstr(status, "\nUid:") : status;
+	int64_t v;
+
+	if (!uid)
+		return -1;
+	if (*uid == '\n')
+		uid++;
+	return sscanf(uid + 4, "%" SCNd64, &v) == 1 && v >= 0 ? v : -1;
+}
+
+int hostproc_get(const struct hostfs *h, int pid, struct hostproc *p, char *err, size_t errlen)
+{
+	char path[64], text[4096];
+	const char *what = "";
 
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
@@ -63,28 +101,11 @@ int hostproc_get(const struct hostfs *h, int pid, struct hostproc *p, char *err,
 			return tune_fail(err, errlen, ENOENT, "process %d does not exist", pid);
 		return -1;
 	}
-	lp = strchr(text, '(');
-	rp = strrchr(text, ')');
-	if (!lp || !rp || rp < lp)
-		return tune_fail(err, errlen, EINVAL, "%s: unexpected content", path);
-	n = (size_t)(rp - lp - 1);
-	if (n >= sizeof(p->comm))
-		n = sizeof(p->comm) - 1;
-	memcpy(p->comm, lp + 1, n);
-	p->comm[n] = 0;
-	if (stat_field(rp + 1, 4, &v))
-		return tune_fail(err, errlen, EINVAL, "%s: no parent PID", path);
-	p->ppid = (int)v;
-	if (stat_field(rp + 1, 9, &v))
-		return tune_fail(err, errlen, EINVAL, "%s: no flags", path);
-	p->kthread = (v & PF_KTHREAD_FLAG) != 0;
-	if (stat_field(rp + 1, 22, &v) || v < 0)
-		return tune_fail(err, errlen, EINVAL, "%s: no start time", path);
-	p->start = (uint64_t)v;
+	if (hostproc_parse_stat(text, p, &what))
+		return tune_fail(err, errlen, EINVAL, "%s: %s", path, what);
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if (!hostfs_read_text(h, path, text, sizeof(text), err, errlen) &&
-	    (uid = strstr(text, "\nUid:")) && sscanf(uid + 5, "%" SCNd64, &v) == 1)
-		p->uid = v;
+	if (!hostfs_read_text(h, path, text, sizeof(text), err, errlen))
+		p->uid = hostproc_parse_uid(text);
 	return 0;
 }
 

@@ -38,6 +38,16 @@ struct hostproc {
 	char comm[32];
 };
 
+/*
+ * The text of /proc/PID/stat into p's comm (between the first '(' and the
+ * last ')': a comm may hold both), ppid, kthread and start. 0, or -1 with
+ * what is missing in *what. The other fields of p are left as they are.
+ */
+int hostproc_parse_stat(const char *text, struct hostproc *p, const char **what);
+
+/* The real uid of /proc/PID/status text (its Uid: line), -1 when none. */
+int64_t hostproc_parse_uid(const char *status);
+
 /* What /proc/PID/stat and status say of a process; -1 (errno ENOENT) when it is gone. */
 int hostproc_get(const struct hostfs *h, int pid, struct hostproc *p, char *err, size_t errlen);
 

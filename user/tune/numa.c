@@ -91,12 +91,24 @@ const struct numa_node *numa_node(const struct numa_topo *t, int id)
 	return NULL;
 }
 
+void numa_parse_pages(const char *text, int64_t pages[NUMA_MAX_NODES])
+{
+	const char *p;
+	long long id, v;
+
+	memset(pages, 0, NUMA_MAX_NODES * sizeof(*pages));
+	/* " N1=123" fields of every mapping */
+	for (p = text; (p = strstr(p, " N")); p += 2)
+		if (sscanf(p + 2, "%lld=%lld", &id, &v) == 2 && id >= 0 &&
+		    id < NUMA_MAX_NODES && v > 0)
+			pages[id] = num_sat_add(pages[id], v); /* huge counts saturate */
+}
+
 int numa_proc_pages(const struct hostfs *h, int pid, int64_t pages[NUMA_MAX_NODES], char *err,
 		    size_t errlen)
 {
-	char path[64], *text, *p;
+	char path[64], *text;
 	size_t cap = 1 << 22;
-	long long id, v;
 
 	memset(pages, 0, NUMA_MAX_NODES * sizeof(*pages));
 	text = malloc(cap);
@@ -107,11 +119,7 @@ int numa_proc_pages(const struct hostfs *h, int pid, int64_t pages[NUMA_MAX_NODE
 		free(text);
 		return -1;
 	}
-	/* " N1=123" fields of every mapping */
-	for (p = text; (p = strstr(p, " N")); p += 2)
-		if (sscanf(p + 2, "%lld=%lld", &id, &v) == 2 && id >= 0 &&
-		    id < NUMA_MAX_NODES && v > 0)
-			pages[id] += v;
+	numa_parse_pages(text, pages);
 	free(text);
 	return 0;
 }
@@ -134,22 +142,32 @@ static int sched_field(const char *text, const char *key, int64_t *out)
 	return -1;
 }
 
+int numa_parse_balancing(const char *text, struct numa_balancing *b)
+{
+	int64_t nid;
+
+	memset(b, 0, sizeof(*b));
+	b->preferred_nid = -1;
+	if (sched_field(text, "numa_preferred_nid", &nid))
+		return -1;
+	b->preferred_nid = nid >= 0 && nid < NUMA_MAX_NODES ? (int)nid : -1;
+	sched_field(text, "numa_pages_migrated", &b->pages_migrated);
+	sched_field(text, "total_numa_faults", &b->faults);
+	return 0;
+}
+
 int numa_proc_balancing(const struct hostfs *h, int pid, struct numa_balancing *b, char *err,
 			size_t errlen)
 {
 	char path[64], text[8192];
-	int64_t nid;
 
 	memset(b, 0, sizeof(*b));
 	b->preferred_nid = -1;
 	snprintf(path, sizeof(path), "/proc/%d/sched", pid);
 	if (hostfs_read_text(h, path, text, sizeof(text), err, errlen))
 		return -1;
-	if (sched_field(text, "numa_preferred_nid", &nid))
-		return tune_fail(err, errlen, errno, "%s: no NUMA balancing fields", path);
-	b->preferred_nid = nid >= 0 && nid < NUMA_MAX_NODES ? (int)nid : -1;
-	sched_field(text, "numa_pages_migrated", &b->pages_migrated);
-	sched_field(text, "total_numa_faults", &b->faults);
+	if (numa_parse_balancing(text, b))
+		return tune_fail(err, errlen, EINVAL, "%s: no NUMA balancing fields", path);
 	return 0;
 }
 
@@ -170,7 +188,7 @@ void numa_advise(const struct numa_topo *t, const int64_t pages[NUMA_MAX_NODES],
 			most = c;
 			a->cpu_node = t->n[i].id;
 		}
-		total += pages[t->n[i].id];
+		total = num_sat_add(total, pages[t->n[i].id]);
 		if (pages[t->n[i].id] > best) {
 			best = pages[t->n[i].id];
 			a->mem_node = t->n[i].id;
@@ -203,11 +221,11 @@ void numa_advise(const struct numa_topo *t, const int64_t pages[NUMA_MAX_NODES],
 			 "CPU", a->mem_node, a->mem_share * 100);
 		return;
 	}
-	if (mem->free_kb < (total - best) * page_kb) {
+	if (mem->free_kb < num_sat_mul(total - best, page_kb)) {
 		snprintf(a->why, sizeof(a->why), "node %d holds %.0f%% of its memory but has %lld kB "
 			 "free, less than the %lld kB on other nodes", a->mem_node,
 			 a->mem_share * 100, (long long)mem->free_kb,
-			 (long long)((total - best) * page_kb));
+			 (long long)num_sat_mul(total - best, page_kb));
 		return;
 	}
 	a->move = true;

@@ -53,6 +53,9 @@ struct numa_topo {
 int numa_read(const struct hostfs *h, struct numa_topo *t, char *err, size_t errlen);
 const struct numa_node *numa_node(const struct numa_topo *t, int id);
 
+/* The N<id>= fields of numa_maps text summed per node id into pages. */
+void numa_parse_pages(const char *text, int64_t pages[NUMA_MAX_NODES]);
+
 /* A process's resident pages per node id (the N<id>= fields of numa_maps summed). */
 int numa_proc_pages(const struct hostfs *h, int pid, int64_t pages[NUMA_MAX_NODES], char *err,
 		    size_t errlen);
@@ -69,6 +72,8 @@ struct numa_balancing {
 };
 int numa_proc_balancing(const struct hostfs *h, int pid, struct numa_balancing *b, char *err,
 			size_t errlen);
+/* The same from the text of /proc/PID/sched: 0, or -1 without its lines. */
+int numa_parse_balancing(const char *text, struct numa_balancing *b);
 
 struct numa_advice {
 	bool move;            /* the rule fires */

@@ -127,17 +127,26 @@ int procstat_field_sum(const char *text, const char *prefix, int64_t *out)
 int procstat_cpu_read(const struct hostfs *h, struct procstat_cpu *c, char *err, size_t errlen)
 {
 	static char text[64 * 1024];
+
+	memset(c, 0, sizeof(*c));
+	if (hostfs_read_text(h, "/proc/stat", text, sizeof(text), err, errlen))
+		return -1;
+	if (procstat_cpu_parse(text, c))
+		return snprintf(err, errlen, "%s/proc/stat: no 'cpu' line", h->root), -1;
+	return 0;
+}
+
+int procstat_cpu_parse(const char *text, struct procstat_cpu *c)
+{
 	unsigned long long f[10] = {0};
 	const char *p;
 	int i, n;
 
 	memset(c, 0, sizeof(*c));
-	if (hostfs_read_text(h, "/proc/stat", text, sizeof(text), err, errlen))
-		return -1;
 	n = sscanf(text, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &f[0], &f[1],
 		   &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], &f[8], &f[9]);
 	if (n < 4)
-		return snprintf(err, errlen, "%s/proc/stat: no 'cpu' line", h->root), -1;
+		return -1;
 	/* guest and guest_nice (8, 9) are inside user and nice already */
 	for (i = 0; i < n && i < 8; i++)
 		c->total += f[i];

@@ -41,6 +41,8 @@ struct procstat_cpu {
 };
 
 int procstat_cpu_read(const struct hostfs *h, struct procstat_cpu *c, char *err, size_t errlen);
+/* The same from the text of /proc/stat: 0, or -1 without its "cpu" line. */
+int procstat_cpu_parse(const char *text, struct procstat_cpu *c);
 
 /* Idle CPUs (0 .. ncpus) and busy CPUs between two readings; -1 when no time passed. */
 double procstat_cpu_idle(const struct procstat_cpu *a, const struct procstat_cpu *b);

@@ -38,8 +38,11 @@
  * Which changes may be made (the process and cgroup allowlist, PID 1,
  * kernel threads, perfpilot itself) is change_apply's (change.h).
  *
- * A protected process that exits (every one of them), or a protected
- * cgroup that vanishes, stops the tuner with one line.
+ * A protected cgroup's processes are read again each cycle, and with them
+ * its CPUs and cgroups (resolve): one that was empty when the tuner
+ * started is protected once processes join it. A protected process that
+ * exits (every one of them), or a protected cgroup that vanishes, stops
+ * the tuner with one line.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -129,7 +132,33 @@ static bool protected_pid(const struct protect_state *s, int pid)
 	return false;
 }
 
-/* The protected processes now: the PIDs still alive, or the cgroup's. */
+/*
+ * What the protected's levers are measured against, from its first process
+ * now: the CPUs it may use and its cgroups of the cpu and cpuset
+ * controllers. Each cycle: a protected cgroup that was empty at the start,
+ * or whose first process left, gets them from the processes there now.
+ * Kept as they were when that process cannot be read (it just exited).
+ */
+static void resolve(struct protect_state *s, const struct tune_ctx *c)
+{
+	struct hostfs_value v;
+	struct cpulist cl;
+	char e[256], cg[PATH_MAX];
+
+	if (!s->npids)
+		return;
+	if (!hostproc_read(c->h, s->pids[0], "affinity", &v, e, sizeof(e)) &&
+	    !cpulist_parse(v.str, &cl) && cpulist_count(&cl))
+		s->cpus = cl;
+	if (!hostproc_cgroup(c->h, s->pids[0], "cpu", cg, sizeof(cg), e, sizeof(e)))
+		snprintf(s->cg_cpu, sizeof(s->cg_cpu), "%s", cg);
+	if (!hostproc_cgroup(c->h, s->pids[0], "cpuset", cg, sizeof(cg), e, sizeof(e)))
+		snprintf(s->cg_cpuset, sizeof(s->cg_cpuset), "%s", cg);
+}
+
+/* The protected processes now (the PIDs still alive, or the cgroup's, read
+ * again each cycle: processes that join it later are protected too), and
+ * what they run on (resolve). */
 static int refresh(struct protect_state *s, const struct tune_ctx *c, char *err, size_t errlen)
 {
 	char text[65536], e[256], *line, *save = NULL;
@@ -146,6 +175,7 @@ static int refresh(struct protect_state *s, const struct tune_ctx *c, char *err,
 		s->npids = n;
 		if (!n)
 			return snprintf(err, errlen, "the protected %s exited", s->name), -1;
+		resolve(s, c);
 		return 0;
 	}
 	if (hostfs_cgroup_read_text(c->h, s->cgroup, "cgroup.procs", text, sizeof(text), e,
@@ -159,12 +189,12 @@ static int refresh(struct protect_state *s, const struct tune_ctx *c, char *err,
 			s->starts[n++] = p.start;
 		}
 	s->npids = n;
+	resolve(s, c);
 	return 0;
 }
 
 static int start(struct protect_state *s, const struct tune_ctx *c, char *err, size_t errlen)
 {
-	struct hostfs_value v;
 	struct hostproc p;
 	char e[256];
 	size_t i;
@@ -193,22 +223,13 @@ static int start(struct protect_state *s, const struct tune_ctx *c, char *err, s
 	else if (!hostproc_get(c->h, s->pids[0], &p, e, sizeof(e)))
 		snprintf(s->name, sizeof(s->name), "pid %d (%s)%s", p.pid, p.comm,
 			 s->npids > 1 ? " and others" : "");
+	cpulist_clear(&s->cpus);
 	if (refresh(s, c, err, errlen))
 		return -1;
-	cpulist_clear(&s->cpus);
-	if (s->npids && !hostproc_read(c->h, s->pids[0], "affinity", &v, e, sizeof(e)))
-		cpulist_parse(v.str, &s->cpus);
+	/* an empty protected cgroup: all CPUs until a process joins it */
 	if (!cpulist_count(&s->cpus))
 		for (i = 0; i < (size_t)c->ncpus; i++)
 			cpulist_set(&s->cpus, (int)i);
-	if (s->npids) {
-		if (hostproc_cgroup(c->h, s->pids[0], "cpu", s->cg_cpu, sizeof(s->cg_cpu), e,
-				    sizeof(e)))
-			s->cg_cpu[0] = 0;
-		if (hostproc_cgroup(c->h, s->pids[0], "cpuset", s->cg_cpuset,
-				    sizeof(s->cg_cpuset), e, sizeof(e)))
-			s->cg_cpuset[0] = 0;
-	}
 	return 0;
 }
 

@@ -142,6 +142,50 @@ static void test_host_limits(void **state)
 	recording_free(&r);
 }
 
+/* A CPU quota the store recorded is the cgroup's CPU limit; 0 is none (the
+ * host's CPUs); a limit read from the host (--live) comes first. */
+static void test_stored_quota(void **state)
+{
+	struct cap_limit l = { .path = "/app", .cpu_cores = 0.25, .mem_bytes = NAN };
+	double t[N], q[N];
+	const struct cap_row *w;
+	struct recording r;
+	struct cap_table tb;
+	struct cap_opts o;
+	size_t i;
+
+	(void)state;
+	build(&r);
+	for (i = 0; i < N; i++) {
+		t[i] = 1001 + (double)i;
+		q[i] = i < N / 2 ? 2.0 : 0.75; /* lowered half way */
+	}
+	assert_non_null(rec_add(&r, ENT_CGROUP, "/app", "cg.cpu_limit_cores", t, q, N));
+	for (i = 0; i < N; i++)
+		q[i] = 0;
+	assert_non_null(rec_add(&r, ENT_CGROUP, "/idle", "cg.cpu_limit_cores", t, q, N));
+	assert_non_null(rec_add(&r, ENT_CGROUP, "/idle", "cpu.oncpu_ns", t, q, N));
+	cap_opts_default(&o);
+	assert_int_equal(capacity_analyze(&r, &o, NULL, 0, &tb), 0);
+	w = find(&tb, CAP_CGROUP, "/app", CAP_CPU);
+	assert_non_null(w);
+	assert_dbl_eq(w->limit, 0.75);
+	assert_non_null(strstr(w->limit_src, "CPU quota recorded"));
+	assert_non_null(strstr(w->limit_src, "at the end of the window"));
+	w = find(&tb, CAP_CGROUP, "/idle", CAP_CPU);
+	assert_non_null(w);
+	assert_dbl_eq(w->limit, 4);
+	assert_non_null(strstr(w->limit_src, "no CPU quota on it or its parents"));
+	cap_table_free(&tb);
+	snprintf(l.cpu_src, sizeof(l.cpu_src), "cpu.max of /app");
+	assert_int_equal(capacity_analyze(&r, &o, &l, 1, &tb), 0);
+	w = find(&tb, CAP_CGROUP, "/app", CAP_CPU);
+	assert_dbl_eq(w->limit, 0.25);
+	assert_string_equal(w->limit_src, "cpu.max of /app");
+	cap_table_free(&tb);
+	recording_free(&r);
+}
+
 static void test_json(void **state)
 {
 	struct recording r;
@@ -222,6 +266,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_host_limits),
+		cmocka_unit_test(test_stored_quota),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_late_interval),
 	};

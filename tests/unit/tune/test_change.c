@@ -741,6 +741,94 @@ static void test_levers_write_refused(void **state)
 	journal_free(reread(fx));
 }
 
+/* Every kind of change goes through the same check: the tuner that asks
+ * must be on. One of each kind with its tuner off: refused with the reason,
+ * nothing journaled, the host's file as it was; then the same with the
+ * tuner on goes through. */
+static void test_tuner_off_each_kind(void **state)
+{
+	static const struct off {
+		enum tune_scope scope;
+		const char *netns, *cgroup, *tunable, *value, *tuner, *file, *original;
+	} offs[] = {
+		{TUNE_SYSCTL, NULL, NULL, "net.core.somaxconn", "8192", "accept_queue",
+		 "proc/sys/net/core/somaxconn", "4096\n"},
+		{TUNE_SYSCTL, "web", NULL, "net.core.somaxconn", "8192", "accept_queue",
+		 "var/run/netns/web/proc/sys/net/core/somaxconn", "4096\n"},
+		{TUNE_CGROUP, NULL, "/sys/fs/cgroup/app", "cpu.max", "150000 100000", "cpu_quota",
+		 "sys/fs/cgroup/app/cpu.max", "max 100000\n"},
+		{TUNE_CGROUP, NULL, "/sys/fs/cgroup/cpu/app", "cpu.shares", "256", "protect",
+		 "sys/fs/cgroup/cpu/app/cpu.shares", "1024\n"},
+		{TUNE_PROCESS, NULL, NULL, "nice", "19", "protect", "proc/4000/task/4002/nice", "0\n"},
+		{TUNE_PROCESS, NULL, NULL, "affinity", "1", "protect",
+		 "proc/4000/task/4001/affinity", "0-1\n"},
+		{TUNE_CGROUP, NULL, "/sys/fs/cgroup/cpuset/app", "cpuset.cpus", "1", "cpuset_rules",
+		 "sys/fs/cgroup/cpuset/app/cpuset.cpus", "0-1\n"},
+		{TUNE_CGROUP, NULL, "/sys/fs/cgroup/cpuset/app", "cpuset.mems", "1", "protect",
+		 "sys/fs/cgroup/cpuset/app/cpuset.mems", "0-1\n"},
+		{TUNE_CGROUP, NULL, "/sys/fs/cgroup/app", "cpuset.cpus", "1", "cpuset_rules",
+		 "sys/fs/cgroup/app/cpuset.cpus", "\n"},
+	};
+	struct fx *fx = *state;
+	struct change_report rep = {0};
+	char want[128];
+	size_t i;
+	int id;
+
+	lever_host(fx);
+	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+		const struct off *o = &offs[i];
+		struct change_request rq = {
+			.target = {o->scope, o->netns, o->cgroup, o->tunable,
+				   o->scope == TUNE_PROCESS ? HOG : 0, 0},
+			.value = o->value, .reason = "test", .tuner = o->tuner, .metric_before = NAN,
+		};
+
+		id = tuner_find(o->tuner);
+		assert_true(id >= 0);
+		fx->c.tuner_on[id] = false;
+		snprintf(want, sizeof(want), "tuner %s is off: its %s change is refused", o->tuner,
+			 o->tunable);
+		expect_refused(fx, change_apply(&fx->h, &fx->j, &fx->c, &rq, NULL, fx->err,
+						sizeof(fx->err)), want);
+		assert_non_null(strstr(fx->err, "enabled = on"));
+		assert_string_equal(file(fx, o->file), o->original);
+		fx->c.tuner_on[id] = true;
+	}
+	/* a lever no tuner asks for */
+	{
+		struct change_request rq = {
+			.target = {.scope = TUNE_PROCESS, .tunable = "nice", .pid = HOG},
+			.value = "19", .reason = "test", .metric_before = NAN,
+		};
+
+		expect_refused(fx, change_apply(&fx->h, &fx->j, &fx->c, &rq, NULL, fx->err,
+						sizeof(fx->err)), "nice is set only for a tuner");
+	}
+	/* a sysctl no tuner asks for counts as its own tuner's */
+	fx->c.tuner_on[TUNER_ACCEPT_QUEUE] = false;
+	expect_refused(fx, sysctl(fx, NULL, "net.core.somaxconn", "8192", 0),
+		       "tuner accept_queue is off");
+	fx->c.tuner_on[TUNER_ACCEPT_QUEUE] = true;
+	assert_string_equal(file(fx, "proc/sys/net/core/somaxconn"), "4096\n");
+	/* the tuners on: each kind goes through */
+	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+		const struct off *o = &offs[i];
+		struct change_request rq = {
+			.target = {o->scope, o->netns, o->cgroup, o->tunable,
+				   o->scope == TUNE_PROCESS ? HOG : 0, 0},
+			.value = o->value, .reason = "test", .tuner = o->tuner, .metric_before = NAN,
+		};
+
+		APPLY_OK(change_apply(&fx->h, &fx->j, &fx->c, &rq, NULL, fx->err, sizeof(fx->err)));
+	}
+	assert_string_equal(file(fx, "proc/4000/task/4002/nice"), "19\n");
+	assert_int_equal(revert_all(&fx->h, &fx->j, &rep, fx->err, sizeof(fx->err)), 0);
+	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++)
+		assert_string_equal(file(fx, offs[i].file), offs[i].original);
+	change_report_free(&rep);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -761,6 +849,7 @@ int main(void)
 		T(test_levers_pid_reused_or_gone),
 		T(test_levers_admin_changed),
 		T(test_levers_write_refused),
+		T(test_tuner_off_each_kind),
 	};
 
 	return cmocka_run_group_tests_name("tune_change", tests, NULL, NULL);

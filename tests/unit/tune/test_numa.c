@@ -225,6 +225,52 @@ static void test_one_node(void **state)
 	assert_string_equal(a.why, "one NUMA node: nothing to move");
 }
 
+/* Counts near the int64 limit (a damaged or hostile numa_maps) saturate
+ * instead of wrapping (fuzz_numa_maps found the overflow), and the advice
+ * stays sane. */
+static void test_huge_counts(void **state)
+{
+	int64_t pages[NUMA_MAX_NODES];
+	struct numa_topo t;
+	struct numa_advice a;
+	struct cpulist cpus;
+	int i;
+
+	(void)state;
+	numa_parse_pages("7f00 default anon=1 N0=9223372036854775807 kernelpagesize_kB=4\n"
+			 "7f10 default anon=1 N0=2 N1=9223372036854775807 N2=x N-1=5 N64=9\n", pages);
+	assert_true(pages[0] == INT64_MAX);
+	assert_true(pages[1] == INT64_MAX);
+	for (i = 2; i < NUMA_MAX_NODES; i++)
+		assert_int_equal(pages[i], 0);
+	memset(&t, 0, sizeof(t));
+	t.nn = 2;
+	for (i = 0; i < 2; i++) {
+		t.n[i].id = i;
+		cpulist_set(&t.n[i].cpus, i);
+		t.n[i].free_kb = 1 << 20;
+		t.n[i].dist[0] = t.n[i].dist[1] = 20;
+		t.n[i].dist[i] = 10;
+	}
+	cpulist_clear(&cpus);
+	cpulist_set(&cpus, 0);
+	numa_advise(&t, pages, &cpus, 4, &a);
+	assert_false(a.move); /* the total saturates: node 0, where it runs */
+	assert_true(a.mem_share >= 0 && a.mem_share <= 1);
+	/* most on node 1, and so much on node 0 that its kB would overflow:
+	 * node 1 lacks the free memory for the rest */
+	pages[0] = INT64_MAX / 4;
+	pages[1] = INT64_MAX / 2;
+	numa_advise(&t, pages, &cpus, 64, &a); /* 64 kB pages */
+	assert_false(a.move);
+	if (!strstr(a.why, "has 1048576 kB free, less than the 9223372036854775807 kB"))
+		fail_msg("why: %s", a.why);
+	pages[0] = 1000; /* a little on node 0: move to node 1 */
+	numa_advise(&t, pages, &cpus, 4, &a);
+	assert_true(a.move);
+	assert_int_equal(a.mem_node, 1);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -234,6 +280,7 @@ int main(void)
 		T(test_four_nodes),
 		T(test_balancing),
 		T(test_one_node),
+		cmocka_unit_test(test_huge_counts),
 	};
 
 	return cmocka_run_group_tests_name("tune_numa", tests, NULL, NULL);

@@ -344,6 +344,54 @@ static void test_protected_cgroup_vanishes(void **state)
 	tfx_one_line(fx->err, "the protected cgroup is gone");
 }
 
+/* A protected cgroup empty when the tuner starts: nothing to measure; once
+ * processes join it, they are protected (their waits measured, their
+ * cgroup known) and the weight lever comes: the min share for the
+ * culprits' cgroups elsewhere. */
+static void test_empty_cgroup_joined(void **state)
+{
+	struct pfx *px = *state;
+	struct tfx *fx = &px->t;
+	const struct proposal *p;
+	size_t n, i;
+
+	tfs_put(fx->root, "sys/fs/cgroup/cpu/svc/cgroup.procs", "");
+	tfs_put(fx->root, "sys/fs/cgroup/cpu/app/cpu.shares", "1024\n");
+	tfs_put(fx->root, "sys/fs/cgroup/cpuset/svc/cpuset.cpus", "0-1\n");
+	px->protect[0] = "/sys/fs/cgroup/cpu/svc";
+	/* the process that will join, already running elsewhere: its own
+	 * waits are high, but it is not protected yet */
+	tfs_proc(fx->root, 3500, "svc", 150, 0x400000, 0, 1, "0", "0-1", "/");
+	tfs_proc(fx->root, 3600, "svchog", 160, 0x400000, 1000, 1, "0", "0-1", "/svc");
+	px->f.s[0].pid = 3500;
+	snprintf(px->f.s[0].comm, sizeof(px->f.s[0].comm), "svc");
+	sample(&px->f, 3600, "svchog", 0.5, 0, 0, false);
+	for (i = 0; i < 3; i++)
+		TFX_OBSERVE(fx);
+	assert_int_equal(tfx_propose(fx), 0);
+	assert_true(isnan(fx->t.measure(&fx->t, &fx->c, NULL)));
+	/* it joins, with a busy process of its own (protected too) */
+	tfs_put(fx->root, "sys/fs/cgroup/cpu/svc/cgroup.procs", "3500\n3600\n");
+	tfs_proc(fx->root, 3500, "svc", 150, 0x400000, 0, 1, "0", "0-1", "/svc");
+	TFX_OBSERVE(fx);
+	assert_true(fx->t.measure(&fx->t, &fx->c, NULL) > 8000);
+	n = tfx_propose(fx);
+	for (i = 0; i < n; i++)
+		if (fx->p[i].pid == 3500)
+			fail_msg("the protected process is a culprit: %s", fx->p[i].tunable);
+	/* processes in the other cgroups: their cgroups' shares */
+	p = find(fx, n, "cpu.shares", 0, "/sys/fs/cgroup/cpu/app");
+	assert_non_null(p);
+	assert_string_equal(p->proposed, "256");
+	if (!strstr(p->evidence, "cgroup /sys/fs/cgroup/cpu/svc"))
+		fail_msg("evidence: %s", p->evidence);
+	assert_non_null(find(fx, n, "cpu.shares", 0, "/sys/fs/cgroup/cpu/batch"));
+	/* the other process of the cgroup is protected too: no culprit */
+	assert_null(find(fx, n, "nice", 3600, NULL));
+	assert_null(find(fx, n, "nice", 4000, NULL)); /* not beside it: its cgroup's share */
+	assert_int_equal(n, 2);
+}
+
 static void test_needs_sched(void **state)
 {
 	struct pfx *px = *state;
@@ -368,6 +416,7 @@ int main(void)
 		T(test_protected_exits),
 		T(test_protected_pid_reused),
 		T(test_protected_cgroup_vanishes),
+		T(test_empty_cgroup_joined),
 		T(test_needs_sched),
 	};
 
