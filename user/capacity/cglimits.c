@@ -74,22 +74,6 @@ int cap_parse_mem_limit(const char *text, double *bytes)
 	return 1;
 }
 
-/* The first line of dir/file into buf; -1 when it cannot be read. */
-static int read_line(const char *dir, const char *file, char *buf, size_t len)
-{
-	char fn[PATH_MAX * 2 + 32];
-	FILE *f;
-	bool ok;
-
-	snprintf(fn, sizeof(fn), "%s/%s", dir, file);
-	f = fopen(fn, "r");
-	if (!f)
-		return -1;
-	ok = fgets(buf, (int)len, f) != NULL;
-	fclose(f);
-	return ok ? 0 : -1;
-}
-
 static bool is_dir(const char *p)
 {
 	struct stat st;
@@ -127,10 +111,10 @@ static void cpu_limit(const struct cap_hier *h, const char *rel, struct cap_limi
 	do {
 		join(dir, sizeof(dir), h->cpu_mount, at);
 		if (h->v2)
-			k = read_line(dir, "cpu.max", a, sizeof(a)) ? 0 : cap_parse_cpu_max(a, &c);
+			k = cg_read_line(dir, "cpu.max", a, sizeof(a)) ? 0 : cap_parse_cpu_max(a, &c);
 		else
-			k = read_line(dir, "cpu.cfs_quota_us", a, sizeof(a)) ||
-			    read_line(dir, "cpu.cfs_period_us", b, sizeof(b)) ? 0 :
+			k = cg_read_line(dir, "cpu.cfs_quota_us", a, sizeof(a)) ||
+			    cg_read_line(dir, "cpu.cfs_period_us", b, sizeof(b)) ? 0 :
 			    cap_parse_cfs(a, b, &c);
 		if (k == 1 && !(c >= out->cpu_cores)) {
 			out->cpu_cores = c;
@@ -149,7 +133,7 @@ static void mem_limit(const struct cap_hier *h, const char *rel, struct cap_limi
 	snprintf(at, sizeof(at), "%s", rel);
 	do {
 		join(dir, sizeof(dir), h->mem_mount, at);
-		if (!read_line(dir, file, a, sizeof(a)) && cap_parse_mem_limit(a, &m) == 1 &&
+		if (!cg_read_line(dir, file, a, sizeof(a)) && cap_parse_mem_limit(a, &m) == 1 &&
 		    !(m >= out->mem_bytes)) {
 			out->mem_bytes = m;
 			snprintf(out->mem_src, sizeof(out->mem_src), "%s of %.120s", file, at);

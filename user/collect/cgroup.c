@@ -367,3 +367,18 @@ int cg_path_of_id(const struct cg_view *v, uint64_t id, char *path, size_t len)
 	snprintf(path, len, "%s", p);
 	return 0;
 }
+
+int cg_read_line(const char *dir, const char *file, char *buf, size_t len)
+{
+	char fn[PATH_MAX * 2 + 64];
+	FILE *f;
+	bool ok;
+
+	snprintf(fn, sizeof(fn), "%s/%s", dir, file);
+	f = fopen(fn, "r");
+	if (!f)
+		return -1;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	return ok ? 0 : -1;
+}

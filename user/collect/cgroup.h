@@ -27,6 +27,10 @@ struct cg_mounts {
 /* Parse /proc/self/mountinfo content for cgroup and cgroup2 mounts. */
 int cg_parse_mountinfo(FILE *f, struct cg_mounts *out);
 
+/* The first line of dir/file (a cgroup's control file) into buf, newline
+ * kept; -1 when it cannot be read. */
+int cg_read_line(const char *dir, const char *file, char *buf, size_t len);
+
 /* The resolved -c target. */
 struct cg_target {
 	enum pp_cgroup_hier hier;

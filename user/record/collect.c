@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "collect/cgroup.h"
 #include "capacity/cglimits.h"
 #include "record/collect.h"
 
@@ -193,22 +194,6 @@ static struct rc_cgroup *cg_state(struct record_collect *rc, const char *path)
 	return g;
 }
 
-/* The first line of dir/file into buf; -1 when it cannot be read. */
-static int read_line(const char *dir, const char *file, char *buf, size_t len)
-{
-	char fn[2 * PATH_MAX + 64];
-	FILE *f;
-	bool ok;
-
-	snprintf(fn, sizeof(fn), "%s/%s", dir, file);
-	f = fopen(fn, "r");
-	if (!f)
-		return -1;
-	ok = fgets(buf, (int)len, f) != NULL;
-	fclose(f);
-	return ok ? 0 : -1;
-}
-
 /* The quota of the directory at path alone (struct rc_quota's k). */
 static int own_quota(struct record_collect *rc, const char *path, double *cores)
 {
@@ -225,10 +210,10 @@ static int own_quota(struct record_collect *rc, const char *path, double *cores)
 	*cores = 0;
 	snprintf(dir, sizeof(dir), "%s%s", rc->cpu_mount, strcmp(path, "/") ? path : "");
 	if (!rc->cg_v1)
-		k = read_line(dir, "cpu.max", a, sizeof(a)) ? -1 : cap_parse_cpu_max(a, cores);
+		k = cg_read_line(dir, "cpu.max", a, sizeof(a)) ? -1 : cap_parse_cpu_max(a, cores);
 	else
-		k = read_line(dir, "cpu.cfs_quota_us", a, sizeof(a)) ||
-		    read_line(dir, "cpu.cfs_period_us", b, sizeof(b)) ? -1 :
+		k = cg_read_line(dir, "cpu.cfs_quota_us", a, sizeof(a)) ||
+		    cg_read_line(dir, "cpu.cfs_period_us", b, sizeof(b)) ? -1 :
 		    cap_parse_cfs(a, b, cores);
 	if (rc->nquotas == rc->capquotas && rc->capquotas < RC_MAX_QUOTAS) {
 		size_t cap = rc->capquotas ? 2 * rc->capquotas : 32;

@@ -49,19 +49,6 @@ static int64_t query(const char *path, const char *sql)
 	return v;
 }
 
-/* the database and the WAL and shared-memory files beside it (a read-only
- * connection leaves those behind) */
-static void remove_db(const char *path)
-{
-	char side[96];
-
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
-}
-
 static void test_full_then_retry(void **state)
 {
 	struct proc_sample *p = calloc(NPROCS, sizeof(*p));
@@ -78,7 +65,7 @@ static void test_full_then_retry(void **state)
 	(void)state;
 	assert_non_null(p);
 	snprintf(path, sizeof(path), "/tmp/pp-test-full-%d.db", (int)getpid());
-	remove_db(path);
+	unit_rm_sqlite(path);
 	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
 	assert_int_equal(store_set_meta(st, &m), 0);
 	for (i = 0; i < NPROCS; i++)
@@ -120,7 +107,7 @@ static void test_full_then_retry(void **state)
 			       "last_interval != 3"), 0);
 	assert_int_equal(query(path, "SELECT count(*) FROM entity WHERE kind = 'p' AND "
 			       "first_interval = 2"), NPROCS - 1);
-	remove_db(path);
+	unit_rm_sqlite(path);
 	free(p);
 }
 
@@ -154,7 +141,7 @@ static void test_commit_fails(void **state)
 	signal(SIGXFSZ, SIG_IGN);
 	snprintf(path, sizeof(path), "/tmp/pp-test-commit-%d.db", (int)getpid());
 	snprintf(wal, sizeof(wal), "%s-wal", path);
-	remove_db(path);
+	unit_rm_sqlite(path);
 	p[0] = proc(100, 4096);
 	p[1] = proc(101, 8192);
 	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
@@ -180,7 +167,7 @@ static void test_commit_fails(void **state)
 			       "s.metric_id JOIN entity e ON e.id = s.entity_id WHERE e.kind = 'p' "
 			       "AND m.name = 'mem.rss_bytes' AND s.interval_id = 2 AND s.value = 12288"),
 			 1);
-	remove_db(path);
+	unit_rm_sqlite(path);
 }
 
 int main(void)
