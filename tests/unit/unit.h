@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <errno.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include <sqlite3.h>
 
@@ -91,6 +94,36 @@ static inline long long unit_sql_int(const char *path, const char *sql)
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	return n;
+}
+
+/* Fixture trees (cgroup or /proc stand-ins): text into root+rel/file, the
+ * directory root+rel, and the whole tree removed. */
+static inline void unit_fx_put(const char *root, const char *rel, const char *file, const char *text)
+{
+	char fn[PATH_MAX];
+	FILE *f;
+
+	assert_true((size_t)snprintf(fn, sizeof(fn), "%s%s/%s", root, rel, file) < sizeof(fn));
+	f = fopen(fn, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static inline void unit_fx_dir(const char *root, const char *rel)
+{
+	char fn[PATH_MAX];
+
+	assert_true((size_t)snprintf(fn, sizeof(fn), "%s%s", root, rel) < sizeof(fn));
+	assert_true(!mkdir(fn, 0755) || errno == EEXIST);
+}
+
+static inline void unit_rm_tree(const char *root)
+{
+	char cmd[PATH_MAX + 16];
+
+	assert_true((size_t)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root) < sizeof(cmd));
+	assert_int_equal(system(cmd), 0);
 }
 
 /* Remove an SQLite file and its -wal and -shm files. */

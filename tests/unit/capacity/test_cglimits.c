@@ -9,34 +9,6 @@
 
 #define MIB (1024.0 * 1024.0)
 
-static void put(const char *root, const char *rel, const char *file, const char *text)
-{
-	char fn[PATH_MAX];
-	FILE *f;
-
-	snprintf(fn, sizeof(fn), "%s%s/%s", root, rel, file);
-	f = fopen(fn, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static void dir(const char *root, const char *rel)
-{
-	char fn[PATH_MAX];
-
-	snprintf(fn, sizeof(fn), "%s%s", root, rel);
-	assert_true(!mkdir(fn, 0755) || errno == EEXIST);
-}
-
-static void rm_tree(const char *root)
-{
-	char cmd[PATH_MAX + 16];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	assert_int_equal(system(cmd), 0);
-}
-
 static void test_parsers(void **state)
 {
 	double x = -1;
@@ -76,16 +48,16 @@ static void test_v2_tree(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(root));
 	h.cpu_mount = h.mem_mount = root;
-	put(root, "", "memory.current", "123\n"); /* the root has no limits' files */
-	dir(root, "/a");
-	dir(root, "/a/b");
-	dir(root, "/free");
-	put(root, "/a", "cpu.max", "200000 100000\n");
-	put(root, "/a", "memory.max", "419430400\n");
-	put(root, "/a/b", "cpu.max", "max 100000\n");
-	put(root, "/a/b", "memory.max", "max\n");
-	put(root, "/free", "cpu.max", "max 100000\n");
-	put(root, "/free", "memory.max", "max\n");
+	unit_fx_put(root, "", "memory.current", "123\n"); /* the root has no limits' files */
+	unit_fx_dir(root, "/a");
+	unit_fx_dir(root, "/a/b");
+	unit_fx_dir(root, "/free");
+	unit_fx_put(root, "/a", "cpu.max", "200000 100000\n");
+	unit_fx_put(root, "/a", "memory.max", "419430400\n");
+	unit_fx_put(root, "/a/b", "cpu.max", "max 100000\n");
+	unit_fx_put(root, "/a/b", "memory.max", "max\n");
+	unit_fx_put(root, "/free", "cpu.max", "max 100000\n");
+	unit_fx_put(root, "/free", "memory.max", "max\n");
 
 	assert_int_equal(cap_read_limits(&h, "/a/b", &l, err, sizeof(err)), 0);
 	assert_string_equal(l.path, "/a/b");
@@ -95,8 +67,8 @@ static void test_v2_tree(void **state)
 	assert_non_null(strstr(l.mem_src, "memory.max of /a"));
 
 	/* a tighter limit of its own wins */
-	put(root, "/a/b", "cpu.max", "50000 100000\n");
-	put(root, "/a/b", "memory.max", "104857600\n");
+	unit_fx_put(root, "/a/b", "cpu.max", "50000 100000\n");
+	unit_fx_put(root, "/a/b", "memory.max", "104857600\n");
 	assert_int_equal(cap_read_limits(&h, "/a/b", &l, err, sizeof(err)), 0);
 	assert_dbl_eq(l.cpu_cores, 0.5);
 	assert_non_null(strstr(l.cpu_src, "of /a/b"));
@@ -110,7 +82,7 @@ static void test_v2_tree(void **state)
 	assert_int_equal(cap_read_limits(&h, "/gone", &l, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "no cgroup /gone"));
 	assert_int_equal(cap_read_limits(&h, "rel", &l, err, sizeof(err)), -1);
-	rm_tree(root);
+	unit_rm_tree(root);
 }
 
 /* v1: the cpu and memory controllers in mounts of their own. */
@@ -124,18 +96,18 @@ static void test_v1_tree(void **state)
 	assert_non_null(mkdtemp(root));
 	snprintf(cpu, sizeof(cpu), "%s/cpu", root);
 	snprintf(mem, sizeof(mem), "%s/memory", root);
-	dir(cpu, "");
-	dir(mem, "");
+	unit_fx_dir(cpu, "");
+	unit_fx_dir(mem, "");
 	h.cpu_mount = cpu;
 	h.mem_mount = mem;
-	put(cpu, "", "cpu.cfs_quota_us", "-1\n");
-	put(cpu, "", "cpu.cfs_period_us", "100000\n");
-	put(mem, "", "memory.limit_in_bytes", "9223372036854771712\n");
-	dir(cpu, "/app");
-	dir(mem, "/app");
-	put(cpu, "/app", "cpu.cfs_quota_us", "150000\n");
-	put(cpu, "/app", "cpu.cfs_period_us", "100000\n");
-	put(mem, "/app", "memory.limit_in_bytes", "419430400\n");
+	unit_fx_put(cpu, "", "cpu.cfs_quota_us", "-1\n");
+	unit_fx_put(cpu, "", "cpu.cfs_period_us", "100000\n");
+	unit_fx_put(mem, "", "memory.limit_in_bytes", "9223372036854771712\n");
+	unit_fx_dir(cpu, "/app");
+	unit_fx_dir(mem, "/app");
+	unit_fx_put(cpu, "/app", "cpu.cfs_quota_us", "150000\n");
+	unit_fx_put(cpu, "/app", "cpu.cfs_period_us", "100000\n");
+	unit_fx_put(mem, "/app", "memory.limit_in_bytes", "419430400\n");
 
 	assert_int_equal(cap_read_limits(&h, "/app", &l, err, sizeof(err)), 0);
 	assert_dbl_eq(l.cpu_cores, 1.5);
@@ -149,15 +121,15 @@ static void test_v1_tree(void **state)
 	assert_true(isnan(l.mem_bytes));
 
 	/* only in the memory hierarchy: its memory limit, no CPU quota */
-	dir(mem, "/memonly");
-	put(mem, "/memonly", "memory.limit_in_bytes", "1048576\n");
+	unit_fx_dir(mem, "/memonly");
+	unit_fx_put(mem, "/memonly", "memory.limit_in_bytes", "1048576\n");
 	assert_int_equal(cap_read_limits(&h, "/memonly", &l, err, sizeof(err)), 0);
 	assert_true(isnan(l.cpu_cores));
 	assert_dbl_eq(l.mem_bytes, MIB);
 
 	assert_int_equal(cap_read_limits(&h, "/gone", &l, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "/gone"));
-	rm_tree(root);
+	unit_rm_tree(root);
 }
 
 int main(void)

@@ -62,53 +62,25 @@ static void test_dev_peaks(void **state)
 }
 
 
-static void put(const char *root, const char *rel, const char *file, const char *text)
-{
-	char fn[PATH_MAX];
-	FILE *f;
-
-	snprintf(fn, sizeof(fn), "%s%s/%s", root, rel, file);
-	f = fopen(fn, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static void dir(const char *root, const char *rel)
-{
-	char fn[PATH_MAX];
-
-	snprintf(fn, sizeof(fn), "%s%s", root, rel);
-	assert_true(!mkdir(fn, 0755) || errno == EEXIST);
-}
-
-static void rm_tree(const char *root)
-{
-	char cmd[PATH_MAX + 16];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	assert_int_equal(system(cmd), 0);
-}
-
 /* A v2 tree: /a 0.5 CPU over /a/b (max) over /a/b/c (0.8): c's limit is
  * its parent's; /x has no quota ("max"); /y has no cpu.max (no cpu
  * controller there): not known; /bad a malformed one: not known. */
 static void v2_tree(const char *root)
 {
-	dir(root, "/a");
-	dir(root, "/a/b");
-	dir(root, "/a/b/c");
-	dir(root, "/x");
-	dir(root, "/y");
-	dir(root, "/bad");
-	put(root, "/a", "cpu.max", "50000 100000\n");
-	put(root, "/a/b", "cpu.max", "max 100000\n");
-	put(root, "/a/b/c", "cpu.max", "80000 100000\n");
-	put(root, "/a/b/c", "memory.current", "1048576\n");
-	put(root, "/a/b/c", "memory.max", "419430400\n");
-	put(root, "/x", "cpu.max", "max 100000\n");
-	put(root, "/x", "memory.max", "max\n");
-	put(root, "/bad", "cpu.max", "half 100000\n");
+	unit_fx_dir(root, "/a");
+	unit_fx_dir(root, "/a/b");
+	unit_fx_dir(root, "/a/b/c");
+	unit_fx_dir(root, "/x");
+	unit_fx_dir(root, "/y");
+	unit_fx_dir(root, "/bad");
+	unit_fx_put(root, "/a", "cpu.max", "50000 100000\n");
+	unit_fx_put(root, "/a/b", "cpu.max", "max 100000\n");
+	unit_fx_put(root, "/a/b/c", "cpu.max", "80000 100000\n");
+	unit_fx_put(root, "/a/b/c", "memory.current", "1048576\n");
+	unit_fx_put(root, "/a/b/c", "memory.max", "419430400\n");
+	unit_fx_put(root, "/x", "cpu.max", "max 100000\n");
+	unit_fx_put(root, "/x", "memory.max", "max\n");
+	unit_fx_put(root, "/bad", "cpu.max", "half 100000\n");
 }
 
 static void collect_init(struct record_collect *rc, const char *cpu, const char *mem, bool v1)
@@ -146,14 +118,14 @@ static void test_cpu_limit_v2(void **state)
 	assert_int_equal(record_collect_cpu_limit(&rc, "x", &c), -1);
 	/* each directory read once in the interval: a quota changed on disk
 	 * is seen by the next interval */
-	put(root, "/a", "cpu.max", "20000 100000\n");
+	unit_fx_put(root, "/a", "cpu.max", "20000 100000\n");
 	assert_int_equal(record_collect_cpu_limit(&rc, "/a/b/c", &c), 0);
 	assert_dbl_eq(c, 0.5);
 	record_collect_cgroups(&rc, NULL, 0, NULL);
 	assert_int_equal(record_collect_cpu_limit(&rc, "/a/b/c", &c), 0);
 	assert_dbl_eq(c, 0.2);
 	record_collect_free(&rc);
-	rm_tree(root);
+	unit_rm_tree(root);
 }
 
 /* v1: quotas in the cpu controller's tree, memory in the memory one's;
@@ -168,23 +140,23 @@ static void test_cpu_limit_v1(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(cpu));
 	assert_non_null(mkdtemp(mem));
-	put(cpu, "", "cpu.cfs_quota_us", "-1\n");
-	put(cpu, "", "cpu.cfs_period_us", "100000\n");
-	dir(cpu, "/job");
-	put(cpu, "/job", "cpu.cfs_quota_us", "30000\n");
-	put(cpu, "/job", "cpu.cfs_period_us", "100000\n");
-	dir(cpu, "/job/w");
-	put(cpu, "/job/w", "cpu.cfs_quota_us", "-1\n");
-	put(cpu, "/job/w", "cpu.cfs_period_us", "100000\n");
-	dir(cpu, "/free");
-	put(cpu, "/free", "cpu.cfs_quota_us", "-1\n");
-	put(cpu, "/free", "cpu.cfs_period_us", "100000\n");
-	dir(mem, "/job");
-	put(mem, "/job", "memory.usage_in_bytes", "2097152\n");
-	put(mem, "/job", "memory.limit_in_bytes", "9223372036854771712\n");
-	dir(mem, "/memonly");
-	put(mem, "/memonly", "memory.usage_in_bytes", "4096\n");
-	put(mem, "/memonly", "memory.limit_in_bytes", "419430400\n");
+	unit_fx_put(cpu, "", "cpu.cfs_quota_us", "-1\n");
+	unit_fx_put(cpu, "", "cpu.cfs_period_us", "100000\n");
+	unit_fx_dir(cpu, "/job");
+	unit_fx_put(cpu, "/job", "cpu.cfs_quota_us", "30000\n");
+	unit_fx_put(cpu, "/job", "cpu.cfs_period_us", "100000\n");
+	unit_fx_dir(cpu, "/job/w");
+	unit_fx_put(cpu, "/job/w", "cpu.cfs_quota_us", "-1\n");
+	unit_fx_put(cpu, "/job/w", "cpu.cfs_period_us", "100000\n");
+	unit_fx_dir(cpu, "/free");
+	unit_fx_put(cpu, "/free", "cpu.cfs_quota_us", "-1\n");
+	unit_fx_put(cpu, "/free", "cpu.cfs_period_us", "100000\n");
+	unit_fx_dir(mem, "/job");
+	unit_fx_put(mem, "/job", "memory.usage_in_bytes", "2097152\n");
+	unit_fx_put(mem, "/job", "memory.limit_in_bytes", "9223372036854771712\n");
+	unit_fx_dir(mem, "/memonly");
+	unit_fx_put(mem, "/memonly", "memory.usage_in_bytes", "4096\n");
+	unit_fx_put(mem, "/memonly", "memory.limit_in_bytes", "419430400\n");
 	collect_init(&rc, cpu, mem, true);
 	assert_int_equal(record_collect_cpu_limit(&rc, "/job/w", &c), 0);
 	assert_dbl_near(c, 0.3, 1e-12);
@@ -212,8 +184,8 @@ static void test_cpu_limit_v1(void **state)
 	record_collect_cgroups(&rc, NULL, 0, &tg);
 	assert_false(rc.cgv[0].has_cpu_limit);
 	record_collect_free(&rc);
-	rm_tree(cpu);
-	rm_tree(mem);
+	unit_rm_tree(cpu);
+	unit_rm_tree(mem);
 }
 
 static const struct cap_row *cpu_row(const struct cap_table *t, const char *name)
@@ -308,7 +280,7 @@ static void test_quota_stored(void **state)
 	cap_table_free(&t);
 	recording_free(&r);
 	unit_rm_sqlite(path);
-	rm_tree(root);
+	unit_rm_tree(root);
 }
 
 int main(void)
