@@ -8,6 +8,10 @@
  * fires in the submitter's context (6.5+); older kernels fall back to
  * block_rq_insert/issue, whichever sees the request first. Writeback issued
  * by kernel threads is attributed to those threads, which user space marks.
+ *
+ * A completion adds to counters that only its CPU writes where it can (the
+ * process's slot in io_slots, the disk's in dev_pcpu: no hash lookup, no
+ * atomic), and to the shared hashes otherwise; readers add them up.
  */
 #include "common.bpf.h"
 
@@ -16,6 +20,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define REQ_OP_MASK 0xff
 enum { PP_REQ_READ = 0, PP_REQ_WRITE = 1 };
 
+/* Per process (tgid): made when a process first takes a slot or adds here
+ * because another process holds its slot. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, PP_MAX_PROCS_DEFAULT);
@@ -23,12 +29,36 @@ struct {
 	__type(value, struct pp_io_stats);
 } io_stats SEC(".maps");
 
+/* Per CPU: the processes that hold a slot here (struct pp_io_slot). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PP_IO_SLOTS);
+	__type(key, __u32);
+	__type(value, struct pp_io_slot);
+} io_slots SEC(".maps");
+
+/* Disks whose slot another disk holds (or requests without a disk). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 256);
 	__type(key, __u32);
 	__type(value, struct pp_dev_stats);
 } dev_stats SEC(".maps");
+
+/* The disks with a slot (struct pp_dev_slot), and their counters per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PP_DEV_SLOTS);
+	__type(key, __u32);
+	__type(value, struct pp_dev_slot);
+} dev_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PP_DEV_SLOTS);
+	__type(key, __u32);
+	__type(value, struct pp_dev_stats);
+} dev_pcpu SEC(".maps");
 
 /*
  * Requests in flight, keyed by their address: a direct-mapped table (an
@@ -38,17 +68,24 @@ struct {
  */
 #define RQ_SLOTS 4096 /* a power of two */
 
+/* One cache line each: the array's elements start on a page (mmapable), so
+ * a slot never spans two lines and two requests in flight never share one
+ * (their start and completion often run on different CPUs). */
 struct rq_slot {
 	__u64 key; /* the request's address, 0 when free */
 	struct pp_rq r;
+	__u64 pad[3];
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, RQ_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct rq_slot);
 } rq_slots SEC(".maps");
+
+_Static_assert(sizeof(struct rq_slot) == 64, "a request's slot is one cache line");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -66,20 +103,29 @@ struct {
 } rq_addr SEC(".maps");
 
 /*
- * The request's address as a number. A BTF-typed pointer allows no
- * arithmetic, and the verifier keeps its type on the stack; what is loaded
- * from a map value is a number (loaders with CAP_PERFMON may store pointers
- * there). 0 if the scratch word is missing.
+ * v as a number the verifier does not follow: what is loaded from a map
+ * value is any number. A BTF-typed pointer allows no arithmetic (the
+ * verifier keeps its type on the stack; loaders with CAP_PERFMON may store
+ * pointers in a map), and the paths that computed a histogram slot
+ * differently (its branches) merge after it instead of multiplying the
+ * paths the verifier walks through the rest of the program. 0 if the
+ * scratch word is missing.
  */
-static __always_inline __u64 rq_key(const struct request *rq)
+static __always_inline __u64 opaque(__u64 v)
 {
 	__u32 zero = 0;
 	__u64 *w = bpf_map_lookup_elem(&rq_addr, &zero);
 
 	if (!w)
 		return 0;
-	*w = (__u64)rq;
+	*w = v;
 	return *(volatile __u64 *)w;
+}
+
+/* The request's address as a number. */
+static __always_inline __u64 rq_key(const struct request *rq)
+{
+	return opaque((__u64)rq);
 }
 
 /* The request's slot: requests are carved from a tag set's pages, so the
@@ -140,9 +186,17 @@ static __always_inline int on_start(struct request *rq, bool direct, bool fresh)
 	if (!fresh && (s->key == key || bpf_map_lookup_elem(&requests, &key)))
 		return 0;
 	tgid = bpf_get_current_pid_tgid() >> 32;
-	/* the task itself only when the filter needs it */
-	if (tgid && (filter_mode == PP_FILTER_ALL || task_selected((void *)bpf_get_current_task(), tgid)))
-		r.tgid = tgid;
+	if (tgid) {
+		struct task_struct *t = direct ? bpf_get_current_task_btf() : (void *)bpf_get_current_task();
+
+		if (task_selected(t, tgid)) {
+			r.tgid = tgid;
+			if (direct)
+				r.pstart = t->group_leader ? t->group_leader->start_time : 0;
+			else
+				r.pstart = BPF_CORE_READ(t, group_leader, start_time);
+		}
+	}
 	r.start_ts = bpf_ktime_get_ns();
 	r.dev = rq_dev(rq, direct);
 	if (s->key == 0 || s->key == key) {
@@ -156,6 +210,7 @@ static __always_inline int on_start(struct request *rq, bool direct, bool fresh)
 	return 0;
 }
 
+/* A disk's entry in the dev_stats hash (one without a slot of its own). */
 static __always_inline struct pp_dev_stats *dev_entry(__u32 dev)
 {
 	static const struct pp_dev_stats zero;
@@ -166,12 +221,38 @@ static __always_inline struct pp_dev_stats *dev_entry(__u32 dev)
 	return d;
 }
 
+/* The disk's slot (its index in *idx), claimed if free; NULL when another
+ * disk holds it, or for dev 0. */
+static __always_inline struct pp_dev_slot *dev_slot(__u32 dev, __u32 *idx)
+{
+	struct pp_dev_slot *s;
+	__u64 held;
+
+	*idx = pp_slot_of(dev, PP_DEV_SLOTS_BITS);
+	s = bpf_map_lookup_elem(&dev_slots, idx);
+	if (!s || !dev)
+		return NULL;
+	held = s->dev;
+	if (!held) /* 0 back: claimed here; else the disk that claimed it first */
+		held = __sync_val_compare_and_swap(&s->dev, 0, (__u64)dev) ?: dev;
+	return held == dev ? s : NULL;
+}
+
+static __always_inline void inflight_inc(__s64 *inflight, __s64 *inflight_max)
+{
+	__s64 now = __sync_fetch_and_add(inflight, 1) + 1;
+
+	if (now > *inflight_max)
+		*inflight_max = now;
+}
+
 static __always_inline int on_issue(struct request *rq)
 {
 	__u64 key = rq_key(rq);
 	struct pp_dev_stats *d;
+	struct pp_dev_slot *ds;
 	struct pp_rq *r;
-	__s64 now;
+	__u32 idx;
 
 	if (!key)
 		return 0;
@@ -183,39 +264,119 @@ static __always_inline int on_issue(struct request *rq)
 	if (!r || r->issue_ts)
 		return 0; /* untracked, or issued again after a requeue */
 	r->issue_ts = bpf_ktime_get_ns();
-	d = dev_entry(r->dev);
-	if (d) {
-		now = __sync_fetch_and_add(&d->inflight, 1) + 1;
-		if (now > d->inflight_max)
-			d->inflight_max = now;
+	ds = dev_slot(r->dev, &idx);
+	if (ds) {
+		inflight_inc(&ds->inflight, &ds->inflight_max);
+		return 0;
 	}
+	d = dev_entry(r->dev);
+	if (d)
+		inflight_inc(&d->inflight, &d->inflight_max);
 	return 0;
 }
 
-static __always_inline void account(__u64 *bytes, __u64 *ops, __u32 *lat_hist, __u32 *queue_hist,
-				    __u64 *lat_max, __u64 nbytes, __u64 lat, __u64 queue)
-{
-	__u32 ls = hist_slot_ns(lat), qs = hist_slot_ns(queue);
+/* One completion into a set of counters: with atomics where other CPUs add
+ * too (the hashes), plain adds in this CPU's own slot. */
+#define ADD(atomic, p, v)                            \
+	do {                                         \
+		if (atomic)                          \
+			__sync_fetch_and_add(p, v);  \
+		else                                 \
+			*(p) += (v);                 \
+	} while (0)
 
-	__sync_fetch_and_add(bytes, nbytes);
-	__sync_fetch_and_add(ops, 1);
-	if (ls < PP_HIST_SLOTS)
-		__sync_fetch_and_add(&lat_hist[ls], 1);
-	if (qs < PP_HIST_SLOTS)
-		__sync_fetch_and_add(&queue_hist[qs], 1);
-	if (lat > *lat_max)
-		*lat_max = lat;
+/* A completion's figures: bytes, device time and queue time (ns), and the
+ * histogram slots of the two times. */
+struct done {
+	__u64 bytes, lat, queue;
+	__u32 ls, qs;
+	bool write;
+};
+
+static __always_inline void account(__u64 *bytes, __u64 *ops, __u32 *lat_hist, __u32 *queue_hist,
+				    __u64 *lat_max, const struct done *c, bool atomic)
+{
+	ADD(atomic, bytes, c->bytes);
+	ADD(atomic, ops, 1);
+	ADD(atomic, &lat_hist[c->ls & (PP_HIST_SLOTS - 1)], 1);
+	ADD(atomic, &queue_hist[c->qs & (PP_HIST_SLOTS - 1)], 1);
+	if (c->lat > *lat_max)
+		*lat_max = c->lat;
+}
+
+static __always_inline void account_proc(struct pp_io_stats *io, const struct done *c, bool atomic)
+{
+	account(c->write ? &io->write_bytes : &io->read_bytes, c->write ? &io->write_ops : &io->read_ops,
+		io->lat_hist, io->queue_hist, &io->lat_max_ns, c, atomic);
+	if (c->queue > io->queue_max_ns)
+		io->queue_max_ns = c->queue;
+}
+
+/* The process's io_stats entry, made with its start when missing. */
+static __always_inline struct pp_io_stats *io_entry(__u32 tgid, __u64 pstart)
+{
+	static const struct pp_io_stats zero;
+	struct pp_io_stats *io = lookup_or_init(&io_stats, &tgid, &zero);
+
+	if (!io) {
+		count_event(PP_CNT_IO_DROPPED);
+		return NULL;
+	}
+	if (!io->start_ns)
+		io->start_ns = pstart;
+	return io;
+}
+
+/*
+ * Take this CPU's slot s for the process (tgid, pstart): when it is free or
+ * its holder's io_stats entry is gone (user space reported its exit and
+ * removed it: what the slot still holds was in those reports). The process
+ * gets its io_stats entry first, so that readers find it and add the slot.
+ */
+static __always_inline bool io_slot_take(struct pp_io_slot *s, __u32 tgid, __u64 pstart)
+{
+	if (s->tgid) {
+		struct pp_io_stats *held = bpf_map_lookup_elem(&io_stats, &s->tgid);
+
+		if (held && held->start_ns == s->st.start_ns)
+			return false; /* its holder is still reported */
+	}
+	if (!io_entry(tgid, pstart))
+		return false;
+	__builtin_memset(&s->st, 0, sizeof(s->st));
+	s->st.start_ns = pstart;
+	s->tgid = tgid;
+	return true;
+}
+
+/* A completed request of the process (tgid, pstart): into its slot on this
+ * CPU when it holds it or can take it, else into its io_stats entry. */
+static __always_inline void proc_complete(__u32 tgid, __u64 pstart, const struct done *c)
+{
+	__u32 idx = pp_slot_of(tgid, PP_IO_SLOTS_BITS);
+	struct pp_io_slot *s = bpf_map_lookup_elem(&io_slots, &idx);
+	struct pp_io_stats *io;
+
+	if (!s)
+		return;
+	if ((s->tgid == tgid && s->st.start_ns == pstart) || io_slot_take(s, tgid, pstart)) {
+		account_proc(&s->st, c, false);
+		return;
+	}
+	io = io_entry(tgid, pstart);
+	if (io)
+		account_proc(io, c, true);
 }
 
 static __always_inline int on_complete(struct request *rq, unsigned int nr_bytes, bool direct)
 {
-	__u64 key = rq_key(rq), now = bpf_ktime_get_ns(), lat, queue;
-	struct pp_io_stats *io = NULL;
+	__u64 key = rq_key(rq), now = bpf_ktime_get_ns(), lat, queue, pstart, slots;
 	struct rq_slot *s = rq_slot_of(key);
-	struct pp_dev_stats *d;
+	struct pp_dev_stats *d = NULL;
+	struct pp_dev_slot *ds = NULL;
+	struct done c;
 	struct pp_rq *r;
-	__u32 op, tgid;
-	bool write;
+	__u32 op, tgid, dev, idx;
 
 	if (!s || !key)
 		return 0;
@@ -224,34 +385,39 @@ static __always_inline int on_complete(struct request *rq, unsigned int nr_bytes
 		return 0; /* started before perfpilot attached */
 	op = TREAD(direct, rq, cmd_flags) & REQ_OP_MASK;
 	tgid = r->tgid;
+	pstart = r->pstart;
+	dev = r->dev;
 	lat = r->issue_ts ? now - r->issue_ts : 0;
 	queue = r->issue_ts ? r->issue_ts - r->start_ts : now - r->start_ts;
-	d = r->issue_ts ? dev_entry(r->dev) : NULL;
-	if (d)
-		__sync_fetch_and_add(&d->inflight, -1);
+	if (r->issue_ts) { /* only issued requests are the disk's */
+		ds = dev_slot(dev, &idx);
+		if (ds) {
+			__sync_fetch_and_add(&ds->inflight, -1);
+			d = bpf_map_lookup_elem(&dev_pcpu, &idx);
+		} else {
+			d = dev_entry(dev);
+			if (d)
+				__sync_fetch_and_add(&d->inflight, -1);
+		}
+	}
 	if (s->key == key)
 		s->key = 0; /* frees the slot */
 	else
 		bpf_map_delete_elem(&requests, &key);
 	if (op != PP_REQ_READ && op != PP_REQ_WRITE)
 		return 0; /* flush, discard, ...: no data moved */
-	write = op == PP_REQ_WRITE;
+	c.write = op == PP_REQ_WRITE;
+	c.bytes = nr_bytes;
+	c.lat = lat;
+	c.queue = queue;
+	slots = opaque(hist_slot_ns(lat) | hist_slot_ns(queue) << 8);
+	c.ls = slots & 0xff;
+	c.qs = slots >> 8 & 0xff;
 	if (d)
-		account(write ? &d->write_bytes : &d->read_bytes, write ? &d->write_ops : &d->read_ops,
-			d->lat_hist, d->queue_hist, &d->lat_max_ns, nr_bytes, lat, queue);
-	if (tgid) {
-		static const struct pp_io_stats zero;
-
-		io = lookup_or_init(&io_stats, &tgid, &zero);
-		if (!io)
-			count_event(PP_CNT_IO_DROPPED);
-	}
-	if (io) {
-		account(write ? &io->write_bytes : &io->read_bytes, write ? &io->write_ops : &io->read_ops,
-			io->lat_hist, io->queue_hist, &io->lat_max_ns, nr_bytes, lat, queue);
-		if (queue > io->queue_max_ns)
-			io->queue_max_ns = queue;
-	}
+		account(c.write ? &d->write_bytes : &d->read_bytes, c.write ? &d->write_ops : &d->read_ops,
+			d->lat_hist, d->queue_hist, &d->lat_max_ns, &c, !ds);
+	if (tgid)
+		proc_complete(tgid, pstart, &c);
 	return 0;
 }
 

@@ -117,6 +117,16 @@ struct pp_mem_stats {
 };
 
 /*
+ * The slot of a key in a direct-mapped table of 2^bits slots (Fibonacci
+ * hashing: the top bits of key * 2^32 / phi, so that consecutive pids
+ * spread over the table).
+ */
+static inline __u32 pp_slot_of(__u32 key, unsigned int bits)
+{
+	return (__u32)(key * 2654435761u) >> (32 - bits);
+}
+
+/*
  * Minor faults not yet added to mem_stats, one per CPU (a per-CPU array of
  * one element): the faults of the process that last faulted on that CPU.
  * They are added to its entry when another process faults there; readers
@@ -166,6 +176,26 @@ struct pp_io_stats {
 	__u64 queue_max_ns;  /* time before issue */
 	__u32 lat_hist[PP_HIST_SLOTS];
 	__u32 queue_hist[PP_HIST_SLOTS];
+	__u64 start_ns;      /* the process's start (its leader's start_time, monotonic
+			      * ns): with the tgid, whose counters these are */
+};
+
+/*
+ * A process's block IO counted on one CPU (io.bpf.c): a per-CPU array of
+ * PP_IO_SLOTS, the slot chosen by the tgid (pp_slot_of). The process
+ * that holds a slot adds there without a hash lookup or an atomic; one
+ * whose slot another process holds adds to its io_stats entry. A slot is
+ * taken over only once its holder's io_stats entry is gone (user space
+ * removed it after reporting the exit). Readers add to each io_stats entry
+ * the slots, on every CPU, of the same tgid and st.start_ns.
+ */
+#define PP_IO_SLOTS_BITS 6
+#define PP_IO_SLOTS (1u << PP_IO_SLOTS_BITS)
+
+struct pp_io_slot {
+	__u32 tgid; /* holder, 0 while free */
+	__u32 pad;
+	struct pp_io_stats st; /* st.start_ns: the holder's start */
 };
 
 /* Per-device block IO, keyed by the disk's dev_t (major << 20 | minor). */
@@ -181,10 +211,29 @@ struct pp_dev_stats {
 	__u32 queue_hist[PP_HIST_SLOTS];
 };
 
+/*
+ * Disks with a slot of their own (io.bpf.c): PP_DEV_SLOTS, the slot chosen
+ * by the disk's number (pp_slot_of) and claimed for good by the first
+ * disk that lands in it. The slot keeps the requests in flight (shared by
+ * the CPUs that issue and complete them); the counters are the same slot of
+ * a per-CPU array of struct pp_dev_stats (inflight fields unused there),
+ * which readers sum. A disk whose slot another disk holds is counted in the
+ * dev_stats hash instead.
+ */
+#define PP_DEV_SLOTS_BITS 6
+#define PP_DEV_SLOTS (1u << PP_DEV_SLOTS_BITS)
+
+struct pp_dev_slot {
+	__u64 dev;          /* the disk's dev_t (PP_DEV_MKDEV), 0 while free */
+	__s64 inflight;     /* issued, not completed, now */
+	__s64 inflight_max; /* largest since the slot was claimed */
+};
+
 /* A request between its start and its completion, keyed by its address. */
 struct pp_rq {
 	__u64 start_ts;  /* submitted (block_io_start or insert) */
 	__u64 issue_ts;  /* handed to the driver */
+	__u64 pstart;    /* the submitter's start (struct pp_io_stats.start_ns) */
 	__u32 tgid;      /* submitter, 0 when not selected by the filter */
 	__u32 dev;
 };

@@ -704,6 +704,53 @@ static int alloc_buffers(struct collector *c)
 	return c->rbuf && c->pbuf && c->tbuf && c->mbuf && c->iobuf && c->netbuf && c->kbuf ? 0 : -1;
 }
 
+/* The process pid among v[0..n), of which v[0..np) are sorted (the rest,
+ * processes only the memory, IO or TCP maps have, are not). */
+static struct proc_raw *find_any(struct proc_raw *v, size_t np, size_t n, uint32_t pid)
+{
+	struct proc_raw *r = find_raw(v, np, pid);
+	size_t i;
+
+	for (i = np; !r && i < n; i++)
+		if (v[i].pid == pid)
+			r = &v[i];
+	return r;
+}
+
+/*
+ * Add the block IO that processes counted in their slots on each CPU
+ * (struct pp_io_slot) to their io_stats entries read into v[0..n): a slot
+ * counts for the entry of the same tgid and start. A slot is taken over
+ * only once its holder's entry is gone, so what a slot held is never
+ * missed by a reader that found the entry.
+ */
+static void add_io_slots(struct collector *c, struct proc_raw *v, size_t np, size_t n)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu, fd = bpf_map__fd(c->io->maps.io_slots);
+	struct pp_io_slot *s;
+	__u32 k;
+
+	if (ncpu <= 0)
+		return;
+	s = calloc((size_t)ncpu, sizeof(*s));
+	if (!s)
+		return;
+	for (k = 0; k < PP_IO_SLOTS; k++) {
+		if (bpf_map_lookup_elem(fd, &k, s))
+			continue;
+		for (cpu = 0; cpu < ncpu; cpu++) {
+			struct proc_raw *r;
+
+			if (!s[cpu].tgid)
+				continue;
+			r = find_any(v, np, n, s[cpu].tgid);
+			if (r && r->has_io && r->io.start_ns == s[cpu].st.start_ns)
+				io_stats_add(&r->io, &s[cpu].st);
+		}
+	}
+	free(s);
+}
+
 /*
  * Add each CPU's minor faults not yet in mem_stats (struct pp_fault_pending)
  * to the processes read from it, v[0..n) (v[0..np) sorted). Read after mem_stats: a run moved
@@ -714,7 +761,6 @@ static void add_pending_faults(struct collector *c, struct proc_raw *v, size_t n
 	int ncpu = libbpf_num_possible_cpus(), cpu;
 	struct pp_fault_pending *p;
 	__u32 zero = 0;
-	size_t i;
 
 	if (ncpu <= 0)
 		return;
@@ -728,11 +774,8 @@ static void add_pending_faults(struct collector *c, struct proc_raw *v, size_t n
 	for (cpu = 0; cpu < ncpu; cpu++) {
 		if (!p[cpu].selected || !p[cpu].minflt)
 			continue;
-		struct proc_raw *r = find_raw(v, np, p[cpu].tgid);
+		struct proc_raw *r = find_any(v, np, n, p[cpu].tgid);
 
-		for (i = np; !r && i < n; i++) /* the mem-only entries: not sorted */
-			if (v[i].pid == p[cpu].tgid)
-				r = &v[i];
 		if (r && r->has_mem)
 			r->mem.minflt += p[cpu].minflt;
 	}
@@ -807,6 +850,8 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 		r->io = c->iobuf[i];
 		r->has_io = true;
 	}
+	if (c->io)
+		add_io_slots(c, v, np, cnt);
 	if (c->net)
 		nn = dump_map(bpf_map__fd(c->net->maps.net_stats), ncap, keys, c->netbuf,
 			      sizeof(*c->netbuf));
@@ -840,9 +885,39 @@ static int cmp_dev(const void *a, const void *b)
 	return x->dev < y->dev ? -1 : x->dev > y->dev;
 }
 
+/*
+ * The disks with a slot (struct pp_dev_slot: their counters summed over the
+ * CPUs of dev_pcpu) into v, from v[0]; returns how many.
+ */
+static size_t read_dev_slots(struct collector *c, struct dev_raw *v)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu;
+	int sfd = bpf_map__fd(c->io->maps.dev_slots), pfd = bpf_map__fd(c->io->maps.dev_pcpu);
+	struct pp_dev_stats *pc;
+	struct pp_dev_slot ds;
+	size_t n = 0;
+	__u32 k;
+
+	if (ncpu <= 0 || !(pc = calloc((size_t)ncpu, sizeof(*pc))))
+		return 0;
+	for (k = 0; k < PP_DEV_SLOTS; k++) {
+		if (bpf_map_lookup_elem(sfd, &k, &ds) || !ds.dev || bpf_map_lookup_elem(pfd, &k, pc))
+			continue;
+		memset(&v[n], 0, sizeof(v[n]));
+		v[n].dev = (uint32_t)ds.dev;
+		for (cpu = 0; cpu < ncpu; cpu++)
+			dev_stats_add(&v[n].st, &pc[cpu]);
+		v[n].st.inflight = ds.inflight;
+		v[n].st.inflight_max = ds.inflight_max;
+		n++;
+	}
+	free(pc);
+	return n;
+}
+
 int collector_read_devices(struct collector *c, struct dev_raw **out, size_t *n)
 {
-	size_t cap, i, got;
+	size_t cap, i, j, got;
 	struct pp_dev_stats *vals;
 	struct dev_raw *v;
 	__u32 *keys;
@@ -854,23 +929,32 @@ int collector_read_devices(struct collector *c, struct dev_raw **out, size_t *n)
 	cap = bpf_map__max_entries(c->io->maps.dev_stats);
 	vals = calloc(cap, sizeof(*vals));
 	keys = calloc(cap, sizeof(*keys));
-	v = calloc(cap, sizeof(*v));
+	v = calloc(cap + PP_DEV_SLOTS, sizeof(*v));
 	if (!vals || !keys || !v) {
 		free(vals);
 		free(keys);
 		free(v);
 		return -1;
 	}
-	got = dump_map(bpf_map__fd(c->io->maps.dev_stats), cap, keys, vals, sizeof(*vals));
-	for (i = 0; i < got; i++) {
-		v[i].dev = keys[i];
-		v[i].st = vals[i];
+	got = read_dev_slots(c, v);
+	j = dump_map(bpf_map__fd(c->io->maps.dev_stats), cap, keys, vals, sizeof(*vals));
+	for (i = 0; i < j; i++) {
+		v[got + i].dev = keys[i];
+		v[got + i].st = vals[i];
 	}
+	got += j;
 	qsort(v, got, sizeof(*v), cmp_dev);
+	/* a disk is in a slot or in the hash, never both; merged if it were */
+	for (i = j = 0; i < got; i++) {
+		if (j && v[j - 1].dev == v[i].dev)
+			dev_stats_add(&v[j - 1].st, &v[i].st);
+		else
+			v[j++] = v[i];
+	}
 	free(vals);
 	free(keys);
 	*out = v;
-	*n = got;
+	*n = j;
 	return 0;
 }
 

@@ -45,6 +45,25 @@ size_t dev_diff(const struct dev_raw *prev, size_t nprev, const struct dev_raw *
 	return n;
 }
 
+void dev_stats_add(struct pp_dev_stats *sum, const struct pp_dev_stats *add)
+{
+	int i;
+
+	sum->read_bytes += add->read_bytes;
+	sum->write_bytes += add->write_bytes;
+	sum->read_ops += add->read_ops;
+	sum->write_ops += add->write_ops;
+	sum->inflight += add->inflight;
+	if (add->inflight_max > sum->inflight_max)
+		sum->inflight_max = add->inflight_max;
+	if (add->lat_max_ns > sum->lat_max_ns)
+		sum->lat_max_ns = add->lat_max_ns;
+	for (i = 0; i < PP_HIST_SLOTS; i++) {
+		sum->lat_hist[i] += add->lat_hist[i];
+		sum->queue_hist[i] += add->queue_hist[i];
+	}
+}
+
 void dev_name(uint32_t dev, char *buf, size_t len)
 {
 	char fn[96], line[128];

@@ -29,6 +29,10 @@ struct dev_sample {
 size_t dev_diff(const struct dev_raw *prev, size_t nprev, const struct dev_raw *cur, size_t ncur,
 		struct dev_sample *out);
 
+/* Add a disk's counters from one CPU's slot (or another source) to sum:
+ * counts and histograms added, the maxima kept; in flight added. */
+void dev_stats_add(struct pp_dev_stats *sum, const struct pp_dev_stats *add);
+
 /* "vda" from /sys/dev/block/MAJ:MIN/uevent, else "MAJ:MIN". */
 void dev_name(uint32_t dev, char *buf, size_t len);
 

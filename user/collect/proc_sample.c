@@ -33,6 +33,24 @@ void hist_delta(const uint32_t *cur, const uint32_t *prev, uint32_t *out)
 		out[i] = cur[i] >= prev[i] ? cur[i] - prev[i] : 0;
 }
 
+void io_stats_add(struct pp_io_stats *sum, const struct pp_io_stats *add)
+{
+	int i;
+
+	sum->read_bytes += add->read_bytes;
+	sum->write_bytes += add->write_bytes;
+	sum->read_ops += add->read_ops;
+	sum->write_ops += add->write_ops;
+	if (add->lat_max_ns > sum->lat_max_ns)
+		sum->lat_max_ns = add->lat_max_ns;
+	if (add->queue_max_ns > sum->queue_max_ns)
+		sum->queue_max_ns = add->queue_max_ns;
+	for (i = 0; i < PP_HIST_SLOTS; i++) {
+		sum->lat_hist[i] += add->lat_hist[i];
+		sum->queue_hist[i] += add->queue_hist[i];
+	}
+}
+
 static void fill_io(struct proc_sample *s, const struct pp_io_stats *a, const struct pp_io_stats *b,
 		    bool had_prev)
 {

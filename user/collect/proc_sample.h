@@ -110,4 +110,9 @@ double interval_max_us(const uint32_t *h, uint64_t cur_max_ns, uint64_t prev_max
 /* Interval difference of two cumulative histograms. */
 void hist_delta(const uint32_t *cur, const uint32_t *prev, uint32_t *out);
 
+/* Add a process's block IO counted on one CPU (struct pp_io_slot) to what
+ * was read from its io_stats entry: counts and histograms added, the maxima
+ * kept; sum's start_ns stays. */
+void io_stats_add(struct pp_io_stats *sum, const struct pp_io_stats *add);
+
 #endif

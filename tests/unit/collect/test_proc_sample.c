@@ -535,6 +535,48 @@ static void test_io_and_net_deltas(void **state)
 	assert_int_equal(sample_diff(prev, 1, cur, 1, false, out), 0);
 }
 
+/* A process's IO split over CPU slots and its hash entry adds up to the
+ * whole: what one CPU counted, another, and the entry together. */
+static void test_io_stats_add(void **state)
+{
+	struct pp_io_stats whole, sum, part[3];
+	unsigned int i, k;
+
+	(void)state;
+	memset(&whole, 0, sizeof(whole));
+	memset(part, 0, sizeof(part));
+	srand(7);
+	for (i = 0; i < 3000; i++) { /* 3000 completions spread over 3 parts */
+		struct pp_io_stats *io[2] = {&whole, &part[rand() % 3]};
+		uint64_t bytes = (uint64_t)(rand() % 64 + 1) * 4096, lat = (uint64_t)rand() % 5000000;
+		uint64_t queue = (uint64_t)rand() % 100000;
+		bool write = rand() % 2;
+
+		for (k = 0; k < 2; k++) {
+			*(write ? &io[k]->write_bytes : &io[k]->read_bytes) += bytes;
+			*(write ? &io[k]->write_ops : &io[k]->read_ops) += 1;
+			io[k]->lat_hist[pp_hist_slot_ns(lat)]++;
+			io[k]->queue_hist[pp_hist_slot_ns(queue)]++;
+			if (lat > io[k]->lat_max_ns)
+				io[k]->lat_max_ns = lat;
+			if (queue > io[k]->queue_max_ns)
+				io[k]->queue_max_ns = queue;
+		}
+	}
+	sum = part[0]; /* the hash entry: its start stays */
+	sum.start_ns = 12345;
+	part[1].start_ns = part[2].start_ns = 999;
+	io_stats_add(&sum, &part[1]);
+	io_stats_add(&sum, &part[2]);
+	assert_int_equal(sum.start_ns, 12345);
+	sum.start_ns = 0;
+	assert_memory_equal(&sum, &whole, sizeof(sum));
+	/* adding nothing changes nothing */
+	memset(&part[0], 0, sizeof(part[0]));
+	io_stats_add(&sum, &part[0]);
+	assert_memory_equal(&sum, &whole, sizeof(sum));
+}
+
 static void test_hist_delta_and_interval_max(void **state)
 {
 	uint32_t a[PP_HIST_SLOTS] = {0}, b[PP_HIST_SLOTS] = {0}, d[PP_HIST_SLOTS];
@@ -814,6 +856,7 @@ int main(void)
 		cmocka_unit_test(test_sched_appears_after_mem_only),
 		cmocka_unit_test(test_io_and_net_deltas),
 		cmocka_unit_test(test_hist_delta_and_interval_max),
+		cmocka_unit_test(test_io_stats_add),
 		cmocka_unit_test(test_active),
 		cmocka_unit_test(test_sort_each_key),
 		cmocka_unit_test(test_sort_ties_and_edges),
