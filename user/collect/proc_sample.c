@@ -8,6 +8,33 @@ static uint64_t delta(uint64_t cur, uint64_t prev)
 	return cur >= prev ? cur - prev : 0; /* a thread folded while being read */
 }
 
+static void keep_max(__u64 *cur, __u64 prev)
+{
+	if (prev > *cur)
+		*cur = prev;
+}
+
+void proc_raw_ratchet(struct proc_raw *cur, const struct proc_raw *prev)
+{
+	int i;
+
+	if (!prev || prev->pid != cur->pid || !cur->has_sched || !prev->has_sched ||
+	    !cur->sched.start_boot_ns || cur->sched.start_boot_ns != prev->sched.start_boot_ns)
+		return; /* not known to be the same process */
+	keep_max(&cur->sched.oncpu_ns, prev->sched.oncpu_ns);
+	keep_max(&cur->sched.runq_wait_ns, prev->sched.runq_wait_ns);
+	keep_max(&cur->sched.nvcsw, prev->sched.nvcsw);
+	keep_max(&cur->sched.nivcsw, prev->sched.nivcsw);
+	keep_max(&cur->sched.migrations, prev->sched.migrations);
+	for (i = 0; i < PP_HIST_SLOTS; i++)
+		if (prev->sched.runq_hist[i] > cur->sched.runq_hist[i])
+			cur->sched.runq_hist[i] = prev->sched.runq_hist[i];
+	if (cur->has_mem && prev->has_mem) {
+		keep_max(&cur->mem.minflt, prev->mem.minflt);
+		keep_max(&cur->mem.majflt, prev->mem.majflt);
+	}
+}
+
 /* Largest wait in this interval: exact when the cumulative maximum grew,
  * otherwise bounded by the top edge of the highest non-empty slot. */
 double interval_max_us(const uint32_t *h, uint64_t cur_max_ns, uint64_t prev_max_ns)

@@ -78,6 +78,18 @@ size_t sample_diff(const struct proc_raw *prev, size_t nprev,
 		   const struct proc_raw *cur, size_t ncur,
 		   bool keep_idle, struct proc_sample *out);
 
+/*
+ * Before `cur` becomes the next interval's base: keep, for each cumulative
+ * counter that a read can see short (a thread's counts being folded into
+ * its process, a fault run moving from its per-CPU slot to the process's
+ * entry), the larger of `prev`'s and `cur`'s, when both are the same
+ * process (pid and start). The interval's difference clamps such a dip to
+ * 0; taking the short read as the base would count the run a second time
+ * in the next interval, and a read that saw a run twice would be repaid
+ * the same way. `prev` may be NULL.
+ */
+void proc_raw_ratchet(struct proc_raw *cur, const struct proc_raw *prev);
+
 /* Is there anything to report for this sample? */
 bool sample_active(const struct proc_sample *s);
 

@@ -267,6 +267,9 @@ int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct inte
 		}
 		cur[j++] = cur[i];
 	}
+	for (i = 0; i < j; i++)
+		proc_raw_ratchet(&cur[i], w->nprev ? bsearch(&cur[i], w->prev, w->nprev,
+							     sizeof(cur[i]), cmp_pid) : NULL);
 	free(w->prev);
 	w->prev = cur;
 	w->nprev = j;

@@ -75,6 +75,52 @@ static void test_first_interval_is_cumulative(void **state)
 	assert_int_equal(out[1].oom_kills, 0);
 }
 
+/* A read that saw a fault run neither in its slot nor in the entry (300
+ * faults short), then whole again: counted once, not twice; likewise a
+ * thread's run time folded while being read. */
+static void test_ratchet_dip(void **state)
+{
+	struct proc_raw a, b, c;
+	struct proc_sample out[1];
+	uint64_t total_flt = 0, total_cpu = 0;
+
+	(void)state;
+	a = sched_raw(7, "app", 1000000, 0, 1, 1, 0);
+	set_mem(&a, 1000, 0, 0, 0, 0, 0, 0);
+	a.sched.start_boot_ns = 42;
+	b = a;
+	b.mem.minflt = 1200 - 300; /* 1200 faults by now, 300 unseen */
+	b.sched.oncpu_ns = 1400000 - 500000; /* a fold read half-way */
+	c = a;
+	c.mem.minflt = 1500;
+	c.sched.oncpu_ns = 3000000;
+	assert_int_equal(sample_diff(&a, 1, &b, 1, true, out), 1);
+	total_flt += out[0].minflt;
+	total_cpu += out[0].oncpu_ns;
+	proc_raw_ratchet(&b, &a);
+	assert_int_equal(b.mem.minflt, 1000);
+	assert_int_equal(b.sched.oncpu_ns, 1000000);
+	assert_int_equal(sample_diff(&b, 1, &c, 1, true, out), 1);
+	total_flt += out[0].minflt;
+	total_cpu += out[0].oncpu_ns;
+	/* what happened from a to c, once */
+	assert_int_equal(total_flt, 500);
+	assert_int_equal(total_cpu, 2000000);
+	/* another process with the pid (another start): nothing kept */
+	b = c;
+	b.sched.start_boot_ns = 43;
+	b.mem.minflt = 10;
+	proc_raw_ratchet(&b, &c);
+	assert_int_equal(b.mem.minflt, 10);
+	/* no start known: nothing kept either */
+	b.sched.start_boot_ns = 0;
+	c.sched.start_boot_ns = 0;
+	proc_raw_ratchet(&b, &c);
+	assert_int_equal(b.mem.minflt, 10);
+	proc_raw_ratchet(&b, NULL);
+	assert_int_equal(b.mem.minflt, 10);
+}
+
 static void test_deltas(void **state)
 {
 	struct proc_raw prev[1], cur[1];
@@ -840,6 +886,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_interval_is_cumulative),
 		cmocka_unit_test(test_deltas),
+		cmocka_unit_test(test_ratchet_dip),
 		cmocka_unit_test(test_rss_is_a_gauge),
 		cmocka_unit_test(test_merge_join_new_and_vanished),
 		cmocka_unit_test(test_reused_pid_not_subtracted),
