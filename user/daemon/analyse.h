@@ -12,6 +12,12 @@
 #include <stddef.h>
 #include "store/store_findings.h"
 
+/* The most points of each series an analysis loads: a longer window is
+ * read in merged steps (store_load_points), so that its memory does not
+ * grow with the recording's interval (720: the default hour at the
+ * default 5 s) */
+#define ANALYSE_MAX_POINTS 720
+
 /* One analysis, for the caller's hook: it may keep what it takes (the
  * fields it sets to NULL) and the rest is freed after. */
 struct analysis {
