@@ -87,11 +87,42 @@ static __always_inline void copy_comm(char *dst, struct task_struct *t, bool dir
 	bpf_probe_read_kernel_str(dst, PP_COMM_LEN, t->comm);
 }
 
+/*
+ * The pointers a new process entry is made from. Read once, where a program
+ * starts: with BTF-typed pointers the verifier checks every pointer loaded
+ * from a kernel struct against the kernel's BTF by name (a linear search),
+ * once per state that reaches the load, and sched_process_exit reaches the
+ * template in a dozen states: reading them inside it took the verifier about
+ * a second at every start (0.07 s read here).
+ */
+struct proc_links {
+	struct task_struct *leader; /* never NULL: the task itself without one */
+	struct task_struct *parent;
+	__u64 v2_cgroup_id;         /* the cgroup v2 id (direct reads only) */
+};
+
+static __always_inline void proc_links_of(struct task_struct *t, bool direct, struct proc_links *l)
+{
+	struct task_struct *leader = TREAD(direct, t, group_leader);
+
+	if (!leader)
+		leader = t;
+	l->leader = leader;
+	l->parent = TREAD(direct, leader, real_parent);
+	l->v2_cgroup_id = 0;
+	if (direct && cgroup_hier == PP_CGROUP_V2) {
+		struct cgroup *cg = t->cgroups ? t->cgroups->dfl_cgrp : NULL;
+
+		l->v2_cgroup_id = cg && cg->kn ? cg->kn->id : 0;
+	}
+}
+
 /* A new process entry for t's thread group, with its name, cgroup, start
  * and parent, in this CPU's scratch slot (not in the map yet). */
-static __always_inline struct pp_sched_stats *proc_template(struct task_struct *t, bool direct)
+static __always_inline struct pp_sched_stats *proc_template(struct task_struct *t, bool direct,
+							    const struct proc_links *l)
 {
-	struct task_struct *leader, *parent;
+	struct task_struct *leader = l->leader, *parent = l->parent;
 	struct pp_sched_stats *st;
 	__u32 zero = 0;
 
@@ -99,20 +130,13 @@ static __always_inline struct pp_sched_stats *proc_template(struct task_struct *
 	if (!st)
 		return NULL;
 	__builtin_memset(st, 0, sizeof(*st));
-	leader = TREAD(direct, t, group_leader);
-	if (!leader)
-		leader = t;
 	copy_comm(st->comm, leader, direct);
-	if (direct && cgroup_hier == PP_CGROUP_V2) {
-		struct cgroup *cg = t->cgroups ? t->cgroups->dfl_cgrp : NULL;
-
-		st->cgroup_id = cg && cg->kn ? cg->kn->id : 0;
-	} else {
+	if (direct && cgroup_hier == PP_CGROUP_V2)
+		st->cgroup_id = l->v2_cgroup_id;
+	else
 		st->cgroup_id = task_cgroup_id(t);
-	}
 	st->start_ns = TREAD(direct, leader, start_time);
 	st->start_boot_ns = start_boottime_of(leader, direct);
-	parent = TREAD(direct, leader, real_parent);
 	if (parent) {
 		st->ppid = TREAD(direct, parent, tgid);
 		copy_comm(st->pcomm, parent, direct);
@@ -126,10 +150,12 @@ static __always_inline struct pp_sched_stats *proc_template(struct task_struct *
 static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, __u32 tgid, bool direct)
 {
 	struct pp_sched_stats *st = bpf_map_lookup_elem(&sched_stats, &tgid);
+	struct proc_links l;
 
 	if (st)
 		return st;
-	st = proc_template(t, direct);
+	proc_links_of(t, direct, &l);
+	st = proc_template(t, direct, &l);
 	if (!st)
 		return NULL;
 	bpf_map_update_elem(&sched_stats, &tgid, st, BPF_NOEXIST);
@@ -351,6 +377,9 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 	__u32 idx = tid & (thread_slots - 1);
 	struct pp_thread *th = bpf_map_lookup_elem(&threads, &idx);
 	bool group_dead, in_overflow = false;
+	struct proc_links l;
+
+	proc_links_of(p, direct, &l);
 
 	/* thread_find, knowing which table holds the entry */
 	if (th && (!tid || th->tid != tid)) {
@@ -375,7 +404,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 			/* most such threads are a short-lived process's only one:
 			 * its entry is made whole here and inserted once (no
 			 * second lookup, no atomics) */
-			struct pp_sched_stats *n = proc_template(p, direct);
+			struct pp_sched_stats *n = proc_template(p, direct, &l);
 
 			if (n) {
 				n->oncpu_ns = exec;
