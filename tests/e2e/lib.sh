@@ -10,8 +10,9 @@
 
 PERFPILOT=${PERFPILOT:-./perfpilot}
 WORKLOADS=${WORKLOADS:-build/workloads}
-# seconds perfpilot gets to load and attach before a workload starts
-PP_ATTACH_WAIT=${PP_ATTACH_WAIT:-1.5}
+# seconds perfpilot gets to load and attach before a workload starts (at
+# least: attach_wait then waits for its BPF links to settle)
+PP_ATTACH_WAIT=${PP_ATTACH_WAIT:-0.5}
 # seconds perfpilot may take to exit after its -d duration has passed (a
 # guard against a hang, not a measure: the sanitizer build naming a whole
 # host's stacks at load 13 took more than 3 s; a quick exit costs nothing)
@@ -254,7 +255,7 @@ _links() { find "/proc/$1/fd" -lname 'anon_inode:bpf_link' 2>/dev/null | wc -l; 
 
 # attach_wait [PID...]: give perfpilot (default: the last pp_bg) time to
 # attach before starting workloads: PP_ATTACH_WAIT seconds, and on a slow
-# host longer, until its set of BPF links has stopped growing for 0.3 s (at
+# host longer, until its set of BPF links has stopped growing for 0.4 s (at
 # most 8 s more).  The -d deadline of pp_wait counts from here.
 attach_wait() {
 	local pid prev n i same
@@ -265,10 +266,11 @@ attach_wait() {
 		for ((i = 0; i < 80; i++)); do
 			_alive "$pid" || break
 			n=$(_links "$pid")
-			# stable for 0.3 s: on a loaded host the profiler's links can
-			# follow the collectors' after a pause longer than one check
+			# stable for 0.4 s: the profiler's links follow the
+			# collectors' after a pause (0.1 s on a quiet host, the
+			# sanitizer build), longer than one check on a loaded host
 			((n > 0 && n == prev)) && same=$((same + 1)) || same=0
-			((same >= 3)) && break
+			((same >= 4)) && break
 			prev=$n
 			sleep 0.1
 		done

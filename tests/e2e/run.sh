@@ -9,7 +9,7 @@
 # test and ends with "N passed, N failed[, N skipped]"; exits 1 on failures.
 #
 # Environment: PERFPILOT (default ./perfpilot), WORKLOADS (default
-# build/workloads), PP_ATTACH_WAIT (default 1.5 s), E2E_JOBS=1 runs every
+# build/workloads), PP_ATTACH_WAIT (default 0.5 s), E2E_JOBS=1 runs every
 # test alone, E2E_TIMING=1 prints each test's duration, E2E_KEEP=1 keeps the
 # scratch directory with every command's output.
 
