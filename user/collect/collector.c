@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 #include "collect/bpfmaps.h"
 #include "collect/collector.h"
+#include "collect/keptbuf.h"
 #include "collect/features.h"
 #include "sched.skel.h"
 #include "mem.skel.h"
@@ -51,6 +52,8 @@ struct collector {
 	struct pp_sock *sockbuf;
 	__u64 *sockkeys;
 	struct pp_closed_key *closedkeys;
+	/* the most of each that reads used since its pages last went back */
+	size_t rhigh, phigh, thigh, mhigh, iohigh, nethigh, khigh, sockhigh, skhigh, ckhigh;
 };
 
 static int alloc_buffers(struct collector *c);
@@ -782,6 +785,40 @@ static void add_pending_faults(struct collector *c, struct proc_raw *v, size_t n
 	free(p);
 }
 
+/*
+ * After a burst of processes the read buffers (tens of megabytes sized for
+ * full maps) stay resident as far as the burst filled them: the pages
+ * beyond what this read used go back once that is a megabyte or more.
+ */
+static void give_back_read(struct collector *c, size_t cnt, size_t np, size_t nt, size_t nm,
+			   size_t ni, size_t nn)
+{
+	size_t pcap = bpf_map__max_entries(c->sched->maps.sched_stats);
+	size_t tcap = bpf_map__max_entries(c->sched->maps.threads) +
+		      bpf_map__max_entries(c->sched->maps.threads_overflow);
+	size_t mcap = c->mem ? bpf_map__max_entries(c->mem->maps.mem_stats) : 1;
+	size_t icap = c->io ? bpf_map__max_entries(c->io->maps.io_stats) : 1;
+	size_t ncap = c->net ? bpf_map__max_entries(c->net->maps.net_stats) : 1;
+	size_t kcap = pcap, keys = np;
+
+	kcap = tcap > kcap ? tcap : kcap;
+	kcap = mcap > kcap ? mcap : kcap;
+	kcap = icap > kcap ? icap : kcap;
+	kcap = ncap > kcap ? ncap : kcap;
+	keys = nt > keys ? nt : keys;
+	keys = nm > keys ? nm : keys;
+	keys = ni > keys ? ni : keys;
+	keys = nn > keys ? nn : keys;
+	keptbuf_used(c->rbuf, (pcap + (c->mem ? mcap : 0) + (c->io ? icap : 0) + (c->net ? ncap : 0)) *
+		     sizeof(*c->rbuf), cnt * sizeof(*c->rbuf), &c->rhigh);
+	keptbuf_used(c->pbuf, pcap * sizeof(*c->pbuf), np * sizeof(*c->pbuf), &c->phigh);
+	keptbuf_used(c->tbuf, tcap * sizeof(*c->tbuf), nt * sizeof(*c->tbuf), &c->thigh);
+	keptbuf_used(c->mbuf, mcap * sizeof(*c->mbuf), nm * sizeof(*c->mbuf), &c->mhigh);
+	keptbuf_used(c->iobuf, icap * sizeof(*c->iobuf), ni * sizeof(*c->iobuf), &c->iohigh);
+	keptbuf_used(c->netbuf, ncap * sizeof(*c->netbuf), nn * sizeof(*c->netbuf), &c->nethigh);
+	keptbuf_used(c->kbuf, kcap * sizeof(*c->kbuf), keys * sizeof(*c->kbuf), &c->khigh);
+}
+
 int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 {
 	struct bpf_map *sm = c->sched->maps.sched_stats, *tm = c->sched->maps.threads;
@@ -875,6 +912,7 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 	memcpy(copy, v, cnt * sizeof(*copy));
 	*out = copy;
 	*n = cnt;
+	give_back_read(c, cnt, np, nt, nm, ni, nn);
 	return 0;
 }
 
@@ -1006,6 +1044,11 @@ int collector_read_conns(struct collector *c, struct conn_raw **out, size_t *n)
 		/* a closed connection is reported once, then dropped */
 		bpf_map_delete_elem(cfd, &c->closedkeys[i]);
 	}
+	keptbuf_used(c->sockbuf, (cap + ccap) * sizeof(*c->sockbuf), (got + gotc) * sizeof(*c->sockbuf),
+		     &c->sockhigh);
+	keptbuf_used(c->sockkeys, cap * sizeof(*c->sockkeys), got * sizeof(*c->sockkeys), &c->skhigh);
+	keptbuf_used(c->closedkeys, ccap * sizeof(*c->closedkeys), gotc * sizeof(*c->closedkeys),
+		     &c->ckhigh);
 	*out = v;
 	*n = got + gotc;
 	return 0;
