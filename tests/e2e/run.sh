@@ -692,29 +692,21 @@ STEPS=(
 	record_profile_parts
 	record_findings
 	record_findings_v2
-	profile_stripped_buildid
-	profile_stripped_debuglink
-	profile_missing_debug
-	profile_deleted_binary
-	profile_replaced_binary
-	profile_chroot_stripped
-	profile_inlined
-	profile_vdso
-	profile_cxx_demangle
-	profile_rust_demangle
+	"profile_stripped_buildid profile_stripped_debuglink"
+	"profile_missing_debug profile_deleted_binary"
+	"profile_replaced_binary profile_chroot_stripped"
+	"profile_inlined profile_vdso"
+	"profile_cxx_demangle profile_rust_demangle"
 	profile_jit
 	profile_jit_pidns
 	profile_jit_late
 	profile_perfmap_malformed
 	profile_short_lived_all
 	profile_exec_all
-	profile_unwind_hot
-	profile_unwind_fp
-	profile_unwind_threads
-	profile_unwind_signal
-	profile_unwind_cxx
+	"profile_unwind_hot profile_unwind_fp"
+	"profile_unwind_threads profile_unwind_signal"
+	"profile_unwind_cxx profile_unwind_no_tables"
 	profile_unwind_limits
-	profile_unwind_no_tables
 	profile_unwind_pprof_stripped
 	profile_unwind_chroot_shared
 	profile_unwind_redis
@@ -758,9 +750,7 @@ STEPS=(
 	daemon_burn
 	daemon_prometheus
 	daemon_pprof
-	daemon_sighup
-	daemon_sigterm
-	daemon_kill9
+	"daemon_sighup daemon_sigterm daemon_kill9"
 	daemon_alert_webhook
 	daemon_cgroups
 	daemon_tune_cgroup
