@@ -52,6 +52,9 @@ struct collector {
 	struct pp_sock *sockbuf;
 	__u64 *sockkeys;
 	struct pp_closed_key *closedkeys;
+	/* their sizes in entries, from the maps' (m, i, n: 0 when that
+	 * collector is off; k: the largest) */
+	struct { size_t p, t, m, i, n, k; } cap;
 	/* the most of each that reads used since its pages last went back */
 	size_t rhigh, phigh, thigh, mhigh, iohigh, nethigh, khigh, sockhigh, skhigh, ckhigh;
 };
@@ -683,27 +686,24 @@ static void add_thread(struct pp_sched_stats *st, const struct pp_thread *th)
 
 static int alloc_buffers(struct collector *c)
 {
-	size_t pcap = bpf_map__max_entries(c->sched->maps.sched_stats);
-	size_t tcap = bpf_map__max_entries(c->sched->maps.threads) +
-		      bpf_map__max_entries(c->sched->maps.threads_overflow);
-	size_t mcap = c->mem ? bpf_map__max_entries(c->mem->maps.mem_stats) : 0;
-	size_t icap = c->io ? bpf_map__max_entries(c->io->maps.io_stats) : 0;
-	size_t ncap = c->net ? bpf_map__max_entries(c->net->maps.net_stats) : 0;
-	size_t kcap = pcap > tcap ? pcap : tcap;
+	size_t all[5], i;
 
-	if (mcap > kcap)
-		kcap = mcap;
-	if (icap > kcap)
-		kcap = icap;
-	if (ncap > kcap)
-		kcap = ncap;
-	c->rbuf = calloc(pcap + mcap + icap + ncap, sizeof(*c->rbuf));
-	c->netbuf = calloc(ncap ? ncap : 1, sizeof(*c->netbuf));
-	c->iobuf = calloc(icap ? icap : 1, sizeof(*c->iobuf));
-	c->pbuf = calloc(pcap, sizeof(*c->pbuf));
-	c->tbuf = calloc(tcap, sizeof(*c->tbuf));
-	c->mbuf = calloc(mcap ? mcap : 1, sizeof(*c->mbuf));
-	c->kbuf = calloc(kcap, sizeof(*c->kbuf));
+	c->cap.p = bpf_map__max_entries(c->sched->maps.sched_stats);
+	c->cap.t = bpf_map__max_entries(c->sched->maps.threads) +
+		   bpf_map__max_entries(c->sched->maps.threads_overflow);
+	c->cap.m = c->mem ? bpf_map__max_entries(c->mem->maps.mem_stats) : 0;
+	c->cap.i = c->io ? bpf_map__max_entries(c->io->maps.io_stats) : 0;
+	c->cap.n = c->net ? bpf_map__max_entries(c->net->maps.net_stats) : 0;
+	all[0] = c->cap.p, all[1] = c->cap.t, all[2] = c->cap.m, all[3] = c->cap.i, all[4] = c->cap.n;
+	for (c->cap.k = 0, i = 0; i < 5; i++)
+		c->cap.k = all[i] > c->cap.k ? all[i] : c->cap.k;
+	c->rbuf = calloc(c->cap.p + c->cap.m + c->cap.i + c->cap.n, sizeof(*c->rbuf));
+	c->netbuf = calloc(c->cap.n ? c->cap.n : 1, sizeof(*c->netbuf));
+	c->iobuf = calloc(c->cap.i ? c->cap.i : 1, sizeof(*c->iobuf));
+	c->pbuf = calloc(c->cap.p, sizeof(*c->pbuf));
+	c->tbuf = calloc(c->cap.t, sizeof(*c->tbuf));
+	c->mbuf = calloc(c->cap.m ? c->cap.m : 1, sizeof(*c->mbuf));
+	c->kbuf = calloc(c->cap.k, sizeof(*c->kbuf));
 	return c->rbuf && c->pbuf && c->tbuf && c->mbuf && c->iobuf && c->netbuf && c->kbuf ? 0 : -1;
 }
 
@@ -793,40 +793,26 @@ static void add_pending_faults(struct collector *c, struct proc_raw *v, size_t n
 static void give_back_read(struct collector *c, size_t cnt, size_t np, size_t nt, size_t nm,
 			   size_t ni, size_t nn)
 {
-	size_t pcap = bpf_map__max_entries(c->sched->maps.sched_stats);
-	size_t tcap = bpf_map__max_entries(c->sched->maps.threads) +
-		      bpf_map__max_entries(c->sched->maps.threads_overflow);
-	size_t mcap = c->mem ? bpf_map__max_entries(c->mem->maps.mem_stats) : 1;
-	size_t icap = c->io ? bpf_map__max_entries(c->io->maps.io_stats) : 1;
-	size_t ncap = c->net ? bpf_map__max_entries(c->net->maps.net_stats) : 1;
-	size_t kcap = pcap, keys = np;
+	size_t keys = np;
 
-	kcap = tcap > kcap ? tcap : kcap;
-	kcap = mcap > kcap ? mcap : kcap;
-	kcap = icap > kcap ? icap : kcap;
-	kcap = ncap > kcap ? ncap : kcap;
 	keys = nt > keys ? nt : keys;
 	keys = nm > keys ? nm : keys;
 	keys = ni > keys ? ni : keys;
 	keys = nn > keys ? nn : keys;
-	keptbuf_used(c->rbuf, (pcap + (c->mem ? mcap : 0) + (c->io ? icap : 0) + (c->net ? ncap : 0)) *
-		     sizeof(*c->rbuf), cnt * sizeof(*c->rbuf), &c->rhigh);
-	keptbuf_used(c->pbuf, pcap * sizeof(*c->pbuf), np * sizeof(*c->pbuf), &c->phigh);
-	keptbuf_used(c->tbuf, tcap * sizeof(*c->tbuf), nt * sizeof(*c->tbuf), &c->thigh);
-	keptbuf_used(c->mbuf, mcap * sizeof(*c->mbuf), nm * sizeof(*c->mbuf), &c->mhigh);
-	keptbuf_used(c->iobuf, icap * sizeof(*c->iobuf), ni * sizeof(*c->iobuf), &c->iohigh);
-	keptbuf_used(c->netbuf, ncap * sizeof(*c->netbuf), nn * sizeof(*c->netbuf), &c->nethigh);
-	keptbuf_used(c->kbuf, kcap * sizeof(*c->kbuf), keys * sizeof(*c->kbuf), &c->khigh);
+	keptbuf_used(c->rbuf, (c->cap.p + c->cap.m + c->cap.i + c->cap.n) * sizeof(*c->rbuf),
+		     cnt * sizeof(*c->rbuf), &c->rhigh);
+	keptbuf_used(c->pbuf, c->cap.p * sizeof(*c->pbuf), np * sizeof(*c->pbuf), &c->phigh);
+	keptbuf_used(c->tbuf, c->cap.t * sizeof(*c->tbuf), nt * sizeof(*c->tbuf), &c->thigh);
+	keptbuf_used(c->mbuf, c->cap.m * sizeof(*c->mbuf), nm * sizeof(*c->mbuf), &c->mhigh);
+	keptbuf_used(c->iobuf, c->cap.i * sizeof(*c->iobuf), ni * sizeof(*c->iobuf), &c->iohigh);
+	keptbuf_used(c->netbuf, c->cap.n * sizeof(*c->netbuf), nn * sizeof(*c->netbuf), &c->nethigh);
+	keptbuf_used(c->kbuf, c->cap.k * sizeof(*c->kbuf), keys * sizeof(*c->kbuf), &c->khigh);
 }
 
 int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 {
 	struct bpf_map *sm = c->sched->maps.sched_stats, *tm = c->sched->maps.threads;
-	size_t pcap = bpf_map__max_entries(sm);
-	size_t tcap = bpf_map__max_entries(tm) + bpf_map__max_entries(c->sched->maps.threads_overflow);
-	size_t mcap = c->mem ? bpf_map__max_entries(c->mem->maps.mem_stats) : 0;
-	size_t icap = c->io ? bpf_map__max_entries(c->io->maps.io_stats) : 0;
-	size_t ncap = c->net ? bpf_map__max_entries(c->net->maps.net_stats) : 0;
+	size_t pcap = c->cap.p, tcap = c->cap.t, mcap = c->cap.m, icap = c->cap.i, ncap = c->cap.n;
 	size_t cap = pcap + mcap + icap + ncap, np, nt, nm = 0, ni = 0, nn = 0, cnt, i;
 	struct proc_raw *v = c->rbuf, *copy;
 	struct pp_sched_stats *ps = c->pbuf;
