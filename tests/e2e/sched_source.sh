@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2153 # LINE is set by one() in lib.sh
 # End-to-end tests of the scheduler collector's two sources (sourced by
 # run.sh; see lib.sh): --sched-source iterator (a BPF task iterator run once
 # per interval, nothing per context switch) against the workloads' own
