@@ -297,8 +297,9 @@ static __always_inline int on_switch_rd(bool preempt, struct task_struct *prev, 
  * and the maximum at their mean (add_mean_waits). The kernel counts a
  * switch-out while preempted or still runnable as involuntary (nivcsw), as
  * on_switch_rd does. Runs in the iterator (user space's CPU, once per
- * interval) and at the thread's exit; another CPU may run the thread
- * meanwhile: its counters only grow, a race loses at most the last delta.
+ * interval) and at the thread's exit (the iterator leaves exiting threads
+ * to on_exit); another CPU may run the thread meanwhile: its counters only
+ * grow, what it adds after they were read is taken next time.
  */
 static __always_inline void sync_thread(struct pp_thread *th, struct task_struct *t, bool direct)
 {
@@ -535,6 +536,10 @@ int sched_iter(struct bpf_iter__task *ctx)
 	struct pp_thread *th;
 
 	if (!t)
+		return 0;
+	/* an exiting thread is folded by on_exit: left alone here, the two do
+	 * not add the same delta on two CPUs at once */
+	if (t->flags & PF_EXITING)
 		return 0;
 	th = thread_entry(t, t->pid, true);
 	if (th)
