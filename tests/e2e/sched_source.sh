@@ -76,14 +76,16 @@ test_sched_source_iter_intervals() {
 }
 
 # (2) a process sleeping 200 times 5 ms on CPU 1 next to a burner there,
-# started after perfpilot (-a: its whole life is counted): voluntary
-# switches against its /proc/self/status at its end, run-queue wait against
-# its schedstat run_delay (its whole life; it may wait once more while
-# exiting, after it read it: 5 ms allowed above), and one wait per switch-in
+# started after perfpilot (-a: its whole life is counted), read by the
+# iterator every 0.5 s while it runs: voluntary switches against its
+# /proc/self/status at its end, run-queue wait against its schedstat
+# run_delay (its whole life; it may wait once more while exiting, after it
+# read it: 5 ms allowed above), one wait per switch-in, all summed over its
+# intervals
 test_sched_source_iter_sleeper() {
-	local a b line nvcsw runq count max t_nv t_runq t_slices
+	local a b lines n nvcsw runq count max t_nv t_runq t_slices
 	[[ $(nproc) -ge 2 ]] || skip "needs 2 CPUs"
-	pp_bg pp -a -d 7 --json --sched-source iterator
+	pp_bg pp -a -i 0.5 -d 7 --json --sched-source iterator
 	attach_wait
 	quiet_begin
 	wl_bg b "$T/burn.json" taskset -c 1 "$W/burn" 2
@@ -92,16 +94,17 @@ test_sched_source_iter_sleeper() {
 	wl_done "$b" "$T/burn.json" 6
 	quiet_end
 	pp_wait || return
-	one pp "$a" || return
-	line=$LINE
-	nvcsw=$(jf "$line" .cpu.nvcsw)
-	runq=$(jf "$line" .cpu.runq_wait_ns)
-	count=$(jf "$line" .cpu.runq_lat_us.count)
-	max=$(jf "$line" .cpu.runq_lat_us.max)
+	lines=$(procs pp "$a")
+	n=$(jq length <<<"$lines")
+	cmp "interval lines of the sleeper (read while it ran)" "$n" -ge 2
+	nvcsw=$(jq '[.[].cpu.nvcsw] | add // 0' <<<"$lines")
+	runq=$(jq '[.[].cpu.runq_wait_ns] | add // 0' <<<"$lines")
+	count=$(jq '[.[].cpu.runq_lat_us.count] | add // 0' <<<"$lines")
+	max=$(jq '[.[].cpu.runq_lat_us.max] | max // 0' <<<"$lines")
 	t_nv=$(truth "$T/sl.json" voluntary_ctxt_switches)
 	t_runq=$(truth "$T/sl.json" runq_life_ns)
 	t_slices=$(truth "$T/sl.json" timeslices_life)
-	is exited "$(jf "$line" .exited)" true
+	is "lines with exited:true" "$(jq '[.[] | select(.exited == true)] | length' <<<"$lines")" 1
 	within "cpu.nvcsw vs /proc/PID/status voluntary_ctxt_switches" "$nvcsw" "$t_nv" 10
 	cmp "cpu.nvcsw (200 sleeps)" "$nvcsw" -ge 200
 	cmp "cpu.runq_wait_ns (>= 90 % of schedstat run_delay $t_runq)" "$runq" -ge \
@@ -111,7 +114,7 @@ test_sched_source_iter_sleeper() {
 	within "cpu.runq_lat_us.count vs schedstat timeslices" "$count" "$t_slices" 10
 	cmp "cpu.runq_lat_us.max (<= the whole wait)" "$max" -le \
 		"$(awk -v r="$runq" 'BEGIN { printf "%.1f", r / 1000 + 1 }')"
-	note "nvcsw $nvcsw (status $t_nv), runq $(ms "$runq") ms (schedstat $(ms "$t_runq")), waits $count (timeslices $t_slices), max $max us"
+	note "$n lines; nvcsw $nvcsw (status $t_nv), runq $(ms "$runq") ms (schedstat $(ms "$t_runq")), waits $count (timeslices $t_slices), max $max us"
 }
 
 # (4) processes born and gone between two reads of the iterator (stat
