@@ -28,6 +28,7 @@ struct collector {
 	bool raw_tp;
 	bool sched_iter;            /* sched_source = iterator in use */
 	bool said_no_iter;          /* its fallback was said (once) */
+	bool said_iter_failed;      /* a failed run was said (once) */
 	struct bpf_link *iter_link; /* the task iterator, run per read */
 	int stats_fd;
 	int perf_fds[MAX_PERF_FDS];
@@ -313,7 +314,7 @@ static int run_iter(struct collector *c)
 {
 	char buf[64];
 	ssize_t n;
-	int fd, i, rc = 0;
+	int fd, i, rc = 0, e = 0;
 
 	if (!c->iter_link)
 		return 0;
@@ -325,11 +326,13 @@ static int run_iter(struct collector *c)
 		if (n == 0)
 			break;
 		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			e = errno;
 			rc = -1;
 			break;
 		}
 	}
 	close(fd);
+	errno = e;
 	return rc;
 }
 
@@ -921,9 +924,13 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 	__u32 *keys = c->kbuf;
 
 	/* iterator: the threads up to date now (exits fold into sched_stats,
-	 * read next) */
-	if (run_iter(c))
-		return -1;
+	 * read next); should it fail, the maps are read as they are (what
+	 * exits folded), said once */
+	if (run_iter(c) && !c->said_iter_failed) {
+		fprintf(stderr, "perfpilot: running the scheduler task iterator failed: %s; "
+			"running threads are not brought up to date\n", strerror(errno));
+		c->said_iter_failed = true;
+	}
 	np = dump_map(bpf_map__fd(sm), pcap, keys, ps, sizeof(*ps));
 	for (i = 0; i < np; i++) {
 		memset(&v[i], 0, sizeof(v[i]));
