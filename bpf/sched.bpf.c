@@ -8,6 +8,11 @@
  *
  * Every handler exists twice: as tp_btf (preferred) and raw_tp (fallback for
  * kernels without BTF-typed tracepoints); the loader autoloads one of each.
+ *
+ * Two sources (the loader loads one): per switch (sched_switch, the tick,
+ * wakeups when there is no run_delay), or a task iterator (sched_iter) that
+ * user space runs once per interval before reading the maps, with only the
+ * fork and exit programs attached; there nothing runs per context switch.
  */
 #include "common.bpf.h"
 
@@ -24,6 +29,9 @@ const volatile bool use_run_delay = false;
 /* CLOCK_MONOTONIC when the loader loaded the programs: threads that started
  * later are new, their whole run time and run-queue waits are theirs. */
 const volatile __u64 load_ns = 0;
+/* sched_source = iterator: sched_iter brings the threads up to date from the
+ * kernel's per-task counters (needs use_run_delay); no per-switch program. */
+const volatile bool use_iter = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -172,6 +180,8 @@ static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, 
  */
 static __always_inline bool thread_is_new(struct task_struct *t, bool direct)
 {
+	if (use_iter) /* everything it did is in the kernel's counters */
+		return TREAD(direct, t, start_time) >= load_ns;
 	return TREAD(direct, t, start_time) >= load_ns && TREAD(direct, t, sched_info.pcount) <= 1;
 }
 
@@ -200,13 +210,19 @@ static __always_inline struct pp_thread *thread_entry(struct task_struct *t, __u
 	if (!proc_entry(t, tgid, direct))
 		return NULL;
 	if (use_run_delay && thread_is_new(t, direct)) {
-		/* in its first slice: all its time and its one wait are to come */
+		/* in its first slice: all its time and its one wait are to come
+		 * (iterator: all its life is in its counters, bases 0) */
 		init.oncpu_ts = 1;
 	} else {
 		if (use_run_delay)
 			init.last_run_delay = TREAD(direct, t, sched_info.run_delay);
 		init.last_exec = TREAD(direct, t, se.sum_exec_runtime);
 		init.migr_base = TREAD(direct, t, se.nr_migrations);
+		if (use_iter) {
+			init.last_pcount = TREAD(direct, t, sched_info.pcount);
+			init.nvcsw_base = TREAD(direct, t, nvcsw);
+			init.nivcsw_base = TREAD(direct, t, nivcsw);
+		}
 	}
 	if (!th->tid) {
 		__builtin_memset(th, 0, sizeof(*th));
@@ -214,6 +230,9 @@ static __always_inline struct pp_thread *thread_entry(struct task_struct *t, __u
 		th->last_run_delay = init.last_run_delay;
 		th->last_exec = init.last_exec;
 		th->migr_base = init.migr_base;
+		th->last_pcount = init.last_pcount;
+		th->nvcsw_base = init.nvcsw_base;
+		th->nivcsw_base = init.nivcsw_base;
 		th->tgid = tgid;
 		th->tid = tid;
 		return th;
@@ -247,6 +266,12 @@ static __always_inline void add_wait(struct pp_thread *th, __u64 wait)
 		th->runq_hist[slot]++;
 	if (wait > th->runq_max_ns)
 		th->runq_max_ns = wait;
+}
+
+/* n waits of their mean each (pp_mean_waits): the iterator's view of run_delay. */
+static __always_inline void add_mean_waits(struct pp_thread *th, __u64 d, __u64 n)
+{
+	pp_add_mean_waits(th->runq_hist, &th->runq_wait_ns, &th->runq_max_ns, d, n);
 }
 
 /* The kernel's count of the thread's migrations (set_task_cpu() to another
@@ -288,6 +313,37 @@ static __always_inline int on_switch_rd(bool preempt, struct task_struct *prev, 
 	else
 		th->nvcsw++;
 	return 0;
+}
+
+/*
+ * sched_source = iterator: bring the thread up to date from the kernel's
+ * own per-task counters, what on_switch_rd accumulates switch by switch.
+ * On-CPU time, run-queue wait total, switch counts and migrations are
+ * exact; the waits of one thread since the last look go into the histogram
+ * and the maximum at their mean (add_mean_waits). The kernel counts a
+ * switch-out while preempted or still runnable as involuntary (nivcsw), as
+ * on_switch_rd does. Runs in the iterator (user space's CPU, once per
+ * interval) and at the thread's exit (the iterator leaves exiting threads
+ * to on_exit); another CPU may run the thread meanwhile: its counters only
+ * grow, what it adds after they were read is taken next time.
+ */
+static __always_inline void sync_thread(struct pp_thread *th, struct task_struct *t, bool direct)
+{
+	__u64 exec = TREAD(direct, t, se.sum_exec_runtime);
+	__u64 rd = TREAD(direct, t, sched_info.run_delay);
+	__u64 pc = TREAD(direct, t, sched_info.pcount);
+	__u64 nv = TREAD(direct, t, nvcsw), niv = TREAD(direct, t, nivcsw);
+
+	if (exec > th->last_exec)
+		th->oncpu_ns += exec - th->last_exec;
+	th->last_exec = exec;
+	take_migrations(th, t, direct);
+	add_mean_waits(th, rd > th->last_run_delay ? rd - th->last_run_delay : 0,
+		       pc > th->last_pcount ? pc - th->last_pcount : 0);
+	th->last_run_delay = rd;
+	th->last_pcount = pc;
+	th->nvcsw = nv > th->nvcsw_base ? nv - th->nvcsw_base : 0;
+	th->nivcsw = niv > th->nivcsw_base ? niv - th->nivcsw_base : 0;
 }
 
 static __always_inline int on_switch(bool preempt, struct task_struct *prev,
@@ -398,7 +454,16 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 		__u64 rd = TREAD(direct, p, sched_info.run_delay);
 		__u64 exec = TREAD(direct, p, se.sum_exec_runtime);
 		__u64 migr = TREAD(direct, p, se.nr_migrations);
-		__u32 slot = hist_slot_ns(rd);
+		__u64 nv = 0, niv = 0, waits = 1, mean = rd;
+		__u32 slot;
+
+		if (use_iter) {
+			/* its whole life: all its switches, its waits at their mean */
+			nv = TREAD(direct, p, nvcsw);
+			niv = TREAD(direct, p, nivcsw);
+			waits = pp_mean_waits(rd, TREAD(direct, p, sched_info.pcount), &mean);
+		}
+		slot = hist_slot_ns(mean);
 
 		if (!st) {
 			/* most such threads are a short-lived process's only one:
@@ -410,9 +475,11 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 				n->oncpu_ns = exec;
 				n->migrations = migr;
 				n->runq_wait_ns = rd;
-				n->runq_max_ns = rd;
-				if (slot < PP_HIST_SLOTS)
-					n->runq_hist[slot] = 1;
+				n->runq_max_ns = mean;
+				n->nvcsw = nv;
+				n->nivcsw = niv;
+				if (slot < PP_HIST_SLOTS && waits)
+					n->runq_hist[slot] = (__u32)waits;
 				if (group_dead)
 					mark_exited(n, p, direct);
 				if (!bpf_map_update_elem(&sched_stats, &tgid, n, BPF_NOEXIST))
@@ -427,14 +494,21 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 			__sync_fetch_and_add(&st->oncpu_ns, exec);
 			__sync_fetch_and_add(&st->migrations, migr);
 			__sync_fetch_and_add(&st->runq_wait_ns, rd);
-			if (slot < PP_HIST_SLOTS)
-				__sync_fetch_and_add(&st->runq_hist[slot], 1);
-			if (rd > st->runq_max_ns)
-				st->runq_max_ns = rd;
+			if (nv)
+				__sync_fetch_and_add(&st->nvcsw, nv);
+			if (niv)
+				__sync_fetch_and_add(&st->nivcsw, niv);
+			if (slot < PP_HIST_SLOTS && waits)
+				__sync_fetch_and_add(&st->runq_hist[slot], (__u32)waits);
+			if (mean > st->runq_max_ns)
+				st->runq_max_ns = mean;
 		}
 	}
 	if (th) {
-		take_migrations(th, p, direct);
+		if (use_iter) /* what it did since the iterator's last look */
+			sync_thread(th, p, direct);
+		else
+			take_migrations(th, p, direct);
 		if (st)
 			fold_thread(st, th, TREAD(direct, p, se.sum_exec_runtime));
 		if (in_overflow)
@@ -475,6 +549,30 @@ int oncpu_tick(void *ctx)
 		th->oncpu_ns += exec - th->last_exec;
 	th->last_exec = exec;
 	take_migrations(th, t, false);
+	return 0;
+}
+
+/*
+ * sched_source = iterator: every thread of the host (bpf_iter__task visits
+ * each task, threads included), once per interval, run by user space just
+ * before it reads the maps (and once at start, to take the bases of the
+ * threads already running). Writes nothing to the seq file.
+ */
+SEC("iter/task")
+int sched_iter(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct pp_thread *th;
+
+	if (!t)
+		return 0;
+	/* an exiting thread is folded by on_exit: left alone here, the two do
+	 * not add the same delta on two CPUs at once */
+	if (t->flags & PF_EXITING)
+		return 0;
+	th = thread_entry(t, t->pid, true);
+	if (th)
+		sync_thread(th, t, true);
 	return 0;
 }
 

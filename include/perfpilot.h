@@ -164,7 +164,51 @@ struct pp_thread {
 	__u64 nivcsw;
 	__u64 migrations; /* se.nr_migrations - migr_base when last seen */
 	__u32 runq_hist[PP_HIST_SLOTS];
+	/* sched_source = iterator (no per-switch program): the kernel's own
+	 * per-task counters when the thread was first seen (0: a thread started
+	 * after the programs were loaded); nvcsw/nivcsw above are the task's
+	 * minus these */
+	__u64 nvcsw_base;
+	__u64 nivcsw_base;
+	__u64 last_pcount; /* sched_info.pcount (switch-ins) at the last look */
 };
+
+/*
+ * The task iterator sees a thread's run-queue waits only as the kernel's
+ * sums: since its last look, n more switch-ins (sched_info.pcount) and d
+ * more ns of waiting (sched_info.run_delay). They are counted as n waits of
+ * their mean d/n each (the one precision the per-switch programs have and
+ * the iterator has not: the spread of one thread's waits within one
+ * interval); run_delay that grew without a switch-in (a queued task taken
+ * off its run queue) counts as one wait. Returns the number of waits and
+ * their mean in *mean.
+ */
+static inline __u64 pp_mean_waits(__u64 d, __u64 n, __u64 *mean)
+{
+	if (!n)
+		n = d ? 1 : 0;
+	*mean = n ? d / n : 0;
+	return n;
+}
+
+/* Those waits into a thread's counters: d into *wait_ns, n waits in the
+ * histogram slot of their mean, the mean into *max_ns if larger. */
+static inline void pp_add_mean_waits(__u32 *hist, __u64 *wait_ns, __u64 *max_ns, __u64 d,
+				     __u64 n)
+{
+	__u64 mean;
+	__u32 slot;
+
+	n = pp_mean_waits(d, n, &mean);
+	if (!n)
+		return;
+	slot = pp_hist_slot_ns(mean);
+	*wait_ns += d;
+	if (slot < PP_HIST_SLOTS)
+		hist[slot] += (__u32)n;
+	if (mean > *max_ns)
+		*max_ns = mean;
+}
 
 /* Per-process block IO, keyed by tgid of the submitting process. */
 struct pp_io_stats {

@@ -50,6 +50,12 @@ bool target_option(int c, const char *arg, struct target *t, int *nsel)
 	return true;
 }
 
+void sched_source_option(const char *arg, struct watch_opts *w)
+{
+	if (sched_source_parse(arg, &w->sched_source))
+		usage_error("bad --sched-source '%s': use switch or iterator", arg);
+}
+
 void option_error(int c, const char *cmd, char **argv)
 {
 	if (c == ':')
@@ -111,6 +117,7 @@ static void help(const char *cmd, bool is_top)
 	       "      --max-procs N      process table size in the kernel (default %d)\n"
 	       "      --max-threads N    thread slots in the kernel (default: 4 x threads now)\n"
 	       "      --attach MODE      auto (tp_btf, else raw_tp) or raw_tp\n"
+	       SCHED_SOURCE_HELP
 	       "      --bpf-stats        print each BPF program's run count and mean cost at exit\n"
 	       "  -v, --verbose          say which attach type each tracepoint uses\n"
 	       "  -h, --help             this help\n\n"
@@ -126,7 +133,7 @@ static void help(const char *cmd, bool is_top)
 
 void watch_parse(int argc, char **argv, struct stat_opts *o, bool is_top)
 {
-	enum { OPT_CHILDREN = 256, OPT_JSON, OPT_MAX_PROCS, OPT_ATTACH, OPT_BPF_STATS, OPT_PER_CGROUP, OPT_MAX_THREADS, OPT_DEVICES, OPT_VIEW, OPT_CONNECTIONS };
+	enum { OPT_CHILDREN = 256, OPT_JSON, OPT_MAX_PROCS, OPT_ATTACH, OPT_BPF_STATS, OPT_PER_CGROUP, OPT_MAX_THREADS, OPT_DEVICES, OPT_VIEW, OPT_CONNECTIONS, OPT_SCHED_SOURCE };
 	static const struct option longopts[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"pid", required_argument, NULL, 'p'},
@@ -144,6 +151,7 @@ void watch_parse(int argc, char **argv, struct stat_opts *o, bool is_top)
 		{"max-procs", required_argument, NULL, OPT_MAX_PROCS},
 		{"max-threads", required_argument, NULL, OPT_MAX_THREADS},
 		{"attach", required_argument, NULL, OPT_ATTACH},
+		{"sched-source", required_argument, NULL, OPT_SCHED_SOURCE},
 		{"bpf-stats", no_argument, NULL, OPT_BPF_STATS},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -227,6 +235,9 @@ void watch_parse(int argc, char **argv, struct stat_opts *o, bool is_top)
 				o->w.attach = ATTACH_RAW_TP;
 			else
 				usage_error("bad --attach '%s': use auto or raw_tp", optarg);
+			break;
+		case OPT_SCHED_SOURCE:
+			sched_source_option(optarg, &o->w);
 			break;
 		case OPT_BPF_STATS:
 			o->w.bpf_stats = true;

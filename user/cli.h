@@ -80,6 +80,18 @@ int watch_resolve_cgroups(struct watch_opts *o, char *err, size_t errlen);
 /* The process a thread id belongs to (0 if unknown). */
 uint32_t tgid_of(uint32_t pid);
 
+/* --sched-source, one spelling for stat, top and record: its help lines. */
+#define SCHED_SOURCE_HELP \
+	"      --sched-source SRC where scheduler statistics come from: switch (default:\n" \
+	"                         programs on every context switch) or iterator (a task\n" \
+	"                         iterator once per interval: cheaper on switch-heavy\n" \
+	"                         hosts; a thread's run-queue waits within one interval\n" \
+	"                         go into the histogram and max at their mean)\n"
+
+/* The value of --sched-source into w->sched_source; exits with one line on a
+ * bad value. */
+void sched_source_option(const char *arg, struct watch_opts *w);
+
 /* Sort key from a column name ("cpu", "runq", ...); -1 if unknown. */
 int sort_key_by_name(const char *name);
 

@@ -52,6 +52,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/daemon.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/capacity.sh"
 # shellcheck source=tests/e2e/reliability.sh
 source "$(dirname "${BASH_SOURCE[0]}")/reliability.sh"
+# shellcheck source=tests/e2e/sched_source.sh
+source "$(dirname "${BASH_SOURCE[0]}")/sched_source.sh"
 
 PERFPILOT=$(realpath -e "$PERFPILOT" 2>/dev/null || echo "$PERFPILOT")
 # the optimised build, for the few tests that measure perfpilot's own memory
@@ -760,6 +762,13 @@ STEPS=(
 	daemon_capacity
 	"record_full_disk profile_full_disk record_signals profile_signals"
 	"daemon_full_disk daemon_signals"
+	error_sched_source
+	sched_source_iter_cpu
+	sched_source_iter_intervals
+	sched_source_iter_sleeper
+	sched_source_short_lived
+	sched_source_daemon_default
+	sched_source_daemon_switch
 )
 
 summary() {

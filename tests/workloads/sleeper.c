@@ -8,7 +8,10 @@
  *   -w  wait for SIGUSR1 first; counters are deltas since then
  *
  * Output fields: pid, count, ms, oncpu_ns, runq_wait_ns, timeslices
- * (/proc/thread-self/schedstat), nvcsw, nivcsw (getrusage RUSAGE_SELF).
+ * (/proc/thread-self/schedstat), nvcsw, nivcsw (getrusage RUSAGE_SELF);
+ * and the whole life of the process (its one thread), read at its end:
+ * runq_life_ns and timeslices_life (schedstat fields 2 and 3, not deltas),
+ * voluntary_ctxt_switches and nonvoluntary_ctxt_switches (/proc/self/status).
  */
 #include <errno.h>
 #include <signal.h>
@@ -35,6 +38,25 @@ static void read_sched(unsigned long long v[3])
 	if (fscanf(f, "%llu %llu %llu", &v[0], &v[1], &v[2]) != 3)
 		die("parse schedstat");
 	fclose(f);
+}
+
+/* A "Name:\tN" line of /proc/self/status, -1 when missing. */
+static long status_field(const char *name)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	size_t n = strlen(name);
+	char line[256];
+	long v = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, n) && line[n] == ':') {
+			v = atol(line + n + 1);
+			break;
+		}
+	fclose(f);
+	return v;
 }
 
 int main(int argc, char **argv)
@@ -66,9 +88,11 @@ int main(int argc, char **argv)
 	read_sched(s1);
 	printf("{\"pid\":%d,\"count\":%d,\"ms\":%ld,\"oncpu_ns\":%llu,"
 	       "\"runq_wait_ns\":%llu,\"timeslices\":%llu,"
-	       "\"nvcsw\":%ld,\"nivcsw\":%ld}\n",
+	       "\"nvcsw\":%ld,\"nivcsw\":%ld,\"runq_life_ns\":%llu,\"timeslices_life\":%llu,"
+	       "\"voluntary_ctxt_switches\":%ld,\"nonvoluntary_ctxt_switches\":%ld}\n",
 	       getpid(), count, ms, s1[0] - s0[0], s1[1] - s0[1], s1[2] - s0[2],
-	       ru1.ru_nvcsw - ru0.ru_nvcsw, ru1.ru_nivcsw - ru0.ru_nivcsw);
+	       ru1.ru_nvcsw - ru0.ru_nvcsw, ru1.ru_nivcsw - ru0.ru_nivcsw, s1[1], s1[2],
+	       status_field("voluntary_ctxt_switches"), status_field("nonvoluntary_ctxt_switches"));
 	return 0;
 
 usage:

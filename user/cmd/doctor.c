@@ -153,16 +153,40 @@ static void check_host(struct report *r, const struct features *f)
 	      f->kprobe_events ? "available" : "not configured (not needed: tracepoints only)");
 }
 
-static void check_load(struct report *r)
+/* The scheduler's task iterator (sched_source = iterator, the daemon's
+ * default): loaded is -1 when not tried, else whether it loaded and ran. */
+static void check_sched_iter(struct report *r, const struct features *f, int loaded)
+{
+	const char *fix = "a 5.8+ kernel with CONFIG_SCHED_INFO (task_struct.sched_info.run_delay)";
+
+	if (!f->task_iter || !f->sched_info_run_delay)
+		check(r, WARN, "sched iterator", fix, "unavailable (%s): the daemon uses the "
+		      "per-switch scheduler programs", !f->task_iter ? "no bpf_iter__task in BTF"
+								    : "no sched_info.run_delay");
+	else if (loaded < 0)
+		check(r, INFO, "sched iterator", NULL, "bpf_iter__task and run_delay in BTF "
+		      "(loading not tried: not root)");
+	else if (loaded)
+		check(r, OK, "sched iterator", NULL, "the task iterator loads and runs: "
+		      "sched_source = iterator (the daemon's default) needs no program per "
+		      "context switch");
+	else
+		check(r, WARN, "sched iterator", "PERFPILOT_DEBUG=1 shows the verifier log",
+		      "refused by this kernel: the daemon uses the per-switch scheduler programs");
+}
+
+static void check_load(struct report *r, const struct features *f)
 {
 	struct target t = {.mode = PP_FILTER_ALL};
-	struct collector_opts co = {.target = &t, .max_procs = 256, .tick_hz = 1};
+	struct collector_opts co = {.target = &t, .max_procs = 256, .tick_hz = 1,
+				    .sched_source = SCHED_SOURCE_ITERATOR};
 	struct collector *c;
 	char err[512];
 
 	if (geteuid() != 0) {
 		check(r, WARN, "load collectors", "run 'sudo perfpilot doctor'",
 		      "skipped: not root");
+		check_sched_iter(r, f, -1);
 		return;
 	}
 	if (collector_open(&c, &co, err, sizeof(err))) {
@@ -173,6 +197,7 @@ static void check_load(struct report *r)
 	check(r, OK, "load collectors", NULL, "scheduler, memory%s%s programs load and attach (%s)",
 	      collector_has_io(c) ? ", block IO" : "", collector_has_net(c) ? ", TCP" : "",
 	      collector_attach_kind(c));
+	check_sched_iter(r, f, collector_sched_source(c) == SCHED_SOURCE_ITERATOR);
 	collector_close(c);
 }
 
@@ -238,7 +263,7 @@ int cmd_doctor(int argc, char **argv)
 	}
 	check_host(&r, &f);
 	if (f.btf) {
-		check_load(&r);
+		check_load(&r, &f);
 		check_unwind(&r);
 	}
 	if (r.json) {

@@ -53,6 +53,7 @@ static void help(void)
 	       "      --short-lived TIME processes that live less are counted per command, parent\n"
 	       "                         and cgroup instead of one by one (default: one interval;\n"
 	       "                         0: keep every process)\n"
+	       SCHED_SOURCE_HELP
 	       "  -q, --quiet            no progress line (there is none when stderr is not a\n"
 	       "                         terminal)\n"
 	       "  -h, --help             this help\n\n"
@@ -108,7 +109,7 @@ static void parse(int argc, char **argv, struct record_opts *o)
 {
 	enum { OPT_CHILDREN = 256, OPT_PROFILE, OPT_MAX_AGE, OPT_MAX_SIZE, OPT_SHORT_LIVED,
 	       OPT_PROFILE_EVERY,
-	       OPT_ROLLUP, OPT_UNWIND };
+	       OPT_ROLLUP, OPT_UNWIND, OPT_SCHED_SOURCE };
 	static const struct option longopts[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"pid", required_argument, NULL, 'p'},
@@ -124,6 +125,7 @@ static void parse(int argc, char **argv, struct record_opts *o)
 		{"max-size", required_argument, NULL, OPT_MAX_SIZE},
 		{"short-lived", required_argument, NULL, OPT_SHORT_LIVED},
 		{"rollup", required_argument, NULL, OPT_ROLLUP},
+		{"sched-source", required_argument, NULL, OPT_SCHED_SOURCE},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{},
@@ -189,6 +191,9 @@ static void parse(int argc, char **argv, struct record_opts *o)
 			break;
 		case OPT_ROLLUP:
 			parse_rollup(optarg, &o->rollup);
+			break;
+		case OPT_SCHED_SOURCE:
+			sched_source_option(optarg, &o->w);
 			break;
 		case 'q':
 			o->quiet = true;

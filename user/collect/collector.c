@@ -27,6 +27,10 @@ struct collector {
 	struct net_bpf *net;
 	struct features feat;
 	bool raw_tp;
+	bool sched_iter;            /* sched_source = iterator in use */
+	bool said_no_iter;          /* its fallback was said (once) */
+	bool said_iter_failed;      /* a failed run was said (once) */
+	struct bpf_link *iter_link; /* the task iterator, run per read */
 	int stats_fd;
 	int perf_fds[MAX_PERF_FDS];
 	struct bpf_link *perf_links[MAX_PERF_FDS];
@@ -287,44 +291,117 @@ unsigned int thread_slots_for(unsigned int nthreads, unsigned int requested)
 	return slots;
 }
 
-static int open_sched(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
+/* Can the iterator be used? Says once, on stderr, why not. */
+static bool iter_usable(struct collector *c, const struct collector_opts *o)
+{
+	const char *why = NULL;
+
+	if (o->sched_source != SCHED_SOURCE_ITERATOR)
+		return false;
+	if (!c->feat.task_iter)
+		why = "no BPF task iterator in this kernel (bpf_iter__task)";
+	else if (!c->feat.sched_info_run_delay)
+		why = "no task_struct.sched_info.run_delay (CONFIG_SCHED_INFO)";
+	if (why && !c->said_no_iter) {
+		fprintf(stderr, "perfpilot: sched_source iterator unavailable: %s; scheduler "
+			"statistics from the per-switch programs\n", why);
+		c->said_no_iter = true;
+	}
+	return !why;
+}
+
+/*
+ * Run the task iterator once: it brings every thread's entry up to date
+ * from the kernel's counters. Nothing is written to the seq file, so one
+ * read() walks all tasks and returns 0; EAGAIN after a million tasks
+ * without output, read on.
+ */
+static int run_iter(struct collector *c)
+{
+	char buf[64];
+	ssize_t n;
+	int fd, i, rc = 0, e = 0;
+
+	if (!c->iter_link)
+		return 0;
+	fd = bpf_iter_create(bpf_link__fd(c->iter_link));
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < 64; i++) {
+		n = read(fd, buf, sizeof(buf));
+		if (n == 0)
+			break;
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			e = errno;
+			rc = -1;
+			break;
+		}
+	}
+	close(fd);
+	errno = e;
+	return rc;
+}
+
+static int open_sched_as(struct collector *c, const struct collector_opts *o, bool iter,
+			 char *err, size_t errlen)
 {
 	struct sched_bpf *s = sched_bpf__open();
 	struct tp_prog tps[5];
+	int ntps;
 
 	if (!s) {
 		snprintf(err, errlen, "cannot open the scheduler BPF object: %s", strerror(errno));
 		return -1;
 	}
 	c->sched = s;
-	tps[0] = (struct tp_prog){"sched_switch", s->progs.sched_switch_btf, s->progs.sched_switch_raw,
-				  "on-CPU time and context switches"};
-	tps[1] = (struct tp_prog){"sched_wakeup", s->progs.sched_wakeup_btf, s->progs.sched_wakeup_raw,
-				  "run-queue latency after wakeups"};
-	tps[2] = (struct tp_prog){"sched_wakeup_new", s->progs.sched_wakeup_new_btf,
-				  s->progs.sched_wakeup_new_raw, "run-queue latency of new tasks"};
+	c->sched_iter = iter;
 	/* migrations: the kernel's se.nr_migrations, read at switch-out */
-	tps[3] = (struct tp_prog){"sched_process_fork", s->progs.sched_fork_btf, s->progs.sched_fork_raw,
+	tps[0] = (struct tp_prog){"sched_process_fork", s->progs.sched_fork_btf, s->progs.sched_fork_raw,
 				  "--children"};
-	tps[4] = (struct tp_prog){"sched_process_exit", s->progs.sched_exit_btf, s->progs.sched_exit_raw,
+	tps[1] = (struct tp_prog){"sched_process_exit", s->progs.sched_exit_btf, s->progs.sched_exit_raw,
 				  "exit reporting"};
-	if (tp_nargs("sched_switch") < 0) {
-		snprintf(err, errlen, "this kernel's BTF has no sched_switch tracepoint: "
-			 "run 'perfpilot doctor'");
-		return -1;
+	tps[2] = (struct tp_prog){"sched_switch", s->progs.sched_switch_btf, s->progs.sched_switch_raw,
+				  "on-CPU time and context switches"};
+	tps[3] = (struct tp_prog){"sched_wakeup", s->progs.sched_wakeup_btf, s->progs.sched_wakeup_raw,
+				  "run-queue latency after wakeups"};
+	tps[4] = (struct tp_prog){"sched_wakeup_new", s->progs.sched_wakeup_new_btf,
+				  s->progs.sched_wakeup_new_raw, "run-queue latency of new tasks"};
+	if (iter) {
+		/* nothing per switch: the iterator reads the kernel's counters */
+		ntps = 2;
+		bpf_program__set_autoload(s->progs.sched_switch_btf, false);
+		bpf_program__set_autoload(s->progs.sched_switch_raw, false);
+		bpf_program__set_autoload(s->progs.sched_wakeup_btf, false);
+		bpf_program__set_autoload(s->progs.sched_wakeup_raw, false);
+		bpf_program__set_autoload(s->progs.sched_wakeup_new_btf, false);
+		bpf_program__set_autoload(s->progs.sched_wakeup_new_raw, false);
+		bpf_program__set_autoload(s->progs.oncpu_tick, false);
+	} else {
+		ntps = 5;
+		bpf_program__set_autoload(s->progs.sched_iter, false);
+		if (tp_nargs("sched_switch") < 0) {
+			snprintf(err, errlen, "this kernel's BTF has no sched_switch tracepoint: "
+				 "run 'perfpilot doctor'");
+			return -1;
+		}
 	}
-	choose(tps, 5, c->raw_tp, o->verbose);
+	choose(tps, ntps, c->raw_tp, o->verbose);
+	if (o->verbose)
+		fprintf(stderr, "perfpilot: scheduler statistics from %s\n",
+			iter ? "a task iterator run every interval (sched_source iterator)"
+			     : "programs on every context switch (sched_source switch)");
 	FILTER_SETUP(o, s);
 	s->rodata->exit_has_group_dead = c->feat.exit_has_group_dead;
 	/* the kernel keeps run-queue waits itself: no need to trace wakeups */
 	s->rodata->use_run_delay = c->feat.sched_info_run_delay;
+	s->rodata->use_iter = iter;
 	{
 		struct timespec now;
 
 		clock_gettime(CLOCK_MONOTONIC, &now); /* task_struct.start_time's clock */
 		s->rodata->load_ns = (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec;
 	}
-	if (c->feat.sched_info_run_delay) {
+	if (!iter && c->feat.sched_info_run_delay) {
 		bpf_program__set_autoload(s->progs.sched_wakeup_btf, false);
 		bpf_program__set_autoload(s->progs.sched_wakeup_raw, false);
 		bpf_program__set_autoload(s->progs.sched_wakeup_new_btf, false);
@@ -339,13 +416,47 @@ static int open_sched(struct collector *c, const struct collector_opts *o, char 
 		s->rodata->thread_slots = slots;
 	}
 	if (sched_bpf__load(s)) {
-		snprintf(err, errlen, "loading the scheduler BPF programs failed: %s", strerror(errno));
+		snprintf(err, errlen, "loading the scheduler BPF programs%s failed: %s",
+			 iter ? " (with the task iterator)" : "", strerror(errno));
 		return -1;
 	}
-	if (attach_tps(c, tps, 5, err, errlen))
+	if (iter) {
+		/* an iterator's link runs nothing until read (run_iter) */
+		c->iter_link = bpf_program__attach_iter(s->progs.sched_iter, NULL);
+		if (!c->iter_link) {
+			snprintf(err, errlen, "attaching the scheduler task iterator failed: %s",
+				 strerror(errno));
+			return -1;
+		}
+	}
+	if (attach_tps(c, tps, ntps, err, errlen))
 		return -1;
+	if (iter) /* sum_exec_runtime of running tasks: the kernel updates it at each tick */
+		return 0;
 	return attach_per_cpu(c, s->progs.oncpu_tick, PERF_COUNT_SW_CPU_CLOCK,
 			      1000000000ULL / (o->tick_hz ? o->tick_hz : 10), err, errlen);
+}
+
+/* The scheduler collector: the iterator when asked for and usable; when it
+ * does not load, the per-switch programs, said in one line. */
+static int open_sched(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
+{
+	int mark = c->npend;
+
+	if (iter_usable(c, o)) {
+		if (!open_sched_as(c, o, true, err, errlen))
+			return 0;
+		if (!c->said_no_iter)
+			fprintf(stderr, "perfpilot: sched_source iterator unavailable: %s; scheduler "
+				"statistics from the per-switch programs\n", err);
+		c->said_no_iter = true;
+		c->npend = mark;
+		bpf_link__destroy(c->iter_link);
+		c->iter_link = NULL;
+		sched_bpf__destroy(c->sched);
+		c->sched = NULL;
+	}
+	return open_sched_as(c, o, false, err, errlen);
 }
 
 static int open_mem(struct collector *c, const struct collector_opts *o, char *err, size_t errlen)
@@ -493,6 +604,8 @@ static void teardown(struct collector *c)
 		bpf_link__destroy(c->links[i]);
 	c->nlinks = 0;
 	c->npend = 0;
+	bpf_link__destroy(c->iter_link);
+	c->iter_link = NULL;
 	net_bpf__destroy(c->net);
 	io_bpf__destroy(c->io);
 	mem_bpf__destroy(c->mem);
@@ -537,7 +650,15 @@ static int open_all(struct collector *c, const struct collector_opts *o, char *e
 		net_bpf__destroy(c->net);
 		c->net = NULL;
 	}
-	return attach_pending(c, err, errlen);
+	if (attach_pending(c, err, errlen))
+		return -1;
+	/* the bases of the threads running now (exits are traced from here) */
+	if (run_iter(c)) {
+		snprintf(err, errlen, "running the scheduler task iterator failed: %s",
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int collector_open(struct collector **out, const struct collector_opts *o,
@@ -589,6 +710,11 @@ int collector_open(struct collector **out, const struct collector_opts *o,
 	features_release(); /* the kernel's BTF is large; libbpf has its own copy */
 	*out = c;
 	return 0;
+}
+
+enum sched_source collector_sched_source(const struct collector *c)
+{
+	return c->sched_iter ? SCHED_SOURCE_ITERATOR : SCHED_SOURCE_SWITCH;
 }
 
 const char *collector_attach_kind(const struct collector *c)
@@ -820,6 +946,14 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 	struct pp_mem_stats *ms = c->mbuf;
 	__u32 *keys = c->kbuf;
 
+	/* iterator: the threads up to date now (exits fold into sched_stats,
+	 * read next); should it fail, the maps are read as they are (what
+	 * exits folded), said once */
+	if (run_iter(c) && !c->said_iter_failed) {
+		fprintf(stderr, "perfpilot: running the scheduler task iterator failed: %s; "
+			"running threads are not brought up to date\n", strerror(errno));
+		c->said_iter_failed = true;
+	}
 	np = dump_map(bpf_map__fd(sm), pcap, keys, ps, sizeof(*ps));
 	for (i = 0; i < np; i++) {
 		memset(&v[i], 0, sizeof(v[i]));

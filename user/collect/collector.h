@@ -15,6 +15,19 @@ enum attach_pref {
 	ATTACH_RAW_TP = 1, /* force raw_tp (older kernels, or to compare) */
 };
 
+/* Where the scheduler statistics come from (docs/daemon.md, README). */
+enum sched_source {
+	SCHED_SOURCE_SWITCH = 0,   /* programs on every context switch: exact waits */
+	SCHED_SOURCE_ITERATOR = 1, /* a task iterator once per interval: nothing per
+				    * switch, an interval's waits of a thread at their mean */
+};
+
+/* "switch" or "iterator" into *out: 0, or -1 for anything else. */
+int sched_source_parse(const char *s, enum sched_source *out);
+
+/* "switch" or "iterator". */
+const char *sched_source_name(enum sched_source s);
+
 struct collector_opts {
 	const struct target *target;
 	const struct cg_target *cgroup; /* when target->mode == PP_FILTER_CGROUP */
@@ -22,6 +35,7 @@ struct collector_opts {
 	unsigned int max_threads;  /* thread slots; 0 = four times the threads alive now */
 	unsigned int tick_hz;    /* on-CPU flush rate (default 10) */
 	enum attach_pref attach;
+	enum sched_source sched_source; /* iterator falls back to switch when unavailable */
 	bool bpf_stats;          /* measure each program's run time */
 	bool verbose;
 };
@@ -73,6 +87,9 @@ void collector_forget(struct collector *c, uint32_t pid);
 
 /* Cumulative drop counters, summed over CPUs. */
 void collector_counters(struct collector *c, uint64_t out[PP_CNT_MAX]);
+
+/* The scheduler source in use (the iterator's fallback is switch). */
+enum sched_source collector_sched_source(const struct collector *c);
 
 /* Attach type actually used ("tp_btf" or "raw_tp"). */
 const char *collector_attach_kind(const struct collector *c);

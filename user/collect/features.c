@@ -186,6 +186,9 @@ void features_probe(struct features *f)
 	f->retransmit_has_err = tp_nargs("tcp_retransmit_skb") >= 3;
 	f->sched_info_run_delay = btf_has_field("task_struct", "sched_info") &&
 				  btf_has_field("sched_info", "run_delay");
+	f->task_iter = features_vmlinux_btf() &&
+		       btf__find_by_name_kind(features_vmlinux_btf(), "bpf_iter__task",
+					      BTF_KIND_STRUCT) >= 0;
 	t = tp_arg_type("mark_victim", 0);
 	f->mark_victim_has_task = t && btf_is_ptr(t);
 }

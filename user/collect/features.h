@@ -24,6 +24,7 @@ struct features {
 	int sched_switch_nargs;
 	bool retransmit_has_err;   /* tcp_retransmit_skb(sk, skb, err): also failed ones */
 	bool sched_info_run_delay; /* task_struct.sched_info.run_delay (CONFIG_SCHED_INFO) */
+	bool task_iter;            /* BPF task iterators (struct bpf_iter__task, 5.8+) */
 };
 
 /* Fill `f`; never fails (missing pieces are false). */

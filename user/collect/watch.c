@@ -79,6 +79,7 @@ void watch_start(struct watch *w, const struct watch_opts *o)
 		.max_threads = (unsigned int)o->max_threads,
 		.tick_hz = 10,
 		.attach = o->attach,
+		.sched_source = o->sched_source,
 		.bpf_stats = o->bpf_stats,
 		.verbose = o->verbose,
 	};

@@ -19,6 +19,7 @@ struct watch_opts {
 	unsigned long max_procs;
 	unsigned long max_threads;
 	enum attach_pref attach;
+	enum sched_source sched_source; /* switch (default) or iterator */
 	bool bpf_stats;
 	bool verbose;
 	/* processes that live less than this are flagged short_lived when they

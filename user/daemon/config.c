@@ -18,7 +18,8 @@ static const char *const section_names[] = {
 	"", "daemon", "retention", "analysis", "http", "tune", "notify", "alert",
 };
 
-enum kind { K_DURATION, K_SIZE, K_UINT, K_BOOL, K_PATH, K_LEVEL, K_TARGET, K_LISTEN };
+enum kind { K_DURATION, K_SIZE, K_UINT, K_BOOL, K_PATH, K_LEVEL, K_TARGET, K_LISTEN,
+	    K_SCHED_SOURCE };
 
 struct key {
 	enum section sect;
@@ -42,6 +43,8 @@ static const struct key keys[] = {
 	{ S_DAEMON, "profile_unwind_mb", K_UINT, OFF(profile_unwind_mb), 1, 4096,
 	  "MiB for the unwind tables of the profiled binaries, from 1 to 4096" },
 	{ S_DAEMON, "log_level", K_LEVEL, OFF(log_level), 0, 0, "debug, info, warning or error" },
+	{ S_DAEMON, "sched_source", K_SCHED_SOURCE, OFF(sched_source), 0, 0,
+	  "iterator (the default: nothing per context switch) or switch (exact run-queue waits)" },
 	{ S_RETENTION, "max_age", K_DURATION, OFF(max_age_s), 0, 1e10,
 	  "a duration such as 7d, 12h (0: no limit)" },
 	{ S_RETENTION, "max_size", K_SIZE, OFF(max_size_bytes), 0, 1e15,
@@ -225,6 +228,10 @@ static int set_key(struct parser *p, const struct key *k, const char *v)
 		if (lvl < 0)
 			return fail(p, "%s = '%s': use %s", k->name, v, k->hint);
 		*(int *)field = lvl;
+		return 0;
+	case K_SCHED_SOURCE:
+		if (sched_source_parse(v, (enum sched_source *)field))
+			return fail(p, "%s = '%s': use %s", k->name, v, k->hint);
 		return 0;
 	case K_TARGET:
 		return set_target(p, v);
@@ -420,6 +427,7 @@ int daemon_config_defaults(struct daemon_config *c)
 	c->profile_hz = 19;
 	c->profile_unwind_mb = DAEMON_UNWIND_MB_DEFAULT;
 	c->log_level = DLOG_INFO;
+	c->sched_source = SCHED_SOURCE_ITERATOR;
 	c->max_age_s = 7 * 86400;
 	c->max_size_bytes = 512.0 * 1024 * 1024;
 	c->every_s = 60;

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include "collect/collector.h"
 #include "daemon/alerts.h"
 #include "perfpilot.h"
 
@@ -46,6 +47,7 @@ struct daemon_config {
 	bool profile_inlines;      /* name inlined functions (DWARF kept in memory) */
 	unsigned int profile_unwind_mb; /* MiB for the unwind tables' rows */
 	int log_level;             /* enum dlog_level */
+	enum sched_source sched_source; /* default iterator: nothing per context switch */
 	/* [retention] */
 	double max_age_s;          /* 0: no limit */
 	double max_size_bytes;     /* 0: no limit */

@@ -320,6 +320,11 @@ static void describe(const struct daemon *d)
 	     "%.0f MiB), %s, analysis every %g s over the last %g s", PERFPILOT_VERSION, target,
 	     c->interval_s, d->store, c->max_age_s / 3600, c->max_size_bytes / (1 << 20), prof,
 	     c->every_s, c->window_s);
+	dlog(DLOG_INFO, "scheduler statistics: sched_source = %s (%s)",
+	     sched_source_name(c->sched_source),
+	     c->sched_source == SCHED_SOURCE_ITERATOR
+		     ? "a task iterator every interval, no program per context switch"
+		     : "programs on every context switch");
 }
 
 static void record_setup(struct daemon *d, const struct daemon_opts *o)
@@ -333,6 +338,7 @@ static void record_setup(struct daemon *d, const struct daemon_opts *o)
 	d->ro.w.interval_s = c->interval_s;
 	d->ro.w.duration_s = 0;
 	d->ro.w.bpf_stats = true;
+	d->ro.w.sched_source = c->sched_source;
 	if (!d->ro.w.max_procs)
 		d->ro.w.max_procs = PP_MAX_PROCS_DEFAULT;
 	d->ro.profile = c->profile_hz > 0;

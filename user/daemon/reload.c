@@ -106,6 +106,10 @@ static void needs_restart(const struct daemon_config *a, const struct daemon_con
 	if (a->profile_unwind_mb != b->profile_unwind_mb)
 		dlog(DLOG_WARNING, "[daemon] profile_unwind_mb changed (%u -> %u): it takes effect "
 		     "when the daemon restarts", a->profile_unwind_mb, b->profile_unwind_mb);
+	if (a->sched_source != b->sched_source)
+		dlog(DLOG_WARNING, "[daemon] sched_source changed (%s -> %s): it takes effect when "
+		     "the daemon restarts", sched_source_name(a->sched_source),
+		     sched_source_name(b->sched_source));
 	if (a->profile_inlines != b->profile_inlines)
 		dlog(DLOG_WARNING, "[daemon] profile_inlines changed (%s -> %s): it takes effect "
 		     "when the daemon restarts", a->profile_inlines ? "true" : "false",

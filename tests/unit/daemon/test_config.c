@@ -69,6 +69,7 @@ static void test_defaults(void **state)
 	assert_false(c->profile_inlines);
 	assert_int_equal(c->profile_unwind_mb, 4);
 	assert_int_equal(c->log_level, DLOG_INFO);
+	assert_int_equal(c->sched_source, SCHED_SOURCE_ITERATOR);
 	assert_dbl_eq(c->max_age_s, 7 * 86400);
 	assert_dbl_eq(c->max_size_bytes, 512.0 * 1024 * 1024);
 	assert_dbl_eq(c->every_s, 60);
@@ -93,6 +94,7 @@ static const char *const full =
 	"profile_inlines = true\n"
 	"profile_unwind_mb = 32\n"
 	"log_level = debug\n"
+	"sched_source = switch\n"
 	"\n"
 	"[retention]\n"
 	"max_age = 12h\n"
@@ -136,6 +138,7 @@ static void test_every_key(void **state)
 	assert_true(c->profile_inlines);
 	assert_int_equal(c->profile_unwind_mb, 32);
 	assert_int_equal(c->log_level, DLOG_DEBUG);
+	assert_int_equal(c->sched_source, SCHED_SOURCE_SWITCH);
 	assert_dbl_eq(c->max_age_s, 12 * 3600);
 	assert_dbl_eq(c->max_size_bytes, 2.0 * 1024 * 1024 * 1024);
 	assert_dbl_eq(c->every_s, 300);
@@ -207,7 +210,7 @@ static void test_errors(void **state)
 		  "[retention], [analysis], [http], [tune], [notify] or [alert NAME]" },
 		{ "[daemon]\nintervall = 5\n", "d.conf:2: unknown key 'intervall' in [daemon]: use "
 		  "target, interval, state_dir, profile_hz, profile_inlines, profile_unwind_mb, "
-		  "log_level" },
+		  "log_level, sched_source" },
 		{ "[daemon]\ninterval 5\n", "d.conf:2: expected KEY = VALUE or [SECTION], got "
 		  "'interval 5'" },
 		{ "[daemon]\n = 5\n", "d.conf:2: a key is missing before '='" },
@@ -224,6 +227,12 @@ static void test_errors(void **state)
 		  "for the unwind tables of the profiled binaries, from 1 to 4096" },
 		{ "[daemon]\nlog_level = loud\n", "d.conf:2: log_level = 'loud': use debug, info, "
 		  "warning or error" },
+		{ "[daemon]\nsched_source = tick\n", "d.conf:2: sched_source = 'tick': use "
+		  "iterator (the default: nothing per context switch) or switch (exact run-queue "
+		  "waits)" },
+		{ "[daemon]\nsched_source = Iterator\n", "d.conf:2: sched_source = 'Iterator': use "
+		  "iterator (the default: nothing per context switch) or switch (exact run-queue "
+		  "waits)" },
 		{ "[daemon]\nstate_dir =\n", "d.conf:2: state_dir is empty: use a directory" },
 		{ "[daemon]\ntarget = all /x\n", "d.conf:2: target: all goes alone, not with "
 		  "cgroups" },
