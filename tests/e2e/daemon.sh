@@ -156,6 +156,7 @@ _dm_burn() {
 
 # a process burning 2 s of CPU: perfpilot_process_cpu_seconds_total says 2 s
 # (±10 %, against its own schedstat), and its cgroup has at least as much
+# (the daemon's default scheduler source: the task iterator)
 test_daemon_burn() {
 	local a cg got
 	_dm_prereq
