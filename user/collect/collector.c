@@ -935,11 +935,39 @@ static void give_back_read(struct collector *c, size_t cnt, size_t np, size_t nt
 	keptbuf_used(c->kbuf, c->cap.k * sizeof(*c->kbuf), keys * sizeof(*c->kbuf), &c->khigh);
 }
 
+/*
+ * The row of pid among v[0..ns) (sorted by pid), else a new one at v[*cnt]
+ * (NULL when all cap rows are taken). A process that has no scheduler
+ * entry gets its row from the first of the other maps that has it; the
+ * maps after that one find it once sort_rows() has sorted it in.
+ */
+static struct proc_raw *row_of(struct proc_raw *v, size_t ns, size_t *cnt, size_t cap, uint32_t pid)
+{
+	struct proc_raw *r = find_raw(v, ns, pid);
+
+	if (r)
+		return r;
+	if (*cnt >= cap)
+		return NULL;
+	r = &v[(*cnt)++];
+	memset(r, 0, sizeof(*r));
+	r->pid = pid;
+	return r;
+}
+
+/* v[0..cnt) sorted by pid again after rows were added; the new sorted count */
+static size_t sort_rows(struct proc_raw *v, size_t ns, size_t cnt)
+{
+	if (cnt > ns)
+		qsort(v, cnt, sizeof(*v), cmp_raw);
+	return cnt;
+}
+
 int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 {
 	struct bpf_map *sm = c->sched->maps.sched_stats, *tm = c->sched->maps.threads;
 	size_t pcap = c->cap.p, tcap = c->cap.t, mcap = c->cap.m, icap = c->cap.i, ncap = c->cap.n;
-	size_t cap = pcap + mcap + icap + ncap, np, nt, nm = 0, ni = 0, nn = 0, cnt, i;
+	size_t cap = pcap + mcap + icap + ncap, np, ns, nt, nm = 0, ni = 0, nn = 0, cnt, i;
 	struct proc_raw *v = c->rbuf, *copy;
 	struct pp_sched_stats *ps = c->pbuf;
 	struct pp_thread *ts = c->tbuf;
@@ -978,54 +1006,41 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 	if (c->mem)
 		nm = dump_map(bpf_map__fd(c->mem->maps.mem_stats), mcap, keys, ms, sizeof(*ms));
 	for (i = 0; i < nm; i++) {
-		struct proc_raw *r = find_raw(v, np, keys[i]);
+		struct proc_raw *r = row_of(v, np, &cnt, cap, keys[i]);
 
-		if (!r) {
-			if (cnt >= cap)
-				break;
-			r = &v[cnt++];
-			memset(r, 0, sizeof(*r));
-			r->pid = keys[i];
-		}
+		if (!r)
+			break;
 		r->mem = ms[i];
 		r->has_mem = true;
 	}
+	ns = sort_rows(v, np, cnt);
 	if (c->mem)
-		add_pending_faults(c, v, np, cnt);
+		add_pending_faults(c, v, ns, cnt);
 	if (c->io)
 		ni = dump_map(bpf_map__fd(c->io->maps.io_stats), icap, keys, c->iobuf, sizeof(*c->iobuf));
 	for (i = 0; i < ni; i++) {
-		struct proc_raw *r = find_raw(v, np, keys[i]);
+		struct proc_raw *r = row_of(v, ns, &cnt, cap, keys[i]);
 
-		if (!r) {
-			if (cnt >= cap)
-				break;
-			r = &v[cnt++];
-			memset(r, 0, sizeof(*r));
-			r->pid = keys[i];
-		}
+		if (!r)
+			break;
 		r->io = c->iobuf[i];
 		r->has_io = true;
 	}
+	ns = sort_rows(v, ns, cnt);
 	if (c->io)
-		add_io_slots(c, v, np, cnt);
+		add_io_slots(c, v, ns, cnt);
 	if (c->net)
 		nn = dump_map(bpf_map__fd(c->net->maps.net_stats), ncap, keys, c->netbuf,
 			      sizeof(*c->netbuf));
 	for (i = 0; i < nn; i++) {
-		struct proc_raw *r = find_raw(v, np, keys[i]);
+		struct proc_raw *r = row_of(v, ns, &cnt, cap, keys[i]);
 
-		if (!r) {
-			if (cnt >= cap)
-				break;
-			r = &v[cnt++];
-			memset(r, 0, sizeof(*r));
-			r->pid = keys[i];
-		}
+		if (!r)
+			break;
 		r->net = c->netbuf[i];
 		r->has_net = true;
 	}
-	qsort(v, cnt, sizeof(*v), cmp_raw);
+	sort_rows(v, ns, cnt);
 	copy = malloc((cnt ? cnt : 1) * sizeof(*copy));
 	if (!copy)
 		return -1;
