@@ -5,6 +5,10 @@
  *
  * Bytes and the smoothed RTT are read in process context
  * (sock_send_length/sock_recv_length), where the owner is the current task.
+ * They are the hottest programs here (one run per send or receive call), so
+ * they touch only the connection's entry: its byte counts reach the owner's
+ * per-process entry when the connection closes or changes owner (a flush),
+ * and user space adds what is not flushed yet at each read.
  * Retransmits and state changes mostly happen in softirq context: they are
  * attributed through the connection table, whose owner is the process that
  * connected, listened (for accepted connections) or last moved data on the
@@ -96,12 +100,40 @@ static __always_inline void sock_endpoints(struct sock *sk, struct pp_sock *s)
 	}
 }
 
-/* Name the owner: the current task when it is the owner, else blank. */
+/* Name the owner: the current task when it is the owner, else blank. The
+ * owner's per-process entry exists from here on, for the flushes. */
 static __always_inline void sock_owner(struct pp_sock *s, __u32 owner)
 {
 	s->tgid = owner;
 	if (owner == bpf_get_current_pid_tgid() >> 32)
 		bpf_get_current_comm(s->comm, sizeof(s->comm));
+	net_of(owner);
+}
+
+/*
+ * The connection's bytes not yet flushed go to its owner's entry (looked
+ * up, not created: an owner whose entry user space removed has exited and
+ * been reported, with these bytes in its last read). The marks move first:
+ * user space reads the per-process entries before the connections, so a
+ * flush between its two reads is missed once and seen at the next read,
+ * never counted twice.
+ */
+static __always_inline struct pp_net_stats *sock_flush(struct pp_sock *s)
+{
+	__u64 tx = s->tx_bytes - s->tx_flushed, rx = s->rx_bytes - s->rx_flushed;
+	struct pp_net_stats *n;
+	__u32 owner = s->tgid;
+
+	if (!owner)
+		return NULL;
+	s->tx_flushed += tx;
+	s->rx_flushed += rx;
+	n = bpf_map_lookup_elem(&net_stats, &owner);
+	if (n && tx)
+		__sync_fetch_and_add(&n->tx_bytes, tx);
+	if (n && rx)
+		__sync_fetch_and_add(&n->rx_bytes, rx);
+	return n;
 }
 
 /* The connection's entry, created with `owner` (0: unknown yet). */
@@ -148,6 +180,8 @@ static __always_inline void rtt_sample(struct sock *sk, struct pp_sock *s, struc
 	if (!srtt || srtt == s->srtt_us)
 		return; /* no sample yet, or the smoothed RTT did not move */
 	s->srtt_us = srtt;
+	if (!n) /* the owner's entry, looked up only for a sample */
+		n = s->tgid ? bpf_map_lookup_elem(&net_stats, &s->tgid) : NULL;
 	if (!n)
 		return;
 	slot = hist_slot_ns((__u64)srtt * 1000);
@@ -170,17 +204,22 @@ static __always_inline int on_length(struct sock *sk, int ret, int flags, bool t
 	/* the task itself only when the filter needs it */
 	if (filter_mode != PP_FILTER_ALL && !task_selected((void *)bpf_get_current_task(), tgid))
 		return 0;
-	n = net_of(tgid);
-	if (n)
-		__sync_fetch_and_add(tx ? &n->tx_bytes : &n->rx_bytes, ret);
 	s = sock_entry(sk, tgid, true);
-	if (s) {
-		if (s->tgid != tgid || !s->comm[0])
-			sock_owner(s, tgid); /* accepted, or handed to another process */
-		__sync_fetch_and_add(tx ? &s->tx_bytes : &s->rx_bytes, ret);
-		if (tx)
-			rtt_sample(sk, s, n, direct);
+	if (!s) { /* the connection table is full: straight to the process */
+		n = net_of(tgid);
+		if (n)
+			__sync_fetch_and_add(tx ? &n->tx_bytes : &n->rx_bytes, ret);
+		return 0;
 	}
+	if (s->tgid != tgid) { /* handed to another process */
+		sock_flush(s);
+		sock_owner(s, tgid);
+	} else if (!s->comm[0]) { /* accepted: owned by the listener, named now */
+		sock_owner(s, tgid);
+	}
+	__sync_fetch_and_add(tx ? &s->tx_bytes : &s->rx_bytes, ret);
+	if (tx)
+		rtt_sample(sk, s, NULL, direct);
 	return 0;
 }
 
@@ -288,11 +327,9 @@ static __always_inline int on_state(struct sock *sk, int oldstate, int newstate)
 			return 0;
 		s->flags |= PP_SOCK_CLOSED;
 		s->close_ns = bpf_ktime_get_ns();
-		if (s->tgid) {
-			n = net_of(s->tgid);
-			if (n)
-				__sync_fetch_and_add(&n->closes, 1);
-		}
+		n = sock_flush(s);
+		if (n)
+			__sync_fetch_and_add(&n->closes, 1);
 		/* out of the live table: the socket's memory may be reused at once */
 		ck.start_ns = s->start_ns;
 		if (bpf_map_update_elem(&closed_socks, &ck, s, BPF_ANY))

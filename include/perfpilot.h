@@ -282,7 +282,10 @@ struct pp_rq {
 	__u32 dev;
 };
 
-/* Per-process TCP, keyed by tgid of the socket's owner. */
+/* Per-process TCP, keyed by tgid of the socket's owner. The byte counts
+ * hold what the process's connections flushed (when the connection closed
+ * or changed owner, or moved data without a connection entry); user space
+ * adds the rest from the live connections it owns (struct pp_sock). */
 struct pp_net_stats {
 	__u64 tx_bytes;
 	__u64 rx_bytes;
@@ -307,6 +310,10 @@ struct pp_sock {
 	__u8 saddr[16], daddr[16];
 	__u64 tx_bytes;
 	__u64 rx_bytes;
+	/* of those, the bytes already added to the owner's pp_net_stats: the
+	 * rest, tx_bytes - tx_flushed, is the owner's too (user space adds it) */
+	__u64 tx_flushed;
+	__u64 rx_flushed;
 	__u64 retrans;
 	__u32 srtt_us;     /* last smoothed RTT */
 	__u32 pad;

@@ -152,11 +152,14 @@ _net_tx() {
 	cmp "client rtt_us.count" "$(jf "$line" .net.rtt_us.count)" -gt 0
 	# against the sender's own reading of the same kernel field (TCP_INFO
 	# tcpi_rtt after each send; perfpilot reads it as each send starts):
-	# the largest smoothed RTT within 25 % of the sender's largest (the
-	# smoothing moves it by an eighth of a sample at a time)
+	# the largest smoothed RTT within 40 % of the sender's largest (the
+	# smoothing moves it by an eighth of a sample at a time; an ACK handled
+	# between the end of a send and the sender's TCP_INFO moves it after
+	# perfpilot's reading, and a peak gone before the next send is not seen:
+	# 240 against 326 us once, in a run with 8 retransmissions)
 	c=$(truth "$T/cli.json" rtt_max_us)
 	within "client rtt_us.max vs the largest tcpi_rtt the sender read" \
-		"$(jf "$line" .net.rtt_us.max)" "$c" 25
+		"$(jf "$line" .net.rtt_us.max)" "$c" 40
 	note "sent $(truth "$T/cli.json" tx_bytes) B, perfpilot $(jf "$line" .net.tx_bytes) B, retrans $(jf "$line" .net.retrans), RTT samples $(jf "$line" .net.rtt_us.count), RTT max $(jf "$line" .net.rtt_us.max) us (the sender read $c us at most, $(truth "$T/cli.json" rtt_last_us) us last)"
 }
 
@@ -181,6 +184,33 @@ test_net_connects() {
 	is "client net.connects" "$(jf "$LINE" .net.connects)" "$(truth "$T/cli.json" connects)"
 	one pp "$srv" || return
 	is "server net.accepts" "$(jf "$LINE" .net.accepts)" "$(truth "$T/srv.json" accepts)"
+}
+
+# bytes of connections that closed, and of one shared by a parent and its
+# child at different times, summed over 1-s intervals: exact per process
+# (a connection's bytes reach its owner's entry when it closes or changes
+# owner; the reads in between add what is not flushed yet, once)
+test_net_handoff() {
+	local srv cli child sum
+	net_pair || return
+	tcp_server srv -n 3 7105 || return
+	tcp_client cli handoff 10.231.0.2 7105 4000000 3 || return
+	pp_bg pp -p "$cli,$srv" --children -i 1 -d 5 --json
+	attach_wait
+	go "$cli"
+	wl_done "$cli" "$T/cli.json" 20 || return
+	wl_done "$srv" "$T/srv.json" 10 || return
+	pp_wait || return
+	child=$(truth "$T/cli.json" child)
+	sum='[.[] | select(.type == "process" and .pid == $p) | .net.tx_bytes] | add // 0'
+	is "parent tx_bytes over the intervals" \
+		"$(jq -s --argjson p "$cli" "$sum" "$T/pp.jsonl")" "$(truth "$T/cli.json" tx_bytes)"
+	is "child tx_bytes over the intervals" \
+		"$(jq -s --argjson p "$child" "$sum" "$T/pp.jsonl")" "$(truth "$T/cli.json" child_tx_bytes)"
+	is "server rx_bytes over the intervals" \
+		"$(jq -s --argjson p "$srv" "${sum//tx_bytes/rx_bytes}" "$T/pp.jsonl")" \
+		"$(truth "$T/srv.json" rx_bytes)"
+	note "intervals with parent bytes: $(jq -s --argjson p "$cli" '[.[] | select(.type == "process" and .pid == $p and .net.tx_bytes > 0)] | length' "$T/pp.jsonl")"
 }
 
 # a listener with a backlog of 1 that never accepts, flooded with connects

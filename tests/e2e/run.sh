@@ -679,6 +679,7 @@ STEPS=(
 	net_tx_bytes
 	net_raw_tp
 	net_connects
+	net_handoff
 	net_listen_overflow
 	net_retransmits
 	net_connections

@@ -13,6 +13,11 @@
  *       open and close COUNT connections one after the other
  *   tcpxfer flood ADDR PORT COUNT
  *       start COUNT non-blocking connects at once, hold them 2 s
+ *   tcpxfer handoff ADDR PORT BYTES COUNT
+ *       COUNT connections one after the other, BYTES sent on each; on the
+ *       last, a child sends BYTES more (1.2 s after the fork) and exits,
+ *       then the parent sends BYTES more before it closes: the bytes of one
+ *       connection shared by two processes, at different times
  *
  *   -w  wait for SIGUSR1 before starting (so a tracer can attach by pid)
  */
@@ -27,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void die(const char *what)
@@ -152,6 +158,56 @@ static int connect_many(const char *ip, const char *port, long count)
 	return 0;
 }
 
+static unsigned long long send_all(int s, unsigned long long total)
+{
+	static char buf[65536];
+	unsigned long long sent = 0;
+
+	memset(buf, 'x', sizeof(buf));
+	while (sent < total) {
+		size_t want = total - sent < sizeof(buf) ? (size_t)(total - sent) : sizeof(buf);
+		ssize_t n = send(s, buf, want, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die("send");
+		sent += (unsigned long long)n;
+	}
+	return sent;
+}
+
+static int handoff(const char *ip, const char *port, unsigned long long bytes, long count)
+{
+	struct sockaddr_in a = addr_of(ip, port);
+	unsigned long long sent = 0;
+	int s = -1, st;
+	pid_t child;
+	long i;
+
+	for (i = 0; i < count; i++) {
+		s = connect_to(&a);
+		sent += send_all(s, bytes);
+		if (i + 1 < count)
+			close(s);
+	}
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (!child) {
+		usleep(1200000);
+		send_all(s, bytes);
+		_exit(0);
+	}
+	if (waitpid(child, &st, 0) != child || !WIFEXITED(st) || WEXITSTATUS(st))
+		die("child");
+	sent += send_all(s, bytes);
+	close(s);
+	printf("{\"pid\":%d,\"tx_bytes\":%llu,\"child\":%d,\"child_tx_bytes\":%llu}\n", getpid(),
+	       sent, (int)child, bytes);
+	return 0;
+}
+
 static int flood(const char *ip, const char *port, long count)
 {
 	struct sockaddr_in a = addr_of(ip, port);
@@ -203,6 +259,8 @@ int main(int argc, char **argv)
 		return connect_many(argv[0], argv[1], atol(argv[2]));
 	if (!strcmp(mode, "flood") && argc == 3)
 		return flood(argv[0], argv[1], atol(argv[2]));
-	fprintf(stderr, "usage: tcpxfer serve|send|connect|flood ... (see the source)\n");
+	if (!strcmp(mode, "handoff") && argc == 4)
+		return handoff(argv[0], argv[1], strtoull(argv[2], NULL, 10), atol(argv[3]));
+	fprintf(stderr, "usage: tcpxfer serve|send|connect|flood|handoff ... (see the source)\n");
 	return 2;
 }

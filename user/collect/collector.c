@@ -963,6 +963,58 @@ static size_t sort_rows(struct proc_raw *v, size_t ns, size_t cnt)
 	return cnt;
 }
 
+/* The connection buffers, kept from one read to the next: allocated and
+ * cleared every interval, these megabytes cost more than reading the maps. */
+static int sock_buffers(struct collector *c, size_t cap, size_t ccap)
+{
+	if (c->sockbuf)
+		return 0;
+	c->sockbuf = malloc((cap + ccap) * sizeof(*c->sockbuf));
+	c->sockkeys = malloc(cap * sizeof(*c->sockkeys));
+	c->closedkeys = malloc(ccap * sizeof(*c->closedkeys));
+	if (c->sockbuf && c->sockkeys && c->closedkeys)
+		return 0;
+	free(c->sockbuf);
+	free(c->sockkeys);
+	free(c->closedkeys);
+	c->sockbuf = NULL;
+	c->sockkeys = NULL;
+	c->closedkeys = NULL;
+	return -1;
+}
+
+/*
+ * Each live connection's bytes not yet flushed to its owner's entry, added
+ * to the owner's row. An owner without a row was forgotten (exited and
+ * reported with these bytes): skipped. Closed connections were flushed.
+ */
+static void add_unflushed(struct collector *c, struct proc_raw *v, size_t nrows)
+{
+	size_t cap = bpf_map__max_entries(c->net->maps.socks);
+	size_t ccap = bpf_map__max_entries(c->net->maps.closed_socks), got, i;
+	struct proc_raw *r;
+
+	if (sock_buffers(c, cap, ccap))
+		return;
+	got = dump_map64(bpf_map__fd(c->net->maps.socks), cap, c->sockkeys, c->sockbuf,
+			 sizeof(*c->sockbuf));
+	for (i = 0; i < got; i++) {
+		const struct pp_sock *s = &c->sockbuf[i];
+
+		if (!s->tgid || (s->tx_bytes == s->tx_flushed && s->rx_bytes == s->rx_flushed))
+			continue;
+		r = find_raw(v, nrows, s->tgid);
+		if (!r)
+			continue;
+		r->net.tx_bytes += s->tx_bytes - s->tx_flushed;
+		r->net.rx_bytes += s->rx_bytes - s->rx_flushed;
+		r->has_net = true;
+	}
+	keptbuf_used(c->sockbuf, (cap + ccap) * sizeof(*c->sockbuf), got * sizeof(*c->sockbuf),
+		     &c->sockhigh);
+	keptbuf_used(c->sockkeys, cap * sizeof(*c->sockkeys), got * sizeof(*c->sockkeys), &c->skhigh);
+}
+
 int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 {
 	struct bpf_map *sm = c->sched->maps.sched_stats, *tm = c->sched->maps.threads;
@@ -1040,7 +1092,9 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 		r->net = c->netbuf[i];
 		r->has_net = true;
 	}
-	sort_rows(v, ns, cnt);
+	ns = sort_rows(v, ns, cnt);
+	if (c->net) /* after the per-process entries: see sock_flush() */
+		add_unflushed(c, v, ns);
 	copy = malloc((cnt ? cnt : 1) * sizeof(*copy));
 	if (!copy)
 		return -1;
@@ -1145,22 +1199,8 @@ int collector_read_conns(struct collector *c, struct conn_raw **out, size_t *n)
 	cfd = bpf_map__fd(c->net->maps.closed_socks);
 	cap = bpf_map__max_entries(c->net->maps.socks);
 	ccap = bpf_map__max_entries(c->net->maps.closed_socks);
-	/* kept from one read to the next: allocated and cleared every interval,
-	 * these megabytes cost more than reading the maps */
-	if (!c->sockbuf) {
-		c->sockbuf = malloc((cap + ccap) * sizeof(*c->sockbuf));
-		c->sockkeys = malloc(cap * sizeof(*c->sockkeys));
-		c->closedkeys = malloc(ccap * sizeof(*c->closedkeys));
-		if (!c->sockbuf || !c->sockkeys || !c->closedkeys) {
-			free(c->sockbuf);
-			free(c->sockkeys);
-			free(c->closedkeys);
-			c->sockbuf = NULL;
-			c->sockkeys = NULL;
-			c->closedkeys = NULL;
-			return -1;
-		}
-	}
+	if (sock_buffers(c, cap, ccap))
+		return -1;
 	got = dump_map64(fd, cap, c->sockkeys, c->sockbuf, sizeof(*c->sockbuf));
 	gotc = dump_map_k(cfd, ccap, c->closedkeys, sizeof(*c->closedkeys), c->sockbuf + got,
 			  sizeof(*c->sockbuf));
