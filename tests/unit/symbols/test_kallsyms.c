@@ -89,6 +89,49 @@ static void test_find(void **state)
 	ksyms_free(&k);
 }
 
+/* a "__pfx_" padding symbol and its function share their name's text */
+static void test_pfx_shares_text(void **state)
+{
+	static const char *text =
+		"ffffffff81000ff0 t __pfx_do_syscall_64\n"
+		"ffffffff81001000 T do_syscall_64\n"
+		"ffffffff81001ff0 t __pfx_other\n"
+		"ffffffff81002000 t not_other\n"
+		"ffffffffc0000ff0 t __pfx_mod_fn\t[xfs]\n"
+		"ffffffffc0001000 t mod_fn\t[ext4]\n"
+		"ffffffffc0001ff0 t __pfx_xfs_fn\t[xfs]\n"
+		"ffffffffc0002000 t xfs_fn\t[xfs]\n";
+	struct ksyms k;
+	const struct ksym *s;
+
+	(void)state;
+	load(&k, text);
+	assert_int_equal(k.n, 8);
+	s = ksyms_find(&k, 0xffffffff81000ff8ULL);
+	assert_string_equal(ksym_name(&k, s), "__pfx_do_syscall_64");
+	s = ksyms_find(&k, 0xffffffff81001008ULL);
+	assert_string_equal(ksym_name(&k, s), "do_syscall_64");
+	assert_null(ksym_module(&k, s));
+	s = ksyms_find(&k, 0xffffffff81001ff0ULL);
+	assert_string_equal(ksym_name(&k, s), "__pfx_other");
+	s = ksyms_find(&k, 0xffffffff81002000ULL);
+	assert_string_equal(ksym_name(&k, s), "not_other");
+	/* the same name in another module is not shared */
+	s = ksyms_find(&k, 0xffffffffc0001000ULL);
+	assert_string_equal(ksym_name(&k, s), "mod_fn");
+	assert_string_equal(ksym_module(&k, s), "ext4");
+	s = ksyms_find(&k, 0xffffffffc0002000ULL);
+	assert_string_equal(ksym_name(&k, s), "xfs_fn");
+	assert_string_equal(ksym_module(&k, s), "xfs");
+	/* text: the three "__pfx_" names, not_other, mod_fn, the two modules;
+	 * do_syscall_64 and xfs_fn are tails of their "__pfx_" names */
+	assert_int_equal(k.len, sizeof("__pfx_do_syscall_64") + sizeof("__pfx_other") +
+				sizeof("not_other") + sizeof("xfs") + sizeof("__pfx_mod_fn") +
+				sizeof("ext4") + sizeof("mod_fn") + sizeof("xfs") +
+				sizeof("__pfx_xfs_fn"));
+	ksyms_free(&k);
+}
+
 static void test_empty(void **state)
 {
 	struct ksyms k;
@@ -106,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_parse_line),
 		cmocka_unit_test(test_load_keeps_text_sorted),
 		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_pfx_shares_text),
 		cmocka_unit_test(test_empty),
 	};
 
