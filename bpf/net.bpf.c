@@ -223,7 +223,13 @@ static __always_inline int on_length(struct sock *sk, int ret, int flags, bool t
 	return 0;
 }
 
-/* The owner of a connection, for events outside process context. */
+/*
+ * The owner of a connection, for events outside process context. Its entry
+ * is looked up, not created: it was made when the process took the
+ * connection, and is gone only if the process exited and user space
+ * reported it and removed it (an entry made again for it now would come
+ * back as a new process).
+ */
 static __always_inline struct pp_net_stats *owner_net(struct sock *sk, struct pp_sock **sp)
 {
 	__u64 key = (__u64)sk;
@@ -234,7 +240,7 @@ static __always_inline struct pp_net_stats *owner_net(struct sock *sk, struct pp
 		count_event(PP_CNT_NET_UNATTRIBUTED);
 		return NULL;
 	}
-	return net_of(s->tgid);
+	return bpf_map_lookup_elem(&net_stats, &s->tgid);
 }
 
 static __always_inline int on_retransmit(struct sock *sk)
