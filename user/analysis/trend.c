@@ -109,23 +109,33 @@ static size_t pair_slopes(const double *t, const double *v, size_t n, double *a,
 	return m;
 }
 
-/* The order statistic at 0-based fractional rank pos of a[0..m). */
-static double order_stat(double *a, size_t m, double pos)
+/*
+ * The order statistic at 0-based fractional rank pos of a[0..m), searched
+ * in a[*from..m) only: the caller's earlier selections were at ranks at or
+ * below this one, and kth_smallest leaves a[0..k) <= a[k] <= a[k+1..m), so
+ * the value is there (the first: *from 0, the whole). *from becomes its
+ * rank. Sen's interval and the slope are three ranks of one array: in
+ * ascending order the two after the first search the upper half alone.
+ */
+static double order_stat(double *a, size_t m, double pos, size_t *from)
 {
 	size_t k;
 	double lo, hi;
 
 	if (pos <= 0)
-		return kth_smallest(a, m, 0);
-	if (pos >= (double)(m - 1))
-		return kth_smallest(a, m, m - 1);
-	k = (size_t)pos;
-	lo = kth_smallest(a, m, k);
-	if (pos == (double)k)
+		k = 0;
+	else if (pos >= (double)(m - 1))
+		k = m - 1;
+	else
+		k = (size_t)pos;
+	if (k < *from) /* (not in ascending order: the whole) */
+		*from = 0;
+	lo = kth_smallest(a + *from, m - *from, k - *from);
+	*from = k;
+	if (pos <= 0 || pos >= (double)(m - 1) || pos == (double)k)
 		return lo;
-	/* kth_smallest leaves the values above index k at least lo: the next
-	 * order statistic is the smallest of them (one pass, not another
-	 * selection) */
+	/* the values above index k are at least lo: the next order statistic
+	 * is the smallest of them (one pass, not another selection) */
 	hi = a[k + 1];
 	for (size_t i = k + 2; i < m; i++)
 		if (a[i] < hi)
@@ -134,11 +144,11 @@ static double order_stat(double *a, size_t m, double pos)
 }
 
 /* Rank pos among `total` slopes, mapped onto the m we hold. */
-static double rank_stat(double *a, size_t m, double total, double pos)
+static double rank_stat(double *a, size_t m, double total, double pos, size_t *from)
 {
 	if (total > 1 && (double)m != total)
 		pos = pos * (double)(m - 1) / (total - 1);
-	return order_stat(a, m, pos);
+	return order_stat(a, m, pos, from);
 }
 
 static void trend_empty(struct trend *out, size_t n)
@@ -227,7 +237,7 @@ static int theil_sen_listed(const double *t, const double *v, size_t n, double a
 			    double var, struct trend *out)
 {
 	double pairs = slopes_total(n), total, m1, m2;
-	size_t cap = pairs < TREND_MAX_PAIRS ? (size_t)pairs : TREND_MAX_PAIRS, m;
+	size_t cap = pairs < TREND_MAX_PAIRS ? (size_t)pairs : TREND_MAX_PAIRS, m, from = 0;
 	double *a = malloc((cap ? cap : 1) * sizeof(*a));
 
 	if (!a)
@@ -237,10 +247,11 @@ static int theil_sen_listed(const double *t, const double *v, size_t n, double a
 		free(a);
 		return -1;
 	}
-	out->slope = rank_stat(a, m, total, (total - 1) / 2);
 	sen_ranks(total, alpha, var, &m1, &m2);
-	out->slope_lo = m1 < 1 ? -INFINITY : rank_stat(a, m, total, m1 - 1);
-	out->slope_hi = m2 > total - 1 ? INFINITY : rank_stat(a, m, total, m2);
+	/* the ranks in ascending order: m1 - 1 <= (total - 1) / 2 <= m2 */
+	out->slope_lo = m1 < 1 ? -INFINITY : rank_stat(a, m, total, m1 - 1, &from);
+	out->slope = rank_stat(a, m, total, (total - 1) / 2, &from);
+	out->slope_hi = m2 > total - 1 ? INFINITY : rank_stat(a, m, total, m2, &from);
 	free(a);
 	return 0;
 }

@@ -339,6 +339,62 @@ static void test_long_series_exact(void **state)
 }
 
 /*
+ * Up to TREND_LIST_PAIRS the slopes are listed and three ranks selected
+ * from one array (the interval's ends and the slope, each after the one
+ * below it): exactly the ranks of all the slopes sorted, with wild points
+ * and with ties in the values (a step series), at several lengths.
+ */
+static void test_listed_ranks_exact(void **state)
+{
+	static const size_t ns[] = { 9, 40, 150, 361 };
+	size_t q;
+
+	(void)state;
+	for (q = 0; q < 2 * sizeof(ns) / sizeof(ns[0]); q++) {
+		size_t n = ns[q / 2], m = n * (n - 1) / 2, i, j, k = 0;
+		double *t = malloc(n * sizeof(*t)), *v = malloc(n * sizeof(*v));
+		double *a = malloc(m * sizeof(*a)), total = (double)m, dn = (double)n, var, c;
+		uint64_t rng = 5 + q;
+		struct trend tr;
+
+		assert_non_null(t);
+		assert_non_null(v);
+		assert_non_null(a);
+		wild_line(t, v, n, 1000, 1000 * (dn - 1) / 8, &rng);
+		if (q % 2) /* steps of ten equal values: ties */
+			for (i = 0; i < n; i++)
+				v[i] = v[i - i % 10];
+		for (i = 0; i + 1 < n; i++)
+			for (j = i + 1; j < n; j++)
+				a[k++] = (v[j] - v[i]) / (t[j] - t[i]);
+		qsort(a, m, sizeof(*a), cmp);
+		assert_int_equal(trend_fit(t, v, n, TREND_ALPHA, &tr), 0);
+		/* Var S with the ties' correction, as trend.c has it */
+		var = dn * (dn - 1) * (2 * dn + 5);
+		if (q % 2)
+			for (i = 0; i < n; i += 10) {
+				double g = (double)(i + 10 <= n ? 10 : n - i);
+
+				var -= g * (g - 1) * (2 * g + 5);
+			}
+		var /= 18;
+		c = normal_quantile(1 - TREND_ALPHA / 2) * sqrt(var);
+		assert_true(tr.slope == rank_of(a, m, (total - 1) / 2));
+		if ((total - c) / 2 >= 1)
+			assert_true(tr.slope_lo == rank_of(a, m, (total - c) / 2 - 1));
+		else
+			assert_true(tr.slope_lo == -INFINITY);
+		if ((total + c) / 2 <= total - 1)
+			assert_true(tr.slope_hi == rank_of(a, m, (total + c) / 2));
+		else
+			assert_true(tr.slope_hi == INFINITY);
+		free(a);
+		free(t);
+		free(v);
+	}
+}
+
+/*
  * Accuracy on long noisy lines with outliers: 50 series of 2,400 points
  * (40 minutes at 1 s) growing 1000 per step under noise of rise / 16 and
  * 5 % wild points of 50 rises: every slope within 2 % of the truth (its
@@ -408,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_noise_is_not_a_trend),
 		cmocka_unit_test(test_large_series),
 		cmocka_unit_test(test_long_series_exact),
+		cmocka_unit_test(test_listed_ranks_exact),
 		cmocka_unit_test(test_long_series_accuracy),
 		cmocka_unit_test(test_repeated_times),
 	};
