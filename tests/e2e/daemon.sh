@@ -117,6 +117,10 @@ test_daemon_metrics() {
 	jq -e '(.findings | type == "array") and .meta.target == "-a"' <<<"$body" >/dev/null ||
 		fail "/api/findings: $(head -c 300 <<<"$body")"
 	is "/healthz" "$(_dm_get /healthz)" ok
+	# the analysis, its biggest periodic step, in a thread of its own at nice 19
+	is "the analysis thread's nice" "$(for t in /proc/$DM_PID/task/*; do
+		[[ $(cat "$t/comm" 2>/dev/null) == pp-analysis ]] &&
+			awk '{ sub(/^.*\) /, ""); print $17 }' "$t/stat"; done)" 19
 	[[ $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $DM_TOKEN" \
 		"$DM_URL/nothing") == 404 ]] || fail "an unknown path did not answer 404"
 	note "$(grep -c '^perfpilot_' "$T/metrics.txt") series, $(jq '.findings | length' \
