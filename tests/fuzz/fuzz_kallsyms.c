@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!ksyms_load(&k, f)) {
 		for (size_t i = 0; i < k.n; i++) {
-			const struct ksym *s = ksyms_find(&k, k.syms[i].addr);
+			const struct ksym *s = ksyms_find(&k, ksym_addr(&k, &k.syms[i]));
 
 			if (s) { /* its name and module, read from the one text */
 				volatile size_t len = strlen(ksym_name(&k, s));
@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					len += strlen(ksym_module(&k, s));
 				(void)len;
 			}
-			ksyms_find(&k, k.syms[i].addr - 1);
+			ksyms_find(&k, ksym_addr(&k, &k.syms[i]) - 1);
 		}
 		ksyms_find(&k, 0);
 		ksyms_find(&k, UINT64_MAX);

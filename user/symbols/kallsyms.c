@@ -28,9 +28,16 @@ int ksyms_parse_line(char *line, uint64_t *addr, char **name, char **module)
 	return 1;
 }
 
+/* A symbol while loading: before the sort and the segments. */
+struct ksym_wide {
+	uint64_t addr;
+	uint32_t name;
+	uint32_t module;
+};
+
 static int cmp_ksym(const void *a, const void *b)
 {
-	const struct ksym *x = a, *y = b;
+	const struct ksym_wide *x = a, *y = b;
 
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
@@ -77,11 +84,57 @@ static int64_t name_text(struct ksyms *k, const char *name, uint32_t mod, int64_
 	return add_text(k, name);
 }
 
+/*
+ * The sorted symbols w[0..n) into k's 8-byte entries and their segments: a
+ * new segment where the module changes or the address is 4 GiB or more
+ * above the segment's base. 0, or -1 on no memory.
+ */
+static int compact(struct ksyms *k, const struct ksym_wide *w, size_t n)
+{
+	size_t i, nsegs = 0, capsegs = 16;
+
+	k->syms = malloc(n * sizeof(*k->syms));
+	k->segs = malloc(capsegs * sizeof(*k->segs));
+	if (!k->syms || !k->segs)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct kseg *g = nsegs ? &k->segs[nsegs - 1] : NULL;
+
+		if (!g || g->module != w[i].module || w[i].addr - g->base > UINT32_MAX) {
+			if (nsegs == capsegs) {
+				struct kseg *t = realloc(k->segs, 2 * capsegs * sizeof(*t));
+
+				if (!t)
+					return -1;
+				k->segs = t;
+				capsegs *= 2;
+			}
+			g = &k->segs[nsegs++];
+			g->base = w[i].addr;
+			g->first = (uint32_t)i;
+			g->module = w[i].module;
+		}
+		k->syms[i].off = (uint32_t)(w[i].addr - g->base);
+		k->syms[i].name = w[i].name;
+	}
+	k->n = n;
+	k->nsegs = nsegs;
+	if (nsegs < capsegs) { /* what the doubling left over */
+		struct kseg *t = realloc(k->segs, nsegs * sizeof(*t));
+
+		if (t)
+			k->segs = t;
+	}
+	return 0;
+}
+
 int ksyms_load(struct ksyms *k, FILE *f)
 {
 	int64_t module = -1; /* the last module kept: its symbols come together */
 	int64_t pfx = -1;    /* the "__pfx_" name on the line before, if any */
 	uint32_t pfx_mod = KSYM_NO_MODULE;
+	struct ksym_wide *w = NULL;
+	size_t n = 0, cap = 0;
 	char line[512];
 
 	memset(k, 0, sizeof(*k));
@@ -92,36 +145,33 @@ int ksyms_load(struct ksyms *k, FILE *f)
 
 		if (!ksyms_parse_line(line, &addr, &name, &mod))
 			continue;
-		if (k->n == k->cap) {
-			size_t cap = k->cap ? k->cap * 2 : 4096;
-			struct ksym *s = realloc(k->syms, cap * sizeof(*s));
+		if (n == cap) {
+			size_t c = cap ? cap * 2 : 4096;
+			struct ksym_wide *t = realloc(w, c * sizeof(*t));
 
-			if (!s)
-				return -1;
-			k->syms = s;
-			k->cap = cap;
+			if (!t)
+				goto nomem;
+			w = t;
+			cap = c;
 		}
 		if (mod && (module < 0 || strcmp(k->text + module, mod)) &&
 		    (module = add_text(k, mod)) < 0)
-			return -1;
+			goto nomem;
 		if ((at = name_text(k, name, mod ? (uint32_t)module : KSYM_NO_MODULE, pfx, pfx_mod)) < 0)
-			return -1;
-		k->syms[k->n].addr = addr;
-		k->syms[k->n].name = (uint32_t)at;
-		k->syms[k->n].module = mod ? (uint32_t)module : KSYM_NO_MODULE;
+			goto nomem;
+		w[n].addr = addr;
+		w[n].name = (uint32_t)at;
+		w[n].module = mod ? (uint32_t)module : KSYM_NO_MODULE;
 		pfx = strncmp(name, PFX, PFX_LEN) ? -1 : at;
-		pfx_mod = k->syms[k->n].module;
-		k->n++;
+		pfx_mod = w[n].module;
+		n++;
 	}
-	if (k->n) {
-		struct ksym *s = realloc(k->syms, k->n * sizeof(*s)); /* what the doubling left over */
-
-		if (s) {
-			k->syms = s;
-			k->cap = k->n;
-		}
-		qsort(k->syms, k->n, sizeof(*k->syms), cmp_ksym);
+	if (n) {
+		qsort(w, n, sizeof(*w), cmp_ksym);
+		if (compact(k, w, n))
+			goto nomem;
 	}
+	free(w);
 	if (k->len) {
 		char *t = realloc(k->text, k->len);
 
@@ -131,18 +181,66 @@ int ksyms_load(struct ksyms *k, FILE *f)
 		}
 	}
 	return 0;
+nomem:
+	free(w);
+	ksyms_free(k);
+	return -1;
+}
+
+/* The segment of syms[i]: the last whose first is at or below i. */
+static const struct kseg *seg_of(const struct ksyms *k, size_t i)
+{
+	size_t lo = 0, hi = k->nsegs;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k->segs[mid].first <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return &k->segs[lo];
+}
+
+uint64_t ksym_addr(const struct ksyms *k, const struct ksym *s)
+{
+	return seg_of(k, (size_t)(s - k->syms))->base + s->off;
+}
+
+const char *ksym_module(const struct ksyms *k, const struct ksym *s)
+{
+	uint32_t m = seg_of(k, (size_t)(s - k->syms))->module;
+
+	return m == KSYM_NO_MODULE ? NULL : k->text + m;
 }
 
 const struct ksym *ksyms_find(const struct ksyms *k, uint64_t addr)
 {
-	size_t lo = 0, hi = k->n;
+	size_t lo = 0, hi = k->nsegs, end;
+	const struct kseg *g;
+	uint64_t off;
 
-	if (!k->n || addr < k->syms[0].addr)
+	if (!k->n || addr < k->segs[0].base)
 		return NULL;
-	while (hi - lo > 1) { /* syms[lo].addr <= addr < syms[hi].addr */
+	while (hi - lo > 1) { /* segs[lo].base <= addr < segs[hi].base */
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (k->syms[mid].addr <= addr)
+		if (k->segs[mid].base <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	g = &k->segs[lo];
+	end = lo + 1 < k->nsegs ? k->segs[lo + 1].first : k->n;
+	/* the nearest at or below: beyond the segment's last symbol, that one */
+	off = addr - g->base;
+	lo = g->first;
+	hi = end;
+	while (hi - lo > 1) { /* syms[lo].off <= off < syms[hi].off */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k->syms[mid].off <= off)
 			lo = mid;
 		else
 			hi = mid;
@@ -154,5 +252,6 @@ void ksyms_free(struct ksyms *k)
 {
 	free(k->text);
 	free(k->syms);
+	free(k->segs);
 	memset(k, 0, sizeof(*k));
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* kallsyms.c: /proc/kallsyms parsing and address lookup. */
+#include <stdio.h>
 #include <stdlib.h>
 #include "unit.h"
 #include "symbols/kallsyms.h"
@@ -58,7 +59,7 @@ static void test_load_keeps_text_sorted(void **state)
 	load(&k, kallsyms);
 	assert_int_equal(k.n, 6);
 	for (i = 1; i < k.n; i++)
-		assert_true(k.syms[i - 1].addr <= k.syms[i].addr);
+		assert_true(ksym_addr(&k, &k.syms[i - 1]) <= ksym_addr(&k, &k.syms[i]));
 	ksyms_free(&k);
 }
 
@@ -132,6 +133,81 @@ static void test_pfx_shares_text(void **state)
 	ksyms_free(&k);
 }
 
+/* segments: a new one where the module changes or past 4 GiB from the
+ * base; lookups across and between them */
+static void test_segments(void **state)
+{
+	static const char *text =
+		"0000000100000000 T low\n"
+		"0000000100000100 T low2\n"
+		"0000000600000000 T far\n"          /* 5 GiB above: a segment of its own */
+		"0000000600000010 t in_mod\t[m1]\n"
+		"0000000600000020 t in_mod2\t[m1]\n"
+		"0000000600000030 T core_again\n";
+	struct ksyms k;
+	size_t i;
+
+	(void)state;
+	load(&k, text);
+	assert_int_equal(k.n, 6);
+	assert_int_equal(k.nsegs, 4);
+	assert_string_equal(ksym_name(&k, ksyms_find(&k, 0x100000050ULL)), "low");
+	/* in the 5-GiB gap: the nearest below, the lower segment's last */
+	assert_string_equal(ksym_name(&k, ksyms_find(&k, 0x3ffffffffULL)), "low2");
+	assert_string_equal(ksym_name(&k, ksyms_find(&k, 0x600000008ULL)), "far");
+	assert_null(ksym_module(&k, ksyms_find(&k, 0x600000008ULL)));
+	assert_string_equal(ksym_name(&k, ksyms_find(&k, 0x600000028ULL)), "in_mod2");
+	assert_string_equal(ksym_module(&k, ksyms_find(&k, 0x600000028ULL)), "m1");
+	assert_string_equal(ksym_name(&k, ksyms_find(&k, UINT64_MAX)), "core_again");
+	assert_null(ksym_module(&k, ksyms_find(&k, UINT64_MAX)));
+	assert_true(ksym_addr(&k, ksyms_find(&k, 0x600000031ULL)) == 0x600000030ULL);
+	for (i = 0; i < k.n; i++)
+		assert_ptr_equal(ksyms_find(&k, ksym_addr(&k, &k.syms[i])), &k.syms[i]);
+	ksyms_free(&k);
+}
+
+/* random symbols at distinct addresses (shuffled, some in modules): each
+ * lookup names the nearest at or below, as a linear search does */
+static void test_find_matches_linear_search(void **state)
+{
+	enum { N = 3000 };
+	static uint64_t addr[N];
+	char *text = malloc((size_t)N * 64), *p = text;
+	struct ksyms k;
+	uint64_t x = 88172645463325252ULL;
+	size_t i, j, best;
+
+	(void)state;
+	assert_non_null(text);
+	for (i = 0; i < N; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		/* distinct: the index in the low bits; a few GiB of spread */
+		addr[i] = 0xffff000000000000ULL + ((x % (1ULL << 34)) & ~0xfffULL) + i;
+		p += sprintf(p, "%016llx t s%zu%s\n", (unsigned long long)addr[i], i,
+			     x % 5 == 0 ? "\t[mod]" : "");
+	}
+	load(&k, text);
+	assert_int_equal(k.n, N);
+	for (j = 0; j < 4 * N; j++) {
+		uint64_t q;
+		char want[32];
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		q = j % 2 ? addr[x % N] + (x >> 40) % 4096 : 0xffff000000000000ULL + x % (1ULL << 34);
+		for (i = 0, best = N; i < N; i++)
+			if (addr[i] <= q && (best == N || addr[i] > addr[best]))
+				best = i;
+		if (best == N) {
+			assert_null(ksyms_find(&k, q));
+			continue;
+		}
+		snprintf(want, sizeof(want), "s%zu", best);
+		assert_string_equal(ksym_name(&k, ksyms_find(&k, q)), want);
+	}
+	ksyms_free(&k);
+	free(text);
+}
+
 static void test_empty(void **state)
 {
 	struct ksyms k;
@@ -150,6 +226,8 @@ int main(void)
 		cmocka_unit_test(test_load_keeps_text_sorted),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_pfx_shares_text),
+		cmocka_unit_test(test_segments),
+		cmocka_unit_test(test_find_matches_linear_search),
 		cmocka_unit_test(test_empty),
 	};
 
