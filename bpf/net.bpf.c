@@ -38,12 +38,29 @@ struct {
 	__type(value, struct pp_net_stats);
 } net_stats SEC(".maps");
 
+/* Live connections (struct pp_sock_slot): a slot each, or the hash below
+ * when another connection holds the slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PP_SOCK_SLOTS);
+	__type(key, __u32);
+	__type(value, struct pp_sock_slot);
+} sock_slots SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, struct pp_sock);
 } socks SEC(".maps");
+
+/* One word per CPU, to turn a socket's address into a number. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} sk_addr SEC(".maps");
 
 /* Connections closed since user space last read them. */
 struct {
@@ -136,18 +153,77 @@ static __always_inline struct pp_net_stats *sock_flush(struct pp_sock *s)
 	return n;
 }
 
+/*
+ * The socket's address as a number the verifier does not follow (a
+ * BTF-typed pointer allows no arithmetic): what is loaded from a map value
+ * is any number. 0 if the scratch word is missing.
+ */
+static __always_inline __u64 sk_key(struct sock *sk)
+{
+	__u32 zero = 0;
+	__u64 *w = bpf_map_lookup_elem(&sk_addr, &zero);
+
+	if (!w)
+		return 0;
+	*w = (__u64)sk;
+	return *(volatile __u64 *)w;
+}
+
+static __always_inline struct pp_sock_slot *slot_of(__u64 key)
+{
+	__u32 idx = pp_sock_slot_of(key);
+
+	return bpf_map_lookup_elem(&sock_slots, &idx);
+}
+
+/* The live connection of the socket at `key`, in its slot or the hash. */
+static __always_inline struct pp_sock *sock_find(__u64 key)
+{
+	struct pp_sock_slot *x = slot_of(key);
+
+	if (x && x->sk == key)
+		return &x->s;
+	return bpf_map_lookup_elem(&socks, &key);
+}
+
+/* The connection out of the live table (its copy is in closed_socks). */
+static __always_inline void sock_forget(__u64 key)
+{
+	struct pp_sock_slot *x = slot_of(key);
+
+	if (x && x->sk == key)
+		x->sk = 0;
+	else
+		bpf_map_delete_elem(&socks, &key);
+}
+
 /* The connection's entry, created with `owner` (0: unknown yet). */
 static __always_inline struct pp_sock *sock_entry(struct sock *sk, __u32 owner, bool create)
 {
-	__u64 key = (__u64)sk;
-	struct pp_sock *s = bpf_map_lookup_elem(&socks, &key), init = {};
+	__u64 key = sk_key(sk);
+	struct pp_sock *s, init = {};
+	struct pp_sock_slot *x;
 
+	if (!key)
+		return NULL;
+	s = sock_find(key);
 	if (s || !create)
 		return s;
 	sock_owner(&init, owner);
 	init.netns = sk_netns(sk);
 	sock_endpoints(sk, &init);
 	init.start_ns = bpf_ktime_get_ns();
+	x = slot_of(key);
+	if (x && !x->sk) {
+		__u64 held = __sync_val_compare_and_swap(&x->sk, 0, key);
+
+		if (!held) {
+			x->s = init; /* claimed here */
+			return &x->s;
+		}
+		if (held == key) /* by the same connection on another CPU */
+			return &x->s;
+	}
 	bpf_map_update_elem(&socks, &key, &init, BPF_NOEXIST);
 	s = bpf_map_lookup_elem(&socks, &key);
 	if (!s)
@@ -232,8 +308,8 @@ static __always_inline int on_length(struct sock *sk, int ret, int flags, bool t
  */
 static __always_inline struct pp_net_stats *owner_net(struct sock *sk, struct pp_sock **sp)
 {
-	__u64 key = (__u64)sk;
-	struct pp_sock *s = bpf_map_lookup_elem(&socks, &key);
+	__u64 key = sk_key(sk);
+	struct pp_sock *s = key ? sock_find(key) : NULL;
 
 	*sp = s;
 	if (!s || !s->tgid) {
@@ -326,9 +402,9 @@ static __always_inline int on_state(struct sock *sk, int oldstate, int newstate)
 		return 0;
 	}
 	if (newstate == ST_CLOSE) {
-		struct pp_closed_key ck = {.sk = (__u64)sk};
+		struct pp_closed_key ck = {.sk = sk_key(sk)};
 
-		s = bpf_map_lookup_elem(&socks, &ck.sk);
+		s = ck.sk ? sock_find(ck.sk) : NULL;
 		if (!s)
 			return 0;
 		s->flags |= PP_SOCK_CLOSED;
@@ -340,7 +416,7 @@ static __always_inline int on_state(struct sock *sk, int oldstate, int newstate)
 		ck.start_ns = s->start_ns;
 		if (bpf_map_update_elem(&closed_socks, &ck, s, BPF_ANY))
 			count_event(PP_CNT_NET_DROPPED);
-		bpf_map_delete_elem(&socks, &ck.sk);
+		sock_forget(ck.sk);
 	}
 	return 0;
 }

@@ -213,6 +213,30 @@ test_net_handoff() {
 	note "intervals with parent bytes: $(jq -s --argjson p "$cli" '[.[] | select(.type == "process" and .pid == $p and .net.tx_bytes > 0)] | length' "$T/pp.jsonl")"
 }
 
+# 1,500 connections live at once on each end: more than the 1,024 slots of
+# the connection table, so that most of them are in its overflow hash; the
+# bytes, connects and accepts exact
+test_net_many() {
+	local srv cli line
+	net_pair || return
+	tcp_server srv -b 2048 -n 1500 7106 || return
+	tcp_client cli many 10.231.0.2 7106 1500 10000 || return
+	pp_bg pp -p "$cli,$srv" -d 6 --json
+	attach_wait
+	go "$cli"
+	wl_done "$cli" "$T/cli.json" 30 || return
+	wl_done "$srv" "$T/srv.json" 20 || return
+	pp_wait || return
+	one pp "$cli" || return
+	line=$LINE
+	is "client net.tx_bytes" "$(jf "$line" .net.tx_bytes)" "$(truth "$T/cli.json" tx_bytes)"
+	is "client net.connects" "$(jf "$line" .net.connects)" 1500
+	one pp "$srv" || return
+	is "server net.rx_bytes" "$(jf "$LINE" .net.rx_bytes)" "$(truth "$T/srv.json" rx_bytes)"
+	is "server net.accepts" "$(jf "$LINE" .net.accepts)" 1500
+	note "closes: client $(jf "$line" .net.closes), server $(jf "$LINE" .net.closes)"
+}
+
 # a listener with a backlog of 1 that never accepts, flooded with connects
 test_net_listen_overflow() {
 	local srv fl ns line l

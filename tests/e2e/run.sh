@@ -680,6 +680,7 @@ STEPS=(
 	net_raw_tp
 	net_connects
 	net_handoff
+	net_many
 	net_listen_overflow
 	net_retransmits
 	net_connections

@@ -13,6 +13,9 @@
  *       open and close COUNT connections one after the other
  *   tcpxfer flood ADDR PORT COUNT
  *       start COUNT non-blocking connects at once, hold them 2 s
+ *   tcpxfer many ADDR PORT COUNT BYTES
+ *       open COUNT connections at once (all live together), then send
+ *       BYTES on each and close it, one after the other
  *   tcpxfer handoff ADDR PORT BYTES COUNT
  *       COUNT connections one after the other, BYTES sent on each; on the
  *       last, a child sends BYTES more (1.2 s after the fork) and exits,
@@ -31,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -177,6 +181,29 @@ static unsigned long long send_all(int s, unsigned long long total)
 	return sent;
 }
 
+static int many(const char *ip, const char *port, long count, unsigned long long bytes)
+{
+	struct sockaddr_in a = addr_of(ip, port);
+	struct rlimit rl = {.rlim_cur = (rlim_t)count + 64, .rlim_max = (rlim_t)count + 64};
+	unsigned long long sent = 0;
+	int *s = calloc((size_t)count, sizeof(*s));
+	long i;
+
+	if (!s)
+		die("calloc");
+	if (count + 64 > 1024 && setrlimit(RLIMIT_NOFILE, &rl))
+		die("setrlimit");
+	for (i = 0; i < count; i++)
+		s[i] = connect_to(&a);
+	for (i = 0; i < count; i++) {
+		sent += send_all(s[i], bytes);
+		close(s[i]);
+	}
+	free(s);
+	printf("{\"pid\":%d,\"tx_bytes\":%llu,\"connections\":%ld}\n", getpid(), sent, count);
+	return 0;
+}
+
 static int handoff(const char *ip, const char *port, unsigned long long bytes, long count)
 {
 	struct sockaddr_in a = addr_of(ip, port);
@@ -259,8 +286,10 @@ int main(int argc, char **argv)
 		return connect_many(argv[0], argv[1], atol(argv[2]));
 	if (!strcmp(mode, "flood") && argc == 3)
 		return flood(argv[0], argv[1], atol(argv[2]));
+	if (!strcmp(mode, "many") && argc == 4)
+		return many(argv[0], argv[1], atol(argv[2]), strtoull(argv[3], NULL, 10));
 	if (!strcmp(mode, "handoff") && argc == 4)
 		return handoff(argv[0], argv[1], strtoull(argv[2], NULL, 10), atol(argv[3]));
-	fprintf(stderr, "usage: tcpxfer serve|send|connect|flood|handoff ... (see the source)\n");
+	fprintf(stderr, "usage: tcpxfer serve|send|connect|flood|many|handoff ... (see the source)\n");
 	return 2;
 }

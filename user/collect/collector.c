@@ -55,6 +55,8 @@ struct collector {
 	/* and for the connections, from their first read */
 	struct pp_sock *sockbuf;
 	__u64 *sockkeys;
+	struct pp_sock_slot *slotbuf; /* sock_slots as read */
+	__u32 *slotkeys;
 	struct pp_closed_key *closedkeys;
 	/* their sizes in entries, from the maps' (m, i, n: 0 when that
 	 * collector is off; k: the largest) */
@@ -972,15 +974,47 @@ static int sock_buffers(struct collector *c, size_t cap, size_t ccap)
 	c->sockbuf = malloc((cap + ccap) * sizeof(*c->sockbuf));
 	c->sockkeys = malloc(cap * sizeof(*c->sockkeys));
 	c->closedkeys = malloc(ccap * sizeof(*c->closedkeys));
-	if (c->sockbuf && c->sockkeys && c->closedkeys)
+	c->slotbuf = malloc(PP_SOCK_SLOTS * sizeof(*c->slotbuf));
+	c->slotkeys = malloc(PP_SOCK_SLOTS * sizeof(*c->slotkeys));
+	if (c->sockbuf && c->sockkeys && c->closedkeys && c->slotbuf && c->slotkeys)
 		return 0;
 	free(c->sockbuf);
 	free(c->sockkeys);
 	free(c->closedkeys);
+	free(c->slotbuf);
+	free(c->slotkeys);
 	c->sockbuf = NULL;
 	c->sockkeys = NULL;
 	c->closedkeys = NULL;
+	c->slotbuf = NULL;
+	c->slotkeys = NULL;
 	return -1;
+}
+
+/* The live connections' capacity: the slots and the hash. */
+static size_t socks_cap(const struct collector *c)
+{
+	return PP_SOCK_SLOTS + bpf_map__max_entries(c->net->maps.socks);
+}
+
+/* The live connections, those in a slot then those in the hash: their
+ * sockets' addresses into c->sockkeys, their entries into c->sockbuf (room
+ * for socks_cap). How many. */
+static size_t dump_socks(struct collector *c)
+{
+	size_t n, i, got = 0;
+
+	n = dump_map(bpf_map__fd(c->net->maps.sock_slots), PP_SOCK_SLOTS, c->slotkeys, c->slotbuf,
+		     sizeof(*c->slotbuf));
+	for (i = 0; i < n; i++) {
+		if (!c->slotbuf[i].sk)
+			continue; /* free */
+		c->sockkeys[got] = c->slotbuf[i].sk;
+		c->sockbuf[got++] = c->slotbuf[i].s;
+	}
+	return got + dump_map64(bpf_map__fd(c->net->maps.socks),
+				bpf_map__max_entries(c->net->maps.socks), c->sockkeys + got,
+				c->sockbuf + got, sizeof(*c->sockbuf));
 }
 
 /*
@@ -990,14 +1024,13 @@ static int sock_buffers(struct collector *c, size_t cap, size_t ccap)
  */
 static void add_unflushed(struct collector *c, struct proc_raw *v, size_t nrows)
 {
-	size_t cap = bpf_map__max_entries(c->net->maps.socks);
+	size_t cap = socks_cap(c);
 	size_t ccap = bpf_map__max_entries(c->net->maps.closed_socks), got, i;
 	struct proc_raw *r;
 
 	if (sock_buffers(c, cap, ccap))
 		return;
-	got = dump_map64(bpf_map__fd(c->net->maps.socks), cap, c->sockkeys, c->sockbuf,
-			 sizeof(*c->sockbuf));
+	got = dump_socks(c);
 	for (i = 0; i < got; i++) {
 		const struct pp_sock *s = &c->sockbuf[i];
 
@@ -1189,19 +1222,18 @@ int collector_read_conns(struct collector *c, struct conn_raw **out, size_t *n)
 {
 	size_t cap, ccap, i, got, gotc;
 	struct conn_raw *v;
-	int fd, cfd;
+	int cfd;
 
 	*out = NULL;
 	*n = 0;
 	if (!c->net)
 		return 0;
-	fd = bpf_map__fd(c->net->maps.socks);
 	cfd = bpf_map__fd(c->net->maps.closed_socks);
-	cap = bpf_map__max_entries(c->net->maps.socks);
+	cap = socks_cap(c);
 	ccap = bpf_map__max_entries(c->net->maps.closed_socks);
 	if (sock_buffers(c, cap, ccap))
 		return -1;
-	got = dump_map64(fd, cap, c->sockkeys, c->sockbuf, sizeof(*c->sockbuf));
+	got = dump_socks(c);
 	gotc = dump_map_k(cfd, ccap, c->closedkeys, sizeof(*c->closedkeys), c->sockbuf + got,
 			  sizeof(*c->sockbuf));
 	v = malloc((got + gotc ? got + gotc : 1) * sizeof(*v));
@@ -1350,5 +1382,7 @@ void collector_close(struct collector *c)
 	free(c->sockbuf);
 	free(c->sockkeys);
 	free(c->closedkeys);
+	free(c->slotbuf);
+	free(c->slotkeys);
 	free(c);
 }
