@@ -185,7 +185,7 @@ int cmd_capacity(int argc, char **argv)
 		path = live;
 	}
 	memset(&r, 0, sizeof(r));
-	rc = store_load(path, 0, INFINITY, &r, err, sizeof(err));
+	rc = store_load_flags(path, 0, INFINITY, STORE_LOAD_NO_PROFILE, &r, err, sizeof(err));
 	if (o.live)
 		record_live_remove(live);
 	if (rc) {

@@ -151,7 +151,9 @@ static int load(const struct report_opts *o, const char *path, struct recording 
 	char err[512];
 
 	memset(r, 0, sizeof(*r));
-	if (store_load(path, since, until, r, err, sizeof(err))) {
+	/* the profile only for the page's flame graph */
+	if (store_load_flags(path, since, until, o->html ? 0 : STORE_LOAD_NO_PROFILE, r, err,
+			     sizeof(err))) {
 		fprintf(stderr, "perfpilot: %s: %s\n", path, err);
 		return 1;
 	}

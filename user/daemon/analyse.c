@@ -106,8 +106,9 @@ static int analyse_once(struct analyser *an, double window_s, struct analysis *a
 	 * once (62 MB at the peak for 400 processes, against 21 between
 	 * passes); the findings need no finer steps than the default
 	 * interval's (5 s over the default hour) */
-	if (store_load_points(an->path, t0 - window_s, INFINITY, STORE_LOAD_NO_CHECK,
-			      ANALYSE_MAX_POINTS, &r, err, errlen))
+	if (store_load_points(an->path, t0 - window_s, INFINITY,
+			      STORE_LOAD_NO_CHECK | STORE_LOAD_NO_PROFILE, ANALYSE_MAX_POINTS, &r,
+			      err, errlen))
 		return -1;
 	report_trim(&r, t0 - window_s, INFINITY);
 	record_findings_env(&r, &env);

@@ -87,7 +87,7 @@ int record_findings(struct store *st, const char *path, size_t *n, char *err, si
 	int rc;
 
 	*n = 0;
-	if (store_load(path, 0, INFINITY, &r, why, sizeof(why))) {
+	if (store_load_flags(path, 0, INFINITY, STORE_LOAD_NO_PROFILE, &r, why, sizeof(why))) {
 		snprintf(err, errlen, "%s", why);
 		return -1;
 	}

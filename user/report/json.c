@@ -55,7 +55,7 @@ json_t *report_meta_json(const struct recording *r)
 			 "duration_s", report_json_num(r->end - r->start),
 			 "interval_s", report_json_num(r->interval_s), "ncpus", r->ncpus,
 			 "mem_total_bytes", report_json_num(r->mem_total_bytes),
-			 "series", (json_int_t)r->n, "has_profile", r->folded != NULL,
+			 "series", (json_int_t)r->n, "has_profile", r->has_profile,
 			 "self", self_json(r));
 
 	if (j)

@@ -105,6 +105,8 @@ struct recording {
 	bool unsorted;       /* s is not in (kind, entity, metric) order: rec_find
 			      * then searches linearly (rec_add keeps this up to date) */
 	char *folded;        /* on-CPU profile as folded stacks, or NULL */
+	bool has_profile;    /* the window has a profile (also when not loaded:
+			      * STORE_LOAD_NO_PROFILE) */
 	unsigned int profile_hz; /* its rate (samples a second per CPU), 0: not
 				  * stored (RECORDING_PROFILE_HZ) */
 	unsigned merged;     /* intervals merged into each point (store_load of a

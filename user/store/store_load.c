@@ -721,6 +721,25 @@ static int steps(struct loader *l, struct recording *r)
 	return 0;
 }
 
+/* Whether a profile overlaps the window (r->has_profile). */
+static int find_profile(struct loader *l, struct recording *r, double since, double until)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM profile WHERE end_ms >= ? AND start_ms <= ? "
+			       "LIMIT 1", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(l, "reading its profile");
+	sqlite3_bind_double(s, 1, since > -1e15 ? since * 1000 : -1e18);
+	sqlite3_bind_double(s, 2, until < 1e15 ? until * 1000 : 1e18);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(l, "reading its profile");
+	r->has_profile = rc == SQLITE_ROW;
+	return 0;
+}
+
 /* Profiles overlapping the window, merged into one folded text. */
 static int load_profile(struct loader *l, struct recording *r, double since, double until)
 {
@@ -768,6 +787,7 @@ static int load_profile(struct loader *l, struct recording *r, double since, dou
 			return nomem(l);
 		}
 		r->folded = buf;
+		r->has_profile = true;
 	}
 	folded_free(&f);
 	return 0;
@@ -854,7 +874,8 @@ int store_load_points(const char *path, double since, double until, int flags,
 	if (l.niv && (steps(&l, out) || load_entities(&l) || load_metrics(&l) ||
 		      fold_plan(&l) || load_samples(&l) || fold_done(&l) || build(&l, out)))
 		goto done;
-	if (load_profile(&l, out, since, until))
+	if ((flags & STORE_LOAD_NO_PROFILE) ? find_profile(&l, out, since, until)
+					     : load_profile(&l, out, since, until))
 		goto done;
 	rc = 0;
 done:

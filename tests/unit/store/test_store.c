@@ -862,6 +862,7 @@ static void test_profile(void **state)
 	struct store *st;
 	char path[64], err[256];
 	struct recording r;
+	size_t n;
 
 	(void)state;
 	unit_tmp_name(path, sizeof(path), "store");
@@ -880,6 +881,23 @@ static void test_profile(void **state)
 	assert_string_equal(r.folded, "hot;main;hot_a 1\n");
 	/* no rate stored: 0, the reader takes RECORDING_PROFILE_HZ */
 	assert_int_equal(r.profile_hz, 0);
+	assert_true(r.has_profile);
+	recording_free(&r);
+	/* STORE_LOAD_NO_PROFILE: the same series, no folded text, still told
+	 * whether the window has a profile */
+	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
+	n = r.n;
+	assert_true(n > 0);
+	recording_free(&r);
+	assert_int_equal(store_load_flags(path, 0, INFINITY, STORE_LOAD_NO_PROFILE, &r, err,
+					  sizeof(err)), 0);
+	assert_null(r.folded);
+	assert_true(r.has_profile);
+	assert_int_equal(r.n, n);
+	recording_free(&r);
+	assert_int_equal(store_load_flags(path, T0 + 10, INFINITY, STORE_LOAD_NO_PROFILE, &r, err,
+					  sizeof(err)), 0);
+	assert_false(r.has_profile); /* no profile overlaps [T0 + 10, ...) */
 	recording_free(&r);
 	unit_rm_sqlite(path);
 }
