@@ -280,6 +280,8 @@ struct pp_rq {
 	__u64 pstart;    /* the submitter's start (struct pp_io_stats.start_ns) */
 	__u32 tgid;      /* submitter, 0 when not selected by the filter */
 	__u32 dev;
+	__u32 bytes;     /* its size when it started */
+	__u32 op;        /* its REQ_OP_* (PP_REQ_READ, PP_REQ_WRITE, ...) */
 };
 
 /* Per-process TCP, keyed by tgid of the socket's owner. The byte counts

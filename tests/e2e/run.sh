@@ -676,6 +676,7 @@ STEPS=(
 	io_write_direct
 	io_read_direct
 	io_devices
+	io_churn
 	net_tx_bytes
 	net_raw_tp
 	net_connects
