@@ -186,17 +186,27 @@ static int load_meta(struct loader *l, struct recording *r)
 	return rc == SQLITE_DONE ? 0 : db_fail(l, "reading its meta data");
 }
 
+/* sql with two parameters, the window's bounds in ms (open ends as far as
+ * they go), prepared into *s; else the error says what was being read. */
+static int prepare_window(struct loader *l, const char *sql, double since, double until,
+			  sqlite3_stmt **s, const char *what)
+{
+	if (sqlite3_prepare_v2(l->db, sql, -1, s, NULL) != SQLITE_OK)
+		return db_fail(l, what);
+	sqlite3_bind_double(*s, 1, since > -1e15 ? since * 1000 : -1e18);
+	sqlite3_bind_double(*s, 2, until < 1e15 ? until * 1000 : 1e18);
+	return 0;
+}
+
 static int load_intervals(struct loader *l, double since, double until)
 {
 	sqlite3_stmt *s;
 	size_t cap = 0;
 	int rc;
 
-	if (sqlite3_prepare_v2(l->db, "SELECT id, ts_ms FROM interval WHERE ts_ms >= ? AND "
-			       "ts_ms <= ? ORDER BY id", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(l, "reading its intervals");
-	sqlite3_bind_double(s, 1, since > -1e15 ? since * 1000 : -1e18);
-	sqlite3_bind_double(s, 2, until < 1e15 ? until * 1000 : 1e18);
+	if (prepare_window(l, "SELECT id, ts_ms FROM interval WHERE ts_ms >= ? AND ts_ms <= ? "
+			   "ORDER BY id", since, until, &s, "reading its intervals"))
+		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (l->niv == cap) {
 			int64_t *iv;
@@ -727,11 +737,9 @@ static int find_profile(struct loader *l, struct recording *r, double since, dou
 	sqlite3_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM profile WHERE end_ms >= ? AND start_ms <= ? "
-			       "LIMIT 1", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(l, "reading its profile");
-	sqlite3_bind_double(s, 1, since > -1e15 ? since * 1000 : -1e18);
-	sqlite3_bind_double(s, 2, until < 1e15 ? until * 1000 : 1e18);
+	if (prepare_window(l, "SELECT 1 FROM profile WHERE end_ms >= ? AND start_ms <= ? LIMIT 1",
+			   since, until, &s, "reading its profile"))
+		return -1;
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -750,11 +758,9 @@ static int load_profile(struct loader *l, struct recording *r, double since, dou
 	FILE *mem;
 	int rc, n = 0;
 
-	if (sqlite3_prepare_v2(l->db, "SELECT folded FROM profile WHERE end_ms >= ? AND "
-			       "start_ms <= ? ORDER BY id", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(l, "reading its profile");
-	sqlite3_bind_double(s, 1, since > -1e15 ? since * 1000 : -1e18);
-	sqlite3_bind_double(s, 2, until < 1e15 ? until * 1000 : 1e18);
+	if (prepare_window(l, "SELECT folded FROM profile WHERE end_ms >= ? AND start_ms <= ? "
+			   "ORDER BY id", since, until, &s, "reading its profile"))
+		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		char *text = (char *)sqlite3_column_text(s, 0), *line, *save = NULL, *sp;
 
