@@ -197,6 +197,34 @@ static __always_inline __u32 hist_slot_ns(__u64 ns)
 	return pp_hist_slot_ns(ns);
 }
 
+/*
+ * v as a number the verifier does not follow, through `scratch` (a per-CPU
+ * array of one __u64): what is loaded from a map value is any number. A
+ * BTF-typed pointer allows no arithmetic (the verifier keeps its type on
+ * the stack; loaders with CAP_PERFMON may store pointers in a map), and
+ * paths that computed a value differently (its branches) merge after it
+ * instead of multiplying the paths the verifier walks through the rest of
+ * the program. 0 if the scratch word is missing.
+ */
+static __always_inline __u64 opaque_via(void *scratch, __u64 v)
+{
+	__u32 zero = 0;
+	__u64 *w = bpf_map_lookup_elem(scratch, &zero);
+
+	if (!w)
+		return 0;
+	*w = v;
+	return *(volatile __u64 *)w;
+}
+
+/* The slot, among 1 << bits, of an object's kernel address: objects come
+ * from slab or tag-set pages, so the address bits above the cache line are
+ * mixed (pp_slot_of, Fibonacci hashing). */
+static __always_inline __u32 addr_slot_of(__u64 addr, unsigned int bits)
+{
+	return pp_slot_of((__u32)(addr >> 6), bits);
+}
+
 /* Look up a map entry, creating it zeroed when missing. NULL when full. */
 static __always_inline void *lookup_or_init(void *map, const void *key, const void *init)
 {

@@ -66,7 +66,8 @@ struct {
  * per request), and a hash for the rare request whose slot another request
  * in flight holds.
  */
-#define RQ_SLOTS 4096 /* a power of two */
+#define RQ_SLOTS_BITS 12
+#define RQ_SLOTS (1u << RQ_SLOTS_BITS)
 
 /* One cache line each: the array's elements start on a page (mmapable), so
  * a slot never spans two lines and two requests in flight never share one
@@ -102,24 +103,10 @@ struct {
 	__type(value, __u64);
 } rq_addr SEC(".maps");
 
-/*
- * v as a number the verifier does not follow: what is loaded from a map
- * value is any number. A BTF-typed pointer allows no arithmetic (the
- * verifier keeps its type on the stack; loaders with CAP_PERFMON may store
- * pointers in a map), and the paths that computed a histogram slot
- * differently (its branches) merge after it instead of multiplying the
- * paths the verifier walks through the rest of the program. 0 if the
- * scratch word is missing.
- */
+/* v as a number the verifier does not follow (opaque_via) */
 static __always_inline __u64 opaque(__u64 v)
 {
-	__u32 zero = 0;
-	__u64 *w = bpf_map_lookup_elem(&rq_addr, &zero);
-
-	if (!w)
-		return 0;
-	*w = v;
-	return *(volatile __u64 *)w;
+	return opaque_via(&rq_addr, v);
 }
 
 /* The request's address as a number. */
@@ -128,11 +115,10 @@ static __always_inline __u64 rq_key(const struct request *rq)
 	return opaque((__u64)rq);
 }
 
-/* The request's slot: requests are carved from a tag set's pages, so the
- * address bits above the cache line are mixed (Fibonacci hashing). */
+/* The request's slot: requests are carved from a tag set's pages. */
 static __always_inline struct rq_slot *rq_slot_of(__u64 key)
 {
-	__u32 idx = ((__u32)(key >> 6) * 2654435761u) >> 20;
+	__u32 idx = addr_slot_of(key, RQ_SLOTS_BITS);
 
 	return bpf_map_lookup_elem(&rq_slots, &idx);
 }

@@ -153,25 +153,15 @@ static __always_inline struct pp_net_stats *sock_flush(struct pp_sock *s)
 	return n;
 }
 
-/*
- * The socket's address as a number the verifier does not follow (a
- * BTF-typed pointer allows no arithmetic): what is loaded from a map value
- * is any number. 0 if the scratch word is missing.
- */
+/* The socket's address as a number (opaque_via); 0 if it cannot be had. */
 static __always_inline __u64 sk_key(struct sock *sk)
 {
-	__u32 zero = 0;
-	__u64 *w = bpf_map_lookup_elem(&sk_addr, &zero);
-
-	if (!w)
-		return 0;
-	*w = (__u64)sk;
-	return *(volatile __u64 *)w;
+	return opaque_via(&sk_addr, (__u64)sk);
 }
 
 static __always_inline struct pp_sock_slot *slot_of(__u64 key)
 {
-	__u32 idx = pp_sock_slot_of(key);
+	__u32 idx = addr_slot_of(key, PP_SOCK_SLOTS_BITS);
 
 	return bpf_map_lookup_elem(&sock_slots, &idx);
 }

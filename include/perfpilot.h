@@ -326,9 +326,9 @@ struct pp_sock {
 
 /*
  * The live connections: each in a slot of a direct-mapped array chosen by
- * its socket's address (pp_sock_slot_of: an array lookup, which the
- * verifier inlines), or, when another connection holds that slot, in a
- * hash keyed by the address. Free slots have sk 0.
+ * its socket's address (an array lookup, which the verifier inlines), or,
+ * when another connection holds that slot, in a hash keyed by the address.
+ * Free slots have sk 0.
  */
 #define PP_SOCK_SLOTS_BITS 10
 #define PP_SOCK_SLOTS (1u << PP_SOCK_SLOTS_BITS)
@@ -337,13 +337,6 @@ struct pp_sock_slot {
 	__u64 sk; /* the socket's address, 0 when free */
 	struct pp_sock s;
 };
-
-/* The slot of a socket's address: sockets come from slab pages, so the bits
- * above the cache line are mixed (Fibonacci hashing). */
-static inline __u32 pp_sock_slot_of(__u64 sk)
-{
-	return ((__u32)(sk >> 6) * 2654435761u) >> (32 - PP_SOCK_SLOTS_BITS);
-}
 
 /* A closed connection waiting to be reported: its socket and when it began
  * (a socket's memory is soon reused by another connection). */
