@@ -695,6 +695,7 @@ STEPS=(
 	record_sigint
 	record_profile
 	record_profile_parts
+	record_profile_bpf_late
 	record_findings
 	record_findings_v2
 	"profile_stripped_buildid profile_stripped_debuglink"

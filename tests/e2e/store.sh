@@ -272,6 +272,36 @@ test_record_profile() {
 	note "hot_a $a, hot_b $b, hot_c $c samples; on-CPU $(ms "$oncpu") ms"
 }
 
+# --profile: a BPF program loaded long after the kernel's symbols were read
+# (at the first interval) is named as /proc/kallsyms names it, from the
+# kernel's program information; bpfhog spends about half its CPU time in
+# its socket filter, so the profile holds that name in many samples
+test_record_profile_bpf_late() {
+	local wl db=$T/rec.db name got all
+	_rec_prereq
+	wl_bg wl "$T/hog.json" "$W/bpfhog" -w 3
+	wl_ready "$wl" bpfhog || return
+	rec_bg pp -p "$wl" --profile -d 7 -i 1 -o "$db"
+	attach_wait
+	sleep 2 # the first interval is in: its stacks named, the kernel's symbols read
+	go "$wl"
+	wl_done "$wl" "$T/hog.json" 6 || return
+	PP_DURATION=2
+	pp_wait || return
+	rec_closed "$db"
+	name=$(jq -r .prog "$T/hog.json")
+	[[ $name == bpf_prog_*_pp_hog ]] || { fail "bpfhog printed no program name: $(cat "$T/hog.json")"; return; }
+	rec_sql "$db" 'SELECT folded FROM profile' >"$T/folded"
+	got=$(awk -v f="$name" '{ n = $NF; $NF = ""; k = split($0, fr, ";")
+		for (i = 2; i <= k; i++) { sub(/ +$/, "", fr[i]); sub(/_\[k\]$/, "", fr[i]); if (fr[i] == f) { s += n; break } } }
+		END { print s + 0 }' "$T/folded")
+	all=$(awk '$1 ~ /^bpfhog;/ { s += $NF } END { print s + 0 }' "$T/folded")
+	# 49 Hz over 3 s of one CPU: ~147 samples, about half in the filter
+	cmp "bpfhog's samples" "$all" -ge 60
+	cmp "samples in $name" "$got" -ge $((all / 5))
+	note "$got of bpfhog's $all samples in $name"
+}
+
 # --profile-every 2: the profile is stored in parts (one every 2 s and the
 # last at the end), back to back in time, whose samples add up to what the
 # workload's on-CPU time gives at 49 Hz, with the workload's split between

@@ -5,17 +5,42 @@
 
 int symbolizer_load_kernel(struct symbolizer *s)
 {
-	FILE *f = fopen("/proc/kallsyms", "r");
+	struct bpfsyms b = {0};
+	struct ksyms k;
+	FILE *f;
+	int rc;
 
+	/* first: a program loaded during the read is then in both, never in
+	 * neither (and the exact image wins) */
+	bpfsyms_mark(&b);
+	f = fopen("/proc/kallsyms", "r");
 	if (!f)
 		return -1;
-	s->have_k = !ksyms_load(&s->k, f) && s->k.n;
+	rc = ksyms_load(&k, f);
 	fclose(f);
-	return s->have_k ? 0 : -1;
+	if (rc || !k.n) {
+		ksyms_free(&k);
+		return -1;
+	}
+	ksyms_free(&s->k);
+	bpfsyms_free(&s->b);
+	s->k = k;
+	s->b = b;
+	s->have_k = true;
+	return 0;
+}
+
+int symbolizer_update_bpf(struct symbolizer *s)
+{
+	return s->have_k ? bpfsyms_scan(&s->b) : -1;
 }
 
 static int64_t kframe(struct symbolizer *s, struct stackset *ss, uint64_t ip)
 {
+	const char *bpf = bpfsyms_find(&s->b, ip);
+
+	if (bpf)
+		return ss_frame(ss, bpf, "bpf", NULL, ip, 0, true);
 	const struct ksym *k = s->have_k ? ksyms_find(&s->k, ip) : NULL;
 
 	if (!k)
@@ -96,4 +121,5 @@ void symbolizer_free(struct symbolizer *s)
 {
 	usyms_free(&s->u);
 	ksyms_free(&s->k);
+	bpfsyms_free(&s->b);
 }

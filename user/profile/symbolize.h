@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "symbols/bpfsyms.h"
 #include "symbols/kallsyms.h"
 #include "perfpilot.h"
 #include "profile/stackset.h"
@@ -14,12 +15,19 @@
 struct symbolizer {
 	struct ksyms k;
 	struct usyms u;
+	struct bpfsyms b; /* BPF programs loaded after k was read */
 	bool have_k;   /* kernel symbols loaded */
 };
 
-/* Read /proc/kallsyms (unless user_only). Returns 0, or -1 when it is
- * unreadable (kernel frames then show as [unknown]_[k]). */
+/* Read /proc/kallsyms (again: what was read before goes once the new read
+ * succeeds). Returns 0, or -1 when it is unreadable (kernel frames then
+ * show as [unknown]_[k], or keep the symbols read before). */
 int symbolizer_load_kernel(struct symbolizer *s);
+
+/* Name the BPF programs loaded since the kernel's symbols were read (for a
+ * profiler that stays on: a few system calls when nothing was loaded).
+ * How many images were added, or -1. */
+int symbolizer_update_bpf(struct symbolizer *s);
 
 /* A raw stack: addresses innermost first, as the kernel returns them. */
 struct raw_stack {

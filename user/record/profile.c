@@ -138,6 +138,8 @@ int record_profile_drain(struct record_profile *p, struct stackset *ss)
 		return -1;
 	if (!p->k_tried)
 		symbolizer_load_kernel(&p->sym);
+	else
+		symbolizer_update_bpf(&p->sym); /* programs loaded since */
 	p->k_tried = true;
 	rc = oncpu_stackset(p->p, &p->sym, pc, n, ss);
 	profiler_forget_stacks(p->p, pc, n);
