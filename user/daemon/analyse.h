@@ -14,9 +14,14 @@
 
 /* The most points of each series an analysis loads: a longer window is
  * read in merged steps (store_load_points), so that its memory does not
- * grow with the recording's interval (720: the default hour at the
- * default 5 s) */
-#define ANALYSE_MAX_POINTS 720
+ * grow with the recording's interval. 240: 15-s steps over the default
+ * hour (a common scrape interval); at 720 (the default 5-s intervals) an
+ * hour of a busy host's churn (581 groups of short-lived processes, each
+ * series as long as its group's span) took the daemon's peak from ~19 to
+ * 54 MB, at 240 to 36-40 MB. The price: peaks in the findings are 15-s
+ * averages, and a level shift in the last minutes is found a few
+ * minutes later; `perfpilot report` reads the store at full resolution. */
+#define ANALYSE_MAX_POINTS 240
 
 /* One analysis, for the caller's hook: it may keep what it takes (the
  * fields it sets to NULL) and the rest is freed after. */

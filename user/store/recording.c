@@ -108,6 +108,20 @@ static struct series *grow(struct recording *r)
 	return &r->s[r->n];
 }
 
+int rec_reserve(struct recording *r, size_t n)
+{
+	struct series *grown;
+
+	if (n <= r->cap)
+		return 0;
+	grown = realloc(r->s, n * sizeof(*r->s));
+	if (!grown)
+		return -1;
+	r->s = grown;
+	r->cap = n;
+	return 0;
+}
+
 static void finish(struct recording *r, struct series *s, char kind, size_t n)
 {
 	s->n = n;

@@ -133,6 +133,10 @@ const struct series *rec_find(const struct recording *r, char kind, const char *
 struct series *rec_add(struct recording *r, char kind, const char *entity, const char *metric,
 		       const double *t, const double *v, size_t n);
 
+/* Room for n series in all, allocated at once (a reader that knows how
+ * many it will add: no doubling's slack). 0, or -1 on no memory. */
+int rec_reserve(struct recording *r, size_t n);
+
 /* Append a series that takes v (malloc'd, freed with the recording) and
  * points into r->times at t; entity and metric must be strings of
  * rec_str. Returns it, or NULL on no memory (v is then freed). */

@@ -13,6 +13,8 @@
 #include "store/schema.h"
 #include "store/store_int.h"
 
+#define STORE_READER_CACHE_KIB "512" /* a reader's page cache (PRAGMA cache_size) */
+
 struct ld_pair {
 	size_t ent, metric;
 	double *v;        /* over the entity's steps; NAN = not stored (gauges) */
@@ -604,6 +606,8 @@ static int build(struct loader *l, struct recording *r)
 
 	if (l->npairs) /* none (a store without entities): pairs is NULL, qsort's UB */
 		qsort_r(l->pairs, l->npairs, sizeof(*l->pairs), pair_cmp, l);
+	if (rec_reserve(r, r->n + l->npairs))
+		return nomem(l);
 	for (i = 0; i < l->npairs; i++) {
 		struct ld_pair *p = &l->pairs[i];
 		const struct ld_ent *e = &l->ents[p->ent];
@@ -841,7 +845,13 @@ static int open_for_load(struct loader *l, const char *path, int *version)
 	flags = access(path, W_OK) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	/* one thread uses the connection: no locking per call (millions of rows) */
 	flags |= SQLITE_OPEN_NOMUTEX;
-	return store_db_open(path, flags, &l->db, version, l->err, l->errlen);
+	if (store_db_open(path, flags, &l->db, version, l->err, l->errlen))
+		return -1;
+	/* the rows are read in order, each page once or nearly: SQLite's
+	 * default 2 MB of page cache would only add to a reader's peak (the
+	 * daemon's analysis each minute); the kernel caches the file */
+	sqlite3_exec(l->db, "PRAGMA cache_size = -" STORE_READER_CACHE_KIB, NULL, NULL, NULL);
+	return 0;
 }
 
 int store_load(const char *path, double since, double until, struct recording *out,
