@@ -301,24 +301,27 @@ struct pp_net_stats {
 };
 
 #define PP_SOCK_CLOSED 0x1u
+#define PP_SOCK_NAMED 0x2u /* comm holds the owner's name */
 
-/* A TCP connection, keyed by its struct sock address. */
+/* A TCP connection, keyed by its struct sock address. What each send or
+ * receive reads and writes comes first: with the slot's key, one cache
+ * line (struct pp_sock_slot). */
 struct pp_sock {
 	__u32 tgid;        /* owner: the process that connected, listened or used it */
-	__u32 netns;       /* network namespace inode number */
-	__u16 family;      /* AF_INET or AF_INET6 */
-	__u16 sport, dport; /* host byte order */
 	__u16 flags;       /* PP_SOCK_* */
-	__u8 saddr[16], daddr[16];
+	__u16 family;      /* AF_INET or AF_INET6 */
 	__u64 tx_bytes;
 	__u64 rx_bytes;
-	/* of those, the bytes already added to the owner's pp_net_stats: the
+	__u32 srtt_us;     /* last smoothed RTT */
+	__u32 rtt_tick;    /* jiffies (low 32 bits) when it was read */
+	__u32 netns;       /* network namespace inode number */
+	__u16 sport, dport; /* host byte order */
+	__u8 saddr[16], daddr[16];
+	/* of the bytes, those already added to the owner's pp_net_stats: the
 	 * rest, tx_bytes - tx_flushed, is the owner's too (user space adds it) */
 	__u64 tx_flushed;
 	__u64 rx_flushed;
 	__u64 retrans;
-	__u32 srtt_us;     /* last smoothed RTT */
-	__u32 pad;
 	__u64 start_ns;    /* when perfpilot first saw it */
 	__u64 close_ns;
 	char comm[PP_COMM_LEN]; /* the owner's name when it was set */
