@@ -124,9 +124,9 @@ static __always_inline void sock_owner(struct pp_sock *s, __u32 owner)
 	s->tgid = owner;
 	if (owner == bpf_get_current_pid_tgid() >> 32) {
 		bpf_get_current_comm(s->comm, sizeof(s->comm));
-		s->flags |= PP_SOCK_NAMED;
+		s->named = 1;
 	} else {
-		s->flags &= ~PP_SOCK_NAMED;
+		s->named = 0;
 	}
 	net_of(owner);
 }
@@ -235,9 +235,10 @@ static __always_inline struct pp_sock *sock_entry(struct sock *sk, __u32 owner, 
  * the latest srtt per connection and the maximum are those seen then (a
  * change between two reads, or after the last, is not seen). Reading it at
  * every send cost a bulk sender ~30 ns a send (the helper and the
- * tcp_sock's line); a tick's read costs a load of jiffies and a compare. tcp_probe, which fires
- * for every segment received, in softirq context and often on another
- * CPU, cost more than both length programs together under a bulk transfer.
+ * tcp_sock's line); a tick's read costs a load of jiffies and a compare.
+ * tcp_probe, which fires for every segment received, in softirq context
+ * and often on another CPU, cost more than both length programs together
+ * under a bulk transfer.
  */
 static __always_inline void rtt_sample(struct sock *sk, struct pp_sock *s, struct pp_net_stats *n,
 				       bool direct)
@@ -287,7 +288,7 @@ static __always_inline int on_length(struct sock *sk, int ret, int flags, bool t
 	if (s->tgid != tgid) { /* handed to another process */
 		sock_flush(s);
 		sock_owner(s, tgid);
-	} else if (!(s->flags & PP_SOCK_NAMED)) { /* accepted: owned by the listener, named now */
+	} else if (!s->named) { /* accepted: owned by the listener, named now */
 		sock_owner(s, tgid);
 	}
 	__sync_fetch_and_add(tx ? &s->tx_bytes : &s->rx_bytes, ret);

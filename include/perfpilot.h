@@ -301,14 +301,15 @@ struct pp_net_stats {
 };
 
 #define PP_SOCK_CLOSED 0x1u
-#define PP_SOCK_NAMED 0x2u /* comm holds the owner's name */
 
 /* A TCP connection, keyed by its struct sock address. What each send or
  * receive reads and writes comes first: with the slot's key, one cache
  * line (struct pp_sock_slot). */
 struct pp_sock {
 	__u32 tgid;        /* owner: the process that connected, listened or used it */
-	__u16 flags;       /* PP_SOCK_* */
+	__u8 flags;        /* PP_SOCK_*: set at the close (softirq) */
+	__u8 named;        /* comm holds the owner's name (set in process context:
+			    * its own byte, so that the two never race) */
 	__u16 family;      /* AF_INET or AF_INET6 */
 	__u64 tx_bytes;
 	__u64 rx_bytes;
