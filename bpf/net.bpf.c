@@ -43,9 +43,14 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, PP_SOCK_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE); /* elements from a page boundary on */
 	__type(key, __u32);
 	__type(value, struct pp_sock_slot);
 } sock_slots SEC(".maps");
+
+_Static_assert(sizeof(struct pp_sock_slot) % 64 == 0, "a connection's slot is whole cache lines");
+_Static_assert(__builtin_offsetof(struct pp_sock_slot, s.rtt_tick) + 4 <= 64,
+	       "what a send or receive touches is in the slot's first cache line");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

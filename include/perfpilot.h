@@ -340,6 +340,8 @@ struct pp_sock {
 struct pp_sock_slot {
 	__u64 sk; /* the socket's address, 0 when free */
 	struct pp_sock s;
+	__u64 pad[7]; /* to whole cache lines (the map's elements start on a
+		       * page): a send or receive touches the first line only */
 };
 
 /* A closed connection waiting to be reported: its socket and when it began
