@@ -44,28 +44,29 @@ struct collector {
 		__u64 config, period;
 	} pend[48];
 	int npend;
-	/* read buffers, sized once for the maps */
+	/* the processes' rows, sized once for the maps (collector_read hands
+	 * them out until the next read) */
 	struct proc_raw *rbuf;
-	struct pp_sched_stats *pbuf;
-	struct pp_thread *tbuf;
-	struct pp_mem_stats *mbuf;
-	struct pp_io_stats *iobuf;
-	struct pp_net_stats *netbuf;
-	__u32 *kbuf;
+	/* one chunk of a map as read: chunk_len keys (of up to 8 bytes) and
+	 * values (of up to chunk_vsize bytes) */
+	void *chunk_keys, *chunk_vals;
+	size_t chunk_len, chunk_vsize;
 	/* and for the connections, from their first read */
 	struct pp_sock *sockbuf;
 	__u64 *sockkeys;
 	struct pp_sock_slot *slotbuf; /* sock_slots as read */
 	__u32 *slotkeys;
 	struct pp_closed_key *closedkeys;
-	/* their sizes in entries, from the maps' (m, i, n: 0 when that
-	 * collector is off; k: the largest) */
-	struct { size_t p, t, m, i, n, k; } cap;
+	/* the maps' sizes in entries (m, i, n: 0 when that collector is off) */
+	struct { size_t p, t, m, i, n; } cap;
 	/* the most of each that reads used since its pages last went back */
-	size_t rhigh, phigh, thigh, mhigh, iohigh, nethigh, khigh, sockhigh, skhigh, ckhigh;
+	size_t rhigh, sockhigh, skhigh, ckhigh;
 };
 
 static int alloc_buffers(struct collector *c);
+
+/* Entries a chunked map read takes at once (read_chunks()). */
+#define READ_CHUNK 256
 
 /* A tracepoint handler that exists as a tp_btf and a raw_tp program. */
 struct tp_prog {
@@ -796,6 +797,87 @@ one_by_one:
 	return n;
 }
 
+/*
+ * Read a map in chunks of c->chunk_len entries, batched when the kernel
+ * supports it, one key at a time otherwise: fn(ctx, keys, vals, n) for each
+ * chunk, n keys of ksize bytes and values of vsize bytes side by side; at
+ * most cap entries. The buffers stay a chunk long whatever the map's size:
+ * a burst of short-lived processes fills the maps, and reading them whole
+ * kept a copy of each the size of the burst. Returns how many entries.
+ */
+typedef void (*chunk_fn)(void *ctx, const void *keys, const void *vals, size_t n);
+
+/* Twice the chunk: a hash bucket held more entries than one chunk. */
+static int chunk_grow(struct collector *c)
+{
+	size_t len = c->chunk_len * 2;
+	void *k = realloc(c->chunk_keys, len * sizeof(__u64)), *v;
+
+	if (!k)
+		return -1;
+	c->chunk_keys = k;
+	v = realloc(c->chunk_vals, len * c->chunk_vsize);
+	if (!v)
+		return -1;
+	c->chunk_vals = v;
+	c->chunk_len = len;
+	return 0;
+}
+
+static size_t read_one_by_one(struct collector *c, int fd, size_t cap, size_t ksize, size_t vsize,
+			      chunk_fn fn, void *ctx)
+{
+	__u64 key = 0, next = 0;
+	void *prev = NULL;
+	size_t n = 0, k = 0;
+
+	while (n < cap && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, (char *)c->chunk_vals + k * vsize))
+			continue; /* deleted meanwhile */
+		memcpy((char *)c->chunk_keys + k * ksize, &key, ksize);
+		n++;
+		if (++k == c->chunk_len) {
+			fn(ctx, c->chunk_keys, c->chunk_vals, k);
+			k = 0;
+		}
+	}
+	if (k)
+		fn(ctx, c->chunk_keys, c->chunk_vals, k);
+	return n;
+}
+
+static size_t read_chunks(struct collector *c, int fd, size_t cap, size_t ksize, size_t vsize,
+			  chunk_fn fn, void *ctx)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u64 batch, *in = NULL;
+	__u32 count;
+	size_t n = 0;
+	int err;
+
+	while (n < cap) {
+		count = (__u32)(cap - n < c->chunk_len ? cap - n : c->chunk_len);
+		err = bpf_map_lookup_batch(fd, in, &batch, c->chunk_keys, c->chunk_vals, &count,
+					   &opts);
+		if (err && errno == ENOSPC && c->chunk_len < cap - n && !chunk_grow(c))
+			continue; /* nothing read: the next bucket is larger than a chunk */
+		if (err && errno != ENOENT) {
+			if (n == 0 && in == NULL)
+				return read_one_by_one(c, fd, cap, ksize, vsize, fn, ctx);
+			break;
+		}
+		if (count)
+			fn(ctx, c->chunk_keys, c->chunk_vals, count);
+		n += count;
+		if (err) /* ENOENT: that was the last batch */
+			break;
+		in = &batch;
+	}
+	return n;
+}
+
 /* Add a live thread's counters to its process. */
 static void add_thread(struct pp_sched_stats *st, const struct pp_thread *th)
 {
@@ -814,25 +896,24 @@ static void add_thread(struct pp_sched_stats *st, const struct pp_thread *th)
 
 static int alloc_buffers(struct collector *c)
 {
-	size_t all[5], i;
+	size_t v = sizeof(struct pp_sched_stats);
 
+	v = sizeof(struct pp_thread) > v ? sizeof(struct pp_thread) : v;
+	v = sizeof(struct pp_mem_stats) > v ? sizeof(struct pp_mem_stats) : v;
+	v = sizeof(struct pp_io_stats) > v ? sizeof(struct pp_io_stats) : v;
+	v = sizeof(struct pp_net_stats) > v ? sizeof(struct pp_net_stats) : v;
 	c->cap.p = bpf_map__max_entries(c->sched->maps.sched_stats);
 	c->cap.t = bpf_map__max_entries(c->sched->maps.threads) +
 		   bpf_map__max_entries(c->sched->maps.threads_overflow);
 	c->cap.m = c->mem ? bpf_map__max_entries(c->mem->maps.mem_stats) : 0;
 	c->cap.i = c->io ? bpf_map__max_entries(c->io->maps.io_stats) : 0;
 	c->cap.n = c->net ? bpf_map__max_entries(c->net->maps.net_stats) : 0;
-	all[0] = c->cap.p, all[1] = c->cap.t, all[2] = c->cap.m, all[3] = c->cap.i, all[4] = c->cap.n;
-	for (c->cap.k = 0, i = 0; i < 5; i++)
-		c->cap.k = all[i] > c->cap.k ? all[i] : c->cap.k;
 	c->rbuf = calloc(c->cap.p + c->cap.m + c->cap.i + c->cap.n, sizeof(*c->rbuf));
-	c->netbuf = calloc(c->cap.n ? c->cap.n : 1, sizeof(*c->netbuf));
-	c->iobuf = calloc(c->cap.i ? c->cap.i : 1, sizeof(*c->iobuf));
-	c->pbuf = calloc(c->cap.p, sizeof(*c->pbuf));
-	c->tbuf = calloc(c->cap.t, sizeof(*c->tbuf));
-	c->mbuf = calloc(c->cap.m ? c->cap.m : 1, sizeof(*c->mbuf));
-	c->kbuf = calloc(c->cap.k, sizeof(*c->kbuf));
-	return c->rbuf && c->pbuf && c->tbuf && c->mbuf && c->iobuf && c->netbuf && c->kbuf ? 0 : -1;
+	c->chunk_len = READ_CHUNK;
+	c->chunk_vsize = v;
+	c->chunk_keys = malloc(c->chunk_len * sizeof(__u64));
+	c->chunk_vals = malloc(c->chunk_len * v);
+	return c->rbuf && c->chunk_keys && c->chunk_vals ? 0 : -1;
 }
 
 /* The process pid among v[0..n), of which v[0..np) are sorted (the rest,
@@ -914,27 +995,14 @@ static void add_pending_faults(struct collector *c, struct proc_raw *v, size_t n
 }
 
 /*
- * After a burst of processes the read buffers (tens of megabytes sized for
- * full maps) stay resident as far as the burst filled them: the pages
- * beyond what this read used go back once that is a megabyte or more.
+ * After a burst of processes the rows (megabytes sized for full maps) stay
+ * resident as far as the burst filled them: the pages beyond what this
+ * read used go back once that is a megabyte or more.
  */
-static void give_back_read(struct collector *c, size_t cnt, size_t np, size_t nt, size_t nm,
-			   size_t ni, size_t nn)
+static void give_back_read(struct collector *c, size_t cnt)
 {
-	size_t keys = np;
-
-	keys = nt > keys ? nt : keys;
-	keys = nm > keys ? nm : keys;
-	keys = ni > keys ? ni : keys;
-	keys = nn > keys ? nn : keys;
 	keptbuf_used(c->rbuf, (c->cap.p + c->cap.m + c->cap.i + c->cap.n) * sizeof(*c->rbuf),
 		     cnt * sizeof(*c->rbuf), &c->rhigh);
-	keptbuf_used(c->pbuf, c->cap.p * sizeof(*c->pbuf), np * sizeof(*c->pbuf), &c->phigh);
-	keptbuf_used(c->tbuf, c->cap.t * sizeof(*c->tbuf), nt * sizeof(*c->tbuf), &c->thigh);
-	keptbuf_used(c->mbuf, c->cap.m * sizeof(*c->mbuf), nm * sizeof(*c->mbuf), &c->mhigh);
-	keptbuf_used(c->iobuf, c->cap.i * sizeof(*c->iobuf), ni * sizeof(*c->iobuf), &c->iohigh);
-	keptbuf_used(c->netbuf, c->cap.n * sizeof(*c->netbuf), nn * sizeof(*c->netbuf), &c->nethigh);
-	keptbuf_used(c->kbuf, c->cap.k * sizeof(*c->kbuf), keys * sizeof(*c->kbuf), &c->khigh);
 }
 
 /*
@@ -1048,16 +1116,103 @@ static void add_unflushed(struct collector *c, struct proc_raw *v, size_t nrows)
 	keptbuf_used(c->sockkeys, cap * sizeof(*c->sockkeys), got * sizeof(*c->sockkeys), &c->skhigh);
 }
 
+/* The rows being built by collector_read: v[0..np) sorted by pid, then
+ * rows only a later map has; room for cap. */
+struct rows {
+	struct proc_raw *v;
+	size_t np, cnt, cap;
+};
+
+static void take_sched(void *ctx, const void *keys, const void *vals, size_t n)
+{
+	const struct pp_sched_stats *st = vals;
+	const __u32 *k = keys;
+	struct rows *r = ctx;
+	size_t i;
+
+	for (i = 0; i < n && r->cnt < r->cap; i++) {
+		struct proc_raw *p = &r->v[r->cnt++];
+
+		memset(p, 0, sizeof(*p));
+		p->pid = k[i];
+		p->has_sched = true;
+		p->sched = st[i];
+	}
+}
+
+static void take_threads(void *ctx, const void *keys, const void *vals, size_t n)
+{
+	const struct pp_thread *t = vals;
+	struct rows *r = ctx;
+	size_t i;
+
+	(void)keys;
+	for (i = 0; i < n; i++) {
+		struct proc_raw *p;
+
+		if (!t[i].tid)
+			continue; /* free slot */
+		p = find_raw(r->v, r->np, t[i].tgid);
+		if (p) /* a thread whose process entry is gone is being torn down */
+			add_thread(&p->sched, &t[i]);
+	}
+}
+
+static void take_mem(void *ctx, const void *keys, const void *vals, size_t n)
+{
+	const struct pp_mem_stats *m = vals;
+	const __u32 *k = keys;
+	struct rows *r = ctx;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct proc_raw *p = row_of(r->v, r->np, &r->cnt, r->cap, k[i]);
+
+		if (!p)
+			return;
+		p->mem = m[i];
+		p->has_mem = true;
+	}
+}
+
+static void take_io(void *ctx, const void *keys, const void *vals, size_t n)
+{
+	const struct pp_io_stats *io = vals;
+	const __u32 *k = keys;
+	struct rows *r = ctx;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct proc_raw *p = row_of(r->v, r->np, &r->cnt, r->cap, k[i]);
+
+		if (!p)
+			return;
+		p->io = io[i];
+		p->has_io = true;
+	}
+}
+
+static void take_net(void *ctx, const void *keys, const void *vals, size_t n)
+{
+	const struct pp_net_stats *ns = vals;
+	const __u32 *k = keys;
+	struct rows *r = ctx;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct proc_raw *p = row_of(r->v, r->np, &r->cnt, r->cap, k[i]);
+
+		if (!p)
+			return;
+		p->net = ns[i];
+		p->has_net = true;
+	}
+}
+
 int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 {
-	struct bpf_map *sm = c->sched->maps.sched_stats, *tm = c->sched->maps.threads;
-	size_t pcap = c->cap.p, tcap = c->cap.t, mcap = c->cap.m, icap = c->cap.i, ncap = c->cap.n;
-	size_t cap = pcap + mcap + icap + ncap, np, ns, nt, nm = 0, ni = 0, nn = 0, cnt, i;
-	struct proc_raw *v = c->rbuf, *copy;
-	struct pp_sched_stats *ps = c->pbuf;
-	struct pp_thread *ts = c->tbuf;
-	struct pp_mem_stats *ms = c->mbuf;
-	__u32 *keys = c->kbuf;
+	struct rows r = { .v = c->rbuf, .cap = c->cap.p + c->cap.m + c->cap.i + c->cap.n };
+	size_t nt;
 
 	/* iterator: the threads up to date now (exits fold into sched_stats,
 	 * read next); should it fail, the maps are read as they are (what
@@ -1067,74 +1222,34 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 			"running threads are not brought up to date\n", strerror(errno));
 		c->said_iter_failed = true;
 	}
-	np = dump_map(bpf_map__fd(sm), pcap, keys, ps, sizeof(*ps));
-	for (i = 0; i < np; i++) {
-		memset(&v[i], 0, sizeof(v[i]));
-		v[i].pid = keys[i];
-		v[i].has_sched = true;
-		v[i].sched = ps[i];
+	read_chunks(c, bpf_map__fd(c->sched->maps.sched_stats), c->cap.p, sizeof(__u32),
+		    sizeof(struct pp_sched_stats), take_sched, &r);
+	r.np = sort_rows(r.v, 0, r.cnt);
+	nt = read_chunks(c, bpf_map__fd(c->sched->maps.threads), c->cap.t, sizeof(__u32),
+			 sizeof(struct pp_thread), take_threads, &r);
+	read_chunks(c, bpf_map__fd(c->sched->maps.threads_overflow), c->cap.t - nt, sizeof(__u32),
+		    sizeof(struct pp_thread), take_threads, &r);
+	if (c->mem) {
+		read_chunks(c, bpf_map__fd(c->mem->maps.mem_stats), c->cap.m, sizeof(__u32),
+			    sizeof(struct pp_mem_stats), take_mem, &r);
+		r.np = sort_rows(r.v, r.np, r.cnt);
+		add_pending_faults(c, r.v, r.np, r.cnt);
 	}
-	cnt = np;
-	qsort(v, cnt, sizeof(*v), cmp_raw);
-	nt = dump_map(bpf_map__fd(tm), tcap, keys, ts, sizeof(*ts));
-	nt += dump_map(bpf_map__fd(c->sched->maps.threads_overflow), tcap - nt, keys, ts + nt,
-		       sizeof(*ts));
-	for (i = 0; i < nt; i++) {
-		struct proc_raw *r;
-
-		if (!ts[i].tid)
-			continue; /* free slot */
-		r = find_raw(v, np, ts[i].tgid);
-		if (r) /* a thread whose process entry is gone is being torn down */
-			add_thread(&r->sched, &ts[i]);
+	if (c->io) {
+		read_chunks(c, bpf_map__fd(c->io->maps.io_stats), c->cap.i, sizeof(__u32),
+			    sizeof(struct pp_io_stats), take_io, &r);
+		r.np = sort_rows(r.v, r.np, r.cnt);
+		add_io_slots(c, r.v, r.np, r.cnt);
 	}
-	if (c->mem)
-		nm = dump_map(bpf_map__fd(c->mem->maps.mem_stats), mcap, keys, ms, sizeof(*ms));
-	for (i = 0; i < nm; i++) {
-		struct proc_raw *r = row_of(v, np, &cnt, cap, keys[i]);
-
-		if (!r)
-			break;
-		r->mem = ms[i];
-		r->has_mem = true;
+	if (c->net) {
+		read_chunks(c, bpf_map__fd(c->net->maps.net_stats), c->cap.n, sizeof(__u32),
+			    sizeof(struct pp_net_stats), take_net, &r);
+		r.np = sort_rows(r.v, r.np, r.cnt);
+		add_unflushed(c, r.v, r.np); /* after the per-process entries: see sock_flush() */
 	}
-	ns = sort_rows(v, np, cnt);
-	if (c->mem)
-		add_pending_faults(c, v, ns, cnt);
-	if (c->io)
-		ni = dump_map(bpf_map__fd(c->io->maps.io_stats), icap, keys, c->iobuf, sizeof(*c->iobuf));
-	for (i = 0; i < ni; i++) {
-		struct proc_raw *r = row_of(v, ns, &cnt, cap, keys[i]);
-
-		if (!r)
-			break;
-		r->io = c->iobuf[i];
-		r->has_io = true;
-	}
-	ns = sort_rows(v, ns, cnt);
-	if (c->io)
-		add_io_slots(c, v, ns, cnt);
-	if (c->net)
-		nn = dump_map(bpf_map__fd(c->net->maps.net_stats), ncap, keys, c->netbuf,
-			      sizeof(*c->netbuf));
-	for (i = 0; i < nn; i++) {
-		struct proc_raw *r = row_of(v, ns, &cnt, cap, keys[i]);
-
-		if (!r)
-			break;
-		r->net = c->netbuf[i];
-		r->has_net = true;
-	}
-	ns = sort_rows(v, ns, cnt);
-	if (c->net) /* after the per-process entries: see sock_flush() */
-		add_unflushed(c, v, ns);
-	copy = malloc((cnt ? cnt : 1) * sizeof(*copy));
-	if (!copy)
-		return -1;
-	memcpy(copy, v, cnt * sizeof(*copy));
-	*out = copy;
-	*n = cnt;
-	give_back_read(c, cnt, np, nt, nm, ni, nn);
+	*out = r.v;
+	*n = r.cnt;
+	give_back_read(c, r.cnt);
 	return 0;
 }
 
@@ -1373,12 +1488,8 @@ void collector_close(struct collector *c)
 	if (c->stats_fd >= 0)
 		close(c->stats_fd);
 	free(c->rbuf);
-	free(c->pbuf);
-	free(c->tbuf);
-	free(c->mbuf);
-	free(c->iobuf);
-	free(c->netbuf);
-	free(c->kbuf);
+	free(c->chunk_keys);
+	free(c->chunk_vals);
 	free(c->sockbuf);
 	free(c->sockkeys);
 	free(c->closedkeys);

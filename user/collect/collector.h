@@ -49,7 +49,9 @@ struct collector;
 int collector_open(struct collector **out, const struct collector_opts *o,
 		   char *err, size_t errlen);
 
-/* Snapshot of all thread groups, sorted by pid. Caller frees *out. */
+/* Snapshot of all thread groups, sorted by pid: *out is the collector's
+ * own buffer, the caller's to reorder or overwrite until the next
+ * collector_read or collector_close (not to free). */
 int collector_read(struct collector *c, struct proc_raw **out, size_t *n);
 
 /* Per-disk snapshot, sorted by dev. Caller frees *out. 0 devices without IO. */

@@ -214,7 +214,7 @@ static void young_ones(struct watch *w, const struct proc_raw *cur, size_t ncur,
 
 int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct interval_info *ii)
 {
-	struct proc_raw *cur;
+	struct proc_raw *cur, *next;
 	struct proc_sample *s;
 	size_t ncur, i, j, ns;
 	double now = mono_now();
@@ -229,7 +229,6 @@ int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct inte
 		shortl = calloc(ncur ? ncur : 1, sizeof(*shortl));
 	}
 	if (!s || (w->short_life_s > 0 && (!held || !shortl))) {
-		free(cur);
 		free(s);
 		free(held);
 		free(shortl);
@@ -259,6 +258,14 @@ int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct inte
 	free(shortl);
 	for (i = 0; i < ns; i++)
 		procmeta_fill(w->meta, &s[i], s[i].cgroup_id);
+	/* the next base: the processes still alive, copied out of the
+	 * collector's rows (a burst's exited ones are not kept) */
+	for (i = 0, j = 0; i < ncur; i++)
+		j += !(cur[i].has_sched && (cur[i].sched.flags & PP_PROC_EXITED));
+	if (!(next = malloc((j ? j : 1) * sizeof(*next)))) {
+		free(s);
+		return -1;
+	}
 	/* exited processes: reported now, then removed from kernel and memory */
 	for (i = 0, j = 0; i < ncur; i++) {
 		if (cur[i].has_sched && (cur[i].sched.flags & PP_PROC_EXITED)) {
@@ -266,13 +273,13 @@ int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct inte
 			procmeta_forget(w->meta, cur[i].pid);
 			continue;
 		}
-		cur[j++] = cur[i];
+		next[j++] = cur[i];
 	}
 	for (i = 0; i < j; i++)
-		proc_raw_ratchet(&cur[i], w->nprev ? bsearch(&cur[i], w->prev, w->nprev,
-							     sizeof(cur[i]), cmp_pid) : NULL);
+		proc_raw_ratchet(&next[i], w->nprev ? bsearch(&next[i], w->prev, w->nprev,
+							      sizeof(next[i]), cmp_pid) : NULL);
 	free(w->prev);
-	w->prev = cur;
+	w->prev = next;
 	w->nprev = j;
 	s = add_idle_targets(w, s, &ns);
 	for (i = 0; i < ns; i++)
