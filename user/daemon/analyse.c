@@ -104,11 +104,11 @@ static int analyse_once(struct analyser *an, double window_s, struct analysis *a
 	/* in steps of at most ANALYSE_MAX_POINTS: an hour recorded every
 	 * second would otherwise be 3,600 points of every series in memory at
 	 * once (62 MB at the peak for 400 processes, against 21 between
-	 * passes); the findings need no finer steps than the default
-	 * interval's (5 s over the default hour) */
-	if (store_load_points(an->path, t0 - window_s, INFINITY,
-			      STORE_LOAD_NO_CHECK | STORE_LOAD_NO_PROFILE, ANALYSE_MAX_POINTS, &r,
-			      err, errlen))
+	 * passes); and at most ANALYSE_MAX_PROCS processes on their own */
+	if (store_load_window(an->path, t0 - window_s, INFINITY,
+			      STORE_LOAD_NO_CHECK | STORE_LOAD_NO_PROFILE | STORE_LOAD_NO_SELF,
+			      ANALYSE_MAX_POINTS,
+			      ANALYSE_MAX_PROCS, &r, err, errlen))
 		return -1;
 	report_trim(&r, t0 - window_s, INFINITY);
 	record_findings_env(&r, &env);

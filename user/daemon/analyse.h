@@ -23,6 +23,13 @@
  * minutes later; `perfpilot report` reads the store at full resolution. */
 #define ANALYSE_MAX_POINTS 240
 
+/* The most processes an analysis keeps on their own (store_load_window):
+ * beyond it, the shortest-lived that are in no resource's top 16 are
+ * folded into the groups of their command, parent and cgroup, as
+ * `perfpilot report` does beyond STORE_LOAD_MAX_PROCS. An hour of a busy
+ * host's churn (3,151 processes) is otherwise ~33,000 series in memory. */
+#define ANALYSE_MAX_PROCS 1000
+
 /* One analysis, for the caller's hook: it may keep what it takes (the
  * fields it sets to NULL) and the rest is freed after. */
 struct analysis {

@@ -33,21 +33,30 @@ static int by_severity(const void *a, const void *b)
  * The recording without perfpilot's own process: observing has a cost
  * (loading programs, reading symbols), and perfpilot is neither the victim
  * nor the culprit of what it observes; the report shows its cost apart.
- * view shares the series' samples with r; free view->s only.
+ * view shares the series' samples with r, and their array too when none
+ * is perfpilot's (a store loaded with STORE_LOAD_NO_SELF): free view->s
+ * only when it is not r->s.
  */
+static bool is_self(const struct recording *r, const struct series *s)
+{
+	return r->self_pid && s->kind == ENT_PROC && s->pid == r->self_pid;
+}
+
 static int without_self(const struct recording *r, struct recording *view)
 {
 	size_t i, n = 0;
 
 	*view = *r;
+	for (i = 0; i < r->n && !is_self(r, &r->s[i]); i++)
+		;
+	if (i == r->n)
+		return 0; /* nothing to leave out: r's own array */
 	view->s = NULL;
 	view->n = view->cap = 0;
-	if (!r->n)
-		return 0;
 	if (!(view->s = malloc(r->n * sizeof(*view->s))))
 		return -1;
 	for (i = 0; i < r->n; i++)
-		if (!(r->self_pid && r->s[i].kind == ENT_PROC && r->s[i].pid == r->self_pid))
+		if (!is_self(r, &r->s[i]))
 			view->s[n++] = r->s[i];
 	view->n = view->cap = n;
 	return 0;
@@ -72,12 +81,14 @@ int findings_analyze(const struct recording *full, const struct findings_env *en
 		return -1;
 	for (i = 0; i < sizeof(analysers) / sizeof(analysers[0]); i++) {
 		if (analysers[i](r, env, out)) {
-			free(view.s);
+			if (view.s != full->s)
+				free(view.s);
 			findings_free(out);
 			return -1;
 		}
 	}
-	free(view.s);
+	if (view.s != full->s)
+		free(view.s);
 	/* a stable insertion sort (the lists are short): within a severity
 	 * and kind, the analysers' order (worst first) stays */
 	for (i = 1; i < out->n; i++) {

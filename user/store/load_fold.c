@@ -105,7 +105,7 @@ static bool foldable(const struct ld_ent *e, const struct recording *r)
 }
 
 /* The longest life to fold: the processes that lived longer, with those
- * the top lists keep, stay within STORE_LOAD_MAX_PROCS. The processes of
+ * the top lists keep, stay within t->max_procs. The processes of
  * that life or shorter are the candidates. 0, or -1 on no memory. */
 static int pick_lives(struct plan *p)
 {
@@ -113,7 +113,8 @@ static int pick_lives(struct plan *p)
 	struct ld_fold_state *st = p->st;
 	const struct ld_ent *ents = *t->ents;
 	size_t nsteps = (t->niv + t->merge - 1) / t->merge, i, above = 0, L, kept = 0;
-	size_t budget = STORE_LOAD_MAX_PROCS - (size_t)STORE_LOAD_FOLD_TOP * NSCORES;
+	size_t top = (size_t)STORE_LOAD_FOLD_TOP * NSCORES;
+	size_t budget = t->max_procs > top ? t->max_procs - top : 0;
 	size_t *hist = calloc(nsteps + 2, sizeof(*hist));
 
 	if (!hist)
@@ -345,7 +346,7 @@ int ld_fold_plan(struct ld_fold *f, const struct ld_tables *t)
 	memset(f, 0, sizeof(*f));
 	for (i = 0; i < *t->nents; i++)
 		f->procs += (*t->ents)[i].kind == ENT_PROC;
-	if (f->procs <= STORE_LOAD_MAX_PROCS)
+	if (f->procs <= t->max_procs)
 		return 0;
 	if (!(f->st = p.st = calloc(1, sizeof(*p.st))))
 		return nomem(t);

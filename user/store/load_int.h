@@ -92,6 +92,7 @@ struct ld_tables {
 	const int64_t *iv;  /* interval ids of the window, ascending */
 	size_t niv;
 	size_t merge;       /* intervals per step */
+	size_t max_procs;   /* processes kept on their own (store_load_window) */
 	struct ld_ent **ents;
 	size_t *nents;
 	struct ld_metric **metrics;
@@ -101,7 +102,7 @@ struct ld_tables {
 };
 
 /*
- * Before the samples: with more than STORE_LOAD_MAX_PROCS processes in the
+ * Before the samples: with more than t->max_procs processes in the
  * window, pick the candidates for folding (the shortest-lived, store.h),
  * give each the group of its command, parent command and cgroup (a group
  * of the store, or one appended to the entities) in ent->group, and

@@ -30,6 +30,10 @@ int store_load(const char *path, double since, double until, struct recording *o
  * daemon's analysis (a busy host's hour of profiles merged into one text
  * took 18 of a 40-MB peak). */
 #define STORE_LOAD_NO_PROFILE 2
+/* STORE_LOAD_NO_SELF: without the series of perfpilot's own process
+ * (recording.self_pid), which the findings leave out anyway: they need no
+ * copy of the series without them then. */
+#define STORE_LOAD_NO_SELF 4
 int store_load_flags(const char *path, double since, double until, int flags,
 		     struct recording *out, char *err, size_t errlen);
 
@@ -79,6 +83,14 @@ int store_load_points(const char *path, double since, double until, int flags,
  */
 #define STORE_LOAD_MAX_PROCS 8000
 #define STORE_LOAD_FOLD_TOP 16
+
+/* store_load_points keeping at most max_procs processes on their own
+ * (rather than STORE_LOAD_MAX_PROCS; at most STORE_LOAD_FOLD_TOP of each
+ * resource's top list when it is that small), for a reader that analyses
+ * a window often and keeps its memory small: the daemon. */
+int store_load_window(const char *path, double since, double until, int flags,
+		      size_t max_points, size_t max_procs, struct recording *out, char *err,
+		      size_t errlen);
 
 /* ---- writing (perfpilot record) ---- */
 

@@ -28,6 +28,8 @@ struct loader {
 	struct recording *r;
 	size_t merge;     /* window intervals per step (1: every interval a point) */
 	size_t max_points; /* the most steps a series may have (STORE_LOAD_MAX_POINTS) */
+	size_t max_procs;  /* processes kept on their own (STORE_LOAD_MAX_PROCS) */
+	bool no_self;      /* STORE_LOAD_NO_SELF */
 	size_t *sidx;     /* rolled-up windows, read on a grid of time: the step of
 			   * each window interval (else NULL: k / merge) */
 	size_t nsteps;
@@ -552,7 +554,7 @@ static int fold_plan(struct loader *l)
 {
 	struct ld_tables t = {
 		.db = l->db, .r = l->r, .strs = &l->strs, .iv = l->iv, .niv = l->niv,
-		.merge = l->merge, .ents = &l->ents, .nents = &l->nents,
+		.merge = l->merge, .max_procs = l->max_procs, .ents = &l->ents, .nents = &l->nents,
 		.metrics = &l->metrics, .nmetrics = &l->nmetrics, .err = l->err,
 		.errlen = l->errlen,
 	};
@@ -615,6 +617,8 @@ static int build(struct loader *l, struct recording *r)
 		struct series *s;
 		double *v;
 
+		if (l->no_self && e->kind == ENT_PROC && r->self_pid && e->pid == r->self_pid)
+			continue;
 		if (l->metrics[p->metric].gauge) {
 			double last = p->has_seed ? p->seed : NAN;
 
@@ -870,8 +874,17 @@ int store_load_flags(const char *path, double since, double until, int flags,
 int store_load_points(const char *path, double since, double until, int flags,
 		      size_t max_points, struct recording *out, char *err, size_t errlen)
 {
+	return store_load_window(path, since, until, flags, max_points, STORE_LOAD_MAX_PROCS, out,
+				 err, errlen);
+}
+
+int store_load_window(const char *path, double since, double until, int flags,
+		      size_t max_points, size_t max_procs, struct recording *out, char *err,
+		      size_t errlen)
+{
 	struct loader l = { .err = err, .errlen = errlen, .r = out, .merge = 1,
-			    .max_points = max_points < 2 ? 2 : max_points };
+			    .max_points = max_points < 2 ? 2 : max_points,
+			    .max_procs = max_procs, .no_self = flags & STORE_LOAD_NO_SELF };
 	int version, rc = -1;
 
 	memset(out, 0, sizeof(*out));

@@ -357,6 +357,99 @@ static void test_folded_in_steps(void **state)
 	unit_rm_sqlite(path);
 }
 
+/* The sum of a metric over the series of one kind. */
+static double kind_sum(const struct recording *r, char kind, const char *metric)
+{
+	double v = 0;
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->s[i].kind == kind && !strcmp(r->s[i].metric, metric))
+			v += sum(&r->s[i]);
+	return v;
+}
+
+/* store_load_window with a smaller max_procs folds a window that
+ * store_load keeps whole: at most that many processes stay on their own,
+ * the longest-lived among them, and no CPU time is lost. */
+static void test_window_max_procs(void **state)
+{
+	struct recording all, few;
+	char path[64], err[256];
+	size_t i, procs = 0;
+	int k;
+
+	(void)state;
+	unit_tmp_name(path, sizeof(path), "fold");
+	write_churn(path);
+	assert_int_equal(store_load(path, T0 + 51, T0 + 53, &all, err, sizeof(err)), 0);
+	assert_int_equal(all.procs_folded, 0);
+	assert_true(all.procs > 300);
+	assert_int_equal(store_load_window(path, T0 + 51, T0 + 53, 0, STORE_LOAD_MAX_POINTS, 300,
+					   &few, err, sizeof(err)), 0);
+	assert_int_equal(few.procs, all.procs);
+	assert_true(few.procs_folded > 0);
+	for (i = 0; i < few.n; i++)
+		if (few.s[i].kind == 'p' && !strcmp(few.s[i].metric, "cpu.oncpu_ns"))
+			procs++;
+	assert_int_equal(procs + few.procs_folded, few.procs);
+	assert_true(procs <= 300);
+	/* the workers alive then (k % 30 >= 22) lived longer than any `true` */
+	for (k = 22; k < NWORKERS; k += 30) {
+		char key[64];
+
+		recording_proc_key(3000 + (uint32_t)k, (int64_t)(T0 + k % 30) * 1000, key, sizeof(key));
+		assert_non_null(rec_find(&few, 'p', key, "cpu.oncpu_ns"));
+	}
+	assert_dbl_near(kind_sum(&few, 'p', "cpu.oncpu_ns") + kind_sum(&few, 'g', "cpu.oncpu_ns"),
+			kind_sum(&all, 'p', "cpu.oncpu_ns") + kind_sum(&all, 'g', "cpu.oncpu_ns"),
+			1e-3);
+	recording_free(&all);
+	recording_free(&few);
+	unit_rm_sqlite(path);
+}
+
+/* STORE_LOAD_NO_SELF leaves out the series of the store's own perfpilot
+ * process (meta self_pid), and only them. */
+static void test_no_self(void **state)
+{
+	struct store_meta m = { .hostname = "h", .kernel = "6.1.0", .target = "-a", .ncpus = 2,
+				.mem_total_bytes = 4e9, .interval_s = 1, .start = T0 };
+	struct store_entity self = { .kind = 'p', .name = "77", .pid = 77, .comm = "perfpilot",
+				     .cgroup = "/", .start_ms = (int64_t)T0 * 1000 };
+	struct store_entity other = { .kind = 'p', .name = "78", .pid = 78, .comm = "worker",
+				      .cgroup = "/", .start_ms = (int64_t)T0 * 1000 };
+	struct store_self me = { .pid = 77, .cpu_s = 0.5, .rss_peak_bytes = 2e7 };
+	struct recording r;
+	char path[64], err[256];
+	struct store *st;
+	int i;
+
+	(void)state;
+	unit_tmp_name(path, sizeof(path), "fold");
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
+	assert_int_equal(store_set_meta(st, &m), 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(store_interval_begin(st, T0 + i + 1, 1), 0);
+		put(st, &self, "cpu.oncpu_ns", 1e6);
+		put(st, &other, "cpu.oncpu_ns", 2e6);
+		assert_int_equal(store_put_self(st, &me), 0);
+		assert_int_equal(store_interval_end(st), 0);
+	}
+	assert_int_equal(store_close(st), 0);
+	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
+	assert_non_null(rec_find(&r, 'p', "77@1700000000000", "cpu.oncpu_ns"));
+	recording_free(&r);
+	assert_int_equal(store_load_window(path, 0, INFINITY, STORE_LOAD_NO_SELF,
+					   STORE_LOAD_MAX_POINTS, STORE_LOAD_MAX_PROCS, &r, err,
+					   sizeof(err)), 0);
+	assert_int_equal(r.self_pid, 77);
+	assert_null(rec_find(&r, 'p', "77@1700000000000", "cpu.oncpu_ns"));
+	assert_dbl_near(sum(rec_find(&r, 'p', "78@1700000000000", "cpu.oncpu_ns")), 6e6, 1e-6);
+	recording_free(&r);
+	unit_rm_sqlite(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +457,8 @@ int main(void)
 		cmocka_unit_test(test_new_group),
 		cmocka_unit_test(test_few_not_folded),
 		cmocka_unit_test(test_folded_in_steps),
+		cmocka_unit_test(test_window_max_procs),
+		cmocka_unit_test(test_no_self),
 	};
 
 	return cmocka_run_group_tests_name("load_fold", tests, NULL, NULL);
