@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "daemon/daemon.h"
 #include "daemon/daemon_int.h"
+#include "daemon/alerts_config.h"
 #include "record/heap.h"
 #include "daemon/log.h"
 #include "record/profile.h"
@@ -304,6 +305,7 @@ static void describe(const struct daemon *d)
 {
 	const struct daemon_config *c = d->cfg;
 	char target[DAEMON_CGROUP_MAX + 64] = "the host", prof[48] = "no profile";
+	char age[48] = "no age limit", size[48] = "no size limit";
 
 	if (d->o->config_defaulted)
 		dlog(DLOG_INFO, "no config file at %s: the built-in defaults",
@@ -316,10 +318,13 @@ static void describe(const struct daemon *d)
 		snprintf(target, sizeof(target), "%zu cgroups (%s, ...)", c->ncgroups, c->cgroups[0]);
 	if (c->profile_hz)
 		snprintf(prof, sizeof(prof), "on-CPU profile at %u Hz", c->profile_hz);
-	dlog(DLOG_INFO, "perfpilot daemon %s: recording %s every %g s into %s (kept %g h or "
-	     "%.0f MiB), %s, analysis every %g s over the last %g s", PERFPILOT_VERSION, target,
-	     c->interval_s, d->store, c->max_age_s / 3600, c->max_size_bytes / (1 << 20), prof,
-	     c->every_s, c->window_s);
+	if (c->max_age_s > 0)
+		alerts_format_duration(c->max_age_s, age, sizeof(age));
+	if (c->max_size_bytes > 0)
+		snprintf(size, sizeof(size), "%.0f MiB", c->max_size_bytes / (1 << 20));
+	dlog(DLOG_INFO, "perfpilot daemon %s: recording %s every %g s into %s (kept %s or %s), %s, "
+	     "analysis every %g s over the last %g s", PERFPILOT_VERSION, target, c->interval_s,
+	     d->store, age, size, prof, c->every_s, c->window_s);
 	dlog(DLOG_INFO, "scheduler statistics: sched_source = %s (%s)",
 	     sched_source_name(c->sched_source),
 	     c->sched_source == SCHED_SOURCE_ITERATOR
