@@ -40,6 +40,11 @@ static const struct series *parent_of(const struct recording *r, const struct se
 	return NULL;
 }
 
+/* All that the findings read of groups (findings.h). */
+const char *const findings_group_metrics[] = {
+	"group.started", "cpu.oncpu_ns", "group.life_p50_us", NULL,
+};
+
 static int by_cpus(const void *a, const void *b)
 {
 	const struct churn *x = a, *y = b;

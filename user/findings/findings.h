@@ -98,6 +98,11 @@ int findings_analyze(const struct recording *r, const struct findings_env *env,
 
 void findings_free(struct findings *fs);
 
+/* The metrics of groups of short-lived processes (kind 'g') that the
+ * findings read, NULL-terminated: a reader that loads only these for
+ * groups (store_load_opts.group_metrics) gets the same findings. */
+extern const char *const findings_group_metrics[];
+
 const char *severity_name(enum severity s);
 const char *resource_name(enum resource r);
 

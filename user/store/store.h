@@ -84,12 +84,24 @@ int store_load_points(const char *path, double since, double until, int flags,
 #define STORE_LOAD_MAX_PROCS 8000
 #define STORE_LOAD_FOLD_TOP 16
 
-/* store_load_points keeping at most max_procs processes on their own
- * (rather than STORE_LOAD_MAX_PROCS; at most STORE_LOAD_FOLD_TOP of each
- * resource's top list when it is that small), for a reader that analyses
- * a window often and keeps its memory small: the daemon. */
-int store_load_window(const char *path, double since, double until, int flags,
-		      size_t max_points, size_t max_procs, struct recording *out, char *err,
+/* What store_load_window reads, for a reader that analyses a window often
+ * and keeps its memory small (the daemon); 0 and NULL: store_load_flags'. */
+struct store_load_opts {
+	int flags;                        /* STORE_LOAD_* */
+	size_t max_points;                /* steps of at most this many points
+					   * (STORE_LOAD_MAX_POINTS) */
+	size_t max_procs;                 /* processes kept on their own
+					   * (STORE_LOAD_MAX_PROCS; the top lists
+					   * keep STORE_LOAD_FOLD_TOP of each
+					   * resource whatever it is) */
+	const char *const *group_metrics; /* the metrics of groups (kind 'g') to
+					   * load, NULL-terminated (NULL: all):
+					   * a group's series spans its first to
+					   * its last interval, mostly zeros */
+};
+
+int store_load_window(const char *path, double since, double until,
+		      const struct store_load_opts *o, struct recording *out, char *err,
 		      size_t errlen);
 
 /* ---- writing (perfpilot record) ---- */

@@ -30,6 +30,9 @@ struct loader {
 	size_t max_points; /* the most steps a series may have (STORE_LOAD_MAX_POINTS) */
 	size_t max_procs;  /* processes kept on their own (STORE_LOAD_MAX_PROCS) */
 	bool no_self;      /* STORE_LOAD_NO_SELF */
+	const char *const *group_metrics; /* store_load_opts */
+	bool *group_skip;  /* by metric: not loaded for groups (NULL: all are) */
+	size_t ngroup_skip;
 	size_t *sidx;     /* rolled-up windows, read on a grid of time: the step of
 			   * each window interval (else NULL: k / merge) */
 	size_t nsteps;
@@ -473,9 +476,11 @@ static int put_sample(void *arg, size_t e, size_t m, ssize_t k, double v)
 {
 	struct loader *l = arg;
 	const struct ld_ent *ent = &l->ents[e];
-	struct ld_pair *p = pair(l, e, m);
+	struct ld_pair *p;
 
-	if (!p)
+	if (ent->kind == ENT_GROUP && m < l->ngroup_skip && l->group_skip[m])
+		return 0;
+	if (!(p = pair(l, e, m)))
 		return -1;
 	if (k < 0) {
 		p->seed = v;
@@ -485,6 +490,25 @@ static int put_sample(void *arg, size_t e, size_t m, ssize_t k, double v)
 	merge_into(&p->v[step_of(l, (size_t)k) - step_of(l, ent->a)], v,
 		   l->merge > 1 || l->sidx || ent->acc ? &l->metrics[m] : NULL);
 	p->any = true;
+	return 0;
+}
+
+/* Which metrics groups do not load (store_load_opts.group_metrics), now
+ * that folding added the ones it needs. */
+static int group_skips(struct loader *l)
+{
+	size_t m, i;
+
+	if (!l->group_metrics || !l->nmetrics)
+		return 0;
+	if (!(l->group_skip = calloc(l->nmetrics, sizeof(*l->group_skip))))
+		return nomem(l);
+	l->ngroup_skip = l->nmetrics;
+	for (m = 0; m < l->nmetrics; m++) {
+		l->group_skip[m] = true;
+		for (i = 0; l->group_metrics[i] && l->group_skip[m]; i++)
+			l->group_skip[m] = strcmp(l->metrics[m].name, l->group_metrics[i]) != 0;
+	}
 	return 0;
 }
 
@@ -814,6 +838,7 @@ static void loader_free(struct loader *l)
 	for (i = 0; i < l->npairs; i++)
 		free(l->pairs[i].v);
 	free(l->pairs);
+	free(l->group_skip);
 	free(l->slot);
 	free(l->ents);
 	free(l->metrics);
@@ -874,17 +899,21 @@ int store_load_flags(const char *path, double since, double until, int flags,
 int store_load_points(const char *path, double since, double until, int flags,
 		      size_t max_points, struct recording *out, char *err, size_t errlen)
 {
-	return store_load_window(path, since, until, flags, max_points, STORE_LOAD_MAX_PROCS, out,
-				 err, errlen);
+	struct store_load_opts o = { .flags = flags, .max_points = max_points };
+
+	return store_load_window(path, since, until, &o, out, err, errlen);
 }
 
-int store_load_window(const char *path, double since, double until, int flags,
-		      size_t max_points, size_t max_procs, struct recording *out, char *err,
+int store_load_window(const char *path, double since, double until,
+		      const struct store_load_opts *o, struct recording *out, char *err,
 		      size_t errlen)
 {
+	size_t max_points = o->max_points ? o->max_points : STORE_LOAD_MAX_POINTS;
+	int flags = o->flags;
 	struct loader l = { .err = err, .errlen = errlen, .r = out, .merge = 1,
 			    .max_points = max_points < 2 ? 2 : max_points,
-			    .max_procs = max_procs, .no_self = flags & STORE_LOAD_NO_SELF };
+			    .max_procs = o->max_procs ? o->max_procs : STORE_LOAD_MAX_PROCS,
+			    .no_self = flags & STORE_LOAD_NO_SELF, .group_metrics = o->group_metrics };
 	int version, rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -901,7 +930,7 @@ int store_load_window(const char *path, double since, double until, int flags,
 	if (load_meta(&l, out) || load_intervals(&l, since, until))
 		goto done;
 	if (l.niv && (steps(&l, out) || load_entities(&l) || load_metrics(&l) ||
-		      fold_plan(&l) || load_samples(&l) || fold_done(&l) || build(&l, out)))
+		      fold_plan(&l) || group_skips(&l) || load_samples(&l) || fold_done(&l) || build(&l, out)))
 		goto done;
 	if ((flags & STORE_LOAD_NO_PROFILE) ? find_profile(&l, out, since, until)
 					     : load_profile(&l, out, since, until))

@@ -385,8 +385,9 @@ static void test_window_max_procs(void **state)
 	assert_int_equal(store_load(path, T0 + 51, T0 + 53, &all, err, sizeof(err)), 0);
 	assert_int_equal(all.procs_folded, 0);
 	assert_true(all.procs > 300);
-	assert_int_equal(store_load_window(path, T0 + 51, T0 + 53, 0, STORE_LOAD_MAX_POINTS, 300,
-					   &few, err, sizeof(err)), 0);
+	assert_int_equal(store_load_window(path, T0 + 51, T0 + 53,
+					   &(struct store_load_opts){ .max_procs = 300 }, &few, err,
+					   sizeof(err)), 0);
 	assert_int_equal(few.procs, all.procs);
 	assert_true(few.procs_folded > 0);
 	for (i = 0; i < few.n; i++)
@@ -440,9 +441,9 @@ static void test_no_self(void **state)
 	assert_int_equal(store_load(path, 0, INFINITY, &r, err, sizeof(err)), 0);
 	assert_non_null(rec_find(&r, 'p', "77@1700000000000", "cpu.oncpu_ns"));
 	recording_free(&r);
-	assert_int_equal(store_load_window(path, 0, INFINITY, STORE_LOAD_NO_SELF,
-					   STORE_LOAD_MAX_POINTS, STORE_LOAD_MAX_PROCS, &r, err,
-					   sizeof(err)), 0);
+	assert_int_equal(store_load_window(path, 0, INFINITY,
+					   &(struct store_load_opts){ .flags = STORE_LOAD_NO_SELF }, &r,
+					   err, sizeof(err)), 0);
 	assert_int_equal(r.self_pid, 77);
 	assert_null(rec_find(&r, 'p', "77@1700000000000", "cpu.oncpu_ns"));
 	assert_dbl_near(sum(rec_find(&r, 'p', "78@1700000000000", "cpu.oncpu_ns")), 6e6, 1e-6);
