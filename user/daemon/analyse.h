@@ -18,9 +18,11 @@
  * hour (a common scrape interval); at 720 (the default 5-s intervals) an
  * hour of a busy host's churn (581 groups of short-lived processes, each
  * series as long as its group's span) took the daemon's peak from ~19 to
- * 54 MB, at 240 to 36-40 MB (34-35 on the same hour, 27-28 with the process and group limits below). The price: peaks in the findings are 15-s
- * averages, and a level shift in the last minutes is found a few
- * minutes later; `perfpilot report` reads the store at full resolution. */
+ * 54 MB, at 240 to 34-40 MB (27-28 with the limits on processes and on
+ * groups' metrics below and in analyse.c). The price: peaks in the
+ * findings are 15-s averages, and a level shift in the last minutes is
+ * found a few minutes later; `perfpilot report` reads the store at full
+ * resolution. */
 #define ANALYSE_MAX_POINTS 240
 
 /* The most processes an analysis keeps on their own (store_load_window):
