@@ -30,6 +30,8 @@ struct collector {
 	bool sched_iter;            /* sched_source = iterator in use */
 	bool said_no_iter;          /* its fallback was said (once) */
 	bool said_iter_failed;      /* a failed run was said (once) */
+	bool conns_reader;          /* collector_read_conns has run: it keeps the
+				     * connection buffers' high-water marks */
 	struct bpf_link *iter_link; /* the task iterator, run per read */
 	int stats_fd;
 	int perf_fds[MAX_PERF_FDS];
@@ -1111,6 +1113,12 @@ static void add_unflushed(struct collector *c, struct proc_raw *v, size_t nrows)
 		r->net.rx_bytes += s->rx_bytes - s->rx_flushed;
 		r->has_net = true;
 	}
+	/* the pages go back here only when nothing reads the connections:
+	 * collector_read_conns, after this read, fills the live ones and the
+	 * closed ones behind them; given back here at every interval, the
+	 * closed ones' pages would be faulted in again at every interval */
+	if (c->conns_reader)
+		return;
 	keptbuf_used(c->sockbuf, (cap + ccap) * sizeof(*c->sockbuf), got * sizeof(*c->sockbuf),
 		     &c->sockhigh);
 	keptbuf_used(c->sockkeys, cap * sizeof(*c->sockkeys), got * sizeof(*c->sockkeys), &c->skhigh);
@@ -1348,6 +1356,7 @@ int collector_read_conns(struct collector *c, struct conn_raw **out, size_t *n)
 	ccap = bpf_map__max_entries(c->net->maps.closed_socks);
 	if (sock_buffers(c, cap, ccap))
 		return -1;
+	c->conns_reader = true;
 	got = dump_socks(c);
 	gotc = dump_map_k(cfd, ccap, c->closedkeys, sizeof(*c->closedkeys), c->sockbuf + got,
 			  sizeof(*c->sockbuf));
