@@ -1,18 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Raw stacks to interned frames (see symbolize.h). */
 #include <stdio.h>
+#include <time.h>
 #include "profile/symbolize.h"
+#include "symbols/kmodules.h"
+
+static double mono_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 int symbolizer_load_kernel(struct symbolizer *s)
 {
 	struct bpfsyms b = {0};
 	struct ksyms k;
+	uint64_t modsig;
 	FILE *f;
 	int rc;
 
 	/* first: a program loaded during the read is then in both, never in
-	 * neither (and the exact image wins) */
+	 * neither (and the exact image wins); a module loaded during the read
+	 * changes the signature again, and is read next time */
 	bpfsyms_mark(&b);
+	modsig = kmodules_signature_now();
 	f = fopen("/proc/kallsyms", "r");
 	if (!f)
 		return -1;
@@ -27,7 +40,21 @@ int symbolizer_load_kernel(struct symbolizer *s)
 	s->k = k;
 	s->b = b;
 	s->have_k = true;
+	s->modsig = modsig;
+	s->k_read_at = mono_s();
 	return 0;
+}
+
+int symbolizer_refresh_kernel(struct symbolizer *s)
+{
+	if (!s->have_k)
+		return -1;
+	if (mono_s() - s->k_read_at >= SYMBOLIZER_KERNEL_REREAD_S &&
+	    kmodules_signature_now() != s->modsig) {
+		s->k_read_at = mono_s(); /* a failed read is not tried again at once */
+		return symbolizer_load_kernel(s) ? -1 : 1;
+	}
+	return symbolizer_update_bpf(s) < 0 ? -1 : 0;
 }
 
 int symbolizer_update_bpf(struct symbolizer *s)

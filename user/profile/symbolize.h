@@ -17,7 +17,14 @@ struct symbolizer {
 	struct usyms u;
 	struct bpfsyms b; /* BPF programs loaded after k was read */
 	bool have_k;   /* kernel symbols loaded */
+	uint64_t modsig;    /* the modules when k was read (kmodules.h) */
+	double k_read_at;   /* when k was read (monotonic seconds) */
 };
+
+/* symbolizer_refresh_kernel reads the kernel's symbols again at most this
+ * often (seconds): a read takes about 0.1 s of CPU, and a host that loads
+ * and unloads modules all the time should not pay it every interval. */
+#define SYMBOLIZER_KERNEL_REREAD_S 60.0
 
 /* Read /proc/kallsyms (again: what was read before goes once the new read
  * succeeds). Returns 0, or -1 when it is unreadable (kernel frames then
@@ -28,6 +35,13 @@ int symbolizer_load_kernel(struct symbolizer *s);
  * profiler that stays on: a few system calls when nothing was loaded).
  * How many images were added, or -1. */
 int symbolizer_update_bpf(struct symbolizer *s);
+
+/* For a profiler that stays on, at each interval: read the kernel's
+ * symbols again when kernel modules were loaded or unloaded since (at most
+ * every SYMBOLIZER_KERNEL_REREAD_S), else name the BPF programs loaded
+ * since (symbolizer_update_bpf). 1 when the symbols were read again, 0
+ * when not, -1 when they could not be. */
+int symbolizer_refresh_kernel(struct symbolizer *s);
 
 /* A raw stack: addresses innermost first, as the kernel returns them. */
 struct raw_stack {

@@ -139,7 +139,7 @@ int record_profile_drain(struct record_profile *p, struct stackset *ss)
 	if (!p->k_tried)
 		symbolizer_load_kernel(&p->sym);
 	else
-		symbolizer_update_bpf(&p->sym); /* programs loaded since */
+		symbolizer_refresh_kernel(&p->sym); /* modules or programs loaded since */
 	p->k_tried = true;
 	rc = oncpu_stackset(p->p, &p->sym, pc, n, ss);
 	profiler_forget_stacks(p->p, pc, n);

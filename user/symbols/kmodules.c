@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A signature of the loaded kernel modules (see kmodules.h). */
+#include "symbols/kmodules.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/* FNV-1a, 64 bits, over n bytes after h. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n--) {
+		h ^= *b++;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+uint64_t kmodules_signature(FILE *f)
+{
+	char line[512], name[64], state[16];
+	uint64_t sig = 0, addr;
+	unsigned long size;
+	int n = 0;
+
+	/* "name size refs deps state address [taint]": a module's identity is
+	 * its name and where it was loaded; a module unloaded and loaded again
+	 * elsewhere is another image */
+	while (fgets(line, sizeof(line), f)) {
+		uint64_t h = 0xcbf29ce484222325ull;
+
+		if (sscanf(line, "%63s %lu %*d %*s %15s %" SCNx64, name, &size, state, &addr) != 4)
+			continue;
+		h = fnv(h, name, strlen(name));
+		h = fnv(h, &addr, sizeof(addr));
+		h = fnv(h, &size, sizeof(size));
+		sig += h; /* the order of the lines does not matter */
+		n++;
+	}
+	return n ? sig ^ (uint64_t)n : 0;
+}
+
+uint64_t kmodules_signature_now(void)
+{
+	FILE *f = fopen("/proc/modules", "r");
+	uint64_t sig;
+
+	if (!f)
+		return 0;
+	sig = kmodules_signature(f);
+	fclose(f);
+	return sig;
+}
