@@ -223,12 +223,18 @@ int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct inte
 	memset(ii, 0, sizeof(*ii));
 	if (collector_read(w->col, &cur, &ncur))
 		return -1;
+	/* room for the next base (the processes still alive; fewer once the
+	 * young ones are held back), before anything is counted */
+	for (i = 0, j = 0; i < ncur; i++)
+		j += !(cur[i].has_sched && (cur[i].sched.flags & PP_PROC_EXITED));
+	next = malloc((j ? j : 1) * sizeof(*next));
 	s = calloc(ncur ? ncur : 1, sizeof(*s));
 	if (w->short_life_s > 0) {
 		held = calloc(ncur ? ncur : 1, sizeof(*held));
 		shortl = calloc(ncur ? ncur : 1, sizeof(*shortl));
 	}
-	if (!s || (w->short_life_s > 0 && (!held || !shortl))) {
+	if (!next || !s || (w->short_life_s > 0 && (!held || !shortl))) {
+		free(next);
 		free(s);
 		free(held);
 		free(shortl);
@@ -258,15 +264,8 @@ int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct inte
 	free(shortl);
 	for (i = 0; i < ns; i++)
 		procmeta_fill(w->meta, &s[i], s[i].cgroup_id);
-	/* the next base: the processes still alive, copied out of the
-	 * collector's rows (a burst's exited ones are not kept) */
-	for (i = 0, j = 0; i < ncur; i++)
-		j += !(cur[i].has_sched && (cur[i].sched.flags & PP_PROC_EXITED));
-	if (!(next = malloc((j ? j : 1) * sizeof(*next)))) {
-		free(s);
-		return -1;
-	}
-	/* exited processes: reported now, then removed from kernel and memory */
+	/* exited processes: reported now, then removed from kernel and memory;
+	 * the others, copied out of the collector's rows, are the next base */
 	for (i = 0, j = 0; i < ncur; i++) {
 		if (cur[i].has_sched && (cur[i].sched.flags & PP_PROC_EXITED)) {
 			collector_forget(w->col, cur[i].pid);

@@ -106,7 +106,10 @@ static bool foldable(const struct ld_ent *e, const struct recording *r)
 
 /* The longest life to fold: the processes that lived longer, with those
  * the top lists keep, stay within t->max_procs. The processes of
- * that life or shorter are the candidates. 0, or -1 on no memory. */
+ * that life or shorter are the candidates. Those seen through the whole
+ * window never are (they are not churn, and the findings read their
+ * gauges), however many: then more than max_procs stay. 0, or -1 on no
+ * memory. */
 static int pick_lives(struct plan *p)
 {
 	const struct ld_tables *t = p->t;
@@ -128,6 +131,8 @@ static int pick_lives(struct plan *p)
 	budget = budget > kept ? budget - kept : 0;
 	for (L = nsteps; L > 0 && above + hist[L] <= budget; L--)
 		above += hist[L];
+	if (L == nsteps) /* more seen throughout than the budget */
+		above += hist[L--];
 	free(hist);
 	if (!L)
 		return 0;

@@ -3,6 +3,7 @@
 #include "symbols/kmodules.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* FNV-1a, 64 bits, over n bytes after h. */
@@ -19,18 +20,20 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 
 uint64_t kmodules_signature(FILE *f)
 {
-	char line[512], name[64], state[16];
+	char *line = NULL, name[64], state[16];
 	uint64_t sig = 0, addr;
 	unsigned long size;
+	size_t cap = 0;
 	int n = 0;
 
-	/* "name size refs deps state address [taint]": a module's identity is
-	 * its name and where it was loaded; a module unloaded and loaded again
-	 * elsewhere is another image */
-	while (fgets(line, sizeof(line), f)) {
+	/* "name size refs users state address [taint]" (refs and users "-"
+	 * on kernels that cannot unload modules; users may be a long list):
+	 * a module's identity is its name and where it was loaded; a module
+	 * unloaded and loaded again elsewhere is another image */
+	while (getline(&line, &cap, f) > 0) {
 		uint64_t h = 0xcbf29ce484222325ull;
 
-		if (sscanf(line, "%63s %lu %*d %*s %15s %" SCNx64, name, &size, state, &addr) != 4)
+		if (sscanf(line, "%63s %lu %*s %*s %15s %" SCNx64, name, &size, state, &addr) != 4)
 			continue;
 		h = fnv(h, name, strlen(name));
 		h = fnv(h, &addr, sizeof(addr));
@@ -38,6 +41,7 @@ uint64_t kmodules_signature(FILE *f)
 		sig += h; /* the order of the lines does not matter */
 		n++;
 	}
+	free(line);
 	return n ? sig ^ (uint64_t)n : 0;
 }
 

@@ -451,6 +451,61 @@ static void test_no_self(void **state)
 	unit_rm_sqlite(path);
 }
 
+/* More processes seen through the whole window than max_procs: none of
+ * them is folded (not churn; the findings read their gauges), the
+ * short-lived ones still are. */
+static void test_long_lived_never_folded(void **state)
+{
+	struct store_meta m = { .hostname = "h", .kernel = "6.1.0", .target = "-a", .ncpus = 2,
+				.mem_total_bytes = 4e9, .interval_s = 1, .start = T0 };
+	const int nlong = 400, nshort = 300, ni = 10;
+	char path[64], err[256], name[24], key[64];
+	struct recording r;
+	struct store *st;
+	int i, k;
+
+	(void)state;
+	unit_tmp_name(path, sizeof(path), "fold");
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
+	assert_int_equal(store_set_meta(st, &m), 0);
+	for (i = 0; i < ni; i++) {
+		assert_int_equal(store_interval_begin(st, T0 + i + 1, 1), 0);
+		for (k = 0; k < nlong; k++) {
+			struct store_entity e = { .kind = 'p', .name = name, .pid = 1000 + (uint32_t)k,
+						  .comm = "daemon", .cgroup = "/srv", .ppid = 1,
+						  .pcomm = "systemd",
+						  .start_ms = (int64_t)(T0 - 60) * 1000 };
+
+			snprintf(name, sizeof(name), "%d", 1000 + k);
+			put(st, &e, "cpu.oncpu_ns", 1e6);
+			put(st, &e, "mem.rss_bytes", 1e7 + 1e4 * i); /* growing */
+		}
+		for (k = i * nshort / ni; k < (i + 1) * nshort / ni; k++) {
+			struct store_entity e = { .kind = 'p', .name = name, .pid = 5000 + (uint32_t)k,
+						  .comm = "sh", .cgroup = "/cron", .ppid = 40,
+						  .pcomm = "cron", .gone = true,
+						  .start_ms = (int64_t)(T0 + i) * 1000 + 1 };
+
+			snprintf(name, sizeof(name), "%d", 5000 + k);
+			put(st, &e, "cpu.oncpu_ns", 1000);
+		}
+		assert_int_equal(store_interval_end(st), 0);
+	}
+	assert_int_equal(store_close(st), 0);
+	assert_int_equal(store_load_window(path, 0, INFINITY,
+					   &(struct store_load_opts){ .max_procs = 300 }, &r, err,
+					   sizeof(err)), 0);
+	assert_int_equal(r.procs, (size_t)(nlong + nshort));
+	assert_int_equal(r.procs_folded, (size_t)nshort - STORE_LOAD_FOLD_TOP);
+	for (k = 0; k < nlong; k++) {
+		recording_proc_key(1000 + (uint32_t)k, (int64_t)(T0 - 60) * 1000, key, sizeof(key));
+		assert_non_null(rec_find(&r, 'p', key, "mem.rss_bytes"));
+	}
+	assert_non_null(rec_find(&r, 'g', "sh|cron|/cron", "group.started"));
+	recording_free(&r);
+	unit_rm_sqlite(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_folded_in_steps),
 		cmocka_unit_test(test_window_max_procs),
 		cmocka_unit_test(test_no_self),
+		cmocka_unit_test(test_long_lived_never_folded),
 	};
 
 	return cmocka_run_group_tests_name("load_fold", tests, NULL, NULL);
