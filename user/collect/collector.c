@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1166,56 +1167,34 @@ static void take_threads(void *ctx, const void *keys, const void *vals, size_t n
 	}
 }
 
-static void take_mem(void *ctx, const void *keys, const void *vals, size_t n)
+/* The entries of the memory, IO or TCP map: each into its process's row
+ * (a new row for a process the scheduler's map does not have), the
+ * row's field at off (size bytes) and its flag at has. */
+struct take {
+	struct rows *r;
+	size_t off, size, has;
+};
+
+static void take_stats(void *ctx, const void *keys, const void *vals, size_t n)
 {
-	const struct pp_mem_stats *m = vals;
+	const struct take *t = ctx;
 	const __u32 *k = keys;
-	struct rows *r = ctx;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		struct rows *r = t->r;
 		struct proc_raw *p = row_of(r->v, r->np, &r->cnt, r->cap, k[i]);
 
 		if (!p)
 			return;
-		p->mem = m[i];
-		p->has_mem = true;
+		memcpy((char *)p + t->off, (const char *)vals + i * t->size, t->size);
+		*(bool *)((char *)p + t->has) = true;
 	}
 }
 
-static void take_io(void *ctx, const void *keys, const void *vals, size_t n)
-{
-	const struct pp_io_stats *io = vals;
-	const __u32 *k = keys;
-	struct rows *r = ctx;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		struct proc_raw *p = row_of(r->v, r->np, &r->cnt, r->cap, k[i]);
-
-		if (!p)
-			return;
-		p->io = io[i];
-		p->has_io = true;
-	}
-}
-
-static void take_net(void *ctx, const void *keys, const void *vals, size_t n)
-{
-	const struct pp_net_stats *ns = vals;
-	const __u32 *k = keys;
-	struct rows *r = ctx;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		struct proc_raw *p = row_of(r->v, r->np, &r->cnt, r->cap, k[i]);
-
-		if (!p)
-			return;
-		p->net = ns[i];
-		p->has_net = true;
-	}
-}
+#define TAKE(rows, field, flag)                                                          \
+	(&(struct take){ (rows), offsetof(struct proc_raw, field),                         \
+			 sizeof(((struct proc_raw *)0)->field), offsetof(struct proc_raw, flag) })
 
 int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 {
@@ -1239,19 +1218,19 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 		    sizeof(struct pp_thread), take_threads, &r);
 	if (c->mem) {
 		read_chunks(c, bpf_map__fd(c->mem->maps.mem_stats), c->cap.m, sizeof(__u32),
-			    sizeof(struct pp_mem_stats), take_mem, &r);
+			    sizeof(struct pp_mem_stats), take_stats, TAKE(&r, mem, has_mem));
 		r.np = sort_rows(r.v, r.np, r.cnt);
 		add_pending_faults(c, r.v, r.np, r.cnt);
 	}
 	if (c->io) {
 		read_chunks(c, bpf_map__fd(c->io->maps.io_stats), c->cap.i, sizeof(__u32),
-			    sizeof(struct pp_io_stats), take_io, &r);
+			    sizeof(struct pp_io_stats), take_stats, TAKE(&r, io, has_io));
 		r.np = sort_rows(r.v, r.np, r.cnt);
 		add_io_slots(c, r.v, r.np, r.cnt);
 	}
 	if (c->net) {
 		read_chunks(c, bpf_map__fd(c->net->maps.net_stats), c->cap.n, sizeof(__u32),
-			    sizeof(struct pp_net_stats), take_net, &r);
+			    sizeof(struct pp_net_stats), take_stats, TAKE(&r, net, has_net));
 		r.np = sort_rows(r.v, r.np, r.cnt);
 		add_unflushed(c, r.v, r.np); /* after the per-process entries: see sock_flush() */
 	}
