@@ -19,7 +19,7 @@ static const char *const section_names[] = {
 };
 
 enum kind { K_DURATION, K_SIZE, K_UINT, K_BOOL, K_PATH, K_LEVEL, K_TARGET, K_LISTEN,
-	    K_SCHED_SOURCE };
+	    K_SCHED_SOURCE, K_ROLLUP };
 
 struct key {
 	enum section sect;
@@ -49,6 +49,9 @@ static const struct key keys[] = {
 	  "a duration such as 7d, 12h (0: no limit)" },
 	{ S_RETENTION, "max_size", K_SIZE, OFF(max_size_bytes), 0, 1e15,
 	  "a size such as 512M, 2G (0: no limit)" },
+	{ S_RETENTION, "rollup", K_ROLLUP, OFF(rollup), 0, 0,
+	  "two ages such as 6h,1d (10 s steps after the first, 1 min steps after the second), "
+	  "or off" },
 	{ S_ANALYSIS, "every", K_DURATION, OFF(every_s), 1, 86400,
 	  "seconds between analyses, from 1 to 1d (60, 5m)" },
 	{ S_ANALYSIS, "window", K_DURATION, OFF(window_s), 1, 1e8,
@@ -186,6 +189,30 @@ static int set_target(struct parser *p, const char *v)
 	return 0;
 }
 
+static char *trim(char *s);
+
+/* rollup = AGE1,AGE2 or off */
+static int set_rollup(struct parser *p, const struct key *k, const char *v)
+{
+	char buf[128], *b, why[128];
+	double age1, age2;
+
+	if (!strcmp(v, "off")) {
+		p->c->rollup.ntiers = 0;
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%s", v);
+	b = strchr(buf, ',');
+	if (!b || strlen(v) >= sizeof(buf))
+		return fail(p, "%s = '%s': use %s", k->name, v, k->hint);
+	*b++ = 0;
+	if (daemon_parse_duration(trim(buf), &age1) || daemon_parse_duration(trim(b), &age2))
+		return fail(p, "%s = '%s': use %s", k->name, v, k->hint);
+	if (rollup_policy_ages(&p->c->rollup, age1, age2, why, sizeof(why)))
+		return fail(p, "%s = '%s': %s", k->name, v, why);
+	return 0;
+}
+
 static int set_key(struct parser *p, const struct key *k, const char *v)
 {
 	char *field = (char *)p->c + k->off;
@@ -233,6 +260,8 @@ static int set_key(struct parser *p, const struct key *k, const char *v)
 		if (sched_source_parse(v, (enum sched_source *)field))
 			return fail(p, "%s = '%s': use %s", k->name, v, k->hint);
 		return 0;
+	case K_ROLLUP:
+		return set_rollup(p, k, v);
 	case K_TARGET:
 		return set_target(p, v);
 	case K_LISTEN:
@@ -430,6 +459,7 @@ int daemon_config_defaults(struct daemon_config *c)
 	c->sched_source = SCHED_SOURCE_ITERATOR;
 	c->max_age_s = 7 * 86400;
 	c->max_size_bytes = 512.0 * 1024 * 1024;
+	rollup_policy_default(&c->rollup); /* a week fits 512 MiB (docs/store.md) */
 	c->every_s = 60;
 	c->window_s = 3600;
 	snprintf(c->listen, sizeof(c->listen), "%s", DAEMON_LISTEN_DEFAULT);

@@ -27,6 +27,7 @@
 #include "collect/collector.h"
 #include "daemon/alerts.h"
 #include "perfpilot.h"
+#include "store/rollup.h"
 
 #define DAEMON_CONFIG_DEFAULT "/etc/perfpilot/perfpilot.conf"
 #define DAEMON_STATE_DIR_DEFAULT "/var/lib/perfpilot"
@@ -51,6 +52,7 @@ struct daemon_config {
 	/* [retention] */
 	double max_age_s;          /* 0: no limit */
 	double max_size_bytes;     /* 0: no limit */
+	struct rollup_policy rollup; /* ntiers 0: off */
 	/* [analysis] */
 	double every_s, window_s;
 	/* [http] */

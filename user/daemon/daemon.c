@@ -305,7 +305,8 @@ static void describe(const struct daemon *d)
 {
 	const struct daemon_config *c = d->cfg;
 	char target[DAEMON_CGROUP_MAX + 64] = "the host", prof[48] = "no profile";
-	char age[48] = "no age limit", size[48] = "no size limit";
+	char age[48] = "no age limit", size[48] = "no size limit", r1[24], r2[24];
+	char rollup[80] = "no rollups";
 
 	if (d->o->config_defaulted)
 		dlog(DLOG_INFO, "no config file at %s: the built-in defaults",
@@ -322,9 +323,14 @@ static void describe(const struct daemon *d)
 		alerts_format_duration(c->max_age_s, age, sizeof(age));
 	if (c->max_size_bytes > 0)
 		snprintf(size, sizeof(size), "%.0f MiB", c->max_size_bytes / (1 << 20));
-	dlog(DLOG_INFO, "perfpilot daemon %s: recording %s every %g s into %s (kept %s or %s), %s, "
-	     "analysis every %g s over the last %g s", PERFPILOT_VERSION, target, c->interval_s,
-	     d->store, age, size, prof, c->every_s, c->window_s);
+	if (c->rollup.ntiers) {
+		alerts_format_duration(c->rollup.age_s[0], r1, sizeof(r1));
+		alerts_format_duration(c->rollup.age_s[1], r2, sizeof(r2));
+		snprintf(rollup, sizeof(rollup), "rolled up after %s and %s", r1, r2);
+	}
+	dlog(DLOG_INFO, "perfpilot daemon %s: recording %s every %g s into %s (kept %s or %s, %s), "
+	     "%s, analysis every %g s over the last %g s", PERFPILOT_VERSION, target,
+	     c->interval_s, d->store, age, size, rollup, prof, c->every_s, c->window_s);
 	dlog(DLOG_INFO, "scheduler statistics: sched_source = %s (%s)",
 	     sched_source_name(c->sched_source),
 	     c->sched_source == SCHED_SOURCE_ITERATOR
@@ -355,7 +361,7 @@ static void record_setup(struct daemon *d, const struct daemon_opts *o)
 	d->ro.quiet = true;
 	d->ro.max_age_s = c->max_age_s;
 	d->ro.max_size_bytes = c->max_size_bytes;
-	rollup_policy_default(&d->ro.rollup); /* a week fits 512 MiB (docs/store.md) */
+	d->ro.rollup = c->rollup;
 	d->ro.no_findings = true;
 	d->ro.short_life_s = -1;
 	d->ro.stop = &stop_flag;

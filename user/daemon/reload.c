@@ -171,6 +171,7 @@ void daemon_reload(struct daemon *d)
 	dlog_set_level(next->log_level);
 	d->ro.max_age_s = next->max_age_s;
 	d->ro.max_size_bytes = next->max_size_bytes;
+	d->ro.rollup = next->rollup;
 	metrics_set_top(d->m, next->top_processes);
 	atomic_store(&d->ep.pprof_max_ms, (long long)(next->pprof_max_s * 1000));
 	if (atomic_load(&d->ep.an))

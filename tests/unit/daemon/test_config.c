@@ -72,6 +72,11 @@ static void test_defaults(void **state)
 	assert_int_equal(c->sched_source, SCHED_SOURCE_ITERATOR);
 	assert_dbl_eq(c->max_age_s, 7 * 86400);
 	assert_dbl_eq(c->max_size_bytes, 512.0 * 1024 * 1024);
+	assert_int_equal(c->rollup.ntiers, 2);
+	assert_dbl_eq(c->rollup.age_s[0], 6 * 3600);
+	assert_dbl_eq(c->rollup.age_s[1], 86400);
+	assert_dbl_eq(c->rollup.step_s[0], 10);
+	assert_dbl_eq(c->rollup.step_s[1], 60);
 	assert_dbl_eq(c->every_s, 60);
 	assert_dbl_eq(c->window_s, 3600);
 	assert_string_equal(c->listen, "127.0.0.1:9464");
@@ -99,6 +104,7 @@ static const char *const full =
 	"[retention]\n"
 	"max_age = 12h\n"
 	"max_size = 2G\n"
+	"rollup = 30m, 2h\n"
 	"[analysis]\n"
 	"every = 5m\n"
 	"window = 2h\n"
@@ -141,6 +147,9 @@ static void test_every_key(void **state)
 	assert_int_equal(c->sched_source, SCHED_SOURCE_SWITCH);
 	assert_dbl_eq(c->max_age_s, 12 * 3600);
 	assert_dbl_eq(c->max_size_bytes, 2.0 * 1024 * 1024 * 1024);
+	assert_int_equal(c->rollup.ntiers, 2);
+	assert_dbl_eq(c->rollup.age_s[0], 1800);
+	assert_dbl_eq(c->rollup.age_s[1], 7200);
 	assert_dbl_eq(c->every_s, 300);
 	assert_dbl_eq(c->window_s, 7200);
 	assert_string_equal(c->listen, "[::1]:9500");
@@ -153,6 +162,15 @@ static void test_every_key(void **state)
 	assert_int_equal(parse(fx, "[daemon]\ntarget = all\n[http]\ntoken_file =   # none\n"), 0);
 	assert_int_equal(c->ncgroups, 0);
 	assert_string_equal(c->token_file, "");
+}
+
+/* rollup = off: the store keeps every interval as recorded */
+static void test_rollup_off(void **state)
+{
+	struct fx *fx = *state;
+
+	assert_int_equal(parse(fx, "[retention]\nrollup = off\n"), 0);
+	assert_int_equal(fx->c.rollup.ntiers, 0);
 }
 
 static void test_durations(void **state)
@@ -244,6 +262,13 @@ static void test_errors(void **state)
 		  "512M, 2G (0: no limit)" },
 		{ "[retention]\nmax_age = forever\n", "d.conf:2: max_age = 'forever': use a "
 		  "duration such as 7d, 12h (0: no limit)" },
+		{ "[retention]\nrollup = 6h\n", "d.conf:2: rollup = '6h': use two ages such as "
+		  "6h,1d (10 s steps after the first, 1 min steps after the second), or off" },
+		{ "[retention]\nrollup = 6h,often\n", "d.conf:2: rollup = '6h,often': use two "
+		  "ages such as 6h,1d" },
+		{ "[retention]\nrollup = 1d,6h\n", "d.conf:2: rollup = '1d,6h': the ages must "
+		  "grow: 10 s steps after the first, 1 min steps after the second (such as 6h,1d)" },
+		{ "[retention]\nrollup = 0,1h\n", "d.conf:2: rollup = '0,1h': the ages must grow" },
 		{ "[analysis]\nevery = 0.5\n", "d.conf:2: every = '0.5': use seconds between "
 		  "analyses, from 1 to 1d (60, 5m)" },
 		{ "[http]\nlisten = 9464\n", "d.conf:2: 9464: no port: give ADDR:PORT, e.g. "
@@ -365,6 +390,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollup_off, setup, teardown),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
