@@ -376,6 +376,37 @@ test_daemon_sigterm() {
 	note "$n intervals; $(head -n 1 "$T/stored.txt")"
 }
 
+# [retention] rollup = 2s,1h: the daemon merges the intervals older than
+# 2 s into 10 s steps while it records (every 60 intervals: 0.25 s ones
+# here, so within about 15 s; record --rollup's own test checks the merged
+# values); the rows still cover the recording and report reads them
+test_daemon_rollup() {
+	local db i steps=0 span len
+	_dm_prereq
+	printf '%s\n' '[daemon]' 'interval = 0.25' '[retention]' 'rollup = 2s,1h' \
+		'[analysis]' 'every = 60' >"$T/dm.conf"
+	_dm_start dm || return
+	db=$DM_STATE/perfpilot.db
+	grep -q ', rolled up after 2s and 1h)' "$DM_ERR" ||
+		fail "the start-up line does not say the rollups: $(grep recording "$DM_ERR" | head -c 300)"
+	for ((i = 0; i < 80 && steps < 1; i++)); do
+		sleep 0.5
+		steps=$(sqlite3 -batch "$db" 'SELECT count(*) FROM interval WHERE step_ms = 10000' \
+			2>/dev/null || echo 0)
+	done
+	cmp "10 s steps made while the daemon records" "$steps" -ge 1
+	_dm_stop TERM 15 || return
+	is "exit status after SIGTERM" "$WAIT_RC" 0
+	span=$(sqlite3 -batch "$db" 'SELECT max(ts_ms) - (SELECT ts_ms - length_ms FROM interval
+		ORDER BY id LIMIT 1) FROM interval')
+	len=$(sqlite3 -batch "$db" 'SELECT sum(length_ms) FROM interval')
+	within "the rows' lengths vs the span of the recording (ms)" "$len" "$span" 2
+	"$PERFPILOT" report "$db" --json >"$T/report.json" 2>"$T/report.err" ||
+		fail "perfpilot report failed: $(head -c 300 "$T/report.err")"
+	note "$steps steps of 10 s after $((i / 2)) s, $(sqlite3 -batch "$db" \
+		'SELECT count(*) FROM interval') rows at the end"
+}
+
 # kill -9: what was committed stays readable
 test_daemon_kill9() {
 	local db n

@@ -756,7 +756,7 @@ STEPS=(
 	daemon_burn
 	daemon_prometheus
 	daemon_pprof
-	"daemon_sighup daemon_sigterm daemon_kill9"
+	"daemon_sighup daemon_sigterm daemon_rollup daemon_kill9"
 	daemon_alert_webhook
 	daemon_cgroups
 	daemon_tune_cgroup
