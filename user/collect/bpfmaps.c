@@ -71,6 +71,30 @@ size_t prof_keys_walk(int fd, size_t max, void *val,
 	return k;
 }
 
+size_t map_delete_keys(int fd, const uint32_t *keys, size_t n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	size_t done = 0, deleted = 0, i;
+	__u32 count;
+
+	while (done < n) {
+		count = (__u32)(n - done < UINT32_MAX ? n - done : UINT32_MAX);
+		if (!bpf_map_delete_batch(fd, keys + done, &count, &opts)) {
+			deleted += count;
+			done += count;
+			continue;
+		}
+		if (errno != ENOENT || count >= n - done)
+			break; /* no batch delete here: one by one from `done` */
+		/* keys[done + count] is not in the map: the ones before it went */
+		deleted += count;
+		done += count + 1;
+	}
+	for (i = done; i < n; i++)
+		deleted += !bpf_map_delete_elem(fd, &keys[i]);
+	return deleted;
+}
+
 int pid_filter_fill(int fd, const struct target *t, char *err, size_t errlen)
 {
 	__u8 one = 1;

@@ -31,6 +31,14 @@ size_t prof_keys_walk(int fd, size_t max, void *val,
 				 const void *val),
 		      void *ctx);
 
+/*
+ * Delete the n __u32 keys from a hash map: in batches (one system call for
+ * all of them, and one more past each key that is not there), or one by one
+ * where the kernel has no batch delete (before 5.6). Returns how many were
+ * deleted; keys not in the map are skipped.
+ */
+size_t map_delete_keys(int fd, const uint32_t *keys, size_t n);
+
 /* Put the -p processes of t in a PID filter map (key __u32, value __u8 1).
  * -1 with a reason in err. */
 int pid_filter_fill(int fd, const struct target *t, char *err, size_t errlen);

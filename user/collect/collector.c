@@ -1410,15 +1410,44 @@ bool collector_has_io(const struct collector *c)
 	return c->io != NULL;
 }
 
-void collector_forget(struct collector *c, uint32_t pid)
+/* The pids of the rows gone that the map at `off` (has_mem...) held. */
+static size_t gone_keys(const struct proc_raw *rows, const bool *gone, size_t n, size_t off,
+			uint32_t *keys)
 {
-	bpf_map_delete_elem(bpf_map__fd(c->sched->maps.sched_stats), &pid);
-	if (c->mem)
-		bpf_map_delete_elem(bpf_map__fd(c->mem->maps.mem_stats), &pid);
-	if (c->io)
-		bpf_map_delete_elem(bpf_map__fd(c->io->maps.io_stats), &pid);
-	if (c->net)
-		bpf_map_delete_elem(bpf_map__fd(c->net->maps.net_stats), &pid);
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (gone[i] && *(const bool *)((const char *)&rows[i] + off))
+			keys[k++] = rows[i].pid;
+	return k;
+}
+
+void collector_forget(struct collector *c, const struct proc_raw *rows, const bool *gone,
+		      size_t n)
+{
+	const struct { struct bpf_map *map; size_t off; } maps[] = {
+		{ c->sched->maps.sched_stats, offsetof(struct proc_raw, has_sched) },
+		{ c->mem ? c->mem->maps.mem_stats : NULL, offsetof(struct proc_raw, has_mem) },
+		{ c->io ? c->io->maps.io_stats : NULL, offsetof(struct proc_raw, has_io) },
+		{ c->net ? c->net->maps.net_stats : NULL, offsetof(struct proc_raw, has_net) },
+	};
+	uint32_t *keys = malloc((n ? n : 1) * sizeof(*keys));
+	size_t i, k;
+
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		if (!maps[i].map)
+			continue;
+		if (!keys) { /* no memory: one call per process */
+			for (k = 0; k < n; k++)
+				if (gone[k])
+					bpf_map_delete_elem(bpf_map__fd(maps[i].map), &rows[k].pid);
+			continue;
+		}
+		k = gone_keys(rows, gone, n, maps[i].off, keys);
+		if (k)
+			map_delete_keys(bpf_map__fd(maps[i].map), keys, k);
+	}
+	free(keys);
 }
 
 void collector_counters(struct collector *c, uint64_t out[PP_CNT_MAX])

@@ -84,8 +84,10 @@ bool collector_has_net(const struct collector *c);
 /* Is the block IO collector loaded? */
 bool collector_has_io(const struct collector *c);
 
-/* Forget a thread group (after its exit was reported). */
-void collector_forget(struct collector *c, uint32_t pid);
+/* Forget the thread groups of the rows marked in gone[] (their exits were
+ * reported): from each map that held them, one batch a map. */
+void collector_forget(struct collector *c, const struct proc_raw *rows, const bool *gone,
+		      size_t n);
 
 /* Cumulative drop counters, summed over CPUs. */
 void collector_counters(struct collector *c, uint64_t out[PP_CNT_MAX]);

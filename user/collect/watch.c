@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -212,13 +214,25 @@ static void young_ones(struct watch *w, const struct proc_raw *cur, size_t ncur,
 	}
 }
 
+/*
+ * Reported for the last time: an exited process, or an entry without the
+ * scheduler's whose process is gone, such as one an IO completion made
+ * after its process exited and was removed (it would stay in the maps).
+ */
+static bool row_gone(const struct proc_raw *r)
+{
+	if (r->has_sched)
+		return r->sched.flags & PP_PROC_EXITED;
+	return kill((pid_t)r->pid, 0) && errno == ESRCH;
+}
+
 int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct interval_info *ii)
 {
 	struct proc_raw *cur, *next;
 	struct proc_sample *s;
 	size_t ncur, i, j, ns;
 	double now = mono_now();
-	bool *held = NULL, *shortl = NULL;
+	bool *held = NULL, *shortl = NULL, *gone;
 
 	memset(ii, 0, sizeof(*ii));
 	if (collector_read(w->col, &cur, &ncur))
@@ -229,13 +243,15 @@ int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct inte
 		j += !(cur[i].has_sched && (cur[i].sched.flags & PP_PROC_EXITED));
 	next = malloc((j ? j : 1) * sizeof(*next));
 	s = calloc(ncur ? ncur : 1, sizeof(*s));
+	gone = calloc(ncur ? ncur : 1, sizeof(*gone));
 	if (w->short_life_s > 0) {
 		held = calloc(ncur ? ncur : 1, sizeof(*held));
 		shortl = calloc(ncur ? ncur : 1, sizeof(*shortl));
 	}
-	if (!next || !s || (w->short_life_s > 0 && (!held || !shortl))) {
+	if (!next || !s || !gone || (w->short_life_s > 0 && (!held || !shortl))) {
 		free(next);
 		free(s);
+		free(gone);
 		free(held);
 		free(shortl);
 		return -1;
@@ -266,9 +282,11 @@ int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct inte
 		procmeta_fill(w->meta, &s[i], s[i].cgroup_id);
 	/* exited processes: reported now, then removed from kernel and memory;
 	 * the others, copied out of the collector's rows, are the next base */
+	for (i = 0; i < ncur; i++)
+		gone[i] = row_gone(&cur[i]);
+	collector_forget(w->col, cur, gone, ncur);
 	for (i = 0, j = 0; i < ncur; i++) {
-		if (cur[i].has_sched && (cur[i].sched.flags & PP_PROC_EXITED)) {
-			collector_forget(w->col, cur[i].pid);
+		if (gone[i]) {
 			procmeta_forget(w->meta, cur[i].pid);
 			continue;
 		}
@@ -277,6 +295,7 @@ int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct inte
 	for (i = 0; i < j; i++)
 		proc_raw_ratchet(&next[i], w->nprev ? bsearch(&next[i], w->prev, w->nprev,
 							      sizeof(next[i]), cmp_pid) : NULL);
+	free(gone);
 	free(w->prev);
 	w->prev = next;
 	w->nprev = j;

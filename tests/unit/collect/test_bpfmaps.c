@@ -106,6 +106,41 @@ static void test_prof_keys_walk(void **state)
 	close(fd);
 }
 
+/* map_delete_keys: the keys there go, the ones missing are skipped (the
+ * batch stops at each), the others stay */
+static void test_map_delete_keys(void **state)
+{
+	const uint32_t del[] = { 1, 2, 99, 3, 100, 101, 4, 10, 102 };
+	const uint32_t none[] = { 200, 201 };
+	__u64 v = 7;
+	__u32 k, next, left = 0;
+	int fd;
+
+	(void)state;
+	fd = map_or_skip(BPF_MAP_TYPE_HASH, sizeof(__u32), sizeof(__u64), 64);
+	for (k = 1; k <= 10; k++)
+		assert_int_equal(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0);
+	assert_int_equal(map_delete_keys(fd, del, sizeof(del) / sizeof(del[0])), 5);
+	for (k = 1; k <= 10; k++) {
+		bool there = !bpf_map_lookup_elem(fd, &k, &v);
+
+		if (k <= 4 || k == 10)
+			assert_false(there);
+		else
+			assert_true(there);
+	}
+	assert_int_equal(map_delete_keys(fd, none, 2), 0);
+	assert_int_equal(map_delete_keys(fd, none, 0), 0);
+	for (k = 0; !bpf_map_get_next_key(fd, left ? &k : NULL, &next); k = next)
+		left++;
+	assert_int_equal(left, 5); /* 5..9 */
+	close(fd);
+	/* a map without deletes: nothing, and no crash */
+	fd = map_or_skip(BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(__u64), 4);
+	assert_int_equal(map_delete_keys(fd, del, 3), 0);
+	close(fd);
+}
+
 static void test_pid_filter_fill(void **state)
 {
 	struct target t = { .mode = PP_FILTER_PID, .pids = { 11, 22, 33 }, .npids = 3 };
@@ -183,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_percpu_array_sum),
 		cmocka_unit_test(test_stack_ips_missing),
 		cmocka_unit_test(test_prof_keys_walk),
+		cmocka_unit_test(test_map_delete_keys),
 		cmocka_unit_test(test_pid_filter_fill),
 		cmocka_unit_test(test_cgroup_filter),
 	};
