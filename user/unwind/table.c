@@ -20,6 +20,10 @@
 
 static int push(struct unwind_table *t, const struct pp_unwind_row *r)
 {
+	if (t->max_rows && t->n >= t->max_rows) {
+		t->over = true; /* more than the caller can take: give up */
+		return -1;
+	}
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 1024;
 		struct pp_unwind_row *g = realloc(t->rows, cap * sizeof(*g));
@@ -530,7 +534,8 @@ static int add_fdes(struct fde **out, size_t *n, const struct eh_func *fn, size_
 	return 0;
 }
 
-static int build(Elf *elf, struct unwind_table *t, bool libdw, const bool *cancel)
+static int build(Elf *elf, struct unwind_table *t, bool libdw, const bool *cancel,
+		 size_t max_rows)
 {
 	struct eh_func *fn = NULL;
 	struct fde *fdes = NULL;
@@ -541,9 +546,10 @@ static int build(Elf *elf, struct unwind_table *t, bool libdw, const bool *cance
 	Dwarf_CFI *eh_cfi = NULL, *dbg_cfi = NULL;
 	Dwarf *dw = NULL;
 	GElf_Ehdr ehdr;
-	int rc = 0;
+	int rc = 0, err;
 
 	memset(t, 0, sizeof(*t));
+	t->max_rows = max_rows;
 	if (!gelf_getehdr(elf, &ehdr) || ehdr.e_machine != EM_X86_64) {
 		errno = ENOEXEC;
 		return -1;
@@ -561,11 +567,19 @@ static int build(Elf *elf, struct unwind_table *t, bool libdw, const bool *cance
 			fdes[nfdes++] = (struct fde){ ehf[i].lo, ehf[i].hi, NULL, &ehf[i] };
 	}
 	eh = nfdes;
+	if (!rc && max_rows && nfdes > max_rows) { /* a row each at least */
+		t->over = true;
+		rc = -1;
+	}
 	/* about 8 rows per function in the binaries of a distribution (libc
 	 * 7.6, cc1 10.5): room for them at once rather than copying the rows
-	 * at each doubling */
-	if (!rc && nfdes && (t->rows = malloc(nfdes * 8 * sizeof(*t->rows))))
-		t->cap = nfdes * 8;
+	 * at each doubling (no more than the caller can take) */
+	if (!rc && nfdes) {
+		size_t cap = max_rows && nfdes * 8 > max_rows ? max_rows : nfdes * 8;
+
+		if ((t->rows = malloc(cap * sizeof(*t->rows))))
+			t->cap = cap;
+	}
 	free(fn);
 	fn = NULL;
 	if (!rc && !cfi_functions(elf, true, &fn, &nfn) && nfn &&
@@ -574,7 +588,7 @@ static int build(Elf *elf, struct unwind_table *t, bool libdw, const bool *cance
 		rc = -1;
 	free(fn);
 	if (rc || !nfdes || fdes[nfdes - 1].hi > UINT32_MAX) {
-		errno = rc ? ENOMEM : nfdes ? ERANGE : ENOENT;
+		errno = t->over ? E2BIG : rc ? ENOMEM : nfdes ? ERANGE : ENOENT;
 		rc = -1;
 	}
 	for (i = 0; i < nfdes && !rc; i++) {
@@ -591,11 +605,12 @@ static int build(Elf *elf, struct unwind_table *t, bool libdw, const bool *cance
 		if ((fdes[i].eh ? add_fde(t, &cies[fdes[i].eh->cie], fdes[i].eh)
 				: add_function(t, fdes[i].cfi, fdes[i].lo, fdes[i].hi)) ||
 		    ((i + 1 == nfdes || fdes[i + 1].lo != fdes[i].hi) && add_row(t, &none))) {
-			errno = ENOMEM;
+			errno = t->over ? E2BIG : ENOMEM;
 			rc = -1;
 		}
 		prev_hi = fdes[i].hi;
 	}
+	err = errno; /* when rc: set above; the cleanup may change it */
 	free(fdes);
 	free(ehf);
 	free(cies);
@@ -605,6 +620,7 @@ static int build(Elf *elf, struct unwind_table *t, bool libdw, const bool *cance
 		dwarf_cfi_end(eh_cfi);
 	if (rc) {
 		unwind_table_free(t);
+		errno = err;
 		return -1;
 	}
 	for (i = 0; i < t->n; i++)
@@ -615,17 +631,18 @@ static int build(Elf *elf, struct unwind_table *t, bool libdw, const bool *cance
 
 int unwind_table_build(Elf *elf, struct unwind_table *t)
 {
-	return build(elf, t, false, NULL);
+	return build(elf, t, false, NULL, 0);
 }
 
-int unwind_table_build_cancel(Elf *elf, struct unwind_table *t, const bool *cancel)
+int unwind_table_build_cancel(Elf *elf, struct unwind_table *t, const bool *cancel,
+			      size_t max_rows)
 {
-	return build(elf, t, false, cancel);
+	return build(elf, t, false, cancel, max_rows);
 }
 
 int unwind_table_build_libdw(Elf *elf, struct unwind_table *t)
 {
-	return build(elf, t, true, NULL);
+	return build(elf, t, true, NULL, 0);
 }
 
 const struct pp_unwind_row *unwind_table_find(const struct unwind_table *t, uint64_t vaddr)

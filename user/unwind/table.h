@@ -27,6 +27,8 @@ struct unwind_table {
 	size_t nfuncs;      /* FDEs read */
 	size_t unsupported; /* rows with a rule the walker cannot follow */
 	const char *source; /* ".eh_frame", ".debug_frame" or ".eh_frame+.debug_frame" */
+	size_t max_rows;    /* while building: 0, or stop beyond this many rows */
+	bool over;          /* while building: stopped at max_rows */
 };
 
 /*
@@ -39,8 +41,13 @@ struct unwind_table {
 int unwind_table_build(Elf *elf, struct unwind_table *t);
 
 /* The same, given up (-1, errno ECANCELED) once *cancel is set (checked
- * every 256 functions: a large binary takes a good part of a second). */
-int unwind_table_build_cancel(Elf *elf, struct unwind_table *t, const bool *cancel);
+ * every 256 functions: a large binary takes a good part of a second), or
+ * (-1, errno E2BIG) as soon as the table would take more than max_rows
+ * rows (0: no limit): the FDEs alone are more, or the rows grow past it.
+ * Memory then stays bounded by the room the caller has: libLLVM's
+ * 949,000 rows need 19 MiB while they are built. */
+int unwind_table_build_cancel(Elf *elf, struct unwind_table *t, const bool *cancel,
+			      size_t max_rows);
 
 /* The same with libdw's CFI interpreter for .eh_frame too (the reference
  * the unit tests compare unwind_table_build with; it costs several times

@@ -487,11 +487,18 @@ static int build(struct unwinder *u, struct uw_file *f, uint32_t pid, const stru
 		rc = -1;
 		goto out;
 	}
-	if (!elf || unwind_table_build_cancel(elf, &t, &u->stop)) {
+	/* no more rows than the whole pool holds: a larger table is given up
+	 * while it is built, not after (its memory) */
+	if (!elf || unwind_table_build_cancel(elf, &t, &u->stop, u->m.rows_max)) {
 		if (elf && errno == ECANCELED)
 			goto out; /* unwinder_stop: not built */
-		tb->state = F_NONE;
-		u->st.no_info++;
+		if (elf && errno == E2BIG) {
+			tb->state = F_TOO_BIG;
+			u->st.too_big++;
+		} else {
+			tb->state = F_NONE;
+			u->st.no_info++;
+		}
 	} else {
 		u->st.built++;
 		if (load_table(u, tb, &t) && tb->state != F_TOO_BIG)

@@ -615,6 +615,39 @@ static void compare_with_libdw(const char *path)
 	close(fd);
 }
 
+/* A limit on the rows: at the table's own size it is the same table; one
+ * row less, or fewer rows than it has functions, and it is given up with
+ * E2BIG (the caller's pool could not hold it) */
+static void test_max_rows(void **state)
+{
+	struct unwind_table full, t;
+	bool no = false;
+	Elf *elf;
+	int fd;
+
+	(void)state;
+	if (!(elf = open_elf("/proc/self/exe", &fd)))
+		skip();
+	assert_int_equal(unwind_table_build(elf, &full), 0);
+	assert_true(full.n > full.nfuncs && full.nfuncs > 10);
+	assert_int_equal(unwind_table_build_cancel(elf, &t, &no, full.n), 0);
+	assert_int_equal(t.n, full.n);
+	assert_memory_equal(t.rows, full.rows, full.n * sizeof(*full.rows));
+	assert_false(t.over);
+	unwind_table_free(&t);
+	errno = 0;
+	assert_int_equal(unwind_table_build_cancel(elf, &t, &no, full.n - 1), -1);
+	assert_int_equal(errno, E2BIG);
+	assert_null(t.rows);
+	errno = 0;
+	assert_int_equal(unwind_table_build_cancel(elf, &t, &no, full.nfuncs / 2), -1);
+	assert_int_equal(errno, E2BIG);
+	assert_int_equal(t.n, 0);
+	unwind_table_free(&full);
+	elf_end(elf);
+	close(fd);
+}
+
 static void test_same_rows_as_libdw(void **state)
 {
 	static const char *const paths[] = {
@@ -647,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_walk_to_main),
 		cmocka_unit_test(test_walk_from_signal_handler),
+		cmocka_unit_test(test_max_rows),
 		cmocka_unit_test(test_same_rows_as_libdw),
 #endif
 		cmocka_unit_test(test_bad_input),
