@@ -1410,7 +1410,9 @@ bool collector_has_io(const struct collector *c)
 	return c->io != NULL;
 }
 
-/* The pids of the rows gone that the map at `off` (has_mem...) held. */
+/* The pids of the rows gone that the map at `off` (has_mem...) may hold
+ * (has_net is also set by connections' bytes not flushed yet: then the
+ * pid is not in the map, and the batch goes on past it). */
 static size_t gone_keys(const struct proc_raw *rows, const bool *gone, size_t n, size_t off,
 			uint32_t *keys)
 {

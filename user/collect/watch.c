@@ -223,7 +223,7 @@ static bool row_gone(const struct proc_raw *r)
 {
 	if (r->has_sched)
 		return r->sched.flags & PP_PROC_EXITED;
-	return kill((pid_t)r->pid, 0) && errno == ESRCH;
+	return r->pid && kill((pid_t)r->pid, 0) && errno == ESRCH;
 }
 
 int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct interval_info *ii)

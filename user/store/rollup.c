@@ -32,8 +32,8 @@ int rollup_policy_ages(struct rollup_policy *p, double age1_s, double age2_s, ch
 		       size_t errlen)
 {
 	if (!(age1_s > 0) || !(age2_s > age1_s) || !isfinite(age2_s)) {
-		snprintf(err, errlen, "the ages must grow: 10 s steps after the first, "
-			 "1 min steps after the second (such as 6h,1d)");
+		snprintf(err, errlen, "the first age must be above 0 and the second above it: "
+			 "10 s steps after the first, 1 min steps after the second (such as 6h,1d)");
 		return -1;
 	}
 	*p = (struct rollup_policy){

@@ -26,6 +26,9 @@ static int push(struct unwind_table *t, const struct pp_unwind_row *r)
 	}
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 1024;
+
+		if (t->max_rows && cap > t->max_rows)
+			cap = t->max_rows; /* never more than the caller can take */
 		struct pp_unwind_row *g = realloc(t->rows, cap * sizeof(*g));
 
 		if (!g)
@@ -567,7 +570,9 @@ static int build(Elf *elf, struct unwind_table *t, bool libdw, const bool *cance
 			fdes[nfdes++] = (struct fde){ ehf[i].lo, ehf[i].hi, NULL, &ehf[i] };
 	}
 	eh = nfdes;
-	if (!rc && max_rows && nfdes > max_rows) { /* a row each at least */
+	/* about a row each at least (a heuristic: a function may share its
+	 * first row with the one before, an overlapping one is left out) */
+	if (!rc && max_rows && nfdes > max_rows) {
 		t->over = true;
 		rc = -1;
 	}

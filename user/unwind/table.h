@@ -44,8 +44,8 @@ int unwind_table_build(Elf *elf, struct unwind_table *t);
  * every 256 functions: a large binary takes a good part of a second), or
  * (-1, errno E2BIG) as soon as the table would take more than max_rows
  * rows (0: no limit): the FDEs alone are more, or the rows grow past it.
- * Memory then stays bounded by the room the caller has: libLLVM's
- * 949,000 rows need 19 MiB while they are built. */
+ * The rows' memory then stays within the room the caller has (libLLVM's
+ * 949,000 rows took 19 MiB of peak memory to build, for a 4 MiB pool). */
 int unwind_table_build_cancel(Elf *elf, struct unwind_table *t, const bool *cancel,
 			      size_t max_rows);
 

@@ -266,9 +266,11 @@ static void test_errors(void **state)
 		  "6h,1d (10 s steps after the first, 1 min steps after the second), or off" },
 		{ "[retention]\nrollup = 6h,often\n", "d.conf:2: rollup = '6h,often': use two "
 		  "ages such as 6h,1d" },
-		{ "[retention]\nrollup = 1d,6h\n", "d.conf:2: rollup = '1d,6h': the ages must "
-		  "grow: 10 s steps after the first, 1 min steps after the second (such as 6h,1d)" },
-		{ "[retention]\nrollup = 0,1h\n", "d.conf:2: rollup = '0,1h': the ages must grow" },
+		{ "[retention]\nrollup = 1d,6h\n", "d.conf:2: rollup = '1d,6h': the first age must "
+		  "be above 0 and the second above it: 10 s steps after the first, 1 min steps after "
+		  "the second (such as 6h,1d)" },
+		{ "[retention]\nrollup = 0,1h\n", "d.conf:2: rollup = '0,1h': the first age must "
+		  "be above 0" },
 		{ "[analysis]\nevery = 0.5\n", "d.conf:2: every = '0.5': use seconds between "
 		  "analyses, from 1 to 1d (60, 5m)" },
 		{ "[http]\nlisten = 9464\n", "d.conf:2: 9464: no port: give ADDR:PORT, e.g. "
