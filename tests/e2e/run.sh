@@ -758,6 +758,7 @@ STEPS=(
 	daemon_pprof
 	"daemon_sighup daemon_sigterm daemon_rollup daemon_kill9"
 	daemon_alert_webhook
+	daemon_soak
 	daemon_cgroups
 	daemon_tune_cgroup
 	"capacity_errors capacity_flat capacity_stored_quota"
