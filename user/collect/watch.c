@@ -230,7 +230,7 @@ int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct inte
 {
 	struct proc_raw *cur, *next;
 	struct proc_sample *s;
-	size_t ncur, i, j, ns;
+	size_t ncur, i, j, k, ns;
 	double now = mono_now();
 	bool *held = NULL, *shortl = NULL, *gone;
 
@@ -268,22 +268,33 @@ int watch_tick(struct watch *w, struct proc_sample **out, size_t *n, struct inte
 		}
 		ncur = j;
 	}
+	/* reported now for the last time (removed below); an entry without
+	 * the scheduler's whose process is gone not at all: its process's exit
+	 * was reported already, this came after it */
+	for (i = 0; i < ncur; i++)
+		gone[i] = row_gone(&cur[i]);
 	ns = sample_diff(w->prev, w->nprev, cur, ncur, w->keep_idle, s);
-	if (shortl)
-		for (i = 0, j = 0; i < ns; i++) {
-			/* samples are in cur's order, some skipped as idle */
-			while (j < ncur && cur[j].pid != s[i].pid)
-				j++;
-			s[i].short_lived = j < ncur && shortl[j];
+	for (i = 0, j = 0, k = 0; i < ns; i++) {
+		/* samples are in cur's order, some skipped as idle */
+		while (j < ncur && cur[j].pid != s[i].pid)
+			j++;
+		if (j < ncur && gone[j] && !cur[j].has_sched) {
+			w->stats.late++;
+			continue;
 		}
+		if (shortl)
+			s[i].short_lived = j < ncur && shortl[j];
+		if (k != i)
+			s[k] = s[i];
+		k++;
+	}
+	ns = k;
 	free(held);
 	free(shortl);
 	for (i = 0; i < ns; i++)
 		procmeta_fill(w->meta, &s[i], s[i].cgroup_id);
 	/* exited processes: reported now, then removed from kernel and memory;
 	 * the others, copied out of the collector's rows, are the next base */
-	for (i = 0; i < ncur; i++)
-		gone[i] = row_gone(&cur[i]);
 	collector_forget(w->col, cur, gone, ncur);
 	for (i = 0, j = 0; i < ncur; i++) {
 		if (gone[i]) {

@@ -32,6 +32,9 @@ struct watch_stats {
 	unsigned long long held;        /* ticks a young process was held back */
 	unsigned long long short_lived; /* processes flagged short_lived */
 	unsigned long long reused;      /* pids seen again as another process */
+	unsigned long long late;        /* entries made after their process's last
+					 * report (an IO completion after the exit):
+					 * removed, not reported */
 };
 
 struct watch {
