@@ -195,6 +195,13 @@ static Elf_Scn *cfi_section(Elf *elf, const char *want, GElf_Shdr *sh)
 	return NULL;
 }
 
+size_t cfi_section_size(Elf *elf, bool debug_frame)
+{
+	GElf_Shdr sh;
+
+	return cfi_section(elf, debug_frame ? ".debug_frame" : ".eh_frame", &sh) ? sh.sh_size : 0;
+}
+
 static int by_fde_lo(const void *x, const void *y)
 {
 	const struct cfi_fde *a = x, *b = y;

@@ -72,6 +72,10 @@ struct cfi_fde {
 	uint32_t cie; /* index in the cies */
 };
 
+/* The size in bytes of elf's .eh_frame (debug_frame: .debug_frame), 0 when
+ * it has none. */
+size_t cfi_section_size(Elf *elf, bool debug_frame);
+
 /*
  * The FDEs of elf's .eh_frame (debug_frame: .debug_frame) with their
  * instructions, sorted by lo, and their CIEs (the caller frees both).
