@@ -16,6 +16,7 @@
 #include <sys/uio.h>
 #include "unit.h"
 #include "symbols/process.h"
+#include "symbols/ehframe.h"
 #include "unwind/table.h"
 
 #if defined(__x86_64__)
@@ -630,6 +631,15 @@ static void test_max_rows(void **state)
 		skip();
 	assert_int_equal(unwind_table_build(elf, &full), 0);
 	assert_true(full.n > full.nfuncs && full.nfuncs > 10);
+	/* a compiler whose tables are sparser than the size check assumes
+	 * (fewer rows a byte of .eh_frame) has it given up by size: that
+	 * check, not this one, is then what runs */
+	if ((double)full.n < (double)cfi_section_size(elf, false) * 0.12) {
+		unwind_table_free(&full);
+		elf_end(elf);
+		close(fd);
+		skip();
+	}
 	assert_int_equal(unwind_table_build_cancel(elf, &t, &no, full.n), 0);
 	assert_int_equal(t.n, full.n);
 	assert_memory_equal(t.rows, full.rows, full.n * sizeof(*full.rows));
