@@ -381,9 +381,9 @@ test_daemon_sigterm() {
 # here, so within about 15 s; record --rollup's own test checks the merged
 # values); the rows still cover the recording and report reads them
 test_daemon_rollup() {
-	local db i steps=0 span len
+	local db i steps=0 span len logged
 	_dm_prereq
-	printf '%s\n' '[daemon]' 'interval = 0.25' '[retention]' 'rollup = 2s,1h' \
+	printf '%s\n' '[daemon]' 'interval = 0.25' 'log_level = debug' '[retention]' 'rollup = 2s,1h' \
 		'[analysis]' 'every = 60' >"$T/dm.conf"
 	_dm_start dm || return
 	db=$DM_STATE/perfpilot.db
@@ -401,6 +401,13 @@ test_daemon_rollup() {
 		ORDER BY id LIMIT 1) FROM interval')
 	len=$(sqlite3 -batch "$db" 'SELECT sum(length_ms) FROM interval')
 	within "the rows' lengths vs the span of the recording (ms)" "$len" "$span" 2
+	# each pass says what it merged (debug): the steps it logged are in the
+	# store (the last pass, at the exit, logs nothing)
+	logged=$(awk '/^debug: rollup: [0-9]+ rows merged into [0-9]+ step/ { n += $7 }
+		END { print n + 0 }' "$DM_ERR")
+	steps=$(sqlite3 -batch "$db" 'SELECT count(*) FROM interval WHERE step_ms = 10000')
+	cmp "steps the rollup passes logged" "$logged" -ge 1
+	cmp "steps logged vs steps in the store" "$logged" -le "$steps"
 	"$PERFPILOT" report "$db" --json >"$T/report.json" 2>"$T/report.err" ||
 		fail "perfpilot report failed: $(head -c 300 "$T/report.err")"
 	note "$steps steps of 10 s after $((i / 2)) s, $(sqlite3 -batch "$db" \

@@ -200,6 +200,12 @@ static void on_interval(void *arg, const struct record_tick *t)
 	}
 	if (t->pruned)
 		dlog(DLOG_DEBUG, "retention: %lu intervals deleted from %s", t->pruned, d->store);
+	if (t->rolled)
+		dlog(DLOG_DEBUG, "rollup: %lu rows merged into %lu step%s (%lu samples into %lu) "
+		     "in %.3f s%s", t->rolled->intervals, t->rolled->steps,
+		     t->rolled->steps == 1 ? "" : "s", t->rolled->samples_in,
+		     t->rolled->samples_out, t->rolled->took_s,
+		     t->rolled->more ? ", more next time" : "");
 	eval_alerts(d, t->data->ts);
 	/* the findings wait while the store takes nothing (a full disk) */
 	if (!t->store_failing)

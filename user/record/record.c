@@ -215,14 +215,18 @@ static void give_back(void)
 }
 
 /* Merge what has aged into longer steps (docs/store.md), a bounded amount
- * of work at a time; `now` is the end of the newest interval. */
-static void roll_up(struct recorder *r, double now)
+ * of work at a time; `now` is the end of the newest interval. true: rs
+ * says what was done (maybe nothing). */
+static bool roll_up(struct recorder *r, double now, struct rollup_stats *rs)
 {
-	struct rollup_stats rs;
-
-	if (r->o->rollup.ntiers &&
-	    store_rollup(r->st, &r->o->rollup, now, RECORD_ROLLUP_BUDGET_S, &rs))
+	memset(rs, 0, sizeof(*rs));
+	if (!r->o->rollup.ntiers)
+		return false;
+	if (store_rollup(r->st, &r->o->rollup, now, RECORD_ROLLUP_BUDGET_S, rs)) {
 		say(r, "%s: %s", r->o->path, store_error(r->st));
+		return false;
+	}
+	return true;
 }
 
 /* Keep an interval in memory while the store takes none. */
@@ -314,6 +318,8 @@ static int one_interval(struct recorder *r, bool last)
 	struct interval_data data = {0};
 	struct store_self self;
 	unsigned long dropped, before;
+	struct rollup_stats rs;
+	bool rolled = false;
 	int rc = -1, written;
 
 	if (watch_tick(&r->w, &s, &n, &ii)) {
@@ -343,7 +349,7 @@ static int one_interval(struct recorder *r, bool last)
 		r->last_ts = ii.ts;
 		/* (the intervals kept while the store failed may be many) */
 		if (r->intervals / RECORD_ROLLUP_EVERY != before / RECORD_ROLLUP_EVERY) {
-			roll_up(r, ii.ts);
+			rolled = roll_up(r, ii.ts, &rs);
 			give_back();
 		} else if (r->intervals == 1) {
 			give_back(); /* what the start-up read and freed (BPF objects, kallsyms) */
@@ -355,7 +361,8 @@ static int one_interval(struct recorder *r, bool last)
 	if (r->o->hooks && r->o->hooks->interval) {
 		struct record_tick t = { &data, &ii, r->st, &r->w, r->prof, r->intervals, dropped,
 					 r->failing, r->failures, r->pend.n,
-					 r->dropped_all + r->pend.dropped };
+					 r->dropped_all + r->pend.dropped,
+					 rolled ? &rs : NULL };
 
 		r->o->hooks->interval(r->o->hooks->arg, &t);
 	}
@@ -489,6 +496,7 @@ int record_run(const struct record_opts *o)
 {
 	struct recorder r = { .o = o, .wo = o->w, .stop = o->stop ? o->stop : &stop };
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct rollup_stats rs;
 	char err[600];
 	bool ended;
 	int rc;
@@ -542,7 +550,7 @@ int record_run(const struct record_opts *o)
 	r.line_open = false;
 	ended = !rc; /* the series are complete even if the profile is lost */
 	if (ended && r.intervals)
-		roll_up(&r, r.last_ts);
+		roll_up(&r, r.last_ts, &rs);
 	if (finish_profile(&r))
 		rc = 1;
 	if (ended && !o->no_findings)

@@ -30,6 +30,7 @@ struct record_tick {
 	unsigned long pending;             /* intervals kept in memory, not written yet */
 	unsigned long write_dropped;       /* intervals kept in memory and dropped
 					    * (the bound), in all */
+	const struct rollup_stats *rolled; /* the rollup pass just made, or NULL */
 };
 
 /* What a long-running caller (the daemon) hooks into the recording; every

@@ -535,6 +535,7 @@ int store_rollup(struct store *st, const struct rollup_policy *p, double now, do
 		 struct rollup_stats *out)
 {
 	struct rollup u = { .st = st, .out = out };
+	struct timespec t0, t1;
 	int64_t interval, below;
 	unsigned long did;
 	int tier, rc = 0;
@@ -546,7 +547,8 @@ int store_rollup(struct store *st, const struct rollup_policy *p, double now, do
 	}
 	if (!p || p->ntiers <= 0)
 		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &u.deadline);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	u.deadline = t0;
 	budget_s = budget_s > 0 ? fmin(budget_s, 1e6) : 0;
 	u.deadline.tv_sec += (time_t)budget_s;
 	u.deadline.tv_nsec += (long)((budget_s - floor(budget_s)) * 1e9);
@@ -580,5 +582,7 @@ int store_rollup(struct store *st, const struct rollup_policy *p, double now, do
 	}
 done:
 	teardown(&u);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	out->took_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	return rc;
 }

@@ -58,6 +58,7 @@ struct rollup_stats {
 	unsigned long samples_out;  /* samples written */
 	unsigned long stats_out;    /* sample_stat rows written */
 	bool more;                  /* stopped at the budget with more to do */
+	double took_s;              /* seconds the call took */
 };
 
 /*
