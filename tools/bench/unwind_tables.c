@@ -55,7 +55,8 @@ int main(int argc, char **argv)
 			int fd = open(argv[i], O_RDONLY);
 			Elf *elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ_MMAP, NULL);
 			double t0 = now();
-			int rc = elf ? unwind_table_build_cancel(elf, &t, &(bool){ false }, max_rows) : -1;
+			int rc = elf ? unwind_table_build_cancel(elf, &t, &(bool){ false },
+								max_rows ? unwind_rows_within(max_rows) : 0) : -1;
 
 			over = rc && errno == E2BIG;
 

@@ -680,6 +680,17 @@ const struct pp_unwind_row *unwind_table_find(const struct unwind_table *t, uint
 	return lo ? &t->rows[lo - 1] : NULL;
 }
 
+size_t unwind_rows_within(size_t pool_rows)
+{
+	size_t n = pool_rows / 5 * 4; /* n + (n + 3) / 4 <= pool_rows, the largest */
+
+	while (n && n + (n + 3) / 4 > pool_rows)
+		n--;
+	while (n + 1 + (n + 4) / 4 <= pool_rows)
+		n++;
+	return n;
+}
+
 int unwind_index_build(const struct unwind_table *t, struct pp_unwind_index **idx, uint32_t *nb,
 		       uint32_t *base, uint8_t *shift)
 {

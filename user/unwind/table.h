@@ -65,6 +65,10 @@ const struct pp_unwind_row *unwind_table_find(const struct unwind_table *t, uint
  * bucket per 4 rows. *nb buckets, malloc'd; -1 when t has no rows or no
  * memory.
  */
+/* The most rows a table may have for it and its index (at most one bucket
+ * per 4 rows) to fit in pool_rows: the max_rows to build it with. */
+size_t unwind_rows_within(size_t pool_rows);
+
 int unwind_index_build(const struct unwind_table *t, struct pp_unwind_index **idx, uint32_t *nb,
 		       uint32_t *base, uint8_t *shift);
 

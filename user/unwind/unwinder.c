@@ -487,9 +487,10 @@ static int build(struct unwinder *u, struct uw_file *f, uint32_t pid, const stru
 		rc = -1;
 		goto out;
 	}
-	/* no more rows than the whole pool holds: a larger table is given up
-	 * while it is built, not after (its memory) */
-	if (!elf || unwind_table_build_cancel(elf, &t, &u->stop, u->m.rows_max)) {
+	/* no more rows than the whole pool holds with their index: a larger
+	 * table is given up while it is built, not after (its memory) */
+	if (!elf || unwind_table_build_cancel(elf, &t, &u->stop,
+					      unwind_rows_within(u->m.rows_max))) {
 		if (elf && errno == ECANCELED)
 			goto out; /* unwinder_stop: not built */
 		if (elf && errno == E2BIG) {

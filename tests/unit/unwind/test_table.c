@@ -658,6 +658,43 @@ static void test_max_rows(void **state)
 	close(fd);
 }
 
+/* The build's cap leaves room for the index: a table within it always fits
+ * the pool with its index, and one whose rows and index do not fit is
+ * over it (given up while built, not after). */
+static void test_rows_within(void **state)
+{
+	struct pp_unwind_index *idx;
+	struct unwind_table full;
+	uint32_t nb, base;
+	uint8_t shift;
+	size_t r, n;
+	Elf *elf;
+	int fd;
+
+	(void)state;
+	for (r = 0; r < 5000; r++) { /* the largest that fits by the bound */
+		n = unwind_rows_within(r);
+		assert_true(n + (n + 3) / 4 <= r);
+		assert_true(n + 1 + (n + 4) / 4 > r);
+	}
+	assert_int_equal(unwind_rows_within(524288), 419430);
+	if (!(elf = open_elf("/proc/self/exe", &fd)))
+		skip();
+	assert_int_equal(unwind_table_build(elf, &full), 0);
+	assert_int_equal(unwind_index_build(&full, &idx, &nb, &base, &shift), 0);
+	assert_true(nb <= (full.n + 3) / 4);
+	/* a pool one row short of the table and its index: over the cap */
+	assert_true(unwind_rows_within(full.n + nb - 1) < full.n);
+	/* a pool the bound says it fits: within, and it does fit */
+	r = full.n + (full.n + 3) / 4;
+	assert_true(unwind_rows_within(r) >= full.n);
+	assert_true(full.n + nb <= r);
+	free(idx);
+	unwind_table_free(&full);
+	elf_end(elf);
+	close(fd);
+}
+
 static void test_same_rows_as_libdw(void **state)
 {
 	static const char *const paths[] = {
@@ -691,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_walk_to_main),
 		cmocka_unit_test(test_walk_from_signal_handler),
 		cmocka_unit_test(test_max_rows),
+		cmocka_unit_test(test_rows_within),
 		cmocka_unit_test(test_same_rows_as_libdw),
 #endif
 		cmocka_unit_test(test_bad_input),
