@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
 
@@ -348,6 +349,19 @@ uint32_t tgid_of(uint32_t pid)
 	return tgid;
 }
 
+/* The kernel's initial pid namespace has this inode number (PROC_PID_INIT_INO,
+ * the same since 3.8). */
+#define HOST_PIDNS_INO 0xEFFFFFFCUL
+
+int in_host_pidns(void)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/pid", &st))
+		return -1; /* cannot tell (no /proc, or a kernel before 3.8) */
+	return st.st_ino == HOST_PIDNS_INO;
+}
+
 void watch_validate(struct watch_opts *o)
 {
 	char err[PATH_MAX + 256];
@@ -355,6 +369,11 @@ void watch_validate(struct watch_opts *o)
 
 	if (geteuid() != 0)
 		usage_error("needs root to load BPF programs (CAP_BPF, CAP_PERFMON): run it with sudo");
+	/* the programs report the host's pids, which /proc and kill() here
+	 * would take for others */
+	if (!in_host_pidns())
+		usage_error("runs in the host's pid namespace only (its BPF programs see the host's "
+			    "pids): start it there (docker run --pid=host, Kubernetes hostPID: true)");
 	for (i = 0; i < o->target.npids; i++) {
 		uint32_t pid = o->target.pids[i], tgid;
 

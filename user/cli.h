@@ -70,6 +70,9 @@ void watch_parse(int argc, char **argv, struct stat_opts *o, bool is_top);
  * resolved into o->cg, each into o->target.cg). Exits on error. Every
  * command that watches calls it before watch_start. */
 void watch_validate(struct watch_opts *o);
+/* 1: this process is in the host's (the initial) pid namespace, 0: in
+ * another, -1: cannot tell */
+int in_host_pidns(void);
 
 /* Resolve the -c cgroups of o->target (the first into o->cg too; the same
  * one twice counts once): 0, or -1 with one line in err when one is

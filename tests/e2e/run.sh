@@ -102,6 +102,15 @@ test_error_non_root() {
 		"$PERFPILOT" stat -d 1
 }
 
+# in a pid namespace of its own the host's pids the programs report would
+# name other processes: refused before anything is loaded
+test_error_pid_namespace() {
+	command -v unshare >/dev/null || skip "unshare not installed"
+	unshare --pid --fork --mount-proc true 2>/dev/null || skip "cannot make a pid namespace here"
+	_error_case unshare --pid --fork --mount-proc "$PERFPILOT" stat -a -d 1
+	grep -q "pid namespace" "$T/err" || fail "the message does not name the pid namespace"
+}
+
 test_error_unknown_option() {
 	_error_case "$PERFPILOT" stat --bogus -d 1
 }
@@ -656,7 +665,7 @@ test_sigint_summary() {
 # side by side: a perfpilot starting or stopping next to another one can make
 # the other lose scheduler events (see the cpu_* tests).
 STEPS=(
-	"error_dead_pid error_missing_cgroup error_non_root error_unknown_option error_profile_dead_pid error_profile_debug_dir"
+	"error_dead_pid error_missing_cgroup error_non_root error_pid_namespace error_unknown_option error_profile_dead_pid error_profile_debug_dir"
 	cpu_burn_pid
 	cpu_burn_all
 	cpu_threads_aggregated

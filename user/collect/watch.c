@@ -218,7 +218,7 @@ static void young_ones(struct watch *w, const struct proc_raw *cur, size_t ncur,
  * Reported for the last time: an exited process, or an entry without the
  * scheduler's whose process is gone, such as one an IO completion made
  * after its process exited and was removed (it would stay in the maps).
- * The pids are the host's: perfpilot runs in the host's pid namespace.
+ * The pids are the host's: watch_validate refuses another pid namespace.
  */
 static bool row_gone(const struct proc_raw *r)
 {
