@@ -57,6 +57,22 @@ struct {
 	__type(value, struct pp_thread);
 } threads_overflow SEC(".maps");
 
+/*
+ * A thread's se.sum_exec_runtime as on_exit credited it, by tid, until its
+ * task is freed (sched_process_free: an RCU callback after its release, so
+ * after its last switch-out). The kernel brings a running task's sum up to
+ * date only now and then (a switch, the tick), and do_exit goes on after
+ * the exit tracepoint (the memory unmapped, files closed, the parent told,
+ * the last switch): for a process that lives a millisecond that is a large
+ * part of its life, added to its entry when the task is freed.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PP_THREAD_OVERFLOW);
+	__type(key, __u32);
+	__type(value, __u64);
+} exit_exec SEC(".maps");
+
 /* Zeroed templates for new entries (too large for the BPF stack). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -482,8 +498,10 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 					n->runq_hist[slot] = (__u32)waits;
 				if (group_dead)
 					mark_exited(n, p, direct);
-				if (!bpf_map_update_elem(&sched_stats, &tgid, n, BPF_NOEXIST))
+				if (!bpf_map_update_elem(&sched_stats, &tgid, n, BPF_NOEXIST)) {
+					bpf_map_update_elem(&exit_exec, &tid, &exec, BPF_ANY);
 					goto out;
+				}
 				/* another thread of the group made it meanwhile, or full */
 				st = bpf_map_lookup_elem(&sched_stats, &tgid);
 				if (!st)
@@ -491,6 +509,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 			}
 		}
 		if (st) {
+			bpf_map_update_elem(&exit_exec, &tid, &exec, BPF_ANY);
 			__sync_fetch_and_add(&st->oncpu_ns, exec);
 			__sync_fetch_and_add(&st->migrations, migr);
 			__sync_fetch_and_add(&st->runq_wait_ns, rd);
@@ -509,8 +528,12 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 			sync_thread(th, p, direct);
 		else
 			take_migrations(th, p, direct);
-		if (st)
-			fold_thread(st, th, TREAD(direct, p, se.sum_exec_runtime));
+		if (st) {
+			__u64 exec = TREAD(direct, p, se.sum_exec_runtime);
+
+			fold_thread(st, th, exec);
+			bpf_map_update_elem(&exit_exec, &tid, &exec, BPF_ANY);
+		}
 		if (in_overflow)
 			bpf_map_delete_elem(&threads_overflow, &tid);
 		else
@@ -523,6 +546,28 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 out:
 	if (group_dead && filter_mode == PP_FILTER_PID && follow_children)
 		bpf_map_delete_elem(&pid_filter, &tgid);
+	return 0;
+}
+
+/* The task is freed, after its last switch-out: what it ran since on_exit
+ * credited it, to its process's entry (gone already when user space read
+ * the exit first: counted). */
+static __always_inline int on_free(struct task_struct *p, bool direct)
+{
+	__u32 tid = TREAD(direct, p, pid), tgid;
+	__u64 *at = bpf_map_lookup_elem(&exit_exec, &tid), exec;
+	struct pp_sched_stats *st;
+
+	if (!at)
+		return 0;
+	tgid = TREAD(direct, p, tgid);
+	exec = TREAD(direct, p, se.sum_exec_runtime);
+	st = bpf_map_lookup_elem(&sched_stats, &tgid);
+	if (!st)
+		count_event(PP_CNT_EXIT_TAIL_LATE);
+	else if (exec > *at)
+		__sync_fetch_and_add(&st->oncpu_ns, exec - *at);
+	bpf_map_delete_elem(&exit_exec, &tid);
 	return 0;
 }
 
@@ -609,6 +654,12 @@ int BPF_PROG(sched_exit_btf, struct task_struct *p)
 	return on_exit(ctx, p, true);
 }
 
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(sched_free_btf, struct task_struct *p)
+{
+	return on_free(p, true);
+}
+
 /* raw_tp variants: same bodies, untyped arguments */
 SEC("raw_tp/sched_switch")
 int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
@@ -640,4 +691,10 @@ SEC("raw_tp/sched_process_exit")
 int BPF_PROG(sched_exit_raw, struct task_struct *p)
 {
 	return on_exit(ctx, p, false);
+}
+
+SEC("raw_tp/sched_process_free")
+int BPF_PROG(sched_free_raw, struct task_struct *p)
+{
+	return on_free(p, false);
 }

@@ -77,6 +77,8 @@ enum pp_counter {
 	PP_CNT_IO_DROPPED = 4,     /* IO entry (process, request or device) not created */
 	PP_CNT_NET_DROPPED = 5,    /* TCP entry (process or connection) not created */
 	PP_CNT_NET_UNATTRIBUTED = 6, /* TCP event on a connection with no known owner */
+	PP_CNT_EXIT_TAIL_LATE = 7, /* a thread's run time after its exit tracepoint came
+				    * after its process's entry was read and removed */
 	PP_CNT_MAX = 8,
 };
 

@@ -113,6 +113,16 @@ test_scale_churn() {
 		"$(awk -v s="$spawned" 'BEGIN { printf "%d", s * 0.05 }')"
 	is "the group's parent pid" "$(rec_sql "$db" "SELECT pid FROM entity WHERE kind = 'g'
 		AND comm = 'true' AND pcomm = '$SPAWN_COMM'")" "$SPAWN_PID"
+	# their CPU time, the group's and the few kept one by one, against what
+	# the spawner's getrusage(RUSAGE_CHILDREN) says (a child's exit is most
+	# of a millisecond's life: its run time after the exit tracepoint counts)
+	cpu=$(rec_sql "$db" "SELECT coalesce(sum(s.value), 0) FROM sample s
+		JOIN entity e ON e.id = s.entity_id JOIN metric m ON m.id = s.metric_id
+		WHERE m.name = 'cpu.oncpu_ns' AND e.comm = 'true' AND ((e.kind = 'g'
+		AND e.pcomm = '$SPAWN_COMM') OR (e.kind = 'p' AND e.ppid = $SPAWN_PID))" |
+		awk '{ printf "%.0f\n", $1 }')
+	within "the children's CPU time (ns) vs their rusage" "$cpu" \
+		"$(truth "$T/spawn.json" children_cpu_ns)" 10
 	culprit=$(rec_sql "$db" "SELECT count(*) FROM finding WHERE kind = 'process_churn'
 		AND summary LIKE '%of true%' AND json_extract(json, '$.culprits[0].pid') = $SPAWN_PID")
 	is "stored process_churn findings of true naming the spawner as culprit" "$culprit" 1

@@ -352,7 +352,7 @@ static int open_sched_as(struct collector *c, const struct collector_opts *o, bo
 			 char *err, size_t errlen)
 {
 	struct sched_bpf *s = sched_bpf__open();
-	struct tp_prog tps[5];
+	struct tp_prog tps[6];
 	int ntps;
 
 	if (!s) {
@@ -366,15 +366,18 @@ static int open_sched_as(struct collector *c, const struct collector_opts *o, bo
 				  "--children"};
 	tps[1] = (struct tp_prog){"sched_process_exit", s->progs.sched_exit_btf, s->progs.sched_exit_raw,
 				  "exit reporting"};
-	tps[2] = (struct tp_prog){"sched_switch", s->progs.sched_switch_btf, s->progs.sched_switch_raw,
+	/* what an exiting thread ran after its exit tracepoint */
+	tps[2] = (struct tp_prog){"sched_process_free", s->progs.sched_free_btf, s->progs.sched_free_raw,
+				  "the run time of exiting threads after their exit"};
+	tps[3] = (struct tp_prog){"sched_switch", s->progs.sched_switch_btf, s->progs.sched_switch_raw,
 				  "on-CPU time and context switches"};
-	tps[3] = (struct tp_prog){"sched_wakeup", s->progs.sched_wakeup_btf, s->progs.sched_wakeup_raw,
+	tps[4] = (struct tp_prog){"sched_wakeup", s->progs.sched_wakeup_btf, s->progs.sched_wakeup_raw,
 				  "run-queue latency after wakeups"};
-	tps[4] = (struct tp_prog){"sched_wakeup_new", s->progs.sched_wakeup_new_btf,
+	tps[5] = (struct tp_prog){"sched_wakeup_new", s->progs.sched_wakeup_new_btf,
 				  s->progs.sched_wakeup_new_raw, "run-queue latency of new tasks"};
 	if (iter) {
 		/* nothing per switch: the iterator reads the kernel's counters */
-		ntps = 2;
+		ntps = 3;
 		bpf_program__set_autoload(s->progs.sched_switch_btf, false);
 		bpf_program__set_autoload(s->progs.sched_switch_raw, false);
 		bpf_program__set_autoload(s->progs.sched_wakeup_btf, false);
@@ -383,7 +386,7 @@ static int open_sched_as(struct collector *c, const struct collector_opts *o, bo
 		bpf_program__set_autoload(s->progs.sched_wakeup_new_raw, false);
 		bpf_program__set_autoload(s->progs.oncpu_tick, false);
 	} else {
-		ntps = 5;
+		ntps = 6;
 		bpf_program__set_autoload(s->progs.sched_iter, false);
 		if (tp_nargs("sched_switch") < 0) {
 			snprintf(err, errlen, "this kernel's BTF has no sched_switch tracepoint: "

@@ -109,6 +109,7 @@ static const char *const drop_names[PP_CNT_MAX] = {
 	[PP_CNT_MEM_DROPPED] = "mem", [PP_CNT_RSS_UNATTRIBUTED] = "rss_unattributed",
 	[PP_CNT_IO_DROPPED] = "io", [PP_CNT_NET_DROPPED] = "net",
 	[PP_CNT_NET_UNATTRIBUTED] = "net_unattributed",
+	[PP_CNT_EXIT_TAIL_LATE] = "exit_tail_late",
 };
 
 static void prog_stat(void *arg, const char *prog, uint64_t runs, uint64_t run_ns)

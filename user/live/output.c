@@ -136,7 +136,7 @@ char *cgroup_json(const struct proc_sample *g, const struct interval_info *ii)
 
 char *interval_json(const struct interval_info *ii, const char *attach)
 {
-	return json_line(json_pack("{s:s, s:f, s:f, s:i, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+	return json_line(json_pack("{s:s, s:f, s:f, s:i, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
 			      "type", "interval",
 			      "ts", round(ii->ts * 1000) / 1000,
 			      "interval_s", round(ii->interval_s * 1000) / 1000,
@@ -149,7 +149,8 @@ char *interval_json(const struct interval_info *ii, const char *attach)
 			      "rss_unattributed", (json_int_t)ii->dropped[PP_CNT_RSS_UNATTRIBUTED],
 			      "io", (json_int_t)ii->dropped[PP_CNT_IO_DROPPED],
 			      "net", (json_int_t)ii->dropped[PP_CNT_NET_DROPPED],
-			      "net_unattributed", (json_int_t)ii->dropped[PP_CNT_NET_UNATTRIBUTED]));
+			      "net_unattributed", (json_int_t)ii->dropped[PP_CNT_NET_UNATTRIBUTED],
+			      "exit_tail_late", (json_int_t)ii->dropped[PP_CNT_EXIT_TAIL_LATE]));
 }
 
 void fmt_count(char *buf, size_t len, uint64_t v)

@@ -404,7 +404,7 @@ static void test_interval_json(void **state)
 					  "dropped", NULL};
 	static const char *const dropped_keys[] = {"processes", "threads", "mem",
 						   "rss_unattributed", "io", "net",
-						   "net_unattributed", NULL};
+						   "net_unattributed", "exit_tail_late", NULL};
 	struct interval_info ii = info();
 	json_t *o, *d;
 	char *text;
@@ -419,6 +419,7 @@ static void test_interval_json(void **state)
 	ii.dropped[PP_CNT_IO_DROPPED] = 105;
 	ii.dropped[PP_CNT_NET_DROPPED] = 106;
 	ii.dropped[PP_CNT_NET_UNATTRIBUTED] = 107;
+	ii.dropped[PP_CNT_EXIT_TAIL_LATE] = 108;
 	text = keep_text(interval_json(&ii, "tp_btf"));
 	o = parse_obj(text);
 	expect_keys(o, "interval", top);
@@ -436,6 +437,7 @@ static void test_interval_json(void **state)
 	expect_int(d, "io", 105);
 	expect_int(d, "net", 106);
 	expect_int(d, "net_unattributed", 107);
+	expect_int(d, "exit_tail_late", 108);
 	/* no attach kind */
 	text = keep_text(interval_json(&ii, NULL));
 	o = parse_obj(text);
