@@ -18,6 +18,7 @@ char LICENSE[] SEC("license") = "GPL";
 EMPTY(sched_switch, sched_switch)
 EMPTY(sched_fork, sched_process_fork)
 EMPTY(sched_exit, sched_process_exit)
+EMPTY(sched_free, sched_process_free)
 EMPTY(rss_stat, rss_stat)
 EMPTY(io_start, block_io_start)
 EMPTY(rq_issue, block_rq_issue)
