@@ -98,21 +98,33 @@ test_tune_cgroup_advice() {
 # --apply raises the quota step by step within bounds, the throttled periods
 # per second drop; --revert restores 20000 exactly
 test_tune_cgroup_apply_revert() {
-	local idle before after quota rc json
+	local idle before after quota rc json c0 c1
 	_qcg_make || return
 	idle=$(_host_idle 1)
 	awk -v i="$idle" 'BEGIN { exit !(i < 0.8) }' && skip "host busy: $idle CPUs idle"
 	_qcg_conf
 	before=$(_qcg_throttled 3)
+	c0=$(awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $5 + $6; exit }' /proc/stat)
 	timeout -k 2 60 "$PERFPILOT" tune -c "$QCG" -d 24 --apply --config "$T/tune.conf" \
 		--state-dir "$T/state" >"$T/out" 2>"$T/err"
 	rc=$?
+	c1=$(awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $5 + $6; exit }' /proc/stat)
+	idle=$(awk -v a="$c0" -v b="$c1" -v n="$(nproc)" 'BEGIN { split(a, x, " "); split(b, y, " ");
+		printf "%.2f", (y[2] - x[2]) / (y[1] - x[1]) * n }')
 	is "exit status" "$rc" 0
 	quota=$(_qcg_quota)
 	cmp "quota after --apply" "$quota" -gt 20000
 	cmp "quota within ncpus x period" "$quota" -le $(($(nproc) * 100000))
 	after=$(_qcg_throttled 3)
 	cmp "throttled periods/s before" "$before" -ge 5
+	# the tuner raises a quota only while the host has half a CPU idle: a
+	# host that other work kept busy during the run stops it early (by design)
+	if awk -v a="$after" -v b="$before" -v i="$idle" 'BEGIN { exit !(a > b / 2 && i < 1.0) }'; then
+		"$PERFPILOT" tune --revert --state-dir "$T/state" >"$T/revert.out" 2>&1
+		is "quota after --revert" "$(_qcg_quota)" 20000
+		skip "host busy during the run: $idle CPUs idle on average; quota 20000 -> $quota," \
+			"throttled periods/s $before -> $after"
+	fi
 	cmp "throttled periods/s after (before $before)" "$after" -le "$(awk -v b="$before" 'BEGIN { print b / 2 }')"
 	json=$("$PERFPILOT" tune --status --json --state-dir "$T/state" 2>"$T/status.err")
 	[[ $(jq -r 'select(.tunable == "'"$QFILE"'") | .cgroup' <<<"$json" | sort -u) == "$QCG" ]] ||
