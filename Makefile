@@ -190,7 +190,7 @@ fuzz: fuzz-build
 	@tests/fuzz/run.sh fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 fuzz-regress: fuzz-build
-	@tests/fuzz/run.sh regress 2 $(FUZZ_NAMES)
+	@tests/fuzz/run.sh regress 1 $(FUZZ_NAMES)
 
 # the end-to-end tests drive the sanitizer build of perfpilot
 e2e: perfpilot $(WORKLOADS) asan

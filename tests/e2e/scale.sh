@@ -65,10 +65,10 @@ _scale_record() {
 test_scale_identity() {
 	local db=$T/id.db spawned wraps n long span reused
 	_scale_prereq
-	_scale_record id "-b 40 20" "-d 24 -i 1 --short-lived 0" || return
+	_scale_record id "-b 40 14" "-d 18 -i 1 --short-lived 0" || return
 	spawned=$(truth "$T/spawn.json" spawned)
 	wraps=$(truth "$T/spawn.json" wraps)
-	((wraps > 0)) || skip "the pids did not wrap in 20 s ($spawned children)"
+	((wraps > 0)) || skip "the pids did not wrap in 14 s ($spawned children)"
 	n=$(rec_sql "$db" "SELECT count(*) FROM entity WHERE kind = 'p' AND comm = 'true'
 		AND ppid = $SPAWN_PID")
 	within "process entities of true (one per child)" "$n" "$spawned" 5
@@ -86,7 +86,7 @@ test_scale_identity() {
 	note "$spawned children, pids wrapped $wraps times, $n entities, $reused pids used by more than one process, record peak RSS $(_peak_kib "$T/id.rss") KiB"
 }
 
-# non-stop fork/exec of /bin/true for 40 s: the children are counted into
+# non-stop fork/exec of /bin/true for 24 s: the children are counted into
 # one group (true, from spawn) whose counts match the spawner's own, the
 # stored churn finding names the spawner, and record and report stay small
 # (record under 64 MiB; report under 128 MiB and 5 s of CPU: the optimised
@@ -95,7 +95,7 @@ test_scale_identity() {
 test_scale_churn() {
 	local db=$T/churn.db spawned started n culprit rss cpu rcpu
 	_scale_prereq
-	_scale_record churn "-j 2 -b 10 40" "-d 44 -i 1" "$(_measured)" || return
+	_scale_record churn "-j 2 -b 10 24" "-d 28 -i 1" "$(_measured)" || return
 	spawned=$(truth "$T/spawn.json" spawned)
 	started=$(rec_sql "$db" "SELECT coalesce(sum(s.value), 0) FROM sample s
 		JOIN entity e ON e.id = s.entity_id JOIN metric m ON m.id = s.metric_id
