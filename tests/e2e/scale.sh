@@ -61,11 +61,12 @@ _scale_record() {
 
 # pids wrap under churn (the spawner takes thread ids too): every short
 # process, recorded one by one (--short-lived 0), is its own entity, none
-# spans more intervals than it lived, and they are all there
+# spans more intervals than it lived, they are all there, with their CPU time
 test_scale_identity() {
 	local db=$T/id.db spawned wraps n long span reused
 	_scale_prereq
-	_scale_record id "-b 40 14" "-d 18 -i 1 --short-lived 0" || return
+	# (the task iterator here, the per-switch programs in scale_churn)
+	_scale_record id "-b 40 14" "-d 18 -i 1 --short-lived 0 --sched-source iterator" || return
 	spawned=$(truth "$T/spawn.json" spawned)
 	wraps=$(truth "$T/spawn.json" wraps)
 	((wraps > 0)) || skip "the pids did not wrap in 14 s ($spawned children)"
@@ -83,6 +84,12 @@ test_scale_identity() {
 		WHERE kind = 'p' AND comm = 'true' AND start_ms = 0")" 0
 	reused=$(rec_sql "$db" "SELECT count(*) FROM (SELECT name FROM entity WHERE kind = 'p'
 		GROUP BY name HAVING count(*) > 1)")
+	# their CPU time against the spawner's getrusage(RUSAGE_CHILDREN)
+	within "the children's CPU time (ns) vs their rusage" "$(rec_sql "$db" "SELECT
+		coalesce(sum(s.value), 0) FROM sample s JOIN entity e ON e.id = s.entity_id
+		JOIN metric m ON m.id = s.metric_id WHERE m.name = 'cpu.oncpu_ns' AND e.kind = 'p'
+		AND e.comm = 'true' AND e.ppid = $SPAWN_PID" | awk '{ printf "%.0f\n", $1 }')" \
+		"$(truth "$T/spawn.json" children_cpu_ns)" 10
 	note "$spawned children, pids wrapped $wraps times, $n entities, $reused pids used by more than one process, record peak RSS $(_peak_kib "$T/id.rss") KiB"
 }
 
