@@ -12,7 +12,8 @@
  * Two sources (the loader loads one): per switch (sched_switch, the tick,
  * wakeups when there is no run_delay), or a task iterator (sched_iter) that
  * user space runs once per interval before reading the maps, with only the
- * fork and exit programs attached; there nothing runs per context switch.
+ * fork, exit and free programs attached; there nothing runs per context
+ * switch.
  */
 #include "common.bpf.h"
 
@@ -62,16 +63,30 @@ struct {
  * task is freed (sched_process_free: an RCU callback after its release, so
  * after its last switch-out). The kernel brings a running task's sum up to
  * date only now and then (a switch, the tick), and do_exit goes on after
- * the exit tracepoint (the memory unmapped, files closed, the parent told,
- * the last switch): for a process that lives a millisecond that is a large
- * part of its life, added to its entry when the task is freed.
+ * the exit tracepoint (files closed, the parent told, the last switch; the
+ * memory unmapped too where the tracepoint has group_dead): for a
+ * process that lives a millisecond that is a large part of its life, added
+ * to its entry when the task is freed.
  */
+struct exit_mark {
+	__u64 exec;  /* se.sum_exec_runtime credited */
+	__u64 start; /* task_struct.start_time: the same task at its free (a tid
+		      * is free again from its release, before the free) */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, PP_THREAD_OVERFLOW);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct exit_mark);
 } exit_exec SEC(".maps");
+
+static __always_inline void mark_exit(struct task_struct *p, __u32 tid, __u64 exec, bool direct)
+{
+	struct exit_mark m = { exec, TREAD(direct, p, start_time) };
+
+	bpf_map_update_elem(&exit_exec, &tid, &m, BPF_ANY);
+}
 
 /* Zeroed templates for new entries (too large for the BPF stack). */
 struct {
@@ -212,14 +227,19 @@ static __always_inline struct pp_thread *thread_entry(struct task_struct *t, __u
 		return NULL;
 	if (th->tid == tid)
 		return th;
-	if (th->tid) {
+	tgid = TREAD(direct, t, tgid);
+	/* its entry may be in the overflow table, made while another thread
+	 * held the slot, also once that one has gone and freed it (an unselected
+	 * thread, which has none, is turned away before the lookup) */
+	if (!th->tid && !task_selected(t, tgid))
+		return NULL;
+	{
 		struct pp_thread *o = bpf_map_lookup_elem(&threads_overflow, &tid);
 
 		if (o)
 			return o;
 	}
-	tgid = TREAD(direct, t, tgid);
-	if (!task_selected(t, tgid))
+	if (th->tid && !task_selected(t, tgid))
 		return NULL;
 	if (TREAD(direct, t, flags) & PF_EXITING)
 		return NULL; /* do not resurrect a thread that is going away */
@@ -453,10 +473,11 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 
 	proc_links_of(p, direct, &l);
 
-	/* thread_find, knowing which table holds the entry */
+	/* thread_find, knowing which table holds the entry: the overflow table
+	 * also when the slot is free (its holder gone since) */
 	if (th && (!tid || th->tid != tid)) {
-		in_overflow = tid && th->tid;
-		th = in_overflow ? bpf_map_lookup_elem(&threads_overflow, &tid) : NULL;
+		th = tid ? bpf_map_lookup_elem(&threads_overflow, &tid) : NULL;
+		in_overflow = th != NULL;
 	}
 
 	if (exit_has_group_dead)
@@ -499,7 +520,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 				if (group_dead)
 					mark_exited(n, p, direct);
 				if (!bpf_map_update_elem(&sched_stats, &tgid, n, BPF_NOEXIST)) {
-					bpf_map_update_elem(&exit_exec, &tid, &exec, BPF_ANY);
+					mark_exit(p, tid, exec, direct);
 					goto out;
 				}
 				/* another thread of the group made it meanwhile, or full */
@@ -509,7 +530,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 			}
 		}
 		if (st) {
-			bpf_map_update_elem(&exit_exec, &tid, &exec, BPF_ANY);
+			mark_exit(p, tid, exec, direct);
 			__sync_fetch_and_add(&st->oncpu_ns, exec);
 			__sync_fetch_and_add(&st->migrations, migr);
 			__sync_fetch_and_add(&st->runq_wait_ns, rd);
@@ -532,7 +553,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 			__u64 exec = TREAD(direct, p, se.sum_exec_runtime);
 
 			fold_thread(st, th, exec);
-			bpf_map_update_elem(&exit_exec, &tid, &exec, BPF_ANY);
+			mark_exit(p, tid, exec, direct);
 		}
 		if (in_overflow)
 			bpf_map_delete_elem(&threads_overflow, &tid);
@@ -555,18 +576,21 @@ out:
 static __always_inline int on_free(struct task_struct *p, bool direct)
 {
 	__u32 tid = TREAD(direct, p, pid), tgid;
-	__u64 *at = bpf_map_lookup_elem(&exit_exec, &tid), exec;
+	struct exit_mark *at = bpf_map_lookup_elem(&exit_exec, &tid);
 	struct pp_sched_stats *st;
+	__u64 exec;
 
 	if (!at)
 		return 0;
+	if (at->start != TREAD(direct, p, start_time))
+		return 0; /* another task's, of the same tid: its own free takes it */
 	tgid = TREAD(direct, p, tgid);
 	exec = TREAD(direct, p, se.sum_exec_runtime);
 	st = bpf_map_lookup_elem(&sched_stats, &tgid);
 	if (!st)
 		count_event(PP_CNT_EXIT_TAIL_LATE);
-	else if (exec > *at)
-		__sync_fetch_and_add(&st->oncpu_ns, exec - *at);
+	else if (exec > at->exec)
+		__sync_fetch_and_add(&st->oncpu_ns, exec - at->exec);
 	bpf_map_delete_elem(&exit_exec, &tid);
 	return 0;
 }

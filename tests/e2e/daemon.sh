@@ -643,7 +643,7 @@ _dm_alert_pair() {
 _dm_secs() { jq -rn --arg t "$1" '($t[0:19] + "Z" | fromdateiso8601) + ($t[20:23] | tonumber) / 1000'; }
 
 # alerts to a webhook started by the test: the grow workload (6 MiB/s for
-# 14 s) makes a memory_growth finding that names it (8 samples of growth at
+# 16 s) makes a memory_growth finding that names it (8 samples of growth at
 # least: about 10 s in), and the rule on it fires once while it grows; once
 # grow has exited and its samples left the 12 s window, it resolves once. Beside it, a burner in a child cgroup fires a rule on
 # perfpilot_cgroup_cpu_seconds_total (above 0.1 for 2 s) while it burns,
@@ -685,7 +685,7 @@ for = 2s
 severity = critical
 EOF
 	_dm_start dm -c "$cg" || return
-	wl_bg g "$T/grow.json" "$W/grow" -w -r 6 14
+	wl_bg g "$T/grow.json" "$W/grow" -w -r 6 16
 	wl_bg b "$T/burn.json" "$W/burn" -w -t 2 6
 	wl_ready "$g" grow && wl_ready "$b" burn || return
 	cg_add "$cg" "$g" && cg_add "$cg/burn" "$b" || return

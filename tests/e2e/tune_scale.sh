@@ -74,7 +74,7 @@ _tsc_conf() {
 
 # _tsc_round MODE: the ramp workload (10 -> 90 ms per 100 ms over 30 s, 10 s
 # at 90, then 10) in the cgroup SCG (_tsc_make) at 0.3 CPU under tune --scaling MODE with
-# cooldowns of 2 s out and 10 s in and -d 58; then --status, --revert.
+# cooldowns of 2 s out and 10 s in and -d 60; then --status, --revert.
 # Sets R_THR (s throttled during the ramp), R_PEAK and R_END (quota µs),
 # R_SLACK, R_THR_SINCE (from --status), R_WRITES, R_WANT and R_GOT (the
 # ramp's CPU s asked and got), R_IDLE (the host's idle and niced CPUs over
@@ -82,12 +82,12 @@ _tsc_conf() {
 _tsc_round() {
 	local mode=$1 wl pp t0 c0 c1 json
 	R_THR= R_NTHR= R_PEAK= R_END= R_SLACK= R_THR_SINCE= R_WRITES= R_WANT= R_GOT= R_IDLE=
-	wl_bg wl "$T/ramp-$mode.json" "$W/ramp" -w 64
+	wl_bg wl "$T/ramp-$mode.json" "$W/ramp" -w 66
 	wl_ready "$wl" ramp || return 1
 	cg_add "$SCG" "$wl" || return 1
 	if [[ -n $SACCT ]]; then cg_add "$SACCT" "$wl" || return 1; fi
 	"$PERFPILOT" tune -c "$SCG" --apply --scaling "$mode" --scale-out-cooldown 2 \
-		--scale-in-cooldown 10 -d 58 --config "$T/scale.conf" --state-dir "$T/state-$mode" \
+		--scale-in-cooldown 10 -d 60 --config "$T/scale.conf" --state-dir "$T/state-$mode" \
 		>"$T/tune-$mode.out" 2>"$T/tune-$mode.err" &
 	pp=$!
 	_track "$pp"
@@ -139,7 +139,7 @@ test_tune_scale_ramp() {
 	_tsc_conf
 	# the two modes side by side, each in a cgroup of its own (made here, so
 	# that the test's cleanup removes them): the same host for both, and the
-	# test takes 63 s instead of 126; reactive's round runs in a subshell
+	# test takes 65 s instead of 130; reactive's round runs in a subshell
 	# that hands back its results, failures and notes
 	_tsc_make || return
 	local rcg=$SCG rfile=$SFILE racct=$SACCT bg f RF=() RN=()

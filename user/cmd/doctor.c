@@ -71,6 +71,7 @@ static void check_tracepoints(struct report *r)
 		{"sched_wakeup_new", "run-queue latency of new tasks", false},
 		{"sched_process_fork", "--children", false},
 		{"sched_process_exit", "exit reporting", false},
+		{"sched_process_free", "the run time of exiting threads after their exit", false},
 		{"rss_stat", "RSS", false},
 		{"mm_vmscan_direct_reclaim_begin", "direct reclaim stalls", false},
 		{"mm_vmscan_memcg_reclaim_begin", "cgroup-limit reclaim stalls", false},
@@ -254,7 +255,7 @@ int cmd_doctor(int argc, char **argv)
 	check(&r, INFO, "kernel", NULL, "%s", f.kernel);
 	check(&r, geteuid() == 0 ? OK : WARN, "privileges", "run as root (sudo)", "%s",
 	      geteuid() == 0 ? "root" : "not root: BPF programs cannot be loaded");
-	check(&r, in_host_pidns() ? OK : FAIL, "pid namespace",
+	check(&r, in_host_pidns() > 0 ? OK : in_host_pidns() < 0 ? WARN : FAIL, "pid namespace",
 	      "run it in the host's pid namespace (docker run --pid=host, Kubernetes hostPID: true)",
 	      "%s", in_host_pidns() > 0 ? "the host's" :
 	      in_host_pidns() < 0 ? "cannot tell (no /proc/self/ns/pid)" :

@@ -730,6 +730,10 @@ static int run(const struct tune_opts *o)
 		if (!o->root && geteuid() != 0)
 			usage_error("--protect needs root to load the scheduler collector (CAP_BPF, "
 				    "CAP_PERFMON): run it with sudo");
+		if (!o->root && !in_host_pidns())
+			usage_error("--protect runs in the host's pid namespace only (its BPF programs "
+				    "see the host's pids): start it there (docker run --pid=host, "
+				    "Kubernetes hostPID: true)");
 	}
 	check_rules(&ctx);
 	check_current(&ctx);

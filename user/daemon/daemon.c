@@ -201,7 +201,7 @@ static void on_interval(void *arg, const struct record_tick *t)
 	}
 	if (t->pruned)
 		dlog(DLOG_DEBUG, "retention: %lu intervals deleted from %s", t->pruned, d->store);
-	if (t->rolled)
+	if (t->rolled && (t->rolled->steps || t->rolled->took_s >= 0.05))
 		dlog(DLOG_DEBUG, "rollup: %lu rows merged into %lu step%s (%lu samples into %lu) "
 		     "in %.3f s%s", t->rolled->intervals, t->rolled->steps,
 		     t->rolled->steps == 1 ? "" : "s", t->rolled->samples_in,

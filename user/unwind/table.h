@@ -58,6 +58,12 @@ int unwind_table_build_libdw(Elf *elf, struct unwind_table *t);
  * or NULL when it is before the first: what the BPF walker looks up. */
 const struct pp_unwind_row *unwind_table_find(const struct unwind_table *t, uint64_t vaddr);
 
+/* The most rows a table may have for it and its index (at most one bucket
+ * per 4 rows) to fit in pool_rows: the max_rows to build it with. A table
+ * whose index is smaller (one bucket per 8 rows is common) and would have
+ * fit with up to 0.89 x pool_rows rows is given up too. */
+size_t unwind_rows_within(size_t pool_rows);
+
 /*
  * The index of t's rows for the BPF walker (struct pp_unwind_index): the
  * buckets from *base (the first row's address, rounded down), 1 << *shift
@@ -65,10 +71,6 @@ const struct pp_unwind_row *unwind_table_find(const struct unwind_table *t, uint
  * bucket per 4 rows. *nb buckets, malloc'd; -1 when t has no rows or no
  * memory.
  */
-/* The most rows a table may have for it and its index (at most one bucket
- * per 4 rows) to fit in pool_rows: the max_rows to build it with. */
-size_t unwind_rows_within(size_t pool_rows);
-
 int unwind_index_build(const struct unwind_table *t, struct pp_unwind_index **idx, uint32_t *nb,
 		       uint32_t *base, uint8_t *shift);
 
