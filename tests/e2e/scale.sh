@@ -16,6 +16,22 @@ _scale_prereq() {
 # its RSS no measure of perfpilot's own)?
 _asan() { grep -q __asan_init "$1" 2>/dev/null; }
 
+# _children_cpu LABEL GOT_NS TRUTH_NS: the children's CPU time as recorded
+# against their rusage, within 10 %. A thread's run time after its exit
+# tracepoint is added when its task is freed, by an RCU callback; where
+# those are lazy on offloaded CPUs (CONFIG_RCU_LAZY with rcu_nocbs= or
+# nohz_full=) they can come seconds late, after the process's last report,
+# so a shortfall there is noted, not failed
+_children_cpu() {
+	if [[ $(cat /sys/module/rcutree/parameters/enable_rcu_lazy 2>/dev/null) == Y ]] &&
+		grep -Eq '(^| )(rcu_nocbs|nohz_full)=' /proc/cmdline &&
+		! awk -v g="$2" -v t="$3" 'BEGIN { exit !(g >= t * 0.9 && g <= t * 1.1) }'; then
+		note "$1: $2 of $3 ns not checked: lazy RCU callbacks on offloaded CPUs"
+		return 0
+	fi
+	within "$1" "$2" "$3" 10
+}
+
 # _measured: the perfpilot whose memory a test measures: the optimised build
 # when run.sh has one (PERFPILOT_PLAIN), else $PERFPILOT
 _measured() { echo "${PERFPILOT_PLAIN:-$PERFPILOT}"; }
@@ -85,11 +101,11 @@ test_scale_identity() {
 	reused=$(rec_sql "$db" "SELECT count(*) FROM (SELECT name FROM entity WHERE kind = 'p'
 		GROUP BY name HAVING count(*) > 1)")
 	# their CPU time against the spawner's getrusage(RUSAGE_CHILDREN)
-	within "the children's CPU time (ns) vs their rusage" "$(rec_sql "$db" "SELECT
+	_children_cpu "the children's CPU time (ns) vs their rusage" "$(rec_sql "$db" "SELECT
 		coalesce(sum(s.value), 0) FROM sample s JOIN entity e ON e.id = s.entity_id
 		JOIN metric m ON m.id = s.metric_id WHERE m.name = 'cpu.oncpu_ns' AND e.kind = 'p'
 		AND e.comm = 'true' AND e.ppid = $SPAWN_PID" | awk '{ printf "%.0f\n", $1 }')" \
-		"$(truth "$T/spawn.json" children_cpu_ns)" 10
+		"$(truth "$T/spawn.json" children_cpu_ns)"
 	note "$spawned children, pids wrapped $wraps times, $n entities, $reused pids used by more than one process, record peak RSS $(_peak_kib "$T/id.rss") KiB"
 }
 
@@ -128,8 +144,8 @@ test_scale_churn() {
 		WHERE m.name = 'cpu.oncpu_ns' AND e.comm = 'true' AND ((e.kind = 'g'
 		AND e.pcomm = '$SPAWN_COMM') OR (e.kind = 'p' AND e.ppid = $SPAWN_PID))" |
 		awk '{ printf "%.0f\n", $1 }')
-	within "the children's CPU time (ns) vs their rusage" "$cpu" \
-		"$(truth "$T/spawn.json" children_cpu_ns)" 10
+	_children_cpu "the children's CPU time (ns) vs their rusage" "$cpu" \
+		"$(truth "$T/spawn.json" children_cpu_ns)"
 	culprit=$(rec_sql "$db" "SELECT count(*) FROM finding WHERE kind = 'process_churn'
 		AND summary LIKE '%of true%' AND json_extract(json, '$.culprits[0].pid') = $SPAWN_PID")
 	is "stored process_churn findings of true naming the spawner as culprit" "$culprit" 1
