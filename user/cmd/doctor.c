@@ -229,7 +229,7 @@ int cmd_doctor(int argc, char **argv)
 	};
 	struct report r = {0};
 	struct features f;
-	int c;
+	int c, pidns;
 
 	opterr = 0;
 	optind = 1;
@@ -255,10 +255,10 @@ int cmd_doctor(int argc, char **argv)
 	check(&r, INFO, "kernel", NULL, "%s", f.kernel);
 	check(&r, geteuid() == 0 ? OK : WARN, "privileges", "run as root (sudo)", "%s",
 	      geteuid() == 0 ? "root" : "not root: BPF programs cannot be loaded");
-	check(&r, in_host_pidns() > 0 ? OK : in_host_pidns() < 0 ? WARN : FAIL, "pid namespace",
+	pidns = in_host_pidns();
+	check(&r, pidns > 0 ? OK : pidns < 0 ? WARN : FAIL, "pid namespace",
 	      "run it in the host's pid namespace (docker run --pid=host, Kubernetes hostPID: true)",
-	      "%s", in_host_pidns() > 0 ? "the host's" :
-	      in_host_pidns() < 0 ? "cannot tell (no /proc/self/ns/pid)" :
+	      "%s", pidns > 0 ? "the host's" : pidns < 0 ? "cannot tell (no /proc/self/ns/pid)" :
 	      "another: the BPF programs report the host's pids, which mean other processes here");
 	check(&r, f.btf ? OK : FAIL, "kernel BTF",
 	      "use a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian and Ubuntu kernels are)", "%s",
