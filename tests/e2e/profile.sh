@@ -425,7 +425,7 @@ test_profile_inlined() {
 # reader for it, the clock read goes on into the kernel (a syscall), and the
 # samples of the read are under clock_gettime all the same.
 test_profile_vdso() {
-	local total reads local_n exported_n clock
+	local total reads local_n exported_n clock n
 	clock=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)
 	prof_workload "$W/vdso" 3 -- 499 || return
 	total=$(awk '/^vdso;/ { s += $NF } END { print s + 0 }' "$T/pp.out")
@@ -437,8 +437,13 @@ test_profile_vdso() {
 	reads=$(awk '/^vdso;(.*;)?clock_gettime;[^ ]/ { s += $NF } END { print s + 0 }' "$T/pp.out")
 	((total > 0)) && cmp "clock read share % (frames under clock_gettime)" \
 		"$((reads * 100 / total))" -ge 10
-	grep -E '^vdso;(.*;)?clock_gettime;' "$T/pp.out" | grep -q '\[unknown\]' &&
-		fail "unnamed frames under clock_gettime: $(grep -E '^vdso;(.*;)?clock_gettime;' "$T/pp.out" | grep -m1 '\[unknown\]')"
+	# (user and vDSO frames: an interrupt's kernel frame, [unknown]_[k] when
+	# it is in code gone before the kernel's symbols are read, is not the
+	# vDSO's; seen once in a clean run)
+	grep -E '^vdso;(.*;)?clock_gettime;' "$T/pp.out" | grep -Eq '\[unknown\]($|[ ;(])' &&
+		fail "unnamed frames under clock_gettime: $(grep -E '^vdso;(.*;)?clock_gettime;' "$T/pp.out" | grep -Em1 '\[unknown\]($|[ ;(])')"
+	n=$(grep -E '^vdso;(.*;)?clock_gettime;' "$T/pp.out" | grep -F '[unknown]_[k]' | awk '{ s += $NF } END { print s + 0 }')
+	((n == 0)) || note "$n samples with an unnamed kernel frame under clock_gettime"
 	# libc's alias is never taken for the vDSO's function
 	grep -Eq ';clock_gettime;clock_gettime( |;)' "$T/pp.out" &&
 		fail "the vDSO named by libc's alias: $(grep -m1 -E ';clock_gettime;clock_gettime( |;)' "$T/pp.out")"
