@@ -59,14 +59,22 @@ struct {
 } threads_overflow SEC(".maps");
 
 /*
- * A thread's se.sum_exec_runtime as on_exit credited it, by tid, until its
- * task is freed (sched_process_free: an RCU callback after its release, so
- * after its last switch-out). The kernel brings a running task's sum up to
- * date only now and then (a switch, the tick), and do_exit goes on after
+ * What on_exit credited of a thread's se.sum_exec_runtime, until its last
+ * switch (sched_source switch: exit_tail_at_switch) or until its task is
+ * freed (iterator: sched_process_free, an RCU callback after its release,
+ * so after its last switch-out). The kernel brings a running task's sum up
+ * to date only now and then (a switch, the tick), and do_exit goes on after
  * the exit tracepoint (files closed, the parent told, the last switch; the
- * memory unmapped too where the tracepoint has group_dead): for a
- * process that lives a millisecond that is a large part of its life, added
- * to its entry when the task is freed.
+ * memory unmapped too where the tracepoint has group_dead): for a process
+ * that lives a millisecond that is a large part of its life, added to its
+ * entry then. Set by the loader: false when nothing would take the marks
+ * back (no sched_process_free for the iterator).
+ *
+ * The mark is kept in the thread's slot of `threads` (exit_start set: the
+ * slot stays taken until the free, found there by one array lookup), or,
+ * when the slot is another thread's, in this LRU map by tid; lru_marks
+ * counts what that map may hold, so that the free of a task that has no
+ * mark (most of the host's) looks only at the array.
  */
 struct exit_mark {
 	__u64 exec;  /* se.sum_exec_runtime credited */
@@ -81,11 +89,43 @@ struct {
 	__type(value, struct exit_mark);
 } exit_exec SEC(".maps");
 
-static __always_inline void mark_exit(struct task_struct *p, __u32 tid, __u64 exec, bool direct)
-{
-	struct exit_mark m = { exec, TREAD(direct, p, start_time) };
+const volatile bool mark_exits = true;
 
-	bpf_map_update_elem(&exit_exec, &tid, &m, BPF_ANY);
+/* marks put in exit_exec and not taken back yet (an evicted one stays
+ * counted: the lookups go on, nothing is lost) */
+__u64 lru_marks = 0;
+
+/*
+ * Mark the exit of thread tid, credited up to exec: in slot (its slot in
+ * `threads`) when it is the thread's own entry (own) or free, else in
+ * exit_exec.
+ */
+static __always_inline void mark_exit(struct pp_thread *slot, bool own, struct task_struct *p,
+				      __u32 tid, __u32 tgid, __u64 exec, bool direct)
+{
+	__u64 start = TREAD(direct, p, start_time);
+	struct exit_mark m = { exec, start };
+
+	if (!mark_exits) {
+		if (slot && own)
+			slot->tid = 0; /* frees the slot (zeroed by the next owner) */
+		return;
+	}
+	if (slot && (own || !slot->tid)) {
+		if (start) {
+			slot->last_exec = exec;
+			slot->exit_start = start;
+			if (!own) {
+				slot->tgid = tgid;
+				slot->tid = tid;
+			}
+			return;
+		}
+		if (own)
+			slot->tid = 0; /* frees the slot (zeroed by the next owner) */
+	}
+	if (!bpf_map_update_elem(&exit_exec, &tid, &m, BPF_ANY))
+		__sync_fetch_and_add(&lru_marks, 1);
 }
 
 /* Zeroed templates for new entries (too large for the BPF stack). */
@@ -225,7 +265,7 @@ static __always_inline struct pp_thread *thread_entry(struct task_struct *t, __u
 
 	if (!th || !tid)
 		return NULL;
-	if (th->tid == tid)
+	if (th->tid == tid && !th->exit_start)
 		return th;
 	tgid = TREAD(direct, t, tgid);
 	/* its entry may be in the overflow table, made while another thread
@@ -317,6 +357,65 @@ static __always_inline void take_migrations(struct pp_thread *th, struct task_st
 	th->migrations = TREAD(direct, t, se.nr_migrations) - th->migr_base;
 }
 
+/* What an exited thread ran since on_exit credited it (credited), to its
+ * process's entry (gone already when user space read the exit first:
+ * counted). */
+static __always_inline void add_tail(__u32 tgid, __u64 exec, __u64 credited)
+{
+	struct pp_sched_stats *st = bpf_map_lookup_elem(&sched_stats, &tgid);
+
+	if (!st)
+		count_event(PP_CNT_EXIT_TAIL_LATE);
+	else if (exec > credited)
+		__sync_fetch_and_add(&st->oncpu_ns, exec - credited);
+}
+
+/* task_struct.__state of a task at its last switch (do_task_dead) */
+#define PP_TASK_DEAD 0x80
+
+/*
+ * sched_source = switch: a thread leaving a CPU after its exit tracepoint
+ * (do_exit goes on: files closed, the parent told, its memory unmapped) has
+ * its exit marked (mark_exit); what it ran since is added to its process
+ * here, where its counters are hot, and its last switch (TASK_DEAD: it
+ * never runs again) ends the mark. No program runs per freed task.
+ */
+static __always_inline void exit_tail_at_switch(struct task_struct *prev, __u32 tid, bool direct)
+{
+	__u32 idx = tid & (thread_slots - 1);
+	struct pp_thread *m;
+	struct exit_mark *at;
+	__u64 exec, start;
+	bool dead;
+
+	if (!(TREAD(direct, prev, flags) & PF_EXITING))
+		return;
+	m = bpf_map_lookup_elem(&threads, &idx);
+	exec = TREAD(direct, prev, se.sum_exec_runtime);
+	start = TREAD(direct, prev, start_time);
+	dead = task_state(prev, direct) & PP_TASK_DEAD;
+	if (m && m->tid == tid && m->exit_start == start && start) {
+		if (exec > m->last_exec) {
+			add_tail(m->tgid, exec, m->last_exec);
+			m->last_exec = exec;
+		}
+		if (dead)
+			m->tid = 0; /* frees the slot (zeroed by the next owner) */
+		return;
+	}
+	if (!lru_marks)
+		return;
+	at = bpf_map_lookup_elem(&exit_exec, &tid);
+	if (!at || at->start != start)
+		return;
+	if (exec > at->exec) {
+		add_tail(TREAD(direct, prev, tgid), exec, at->exec);
+		at->exec = exec;
+	}
+	if (dead && !bpf_map_delete_elem(&exit_exec, &tid))
+		__sync_fetch_and_sub(&lru_marks, 1);
+}
+
 /*
  * With the kernel's run_delay only the task leaving the CPU is looked at:
  * between two of its switch-outs it was switched in exactly once, so the
@@ -329,11 +428,14 @@ static __always_inline void take_migrations(struct pp_thread *th, struct task_st
  */
 static __always_inline int on_switch_rd(bool preempt, struct task_struct *prev, bool direct)
 {
-	struct pp_thread *th = thread_entry(prev, TREAD(direct, prev, pid), direct);
+	__u32 tid = TREAD(direct, prev, pid);
+	struct pp_thread *th = thread_entry(prev, tid, direct);
 	__u64 exec, rd;
 
-	if (!th)
+	if (!th) {
+		exit_tail_at_switch(prev, tid, direct);
 		return 0;
+	}
 	exec = TREAD(direct, prev, se.sum_exec_runtime);
 	if (exec > th->last_exec)
 		th->oncpu_ns += exec - th->last_exec;
@@ -385,11 +487,14 @@ static __always_inline void sync_thread(struct pp_thread *th, struct task_struct
 static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 				     struct task_struct *next, bool direct)
 {
+	__u32 tid = TREAD(direct, prev, pid);
 	__u64 now = bpf_ktime_get_ns();
 	struct pp_thread *th;
 
-	th = thread_entry(prev, TREAD(direct, prev, pid), direct);
-	if (th) {
+	th = thread_entry(prev, tid, direct);
+	if (!th)
+		exit_tail_at_switch(prev, tid, direct);
+	else {
 		bool involuntary = preempt || task_state(prev, direct) == 0;
 
 		/*
@@ -467,7 +572,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 	__u32 tid = TREAD(direct, p, pid), tgid = TREAD(direct, p, tgid);
 	struct pp_sched_stats *st = bpf_map_lookup_elem(&sched_stats, &tgid);
 	__u32 idx = tid & (thread_slots - 1);
-	struct pp_thread *th = bpf_map_lookup_elem(&threads, &idx);
+	struct pp_thread *tslot = bpf_map_lookup_elem(&threads, &idx), *th = tslot;
 	bool group_dead, in_overflow = false;
 	struct proc_links l;
 
@@ -475,7 +580,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 
 	/* thread_find, knowing which table holds the entry: the overflow table
 	 * also when the slot is free (its holder gone since) */
-	if (th && (!tid || th->tid != tid)) {
+	if (th && (!tid || th->tid != tid || th->exit_start)) {
 		th = tid ? bpf_map_lookup_elem(&threads_overflow, &tid) : NULL;
 		in_overflow = th != NULL;
 	}
@@ -520,7 +625,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 				if (group_dead)
 					mark_exited(n, p, direct);
 				if (!bpf_map_update_elem(&sched_stats, &tgid, n, BPF_NOEXIST)) {
-					mark_exit(p, tid, exec, direct);
+					mark_exit(tslot, false, p, tid, tgid, exec, direct);
 					goto out;
 				}
 				/* another thread of the group made it meanwhile, or full */
@@ -530,7 +635,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 			}
 		}
 		if (st) {
-			mark_exit(p, tid, exec, direct);
+			mark_exit(tslot, false, p, tid, tgid, exec, direct);
 			__sync_fetch_and_add(&st->oncpu_ns, exec);
 			__sync_fetch_and_add(&st->migrations, migr);
 			__sync_fetch_and_add(&st->runq_wait_ns, rd);
@@ -553,12 +658,13 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 			__u64 exec = TREAD(direct, p, se.sum_exec_runtime);
 
 			fold_thread(st, th, exec);
-			mark_exit(p, tid, exec, direct);
+			/* its own slot becomes the mark (taken until the free) */
+			mark_exit(tslot, !in_overflow, p, tid, tgid, exec, direct);
+		} else if (!in_overflow) {
+			th->tid = 0; /* frees the slot (zeroed by the next owner) */
 		}
 		if (in_overflow)
 			bpf_map_delete_elem(&threads_overflow, &tid);
-		else
-			th->tid = 0; /* frees the slot (zeroed by the next owner) */
 	}
 	if (!group_dead)
 		return 0;
@@ -570,28 +676,32 @@ out:
 	return 0;
 }
 
-/* The task is freed, after its last switch-out: what it ran since on_exit
- * credited it, to its process's entry (gone already when user space read
- * the exit first: counted). */
+/* sched_source = iterator: the task is freed, after its last switch-out. */
 static __always_inline int on_free(struct task_struct *p, bool direct)
 {
-	__u32 tid = TREAD(direct, p, pid), tgid;
-	struct exit_mark *at = bpf_map_lookup_elem(&exit_exec, &tid);
-	struct pp_sched_stats *st;
-	__u64 exec;
+	__u32 tid = TREAD(direct, p, pid), idx = tid & (thread_slots - 1);
+	struct pp_thread *th = bpf_map_lookup_elem(&threads, &idx);
+	struct exit_mark *at;
+	__u64 start;
 
+	if (th && th->tid == tid && th->exit_start) {
+		start = TREAD(direct, p, start_time);
+		if (th->exit_start == start) {
+			add_tail(th->tgid, TREAD(direct, p, se.sum_exec_runtime), th->last_exec);
+			th->tid = 0; /* frees the slot (zeroed by the next owner) */
+			return 0;
+		}
+	}
+	if (!lru_marks)
+		return 0;
+	at = bpf_map_lookup_elem(&exit_exec, &tid);
 	if (!at)
 		return 0;
 	if (at->start != TREAD(direct, p, start_time))
 		return 0; /* another task's, of the same tid: its own free takes it */
-	tgid = TREAD(direct, p, tgid);
-	exec = TREAD(direct, p, se.sum_exec_runtime);
-	st = bpf_map_lookup_elem(&sched_stats, &tgid);
-	if (!st)
-		count_event(PP_CNT_EXIT_TAIL_LATE);
-	else if (exec > at->exec)
-		__sync_fetch_and_add(&st->oncpu_ns, exec - at->exec);
-	bpf_map_delete_elem(&exit_exec, &tid);
+	add_tail(TREAD(direct, p, tgid), TREAD(direct, p, se.sum_exec_runtime), at->exec);
+	if (!bpf_map_delete_elem(&exit_exec, &tid))
+		__sync_fetch_and_sub(&lru_marks, 1);
 	return 0;
 }
 

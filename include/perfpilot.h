@@ -173,6 +173,11 @@ struct pp_thread {
 	__u64 nvcsw_base;
 	__u64 nivcsw_base;
 	__u64 last_pcount; /* sched_info.pcount (switch-ins) at the last look */
+	/* nonzero: the thread has exited and its counters are folded into its
+	 * process; the slot keeps last_exec (se.sum_exec_runtime as credited
+	 * at the exit) until its task is freed, and this is the task's
+	 * start_time, to know it then. Readers skip such a slot. */
+	__u64 exit_start;
 };
 
 /*

@@ -352,7 +352,7 @@ static int open_sched_as(struct collector *c, const struct collector_opts *o, bo
 			 char *err, size_t errlen)
 {
 	struct sched_bpf *s = sched_bpf__open();
-	struct tp_prog tps[6];
+	struct tp_prog tps[5];
 	int ntps;
 
 	if (!s) {
@@ -366,17 +366,13 @@ static int open_sched_as(struct collector *c, const struct collector_opts *o, bo
 				  "--children"};
 	tps[1] = (struct tp_prog){"sched_process_exit", s->progs.sched_exit_btf, s->progs.sched_exit_raw,
 				  "exit reporting"};
-	/* what an exiting thread ran after its exit tracepoint */
-	tps[2] = (struct tp_prog){"sched_process_free", s->progs.sched_free_btf, s->progs.sched_free_raw,
-				  "the run time of exiting threads after their exit"};
-	tps[3] = (struct tp_prog){"sched_switch", s->progs.sched_switch_btf, s->progs.sched_switch_raw,
-				  "on-CPU time and context switches"};
-	tps[4] = (struct tp_prog){"sched_wakeup", s->progs.sched_wakeup_btf, s->progs.sched_wakeup_raw,
-				  "run-queue latency after wakeups"};
-	tps[5] = (struct tp_prog){"sched_wakeup_new", s->progs.sched_wakeup_new_btf,
-				  s->progs.sched_wakeup_new_raw, "run-queue latency of new tasks"};
 	if (iter) {
-		/* nothing per switch: the iterator reads the kernel's counters */
+		/* nothing per switch: the iterator reads the kernel's counters;
+		 * what an exiting thread ran after its exit tracepoint is taken
+		 * when its task is freed */
+		tps[2] = (struct tp_prog){"sched_process_free", s->progs.sched_free_btf,
+					  s->progs.sched_free_raw,
+					  "the run time of exiting threads after their exit"};
 		ntps = 3;
 		bpf_program__set_autoload(s->progs.sched_switch_btf, false);
 		bpf_program__set_autoload(s->progs.sched_switch_raw, false);
@@ -386,8 +382,18 @@ static int open_sched_as(struct collector *c, const struct collector_opts *o, bo
 		bpf_program__set_autoload(s->progs.sched_wakeup_new_raw, false);
 		bpf_program__set_autoload(s->progs.oncpu_tick, false);
 	} else {
-		ntps = 6;
+		/* an exiting thread's switches take what it ran after its exit
+		 * tracepoint: no program per freed task */
+		tps[2] = (struct tp_prog){"sched_switch", s->progs.sched_switch_btf,
+					  s->progs.sched_switch_raw, "on-CPU time and context switches"};
+		tps[3] = (struct tp_prog){"sched_wakeup", s->progs.sched_wakeup_btf,
+					  s->progs.sched_wakeup_raw, "run-queue latency after wakeups"};
+		tps[4] = (struct tp_prog){"sched_wakeup_new", s->progs.sched_wakeup_new_btf,
+					  s->progs.sched_wakeup_new_raw, "run-queue latency of new tasks"};
+		ntps = 5;
 		bpf_program__set_autoload(s->progs.sched_iter, false);
+		bpf_program__set_autoload(s->progs.sched_free_btf, false);
+		bpf_program__set_autoload(s->progs.sched_free_raw, false);
 		if (tp_nargs("sched_switch") < 0) {
 			snprintf(err, errlen, "this kernel's BTF has no sched_switch tracepoint: "
 				 "run 'perfpilot doctor'");
@@ -404,6 +410,8 @@ static int open_sched_as(struct collector *c, const struct collector_opts *o, bo
 	/* the kernel keeps run-queue waits itself: no need to trace wakeups */
 	s->rodata->use_run_delay = c->feat.sched_info_run_delay;
 	s->rodata->use_iter = iter;
+	/* the iterator takes an exiting thread's last run time at its free */
+	s->rodata->mark_exits = !iter || tp_nargs("sched_process_free") >= 0;
 	{
 		struct timespec now;
 
@@ -1162,8 +1170,8 @@ static void take_threads(void *ctx, const void *keys, const void *vals, size_t n
 	for (i = 0; i < n; i++) {
 		struct proc_raw *p;
 
-		if (!t[i].tid)
-			continue; /* free slot */
+		if (!t[i].tid || t[i].exit_start)
+			continue; /* free slot, or an exited thread's (folded) */
 		p = find_raw(r->v, r->np, t[i].tgid);
 		if (p) /* a thread whose process entry is gone is being torn down */
 			add_thread(&p->sched, &t[i]);
