@@ -75,6 +75,15 @@ struct {
 	__type(value, struct pp_sock);
 } closed_socks SEC(".maps");
 
+/*
+ * Set when closed_socks was found full; user space clears it once it has
+ * read and emptied the table. Until then a close is counted as dropped
+ * without trying: under connection churn (or with nothing reading the
+ * connections) the table stays full, and a failed update cost more than
+ * the rest of the close.
+ */
+__u32 closed_full = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
@@ -102,17 +111,23 @@ static __always_inline bool is_tcp(struct sock *sk, bool direct)
 	return (family == AF_INET || family == AF_INET6) && TREAD(direct, sk, sk_protocol) == IPPROTO_TCP;
 }
 
-static __always_inline __u32 sk_netns(struct sock *sk)
+static __always_inline __u32 sk_netns(struct sock *sk, bool direct)
 {
+	if (direct) {
+		struct net *net = sk->__sk_common.skc_net.net;
+
+		return net ? net->ns.inum : 0;
+	}
 	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 }
 
-/* Addresses and ports: complete once the connection is established. */
-static __always_inline void sock_endpoints(struct sock *sk, struct pp_sock *s)
+/* Addresses and ports: complete once the connection is established (the
+ * addresses through the helper: they are read once per connection). */
+static __always_inline void sock_endpoints(struct sock *sk, struct pp_sock *s, bool direct)
 {
-	s->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	s->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	s->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	s->family = TREAD(direct, sk, __sk_common.skc_family);
+	s->sport = TREAD(direct, sk, __sk_common.skc_num);
+	s->dport = bpf_ntohs(TREAD(direct, sk, __sk_common.skc_dport));
 	if (s->family == AF_INET) {
 		bpf_core_read(s->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
 		bpf_core_read(s->daddr, 4, &sk->__sk_common.skc_daddr);
@@ -197,7 +212,8 @@ static __always_inline void sock_forget(__u64 key)
 }
 
 /* The connection's entry, created with `owner` (0: unknown yet). */
-static __always_inline struct pp_sock *sock_entry(struct sock *sk, __u32 owner, bool create)
+static __always_inline struct pp_sock *sock_entry(struct sock *sk, __u32 owner, bool create,
+						bool direct)
 {
 	__u64 key = sk_key(sk);
 	struct pp_sock *s, init = {};
@@ -209,8 +225,8 @@ static __always_inline struct pp_sock *sock_entry(struct sock *sk, __u32 owner, 
 	if (s || !create)
 		return s;
 	sock_owner(&init, owner);
-	init.netns = sk_netns(sk);
-	sock_endpoints(sk, &init);
+	init.netns = sk_netns(sk, direct);
+	sock_endpoints(sk, &init, direct);
 	init.start_ns = bpf_ktime_get_ns();
 	x = slot_of(key);
 	if (x && !x->sk) {
@@ -283,7 +299,7 @@ static __always_inline int on_length(struct sock *sk, int ret, int flags, bool t
 	/* the task itself only when the filter needs it */
 	if (filter_mode != PP_FILTER_ALL && !task_selected((void *)bpf_get_current_task(), tgid))
 		return 0;
-	s = sock_entry(sk, tgid, true);
+	s = sock_entry(sk, tgid, true, direct);
 	if (!s) { /* the connection table is full: straight to the process */
 		n = net_of(tgid);
 		if (n)
@@ -356,25 +372,39 @@ static __always_inline int on_reset(struct sock *sk)
 	return 0;
 }
 
-static __always_inline int on_state(struct sock *sk, int oldstate, int newstate)
+/*
+ * A connection's state changes some ten times in its life, both ends
+ * counted; only these matter here: listen() (LISTEN, and its CLOSE),
+ * connect() (SYN_SENT), the handshake's end (ESTABLISHED) and the end
+ * (CLOSE). The others (FIN_WAIT1/2, CLOSE_WAIT, LAST_ACK, CLOSING, ...)
+ * leave before anything is read.
+ */
+static __always_inline int on_state(struct sock *sk, int oldstate, int newstate, bool direct)
 {
-	struct task_struct *t = (void *)bpf_get_current_task();
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct pp_listen_key lk = {};
 	struct pp_listener *owner, l = {};
 	struct pp_net_stats *n;
+	struct task_struct *t;
 	struct pp_sock *s;
 
-	if (!sk || !is_tcp(sk, false))
+	if (newstate != ST_LISTEN && newstate != ST_SYN_SENT && newstate != ST_ESTABLISHED &&
+	    newstate != ST_CLOSE)
 		return 0;
-	lk.netns = sk_netns(sk);
-	lk.port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (!sk || !is_tcp(sk, direct))
+		return 0;
+	t = (void *)bpf_get_current_task();
 
+	if (newstate == ST_LISTEN || oldstate == ST_LISTEN ||
+	    (newstate == ST_ESTABLISHED && oldstate == ST_SYN_RECV)) {
+		lk.netns = sk_netns(sk, direct);
+		lk.port = TREAD(direct, sk, __sk_common.skc_num);
+	}
 	if (newstate == ST_LISTEN) { /* listen(): process context, backlog already set */
 		if (!task_selected(t, tgid))
 			return 0;
 		l.tgid = tgid;
-		l.backlog = BPF_CORE_READ(sk, sk_max_ack_backlog);
+		l.backlog = TREAD(direct, sk, sk_max_ack_backlog);
 		if (bpf_map_update_elem(&listeners, &lk, &l, BPF_ANY))
 			count_event(PP_CNT_NET_DROPPED);
 		return 0;
@@ -385,15 +415,15 @@ static __always_inline int on_state(struct sock *sk, int oldstate, int newstate)
 	}
 	if (newstate == ST_SYN_SENT) { /* connect(): process context */
 		if (task_selected(t, tgid))
-			sock_entry(sk, tgid, true);
+			sock_entry(sk, tgid, true, direct);
 		return 0;
 	}
 	if (newstate == ST_ESTABLISHED) {
 		if (oldstate == ST_SYN_SENT) {
 			n = owner_net(sk, &s);
 			if (s) {
-				sock_endpoints(sk, s); /* the source port is known now */
-				rtt_sample(sk, s, n, false);
+				sock_endpoints(sk, s, direct); /* the source port is known now */
+				rtt_sample(sk, s, n, direct);
 			}
 			if (n)
 				__sync_fetch_and_add(&n->connects, 1);
@@ -401,16 +431,17 @@ static __always_inline int on_state(struct sock *sk, int oldstate, int newstate)
 			owner = bpf_map_lookup_elem(&listeners, &lk);
 			if (!owner)
 				return 0; /* not a listener of a watched process */
-			s = sock_entry(sk, owner->tgid, true);
+			s = sock_entry(sk, owner->tgid, true, direct);
 			n = net_of(owner->tgid);
 			if (s)
-				rtt_sample(sk, s, n, false);
+				rtt_sample(sk, s, n, direct);
 			if (n)
 				__sync_fetch_and_add(&n->accepts, 1);
 		}
 		return 0;
 	}
-	if (newstate == ST_CLOSE) {
+	/* ST_CLOSE */
+	{
 		struct pp_closed_key ck = {.sk = sk_key(sk)};
 
 		s = ck.sk ? sock_find(ck.sk) : NULL;
@@ -423,8 +454,10 @@ static __always_inline int on_state(struct sock *sk, int oldstate, int newstate)
 			__sync_fetch_and_add(&n->closes, 1);
 		/* out of the live table: the socket's memory may be reused at once */
 		ck.start_ns = s->start_ns;
-		if (bpf_map_update_elem(&closed_socks, &ck, s, BPF_ANY))
+		if (closed_full || bpf_map_update_elem(&closed_socks, &ck, s, BPF_ANY)) {
+			closed_full = 1;
 			count_event(PP_CNT_NET_DROPPED);
+		}
 		sock_forget(ck.sk);
 	}
 	return 0;
@@ -504,11 +537,11 @@ int BPF_PROG(receive_reset_raw, struct sock *sk)
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(set_state_btf, struct sock *sk, int oldstate, int newstate)
 {
-	return on_state(sk, oldstate, newstate);
+	return on_state(sk, oldstate, newstate, true);
 }
 
 SEC("raw_tp/inet_sock_set_state")
 int BPF_PROG(set_state_raw, struct sock *sk, int oldstate, int newstate)
 {
-	return on_state(sk, oldstate, newstate);
+	return on_state(sk, oldstate, newstate, false);
 }

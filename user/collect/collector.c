@@ -1365,6 +1365,7 @@ int collector_read_conns(struct collector *c, struct conn_raw **out, size_t *n)
 		/* a closed connection is reported once, then dropped */
 		bpf_map_delete_elem(cfd, &c->closedkeys[i]);
 	}
+	c->net->bss->closed_full = 0; /* room again */
 	keptbuf_used(c->sockbuf, (cap + ccap) * sizeof(*c->sockbuf), (got + gotc) * sizeof(*c->sockbuf),
 		     &c->sockhigh);
 	keptbuf_used(c->sockkeys, cap * sizeof(*c->sockkeys), got * sizeof(*c->sockkeys), &c->skhigh);
