@@ -694,6 +694,7 @@ STEPS=(
 	net_listen_overflow
 	net_retransmits
 	net_connections
+	net_closed_full
 	profile_hot
 	profile_exited_pid
 	"error_record_no_output error_record_missing_dir error_record_dead_pid error_record_not_a_store"
