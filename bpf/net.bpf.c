@@ -76,13 +76,19 @@ struct {
 } closed_socks SEC(".maps");
 
 /*
- * Set when closed_socks was found full; user space clears it once it has
- * read and emptied the table. Until then a close is counted as dropped
+ * [0]: set when closed_socks was found full; user space clears it once it
+ * has read and emptied the table. Until then a close is counted as dropped
  * without trying: under connection churn (or with nothing reading the
  * connections) the table stays full, and a failed update cost more than
- * the rest of the close.
+ * the rest of the close. A map of its own: user space cannot write .bss
+ * on kernels that cannot map it (before 5.5).
  */
-__u32 closed_full = 0;
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} closed_full SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -454,8 +460,11 @@ static __always_inline int on_state(struct sock *sk, int oldstate, int newstate,
 			__sync_fetch_and_add(&n->closes, 1);
 		/* out of the live table: the socket's memory may be reused at once */
 		ck.start_ns = s->start_ns;
-		if (closed_full || bpf_map_update_elem(&closed_socks, &ck, s, BPF_ANY)) {
-			closed_full = 1;
+		__u32 zero = 0, *full = bpf_map_lookup_elem(&closed_full, &zero);
+
+		if ((full && *full) || bpf_map_update_elem(&closed_socks, &ck, s, BPF_ANY)) {
+			if (full)
+				*full = 1;
 			count_event(PP_CNT_NET_DROPPED);
 		}
 		sock_forget(ck.sk);

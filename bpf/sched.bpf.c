@@ -67,33 +67,46 @@ struct {
  * the exit tracepoint (files closed, the parent told, the last switch; the
  * memory unmapped too where the tracepoint has group_dead): for a process
  * that lives a millisecond that is a large part of its life, added to its
- * entry then. Set by the loader: false when nothing would take the marks
- * back (no sched_process_free for the iterator).
+ * entry then.
  *
- * The mark is kept in the thread's slot of `threads` (exit_start set: the
- * slot stays taken until the free, found there by one array lookup), or,
- * when the slot is another thread's, in this LRU map by tid; lru_marks
- * counts what that map may hold, so that the free of a task that has no
- * mark (most of the host's) looks only at the array.
+ * The mark is kept in the thread's slot of `threads` (exit_task set: the
+ * slot stays taken until then, found there by one array lookup), or, when
+ * the slot is another thread's, in this LRU map; lru_marks counts what that
+ * map may hold, so that a task with no mark (most of the host's) looks only
+ * at the array. A mark is the task's by its address (task_key): an exec by
+ * a thread other than the leader swaps the two threads' pids (and gives the
+ * exec'ing one the leader's start time) before the old leader's last
+ * switch, so neither the tid nor the start time tells the two apart then.
  */
-struct exit_mark {
-	__u64 exec;  /* se.sum_exec_runtime credited */
-	__u64 start; /* task_struct.start_time: the same task at its free (a tid
-		      * is free again from its release, before the free) */
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, PP_THREAD_OVERFLOW);
-	__type(key, __u32);
-	__type(value, struct exit_mark);
+	__type(key, __u64);   /* task_key() */
+	__type(value, __u64); /* se.sum_exec_runtime credited */
 } exit_exec SEC(".maps");
 
+/* Set by the loader: false when nothing would take the marks back (no
+ * sched_process_free for the iterator). */
 const volatile bool mark_exits = true;
 
 /* marks put in exit_exec and not taken back yet (an evicted one stays
  * counted: the lookups go on, nothing is lost) */
 __u64 lru_marks = 0;
+
+/* One word per CPU, to turn a task's address into a number. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} task_addr SEC(".maps");
+
+/* The task's address as a number (opaque_via): the identity of its exit
+ * mark while the task exists (until its free), whatever its pid. */
+static __always_inline __u64 task_key(struct task_struct *p)
+{
+	return opaque_via(&task_addr, (__u64)p);
+}
 
 /*
  * Mark the exit of thread tid, credited up to exec: in slot (its slot in
@@ -101,30 +114,37 @@ __u64 lru_marks = 0;
  * exit_exec.
  */
 static __always_inline void mark_exit(struct pp_thread *slot, bool own, struct task_struct *p,
-				      __u32 tid, __u32 tgid, __u64 exec, bool direct)
+				      __u32 tid, __u32 tgid, __u64 exec)
 {
-	__u64 start = TREAD(direct, p, start_time);
-	struct exit_mark m = { exec, start };
+	__u64 task;
 
 	if (!mark_exits) {
 		if (slot && own)
 			slot->tid = 0; /* frees the slot (zeroed by the next owner) */
 		return;
 	}
-	if (slot && (own || !slot->tid)) {
-		if (start) {
+	task = task_key(p);
+	if (slot && task) {
+		if (own) {
 			slot->last_exec = exec;
-			slot->exit_start = start;
-			if (!own) {
-				slot->tgid = tgid;
-				slot->tid = tid;
-			}
+			slot->exit_task = task;
 			return;
 		}
-		if (own)
-			slot->tid = 0; /* frees the slot (zeroed by the next owner) */
+		/* tid and tgid are one word (tid the low half): claimed here
+		 * when it is free, else another thread took it meanwhile */
+		__u64 *ids = (__u64 *)&slot->tid, was = *ids;
+
+		if (!(__u32)was &&
+		    __sync_val_compare_and_swap(ids, was, (__u64)tgid << 32 | tid) == was) {
+			/* the rest is stale (zeroed by the next owner) */
+			slot->last_exec = exec;
+			slot->exit_task = task;
+			return;
+		}
 	}
-	if (!bpf_map_update_elem(&exit_exec, &tid, &m, BPF_ANY))
+	if (slot && own)
+		slot->tid = 0;
+	if (task && !bpf_map_update_elem(&exit_exec, &task, &exec, BPF_ANY))
 		__sync_fetch_and_add(&lru_marks, 1);
 }
 
@@ -265,8 +285,12 @@ static __always_inline struct pp_thread *thread_entry(struct task_struct *t, __u
 
 	if (!th || !tid)
 		return NULL;
-	if (th->tid == tid && !th->exit_start)
-		return th;
+	if (th->tid == tid) {
+		if (!th->exit_task)
+			return th;
+		if (th->exit_task == task_key(t))
+			return NULL; /* exited: its slot holds its mark */
+	}
 	tgid = TREAD(direct, t, tgid);
 	/* its entry may be in the overflow table, made while another thread
 	 * held the slot, also once that one has gone and freed it (an unselected
@@ -374,46 +398,72 @@ static __always_inline void add_tail(__u32 tgid, __u64 exec, __u64 credited)
 #define PP_TASK_DEAD 0x80
 
 /*
- * sched_source = switch: a thread leaving a CPU after its exit tracepoint
- * (do_exit goes on: files closed, the parent told, its memory unmapped) has
- * its exit marked (mark_exit); what it ran since is added to its process
- * here, where its counters are hot, and its last switch (TASK_DEAD: it
- * never runs again) ends the mark. No program runs per freed task.
+ * The slot holding the exit mark of the task at `task` (tid, tgid now): its
+ * thread's, or, when an exec by another thread of its group gave it that
+ * thread's pid, the slot of its old pid, the leader's (tgid).
  */
-static __always_inline void exit_tail_at_switch(struct task_struct *prev, __u32 tid, bool direct)
+static __always_inline struct pp_thread *mark_slot(__u32 tid, __u32 tgid, __u64 task)
 {
 	__u32 idx = tid & (thread_slots - 1);
-	struct pp_thread *m;
-	struct exit_mark *at;
-	__u64 exec, start;
-	bool dead;
+	struct pp_thread *m = bpf_map_lookup_elem(&threads, &idx);
 
-	if (!(TREAD(direct, prev, flags) & PF_EXITING))
-		return;
+	if (m && m->tid && m->exit_task == task)
+		return m;
+	if (tgid == tid)
+		return NULL;
+	idx = tgid & (thread_slots - 1);
 	m = bpf_map_lookup_elem(&threads, &idx);
-	exec = TREAD(direct, prev, se.sum_exec_runtime);
-	start = TREAD(direct, prev, start_time);
-	dead = task_state(prev, direct) & PP_TASK_DEAD;
-	if (m && m->tid == tid && m->exit_start == start && start) {
+	return m && m->tid && m->exit_task == task ? m : NULL;
+}
+
+/* What the exited task at `task` ran since its mark (exec: its sum now),
+ * to its process; end: the mark is taken back. */
+static __always_inline void take_tail(__u32 tid, __u32 tgid, __u64 task, __u64 exec, bool end)
+{
+	struct pp_thread *m;
+	__u64 *at;
+
+	if (!task)
+		return;
+	m = mark_slot(tid, tgid, task);
+	if (m) {
 		if (exec > m->last_exec) {
 			add_tail(m->tgid, exec, m->last_exec);
 			m->last_exec = exec;
 		}
-		if (dead)
+		if (end)
 			m->tid = 0; /* frees the slot (zeroed by the next owner) */
 		return;
 	}
 	if (!lru_marks)
 		return;
-	at = bpf_map_lookup_elem(&exit_exec, &tid);
-	if (!at || at->start != start)
+	at = bpf_map_lookup_elem(&exit_exec, &task);
+	if (!at)
 		return;
-	if (exec > at->exec) {
-		add_tail(TREAD(direct, prev, tgid), exec, at->exec);
-		at->exec = exec;
+	if (exec > *at) {
+		add_tail(tgid, exec, *at);
+		*at = exec;
 	}
-	if (dead && !bpf_map_delete_elem(&exit_exec, &tid))
+	if (end && !bpf_map_delete_elem(&exit_exec, &task))
 		__sync_fetch_and_sub(&lru_marks, 1);
+}
+
+/*
+ * sched_source = switch: a thread leaving a CPU after its exit tracepoint
+ * (do_exit goes on: files closed, the parent told, its memory unmapped) has
+ * its exit marked (mark_exit); what it ran since is added to its process
+ * here, where its counters are hot, and its last switch (TASK_DEAD, not a
+ * preemption: it never runs again) ends the mark. No program runs per
+ * freed task.
+ */
+static __always_inline void exit_tail_at_switch(struct task_struct *prev, __u32 tid, bool preempt,
+						bool direct)
+{
+	if (!(TREAD(direct, prev, flags) & PF_EXITING))
+		return;
+	take_tail(tid, TREAD(direct, prev, tgid), task_key(prev),
+		  TREAD(direct, prev, se.sum_exec_runtime),
+		  !preempt && (task_state(prev, direct) & PP_TASK_DEAD));
 }
 
 /*
@@ -433,7 +483,7 @@ static __always_inline int on_switch_rd(bool preempt, struct task_struct *prev, 
 	__u64 exec, rd;
 
 	if (!th) {
-		exit_tail_at_switch(prev, tid, direct);
+		exit_tail_at_switch(prev, tid, preempt, direct);
 		return 0;
 	}
 	exec = TREAD(direct, prev, se.sum_exec_runtime);
@@ -493,7 +543,7 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 
 	th = thread_entry(prev, tid, direct);
 	if (!th)
-		exit_tail_at_switch(prev, tid, direct);
+		exit_tail_at_switch(prev, tid, preempt, direct);
 	else {
 		bool involuntary = preempt || task_state(prev, direct) == 0;
 
@@ -580,7 +630,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 
 	/* thread_find, knowing which table holds the entry: the overflow table
 	 * also when the slot is free (its holder gone since) */
-	if (th && (!tid || th->tid != tid || th->exit_start)) {
+	if (th && (!tid || th->tid != tid || th->exit_task)) {
 		th = tid ? bpf_map_lookup_elem(&threads_overflow, &tid) : NULL;
 		in_overflow = th != NULL;
 	}
@@ -625,7 +675,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 				if (group_dead)
 					mark_exited(n, p, direct);
 				if (!bpf_map_update_elem(&sched_stats, &tgid, n, BPF_NOEXIST)) {
-					mark_exit(tslot, false, p, tid, tgid, exec, direct);
+					mark_exit(tslot, false, p, tid, tgid, exec);
 					goto out;
 				}
 				/* another thread of the group made it meanwhile, or full */
@@ -635,7 +685,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 			}
 		}
 		if (st) {
-			mark_exit(tslot, false, p, tid, tgid, exec, direct);
+			mark_exit(tslot, false, p, tid, tgid, exec);
 			__sync_fetch_and_add(&st->oncpu_ns, exec);
 			__sync_fetch_and_add(&st->migrations, migr);
 			__sync_fetch_and_add(&st->runq_wait_ns, rd);
@@ -659,7 +709,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 
 			fold_thread(st, th, exec);
 			/* its own slot becomes the mark (taken until the free) */
-			mark_exit(tslot, !in_overflow, p, tid, tgid, exec, direct);
+			mark_exit(tslot, !in_overflow, p, tid, tgid, exec);
 		} else if (!in_overflow) {
 			th->tid = 0; /* frees the slot (zeroed by the next owner) */
 		}
@@ -679,29 +729,8 @@ out:
 /* sched_source = iterator: the task is freed, after its last switch-out. */
 static __always_inline int on_free(struct task_struct *p, bool direct)
 {
-	__u32 tid = TREAD(direct, p, pid), idx = tid & (thread_slots - 1);
-	struct pp_thread *th = bpf_map_lookup_elem(&threads, &idx);
-	struct exit_mark *at;
-	__u64 start;
-
-	if (th && th->tid == tid && th->exit_start) {
-		start = TREAD(direct, p, start_time);
-		if (th->exit_start == start) {
-			add_tail(th->tgid, TREAD(direct, p, se.sum_exec_runtime), th->last_exec);
-			th->tid = 0; /* frees the slot (zeroed by the next owner) */
-			return 0;
-		}
-	}
-	if (!lru_marks)
-		return 0;
-	at = bpf_map_lookup_elem(&exit_exec, &tid);
-	if (!at)
-		return 0;
-	if (at->start != TREAD(direct, p, start_time))
-		return 0; /* another task's, of the same tid: its own free takes it */
-	add_tail(TREAD(direct, p, tgid), TREAD(direct, p, se.sum_exec_runtime), at->exec);
-	if (!bpf_map_delete_elem(&exit_exec, &tid))
-		__sync_fetch_and_sub(&lru_marks, 1);
+	take_tail(TREAD(direct, p, pid), TREAD(direct, p, tgid), task_key(p),
+		  TREAD(direct, p, se.sum_exec_runtime), true);
 	return 0;
 }
 

@@ -156,9 +156,9 @@ struct pp_thread {
 	/* nonzero: the thread has exited and its counters are folded into its
 	 * process; the slot keeps last_exec (se.sum_exec_runtime as credited
 	 * at the exit) until its last switch or its task's free, and this is
-	 * the task's start_time, to know it then. Readers skip such a slot.
+	 * the task's address, to know it then. Readers skip such a slot.
 	 * Beside tid: every switch looks at both. */
-	__u64 exit_start;
+	__u64 exit_task;
 	__u64 oncpu_ts;   /* when it was switched in, 0 when off CPU (with run_delay:
 			   * 1 when its next switch-out ends one whole wait) */
 	__u64 last_exec;  /* the kernel's se.sum_exec_runtime when last credited */

@@ -387,7 +387,6 @@ test_net_retransmits() {
 	return 0
 }
 
-# --connections lists the busy connection with its 4-tuple, owner and netns
 # The table of closed connections (4,096 between two reads) overflows in
 # one interval: its closes are counted as dropped, and once perfpilot has
 # read and emptied the table, the closes of the next interval are all
@@ -403,7 +402,8 @@ test_net_closed_full() {
 	wl_ready "$c1" tcpxfer || return
 	wl_bg c2 "$T/c2.json" ip netns exec "$NSA" "$W/tcpxfer" connect -w 10.231.0.2 7106 300
 	wl_ready "$c2" tcpxfer || return
-	pp_bg pp -p "$c1,$c2,$srv1,$srv2" --connections -n 0 -i 1 -d 5 --json
+	# (it ends when the four have: -d is a bound for a slow host)
+	pp_bg pp -p "$c1,$c2,$srv1,$srv2" --connections -n 0 -i 1 -d 20 --json
 	attach_wait
 	go "$c1"
 	wl_done "$c1" "$T/c1.json" 30 || return
@@ -420,6 +420,7 @@ test_net_closed_full() {
 	note "of 6,000 connections in one interval, $n1 reported closed (the rest dropped: the table holds 4,096 closes, both ends); then $n2 of 300"
 }
 
+# --connections lists the busy connection with its 4-tuple, owner and netns
 test_net_connections() {
 	local srv cli c ns
 	net_pair || return

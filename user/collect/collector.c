@@ -361,19 +361,17 @@ static int open_sched_as(struct collector *c, const struct collector_opts *o, bo
 	}
 	c->sched = s;
 	c->sched_iter = iter;
-	/* migrations: the kernel's se.nr_migrations, read at switch-out */
-	tps[0] = (struct tp_prog){"sched_process_fork", s->progs.sched_fork_btf, s->progs.sched_fork_raw,
-				  "--children"};
-	tps[1] = (struct tp_prog){"sched_process_exit", s->progs.sched_exit_btf, s->progs.sched_exit_raw,
-				  "exit reporting"};
+	/* migrations: the kernel's se.nr_migrations, read at switch-out. The
+	 * program that takes an exiting thread's last run time is attached
+	 * before sched_process_exit, which marks it: none is left marked */
+	ntps = 0;
 	if (iter) {
 		/* nothing per switch: the iterator reads the kernel's counters;
 		 * what an exiting thread ran after its exit tracepoint is taken
 		 * when its task is freed */
-		tps[2] = (struct tp_prog){"sched_process_free", s->progs.sched_free_btf,
-					  s->progs.sched_free_raw,
-					  "the run time of exiting threads after their exit"};
-		ntps = 3;
+		tps[ntps++] = (struct tp_prog){"sched_process_free", s->progs.sched_free_btf,
+					       s->progs.sched_free_raw,
+					       "the run time of exiting threads after their exit"};
 		bpf_program__set_autoload(s->progs.sched_switch_btf, false);
 		bpf_program__set_autoload(s->progs.sched_switch_raw, false);
 		bpf_program__set_autoload(s->progs.sched_wakeup_btf, false);
@@ -384,13 +382,15 @@ static int open_sched_as(struct collector *c, const struct collector_opts *o, bo
 	} else {
 		/* an exiting thread's switches take what it ran after its exit
 		 * tracepoint: no program per freed task */
-		tps[2] = (struct tp_prog){"sched_switch", s->progs.sched_switch_btf,
-					  s->progs.sched_switch_raw, "on-CPU time and context switches"};
-		tps[3] = (struct tp_prog){"sched_wakeup", s->progs.sched_wakeup_btf,
-					  s->progs.sched_wakeup_raw, "run-queue latency after wakeups"};
-		tps[4] = (struct tp_prog){"sched_wakeup_new", s->progs.sched_wakeup_new_btf,
-					  s->progs.sched_wakeup_new_raw, "run-queue latency of new tasks"};
-		ntps = 5;
+		tps[ntps++] = (struct tp_prog){"sched_switch", s->progs.sched_switch_btf,
+					       s->progs.sched_switch_raw,
+					       "on-CPU time and context switches"};
+		tps[ntps++] = (struct tp_prog){"sched_wakeup", s->progs.sched_wakeup_btf,
+					       s->progs.sched_wakeup_raw,
+					       "run-queue latency after wakeups"};
+		tps[ntps++] = (struct tp_prog){"sched_wakeup_new", s->progs.sched_wakeup_new_btf,
+					       s->progs.sched_wakeup_new_raw,
+					       "run-queue latency of new tasks"};
 		bpf_program__set_autoload(s->progs.sched_iter, false);
 		bpf_program__set_autoload(s->progs.sched_free_btf, false);
 		bpf_program__set_autoload(s->progs.sched_free_raw, false);
@@ -400,6 +400,10 @@ static int open_sched_as(struct collector *c, const struct collector_opts *o, bo
 			return -1;
 		}
 	}
+	tps[ntps++] = (struct tp_prog){"sched_process_fork", s->progs.sched_fork_btf,
+				       s->progs.sched_fork_raw, "--children"};
+	tps[ntps++] = (struct tp_prog){"sched_process_exit", s->progs.sched_exit_btf,
+				       s->progs.sched_exit_raw, "exit reporting"};
 	choose(tps, ntps, c->raw_tp, o->verbose);
 	if (o->verbose)
 		fprintf(stderr, "perfpilot: scheduler statistics from %s\n",
@@ -795,16 +799,19 @@ static size_t dump_map_k(int fd, size_t cap, void *keys, size_t ksize, void *val
 
 one_by_one:
 	{
-		__u64 key = 0, next = 0;
+		/* keys up to 32 bytes (a closed connection's is 16) */
+		unsigned char key[32] = {0}, next[32] = {0};
 		void *prev = NULL;
 
 		n = 0;
-		while (n < cap && !bpf_map_get_next_key(fd, prev, &next)) {
-			key = next;
-			prev = &key;
-			if (bpf_map_lookup_elem(fd, &key, (char *)vals + n * vsize))
+		if (ksize > sizeof(key))
+			return 0;
+		while (n < cap && !bpf_map_get_next_key(fd, prev, next)) {
+			memcpy(key, next, ksize);
+			prev = key;
+			if (bpf_map_lookup_elem(fd, key, (char *)vals + n * vsize))
 				continue;
-			memcpy((char *)keys + n * ksize, &key, ksize);
+			memcpy((char *)keys + n * ksize, key, ksize);
 			n++;
 		}
 	}
@@ -1170,7 +1177,7 @@ static void take_threads(void *ctx, const void *keys, const void *vals, size_t n
 	for (i = 0; i < n; i++) {
 		struct proc_raw *p;
 
-		if (!t[i].tid || t[i].exit_start)
+		if (!t[i].tid || t[i].exit_task)
 			continue; /* free slot, or an exited thread's (folded) */
 		p = find_raw(r->v, r->np, t[i].tgid);
 		if (p) /* a thread whose process entry is gone is being torn down */
@@ -1365,7 +1372,12 @@ int collector_read_conns(struct collector *c, struct conn_raw **out, size_t *n)
 		/* a closed connection is reported once, then dropped */
 		bpf_map_delete_elem(cfd, &c->closedkeys[i]);
 	}
-	c->net->bss->closed_full = 0; /* room again */
+	{
+		__u32 zero = 0;
+
+		/* room again */
+		bpf_map_update_elem(bpf_map__fd(c->net->maps.closed_full), &zero, &zero, BPF_ANY);
+	}
 	keptbuf_used(c->sockbuf, (cap + ccap) * sizeof(*c->sockbuf), (got + gotc) * sizeof(*c->sockbuf),
 		     &c->sockhigh);
 	keptbuf_used(c->sockkeys, cap * sizeof(*c->sockkeys), got * sizeof(*c->sockkeys), &c->skhigh);
