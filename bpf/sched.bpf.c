@@ -276,8 +276,11 @@ static __always_inline bool thread_is_new(struct task_struct *t, bool direct)
 	return TREAD(direct, t, start_time) >= load_ns && TREAD(direct, t, sched_info.pcount) <= 1;
 }
 
-/* Find the thread's entry, creating it if the filter selects the task. */
-static __always_inline struct pp_thread *thread_entry(struct task_struct *t, __u32 tid, bool direct)
+/* Find the thread's entry, creating it if the filter selects the task;
+ * may_be_new: counted from its start when it started after the programs
+ * were loaded (else from now). */
+static __always_inline struct pp_thread *thread_entry_from(struct task_struct *t, __u32 tid,
+							   bool direct, bool may_be_new)
 {
 	__u32 idx = tid & (thread_slots - 1), tgid;
 	struct pp_thread *th = bpf_map_lookup_elem(&threads, &idx);
@@ -309,7 +312,7 @@ static __always_inline struct pp_thread *thread_entry(struct task_struct *t, __u
 		return NULL; /* do not resurrect a thread that is going away */
 	if (!proc_entry(t, tgid, direct))
 		return NULL;
-	if (use_run_delay && thread_is_new(t, direct)) {
+	if (use_run_delay && may_be_new && thread_is_new(t, direct)) {
 		/* in its first slice: all its time and its one wait are to come
 		 * (iterator: all its life is in its counters, bases 0) */
 		init.oncpu_ts = 1;
@@ -345,6 +348,11 @@ static __always_inline struct pp_thread *thread_entry(struct task_struct *t, __u
 	if (!th)
 		count_event(PP_CNT_THREAD_DROPPED);
 	return th;
+}
+
+static __always_inline struct pp_thread *thread_entry(struct task_struct *t, __u32 tid, bool direct)
+{
+	return thread_entry_from(t, tid, direct, true);
 }
 
 /* A task became runnable: start its run-queue wait. */
@@ -726,6 +734,47 @@ out:
 	return 0;
 }
 
+/*
+ * An exec by a thread other than its group's leader: the kernel has ended
+ * the other threads and given this one the leader's pid (and start time).
+ * Its entry under its old pid is folded into its process now, as at an
+ * exit, and one made under its new pid from the kernel's counters as they
+ * are: else what it ran since its last look would be lost, and, with the
+ * iterator, the thread (new by its borrowed start time) would count its
+ * whole life again.
+ */
+static __always_inline int on_exec(struct task_struct *p, __u32 old_pid, bool direct)
+{
+	__u32 tid = TREAD(direct, p, pid), tgid, idx = old_pid & (thread_slots - 1);
+	struct pp_sched_stats *st;
+	bool in_overflow = false;
+	struct pp_thread *th;
+
+	if (old_pid == tid || !old_pid)
+		return 0;
+	th = bpf_map_lookup_elem(&threads, &idx);
+	if (th && (th->tid != old_pid || th->exit_task)) {
+		th = bpf_map_lookup_elem(&threads_overflow, &old_pid);
+		in_overflow = th != NULL;
+	}
+	if (!th)
+		return 0; /* not watched, or never seen */
+	tgid = TREAD(direct, p, tgid);
+	if (use_iter)
+		sync_thread(th, p, direct);
+	else
+		take_migrations(th, p, direct);
+	st = bpf_map_lookup_elem(&sched_stats, &tgid);
+	if (st)
+		fold_thread(st, th, TREAD(direct, p, se.sum_exec_runtime));
+	if (in_overflow)
+		bpf_map_delete_elem(&threads_overflow, &old_pid);
+	else
+		th->tid = 0; /* frees the slot (zeroed by the next owner) */
+	thread_entry_from(p, tid, direct, false);
+	return 0;
+}
+
 /* sched_source = iterator: the task is freed, after its last switch-out. */
 static __always_inline int on_free(struct task_struct *p, bool direct)
 {
@@ -823,6 +872,12 @@ int BPF_PROG(sched_free_btf, struct task_struct *p)
 	return on_free(p, true);
 }
 
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_exec_btf, struct task_struct *p, pid_t old_pid)
+{
+	return on_exec(p, (__u32)old_pid, true);
+}
+
 /* raw_tp variants: same bodies, untyped arguments */
 SEC("raw_tp/sched_switch")
 int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
@@ -860,4 +915,10 @@ SEC("raw_tp/sched_process_free")
 int BPF_PROG(sched_free_raw, struct task_struct *p)
 {
 	return on_free(p, false);
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(sched_exec_raw, struct task_struct *p, pid_t old_pid)
+{
+	return on_exec(p, (__u32)old_pid, false);
 }

@@ -782,6 +782,7 @@ STEPS=(
 	sched_source_iter_intervals
 	sched_source_iter_sleeper
 	sched_source_short_lived
+	sched_thread_exec
 	sched_source_daemon_default
 	sched_source_daemon_switch
 )

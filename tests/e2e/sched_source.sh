@@ -184,3 +184,29 @@ test_error_sched_source() {
 	grep -q "^perfpilot: $T/bad.conf:2: sched_source = 'tick': use iterator" "$T/err" ||
 		fail "no FILE:LINE: $(head -c 200 "$T/err")"
 }
+
+# A thread other than the leader calls exec: the kernel ends the other
+# threads, gives it the leader's pid and start time, and releases the old
+# leader. The process's CPU time over its whole life, with each source,
+# within 5 % of its own CPU clock (CLOCK_PROCESS_CPUTIME_ID, which keeps
+# the ended threads' time). Before sched_process_exec moved the thread's
+# entry to its new pid, the iterator lost what it ran since its last look
+# (0.54 of the truth here) and the switch source its last slice (0.97).
+test_sched_thread_exec() {
+	local src w got tr
+	for src in switch iterator; do
+		wl_bg w "$T/te-$src.json" "$W/threadexec" -w 0.2 1.0 0.3
+		wl_ready "$w" threadexec || return
+		# (it ends when the process has: -d is a bound for a slow host)
+		pp_bg "pp-$src" -p "$w" -i 1 -d 20 --json --sched-source "$src"
+		attach_wait
+		go "$w"
+		wl_done "$w" "$T/te-$src.json" 20 || return
+		pp_wait || return
+		got=$(jq -s --argjson p "$w" '[.[] | select(.type == "process" and .pid == $p)
+			| .cpu.oncpu_ns] | add // 0' "$T/pp-$src.jsonl")
+		tr=$(truth "$T/te-$src.json" cpu_ns)
+		within "$src: the process's cpu.oncpu_ns vs its own CPU clock" "$got" "$tr" 5
+		note "$src: $(ms "$got") ms (its clock $(ms "$tr"))"
+	done
+}

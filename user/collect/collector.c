@@ -352,7 +352,7 @@ static int open_sched_as(struct collector *c, const struct collector_opts *o, bo
 			 char *err, size_t errlen)
 {
 	struct sched_bpf *s = sched_bpf__open();
-	struct tp_prog tps[5];
+	struct tp_prog tps[6];
 	int ntps;
 
 	if (!s) {
@@ -404,6 +404,9 @@ static int open_sched_as(struct collector *c, const struct collector_opts *o, bo
 				       s->progs.sched_fork_raw, "--children"};
 	tps[ntps++] = (struct tp_prog){"sched_process_exit", s->progs.sched_exit_btf,
 				       s->progs.sched_exit_raw, "exit reporting"};
+	tps[ntps++] = (struct tp_prog){"sched_process_exec", s->progs.sched_exec_btf,
+				       s->progs.sched_exec_raw,
+				       "the run time of threads that exec in place of their leader"};
 	choose(tps, ntps, c->raw_tp, o->verbose);
 	if (o->verbose)
 		fprintf(stderr, "perfpilot: scheduler statistics from %s\n",
