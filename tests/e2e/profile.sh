@@ -620,3 +620,32 @@ test_profile_offcpu_short_lived_all() {
 		fail "unnamed frames of the exited process: $(grep -m1 '\[unknown\] (offshort)' "$T/pp.out" | head -c 300)"
 	note "$(grep -c '^sleepy;' "$T/pp.out") sleepy stacks"
 }
+
+# a BPF program loaded before the profile starts and unloaded before it
+# ends (bpfhog exits at 3 s of a 6-s profile; a sleeper keeps the profile
+# going) is still named: the kernel's symbols are read when sampling
+# starts, and at the end only the programs loaded since. Read only at the
+# end, the program was gone and its samples' frame was [unknown]_[k].
+test_profile_bpf_gone() {
+	local wl slp name got all
+	[[ $(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null) != 0 ]] || skip "the BPF JIT is off"
+	wl_bg wl "$T/hog.json" "$W/bpfhog" -w 3
+	wl_ready "$wl" bpfhog || return
+	wl_bg slp "$T/slp.json" sleep 12
+	go "$wl" # it loads its program now
+	sleep 0.5
+	pp_cmd_bg pp profile -p "$wl,$slp" -d 6 --format folded
+	wl_done "$wl" "$T/hog.json" 10 || return
+	pp_wait || return
+	name=$(jq -r .prog "$T/hog.json")
+	[[ $name == bpf_prog_*_pp_hog ]] || { fail "bpfhog printed no program name: $(cat "$T/hog.json")"; return; }
+	got=$(awk -v f="$name" '{ n = $NF; $NF = ""; k = split($0, fr, ";")
+		for (i = 2; i <= k; i++) { sub(/ +$/, "", fr[i]); sub(/_\[k\]$/, "", fr[i]); if (fr[i] == f) { s += n; break } } }
+		END { print s + 0 }' "$T/pp.out")
+	all=$(awk '$1 ~ /^bpfhog;/ { s += $NF } END { print s + 0 }' "$T/pp.out")
+	# 49 Hz over bpfhog's CPU time (about 2.5 s of it in the profile:
+	# ~120 samples), 30-60 % of them in the filter here
+	cmp "bpfhog's samples" "$all" -ge 20
+	cmp "samples in $name (unloaded before the profile's end)" "$got" -ge $((all / 5))
+	note "$got of bpfhog's $all samples in $name"
+}

@@ -712,6 +712,7 @@ STEPS=(
 	"profile_missing_debug profile_deleted_binary"
 	"profile_replaced_binary profile_chroot_stripped"
 	"profile_inlined profile_vdso"
+	profile_bpf_gone
 	"profile_cxx_demangle profile_rust_demangle"
 	profile_jit
 	profile_jit_pidns

@@ -410,13 +410,31 @@ static int write_profile(const struct stackset *ss, enum prof_format fmt, FILE *
 	return rc;
 }
 
+/*
+ * The kernel's symbols, unless --user-only: read before sampling starts
+ * (kernel_symbols_first), so that code gone by the end (a BPF program
+ * unloaded, its process exited) is still named; at the end only what
+ * changed is read: the BPF programs loaded since, or everything again when
+ * a module came or went.
+ */
+static void kernel_symbols_first(const struct profile_opts *o, struct symbolizer *sym)
+{
+	if (o->mode != PP_PROF_USER)
+		symbolizer_load_kernel(sym);
+}
+
+static void kernel_symbols_last(const struct profile_opts *o, struct symbolizer *sym)
+{
+	if (o->mode != PP_PROF_USER)
+		symbolizer_catch_up_kernel(sym);
+}
+
 /* Ready to name the frames of the counts just read: the kernel's symbols
  * (unless --user-only), the processes' latest ones, an empty stack set. */
 static void stackset_begin(struct stackset *ss, enum ss_kind kind, const struct profile_opts *o,
 			   struct symbolizer *sym, double started)
 {
-	if (o->mode != PP_PROF_USER)
-		symbolizer_load_kernel(sym);
+	kernel_symbols_last(o, sym);
 	usyms_refresh(&sym->u);
 	ss_init(ss, kind, o->hz);
 	ss->start_unix = started;
@@ -627,6 +645,7 @@ int cmd_profile(int argc, char **argv)
 	/* named processes: their symbols are read now, in case they exit */
 	for (i = 0; i < o.w.target.npids; i++)
 		usyms_preload(&sym.u, o.w.target.pids[i]);
+	kernel_symbols_first(&o, &sym);
 	if (o.offcpu) {
 		rc = profile_offcpu(&o, &sym, out);
 		symbolizer_free(&sym);

@@ -59,7 +59,7 @@ int offcpu_stackset(struct offcpu *p, struct symbolizer *sym, const struct off_c
 		struct raw_stack k = { kips, offcpu_stack(p, key->kstack, false, kips),
 				       key->kstack == PP_STACK_LOST };
 
-		skip = offcpu_tracer_frames(&sym->k, k.ips, k.n);
+		skip = offcpu_tracer_frames(&sym->k, &sym->b, k.ips, k.n);
 		k.ips += skip;
 		k.n -= skip;
 		if (add(sym, ss, key, &u, &k, oc[i].count, oc[i].ns))

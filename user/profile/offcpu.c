@@ -227,14 +227,19 @@ size_t offcpu_stack(struct offcpu *p, int32_t id, bool walked, uint64_t ips[PP_S
 	return stack_ips(bpf_map__fd(walked ? p->skel->maps.ustacks : p->skel->maps.stacks), id, ips);
 }
 
-size_t offcpu_tracer_frames(const struct ksyms *k, const uint64_t *ips, size_t n)
+size_t offcpu_tracer_frames(const struct ksyms *k, const struct bpfsyms *b, const uint64_t *ips,
+			    size_t n)
 {
 	static const char *const tracer[] = { "bpf_prog_", "bpf_trace_run", "__bpf_trace_",
 					      "__traceiter_" };
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
-		const struct ksym *s = ksyms_find(k, ips[i]);
+		const struct ksym *s;
+
+		if (b && bpfsyms_find(b, ips[i]))
+			continue; /* a BPF program's image */
+		s = ksyms_find(k, ips[i]);
 
 		for (j = 0; s && j < sizeof(tracer) / sizeof(tracer[0]); j++)
 			if (!strncmp(ksym_name(k, s), tracer[j], strlen(tracer[j])))

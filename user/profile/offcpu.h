@@ -10,6 +10,7 @@
 #include "collect/target.h"
 #include "collect/cgroup.h"
 #include "profile/ustacks.h"
+#include "symbols/bpfsyms.h"
 #include "symbols/kallsyms.h"
 
 #define PP_OFFCPU_MIN_BLOCK_US_DEFAULT 1
@@ -77,7 +78,10 @@ void offcpu_close(struct offcpu *p);
 
 /* How many innermost frames of a kernel stack belong to the tracer itself
  * (the BPF program and the tracepoint code that ran it): they come first
- * in stacks taken from a tracepoint and are not part of what blocked. */
-size_t offcpu_tracer_frames(const struct ksyms *k, const uint64_t *ips, size_t n);
+ * in stacks taken from a tracepoint and are not part of what blocked. b
+ * (may be NULL): BPF programs loaded after k was read, the tracer's own
+ * among them when the kernel's symbols were read before it loaded. */
+size_t offcpu_tracer_frames(const struct ksyms *k, const struct bpfsyms *b, const uint64_t *ips,
+			    size_t n);
 
 #endif

@@ -57,6 +57,13 @@ int symbolizer_refresh_kernel(struct symbolizer *s)
 	return symbolizer_update_bpf(s) < 0 ? -1 : 0;
 }
 
+int symbolizer_catch_up_kernel(struct symbolizer *s)
+{
+	if (!s->have_k || kmodules_signature_now() != s->modsig)
+		return symbolizer_load_kernel(s);
+	return symbolizer_update_bpf(s) < 0 ? -1 : 0;
+}
+
 int symbolizer_update_bpf(struct symbolizer *s)
 {
 	return s->have_k ? bpfsyms_scan(&s->b) : -1;

@@ -43,6 +43,13 @@ int symbolizer_update_bpf(struct symbolizer *s);
  * when not, -1 when they could not be. */
 int symbolizer_refresh_kernel(struct symbolizer *s);
 
+/* For a profile that read the kernel's symbols before sampling, at its
+ * end: the same, without the wait (a module changed: all read again; else
+ * the BPF programs loaded since), or a first read. Code gone meanwhile (an
+ * unloaded program) keeps its name unless everything was read again.
+ * 0, or -1 when the symbols could not be read. */
+int symbolizer_catch_up_kernel(struct symbolizer *s);
+
 /* A raw stack: addresses innermost first, as the kernel returns them. */
 struct raw_stack {
 	const uint64_t *ips;

@@ -117,15 +117,29 @@ static void test_tracer_frames(void **state)
 	assert_non_null(f);
 	assert_int_equal(ksyms_load(&k, f), 0);
 	fclose(f);
-	assert_int_equal(offcpu_tracer_frames(&k, tp, 5), 2);
-	assert_int_equal(offcpu_tracer_frames(&k, glue, 5), 4);
+	assert_int_equal(offcpu_tracer_frames(&k, NULL, tp, 5), 2);
+	assert_int_equal(offcpu_tracer_frames(&k, NULL, glue, 5), 4);
 	/* tracer names deeper in the stack stay */
-	assert_int_equal(offcpu_tracer_frames(&k, clean, 2), 0);
-	assert_int_equal(offcpu_tracer_frames(&k, unknown, 2), 0);
-	assert_int_equal(offcpu_tracer_frames(&k, tp, 2), 2);
-	assert_int_equal(offcpu_tracer_frames(&k, tp, 0), 0);
+	assert_int_equal(offcpu_tracer_frames(&k, NULL, clean, 2), 0);
+	assert_int_equal(offcpu_tracer_frames(&k, NULL, unknown, 2), 0);
+	assert_int_equal(offcpu_tracer_frames(&k, NULL, tp, 2), 2);
+	assert_int_equal(offcpu_tracer_frames(&k, NULL, tp, 0), 0);
 	/* no kernel symbols: nothing is dropped */
-	assert_int_equal(offcpu_tracer_frames(&none, tp, 5), 0);
+	assert_int_equal(offcpu_tracer_frames(&none, NULL, tp, 5), 0);
+	{
+		/* the tracer's program loaded after the symbols were read: known
+		 * from the programs' table only (kallsyms names the nearest symbol
+		 * below its address, here do_nanosleep) */
+		const uint64_t late[] = { 0xffffffff81102840ULL, 0xffffffff81200010ULL,
+					  0xffffffff81100100ULL };
+		struct bpfsyms b = {0};
+
+		assert_int_equal(offcpu_tracer_frames(&k, NULL, late, 3), 0);
+		assert_int_equal(bpfsyms_add(&b, 0xffffffff81102800ULL, 0x100,
+					     "bpf_prog_0123456789abcdef_offcpu_switch_b"), 0);
+		assert_int_equal(offcpu_tracer_frames(&k, &b, late, 3), 2);
+		bpfsyms_free(&b);
+	}
 	ksyms_free(&k);
 }
 
