@@ -639,9 +639,7 @@ test_profile_bpf_gone() {
 	pp_wait || return
 	name=$(jq -r .prog "$T/hog.json")
 	[[ $name == bpf_prog_*_pp_hog ]] || { fail "bpfhog printed no program name: $(cat "$T/hog.json")"; return; }
-	got=$(awk -v f="$name" '{ n = $NF; $NF = ""; k = split($0, fr, ";")
-		for (i = 2; i <= k; i++) { sub(/ +$/, "", fr[i]); sub(/_\[k\]$/, "", fr[i]); if (fr[i] == f) { s += n; break } } }
-		END { print s + 0 }' "$T/pp.out")
+	got=$(folded_samples "$T/pp.out" "${name}_[k]")
 	all=$(awk '$1 ~ /^bpfhog;/ { s += $NF } END { print s + 0 }' "$T/pp.out")
 	# 49 Hz over bpfhog's CPU time (about 2.5 s of it in the profile:
 	# ~120 samples), 30-60 % of them in the filter here
