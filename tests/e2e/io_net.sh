@@ -407,6 +407,8 @@ test_net_closed_full() {
 	attach_wait
 	go "$c1"
 	wl_done "$c1" "$T/c1.json" 30 || return
+	# the server's ends closed too (a slow host's would spill into c2's interval)
+	wl_done "$srv1" "$T/srv1.json" 30 || return
 	sleep 1.5 # an interval's read in between
 	go "$c2"
 	wl_done "$c2" "$T/c2.json" 30 || return

@@ -628,12 +628,20 @@ test_profile_offcpu_short_lived_all() {
 # end, the program was gone and its samples' frame was [unknown]_[k].
 test_profile_bpf_gone() {
 	local wl slp name got all
+	local i
 	[[ $(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null) != 0 ]] || skip "the BPF JIT is off"
+	# (the start's read names it only where /proc/kallsyms lists programs)
+	[[ $(cat /proc/sys/net/core/bpf_jit_kallsyms 2>/dev/null) != 0 ]] ||
+		skip "net.core.bpf_jit_kallsyms is 0: /proc/kallsyms lists no BPF program"
 	wl_bg wl "$T/hog.json" "$W/bpfhog" -w 3
 	wl_ready "$wl" bpfhog || return
 	wl_bg slp "$T/slp.json" sleep 12
 	go "$wl" # it loads its program now
-	sleep 0.5
+	for ((i = 0; i < 50; i++)); do
+		grep -q '_pp_hog[[:space:]]' /proc/kallsyms && break
+		sleep 0.1
+	done
+	((i < 50)) || { fail "bpfhog's program not in /proc/kallsyms 5 s after its start"; return; }
 	pp_cmd_bg pp profile -p "$wl,$slp" -d 6 --format folded
 	wl_done "$wl" "$T/hog.json" 10 || return
 	pp_wait || return
