@@ -217,19 +217,14 @@ static __always_inline void sock_forget(__u64 key)
 		bpf_map_delete_elem(&socks, &key);
 }
 
-/* The connection's entry, created with `owner` (0: unknown yet). */
-static __always_inline struct pp_sock *sock_entry(struct sock *sk, __u32 owner, bool create,
-						bool direct)
+/* A new connection's entry for the socket at `key`, owned by `owner` (0:
+ * unknown yet): in its slot when free, else in the hash. */
+static __always_inline struct pp_sock *sock_create(struct sock *sk, __u64 key, __u32 owner,
+						 bool direct)
 {
-	__u64 key = sk_key(sk);
 	struct pp_sock *s, init = {};
 	struct pp_sock_slot *x;
 
-	if (!key)
-		return NULL;
-	s = sock_find(key);
-	if (s || !create)
-		return s;
 	sock_owner(&init, owner);
 	init.netns = sk_netns(sk, direct);
 	sock_endpoints(sk, &init, direct);
@@ -250,6 +245,21 @@ static __always_inline struct pp_sock *sock_entry(struct sock *sk, __u32 owner, 
 	if (!s)
 		count_event(PP_CNT_NET_DROPPED);
 	return s;
+}
+
+/* The connection's entry, created with `owner` (0: unknown yet). */
+static __always_inline struct pp_sock *sock_entry(struct sock *sk, __u32 owner, bool create,
+						bool direct)
+{
+	__u64 key = sk_key(sk);
+	struct pp_sock *s;
+
+	if (!key)
+		return NULL;
+	s = sock_find(key);
+	if (s || !create)
+		return s;
+	return sock_create(sk, key, owner, direct);
 }
 
 /*
@@ -295,17 +305,36 @@ static __always_inline void rtt_sample(struct sock *sk, struct pp_sock *s, struc
 /* Data moved in process context: the current task owns the bytes. */
 static __always_inline int on_length(struct sock *sk, int ret, int flags, bool tx, bool direct)
 {
+	struct pp_sock_slot *x;
 	struct pp_net_stats *n;
 	struct pp_sock *s;
 	__u32 tgid;
+	__u64 key;
 
-	if (ret <= 0 || (!tx && (flags & MSG_PEEK)) || !sk || !is_tcp(sk, direct))
+	if (ret <= 0 || (!tx && (flags & MSG_PEEK)) || !sk)
 		return 0;
 	tgid = bpf_get_current_pid_tgid() >> 32;
 	/* the task itself only when the filter needs it */
 	if (filter_mode != PP_FILTER_ALL && !task_selected((void *)bpf_get_current_task(), tgid))
 		return 0;
-	s = sock_entry(sk, tgid, true, direct);
+	key = sk_key(sk);
+	if (!key)
+		return 0;
+	/*
+	 * A connection in its slot is TCP (it was checked when the entry was
+	 * made): the socket's own fields are read only for the others. A send
+	 * on a UDP or unix socket costs the slot's compare before them.
+	 */
+	x = slot_of(key);
+	if (x && x->sk == key) {
+		s = &x->s;
+	} else {
+		if (!is_tcp(sk, direct))
+			return 0;
+		s = bpf_map_lookup_elem(&socks, &key);
+		if (!s)
+			s = sock_create(sk, key, tgid, direct);
+	}
 	if (!s) { /* the connection table is full: straight to the process */
 		n = net_of(tgid);
 		if (n)
