@@ -21,7 +21,10 @@
  * of (attached - detached) / events, with the order statistics that cover
  * that median with 95 % or more, and the medians of the pairs that ran
  * attached first and of those that ran detached first (a detach's RCU
- * callbacks, run in the detached half that follows it, would show here).
+ * callbacks, run in the detached half that follows it, would show here);
+ * then, from one more run with the statistics on, what they report for the
+ * empty programs (stats_ns) and the rest (outside_ns = ns_per_event -
+ * stats_ns): what a program's statistics leave out of its cost.
  */
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
@@ -168,6 +171,47 @@ static void detach(struct bpf_link **l)
 			bpf_link__destroy(l[i]);
 }
 
+/* the hook's programs' run time and runs so far (the kernel's statistics) */
+static void prog_stats(struct bpf_object *obj, const struct hook *h, double *ns, double *runs)
+{
+	*ns = *runs = 0;
+	for (int i = 0; i < 2; i++) {
+		struct bpf_program *p = h->progs[i] ? bpf_object__find_program_by_name(obj, h->progs[i]) : NULL;
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		if (p && !bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len)) {
+			*ns += (double)info.run_time_ns;
+			*runs += (double)info.run_cnt;
+		}
+	}
+}
+
+/*
+ * What the statistics report for the empty programs in one run of the loop
+ * with them on: the part of the timed cost they see (the body and some of
+ * their own clock reads). -1 when they cannot be turned on.
+ */
+static double stats_seen(struct bpf_object *obj, const struct hook *h, long iters)
+{
+	double ns0, runs0, ns1, runs1;
+	struct bpf_link *l[2];
+	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+
+	if (fd < 0)
+		return -1;
+	if (attach(obj, h, l)) {
+		close(fd);
+		return -1;
+	}
+	prog_stats(obj, h, &ns0, &runs0);
+	h->loop(iters);
+	prog_stats(obj, h, &ns1, &runs1);
+	detach(l);
+	close(fd);
+	return runs1 > runs0 ? (ns1 - ns0) / (runs1 - runs0) : -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct bpf_object *obj;
@@ -210,8 +254,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	pin(0); /* the loops and the echo thread on one CPU: every hand-over a switch */
-	printf("%-7s %6s %7s %12s %12s %13s %17s %15s\n", "hook", "pairs", "events", "detached_ns",
-	       "attached_ns", "ns_per_event", "95% CI", "by order");
+	printf("%-7s %6s %7s %12s %12s %13s %17s %15s %9s %11s\n", "hook", "pairs", "events", "detached_ns",
+	       "attached_ns", "ns_per_event", "95% CI", "by order", "stats_ns", "outside_ns");
 	for (size_t h = 0; h < sizeof(hooks) / sizeof(hooks[0]); h++) {
 		double *off = calloc(pairs, sizeof(double)), *on = calloc(pairs, sizeof(double));
 		double *d = calloc(pairs, sizeof(double)), *o[2];
@@ -250,9 +294,15 @@ int main(int argc, char **argv)
 
 		qsort(o[0], no[0], sizeof(double), cmp);
 		qsort(o[1], no[1], sizeof(double), cmp);
-		printf("%-7s %6d %7d %12.1f %12.1f %13.1f %8.1f-%-8.1f %7.1f/%-7.1f\n", hooks[h].name, pairs,
+		double seen = stats_seen(obj, &hooks[h], iters);
+
+		printf("%-7s %6d %7d %12.1f %12.1f %13.1f %8.1f-%-8.1f %7.1f/%-7.1f", hooks[h].name, pairs,
 		       hooks[h].events, off[pairs / 2], on[pairs / 2], med, d[r - 1], d[pairs - r],
 		       o[1][no[1] / 2], o[0][no[0] / 2]);
+		if (seen >= 0)
+			printf(" %9.1f %11.1f\n", seen, med - seen);
+		else
+			printf(" %9s %11s\n", "-", "-");
 		fflush(stdout);
 		free(off);
 		free(on);
