@@ -54,6 +54,21 @@ static int silent(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
+/* a CPU this process may run on (the first of its affinity mask) */
+static int some_cpu(void)
+{
+	cpu_set_t s;
+
+	if (sched_getaffinity(0, sizeof(s), &s))
+		return 0;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &s))
+			return c;
+	return 0;
+}
+
+static int the_cpu;
+
 static void pin(int cpu)
 {
 	cpu_set_t s;
@@ -87,7 +102,7 @@ static void *echo(void *arg)
 	char b;
 
 	(void)arg;
-	pin(0);
+	pin(the_cpu);
 	while (read(ping[0], &b, 1) == 1)
 		if (write(pong[1], &b, 1) != 1)
 			break;
@@ -237,6 +252,11 @@ int main(int argc, char **argv)
 			for (int i = 0; i < 2; i++)
 				if (hooks[h].progs[i] && !strcmp(bpf_program__name(p), hooks[h].progs[i]))
 					want = true;
+		if (want && libbpf_find_vmlinux_btf_id(bpf_program__section_name(p) + 7, BPF_TRACE_RAW_TP) < 0) {
+			fprintf(stderr, "dispatch: no tracepoint %s on this kernel\n",
+				bpf_program__section_name(p) + 7);
+			return 1;
+		}
 		bpf_program__set_autoload(p, want);
 	}
 	if (bpf_object__load(obj)) {
@@ -249,11 +269,12 @@ int main(int argc, char **argv)
 	}
 	pthread_t th;
 
+	the_cpu = some_cpu();
 	if (pthread_create(&th, NULL, echo, NULL)) {
 		fprintf(stderr, "dispatch: pthread_create failed\n");
 		return 1;
 	}
-	pin(0); /* the loops and the echo thread on one CPU: every hand-over a switch */
+	pin(the_cpu); /* the loops and the echo thread on one CPU: every hand-over a switch */
 	printf("%-7s %6s %7s %12s %12s %13s %17s %15s %9s %11s\n", "hook", "pairs", "events", "detached_ns",
 	       "attached_ns", "ns_per_event", "95% CI", "by order", "stats_ns", "outside_ns");
 	for (size_t h = 0; h < sizeof(hooks) / sizeof(hooks[0]); h++) {
