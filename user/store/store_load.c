@@ -683,10 +683,15 @@ static int build(struct loader *l, struct recording *r)
  * of it within STORE_LOAD_MAX_POINTS points, and a row goes to the step it
  * ends in (the rollup's grid: its steps nest in it).
  */
+#define STORE_STEP_MAX_MS (86400LL * 1000)
+
 static int grid(struct loader *l, struct recording *r, int64_t longest)
 {
 	int64_t first = llround(l->ts[0] * 1000), last = llround(l->ts[l->niv - 1] * 1000);
-	int64_t mult = (last - first + longest) / (longest * (int64_t)(l->max_points - 1)) + 1;
+	/* in double: the times of a damaged store may be anything */
+	double m = ((double)last - (double)first + (double)longest) /
+		   ((double)longest * (double)(l->max_points - 1)) + 1;
+	int64_t mult = m < 1 ? 1 : m > 1e6 ? 1000000 : (int64_t)m;
 	int64_t step = mult * longest, key, prev = 0;
 	size_t k;
 
@@ -728,7 +733,10 @@ static int64_t longest_step(struct loader *l)
 	if (sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	return v;
+	/* perfpilot's rollups write 10-s and 1-min steps; a longer one (a
+	 * damaged store) is read as a day, which keeps grid()'s arithmetic in
+	 * range */
+	return v > STORE_STEP_MAX_MS ? STORE_STEP_MAX_MS : v;
 }
 
 /*
