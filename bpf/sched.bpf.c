@@ -706,6 +706,28 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 			if (mean > st->runq_max_ns)
 				st->runq_max_ns = mean;
 		}
+	} else if (!th && tid && task_selected(p, tgid)) {
+		/*
+		 * A thread that was there before the programs and has not left a
+		 * CPU since (woken, it ran to its exit in one slice): first seen
+		 * now. What it ran while watched is at most its current slice
+		 * (sum_exec_runtime since its last switch-in), and at most the
+		 * time since the programs were loaded; its waits and switches
+		 * before are unknown. Its process gets an entry all the same, so
+		 * that what else it did (connections, IO) is reported with its
+		 * exit instead of being taken for a late event of a process gone.
+		 */
+		__u64 exec = TREAD(direct, p, se.sum_exec_runtime);
+		__u64 from = TREAD(direct, p, se.prev_sum_exec_runtime);
+		__u64 since = bpf_ktime_get_ns() - load_ns;
+		__u64 slice = exec > from ? exec - from : 0;
+
+		if (!st)
+			st = proc_entry(p, tgid, direct);
+		if (st) {
+			__sync_fetch_and_add(&st->oncpu_ns, slice < since ? slice : since);
+			mark_exit(tslot, false, p, tid, tgid, exec);
+		}
 	}
 	if (th) {
 		if (use_iter) /* what it did since the iterator's last look */

@@ -177,6 +177,16 @@ srv_ready() {
 	return 1
 }
 
+# free_port: a TCP port nothing listens on in this namespace
+free_port() {
+	local p i
+	for ((i = 0; i < 50; i++)); do
+		p=$((20000 + RANDOM % 30000))
+		ss -Htln "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
+	done
+	return 1
+}
+
 # tcp_server VAR ARGS...: "tcpxfer serve ARGS" in namespace B, once it listens
 tcp_server() {
 	local -n _srv=$1
@@ -259,6 +269,37 @@ test_net_connects() {
 	is "client net.connects" "$(jf "$LINE" .net.connects)" "$(truth "$T/cli.json" connects)"
 	one pp "$srv" || return
 	is "server net.accepts" "$(jf "$LINE" .net.accepts)" "$(truth "$T/srv.json" accepts)"
+}
+
+# the same, three times, the client started the moment the last program is
+# attached: listeners opened before perfpilot are known to it by then (not
+# only once it has read them after attaching), and a process that runs from
+# a wakeup to its exit without leaving a CPU (over the host's loopback a
+# connect need not block) is reported with its connections, not dropped as
+# a late event of a process gone
+test_net_connects_early() {
+	local srv cli n port r
+	port=$(free_port) || { fail "no free TCP port on the loopback"; return; }
+	for r in 1 2 3; do
+		wl_bg srv "$T/srv.json" "$W/tcpxfer" serve -n 25 "$port"
+		srv_ready "$T/srv.json" || return
+		wl_bg cli "$T/cli.json" "$W/tcpxfer" connect -w 127.0.0.1 "$port" 25
+		wl_ready "$cli" tcpxfer || return
+		[[ -n ${n-} ]] || n=$(attach_count -p "$cli,$srv")
+		((n > 0)) || { fail "perfpilot attached no BPF links"; return; }
+		pp_bg pp -p "$cli,$srv" -d 4 --json
+		attach_exact "$n"
+		go "$cli"
+		wl_done "$cli" "$T/cli.json" 20 || return
+		wl_done "$srv" "$T/srv.json" 10 || return
+		pp_wait || return
+		one pp "$cli" || return
+		is "round $r: client net.connects" "$(jf "$LINE" .net.connects)" \
+			"$(truth "$T/cli.json" connects)"
+		one pp "$srv" || return
+		is "round $r: server net.accepts" "$(jf "$LINE" .net.accepts)" \
+			"$(truth "$T/srv.json" accepts)"
+	done
 }
 
 # bytes of connections that closed, and of one shared by a parent and its

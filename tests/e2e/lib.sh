@@ -279,6 +279,34 @@ attach_wait() {
 	PP_START_MS=$(_now_ms)
 }
 
+# attach_count ARGS...: how many BPF links 'perfpilot stat ARGS' holds once
+# attached on this host (a run of its own, stopped when they are stable):
+# what attach_exact waits for
+attach_count() {
+	local pid n
+	"$PERFPILOT" stat "$@" -d 30 >/dev/null 2>&1 &
+	pid=$!
+	_track "$pid"
+	attach_wait "$pid"
+	n=$(_links "$pid")
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	echo "$n"
+}
+
+# attach_exact N: return as soon as the last pp_bg holds N BPF links, with
+# no settling time: a workload started then runs while perfpilot is still
+# on its way from attaching to its first read (at most 10 s)
+attach_exact() {
+	local i
+	for ((i = 0; i < 2000; i++)); do
+		_alive "$PP_PID" || break
+		(($(_links "$PP_PID") >= $1)) && break
+		sleep 0.005
+	done
+	PP_START_MS=$(_now_ms)
+}
+
 # pp_wait: wait for the perfpilot started by pp_bg to finish (its -d plus a
 # grace period); records a failure unless it exits 0.  Also writes the valid
 # JSON objects of its stdout to $T/NAME.jsonl.

@@ -689,6 +689,7 @@ STEPS=(
 	net_tx_bytes
 	net_raw_tp
 	net_connects
+	net_connects_early
 	net_handoff
 	net_many
 	net_listen_overflow

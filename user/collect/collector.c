@@ -674,6 +674,8 @@ static int open_all(struct collector *c, const struct collector_opts *o, char *e
 		net_bpf__destroy(c->net);
 		c->net = NULL;
 	}
+	if (o->before_attach)
+		o->before_attach(c, o->before_attach_arg);
 	if (attach_pending(c, err, errlen))
 		return -1;
 	/* the bases of the threads running now (exits are traced from here) */

@@ -28,6 +28,8 @@ int sched_source_parse(const char *s, enum sched_source *out);
 /* "switch" or "iterator". */
 const char *sched_source_name(enum sched_source s);
 
+struct collector;
+
 struct collector_opts {
 	const struct target *target;
 	const struct cg_target *cgroup; /* when target->mode == PP_FILTER_CGROUP */
@@ -38,9 +40,12 @@ struct collector_opts {
 	enum sched_source sched_source; /* iterator falls back to switch when unavailable */
 	bool bpf_stats;          /* measure each program's run time */
 	bool verbose;
+	/* called when the maps exist, right before the programs are attached
+	 * (again if tp_btf is refused and raw_tp retried): what the maps must
+	 * hold before the first event, such as the listeners opened earlier */
+	void (*before_attach)(struct collector *c, void *arg);
+	void *before_attach_arg;
 };
-
-struct collector;
 
 /*
  * Load and attach. On failure returns -1 with a one-line reason in err.

@@ -53,7 +53,7 @@ static bool selects(const struct watch_opts *o, uint32_t pid)
  * Listeners opened before perfpilot started: the BPF side never saw their
  * listen(), so tell it their owners, for accepts to be charged to them.
  */
-static void seed_listeners(struct watch *w, const struct watch_opts *o)
+static void seed_listeners(struct collector *c, struct watch *w, const struct watch_opts *o)
 {
 	struct diag_listener l[256];
 	size_t i;
@@ -67,13 +67,35 @@ static void seed_listeners(struct watch *w, const struct watch_opts *o)
 				o->target.mode == PP_FILTER_PID ? o->target.npids : 0);
 		for (j = 0; j < n; j++)
 			if (l[j].pid && selects(o, l[j].pid))
-				collector_add_listener(w->col, w->netns.netns[i], l[j].port, l[j].pid,
+				collector_add_listener(c, w->netns.netns[i], l[j].port, l[j].pid,
 						       l[j].backlog);
 	}
 }
 
+struct before_attach {
+	struct watch *w;
+	const struct watch_opts *o;
+};
+
+/*
+ * Before the programs are attached, not after: a workload started once the
+ * programs are in place (a script that waits for them) has its accepts
+ * charged to a listener opened earlier, and the namespaces' counters count
+ * from before its first connection.
+ */
+static void before_attach(struct collector *c, void *arg)
+{
+	struct before_attach *b = arg;
+
+	if (!collector_has_net(c))
+		return;
+	netns_baseline(&b->w->netns);
+	seed_listeners(c, b->w, b->o);
+}
+
 void watch_start(struct watch *w, const struct watch_opts *o)
 {
+	struct before_attach ba = {w, o};
 	struct collector_opts co = {
 		.target = &o->target,
 		.cgroup = o->target.mode == PP_FILTER_CGROUP ? &o->cg : NULL,
@@ -84,6 +106,8 @@ void watch_start(struct watch *w, const struct watch_opts *o)
 		.sched_source = o->sched_source,
 		.bpf_stats = o->bpf_stats,
 		.verbose = o->verbose,
+		.before_attach = before_attach,
+		.before_attach_arg = &ba,
 	};
 	struct cg_view view;
 	char err[512];
@@ -98,23 +122,19 @@ void watch_start(struct watch *w, const struct watch_opts *o)
 	} else {
 		cg_view_default(&view);
 	}
-	if (collector_open(&w->col, &co, err, sizeof(err))) {
-		fprintf(stderr, "perfpilot: %s\n", err);
-		exit(1);
-	}
 	w->meta = procmeta_new(&view);
 	if (!w->meta) {
 		fprintf(stderr, "perfpilot: out of memory\n");
+		exit(1);
+	}
+	if (collector_open(&w->col, &co, err, sizeof(err))) {
+		fprintf(stderr, "perfpilot: %s\n", err);
 		exit(1);
 	}
 	w->keep_idle = o->target.mode == PP_FILTER_PID;
 	w->short_life_s = o->short_life_s;
 	w->target = &o->target;
 	w->host = o->target.mode == PP_FILTER_ALL;
-	if (collector_has_net(w->col)) {
-		netns_baseline(&w->netns);
-		seed_listeners(w, o);
-	}
 	w->last_mono = mono_now();
 }
 
