@@ -166,6 +166,7 @@ void watch_parse(int argc, char **argv, struct stat_opts *o, bool is_top)
 	memset(o, 0, sizeof(*o));
 	o->w.max_procs = PP_MAX_PROCS_DEFAULT;
 	o->w.target.mode = PP_FILTER_ALL;
+	o->w.sched_source = SCHED_SOURCE_ITERATOR; /* nothing per context switch */
 	if (is_top)
 		o->w.interval_s = 1;
 	opterr = 0;

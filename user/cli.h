@@ -85,11 +85,13 @@ uint32_t tgid_of(uint32_t pid);
 
 /* --sched-source, one spelling for stat, top and record: its help lines. */
 #define SCHED_SOURCE_HELP \
-	"      --sched-source SRC where scheduler statistics come from: switch (default:\n" \
-	"                         programs on every context switch) or iterator (a task\n" \
-	"                         iterator once per interval: cheaper on switch-heavy\n" \
-	"                         hosts; a thread's run-queue waits within one interval\n" \
-	"                         go into the histogram and max at their mean)\n"
+	"      --sched-source SRC where scheduler statistics come from: iterator (default:\n" \
+	"                         a BPF task iterator once per interval, no program per\n" \
+	"                         context switch; on-CPU time, waits, switches exact, a\n" \
+	"                         thread's run-queue waits within one interval go into\n" \
+	"                         the histogram and max at their mean) or switch\n" \
+	"                         (programs on every context switch: each wait exact, for\n" \
+	"                         some 2-4 %% on a switch-heavy workload)\n"
 
 /* The value of --sched-source into w->sched_source; exits with one line on a
  * bad value. */

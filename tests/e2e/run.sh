@@ -786,6 +786,7 @@ STEPS=(
 	sched_source_short_lived
 	sched_thread_exec
 	sched_source_daemon_default
+	sched_source_cmd_default
 	sched_source_daemon_switch
 )
 

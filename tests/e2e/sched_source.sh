@@ -3,9 +3,9 @@
 # End-to-end tests of the scheduler collector's two sources (sourced by
 # run.sh; see lib.sh): --sched-source iterator (a BPF task iterator run once
 # per interval, nothing per context switch) against the workloads' own
-# schedstat, getrusage and /proc/self/status; the daemon's default (the
-# iterator: no sched_switch program of its own is loaded) and its
-# sched_source = switch; bad values (exit 2, one line).
+# schedstat, getrusage and /proc/self/status; the default of the daemon and
+# of stat and record (the iterator: no sched_switch program of its own is
+# loaded) and their switch source; bad values (exit 2, one line).
 
 # _ss_progs PID: the names of the BPF programs a process holds (programs and
 # links), sorted, on one line with a space before and after each
@@ -160,6 +160,29 @@ test_sched_source_daemon_default() {
 	grep -q 'scheduler statistics: sched_source = iterator' "$DM_ERR" ||
 		fail "the daemon does not say sched_source = iterator: $(head -c 400 "$DM_ERR" | tr '\n' '|')"
 	_ss_progs_check "$DM_PID" iterator
+}
+
+# (4) stat and record default to the iterator too, and --sched-source
+# switch gives the per-switch programs (tune --protect's source)
+test_sched_source_cmd_default() {
+	local a
+	wl_bg a "$T/sleep.json" sleep 30
+	pp_bg st -p "$a" -d 20 --json
+	attach_wait
+	_ss_progs_check "$PP_PID" iterator
+	kill -INT "$PP_PID"
+	pp_wait || return
+	pp_bg sw -p "$a" -d 20 --json --sched-source switch
+	attach_wait
+	_ss_progs_check "$PP_PID" switch
+	kill -INT "$PP_PID"
+	pp_wait || return
+	pp_cmd_bg rec record -p "$a" -d 20 -o "$T/rec.db"
+	attach_wait
+	_ss_progs_check "$PP_PID" iterator
+	kill -INT "$PP_PID"
+	pp_wait || return
+	kill "$a" 2>/dev/null
 }
 
 # the daemon with sched_source = switch in its config: the per-switch programs

@@ -172,11 +172,11 @@ static void check_sched_iter(struct report *r, const struct features *f, int loa
 		      "(loading not tried: not root)");
 	else if (loaded)
 		check(r, OK, "sched iterator", NULL, "the task iterator loads and runs: "
-		      "sched_source = iterator (the daemon's default) needs no program per "
+		      "sched_source = iterator (the default) needs no program per "
 		      "context switch");
 	else
 		check(r, WARN, "sched iterator", "PERFPILOT_DEBUG=1 shows the verifier log",
-		      "refused by this kernel: the daemon uses the per-switch scheduler programs");
+		      "refused by this kernel: perfpilot uses the per-switch scheduler programs");
 }
 
 static void check_load(struct report *r, const struct features *f)

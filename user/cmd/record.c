@@ -139,6 +139,7 @@ static void parse(int argc, char **argv, struct record_opts *o)
 	o->short_life_s = -1;
 	rollup_policy_default(&o->rollup);
 	o->w.max_procs = PP_MAX_PROCS_DEFAULT;
+	o->w.sched_source = SCHED_SOURCE_ITERATOR; /* nothing per context switch */
 	t->mode = PP_FILTER_ALL;
 	opterr = 0;
 	optind = 1;

@@ -20,6 +20,9 @@ void sched_watch_start(struct sched_watch *s, double interval_s)
 	s->o.target.mode = PP_FILTER_ALL;
 	s->o.max_procs = PP_MAX_PROCS_DEFAULT;
 	s->o.interval_s = interval_s;
+	/* each wait of the protected work exact: what --protect acts on (it
+	 * runs when asked, not always) */
+	s->o.sched_source = SCHED_SOURCE_SWITCH;
 	watch_start(&s->w, &s->o);
 	s->src.tick = sched_tick;
 	s->src.arg = s;
