@@ -178,14 +178,15 @@ test_cpu_threads_aggregated() {
 }
 
 # two hogs sharing CPU 1 for 3 s: each runs about half the time and waits
-# about half, preempted hundreds of times
+# about half, preempted hundreds of times (the per-switch programs: the
+# tests before this one run stat's default, the task iterator)
 test_cpu_contention() {
 	local a b p j line runq nivcsw t_runq t_nivcsw
 	[[ $(nproc) -ge 2 ]] || skip "needs 2 CPUs"
 	wl_bg a "$T/a.json" taskset -c 1 "$W/burn" -w 3
 	wl_bg b "$T/b.json" taskset -c 1 "$W/burn" -w 3
 	wl_ready "$a" burn && wl_ready "$b" burn || return
-	pp_bg pp -p "$a,$b" -d 5.5 --json
+	pp_bg pp -p "$a,$b" -d 5.5 --json --sched-source switch
 	attach_wait
 	quiet_begin
 	go "$a" "$b"
@@ -211,12 +212,12 @@ test_cpu_contention() {
 	done
 }
 
-# a hog alone on CPU 0 hardly waits for it
+# a hog alone on CPU 0 hardly waits for it (the per-switch programs)
 test_cpu_alone_runq() {
 	local a line oncpu runq t_oncpu t_runq
 	wl_bg a "$T/burn.json" taskset -c 0 "$W/burn" -w 1
 	wl_ready "$a" burn || return
-	pp_bg pp -p "$a" -d 3 --json
+	pp_bg pp -p "$a" -d 3 --json --sched-source switch
 	attach_wait
 	measure_one "$a" "$T/burn.json" 2.5 || return
 	one pp "$a" || return
@@ -265,14 +266,16 @@ test_cpu_migrations() {
 	note "migrations $got (kernel ${tr:-not shown}, $moved moves)"
 }
 
-# 200 sleeps of 5 ms: voluntary switches and run-queue latency samples.
+# 200 sleeps of 5 ms: voluntary switches and run-queue latency samples,
+# each wait exact with the per-switch programs (sched_source_iter_sleeper:
+# the same with the iterator).
 # (Its on-CPU time is not compared: for wakeups from idle the kernel's own
 # schedstat counts the wakeup latency as on-CPU time, not as run-queue wait.)
 test_sched_sleeper() {
 	local a line nvcsw count p50 p90 p99 max runq
 	wl_bg a "$T/sl.json" "$W/sleeper" -w 200 5
 	wl_ready "$a" sleeper || return
-	pp_bg pp -p "$a" -d 3.5 --json
+	pp_bg pp -p "$a" -d 3.5 --json --sched-source switch
 	attach_wait
 	go "$a"
 	wl_done "$a" "$T/sl.json" 3
