@@ -8,17 +8,6 @@
 # runs in the test's scratch directory on a free port, with 1 s intervals
 # and an analysis every 3 s (every 2 s over 20 s for the alerts).
 
-# _dm_port: a TCP port nothing listens on (from a range the kernel does not
-# hand out to clients)
-_dm_port() {
-	local p i
-	for ((i = 0; i < 50; i++)); do
-		p=$((20000 + RANDOM % 12000))
-		ss -Htln "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
-	done
-	return 1
-}
-
 # _dm_conf FILE [LINES...]: the tests' config, with extra lines at the end
 _dm_conf() {
 	local f=$1
@@ -34,7 +23,7 @@ _dm_conf() {
 _dm_start() {
 	local name=$1 i
 	shift
-	DM_PORT=$(_dm_port) || { fail "no free port found"; return 1; }
+	DM_PORT=$(free_port) || { fail "no free port found"; return 1; }
 	DM_URL=http://127.0.0.1:$DM_PORT
 	DM_STATE=$T/$name.state
 	DM_ERR=$T/$name.err
@@ -186,7 +175,7 @@ test_daemon_prometheus() {
 	_dm_prereq
 	command -v prometheus >/dev/null || skip "prometheus not installed"
 	_dm_start dm || return
-	pport=$(_dm_port) || { fail "no free port for Prometheus"; return; }
+	pport=$(free_port) || { fail "no free port for Prometheus"; return; }
 	cat >"$T/prometheus.yml" <<EOF
 global:
   scrape_interval: 1s
@@ -566,7 +555,7 @@ test_error_cgroups_two_hierarchies() {
 	grep -q 'give cgroups of one hierarchy' "$T/err" || fail "not said: $(head -c 200 "$T/err")"
 	_dm_conf "$T/dm.conf"
 	_error_case "$PERFPILOT" daemon --config "$T/dm.conf" -c "$CG2_ROOT" -c "$CG1_CPU_ROOT" \
-		--state-dir "$T/st" --listen "127.0.0.1:$(_dm_port)"
+		--state-dir "$T/st" --listen "127.0.0.1:$(free_port)"
 }
 
 # ---------------------------------------------------------------- alerts
@@ -791,7 +780,7 @@ $(jf "$r" '.metric.value // "the end of the series"') $(awk -v a="$(_dm_secs "$(
 
 test_error_daemon_port_in_use() {
 	local port l
-	port=$(_dm_port) || { fail "no free port"; return; }
+	port=$(free_port) || { fail "no free port"; return; }
 	wl_bg l "$T/listener.out" "$W/listener" serve "$port"
 	_wait_for "$T/listener.out" '"event":"listen"' 5 || { fail "listener did not start"; return; }
 	_dm_conf "$T/dm.conf"
@@ -805,11 +794,11 @@ test_error_daemon_token_file() {
 	chmod 644 "$T/token"
 	_dm_conf "$T/dm.conf" "token_file = $T/token"
 	_error_case "$PERFPILOT" daemon --config "$T/dm.conf" --state-dir "$T/st" \
-		--listen "127.0.0.1:$(_dm_port)"
+		--listen "127.0.0.1:$(free_port)"
 	grep -q 'lets group or others read or change it: chmod 600' "$T/err" || fail "not said: $(head -c 200 "$T/err")"
 	_dm_conf "$T/dm.conf" "token_file = $T/missing"
 	_error_case "$PERFPILOT" daemon --config "$T/dm.conf" --state-dir "$T/st" \
-		--listen "127.0.0.1:$(_dm_port)"
+		--listen "127.0.0.1:$(free_port)"
 }
 
 test_error_daemon_readonly_state() {
@@ -818,7 +807,7 @@ test_error_daemon_readonly_state() {
 	at_cleanup umount "$T/ro"
 	_dm_conf "$T/dm.conf"
 	_error_case "$PERFPILOT" daemon --config "$T/dm.conf" --state-dir "$T/ro" \
-		--listen "127.0.0.1:$(_dm_port)"
+		--listen "127.0.0.1:$(free_port)"
 	grep -q 'read-only file system' "$T/err" || fail "not said: $(head -c 200 "$T/err")"
 }
 

@@ -177,16 +177,6 @@ srv_ready() {
 	return 1
 }
 
-# free_port: a TCP port nothing listens on in this namespace
-free_port() {
-	local p i
-	for ((i = 0; i < 50; i++)); do
-		p=$((20000 + RANDOM % 30000))
-		ss -Htln "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
-	done
-	return 1
-}
-
 # tcp_server VAR ARGS...: "tcpxfer serve ARGS" in namespace B, once it listens
 tcp_server() {
 	local -n _srv=$1

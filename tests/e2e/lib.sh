@@ -279,6 +279,17 @@ attach_wait() {
 	PP_START_MS=$(_now_ms)
 }
 
+# free_port: a TCP port nothing listens on in this namespace (from a range
+# the kernel does not hand out to clients)
+free_port() {
+	local p i
+	for ((i = 0; i < 50; i++)); do
+		p=$((20000 + RANDOM % 12000))
+		ss -Htln "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
+	done
+	return 1
+}
+
 # attach_count ARGS...: how many BPF links 'perfpilot stat ARGS' holds once
 # attached on this host (a run of its own, stopped when they are stable):
 # what attach_exact waits for

@@ -316,7 +316,7 @@ test_daemon_signals() {
 	_dm_conf "$T/dm.conf"
 	for i in "${!delays[@]}"; do
 		st=$T/st$i
-		port=$(_dm_port) || { fail "no free port"; return; }
+		port=$(free_port) || { fail "no free port"; return; }
 		# the SIGHUP must not end it: a SIGTERM does
 		RL_THEN=
 		[[ ${sigs[$i]} == HUP ]] && RL_THEN=TERM
