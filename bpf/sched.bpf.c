@@ -245,6 +245,21 @@ static __always_inline struct pp_sched_stats *proc_template(struct task_struct *
 	return st;
 }
 
+/* The process entry made from its template (l: the task's links, read). */
+static __always_inline struct pp_sched_stats *proc_insert(struct task_struct *t, __u32 tgid, bool direct,
+							  const struct proc_links *l)
+{
+	struct pp_sched_stats *st = proc_template(t, direct, l);
+
+	if (!st)
+		return NULL;
+	bpf_map_update_elem(&sched_stats, &tgid, st, BPF_NOEXIST);
+	st = bpf_map_lookup_elem(&sched_stats, &tgid);
+	if (!st)
+		count_event(PP_CNT_PROC_DROPPED);
+	return st;
+}
+
 /* The process entry; created when missing. */
 static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, __u32 tgid, bool direct)
 {
@@ -254,14 +269,7 @@ static __always_inline struct pp_sched_stats *proc_entry(struct task_struct *t, 
 	if (st)
 		return st;
 	proc_links_of(t, direct, &l);
-	st = proc_template(t, direct, &l);
-	if (!st)
-		return NULL;
-	bpf_map_update_elem(&sched_stats, &tgid, st, BPF_NOEXIST);
-	st = bpf_map_lookup_elem(&sched_stats, &tgid);
-	if (!st)
-		count_event(PP_CNT_PROC_DROPPED);
-	return st;
+	return proc_insert(t, tgid, direct, &l);
 }
 
 /*
@@ -706,26 +714,41 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 			if (mean > st->runq_max_ns)
 				st->runq_max_ns = mean;
 		}
-	} else if (!th && tid && task_selected(p, tgid)) {
+	} else if (!th && tid && (st || group_dead) && task_selected(p, tgid)) {
 		/*
-		 * A thread that was there before the programs and has not left a
-		 * CPU since (woken, it ran to its exit in one slice): first seen
-		 * now. What it ran while watched is at most its current slice
-		 * (sum_exec_runtime since its last switch-in), and at most the
-		 * time since the programs were loaded; its waits and switches
-		 * before are unknown. Its process gets an entry all the same, so
-		 * that what else it did (connections, IO) is reported with its
-		 * exit instead of being taken for a late event of a process gone.
+		 * A thread never seen leaving a CPU while watched: one there before
+		 * the programs that ran from a wakeup to its exit in one slice (or
+		 * a later one whose first switch-out came after PF_EXITING). What
+		 * it ran while watched: since its start when it started after the
+		 * load; else at most its current slice (sum_exec_runtime since its
+		 * switch-in, which only the fair class keeps: nothing for others),
+		 * capped at the time since the load. Its waits and switches before
+		 * are unknown. The last thread of a process gets it an entry all
+		 * the same (marked exited below), so that what else the process
+		 * did (connections, IO) is reported with its exit instead of being
+		 * taken for a late event of a process gone; another thread adds to
+		 * an entry only if there is one (else one made now might never be
+		 * marked exited: the group's last exit may have been reported).
 		 */
 		__u64 exec = TREAD(direct, p, se.sum_exec_runtime);
-		__u64 from = TREAD(direct, p, se.prev_sum_exec_runtime);
 		__u64 since = bpf_ktime_get_ns() - load_ns;
-		__u64 slice = exec > from ? exec - from : 0;
+		__u64 ran = 0;
 
+		if (TREAD(direct, p, start_time) >= load_ns) {
+			ran = exec;
+		} else {
+			__u32 pol = TREAD(direct, p, policy);
+
+			if (pol == 0 || pol == 3 || pol == 5) { /* NORMAL, BATCH, IDLE */
+				__u64 from = TREAD(direct, p, se.prev_sum_exec_runtime);
+
+				ran = exec > from ? exec - from : 0;
+			}
+		}
 		if (!st)
-			st = proc_entry(p, tgid, direct);
+			st = proc_insert(p, tgid, direct, &l);
 		if (st) {
-			__sync_fetch_and_add(&st->oncpu_ns, slice < since ? slice : since);
+			__sync_fetch_and_add(&st->oncpu_ns, ran < since ? ran : since);
 			mark_exit(tslot, false, p, tid, tgid, exec);
 		}
 	}

@@ -86,10 +86,11 @@ uint32_t tgid_of(uint32_t pid);
 /* --sched-source, one spelling for stat, top and record: its help lines. */
 #define SCHED_SOURCE_HELP \
 	"      --sched-source SRC where scheduler statistics come from: iterator (default:\n" \
-	"                         a BPF task iterator once per interval, no program per\n" \
-	"                         context switch; on-CPU time, waits, switches exact, a\n" \
-	"                         thread's run-queue waits within one interval go into\n" \
-	"                         the histogram and max at their mean) or switch\n" \
+	"                         a BPF task iterator once per interval, or each second\n" \
+	"                         without -i; no program per context switch; on-CPU\n" \
+	"                         time, waits, switches exact, a thread's run-queue\n" \
+	"                         waits between two runs go into the histogram and max\n" \
+	"                         at their mean) or switch\n" \
 	"                         (programs on every context switch: each wait exact, for\n" \
 	"                         some 2-4 %% on a switch-heavy workload)\n"
 

@@ -223,19 +223,25 @@ _net_tx() {
 	# data, the receiver's is the handshake's
 	cmp "server rtt_us.count" "$(jf "$LINE" .net.rtt_us.count)" -gt 0
 	cmp "client rtt_us.count" "$(jf "$line" .net.rtt_us.count)" -gt 0
-	# against the sender's own reading of the same kernel field (TCP_INFO
-	# tcpi_rtt after each send; perfpilot reads it at the first send of a
-	# tick): the largest smoothed RTT within 40 % of the sender's largest
-	# (the smoothing moves it by an eighth of a sample at a time; an ACK
-	# handled between the end of a send and the sender's TCP_INFO moves it
-	# after perfpilot's reading, and a peak gone before the next read is
-	# not seen: 240 against 326 us once, in a run with 8 retransmissions,
-	# when it was read at every send; 287 against 388 at most in 10 runs
-	# read per tick, HZ 250)
+	# against the sender's own readings of the same kernel field (TCP_INFO
+	# tcpi_rtt after each of its 2,289 sends; perfpilot reads it at the
+	# first send of a clock tick): the largest smoothed RTT perfpilot saw
+	# is at least three quarters of the sender's 90th percentile (its
+	# samples, one per tick, include some of the highest tenth: 113-543 us
+	# in five runs, the largest 310-791) and at most 40 % above the
+	# sender's largest (an ACK handled between the end of a send and the
+	# sender's TCP_INFO moves it after perfpilot's reading). A peak shorter
+	# than a tick can be missed: 175 against 414 us and 264 against 515 on
+	# 2026-12-07, which a bound of 40 % around the sender's largest took
+	# for a failure.
+	local p90
 	c=$(truth "$T/cli.json" rtt_max_us)
-	within "client rtt_us.max vs the largest tcpi_rtt the sender read" \
-		"$(jf "$line" .net.rtt_us.max)" "$c" 40
-	note "sent $(truth "$T/cli.json" tx_bytes) B, perfpilot $(jf "$line" .net.tx_bytes) B, retrans $(jf "$line" .net.retrans), RTT samples $(jf "$line" .net.rtt_us.count), RTT max $(jf "$line" .net.rtt_us.max) us (the sender read $c us at most, $(truth "$T/cli.json" rtt_last_us) us last)"
+	p90=$(truth "$T/cli.json" rtt_p90_us)
+	cmp "client rtt_us.max (>= 0.75 x the sender's 90th percentile $p90)" \
+		"$(jf "$line" .net.rtt_us.max)" -ge "$(awk -v p="$p90" 'BEGIN { printf "%d", p * 0.75 }')"
+	cmp "client rtt_us.max (<= 1.4 x the sender's largest reading $c)" \
+		"$(jf "$line" .net.rtt_us.max)" -le "$(awk -v c="$c" 'BEGIN { printf "%d", c * 1.4 }')"
+	note "sent $(truth "$T/cli.json" tx_bytes) B, perfpilot $(jf "$line" .net.tx_bytes) B, retrans $(jf "$line" .net.retrans), RTT samples $(jf "$line" .net.rtt_us.count), RTT max $(jf "$line" .net.rtt_us.max) us (the sender read $c us at most, $p90 at its 90th percentile, $(truth "$T/cli.json" rtt_last_us) us last)"
 }
 
 test_net_tx_bytes() { _net_tx; }
@@ -262,32 +268,37 @@ test_net_connects() {
 }
 
 # the same, three times, the client started the moment the last program is
-# attached: listeners opened before perfpilot are known to it by then (not
-# only once it has read them after attaching), and a process that runs from
-# a wakeup to its exit without leaving a CPU (over the host's loopback a
-# connect need not block) is reported with its connections, not dropped as
-# a late event of a process gone
+# attached (twice with the per-switch programs, once with the iterator):
+# listeners opened before perfpilot are known to it by then (not only once
+# it has read them after attaching), and a process that runs from a wakeup
+# to its exit without leaving a CPU (over the host's loopback a connect need
+# not block) is reported with its connections, not dropped as a late event
+# of a process gone
 test_net_connects_early() {
-	local srv cli n port r
+	local srv cli port r src
+	local -A n=()
 	port=$(free_port) || { fail "no free TCP port on the loopback"; return; }
 	for r in 1 2 3; do
+		src=switch
+		((r == 2)) && src=iterator
+		: >"$T/srv.json" # not the last round's "listening"
 		wl_bg srv "$T/srv.json" "$W/tcpxfer" serve -n 25 "$port"
 		srv_ready "$T/srv.json" || return
 		wl_bg cli "$T/cli.json" "$W/tcpxfer" connect -w 127.0.0.1 "$port" 25
 		wl_ready "$cli" tcpxfer || return
-		[[ -n ${n-} ]] || n=$(attach_count -p "$cli,$srv")
-		((n > 0)) || { fail "perfpilot attached no BPF links"; return; }
-		pp_bg pp -p "$cli,$srv" -d 4 --json
-		attach_exact "$n"
+		[[ -n ${n[$src]-} ]] || attach_count "n[$src]" -p "$cli,$srv" --sched-source "$src"
+		((n[$src] > 0)) || { fail "perfpilot attached no BPF links ($src)"; return; }
+		pp_bg pp -p "$cli,$srv" -d 4 --json --sched-source "$src"
+		attach_exact "${n[$src]}"
 		go "$cli"
 		wl_done "$cli" "$T/cli.json" 20 || return
 		wl_done "$srv" "$T/srv.json" 10 || return
 		pp_wait || return
 		one pp "$cli" || return
-		is "round $r: client net.connects" "$(jf "$LINE" .net.connects)" \
+		is "round $r ($src): client net.connects" "$(jf "$LINE" .net.connects)" \
 			"$(truth "$T/cli.json" connects)"
 		one pp "$srv" || return
-		is "round $r: server net.accepts" "$(jf "$LINE" .net.accepts)" \
+		is "round $r ($src): server net.accepts" "$(jf "$LINE" .net.accepts)" \
 			"$(truth "$T/srv.json" accepts)"
 	done
 }

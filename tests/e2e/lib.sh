@@ -290,27 +290,30 @@ free_port() {
 	return 1
 }
 
-# attach_count ARGS...: how many BPF links 'perfpilot stat ARGS' holds once
-# attached on this host (a run of its own, stopped when they are stable):
-# what attach_exact waits for
+# attach_count VAR ARGS...: into VAR, how many BPF links 'perfpilot stat
+# ARGS' holds once attached on this host (a run of its own, stopped when
+# they are stable): what attach_exact waits for
 attach_count() {
-	local pid n
+	local -n _count=$1
+	local pid
+	shift
 	"$PERFPILOT" stat "$@" -d 30 >/dev/null 2>&1 &
 	pid=$!
 	_track "$pid"
 	attach_wait "$pid"
-	n=$(_links "$pid")
+	_count=$(_links "$pid")
 	kill -INT "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	echo "$n"
+	return 0
 }
 
 # attach_exact N: return as soon as the last pp_bg holds N BPF links, with
 # no settling time: a workload started then runs while perfpilot is still
-# on its way from attaching to its first read (at most 10 s)
+# on its way from attaching to its first read (at most 1,000 looks, some
+# 10-20 s)
 attach_exact() {
 	local i
-	for ((i = 0; i < 2000; i++)); do
+	for ((i = 0; i < 1000; i++)); do
 		_alive "$PP_PID" || break
 		(($(_links "$PP_PID") >= $1)) && break
 		sleep 0.005

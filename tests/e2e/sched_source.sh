@@ -166,7 +166,7 @@ test_sched_source_daemon_default() {
 # switch gives the per-switch programs (tune --protect's source)
 test_sched_source_cmd_default() {
 	local a
-	wl_bg a "$T/sleep.json" sleep 30
+	wl_bg a "$T/sleep.json" sleep 300 # outlives three starts on a slow host
 	pp_bg st -p "$a" -d 20 --json
 	attach_wait
 	_ss_progs_check "$PP_PID" iterator

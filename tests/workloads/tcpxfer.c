@@ -8,7 +8,8 @@
  *   tcpxfer send [-w] [-r] ADDR PORT BYTES
  *       connect and send BYTES, then close; with -r, read the smoothed RTT
  *       after each send (TCP_INFO tcpi_rtt: a system call per send) and
- *       report its maximum and the last one, in microseconds
+ *       report its maximum, its median, its 90th percentile and the last
+ *       one, in microseconds
  *   tcpxfer connect [-w] ADDR PORT COUNT
  *       open and close COUNT connections one after the other
  *   tcpxfer flood ADDR PORT COUNT
@@ -114,6 +115,16 @@ static int connect_to(struct sockaddr_in *a)
 	return s;
 }
 
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* the readings of tcpi_rtt after each send (the first 65,536) */
+static unsigned int rtt_seen[65536];
+
 static int send_bytes(const char *ip, const char *port, unsigned long long total, int rtt)
 {
 	struct sockaddr_in a = addr_of(ip, port);
@@ -121,7 +132,7 @@ static int send_bytes(const char *ip, const char *port, unsigned long long total
 	static char buf[65536];
 	int s = connect_to(&a);
 
-	unsigned int rtt_max = 0, rtt_last = 0;
+	unsigned int rtt_max = 0, rtt_last = 0, rtt_n = 0;
 
 	memset(buf, 'x', sizeof(buf));
 	while (sent < total) {
@@ -140,13 +151,18 @@ static int send_bytes(const char *ip, const char *port, unsigned long long total
 			rtt_last = ti.tcpi_rtt;
 			if (rtt_last > rtt_max)
 				rtt_max = rtt_last;
+			if (rtt_n < sizeof(rtt_seen) / sizeof(rtt_seen[0]))
+				rtt_seen[rtt_n++] = rtt_last;
 		}
 	}
 	close(s);
-	if (rtt)
-		printf("{\"pid\":%d,\"tx_bytes\":%llu,\"rtt_max_us\":%u,\"rtt_last_us\":%u}\n",
-		       getpid(), sent, rtt_max, rtt_last);
-	else
+	if (rtt) {
+		qsort(rtt_seen, rtt_n, sizeof(rtt_seen[0]), cmp_uint);
+		printf("{\"pid\":%d,\"tx_bytes\":%llu,\"rtt_max_us\":%u,\"rtt_last_us\":%u,"
+		       "\"rtt_p50_us\":%u,\"rtt_p90_us\":%u,\"rtt_reads\":%u}\n",
+		       getpid(), sent, rtt_max, rtt_last, rtt_n ? rtt_seen[rtt_n / 2] : 0,
+		       rtt_n ? rtt_seen[rtt_n * 9 / 10] : 0, rtt_n);
+	} else
 		printf("{\"pid\":%d,\"tx_bytes\":%llu}\n", getpid(), sent);
 	return 0;
 }

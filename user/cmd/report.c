@@ -99,6 +99,7 @@ static void parse(int argc, char **argv, struct report_opts *o)
 	memset(o, 0, sizeof(*o));
 	t->mode = PP_FILTER_ALL;
 	o->w.max_procs = PP_MAX_PROCS_DEFAULT;
+	o->w.sched_source = SCHED_SOURCE_ITERATOR; /* as record's */
 	o->w.duration_s = LIVE_DEFAULT_S;
 	o->w.interval_s = 1;
 	opterr = 0;

@@ -209,7 +209,7 @@ int cmd_stat(int argc, char **argv)
 	struct stat_opts o;
 	struct watch w;
 	struct sigaction sa = {.sa_handler = on_signal};
-	double start, end, next;
+	double start, end, next, sync_s;
 	bool progress;
 
 	watch_parse(argc, argv, &o, false);
@@ -245,7 +245,14 @@ int cmd_stat(int argc, char **argv)
 			collector_attach_kind(w.col), o.w.duration_s ? "" : ", until Ctrl-C");
 	start = mono_now();
 	end = o.w.duration_s ? start + o.w.duration_s : 0;
-	next = o.w.interval_s ? start + o.w.interval_s : (end ? end : 1e300);
+	/* the task iterator without -i: the threads brought up to date every
+	 * second all the same, so that a thread's run-queue waits enter the
+	 * histogram at their mean over a second, not over the whole run */
+	sync_s = !o.w.interval_s && collector_sched_source(w.col) == SCHED_SOURCE_ITERATOR ? 1.0 : 0;
+	next = o.w.interval_s ? start + o.w.interval_s
+	       : sync_s       ? start + sync_s
+	       : end          ? end
+			      : 1e300;
 	for (;;) {
 		struct interval_info ii;
 		struct proc_sample *s;
@@ -254,8 +261,13 @@ int cmd_stat(int argc, char **argv)
 
 		wait_until(end && next > end ? end : next, progress, end, &o.w.target);
 		last = stop || (end && mono_now() >= end - 1e-3);
-		if (!o.w.interval_s && !last)
+		if (!o.w.interval_s && !last) {
+			if (sync_s) {
+				collector_sync(w.col);
+				next = mono_now() + sync_s;
+			}
 			continue;
+		}
 		if (watch_tick(&w, &s, &n, &ii)) {
 			fprintf(stderr, "perfpilot: reading the BPF maps failed: %s\n", strerror(errno));
 			watch_stop(&w, false);

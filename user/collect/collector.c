@@ -1219,6 +1219,18 @@ static void take_stats(void *ctx, const void *keys, const void *vals, size_t n)
 	(&(struct take){ (rows), offsetof(struct proc_raw, field),                         \
 			 sizeof(((struct proc_raw *)0)->field), offsetof(struct proc_raw, flag) })
 
+bool collector_sync(struct collector *c)
+{
+	if (!c->iter_link)
+		return false;
+	if (run_iter(c) && !c->said_iter_failed) {
+		fprintf(stderr, "perfpilot: running the scheduler task iterator failed: %s; "
+			"running threads are not brought up to date\n", strerror(errno));
+		c->said_iter_failed = true;
+	}
+	return true;
+}
+
 int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 {
 	struct rows r = { .v = c->rbuf, .cap = c->cap.p + c->cap.m + c->cap.i + c->cap.n };
@@ -1227,11 +1239,7 @@ int collector_read(struct collector *c, struct proc_raw **out, size_t *n)
 	/* iterator: the threads up to date now (exits fold into sched_stats,
 	 * read next); should it fail, the maps are read as they are (what
 	 * exits folded), said once */
-	if (run_iter(c) && !c->said_iter_failed) {
-		fprintf(stderr, "perfpilot: running the scheduler task iterator failed: %s; "
-			"running threads are not brought up to date\n", strerror(errno));
-		c->said_iter_failed = true;
-	}
+	collector_sync(c);
 	read_chunks(c, bpf_map__fd(c->sched->maps.sched_stats), c->cap.p, sizeof(__u32),
 		    sizeof(struct pp_sched_stats), take_sched, &r);
 	r.np = sort_rows(r.v, 0, r.cnt);

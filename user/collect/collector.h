@@ -54,6 +54,12 @@ struct collector_opts {
 int collector_open(struct collector **out, const struct collector_opts *o,
 		   char *err, size_t errlen);
 
+/* With the task iterator: bring every thread's entry up to date now (what
+ * collector_read does first), so that its run-queue waits since the last
+ * look enter the histogram at their mean over that time. false: no
+ * iterator (the per-switch programs keep each wait). */
+bool collector_sync(struct collector *c);
+
 /* Snapshot of all thread groups, sorted by pid: *out is the collector's
  * own buffer, the caller's to reorder or overwrite until the next
  * collector_read or collector_close (not to free). */

@@ -131,6 +131,10 @@ void watch_start(struct watch *w, const struct watch_opts *o)
 		fprintf(stderr, "perfpilot: %s\n", err);
 		exit(1);
 	}
+	/* once more: a listen() between that seeding and the attach of the
+	 * TCP programs was seen by neither (BPF_NOEXIST: what they saw wins) */
+	if (collector_has_net(w->col))
+		seed_listeners(w->col, w, o);
 	w->keep_idle = o->target.mode == PP_FILTER_PID;
 	w->short_life_s = o->short_life_s;
 	w->target = &o->target;
