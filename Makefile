@@ -151,6 +151,13 @@ $(BUILD)/unwind-tables: tools/bench/unwind_tables.c $$(UNWIND_TABLES_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PP_CFLAGS) -o $@ $< $(filter %.a,$^) $(LIBS)
 
+# tools/bench/overhead times perfpilot's collectors attached and detached
+# in turn, second by second, with this
+INTERLEAVE_LIBS = $(patsubst %,$(BUILD)/lib/%.a,$(shell tools/check-layers.sh --libs tools/bench/interleave.c))
+$(BUILD)/interleave: tools/bench/interleave.c tools/bench/orderstat.h $$(INTERLEAVE_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PP_CFLAGS) -o $@ $< $(filter %.a,$^) $(LIBS)
+
 # no include in user/ goes against the layers, and the check catches one
 # that does
 check-layers:
@@ -193,8 +200,9 @@ fuzz-regress: fuzz-build
 	@tests/fuzz/run.sh regress 1 $(FUZZ_NAMES)
 
 # the end-to-end tests drive the sanitizer build of perfpilot
-e2e: perfpilot $(WORKLOADS) asan
-	@PERFPILOT=build/asan/perfpilot PERFPILOT_PLAIN=$(BUILD)/perfpilot WORKLOADS=$(BUILD)/workloads tests/e2e/run.sh
+e2e: perfpilot $(WORKLOADS) $(BUILD)/interleave asan
+	@PERFPILOT=build/asan/perfpilot PERFPILOT_PLAIN=$(BUILD)/perfpilot WORKLOADS=$(BUILD)/workloads \
+		INTERLEAVE=$(BUILD)/interleave tests/e2e/run.sh
 
 run: deps
 	@$(MAKE) --no-print-directory perfpilot

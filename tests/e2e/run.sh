@@ -54,12 +54,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/capacity.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/reliability.sh"
 # shellcheck source=tests/e2e/sched_source.sh
 source "$(dirname "${BASH_SOURCE[0]}")/sched_source.sh"
+# shellcheck source=tests/e2e/bench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench.sh"
 
 PERFPILOT=$(realpath -e "$PERFPILOT" 2>/dev/null || echo "$PERFPILOT")
 # the optimised build, for the few tests that measure perfpilot's own memory
 # (the sanitizer build's shadow memory hides it); empty: those checks are noted
 PERFPILOT_PLAIN=${PERFPILOT_PLAIN:+$(realpath -e "$PERFPILOT_PLAIN" 2>/dev/null || echo "$PERFPILOT_PLAIN")}
 WORKLOADS=$(realpath -e "$WORKLOADS" 2>/dev/null || echo "$WORKLOADS")
+INTERLEAVE=$(realpath -e "$INTERLEAVE" 2>/dev/null || echo "$INTERLEAVE")
 W=$WORKLOADS
 
 ms() { awk -v v="$1" 'BEGIN { printf "%.1f", v / 1e6 }'; }
@@ -791,6 +794,8 @@ STEPS=(
 	sched_source_daemon_default
 	sched_source_cmd_default
 	sched_source_daemon_switch
+	bench_interleave_net
+	bench_interleave_io
 )
 
 summary() {

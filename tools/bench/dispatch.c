@@ -38,6 +38,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "orderstat.h"
 
 static double now_ns(void)
 {
@@ -134,33 +135,6 @@ static const struct hook hooks[] = {
 	{"sock", {"empty_send_length", "empty_recv_length"}, 2, loop_sock},
 	{"switch", {"empty_sched_switch", NULL}, 2, loop_switch},
 };
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* the k (1-based) with P(Binomial(n, 1/2) < k) <= 2.5 %: [x_k, x_(n+1-k)]
- * covers the median with 95 % or more */
-static int ci_rank(int n)
-{
-	double p = 1.0 / (double)(1ULL << (n > 60 ? 60 : n)), cum = 0, c = 1;
-	int k;
-
-	if (n > 60) { /* normal approximation */
-		int r = (int)((n - 1.96 * __builtin_sqrt((double)n)) / 2.0);
-		return r < 1 ? 1 : r;
-	}
-	for (k = 0; k <= n; k++) {
-		if (cum + c * p > 0.025)
-			return k < 1 ? 1 : k;
-		cum += c * p;
-		c = c * (double)(n - k) / (double)(k + 1);
-	}
-	return 1;
-}
 
 static int attach(struct bpf_object *obj, const struct hook *h, struct bpf_link **l)
 {
@@ -307,14 +281,14 @@ int main(int argc, char **argv)
 			d[k] = (on[k] - off[k]) / hooks[h].events;
 			o[k % 2][no[k % 2]++] = d[k]; /* [1]: attached first */
 		}
-		qsort(off, pairs, sizeof(double), cmp);
-		qsort(on, pairs, sizeof(double), cmp);
-		qsort(d, pairs, sizeof(double), cmp);
+		qsort(off, pairs, sizeof(double), cmp_double);
+		qsort(on, pairs, sizeof(double), cmp_double);
+		qsort(d, pairs, sizeof(double), cmp_double);
 		int r = ci_rank(pairs);
 		double med = pairs % 2 ? d[pairs / 2] : (d[pairs / 2 - 1] + d[pairs / 2]) / 2;
 
-		qsort(o[0], no[0], sizeof(double), cmp);
-		qsort(o[1], no[1], sizeof(double), cmp);
+		qsort(o[0], no[0], sizeof(double), cmp_double);
+		qsort(o[1], no[1], sizeof(double), cmp_double);
 		double seen = stats_seen(obj, &hooks[h], iters);
 
 		printf("%-7s %6d %7d %12.1f %12.1f %13.1f %8.1f-%-8.1f %7.1f/%-7.1f", hooks[h].name, pairs,

@@ -46,7 +46,8 @@ struct collector {
 		bool perf;
 		__u64 config, period;
 	} pend[48];
-	int npend;
+	int npend;      /* what attach_pending attaches, kept for collector_resume */
+	bool paused;    /* collector_pause: only the task iterator's link is held */
 	/* the processes' rows, sized once for the maps (collector_read hands
 	 * them out until the next read) */
 	struct proc_raw *rbuf;
@@ -247,7 +248,41 @@ static int attach_pending(struct collector *c, char *err, size_t errlen)
 			    : attach_tp_now(c, x->prog, x->tp, err, errlen))
 			return -1;
 	}
-	c->npend = 0;
+	return 0;
+}
+
+/* Every link but the task iterator's: the perf events' and the hooks'. */
+static void detach_all(struct collector *c)
+{
+	int i;
+
+	for (i = 0; i < c->nperf; i++) {
+		bpf_link__destroy(c->perf_links[i]);
+		close(c->perf_fds[i]);
+	}
+	c->nperf = 0;
+	for (i = 0; i < c->nlinks; i++)
+		bpf_link__destroy(c->links[i]);
+	c->nlinks = 0;
+}
+
+void collector_pause(struct collector *c)
+{
+	if (c->paused)
+		return;
+	detach_all(c);
+	c->paused = true;
+}
+
+int collector_resume(struct collector *c, char *err, size_t errlen)
+{
+	if (!c->paused)
+		return 0;
+	if (attach_pending(c, err, errlen)) {
+		detach_all(c); /* all or nothing: still paused */
+		return -1;
+	}
+	c->paused = false;
 	return 0;
 }
 
@@ -617,17 +652,9 @@ static int open_net(struct collector *c, const struct collector_opts *o, char *e
 
 static void teardown(struct collector *c)
 {
-	int i;
-
-	for (i = 0; i < c->nperf; i++) {
-		bpf_link__destroy(c->perf_links[i]);
-		close(c->perf_fds[i]);
-	}
-	c->nperf = 0;
-	for (i = 0; i < c->nlinks; i++)
-		bpf_link__destroy(c->links[i]);
-	c->nlinks = 0;
+	detach_all(c);
 	c->npend = 0;
+	c->paused = false;
 	bpf_link__destroy(c->iter_link);
 	c->iter_link = NULL;
 	net_bpf__destroy(c->net);

@@ -118,6 +118,18 @@ void collector_prog_stats(struct collector *c,
 			  void (*fn)(void *arg, const char *prog, uint64_t runs, uint64_t run_ns),
 			  void *arg);
 
+/*
+ * Detach every program but the task iterator, and attach them again: for
+ * timing what perfpilot's programs cost a workload in alternation, second
+ * by second (tools/bench/interleave). Nothing is counted while paused, and
+ * what spans a pause (an IO issued before it and completed during it, a
+ * thread's run time) may be miscounted after it: not for a collection whose
+ * numbers are used. collector_resume returns -1 with the reason in err
+ * (and stays paused) when an attach fails.
+ */
+void collector_pause(struct collector *c);
+int collector_resume(struct collector *c, char *err, size_t errlen);
+
 void collector_close(struct collector *c);
 
 /* Size of the thread slot array for `nthreads` live threads (or as requested). */
