@@ -793,6 +793,7 @@ STEPS=(
 	sched_thread_exec
 	sched_source_daemon_default
 	sched_source_cmd_default
+	sched_source_stat_sync
 	sched_source_daemon_switch
 	bench_interleave_net
 	bench_interleave_io

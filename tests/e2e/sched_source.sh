@@ -185,6 +185,32 @@ test_sched_source_cmd_default() {
 	kill "$a" 2>/dev/null
 }
 
+# stat without -i runs the task iterator each second (collector_sync), so
+# that a thread's waits enter the histogram at their mean over a second, not
+# over the whole run: over 4 s the iterator makes four passes over the
+# host's threads (three syncs and the last read), with -i 4 one; the kernel's
+# statistics count its runs (a run per thread a pass)
+test_sched_source_stat_sync() {
+	local a n1 n4 k
+	wl_bg a "$T/sleep.json" sleep 300
+	for k in 1 4; do
+		local iv=()
+		((k == 4)) && iv=(-i 4)
+		timeout -k 5 $((PP_EXIT_GRACE + 10)) "$PERFPILOT" stat -p "$a" -d 4 "${iv[@]}" --json --bpf-stats \
+			>"$T/o$k" 2>"$T/e$k" </dev/null || fail "stat -d 4 ${iv[*]}: exit $?: $(head -c 300 "$T/e$k")"
+	done
+	n1=$(awk '$1 == "bpf-prog" && $2 == "sched_iter" { print $4 }' "$T/e1")
+	n4=$(awk '$1 == "bpf-prog" && $2 == "sched_iter" { print $4 }' "$T/e4")
+	[[ -n $n1 && -n $n4 ]] || skip "no sched_iter statistics (the iterator is not available here)"
+	cmp "sched_iter runs with -i 4" "$n4" -gt 0 || return
+	cmp "passes over 4 s without -i (runs / the runs of one pass)" \
+		"$(awk -v a="$n1" -v b="$n4" 'BEGIN { printf "%.2f", a / b }')" -ge 3
+	cmp "passes over 4 s without -i (runs / the runs of one pass)" \
+		"$(awk -v a="$n1" -v b="$n4" 'BEGIN { printf "%.2f", a / b }')" -le 5
+	note "sched_iter runs: $n1 without -i, $n4 with -i 4"
+	kill "$a" 2>/dev/null
+}
+
 # the daemon with sched_source = switch in its config: the per-switch programs
 test_sched_source_daemon_switch() {
 	_dm_prereq
