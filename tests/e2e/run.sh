@@ -419,6 +419,12 @@ test_children() {
 	wl_ready "$s" bash || return
 	pp_bg pp -p "$s" --children -d 3 --json
 	attach_wait
+	# the fork program is what adds a child to the PID filter (without
+	# --children none is attached: _ss_progs_check)
+	if command -v bpftool >/dev/null; then
+		[[ $(_ss_progs "$PP_PID") == *" sched_fork_"* ]] ||
+			fail "--children: perfpilot holds no sched_process_fork program: $(_ss_progs "$PP_PID")"
+	fi
 	quiet_begin
 	_release "$T/go"
 	wait_exit "$s" 3 || fail "shell still running"

@@ -19,12 +19,14 @@ _ss_progs() {
 
 # _ss_progs_check PID SOURCE: the scheduler programs PID holds are those of
 # SOURCE (iterator: sched_iter and no sched_switch, tick or wakeup program;
-# switch: a sched_switch program and no sched_iter)
+# switch: a sched_switch program and no sched_iter), and no fork program
 _ss_progs_check() {
 	local pid=$1 want=$2 names
 	command -v bpftool >/dev/null || { note "bpftool not installed: programs not checked"; return 0; }
 	names=$(_ss_progs "$pid")
 	[[ $names == *" sched_exit_"* ]] || { fail "pid $pid holds no sched_process_exit program: $names"; return 1; }
+	# a fork matters only to --children, which no caller passes
+	[[ $names == *" sched_fork_"* ]] && fail "pid $pid holds a sched_process_fork program without --children: $names"
 	if [[ $want == iterator ]]; then
 		[[ $names == *" sched_iter "* ]] || fail "pid $pid holds no sched_iter program: $names"
 		[[ $names == *" sched_switch"* ]] && fail "pid $pid holds a sched_switch program with the iterator: $names"

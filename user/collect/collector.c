@@ -435,8 +435,15 @@ static int open_sched_as(struct collector *c, const struct collector_opts *o, bo
 			return -1;
 		}
 	}
-	tps[ntps++] = (struct tp_prog){"sched_process_fork", s->progs.sched_fork_btf,
-				       s->progs.sched_fork_raw, "--children"};
+	/* a fork matters only to --children (the new process joins the PID
+	 * filter): no program per fork without it */
+	if (o->target->children) {
+		tps[ntps++] = (struct tp_prog){"sched_process_fork", s->progs.sched_fork_btf,
+					       s->progs.sched_fork_raw, "--children"};
+	} else {
+		bpf_program__set_autoload(s->progs.sched_fork_btf, false);
+		bpf_program__set_autoload(s->progs.sched_fork_raw, false);
+	}
 	tps[ntps++] = (struct tp_prog){"sched_process_exit", s->progs.sched_exit_btf,
 				       s->progs.sched_exit_raw, "exit reporting"};
 	tps[ntps++] = (struct tp_prog){"sched_process_exec", s->progs.sched_exec_btf,
