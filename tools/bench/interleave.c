@@ -631,9 +631,9 @@ int main(int argc, char **argv)
 	       "(distribution-free)\n", rr, pairs + 1 - rr, pairs, 100 * ci_coverage(pairs, rr));
 
 	printf("result workload=%s pairs=%d time=%.4f time_lo=%.4f time_hi=%.4f cpu=%.4f cpu_lo=%.4f "
-	       "cpu_hi=%.4f spread=%.4f aa=%.4f aa_lo=%.4f aa_hi=%.4f\n",
+	       "cpu_hi=%.4f spread=%.4f aa=%.4f aa_lo=%.4f aa_hi=%.4f on_first=%.4f off_first=%.4f\n",
 	       wl, pairs, median_sort(t_ratio, pairs), t_ratio[rr - 1], t_ratio[pairs - rr],
 	       median_sort(c_ratio, pairs), c_ratio[rr - 1], c_ratio[pairs - rr], spread, aa_med,
-	       aa_lo, aa_hi);
+	       aa_lo, aa_hi, median_sort(t_on1, non), median_sort(t_off1, noff));
 	return bad;
 }
