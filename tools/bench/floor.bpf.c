@@ -19,12 +19,15 @@ EMPTY(sched_switch, sched_switch)
 EMPTY(sched_fork, sched_process_fork)
 EMPTY(sched_exit, sched_process_exit)
 EMPTY(sched_free, sched_process_free)
+EMPTY(sched_exec, sched_process_exec)
 EMPTY(rss_stat, rss_stat)
 EMPTY(io_start, block_io_start)
 EMPTY(rq_issue, block_rq_issue)
 EMPTY(rq_complete, block_rq_complete)
 EMPTY(send_length, sock_send_length)
 EMPTY(recv_length, sock_recv_length)
+EMPTY(set_state, inet_sock_set_state)
+EMPTY(retransmit, tcp_retransmit_skb)
 EMPTY(tcp_probe, tcp_probe) /* the RTT program of builds before 549720a, for comparisons */
 
 /* attached by the loader to the software minor-fault event of each CPU */

@@ -28,15 +28,16 @@
  * window starts. Per pair: the slowdown in time (detached rate / attached
  * rate) and in CPU time per operation (attached / detached). Prints their
  * medians over the pairs with the order statistics that cover them with
- * 95 % or more (distribution-free), the medians of the pairs run attached
+ * 95 % or more (distribution-free; from 6 pairs on: fewer cannot, and the
+ * coverage printed says what they give), the medians of the pairs run attached
  * first and detached first, and the noise: the spread of the detached
  * windows' rates, and the same ratio between the detached windows of
  * neighbouring pairs (what the method gives when nothing differs). The
  * last line, "result ...", is for scripts (tools/bench/overhead).
  *
  * --check: after each switch, count the harness's own BPF links
- * (/proc/self/fdinfo): none but the task iterator's detached, all of them
- * attached; and with net and io, the bytes the programs counted for the
+ * (/proc/self/fdinfo) and perf events: none but the task iterator's link
+ * detached, all of them attached; and with net and io, the bytes the programs counted for the
  * workload in each window: some attached, none detached. Exit 1 otherwise.
  * (The reads this takes make the times worth nothing.)
  */
@@ -124,9 +125,13 @@ static int nth_cpu(int i)
 	return -1;
 }
 
+static pid_t harness;
+
 static void child_setup(void)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != harness) /* the harness died before the prctl */
+		_exit(1);
 	if (pin) {
 		int cpu = nth_cpu(nkids);
 		cpu_set_t s;
@@ -306,6 +311,25 @@ static void stop_workload(void)
 	nkids = 0;
 	if (io_path[0])
 		unlink(io_path);
+	io_path[0] = 0;
+}
+
+/* Has one of the workload's processes ended? (A dead end of the pipe or
+ * the stream would leave the other waiting: windows without a count.) */
+static bool workload_died(void)
+{
+	for (int i = 0; i < nkids; i++) {
+		int st;
+
+		if (waitpid(kids[i], &st, WNOHANG) == kids[i]) {
+			fprintf(stderr, "interleave: the workload's process %d %s %d\n", (int)kids[i],
+				WIFEXITED(st) ? "exited with status" : "was killed by signal",
+				WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+			kids[i] = kids[--nkids]; /* reaped: not to be killed or waited for */
+			return true;
+		}
+	}
+	return false;
 }
 
 /* The workload's processes' CPU time so far, ns (each is one thread). */
@@ -333,22 +357,32 @@ static double kids_cpu_ns(void)
 	return sum;
 }
 
-/* This process's BPF links: all of them, and those of the task iterator. */
-static void count_links(int *all, int *iter)
+/* This process's BPF links: all of them, those of the task iterator, and
+ * its perf events (the software events the fault and tick programs are
+ * attached to). */
+static void count_links(int *all, int *iter, int *perf)
 {
 	DIR *d = opendir("/proc/self/fdinfo");
 	struct dirent *e;
 
-	*all = *iter = 0;
+	*all = *iter = *perf = 0;
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		char path[300], line[256];
+		char path[300], line[256], target[64];
 		bool link = false;
+		ssize_t n;
 		FILE *f;
 
 		if (e->d_name[0] == '.')
 			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = 0;
+			if (!strcmp(target, "anon_inode:[perf_event]"))
+				*perf += 1;
+		}
 		snprintf(path, sizeof(path), "/proc/self/fdinfo/%s", e->d_name);
 		f = fopen(path, "r");
 		if (!f)
@@ -429,7 +463,7 @@ static void usage(FILE *f)
 		"                  [--check] pipe|cpu|io|net\n"
 		"Times perfpilot's collectors (as 'perfpilot stat -a') attached and detached in turn,\n"
 		"second by second, while one workload runs; see tools/bench/interleave.c.\n"
-		"  --pairs N       pairs of windows (default 31, at least 3)\n"
+		"  --pairs N       pairs of windows (default 31, 3-1000)\n"
 		"  --window-ms MS  length of a window (default 1000, 100-60000)\n"
 		"  --settle-ms MS  wait after each switch before a window (default 300)\n"
 		"  --dir DIR       where the io workload writes (default /var/tmp; a block device)\n"
@@ -459,6 +493,7 @@ int main(int argc, char **argv)
 	};
 	int pairs = 31, nready, c, bad = 0, links_on = -1, iter_links = 0;
 	uint64_t checked_bytes[2] = {0, 0}; /* --check: counted detached, attached */
+	int links_off = 0, perf_on = 0, perf_off = 0; /* --check: the most seen detached */
 	double window_ms = 1000, settle_ms = 300, next_sync = 0;
 	const char *dir = "/var/tmp", *wl;
 	bool check = false, tty = isatty(STDERR_FILENO);
@@ -467,6 +502,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = {.sa_handler = on_signal};
 	char err[256];
 
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'n': pairs = atoi(optarg); break;
@@ -476,12 +512,19 @@ int main(int argc, char **argv)
 		case 'c': check = true; break;
 		case 'p': pin = true; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		default:
+			fprintf(stderr, "interleave: unknown option or missing value: %s (--help)\n",
+				argv[optind - 1]);
+			return 2;
 		}
 	}
-	if (optind != argc - 1 || pairs < 3 || pairs > 10000 || window_ms < 100 ||
-	    window_ms > 60000 || settle_ms < 0 || settle_ms > 60000) {
-		usage(stderr);
+	const char *bad_arg = optind != argc - 1 ? "name one workload: pipe, cpu, io or net"
+			      : pairs < 3 || pairs > 1000 ? "--pairs: 3 to 1000"
+			      : !(window_ms >= 100 && window_ms <= 60000) ? "--window-ms: 100 to 60000"
+			      : !(settle_ms >= 0 && settle_ms <= 60000) ? "--settle-ms: 0 to 60000"
+									 : NULL;
+	if (bad_arg) {
+		fprintf(stderr, "interleave: %s (--help)\n", bad_arg);
 		return 2;
 	}
 	wl = argv[optind];
@@ -498,6 +541,7 @@ int main(int argc, char **argv)
 		die("mmap");
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 
 	/* the collectors first: their start-up (loading, the first read of
 	 * /proc) is not the workload's */
@@ -507,14 +551,22 @@ int main(int argc, char **argv)
 	watch_start(&w, &wo);
 	collector_pause(w.col);
 
+	harness = getpid();
 	nready = start_workload(wl, dir);
 	for (double t = mono(); __atomic_load_n(&sh->ready, __ATOMIC_SEQ_CST) < nready; nap(0.01))
-		if (stop || mono() - t > 120) {
-			fprintf(stderr, "interleave: the %s workload did not start\n", wl);
+		if (stop || workload_died() || mono() - t > 120) {
+			fprintf(stderr, "interleave: the %s workload did not start%s\n", wl,
+				!strcmp(wl, "io") ? " (O_DIRECT writes in --dir on a block device?)" : "");
 			stop_workload();
 			watch_stop(&w, false);
 			return 1;
 		}
+	/* the io workload's file: gone from the directory from now on (its
+	 * writer's descriptor keeps it), whatever ends the harness */
+	if (io_path[0]) {
+		unlink(io_path);
+		io_path[0] = 0;
+	}
 	nap(1); /* warm */
 
 	double *t_ratio = calloc((size_t)pairs, sizeof(double));
@@ -547,14 +599,19 @@ int main(int argc, char **argv)
 				collector_pause(w.col);
 			}
 			if (check) {
-				int all, it;
+				int all, it, perf;
 
-				count_links(&all, &it);
+				count_links(&all, &it, &perf);
 				if (attached && links_on < 0)
-					links_on = all, iter_links = it;
-				if (attached ? all != links_on || all <= it : all != it) {
-					fprintf(stderr, "interleave: check: %s, %d BPF links (%d of the iterator)\n",
-						attached ? "attached" : "detached", all, it);
+					links_on = all, iter_links = it, perf_on = perf;
+				if (!attached && all > links_off)
+					links_off = all;
+				if (!attached && perf > perf_off)
+					perf_off = perf;
+				if (attached ? all != links_on || all <= it || perf != perf_on
+					     : all != it || perf) {
+					fprintf(stderr, "interleave: check: %s, %d BPF links (%d of the iterator), "
+						"%d perf events\n", attached ? "attached" : "detached", all, it, perf);
 					bad = 1;
 				}
 			}
@@ -562,6 +619,12 @@ int main(int argc, char **argv)
 			uint64_t counted = check ? kids_counted(&w) : 0;
 
 			win[attached] = run_window(&w, attached, window_ms, &next_sync);
+			if (!stop && (workload_died() || win[attached].rate <= 0)) {
+				fprintf(stderr, "interleave: the %s workload counted nothing in a %s window\n",
+					wl, attached ? "attached" : "detached");
+				bad = 1;
+				stop = 1;
+			}
 			if (check && (!strcmp(wl, "net") || !strcmp(wl, "io"))) {
 				/* bytes in flight at a switch are done within the settle time */
 				counted = kids_counted(&w) - counted;
@@ -592,6 +655,11 @@ int main(int argc, char **argv)
 	}
 	if (tty)
 		fprintf(stderr, "\n");
+	/* what was measured: the iterator, or its fallback to the per-switch
+	 * programs; tp_btf, or raw_tp */
+	const char *source = sched_source_name(collector_sched_source(w.col));
+	const char *kind = collector_attach_kind(w.col);
+
 	collector_pause(w.col);
 	stop_workload();
 	watch_stop(&w, false);
@@ -601,8 +669,9 @@ int main(int argc, char **argv)
 	}
 	if (check)
 		printf("check: %d BPF links attached (%d of them the task iterator's), %d detached; "
+		       "perf events %d attached, %d detached; "
 		       "the workload's bytes counted attached %llu, detached %llu: %s\n",
-		       links_on, iter_links, iter_links, (unsigned long long)checked_bytes[1],
+		       links_on, iter_links, links_off, perf_on, perf_off, (unsigned long long)checked_bytes[1],
 		       (unsigned long long)checked_bytes[0], bad ? "FAILED" : "ok");
 
 	/* neighbouring detached windows: the ratio when nothing differs */
@@ -619,21 +688,25 @@ int main(int argc, char **argv)
 	double spread = (off_rate[pairs - 1] - off_rate[0]) / off_med;
 
 	printf("workload %s: %d pairs of %.0f ms windows (settle %.0f ms), ops/s detached %.1f, "
-	       "attached %.1f (medians)\n", wl, pairs, window_ms, settle_ms, off_med, on_med);
+	       "attached %.1f (medians); sched_source %s, %s\n", wl, pairs, window_ms, settle_ms,
+	       off_med, on_med, source, kind);
 	printf("%-22s %8s  %-17s  %-19s\n", "per pair", "median", "CI", "on-first / off-first");
 	report("time (off/on rate)", t_ratio, pairs, t_on1, non, t_off1, noff, "");
 	report("CPU per op (on/off)", c_ratio, pairs, c_on1, non, c_off1, noff, "");
 	printf("noise: detached windows' rate spread %.1f %% (max-min)/median; neighbouring detached "
-	       "windows' ratio %.4f (%.4f-%.4f)\n", 100 * spread, aa_med, aa_lo, aa_hi);
+	       "windows' ratio %.4f (%.4f-%.4f: order statistics %d and %d of %d; the ratios share "
+	       "windows, so their coverage is approximate)\n", 100 * spread, aa_med, aa_lo, aa_hi, r,
+	       pairs - r, pairs - 1);
 	int rr = ci_rank(pairs);
+	double t_med = median_sort(t_ratio, pairs), c_med = median_sort(c_ratio, pairs);
+	double on1 = median_sort(t_on1, non), off1 = median_sort(t_off1, noff);
 
 	printf("CI: the order statistics %d and %d of %d pairs, covering the median with %.1f %% "
 	       "(distribution-free)\n", rr, pairs + 1 - rr, pairs, 100 * ci_coverage(pairs, rr));
 
-	printf("result workload=%s pairs=%d time=%.4f time_lo=%.4f time_hi=%.4f cpu=%.4f cpu_lo=%.4f "
+	printf("result workload=%s sched_source=%s attach=%s pairs=%d time=%.4f time_lo=%.4f time_hi=%.4f cpu=%.4f cpu_lo=%.4f "
 	       "cpu_hi=%.4f spread=%.4f aa=%.4f aa_lo=%.4f aa_hi=%.4f on_first=%.4f off_first=%.4f\n",
-	       wl, pairs, median_sort(t_ratio, pairs), t_ratio[rr - 1], t_ratio[pairs - rr],
-	       median_sort(c_ratio, pairs), c_ratio[rr - 1], c_ratio[pairs - rr], spread, aa_med,
-	       aa_lo, aa_hi, median_sort(t_on1, non), median_sort(t_off1, noff));
+	       wl, source, kind, pairs, t_med, t_ratio[rr - 1], t_ratio[pairs - rr], c_med, c_ratio[rr - 1],
+	       c_ratio[pairs - rr], spread, aa_med, aa_lo, aa_hi, on1, off1);
 	return bad;
 }

@@ -23,7 +23,9 @@ static inline double median_sort(double *v, int n)
 }
 
 /* The k (1-based) with P(Binomial(n, 1/2) < k) <= 2.5 %: [x_k, x_(n+1-k)]
- * of the sorted values covers their median with 95 % or more. */
+ * of the sorted values covers their median with 95 % or more, from n = 6
+ * on; below, k = 1 (the whole range) is the most there is: ci_coverage
+ * tells how much. */
 static inline int ci_rank(int n)
 {
 	double p = 1.0 / (double)(1ULL << (n > 60 ? 60 : n)), cum = 0, c = 1;
@@ -43,18 +45,15 @@ static inline int ci_rank(int n)
 }
 
 /* The probability that [x_k, x_(n+1-k)] of n sorted values covers their
- * median: 1 - 2 P(Binomial(n, 1/2) < k). */
+ * median: 1 - 2 P(Binomial(n, 1/2) < k), the terms in logarithms (no
+ * underflow for large n). */
 static inline double ci_coverage(int n, int k)
 {
-	double p = 1, c = 1, cum = 0;
+	double cum = 0;
 	int i;
 
-	for (i = 0; i < n; i++)
-		p /= 2;
-	for (i = 0; i < k; i++) {
-		cum += c * p;
-		c = c * (double)(n - i) / (double)(i + 1);
-	}
+	for (i = 0; i < k; i++)
+		cum += exp(lgamma(n + 1.0) - lgamma(i + 1.0) - lgamma(n - i + 1.0) - n * log(2.0));
 	return 1 - 2 * cum;
 }
 

@@ -35,7 +35,6 @@ struct collector {
 				     * connection buffers' high-water marks */
 	struct bpf_link *iter_link; /* the task iterator, run per read */
 	int stats_fd;
-	int perf_fds[MAX_PERF_FDS];
 	struct bpf_link *perf_links[MAX_PERF_FDS];
 	int nperf;
 	struct bpf_link *links[32];
@@ -142,7 +141,6 @@ static int attach_per_cpu_now(struct collector *c, struct bpf_program *prog, __u
 				 (unsigned long long)config, cpu, strerror(errno));
 			return -1;
 		}
-		c->perf_fds[c->nperf] = fd;
 		c->perf_links[c->nperf] = bpf_program__attach_perf_event(prog, fd);
 		if (!c->perf_links[c->nperf]) {
 			snprintf(err, errlen, "attach %s to CPU %d: %s", bpf_program__name(prog), cpu,
@@ -256,10 +254,9 @@ static void detach_all(struct collector *c)
 {
 	int i;
 
-	for (i = 0; i < c->nperf; i++) {
+	/* a perf event's link owns its fd: destroying it closes the event */
+	for (i = 0; i < c->nperf; i++)
 		bpf_link__destroy(c->perf_links[i]);
-		close(c->perf_fds[i]);
-	}
 	c->nperf = 0;
 	for (i = 0; i < c->nlinks; i++)
 		bpf_link__destroy(c->links[i]);

@@ -121,8 +121,9 @@ void collector_prog_stats(struct collector *c,
 /*
  * Detach every program but the task iterator, and attach them again: for
  * timing what perfpilot's programs cost a workload in alternation, second
- * by second (tools/bench/interleave). Nothing is counted while paused, and
- * what spans a pause (an IO issued before it and completed during it, a
+ * by second (tools/bench/interleave). No event is counted while paused
+ * (the task iterator still runs when the maps are read), and what spans a
+ * pause (an IO issued before it and completed during it, a
  * thread's run time) may be miscounted after it: not for a collection whose
  * numbers are used. collector_resume returns -1 with the reason in err
  * (and stays paused) when an attach fails.

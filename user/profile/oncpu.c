@@ -20,7 +20,6 @@
 struct profiler {
 	struct profile_bpf *skel;
 	struct bpf_link *links[MAX_CPUS];
-	int fds[MAX_CPUS];
 	int n;
 	struct bpf_link *exec_link;   /* re-announce processes that exec */
 	struct announcer *ann;        /* tgids sampled for the first time */
@@ -110,7 +109,6 @@ static int attach_cpus(struct profiler *p, unsigned int hz, char *err, size_t er
 				 strerror(errno));
 			return -1;
 		}
-		p->fds[p->n] = fd;
 		p->links[p->n] = bpf_program__attach_perf_event(p->skel->progs.profile_sample, fd);
 		if (!p->links[p->n]) {
 			snprintf(err, errlen, "attaching the profiler to CPU %d: %s", cpu, strerror(errno));
@@ -202,10 +200,9 @@ void profiler_detach(struct profiler *p)
 {
 	int i;
 
-	for (i = 0; i < p->n; i++) {
+	/* a perf event's link owns its fd: destroying it closes the event */
+	for (i = 0; i < p->n; i++)
 		bpf_link__destroy(p->links[i]);
-		close(p->fds[i]);
-	}
 	p->n = 0;
 	unwinder_stop(p->uw);
 }
