@@ -46,13 +46,7 @@ test_bench_interleave_net() {
 # the block IO programs: the same with 16 KiB O_DIRECT writes in $T (on a
 # block device, as io_churn asks)
 test_bench_interleave_io() {
-	local src
-	src=$(findmnt -n -o SOURCE --target "$T" 2>/dev/null)
-	src=${src%%[*}
-	[[ -b $src ]] || skip "$T is not on a block device (${src:-unknown}): no block IO to count"
-	dd if=/dev/zero of="$T/il.probe" bs=16k count=1 oflag=direct status=none 2>/dev/null ||
-		skip "no O_DIRECT writes in $T"
-	rm -f "$T/il.probe"
+	need_direct_io "$T"
 	_interleave io || return
 	grep -q 'bytes counted attached [1-9][0-9]*, detached 0: ok' "$T/il.out" ||
 		fail "bytes counted: $(grep '^check: ' "$T/il.out")"

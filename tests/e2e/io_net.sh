@@ -34,13 +34,8 @@ io_churn_short() {
 # short in both perfpilots alike) is not perfpilot's: a run with a process
 # short is tried once more, and two in a row fail.
 test_io_churn() {
-	local src short
-	src=$(findmnt -n -o SOURCE --target "$T" 2>/dev/null)
-	src=${src%%[*}
-	[[ -b $src ]] || skip "$T is not on a block device (${src:-unknown}): no block IO to count"
-	dd if=/dev/zero of="$T/churn.probe" bs=16k count=1 oflag=direct status=none 2>/dev/null ||
-		skip "no O_DIRECT writes in $T"
-	rm -f "$T/churn.probe"
+	local short
+	need_direct_io "$T"
 	_io_churn_once 1 || return
 	[[ -z $CHURN_SHORT ]] && return
 	short=$CHURN_SHORT

@@ -378,6 +378,19 @@ jf() { jq -r "$2" <<<"$1" 2>/dev/null; }
 # _prog_ids: ids of the BPF programs loaded on the host, sorted as text
 _prog_ids() { bpftool prog show -j 2>/dev/null | jq -r '.[].id' 2>/dev/null | sort; }
 
+# need_direct_io DIR: skip the test unless DIR is on a block device that
+# takes O_DIRECT writes (tmpfs, overlay or a network file system has no
+# block IO to count)
+need_direct_io() {
+	local src
+	src=$(findmnt -n -o SOURCE --target "$1" 2>/dev/null)
+	src=${src%%[*}
+	[[ -b $src ]] || skip "$1 is not on a block device (${src:-unknown}): no block IO to count"
+	dd if=/dev/zero of="$1/.direct-probe" bs=16k count=1 oflag=direct status=none 2>/dev/null ||
+		skip "no O_DIRECT writes in $1"
+	rm -f "$1/.direct-probe"
+}
+
 # _own_prog_ids PID: ids of the BPF programs a process holds, sorted as text
 _own_prog_ids() {
 	cat "/proc/$1/fdinfo/"* 2>/dev/null | awk '$1 == "prog_id:" { print $2 }' | sort -u
