@@ -413,6 +413,12 @@ static __always_inline void add_tail(__u32 tgid, __u64 exec, __u64 credited)
 /* task_struct.__state of a task at its last switch (do_task_dead) */
 #define PP_TASK_DEAD 0x80
 
+/* task_struct.policy of the fair class (uapi/linux/sched.h; vmlinux.h has
+ * no macros): the class that keeps se.prev_sum_exec_runtime */
+#define PP_SCHED_NORMAL 0
+#define PP_SCHED_BATCH 3
+#define PP_SCHED_IDLE 5
+
 /*
  * The slot holding the exit mark of the task at `task` (tid, tgid now): its
  * thread's, or, when an exec by another thread of its group gave it that
@@ -739,7 +745,7 @@ static __always_inline int on_exit(__u64 *ctx, struct task_struct *p, bool direc
 		} else {
 			__u32 pol = TREAD(direct, p, policy);
 
-			if (pol == 0 || pol == 3 || pol == 5) { /* NORMAL, BATCH, IDLE */
+			if (pol == PP_SCHED_NORMAL || pol == PP_SCHED_BATCH || pol == PP_SCHED_IDLE) {
 				__u64 from = TREAD(direct, p, se.prev_sum_exec_runtime);
 
 				ran = exec > from ? exec - from : 0;

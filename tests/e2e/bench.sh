@@ -32,15 +32,32 @@ _interleave() {
 	return 0
 }
 
+# _il_bytes: the bytes the programs counted in the attached windows against
+# the workload's own count of the same spans (within 10 %: a chunk in flight
+# at either end of a window), and none in the detached ones
+_il_bytes() {
+	local line re='bytes counted attached ([0-9]+) \(its own count ([0-9]+)\), detached ([0-9]+)'
+	line=$(grep '^check: ' "$T/il.out")
+	[[ $line =~ $re ]] || { fail "no byte counts: '$line'"; return 1; }
+	local got=${BASH_REMATCH[1]} own=${BASH_REMATCH[2]} off=${BASH_REMATCH[3]}
+	cmp "the workload's own bytes in the attached windows" "$own" -gt 0 || return 1
+	within "bytes counted in the attached windows vs the workload's own count" "$got" "$own" 10
+	is "bytes counted in the detached windows" "$off" 0
+}
+
 # the TCP programs (sends, receives) and the rest: a paused collector counts
 # none of the stream's bytes, a resumed one counts them again
 test_bench_interleave_net() {
 	_interleave net || return
-	grep -q 'bytes counted attached [1-9][0-9]*, detached 0: ok' "$T/il.out" ||
-		fail "bytes counted: $(grep '^check: ' "$T/il.out")"
+	_il_bytes
 	# the page-fault programs' software events close with their links
-	grep -q 'perf events [1-9][0-9]* attached, 0 detached' "$T/il.out" ||
-		fail "perf events: $(grep '^check: ' "$T/il.out")"
+	# (none where the memory collector did not load)
+	if grep -q 'perf events 0 attached' "$T/il.out"; then
+		note "no perf events attached: the memory collector did not load"
+	else
+		grep -q 'perf events [1-9][0-9]* attached, 0 detached' "$T/il.out" ||
+			fail "perf events: $(grep '^check: ' "$T/il.out")"
+	fi
 }
 
 # the block IO programs: the same with 16 KiB O_DIRECT writes in $T (on a
@@ -48,6 +65,5 @@ test_bench_interleave_net() {
 test_bench_interleave_io() {
 	need_direct_io "$T"
 	_interleave io || return
-	grep -q 'bytes counted attached [1-9][0-9]*, detached 0: ok' "$T/il.out" ||
-		fail "bytes counted: $(grep '^check: ' "$T/il.out")"
+	_il_bytes
 }

@@ -37,8 +37,10 @@
  *
  * --check: after each switch, count the harness's own BPF links
  * (/proc/self/fdinfo) and perf events: none but the task iterator's link
- * detached, all of them attached; and with net and io, the bytes the programs counted for the
- * workload in each window: some attached, none detached. Exit 1 otherwise.
+ * detached, all of them attached; and with net and io, the bytes the
+ * programs counted for the workload in each window: some attached, none
+ * detached (the attached windows' sum is printed beside the workload's own
+ * count of the same spans). Exit 1 otherwise.
  * (The reads this takes make the times worth nothing.)
  */
 #define _GNU_SOURCE
@@ -493,6 +495,7 @@ int main(int argc, char **argv)
 	};
 	int pairs = 31, nready, c, bad = 0, links_on = -1, iter_links = 0;
 	uint64_t checked_bytes[2] = {0, 0}; /* --check: counted detached, attached */
+	uint64_t own_bytes[2] = {0, 0};     /* and the workload's own count of them */
 	int links_off = 0, perf_on = 0, perf_off = 0; /* --check: the most seen detached */
 	double window_ms = 1000, settle_ms = 300, next_sync = 0;
 	const char *dir = "/var/tmp", *wl;
@@ -617,6 +620,7 @@ int main(int argc, char **argv)
 			}
 			nap(settle_ms / 1000);
 			uint64_t counted = check ? kids_counted(&w) : 0;
+			uint64_t own = __atomic_load_n(&sh->ops, __ATOMIC_RELAXED);
 
 			win[attached] = run_window(&w, attached, window_ms, &next_sync);
 			if (!stop && (workload_died() || win[attached].rate <= 0)) {
@@ -628,6 +632,11 @@ int main(int argc, char **argv)
 			if (check && (!strcmp(wl, "net") || !strcmp(wl, "io"))) {
 				/* bytes in flight at a switch are done within the settle time */
 				counted = kids_counted(&w) - counted;
+				/* the workload's own count over the same span: a 16 KiB
+				 * write, or 128 KiB received (and as much sent: both ends
+				 * are counted) */
+				own = (__atomic_load_n(&sh->ops, __ATOMIC_RELAXED) - own) *
+				      (!strcmp(wl, "io") ? IO_BLOCK : 2ULL * NET_CHUNK);
 				if (attached ? counted == 0 : counted != 0) {
 					fprintf(stderr, "interleave: check: %s, the programs counted %llu bytes "
 						"of the workload in a window\n", attached ? "attached" : "detached",
@@ -635,6 +644,7 @@ int main(int argc, char **argv)
 					bad = 1;
 				}
 				checked_bytes[attached] += counted;
+				own_bytes[attached] += own;
 			}
 		}
 		if (stop)
@@ -670,9 +680,11 @@ int main(int argc, char **argv)
 	if (check)
 		printf("check: %d BPF links attached (%d of them the task iterator's), %d detached; "
 		       "perf events %d attached, %d detached; "
-		       "the workload's bytes counted attached %llu, detached %llu: %s\n",
+		       "the workload's bytes counted attached %llu (its own count %llu), detached %llu "
+		       "(its own count %llu): %s\n",
 		       links_on, iter_links, links_off, perf_on, perf_off, (unsigned long long)checked_bytes[1],
-		       (unsigned long long)checked_bytes[0], bad ? "FAILED" : "ok");
+		       (unsigned long long)own_bytes[1], (unsigned long long)checked_bytes[0],
+		       (unsigned long long)own_bytes[0], bad ? "FAILED" : "ok");
 
 	/* neighbouring detached windows: the ratio when nothing differs */
 	for (k = 0; k + 1 < pairs; k++)
