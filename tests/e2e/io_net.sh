@@ -123,9 +123,13 @@ test_io_read_direct() {
 	cmp "io.lat_us.p99 <= max" "$(jf "$line" .io.lat_us.p99)" -le "$(jf "$line" .io.lat_us.max)"
 }
 
-# the per-device view sees the loop device's traffic
-test_io_devices() {
+# the per-device view sees the loop device's traffic. A request whose
+# completion the kernel ran without the BPF programs (see io_churn) leaves
+# the device one write short when no later request takes its address: a
+# run short by whole writes is tried once more, and two in a row fail.
+_io_devices_once() {
 	local dev wl name d
+	IO_DEV_SHORT=
 	loop_make dev 96 || return
 	name=${dev##*/}
 	wl_bg wl "$T/dio.json" "$W/dio" -w -f "$dev" -W 48
@@ -138,9 +142,22 @@ test_io_devices() {
 	d=$(jq -c -s --arg n "$name" '[.[] | select(.type == "device" and .device == $n)] | .[0] // empty' \
 		"$T/pp.jsonl")
 	[[ -n $d ]] || { fail "no device line for $name"; return; }
-	within "device write_bytes" "$(jf "$d" .write_bytes)" "$(truth "$T/dio.json" write_bytes)" 1
+	local got want
+	got=$(jf "$d" .write_bytes) want=$(truth "$T/dio.json" write_bytes)
+	if (($1 == 1)) && _isnum "$got" && _isnum "$want" && ((got < want && (want - got) % 1048576 == 0)); then
+		IO_DEV_SHORT="$got of $want B"
+		return 0
+	fi
+	within "device write_bytes" "$got" "$want" 1
 	cmp "device lat_us.count" "$(jf "$d" .lat_us.count)" -ge 48
 	cmp "device inflight_peak" "$(jf "$d" .inflight_peak)" -ge 1
+}
+
+test_io_devices() {
+	_io_devices_once 1 || return
+	[[ -z $IO_DEV_SHORT ]] && return
+	note "first run short by whole writes ($IO_DEV_SHORT); run again"
+	_io_devices_once 2
 }
 
 # ================================================================ TCP
