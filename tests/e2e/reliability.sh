@@ -45,7 +45,14 @@ test_record_full_disk() {
 	db=$RL_MNT/rec.db
 	rec_bg rec -a -i 0.2 -d 30 -o "$db"
 	attach_wait
-	sleep 1
+	# three intervals committed before the disk fills (a fixed second was
+	# not always enough beside the other tests of its step: 0 once)
+	local i c
+	for ((i = 0; i < 75; i++)); do
+		c=$(sqlite3 -batch "$db" 'SELECT count(*) FROM interval' 2>/dev/null)
+		[[ $c =~ ^[0-9]+$ ]] && ((c >= 3)) && break
+		sleep 0.2
+	done
 	_rl_fill
 	wait_exit "$PP_PID" 15 || { fail "record still runs 15 s after the disk filled"; return; }
 	is "exit status on a full disk" "$WAIT_RC" 1
